@@ -1,0 +1,30 @@
+// `npm start`: the demo/main job. Makes sure what the node needs is there (ffmpeg; the web
+// console built), then runs `xuncha serve` with the embedded database and simulated cameras.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+run('bash', ['scripts/ensure-system.sh', 'runtime']);
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const built = path.join(root, 'web/dist/index.html');
+if (!existsSync(built) || statSync(built).mtimeMs < newest(path.join(root, 'web/src'))) {
+  console.log('building the web console…');
+  run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+}
+
+const env = { ...process.env };
+env.XUNCHA_SIM_ROOMS ??= '4';
+const child = spawn(process.execPath, [path.join(root, 'bin/xuncha.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,80 @@
+// The HTTP server: Fastify with zod schemas (validated bodies, OpenAPI at /api/openapi.json,
+// browsable at /api/docs), session cookies, CSRF, and the web console's static files.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { App } from '../app.ts';
+import { AppError } from '../util/errors.ts';
+import { VERSION } from '../version.ts';
+import { SESSION_COOKIE, clientOf } from './context.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { orgRoutes } from './routes/org.ts';
+import { userRoutes } from './routes/users.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function buildServer(app: App, logger: Logger, opts: { webDir?: string } = {}): Promise<FastifyInstance> {
+  const server: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: false, disableRequestLogging: false });
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  await server.register(cookie);
+  await server.register(swagger, {
+    openapi: { info: { title: 'xuncha 巡查 API', version: VERSION }, components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } } },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  server.setErrorHandler((err, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => `${v.instancePath || v.params?.issue?.path?.join('.') || '(body)'}: ${v.message}`);
+      return reply.code(400).send({ error: 'invalid_input', message: `请求内容无效 (invalid request): ${issues.join('; ')}`, details: err.validation });
+    }
+    if (err instanceof AppError) return reply.code(err.status).send({ error: err.code, message: err.message, details: err.details });
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too_large' : 'bad_request', message: e.message ?? 'bad request' });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: '服务器内部错误 (internal error)' });
+  });
+
+  // Resolve the session on every API request; check CSRF on every state-changing one.
+  server.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.session = await app.auth.authenticate(token, clientOf(req));
+    if (!SAFE_METHODS.has(req.method) && req.session && req.headers['x-csrf-token'] !== req.session.csrfToken) {
+      throw new AppError('csrf', '缺少或错误的CSRF令牌 (missing or wrong CSRF token)');
+    }
+  });
+
+  server.get('/api/openapi.json', { schema: { hide: true } }, () => server.swagger());
+  await server.register(healthRoutes);
+  await server.register(authRoutes(app));
+  await server.register(orgRoutes(app));
+  await server.register(userRoutes(app));
+  await server.register(auditRoutes(app));
+
+  const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
+  if (existsSync(path.join(webDir, 'index.html'))) {
+    await server.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false });
+    // Client-side routes fall back to index.html; unknown /api paths stay 404 JSON.
+    server.setNotFoundHandler((req, reply) => {
+      if (req.url.startsWith('/api/') || req.method !== 'GET') return reply.code(404).send({ error: 'not_found', message: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` });
+      return reply.sendFile('index.html');
+    });
+  } else {
+    server.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` }));
+    server.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').send('<p>xuncha: web console not built; run <code>npm run build:web</code>. API docs at <a href="/api/docs">/api/docs</a>.</p>'));
+  }
+  return server;
+}

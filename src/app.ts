@@ -1,0 +1,77 @@
+// Composition root: builds every service of a node from configuration, with the clock and the
+// store injected so that tests can replace them.
+import { mkdirSync, accessSync, constants } from 'node:fs';
+import type { Logger } from 'pino';
+import { AuditService } from './audit/audit-service.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { UserService } from './auth/user-service.ts';
+import type { Config } from './config/config.ts';
+import { deriveKeys, loadMasterKey } from './crypto/keys.ts';
+import type { NodeKeys } from './crypto/keys.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { DeviceService } from './org/device-service.ts';
+import { OrgService } from './org/org-service.ts';
+import { OrgTransferService } from './org/transfer/transfer-service.ts';
+import { migrateToLatest, openStore } from './store/db.ts';
+import type { Store } from './store/db.ts';
+import type { Clock } from './util/clock.ts';
+import { systemClock } from './util/clock.ts';
+
+export interface App {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  keys: NodeKeys;
+  audit: AuditService;
+  auth: AuthService;
+  users: UserService;
+  org: OrgService;
+  devices: DeviceService;
+  transfer: OrgTransferService;
+  close(): Promise<void>;
+}
+
+export class DataDirError extends Error {}
+
+export function ensureDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new DataDirError(`data directory ${dir} is not writable: ${(err as Error).message}`);
+  }
+}
+
+export async function createApp(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+  ensureDataDir(config.dataDir);
+  const clock = opts.clock ?? systemClock;
+  const keys = deriveKeys(loadMasterKey(config.dataDir, process.env.XUNCHA_SECRET_KEY));
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await migrateToLatest(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const box = new SecretBox(keys.secretBox);
+  const audit = new AuditService(store, keys.audit, clock);
+  const auth = new AuthService(store, audit, box, clock, {
+    idleTimeoutMs: config.session.idleTimeoutMin * 60_000,
+    absoluteTimeoutMs: config.session.absoluteTimeoutHours * 3600_000,
+  });
+  const org = new OrgService(store, audit, clock);
+  const devices = new DeviceService(store, audit, box, clock);
+  return {
+    config,
+    clock,
+    store,
+    keys,
+    audit,
+    auth,
+    users: new UserService(store, audit, clock),
+    org,
+    devices,
+    transfer: new OrgTransferService(store, audit, box, clock),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,31 @@
+// The audit hash chain (R-ACC-1). Each record's hash is HMAC-SHA256(key, prev_hash | canonical
+// record). HMAC rather than a bare hash so that someone who can write to the database but does not
+// hold the node key cannot recompute a consistent chain after editing a row.
+import { createHmac } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainedFields {
+  seq: number;
+  at_ms: number;
+  user_id: number | null;
+  username: string;
+  role: string;
+  ip: string;
+  workstation: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  outcome: string;
+  scope_path: string;
+  detail: string | null;
+}
+
+/** Canonical form: fixed field order, JSON-encoded, so that no field boundary is ambiguous. */
+export function canonicalRecord(r: ChainedFields): string {
+  return JSON.stringify([r.seq, r.at_ms, r.user_id, r.username, r.role, r.ip, r.workstation, r.action, r.object_type, r.object_id, r.outcome, r.scope_path, r.detail]);
+}
+
+export function chainHash(key: Buffer, prevHash: string, record: ChainedFields): string {
+  return createHmac('sha256', key).update(prevHash).update('|').update(canonicalRecord(record)).digest('hex');
+}

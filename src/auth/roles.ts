@@ -1,0 +1,39 @@
+// Roles and what each may do (R-ORG-1, R-SEC-4). A permission check is always paired with a scope
+// check in the repository layer: the role says what, the scope says where.
+import type { Role } from '../store/schema.ts';
+
+export type Permission =
+  | 'org.read'
+  | 'org.write'
+  | 'device.secret.reveal'
+  | 'user.read'
+  | 'user.write'
+  | 'audit.read'
+  | 'video.live'
+  | 'video.playback'
+  | 'video.export'
+  | 'recording.manage';
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage'],
+  // 巡查员: watches live and recorded video.
+  operator: ['org.read', 'video.live', 'video.playback'],
+  // 组长: leads the centre; sees everything in scope, changes nothing.
+  leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback'],
+  // 纪检监察: oversight of the audit log only.
+  inspector: ['audit.read'],
+};
+
+export const ROLES: readonly Role[] = ['admin', 'operator', 'leader', 'inspector'];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员',
+  operator: '巡查员',
+  leader: '组长',
+  inspector: '纪检监察',
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}

@@ -1,0 +1,148 @@
+// The `xuncha` command line.
+import { Command } from 'commander';
+import { createApp } from '../app.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { hashPassword, passwordProblems } from '../auth/password.ts';
+import { ROLES } from '../auth/roles.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Role } from '../store/schema.ts';
+import { VERSION } from '../version.ts';
+import { EXIT } from './exit-codes.ts';
+import { serve } from './serve.ts';
+
+function config(opts: { config?: string }): Config {
+  return loadConfig({ file: opts.config });
+}
+
+async function withApp<T>(opts: { config?: string }, fn: (app: Awaited<ReturnType<typeof createApp>>) => Promise<T>): Promise<T> {
+  const app = await createApp(config(opts));
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function readPassword(): string {
+  const pw = process.env.XUNCHA_NEW_PASSWORD;
+  if (!pw) throw new Error('set the new password in XUNCHA_NEW_PASSWORD (kept out of shell history and process lists)');
+  return pw;
+}
+
+const program = new Command('xuncha').version(VERSION).description('巡查 exam-site online video patrol system').option('-c, --config <file>', 'configuration file (default ./xuncha.yaml)');
+program.exitOverride();
+
+program
+  .command('serve')
+  .description('run this node: API, web console, recording')
+  .action(async () => {
+    process.exitCode = await serve(config(program.opts()));
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () => {
+    await withApp(program.opts(), () => Promise.resolve());
+    console.log('database schema is up to date');
+  });
+
+program
+  .command('config')
+  .command('check')
+  .description('validate configuration and print the effective settings')
+  .action(() => {
+    const cfg = config(program.opts());
+    console.log(JSON.stringify({ ...cfg, adminPassword: cfg.adminPassword ? '[set]' : undefined, databaseUrl: cfg.databaseUrl?.replace(/\/\/[^@/]*@/, '//[credentials]@') }, null, 2));
+  });
+
+const user = program.command('user').description('manage accounts');
+user
+  .command('list')
+  .action(async () => {
+    await withApp(program.opts(), async (app) => {
+      for (const u of await repos(app.store.db).users.list({ kind: 'all' })) console.log(`${u.username}\t${u.role}\t${u.org_name}\t${u.disabled ? 'disabled' : 'active'}`);
+    });
+  });
+user
+  .command('add <username> <role> <orgGbCode>')
+  .description(`create an account (role: ${ROLES.join('|')}); password from XUNCHA_NEW_PASSWORD`)
+  .option('--name <displayName>')
+  .action(async (username: string, role: string, orgGbCode: string, o: { name?: string }) => {
+    if (!ROLES.includes(role as Role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+    const password = readPassword();
+    const problems = passwordProblems(password, username);
+    if (problems.length) throw new Error(problems.join('; '));
+    await withApp(program.opts(), async (app) => {
+      const r = repos(app.store.db);
+      const node = await r.org.getByGbCode({ kind: 'all' }, orgGbCode);
+      if (!node) throw new Error(`no organisation node with code ${orgGbCode}`);
+      const now = app.clock.nowMs();
+      const hash = await hashPassword(password);
+      await app.store.db.transaction().execute(async (trx) => {
+        const id = await repos(trx).users.insert({ username, display_name: o.name ?? username, password_hash: hash, role: role as Role, org_node_id: node.id, disabled: 0, failed_logins: 0, locked_until_ms: null, totp_secret_enc: null, totp_enabled: 0, password_changed_at_ms: now, created_at_ms: now });
+        await app.audit.append(trx, { ...SYSTEM_ACTOR, workstation: 'cli' }, { action: 'user.create', objectType: 'user', objectId: id, scopePath: node.path, detail: { username, role, via: 'cli' } });
+      });
+      console.log(`created ${username} (${role}) at ${node.name}`);
+    });
+  });
+user
+  .command('passwd <username>')
+  .description('set a password (from XUNCHA_NEW_PASSWORD) and unlock the account')
+  .action(async (username: string) => {
+    const password = readPassword();
+    const problems = passwordProblems(password, username);
+    if (problems.length) throw new Error(problems.join('; '));
+    await withApp(program.opts(), async (app) => {
+      const u = await repos(app.store.db).users.byUsername(username);
+      if (!u) throw new Error(`no user ${username}`);
+      const hash = await hashPassword(password);
+      await app.store.db.transaction().execute(async (trx) => {
+        await repos(trx).users.update(u.id, { password_hash: hash, password_changed_at_ms: app.clock.nowMs(), failed_logins: 0, locked_until_ms: null });
+        await repos(trx).sessions.deleteForUser(u.id);
+        await app.audit.append(trx, { ...SYSTEM_ACTOR, workstation: 'cli' }, { action: 'user.update', objectType: 'user', objectId: u.id, scopePath: u.org_path, detail: { passwordChanged: true, via: 'cli' } });
+      });
+      console.log(`password of ${username} changed`);
+    });
+  });
+
+program
+  .command('audit')
+  .command('verify')
+  .description('check the audit hash chain; exit 0 when intact, 6 naming the first bad record otherwise')
+  .action(async () => {
+    await withApp(program.opts(), async (app) => {
+      const result = await app.audit.verify();
+      if (result.ok) console.log(`audit chain intact: ${result.checked} records`);
+      else {
+        console.error(`audit chain BROKEN at record ${result.firstBadSeq}: ${result.reason} (${result.checked} records verified before it)`);
+        process.exitCode = EXIT.auditBroken;
+      }
+    });
+  });
+
+program
+  .command('sim')
+  .description('run simulated cameras (RTSP) for demos and tests')
+  .allowUnknownOption()
+  .helpOption(false)
+  .action(async () => {
+    const { main } = await import('../sim/cli.ts');
+    await main(process.argv.slice(process.argv.indexOf('sim') + 1));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as { code?: string; exitCode?: number };
+  if (e.code?.startsWith('commander.')) process.exitCode = e.exitCode ?? EXIT.failure;
+  else if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exitCode = EXIT.config;
+  } else {
+    console.error(`error: ${(err as Error).message}`);
+    process.exitCode = EXIT.failure;
+  }
+}

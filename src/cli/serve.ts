@@ -1,0 +1,70 @@
+// `xuncha serve`: one node of the patrol network. Graceful shutdown on SIGTERM/SIGINT; clear
+// messages and exit codes when the port is taken or the data directory is unusable.
+import type { App } from '../app.ts';
+import { DataDirError, createApp } from '../app.ts';
+import { buildServer } from '../api/server.ts';
+import type { Config } from '../config/config.ts';
+import { seedFirstStart } from '../org/seed.ts';
+import { EXIT } from './exit-codes.ts';
+import { createLogger } from './logger.ts';
+
+export async function serve(config: Config): Promise<number> {
+  const log = createLogger(config.logLevel);
+  let app: App;
+  try {
+    app = await createApp(config, { logger: log });
+  } catch (err) {
+    if (err instanceof DataDirError) {
+      log.fatal(err.message);
+      return EXIT.dataDir;
+    }
+    log.fatal({ err }, `cannot open the database: ${(err as Error).message}`);
+    return EXIT.database;
+  }
+  const seeded = await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: config.seedSample });
+  if (seeded.generatedAdminPassword) {
+    // Printed once, on first start only: the administrator must change it after logging in.
+    process.stdout.write(`\n  首次启动 First start: administrator "admin", password: ${seeded.generatedAdminPassword}\n  (shown once; change it after logging in)\n\n`);
+  }
+  const server = await buildServer(app, log);
+  try {
+    await server.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    await app.close();
+    if (code === 'EADDRINUSE') {
+      log.fatal(`port ${config.port} is already in use: stop the other program or set XUNCHA_PORT`);
+      return EXIT.portInUse;
+    }
+    log.fatal({ err }, 'cannot listen');
+    return EXIT.failure;
+  }
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, dataDir: config.dataDir, database: app.store.dialect }, `xuncha listening on http://127.0.0.1:${port}/`);
+  const sessionSweep = setInterval(() => void app.auth.purgeExpired().catch((err: unknown) => log.warn({ err }, 'session sweep failed')), 60_000);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      clearInterval(sessionSweep);
+      const force = setTimeout(() => resolve(EXIT.failure), 10_000);
+      force.unref();
+      void server
+        .close()
+        .then(() => app.close())
+        .then(() => {
+          clearTimeout(force);
+          resolve(EXIT.ok);
+        }, (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(EXIT.failure);
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

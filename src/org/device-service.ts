@@ -1,0 +1,181 @@
+// Rooms and cameras of exam sites (R-ORG-2 device archive, R-SEC-6 network config kept secret).
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { CameraPosition, CameraSourceKind, RoomKind } from '../store/schema.ts';
+import type { Clock } from '../util/clock.ts';
+import { AppError } from '../util/errors.ts';
+import { resolveGbCode } from './gb-allocator.ts';
+import type { CameraView, RoomView } from './views.ts';
+import { CAMERA_GB_TYPES, ROOM_GB_TYPES, cameraView, roomView } from './views.ts';
+
+export interface NetworkConfig {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+}
+
+export interface CameraInput {
+  roomId: number;
+  name: string;
+  position: CameraPosition;
+  sourceKind: CameraSourceKind;
+  gbCode?: string;
+  mainStream: string;
+  subStream: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+}
+
+export class DeviceService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditService,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+  ) {}
+
+  async createRoom(actor: Actor, input: { siteId: number; kind: RoomKind; name: string; seats: number; gbCode?: string }): Promise<RoomView> {
+    await requirePermission(this.audit, actor, 'org.write', 'room.create', 'room', input.name);
+    return runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const site = await r.org.get(actor.scope, input.siteId);
+      if (!site) throw outOfScope('room.create', 'org_node', input.siteId);
+      if (site.kind !== 'site') throw new AppError('invalid_input', '房间只能建在考点下 (rooms belong to exam sites)', { field: 'siteId' });
+      const name = input.name.trim();
+      if (await r.rooms.nameTaken(site.id, name)) throw new AppError('conflict', `考点内已有名为“${name}”的房间 (duplicate room name)`, { field: 'name' });
+      const gbCode = await resolveGbCode(r, input.gbCode, site.region_code, ROOM_GB_TYPES);
+      const id = await r.rooms.insert({ siteId: site.id, kind: input.kind, name, seats: input.seats, gbCode, nowMs: this.clock.nowMs() });
+      await this.audit.append(trx, actor, { action: 'room.create', objectType: 'room', objectId: id, scopePath: site.path, detail: { name, kind: input.kind, seats: input.seats, gbCode } });
+      return roomView((await r.rooms.get({ kind: 'all' }, id))!, []);
+    });
+  }
+
+  async updateRoom(actor: Actor, id: number, input: { name?: string; kind?: RoomKind; seats?: number; siteId?: number }): Promise<RoomView> {
+    await requirePermission(this.audit, actor, 'org.write', 'room.update', 'room', id);
+    return runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const room = await r.rooms.get(actor.scope, id);
+      if (!room) throw outOfScope('room.update', 'room', id);
+      let sitePath = room.site_path;
+      if (input.siteId !== undefined && input.siteId !== room.site_id) {
+        const site = await r.org.get(actor.scope, input.siteId);
+        if (!site) throw outOfScope('room.update', 'org_node', input.siteId);
+        if (site.kind !== 'site') throw new AppError('invalid_input', '房间只能建在考点下 (rooms belong to exam sites)', { field: 'siteId' });
+        sitePath = site.path;
+      }
+      const name = input.name?.trim();
+      if (name !== undefined && (await r.rooms.nameTaken(input.siteId ?? room.site_id, name, id))) throw new AppError('conflict', `考点内已有名为“${name}”的房间 (duplicate room name)`, { field: 'name' });
+      await r.rooms.update(id, { name, kind: input.kind, seats: input.seats, site_id: input.siteId }, this.clock.nowMs());
+      await this.audit.append(trx, actor, { action: 'room.update', objectType: 'room', objectId: id, scopePath: sitePath, detail: { before: { name: room.name, kind: room.kind, seats: room.seats, siteId: room.site_id }, after: input } });
+      const cams = (await r.cameras.list(actor.scope)).filter((c) => c.room_id === id).map(cameraView);
+      return roomView((await r.rooms.get({ kind: 'all' }, id))!, cams);
+    });
+  }
+
+  async deleteRoom(actor: Actor, id: number): Promise<void> {
+    await requirePermission(this.audit, actor, 'org.write', 'room.delete', 'room', id);
+    await runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const room = await r.rooms.get(actor.scope, id);
+      if (!room) throw outOfScope('room.delete', 'room', id);
+      if (await r.rooms.hasCameras(id)) throw new AppError('conflict', '请先移除房间内的摄像机 (remove its cameras first)');
+      await r.rooms.delete(id);
+      await this.audit.append(trx, actor, { action: 'room.delete', objectType: 'room', objectId: id, scopePath: room.site_path, detail: { name: room.name, gbCode: room.gb_code } });
+    });
+  }
+
+  async createCamera(actor: Actor, input: CameraInput): Promise<CameraView> {
+    await requirePermission(this.audit, actor, 'org.write', 'camera.create', 'camera', input.name);
+    return runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const room = await r.rooms.get(actor.scope, input.roomId);
+      if (!room) throw outOfScope('camera.create', 'room', input.roomId);
+      const name = input.name.trim();
+      if (await r.cameras.nameTaken(room.id, name)) throw new AppError('conflict', `房间内已有名为“${name}”的摄像机 (duplicate camera name)`, { field: 'name' });
+      const site = (await r.org.get({ kind: 'all' }, room.site_id))!;
+      const gbCode = await resolveGbCode(r, input.gbCode, site.region_code, CAMERA_GB_TYPES);
+      const net = this.sealNetwork(input);
+      const now = this.clock.nowMs();
+      const id = await r.cameras.insert({
+        room_id: room.id,
+        name,
+        position: input.position,
+        source_kind: input.sourceKind,
+        gb_code: gbCode,
+        main_stream: input.mainStream,
+        sub_stream: input.subStream,
+        network_enc: net.enc,
+        has_credentials: net.hasCredentials,
+        created_at_ms: now,
+      });
+      // The audit detail names what changed, never the secret values.
+      await this.audit.append(trx, actor, { action: 'camera.create', objectType: 'camera', objectId: id, scopePath: room.site_path, detail: { name, roomId: room.id, gbCode, sourceKind: input.sourceKind, networkSet: net.enc !== null } });
+      return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
+    });
+  }
+
+  async updateCamera(actor: Actor, id: number, input: Partial<CameraInput>): Promise<CameraView> {
+    await requirePermission(this.audit, actor, 'org.write', 'camera.update', 'camera', id);
+    return runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const cam = await r.cameras.get(actor.scope, id);
+      if (!cam) throw outOfScope('camera.update', 'camera', id);
+      let roomId = cam.room_id;
+      if (input.roomId !== undefined && input.roomId !== cam.room_id) {
+        const room = await r.rooms.get(actor.scope, input.roomId);
+        if (!room) throw outOfScope('camera.update', 'room', input.roomId);
+        roomId = room.id;
+      }
+      const name = input.name?.trim();
+      if (name !== undefined && (await r.cameras.nameTaken(roomId, name, id))) throw new AppError('conflict', `房间内已有名为“${name}”的摄像机 (duplicate camera name)`, { field: 'name' });
+      const patch: Parameters<typeof r.cameras.update>[1] = { room_id: roomId, name, position: input.position, source_kind: input.sourceKind, main_stream: input.mainStream, sub_stream: input.subStream, updated_at_ms: this.clock.nowMs() };
+      const networkTouched = ['host', 'port', 'username', 'password'].some((k) => k in input);
+      if (networkTouched) {
+        const current = cam.network_enc ? (JSON.parse(this.box.open(cam.network_enc)) as NetworkConfig) : undefined;
+        const net = this.sealNetwork({ ...current, ...input });
+        patch.network_enc = net.enc;
+        patch.has_credentials = net.hasCredentials;
+      }
+      await r.cameras.update(id, patch);
+      const { password: _pw, username: _u, host: _h, port: _p, ...shown } = input;
+      await this.audit.append(trx, actor, { action: 'camera.update', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { ...shown, networkChanged: networkTouched } });
+      return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
+    });
+  }
+
+  async deleteCamera(actor: Actor, id: number): Promise<void> {
+    await requirePermission(this.audit, actor, 'org.write', 'camera.delete', 'camera', id);
+    await runAudited(this.store, this.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const cam = await r.cameras.get(actor.scope, id);
+      if (!cam) throw outOfScope('camera.delete', 'camera', id);
+      await r.cameras.delete(id);
+      await this.audit.append(trx, actor, { action: 'camera.delete', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { name: cam.name, gbCode: cam.gb_code } });
+    });
+  }
+
+  /** Shows a camera's network configuration to an administrator of its scope; always audited (R-SEC-6). */
+  async revealNetwork(actor: Actor, id: number): Promise<NetworkConfig & { mainStream: string; subStream: string }> {
+    await requirePermission(this.audit, actor, 'device.secret.reveal', 'camera.reveal', 'camera', id);
+    return runAudited(this.store, this.audit, actor, async (trx) => {
+      const cam = await repos(trx).cameras.get(actor.scope, id);
+      if (!cam) throw outOfScope('camera.reveal', 'camera', id);
+      const net: NetworkConfig = cam.network_enc ? (JSON.parse(this.box.open(cam.network_enc)) as NetworkConfig) : { host: '', port: 0, username: '', password: '' };
+      await this.audit.append(trx, actor, { action: 'camera.reveal', objectType: 'camera', objectId: id, scopePath: cam.site_path });
+      return { ...net, mainStream: cam.main_stream, subStream: cam.sub_stream };
+    });
+  }
+
+  private sealNetwork(input: { host?: string; port?: number; username?: string; password?: string }): { enc: string | null; hasCredentials: number } {
+    if (!input.host && !input.username && !input.password) return { enc: null, hasCredentials: 0 };
+    const net: NetworkConfig = { host: input.host ?? '', port: input.port ?? 554, username: input.username ?? '', password: input.password ?? '' };
+    return { enc: this.box.seal(JSON.stringify(net)), hasCredentials: net.username || net.password ? 1 : 0 };
+  }
+}

@@ -1,0 +1,32 @@
+// All repositories bound to one connection or transaction.
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import { AuditRepo } from './audit-repo.ts';
+import { CameraRepo } from './camera-repo.ts';
+import { OrgRepo } from './org-repo.ts';
+import { RoomRepo } from './room-repo.ts';
+import { SessionRepo } from './session-repo.ts';
+import { SettingRepo } from './setting-repo.ts';
+import { UserRepo } from './user-repo.ts';
+
+export interface Repos {
+  org: OrgRepo;
+  rooms: RoomRepo;
+  cameras: CameraRepo;
+  users: UserRepo;
+  sessions: SessionRepo;
+  audit: AuditRepo;
+  settings: SettingRepo;
+}
+
+export function repos(db: Kysely<Database>): Repos {
+  return {
+    org: new OrgRepo(db),
+    rooms: new RoomRepo(db),
+    cameras: new CameraRepo(db),
+    users: new UserRepo(db),
+    sessions: new SessionRepo(db),
+    audit: new AuditRepo(db),
+    settings: new SettingRepo(db),
+  };
+}

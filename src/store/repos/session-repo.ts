@@ -1,0 +1,34 @@
+// Login sessions, looked up by the SHA-256 of the cookie token.
+import type { Kysely } from 'kysely';
+import type { Database, SessionTable } from '../schema.ts';
+
+export class SessionRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: SessionTable): Promise<void> {
+    await this.db.insertInto('user_session').values(row).execute();
+  }
+
+  get(id: string): Promise<SessionTable | undefined> {
+    return this.db.selectFrom('user_session').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async touch(id: string, nowMs: number): Promise<void> {
+    await this.db.updateTable('user_session').set({ last_seen_at_ms: nowMs }).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('user_session').where('id', '=', id).execute();
+  }
+
+  async deleteForUser(userId: number): Promise<void> {
+    await this.db.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  }
+
+  async deleteExpired(nowMs: number, idleMs: number): Promise<void> {
+    await this.db
+      .deleteFrom('user_session')
+      .where((eb) => eb.or([eb('expires_at_ms', '<=', nowMs), eb('last_seen_at_ms', '<=', nowMs - idleMs)]))
+      .execute();
+  }
+}
