@@ -1,0 +1,116 @@
+// Every role × every endpoint × inside/outside the caller's scope, through the real HTTP stack
+// (Fastify inject), on both databases. Each answer is checked, each refusal must leave an audit
+// record, and refused changes must change nothing (R-SEC-4, R-ORG-1, R-CITY-2, R-ACC-1).
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { repos } from '../../src/store/repos/index.ts';
+import type { Role } from '../../src/store/schema.ts';
+import { DIALECTS } from '../helpers/databases.ts';
+import { createTestApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
+
+type Target = 'in' | 'out';
+interface Ids {
+  district: number;
+  site: number;
+  room: number;
+  camera: number;
+  user: number;
+}
+interface Case {
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: (ids: Ids) => string;
+  body?: (ids: Ids, n: number) => unknown;
+  /** Roles allowed by permission; others get 403 whatever the target. */
+  allowed: Role[];
+  /** Status for an allowed role inside scope (outside scope is always 404). */
+  okStatus?: number;
+  /** The endpoint names no object: scope shows in what it returns, not in a 404. */
+  scopeless?: boolean;
+}
+
+const PASSWORD = 'Scope-Matrix-Pw1';
+const ROLES: Role[] = ['admin', 'operator', 'leader', 'inspector'];
+
+const CASES: Case[] = [
+  { name: 'tree', method: 'GET', url: () => '/api/org/tree', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'create node', method: 'POST', url: () => '/api/org/nodes', body: (ids, n) => ({ parentId: ids.district, kind: 'site', name: `新考点${n}` }), allowed: ['admin'] },
+  { name: 'rename node', method: 'PATCH', url: (ids) => `/api/org/nodes/${ids.site}`, body: (_ids, n) => ({ name: `改名考点${n}` }), allowed: ['admin'] },
+  { name: 'delete node (has rooms)', method: 'DELETE', url: (ids) => `/api/org/nodes/${ids.site}`, allowed: ['admin'], okStatus: 409 },
+  { name: 'create room', method: 'POST', url: () => '/api/rooms', body: (ids, n) => ({ siteId: ids.site, kind: 'exam', name: `考场${n}`, seats: 30 }), allowed: ['admin'] },
+  { name: 'update room', method: 'PATCH', url: (ids) => `/api/rooms/${ids.room}`, body: (_ids, n) => ({ seats: 30 + n }), allowed: ['admin'] },
+  { name: 'delete room (has cameras)', method: 'DELETE', url: (ids) => `/api/rooms/${ids.room}`, allowed: ['admin'], okStatus: 409 },
+  { name: 'create camera', method: 'POST', url: () => '/api/cameras', body: (ids, n) => ({ roomId: ids.room, name: `摄像机${n}`, position: 'rear', sourceKind: 'rtsp', mainStream: '/main', subStream: '/sub' }), allowed: ['admin'] },
+  { name: 'update camera', method: 'PATCH', url: (ids) => `/api/cameras/${ids.camera}`, body: () => ({ position: 'front' }), allowed: ['admin'] },
+  { name: 'reveal camera network', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/reveal`, allowed: ['admin'] },
+  { name: 'list users', method: 'GET', url: () => '/api/users', allowed: ['admin', 'leader'], scopeless: true },
+  { name: 'create user', method: 'POST', url: () => '/api/users', body: (ids, n) => ({ username: `new_user_${n}`, displayName: '新用户', role: 'operator', orgNodeId: ids.district, password: PASSWORD }), allowed: ['admin'] },
+  { name: 'update user', method: 'PATCH', url: (ids) => `/api/users/${ids.user}`, body: (_ids, n) => ({ displayName: `改名${n}` }), allowed: ['admin'] },
+  { name: 'audit log', method: 'GET', url: () => '/api/audit', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
+  { name: 'audit verify', method: 'GET', url: () => '/api/audit/verify', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
+  { name: 'audit csv', method: 'GET', url: () => '/api/audit/export.csv', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
+];
+
+describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
+  let t: TestApp;
+  let server: FastifyInstance;
+  const ids: Record<Target, Ids> = {} as Record<Target, Ids>;
+  const sessions = new Map<Role, { cookie: string; csrf: string }>();
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    server = await buildServer(t.app, pino({ level: 'silent' }));
+    const admin = await t.actor('admin');
+    const nodes = await t.app.org.tree(admin);
+    const setup = async (districtName: string, siteName: string, target: Target) => {
+      const district = nodes.find((n) => n.name === districtName)!;
+      const site = await t.app.org.createNode(admin, { parentId: district.id, kind: 'site', name: siteName });
+      const room = await t.app.devices.createRoom(admin, { siteId: site.id, kind: 'exam', name: '第01考场', seats: 30 });
+      const camera = await t.app.devices.createCamera(admin, { roomId: room.id, name: '前', position: 'front', sourceKind: 'rtsp', mainStream: '/m', subStream: '/s', host: '10.0.0.9', username: 'u', password: 'p' });
+      const user = await t.app.users.create(admin, { username: `someone_${target}`, displayName: 'x', role: 'operator', orgNodeId: site.id, password: PASSWORD });
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id };
+    };
+    await setup('鼓楼区', '鼓楼测试考点', 'in');
+    await setup('玄武区', '玄武测试考点', 'out');
+    for (const role of ROLES) {
+      await t.app.users.create(admin, { username: `gulou_${role}`, displayName: role, role, orgNodeId: ids.in.district, password: PASSWORD });
+      const res = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: `gulou_${role}`, password: PASSWORD } });
+      expect(res.statusCode).toBe(200);
+      sessions.set(role, { cookie: res.headers['set-cookie']!.toString().split(';')[0], csrf: (res.json() as { csrfToken: string }).csrfToken });
+    }
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.close();
+  });
+
+  const deniedCount = async () => (await repos(t.app.store.db).audit.list({ kind: 'all' }, { outcome: 'denied' })).total;
+  let n = 0;
+
+  for (const c of CASES) {
+    for (const role of ROLES) {
+      for (const target of c.scopeless ? (['in'] as Target[]) : (['in', 'out'] as Target[])) {
+        const allowed = c.allowed.includes(role);
+        const expected = !allowed ? 403 : target === 'out' ? 404 : (c.okStatus ?? 200);
+        it(`${c.name} as ${role}, ${c.scopeless ? 'own scope' : `${target}side scope`} → ${expected}`, async () => {
+          const s = sessions.get(role)!;
+          const before = await deniedCount();
+          const treeBefore = expected >= 400 ? await t.app.org.tree({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } }) : undefined;
+          const res = await server.inject({ method: c.method, url: c.url(ids[target]), headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: c.body?.(ids[target], ++n) as Record<string, unknown> | undefined });
+          expect(res.statusCode, res.body).toBe(expected);
+          if (expected === 403 || expected === 404) expect(await deniedCount()).toBe(before + 1);
+          if (treeBefore) expect(await t.app.org.tree({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } })).toEqual(treeBefore);
+          if (expected === 200 && c.scopeless) {
+            // What comes back is only what lies inside the district.
+            const text = res.body;
+            expect(text).not.toContain('玄武测试考点');
+            expect(text).not.toContain('someone_out');
+          }
+        });
+      }
+    }
+  }
+});
