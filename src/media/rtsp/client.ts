@@ -1,0 +1,289 @@
+// RTSP/1.0 client: OPTIONS, DESCRIBE (with Basic/Digest retry), SETUP per track (TCP interleaved
+// or UDP), PLAY, then keep-alive, RTCP receiver reports (UDP) and a no-media watchdog (R-REC-4).
+// Every failure ends in exactly one 'close' event; nothing is thrown outside start()/stop().
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { RtpPacket, SdpMedia } from '../types.ts';
+import { parseSdp, resolveControlUrl, SdpError } from '../sdp/parse.ts';
+import { ClientAuthenticator, parseWwwAuthenticate } from './auth.ts';
+import type { Credentials } from './auth.ts';
+import { connectTcp, RtspConnection } from './connection.ts';
+import type { RtspResponse } from './message.ts';
+import { RtspClientError } from './errors.ts';
+import type { RtspCloseReason } from './errors.ts';
+import { parseRtspUrl, RtspUrlError } from './url.ts';
+import type { ParsedRtspUrl } from './url.ts';
+import { parsePublic, parseSession, parseTransport } from './transport.ts';
+import { MediaReceiver } from './receiver.ts';
+import type { TrackStatsSnapshot } from './track-stats.ts';
+
+export type { RtspCloseReason, RtspCloseCode } from './errors.ts';
+export { RtspClientError } from './errors.ts';
+
+export interface RtspClientOptions {
+  /** rtsp://[user:pass@]host[:port]/path; credentials here are used for auth, never sent or logged. */
+  url: string;
+  username?: string;
+  password?: string;
+  /** 'tcp' = RTP interleaved on the RTSP connection (default); 'udp' = RTP/RTCP on UDP port pairs. */
+  transport?: 'tcp' | 'udp';
+  /** Per-request timeout and no-media timeout. Default 10000. */
+  timeoutMs?: number;
+  /** Keep-alive period. Default: session timeout / 2 (session timeout defaults to 60 s). */
+  keepAliveMs?: number;
+  /** RTCP receiver report period on UDP. Default 5000. */
+  rtcpIntervalMs?: number;
+  userAgent?: string;
+  /** Clock for receivedAtMs and timeouts. Default Date.now. */
+  now?: () => number;
+  /** Which SDP media to SETUP. Default: video and audio with a known clock rate. */
+  trackFilter?: (media: SdpMedia) => boolean;
+}
+
+export interface RtspTrack {
+  media: SdpMedia;
+  controlUrl: string;
+}
+
+export interface SenderReportInfo {
+  ntpMs: number;
+  rtpTimestamp: number;
+  receivedAtMs: number;
+}
+
+export interface RtspClientEvents {
+  rtp: [trackIndex: number, packet: RtpPacket, receivedAtMs: number];
+  sr: [trackIndex: number, report: SenderReportInfo];
+  close: [reason: RtspCloseReason];
+}
+
+const DEFAULT_SESSION_TIMEOUT_S = 60;
+const TEARDOWN_MAX_WAIT_MS = 2000;
+
+export class RtspClient extends EventEmitter<RtspClientEvents> {
+  readonly url: string;
+  tracks: RtspTrack[] = [];
+  /** Methods from the OPTIONS Public header. */
+  publicMethods = new Set<string>();
+  private readonly target: ParsedRtspUrl | undefined;
+  private readonly credentials: Credentials | undefined;
+  private readonly transport: 'tcp' | 'udp';
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly userAgent: string;
+  private socket: Socket | undefined;
+  private conn: RtspConnection | undefined;
+  private auth: ClientAuthenticator | undefined;
+  private receiver: MediaReceiver | undefined;
+  private sessionId: string | undefined;
+  private sessionTimeoutS = DEFAULT_SESSION_TIMEOUT_S;
+  private aggregateUrl = '';
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private abortConnect: (() => void) | undefined;
+  private closeReason: RtspCloseReason | undefined;
+  private started = false;
+  /** After stop(): whatever ends the session (TEARDOWN reply, server FIN) reports 'stopped'. */
+  private stopRequested = false;
+
+  constructor(private readonly options: RtspClientOptions) {
+    super();
+    this.transport = options.transport ?? 'tcp';
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+    this.userAgent = options.userAgent ?? 'xuncha';
+    let target: ParsedRtspUrl | undefined;
+    try {
+      target = parseRtspUrl(options.url);
+    } catch {
+      target = undefined; // reported by start() as 'unsupported'
+    }
+    this.target = target;
+    this.url = target?.href ?? '<invalid url>';
+    const username = options.username ?? target?.username;
+    const password = options.password ?? target?.password;
+    this.credentials = username !== undefined ? { username, password: password ?? '' } : undefined;
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Per-track receive statistics (loss, reorder, jitter). */
+  get stats(): TrackStatsSnapshot[] {
+    return this.receiver?.stats() ?? [];
+  }
+
+  /** Connect and negotiate up to PLAY. Rejects with RtspClientError (after emitting 'close'). */
+  async start(): Promise<void> {
+    if (this.started) throw new RtspClientError('internal', 'start() called twice');
+    this.started = true;
+    try {
+      if (this.closeReason) throw new RtspClientError(this.closeReason.code, this.closeReason.message);
+      if (!this.target) throw new RtspClientError('unsupported', new RtspUrlError('invalid RTSP URL').message);
+      await this.connect(this.target);
+      await this.fetchOptions();
+      await this.describe();
+      this.receiver = new MediaReceiver(this.tracks, this.now, {
+        onRtp: (i, p, t) => this.emit('rtp', i, p, t),
+        onSr: (i, sr) => this.emit('sr', i, sr),
+        onFatal: (err) => this.closeWith(err.reason),
+      }, this.options.rtcpIntervalMs);
+      for (let i = 0; i < this.tracks.length; i++) await this.setup(i);
+      await this.request('PLAY', this.aggregateUrl, { Range: 'npt=0.000-' });
+      this.afterPlay();
+    } catch (e) {
+      const err = this.toClientError(e);
+      const ours = err.reason;
+      this.closeWith(ours);
+      // If something else closed us first (stop(), socket EOF), report that reason.
+      const reason = this.closeReason ?? ours;
+      throw reason === ours ? err : new RtspClientError(reason.code, reason.message);
+    }
+  }
+
+  /** TEARDOWN (best effort, bounded wait) and close with reason 'stopped'. Never rejects. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.stopRequested = true;
+    if (this.conn && this.sessionId !== undefined) {
+      try {
+        await this.request('TEARDOWN', this.aggregateUrl || this.url, {}, Math.min(this.timeoutMs, TEARDOWN_MAX_WAIT_MS));
+      } catch {
+        // best effort: the server may already be gone
+      }
+    }
+    this.closeWith({ code: 'stopped', message: 'stopped by caller' });
+  }
+
+  private async connect(target: ParsedRtspUrl): Promise<void> {
+    const pending = connectTcp(target.host, target.port, this.timeoutMs);
+    this.abortConnect = pending.abort;
+    const socket = await pending.socket;
+    this.abortConnect = undefined;
+    this.socket = socket;
+    this.conn = new RtspConnection(socket, {
+      onInterleaved: (ch, data) => this.receiver?.onInterleaved(ch, data),
+      onClose: (err) => this.closeWith(err.reason),
+    }, this.userAgent);
+    if (this.closed) this.conn.close(new RtspClientError('stopped', 'closed while connecting'));
+  }
+
+  /** OPTIONS learns Public (for keep-alive). A non-2xx reply is tolerated: some cameras 404 it yet play. */
+  private async fetchOptions(): Promise<void> {
+    try {
+      const res = await this.request('OPTIONS', this.url, {});
+      this.publicMethods = parsePublic(res.headers.get('public'));
+    } catch (e) {
+      if (!(e instanceof RtspClientError && e.code === 'rtsp-status')) throw e;
+    }
+  }
+
+  private async describe(): Promise<void> {
+    const res = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp' });
+    const sdpText = Buffer.from(res.body).toString('utf8');
+    const sdp = parseSdp(sdpText);
+    const base = res.headers.get('content-base') ?? res.headers.get('content-location') ?? this.url;
+    const filter = this.options.trackFilter ?? ((m: SdpMedia) => (m.type === 'video' || m.type === 'audio') && m.clockRate > 0);
+    this.tracks = sdp.media.filter(filter).map((media) => ({ media, controlUrl: resolveControlUrl(base, media.control) }));
+    if (this.tracks.length === 0) throw new RtspClientError('unsupported', 'SDP has no usable video/audio track');
+    this.aggregateUrl = resolveControlUrl(base, sdp.control);
+  }
+
+  private async setup(index: number): Promise<void> {
+    const receiver = this.receiver as MediaReceiver;
+    let transport: string;
+    if (this.transport === 'tcp') {
+      transport = `RTP/AVP/TCP;unicast;interleaved=${index * 2}-${index * 2 + 1}`;
+    } else {
+      const port = await receiver.bindUdp(index, (this.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''));
+      if (this.closed) throw new RtspClientError('stopped', 'closed during SETUP');
+      transport = `RTP/AVP;unicast;client_port=${port}-${port + 1}`;
+    }
+    const res = await this.request('SETUP', this.tracks[index].controlUrl, { Transport: transport });
+    const sessionHeader = res.headers.get('session');
+    if (sessionHeader !== undefined && this.sessionId === undefined) {
+      const s = parseSession(sessionHeader);
+      this.sessionId = s.id;
+      if (s.timeoutS !== undefined) this.sessionTimeoutS = s.timeoutS;
+    }
+    const t = parseTransport(res.headers.get('transport') ?? '');
+    if (this.transport === 'tcp') {
+      receiver.mapInterleaved(index, t.interleaved ?? [index * 2, index * 2 + 1]);
+    } else {
+      receiver.setUdpPeer(index, t.source, t.serverPort);
+    }
+  }
+
+  private afterPlay(): void {
+    this.receiver?.start(this.timeoutMs);
+    this.scheduleKeepAlive();
+  }
+
+  private scheduleKeepAlive(): void {
+    const periodMs = this.options.keepAliveMs ?? (this.sessionTimeoutS * 1000) / 2;
+    this.keepAliveTimer = setTimeout(() => void this.keepAlive(), Math.max(10, periodMs));
+  }
+
+  private async keepAlive(): Promise<void> {
+    if (this.closed) return;
+    const method = this.publicMethods.has('GET_PARAMETER') ? 'GET_PARAMETER' : 'OPTIONS';
+    try {
+      await this.request(method, method === 'OPTIONS' ? this.url : this.aggregateUrl, {});
+    } catch (e) {
+      const err = this.toClientError(e);
+      if (err.code === 'rtsp-status' && method === 'GET_PARAMETER') {
+        this.publicMethods.delete('GET_PARAMETER'); // advertised but refused: fall back to OPTIONS
+      } else {
+        this.closeWith(err.reason);
+        return;
+      }
+    }
+    if (!this.closed) this.scheduleKeepAlive();
+  }
+
+  /** Send a request with Session/Authorization; on 401 retry once with the server's challenge. */
+  private async request(method: string, uri: string, headers: Record<string, string>, timeoutMs = this.timeoutMs): Promise<RtspResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const conn = this.conn;
+      if (!conn || this.closed) throw new RtspClientError(this.closeReason?.code ?? 'internal', this.closeReason?.message ?? 'not connected');
+      const h = { ...headers };
+      if (this.sessionId !== undefined) h.Session = this.sessionId;
+      if (this.auth) h.Authorization = this.auth.authorize(method, uri);
+      const res = await conn.request(method, uri, h, timeoutMs);
+      if (res.statusCode === 401) {
+        if (!this.credentials) throw new RtspClientError('auth', `${method}: 401 Unauthorized and no credentials configured`, 401);
+        if (attempt > 0 && !(this.auth?.stale ?? false)) throw new RtspClientError('auth', `${method}: credentials rejected (401)`, 401);
+        if (attempt > 1) throw new RtspClientError('auth', `${method}: still 401 after stale nonce retry`, 401);
+        try {
+          this.auth = new ClientAuthenticator(parseWwwAuthenticate(res.headers.getAll('www-authenticate')), this.credentials);
+        } catch (e) {
+          throw new RtspClientError('auth', `${method}: ${(e as Error).message}`, 401);
+        }
+        continue;
+      }
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        throw new RtspClientError('rtsp-status', `${method} ${uri} failed: ${res.statusCode} ${res.reason}`.slice(0, 300), res.statusCode);
+      }
+      return res;
+    }
+  }
+
+  private toClientError(e: unknown): RtspClientError {
+    if (e instanceof RtspClientError) return e;
+    if (e instanceof SdpError) return new RtspClientError('protocol', `bad SDP: ${e.message}`);
+    return new RtspClientError('internal', e instanceof Error ? e.message : String(e));
+  }
+
+  /** The single exit: release everything, then emit 'close' once. */
+  private closeWith(closeReason: RtspCloseReason): void {
+    if (this.closeReason) return;
+    const reason: RtspCloseReason = this.stopRequested ? { code: 'stopped', message: 'stopped by caller' } : closeReason;
+    this.closeReason = reason;
+    clearTimeout(this.keepAliveTimer);
+    this.receiver?.close();
+    const err = new RtspClientError(reason.code, reason.message);
+    if (this.conn) this.conn.close(err);
+    else this.abortConnect?.();
+    this.emit('close', reason);
+  }
+}

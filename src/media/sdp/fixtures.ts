@@ -1,0 +1,72 @@
+// Real-world-shaped SDP samples (addresses and ids anonymised), shared by tests and the fuzz corpus.
+
+/** Hikvision DS-2CD style: H.264 + PCMA, session-level control, absolute media controls. */
+export const SDP_HIKVISION_H264_PCMA = [
+  'v=0',
+  'o=- 1690000000000000 1690000000000000 IN IP4 192.168.1.64',
+  's=Media Presentation',
+  'e=NONE',
+  'b=AS:5050',
+  't=0 0',
+  'a=control:rtsp://192.168.1.64:554/Streaming/Channels/101/?transportmode=unicast',
+  'm=video 0 RTP/AVP 96',
+  'c=IN IP4 0.0.0.0',
+  'b=AS:5000',
+  'a=recvonly',
+  'a=x-dimensions:1920,1080',
+  'a=control:rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast',
+  'a=rtpmap:96 H264/90000',
+  'a=fmtp:96 profile-level-id=420029; packetization-mode=1; sprop-parameter-sets=Z2QAKKwbGoB4AiflQA==,aO48MA==',
+  'm=audio 0 RTP/AVP 8',
+  'c=IN IP4 0.0.0.0',
+  'b=AS:50',
+  'a=recvonly',
+  'a=control:rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=2?transportmode=unicast',
+  'a=rtpmap:8 PCMA/8000',
+  'a=Media_header:MEDIAINFO=494D4B48010200000400000111710110401F000000FA000000000000000000000000000000000000;',
+  'a=appversion:1.0',
+  '',
+].join('\r\n');
+
+/** Dahua style: relative controls, Content-Base expected to end with '/', H.265 with sprop-vps/sps/pps. */
+export const SDP_DAHUA_H265 = [
+  'v=0',
+  'o=- 2251939960 2251939960 IN IP4 0.0.0.0',
+  's=Media Server',
+  'c=IN IP4 0.0.0.0',
+  't=0 0',
+  'a=control:*',
+  'a=packetization-supported:DH',
+  'a=rtppayload-supported:DH',
+  'a=range:npt=now-',
+  'm=video 0 RTP/AVP 98',
+  'a=control:trackID=0',
+  'a=framerate:25.000000',
+  'a=rtpmap:98 H265/90000',
+  'a=fmtp:98 profile-id=1;sprop-sps=QgEBAWAAAAMAsAAAAwAAAwB4oAPAgBDlja5JMvTcBAQEAg==;sprop-pps=RAHA8vA8kAA=;sprop-vps=QAEMAf//AWAAAAMAsAAAAwAAAwB4LAk=',
+  'a=recvonly',
+  'm=audio 0 RTP/AVP 0',
+  'a=control:trackID=1',
+  'a=recvonly',
+  '',
+].join('\r\n');
+
+/** Generic server (live555-like) with AAC mpeg4-generic; note upper-case fmtp keys and LF-only lines. */
+export const SDP_AAC = [
+  'v=0',
+  'o=- 0 0 IN IP4 127.0.0.1',
+  's=No Name',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'a=tool:libavformat 60.16.100',
+  'm=video 0 RTP/AVP 96 97',
+  'a=rtpmap:96 H264/90000',
+  'a=fmtp:96 packetization-mode=1; sprop-parameter-sets=Z2QAH6zZQFAFuhAAAAMAEAAAAwPI8YMZYA==,aOvjyyLA; profile-level-id=64001F',
+  'a=control:streamid=0',
+  'm=audio 0 RTP/AVP 97',
+  'b=AS:128',
+  'a=rtpmap:97 MPEG4-GENERIC/48000/2',
+  'a=fmtp:97 Profile-Level-ID=1;Mode=AAC-hbr;SizeLength=13;IndexLength=3;IndexDeltaLength=3; Config=119056E500',
+  'a=control:streamid=1',
+  '',
+].join('\n');

@@ -1,0 +1,820 @@
+// Camera simulator: one RTSP/1.0 server (RFC 2326) on one TCP port serving many simulated
+// Hikvision/Dahua-like cameras by path (rtsp://host:port/cam/<id>/main|sub|h265), with TCP
+// interleaved and UDP unicast transports, real-time pacing from one shared timer, RTCP SRs,
+// optional Basic/Digest auth and per-camera fault injection.
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { randomBytes, randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { loadClips, DEFAULT_CLIPS_DIR, type AudioClip, type ClipSet, type VideoClip } from './clips.ts';
+import { instantiate, rtpPackets, type PacketTemplate } from './rtp-template.ts';
+import { buildSdp } from './sdp.ts';
+import { buildSdesCname, buildSenderReport, concatBytes } from '../media/rtp/rtcp.ts';
+import { serializeInterleaved } from '../media/rtsp/message.ts';
+import { RtspAuthenticator, type AuthConfig } from './auth.ts';
+import { parseTransports } from './transport.ts';
+import { RtspMessageParser, serializeResponse, type RtspRequest } from '../media/rtsp/message.ts';
+import { RtspHeaders } from '../media/rtsp/headers.ts';
+import { startControlServer, type ControlServer } from './control.ts';
+
+export type StreamName = 'main' | 'sub' | 'h265';
+export const STREAM_NAMES: readonly StreamName[] = ['main', 'sub', 'h265'];
+export type SimAudio = 'aac' | 'pcma' | 'none';
+
+export interface SimCameraConfig {
+  id: string;
+  /** Audio track of every stream of this camera (default 'aac'). */
+  audio?: SimAudio;
+  /** Offset added to the wall clock in this camera's RTCP SRs (a camera whose clock is wrong). */
+  clockOffsetMs?: number;
+}
+
+export interface SimulatorOptions {
+  /** RTSP TCP port; 0 (default) = random. */
+  port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  cameras: SimCameraConfig[];
+  auth?: AuthConfig;
+  /** Directory with the clips made by scripts/make-clips.sh (default assets/clips). */
+  clipsDir?: string;
+  /** Wall clock (ms since epoch) used in RTCP SRs, Date headers and digest nonces (default Date.now). Pacing uses a monotonic clock. */
+  now?: () => number;
+  /** Port of the HTTP fault/control API; 0 = random; undefined = no control API. */
+  controlPort?: number;
+  /** RTSP session timeout announced and enforced (default 60 s). */
+  sessionTimeoutSec?: number;
+  /** RTCP SR period (default 5000 ms). */
+  srIntervalMs?: number;
+  /** Pacing timer period (default 10 ms). */
+  tickMs?: number;
+}
+
+export type FaultType = 'drop' | 'stall' | 'refuse' | 'garbage' | 'resolution' | 'loss' | 'clock' | 'clear';
+export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'resolution', 'loss', 'clock', 'clear'];
+
+export interface FaultSpec {
+  type: FaultType;
+  /** How long the fault lasts. drop: refuse (reset) new connections for this long; garbage: repeat for this long; others: until 'clear' when absent. */
+  durationMs?: number;
+  /** loss: percentage of RTP packets dropped (0-100). */
+  lossPct?: number;
+  /** clock: clock offset used in SRs from now on. */
+  offsetMs?: number;
+}
+
+export interface StreamStats {
+  /** Video frames sent (summed over sessions). */
+  framesSent: number;
+  audioFramesSent: number;
+  packetsSent: number;
+  /** Packets deliberately dropped by the 'loss' fault. */
+  packetsLost: number;
+  /** Frames skipped because a TCP client could not keep up. */
+  framesDropped: number;
+  bytesSent: number;
+  /** Sessions currently playing or set up on this stream. */
+  sessions: number;
+  /** Sessions ever set up on this stream. */
+  sessionsTotal: number;
+}
+
+export interface CameraStats {
+  id: string;
+  audio: SimAudio;
+  clockOffsetMs: number;
+  sessions: number;
+  streams: Record<StreamName, StreamStats>;
+  faults: string[];
+}
+
+export interface Simulator {
+  readonly port: number;
+  readonly host: string;
+  /** Port of the HTTP control API when `controlPort` was given. */
+  readonly controlPort: number | undefined;
+  /** rtsp:// URL of a camera stream; `withAuth` embeds the configured credentials. */
+  url(id: string, stream?: StreamName, opts?: { withAuth?: boolean }): string;
+  addCamera(cfg: SimCameraConfig): void;
+  removeCamera(id: string): boolean;
+  cameraIds(): string[];
+  stats(id: string): CameraStats | undefined;
+  /** Injects a fault on one camera (R-REC-4 interruptions, R-PRE-6 clock offset). Throws on unknown camera. */
+  fault(id: string, spec: FaultSpec): void;
+  close(): Promise<void>;
+}
+
+interface TcpDest {
+  rtp: number;
+  rtcp: number;
+}
+interface UdpDest {
+  host: string;
+  rtpPort: number;
+  rtcpPort: number;
+}
+
+interface Track {
+  trackId: 1 | 2;
+  kind: 'video' | 'audio';
+  video?: VideoClip;
+  audio?: AudioClip;
+  clockRate: number;
+  ticksPerFrame: number;
+  frameDurationMs: number;
+  tcp?: TcpDest;
+  udp?: UdpDest;
+  ssrc: number;
+  seq: number;
+  tsBase: number;
+  /** Next frame index (monotonic, not wrapped to the clip length). */
+  next: number;
+  startMono: number;
+  packets: number;
+  octets: number;
+  nextSrMono: number;
+}
+
+interface Session {
+  id: string;
+  camera: Camera;
+  stream: StreamName;
+  conn: Connection;
+  tracks: Track[];
+  playing: boolean;
+  stalled: boolean;
+  pausedMono: number;
+  lastActivity: number;
+}
+
+interface Connection {
+  socket: net.Socket;
+  parser?: RtspMessageParser;
+  sessions: Map<string, Session>;
+  lastActivity: number;
+  closed: boolean;
+}
+
+interface Camera {
+  id: string;
+  audio: SimAudio;
+  baseClockOffsetMs: number;
+  clockOffsetMs: number;
+  sessions: Set<Session>;
+  dropUntil: number;
+  refuseUntil: number;
+  stallUntil: number;
+  resolutionUntil: number;
+  lossPct: number;
+  lossUntil: number;
+  garbageUntil: number;
+  lastGarbage: number;
+  stats: Record<StreamName, StreamStats>;
+}
+
+const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER';
+const SERVER = 'xuncha-sim/1.0 (Hikvision-like Rtsp Server/3.0)';
+const MAX_TCP_BACKLOG = 4 * 1024 * 1024;
+const MAX_CATCH_UP_MS = 1000;
+
+function emptyStreamStats(): StreamStats {
+  return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0 };
+}
+
+const PATH_RE = /^\/cam\/([^/]+)\/(main|sub|h265)(?:\/(?:trackID=(\d+))?)?\/?$/;
+
+function parseUri(uri: string): { cameraId: string; stream: StreamName; trackId?: number } | null {
+  let pathname: string;
+  try {
+    pathname = new URL(uri).pathname;
+  } catch {
+    return null;
+  }
+  const m = PATH_RE.exec(pathname);
+  if (!m) return null;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+  return { cameraId: id, stream: m[2] as StreamName, ...(m[3] !== undefined ? { trackId: Number(m[3]) } : {}) };
+}
+
+function formatHost(h: string): string {
+  if (h === '0.0.0.0' || h === '') return '127.0.0.1';
+  if (h === '::') return '[::1]';
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+async function bindUdpPair(host: string): Promise<[dgram.Socket, dgram.Socket]> {
+  const type = host.includes(':') ? 'udp6' : 'udp4';
+  const bind = (s: dgram.Socket, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onErr = (e: Error) => reject(e);
+      s.once('error', onErr);
+      s.bind(port, host, () => {
+        s.off('error', onErr);
+        resolve();
+      });
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const rtp = dgram.createSocket(type);
+    try {
+      await bind(rtp, 0);
+    } catch (e) {
+      rtp.close();
+      throw e;
+    }
+    const port = rtp.address().port;
+    if (port % 2 !== 0 || port >= 65535) {
+      rtp.close();
+      continue;
+    }
+    const rtcp = dgram.createSocket(type);
+    try {
+      await bind(rtcp, port + 1);
+      return [rtp, rtcp];
+    } catch {
+      rtp.close();
+      rtcp.close();
+    }
+  }
+  throw new Error('could not bind an even/odd UDP port pair');
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const clips = await loadClips(opts.clipsDir ?? DEFAULT_CLIPS_DIR);
+  const sim = new SimulatorImpl(opts, clips);
+  try {
+    await sim.listen();
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
+  return sim;
+}
+
+class SimulatorImpl implements Simulator {
+  port = 0;
+  readonly host: string;
+  controlPort: number | undefined;
+  private readonly cameras = new Map<string, Camera>();
+  private readonly connections = new Set<Connection>();
+  private readonly playing = new Set<Session>();
+  private readonly udpPeers = new Map<string, Session>();
+  private readonly server: net.Server;
+  private udpRtp?: dgram.Socket;
+  private udpRtcp?: dgram.Socket;
+  private control?: ControlServer;
+  private timer?: NodeJS.Timeout;
+  private readonly auth?: RtspAuthenticator;
+  private readonly now: () => number;
+  private readonly timeoutSec: number;
+  private readonly srIntervalMs: number;
+  private lastHousekeeping = 0;
+  private closed = false;
+
+  constructor(
+    private readonly opts: SimulatorOptions,
+    private readonly clips: ClipSet,
+  ) {
+    this.host = opts.host ?? '127.0.0.1';
+    this.now = opts.now ?? Date.now;
+    this.timeoutSec = opts.sessionTimeoutSec ?? 60;
+    this.srIntervalMs = opts.srIntervalMs ?? 5000;
+    if (opts.auth) this.auth = new RtspAuthenticator(opts.auth, this.now);
+    for (const c of opts.cameras) this.addCamera(c);
+    this.server = net.createServer((s) => this.onConnection(s));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, this.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as net.AddressInfo).port;
+    [this.udpRtp, this.udpRtcp] = await bindUdpPair(this.host);
+    this.udpRtp.on('message', (_m, r) => this.onUdp(r));
+    this.udpRtcp.on('message', (_m, r) => this.onUdp(r));
+    this.udpRtp.on('error', () => undefined);
+    this.udpRtcp.on('error', () => undefined);
+    if (this.opts.controlPort !== undefined) {
+      this.control = await startControlServer(this, this.opts.controlPort, this.host);
+      this.controlPort = this.control.port;
+    }
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 10);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  url(id: string, stream: StreamName = 'main', o?: { withAuth?: boolean }): string {
+    const a = o?.withAuth && this.opts.auth ? `${encodeURIComponent(this.opts.auth.username)}:${encodeURIComponent(this.opts.auth.password)}@` : '';
+    return `rtsp://${a}${formatHost(this.host)}:${this.port}/cam/${encodeURIComponent(id)}/${stream}`;
+  }
+
+  addCamera(cfg: SimCameraConfig): void {
+    if (!cfg.id || cfg.id.includes('/')) throw new Error(`bad camera id: ${JSON.stringify(cfg.id)}`);
+    if (this.cameras.has(cfg.id)) throw new Error(`camera already exists: ${cfg.id}`);
+    const audio = cfg.audio ?? 'aac';
+    if (audio !== 'aac' && audio !== 'pcma' && audio !== 'none') throw new Error(`bad audio: ${String(audio)}`);
+    const offset = cfg.clockOffsetMs ?? 0;
+    this.cameras.set(cfg.id, {
+      id: cfg.id,
+      audio,
+      baseClockOffsetMs: offset,
+      clockOffsetMs: offset,
+      sessions: new Set(),
+      dropUntil: 0,
+      refuseUntil: 0,
+      stallUntil: 0,
+      resolutionUntil: 0,
+      lossPct: 0,
+      lossUntil: 0,
+      garbageUntil: 0,
+      lastGarbage: 0,
+      stats: { main: emptyStreamStats(), sub: emptyStreamStats(), h265: emptyStreamStats() },
+    });
+  }
+
+  removeCamera(id: string): boolean {
+    const cam = this.cameras.get(id);
+    if (!cam) return false;
+    for (const s of [...cam.sessions]) this.destroyConnection(s.conn);
+    this.cameras.delete(id);
+    return true;
+  }
+
+  cameraIds(): string[] {
+    return [...this.cameras.keys()];
+  }
+
+  stats(id: string): CameraStats | undefined {
+    const cam = this.cameras.get(id);
+    if (!cam) return undefined;
+    const mono = performance.now();
+    const streams = {} as Record<StreamName, StreamStats>;
+    for (const n of STREAM_NAMES) streams[n] = { ...cam.stats[n], sessions: 0 };
+    for (const s of cam.sessions) streams[s.stream].sessions++;
+    const faults: string[] = [];
+    if (cam.dropUntil > mono) faults.push('drop');
+    if (cam.refuseUntil > mono) faults.push('refuse');
+    if (cam.stallUntil > mono) faults.push('stall');
+    if (cam.resolutionUntil > mono) faults.push('resolution');
+    if (cam.lossUntil > mono && cam.lossPct > 0) faults.push('loss');
+    if (cam.garbageUntil > mono) faults.push('garbage');
+    if (cam.clockOffsetMs !== cam.baseClockOffsetMs) faults.push('clock');
+    return { id, audio: cam.audio, clockOffsetMs: cam.clockOffsetMs, sessions: cam.sessions.size, streams, faults };
+  }
+
+  fault(id: string, spec: FaultSpec): void {
+    const cam = this.cameras.get(id);
+    if (!cam) throw new Error(`unknown camera: ${id}`);
+    const mono = performance.now();
+    const d = spec.durationMs;
+    if (d !== undefined && !(Number.isFinite(d) && d >= 0)) throw new Error('durationMs must be a non-negative number');
+    const until = d === undefined ? Infinity : mono + d;
+    switch (spec.type) {
+      case 'drop':
+        cam.dropUntil = d === undefined ? 0 : until;
+        for (const s of [...cam.sessions]) this.destroyConnection(s.conn);
+        break;
+      case 'stall':
+        cam.stallUntil = until;
+        break;
+      case 'refuse':
+        cam.refuseUntil = until;
+        break;
+      case 'garbage':
+        cam.garbageUntil = d === undefined ? 0 : until;
+        cam.lastGarbage = mono;
+        this.sendGarbage(cam);
+        break;
+      case 'resolution':
+        cam.resolutionUntil = until;
+        break;
+      case 'loss': {
+        const pct = spec.lossPct ?? 10;
+        if (!(Number.isFinite(pct) && pct >= 0 && pct <= 100)) throw new Error('lossPct must be within 0..100');
+        cam.lossPct = pct;
+        cam.lossUntil = until;
+        break;
+      }
+      case 'clock':
+        if (spec.offsetMs === undefined || !Number.isFinite(spec.offsetMs)) throw new Error('clock fault needs offsetMs');
+        cam.clockOffsetMs = spec.offsetMs;
+        break;
+      case 'clear':
+        cam.dropUntil = cam.refuseUntil = cam.stallUntil = cam.resolutionUntil = cam.lossUntil = cam.garbageUntil = 0;
+        cam.lossPct = 0;
+        cam.clockOffsetMs = cam.baseClockOffsetMs;
+        break;
+      default:
+        throw new Error(`unknown fault type: ${String((spec as { type: unknown }).type)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const c of [...this.connections]) this.destroyConnection(c);
+    const waits: Promise<unknown>[] = [];
+    if (this.server.listening) waits.push(new Promise<void>((r) => this.server.close(() => r())));
+    for (const s of [this.udpRtp, this.udpRtcp]) if (s) waits.push(new Promise<void>((r) => s.close(() => r())));
+    if (this.control) waits.push(this.control.close());
+    await Promise.all(waits);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private onConnection(socket: net.Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn: Connection = { socket, sessions: new Map(), lastActivity: performance.now(), closed: false };
+    conn.parser = new RtspMessageParser({
+      onMessage: (m) => {
+        if (conn.closed || m.kind !== 'request') return;
+        try {
+          this.onRequest(conn, m);
+        } catch {
+          this.write(conn, serializeResponse({ statusCode: 500, headers: { Server: SERVER } }));
+          this.destroyConnection(conn);
+        }
+      },
+      onInterleaved: () => this.onInterleaved(conn),
+    });
+    this.connections.add(conn);
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.closed) return;
+      try {
+        conn.parser!.push(chunk);
+      } catch {
+        this.write(conn, serializeResponse({ statusCode: 400, headers: { Server: SERVER } }));
+        socket.end();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.destroyConnection(conn));
+  }
+
+  private destroyConnection(conn: Connection): void {
+    if (!conn.closed) {
+      conn.closed = true;
+      conn.socket.destroy();
+    }
+    this.connections.delete(conn);
+    for (const s of conn.sessions.values()) this.endSession(s);
+    conn.sessions.clear();
+  }
+
+  private endSession(s: Session): void {
+    s.playing = false;
+    this.playing.delete(s);
+    s.camera.sessions.delete(s);
+    s.conn.sessions.delete(s.id);
+    for (const t of s.tracks) if (t.udp) this.udpPeers.delete(`${t.udp.host}:${t.udp.rtcpPort}`);
+  }
+
+  private onInterleaved(conn: Connection): void {
+    // RTCP receiver reports from the client keep its sessions alive.
+    const mono = performance.now();
+    conn.lastActivity = mono;
+    for (const s of conn.sessions.values()) s.lastActivity = mono;
+  }
+
+  private onUdp(r: dgram.RemoteInfo): void {
+    const s = this.udpPeers.get(`${r.address}:${r.port}`);
+    if (s) s.lastActivity = performance.now();
+  }
+
+  private write(conn: Connection, buf: Buffer): void {
+    if (!conn.closed && conn.socket.writable) conn.socket.write(buf);
+  }
+
+  // ---------------------------------------------------------------- RTSP requests
+
+  private onRequest(conn: Connection, req: RtspRequest): void {
+    const mono = performance.now();
+    conn.lastActivity = mono;
+    const cseq = req.headers.get('cseq') ?? '0';
+    const base: Array<[string, string]> = [
+      ['CSeq', cseq],
+      ['Server', SERVER],
+      ['Date', new Date(this.now()).toUTCString()],
+    ];
+    const reply = (status: number, extra: Array<[string, string]> = [], body?: string) =>
+      this.write(conn, serializeResponse({ statusCode: status, headers: new RtspHeaders([...base, ...extra]), ...(body !== undefined ? { body } : {}) }));
+    if (req.version !== 'RTSP/1.0') return reply(505);
+
+    const target = req.uri === '*' ? null : parseUri(req.uri);
+    const cam = target ? this.cameras.get(target.cameraId) : undefined;
+    const sessionHeader = req.headers.get('session')?.split(';')[0].trim();
+    const session = sessionHeader ? conn.sessions.get(sessionHeader) : undefined;
+    if (session) session.lastActivity = mono;
+    const fcam = cam ?? session?.camera;
+    if (fcam && fcam.stallUntil > mono) return; // stalled camera: socket open, no answer
+    if (fcam && fcam.dropUntil > mono) {
+      this.destroyConnection(conn); // camera offline: connection reset
+      return;
+    }
+
+    if (req.method === 'OPTIONS') return reply(200, [['Public', PUBLIC]]);
+
+    if (this.auth) {
+      const v = this.auth.verify(req.method, req.headers.get('authorization'));
+      if (v !== 'ok') return reply(401, this.auth.challenge(v === 'stale').map((c) => ['WWW-Authenticate', c] as [string, string]));
+    }
+
+    const sessHdr = (s: Session): [string, string] => ['Session', `${s.id};timeout=${this.timeoutSec}`];
+    switch (req.method) {
+      case 'DESCRIBE': {
+        if (!target || !cam || target.trackId !== undefined) return reply(404);
+        if (cam.refuseUntil > mono) return reply(503);
+        const video = this.videoClipFor(cam, target.stream);
+        const audio = this.audioClipFor(cam);
+        const address = conn.socket.localAddress?.replace(/^::ffff:/, '') ?? this.host;
+        const sdp = buildSdp({ sessionId: String(randomInt(1, 2 ** 47)), address, video, ...(audio ? { audio } : {}) });
+        const baseUrl = req.uri.replace(/\/?$/, '/');
+        return reply(200, [['Content-Type', 'application/sdp'], ['Content-Base', baseUrl]], sdp);
+      }
+      case 'SETUP':
+        return this.onSetup(conn, req, target, cam, sessionHeader, session, reply, sessHdr);
+      case 'PLAY': {
+        if (!session) return reply(sessionHeader ? 454 : 455);
+        if (session.camera.refuseUntil > mono) return reply(503);
+        const wasPlaying = session.playing;
+        if (!wasPlaying) {
+          for (const t of session.tracks) {
+            if (session.pausedMono > 0) t.startMono += mono - session.pausedMono;
+            else {
+              t.startMono = mono;
+              t.nextSrMono = mono;
+            }
+          }
+          session.pausedMono = 0;
+        }
+        const rtpInfo = session.tracks
+          .map((t) => {
+            const ts = (t.tsBase + t.next * t.ticksPerFrame) >>> 0;
+            return `url=${this.trackUrl(req.uri, session, t)};seq=${t.seq};rtptime=${ts}`;
+          })
+          .join(',');
+        reply(200, [sessHdr(session), ['Range', 'npt=0.000-'], ['RTP-Info', rtpInfo]]);
+        if (!wasPlaying) {
+          session.playing = true;
+          this.playing.add(session);
+          this.pump(session, mono);
+        }
+        return;
+      }
+      case 'PAUSE': {
+        if (!session) return reply(454);
+        if (session.playing) {
+          session.playing = false;
+          session.pausedMono = mono;
+          this.playing.delete(session);
+        }
+        return reply(200, [sessHdr(session)]);
+      }
+      case 'TEARDOWN': {
+        if (!session) return reply(454);
+        this.endSession(session);
+        return reply(200, [['Session', session.id]]);
+      }
+      case 'GET_PARAMETER':
+      case 'SET_PARAMETER': {
+        if (sessionHeader && !session) return reply(454);
+        return reply(200, session ? [sessHdr(session)] : []);
+      }
+      default:
+        return reply(501, [['Public', PUBLIC]]);
+    }
+  }
+
+  private trackUrl(reqUri: string, s: Session, t: Track): string {
+    // Absolute track URL on the same host the client used.
+    const m = /^(rtsp:\/\/[^/]+)/i.exec(reqUri);
+    const origin = m ? m[1] : `rtsp://${formatHost(this.host)}:${this.port}`;
+    return `${origin}/cam/${encodeURIComponent(s.camera.id)}/${s.stream}/trackID=${t.trackId}`;
+  }
+
+  private onSetup(
+    conn: Connection,
+    req: RtspRequest,
+    target: ReturnType<typeof parseUri>,
+    cam: Camera | undefined,
+    sessionHeader: string | undefined,
+    existing: Session | undefined,
+    reply: (status: number, extra?: Array<[string, string]>, body?: string) => void,
+    sessHdr: (s: Session) => [string, string],
+  ): void {
+    const mono = performance.now();
+    if (!target || !cam) return reply(404);
+    if (cam.refuseUntil > mono) return reply(503);
+    const trackId = target.trackId ?? 1;
+    const audioClip = this.audioClipFor(cam);
+    if (trackId !== 1 && !(trackId === 2 && audioClip)) return reply(404);
+    if (sessionHeader && !existing) return reply(454);
+    if (existing && (existing.camera !== cam || existing.stream !== target.stream)) return reply(459);
+    if (existing?.playing) return reply(455);
+    if (existing?.tracks.some((t) => t.trackId === trackId)) return reply(459);
+
+    const transports = parseTransports(req.headers.get('transport') ?? '');
+    const spec = transports.find((t) => !t.multicast && (t.tcp || t.clientPort));
+    if (!spec) return reply(461);
+
+    const session: Session = existing ?? {
+      id: String(randomInt(100_000_000, 2_147_483_647)),
+      camera: cam,
+      stream: target.stream,
+      conn,
+      tracks: [],
+      playing: false,
+      stalled: false,
+      pausedMono: 0,
+      lastActivity: mono,
+    };
+    const video = trackId === 1 ? this.videoClipFor(cam, target.stream) : undefined;
+    const audio = trackId === 2 ? audioClip : undefined;
+    const track: Track = {
+      trackId: trackId as 1 | 2,
+      kind: video ? 'video' : 'audio',
+      ...(video ? { video } : {}),
+      ...(audio ? { audio } : {}),
+      clockRate: video ? 90000 : audio!.sampleRate,
+      ticksPerFrame: video ? video.ticksPerFrame : audio!.ticksPerFrame,
+      frameDurationMs: video ? video.frameDurationMs : audio!.frameDurationMs,
+      ssrc: randomInt(1, 2 ** 32 - 1),
+      seq: randomInt(0, 0x10000),
+      tsBase: randomInt(0, 2 ** 32 - 1),
+      next: 0,
+      startMono: mono,
+      packets: 0,
+      octets: 0,
+      nextSrMono: mono,
+    };
+    const ssrcHex = track.ssrc.toString(16).toUpperCase().padStart(8, '0');
+    let transport: string;
+    if (spec.tcp) {
+      let ch = spec.interleaved;
+      if (!ch) {
+        const used = new Set<number>();
+        for (const s of conn.sessions.values()) for (const t of s.tracks) if (t.tcp) used.add(t.tcp.rtp);
+        for (const t of session.tracks) if (t.tcp) used.add(t.tcp.rtp);
+        let c = 0;
+        while (used.has(c)) c += 2;
+        ch = [c, c + 1];
+      }
+      if (ch[0] > 255 || ch[1] > 255) return reply(461);
+      track.tcp = { rtp: ch[0], rtcp: ch[1] };
+      transport = `RTP/AVP/TCP;unicast;interleaved=${ch[0]}-${ch[1]};ssrc=${ssrcHex};mode="play"`;
+    } else {
+      const cp = spec.clientPort!;
+      const host = (conn.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+      track.udp = { host, rtpPort: cp[0], rtcpPort: cp[1] };
+      const sp = this.udpRtp!.address().port;
+      const src = conn.socket.localAddress?.replace(/^::ffff:/, '');
+      transport =
+        `${spec.protocol};unicast;client_port=${cp[0]}-${cp[1]};server_port=${sp}-${sp + 1}` +
+        `${src ? `;source=${src}` : ''};ssrc=${ssrcHex};mode="play"`;
+      this.udpPeers.set(`${host}:${cp[1]}`, session);
+    }
+    session.tracks.push(track);
+    session.tracks.sort((a, b) => a.trackId - b.trackId);
+    if (!existing) {
+      conn.sessions.set(session.id, session);
+      cam.sessions.add(session);
+      cam.stats[target.stream].sessionsTotal++;
+    }
+    reply(200, [['Transport', transport], sessHdr(session)]);
+  }
+
+  private videoClipFor(cam: Camera, stream: StreamName): VideoClip {
+    if (stream === 'h265') return this.clips.video.h265;
+    if (stream === 'sub') return this.clips.video.sub;
+    return cam.resolutionUntil > performance.now() ? this.clips.video.sub : this.clips.video.main;
+  }
+
+  private audioClipFor(cam: Camera): AudioClip | undefined {
+    return cam.audio === 'none' ? undefined : this.clips.audio[cam.audio];
+  }
+
+  // ---------------------------------------------------------------- media pacing
+
+  private tick(): void {
+    const mono = performance.now();
+    for (const s of this.playing) this.pump(s, mono);
+    if (mono - this.lastHousekeeping >= 250) {
+      this.lastHousekeeping = mono;
+      this.housekeeping(mono);
+    }
+  }
+
+  private housekeeping(mono: number): void {
+    const limit = this.timeoutSec * 1000;
+    for (const conn of [...this.connections]) {
+      for (const s of [...conn.sessions.values()]) if (mono - s.lastActivity > limit) this.endSession(s);
+      if (conn.sessions.size === 0 && mono - conn.lastActivity > limit) this.destroyConnection(conn);
+    }
+    for (const cam of this.cameras.values()) {
+      if (cam.garbageUntil > mono && mono - cam.lastGarbage >= 250) {
+        cam.lastGarbage = mono;
+        this.sendGarbage(cam);
+      }
+    }
+  }
+
+  private sendGarbage(cam: Camera): void {
+    for (const s of cam.sessions) {
+      const junk = randomBytes(randomInt(1024, 4096));
+      if (junk[0] === 0x24) junk[0] = 0xff; // never look like a valid interleaved frame header at the start
+      this.write(s.conn, junk);
+      for (const t of s.tracks) if (t.udp) this.udpRtp?.send(randomBytes(randomInt(64, 1400)), t.udp.rtpPort, t.udp.host);
+    }
+  }
+
+  private pump(s: Session, mono: number): void {
+    const cam = s.camera;
+    if (cam.stallUntil > mono) {
+      s.stalled = true;
+      return;
+    }
+    const wasStalled = s.stalled;
+    s.stalled = false;
+    const stats = cam.stats[s.stream];
+    const loss = cam.lossUntil > mono && cam.lossPct > 0 ? cam.lossPct : 0;
+    for (const t of s.tracks) {
+      const due = Math.floor((mono - t.startMono) / t.frameDurationMs);
+      // After a stall (or a blocked event loop) the camera does not burst: it skips to "now".
+      if (wasStalled || due - t.next > MAX_CATCH_UP_MS / t.frameDurationMs) t.next = Math.max(t.next, due);
+      while (t.next <= due) {
+        this.sendFrame(s, t, stats, loss);
+        t.next++;
+        if (s.conn.closed) return;
+      }
+      if (mono >= t.nextSrMono && t.packets > 0) {
+        t.nextSrMono = mono + this.srIntervalMs;
+        this.sendSr(s, t, mono);
+      }
+    }
+  }
+
+  private sendFrame(s: Session, t: Track, stats: StreamStats, lossPct: number): void {
+    let tpl: PacketTemplate;
+    if (t.video) {
+      // Resolution fault: switch the main H.264 stream to the sub clip (and back) at a keyframe.
+      if (s.stream === 'main') {
+        const want = this.videoClipFor(s.camera, 'main');
+        if (want !== t.video && want.frames[t.next % want.frames.length].keyframe) t.video = want;
+      }
+      tpl = t.video.frames[t.next % t.video.frames.length];
+    } else {
+      tpl = t.audio!.frames[t.next % t.audio!.frames.length];
+    }
+    const ts = (t.tsBase + t.next * t.ticksPerFrame) >>> 0;
+    if (t.tcp && s.conn.socket.writableLength > MAX_TCP_BACKLOG) {
+      // Slow client: a camera drops frames rather than buffering without bound.
+      stats.framesDropped++;
+      return;
+    }
+    const lost = lossPct > 0 ? () => Math.random() * 100 < lossPct : undefined;
+    const { buf, seq, packets } = instantiate(tpl, t.tcp ? t.tcp.rtp : 0, t.seq, ts, t.ssrc, lost);
+    const total = tpl.offsets.length;
+    t.seq = seq;
+    t.packets += packets;
+    t.octets += tpl.payloadBytes; // approximate under loss
+    stats.packetsSent += packets;
+    stats.packetsLost += total - packets;
+    stats.bytesSent += buf.length;
+    if (t.video) stats.framesSent++;
+    else stats.audioFramesSent++;
+    if (buf.length === 0) return;
+    if (t.tcp) this.write(s.conn, buf);
+    else if (t.udp && this.udpRtp) for (const p of rtpPackets(buf)) this.udpRtp.send(p, t.udp.rtpPort, t.udp.host);
+  }
+
+  private sendSr(s: Session, t: Track, mono: number): void {
+    const sr = concatBytes([
+      buildSenderReport({
+        ssrc: t.ssrc,
+        ntpMs: this.now() + s.camera.clockOffsetMs,
+        rtpTimestamp: (t.tsBase + Math.round(((mono - t.startMono) * t.clockRate) / 1000)) >>> 0,
+        packetCount: t.packets,
+        octetCount: t.octets,
+      }),
+      buildSdesCname(t.ssrc, `${s.camera.id}@xuncha-sim`),
+    ]);
+    if (t.tcp) {
+      this.write(s.conn, serializeInterleaved(t.tcp.rtcp, sr));
+    } else if (t.udp && this.udpRtcp) {
+      this.udpRtcp.send(sr, t.udp.rtcpPort, t.udp.host);
+    }
+  }
+}
