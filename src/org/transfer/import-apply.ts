@@ -3,7 +3,8 @@
 // itself reserves, so that a generated code never collides with a later row's given one.
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Repos } from '../../store/repos/index.ts';
-import type { CameraTable } from '../../store/schema.ts';
+import type { CameraTable, OrgNodeKind } from '../../store/schema.ts';
+import type { Updateable } from 'kysely';
 import type { NetworkConfig } from '../device-service.ts';
 import { allocateGbCode } from '../gb-allocator.ts';
 import { buildGbCode } from '../gb-code.ts';
@@ -28,9 +29,9 @@ function sealNetwork(box: SecretBox, input: Network): { network_enc: string | nu
 }
 
 /** Keeps only the entries of `patch` that differ from `current`. */
-function changes<T extends object>(current: T, patch: Partial<T>): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(patch) as Array<[keyof T, T[keyof T] | undefined]>) if (v !== undefined && current[k] !== v) out[k] = v;
+function changes<T extends object, K extends keyof T>(current: T, patch: { [P in K]?: T[P] }): { [P in K]?: T[P] } {
+  const out: { [P in K]?: T[P] } = {};
+  for (const [k, v] of Object.entries(patch) as Array<[K, T[K] | undefined]>) if (v !== undefined && current[k] !== v) out[k] = v;
   return out;
 }
 
@@ -62,8 +63,13 @@ export async function applyPlan(r: Repos, box: SecretBox, plans: readonly Plan[]
       count(Object.keys(patch).length > 0);
       if (Object.keys(patch).length > 0) await r.rooms.update(e.row.id, patch, nowMs);
     } else if (e?.table === 'camera') {
-      const fields: Partial<CameraTable> = { name: row.name, position: row.position, source_kind: row.sourceKind, main_stream: row.mainStream, sub_stream: row.subStream };
-      const patch: Partial<CameraTable> = changes<CameraTable>(e.row, fields);
+      const patch: Omit<Updateable<CameraTable>, 'id' | 'created_at_ms'> = changes(e.row, {
+        name: row.name,
+        position: row.position,
+        source_kind: row.sourceKind,
+        main_stream: row.mainStream,
+        sub_stream: row.subStream,
+      });
       if (touchesNetwork(row)) {
         const current = e.row.network_enc ? (JSON.parse(box.open(e.row.network_enc)) as NetworkConfig) : undefined;
         Object.assign(patch, sealNetwork(box, { ...current, ...definedOnly(row) }));
@@ -73,7 +79,7 @@ export async function applyPlan(r: Repos, box: SecretBox, plans: readonly Plan[]
     } else {
       const gbCode = row.gbCode ?? (await allocate(plan.region, gbTypesFor(row.level)[0]));
       if (plan.table === 'node') {
-        const node = await r.org.insert({ parentId: parent?.id ?? null, parentPath: parent?.path ?? '/', kind: row.level as 'province', name: row.name, gbCode, regionCode: plan.region, nowMs });
+        const node = await r.org.insert({ parentId: parent?.id ?? null, parentPath: parent?.path ?? '/', kind: row.level as OrgNodeKind, name: row.name, gbCode, regionCode: plan.region, nowMs });
         made.set(row.row, { id: node.id, path: node.path });
       } else if (plan.table === 'room') {
         const id = await r.rooms.insert({ siteId: parent!.id, kind: row.roomKind ?? 'exam', name: row.name, seats: row.seats ?? 0, gbCode, nowMs });

@@ -63,6 +63,13 @@ async function inScopeAnywhere(r: Repos, actor: Actor, code: string): Promise<bo
   return Boolean(n ?? rm ?? c);
 }
 
+async function currentParentCode(r: Repos, e: Existing): Promise<string | undefined> {
+  const all = { kind: 'all' } as const;
+  if (e.table === 'camera') return (await r.rooms.get(all, e.row.room_id))?.gb_code;
+  const id = e.table === 'node' ? e.row.parent_id : e.row.site_id;
+  return id === null ? undefined : (await r.org.get(all, id))?.gb_code;
+}
+
 export async function planImport(r: Repos, actor: Actor, rows: readonly ImportRow[], badRows: ReadonlySet<number>): Promise<PlanResult> {
   const problems: ImportProblem[] = [];
   const outOfScopeRows: number[] = [];
@@ -77,19 +84,27 @@ export async function planImport(r: Repos, actor: Actor, rows: readonly ImportRo
     return regionCache.get(siteId)!;
   };
 
-  const resolveParent = async (row: ImportRow, i: number, code: string): Promise<ParentInfo | 'skip' | string> => {
-    const idx = indexByCode.get(code);
-    if (idx !== undefined) {
-      if (idx > i) return `上级 ${code} 必须出现在本行之前（见第 ${rows[idx].row} 行） (parent must be on an earlier row)`;
-      const p = planByIndex[idx];
-      if (!p) return 'skip'; // the parent row has problems of its own, already reported
-      const ref: ParentRef = p.existing ? { kind: 'existing', id: p.existing.row.id, path: p.existing.table === 'node' ? p.existing.row.path : undefined } : { kind: 'row', row: p.row.row };
-      return { level: p.row.level, ref, region: p.region };
-    }
+  const findParentInDb = async (code: string): Promise<ParentInfo | undefined> => {
     const node = await r.org.getByGbCode(actor.scope, code);
     if (node) return { level: node.kind, ref: { kind: 'existing', id: node.id, path: node.path }, region: node.region_code };
     const room = await r.rooms.getByGbCode(actor.scope, code);
     if (room) return { level: 'room', ref: { kind: 'existing', id: room.id }, region: await siteRegion(room.site_id) };
+    return undefined;
+  };
+  // A parent is an earlier row of the file, or an object in scope (also when a later row updates it).
+  const resolveParent = async (row: ImportRow, i: number, code: string): Promise<ParentInfo | string> => {
+    const idx = indexByCode.get(code);
+    if (idx !== undefined) {
+      const p = idx < i ? planByIndex[idx] : undefined;
+      if (idx > i && !(await findParentInDb(code))) return `上级 ${code} 必须出现在本行之前（见第 ${rows[idx].row} 行） (parent must be on an earlier row)`;
+      if (idx < i && !p) return `上级所在的第 ${rows[idx].row} 行有错误 (the parent's row has errors)`;
+      if (p) {
+        const ref: ParentRef = p.existing ? { kind: 'existing', id: p.existing.row.id, path: p.existing.table === 'node' ? p.existing.row.path : undefined } : { kind: 'row', row: p.row.row };
+        return { level: p.row.level, ref, region: p.region };
+      }
+    }
+    const found = await findParentInDb(code);
+    if (found) return found;
     if (await r.org.gbCodeTaken(code)) outOfScopeRows.push(row.row);
     return `上级 ${code} 不存在或不在您的管辖范围内 (parent not found in your scope)`;
   };
@@ -119,13 +134,13 @@ export async function planImport(r: Repos, actor: Actor, rows: readonly ImportRo
     }
 
     let parent: ParentInfo | undefined;
-    let skip = false;
-    if (row.parentGbCode) {
+    // An update naming its current parent keeps it (that parent may lie outside the scope).
+    const keepsParent = existing !== undefined && row.parentGbCode !== undefined && row.parentGbCode === (await currentParentCode(r, existing));
+    if (row.parentGbCode && !keepsParent) {
       const res = await resolveParent(row, i, row.parentGbCode);
-      if (res === 'skip') skip = true;
-      else if (typeof res === 'string') rowProblems.push(res);
+      if (typeof res === 'string') rowProblems.push(res);
       else parent = res;
-    } else if (!existing && !(row.level === 'province' && actor.scope.kind === 'all')) {
+    } else if (!existing && rowProblems.length === 0 && !(row.level === 'province' && actor.scope.kind === 'all')) {
       rowProblems.push('新建对象须填写上级国标编码 (parent_gb_code is required for a new object)');
     }
 
@@ -137,7 +152,7 @@ export async function planImport(r: Repos, actor: Actor, rows: readonly ImportRo
         rowProblems.push('不支持通过导入移动对象，请在组织机构页面移动 (import cannot move objects)');
     }
 
-    if (rowProblems.length > 0 || skip) {
+    if (rowProblems.length > 0) {
       for (const message of rowProblems) problems.push({ row: row.row, message });
       planByIndex.push(undefined);
       continue;

@@ -73,26 +73,28 @@ export function parseRows(table: readonly (readonly string[])[]): { rows: Import
     if (cells.every((c) => c.trim() === '')) continue; // blank lines are allowed and still counted
     const bad = (message: string) => problems.push({ row: rowNo, message });
     const values = new Map<ColumnKey, string>();
+    const rejected = new Set<ColumnKey>();
     cells.forEach((raw, c) => {
       const key = keys[c];
       const text = key === 'password' ? raw : raw.trim();
       if (text === '') return;
       if (!key) return void bad(`第 ${c + 1} 列没有表头 (value in a column without header)`);
       const value = unneutralise(text);
+      if (value === undefined) rejected.add(key);
       if (value === undefined) return void bad(`“${headerText(key)}”以 = + - @ 开头，疑似公式，已拒绝 (formula-like cell rejected; prefix with ' to keep it as text)`);
       values.set(key, value);
     });
     const rawLevel = values.get('level');
     const level = rawLevel === undefined ? undefined : parseEnum(LEVEL_LABELS, rawLevel);
     if (!level) {
-      bad(rawLevel === undefined ? '缺少层级 (level is required)' : `未知的层级“${rawLevel}”，应为 ${enumChoices(LEVEL_LABELS)} (unknown level)`);
+      if (!rejected.has('level')) bad(rawLevel === undefined ? '缺少层级 (level is required)' : `未知的层级“${rawLevel}”，应为 ${enumChoices(LEVEL_LABELS)} (unknown level)`);
       continue;
     }
     for (const key of values.keys()) {
       if (!columnApplies(level, key)) bad(`${LEVEL_LABELS[level]}不使用“${headerText(key)}”列 (column does not apply to this level)`);
     }
     const row: ImportRow = { row: rowNo, level, name: values.get('name') ?? '' };
-    if (row.name === '') bad('缺少名称 (name is required)');
+    if (row.name === '' && !rejected.has('name')) bad('缺少名称 (name is required)');
     else if (row.name.length > MAX_NAME_LENGTH) bad(`名称超过 ${MAX_NAME_LENGTH} 个字符 (name too long)`);
 
     const gbCode = values.get('gb_code');

@@ -26,10 +26,12 @@ function cellText(v: ExcelJS.CellValue): string | { problem: string } {
   }
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (v instanceof Date) return v.toISOString();
-  if ('formula' in v || 'sharedFormula' in v) return { problem: '不接受公式单元格 (formula cells are not accepted)' };
+  // A formula comes back as its text, which the row checks reject as formula-like.
+  if ('formula' in v) return `=${v.formula}`;
+  if ('sharedFormula' in v) return `=${v.sharedFormula}`;
   if ('error' in v) return { problem: `单元格错误值 ${String(v.error)} (error value in cell)` };
   if ('richText' in v) return v.richText.map((t) => t.text).join('');
-  if ('text' in v) return typeof v.text === 'string' ? v.text : v.text.richText.map((t) => t.text).join('');
+  if ('text' in v) return String(v.text);
   return { problem: '无法识别的单元格内容 (unsupported cell content)' };
 }
 
@@ -40,7 +42,8 @@ function cellText(v: ExcelJS.CellValue): string | { problem: string } {
 export async function readXlsx(data: Buffer, maxRows: number): Promise<{ rows: string[][]; problems: ImportProblem[] }> {
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.load(data);
+    // exceljs types its input as an ArrayBuffer; give it a copy of exactly these bytes.
+    await wb.xlsx.load(new Uint8Array(data).buffer);
   } catch {
     throw new AppError('invalid_input', '无法读取 Excel 文件 (not a readable .xlsx file)');
   }
