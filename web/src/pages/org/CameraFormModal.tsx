@@ -1,0 +1,115 @@
+// Create / edit a camera in a room. Network credentials are write-only here (reveal is a separate audited action).
+import { Alert, Col, Divider, Form, Input, InputNumber, Row, Select } from 'antd';
+import { CAMERA_POSITIONS, SOURCE_KINDS } from '../../types.ts';
+import type { Camera, CameraPosition, SourceKind } from '../../types.ts';
+import { api } from '../../api.ts';
+import type { CameraInput } from '../../api.ts';
+import { useI18n } from '../../i18n.ts';
+import { FormModal } from '../../components/FormModal.tsx';
+
+interface Values {
+  name: string; position: CameraPosition; sourceKind: SourceKind; gbCode?: string; mainStream?: string; subStream?: string;
+  host?: string; port?: number | null; username?: string; password?: string;
+}
+export type CameraFormState = { mode: 'create'; roomId: number } | { mode: 'edit'; camera: Camera };
+
+const HOST_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])$/;
+
+export function CameraFormModal({ state, onClose, onDone }: { state: CameraFormState; onClose: () => void; onDone: (c: Camera | null) => void }) {
+  const { t, label } = useI18n();
+  const [form] = Form.useForm<Values>();
+  const sourceKind = Form.useWatch('sourceKind', form);
+  const title = state.mode === 'create' ? t('addCamera') : t('editTitle', { kind: label('nodeKind', 'camera') });
+
+  const submit = async (v: Values) => {
+    const body: CameraInput = {
+      name: v.name.trim(),
+      position: v.position,
+      sourceKind: v.sourceKind,
+      mainStream: (v.mainStream ?? '').trim(),
+      subStream: (v.subStream ?? '').trim(),
+    };
+    if (v.gbCode?.trim()) body.gbCode = v.gbCode.trim();
+    if (v.host?.trim()) body.host = v.host.trim();
+    if (typeof v.port === 'number') body.port = v.port;
+    if (v.username?.trim()) body.username = v.username.trim();
+    if (v.password) body.password = v.password;
+    if (state.mode === 'create') {
+      onDone(await api.createCamera({ ...body, roomId: state.roomId }));
+    } else {
+      onDone((await api.updateCamera(state.camera.id, body)) ?? null);
+    }
+  };
+
+  const init: Partial<Values> = state.mode === 'edit'
+    ? {
+      name: state.camera.name, position: state.camera.position, sourceKind: state.camera.sourceKind, gbCode: state.camera.gbCode,
+      mainStream: state.camera.mainStream, subStream: state.camera.subStream,
+    }
+    : { position: 'front', sourceKind: 'rtsp' };
+
+  return (
+    <FormModal<Values> title={title} open form={form} testId="camera-form" width={680} initialValues={init} onCancel={onClose} onSubmit={submit}>
+      <Row gutter={16}>
+        <Col span={12}>
+          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true, max: 128, message: t('required', { field: t('name') }) }]}>
+            <Input data-testid="camera-name" placeholder="前端摄像机" maxLength={128} />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="gbCode" label={t('gbCode')} extra={t('gbCodeHint')} rules={[{ pattern: /^\d{20}$/, message: t('gbCodeInvalid') }]}>
+            <Input data-testid="camera-gbcode" className="xc-mono" maxLength={20} />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="position" label={t('position')} rules={[{ required: true }]}>
+            <Select data-testid="camera-position" options={CAMERA_POSITIONS.map((k) => ({ value: k, label: label('position', k) }))} />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="sourceKind" label={t('sourceKind')} rules={[{ required: true }]}>
+            <Select data-testid="camera-source" options={SOURCE_KINDS.map((k) => ({ value: k, label: label('sourceKind', k) }))} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item
+            name="mainStream"
+            label={t('mainStream')}
+            rules={[{ required: sourceKind === 'rtsp', whitespace: true, message: t('required', { field: t('mainStream') }) }]}
+          >
+            <Input data-testid="camera-main" className="xc-mono" placeholder={t('streamPlaceholder')} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="subStream" label={t('subStream')}>
+            <Input data-testid="camera-sub" className="xc-mono" placeholder={t('streamPlaceholder')} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Divider titlePlacement="start" plain style={{ margin: '4px 0 12px' }}>{t('credentials')}</Divider>
+      <Alert type="warning" showIcon title={t('cameraCredsHint')} style={{ marginBottom: 12 }} />
+      <Row gutter={16}>
+        <Col span={16}>
+          <Form.Item name="host" label={t('host')} rules={[{ pattern: HOST_RE, message: t('hostInvalid') }]}>
+            <Input data-testid="camera-host" className="xc-mono" placeholder="192.168.1.64" />
+          </Form.Item>
+        </Col>
+        <Col span={8}>
+          <Form.Item name="port" label={t('port')}>
+            <InputNumber data-testid="camera-port" min={1} max={65535} precision={0} style={{ width: '100%' }} placeholder="554" />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="username" label={t('deviceUser')}>
+            <Input data-testid="camera-username" autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="password" label={t('devicePassword')}>
+            <Input.Password data-testid="camera-password" autoComplete="new-password" />
+          </Form.Item>
+        </Col>
+      </Row>
+    </FormModal>
+  );
+}

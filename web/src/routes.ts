@@ -1,0 +1,21 @@
+// Page registry and per-role visibility (mirrors the server's GRANTS in src/auth/roles.ts:
+// org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
+import type { Role } from './types.ts';
+
+export type PageKey = 'org' | 'users' | 'audit';
+
+const access: Record<PageKey, readonly Role[]> = {
+  org: ['admin', 'operator', 'leader'],
+  users: ['admin', 'leader'],
+  audit: ['admin', 'leader', 'inspector'],
+};
+
+export function allowedPages(role: Role): PageKey[] {
+  return (Object.keys(access) as PageKey[]).filter((k) => access[k].includes(role));
+}
+export function defaultPage(role: Role): PageKey {
+  return allowedPages(role)[0] ?? 'org';
+}
+
+/** Write permissions (org.write / user.write / device.secret.reveal are admin-only). */
+export const canWrite = (role: Role): boolean => role === 'admin';
