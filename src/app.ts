@@ -12,6 +12,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { DeviceService } from './org/device-service.ts';
 import { OrgService } from './org/org-service.ts';
 import { OrgTransferService } from './org/transfer/transfer-service.ts';
+import { EventBus } from './events/bus.ts';
 import { migrateToLatest, openStore } from './store/db.ts';
 import type { Store } from './store/db.ts';
 import type { Clock } from './util/clock.ts';
@@ -28,6 +29,7 @@ export interface App {
   org: OrgService;
   devices: DeviceService;
   transfer: OrgTransferService;
+  events: EventBus;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; logger?: 
     org,
     devices,
     transfer: new OrgTransferService(store, audit, box, clock),
+    events: new EventBus(),
     close: () => store.close(),
   };
 }

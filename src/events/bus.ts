@@ -1,0 +1,44 @@
+// In-process event bus between services: recording and camera status producers, alarm and
+// live-view consumers. Typed so that a producer and its consumers agree on the payload.
+import { EventEmitter } from 'node:events';
+
+export interface CameraStatusEvent {
+  cameraId: number;
+  /** 'connecting' before the first session, 'online' while frames flow, 'error' after a failure. */
+  state: 'connecting' | 'online' | 'error' | 'stopped';
+  recording: boolean;
+  /** Why the last session ended (eof, timeout, stall, refused, auth, protocol…), when in error. */
+  reason?: string;
+  detail?: string;
+  atMs: number;
+}
+
+export interface RunStartedEvent {
+  cameraId: number;
+  runId?: number;
+  startedAtMs: number;
+}
+
+export interface RunEndedEvent {
+  cameraId: number;
+  runId?: number;
+  startedAtMs: number;
+  /** Media end of the run (started + duration), ms since epoch: where the gap begins. */
+  endedAtMs: number;
+  reason: string;
+  detail?: string;
+}
+
+export interface EventMap {
+  'camera.status': [CameraStatusEvent];
+  'recording.run-started': [RunStartedEvent];
+  'recording.run-ended': [RunEndedEvent];
+}
+
+export class EventBus extends EventEmitter<EventMap> {
+  constructor() {
+    super();
+    // Many consumers (each live viewer's status feed) may subscribe.
+    this.setMaxListeners(0);
+  }
+}
