@@ -9,3 +9,8 @@ export function idColumn<T extends string>(builder: CreateTableBuilder<T, never>
     ? builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     : builder.addColumn('id', 'serial', (c) => c.primaryKey());
 }
+
+/** Binary column type: BLOB in SQLite, BYTEA in PostgreSQL. */
+export function blobType(dialect: Dialect): 'blob' | 'bytea' {
+  return dialect === 'sqlite' ? 'blob' : 'bytea';
+}

@@ -9,6 +9,7 @@ export type CameraPosition = 'front' | 'rear' | 'other';
 export type CameraSourceKind = 'rtsp' | 'onvif' | 'gb28181';
 export type Role = 'admin' | 'operator' | 'leader' | 'inspector';
 export type AuditOutcome = 'ok' | 'denied' | 'error';
+export type RecordingMode = 'continuous' | 'scheduled';
 
 export interface OrgNodeTable {
   id: Generated<number>;
@@ -53,6 +54,8 @@ export interface CameraTable {
   network_enc: string | null;
   /** 1 when username/password are stored. */
   has_credentials: number;
+  /** 'continuous', or 'scheduled' (only inside recording_schedule windows). */
+  recording_mode: Generated<RecordingMode>;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -127,7 +130,174 @@ export interface SettingTable {
   value: string;
 }
 
+export interface RecordingRunTable {
+  id: Generated<number>;
+  camera_id: number;
+  /** 'main' or 'sub'. */
+  stream: string;
+  /** Server wall clock when the run's first keyframe arrived, ms since epoch. */
+  started_at_ms: number;
+  /** Media duration recorded so far, 90 kHz ticks (from RTP timestamps). */
+  duration_90k: number;
+  /** started_at_ms + duration_90k/90 once the run has ended; null while it is open. */
+  ended_at_ms: number | null;
+  /** Why the connection ended: eof, timeout, stall, garbage, params, stopped, crash, refused… */
+  end_reason: string | null;
+  end_detail: string | null;
+  video_codec: string;
+  /** Pixels. */
+  width: number;
+  height: number;
+  rfc6381: string;
+  audio_codec: string | null;
+  /** Camera clock minus server clock from RTCP SR, ms; null when the camera sends no SR. */
+  clock_offset_ms: number | null;
+  frame_count: number;
+}
+
+export interface RecordingFileTable {
+  id: Generated<number>;
+  run_id: number;
+  camera_id: number;
+  /** Path below <dataDir>/recordings. */
+  rel_path: string;
+  /** Wall clock of the first frame, ms since epoch (= run start + start_90k/90). */
+  start_ms: number;
+  /** start_ms + duration_90k/90, ms since epoch: kept for range queries. */
+  end_ms: number;
+  /** Offset of the first frame from the run start, 90 kHz ticks. */
+  start_90k: number;
+  /** Sum of committed fragment durations, 90 kHz ticks. */
+  duration_90k: number;
+  /** Size of ftyp+moov, bytes. */
+  init_bytes: number;
+  /** Committed (fsynced) length of the file, bytes. */
+  bytes: number;
+  /** Video frames committed. */
+  frame_count: number;
+  /** Packed per-fragment index (src/recording/fragment-index.ts). */
+  fragment_index: Uint8Array;
+  /** 'open' while being written, 'closed' after. */
+  status: 'open' | 'closed';
+}
+
+export interface RecordingScheduleTable {
+  id: Generated<number>;
+  camera_id: number;
+  /** Window start and end, ms since epoch. */
+  start_ms: number;
+  end_ms: number;
+  reason: string;
+  created_by: string;
+  created_at_ms: number;
+}
+
+export interface GarbageTable {
+  id: Generated<number>;
+  rel_path: string;
+  created_at_ms: number;
+}
+
+export type ExamKind = 'gaokao' | 'postgrad' | 'self_study' | 'adult' | 'proficiency' | 'other';
+export type RoomWindowKind = 'exam' | 'custody';
+export type WindowBoundSource = 'default' | 'sealed' | 'custody' | 'edited';
+export type AlarmKind = 'recording_gap' | 'camera_not_ready';
+
+export interface ExamTable {
+  id: Generated<number>;
+  name: string;
+  /** gaokao, postgrad, self_study, adult are national exams (R-FN-4, R-RET-1). */
+  kind: ExamKind;
+  /** The org node that created the exam; its subtree holds the participating sites. */
+  owner_node_id: number;
+  /** Days recordings of this exam's windows are kept; 180 by default, never less for national exams. */
+  retention_days: number;
+  created_by: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface ExamSiteTable {
+  exam_id: number;
+  /** Participating exam site (org_node of kind 'site'). */
+  site_id: number;
+}
+
+export interface ExamRoomTable {
+  exam_id: number;
+  /** When a site has rows here, only these exam/lab rooms of it take part. */
+  room_id: number;
+}
+
+export interface ExamSessionTable {
+  id: Generated<number>;
+  exam_id: number;
+  subject: string;
+  /** Session start and end (candidates' working time), ms since epoch. */
+  start_ms: number;
+  end_ms: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface RoomWindowTable {
+  id: Generated<number>;
+  session_id: number;
+  room_id: number;
+  /** 'exam' for exam/lab rooms (R-REC-2), 'custody' for affairs/secrecy rooms (R-REC-3). */
+  kind: RoomWindowKind;
+  /** Required recording period [start_ms, end_ms), ms since epoch. */
+  start_ms: number;
+  end_ms: number;
+  start_source: WindowBoundSource;
+  end_source: WindowBoundSource;
+  sealed_by: string | null;
+  /** When 已封门 was recorded, ms since epoch. */
+  sealed_at_ms: number | null;
+  edited_by: string | null;
+  updated_at_ms: number;
+}
+
+export interface ExamSiteSettingTable {
+  /** The exam site these defaults apply to. */
+  site_id: number;
+  /** Minutes before session start / after session end for exam-room windows. */
+  exam_lead_min: number;
+  exam_trail_min: number;
+  /** Minutes before session start / after session end for custody-room windows. */
+  custody_lead_min: number;
+  custody_trail_min: number;
+  updated_by: string;
+  updated_at_ms: number;
+}
+
+export interface AlarmTable {
+  id: Generated<number>;
+  kind: AlarmKind;
+  camera_id: number;
+  room_id: number;
+  /** Site of the room: alarms are scoped through its org_node path. */
+  site_id: number;
+  /** The session whose window the alarm concerns; null when none. */
+  session_id: number | null;
+  /** Server clock when the alarm was raised, ms since epoch. */
+  raised_at_ms: number;
+  /** Gap bounds (media end of the last run, start of the next), ms since epoch; null when n/a or open. */
+  gap_start_ms: number | null;
+  gap_end_ms: number | null;
+  /** When the condition ended, ms since epoch; null while the alarm is open. */
+  cleared_at_ms: number | null;
+  reason: string;
+  detail: string | null;
+  acknowledged_by: string | null;
+  acknowledged_at_ms: number | null;
+}
+
 export interface Database {
+  recording_run: RecordingRunTable;
+  recording_file: RecordingFileTable;
+  recording_schedule: RecordingScheduleTable;
+  garbage: GarbageTable;
   org_node: OrgNodeTable;
   room: RoomTable;
   camera: CameraTable;
@@ -136,6 +306,13 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   setting: SettingTable;
+  exam: ExamTable;
+  exam_site: ExamSiteTable;
+  exam_room: ExamRoomTable;
+  exam_session: ExamSessionTable;
+  room_window: RoomWindowTable;
+  exam_site_setting: ExamSiteSettingTable;
+  alarm: AlarmTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

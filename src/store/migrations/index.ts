@@ -2,10 +2,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.ts';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_recording.ts';
+import * as m0003 from './0003_exams.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_foundation': { up: m0001.up(dialect), down: m0001.down() },
+    '0002_recording': { up: m0002.up(dialect), down: m0002.down() },
+    '0003_exams': { up: m0003.up(dialect), down: m0003.down() },
   };
 }
 

@@ -1,11 +1,11 @@
 // Cameras, scoped through room → site path. network_enc stays encrypted here; only the service
 // that reveals it (admins, audited) opens it.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../../auth/actor.ts';
 import type { CameraTable, Database } from '../schema.ts';
 import { scopePrefix } from './scope-filter.ts';
 
-export type CameraRow = Omit<CameraTable, 'id'> & { id: number; site_id: number; site_path: string };
+export type CameraRow = Selectable<CameraTable> & { site_id: number; site_path: string };
 
 export class CameraRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -40,7 +40,7 @@ export class CameraRepo {
     return Boolean(await q.executeTakeFirst());
   }
 
-  async insert(v: Omit<CameraTable, 'id' | 'updated_at_ms'>): Promise<number> {
+  async insert(v: Omit<Insertable<CameraTable>, 'updated_at_ms'>): Promise<number> {
     const { id } = await this.db
       .insertInto('camera')
       .values({ ...v, updated_at_ms: v.created_at_ms })
@@ -49,7 +49,7 @@ export class CameraRepo {
     return id;
   }
 
-  async update(id: number, v: Partial<Omit<CameraTable, 'id' | 'created_at_ms'>>): Promise<void> {
+  async update(id: number, v: Omit<Updateable<CameraTable>, 'id' | 'created_at_ms'>): Promise<void> {
     await this.db.updateTable('camera').set(v).where('id', '=', id).execute();
   }
 

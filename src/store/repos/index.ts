@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
+import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
+import { RecordingRepo } from './recording-repo.ts';
 import { RoomRepo } from './room-repo.ts';
 import { SessionRepo } from './session-repo.ts';
 import { SettingRepo } from './setting-repo.ts';
@@ -17,6 +19,8 @@ export interface Repos {
   sessions: SessionRepo;
   audit: AuditRepo;
   settings: SettingRepo;
+  recordings: RecordingRepo;
+  exams: ExamRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -28,5 +32,7 @@ export function repos(db: Kysely<Database>): Repos {
     sessions: new SessionRepo(db),
     audit: new AuditRepo(db),
     settings: new SettingRepo(db),
+    recordings: new RecordingRepo(db),
+    exams: new ExamRepo(db),
   };
 }

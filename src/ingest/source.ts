@@ -1,0 +1,52 @@
+// What the ingest layer hands to consumers: frames of one camera stream, whatever the protocol.
+// Cameras are opened through an injected CameraOpener, so tests can feed a bundled clip with
+// simulated time instead of a network camera (moonfire-nvr style).
+import type { EventEmitter } from 'node:events';
+import type { AudioParams, MediaFrame, VideoParams } from '../media/types.ts';
+
+export interface StreamSpec {
+  cameraId: number;
+  stream: 'main' | 'sub';
+  /** rtsp://host:port/path, without credentials. */
+  url: string;
+  username?: string;
+  password?: string;
+  transport?: 'tcp' | 'udp';
+}
+
+export interface SessionEnd {
+  /** eof, timeout, stall, refused, auth, protocol, network, rtsp-status, unsupported, stopped, internal. */
+  code: string;
+  message: string;
+}
+
+export interface FrameSourceEvents {
+  frame: [MediaFrame];
+  /** Camera clock minus server clock, ms, each time an RTCP sender report arrives. */
+  clockOffset: [number];
+  close: [SessionEnd];
+}
+
+/** One open session with a camera. Emits 'close' exactly once. */
+export interface FrameSource extends EventEmitter<FrameSourceEvents> {
+  readonly video?: VideoParams;
+  readonly audio?: AudioParams;
+  /** RTP packets dropped as malformed so far: tells a garbage-sending camera from a silent one. */
+  readonly droppedPackets: number;
+  stop(): Promise<void>;
+}
+
+export interface CameraOpener {
+  /** Opens a session; rejects with a SessionEnd-shaped error when the camera cannot be reached. */
+  open(spec: StreamSpec): Promise<FrameSource>;
+}
+
+export class OpenError extends Error implements SessionEnd {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OpenError';
+  }
+}

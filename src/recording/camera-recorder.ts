@@ -1,0 +1,191 @@
+// Records one camera: a run per camera session, cut into files at keyframes. Frames are written
+// as received; the run's end is its media end so that gaps are exact (docs/design/recording.md).
+import type { Logger } from 'pino';
+import type { EventBus } from '../events/bus.ts';
+import type { AudioParams, MediaFrame, VideoFrame, VideoParams } from '../media/types.ts';
+import { formatBeijing } from '../util/beijing-time.ts';
+import type { Clock } from '../util/clock.ts';
+import type { FileStore } from './file-store.ts';
+import type { IndexWriter, RunHandle } from './index-writer.ts';
+import { RecordingFile } from './recording-file.ts';
+
+export interface RecorderOptions {
+  /** A new file starts at the first keyframe after this much media. */
+  fileDurationMs: number;
+  fragmentDurationMs: number;
+  /** After a write error, wait this long before trying a new run. */
+  writeRetryMs: number;
+}
+
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { fileDurationMs: 180_000, fragmentDurationMs: 1000, writeRetryMs: 10_000 };
+
+interface ActiveRun {
+  handle: RunHandle;
+  firstPts90k: number;
+  video: VideoParams;
+  audio?: AudioParams;
+  file?: RecordingFile;
+  fileSeq: number;
+  lastPts90k: number;
+  lastDuration90k: number;
+  finishing: Array<Promise<void>>;
+}
+
+export class CameraRecorder {
+  private run?: ActiveRun;
+  private wanted = false;
+  private audio?: AudioParams;
+  private video?: VideoParams;
+  private clockOffsetMs: number | null = null;
+  private writeBlockedUntilMs = 0;
+  private lastError?: string;
+  private readonly pendingEnds = new Set<Promise<void>>();
+
+  constructor(
+    readonly cameraId: number,
+    private readonly deps: { files: FileStore; index: IndexWriter; clock: Clock; events: EventBus; log: Logger },
+    private readonly opts: RecorderOptions = DEFAULT_RECORDER_OPTIONS,
+  ) {}
+
+  get recording(): boolean {
+    return this.run !== undefined;
+  }
+
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
+  /** Whether recording is wanted now (continuous mode or inside a required window). */
+  setWanted(wanted: boolean, reason = 'schedule'): void {
+    this.wanted = wanted;
+    if (!wanted && this.run) this.endRun(reason, 'recording not required now');
+  }
+
+  sessionStarted(params: { video?: VideoParams; audio?: AudioParams }): void {
+    this.video = params.video;
+    this.audio = params.audio;
+    this.clockOffsetMs = null;
+  }
+
+  clockOffset(ms: number): void {
+    this.clockOffsetMs = ms;
+    if (this.run) {
+      this.run.handle.row.clock_offset_ms = ms;
+      this.deps.index.updateRun(this.run.handle, { clock_offset_ms: ms });
+    }
+  }
+
+  /** The hot path: called for every frame of the camera's session. */
+  push(frame: MediaFrame): void {
+    if (frame.kind === 'video' && frame.newParams) this.video = frame.newParams;
+    let run = this.run;
+    if (!run) {
+      if (!this.wanted || frame.kind !== 'video' || !frame.keyframe || !this.video) return;
+      if (this.deps.clock.nowMs() < this.writeBlockedUntilMs) return;
+      run = this.startRun(frame, this.video);
+    }
+    if (frame.kind === 'video') {
+      const needsNewFile =
+        !run.file ||
+        !run.file.accepts(frame) ||
+        (frame.keyframe && frame.pts90k - run.file.firstPts90k >= this.opts.fileDurationMs * 90);
+      if (needsNewFile && frame.keyframe) this.newFile(run, frame);
+      else if (needsNewFile && run.file && !run.file.accepts(frame)) {
+        // New parameters without a keyframe: nothing decodable until one arrives.
+        this.closeFile(run);
+        return;
+      }
+      const delta = frame.pts90k - run.lastPts90k;
+      if (delta > 0 && delta < 10 * 90_000) run.lastDuration90k = delta;
+      run.lastPts90k = frame.pts90k;
+    }
+    run.file?.push(frame);
+  }
+
+  /** The camera session ended: the run ends with the session's reason (eof, stall, timeout…). */
+  sessionEnded(code: string, message: string): void {
+    if (this.run) this.endRun(code, message);
+  }
+
+  /** Ends everything and waits until the index has been told. */
+  async close(reason = 'stopped'): Promise<void> {
+    if (this.run) this.endRun(reason, 'recorder stopped');
+    await Promise.all([...this.pendingEnds]);
+  }
+
+  private startRun(frame: VideoFrame, video: VideoParams): ActiveRun {
+    const startedAtMs = frame.receivedAtMs;
+    const handle: RunHandle = {
+      row: {
+        camera_id: this.cameraId,
+        stream: 'main',
+        started_at_ms: startedAtMs,
+        duration_90k: 0,
+        ended_at_ms: null,
+        end_reason: null,
+        end_detail: null,
+        video_codec: video.codec,
+        width: video.width,
+        height: video.height,
+        rfc6381: video.rfc6381,
+        audio_codec: this.audio?.codec ?? null,
+        clock_offset_ms: this.clockOffsetMs,
+        frame_count: 0,
+      },
+    };
+    this.deps.index.insertRun(handle);
+    this.run = { handle, firstPts90k: frame.pts90k, video, audio: this.audio, fileSeq: 0, lastPts90k: frame.pts90k, lastDuration90k: 3600, finishing: [] };
+    this.lastError = undefined;
+    this.deps.events.emit('recording.run-started', { cameraId: this.cameraId, startedAtMs });
+    return this.run;
+  }
+
+  private newFile(run: ActiveRun, frame: VideoFrame): void {
+    this.closeFile(run);
+    const start90k = frame.pts90k - run.firstPts90k;
+    const startMs = run.handle.row.started_at_ms + Math.round(start90k / 90);
+    const day = formatBeijing(startMs).slice(0, 10);
+    const relPath = `${this.cameraId}/${day}/${run.handle.row.started_at_ms}-${String(run.fileSeq++).padStart(4, '0')}.mp4`;
+    run.file = new RecordingFile(this.deps.files, this.deps.index, run.handle, {
+      relPath,
+      start90k,
+      startMs,
+      firstPts90k: frame.pts90k,
+      video: frame.newParams ?? this.video ?? run.video,
+      audio: run.audio,
+      fragmentDurationMs: this.opts.fragmentDurationMs,
+      onError: (err) => this.writeFailed(run, err),
+    });
+  }
+
+  private closeFile(run: ActiveRun): void {
+    if (!run.file) return;
+    run.finishing.push(run.file.finish());
+    run.file = undefined;
+  }
+
+  private endRun(reason: string, detail: string): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    this.closeFile(run);
+    const mediaEnd90k = run.lastPts90k + run.lastDuration90k - run.firstPts90k;
+    const startedAtMs = run.handle.row.started_at_ms;
+    this.deps.events.emit('recording.run-ended', { cameraId: this.cameraId, runId: run.handle.id, startedAtMs, endedAtMs: startedAtMs + Math.round(mediaEnd90k / 90), reason, detail });
+    const done = Promise.all(run.finishing).then(() => {
+      // The run ends where its durable media ends: what was not written is part of the gap.
+      const durable90k = run.handle.row.duration_90k;
+      this.deps.index.updateRun(run.handle, { ended_at_ms: startedAtMs + Math.round(durable90k / 90), end_reason: reason, end_detail: detail.slice(0, 500) });
+    });
+    this.pendingEnds.add(done);
+    void done.finally(() => this.pendingEnds.delete(done));
+  }
+
+  private writeFailed(run: ActiveRun, err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    this.lastError = code === 'ENOSPC' ? 'disk full' : err.message;
+    this.deps.log.error({ err, cameraId: this.cameraId }, 'recording write failed');
+    this.writeBlockedUntilMs = this.deps.clock.nowMs() + this.opts.writeRetryMs;
+    if (this.run === run) this.endRun(code === 'ENOSPC' ? 'disk-full' : 'write-error', err.message);
+  }
+}

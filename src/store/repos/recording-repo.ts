@@ -1,0 +1,111 @@
+// The recording index: runs, files, schedules, garbage. Scope-filtered reads join through the
+// camera's room and site; the recorder writes with the system's own rights.
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Scope } from '../../auth/actor.ts';
+import type { Database, RecordingFileTable, RecordingRunTable, RecordingScheduleTable } from '../schema.ts';
+import { scopePrefix } from './scope-filter.ts';
+
+export type RunRow = Selectable<RecordingRunTable>;
+export type FileRow = Selectable<RecordingFileTable>;
+export type ScheduleRow = Selectable<RecordingScheduleTable>;
+
+export class RecordingRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertRun(v: Insertable<RecordingRunTable>): Promise<number> {
+    return (await this.db.insertInto('recording_run').values(v).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  async updateRun(id: number, v: Partial<Pick<RecordingRunTable, 'duration_90k' | 'ended_at_ms' | 'end_reason' | 'end_detail' | 'clock_offset_ms' | 'frame_count'>>): Promise<void> {
+    await this.db.updateTable('recording_run').set(v).where('id', '=', id).execute();
+  }
+
+  async insertFile(v: Insertable<RecordingFileTable>): Promise<number> {
+    return (await this.db.insertInto('recording_file').values(v).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  async updateFile(id: number, v: Partial<Pick<RecordingFileTable, 'end_ms' | 'duration_90k' | 'bytes' | 'frame_count' | 'fragment_index' | 'status'>>): Promise<void> {
+    await this.db.updateTable('recording_file').set(v).where('id', '=', id).execute();
+  }
+
+  openFiles(): Promise<FileRow[]> {
+    return this.db.selectFrom('recording_file').selectAll().where('status', '=', 'open').execute();
+  }
+
+  openRuns(): Promise<RunRow[]> {
+    return this.db.selectFrom('recording_run').selectAll().where('ended_at_ms', 'is', null).execute();
+  }
+
+  allFilePaths(): Promise<Array<{ id: number; rel_path: string }>> {
+    return this.db.selectFrom('recording_file').select(['id', 'rel_path']).execute();
+  }
+
+  async deleteFile(id: number): Promise<void> {
+    await this.db.deleteFrom('recording_file').where('id', '=', id).execute();
+  }
+
+  /** Runs of one camera overlapping [fromMs, toMs), in time order. Open runs count as reaching now. */
+  runsBetween(cameraId: number, fromMs: number, toMs: number): Promise<RunRow[]> {
+    return this.db
+      .selectFrom('recording_run')
+      .selectAll()
+      .where('camera_id', '=', cameraId)
+      .where('started_at_ms', '<', toMs)
+      .where((eb) => eb.or([eb('ended_at_ms', 'is', null), eb('ended_at_ms', '>', fromMs)]))
+      .orderBy('started_at_ms')
+      .execute();
+  }
+
+  /** Files of one camera overlapping [fromMs, toMs), in time order. */
+  filesBetween(cameraId: number, fromMs: number, toMs: number): Promise<FileRow[]> {
+    return this.db
+      .selectFrom('recording_file')
+      .selectAll()
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '<', toMs)
+      .where('end_ms', '>', fromMs)
+      .orderBy('start_ms')
+      .execute();
+  }
+
+  /** Camera ids visible in a scope (for recording queries by users). */
+  async cameraInScope(scope: Scope, cameraId: number): Promise<boolean> {
+    let q = this.db
+      .selectFrom('camera')
+      .innerJoin('room', 'room.id', 'camera.room_id')
+      .innerJoin('org_node', 'org_node.id', 'room.site_id')
+      .select('camera.id')
+      .where('camera.id', '=', cameraId);
+    const prefix = scopePrefix(scope);
+    if (prefix) q = q.where('org_node.path', 'like', prefix);
+    return Boolean(await q.executeTakeFirst());
+  }
+
+  async insertSchedule(v: Insertable<RecordingScheduleTable>): Promise<number> {
+    return (await this.db.insertInto('recording_schedule').values(v).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  schedulesActiveOrAfter(nowMs: number): Promise<ScheduleRow[]> {
+    return this.db.selectFrom('recording_schedule').selectAll().where('end_ms', '>', nowMs).orderBy('start_ms').execute();
+  }
+
+  schedulesOf(cameraId: number): Promise<ScheduleRow[]> {
+    return this.db.selectFrom('recording_schedule').selectAll().where('camera_id', '=', cameraId).orderBy('start_ms').execute();
+  }
+
+  async deleteSchedule(id: number): Promise<void> {
+    await this.db.deleteFrom('recording_schedule').where('id', '=', id).execute();
+  }
+
+  async addGarbage(relPath: string, nowMs: number): Promise<void> {
+    await this.db.insertInto('garbage').values({ rel_path: relPath, created_at_ms: nowMs }).execute();
+  }
+
+  garbage(): Promise<Array<{ id: number; rel_path: string }>> {
+    return this.db.selectFrom('garbage').select(['id', 'rel_path']).execute();
+  }
+
+  async removeGarbage(id: number): Promise<void> {
+    await this.db.deleteFrom('garbage').where('id', '=', id).execute();
+  }
+}
