@@ -1,6 +1,8 @@
 // Composition root: builds every service of a node from configuration, with the clock and the
 // store injected so that tests can replace them.
 import { mkdirSync, accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
 import type { Logger } from 'pino';
 import { AuditService } from './audit/audit-service.ts';
 import { AuthService } from './auth/auth-service.ts';
@@ -13,6 +15,13 @@ import { DeviceService } from './org/device-service.ts';
 import { OrgService } from './org/org-service.ts';
 import { OrgTransferService } from './org/transfer/transfer-service.ts';
 import { EventBus } from './events/bus.ts';
+import { RtspCameraOpener } from './ingest/rtsp-opener.ts';
+import type { CameraOpener } from './ingest/source.ts';
+import { DiskFileStore } from './recording/file-store.ts';
+import type { FileStore } from './recording/file-store.ts';
+import { RecordingManager } from './recording/manager.ts';
+import type { ManagerDeps } from './recording/manager.ts';
+import { RecordingService } from './recording/recording-service.ts';
 import { migrateToLatest, openStore } from './store/db.ts';
 import type { Store } from './store/db.ts';
 import type { Clock } from './util/clock.ts';
@@ -30,6 +39,12 @@ export interface App {
   devices: DeviceService;
   transfer: OrgTransferService;
   events: EventBus;
+  box: SecretBox;
+  files: FileStore;
+  /** Ingest and recording of this node's cameras; started by `serve`, not by other commands. */
+  recorder: RecordingManager;
+  recordings: RecordingService;
+  log: Logger;
   close(): Promise<void>;
 }
 
@@ -44,7 +59,15 @@ export function ensureDataDir(dir: string): void {
   }
 }
 
-export async function createApp(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  opener?: CameraOpener;
+  files?: FileStore;
+  recording?: Partial<Pick<ManagerDeps, 'recorder' | 'supervisor' | 'reconcileIntervalMs' | 'indexFlushMs'>>;
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   ensureDataDir(config.dataDir);
   const clock = opts.clock ?? systemClock;
   const keys = deriveKeys(loadMasterKey(config.dataDir, process.env.XUNCHA_SECRET_KEY));
@@ -63,6 +86,10 @@ export async function createApp(config: Config, opts: { clock?: Clock; logger?: 
   });
   const org = new OrgService(store, audit, clock);
   const devices = new DeviceService(store, audit, box, clock);
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const events = new EventBus();
+  const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
+  const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RtspCameraOpener(), clock, events, log, ...opts.recording });
   return {
     config,
     clock,
@@ -74,7 +101,15 @@ export async function createApp(config: Config, opts: { clock?: Clock; logger?: 
     org,
     devices,
     transfer: new OrgTransferService(store, audit, box, clock),
-    events: new EventBus(),
-    close: () => store.close(),
+    events,
+    box,
+    files,
+    recorder,
+    recordings: new RecordingService(store, audit, clock, recorder),
+    log,
+    close: async () => {
+      await recorder.stop();
+      await store.close();
+    },
   };
 }

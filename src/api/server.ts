@@ -18,12 +18,13 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orgRoutes } from './routes/org.ts';
+import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function buildServer(app: App, logger: Logger, opts: { webDir?: string } = {}): Promise<FastifyInstance> {
-  const server: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: false, disableRequestLogging: false });
+  const server: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: false });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   await server.register(cookie);
@@ -63,6 +64,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(orgRoutes(app));
   await server.register(userRoutes(app));
   await server.register(auditRoutes(app));
+  await server.register(recordingRoutes(app));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

@@ -5,6 +5,8 @@ import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
 import { seedFirstStart } from '../org/seed.ts';
+import { recoverRecordings } from '../recording/recovery.ts';
+import { startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { createLogger } from './logger.ts';
 
@@ -26,12 +28,17 @@ export async function serve(config: Config): Promise<number> {
     // Printed once, on first start only: the administrator must change it after logging in.
     process.stdout.write(`\n  首次启动 First start: administrator "admin", password: ${seeded.generatedAdminPassword}\n  (shown once; change it after logging in)\n\n`);
   }
+  // The index must agree with the disk before anything records (docs/design/recording.md).
+  await recoverRecordings(app.store, app.files, app.clock, log);
+  const sim = await startDemoCameras(app, log);
+  await app.recorder.start();
   const server = await buildServer(app, log);
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     await app.close();
+    await sim?.close();
     if (code === 'EADDRINUSE') {
       log.fatal(`port ${config.port} is already in use: stop the other program or set XUNCHA_PORT`);
       return EXIT.portInUse;
@@ -56,6 +63,7 @@ export async function serve(config: Config): Promise<number> {
       void server
         .close()
         .then(() => app.close())
+        .then(() => sim?.close())
         .then(() => {
           clearTimeout(force);
           resolve(EXIT.ok);

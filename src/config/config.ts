@@ -31,6 +31,8 @@ export const configSchema = z
       .default({ idleTimeoutMin: 30, absoluteTimeoutHours: 12 }),
     /** Start simulated cameras for the demo: number of exam rooms (0 = none). */
     simRooms: z.coerce.number().int().min(0).max(500).default(0),
+    /** RTSP port of the demo's simulated cameras. */
+    simPort: z.coerce.number().int().min(1).max(65535).default(8554),
   })
   .strict();
 
@@ -46,6 +48,7 @@ const ENV_MAP: Record<string, keyof Config> = {
   XUNCHA_LEVEL: 'level',
   XUNCHA_LOG_LEVEL: 'logLevel',
   XUNCHA_SIM_ROOMS: 'simRooms',
+  XUNCHA_SIM_PORT: 'simPort',
 };
 
 export class ConfigError extends Error {

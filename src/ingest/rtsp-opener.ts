@@ -3,17 +3,48 @@
 import { EventEmitter } from 'node:events';
 import { createDepacketizer } from '../media/rtp/depacketize/index.ts';
 import { RtspClient, RtspClientError } from '../media/rtsp/client.ts';
-import type { AudioParams, Depacketizer, VideoParams } from '../media/types.ts';
+import type { AudioParams, Depacketizer, MediaFrame, VideoParams } from '../media/types.ts';
 import type { CameraOpener, FrameSource, FrameSourceEvents, StreamSpec } from './source.ts';
 import { OpenError } from './source.ts';
 
-class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
-  private readonly depacketizers: Array<Depacketizer | undefined>;
-  private videoTrack = -1;
+/** Frames kept while open() is still resolving (a few seconds of video at most). */
+const MAX_EARLY_FRAMES = 300;
 
+class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
+  private depacketizers?: Array<Depacketizer | undefined>;
+  private videoTrack = -1;
+  private early?: MediaFrame[] = [];
+
+  /** Listeners go on before start(): packets can arrive in the same read as the PLAY answer. */
   constructor(private readonly client: RtspClient) {
     super();
-    this.depacketizers = client.tracks.map((t, i) => {
+    client.on('rtp', (track, packet, receivedAtMs) => {
+      const d = this.tracks()[track];
+      if (!d) return;
+      for (const frame of d.push(packet, receivedAtMs)) {
+        if (this.early) {
+          // Nobody listens yet (open() has not returned): keep the session's first frames.
+          if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
+        } else this.emit('frame', frame);
+      }
+    });
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event !== 'frame' || !this.early) return;
+      const early = this.early;
+      this.early = undefined;
+      queueMicrotask(() => {
+        for (const f of early) this.emit('frame', f);
+      });
+    });
+    client.on('sr', (track, sr) => {
+      if (track === this.videoTrack) this.emit('clockOffset', Math.round(sr.ntpMs - sr.receivedAtMs));
+    });
+    client.once('close', (reason) => this.emit('close', reason));
+  }
+
+  /** Depacketizers, made once the SDP is known. */
+  tracks(): Array<Depacketizer | undefined> {
+    this.depacketizers ??= this.client.tracks.map((t, i) => {
       try {
         const d = createDepacketizer(t.media);
         if (t.media.type === 'video' && this.videoTrack < 0) this.videoTrack = i;
@@ -22,29 +53,22 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
         return undefined; // an unsupported extra track (e.g. metadata) is ignored
       }
     });
-    client.on('rtp', (track, packet, receivedAtMs) => {
-      const d = this.depacketizers[track];
-      if (!d) return;
-      for (const frame of d.push(packet, receivedAtMs)) this.emit('frame', frame);
-    });
-    client.on('sr', (track, sr) => {
-      if (track === this.videoTrack) this.emit('clockOffset', Math.round(sr.ntpMs - sr.receivedAtMs));
-    });
-    client.once('close', (reason) => this.emit('close', reason));
+    return this.depacketizers;
   }
 
   get video(): VideoParams | undefined {
-    return this.videoTrack >= 0 ? this.depacketizers[this.videoTrack]?.videoParams : undefined;
+    const tracks = this.tracks();
+    return this.videoTrack >= 0 ? tracks[this.videoTrack]?.videoParams : undefined;
   }
 
   get audio(): AudioParams | undefined {
-    for (const d of this.depacketizers) if (d?.audioParams) return d.audioParams;
+    for (const d of this.tracks()) if (d?.audioParams) return d.audioParams;
     return undefined;
   }
 
   get droppedPackets(): number {
     let n = 0;
-    for (const d of this.depacketizers) n += d?.droppedPackets ?? 0;
+    for (const d of this.tracks()) n += d?.droppedPackets ?? 0;
     return n;
   }
 
@@ -66,6 +90,7 @@ export class RtspCameraOpener implements CameraOpener {
       now: this.opts.now,
       userAgent: 'xuncha',
     });
+    const source = new RtspFrameSource(client);
     try {
       await client.start();
     } catch (err) {
@@ -73,8 +98,7 @@ export class RtspCameraOpener implements CameraOpener {
       if (err instanceof RtspClientError) throw new OpenError(err.code, err.message);
       throw new OpenError('internal', (err as Error).message);
     }
-    const source = new RtspFrameSource(client);
-    if (source.video === undefined && !client.tracks.some((t) => t.media.type === 'video')) {
+    if (!client.tracks.some((t) => t.media.type === 'video')) {
       await client.stop();
       throw new OpenError('unsupported', 'the camera offers no video track');
     }

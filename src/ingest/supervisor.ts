@@ -53,7 +53,7 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     super();
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 5000;
     this.backoffMinMs = opts.backoffMinMs ?? 100;
-    this.backoffMaxMs = opts.backoffMaxMs ?? 5000;
+    this.backoffMaxMs = opts.backoffMaxMs ?? 1000;
     this.backoffMs = this.backoffMinMs;
     this.status = { state: 'stopped', sinceMs: clock.nowMs(), sessions: 0 };
   }

@@ -1,0 +1,46 @@
+// The demo's simulated exam site: simulated RTSP cameras in this process, and (once) two
+// cameras per exam room of the sample site pointing at them, so that `npm start` records
+// something at once.
+import type { Logger } from 'pino';
+import type { App } from '../app.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { simulateSite, startSimulator } from '../sim/index.ts';
+import type { Simulator } from '../sim/index.ts';
+import { repos } from '../store/repos/index.ts';
+
+export async function startDemoCameras(app: App, log: Logger): Promise<Simulator | undefined> {
+  const { simRooms, simPort } = app.config;
+  if (simRooms <= 0) return undefined;
+  const cams = simulateSite({ rooms: simRooms, siteId: 'demo' });
+  let sim: Simulator;
+  try {
+    sim = await startSimulator({ port: simPort, host: '127.0.0.1', cameras: cams });
+  } catch (err) {
+    log.error({ err }, `demo cameras not started: port ${simPort} unavailable (set XUNCHA_SIM_PORT)`);
+    return undefined;
+  }
+  const r = repos(app.store.db);
+  const rooms = (await r.rooms.list({ kind: 'all' })).filter((room) => room.kind === 'exam' || room.kind === 'lab');
+  const existing = await r.cameras.list({ kind: 'all' });
+  if (existing.length === 0 && rooms.length > 0) {
+    const actor = { ...SYSTEM_ACTOR, workstation: 'demo' };
+    for (let i = 0; i < Math.min(simRooms, rooms.length); i++) {
+      for (const position of ['front', 'rear'] as const) {
+        const id = cams.find((c) => c.room === i + 1 && c.position === position)!.id;
+        await app.devices.createCamera(actor, {
+          roomId: rooms[i].id,
+          name: position === 'front' ? '前置摄像机' : '后置摄像机',
+          position,
+          sourceKind: 'rtsp',
+          mainStream: `/cam/${id}/main`,
+          subStream: `/cam/${id}/sub`,
+          host: '127.0.0.1',
+          port: sim.port,
+        });
+      }
+    }
+    log.info({ cameras: Math.min(simRooms, rooms.length) * 2 }, 'demo cameras added to the sample exam site');
+  }
+  log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');
+  return sim;
+}
