@@ -1,0 +1,66 @@
+// Seed corpus for the GB/T 28181 fuzz targets: valid messages (mutations near valid input find
+// the bugs) plus the hostile cases the parsers must refuse cleanly.
+import iconv from 'iconv-lite';
+import { buildManscdpXml, encodeManscdp } from './manscdp/index.ts';
+import { encodePtz } from './ptz.ts';
+import { PsMuxer, concat } from '../media/ps/mux.ts';
+import { PsRtpPacketizer } from '../media/ps/rtp.ts';
+import { serializeRtpPacket } from '../media/rtp/packet.ts';
+import { frameRfc4571 } from '../media/ps/rfc4571.ts';
+
+const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+
+const REGISTER = 'REGISTER sip:34020000002000000001@3402000000 SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.108:5060;rport;branch=z9hG4bK1\r\nFrom: <sip:34020000001320000001@3402000000>;tag=a\r\nTo: <sip:34020000001320000001@3402000000>\r\nCall-ID: 1@h\r\nCSeq: 1 REGISTER\r\nContact: <sip:34020000001320000001@192.168.1.108:5060>\r\nExpires: 3600\r\nAuthorization: Digest username="34020000001320000001", realm="3402000000", nonce="abc", uri="sip:3402000000", response="0123456789abcdef0123456789abcdef", algorithm=MD5, qop=auth, nc=00000001, cnonce="x"\r\nContent-Length: 0\r\n\r\n';
+const MESSAGE = 'MESSAGE sip:34020000002000000001@3402000000 SIP/2.0\r\nv: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK2, SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK3\r\nf: "Cam" <sip:1@h>;tag=b\r\nt: <sip:2@h>\r\ni: 2@h\r\nCSeq: 20 MESSAGE\r\nc: Application/MANSCDP+xml\r\nX-Fold: a\r\n b\r\nl: 9\r\n\r\n<Notify/>';
+const RESPONSE = 'SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx;received=1.2.3.4;rport=5060\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="3402000000", nonce="n", algorithm=SM3, qop="auth"\r\nContent-Length: 0\r\n\r\n';
+
+export const SIP_SEEDS: Uint8Array[] = [enc(REGISTER), enc(MESSAGE), enc(RESPONSE)];
+export const SIP_STREAM_SEEDS: Uint8Array[] = [enc(`\r\n\r\n${REGISTER}${MESSAGE}`), enc(RESPONSE + RESPONSE)];
+
+const KEEPALIVE = encodeManscdp({ kind: 'keepalive', sn: 1, deviceId: '34020000001320000001', status: 'OK' });
+const CATALOG = encodeManscdp({
+  kind: 'catalog-response', sn: 2, deviceId: '34020000001180000001', sumNum: 2,
+  items: [
+    { deviceId: '34020000001320000001', name: '第一考场', manufacturer: 'X', parental: 0, parentId: '34020000001180000001', registerWay: 1, secrecy: 0, status: 'ON', longitude: 117.2, info: { PTZType: '1' } },
+    { deviceId: '34020000001320000002', name: '走廊', status: 'OFF' },
+  ],
+});
+export const MANSCDP_SEEDS: Uint8Array[] = [
+  KEEPALIVE,
+  CATALOG,
+  encodeManscdp({ kind: 'record-info-response', sn: 3, deviceId: '34020000001320000001', sumNum: 1, items: [{ deviceId: '34020000001320000001', startTime: '2024-06-07T08:00:00', endTime: '2024-06-07T09:00:00' }] }, 'UTF-8'),
+  encodeManscdp({ kind: 'alarm', sn: 4, deviceId: '34020000001340000001', alarmPriority: 1, alarmMethod: 2, alarmTime: '2024-06-07T08:00:00', alarmDescription: '告警' }),
+  encodeManscdp({ kind: 'device-control', sn: 5, deviceId: '34020000001320000001', ptzCmd: encodePtz({ kind: 'preset', action: 'call', preset: 3 }) }),
+  enc('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;">]><Notify><CmdType>Keepalive</CmdType><SN>&lol1;</SN><DeviceID>1</DeviceID></Notify>'),
+  // Declared UTF-8 but GB18030 bytes (a common device bug).
+  Buffer.concat([enc('<?xml version="1.0" encoding="UTF-8"?>'), iconv.encode('<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>设备</DeviceID></Notify>', 'gb18030')]),
+  enc(buildManscdpXml({ kind: 'catalog-query', sn: 6, deviceId: '1' }).replace('GB2312', 'ISO-2022-JP')),
+  enc('<Query>' + '<a>'.repeat(40) + '</a>'.repeat(40) + '</Query>'),
+  enc(`<Response><CmdType>Catalog</CmdType><SN>1</SN><DeviceID>1</DeviceID><SumNum>1</SumNum><DeviceList Num="1">${'<Item><DeviceID>1</DeviceID></Item>'.repeat(2500)}</DeviceList></Response>`),
+];
+
+export const PTZ_SEEDS: Uint8Array[] = [
+  enc('A50F0100000000B5'),
+  enc(encodePtz({ kind: 'ptz', pan: 'left', tilt: 'up', zoom: 'in', panSpeed: 100, tiltSpeed: 50, zoomSpeed: 3 })),
+  enc(encodePtz({ kind: 'fi', focus: 'far', iris: 'close', focusSpeed: 1, irisSpeed: 2 })),
+  enc(encodePtz({ kind: 'scan', action: 'speed', group: 1, speed: 300 })),
+];
+
+/** Small synthetic H.264 units (fake SPS/PPS/slices) + G.711 audio, as PS, RTP and RFC 4571. */
+function psSeeds(): Uint8Array[] {
+  const sps = Uint8Array.of(0x67, 0x4d, 0x00, 0x1e, 0x95, 0xa8, 0x28, 0x0b, 0xfe, 0x54);
+  const pps = Uint8Array.of(0x68, 0xee, 0x3c, 0x80);
+  const idr = new Uint8Array(300).map((_, i) => (i === 0 ? 0x65 : (i * 7) & 0xff));
+  const p = new Uint8Array(120).map((_, i) => (i === 0 ? 0x41 : (i * 13) & 0xff));
+  const mux = new PsMuxer({ video: 'h264', audio: { codec: 'pcma', sampleRate: 8000, channels: 1 }, maxPesPayloadBytes: 200 });
+  const units = [
+    mux.muxVideo({ pts90k: 0, keyframe: true, nalus: [sps, pps, idr] }),
+    mux.muxAudio({ pts: 0, data: new Uint8Array(160).fill(0xd5) }),
+    mux.muxVideo({ pts90k: 3600, keyframe: false, nalus: [p] }),
+  ];
+  const pk = new PsRtpPacketizer({ ssrc: 1, initialSequence: 65534, maxPacketBytes: 212 });
+  const rtp = units.flatMap((u, i) => pk.packetize(u, i * 3600)).map((x) => serializeRtpPacket(x));
+  return [concat(units), concat(rtp.map(frameRfc4571))];
+}
+
+export const PS_SEEDS: Uint8Array[] = psSeeds();

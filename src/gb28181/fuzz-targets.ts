@@ -1,0 +1,99 @@
+// GB/T 28181 fuzz targets, registered with the shared runner (src/media/fuzz/targets.ts). Each
+// target allows only the error class its parser declares; anything else, a hang or a buffer
+// past its bound is a bug. Importing this module registers the targets.
+import { FuzzInvariantError, registerFuzzTarget } from '../media/fuzz/targets.ts';
+import { hashBytes, Prng } from '../media/fuzz/prng.ts';
+import { parseSipMessage, SipParseError } from './sip/message.ts';
+import { SipStreamParser } from './sip/stream-parser.ts';
+import { parseNameAddr } from './sip/uri.ts';
+import { parseCSeq, parseVia } from './sip/util.ts';
+import { parseManscdp, ManscdpError } from './manscdp/index.ts';
+import { decodePtz, PtzError } from './ptz.ts';
+import { parseGbSdp, GbSdpError } from './sdp.ts';
+import { verifySipAuthorization } from './auth.ts';
+import { PsDemuxer, PS_MAX_FRAME_BYTES } from '../media/ps/demux.ts';
+import { PsRtpDepacketizer } from '../media/ps/rtp.ts';
+import { Rfc4571Deframer } from '../media/ps/rfc4571.ts';
+import { parseRtpPacket, RtpError } from '../media/rtp/packet.ts';
+import { MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+function expectOnly(fn: () => void, ...allowed: ErrorClass[]): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!allowed.some((cls) => e instanceof cls)) throw e;
+  }
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+
+/** Splits input into chunks derived from its own bytes, so failures replay from the input alone. */
+function* chunks(input: Uint8Array): Generator<Uint8Array> {
+  const rng = new Prng(hashBytes(input));
+  for (let pos = 0; pos < input.length;) {
+    const n = rng.chance(0.3) ? 1 + rng.int(4) : 1 + rng.int(1500);
+    yield input.subarray(pos, pos + n);
+    pos += n;
+  }
+}
+
+registerFuzzTarget('gb-sip-message', (input) => {
+  expectOnly(() => {
+    const m = parseSipMessage(input);
+    if (m.body.length > input.length) throw new FuzzInvariantError('body longer than datagram');
+    // Helpers the transport calls on every accepted message must also fail only cleanly.
+    for (const v of m.headers.getAll('Via')) expectOnly(() => parseVia(v), SipParseError);
+    for (const h of ['From', 'To', 'Contact']) {
+      const v = m.headers.get(h);
+      if (v !== undefined) expectOnly(() => parseNameAddr(v), SipParseError);
+    }
+    parseCSeq(m.headers.get('CSeq') ?? '');
+  }, SipParseError);
+}, SIP_SEEDS);
+
+registerFuzzTarget('gb-sip-stream', (input) => {
+  const parser = new SipStreamParser();
+  expectOnly(() => {
+    for (const c of chunks(input)) {
+      parser.push(c);
+      if (parser.bufferedBytes > parser.maxBufferedBytes) throw new FuzzInvariantError(`stream parser holds ${parser.bufferedBytes} bytes`);
+    }
+  }, SipParseError);
+}, SIP_STREAM_SEEDS);
+
+registerFuzzTarget('gb-manscdp', (input) => {
+  expectOnly(() => parseManscdp(input), ManscdpError);
+  expectOnly(() => parseManscdp(latin1(input)), ManscdpError);
+}, MANSCDP_SEEDS);
+
+registerFuzzTarget('gb-ptz', (input) => {
+  expectOnly(() => decodePtz(latin1(input)), PtzError);
+  // Also as raw bytes → hex, so the checksum/command paths are reached, not just the format check.
+  expectOnly(() => decodePtz(Buffer.from(input.subarray(0, 8)).toString('hex').padEnd(16, '0')), PtzError);
+}, PTZ_SEEDS);
+
+registerFuzzTarget('gb-sdp-auth', (input) => {
+  const text = latin1(input);
+  expectOnly(() => parseGbSdp(text), GbSdpError);
+  verifySipAuthorization(text, { method: 'REGISTER', realm: '3402000000', nonce: 'n', lookupHa1: () => '0'.repeat(32) });
+}, SIP_SEEDS);
+
+registerFuzzTarget('gb-ps-demux', (input) => {
+  // Raw PS bytes in arbitrary chunks: never throws, buffers stay bounded.
+  const demux = new PsDemuxer();
+  for (const c of chunks(input)) {
+    for (const f of demux.push(c, 0)) {
+      if (f.kind === 'video' && f.nalus.reduce((a, n) => a + n.length, 0) > PS_MAX_FRAME_BYTES) throw new FuzzInvariantError('oversized frame');
+    }
+    if (demux.bufferedBytes > 0x10000 + 64 + 1500) throw new FuzzInvariantError(`demuxer holds ${demux.bufferedBytes} bytes`);
+  }
+  demux.flush(0);
+  // The same bytes as RFC 4571-framed RTP into the RTP reassembler.
+  const deframer = new Rfc4571Deframer();
+  const depack = new PsRtpDepacketizer();
+  for (const c of chunks(input)) {
+    for (const pkt of deframer.push(c)) expectOnly(() => depack.push(parseRtpPacket(pkt), 0), RtpError);
+  }
+}, PS_SEEDS);

@@ -1,0 +1,91 @@
+// Catalog items (GB/T 28181-2016 A.2.4.4, with 2022 additions) and splitting a large catalog
+// into several Response messages: every part carries the total SumNum so the receiver knows
+// when it has them all, and each part's DeviceList Num counts only its own items.
+import { flatStrings, itemsOf, readFields, writeFields, childOf } from './fields.ts';
+import { ManscdpError } from './xml.ts';
+import type { FieldSpec } from './fields.ts';
+import type { XmlElement, XmlNode } from './xml.ts';
+
+export interface CatalogItem {
+  deviceId: string;
+  name?: string;
+  manufacturer?: string;
+  model?: string;
+  owner?: string;
+  civilCode?: string;
+  block?: string;
+  address?: string;
+  /** 1 when the item has children (NVR, organisation), else 0. */
+  parental?: number;
+  parentId?: string;
+  safetyWay?: number;
+  /** 1 = RFC 3261 registration, 2 = password-based, 3 = certificate. */
+  registerWay?: number;
+  certNum?: string;
+  certifiable?: number;
+  errCode?: number;
+  endTime?: string;
+  /** 0 = not secret, 1 = secret. */
+  secrecy?: number;
+  ipAddress?: string;
+  port?: number;
+  password?: string;
+  /** 'ON' | 'OFF' (devices also send 'ONLINE'/'OFFLINE'). */
+  status?: string;
+  longitude?: number;
+  latitude?: number;
+  businessGroupId?: string;
+  /** <Info> extension children (PTZType, PositionType, ...), as text. */
+  info?: Record<string, string>;
+}
+
+export const CATALOG_ITEM_FIELDS: readonly FieldSpec[] = [
+  ['deviceId', 'DeviceID', 'str'], ['name', 'Name', 'str'], ['manufacturer', 'Manufacturer', 'str'], ['model', 'Model', 'str'],
+  ['owner', 'Owner', 'str'], ['civilCode', 'CivilCode', 'str'], ['block', 'Block', 'str'], ['address', 'Address', 'str'],
+  ['parental', 'Parental', 'int'], ['parentId', 'ParentID', 'str'], ['safetyWay', 'SafetyWay', 'int'],
+  ['registerWay', 'RegisterWay', 'int'], ['certNum', 'CertNum', 'str'], ['certifiable', 'Certifiable', 'int'],
+  ['errCode', 'ErrCode', 'int'], ['endTime', 'EndTime', 'str'], ['secrecy', 'Secrecy', 'int'], ['ipAddress', 'IPAddress', 'str'],
+  ['port', 'Port', 'int'], ['password', 'Password', 'str'], ['status', 'Status', 'str'], ['longitude', 'Longitude', 'num'],
+  ['latitude', 'Latitude', 'num'], ['businessGroupId', 'BusinessGroupID', 'str'],
+];
+
+export function readCatalogItems(root: XmlNode): CatalogItem[] {
+  return itemsOf(root, 'DeviceList').map((node) => {
+    const item = readFields(node, CATALOG_ITEM_FIELDS) as unknown as CatalogItem;
+    if (typeof item.deviceId !== 'string' || item.deviceId === '') throw new ManscdpError('catalog Item without DeviceID');
+    const info = childOf(node, 'Info');
+    if (info !== undefined) item.info = flatStrings(info);
+    return item;
+  });
+}
+
+export function catalogItemElements(items: readonly CatalogItem[]): XmlElement {
+  return {
+    name: 'DeviceList',
+    attrs: { Num: items.length },
+    children: items.map((it) => {
+      const children = writeFields(it, CATALOG_ITEM_FIELDS);
+      if (it.info) children.push({ name: 'Info', children: Object.entries(it.info).map(([k, v]) => ({ name: k, text: v })) });
+      return { name: 'Item', children };
+    }),
+  };
+}
+
+export interface CatalogResponse {
+  kind: 'catalog-response';
+  sn: number;
+  deviceId: string;
+  sumNum: number;
+  items: CatalogItem[];
+}
+
+/** Splits a catalog into responses of at most `perMessage` items, each with SumNum = total. */
+export function splitCatalog(items: readonly CatalogItem[], perMessage: number, head: { sn: number; deviceId: string }): CatalogResponse[] {
+  if (!Number.isInteger(perMessage) || perMessage < 1) throw new RangeError('perMessage must be a positive integer');
+  const out: CatalogResponse[] = [];
+  for (let i = 0; i < items.length; i += perMessage) {
+    out.push({ kind: 'catalog-response', sn: head.sn, deviceId: head.deviceId, sumNum: items.length, items: items.slice(i, i + perMessage) });
+  }
+  if (out.length === 0) out.push({ kind: 'catalog-response', sn: head.sn, deviceId: head.deviceId, sumNum: 0, items: [] });
+  return out;
+}

@@ -1,0 +1,7 @@
+// Public MANSCDP API.
+export { parseManscdp, encodeManscdp, buildManscdpXml, MANSCDP_CONTENT_TYPE } from './codec.ts';
+export { splitCatalog, CATALOG_ITEM_FIELDS } from './catalog.ts';
+export { ManscdpError, decodeManscdpBody, MANSCDP_MAX_BYTES, MANSCDP_MAX_DEPTH } from './xml.ts';
+export { formatGbTime, parseGbTime } from './time.ts';
+export type { ManscdpCharset } from './xml.ts';
+export type * from './messages.ts';

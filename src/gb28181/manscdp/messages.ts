@@ -1,0 +1,159 @@
+// MANSCDP message types (GB/T 28181-2016 Annex A) this system sends and receives. `kind` is the
+// discriminator; unknown root/CmdType pairs come back as kind 'other' with the raw tree.
+import type { CatalogItem, CatalogResponse } from './catalog.ts';
+import type { PtzDecoded } from '../ptz.ts';
+import type { FieldSpec } from './fields.ts';
+import type { XmlNode } from './xml.ts';
+
+interface Head {
+  sn: number;
+  /** Target (query/control) or source (response/notify) 20-digit ID. */
+  deviceId: string;
+}
+
+export interface SimpleQuery extends Head {
+  kind: 'catalog-query' | 'device-info-query' | 'device-status-query';
+}
+
+export interface RecordInfoQuery extends Head {
+  kind: 'record-info-query';
+  /** YYYY-MM-DDTHH:mm:ss Beijing time (see time.ts). */
+  startTime: string;
+  endTime: string;
+  filePath?: string;
+  address?: string;
+  secrecy?: number;
+  /** 'time' | 'alarm' | 'manual' | 'all'. */
+  type?: string;
+  recorderId?: string;
+}
+
+export interface DeviceInfoResponse extends Head {
+  kind: 'device-info-response';
+  result: string;
+  deviceName?: string;
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  channel?: number;
+}
+
+export interface DeviceStatusResponse extends Head {
+  kind: 'device-status-response';
+  result: string;
+  /** 'ONLINE' | 'OFFLINE'. */
+  online: string;
+  /** 'OK' | 'ERROR'. */
+  status: string;
+  reason?: string;
+  encode?: string;
+  record?: string;
+  deviceTime?: string;
+  alarmStatus?: Array<{ deviceId: string; dutyStatus: string }>;
+}
+
+export interface RecordItem {
+  deviceId: string;
+  name?: string;
+  filePath?: string;
+  address?: string;
+  startTime: string;
+  endTime: string;
+  secrecy?: number;
+  type?: string;
+  recorderId?: string;
+  fileSize?: number;
+}
+
+export interface RecordInfoResponse extends Head {
+  kind: 'record-info-response';
+  name?: string;
+  sumNum: number;
+  items: RecordItem[];
+}
+
+export interface ControlResponse extends Head {
+  kind: 'control-response';
+  result: string;
+}
+
+export interface Keepalive extends Head {
+  kind: 'keepalive';
+  status: string;
+  /** Faulty sub-device IDs from <Info><DeviceID>…. */
+  faultyDeviceIds?: string[];
+}
+
+export interface AlarmNotify extends Head {
+  kind: 'alarm';
+  /** 1 = level 1 (highest) … 4. */
+  alarmPriority: number;
+  /** 1 phone, 2 device, 3 SMS, 4 GPS, 5 video, 6 device fault, 7 other. */
+  alarmMethod: number;
+  alarmTime: string;
+  alarmDescription?: string;
+  longitude?: number;
+  latitude?: number;
+  alarmType?: number;
+}
+
+export interface DeviceControl extends Head {
+  kind: 'device-control';
+  /** Raw <PTZCmd> hex, and its decoding (R-DIS-2: policed before forwarding). */
+  ptzCmd?: string;
+  ptz?: PtzDecoded;
+  controlPriority?: number;
+  /** Other control commands (TeleBoot, RecordCmd, GuardCmd, AlarmCmd, IFameCmd, …) as text. */
+  other?: Record<string, string>;
+}
+
+export interface OtherMessage extends Head {
+  kind: 'other';
+  root: string;
+  cmdType: string;
+  tree: XmlNode;
+}
+
+export type ManscdpMessage =
+  | SimpleQuery | RecordInfoQuery | CatalogResponse | DeviceInfoResponse | DeviceStatusResponse | RecordInfoResponse
+  | ControlResponse | Keepalive | AlarmNotify | DeviceControl | OtherMessage;
+
+export type { CatalogItem, CatalogResponse };
+
+/** kind → [root element, CmdType]. */
+export const KIND_NAMES: Record<Exclude<ManscdpMessage['kind'], 'other'>, readonly [string, string]> = {
+  'catalog-query': ['Query', 'Catalog'],
+  'device-info-query': ['Query', 'DeviceInfo'],
+  'device-status-query': ['Query', 'DeviceStatus'],
+  'record-info-query': ['Query', 'RecordInfo'],
+  'catalog-response': ['Response', 'Catalog'],
+  'device-info-response': ['Response', 'DeviceInfo'],
+  'device-status-response': ['Response', 'DeviceStatus'],
+  'record-info-response': ['Response', 'RecordInfo'],
+  'control-response': ['Response', 'DeviceControl'],
+  keepalive: ['Notify', 'Keepalive'],
+  alarm: ['Notify', 'Alarm'],
+  'device-control': ['Control', 'DeviceControl'],
+};
+
+export const RECORD_QUERY_FIELDS: readonly FieldSpec[] = [
+  ['startTime', 'StartTime', 'str'], ['endTime', 'EndTime', 'str'], ['filePath', 'FilePath', 'str'], ['address', 'Address', 'str'],
+  ['secrecy', 'Secrecy', 'int'], ['type', 'Type', 'str'], ['recorderId', 'RecorderID', 'str'],
+];
+export const RECORD_ITEM_FIELDS: readonly FieldSpec[] = [
+  ['deviceId', 'DeviceID', 'str'], ['name', 'Name', 'str'], ['filePath', 'FilePath', 'str'], ['address', 'Address', 'str'],
+  ['startTime', 'StartTime', 'str'], ['endTime', 'EndTime', 'str'], ['secrecy', 'Secrecy', 'int'], ['type', 'Type', 'str'],
+  ['recorderId', 'RecorderID', 'str'], ['fileSize', 'FileSize', 'int'],
+];
+export const DEVICE_INFO_FIELDS: readonly FieldSpec[] = [
+  ['deviceName', 'DeviceName', 'str'], ['result', 'Result', 'str'], ['manufacturer', 'Manufacturer', 'str'],
+  ['model', 'Model', 'str'], ['firmware', 'Firmware', 'str'], ['channel', 'Channel', 'int'],
+];
+export const DEVICE_STATUS_FIELDS: readonly FieldSpec[] = [
+  ['result', 'Result', 'str'], ['online', 'Online', 'str'], ['status', 'Status', 'str'], ['reason', 'Reason', 'str'],
+  ['encode', 'Encode', 'str'], ['record', 'Record', 'str'], ['deviceTime', 'DeviceTime', 'str'],
+];
+export const ALARM_FIELDS: readonly FieldSpec[] = [
+  ['alarmPriority', 'AlarmPriority', 'int'], ['alarmMethod', 'AlarmMethod', 'int'], ['alarmTime', 'AlarmTime', 'str'],
+  ['alarmDescription', 'AlarmDescription', 'str'], ['longitude', 'Longitude', 'num'], ['latitude', 'Latitude', 'num'],
+];

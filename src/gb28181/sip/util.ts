@@ -1,0 +1,141 @@
+// Identifiers and small header helpers: Via (§20.42), CSeq (§20.16), branch/tag/Call-ID
+// generation, and building a response from a request (§8.2.6).
+import { randomBytes } from 'node:crypto';
+import { SipHeaders } from './headers.ts';
+import { SipParseError } from './message.ts';
+import type { SipRequest, SipResponse } from './message.ts';
+
+/** RFC 3261 magic cookie: branches starting with it are unique per transaction (§8.1.1.7). */
+export const BRANCH_MAGIC = 'z9hG4bK';
+
+export function newBranch(): string {
+  return BRANCH_MAGIC + randomBytes(10).toString('hex');
+}
+
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function newCallId(host?: string): string {
+  const id = randomBytes(12).toString('hex');
+  return host ? `${id}@${host}` : id;
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+export function parseCSeq(value: string): CSeq {
+  const m = /^\s*(\d{1,10})\s+(\S+)\s*$/.exec(value);
+  if (!m) throw new SipParseError('malformed CSeq');
+  const seq = Number(m[1]);
+  if (seq > 0xffffffff) throw new SipParseError('CSeq number exceeds 2^32-1');
+  return { seq, method: m[2] };
+}
+
+export interface Via {
+  /** 'UDP' | 'TCP' | ... upper-cased. */
+  transport: string;
+  host: string;
+  port?: number;
+  /** Names lower-cased; flag params (rport without value) map to ''. */
+  params: Record<string, string>;
+  branch?: string;
+}
+
+export function parseVia(value: string): Via {
+  const m = /^\s*SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?:\s*:\s*(\d{1,5}))?\s*(.*)$/.exec(value);
+  if (!m) throw new SipParseError('malformed Via');
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const part of m[4].split(';')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) params[p.toLowerCase()] = '';
+    else params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim();
+  }
+  const via: Via = { transport: m[1].toUpperCase(), host: m[2], params };
+  if (m[3] !== undefined) via.port = Number(m[3]);
+  if (params.branch !== undefined) via.branch = params.branch;
+  return via;
+}
+
+export function formatVia(v: { transport: string; host: string; port?: number; params?: Record<string, string> }): string {
+  let s = `SIP/2.0/${v.transport.toUpperCase()} ${v.host}${v.port !== undefined ? ':' + v.port : ''}`;
+  for (const [k, val] of Object.entries(v.params ?? {})) s += val === '' ? `;${k}` : `;${k}=${val}`;
+  return s;
+}
+
+/** Default reason phrases for the statuses GB/T 28181 platforms use. */
+export const REASONS: Record<number, string> = {
+  100: 'Trying', 180: 'Ringing', 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here', 488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable',
+};
+
+export interface ResponseInit {
+  reason?: string;
+  headers?: Record<string, string | string[]>;
+  body?: Uint8Array;
+  /** To tag to add when the request's To has none (dialog-creating and final responses). */
+  toTag?: string;
+}
+
+/** Builds a response copying Via, From, To, Call-ID and CSeq from the request (RFC 3261 §8.2.6.2). */
+export function createResponse(req: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
+  const headers = new SipHeaders();
+  for (const via of req.headers.getAll('Via')) headers.append('Via', via);
+  headers.append('From', req.headers.get('From') ?? '');
+  let to = req.headers.get('To') ?? '';
+  if (status > 100 && init.toTag !== undefined && !/;\s*tag=/i.test(to)) to += `;tag=${init.toTag}`;
+  headers.append('To', to);
+  headers.append('Call-ID', req.headers.get('Call-ID') ?? '');
+  headers.append('CSeq', req.headers.get('CSeq') ?? '');
+  for (const [k, v] of Object.entries(init.headers ?? {})) for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+  return { kind: 'response', status, reason: init.reason ?? REASONS[status] ?? 'Unknown', headers, body: init.body ?? new Uint8Array(0) };
+}
+
+export interface RequestInit {
+  method: string;
+  uri: string;
+  from: string;
+  to: string;
+  callId?: string;
+  cseq?: number;
+  headers?: Record<string, string | string[]>;
+  body?: Uint8Array;
+  contentType?: string;
+}
+
+/** Builds a new out-of-dialog request; the transport adds the top Via (with a fresh branch). */
+export function createRequest(init: RequestInit): SipRequest {
+  const headers = new SipHeaders();
+  headers.append('From', /;\s*tag=/i.test(init.from) ? init.from : `${init.from};tag=${newTag()}`);
+  headers.append('To', init.to);
+  headers.append('Call-ID', init.callId ?? newCallId());
+  headers.append('CSeq', `${init.cseq ?? 1} ${init.method}`);
+  headers.append('Max-Forwards', '70');
+  for (const [k, v] of Object.entries(init.headers ?? {})) for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+  if (init.contentType !== undefined) headers.set('Content-Type', init.contentType);
+  return { kind: 'request', method: init.method, uri: init.uri, headers, body: init.body ?? new Uint8Array(0) };
+}
+
+/** Tag parameter of a From/To value, without parsing the whole name-addr. */
+export function tagOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const gt = value.lastIndexOf('>');
+  const m = /;\s*tag\s*=\s*([^;\s,]+)/i.exec(gt >= 0 ? value.slice(gt) : value);
+  return m?.[1];
+}
+
+/** RFC 3581: fill rport/received in the top Via so responses go back where the request came from. */
+export function applyRport(req: SipRequest, sourceHost: string, sourcePort: number): void {
+  const vias = req.headers.getAll('Via');
+  if (vias.length === 0) return;
+  const via = parseVia(vias[0]);
+  if (!('rport' in via.params)) return;
+  vias[0] = vias[0].replace(/;\s*rport(=\d*)?/i, `;rport=${sourcePort}`) + (via.host !== sourceHost ? `;received=${sourceHost}` : '');
+  req.headers.delete('Via');
+  for (const v of vias) req.headers.append('Via', v);
+}
