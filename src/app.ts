@@ -15,6 +15,8 @@ import { DeviceService } from './org/device-service.ts';
 import { OrgService } from './org/org-service.ts';
 import { OrgTransferService } from './org/transfer/transfer-service.ts';
 import { EventBus } from './events/bus.ts';
+import { createExamModule } from './exams/index.ts';
+import type { ExamModule } from './exams/index.ts';
 import { RtspCameraOpener } from './ingest/rtsp-opener.ts';
 import type { CameraOpener } from './ingest/source.ts';
 import { DiskFileStore } from './recording/file-store.ts';
@@ -44,6 +46,8 @@ export interface App {
   /** Ingest and recording of this node's cameras; started by `serve`, not by other commands. */
   recorder: RecordingManager;
   recordings: RecordingService;
+  /** Exams, required windows, gap alarms, completeness reports (started by `serve`). */
+  exams: ExamModule;
   log: Logger;
   close(): Promise<void>;
 }
@@ -71,7 +75,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   ensureDataDir(config.dataDir);
   const clock = opts.clock ?? systemClock;
   const keys = deriveKeys(loadMasterKey(config.dataDir, process.env.XUNCHA_SECRET_KEY));
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, onError: (err) => log.warn({ err }, 'database connection lost; reconnecting on next query') });
   try {
     await migrateToLatest(store);
   } catch (err) {
@@ -86,9 +91,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const org = new OrgService(store, audit, clock);
   const devices = new DeviceService(store, audit, box, clock);
-  const log = opts.logger ?? pino({ level: 'silent' });
   const events = new EventBus();
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
+  const exams = createExamModule({ store, audit, clock, events });
+  exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
   const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RtspCameraOpener(), clock, events, log, ...opts.recording });
   return {
     config,
@@ -106,8 +112,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     files,
     recorder,
     recordings: new RecordingService(store, audit, clock, recorder),
+    exams,
     log,
     close: async () => {
+      await exams.stop();
       await recorder.stop();
       await store.close();
     },

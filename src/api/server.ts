@@ -16,6 +16,7 @@ import { VERSION } from '../version.ts';
 import { SESSION_COOKIE, clientOf } from './context.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
@@ -65,6 +66,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(userRoutes(app));
   await server.register(auditRoutes(app));
   await server.register(recordingRoutes(app));
+  await server.register(examRoutes(app.exams));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

@@ -12,15 +12,19 @@ export type Permission =
   | 'video.live'
   | 'video.playback'
   | 'video.export'
-  | 'recording.manage';
+  | 'recording.manage'
+  | 'exam.read'
+  | 'exam.write'
+  | 'exam.seal';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
-  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage'],
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal'],
   // 巡查员: watches live and recorded video.
-  operator: ['org.read', 'video.live', 'video.playback'],
+  // Records 已封门 and custody events, acknowledges alarms while on duty.
+  operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal'],
   // 组长: leads the centre; sees everything in scope, changes nothing.
-  leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback'],
+  leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback', 'exam.read'],
   // 纪检监察: oversight of the audit log only.
   inspector: ['audit.read'],
 };

@@ -32,6 +32,7 @@ export async function serve(config: Config): Promise<number> {
   await recoverRecordings(app.store, app.files, app.clock, log);
   const sim = await startDemoCameras(app, log);
   await app.recorder.start();
+  app.exams.start();
   const server = await buildServer(app, log);
   try {
     await server.listen({ port: config.port, host: config.host });

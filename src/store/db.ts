@@ -18,9 +18,12 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function openStore(opts: { dataDir: string; databaseUrl?: string }): Store {
+export function openStore(opts: { dataDir: string; databaseUrl?: string; onError?: (err: Error) => void }): Store {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection dropped by the server (restart, admin) must not kill the process: the
+    // pool reconnects on the next query.
+    pool.on('error', (err) => opts.onError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -293,6 +293,69 @@ export interface AlarmTable {
   acknowledged_at_ms: number | null;
 }
 
+export type LowerPlatformKind = 'platform' | 'device';
+
+/** A lower platform or GB device allowed to REGISTER to this node (cascade, R-FN-3). */
+export interface LowerPlatformTable {
+  id: Generated<number>;
+  /** Its 20-digit SIP id (REGISTER username). */
+  sip_id: string;
+  name: string;
+  kind: LowerPlatformKind;
+  /** Org node of this node's tree it hangs under: scope of who may see it. */
+  org_node_id: number;
+  /** HA1 = MD5(sip_id:realm:password), realm = this node's SIP domain; the password is not stored. */
+  ha1: string;
+  enabled: number;
+  online: number;
+  registered_at_ms: number | null;
+  /** Registration expiry, ms since epoch. */
+  expires_at_ms: number | null;
+  last_keepalive_ms: number | null;
+  /** Where requests to it go (Contact, or the REGISTER's source). */
+  contact_host: string | null;
+  contact_port: number | null;
+  transport: string | null;
+  /** Last complete catalog merge, ms since epoch. */
+  catalog_at_ms: number | null;
+  channel_count: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A catalog item of a lower platform (org group, device or channel), ParentID kept as sent. */
+export interface RemoteChannelTable {
+  id: Generated<number>;
+  lower_id: number;
+  device_id: string;
+  parent_id: string | null;
+  name: string;
+  /** 'group' (215/216 or Parental=1 without stream), 'channel' (camera), 'device' (other). */
+  item_kind: string;
+  /** 'ON' | 'OFF' as sent (normalised upper-case), null when not given. */
+  status: string | null;
+  civil_code: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  parental: number;
+  updated_at_ms: number;
+}
+
+/** An Alarm notification received from a lower platform (R-FLT-1). */
+export interface CascadeAlarmTable {
+  id: Generated<number>;
+  lower_id: number;
+  /** DeviceID of the alarm (camera/channel or the lower itself). */
+  device_id: string;
+  priority: number;
+  method: number;
+  alarm_type: number | null;
+  /** AlarmTime as epoch ms (Beijing time parsed), null when unparsable. */
+  alarm_at_ms: number | null;
+  description: string | null;
+  received_at_ms: number;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -313,6 +376,9 @@ export interface Database {
   room_window: RoomWindowTable;
   exam_site_setting: ExamSiteSettingTable;
   alarm: AlarmTable;
+  lower_platform: LowerPlatformTable;
+  remote_channel: RemoteChannelTable;
+  cascade_alarm: CascadeAlarmTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

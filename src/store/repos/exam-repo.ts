@@ -208,7 +208,7 @@ export class ExamRepo {
     await this.db.insertInto('exam_site_setting').values(v).execute();
   }
 
-  /** Sites of exams whose settings apply: ids of sessions of exams the site takes part in. */
+  /** Ids of the sessions of every exam the site takes part in (recomputed when its defaults change). */
   async sessionIdsOfSite(siteId: number): Promise<number[]> {
     const rows = await this.db.selectFrom('exam_session').innerJoin('exam_site', 'exam_site.exam_id', 'exam_session.exam_id').select('exam_session.id').where('exam_site.site_id', '=', siteId).execute();
     return rows.map((r) => r.id);

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
+import { CascadeRepo } from './cascade-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
 import { RecordingRepo } from './recording-repo.ts';
@@ -21,6 +22,7 @@ export interface Repos {
   settings: SettingRepo;
   recordings: RecordingRepo;
   exams: ExamRepo;
+  cascade: CascadeRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -34,5 +36,6 @@ export function repos(db: Kysely<Database>): Repos {
     settings: new SettingRepo(db),
     recordings: new RecordingRepo(db),
     exams: new ExamRepo(db),
+    cascade: new CascadeRepo(db),
   };
 }

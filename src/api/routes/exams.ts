@@ -1,0 +1,93 @@
+// Exam API: exams, sessions, participation, windows, 已封门, custody events, site defaults,
+// alarms, timetable import and the completeness report (JSON, .xlsx, .pdf). Thin: parse, call a
+// service; scope, permissions and audit live in the services.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actorOf } from '../context.ts';
+import { AppError } from '../../util/errors.ts';
+import type { ExamModule } from '../../exams/index.ts';
+import { reportPdf } from '../../exams/report-pdf.ts';
+import { reportXlsx } from '../../exams/report-xlsx.ts';
+import {
+  alarmQuery,
+  alarmSchema,
+  createExamBody,
+  custodyBody,
+  editWindowBody,
+  examSchema,
+  idParam,
+  importBody,
+  reportQuery,
+  reportSchema,
+  sessionBody,
+  sessionRoomParam,
+  sessionSchema,
+  settingsBody,
+  siteParam,
+  sitesBody,
+  updateExamBody,
+  updateSessionBody,
+  windowSchema,
+  windowsQuery,
+} from '../../exams/schemas.ts';
+
+const ok = z.object({ ok: z.boolean() });
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function examRoutes(m: ExamModule) {
+  return (server: FastifyInstance): void => {
+    const s = server.withTypeProvider<ZodTypeProvider>();
+    const tags = ['exams'];
+    s.get('/api/exams', { schema: { tags, summary: '考试列表 Exams in scope', response: { 200: z.object({ exams: z.array(examSchema) }) } } }, async (req) => ({ exams: await m.exams.list(actorOf(req)) }));
+    s.post('/api/exams', { schema: { tags, summary: '新建考试 Create exam', body: createExamBody, response: { 200: examSchema } } }, (req) => m.exams.create(actorOf(req), req.body));
+    s.get('/api/exams/:id', { schema: { tags, summary: '考试详情 Exam', params: idParam, response: { 200: examSchema } } }, (req) => m.exams.get(actorOf(req), req.params.id));
+    s.patch('/api/exams/:id', { schema: { tags, summary: '修改考试 Update exam', params: idParam, body: updateExamBody, response: { 200: examSchema } } }, (req) => m.exams.update(actorOf(req), req.params.id, req.body));
+    s.delete('/api/exams/:id', { schema: { tags, summary: '删除考试（未开始） Delete exam not yet begun', params: idParam, response: { 200: ok } } }, async (req) => {
+      await m.exams.delete(actorOf(req), req.params.id);
+      return { ok: true };
+    });
+    s.put('/api/exams/:id/sites', { schema: { tags, summary: '参考考点及考场 Participating sites/rooms', params: idParam, body: sitesBody, response: { 200: examSchema } } }, (req) => m.exams.setSites(actorOf(req), req.params.id, req.body.sites));
+    s.post('/api/exams/:id/recompute', { schema: { tags, summary: '重新计算录像时段并布防 Recompute windows and arm', params: idParam, response: { 200: z.object({ windows: z.number(), schedules: z.number() }) } } }, (req) =>
+      m.exams.recompute(actorOf(req), req.params.id),
+    );
+
+    s.post('/api/exams/:id/sessions', { schema: { tags, summary: '新建场次 Create session', params: idParam, body: sessionBody, response: { 200: sessionSchema } } }, async (req) => (await m.exams.createSessions(actorOf(req), req.params.id, [req.body]))[0]);
+    s.patch('/api/exam-sessions/:id', { schema: { tags, summary: '修改场次 Update session', params: idParam, body: updateSessionBody, response: { 200: sessionSchema } } }, (req) => m.exams.updateSession(actorOf(req), req.params.id, req.body));
+    s.delete('/api/exam-sessions/:id', { schema: { tags, summary: '删除场次（未开始） Delete session not yet begun', params: idParam, response: { 200: ok } } }, async (req) => {
+      await m.exams.deleteSession(actorOf(req), req.params.id);
+      return { ok: true };
+    });
+    s.post('/api/exams/:id/timetable', { bodyLimit: 4 * 1024 * 1024, schema: { tags, summary: '导入考试日程 Import timetable (CSV/Excel, all or nothing)', params: idParam, body: importBody, response: { 200: z.object({ sessions: z.array(sessionSchema) }) } } }, async (req) => {
+      const data = Buffer.from(req.body.dataBase64, 'base64');
+      if (data.length === 0) throw new AppError('invalid_input', '文件为空 (empty file)');
+      return { sessions: await m.timetable.import(actorOf(req), req.params.id, req.body.format, data) };
+    });
+
+    s.get('/api/exams/:id/windows', { schema: { tags, summary: '录像时段 Required windows', params: idParam, querystring: windowsQuery, response: { 200: z.object({ windows: z.array(windowSchema) }) } } }, async (req) => ({
+      windows: await m.windows.list(actorOf(req), { examId: req.params.id, ...req.query }),
+    }));
+    s.patch('/api/room-windows/:id', { schema: { tags, summary: '调整录像时段（审计） Edit window (audited)', params: idParam, body: editWindowBody, response: { 200: windowSchema } } }, (req) => m.windows.edit(actorOf(req), req.params.id, req.body));
+    s.post('/api/exam-sessions/:id/rooms/:roomId/seal', { schema: { tags, summary: '已封门 Room sealed', params: sessionRoomParam, response: { 200: windowSchema } } }, (req) => m.windows.markSealed(actorOf(req), req.params.id, req.params.roomId));
+    s.post('/api/exam-sessions/:id/rooms/:roomId/custody', { schema: { tags, summary: '试卷到达/离开 Papers arrived/left', params: sessionRoomParam, body: custodyBody, response: { 200: windowSchema } } }, (req) =>
+      m.windows.custodyEvent(actorOf(req), req.params.id, req.params.roomId, req.body.event),
+    );
+    s.get('/api/exam-settings/:siteId', { schema: { tags, summary: '考点录像时段默认值 Site window defaults', params: siteParam, response: { 200: settingsBody } } }, (req) => m.windows.getSettings(actorOf(req), req.params.siteId));
+    s.put('/api/exam-settings/:siteId', { schema: { tags, summary: '修改考点默认值 Set site window defaults', params: siteParam, body: settingsBody, response: { 200: settingsBody } } }, (req) => m.windows.putSettings(actorOf(req), req.params.siteId, req.body));
+
+    s.get('/api/alarms', { schema: { tags, summary: '报警 Alarms in scope', querystring: alarmQuery, response: { 200: z.object({ alarms: z.array(alarmSchema) }) } } }, async (req) => ({
+      alarms: await m.alarmService.list(actorOf(req), { ...req.query, open: req.query.open === undefined ? undefined : req.query.open === 'true' }),
+    }));
+    s.post('/api/alarms/:id/ack', { schema: { tags, summary: '确认报警 Acknowledge alarm', params: idParam, response: { 200: alarmSchema } } }, (req) => m.alarmService.acknowledge(actorOf(req), req.params.id));
+
+    s.get('/api/exams/:id/report', { schema: { tags, summary: '录像完整性报告 Completeness report', params: idParam, querystring: reportQuery, response: { 200: reportSchema } } }, (req) => m.reports.build(actorOf(req), req.params.id, req.query.sessionId));
+    s.get('/api/exams/:id/report.xlsx', { schema: { tags, summary: '报告 Excel Report as .xlsx (audited)', params: idParam, querystring: reportQuery } }, async (req, reply) => {
+      const report = await m.reports.forExport(actorOf(req), req.params.id, req.query.sessionId, 'xlsx');
+      return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="exam-${req.params.id}-report.xlsx"`).send(await reportXlsx(report));
+    });
+    s.get('/api/exams/:id/report.pdf', { schema: { tags, summary: '报告 PDF Report as printable .pdf (audited)', params: idParam, querystring: reportQuery } }, async (req, reply) => {
+      const report = await m.reports.forExport(actorOf(req), req.params.id, req.query.sessionId, 'pdf');
+      return reply.type('application/pdf').header('content-disposition', `attachment; filename="exam-${req.params.id}-report.pdf"`).send(await reportPdf(report, m.font));
+    });
+  };
+}

@@ -1,0 +1,163 @@
+// Gap alarms (R-REC-4) and readiness alarms (R-REC-1). Listens to the event bus: a run ending
+// inside a required window raises a `recording_gap` alarm at once, the next run starting closes
+// it; every 10 s cameras whose room has a window active or starting within 60 minutes and whose
+// last status is not 'online' get a `camera_not_ready` alarm. Alarms notify; reports never read them.
+import { EventEmitter } from 'node:events';
+import type { CameraStatusEvent, EventBus, RunEndedEvent, RunStartedEvent } from '../events/bus.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { AlarmView } from './views.ts';
+import { alarmView } from './views.ts';
+
+export interface AlarmEventMap {
+  'alarm.raised': [AlarmView];
+  'alarm.cleared': [AlarmView];
+  /** A handler failed (database down…): logged by whoever listens. */
+  'alarm.error': [Error];
+}
+
+export class AlarmEmitter extends EventEmitter<AlarmEventMap> {
+  constructor() {
+    super();
+    this.setMaxListeners(0);
+  }
+}
+
+export interface Timer {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const systemTimer: Timer = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export const READINESS_CHECK_MS = 10_000;
+export const READINESS_LEAD_MS = 60 * 60_000;
+
+export class ExamAlarmMonitor {
+  private readonly status = new Map<number, CameraStatusEvent['state']>();
+  /** Handlers run one after another, in event order: a run-started never overtakes its run-ended. */
+  private chain: Promise<void> = Promise.resolve();
+  private handle: unknown;
+  // The clock is read when the event arrives, not when its queued handler runs.
+  private readonly onEnded = (e: RunEndedEvent) => {
+    const at = this.clock.nowMs();
+    this.track(() => this.runEnded(e, at));
+  };
+  private readonly onStarted = (e: RunStartedEvent) => {
+    const at = this.clock.nowMs();
+    this.track(() => this.clear(e.cameraId, 'recording_gap', at, { gap_end_ms: e.startedAtMs }));
+  };
+  private readonly onStatus = (e: CameraStatusEvent) => {
+    this.status.set(e.cameraId, e.state);
+    const at = this.clock.nowMs();
+    if (e.state === 'online') this.track(() => this.clear(e.cameraId, 'camera_not_ready', at, {}));
+  };
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    readonly alarms: AlarmEmitter,
+    private readonly timer: Timer = systemTimer,
+  ) {}
+
+  start(): void {
+    if (this.handle !== undefined) return;
+    this.bus.on('recording.run-ended', this.onEnded);
+    this.bus.on('recording.run-started', this.onStarted);
+    this.bus.on('camera.status', this.onStatus);
+    this.handle = this.timer.setInterval(() => void this.checkReadiness(), READINESS_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.handle === undefined) return;
+    this.bus.off('recording.run-ended', this.onEnded);
+    this.bus.off('recording.run-started', this.onStarted);
+    this.bus.off('camera.status', this.onStatus);
+    this.timer.clearInterval(this.handle);
+    this.handle = undefined;
+    await this.idle();
+  }
+
+  /** Resolves when every handler started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    let last: Promise<void>;
+    do {
+      last = this.chain;
+      await last;
+    } while (last !== this.chain);
+  }
+
+  private track(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((err: unknown) => void this.alarms.emit('alarm.error', err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private async runEnded(e: RunEndedEvent, now: number): Promise<void> {
+    const r = repos(this.store.db);
+    const windows = [...(await r.exams.activeWindowsForCamera(e.cameraId, e.endedAtMs)), ...(await r.exams.activeWindowsForCamera(e.cameraId, now))];
+    if (windows.length === 0 || (await r.exams.openAlarm(e.cameraId, 'recording_gap'))) return;
+    const w = windows[0];
+    const row = await r.exams.insertAlarm({
+      kind: 'recording_gap',
+      camera_id: e.cameraId,
+      room_id: w.room_id,
+      site_id: w.site_id,
+      session_id: w.session_id,
+      raised_at_ms: now,
+      gap_start_ms: e.endedAtMs,
+      gap_end_ms: null,
+      cleared_at_ms: null,
+      reason: e.reason.slice(0, 64),
+      detail: e.detail?.slice(0, 512) ?? null,
+      acknowledged_by: null,
+      acknowledged_at_ms: null,
+    });
+    this.alarms.emit('alarm.raised', alarmView(row));
+  }
+
+  private async clear(cameraId: number, kind: 'recording_gap' | 'camera_not_ready', now: number, extra: { gap_end_ms?: number }): Promise<void> {
+    const r = repos(this.store.db);
+    const open = await r.exams.openAlarm(cameraId, kind);
+    if (!open) return;
+    const row = await r.exams.closeAlarm(open.id, { cleared_at_ms: now, ...extra });
+    this.alarms.emit('alarm.cleared', alarmView(row));
+  }
+
+  /** One readiness pass, queued behind pending events; the timer runs it every 10 s. */
+  async checkReadiness(): Promise<void> {
+    const at = this.clock.nowMs();
+    this.track(() => this.readiness(at));
+    await this.idle();
+  }
+
+  private async readiness(now: number): Promise<void> {
+    const r = repos(this.store.db);
+    const seen = new Set<number>();
+    for (const c of await r.exams.camerasWithWindows(now, now + READINESS_LEAD_MS)) {
+      if (seen.has(c.camera_id)) continue;
+      seen.add(c.camera_id);
+      const state = this.status.get(c.camera_id);
+      if (state === 'online' || (await r.exams.openAlarm(c.camera_id, 'camera_not_ready'))) continue;
+      const row = await r.exams.insertAlarm({
+        kind: 'camera_not_ready',
+        camera_id: c.camera_id,
+        room_id: c.room_id,
+        site_id: c.site_id,
+        session_id: c.session_id,
+        raised_at_ms: now,
+        gap_start_ms: null,
+        gap_end_ms: null,
+        cleared_at_ms: null,
+        reason: state ?? 'unknown',
+        detail: c.start_ms > now ? `window starts ${c.start_ms}` : 'window active',
+        acknowledged_by: null,
+        acknowledged_at_ms: null,
+      });
+      this.alarms.emit('alarm.raised', alarmView(row));
+    }
+  }
+}
