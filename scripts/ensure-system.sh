@@ -12,6 +12,11 @@ if [ "$mode" = test ]; then
   [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
   command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+  # GStreamer rtsp-server as an independent camera (test/interop/gstreamer): python3-gi bindings,
+  # videotestsrc/audiotestsrc (base), rtp payloaders + alawenc (good), x264enc (ugly), avenc_aac (libav).
+  for p in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

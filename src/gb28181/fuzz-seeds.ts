@@ -3,7 +3,8 @@
 import iconv from 'iconv-lite';
 import { buildManscdpXml, encodeManscdp } from './manscdp/index.ts';
 import { encodePtz } from './ptz.ts';
-import { PsMuxer, concat } from '../media/ps/mux.ts';
+import { concatBytes as concat } from '../media/bytes.ts';
+import { PsMuxer } from '../media/ps/mux.ts';
 import { PsRtpPacketizer } from '../media/ps/rtp.ts';
 import { serializeRtpPacket } from '../media/rtp/packet.ts';
 import { frameRfc4571 } from '../media/ps/rfc4571.ts';

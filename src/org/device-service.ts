@@ -9,15 +9,12 @@ import type { CameraPosition, CameraSourceKind, RoomKind } from '../store/schema
 import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
 import { resolveGbCode } from './gb-allocator.ts';
+import type { NetworkConfig } from './network-config.ts';
+import { openNetwork, sealNetwork } from './network-config.ts';
 import type { CameraView, RoomView } from './views.ts';
 import { CAMERA_GB_TYPES, ROOM_GB_TYPES, cameraView, roomView } from './views.ts';
 
-export interface NetworkConfig {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-}
+export type { NetworkConfig } from './network-config.ts';
 
 export interface CameraInput {
   roomId: number;
@@ -101,7 +98,7 @@ export class DeviceService {
       if (await r.cameras.nameTaken(room.id, name)) throw new AppError('conflict', `房间内已有名为“${name}”的摄像机 (duplicate camera name)`, { field: 'name' });
       const site = (await r.org.get({ kind: 'all' }, room.site_id))!;
       const gbCode = await resolveGbCode(r, input.gbCode, site.region_code, CAMERA_GB_TYPES);
-      const net = this.sealNetwork(input);
+      const net = sealNetwork(this.box, input);
       const now = this.clock.nowMs();
       const id = await r.cameras.insert({
         room_id: room.id,
@@ -111,12 +108,11 @@ export class DeviceService {
         gb_code: gbCode,
         main_stream: input.mainStream,
         sub_stream: input.subStream,
-        network_enc: net.enc,
-        has_credentials: net.hasCredentials,
+        ...net,
         created_at_ms: now,
       });
       // The audit detail names what changed, never the secret values.
-      await this.audit.append(trx, actor, { action: 'camera.create', objectType: 'camera', objectId: id, scopePath: room.site_path, detail: { name, roomId: room.id, gbCode, sourceKind: input.sourceKind, networkSet: net.enc !== null } });
+      await this.audit.append(trx, actor, { action: 'camera.create', objectType: 'camera', objectId: id, scopePath: room.site_path, detail: { name, roomId: room.id, gbCode, sourceKind: input.sourceKind, networkSet: net.network_enc !== null } });
       return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
     });
   }
@@ -138,10 +134,7 @@ export class DeviceService {
       const patch: Parameters<typeof r.cameras.update>[1] = { room_id: roomId, name, position: input.position, source_kind: input.sourceKind, main_stream: input.mainStream, sub_stream: input.subStream, updated_at_ms: this.clock.nowMs() };
       const networkTouched = ['host', 'port', 'username', 'password'].some((k) => k in input);
       if (networkTouched) {
-        const current = cam.network_enc ? (JSON.parse(this.box.open(cam.network_enc)) as NetworkConfig) : undefined;
-        const net = this.sealNetwork({ ...current, ...input });
-        patch.network_enc = net.enc;
-        patch.has_credentials = net.hasCredentials;
+        Object.assign(patch, sealNetwork(this.box, { ...openNetwork(this.box, cam.network_enc), ...input }));
       }
       await r.cameras.update(id, patch);
       const { password: _pw, username: _u, host: _h, port: _p, ...shown } = input;
@@ -167,15 +160,9 @@ export class DeviceService {
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const cam = await repos(trx).cameras.get(actor.scope, id);
       if (!cam) throw outOfScope('camera.reveal', 'camera', id);
-      const net: NetworkConfig = cam.network_enc ? (JSON.parse(this.box.open(cam.network_enc)) as NetworkConfig) : { host: '', port: 0, username: '', password: '' };
+      const net: NetworkConfig = openNetwork(this.box, cam.network_enc) ?? { host: '', port: 0, username: '', password: '' };
       await this.audit.append(trx, actor, { action: 'camera.reveal', objectType: 'camera', objectId: id, scopePath: cam.site_path });
       return { ...net, mainStream: cam.main_stream, subStream: cam.sub_stream };
     });
-  }
-
-  private sealNetwork(input: { host?: string; port?: number; username?: string; password?: string }): { enc: string | null; hasCredentials: number } {
-    if (!input.host && !input.username && !input.password) return { enc: null, hasCredentials: 0 };
-    const net: NetworkConfig = { host: input.host ?? '', port: input.port ?? 554, username: input.username ?? '', password: input.password ?? '' };
-    return { enc: this.box.seal(JSON.stringify(net)), hasCredentials: net.username || net.password ? 1 : 0 };
   }
 }

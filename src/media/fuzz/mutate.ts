@@ -1,3 +1,4 @@
+import { concatBytes as concat } from '../bytes.ts';
 // Mutations of valid samples: the interesting bugs live near valid input (lengths off by a few,
 // truncated headers, duplicated fields), which pure random bytes rarely reach.
 import type { Prng } from './prng.ts';
@@ -61,14 +62,3 @@ function mutateOnce(b: Uint8Array, rng: Prng, corpus: readonly Uint8Array[]): Ui
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -6,6 +6,7 @@ import { AAC_SAMPLE_RATES } from '../aac/audio-specific-config.ts';
 import { AUDIO_STREAM_ID, crc32Mpeg, PACK_START, PSM_ID, StreamType, SYSTEM_HEADER, VIDEO_STREAM_ID } from './constants.ts';
 import { buildPesPackets, PTS_WRAP } from './pes.ts';
 import type { AudioFrame, VideoCodec, VideoFrame } from '../types.ts';
+import { concatBytes } from '../bytes.ts';
 
 const SAMPLE_RATES: readonly number[] = AAC_SAMPLE_RATES;
 
@@ -40,7 +41,7 @@ export class PsMuxer {
     const parts = [packHeader(dts)];
     if (frame.keyframe) parts.push(this.systemHeader(), this.psm());
     parts.push(...buildPesPackets(VIDEO_STREAM_ID, joinAnnexB(frame.nalus), frame.pts90k, dts, this.opts.maxPesPayloadBytes));
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   /** One PS unit for an audio frame; pts is in sample-rate ticks like AudioFrame. */
@@ -53,7 +54,7 @@ export class PsMuxer {
     const parts = [packHeader(pts90k)];
     if (!this.opts.video) parts.push(this.systemHeader(), this.psm());
     parts.push(...buildPesPackets(AUDIO_STREAM_ID, payload, pts90k, undefined, this.opts.maxPesPayloadBytes));
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   private streams(): Array<{ id: number; type: number }> {
@@ -151,14 +152,3 @@ function withAdts(au: Uint8Array, a: PsAudioConfig): Uint8Array {
   return out;
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -5,7 +5,8 @@ import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Repos } from '../../store/repos/index.ts';
 import type { CameraTable, OrgNodeKind } from '../../store/schema.ts';
 import type { Updateable } from 'kysely';
-import type { NetworkConfig } from '../device-service.ts';
+import type { NetworkConfig } from '../network-config.ts';
+import { sealNetwork } from '../network-config.ts';
 import { allocateGbCode } from '../gb-allocator.ts';
 import { buildGbCode } from '../gb-code.ts';
 import type { Plan } from './import-plan.ts';
@@ -20,13 +21,6 @@ export interface ApplyResult {
 
 type Network = Pick<ImportRow, 'host' | 'port' | 'username' | 'password'>;
 const touchesNetwork = (row: ImportRow): boolean => row.host !== undefined || row.port !== undefined || row.username !== undefined || row.password !== undefined;
-
-/** Same format as DeviceService.sealNetwork: AES-GCM sealed JSON {host, port, username, password}. */
-function sealNetwork(box: SecretBox, input: Network): { network_enc: string | null; has_credentials: number } {
-  if (!input.host && !input.username && !input.password) return { network_enc: null, has_credentials: 0 };
-  const net: NetworkConfig = { host: input.host ?? '', port: input.port ?? 554, username: input.username ?? '', password: input.password ?? '' };
-  return { network_enc: box.seal(JSON.stringify(net)), has_credentials: net.username || net.password ? 1 : 0 };
-}
 
 /** Keeps only the entries of `patch` that differ from `current`. */
 function changes<T extends object, K extends keyof T>(current: T, patch: { [P in K]?: T[P] }): { [P in K]?: T[P] } {
