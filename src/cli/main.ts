@@ -124,13 +124,22 @@ program
   });
 
 program
+  .command('verify-export <dir>')
+  .description('check an export folder against its signed manifest; exit 0 when intact, 1 naming each changed or missing file')
+  .action(async (dir: string) => {
+    const { verifyExportCommand } = await import('./verify-export.ts');
+    process.exitCode = await verifyExportCommand(dir, config(program.opts()));
+  });
+
+program
   .command('sim')
   .description('run simulated cameras (RTSP) for demos and tests')
   .allowUnknownOption()
+  .allowExcessArguments()
   .helpOption(false)
   .action(async () => {
     const { main } = await import('../sim/cli.ts');
-    await main(process.argv.slice(process.argv.indexOf('sim') + 1));
+    process.exitCode = await main(process.argv.slice(process.argv.indexOf('sim') + 1));
   });
 
 try {
