@@ -6,6 +6,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -16,8 +17,10 @@ import { VERSION } from '../version.ts';
 import { SESSION_COOKIE, clientOf } from './context.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { createLiveModule } from '../live/index.ts';
 import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
+import { liveRoutes } from './routes/live.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -29,6 +32,8 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   await server.register(cookie);
+  // Live and playback media go over WebSockets (one socket carries many tiles).
+  await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await server.register(swagger, {
     openapi: { info: { title: 'xuncha 巡查 API', version: VERSION }, components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } } },
     transform: jsonSchemaTransform,
@@ -67,6 +72,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(auditRoutes(app));
   await server.register(recordingRoutes(app));
   await server.register(examRoutes(app.exams));
+  await server.register(liveRoutes(app, createLiveModule(app)));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

@@ -1,0 +1,121 @@
+// Live patrol: media tokens, the multiplexed fMP4 WebSocket, WebRTC offers, hub statistics.
+// Thin: the rules are in src/live/ (docs/design/live.md).
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { requirePermission } from '../../auth/guard.ts';
+import { AppError } from '../../util/errors.ts';
+import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken } from '../../live/access.ts';
+import type { LiveModule } from '../../live/index.ts';
+import { LiveSocketSession } from '../../live/ws-session.ts';
+import type { LiveSocket } from '../../live/ws-session.ts';
+import { actorOf, clientOf, sessionOf } from '../context.ts';
+
+const stream = z.enum(['main', 'sub']);
+
+/** The part of a `ws` WebSocket used here (the package ships no types in this tree). */
+interface WsSocket extends LiveSocket {
+  binaryType: string;
+  on(event: 'close', cb: () => void): void;
+  on(event: 'message', cb: (data: Buffer, isBinary: boolean) => void): void;
+}
+
+function toAppError(err: unknown): never {
+  if (err instanceof LiveAccessError) throw new AppError(err.code, err.message);
+  throw err;
+}
+
+export function liveRoutes(app: App, live: LiveModule) {
+  return async (server: FastifyInstance): Promise<void> => {
+    // One @fastify/websocket per server: skip if another module registered it already.
+    if (!server.hasDecorator('websocketServer')) await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    server.addHook('onClose', async () => live.close());
+    const s = server.withTypeProvider<ZodTypeProvider>();
+    const tags = ['live'];
+
+    s.post(
+      '/api/live/token',
+      {
+        schema: {
+          tags,
+          summary: '实时视频令牌 Live media token (checks video.live and scope)',
+          body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(64), stream: stream.default('sub') }).strict(),
+          response: { 200: z.object({ token: z.string(), expiresAtMs: z.number(), cameras: z.array(z.object({ id: z.number(), name: z.string(), roomId: z.number() })) }) },
+        },
+      },
+      async (req) => {
+        const session = sessionOf(req);
+        const r = await issueLiveToken(app, actorOf(req), session.sessionId, [...new Set(req.body.cameraIds)]);
+        return { token: r.token, expiresAtMs: r.expiresAtMs, cameras: r.cameras.map((c) => ({ id: c.id, name: c.name, roomId: c.room_id })) };
+      },
+    );
+
+    s.get('/api/live/ws', { websocket: true, schema: { querystring: z.object({ token: z.string().max(4096) }) } }, (raw, req) => {
+      const socket = raw as unknown as WsSocket;
+      socket.binaryType = 'nodebuffer';
+      let session: LiveSocketSession | undefined;
+      const early: string[] = [];
+      let closed = false;
+      socket.on('close', () => {
+        closed = true;
+        if (session) {
+          live.sockets.delete(session);
+          void session.close();
+        }
+      });
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return;
+        const text = data.toString('utf8');
+        if (session) void session.onMessage(text);
+        else if (early.length < 200) early.push(text);
+      });
+      const token = (req.query as { token: string }).token;
+      actorOfToken(app, token, clientOf(req)).then(
+        async ({ actor, claims }) => {
+          if (closed) return;
+          session = new LiveSocketSession(socket, { app, acquire: (cam, st) => live.acquire(cam, st), acquireH264: (cam, st) => live.acquireH264(cam, st) }, actor, claims);
+          live.sockets.add(session);
+          socket.send(JSON.stringify({ ev: 'hello', user: actor.username }));
+          for (const m of early.splice(0)) await session.onMessage(m);
+        },
+        (err: unknown) => {
+          socket.send(JSON.stringify({ ev: 'error', code: err instanceof LiveAccessError ? err.code : 'internal' }));
+          socket.close(4401, 'unauthorized');
+        },
+      );
+    });
+
+    s.post(
+      '/api/live/webrtc',
+      {
+        schema: {
+          tags,
+          summary: 'WebRTC 实时视频 Answer a WebRTC offer (H.264 pass-through)',
+          body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), stream: stream.default('main'), sdp: z.string().max(20_000) }).strict(),
+          response: { 200: z.object({ id: z.string(), sdp: z.string() }) },
+        },
+      },
+      async (req) => {
+        try {
+          const { actor, claims } = await actorOfToken(app, req.body.token, clientOf(req));
+          const cam = await cameraForViewing(app, actor, claims, req.body.cameraId);
+          return await live.webrtc.answer(actor, cam, req.body.stream, req.body.sdp);
+        } catch (err) {
+          return toAppError(err);
+        }
+      },
+    );
+    s.post('/api/live/webrtc/:id/close', { schema: { tags, summary: '结束 WebRTC 会话 Close a WebRTC session', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
+      actorOf(req);
+      await live.webrtc.close(req.params.id);
+      return { ok: true };
+    });
+
+    s.get('/api/live/stats', { schema: { tags, summary: '实时视频统计 Live hubs and viewers' } }, async (req) => {
+      await requirePermission(app.audit, actorOf(req), 'recording.manage', 'live.stats', 'live', '*');
+      return live.stats();
+    });
+  };
+}

@@ -1,0 +1,211 @@
+// Fan-out of one camera stream to its live viewers (docs/design/live.md). Frames are copied once
+// on entry (incoming NAL units point into socket buffers); the frames since the last keyframe
+// are kept so that a late joiner starts at once; every viewer has a bounded queue and a viewer
+// that falls behind skips to the next keyframe instead of slowing anyone else.
+import type { VideoFrame, VideoParams } from '../media/types.ts';
+
+export interface LiveStatus {
+  state: 'connecting' | 'online' | 'error' | 'stopped';
+  reason?: string;
+  detail?: string;
+  atMs: number;
+}
+
+export type QueueItem = { kind: 'init'; params: VideoParams } | { kind: 'frame'; frame: VideoFrame; bytes: number };
+
+export interface HubLimits {
+  /** GOP kept for late joiners; beyond either bound the GOP is dropped (joiners wait for a keyframe). */
+  gopMaxBytes: number;
+  gopMaxFrames: number;
+  /** Per-viewer queue; beyond either bound the viewer skips to the next keyframe. */
+  queueMaxBytes: number;
+  queueMaxFrames: number;
+}
+
+export const DEFAULT_HUB_LIMITS: HubLimits = { gopMaxBytes: 8 << 20, gopMaxFrames: 300, queueMaxBytes: 2 << 20, queueMaxFrames: 100 };
+
+/** A viewer's bounded queue. The consumer calls `take()` when its transport can accept more. */
+export class ViewerQueue {
+  private items: QueueItem[] = [];
+  private head = 0;
+  bytes = 0;
+  /** Frames dropped because this viewer was too slow (including those skipped until a keyframe). */
+  skippedFrames = 0;
+  sentFrames = 0;
+  private waitKeyframe = true;
+
+  constructor(
+    private readonly limits: Pick<HubLimits, 'queueMaxBytes' | 'queueMaxFrames'>,
+    /** Called after items are added (synchronously, from the camera's frame event). */
+    readonly notify: () => void,
+    readonly onStatus: (s: LiveStatus) => void = () => undefined,
+  ) {}
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  pushInit(params: VideoParams): void {
+    this.items.push({ kind: 'init', params });
+    this.waitKeyframe = true;
+  }
+
+  pushFrame(frame: VideoFrame, bytes: number): void {
+    if (this.waitKeyframe && !frame.keyframe) {
+      this.skippedFrames++;
+      return;
+    }
+    this.waitKeyframe = false;
+    if (this.length >= this.limits.queueMaxFrames || this.bytes + bytes > this.limits.queueMaxBytes) {
+      this.overflow();
+      if (!frame.keyframe) {
+        this.skippedFrames++;
+        return;
+      }
+      this.waitKeyframe = false;
+    }
+    this.items.push({ kind: 'frame', frame, bytes });
+    this.bytes += bytes;
+  }
+
+  take(): QueueItem | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as QueueItem;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (item.kind === 'frame') {
+      this.bytes -= item.bytes;
+      this.sentFrames++;
+    }
+    return item;
+  }
+
+  /** Empties the queue, keeping the newest init; the viewer resumes at the next keyframe. */
+  private overflow(): void {
+    let init: QueueItem | undefined;
+    for (let i = this.head; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (it.kind === 'init') init = it;
+      else this.skippedFrames++;
+    }
+    this.items = init ? [init] : [];
+    this.head = 0;
+    this.bytes = 0;
+    this.waitKeyframe = true;
+  }
+}
+
+/** Copies a frame's NAL units into one new buffer (the hub keeps frames beyond the socket's life). */
+export function copyFrame(f: VideoFrame): { frame: VideoFrame; bytes: number } {
+  let total = 0;
+  for (const n of f.nalus) total += n.length;
+  const buf = new Uint8Array(total);
+  const nalus: Uint8Array[] = [];
+  let o = 0;
+  for (const n of f.nalus) {
+    buf.set(n, o);
+    nalus.push(buf.subarray(o, o + n.length));
+    o += n.length;
+  }
+  return { frame: { kind: 'video', pts90k: f.pts90k, keyframe: f.keyframe, nalus, receivedAtMs: f.receivedAtMs }, bytes: total };
+}
+
+export class LiveHub {
+  private readonly viewers = new Set<ViewerQueue>();
+  private gop: { frame: VideoFrame; bytes: number }[] = [];
+  private gopBytes = 0;
+  private params?: VideoParams;
+  status: LiveStatus;
+  framesIn = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly limits: HubLimits = DEFAULT_HUB_LIMITS,
+    nowMs: number = Date.now(),
+  ) {
+    this.status = { state: 'connecting', atMs: nowMs };
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get currentParams(): VideoParams | undefined {
+    return this.params;
+  }
+
+  /** Memory held for late joiners, bytes. */
+  get gopBytesHeld(): number {
+    return this.gopBytes;
+  }
+
+  get gopFrames(): number {
+    return this.gop.length;
+  }
+
+  addViewer(notify: () => void, onStatus?: (s: LiveStatus) => void): ViewerQueue {
+    const q = new ViewerQueue(this.limits, notify, onStatus);
+    this.viewers.add(q);
+    onStatus?.(this.status);
+    if (this.params) {
+      q.pushInit(this.params);
+      for (const g of this.gop) q.pushFrame(g.frame, g.bytes);
+      if (q.length > 0) notify();
+    }
+    return q;
+  }
+
+  viewerQueues(): ViewerQueue[] {
+    return [...this.viewers];
+  }
+
+  removeViewer(q: ViewerQueue): void {
+    this.viewers.delete(q);
+  }
+
+  /** New stream parameters (session start, resolution change): viewers get a new init segment. */
+  setParams(params: VideoParams): void {
+    this.params = params;
+    this.gop = [];
+    this.gopBytes = 0;
+    for (const q of this.viewers) q.pushInit(params);
+  }
+
+  pushFrame(incoming: VideoFrame): void {
+    if (incoming.newParams) this.setParams(incoming.newParams);
+    if (!this.params) return;
+    this.framesIn++;
+    const { frame, bytes } = copyFrame(incoming);
+    if (frame.keyframe) {
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    if (this.gop.length > 0 || frame.keyframe) {
+      if (this.gop.length >= this.limits.gopMaxFrames || this.gopBytes + bytes > this.limits.gopMaxBytes) {
+        this.gop = []; // too long a GOP to keep: joiners wait for the next keyframe
+        this.gopBytes = 0;
+      } else {
+        this.gop.push({ frame, bytes });
+        this.gopBytes += bytes;
+      }
+    }
+    for (const q of this.viewers) {
+      q.pushFrame(frame, bytes);
+      q.notify();
+    }
+  }
+
+  /** The stream ended (camera dropped): the GOP is stale; viewers are told at once. */
+  sessionEnded(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+  }
+
+  setStatus(s: LiveStatus): void {
+    this.status = s;
+    for (const q of this.viewers) q.onStatus(s);
+  }
+}

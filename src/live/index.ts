@@ -1,0 +1,97 @@
+// Live patrol module (docs/design/live.md): hubs per camera stream, the multiplexed fMP4 socket,
+// WebRTC, H.265 → H.264 transcoding while watched. Built from the App; routes in
+// src/api/routes/live.ts.
+import type { App } from '../app.ts';
+import { RtspCameraOpener } from '../ingest/rtsp-opener.ts';
+import type { CameraOpener } from '../ingest/source.ts';
+import { streamSpecOf } from '../recording/camera-spec.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import type { HubLimits } from './hub.ts';
+import { LiveSources } from './sources.ts';
+import type { HubLease, LiveStream } from './sources.ts';
+import { Transcoders } from './transcode.ts';
+import { WebRtcSessions } from './webrtc.ts';
+import type { LiveSocketSession } from './ws-session.ts';
+
+export type { HubLease, LiveStream } from './sources.ts';
+
+export interface LiveModuleOptions {
+  opener?: CameraOpener;
+  lingerMs?: number;
+  limits?: HubLimits;
+}
+
+export interface LiveStats {
+  hubs: Array<{ key: string; viewers: number; framesIn: number; gopFrames: number; gopBytes: number; state: string }>;
+  ownConnections: number;
+  transcoders: number;
+  sockets: number;
+  webrtc: number;
+  skippedFrames: number;
+  sentFrames: number;
+}
+
+export class LiveModule {
+  readonly sources: LiveSources;
+  readonly transcoders: Transcoders;
+  readonly webrtc: WebRtcSessions;
+  readonly sockets = new Set<LiveSocketSession>();
+
+  constructor(
+    readonly app: App,
+    opts: LiveModuleOptions = {},
+  ) {
+    this.sources = new LiveSources({
+      clock: app.clock,
+      opener: opts.opener ?? new RtspCameraOpener(),
+      recorderSupervisor: (id) => app.recorder.supervisor(id),
+      lingerMs: opts.lingerMs,
+      limits: opts.limits,
+    });
+    this.transcoders = new Transcoders(this.sources, app.log, opts.lingerMs);
+    this.webrtc = new WebRtcSessions(this);
+  }
+
+  /** A lease on the camera stream's hub as the camera sends it (H.264 or H.265). */
+  acquire(cam: CameraRow, stream: LiveStream): HubLease | undefined {
+    const spec = streamSpecOf(cam, this.app.box, stream);
+    return spec ? this.sources.acquire(spec) : undefined;
+  }
+
+  /** A lease on an H.264 hub of the camera stream: transcoded by one shared ffmpeg while watched. */
+  acquireH264(cam: CameraRow, stream: LiveStream): HubLease | undefined {
+    const spec = streamSpecOf(cam, this.app.box, stream);
+    return spec ? this.transcoders.acquire(spec) : undefined;
+  }
+
+  stats(): LiveStats {
+    let skipped = 0;
+    let sent = 0;
+    for (const h of [...this.sources.hubs(), ...this.transcoders.hubs()]) {
+      for (const q of h.viewerQueues()) {
+        skipped += q.skippedFrames;
+        sent += q.sentFrames;
+      }
+    }
+    return {
+      hubs: this.sources.hubs().map((h) => ({ key: h.key, viewers: h.viewerCount, framesIn: h.framesIn, gopFrames: h.gopFrames, gopBytes: h.gopBytesHeld, state: h.status.state })),
+      ownConnections: this.sources.ownConnections(),
+      transcoders: this.transcoders.running(),
+      sockets: this.sockets.size,
+      webrtc: this.webrtc.count(),
+      skippedFrames: skipped,
+      sentFrames: sent,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sockets].map((s) => s.close()));
+    await this.webrtc.closeAll();
+    await this.transcoders.stop();
+    await this.sources.stop();
+  }
+}
+
+export function createLiveModule(app: App, opts: LiveModuleOptions = {}): LiveModule {
+  return new LiveModule(app, opts);
+}

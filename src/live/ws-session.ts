@@ -1,0 +1,209 @@
+// One browser page's live socket: many tiles (channels) multiplexed on one WebSocket.
+// Client → server (JSON text): {op:'sub', ch, cameraId, stream, token} | {op:'unsub', ch}.
+// Server → client: binary [type u8][flags u8][channel u16 BE] + fMP4 (type 1 init, 2 fragment;
+// flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}.
+import type { Actor } from '../auth/actor.ts';
+import { verifyMediaToken } from '../auth/media-token.ts';
+import type { MediaClaims } from '../auth/media-token.ts';
+import type { VideoParams } from '../media/types.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
+import type { LiveAccessApp } from './access.ts';
+import { LiveMuxer } from './fmp4-live.ts';
+import type { LiveStatus, ViewerQueue } from './hub.ts';
+import type { HubLease, LiveStream } from './sources.ts';
+
+export const MSG_INIT = 1;
+export const MSG_MEDIA = 2;
+export const HEADER_BYTES = 4;
+/** Stop sending to this socket while more than this is buffered (the queues then skip). */
+const MAX_BUFFERED = 1 << 20;
+const MAX_CHANNELS = 100;
+
+export interface LiveSocket {
+  readonly bufferedAmount: number;
+  send(data: Uint8Array | string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** What a socket session needs from the live module. */
+export interface LiveSessionDeps {
+  app: LiveAccessApp;
+  /** Leases an H.264 hub for the camera stream (transcoded when the camera sends H.265). */
+  acquire(cam: CameraRow, stream: LiveStream): HubLease | undefined;
+  /** The same stream as H.264 (one shared ffmpeg), for cameras that send H.265. */
+  acquireH264?(cam: CameraRow, stream: LiveStream): HubLease | undefined;
+}
+
+interface Channel {
+  ch: number;
+  cameraId: number;
+  stream: LiveStream;
+  lease: HubLease;
+  queue: ViewerQueue;
+  muxer: LiveMuxer;
+  params?: VideoParams;
+  cam: CameraRow;
+  transcoded: boolean;
+}
+
+export class LiveSocketSession {
+  private readonly channels = new Map<number, Channel>();
+  private readonly log: ViewingLog;
+  private pumpTimer?: NodeJS.Timeout;
+  private aliveTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly ws: LiveSocket,
+    private readonly deps: LiveSessionDeps,
+    private readonly actor: Actor,
+    private readonly claims: MediaClaims,
+  ) {
+    this.log = new ViewingLog(deps.app, actor);
+    this.aliveTimer = setInterval(() => void this.checkAlive(), 30_000);
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  async onMessage(text: string): Promise<void> {
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return this.sendJson({ ev: 'error', code: 'bad_message' });
+    }
+    const ch = typeof msg.ch === 'number' && Number.isInteger(msg.ch) && msg.ch >= 0 && msg.ch < 65536 ? msg.ch : -1;
+    if (ch < 0) return this.sendJson({ ev: 'error', code: 'bad_channel' });
+    if (msg.op === 'unsub') return this.unsubscribe(ch);
+    if (msg.op !== 'sub') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
+    const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
+    const cameraId = Number(msg.cameraId);
+    // A tile may bring a newer token (tours, new cameras); it must be the same user and login.
+    let claims = this.claims;
+    if (typeof msg.token === 'string') {
+      const c = verifyMediaToken(this.deps.app.keys.mediaToken, msg.token, this.deps.app.clock.nowMs());
+      if (!c || c.p !== 'live' || c.u !== this.claims.u || c.s !== this.claims.s) return this.sendJson({ ev: 'error', ch, code: 'unauthorized' });
+      claims = c;
+    }
+    if (this.channels.size >= MAX_CHANNELS && !this.channels.has(ch)) return this.sendJson({ ev: 'error', ch, code: 'too_many_channels' });
+    let cam;
+    try {
+      cam = await cameraForViewing(this.deps.app, this.actor, claims, cameraId);
+    } catch (err) {
+      return this.sendJson({ ev: 'error', ch, cameraId, code: err instanceof LiveAccessError ? err.code : 'internal' });
+    }
+    if (this.closed) return;
+    this.unsubscribe(ch, true);
+    const lease = this.deps.acquire(cam, stream);
+    if (!lease) return this.sendJson({ ev: 'error', ch, cameraId, code: 'unsupported_source' });
+    const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false };
+    this.log.start(cam, stream, 'mse');
+    channel.queue = lease.hub.addViewer(
+      () => this.pump(),
+      (s) => this.onStatus(channel, s),
+    );
+    this.channels.set(ch, channel);
+    this.pump();
+  }
+
+  private onStatus(c: Channel, s: LiveStatus): void {
+    this.sendJson({ ev: 'status', ch: c.ch, cameraId: c.cameraId, state: s.state, reason: s.reason, atMs: s.atMs });
+  }
+
+  unsubscribe(ch: number, silent = false): void {
+    const c = this.channels.get(ch);
+    if (!c) return;
+    this.channels.delete(ch);
+    c.lease.hub.removeViewer(c.queue);
+    c.lease.release();
+    this.log.stop(c.cameraId, c.stream, 'mse');
+    if (!silent) this.sendJson({ ev: 'unsub', ch });
+  }
+
+  /** Sends queued items while the socket keeps up; the queues skip to keyframes when it does not. */
+  private pump(): void {
+    if (this.closed) return;
+    let progress = true;
+    while (progress && this.ws.bufferedAmount < MAX_BUFFERED) {
+      progress = false;
+      for (const c of this.channels.values()) {
+        const item = c.queue.take();
+        if (!item) continue;
+        progress = true;
+        if (item.kind === 'init' && item.params.codec === 'h265' && !c.transcoded && this.deps.acquireH264) {
+          this.switchToH264(c);
+          continue;
+        }
+        if (item.kind === 'init') {
+          c.params = item.params;
+          const init = c.muxer.init(item.params);
+          this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, codec: item.params.rfc6381, width: item.params.width, height: item.params.height, fps: item.params.fps });
+          this.sendBinary(MSG_INIT, 0, c.ch, init);
+        } else {
+          const hadBase = c.muxer.wallAtZeroMs !== undefined;
+          const frag = c.muxer.fragment(item.frame, HEADER_BYTES);
+          if (!frag) continue;
+          if (!hadBase) this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, wallAtZeroMs: c.muxer.wallAtZeroMs });
+          writeHeader(frag, MSG_MEDIA, item.frame.keyframe ? 1 : 0, c.ch);
+          this.ws.send(frag);
+        }
+      }
+    }
+    const pending = [...this.channels.values()].some((c) => c.queue.length > 0);
+    if (pending && !this.pumpTimer) {
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = undefined;
+        this.pump();
+      }, 15);
+    }
+  }
+
+  /** Browsers here decode H.264 only: follow the transcoded hub of the same stream instead. */
+  private switchToH264(c: Channel): void {
+    const lease = this.deps.acquireH264?.(c.cam, c.stream);
+    if (!lease) return;
+    c.lease.hub.removeViewer(c.queue);
+    c.lease.release();
+    c.lease = lease;
+    c.transcoded = true;
+    c.queue = lease.hub.addViewer(
+      () => this.pump(),
+      (s) => this.onStatus(c, s),
+    );
+  }
+
+  private sendBinary(type: number, flags: number, ch: number, payload: Uint8Array): void {
+    const out = new Uint8Array(HEADER_BYTES + payload.length);
+    out.set(payload, HEADER_BYTES);
+    writeHeader(out, type, flags, ch);
+    this.ws.send(out);
+  }
+
+  private sendJson(v: Record<string, unknown>): void {
+    if (!this.closed) this.ws.send(JSON.stringify(v));
+  }
+
+  private async checkAlive(): Promise<void> {
+    if (!(await sessionAlive(this.deps.app, this.claims.s).catch(() => true))) this.ws.close(4401, 'session ended');
+  }
+
+  /** Socket closed: leave every hub, write the end of every viewing. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.pumpTimer);
+    clearInterval(this.aliveTimer);
+    for (const ch of [...this.channels.keys()]) this.unsubscribe(ch, true);
+    await this.log.closeAll();
+  }
+}
+
+export function writeHeader(buf: Uint8Array, type: number, flags: number, ch: number): void {
+  buf[0] = type;
+  buf[1] = flags;
+  buf[2] = ch >> 8;
+  buf[3] = ch & 0xff;
+}

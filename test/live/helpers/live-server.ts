@@ -1,0 +1,90 @@
+// Starts test/live/helpers/live-main.ts (the real server plus live routes and simulated cameras
+// with a fault control port) as its own process, like startTestServer does for `xuncha serve`.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { ADMIN_PASSWORD, ApiClient, REPO_ROOT } from '../../e2e/helpers/server.ts';
+
+export { ADMIN_PASSWORD, ApiClient };
+
+export interface LiveServer {
+  baseUrl: string;
+  simControl: number;
+  simPort: number;
+  pid: number;
+  logs: string[];
+  /** Injects a simulator fault on a camera ('demo-r001-front'). */
+  fault(camera: string, spec: { type: string; durationMs?: number }): Promise<void>;
+  stop(): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-live-'));
+  const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO_ROOT, 'test/live/helpers/live-main.ts')], {
+    cwd: dataDir,
+    env: { ...process.env, XUNCHA_PORT: '0', XUNCHA_HOST: '127.0.0.1', XUNCHA_DATA_DIR: dataDir, XUNCHA_ADMIN_PASSWORD: ADMIN_PASSWORD, XUNCHA_LOG_FORMAT: 'json', XUNCHA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let simControl = 0;
+  let simPort = 0;
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`live server did not start in 40 s:\n${logs.join('\n')}`)), 40_000);
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (logs.length > 2000) logs.shift();
+      const s = /sim rtsp (\d+) control (\d+)/.exec(line);
+      if (s) [simPort, simControl] = [Number(s[1]), Number(s[2])];
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`live server exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    simControl,
+    simPort,
+    pid: child.pid ?? 0,
+    logs,
+    async fault(camera, spec) {
+      const res = await fetch(`http://127.0.0.1:${simControl}/cameras/${camera}/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      if (!res.ok) throw new Error(`fault ${camera}: ${res.status} ${await res.text()}`);
+    },
+    async stop() {
+      const code = await new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
+        child.kill('SIGTERM');
+      });
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
