@@ -24,6 +24,8 @@ import type { FileStore } from './recording/file-store.ts';
 import { RecordingManager } from './recording/manager.ts';
 import type { ManagerDeps } from './recording/manager.ts';
 import { RecordingService } from './recording/recording-service.ts';
+import { createRetentionModule } from './retention/index.ts';
+import type { RetentionModule, RetentionModuleOptions } from './retention/index.ts';
 import { migrateToLatest, openStore } from './store/db.ts';
 import type { Store } from './store/db.ts';
 import type { Clock } from './util/clock.ts';
@@ -48,6 +50,8 @@ export interface App {
   recordings: RecordingService;
   /** Exams, required windows, gap alarms, completeness reports (started by `serve`). */
   exams: ExamModule;
+  /** Retention job, evidence holds, capacity forecast, backups (started by `serve`). */
+  retention: RetentionModule;
   log: Logger;
   close(): Promise<void>;
 }
@@ -68,6 +72,7 @@ export interface AppOptions {
   logger?: Logger;
   opener?: CameraOpener;
   files?: FileStore;
+  retention?: RetentionModuleOptions;
   recording?: Partial<Pick<ManagerDeps, 'recorder' | 'supervisor' | 'reconcileIntervalMs' | 'indexFlushMs'>>;
 }
 
@@ -96,7 +101,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const exams = createExamModule({ store, audit, clock, events });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
   const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RtspCameraOpener(), clock, events, log, ...opts.recording });
-  return {
+  const app: App = {
     config,
     clock,
     store,
@@ -113,11 +118,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     recorder,
     recordings: new RecordingService(store, audit, clock, recorder),
     exams,
+    // Set just below: retention reads the finished app (files, exams, recorder).
+    retention: undefined as unknown as RetentionModule,
     log,
     close: async () => {
+      await app.retention.stop();
       await exams.stop();
       await recorder.stop();
       await store.close();
     },
   };
+  app.retention = createRetentionModule(app, opts.retention);
+  return app;
 }

@@ -21,6 +21,7 @@ import { createLiveModule } from '../live/index.ts';
 import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -73,6 +74,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(recordingRoutes(app));
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
+  await server.register(retentionRoutes(app, app.retention));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

@@ -6,6 +6,7 @@ import { hashPassword, passwordProblems } from '../auth/password.ts';
 import { ROLES } from '../auth/roles.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
+import { createRetentionModule } from '../retention/index.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Role } from '../store/schema.ts';
 import { VERSION } from '../version.ts';
@@ -129,6 +130,30 @@ program
   .action(async (dir: string) => {
     const { verifyExportCommand } = await import('./verify-export.ts');
     process.exitCode = await verifyExportCommand(dir, config(program.opts()));
+  });
+
+program
+  .command('backup')
+  .command('verify [id]')
+  .description('re-hash backup copies (one backup, or every finished one); exit 0 when intact, 1 naming each missing or changed file')
+  .action(async (id?: string) => {
+    await withApp(program.opts(), async (app) => {
+      const m = createRetentionModule(app, { gate: null });
+      const actor = { ...SYSTEM_ACTOR, workstation: 'cli' };
+      const ids = id ? [Number(id)] : (await m.backups.list(actor)).filter((b) => b.state !== 'running').map((b) => b.id);
+      if (ids.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`not a backup id: ${id}`);
+      let bad = 0;
+      for (const backupId of ids) {
+        const result = await m.verifyBackup(actor, backupId);
+        if (result.ok) console.log(`backup ${backupId} intact: ${result.checked} files`);
+        else {
+          bad++;
+          for (const p of result.problems) console.error(`backup ${backupId} BAD: ${p.problem}: ${p.copy} (recording ${p.relPath})`);
+        }
+      }
+      if (ids.length === 0) console.log('no finished backups');
+      if (bad > 0) process.exitCode = EXIT.failure;
+    });
   });
 
 program

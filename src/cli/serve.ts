@@ -33,6 +33,8 @@ export async function serve(config: Config): Promise<number> {
   const sim = await startDemoCameras(app, log);
   await app.recorder.start();
   app.exams.start();
+  app.retention.start();
+  for (const m of [app.exams.alarms, app.retention.alarms] as const) m.on('alarm.raised', (a: unknown) => log.warn({ alarm: a }, 'alarm raised'));
   const server = await buildServer(app, log);
   try {
     await server.listen({ port: config.port, host: config.host });

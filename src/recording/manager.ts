@@ -46,6 +46,8 @@ export class RecordingManager {
   private timer?: NodeJS.Timeout;
   private tick?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
+  /** Set while retention holds off unscheduled recording (see setUnscheduledVeto). */
+  private veto?: string;
 
   constructor(private readonly deps: ManagerDeps) {
     this.index = new IndexWriter(deps.store, deps.log, deps.indexFlushMs ?? 1000);
@@ -108,7 +110,7 @@ export class RecordingManager {
     supervisor.on('session-end', (end) => recorder.sessionEnded(end.code, end.message));
     supervisor.on('status', () => events.emit('camera.status', this.statusOf(spec.cameraId, entry)));
     this.cameras.set(spec.cameraId, entry);
-    recorder.setWanted(this.wanted(spec.cameraId, mode));
+    recorder.setWanted(this.wanted(spec.cameraId, mode), mode === 'continuous' ? (this.veto ?? 'schedule') : 'schedule');
     supervisor.start();
   }
 
@@ -120,14 +122,24 @@ export class RecordingManager {
     await e.recorder.close(reason);
   }
 
+  /**
+   * Holds off recording that no schedule requires (continuous cameras outside every window), with
+   * `reason` as the end reason of the runs it stops: retention under disk pressure
+   * (docs/design/retention.md). Undefined lifts it.
+   */
+  setUnscheduledVeto(reason: string | undefined): void {
+    this.veto = reason;
+    this.applySchedules();
+  }
+
   private wanted(cameraId: number, mode: RecordingMode): boolean {
-    if (mode === 'continuous') return true;
     const now = this.deps.clock.nowMs();
-    return this.schedules.some((s) => s.camera_id === cameraId && s.start_ms <= now && now < s.end_ms);
+    const scheduled = this.schedules.some((s) => s.camera_id === cameraId && s.start_ms <= now && now < s.end_ms);
+    return scheduled || (mode === 'continuous' && this.veto === undefined);
   }
 
   private applySchedules(): void {
-    for (const [id, e] of this.cameras) e.recorder.setWanted(this.wanted(id, e.mode));
+    for (const [id, e] of this.cameras) e.recorder.setWanted(this.wanted(id, e.mode), e.mode === 'continuous' ? (this.veto ?? 'schedule') : 'schedule');
   }
 
   private statusOf(cameraId: number, e: Entry): CameraStatusEvent {

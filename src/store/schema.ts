@@ -356,6 +356,82 @@ export interface CascadeAlarmTable {
   received_at_ms: number;
 }
 
+/** R-FN-2: recordings of a camera × time range kept without end until released (retention.md). */
+export interface EvidenceHoldTable {
+  id: Generated<number>;
+  camera_id: number;
+  /** Held range [from_ms, to_ms), ms since epoch. */
+  from_ms: number;
+  to_ms: number;
+  reason: string;
+  created_by: string;
+  created_at_ms: number;
+  /** Null while the hold is in force. */
+  released_by: string | null;
+  released_at_ms: number | null;
+  release_reason: string | null;
+}
+
+/** Retention alarms: 'disk_pressure' when only locked data is left and recording was held off. */
+export interface RetentionAlarmTable {
+  id: Generated<number>;
+  kind: string;
+  raised_at_ms: number;
+  /** Null while the condition lasts. */
+  cleared_at_ms: number | null;
+  /** Free bytes on the recording disk when raised, and the threshold it was below. */
+  free_bytes: number;
+  threshold_bytes: number;
+  /** JSON text: cameras held off, locked bytes. */
+  detail: string | null;
+}
+
+export type BackupState = 'running' | 'done' | 'failed';
+export type BackupItemState = 'pending' | 'copied' | 'verified' | 'failed';
+
+/** R-RET-2: one backup of required-window recordings to a target directory. */
+export interface BackupTable {
+  id: Generated<number>;
+  exam_id: number | null;
+  session_id: number | null;
+  /** JSON array of camera ids asked for, or null. */
+  camera_ids: string | null;
+  /** Requested range [from_ms, to_ms), ms since epoch. */
+  from_ms: number;
+  to_ms: number;
+  /** Absolute directory the copies are under (<target>/backup-<id>/…). */
+  target: string;
+  state: BackupState;
+  total_files: number;
+  total_bytes: number;
+  /** Org path the backup concerns: visible to administrators whose scope holds it. */
+  scope_path: string;
+  created_by: string;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+  /** Last verification of the copies: when, and 1 when every copy matched. */
+  verified_at_ms: number | null;
+  verify_ok: number | null;
+  /** JSON report (files, sizes, hashes, verified), written when the backup finishes. */
+  report: string | null;
+}
+
+export interface BackupItemTable {
+  id: Generated<number>;
+  backup_id: number;
+  camera_id: number;
+  /** Path below the recordings root, and below <target>/backup-<id>. */
+  rel_path: string;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+  /** SHA-256 (hex) of the source as copied; null before. */
+  sha256: string | null;
+  state: BackupItemState;
+  error: string | null;
+  done_at_ms: number | null;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -379,6 +455,10 @@ export interface Database {
   lower_platform: LowerPlatformTable;
   remote_channel: RemoteChannelTable;
   cascade_alarm: CascadeAlarmTable;
+  evidence_hold: EvidenceHoldTable;
+  retention_alarm: RetentionAlarmTable;
+  backup: BackupTable;
+  backup_item: BackupItemTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

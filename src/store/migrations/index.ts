@@ -5,6 +5,7 @@ import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_recording.ts';
 import * as m0003 from './0003_exams.ts';
 import * as m0004 from './0004_cascade.ts';
+import * as m0005 from './0005_retention.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -12,6 +13,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0002_recording': { up: m0002.up(dialect), down: m0002.down() },
     '0003_exams': { up: m0003.up(dialect), down: m0003.down() },
     '0004_cascade': { up: m0004.up(dialect), down: m0004.down() },
+    '0005_retention': { up: m0005.up(dialect), down: m0005.down() },
   };
 }
 

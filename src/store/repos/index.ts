@@ -7,6 +7,7 @@ import { CascadeRepo } from './cascade-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
 import { RecordingRepo } from './recording-repo.ts';
+import { RetentionRepo } from './retention-repo.ts';
 import { RoomRepo } from './room-repo.ts';
 import { SessionRepo } from './session-repo.ts';
 import { SettingRepo } from './setting-repo.ts';
@@ -23,6 +24,7 @@ export interface Repos {
   recordings: RecordingRepo;
   exams: ExamRepo;
   cascade: CascadeRepo;
+  retention: RetentionRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -37,5 +39,6 @@ export function repos(db: Kysely<Database>): Repos {
     recordings: new RecordingRepo(db),
     exams: new ExamRepo(db),
     cascade: new CascadeRepo(db),
+    retention: new RetentionRepo(db),
   };
 }

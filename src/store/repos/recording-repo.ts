@@ -8,6 +8,7 @@ import { scopePrefix } from './scope-filter.ts';
 export type RunRow = Selectable<RecordingRunTable>;
 export type FileRow = Selectable<RecordingFileTable>;
 export type ScheduleRow = Selectable<RecordingScheduleTable>;
+export type FileMeta = Pick<FileRow, 'id' | 'camera_id' | 'rel_path' | 'start_ms' | 'end_ms' | 'bytes'>;
 
 export class RecordingRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -68,6 +69,38 @@ export class RecordingRepo {
       .execute();
   }
 
+  /**
+   * Closed files in (start_ms, id) order after the keyset `after`, optionally only those ending
+   * before `endBeforeMs`: retention scans the index in pages with this.
+   */
+  closedFilesPage(limit: number, after?: { startMs: number; id: number }, endBeforeMs?: number): Promise<FileMeta[]> {
+    let q = this.db.selectFrom('recording_file').select(['id', 'camera_id', 'rel_path', 'start_ms', 'end_ms', 'bytes']).where('status', '=', 'closed');
+    if (endBeforeMs !== undefined) q = q.where('end_ms', '<', endBeforeMs);
+    if (after) q = q.where((eb) => eb.or([eb('start_ms', '>', after.startMs), eb.and([eb('start_ms', '=', after.startMs), eb('id', '>', after.id)])]));
+    return q.orderBy('start_ms').orderBy('id').limit(limit).execute();
+  }
+
+  /**
+   * Step one of a deletion: the rows go and their paths enter the garbage list, together. Call on
+   * repositories bound to a transaction; then unlink each file and `removeGarbage` it.
+   */
+  async moveFilesToGarbage(files: ReadonlyArray<{ id: number; rel_path: string }>, nowMs: number): Promise<void> {
+    if (files.length === 0) return;
+    await this.db.deleteFrom('recording_file').where('id', 'in', files.map((f) => f.id)).execute();
+    await this.db.insertInto('garbage').values(files.map((f) => ({ rel_path: f.rel_path, created_at_ms: nowMs }))).execute();
+  }
+
+  /** Per camera: bytes and media duration (90 kHz) of files overlapping [fromMs, toMs). */
+  fileStatsBetween(fromMs: number, toMs: number): Promise<Array<{ camera_id: number; bytes: number; duration_90k: number; files: number }>> {
+    return this.db
+      .selectFrom('recording_file')
+      .select((eb) => ['camera_id', eb.fn.sum<number>('bytes').as('bytes'), eb.fn.sum<number>('duration_90k').as('duration_90k'), eb.fn.countAll<number>().as('files')])
+      .where('start_ms', '<', toMs)
+      .where('end_ms', '>', fromMs)
+      .groupBy('camera_id')
+      .execute();
+  }
+
   /** Camera ids visible in a scope (for recording queries by users). */
   async cameraInScope(scope: Scope, cameraId: number): Promise<boolean> {
     let q = this.db
@@ -103,6 +136,10 @@ export class RecordingRepo {
 
   garbage(): Promise<Array<{ id: number; rel_path: string }>> {
     return this.db.selectFrom('garbage').select(['id', 'rel_path']).execute();
+  }
+
+  async removeGarbagePath(relPath: string): Promise<void> {
+    await this.db.deleteFrom('garbage').where('rel_path', '=', relPath).execute();
   }
 
   async removeGarbage(id: number): Promise<void> {
