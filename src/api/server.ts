@@ -17,10 +17,14 @@ import { VERSION } from '../version.ts';
 import { SESSION_COOKIE, clientOf } from './context.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { createCascadeModule } from '../cascade/index.ts';
 import { createLiveModule } from '../live/index.ts';
+import { createPlaybackModule } from '../playback/index.ts';
+import { cascadeRoutes } from './routes/cascade.ts';
 import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
+import { playbackRoutes } from './routes/playback.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
@@ -74,7 +78,11 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(recordingRoutes(app));
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
+  const playback = createPlaybackModule(app);
+  server.addHook('onClose', () => playback.close());
+  await server.register(playbackRoutes(app, playback));
   await server.register(retentionRoutes(app, app.retention));
+  await server.register(cascadeRoutes(app, createCascadeModule(app)));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

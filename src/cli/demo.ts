@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { App } from '../app.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { seedDemoExam } from '../exams/demo-exam.ts';
 import { simulateSite, startSimulator } from '../sim/index.ts';
 import type { Simulator } from '../sim/index.ts';
 import { repos } from '../store/repos/index.ts';
@@ -40,6 +41,8 @@ export async function startDemoCameras(app: App, log: Logger): Promise<Simulator
       }
     }
     log.info({ cameras: Math.min(simRooms, rooms.length) * 2 }, 'demo cameras added to the sample exam site');
+    const withCameras = rooms.slice(0, Math.min(simRooms, rooms.length));
+    await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
   }
   log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');
   return sim;

@@ -5,6 +5,7 @@ import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
 import { seedFirstStart } from '../org/seed.ts';
+import { createCascadeModule } from '../cascade/index.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
 import { startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
@@ -34,12 +35,23 @@ export async function serve(config: Config): Promise<number> {
   await app.recorder.start();
   app.exams.start();
   app.retention.start();
+  // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
+  const cascade = createCascadeModule(app);
+  if (cascade.enabled) {
+    try {
+      await cascade.start();
+      log.info(cascade.status(), 'GB/T 28181 cascade started');
+    } catch (err) {
+      log.error({ err }, 'GB/T 28181 cascade not started: SIP port unavailable (set XUNCHA_SIP_UDP_PORT / XUNCHA_SIP_TCP_PORT)');
+    }
+  }
   for (const m of [app.exams.alarms, app.retention.alarms] as const) m.on('alarm.raised', (a: unknown) => log.warn({ alarm: a }, 'alarm raised'));
   const server = await buildServer(app, log);
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    await cascade.stop();
     await app.close();
     await sim?.close();
     if (code === 'EADDRINUSE') {
@@ -65,6 +77,7 @@ export async function serve(config: Config): Promise<number> {
       force.unref();
       void server
         .close()
+        .then(() => cascade.stop())
         .then(() => app.close())
         .then(() => sim?.close())
         .then(() => {

@@ -5,6 +5,65 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+const sipPort = z.coerce.number().int().min(0).max(65535);
+
+/** This node's GB/T 28181 identity and, when it is a lower level, the upper platform it registers to. */
+export const gb28181Schema = z
+  .object({
+    /** 20-digit SIP id of this node (type 200, SIP server). */
+    id: z.string().regex(/^\d{20}$/, 'must be a 20-digit GB/T 28181 id'),
+    /** 10-digit SIP domain (realm of REGISTER challenges). */
+    domain: z.string().regex(/^\d{10}$/, 'must be a 10-digit SIP domain'),
+    host: z.string().min(1).default('0.0.0.0'),
+    /** Address written into Via/Contact/SDP; default 127.0.0.1 when binding 0.0.0.0. */
+    advertisedHost: z.string().min(1).optional(),
+    udpPort: sipPort.default(5060),
+    tcpPort: sipPort.default(5060),
+    /** Default password for lower platforms added without their own (only its HA1 is stored). */
+    password: z.string().min(1).optional(),
+    /** Keepalive interval expected from lower platforms; offline after 3 missed. */
+    lowerKeepaliveS: z.coerce.number().int().min(1).max(3600).default(60),
+    upper: z
+      .object({
+        id: z.string().regex(/^\d{20}$/, 'must be a 20-digit GB/T 28181 id'),
+        host: z.string().min(1),
+        port: sipPort.min(1).default(5060),
+        password: z.string().min(1),
+        transport: z.enum(['udp', 'tcp']).default('udp'),
+        keepaliveS: z.coerce.number().int().min(1).max(3600).default(60),
+        expiresS: z.coerce.number().int().min(60).max(86400).default(3600),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type Gb28181Settings = z.infer<typeof gb28181Schema>;
+
+/** XUNCHA_SIP_* variables, nested under gb28181 (and gb28181.upper). */
+const SIP_ENV: Record<string, string> = {
+  XUNCHA_SIP_ID: 'id', XUNCHA_SIP_DOMAIN: 'domain', XUNCHA_SIP_HOST: 'host', XUNCHA_SIP_ADVERTISED_HOST: 'advertisedHost',
+  XUNCHA_SIP_UDP_PORT: 'udpPort', XUNCHA_SIP_TCP_PORT: 'tcpPort', XUNCHA_SIP_PASSWORD: 'password', XUNCHA_SIP_LOWER_KEEPALIVE_S: 'lowerKeepaliveS',
+  XUNCHA_SIP_UPPER_ID: 'upper.id', XUNCHA_SIP_UPPER_HOST: 'upper.host', XUNCHA_SIP_UPPER_PORT: 'upper.port', XUNCHA_SIP_UPPER_PASSWORD: 'upper.password',
+  XUNCHA_SIP_UPPER_TRANSPORT: 'upper.transport', XUNCHA_SIP_UPPER_KEEPALIVE_S: 'upper.keepaliveS', XUNCHA_SIP_UPPER_EXPIRES_S: 'upper.expiresS',
+};
+
+function sipFromEnv(env: NodeJS.ProcessEnv, base: unknown): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = base && typeof base === 'object' ? { ...(base as Record<string, unknown>) } : {};
+  let any = false;
+  for (const [name, key] of Object.entries(SIP_ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    any = true;
+    if (key.startsWith('upper.')) {
+      const u = out.upper && typeof out.upper === 'object' ? { ...(out.upper as Record<string, unknown>) } : {};
+      u[key.slice(6)] = raw;
+      out.upper = u;
+    } else out[key] = raw;
+  }
+  return any ? out : undefined;
+}
+
 export const configSchema = z
   .object({
     port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -33,6 +92,8 @@ export const configSchema = z
     simRooms: z.coerce.number().int().min(0).max(500).default(0),
     /** RTSP port of the demo's simulated cameras. */
     simPort: z.coerce.number().int().min(1).max(65535).default(8554),
+    /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
+    gb28181: gb28181Schema.optional(),
   })
   .strict();
 
@@ -91,6 +152,8 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     const raw = env[name];
     if (raw !== undefined && raw !== '') fromEnv[key] = envValue(key, raw);
   }
+  const sip = sipFromEnv(env, fromFile.gb28181);
+  if (sip) fromEnv.gb28181 = sip;
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...opts.overrides });
   if (!result.success) {
     const envName = (key: string) => Object.entries(ENV_MAP).find(([, k]) => k === key)?.[0];

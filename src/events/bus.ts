@@ -29,10 +29,25 @@ export interface RunEndedEvent {
   detail?: string;
 }
 
+/** An Alarm notification received from a lower platform over GB/T 28181 (R-FLT-1). */
+export interface CascadeAlarmEvent {
+  alarmId: number;
+  lowerId: number;
+  lowerSipId: string;
+  deviceId: string;
+  priority: number;
+  method: number;
+  alarmType?: number;
+  description?: string;
+  alarmAtMs?: number;
+  receivedAtMs: number;
+}
+
 export interface EventMap {
   'camera.status': [CameraStatusEvent];
   'recording.run-started': [RunStartedEvent];
   'recording.run-ended': [RunEndedEvent];
+  'cascade.alarm': [CascadeAlarmEvent];
 }
 
 export class EventBus extends EventEmitter<EventMap> {

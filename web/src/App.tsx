@@ -8,6 +8,9 @@ import { AppLayout } from './components/AppLayout.tsx';
 import { OrgPage } from './pages/org/OrgPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { ExamsPage } from './pages/exams/ExamsPage.tsx';
+import { WallPage } from './pages/wall/WallPage.tsx';
+import { PlaybackPage } from './pages/playback/PlaybackPage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -51,9 +54,12 @@ export function App() {
 
   return (
     <AppLayout user={session.user} page={page} pages={pages} onNavigate={navigate} onLogout={logout}>
+      {page === 'wall' && <WallPage user={session.user} />}
+      {page === 'playback' && <PlaybackPage user={session.user} />}
       {page === 'org' && <OrgPage user={session.user} />}
       {page === 'users' && <UsersPage user={session.user} />}
       {page === 'audit' && <AuditPage />}
+      {page === 'exams' && <ExamsPage user={session.user} />}
     </AppLayout>
   );
 }

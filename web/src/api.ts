@@ -1,6 +1,7 @@
 // Thin fetch client for the xuncha API: JSON bodies, CSRF header on writes, 401 -> login.
 import type {
   AuditFilter, AuditRecord, Camera, CameraSecrets, OrgNode, Room, User, VerifyResult,
+  Alarm, Exam, ExamKind, ExamReport, ExamSession, RoomWindow,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -84,6 +85,8 @@ export const api = {
   me: () => request<Session>('GET', '/api/auth/me', undefined, { quiet401: true }),
   changePassword: (oldPassword: string, newPassword: string) =>
     request<unknown>('POST', '/api/auth/password', { oldPassword, newPassword }),
+  totpSetup: () => request<{ secret: string; otpauthUrl: string }>('POST', '/api/auth/totp/setup'),
+  totpEnable: (code: string) => request<unknown>('POST', '/api/auth/totp/enable', { code }),
 
   orgTree: () => request<{ nodes: OrgNode[] }>('GET', '/api/org/tree'),
   createNode: (b: { parentId: number; kind: string; name: string; regionCode?: string; gbCode?: string }) =>
@@ -116,6 +119,25 @@ export const api = {
     request<{ total: number; records: AuditRecord[] }>('GET', `/api/audit${qs({ ...f, limit, offset })}`),
   auditExportUrl: (f: AuditFilter) => `/api/audit/export.csv${qs({ ...f })}`,
   auditVerify: () => request<VerifyResult>('GET', '/api/audit/verify'),
+
+  exams: () => request<{ exams: Exam[] }>('GET', '/api/exams'),
+  createExam: (b: { name: string; kind: ExamKind; retentionDays?: number; ownerNodeId?: number }) => request<Exam>('POST', '/api/exams', b),
+  updateExam: (id: number, b: { name?: string; kind?: ExamKind; retentionDays?: number }) => request<Exam>('PATCH', `/api/exams/${id}`, b),
+  deleteExam: (id: number) => request<unknown>('DELETE', `/api/exams/${id}`),
+  setExamSites: (id: number, sites: { siteId: number; roomIds?: number[] }[]) => request<Exam>('PUT', `/api/exams/${id}/sites`, { sites }),
+  createSession: (examId: number, b: { subject: string; startMs: number; endMs: number }) => request<ExamSession>('POST', `/api/exams/${examId}/sessions`, b),
+  updateSession: (id: number, b: { subject?: string; startMs?: number; endMs?: number }) => request<ExamSession>('PATCH', `/api/exam-sessions/${id}`, b),
+  deleteSession: (id: number) => request<unknown>('DELETE', `/api/exam-sessions/${id}`),
+  importTimetable: (examId: number, format: 'csv' | 'xlsx', dataBase64: string) =>
+    request<{ sessions: ExamSession[] }>('POST', `/api/exams/${examId}/timetable`, { format, dataBase64 }),
+  examWindows: (examId: number, sessionId?: number) => request<{ windows: RoomWindow[] }>('GET', `/api/exams/${examId}/windows${qs({ sessionId })}`),
+  sealRoom: (sessionId: number, roomId: number) => request<RoomWindow>('POST', `/api/exam-sessions/${sessionId}/rooms/${roomId}/seal`, {}),
+  custodyEvent: (sessionId: number, roomId: number, event: 'arrived' | 'left') =>
+    request<RoomWindow>('POST', `/api/exam-sessions/${sessionId}/rooms/${roomId}/custody`, { event }),
+  examReport: (examId: number, sessionId?: number) => request<ExamReport>('GET', `/api/exams/${examId}/report${qs({ sessionId })}`),
+  examReportUrl: (examId: number, format: 'xlsx' | 'pdf', sessionId?: number) => `/api/exams/${examId}/report.${format}${qs({ sessionId })}`,
+  openAlarms: () => request<{ alarms: Alarm[] }>('GET', '/api/alarms?open=true'),
+  ackAlarm: (id: number) => request<Alarm>('POST', `/api/alarms/${id}/ack`, {}),
 };
 
 /** Human-readable message for any thrown value (server's Chinese message preferred). */

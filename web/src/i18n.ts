@@ -8,6 +8,7 @@ const zh = {
   loginFailed: '登录失败', invalidCredentials: '用户名或密码错误', locked: '账号已锁定，请稍后再试或联系管理员',
   required: '请填写{field}', optional: '选填', confirm: '确定', cancel: '取消', save: '保存', ok: '确定',
   menuOrg: '组织机构', menuUsers: '用户管理', menuAudit: '审计日志', menuSystem: '系统管理', menuBase: '基础数据',
+  totpTitle: '两步验证', totpIntro: '在身份验证器（如微信小程序、Google Authenticator）中添加以下密钥，然后输入其显示的 6 位验证码以启用。', totpSecret: '密钥', totpEnable: '启用', totpEnabledMsg: '两步验证已启用，下次登录需输入动态验证码', totpAlready: '两步验证已启用。如需重新绑定，请生成新密钥并再次验证。', totpGenerate: '生成新密钥',
   beijingTime: '北京时间', language: 'English', changePassword: '修改密码', oldPassword: '原密码', newPassword: '新密码',
   passwordChanged: '密码已修改', confirmPassword: '确认新密码', passwordMismatch: '两次输入的密码不一致',
   // org
@@ -41,6 +42,24 @@ const zh = {
   verifyBad: '哈希链校验失败：第 {seq} 条记录异常（{reason}），共校验 {checked} 条。', totalRecords: '共 {total} 条',
   all: '全部', seq: '序号',
   networkError: '网络错误，请检查与服务器的连接', forbidden: '无权执行此操作',
+  menuExamMgmt: '考试管理', menuExams: '考试安排',
+  // live wall (视频墙) and tours (轮巡)
+  menuPatrol: '视频巡查', menuWall: '视频墙', wallLayout: '画面', wallCameras: '监控点', wallDragHint: '拖动摄像机或考场到右侧画面',
+  wallDrop: '拖入摄像机', wallOnline: '在线', wallConnecting: '连接中', wallOffline: '信号中断，正在重连', wallLost: '信号中断', wallRecording: '录像中',
+  wallNotRecording: '未录像', wallRefused: '无权查看', wallUnsupported: '浏览器不支持该编码', wallClear: '清空画面',
+  wallFullHint: '双击全屏（主码流）', wallMain: '主码流', wallSub: '子码流', wallPaused: '已暂停',
+  tour: '轮巡', tourNew: '新建轮巡', tourName: '轮巡名称', tourInterval: '间隔（秒）', tourTargets: '轮巡对象',
+  tourAllExam: '本辖区全部考场', tourStart: '开始轮巡', tourPause: '暂停', tourNext: '下一页', tourPrev: '上一页',
+  tourPage: '第 {page}/{pages} 页', tourKeys: '快捷键：空格 开始/暂停，← → 翻页', tourPick: '选择轮巡方案', tourDelete: '删除方案',
+  tourSaved: '轮巡方案已保存（保存在本浏览器）', tourLocalHint: '轮巡方案保存在本浏览器中',
+  // playback (录像回放)
+  menuPlayback: '录像回放', pbCameras: '选择摄像机', pbPickHint: '在左侧勾选摄像机（最多 4 路；同一考场的前后端同步回放），然后点击时间轴上的时刻',
+  pbClickHint: '点击时间轴上的时刻开始回放', pbPlay: '播放', pbPause: '暂停', pbStep: '逐帧前进', pbNextGap: '下一个中断', pbWholeDay: '全天',
+  pbGap: '录像中断', pbEnded: '录像结束', pbLoading: '加载中…', pbSkipping: '即将跳过', pbKeyframesOnly: '仅关键帧', pbTooMany: '最多同时回放 4 路摄像机',
+  pbExport: '导出录像', pbExports: '导出任务', pbExportQueued: '导出任务已创建，可在“导出任务”中查看进度并下载', pbPurpose: '用途',
+  pbPurposeHint: '必填：导出用途（如：考生违纪取证、上级调阅），至少 4 个字', pbWatermark: '叠加可见水印（导出人、时间）', pbRange: '时段',
+  pbExportNotice: '导出的录像严禁外传；导出人、时间和用途将记录在签名清单和审计日志中。', pbDownload: '下载',
+  pbJob_queued: '排队中', pbJob_running: '导出中', pbJob_done: '已完成', pbJob_failed: '失败', pbJob_cancelled: '已取消',
 };
 
 export type MsgKey = keyof typeof zh;
@@ -52,6 +71,7 @@ const en: Record<MsgKey, string> = {
   loginFailed: 'Sign-in failed', invalidCredentials: 'Wrong username or password', locked: 'Account locked. Try later or contact an administrator.',
   required: 'Please enter {field}', optional: 'optional', confirm: 'OK', cancel: 'Cancel', save: 'Save', ok: 'OK',
   menuOrg: 'Organisation', menuUsers: 'Users', menuAudit: 'Audit log', menuSystem: 'System', menuBase: 'Master data',
+  totpTitle: 'Two-step verification', totpIntro: 'Add this key to an authenticator app, then enter the 6-digit code it shows to enable.', totpSecret: 'Key', totpEnable: 'Enable', totpEnabledMsg: 'Two-step verification enabled: the next login asks for a code', totpAlready: 'Two-step verification is on. To bind a new device, generate a new key and verify it.', totpGenerate: 'Generate a new key',
   beijingTime: 'Beijing', language: '中文', changePassword: 'Change password', oldPassword: 'Current password', newPassword: 'New password',
   passwordChanged: 'Password changed', confirmPassword: 'Confirm new password', passwordMismatch: 'Passwords do not match',
   orgTree: 'Organisation tree', searchTree: 'Search name or GB code', refresh: 'Refresh', expandAll: 'Expand all', collapseAll: 'Collapse all',
@@ -82,6 +102,22 @@ const en: Record<MsgKey, string> = {
   verifyBad: 'Hash chain broken at record {seq} ({reason}); {checked} records checked.', totalRecords: '{total} records',
   all: 'All', seq: 'Seq',
   networkError: 'Network error: cannot reach the server', forbidden: 'You are not allowed to do this',
+  menuExamMgmt: 'Exams', menuExams: 'Exam schedule',
+  menuPatrol: 'Video patrol', menuWall: 'Video wall', wallLayout: 'Layout', wallCameras: 'Cameras', wallDragHint: 'Drag a camera or a room onto the wall',
+  wallDrop: 'Drop a camera here', wallOnline: 'Online', wallConnecting: 'Connecting', wallOffline: 'Signal lost, reconnecting', wallLost: 'Signal lost', wallRecording: 'Recording',
+  wallNotRecording: 'Not recording', wallRefused: 'Not permitted', wallUnsupported: 'Codec not supported by this browser', wallClear: 'Clear wall',
+  wallFullHint: 'Double-click: full screen (main stream)', wallMain: 'Main', wallSub: 'Sub', wallPaused: 'Paused',
+  tour: 'Tour', tourNew: 'New tour', tourName: 'Tour name', tourInterval: 'Interval (s)', tourTargets: 'Cameras / rooms',
+  tourAllExam: 'All exam rooms in my scope', tourStart: 'Start tour', tourPause: 'Pause', tourNext: 'Next page', tourPrev: 'Previous page',
+  tourPage: 'Page {page}/{pages}', tourKeys: 'Keys: space start/pause, ← → page', tourPick: 'Choose a tour', tourDelete: 'Delete tour',
+  tourSaved: 'Tour saved (in this browser)', tourLocalHint: 'Tours are kept in this browser',
+  menuPlayback: 'Playback', pbCameras: 'Cameras', pbPickHint: 'Tick cameras on the left (up to 4; front and rear of a room play in sync), then click a time on the timeline',
+  pbClickHint: 'Click a time on the timeline to play', pbPlay: 'Play', pbPause: 'Pause', pbStep: 'Next frame', pbNextGap: 'Next gap', pbWholeDay: 'Whole day',
+  pbGap: 'Recording gap', pbEnded: 'End of recording', pbLoading: 'Loading…', pbSkipping: 'skipping', pbKeyframesOnly: 'Keyframes only', pbTooMany: 'At most 4 cameras at once',
+  pbExport: 'Export', pbExports: 'Exports', pbExportQueued: 'Export started: see Exports for progress and download', pbPurpose: 'Purpose',
+  pbPurposeHint: 'Required: why is this exported (e.g. evidence of misconduct), at least 4 characters', pbWatermark: 'Burn in a visible watermark (user, time)', pbRange: 'Range',
+  pbExportNotice: 'Exported video must not leak; who exported it, when and why is kept in the signed manifest and the audit log.', pbDownload: 'Download',
+  pbJob_queued: 'Queued', pbJob_running: 'Running', pbJob_done: 'Done', pbJob_failed: 'Failed', pbJob_cancelled: 'Cancelled',
 };
 
 export type Lang = 'zh' | 'en';

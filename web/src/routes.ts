@@ -2,12 +2,15 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'org' | 'users' | 'audit';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'playback';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
   users: ['admin', 'leader'],
   audit: ['admin', 'leader', 'inspector'],
+  wall: ['admin', 'operator', 'leader'], // video.live; last so that the landing page stays the same
+  exams: ['admin', 'operator', 'leader'], // exam.read
+  playback: ['admin', 'operator', 'leader'], // video.playback
 };
 
 export function allowedPages(role: Role): PageKey[] {

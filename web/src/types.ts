@@ -102,3 +102,106 @@ export interface ImportRowError {
   row: number;
   message: string;
 }
+
+// Exams (考试安排), windows, alarms and completeness reports (mirror of src/exams/schemas.ts).
+export type ExamKind = 'gaokao' | 'postgrad' | 'self_study' | 'adult' | 'proficiency' | 'other';
+export const EXAM_KINDS: readonly ExamKind[] = ['gaokao', 'postgrad', 'self_study', 'adult', 'proficiency', 'other'];
+export type WindowBoundSource = 'default' | 'sealed' | 'custody' | 'edited';
+
+export interface ExamSession { id: number; examId: number; subject: string; startMs: number; endMs: number; start: string; end: string }
+
+export interface Exam {
+  id: number;
+  name: string;
+  kind: ExamKind;
+  national: boolean;
+  ownerNodeId: number;
+  ownerNodeName: string;
+  retentionDays: number;
+  createdBy: string;
+  createdAtMs: number;
+  sites: { siteId: number; name: string }[];
+  selectedRoomIds: number[];
+  sessions: ExamSession[];
+}
+
+export interface RoomWindow {
+  id: number;
+  sessionId: number;
+  subject: string;
+  roomId: number;
+  roomName: string;
+  roomKind: RoomKind;
+  siteId: number;
+  siteName: string;
+  kind: 'exam' | 'custody';
+  startMs: number;
+  endMs: number;
+  startSource: WindowBoundSource;
+  endSource: WindowBoundSource;
+  sealedBy: string | null;
+  sealedAtMs: number | null;
+  editedBy: string | null;
+}
+
+export type AlarmKind = 'recording_gap' | 'camera_not_ready';
+export interface Alarm {
+  id: number;
+  kind: AlarmKind;
+  cameraId: number;
+  roomId: number;
+  siteId: number;
+  sessionId: number | null;
+  raisedAtMs: number;
+  gapStartMs: number | null;
+  gapEndMs: number | null;
+  clearedAtMs: number | null;
+  reason: string;
+  detail: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAtMs: number | null;
+}
+
+export interface ReportGap { startMs: number; endMs: number; lengthMs: number; reason: string; ongoing: boolean }
+export interface ReportLine {
+  sessionId: number;
+  subject: string;
+  siteId: number;
+  siteName: string;
+  districtName: string;
+  cityName: string;
+  roomId: number;
+  roomName: string;
+  roomKind: RoomKind;
+  windowKind: 'exam' | 'custody';
+  endSource: WindowBoundSource;
+  cameraId: number | null;
+  cameraName: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  evaluatedEndMs: number;
+  requiredMs: number;
+  recordedMs: number;
+  coverage: number;
+  gaps: ReportGap[];
+  inProgress: boolean;
+}
+export interface ReportRollup {
+  level: 'site' | 'district' | 'city';
+  nodeId: number;
+  name: string;
+  cameras: number;
+  requiredMs: number;
+  recordedMs: number;
+  coverage: number;
+  worstCoverage: number;
+  gaps: number;
+  gapMs: number;
+}
+export interface ExamReport {
+  exam: { id: number; name: string; kind: ExamKind; retentionDays: number };
+  sessions: ExamSession[];
+  generatedAtMs: number;
+  lines: ReportLine[];
+  rollups: ReportRollup[];
+}

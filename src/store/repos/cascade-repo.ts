@@ -82,6 +82,24 @@ export class CascadeRepo {
     await this.db.updateTable('remote_channel').set({ status, updated_at_ms: nowMs }).where('lower_id', '=', lowerId).where('device_id', '=', deviceId).execute();
   }
 
+  /**
+   * A recording window with reason `exam:*` covering `nowMs` on any camera of the camera's room
+   * (R-DIS-2: PTZ is locked for the whole room while it is inside a required window).
+   */
+  examWindowCovering(cameraId: number, nowMs: number): Promise<{ id: number; reason: string; end_ms: number } | undefined> {
+    return this.db
+      .selectFrom('recording_schedule')
+      .innerJoin('camera as c', 'c.id', 'recording_schedule.camera_id')
+      .innerJoin('camera as target', 'target.room_id', 'c.room_id')
+      .select(['recording_schedule.id', 'recording_schedule.reason', 'recording_schedule.end_ms'])
+      .where('target.id', '=', cameraId)
+      .where('recording_schedule.reason', 'like', 'exam:%')
+      .where('recording_schedule.start_ms', '<=', nowMs)
+      .where('recording_schedule.end_ms', '>', nowMs)
+      .orderBy('recording_schedule.end_ms', 'desc')
+      .executeTakeFirst();
+  }
+
   async insertAlarm(v: Insertable<CascadeAlarmTable>): Promise<number> {
     return (await this.db.insertInto('cascade_alarm').values(v).returning('id').executeTakeFirstOrThrow()).id;
   }

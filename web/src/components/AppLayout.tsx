@@ -4,21 +4,27 @@ import type { ReactNode } from 'react';
 import { Avatar, Button, Divider, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  ApartmentOutlined, AuditOutlined, LockOutlined, LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
+  ApartmentOutlined, AuditOutlined, DesktopOutlined, LockOutlined, LogoutOutlined, SafetyCertificateOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
+import { ScheduleOutlined } from '@ant-design/icons';
+import { HistoryOutlined } from '@ant-design/icons';
 import type { User } from '../types.ts';
 import type { PageKey } from '../routes.ts';
 import { useI18n } from '../i18n.ts';
 import type { MsgKey } from '../i18n.ts';
+import { AlarmBanner } from './AlarmBanner.tsx';
 import { BeijingClock } from './BeijingClock.tsx';
 import { LangSwitch } from './LangSwitch.tsx';
 import { ChangePasswordModal } from './ChangePasswordModal.tsx';
+import { TotpModal } from './TotpModal.tsx';
 
 /**
  * Menu groups. Future pages get their own entries once they exist: a 视频巡查 group (视频墙, 录像回放) above
  * these, 考试安排 and 设备台账 under 基础数据. Empty groups are hidden, so no dead links are shown.
  */
 const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNode }[] }[] = [
+  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }] },
+  { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }] },
   { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }] },
   {
     group: 'menuSystem',
@@ -42,6 +48,7 @@ export function AppLayout({ user, page, pages, onNavigate, onLogout, children }:
   const { t, label } = useI18n();
   const [collapsed, setCollapsed] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
+  const [totpOpen, setTotpOpen] = useState(false);
 
   const items: MenuProps['items'] = MENU.map((g) => ({
     type: 'group' as const,
@@ -94,15 +101,20 @@ export function AppLayout({ user, page, pages, onNavigate, onLogout, children }:
               <Tooltip title={t('changePassword')}>
                 <Button type="text" size="small" icon={<LockOutlined />} onClick={() => setPwOpen(true)} data-testid="change-password" />
               </Tooltip>
+              <Tooltip title={t('totpTitle')}>
+                <Button type="text" size="small" icon={<SafetyCertificateOutlined />} onClick={() => setTotpOpen(true)} data-testid="totp" />
+              </Tooltip>
               <Button type="text" size="small" icon={<LogoutOutlined />} onClick={onLogout} data-testid="logout">
                 {t('logout')}
               </Button>
             </Space>
           </Space>
         </Layout.Header>
+        <AlarmBanner user={user} />
         <Layout.Content className="xc-content">{children}</Layout.Content>
       </Layout>
       <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      <TotpModal open={totpOpen} enabled={user.totpEnabled} onClose={() => setTotpOpen(false)} />
     </Layout>
   );
 }

@@ -1,0 +1,148 @@
+// `npm run bench:sip [-- --devices 2000 --keepalive-s 10 --steady-s 20 --channels 20000]`
+//
+// GB/T 28181 upper platform under load (issue 7): one upper platform (a real App with its cascade
+// module, SQLite) runs in a child process and is measured from outside through /proc. This
+// process simulates N devices sharing one UDP socket, each with its own SIP id and password: they
+// REGISTER with digest (401 then 200; at most 200 registrations in flight), answer the catalog
+// query that follows each registration (empty), and keepalive every --keepalive-s. Reported:
+// registration throughput, the upper's CPU and RSS at steady state (keepalives only), and the time
+// for the upper to pull and merge a 20,000-channel catalog from one more lower platform (20 items
+// per MESSAGE, four in flight). Last line: one JSON object.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createApp } from '../src/app.ts';
+import { createCascadeModule } from '../src/cascade/index.ts';
+import { LowerLink } from '../src/cascade/lower-link.ts';
+import { SipNode } from '../src/cascade/sip-node.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { computeHa1, parseManscdp, splitCatalog, SipTransport } from '../src/gb28181/index.ts';
+import type { CatalogItem } from '../src/gb28181/index.ts';
+import { seedFirstStart } from '../src/org/seed.ts';
+import { repos } from '../src/store/repos/index.ts';
+import { readProc } from './lib/proc.ts';
+
+const UPPER = { id: '32000000002000000001', domain: '3200000000' };
+const BIG_LOWER = '32010000002000000009';
+const PASSWORD = 'Bench-Pass-1234';
+const deviceId = (i: number) => `320106000013200${String(i).padStart(5, '0')}`;
+
+const { values } = parseArgs({ options: { role: { type: 'string' }, devices: { type: 'string', default: '2000' }, 'keepalive-s': { type: 'string', default: '10' }, 'steady-s': { type: 'string', default: '20' }, channels: { type: 'string', default: '20000' }, dir: { type: 'string' } } });
+const N = Number(values.devices);
+const KEEPALIVE_S = Number(values['keepalive-s']);
+
+type ChildMsg = { kind: 'ready'; port: number } | { kind: 'catalog'; items: number; ms: number };
+
+async function upperRole(): Promise<void> {
+  const dataDir = values.dir!;
+  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir, logLevel: 'silent', seedSample: false } });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
+  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: 'Bench-Admin-1234', sample: false });
+  const root = (await repos(app.store.db).org.list({ kind: 'all' }))[0];
+  const now = Date.now();
+  await app.store.db.transaction().execute(async (trx) => {
+    for (const [i, id] of [...Array.from({ length: N }, (_, k) => deviceId(k)), BIG_LOWER].entries()) {
+      await repos(trx).cascade.insertLower({ sip_id: id, name: `dev ${i}`, kind: id === BIG_LOWER ? 'platform' : 'device', org_node_id: root.id, ha1: computeHa1(id, UPPER.domain, PASSWORD), enabled: 1, online: 0, channel_count: 0, created_at_ms: now, updated_at_ms: now });
+    }
+  });
+  const cascade = createCascadeModule(app, { settings: { ...UPPER, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: KEEPALIVE_S }, queryIdleMs: 30_000 });
+  await cascade.start();
+  cascade.registry!.on('catalog', (c) => {
+    if (c.items > 1) process.send!({ kind: 'catalog', items: c.items, ms: c.ms } satisfies ChildMsg);
+  });
+  process.send!({ kind: 'ready', port: cascade.node!.transport.udpPort! } satisfies ChildMsg);
+  process.on('disconnect', () => void cascade.stop().then(() => app.close()).then(() => process.exit(0)));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xuncha-bench-sip-'));
+  const child = fork(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx'] });
+  const messages: ChildMsg[] = [];
+  const waitFor = <K extends ChildMsg['kind']>(kind: K) => new Promise<Extract<ChildMsg, { kind: K }>>((resolve) => {
+    const check = () => {
+      const m = messages.find((x) => x.kind === kind);
+      if (m) resolve(m as Extract<ChildMsg, { kind: K }>);
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+  child.on('message', (m: ChildMsg) => messages.push(m));
+  const { port } = await waitFor('ready');
+  const log = pino({ level: 'silent' });
+  const clock = { nowMs: () => Date.now() };
+  const transport = await SipTransport.listen({ host: '127.0.0.1', udpPort: 0 });
+  // Devices answer the upper's catalog query with an empty catalog.
+  const nodes = new Map<string, SipNode>();
+  transport.on('request', (req, reply, ctx) => {
+    reply(200);
+    const msg = parseManscdp(req.body);
+    const node = nodes.get(msg.deviceId);
+    if (msg.kind === 'catalog-query' && node && msg.deviceId !== BIG_LOWER) void node.message(ctx.source, UPPER.id, { kind: 'catalog-response', sn: msg.sn, deviceId: msg.deviceId, sumNum: 0, items: [] }).catch(() => undefined);
+  });
+  const upper = { id: UPPER.id, host: '127.0.0.1', port, password: PASSWORD, transport: 'udp' as const, keepaliveS: KEEPALIVE_S, expiresS: 3600 };
+  const links: LowerLink[] = [];
+  const t0 = performance.now();
+  const cpu0 = readProc(child.pid!)!;
+  let inFlight = 0;
+  for (let i = 0; i < N; i++) {
+    while (inFlight >= 200) await new Promise((r) => setTimeout(r, 2));
+    const node = new SipNode(transport, { id: deviceId(i), domain: '3201060000' });
+    nodes.set(node.identity.id, node);
+    const link = new LowerLink(node, upper, clock, log);
+    inFlight++;
+    link.once('registered', () => inFlight--);
+    links.push(link);
+    link.start();
+  }
+  while (links.some((l) => !l.registered)) await new Promise((r) => setTimeout(r, 10));
+  const regS = (performance.now() - t0) / 1000;
+  const cpuReg = readProc(child.pid!)!;
+  process.stdout.write(`registered ${N} devices with digest in ${regS.toFixed(2)} s: ${(N / regS).toFixed(0)} registrations/s, upper CPU ${(((cpuReg.cpuS - cpu0.cpuS) / regS) * 100).toFixed(0)} %\n`);
+  await new Promise((r) => setTimeout(r, 2000)); // catalog queries after registration settle
+  const steadyS = Number(values['steady-s']);
+  const a = readProc(child.pid!)!;
+  const ta = performance.now();
+  await new Promise((r) => setTimeout(r, steadyS * 1000));
+  const b = readProc(child.pid!)!;
+  const steadyCpuPct = ((b.cpuS - a.cpuS) / ((performance.now() - ta) / 1000)) * 100;
+  const failures = links.reduce((s, l) => s + l.status.keepaliveFailures, 0);
+  process.stdout.write(`steady state, ${N} devices keepaliving every ${KEEPALIVE_S} s (${(N / KEEPALIVE_S).toFixed(0)} MESSAGE/s) for ${steadyS} s: upper CPU ${steadyCpuPct.toFixed(1)} %, RSS ${(b.rssKb / 1024).toFixed(0)} MB, keepalive failures ${failures}\n`);
+
+  // One more lower platform with a 20,000-channel catalog.
+  const channels = Number(values.channels);
+  const items: CatalogItem[] = Array.from({ length: channels }, (_, i) => ({ deviceId: `3201060000131${String(i).padStart(7, '0')}`, name: `第${Math.floor(i / 2) + 1}考场 ${i % 2 ? '后' : '前'}`, parentId: BIG_LOWER, parental: 0, status: 'ON', manufacturer: 'bench' }));
+  const big = new SipNode(transport, { id: BIG_LOWER, domain: '3201000000' });
+  nodes.set(BIG_LOWER, big);
+  transport.on('request', (req, _reply, ctx) => {
+    const msg = parseManscdp(req.body);
+    if (msg.kind !== 'catalog-query' || msg.deviceId !== BIG_LOWER) return;
+    const parts = splitCatalog(items, 20, { sn: msg.sn, deviceId: BIG_LOWER });
+    let k = 0;
+    const worker = async () => {
+      while (k < parts.length) await big.message(ctx.source, UPPER.id, parts[k++]);
+    };
+    void Promise.all([worker(), worker(), worker(), worker()]);
+  });
+  const bigLink = new LowerLink(big, upper, clock, log);
+  bigLink.start();
+  const cat = await waitFor('catalog');
+  const rss = readProc(child.pid!)!;
+  process.stdout.write(`catalog of ${cat.items} channels pulled and merged in ${cat.ms} ms (${((cat.items / cat.ms) * 1000).toFixed(0)} items/s); upper RSS after ${(rss.rssKb / 1024).toFixed(0)} MB, peak ${(rss.hwmKb / 1024).toFixed(0)} MB\n`);
+  process.stdout.write(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}\n`);
+  for (const l of [...links, bigLink]) void l.stop();
+  await new Promise((r) => setTimeout(r, 500));
+  child.disconnect();
+  await new Promise((r) => child.once('exit', r));
+  await transport.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ devices: N, registrationsPerS: Math.round(N / regS), keepaliveS: KEEPALIVE_S, steadyCpuPct: Number(steadyCpuPct.toFixed(1)), rssMb: Math.round(b.rssKb / 1024), catalogChannels: cat.items, catalog20kMs: cat.ms }) + '\n');
+}
+
+if (values.role === 'upper') void upperRole();
+else void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

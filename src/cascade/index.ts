@@ -1,0 +1,164 @@
+// The cascade module (docs/design/cascade.md): one SIP endpoint for both roles — lower (register
+// to the configured upper, answer its queries, send media and alarms) and upper (accept lower
+// platforms, merge their catalogs, receive alarms, pull their media). Built from the App; the
+// composition root is untouched: `createCascadeModule(app)` returns the same module per app.
+import { EventEmitter } from 'node:events';
+import type { App } from '../app.ts';
+import type { Gb28181Settings } from '../config/config.ts';
+import { SipTransport } from '../gb28181/index.ts';
+import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/index.ts';
+import { catalogChangeXml, watchFaults } from './alarms-out.ts';
+import { LowerHandlers } from './lower-handlers.ts';
+import { LowerLink } from './lower-link.ts';
+import type { LowerLinkStatus } from './lower-link.ts';
+import { MediaSessions } from './media-sessions.ts';
+import { CascadeService } from './service.ts';
+import { SipNode, userOf } from './sip-node.ts';
+import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
+import { UpperRegistry } from './upper-registry.ts';
+import type { CascadeAlarmEvent } from './upper-registry.ts';
+
+export type { CascadeAlarmEvent } from './upper-registry.ts';
+export type { LowerLinkStatus } from './lower-link.ts';
+export { GbCameraOpener, UpperCalls } from './upper-calls.ts';
+export { GbFrameSource } from './media-in.ts';
+
+export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'>;
+
+export interface CascadeOptions {
+  /** Default: app.config.gb28181. */
+  settings?: Gb28181Settings;
+  timers?: Partial<SipTimers>;
+  /** Items per Catalog/RecordInfo MESSAGE (default 20). */
+  perMessage?: number;
+  lowerBackoff?: { backoffMinMs?: number; backoffMaxMs?: number };
+  /** Idle timeout of multi-part answers (default 10 s). */
+  queryIdleMs?: number;
+}
+
+export interface CascadeStatus {
+  enabled: boolean;
+  sipId?: string;
+  domain?: string;
+  udpPort?: number;
+  tcpPort?: number;
+  upper?: LowerLinkStatus;
+  mediaSessions: number;
+}
+
+export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> {
+  node?: SipNode;
+  link?: LowerLink;
+  registry?: UpperRegistry;
+  calls?: UpperCalls;
+  opener?: GbCameraOpener;
+  readonly service = new CascadeService(this);
+  private sessions?: MediaSessions;
+  private handlers?: LowerHandlers;
+  private unwatch?: () => void;
+
+  constructor(
+    readonly app: CascadeApp,
+    readonly settings: Gb28181Settings | undefined,
+    private readonly opts: CascadeOptions = {},
+  ) {
+    super();
+  }
+
+  get enabled(): boolean {
+    return this.settings !== undefined;
+  }
+
+  async start(): Promise<void> {
+    const s = this.settings;
+    if (!s || this.node) return;
+    const { app } = this;
+    const transport = await SipTransport.listen({ host: s.host, udpPort: s.udpPort, tcpPort: s.tcpPort, advertisedHost: s.advertisedHost, timers: this.opts.timers });
+    transport.on('error', (err) => app.log.debug({ err }, 'SIP'));
+    const node = (this.node = new SipNode(transport, { id: s.id, domain: s.domain }));
+    const mediaHost = transport.advertisedHost;
+    this.registry = new UpperRegistry(node, app.store, app.clock, app.log, { lowerKeepaliveS: s.lowerKeepaliveS, catalogIdleMs: this.opts.queryIdleMs });
+    this.registry.on('alarm', (a) => {
+      this.emit('alarm', a);
+      // On the node's bus too (consumers: alarm views, fault tickets). Key not yet in EventMap.
+      app.events.emit('cascade.alarm', a);
+    });
+    this.calls = new UpperCalls(node, this.registry, app.store, app.log, mediaHost);
+    this.opener = new GbCameraOpener(this.calls);
+    this.sessions = new MediaSessions({
+      node, store: app.store, audit: app.audit, files: app.files, clock: app.clock, log: app.log, mediaHost,
+      supervisor: (id) => app.recorder.supervisor(id), remote: this.calls,
+    });
+    if (s.upper) {
+      this.link = new LowerLink(node, s.upper, app.clock, app.log, this.opts.lowerBackoff);
+      this.handlers = new LowerHandlers({
+        node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, perMessage: this.opts.perMessage,
+        cameraState: (id) => {
+          const st = app.recorder.status(id);
+          return { online: st?.state === 'online', recording: st?.recording ?? false };
+        },
+        remote: this.calls,
+      });
+      this.unwatch = watchFaults(app.events, app.store, node, this.link);
+      // A lower's catalog changed: our own catalog did too, tell our upper (province ← city ← site).
+      const link = this.link;
+      this.registry.on('catalog', () => link.notify(() => catalogChangeXml(node.nextSn(), node.identity.id, node.identity.id, 'UPDATE')));
+    }
+    transport.on('request', (req, reply, ctx) => this.dispatch(req, reply, ctx));
+    transport.on('ack', (ack) => this.sessions?.onAck(ack.headers.get('Call-ID') ?? ''));
+    await this.registry.start();
+    this.link?.start();
+  }
+
+  private dispatch(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {
+    const from = userOf(req.headers.get('From'));
+    const fromUpper = this.link !== undefined && from === this.link.upper.id;
+    switch (req.method) {
+      case 'REGISTER':
+        return this.registry!.onRegister(req, reply, ctx);
+      case 'MESSAGE': {
+        if (fromUpper) return this.handlers!.onMessage(req, reply, ctx);
+        return this.registry!.onMessage(req, reply, ctx);
+      }
+      case 'INVITE':
+        if (!fromUpper) return void reply(403, { reason: 'Only the upper platform may INVITE' });
+        return this.sessions!.onInvite(req, reply, ctx, from);
+      case 'BYE':
+        if (this.sessions!.onBye(req, reply)) return;
+        if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);
+        return void reply(481);
+      default:
+        reply(405);
+    }
+  }
+
+  status(): CascadeStatus {
+    const t = this.node?.transport;
+    return {
+      enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
+      upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.unwatch?.();
+    await this.link?.stop();
+    this.sessions?.closeAll();
+    this.registry?.stop();
+    this.node?.close();
+    await this.node?.transport.close();
+    this.node = undefined;
+  }
+}
+
+const modules = new WeakMap<object, CascadeModule>();
+
+/** The cascade module of an app (one per app; options only count on the first call). */
+export function createCascadeModule(app: CascadeApp, opts: CascadeOptions = {}): CascadeModule {
+  let m = modules.get(app);
+  if (!m) {
+    m = new CascadeModule(app, opts.settings ?? app.config.gb28181, opts);
+    modules.set(app, m);
+  }
+  return m;
+}

@@ -1,0 +1,128 @@
+// Answers the upper platform's MANSCDP requests (this node as lower): Catalog, DeviceInfo,
+// DeviceStatus, RecordInfo and DeviceControl (PTZ policed, R-DIS-2). Requests for channels of
+// this node's own lower platforms pass through to them.
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import { formatGbTime, parseGbTime, parseManscdp, splitCatalog } from '../gb28181/index.ts';
+import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { VERSION } from '../version.ts';
+import { buildCatalog } from './catalog.ts';
+import type { LowerLink } from './lower-link.ts';
+import { gbActor, policePtz } from './ptz-policy.ts';
+import { recordedSpans } from './record-info.ts';
+import type { SipNode } from './sip-node.ts';
+
+/** Passthrough to this node's own lower platforms (when it is also an upper). */
+export interface RemotePassthrough {
+  owns(deviceId: string): Promise<boolean>;
+  recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]>;
+  ptz(deviceId: string, ptzCmd: string): Promise<string>;
+}
+
+export interface LowerHandlerDeps {
+  node: SipNode;
+  link: LowerLink;
+  store: Store;
+  audit: AuditService;
+  clock: Clock;
+  log: Logger;
+  cameraState(cameraId: number): { online: boolean; recording: boolean };
+  remote?: RemotePassthrough;
+  /** Items per Catalog/RecordInfo MESSAGE. */
+  perMessage?: number;
+}
+
+export class LowerHandlers {
+  constructor(private readonly d: LowerHandlerDeps) {}
+
+  onMessage(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {
+    let msg: ManscdpMessage;
+    try {
+      msg = parseManscdp(req.body);
+    } catch (err) {
+      reply(400, { reason: 'Bad MANSCDP' });
+      this.d.log.warn({ err }, 'bad MANSCDP from upper');
+      return;
+    }
+    reply(200);
+    void this.answer(msg, ctx).catch((err: unknown) => this.d.log.error({ err, kind: msg.kind }, 'answering the upper failed'));
+  }
+
+  private send(msgs: Array<ManscdpMessage | string>): Promise<void> {
+    const { node, link } = this.d;
+    // Four MESSAGEs in flight: fast on a LAN, gentle on a UDP receive buffer.
+    let i = 0;
+    const worker = async (): Promise<void> => {
+      while (i < msgs.length) {
+        const m = msgs[i++];
+        await node.message(link.destination, link.upper.id, m);
+      }
+    };
+    return Promise.all([worker(), worker(), worker(), worker()]).then(() => undefined);
+  }
+
+  private async answer(msg: ManscdpMessage, ctx: RequestContext): Promise<void> {
+    const { node, store } = this.d;
+    const self = node.identity.id;
+    const r = repos(store.db);
+    const camera = msg.deviceId === self ? undefined : await r.cameras.getByGbCode({ kind: 'all' }, msg.deviceId);
+    const head = { sn: msg.sn, deviceId: msg.deviceId };
+    switch (msg.kind) {
+      case 'catalog-query': {
+        const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online }, self, { includeRemote: Boolean(this.d.remote) });
+        return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }));
+      }
+      case 'device-info-query': {
+        if (msg.deviceId === self) {
+          const cams = await r.cameras.list({ kind: 'all' });
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: 'xuncha 巡查', manufacturer: 'xuncha', model: 'patrol-node', firmware: VERSION, channel: cams.length }]);
+        }
+        if (camera) return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: 'xuncha', model: camera.source_kind, firmware: VERSION, channel: 1 }]);
+        return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
+      }
+      case 'device-status-query': {
+        const now = formatGbTime(this.d.clock.nowMs());
+        if (msg.deviceId === self) return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', deviceTime: now }]);
+        if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
+        const s = this.d.cameraState(camera.id);
+        return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now }]);
+      }
+      case 'record-info-query': {
+        let items: RecordItem[] = [];
+        let name = camera?.name;
+        if (camera) {
+          items = await recordedSpans(store, camera, parseGbTime(msg.startTime), parseGbTime(msg.endTime), this.d.clock.nowMs());
+        } else if (this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
+          items = await this.d.remote.recordInfo(msg.deviceId, msg.startTime, msg.endTime);
+          name = items[0]?.name;
+        }
+        const per = this.d.perMessage ?? 20;
+        const parts: ManscdpMessage[] = [];
+        for (let i = 0; i === 0 || i < items.length; i += per) {
+          parts.push({ kind: 'record-info-response', ...head, ...(name !== undefined ? { name } : {}), sumNum: items.length, items: items.slice(i, i + per) });
+        }
+        return this.send(parts);
+      }
+      case 'device-control': {
+        const actor = gbActor(this.d.link.upper.id, ctx.source.host);
+        if (msg.ptzCmd === undefined) {
+          await this.d.audit.record(actor, { action: 'cascade.control', objectType: 'device', objectId: msg.deviceId, outcome: 'denied', detail: { other: msg.other ?? {}, reason: 'unsupported control' } });
+          return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
+        }
+        if (camera) {
+          const d = await policePtz(this.d, actor, camera, msg.ptzCmd);
+          return this.send([{ kind: 'control-response', ...head, result: d.allowed ? 'OK' : 'ERROR' }]);
+        }
+        if (this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
+          return this.send([{ kind: 'control-response', ...head, result: await this.d.remote.ptz(msg.deviceId, msg.ptzCmd) }]);
+        }
+        return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
+      }
+      default:
+        return undefined;
+    }
+  }
+}

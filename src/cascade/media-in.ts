@@ -1,0 +1,123 @@
+// Receives RTP/PS from a lower platform (UDP, or TCP passive with RFC 4571 framing), depacketizes
+// it (PsRtpDepacketizer) and emits frames as a FrameSource, so the live hub or a recorder can use a
+// remote channel like any camera. An optional tap sees the PS bytes of every complete packet.
+import { createSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { PsRtpDepacketizer, Rfc4571Deframer } from '../media/ps/index.ts';
+import { parseRtpPacket } from '../media/rtp/packet.ts';
+import type { AudioParams, MediaFrame, VideoParams } from '../media/types.ts';
+import type { FrameSource, FrameSourceEvents, SessionEnd } from '../ingest/source.ts';
+
+export interface RtpPsReceiverOptions {
+  transport: 'udp' | 'tcp';
+  bindHost: string;
+  /** Expected SSRC (from our y=); packets with another SSRC are counted and dropped. */
+  ssrc?: number;
+  /** Sees each RTP payload (PS bytes) in arrival order. */
+  tap?: (payload: Uint8Array) => void;
+  /** No packet for this long ends the session ('stall'). */
+  stallMs?: number;
+}
+
+export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
+  droppedPackets = 0;
+  packets = 0;
+  audio?: AudioParams;
+  private readonly depack = new PsRtpDepacketizer();
+  private udp?: UdpSocket;
+  private server?: Server;
+  private conn?: Socket;
+  private closed = false;
+  private lastPacketMs = Date.now();
+  private stallTimer?: NodeJS.Timeout;
+  /** Ends the signalling side (BYE); set by whoever made the INVITE. */
+  onStop?: () => Promise<void>;
+  private hangup?: Promise<void>;
+  /** Set when the sender ended the dialog (no BYE to send). */
+  ended = false;
+
+  private constructor(private opts: RtpPsReceiverOptions) {
+    super();
+  }
+
+  get video(): VideoParams | undefined {
+    return this.depack.videoParams;
+  }
+
+  static async listen(opts: RtpPsReceiverOptions): Promise<{ source: GbFrameSource; port: number }> {
+    const s = new GbFrameSource(opts);
+    let port: number;
+    if (opts.transport === 'udp') {
+      const sock = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(0, opts.bindHost, () => resolve()));
+      sock.on('message', (buf) => s.onPacket(buf));
+      sock.on('error', (e) => s.end({ code: 'network', message: e.message }));
+      s.udp = sock;
+      port = sock.address().port;
+    } else {
+      const server = createServer((sock) => {
+        if (s.conn) return void sock.destroy();
+        s.conn = sock;
+        const deframer = new Rfc4571Deframer();
+        sock.on('data', (chunk: Buffer) => {
+          for (const p of deframer.push(chunk)) s.onPacket(p);
+        });
+        sock.on('close', () => s.end({ code: 'eof', message: 'sender closed the connection' }));
+        sock.on('error', (e) => s.end({ code: 'network', message: e.message }));
+      });
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, opts.bindHost, () => resolve()));
+      s.server = server;
+      const a = server.address();
+      port = typeof a === 'object' && a ? a.port : 0;
+    }
+    const stallMs = opts.stallMs ?? 10_000;
+    s.stallTimer = setInterval(() => {
+      if (Date.now() - s.lastPacketMs > stallMs) s.end({ code: 'stall', message: `no RTP for ${stallMs} ms` });
+    }, Math.min(1000, stallMs));
+    return { source: s, port };
+  }
+
+  /** The SSRC the sender's answer SDP announced (may differ from the one we proposed). */
+  expectSsrc(ssrc: number): void {
+    this.opts = { ...this.opts, ssrc };
+  }
+
+  private onPacket(buf: Uint8Array): void {
+    if (this.closed) return;
+    let pkt;
+    try {
+      pkt = parseRtpPacket(buf);
+    } catch {
+      this.droppedPackets++;
+      return;
+    }
+    if (this.opts.ssrc !== undefined && pkt.ssrc !== this.opts.ssrc >>> 0) {
+      this.droppedPackets++;
+      return;
+    }
+    this.packets++;
+    this.lastPacketMs = Date.now();
+    this.opts.tap?.(pkt.payload);
+    const frames: MediaFrame[] = this.depack.push(pkt, this.lastPacketMs);
+    for (const f of frames) this.emit('frame', f);
+  }
+
+  private end(e: SessionEnd): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.stallTimer);
+    this.udp?.close();
+    this.conn?.destroy();
+    this.server?.close();
+    this.emit('close', e);
+    this.hangup = this.onStop?.().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.end({ code: 'stopped', message: 'stopped' });
+    await this.hangup;
+  }
+}

@@ -1,0 +1,191 @@
+// INVITE sessions this node serves to its upper (lower role): s=Play sends the camera's live
+// frames (from the recorder's supervisor, or relayed from a lower platform's channel), s=Playback
+// and s=Download send recorded frames paced or fast, as RTP/PS to the SDP's address. BYE stops.
+// Every session is an access to video and is audited (R-ACC-1).
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import { bodyText, buildGbSdp, createUasDialog, parseGbSdp, parseUri } from '../gb28181/index.ts';
+import type { GbSdp, RequestContext, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
+import type { CameraSupervisor } from '../ingest/supervisor.ts';
+import type { MediaFrame, VideoFrame } from '../media/types.ts';
+import type { FileStore } from '../recording/file-store.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { RtpPsSender } from './media-out.ts';
+import { gbActor } from './ptz-policy.ts';
+import { recordedFrames } from './recorded-frames.ts';
+import type { SipNode } from './sip-node.ts';
+import type { UpperCalls } from './upper-calls.ts';
+
+export interface MediaSessionDeps {
+  node: SipNode;
+  store: Store;
+  audit: AuditService;
+  files: FileStore;
+  clock: Clock;
+  log: Logger;
+  mediaHost: string;
+  supervisor(cameraId: number): CameraSupervisor | undefined;
+  /** Relay of lower platforms' channels (when this node is also an upper). */
+  remote?: UpperCalls;
+  /** MediaStatus 121 (end of file) for Playback/Download: sent to the upper that asked. */
+  onFileEnd?(dialog: SipDialog, channelId: string): Promise<void>;
+}
+
+interface Session {
+  callId: string;
+  dialog: SipDialog;
+  sender: RtpPsSender;
+  start(): void;
+  stop(): void;
+}
+
+export class MediaSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly d: MediaSessionDeps) {}
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  onAck(callId: string): void {
+    this.sessions.get(callId)?.start();
+  }
+
+  /** BYE from the upper; true when it ended one of our sessions. */
+  onBye(req: SipRequest, reply: ReplyFn): boolean {
+    const s = this.sessions.get(req.headers.get('Call-ID') ?? '');
+    if (!s) return false;
+    this.end(s, 'bye');
+    reply(200);
+    return true;
+  }
+
+  onInvite(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string): void {
+    void this.invite(req, reply, ctx, peerId).catch((err: unknown) => {
+      this.d.log.warn({ err }, 'INVITE failed');
+      reply(500);
+    });
+  }
+
+  private async invite(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string): Promise<void> {
+    let offer: GbSdp;
+    try {
+      offer = parseGbSdp(bodyText(req));
+    } catch {
+      reply(400, { reason: 'Bad SDP' });
+      return;
+    }
+    const kind = offer.sessionName.trim().toLowerCase();
+    if (kind !== 'play' && kind !== 'playback' && kind !== 'download') return void reply(488, { reason: `s=${offer.sessionName} not supported` });
+    const channelId = (offer.uri?.split(':')[0] && kind !== 'play' ? offer.uri.split(':')[0] : undefined) ?? parseUri(req.uri).user ?? '';
+    const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
+    const remote = !camera && kind === 'play' && this.d.remote ? await this.d.remote.ownerOf(channelId) : undefined;
+    if (!camera && !remote) return void reply(404, { reason: 'No such channel' });
+    const ssrc = offer.ssrc ? Number(offer.ssrc) : Math.floor(Math.random() * 1e9);
+    const { sender, localPort, setup } = await RtpPsSender.open({ ip: offer.ip, port: offer.port, transport: offer.transport, setup: offer.setup }, ssrc, this.d.mediaHost);
+    const answer = buildGbSdp({
+      sessionName: offer.sessionName, originId: channelId, ip: this.d.node.transport.advertisedHost, port: localPort, transport: offer.transport, setup,
+      direction: 'sendonly', startSec: offer.startSec, endSec: offer.endSec, rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }],
+      ssrc: offer.ssrc ?? String(ssrc).padStart(10, '0'), ...(offer.uri ? { uri: offer.uri } : {}),
+    });
+    const actor = gbActor(peerId, ctx.source.host);
+    await this.d.audit.record(actor, {
+      action: kind === 'play' ? 'cascade.live' : `cascade.${kind}`, objectType: camera ? 'camera' : 'remote_channel', objectId: camera ? camera.id : channelId,
+      scopePath: camera?.site_path ?? '/', detail: { channelId, to: `${offer.ip}:${offer.port}/${offer.transport}`, ssrc, ...(kind !== 'play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}) },
+    });
+    const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
+    const dialog = createUasDialog(req, res, ctx.source);
+    const callId = dialog.callId;
+    let started = false;
+    let stopSource = (): void => undefined;
+    const session: Session = {
+      callId, dialog, sender,
+      start: () => {
+        if (started) return;
+        started = true;
+        if (kind === 'play' && camera) stopSource = this.live(this.d.supervisor(camera.id), sender, session);
+        else if (kind === 'play' && remote) stopSource = this.relay(channelId, sender, session);
+        else if (camera) stopSource = this.recorded(camera.id, offer, kind === 'download', sender, session, channelId);
+      },
+      stop: () => stopSource(),
+    };
+    this.sessions.set(callId, session);
+    sender.once('close', (reason) => this.end(session, reason));
+    setTimeout(() => session.start(), 2000).unref(); // an upper that never ACKs still gets media
+  }
+
+  private live(sup: CameraSupervisor | undefined, sender: RtpPsSender, session: Session): () => void {
+    if (!sup) {
+      this.end(session, 'camera not running', true);
+      return () => undefined;
+    }
+    const onFrame = (f: MediaFrame) => {
+      if (f.kind === 'video') sender.send(f);
+    };
+    sup.on('frame', onFrame);
+    return () => sup.off('frame', onFrame);
+  }
+
+  private relay(channelId: string, sender: RtpPsSender, session: Session): () => void {
+    let stop = false;
+    let src: Awaited<ReturnType<UpperCalls['openLive']>> | undefined;
+    void this.d.remote!.openLive(channelId).then((s) => {
+      src = s;
+      if (stop) return void s.stop();
+      s.on('frame', (f) => {
+        if (f.kind === 'video') sender.send(f);
+      });
+      s.once('close', () => this.end(session, 'lower ended the stream', true));
+    }, () => this.end(session, 'lower refused', true));
+    return () => {
+      stop = true;
+      void src?.stop();
+    };
+  }
+
+  private recorded(cameraId: number, offer: GbSdp, fast: boolean, sender: RtpPsSender, session: Session, channelId: string): () => void {
+    let stop = false;
+    const fromMs = offer.startSec * 1000;
+    const toMs = offer.endSec > 0 ? offer.endSec * 1000 : this.d.clock.nowMs();
+    const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
+    const run = async (): Promise<void> => {
+      const t0 = Date.now();
+      let first: number | undefined;
+      for await (const f of recordedFrames(this.d.store, this.d.files, cameraId, fromMs, toMs)) {
+        if (stop) return;
+        first ??= f.wallMs;
+        const due = t0 + (f.wallMs - first) / speed;
+        const wait = due - Date.now();
+        if (wait > 2) await new Promise((r) => setTimeout(r, wait));
+        const frame: VideoFrame = { kind: 'video', pts90k: f.pts90k, keyframe: f.keyframe, nalus: f.nalus, receivedAtMs: f.wallMs };
+        if (!sender.send(frame)) await sender.drained();
+      }
+      if (stop) return;
+      await this.d.onFileEnd?.(session.dialog, channelId);
+      this.end(session, 'end of recording', true);
+    };
+    void run().catch((err: unknown) => {
+      this.d.log.warn({ err, cameraId }, 'sending recordings failed');
+      this.end(session, 'read error', true);
+    });
+    return () => {
+      stop = true;
+    };
+  }
+
+  /** Ends a session; `bye` when we end it ourselves (the upper still has the dialog). */
+  private end(s: Session, reason: string, bye = false): void {
+    if (this.sessions.get(s.callId) !== s) return;
+    this.sessions.delete(s.callId);
+    s.stop();
+    s.sender.close(reason);
+    if (bye) void this.d.node.transport.bye(s.dialog).catch(() => undefined);
+  }
+
+  closeAll(): void {
+    for (const s of [...this.sessions.values()]) this.end(s, 'shutdown', true);
+  }
+}

@@ -1,0 +1,152 @@
+// Cascade rules for the API: who may see and manage lower platforms (scope through the org node
+// they hang under), RecordInfo and PTZ passthrough (audited). Routes stay thin.
+import type { Actor } from '../auth/actor.ts';
+import { actorPath, outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
+import { computeHa1, formatGbTime } from '../gb28181/index.ts';
+import type { RecordItem } from '../gb28181/index.ts';
+import { repos } from '../store/repos/index.ts';
+import type { CascadeAlarmRow, LowerRow, RemoteChannelRow } from '../store/repos/cascade-repo.ts';
+import type { LowerPlatformKind } from '../store/schema.ts';
+import { AppError } from '../util/errors.ts';
+import type { CascadeModule, CascadeStatus } from './index.ts';
+
+export interface LowerView {
+  id: number; sipId: string; name: string; kind: LowerPlatformKind; orgNodeId: number; enabled: boolean; online: boolean;
+  registeredAtMs: number | null; expiresAtMs: number | null; lastKeepaliveMs: number | null; contact: string | null; catalogAtMs: number | null; channelCount: number;
+}
+export interface RemoteChannelView { deviceId: string; parentId: string | null; name: string; kind: string; status: string | null; civilCode: string | null; manufacturer: string | null; model: string | null }
+export interface CascadeAlarmView { id: number; lowerId: number; deviceId: string; priority: number; method: number; alarmType: number | null; alarmAtMs: number | null; description: string | null; receivedAtMs: number }
+
+const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+export const lowerView = (l: LowerRow): LowerView => ({
+  id: l.id, sipId: l.sip_id, name: l.name, kind: l.kind, orgNodeId: l.org_node_id, enabled: Boolean(l.enabled), online: Boolean(l.online),
+  registeredAtMs: num(l.registered_at_ms), expiresAtMs: num(l.expires_at_ms), lastKeepaliveMs: num(l.last_keepalive_ms),
+  contact: l.contact_host ? `${l.contact_host}:${l.contact_port ?? ''}/${l.transport ?? 'udp'}` : null, catalogAtMs: num(l.catalog_at_ms), channelCount: Number(l.channel_count),
+});
+const channelView = (c: RemoteChannelRow): RemoteChannelView => ({ deviceId: c.device_id, parentId: c.parent_id, name: c.name, kind: c.item_kind, status: c.status, civilCode: c.civil_code, manufacturer: c.manufacturer, model: c.model });
+const alarmView = (a: CascadeAlarmRow): CascadeAlarmView => ({ id: a.id, lowerId: a.lower_id, deviceId: a.device_id, priority: a.priority, method: a.method, alarmType: a.alarm_type, alarmAtMs: num(a.alarm_at_ms), description: a.description, receivedAtMs: Number(a.received_at_ms) });
+
+export class CascadeService {
+  constructor(private readonly m: CascadeModule) {}
+
+  private get app() {
+    return this.m.app;
+  }
+
+  async status(actor: Actor): Promise<CascadeStatus & { lowers: number; lowersOnline: number }> {
+    await requirePermission(this.app.audit, actor, 'org.read', 'cascade.read', 'cascade', '*');
+    const lowers = await repos(this.app.store.db).cascade.listLowers(actor.scope);
+    return { ...this.m.status(), lowers: lowers.length, lowersOnline: lowers.filter((l) => l.online).length };
+  }
+
+  async listLowers(actor: Actor): Promise<LowerView[]> {
+    await requirePermission(this.app.audit, actor, 'org.read', 'cascade.read', 'lower_platform', '*');
+    return (await repos(this.app.store.db).cascade.listLowers(actor.scope)).map(lowerView);
+  }
+
+  private ha1(sipId: string, password: string | undefined): string {
+    const s = this.m.settings;
+    if (!s) throw new AppError('invalid_input', '本节点未配置国标级联 (gb28181 is not configured on this node)');
+    const pw = password ?? s.password;
+    if (!pw) throw new AppError('invalid_input', '需要注册密码 (a registration password is required)', { field: 'password' });
+    return computeHa1(sipId, s.domain, pw);
+  }
+
+  async createLower(actor: Actor, input: { sipId: string; name: string; kind: LowerPlatformKind; password?: string; orgNodeId?: number }): Promise<LowerView> {
+    await requirePermission(this.app.audit, actor, 'org.write', 'cascade.lower.create', 'lower_platform', input.sipId);
+    const ha1 = this.ha1(input.sipId, input.password);
+    return runAudited(this.app.store, this.app.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const nodes = await r.org.list(actor.scope);
+      const node = input.orgNodeId !== undefined ? nodes.find((n) => n.id === input.orgNodeId) : nodes[0];
+      if (!node) throw outOfScope('cascade.lower.create', 'org_node', input.orgNodeId ?? '*');
+      if (await r.cascade.lowerBySipId(input.sipId)) throw new AppError('conflict', `国标编号 ${input.sipId} 已登记 (SIP id already registered)`, { field: 'sipId' });
+      const now = this.app.clock.nowMs();
+      const id = await r.cascade.insertLower({ sip_id: input.sipId, name: input.name.trim(), kind: input.kind, org_node_id: node.id, ha1, enabled: 1, online: 0, channel_count: 0, created_at_ms: now, updated_at_ms: now });
+      await this.app.audit.append(trx, actor, { action: 'cascade.lower.create', objectType: 'lower_platform', objectId: id, scopePath: node.path, detail: { sipId: input.sipId, name: input.name, kind: input.kind, orgNodeId: node.id } });
+      return lowerView((await r.cascade.getLower({ kind: 'all' }, id))!);
+    });
+  }
+
+  async updateLower(actor: Actor, id: number, input: { name?: string; password?: string; enabled?: boolean }): Promise<LowerView> {
+    await requirePermission(this.app.audit, actor, 'org.write', 'cascade.lower.update', 'lower_platform', id);
+    return runAudited(this.app.store, this.app.audit, actor, async (trx) => {
+      const r = repos(trx).cascade;
+      const l = await r.getLower(actor.scope, id);
+      if (!l) throw outOfScope('cascade.lower.update', 'lower_platform', id);
+      const now = this.app.clock.nowMs();
+      await r.updateLower(id, {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+        ...(input.password !== undefined ? { ha1: this.ha1(l.sip_id, input.password) } : {}), updated_at_ms: now,
+      });
+      await this.app.audit.append(trx, actor, { action: 'cascade.lower.update', objectType: 'lower_platform', objectId: id, scopePath: l.node_path, detail: { name: input.name, enabled: input.enabled, passwordChanged: input.password !== undefined } });
+      return lowerView((await r.getLower({ kind: 'all' }, id))!);
+    });
+  }
+
+  async deleteLower(actor: Actor, id: number): Promise<void> {
+    await requirePermission(this.app.audit, actor, 'org.write', 'cascade.lower.delete', 'lower_platform', id);
+    await runAudited(this.app.store, this.app.audit, actor, async (trx) => {
+      const r = repos(trx).cascade;
+      const l = await r.getLower(actor.scope, id);
+      if (!l) throw outOfScope('cascade.lower.delete', 'lower_platform', id);
+      await r.deleteLower(id);
+      await this.app.audit.append(trx, actor, { action: 'cascade.lower.delete', objectType: 'lower_platform', objectId: id, scopePath: l.node_path, detail: { sipId: l.sip_id, name: l.name } });
+    });
+  }
+
+  private async lowerInScope(actor: Actor, id: number, action: string): Promise<LowerRow> {
+    const l = await repos(this.app.store.db).cascade.getLower(actor.scope, id);
+    if (!l) {
+      await this.app.audit.record(actor, { action, objectType: 'lower_platform', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+      throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+    }
+    return l;
+  }
+
+  async channels(actor: Actor, lowerId: number): Promise<{ lower: LowerView; channels: RemoteChannelView[] }> {
+    await requirePermission(this.app.audit, actor, 'org.read', 'cascade.read', 'lower_platform', lowerId);
+    const l = await this.lowerInScope(actor, lowerId, 'cascade.read');
+    return { lower: lowerView(l), channels: (await repos(this.app.store.db).cascade.channels(l.id)).map(channelView) };
+  }
+
+  async refreshCatalog(actor: Actor, lowerId: number): Promise<number> {
+    await requirePermission(this.app.audit, actor, 'org.write', 'cascade.catalog', 'lower_platform', lowerId);
+    const l = await this.lowerInScope(actor, lowerId, 'cascade.catalog');
+    if (!this.m.registry) throw new AppError('invalid_input', '本节点未配置国标级联 (gb28181 is not configured on this node)');
+    const n = await this.m.registry.refreshCatalog(l.id);
+    await this.app.audit.record(actor, { action: 'cascade.catalog', objectType: 'lower_platform', objectId: l.id, scopePath: l.node_path, detail: { items: n } });
+    return n;
+  }
+
+  async alarms(actor: Actor, opts: { lowerId?: number; limit: number }): Promise<CascadeAlarmView[]> {
+    await requirePermission(this.app.audit, actor, 'org.read', 'cascade.read', 'cascade_alarm', '*');
+    const r = repos(this.app.store.db).cascade;
+    const ids = (await r.listLowers(actor.scope)).map((l) => l.id).filter((id) => opts.lowerId === undefined || id === opts.lowerId);
+    return (await r.alarms(ids, opts.limit)).map(alarmView);
+  }
+
+  /** The channel's lower platform, if the actor's scope holds it; else a 404 (audited). */
+  private async channelOwner(actor: Actor, channelId: string, action: string): Promise<LowerRow> {
+    const owner = await this.m.calls?.ownerOf(channelId);
+    if (owner) return this.lowerInScope(actor, owner.id, action);
+    await this.app.audit.record(actor, { action, objectType: 'remote_channel', objectId: channelId, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+    throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+  }
+
+  async recordInfo(actor: Actor, channelId: string, fromMs: number, toMs: number): Promise<RecordItem[]> {
+    await requirePermission(this.app.audit, actor, 'video.playback', 'cascade.record-info', 'remote_channel', channelId);
+    const l = await this.channelOwner(actor, channelId, 'cascade.record-info');
+    const items = await this.m.calls!.recordInfo(channelId, formatGbTime(fromMs), formatGbTime(toMs));
+    await this.app.audit.record(actor, { action: 'cascade.record-info', objectType: 'remote_channel', objectId: channelId, scopePath: l.node_path, detail: { fromMs, toMs, items: items.length } });
+    return items;
+  }
+
+  async ptz(actor: Actor, channelId: string, ptzCmd: string): Promise<string> {
+    await requirePermission(this.app.audit, actor, 'video.live', 'cascade.ptz', 'remote_channel', channelId);
+    const l = await this.channelOwner(actor, channelId, 'cascade.ptz');
+    const result = await this.m.calls!.ptz(channelId, ptzCmd);
+    await this.app.audit.record(actor, { action: 'cascade.ptz', objectType: 'remote_channel', objectId: channelId, outcome: result === 'OK' ? 'ok' : 'denied', scopePath: l.node_path, detail: { ptzCmd, result } });
+    return result;
+  }
+}

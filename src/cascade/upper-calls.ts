@@ -1,0 +1,137 @@
+// Calls this node makes to its lower platforms: live INVITE of a remote channel (RTP/PS received
+// into a GbFrameSource), RecordInfo and PTZ passthrough. GbCameraOpener makes a remote channel
+// openable like any camera (`gb28181://<channel id>` stream specs).
+import type { Logger } from 'pino';
+import { bodyText, buildGbSdp, buildSsrc, createRequest, parseGbSdp } from '../gb28181/index.ts';
+import type { RecordItem, SipDialog } from '../gb28181/index.ts';
+import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
+import { OpenError } from '../ingest/source.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { LowerRow } from '../store/repos/cascade-repo.ts';
+import { GbFrameSource } from './media-in.ts';
+import type { SipNode } from './sip-node.ts';
+import type { UpperRegistry } from './upper-registry.ts';
+
+export interface OpenLiveOptions {
+  transport?: 'udp' | 'tcp';
+  /** Default Play (live). Playback/Download need startSec/endSec (Unix seconds). */
+  session?: 'Play' | 'Playback' | 'Download';
+  startSec?: number;
+  endSec?: number;
+  tap?: (payload: Uint8Array) => void;
+  stallMs?: number;
+}
+
+export class UpperCalls {
+  private ssrcSerial = 0;
+  /** Our INVITE dialogs by Call-ID: a BYE from the lower (end of a Download) ends the source. */
+  private readonly open = new Map<string, GbFrameSource>();
+
+  constructor(
+    private readonly node: SipNode,
+    private readonly registry: UpperRegistry,
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly mediaHost: string,
+  ) {}
+
+  /** The online lower platform that reported `deviceId` in its catalog. */
+  async ownerOf(deviceId: string): Promise<LowerRow | undefined> {
+    const r = repos(this.store.db).cascade;
+    const ch = await r.channelByDeviceId(deviceId);
+    if (!ch) return undefined;
+    return r.getLower({ kind: 'all' }, ch.lower_id);
+  }
+
+  /** BYE from a lower for one of our sessions: true when it was ours. */
+  onBye(callId: string): boolean {
+    const src = this.open.get(callId);
+    if (!src) return false;
+    this.open.delete(callId);
+    src.ended = true;
+    void src.stop();
+    return true;
+  }
+
+  async owns(deviceId: string): Promise<boolean> {
+    return (await this.ownerOf(deviceId)) !== undefined;
+  }
+
+  private async requireOwner(deviceId: string): Promise<LowerRow> {
+    const lower = await this.ownerOf(deviceId);
+    if (!lower) throw new OpenError('refused', `channel ${deviceId} is in no lower platform's catalog`);
+    if (!this.registry.isOnline(lower.id)) throw new OpenError('network', `lower platform ${lower.sip_id} is offline`);
+    return lower;
+  }
+
+  async openLive(deviceId: string, opts: OpenLiveOptions = {}): Promise<GbFrameSource> {
+    const lower = await this.requireOwner(deviceId);
+    const dest = this.registry.destinationOf(lower)!;
+    const transport = opts.transport ?? 'udp';
+    const session = opts.session ?? 'Play';
+    const ssrc = buildSsrc({ playback: session !== 'Play', domainId: this.node.identity.domain, serial: (this.ssrcSerial = (this.ssrcSerial + 1) % 10_000) });
+    const { source, port } = await GbFrameSource.listen({ transport, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs });
+    const sdp = buildGbSdp({
+      sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup: transport === 'tcp' ? 'passive' : undefined,
+      direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,
+    });
+    const lowerDomain = lower.sip_id.slice(0, 10);
+    const req = createRequest({
+      method: 'INVITE', uri: `sip:${deviceId}@${lowerDomain}`, from: `<${this.node.fromUri}>`, to: `<sip:${deviceId}@${lowerDomain}>`,
+      headers: { Contact: this.node.contact(dest.transport), Subject: `${deviceId}:${ssrc.text},${this.node.identity.id}:0` },
+      contentType: 'APPLICATION/SDP', body: new TextEncoder().encode(sdp),
+    });
+    let dialog: SipDialog | undefined;
+    try {
+      const res = await this.node.transport.invite(req, dest);
+      if (!res.dialog) throw new OpenError('refused', `INVITE for ${deviceId} answered ${res.response.status} ${res.response.reason}`);
+      dialog = res.dialog;
+      const answer = parseGbSdp(bodyText(res.response));
+      if (answer.ssrc) source.expectSsrc(Number(answer.ssrc));
+    } catch (err) {
+      await source.stop();
+      if (dialog) await this.node.transport.bye(dialog).catch(() => undefined);
+      throw err instanceof OpenError ? err : new OpenError('network', `INVITE for ${deviceId} failed: ${(err as Error).message}`);
+    }
+    const d = dialog;
+    this.open.set(d.callId, source);
+    source.once('close', () => this.open.delete(d.callId));
+    source.onStop = async () => {
+      if (!this.open.has(d.callId) && source.ended) return; // the lower hung up first
+      await this.node.transport.bye(d).catch((err: unknown) => this.log.debug({ err }, 'BYE to lower failed'));
+    };
+    return source;
+  }
+
+  /** RecordInfo passthrough: the lower that owns the channel answers from its own index. */
+  async recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]> {
+    const lower = await this.requireOwner(deviceId);
+    const answers = await this.registry.query(lower, { kind: 'record-info-query', sn: this.node.nextSn(), deviceId, startTime, endTime, secrecy: 0, type: 'all' });
+    return answers.flatMap((a) => (a.kind === 'record-info-response' ? a.items : []));
+  }
+
+  /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */
+  async ptz(deviceId: string, ptzCmd: string): Promise<string> {
+    const lower = await this.requireOwner(deviceId);
+    try {
+      const answers = await this.registry.query(lower, { kind: 'device-control', sn: this.node.nextSn(), deviceId, ptzCmd }, 5000);
+      const a = answers[0];
+      return a?.kind === 'control-response' ? a.result : 'ERROR';
+    } catch (err) {
+      this.log.warn({ err, deviceId }, 'PTZ passthrough got no answer');
+      return 'ERROR';
+    }
+  }
+}
+
+/** Opens `gb28181://<20-digit channel id>` specs through the cascade (cameras with source_kind 'gb28181'). */
+export class GbCameraOpener implements CameraOpener {
+  constructor(private readonly calls: UpperCalls) {}
+
+  async open(spec: StreamSpec): Promise<FrameSource> {
+    const m = /^gb28181:\/\/(\d{20})$/.exec(spec.url);
+    if (!m) throw new OpenError('unsupported', `not a gb28181:// stream: ${spec.url}`);
+    return this.calls.openLive(m[1], { transport: spec.transport === 'tcp' ? 'tcp' : 'udp' });
+  }
+}

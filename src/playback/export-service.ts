@@ -1,0 +1,178 @@
+// Export jobs (R-DIS-4, R-SEC-9): created with the export permission and a stated purpose, run in
+// the background one at a time, listed with progress, cancellable; downloads need a media token
+// and every one is audited.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { inScope } from '../auth/actor.ts';
+import type { Client } from '../auth/auth-service.ts';
+import { actorPath, requirePermission } from '../auth/guard.ts';
+import type { FileStore } from '../recording/file-store.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { AppError } from '../util/errors.ts';
+import { runExport } from './export-job.ts';
+import type { ExportSpec } from './export-job.ts';
+import type { PlaybackIndex } from './index-view.ts';
+import type { MediaTokens } from './tokens.ts';
+
+export type ExportStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ExportJob {
+  id: string;
+  status: ExportStatus;
+  progress: number;
+  cameraIds: number[];
+  fromMs: number;
+  toMs: number;
+  purpose: string;
+  watermark: boolean;
+  createdBy: string;
+  createdAtMs: number;
+  finishedAtMs?: number;
+  error?: string;
+  files: Array<{ name: string; bytes: number }>;
+  scopePath: string;
+}
+
+const MAX_RANGE_MS = 24 * 3600_000;
+
+export class ExportService {
+  private readonly jobs = new Map<string, ExportJob>();
+  private readonly specs = new Map<string, ExportSpec>();
+  private readonly aborts = new Map<string, AbortController>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; index: PlaybackIndex; log: Logger; dir: string; manifestKey: Buffer; tokens: MediaTokens<{ exportId: string }> },
+  ) {
+    mkdirSync(deps.dir, { recursive: true });
+    for (const name of readdirSync(deps.dir).filter((n) => n.endsWith('.job.json'))) {
+      const job = JSON.parse(readFileSync(path.join(deps.dir, name), 'utf8')) as ExportJob;
+      if (job.status === 'queued' || job.status === 'running') Object.assign(job, { status: 'failed', error: '服务重启，导出中断 (interrupted by a restart)' });
+      this.jobs.set(job.id, job);
+    }
+  }
+
+  async create(actor: Actor, input: { cameraIds: number[]; fromMs: number; toMs: number; purpose?: string; watermark?: boolean }): Promise<ExportJob> {
+    const object = input.cameraIds.join(',');
+    await requirePermission(this.deps.audit, actor, 'video.export', 'export.create', 'camera', object);
+    const purpose = (input.purpose ?? '').trim();
+    if (purpose.length < 4) {
+      await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: object, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'no purpose stated', fromMs: input.fromMs, toMs: input.toMs } });
+      throw new AppError('invalid_input', '导出录像须填写用途（至少4个字） (state the purpose of the export)');
+    }
+    if (input.toMs <= input.fromMs || input.toMs - input.fromMs > MAX_RANGE_MS) throw new AppError('invalid_input', '导出时段须大于0且不超过24小时 (range must be positive and at most 24 h)');
+    if (input.cameraIds.length === 0 || input.cameraIds.length > 16) throw new AppError('invalid_input', '请选择1到16路摄像机 (1 to 16 cameras)');
+    const r = repos(this.deps.store.db);
+    const cams = [];
+    for (const id of input.cameraIds) {
+      const cam = await r.cameras.get(actor.scope, id);
+      if (!cam) {
+        await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+        throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+      }
+      cams.push(cam);
+    }
+    const now = this.deps.clock.nowMs();
+    const job: ExportJob = { id: randomUUID(), status: 'queued', progress: 0, cameraIds: input.cameraIds, fromMs: input.fromMs, toMs: input.toMs, purpose, watermark: input.watermark ?? false, createdBy: actor.username, createdAtMs: now, files: [], scopePath: cams[0].site_path };
+    await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: object, scopePath: job.scopePath, detail: { exportId: job.id, cameras: cams.map((c) => c.gb_code), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark } });
+    this.jobs.set(job.id, job);
+    this.specs.set(job.id, { id: job.id, cameras: cams.map((c) => ({ id: c.id, gbCode: c.gb_code, name: c.name })), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark, actor, createdAtMs: now });
+    await this.save(job);
+    this.chain = this.chain.then(() => this.run(job.id));
+    return job;
+  }
+
+  private async run(id: string): Promise<void> {
+    const job = this.jobs.get(id)!;
+    const spec = this.specs.get(id)!;
+    if (job.status !== 'queued') return;
+    const abort = new AbortController();
+    this.aborts.set(id, abort);
+    job.status = 'running';
+    const dir = path.join(this.deps.dir, id);
+    try {
+      await mkdir(dir, { recursive: true });
+      const manifest = await runExport(spec, { store: this.deps.store, files: this.deps.files, index: this.deps.index, manifestKey: this.deps.manifestKey, nowMs: () => this.deps.clock.nowMs() }, dir, (p) => (job.progress = Math.min(1, p)), abort.signal);
+      job.files = [...manifest.files.map((f) => ({ name: f.name, bytes: f.bytes })), { name: 'manifest.json', bytes: 0 }, { name: 'manifest.sig', bytes: 0 }];
+      job.status = 'done';
+      await this.deps.audit.record(spec.actor, { action: 'export.done', objectType: 'export', objectId: id, scopePath: job.scopePath, detail: { files: manifest.files } });
+    } catch (err) {
+      job.status = abort.signal.aborted ? 'cancelled' : 'failed';
+      job.error = abort.signal.aborted ? undefined : (err as Error).message;
+      if (!abort.signal.aborted) this.deps.log.error({ err, exportId: id }, 'export failed');
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      job.finishedAtMs = this.deps.clock.nowMs();
+      this.aborts.delete(id);
+      this.specs.delete(id);
+      await this.save(job);
+    }
+  }
+
+  private async visible(actor: Actor, id: string, action: string): Promise<ExportJob> {
+    await requirePermission(this.deps.audit, actor, 'video.export', action, 'export', id);
+    const job = this.jobs.get(id);
+    if (!job || !inScope(actor.scope, job.scopePath)) {
+      await this.deps.audit.record(actor, { action, objectType: 'export', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+      throw new AppError('not_found', '导出任务不存在或不在您的管辖范围内 (no such export in your scope)');
+    }
+    return job;
+  }
+
+  async list(actor: Actor): Promise<ExportJob[]> {
+    await requirePermission(this.deps.audit, actor, 'video.export', 'export.list', 'export', '*');
+    return [...this.jobs.values()].filter((j) => inScope(actor.scope, j.scopePath)).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  }
+
+  get(actor: Actor, id: string): Promise<ExportJob> {
+    return this.visible(actor, id, 'export.get');
+  }
+
+  async cancel(actor: Actor, id: string): Promise<ExportJob> {
+    const job = await this.visible(actor, id, 'export.cancel');
+    if (job.status === 'queued') job.status = 'cancelled';
+    this.aborts.get(id)?.abort();
+    await this.deps.audit.record(actor, { action: 'export.cancel', objectType: 'export', objectId: id, scopePath: job.scopePath });
+    await this.save(job);
+    return job;
+  }
+
+  async downloadToken(actor: Actor, sessionId: string, id: string): Promise<{ token: string; expiresAtMs: number }> {
+    const job = await this.visible(actor, id, 'export.download');
+    if (job.status !== 'done') throw new AppError('conflict', '导出尚未完成 (export not finished)');
+    return this.deps.tokens.issue(actor, sessionId, job.cameraIds, { exportId: id });
+  }
+
+  /** Redeems a download token: the folder to send (all files, or one), audited. */
+  async download(token: string, client: Client, id: string, file?: string): Promise<{ dir: string; names: string[] }> {
+    const redeemed = await this.deps.tokens.redeem(token, client);
+    const job = this.jobs.get(id);
+    if (!redeemed || redeemed.extra.exportId !== id || !job || job.status !== 'done') throw new AppError('unauthorized', '下载令牌无效或已过期 (invalid or expired download token)');
+    const dir = path.join(this.deps.dir, id);
+    const names = (await readdir(dir)).sort();
+    if (file !== undefined && !names.includes(file)) throw new AppError('not_found', '没有这个文件 (no such file)');
+    await this.deps.audit.record(redeemed.actor, { action: 'export.download', objectType: 'export', objectId: id, scopePath: job.scopePath, detail: { file: file ?? '(all, tar)', purpose: job.purpose } });
+    return { dir, names: file ? [file] : names };
+  }
+
+  async close(): Promise<void> {
+    for (const a of this.aborts.values()) a.abort();
+    await this.chain.catch(() => undefined);
+  }
+
+  /** For tests and the benchmark: resolves when queued jobs have finished. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async save(job: ExportJob): Promise<void> {
+    await writeFile(path.join(this.deps.dir, `${job.id}.job.json`), JSON.stringify(job));
+  }
+}

@@ -1,0 +1,183 @@
+// Cascade on loopback (R-FN-3, R-FLT-1, R-DIS-2): a site, a city and a province — three real apps
+// in one process, each with its own SIP node — register with digest and keepalive; the city's
+// remote tree shows the site's cameras by GB code; an offline camera reaches the city as an Alarm;
+// the city pulls live video (RTP/PS, counted and checked with ffprobe) and recordings, lists
+// recorded spans through RecordInfo; PTZ inside an exam window is refused and audited at the
+// site; the province sees the site's cameras through the city.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CascadeAlarmEvent } from '../../src/cascade/index.ts';
+import { encodePtz } from '../../src/gb28181/index.ts';
+import { startSimulator } from '../../src/sim/index.ts';
+import type { Simulator } from '../../src/sim/index.ts';
+import { repos } from '../../src/store/repos/index.ts';
+import { ffprobe } from '../helpers/ffprobe.ts';
+import { addLower, CITY, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
+import type { Level } from './helpers.ts';
+
+describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
+  let sim: Simulator;
+  let province: Level;
+  let city: Level;
+  let site: Level;
+  let siteLowerId: number;
+  let cityLowerId: number;
+  const cams: Record<string, { id: number; gb: string }> = {};
+  const alarms: CascadeAlarmEvent[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'xuncha-cascade-'));
+  const t0 = Date.now();
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: [{ id: 'a', audio: 'none' }, { id: 'b', audio: 'none' }] });
+    province = await startLevel(PROVINCE);
+    await province.cascade.start();
+    cityLowerId = await addLower(province, CITY.id, '南京市平台');
+    city = await startLevel(CITY, province);
+    siteLowerId = await addLower(city, SITE.id, '南京市第一中学考点');
+    await city.cascade.start();
+    city.cascade.on('alarm', (a) => alarms.push(a));
+    site = await startLevel(SITE, city, { recorder: true });
+    const admin = await site.t.actor('admin');
+    const rooms = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
+    for (const [i, name] of ['a', 'b'].entries()) {
+      const c = await site.t.app.devices.createCamera(admin, { roomId: rooms[i].id, name: `cam-${name}`, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${name}/main`, subStream: '/none', host: '127.0.0.1', port: sim.port });
+      cams[name] = { id: c.id, gb: c.gbCode };
+    }
+    await site.t.app.recorder.start();
+    await site.cascade.start();
+    await until('both cameras record', () => ['a', 'b'].every((n) => site.t.app.recorder.status(cams[n].id)?.recording === true));
+  });
+
+  afterAll(async () => {
+    for (const l of [site, city, province]) {
+      await l?.cascade.stop();
+      await l?.t.app.recorder.stop();
+      await l?.t.close();
+    }
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('R-FN-3: the site registers to the city with digest, keepalives flow, the clock offset is measured', async () => {
+    await until('site registered', () => site.cascade.link?.registered === true);
+    await until('city sees the site online', async () => (await repos(city.t.app.store.db).cascade.getLower({ kind: 'all' }, siteLowerId))?.online === 1);
+    const reg = Number((await repos(city.t.app.store.db).cascade.getLower({ kind: 'all' }, siteLowerId))!.registered_at_ms);
+    await sleep(2500);
+    const lower = (await repos(city.t.app.store.db).cascade.getLower({ kind: 'all' }, siteLowerId))!;
+    expect(Number(lower.last_keepalive_ms)).toBeGreaterThan(reg + 500);
+    const st = site.cascade.status().upper!;
+    expect(st.state).toBe('registered');
+    expect(st.lastKeepaliveOkMs).toBeGreaterThan(reg);
+    expect(Math.abs(st.clockOffsetMs!)).toBeLessThan(1000);
+  });
+
+  it("R-FN-3: the city's remote tree shows the site's cameras by GB code, under their rooms, ON", async () => {
+    const admin = await city.t.actor('admin');
+    await until('catalog merged with cameras ON', async () => {
+      const { channels } = await city.cascade.service.channels(admin, siteLowerId);
+      return ['a', 'b'].every((n) => channels.some((c) => c.deviceId === cams[n].gb && c.status === 'ON'));
+    });
+    const { channels } = await city.cascade.service.channels(admin, siteLowerId);
+    const ids = new Set(channels.map((c) => c.deviceId));
+    const camA = channels.find((c) => c.deviceId === cams.a.gb)!;
+    expect(camA.kind).toBe('channel');
+    expect(ids.has(camA.parentId!)).toBe(true); // its room
+    const room = channels.find((c) => c.deviceId === camA.parentId)!;
+    expect(ids.has(room.parentId!)).toBe(true); // its site
+    expect(channels.filter((c) => c.parentId === SITE.id).length).toBeGreaterThan(0); // the tree's root hangs under the site platform
+  });
+
+  it('R-FN-3: the city INVITEs live video of a site camera and receives RTP/PS frames that ffprobe reads', async () => {
+    const chunks: Uint8Array[] = [];
+    const src = await city.cascade.calls!.openLive(cams.a.gb, { tap: (p) => chunks.push(p.slice()) });
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    await sleep(3000);
+    await src.stop();
+    expect(video).toBeGreaterThan(30);
+    const file = path.join(dir, 'live.ps');
+    writeFileSync(file, Buffer.concat(chunks));
+    const p = ffprobe(file);
+    expect(p.codec).toBe('h264');
+    expect(p.frames).toBeGreaterThan(30);
+    await until('site session ended by BYE', () => site.cascade.status().mediaSessions === 0, 5000);
+  });
+
+  it('R-FN-3: live over TCP (city passive, site connects) delivers frames too', async () => {
+    const src = await city.cascade.calls!.openLive(cams.b.gb, { transport: 'tcp' });
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    await sleep(4000);
+    await src.stop();
+    expect(video).toBeGreaterThan(20);
+  });
+
+  it("R-FN-1: RecordInfo from the city lists the site's recording spans; Playback sends the recorded frames", async () => {
+    const admin = await city.t.actor('admin');
+    const now = Date.now();
+    const records = await city.cascade.service.recordInfo(admin, cams.a.gb, t0 - 60_000, now);
+    expect(records.length).toBeGreaterThan(0);
+    const runs = await repos(site.t.app.store.db).recordings.runsBetween(cams.a.id, t0 - 60_000, now);
+    expect(records).toHaveLength(runs.length);
+    expect(records[0].deviceId).toBe(cams.a.gb);
+    await site.t.app.recorder.index.flush();
+    const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, now);
+    const from = Number(files[0].start_ms);
+    const src = await city.cascade.calls!.openLive(cams.a.gb, { session: 'Download', startSec: Math.floor(from / 1000), endSec: Math.floor(from / 1000) + 3 });
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    await new Promise<void>((resolve) => src.once('close', () => resolve()));
+    expect(video).toBeGreaterThan(20); // about 3 s of 25 fps, sent as fast as the socket takes it
+  });
+
+  it('R-FLT-1: a camera going offline at the site reaches the city as an Alarm, stored and listed', async () => {
+    const before = alarms.length;
+    sim.fault('a', { type: 'drop', durationMs: 4000 });
+    await until('video-loss alarm at the city', () => alarms.slice(before).some((a) => a.deviceId === cams.a.gb && a.method === 2 && a.alarmType === 1), 15_000);
+    const admin = await city.t.actor('admin');
+    const listed = await city.cascade.service.alarms(admin, { lowerId: siteLowerId, limit: 50 });
+    expect(listed.some((a) => a.deviceId === cams.a.gb && a.method === 2)).toBe(true);
+    // The recording gap follows as its own alarm once the run is closed.
+    await until('recording-gap alarm at the city', () => alarms.slice(before).some((a) => a.deviceId === cams.a.gb && a.method === 7), 15_000);
+  });
+
+  it('R-DIS-2: PTZ through the city is refused inside an exam window and audited at the site; allowed outside', async () => {
+    const now = Date.now();
+    await repos(site.t.app.store.db).recordings.insertSchedule({ camera_id: cams.b.id, start_ms: now - 60_000, end_ms: now + 3600_000, reason: 'exam:1:语文', created_by: 'test', created_at_ms: now });
+    const admin = await city.t.actor('admin');
+    const cmd = encodePtz({ kind: 'ptz', pan: 'left', panSpeed: 0x3f, tiltSpeed: 0, zoomSpeed: 0 });
+    expect(await city.cascade.service.ptz(admin, cams.b.gb, cmd)).toBe('ERROR');
+    expect(await city.cascade.service.ptz(admin, cams.a.gb, cmd)).toBe('OK');
+    const audit = await site.t.app.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'cascade.ptz').orderBy('seq').execute();
+    expect(audit.map((a) => [a.object_id, a.outcome, a.username])).toEqual([[String(cams.b.id), 'denied', `gb:${CITY.id}`], [String(cams.a.id), 'ok', `gb:${CITY.id}`]]);
+    expect(JSON.parse(audit[0].detail!)).toMatchObject({ lockedBy: 'exam:1:语文', rule: 'R-DIS-2' });
+    const cityAudit = await city.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_id']).where('action', '=', 'cascade.ptz').execute();
+    expect(cityAudit).toEqual([{ outcome: 'denied', object_id: cams.b.gb }, { outcome: 'ok', object_id: cams.a.gb }]);
+  });
+
+  it("R-FN-3: the province's tree shows the site's cameras through the city, and live video relays through it", async () => {
+    const admin = await province.t.actor('admin');
+    await until('province sees site cameras', async () => {
+      const { channels } = await province.cascade.service.channels(admin, cityLowerId);
+      return ['a', 'b'].every((n) => channels.some((c) => c.deviceId === cams[n].gb && c.kind === 'channel'));
+    }, 20_000);
+    const { channels } = await province.cascade.service.channels(admin, cityLowerId);
+    expect(channels.find((c) => c.deviceId === SITE.id)?.parentId).toBeDefined(); // the site platform, inside the city's tree
+    const src = await province.cascade.calls!.openLive(cams.b.gb);
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    await sleep(3000);
+    await src.stop();
+    expect(video).toBeGreaterThan(20);
+  });
+});

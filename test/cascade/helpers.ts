@@ -1,0 +1,51 @@
+// Cascade test fixture: province ← city ← site, three real apps in one process on loopback, each
+// with its own cascade module on ephemeral SIP ports; the site records simulated cameras.
+import type { Gb28181Settings } from '../../src/config/config.ts';
+import { createCascadeModule } from '../../src/cascade/index.ts';
+import type { CascadeModule } from '../../src/cascade/index.ts';
+import { createTestApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
+
+export const PROVINCE = { id: '32000000002000000001', domain: '3200000000' };
+export const CITY = { id: '32010000002000000001', domain: '3201000000' };
+export const SITE = { id: '32010600002000000001', domain: '3201060000' };
+export const PASSWORD = 'Lower-Pass-1234';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export function settings(me: { id: string; domain: string }, upper?: { id: string; port: number }): Gb28181Settings {
+  return {
+    ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 1,
+    ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: upper.port, password: PASSWORD, transport: 'udp' as const, keepaliveS: 1, expiresS: 3600 } } : {}),
+  };
+}
+
+export interface Level {
+  t: TestApp;
+  cascade: CascadeModule;
+}
+
+/** An upper-capable node; `upper` makes it register there. Lower platforms are added by the caller. */
+export async function startLevel(me: { id: string; domain: string }, upper?: Level, opts: { recorder?: boolean } = {}): Promise<Level> {
+  const t = await createTestApp('sqlite', {
+    realClock: true,
+    app: opts.recorder ? { recording: { supervisor: { backoffMinMs: 50, backoffMaxMs: 200, stallTimeoutMs: 2000 } } } : undefined,
+  });
+  const port = upper?.cascade.node?.transport.udpPort;
+  const cascade = createCascadeModule(t.app, { settings: settings(me, upper && port ? { id: upper.cascade.settings!.id, port } : undefined), lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 } });
+  return { t, cascade };
+}
+
+/** Registers `lowerId` as a lower platform of `level` (through the audited service, as admin). */
+export async function addLower(level: Level, lowerId: string, name: string): Promise<number> {
+  const admin = await level.t.actor('admin');
+  return (await level.cascade.service.createLower(admin, { sipId: lowerId, name, kind: 'platform', password: PASSWORD })).id;
+}

@@ -1,0 +1,149 @@
+// The 视频墙 in headless Chromium against the real server and 16 simulated cameras (R-FN-1 live
+// monitoring from every level; R-CITY-2 a district account sees its district only; R-ACC-1):
+// every tile of a 16-tile wall decodes; a tour changes page; a camera fault shows and recovers;
+// a user outside the cameras' scope is refused.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../e2e/helpers/browser.ts';
+import type { BrowserSession } from '../e2e/helpers/browser.ts';
+import { REPO_ROOT } from '../e2e/helpers/server.ts';
+import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './helpers/live-server.ts';
+import type { LiveServer } from './helpers/live-server.ts';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results/live');
+let server: LiveServer;
+let browser: BrowserSession;
+let page: Page;
+let rooms: Array<{ id: number; cameras: Array<{ id: number }> }> = [];
+
+async function login(p: Page, username: string, password: string): Promise<void> {
+  await p.goto(server.baseUrl);
+  await p.getByTestId('login-username').fill(username);
+  await p.getByTestId('login-password').fill(password);
+  await p.getByTestId('login-submit').click();
+  await p.getByTestId('header-user').waitFor();
+  await p.goto(`${server.baseUrl}/#/wall`);
+  await p.getByTestId('wall-grid').waitFor();
+}
+
+/** totalVideoFrames of every tile's <video>, by tile index. */
+function decoded(p: Page): Promise<number[]> {
+  return p.$$eval('[data-testid^="wall-tile-"] video', (vs) => vs.map((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames));
+}
+
+async function fillWall(p: Page): Promise<void> {
+  // Drag every room onto the wall: room i fills tiles 2i and 2i+1.
+  for (let i = 0; i < rooms.length; i++) await p.getByTestId(`tree-room-${rooms[i].id}`).dragTo(p.getByTestId(`wall-tile-${i * 2}`));
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '8', XUNCHA_SIM_PORT: String(await freePort()) });
+  const admin = new ApiClient(server.baseUrl);
+  await admin.login('admin', ADMIN_PASSWORD);
+  const { nodes } = await admin.json<{ nodes: Array<{ kind: string; name: string; id: number; rooms?: typeof rooms }> }>('GET', '/api/org/tree');
+  rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
+  const xw = nodes.find((n) => n.kind === 'district' && n.name === '玄武区')!;
+  await admin.json('POST', '/api/users', { username: 'xw-op', displayName: '玄武巡查员', role: 'operator', orgNodeId: xw.id, password: 'Patrol-Passw0rd!' });
+  browser = await launchBrowser();
+  page = browser.page;
+  await login(page, 'admin', ADMIN_PASSWORD);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('video wall in Chromium (R-FN-1)', () => {
+  it('shows 16 live tiles from dragged rooms and every tile decodes frames', async () => {
+    expect(rooms).toHaveLength(8);
+    await page.getByTestId('layout-16').click();
+    await fillWall(page);
+    await page.waitForFunction(() => document.querySelectorAll('[data-state="online"]').length === 16, undefined, { timeout: 30_000 });
+    const a = await decoded(page);
+    await page.waitForTimeout(3000);
+    const b = await decoded(page);
+    expect(b).toHaveLength(16);
+    b.forEach((n, i) => expect(n, `tile ${i}`).toBeGreaterThan(a[i] + 40)); // 3 s at 25 fps = 75
+    await page.screenshot({ path: path.join(SHOTS, 'wall-16.png') });
+  }, 90_000);
+
+  it('shows a camera fault in its tile at once and recovers by itself', async () => {
+    const tile = page.getByTestId('wall-tile-0');
+    const camId = Number(await tile.getAttribute('data-camera-id'));
+    expect(camId).toBe(rooms[0].cameras[0].id);
+    // Room 1's front camera is demo-r001-front: stall it (socket open, no frames) for 8 s.
+    await server.fault('demo-r001-front', { type: 'stall', durationMs: 8000 });
+    const t0 = Date.now();
+    await page.waitForFunction(() => document.querySelector('[data-testid="wall-tile-0"]')?.getAttribute('data-state') === 'offline', undefined, { timeout: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await page.screenshot({ path: path.join(SHOTS, 'wall-fault.png') });
+    await server.fault('demo-r001-front', { type: 'clear' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="wall-tile-0"]')?.getAttribute('data-state') === 'online', undefined, { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    const a = (await decoded(page))[0];
+    await page.waitForTimeout(3000);
+    expect((await decoded(page))[0]).toBeGreaterThan(a + 40);
+  }, 60_000);
+
+  it('double-click opens the main stream full screen', async () => {
+    await page.getByTestId('wall-tile-3').dblclick();
+    const full = page.getByTestId('wall-full');
+    await full.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="wall-tile-99"]')?.getAttribute('data-state') === 'online', undefined, { timeout: 15_000 });
+    const w = await page.$eval('[data-testid="wall-tile-99"] video', (v) => (v as HTMLVideoElement).videoWidth);
+    expect(w).toBe(1280);
+    await page.screenshot({ path: path.join(SHOTS, 'wall-full.png') });
+    await full.dblclick();
+    await full.waitFor({ state: 'detached' });
+  }, 30_000);
+
+  it('a tour of every exam room pages through the wall; space pauses, arrows page', async () => {
+    await page.evaluate(() => {
+      const tours = { admin: [{ id: 't1', name: '全部考场', intervalS: 5, targets: [{ kind: 'allExam' }] }] };
+      localStorage.setItem('xuncha.tours.v1', JSON.stringify(tours));
+    });
+    await page.reload();
+    await page.getByTestId('wall-grid').waitFor();
+    await page.getByTestId('layout-9').click();
+    await page.getByTestId('tour-select').click();
+    await page.getByText('全部考场（5s）').click();
+    await expect.poll(() => page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
+    const first = await page.getByTestId('wall-tile-0').getAttribute('data-camera-id');
+    await expect.poll(() => page.getByTestId('tour-page').textContent(), { timeout: 8000 }).toBe('第 2/2 页');
+    expect(await page.getByTestId('wall-tile-0').getAttribute('data-camera-id')).not.toBe(first);
+    await page.waitForFunction(() => document.querySelectorAll('[data-state="online"]').length === 7, undefined, { timeout: 15_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'wall-tour.png') });
+    await page.getByTestId('tour-page').click(); // focus out of the select
+    await page.keyboard.press(' ');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
+    await page.waitForTimeout(5500); // paused: stays
+    expect(await page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
+  }, 60_000);
+
+  it('refuses cameras outside the user scope (R-CITY-2) and the server audits it', async () => {
+    const other = await launchBrowser();
+    try {
+      await login(other.page, 'xw-op', 'Patrol-Passw0rd!');
+      // The district account sees no camera of another district in its tree…
+      expect(await other.page.locator('[data-testid^="tree-camera-"]').count()).toBe(0);
+      // …and a token for one is refused even when asked directly.
+      const status = await other.page.evaluate(async (id) => {
+        const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+        const r = await fetch('/api/live/token', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ cameraIds: [id], stream: 'sub' }) });
+        return r.status;
+      }, rooms[0].cameras[0].id);
+      expect(status).toBe(404);
+    } finally {
+      await other.close();
+    }
+    const admin = new ApiClient(server.baseUrl);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const denied = await admin.json<{ records: Array<{ username: string }> }>('GET', '/api/audit?action=video.live.start&outcome=denied');
+    expect(denied.records.some((r) => r.username === 'xw-op')).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,103 @@
+// Export (R-DIS-4): a stated purpose is required, the range is Beijing wall time, the job runs in
+// the background; the list shows progress, cancels, and downloads with a one-time token.
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Checkbox, Input, Modal, Progress, Space, Table, Tag, message } from 'antd';
+import { errorMessage } from '../../api.ts';
+import { useI18n } from '../../i18n.ts';
+import { beijingWallToMs, formatBeijing } from '../../time.ts';
+import { pbApi } from './pbApi.ts';
+import type { ExportJob } from './pbApi.ts';
+
+interface Props {
+  open: boolean;
+  cameraIds: number[];
+  range: [number, number];
+  onClose: () => void;
+}
+
+export function ExportModal({ open, cameraIds, range, onClose }: Props) {
+  const { t } = useI18n();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [watermark, setWatermark] = useState(false);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (!open) return;
+    setFrom(formatBeijing(range[0]));
+    setTo(formatBeijing(range[1]));
+    setError(undefined);
+    // Only when the dialog opens: the range follows the clock, the inputs must not.
+  }, [open]);
+  const submit = async () => {
+    try {
+      await pbApi.createExport({ cameraIds, fromMs: beijingWallToMs(from), toMs: beijingWallToMs(to), purpose, watermark });
+      void message.success(t('pbExportQueued'));
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <Modal open={open} title={t('pbExport')} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ disabled: purpose.trim().length < 4 }} destroyOnHidden>
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Alert type="warning" showIcon title={t('pbExportNotice')} />
+        <Space>
+          <Input value={from} onChange={(e) => setFrom(e.target.value)} style={{ width: 190 }} />—
+          <Input value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 190 }} />
+        </Space>
+        <Input.TextArea value={purpose} onChange={(e) => setPurpose(e.target.value)} placeholder={t('pbPurposeHint')} maxLength={500} rows={2} data-testid="pb-purpose" />
+        <Checkbox checked={watermark} onChange={(e) => setWatermark(e.target.checked)}>{t('pbWatermark')}</Checkbox>
+        {error && <Alert type="error" title={error} />}
+      </Space>
+    </Modal>
+  );
+}
+
+export function ExportList({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useI18n();
+  const [jobs, setJobs] = useState<ExportJob[]>([]);
+  const load = useCallback(() => {
+    pbApi.exports().then((r) => setJobs(r.exports), () => undefined);
+  }, []);
+  useEffect(() => {
+    if (!open) return;
+    load();
+    const timer = window.setInterval(load, 2000);
+    return () => window.clearInterval(timer);
+  }, [open, load]);
+  const download = async (id: string) => {
+    try {
+      window.location.href = await pbApi.downloadUrl(id);
+    } catch (err) {
+      void message.error(errorMessage(err));
+    }
+  };
+  const color: Record<ExportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error', cancelled: 'warning' };
+  return (
+    <Modal open={open} title={t('pbExports')} onCancel={onClose} footer={null} width={900}>
+      <Table<ExportJob>
+        rowKey="id"
+        size="small"
+        dataSource={jobs}
+        pagination={{ pageSize: 8 }}
+        columns={[
+          { title: t('time'), dataIndex: 'createdAtMs', render: (v: number) => formatBeijing(v) },
+          { title: t('pbRange'), render: (_, j) => `${formatBeijing(j.fromMs).slice(5)} — ${formatBeijing(j.toMs).slice(11)}` },
+          { title: t('pbPurpose'), dataIndex: 'purpose', ellipsis: true },
+          { title: t('user'), dataIndex: 'createdBy' },
+          { title: t('status'), render: (_, j) => (j.status === 'running' ? <Progress percent={Math.round(j.progress * 100)} size="small" /> : <Tag color={color[j.status]} title={j.error}>{t(`pbJob_${j.status}`)}</Tag>) },
+          {
+            title: t('actions'),
+            render: (_, j) => (
+              <Space>
+                {j.status === 'done' && <Button size="small" type="link" onClick={() => void download(j.id)}>{t('pbDownload')}</Button>}
+                {(j.status === 'running' || j.status === 'queued') && <Button size="small" type="link" danger onClick={() => void pbApi.cancelExport(j.id).then(load)}>{t('cancel')}</Button>}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Modal>
+  );
+}

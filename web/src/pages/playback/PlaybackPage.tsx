@@ -1,0 +1,186 @@
+// 录像回放: choose cameras and a day, see recorded spans and gaps on a zoomable timeline, click a
+// time to play from it; several cameras (front/rear of a room) play on one clock.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Button, Card, DatePicker, Empty, Select, Space, Tag, Tooltip, Tree, Typography } from 'antd';
+import type { TreeDataNode } from 'antd';
+import {
+  CaretRightOutlined, DownloadOutlined, PauseOutlined, StepForwardOutlined, ZoomInOutlined, ZoomOutOutlined, FastForwardOutlined, ExportOutlined,
+} from '@ant-design/icons';
+import dayjs from 'dayjs';
+import { api, errorMessage } from '../../api.ts';
+import { useI18n } from '../../i18n.ts';
+import { beijingWallToMs, formatBeijing } from '../../time.ts';
+import type { OrgNode, User } from '../../types.ts';
+import { ExportList, ExportModal } from './ExportPanel.tsx';
+import { durationLabel, pbApi, reasonLabel } from './pbApi.ts';
+import type { Band, CameraTimeline } from './pbApi.ts';
+import { PlaybackPlayer } from './player.ts';
+import type { PlayerState } from './player.ts';
+import { MAX_SPAN_MS, MIN_SPAN_MS, Timeline } from './Timeline.tsx';
+import './playback.css';
+
+const SPEEDS = [0.5, 1, 2, 4, 8, 16];
+const MAX_CAMERAS = 4;
+const todayBeijing = () => formatBeijing(Date.now()).slice(0, 10);
+
+export function PlaybackPage({ user }: { user: User }) {
+  const { t, lang } = useI18n();
+  const [nodes, setNodes] = useState<OrgNode[]>([]);
+  const [checked, setChecked] = useState<number[]>([]);
+  const [day, setDay] = useState(todayBeijing());
+  const dayStart = beijingWallToMs(`${day} 00:00:00`);
+  const [view, setView] = useState<[number, number]>([dayStart, dayStart + MAX_SPAN_MS]);
+  const [data, setData] = useState<CameraTimeline[]>([]);
+  const [bands, setBands] = useState<Band[]>([]);
+  const [error, setError] = useState<string>();
+  const [state, setState] = useState<PlayerState>();
+  const [exportOpen, setExportOpen] = useState(false);
+  const [listOpen, setListOpen] = useState(false);
+  const videos = useRef(new Map<number, HTMLVideoElement>());
+  const player = useRef<PlaybackPlayer | undefined>(undefined);
+  const openFor = useRef('');
+
+  const cameras = useMemo(() => {
+    const all = nodes.flatMap((n) => (n.rooms ?? []).flatMap((r) => r.cameras.map((c) => ({ id: c.id, name: `${r.name} ${c.name}` }))));
+    return checked.map((id) => all.find((c) => c.id === id)).filter((c): c is { id: number; name: string } => Boolean(c));
+  }, [nodes, checked]);
+
+  useEffect(() => {
+    api.orgTree().then((r) => setNodes(r.nodes), (e: unknown) => setError(errorMessage(e)));
+    return () => player.current?.close();
+  }, []);
+  useEffect(() => setView([dayStart, dayStart + MAX_SPAN_MS]), [dayStart]);
+  useEffect(() => {
+    if (cameras.length === 0) return setData([]);
+    pbApi.timeline(cameras.map((c) => c.id), Math.min(view[0], dayStart), Math.max(view[1], dayStart + MAX_SPAN_MS)).then(
+      (r) => {
+        setData(r.cameras);
+        setBands(r.bands);
+        setError(undefined);
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, [cameras, dayStart, view]);
+
+  const treeData: TreeDataNode[] = nodes
+    .filter((n) => n.kind === 'site' && (n.rooms ?? []).some((r) => r.cameras.length > 0))
+    .map((n) => ({
+      key: `s${n.id}`,
+      title: n.name,
+      checkable: false,
+      children: (n.rooms ?? []).filter((r) => r.cameras.length > 0).map((r) => ({
+        key: `r${r.id}`,
+        title: r.name,
+        checkable: false,
+        children: r.cameras.map((c) => ({ key: `c${c.id}`, isLeaf: true, title: <span data-testid={`pb-cam-${c.id}`}>{c.name}</span> })),
+      })),
+    }));
+
+  const play = async (ms: number) => {
+    const key = cameras.map((c) => c.id).join(',');
+    setError(undefined);
+    try {
+      if (!player.current || openFor.current !== key) {
+        player.current?.close();
+        player.current = new PlaybackPlayer(setState);
+        openFor.current = key;
+        await player.current.open(cameras.map((c) => ({ ...c, video: videos.current.get(c.id)! })), ms);
+      } else {
+        player.current.seek(ms);
+        player.current.play();
+      }
+    } catch (err) {
+      openFor.current = '';
+      setError(errorMessage(err));
+    }
+  };
+  const nextGap = () => {
+    const clock = state?.clockMs ?? view[0];
+    const next = data.flatMap((d) => d.gaps).filter((g) => g.startMs > clock + 4000).sort((x, y) => x.startMs - y.startMs)[0];
+    if (next) void play(next.startMs - 3000);
+  };
+  const zoom = (f: number) => {
+    const c = state?.clockMs && state.clockMs >= view[0] && state.clockMs <= view[1] ? state.clockMs : (view[0] + view[1]) / 2;
+    const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, (view[1] - view[0]) * f));
+    setView([c - span / 2, c + span / 2]);
+  };
+
+  const playing = state?.playing ?? false;
+  return (
+    <div className="pb-page">
+      <Card size="small" className="pb-side" title={t('pbCameras')}>
+        {treeData.length > 0 && <Tree
+          checkable
+          defaultExpandAll
+          treeData={treeData}
+          checkedKeys={checked.map((id) => `c${id}`)}
+          selectedKeys={[]}
+          onSelect={(_keys, info) => {
+            // Clicking a camera's name ticks or unticks it, like its checkbox.
+            const key = String(info.node.key);
+            if (!key.startsWith('c')) return;
+            const id = Number(key.slice(1));
+            setChecked((list) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id].slice(0, MAX_CAMERAS)));
+          }}
+          onCheck={(keys) => {
+            const list = (Array.isArray(keys) ? keys : keys.checked).map(String).filter((k) => k.startsWith('c')).map((k) => Number(k.slice(1)));
+            setChecked(list.slice(0, MAX_CAMERAS));
+            if (list.length > MAX_CAMERAS) setError(t('pbTooMany'));
+          }}
+        />}
+      </Card>
+      <div className="pb-main">
+        <Space wrap className="pb-toolbar">
+          <DatePicker allowClear={false} value={dayjs(day)} onChange={(d) => d && setDay(d.format('YYYY-MM-DD'))} data-testid="pb-date" />
+          <Button icon={playing ? <PauseOutlined /> : <CaretRightOutlined />} disabled={!state} onClick={() => (playing ? player.current?.pause() : player.current?.play())} data-testid="pb-playpause">
+            {playing ? t('pbPause') : t('pbPlay')}
+          </Button>
+          <Tooltip title={t('pbStep')}><Button icon={<StepForwardOutlined />} disabled={!state} onClick={() => player.current?.step()} /></Tooltip>
+          <Select value={state?.speed ?? 1} style={{ width: 96 }} disabled={!state} onChange={(v) => player.current?.setSpeed(v)} options={SPEEDS.map((s) => ({ value: s, label: `${s}×` }))} data-testid="pb-speed" />
+          <Button icon={<FastForwardOutlined />} disabled={!state} onClick={nextGap}>{t('pbNextGap')}</Button>
+          <Button icon={<ZoomInOutlined />} onClick={() => zoom(1 / 2)} data-testid="pb-zoom-in" />
+          <Button icon={<ZoomOutOutlined />} onClick={() => zoom(2)} />
+          <Button onClick={() => setView([dayStart, dayStart + MAX_SPAN_MS])}>{t('pbWholeDay')}</Button>
+          <Typography.Text strong data-testid="pb-clock">{state ? formatBeijing(state.clockMs) : t('pbClickHint')}</Typography.Text>
+          {state && state.speed > 4 && <Tag>{t('pbKeyframesOnly')}</Tag>}
+          {user.role === 'admin' && (
+            <>
+              <Button icon={<ExportOutlined />} disabled={cameras.length === 0} onClick={() => setExportOpen(true)}>{t('pbExport')}</Button>
+              <Button icon={<DownloadOutlined />} onClick={() => setListOpen(true)}>{t('pbExports')}</Button>
+            </>
+          )}
+        </Space>
+        {(error ?? state?.error) && <Alert type="error" showIcon title={error ?? state?.error} closable onClose={() => setError(undefined)} />}
+        {cameras.length === 0 ? (
+          <Empty description={t('pbPickHint')} style={{ marginTop: 48 }} />
+        ) : (
+          <>
+            <div className={`pb-videos pb-n${cameras.length}`}>
+              {cameras.map((c) => {
+                const sv = state?.slots.find((s) => s.cameraId === c.id);
+                return (
+                  <div className="pb-video" key={c.id}>
+                    <video ref={(el) => void (el ? videos.current.set(c.id, el) : videos.current.delete(c.id))} muted playsInline data-testid={`pb-video-${c.id}`} />
+                    <div className="pb-video-name">{c.name}</div>
+                    {sv?.state === 'gap' && sv.gap && (
+                      <div className="pb-overlay pb-overlay-gap" data-testid="pb-gap-overlay">
+                        <div>{t('pbGap')} {durationLabel(sv.gap.endMs - sv.gap.startMs, lang)}</div>
+                        <div>{reasonLabel(sv.gap.reason, lang)}</div>
+                        <div className="pb-sub">{formatBeijing(sv.gap.startMs).slice(11)} — {formatBeijing(sv.gap.endMs).slice(11)}{state?.skipping ? ` · ${t('pbSkipping')}` : ''}</div>
+                      </div>
+                    )}
+                    {sv?.state === 'ended' && <div className="pb-overlay">{t('pbEnded')}（{reasonLabel(sv.endReason ?? 'no-recording', lang)}）</div>}
+                    {sv?.state === 'loading' && <div className="pb-overlay pb-overlay-light">{t('pbLoading')}</div>}
+                  </div>
+                );
+              })}
+            </div>
+            <Timeline cameras={cameras} data={data} bands={bands} view={view} onView={setView} cursorMs={state?.clockMs} onPick={(ms) => void play(ms)} lang={lang} />
+          </>
+        )}
+      </div>
+      <ExportModal open={exportOpen} cameraIds={checked} range={state ? [state.clockMs - 60_000, state.clockMs + 60_000] : [view[0], Math.min(view[1], view[0] + 600_000)]} onClose={() => setExportOpen(false)} />
+      <ExportList open={listOpen} onClose={() => setListOpen(false)} />
+    </div>
+  );
+}

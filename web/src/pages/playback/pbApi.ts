@@ -1,0 +1,57 @@
+// Playback API calls (token, timeline, exports) and the Chinese names of gap reasons.
+import { ApiError, api } from '../../api.ts';
+
+export interface Span { startMs: number; endMs: number; runId: number }
+export interface Gap { startMs: number; endMs: number; durationMs: number; reason: string; detail?: string }
+export interface CameraTimeline { cameraId: number; spans: Span[]; gaps: Gap[]; recordedMs: number }
+export interface Band { cameraId?: number; startMs: number; endMs: number; label: string; kind: string }
+export interface ExportJob {
+  id: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled'; progress: number; cameraIds: number[];
+  fromMs: number; toMs: number; purpose: string; watermark: boolean; createdBy: string; createdAtMs: number; error?: string;
+  files: Array<{ name: string; bytes: number }>;
+}
+
+let csrf: string | undefined;
+async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
+  csrf ??= (await api.me()).csrfToken;
+  const res = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(method !== 'GET' ? { 'X-CSRF-Token': csrf } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = (await res.json().catch(() => ({}))) as T & { error?: string; message?: string };
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `http_${res.status}`, data.message ?? res.statusText);
+  return data;
+}
+
+export const pbApi = {
+  token: (cameraIds: number[], fromMs: number) => send<{ token: string; wsPath: string }>('POST', '/api/playback/token', { cameraIds, fromMs: Math.round(fromMs) }),
+  timeline: (cameraIds: number[], fromMs: number, toMs: number) =>
+    send<{ cameras: CameraTimeline[]; bands: Band[] }>('GET', `/api/playback/timeline?cameraIds=${cameraIds.join(',')}&fromMs=${Math.floor(fromMs)}&toMs=${Math.ceil(toMs)}`),
+  thumbUrl: (cameraId: number, atMs: number) => `/api/recordings/thumbnail?cameraId=${cameraId}&atMs=${Math.round(atMs)}`,
+  createExport: (b: { cameraIds: number[]; fromMs: number; toMs: number; purpose: string; watermark: boolean }) => send<ExportJob>('POST', '/api/exports', b),
+  exports: () => send<{ exports: ExportJob[] }>('GET', '/api/exports'),
+  cancelExport: (id: string) => send<ExportJob>('POST', `/api/exports/${id}/cancel`, {}),
+  downloadUrl: async (id: string) => (await send<{ url: string }>('POST', `/api/exports/${id}/token`, {})).url,
+};
+
+const REASONS_ZH: Record<string, string> = {
+  eof: '连接断开', stall: '无视频数据', timeout: '超时', crash: '进程中断', 'disk-full': '磁盘已满', garbage: '数据异常',
+  params: '编码参数变化', stopped: '录像停止', refused: '连接被拒绝', 'write-error': '写入失败', 'no-recording': '无录像', schedule: '非录像时段',
+};
+const REASONS_EN: Record<string, string> = {
+  eof: 'connection closed', stall: 'no video data', timeout: 'timeout', crash: 'process interrupted', 'disk-full': 'disk full', garbage: 'bad data',
+  params: 'codec parameters changed', stopped: 'recording stopped', refused: 'connection refused', 'write-error': 'write error', 'no-recording': 'no recording', schedule: 'outside schedule',
+};
+export function reasonLabel(reason: string, lang: 'zh' | 'en'): string {
+  return (lang === 'zh' ? REASONS_ZH : REASONS_EN)[reason] ?? reason;
+}
+
+/** "7.0 秒", "3 分 12 秒", "2 小时 5 分". */
+export function durationLabel(ms: number, lang: 'zh' | 'en'): string {
+  const s = ms / 1000;
+  const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (lang === 'en') return h ? `${h} h ${m} min` : m ? `${m} min ${Math.round(sec)} s` : `${sec.toFixed(1)} s`;
+  return h ? `${h} 小时 ${m} 分` : m ? `${m} 分 ${Math.round(sec)} 秒` : `${sec.toFixed(1)} 秒`;
+}

@@ -1,0 +1,158 @@
+// One wall tile: subscribes its camera while visible (IntersectionObserver + page visibility),
+// shows room, camera, online/recording state and a Beijing-time clock; a dropped camera shows at
+// once (server status, or no frame for 3 s) and the tile recovers by itself when frames return.
+import { useEffect, useRef, useState } from 'react';
+import type { DragEvent } from 'react';
+import { useI18n } from '../../i18n.ts';
+import { formatBeijing } from '../../time.ts';
+import type { LiveClient, Stream } from './liveClient.ts';
+import { MsePlayer } from './msePlayer.ts';
+import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
+
+interface Props {
+  index: number;
+  cam?: WallCamera;
+  stream: Stream;
+  client: LiveClient;
+  tokens: TokenCache;
+  status?: CameraStatusView;
+  onDropCameras?: (index: number, cameraIds: number[]) => void;
+  onOpen?: (cam: WallCamera) => void;
+  big?: boolean;
+}
+
+type TileState = 'idle' | 'connecting' | 'online' | 'offline' | 'refused' | 'unsupported' | 'paused';
+
+export const DRAG_TYPE = 'application/x-xuncha-cameras';
+
+function useVisible(ref: React.RefObject<HTMLElement | null>): boolean {
+  const [inView, setInView] = useState(true);
+  const [pageVisible, setPageVisible] = useState(() => document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const io = new IntersectionObserver((entries) => setInView(entries.some((e) => e.isIntersecting)), { threshold: 0.01 });
+    io.observe(el);
+    const onVis = () => setPageVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', onVis);
+    return () => {
+      io.disconnect();
+      document.removeEventListener('visibilitychange', onVis);
+    };
+  }, [ref]);
+  return inView && pageVisible;
+}
+
+export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big }: Props) {
+  const { t } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const visible = useVisible(box);
+  const [state, setState] = useState<TileState>('idle');
+  const [now, setNow] = useState(() => Date.now());
+  const lastFrame = useRef(0);
+  const [over, setOver] = useState(false);
+
+  useEffect(() => {
+    const id = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(id);
+  }, []);
+
+  useEffect(() => {
+    const v = video.current;
+    if (!cam || !v) {
+      setState('idle');
+      return;
+    }
+    if (!visible) {
+      setState('paused');
+      return;
+    }
+    let cancelled = false;
+    let ch: number | undefined;
+    setState('connecting');
+    const player = new MsePlayer(v, {
+      onFrame: () => {
+        lastFrame.current = Date.now();
+        setState((s) => (s === 'online' ? s : 'online'));
+      },
+      onState: (s) => {
+        if (s === 'error' || s === 'disconnected' || s === 'stopped') setState('offline');
+        else if (s === 'refused') setState('refused');
+        else if (s === 'unsupported') setState('unsupported');
+        else if (s === 'connecting') setState((p) => (p === 'online' ? 'offline' : 'connecting'));
+      },
+    });
+    (v as HTMLVideoElement & { xcPlayer?: MsePlayer }).xcPlayer = player;
+    tokens.get([cam.id], stream).then(
+      async (token) => {
+        if (cancelled) return;
+        ch = await client.subscribe(cam.id, stream, token, player);
+        if (cancelled) client.unsubscribe(ch);
+      },
+      () => setState('refused'),
+    );
+    // No frame for 3 s: show the loss now, not when the server's stall timer fires.
+    const watchdog = window.setInterval(() => {
+      if (lastFrame.current && Date.now() - lastFrame.current > 3000) setState((s) => (s === 'online' ? 'offline' : s));
+    }, 500);
+    return () => {
+      cancelled = true;
+      window.clearInterval(watchdog);
+      if (ch !== undefined) client.unsubscribe(ch);
+      player.destroy();
+      lastFrame.current = 0;
+    };
+  }, [cam, visible, stream, client, tokens]);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const raw = e.dataTransfer.getData(DRAG_TYPE);
+    if (raw && onDropCameras) onDropCameras(index, JSON.parse(raw) as number[]);
+  };
+
+  const label: Record<TileState, string> = {
+    idle: t('wallDrop'), connecting: t('wallConnecting'), online: t('wallOnline'), offline: t('wallOffline'),
+    refused: t('wallRefused'), unsupported: t('wallUnsupported'), paused: t('wallPaused'),
+  };
+  const cls = `xc-tile xc-tile-${state}${over ? ' xc-tile-over' : ''}${big ? ' xc-tile-big' : ''}`;
+  return (
+    <div
+      ref={box}
+      className={cls}
+      data-testid={`wall-tile-${index}`}
+      data-camera-id={cam?.id ?? ''}
+      data-state={state}
+      onDragOver={(e) => {
+        if (onDropCameras) {
+          e.preventDefault();
+          setOver(true);
+        }
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+      onDoubleClick={() => cam && onOpen?.(cam)}
+      title={cam && onOpen ? t('wallFullHint') : undefined}
+    >
+      <video ref={video} muted playsInline autoPlay className="xc-tile-video" />
+      {cam && (
+        <div className="xc-tile-top">
+          <span className="xc-tile-name">{cam.roomName} · {cam.name}</span>
+          <span className="xc-tile-tags">
+            {status?.recording && <span className="xc-tile-rec">● {t('wallRecording')}</span>}
+            <span className={`xc-tile-state xc-s-${state}`} data-testid="tile-state">{state === 'offline' ? t('wallLost') : label[state]}</span>
+          </span>
+        </div>
+      )}
+      {cam && state !== 'online' && <div className="xc-tile-center">{label[state]}</div>}
+      {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
+      {cam && (
+        <div className="xc-tile-bottom">
+          <span>{stream === 'main' ? t('wallMain') : t('wallSub')}</span>
+          <span className="xc-tile-clock">{formatBeijing(now)}</span>
+        </div>
+      )}
+    </div>
+  );
+}

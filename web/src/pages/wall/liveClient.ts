@@ -1,0 +1,133 @@
+// One WebSocket per page carrying every tile (docs/design/live.md): binary
+// [type u8][flags u8][channel u16] + fMP4 (1 init, 2 fragment), JSON status/meta/error.
+// Tokens come from POST /api/live/token (permission + scope checked, refusal audited).
+import { ApiError, api } from '../../api.ts';
+
+export type Stream = 'main' | 'sub';
+
+export interface ChannelHandler {
+  onInit(codec: string, init: Uint8Array): void;
+  onMedia(fragment: Uint8Array, keyframe: boolean): void;
+  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string }): void;
+  onStatus(state: string, reason?: string): void;
+  onError(code: string): void;
+}
+
+let csrf: string | undefined;
+async function csrfToken(): Promise<string> {
+  csrf ??= (await api.me()).csrfToken;
+  return csrf;
+}
+
+/** A token for these cameras; throws ApiError (404 when out of scope, 403 without video.live). */
+export async function liveToken(cameraIds: number[], stream: Stream): Promise<string> {
+  const res = await fetch('/api/live/token', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': await csrfToken() },
+    body: JSON.stringify({ cameraIds, stream }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { token?: string; error?: string; message?: string };
+  if (!res.ok || !body.token) throw new ApiError(res.status, body.error ?? `http_${res.status}`, body.message ?? res.statusText);
+  return body.token;
+}
+
+interface Pending {
+  cameraId: number;
+  stream: Stream;
+  token: string;
+}
+
+export class LiveClient {
+  private ws?: WebSocket;
+  private opening?: Promise<WebSocket>;
+  private readonly handlers = new Map<number, ChannelHandler>();
+  private readonly subs = new Map<number, Pending>();
+  private nextCh = 1;
+  private closed = false;
+  private retry?: number;
+
+  /** Subscribes a tile; returns its channel id. The token must name the camera. */
+  async subscribe(cameraId: number, stream: Stream, token: string, h: ChannelHandler): Promise<number> {
+    const ch = this.nextCh++ & 0xffff;
+    this.handlers.set(ch, h);
+    this.subs.set(ch, { cameraId, stream, token });
+    const ws = await this.open(token);
+    if (this.subs.has(ch)) ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token }));
+    return ch;
+  }
+
+  unsubscribe(ch: number): void {
+    this.handlers.delete(ch);
+    this.subs.delete(ch);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'unsub', ch }));
+  }
+
+  close(): void {
+    this.closed = true;
+    window.clearTimeout(this.retry);
+    this.ws?.close();
+  }
+
+  private open(token: string): Promise<WebSocket> {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) return Promise.resolve(this.ws);
+    this.opening ??= new Promise<WebSocket>((resolve, reject) => {
+      const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const ws = new WebSocket(`${proto}//${location.host}/api/live/ws?token=${encodeURIComponent(token)}`);
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = () => {
+        this.ws = ws;
+        this.opening = undefined;
+        resolve(ws);
+      };
+      ws.onerror = () => {
+        this.opening = undefined;
+        reject(new Error('live socket failed'));
+      };
+      ws.onmessage = (e: MessageEvent) => this.onMessage(e.data as ArrayBuffer | string);
+      ws.onclose = () => {
+        if (this.ws === ws) this.ws = undefined;
+        this.opening = undefined;
+        for (const h of this.handlers.values()) h.onStatus('disconnected');
+        if (!this.closed && this.subs.size > 0) this.retry = window.setTimeout(() => void this.resubscribe(), 2000);
+      };
+    });
+    return this.opening;
+  }
+
+  /** After a lost socket: fresh tokens (the old ones expire after a minute), same channels. */
+  private async resubscribe(): Promise<void> {
+    const byStream = new Map<Stream, number[]>();
+    for (const s of this.subs.values()) byStream.set(s.stream, [...(byStream.get(s.stream) ?? []), s.cameraId]);
+    try {
+      for (const [stream, ids] of byStream) {
+        const token = await liveToken([...new Set(ids)], stream);
+        for (const s of this.subs.values()) if (s.stream === stream) s.token = token;
+      }
+      const first = this.subs.values().next().value;
+      if (!first) return;
+      const ws = await this.open(first.token);
+      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token }));
+    } catch {
+      if (!this.closed) this.retry = window.setTimeout(() => void this.resubscribe(), 3000);
+    }
+  }
+
+  private onMessage(data: ArrayBuffer | string): void {
+    if (typeof data === 'string') {
+      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; wallAtZeroMs?: number; width?: number; height?: number };
+      const h = m.ch === undefined ? undefined : this.handlers.get(m.ch);
+      if (!h) return;
+      if (m.ev === 'status') h.onStatus(m.state ?? 'unknown', m.reason);
+      else if (m.ev === 'meta') h.onMeta(m);
+      else if (m.ev === 'error') h.onError(m.code ?? 'error');
+      return;
+    }
+    const b = new Uint8Array(data);
+    const ch = (b[2] << 8) | b[3];
+    const h = this.handlers.get(ch);
+    if (!h) return;
+    if (b[0] === 1) h.onInit('', b.subarray(4));
+    else if (b[0] === 2) h.onMedia(b.subarray(4), (b[1] & 1) === 1);
+  }
+}
