@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.ts';
 import { createCascadeModule } from '../cascade/index.ts';
 import { createLiveModule } from '../live/index.ts';
 import { createPlaybackModule } from '../playback/index.ts';
+import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
 import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -79,6 +80,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
   const playback = createPlaybackModule(app);
+  playback.playback.addBandSource(examBandSource(app.store));
   server.addHook('onClose', () => playback.close());
   await server.register(playbackRoutes(app, playback));
   await server.register(retentionRoutes(app, app.retention));

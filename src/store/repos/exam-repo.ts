@@ -188,6 +188,20 @@ export class ExamRepo {
       .execute();
   }
 
+  /** Windows of these cameras' rooms overlapping [fromMs, toMs), in scope, for timelines. */
+  windowBandsOf(scope: Scope, cameraIds: readonly number[], fromMs: number, toMs: number) {
+    if (cameraIds.length === 0) return Promise.resolve([]);
+    return this.windows(scope)
+      .innerJoin('camera', 'camera.room_id', 'room_window.room_id')
+      .innerJoin('exam', 'exam.id', 'exam_session.exam_id')
+      .select(['camera.id as camera_id', 'exam.name as exam_name'])
+      .where('camera.id', 'in', [...cameraIds])
+      .where('room_window.start_ms', '<', toMs)
+      .where('room_window.end_ms', '>', fromMs)
+      .orderBy('room_window.start_ms')
+      .execute();
+  }
+
   /** Every camera × window with its exam's retention (R-RET-1 holds). */
   retentionRows(): Promise<Array<{ camera_id: number; exam_id: number; exam_kind: ExamTable['kind']; retention_days: number; start_ms: number; end_ms: number }>> {
     return this.db
