@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.ts';
 import { createCascadeModule } from '../cascade/index.ts';
 import { createLiveModule } from '../live/index.ts';
 import { createPlaybackModule } from '../playback/index.ts';
+import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
 import { examRoutes } from './routes/exams.ts';
@@ -33,7 +34,7 @@ import { userRoutes } from './routes/users.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function buildServer(app: App, logger: Logger, opts: { webDir?: string } = {}): Promise<FastifyInstance> {
+export async function buildServer(app: App, logger: Logger, opts: { webDir?: string; playback?: PlaybackModule } = {}): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: false });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
@@ -79,7 +80,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(recordingRoutes(app));
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
-  const playback = createPlaybackModule(app);
+  const playback = opts.playback ?? createPlaybackModule(app);
   playback.playback.addBandSource(examBandSource(app.store));
   server.addHook('onClose', () => playback.close());
   await server.register(playbackRoutes(app, playback));

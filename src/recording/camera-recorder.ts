@@ -19,6 +19,12 @@ export interface RecorderOptions {
 
 export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { fileDurationMs: 180_000, fragmentDurationMs: 1000, writeRetryMs: 10_000 };
 
+/**
+ * Unwritten bytes one camera may hold in memory (about 2 minutes at 4 Mb/s). Past it the run ends
+ * as 'write-backlog': an honest, alarmed gap instead of a process that grows until it is killed.
+ */
+export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+
 interface ActiveRun {
   handle: RunHandle;
   firstPts90k: number;
@@ -100,6 +106,9 @@ export class CameraRecorder {
       run.lastPts90k = frame.pts90k;
     }
     run.file?.push(frame);
+    if (run.file && run.file.pendingBytes > MAX_PENDING_WRITE_BYTES) {
+      this.writeFailed(run, Object.assign(new Error(`disk writes ${Math.round(run.file.pendingBytes / 1e6)} MB behind`), { code: 'EBACKLOG' }));
+    }
   }
 
   /** The camera session ended: the run ends with the session's reason (eof, stall, timeout…). */
@@ -186,6 +195,6 @@ export class CameraRecorder {
     this.lastError = code === 'ENOSPC' ? 'disk full' : err.message;
     this.deps.log.error({ err, cameraId: this.cameraId }, 'recording write failed');
     this.writeBlockedUntilMs = this.deps.clock.nowMs() + this.opts.writeRetryMs;
-    if (this.run === run) this.endRun(code === 'ENOSPC' ? 'disk-full' : 'write-error', err.message);
+    if (this.run === run) this.endRun(code === 'ENOSPC' ? 'disk-full' : code === 'EBACKLOG' ? 'write-backlog' : 'write-error', err.message);
   }
 }

@@ -151,7 +151,8 @@ export class RecordingManager {
     clearInterval(this.timer);
     clearInterval(this.tick);
     await this.reconciling;
-    for (const id of [...this.cameras.keys()]) await this.remove(id, 'stopped');
+    // In parallel: each stop may wait for an unresponsive camera's TEARDOWN.
+    await Promise.all([...this.cameras.keys()].map((id) => this.remove(id, 'stopped')));
     await this.index.close();
   }
 }

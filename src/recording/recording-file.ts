@@ -21,6 +21,8 @@ export class RecordingFile {
   private readonly onError: (err: Error) => void;
   /** Media covered by fragments handed to the writer (not necessarily durable yet), 90 kHz. */
   queuedDuration90k = 0;
+  /** Bytes handed to the writer and not yet durable: a disk (or CPU) that falls behind shows here. */
+  pendingBytes = 0;
   /** Durable (committed to disk) counters. */
   private bytes = 0;
   private duration90k = 0;
@@ -92,13 +94,19 @@ export class RecordingFile {
 
   private write(f: BuiltFragment): void {
     this.queuedDuration90k += f.meta.durationTicks90k;
+    this.pendingBytes += f.bytes.length;
     this.chain = this.chain.then(async () => {
-      if (this.failed || !this.out) return;
+      if (this.failed || !this.out) {
+        this.pendingBytes -= f.bytes.length;
+        return;
+      }
       try {
         await this.out.appendDurable(f.bytes);
       } catch (err) {
         this.fail(err as Error);
         return;
+      } finally {
+        this.pendingBytes -= f.bytes.length;
       }
       this.bytes += f.bytes.length;
       this.duration90k += f.meta.durationTicks90k;

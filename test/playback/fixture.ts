@@ -4,10 +4,8 @@
 // without a break. A camera outside the Gulou district: 5 s.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { playbackRoutes } from '../../src/api/routes/playback.ts';
 import { buildServer } from '../../src/api/server.ts';
 import { EventBus } from '../../src/events/bus.ts';
 import { createPlaybackModule } from '../../src/playback/index.ts';
@@ -83,10 +81,8 @@ export async function playbackFixture(dialect: Dialect = 'sqlite', opts: { realC
   await index.close();
 
   const module = createPlaybackModule(t.app);
-  const server = await buildServer(t.app, log, opts.webDir ? { webDir: opts.webDir } : {});
-  // buildServer registers the WebSocket plugin once for the whole server (live and playback).
-  if (!server.hasDecorator('websocketServer')) await server.register(websocket);
-  await server.register(playbackRoutes(t.app, module));
+  // The server serves this module's routes, so the test can wait on its export queue.
+  const server = await buildServer(t.app, log, { ...(opts.webDir ? { webDir: opts.webDir } : {}), playback: module });
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,0 +1,189 @@
+// Child process of bench/record.ts: a xuncha node (SQLite in a temporary data dir) recording the
+// simulator's cameras, driven over IPC so that the parent can measure this process from outside:
+//   parent → {type:'start'} → worker starts app.recorder → {type:'recording'}
+//   parent → {type:'probe'} → {type:'probe', …index lag…}
+//   parent → {type:'stop'}  → worker stops the recorder cleanly → {type:'stopped'} → {type:'result'}
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pino from 'pino';
+import { createApp } from '../../src/app.ts';
+import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { seedFirstStart } from '../../src/org/seed.ts';
+import { repos } from '../../src/store/repos/index.ts';
+
+export interface WorkerInit {
+  dataDir: string;
+  simPort: number;
+  /** Simulator camera ids (cam001…). */
+  ids: string[];
+  /** Write a CPU profile of the recording window (start → stopped) into this directory. */
+  profileDir?: string;
+}
+
+export type ParentMsg = { type: 'start' } | { type: 'probe' } | { type: 'stop' };
+
+export interface ProbeReply {
+  type: 'probe';
+  /** Max / mean over open runs of (now − indexed media end): how far the index is behind. */
+  indexLagMaxMs: number;
+  indexLagMeanMs: number;
+  runsIndexed: number;
+  pendingOps: number;
+  flushMaxMs: number;
+  commits: number;
+}
+
+export type WorkerMsg =
+  | { type: 'ready'; cameras: number; setupMs: number }
+  | { type: 'recording'; allRecordingAfterMs: number; recording: number }
+  | ProbeReply
+  | { type: 'stopped'; stopMs: number }
+  | {
+      type: 'result';
+      /** Frames written per simulator camera id: sum of recording_run.frame_count. */
+      frames: Record<string, number>;
+      runs: number;
+      files: number;
+      bytes: number;
+      endReasons: Record<string, number>;
+      eventLoopDelayP99Ms: number;
+      eventLoopDelayMaxMs: number;
+      self: { userS: number; systemS: number; maxRssKb: number };
+      profile?: string;
+    }
+  | { type: 'error'; message: string };
+
+const init = JSON.parse(process.argv[2]) as WorkerInit;
+const send = (m: WorkerMsg) => process.send!(m);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: init.dataDir, logLevel: 'silent' } });
+  // Warnings and errors of the recorder go to stderr: a benchmark must not hide write errors.
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const app = await createApp(config, { logger });
+  await seedFirstStart(app.store, app.audit, app.clock, { sample: true, adminPassword: 'bench-only-Passw0rd!' });
+  const r = repos(app.store.db);
+  const site = (await r.org.list({ kind: 'all' })).find((n) => n.kind === 'site')!;
+  const actor = { ...SYSTEM_ACTOR, workstation: 'bench' };
+  const camIdBySim = new Map<number, string>();
+  for (let i = 0; i < init.ids.length; i += 2) {
+    const room = await app.devices.createRoom(actor, { siteId: site.id, kind: 'exam', name: `基准考场${String(i / 2 + 1).padStart(3, '0')}`, seats: 30 });
+    for (const [j, position] of (['front', 'rear'] as const).entries()) {
+      const simId = init.ids[i + j];
+      if (!simId) break;
+      const cam = await app.devices.createCamera(actor, {
+        roomId: room.id,
+        name: position === 'front' ? '前置摄像机' : '后置摄像机',
+        position,
+        sourceKind: 'rtsp',
+        mainStream: `/cam/${simId}/main`,
+        subStream: `/cam/${simId}/sub`,
+        host: '127.0.0.1',
+        port: init.simPort,
+      });
+      camIdBySim.set(cam.id, simId);
+    }
+  }
+  send({ type: 'ready', cameras: camIdBySim.size, setupMs: Math.round(performance.now() - t0) });
+
+  const index = app.recorder.index;
+  let flushMaxMs = 0;
+  const flush = index.flush.bind(index);
+  index.flush = async () => {
+    const f0 = performance.now();
+    await flush();
+    flushMaxMs = Math.max(flushMaxMs, performance.now() - f0);
+  };
+  const eld = monitorEventLoopDelay({ resolution: 10 });
+  let profiler: Session | undefined;
+
+  const onMessage = async (m: ParentMsg): Promise<void> => {
+    if (m.type === 'start') {
+      if (init.profileDir) {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+        await profiler.post('Profiler.start');
+      }
+      eld.enable();
+      const s0 = performance.now();
+      await app.recorder.start();
+      let recording = 0;
+      while (performance.now() - s0 < 30_000) {
+        recording = [...camIdBySim.keys()].filter((id) => app.recorder.status(id)?.recording).length;
+        if (recording === camIdBySim.size) break;
+        await sleep(20);
+      }
+      send({ type: 'recording', allRecordingAfterMs: Math.round(performance.now() - s0), recording });
+    } else if (m.type === 'probe') {
+      const now = Date.now();
+      const open = await r.recordings.openRuns();
+      const lags = open.map((run) => now - (Number(run.started_at_ms) + Number(run.duration_90k) / 90));
+      send({
+        type: 'probe',
+        indexLagMaxMs: Math.round(Math.max(0, ...lags)),
+        indexLagMeanMs: Math.round(lags.reduce((a, b) => a + b, 0) / Math.max(1, lags.length)),
+        runsIndexed: open.length,
+        pendingOps: index.pending,
+        flushMaxMs: Math.round(flushMaxMs),
+        commits: index.commits,
+      });
+    } else if (m.type === 'stop') {
+      const s0 = performance.now();
+      await app.recorder.stop();
+      eld.disable();
+      let profile: string | undefined;
+      if (profiler) {
+        const { profile: p } = await profiler.post('Profiler.stop');
+        profile = path.join(init.profileDir!, `record-worker-${process.pid}.cpuprofile`);
+        writeFileSync(profile, JSON.stringify(p));
+        profiler.disconnect();
+      }
+      send({ type: 'stopped', stopMs: Math.round(performance.now() - s0) });
+      const runs = await app.store.db.selectFrom('recording_run').select(['camera_id', 'frame_count', 'end_reason']).execute();
+      const files = await app.store.db.selectFrom('recording_file').select(['bytes']).execute();
+      const frames: Record<string, number> = {};
+      const endReasons: Record<string, number> = {};
+      for (const id of camIdBySim.values()) frames[id] = 0;
+      for (const run of runs) {
+        const simId = camIdBySim.get(Number(run.camera_id));
+        if (simId) frames[simId] += Number(run.frame_count);
+        endReasons[run.end_reason ?? 'open'] = (endReasons[run.end_reason ?? 'open'] ?? 0) + 1;
+      }
+      const ru = process.resourceUsage();
+      send({
+        type: 'result',
+        frames,
+        runs: runs.length,
+        files: files.length,
+        bytes: files.reduce((a, f) => a + Number(f.bytes), 0),
+        endReasons,
+        eventLoopDelayP99Ms: Math.round(eld.percentile(99) / 1e5) / 10,
+        eventLoopDelayMaxMs: Math.round(eld.max / 1e5) / 10,
+        self: { userS: ru.userCPUTime / 1e6, systemS: ru.systemCPUTime / 1e6, maxRssKb: ru.maxRSS },
+        ...(profile ? { profile } : {}),
+      });
+      await app.close();
+      process.disconnect();
+    }
+  };
+  process.on('message', (m: ParentMsg) => {
+    onMessage(m).catch((err: unknown) => {
+      send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      process.exitCode = 1;
+      process.disconnect();
+    });
+  });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exitCode = 1;
+  process.disconnect();
+});
