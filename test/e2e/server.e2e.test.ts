@@ -53,6 +53,14 @@ describe('xuncha serve (real process)', () => {
     expect(after.nodes.map((n) => n.name)).not.toEqual(expect.arrayContaining(['无令牌区', '多字段区']));
     const ok = await c.request('POST', '/api/org/nodes', { parentId: city.id, kind: 'district', name: '秦淮区' });
     expect(ok.status).toBe(200);
+    // Injection attempts in filters: refused by the schema, or harmless because every query is
+    // parameterised (the audit log is still intact and complete afterwards).
+    const badFilter = await c.request('GET', `/api/audit?action=${encodeURIComponent("org.create' or 1=1--")}`);
+    expect(badFilter.status).toBe(400);
+    expect(((await badFilter.json()) as { message: string }).message).toMatch(/action/);
+    const quoted = await c.json<{ total: number }>('GET', `/api/audit?username=${encodeURIComponent("admin' or '1'='1")}`);
+    expect(quoted.total).toBe(0);
+    expect((await c.json<{ ok: boolean }>('GET', '/api/audit/verify')).ok).toBe(true);
   });
 
   it('says clearly when the port is taken (exit 3)', () => {
