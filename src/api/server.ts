@@ -81,7 +81,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
   const playback = opts.playback ?? createPlaybackModule(app);
-  playback.playback.addBandSource(examBandSource(app.store));
+  playback.playback.addBandSource(examBandSource(app.store, app.clock));
   server.addHook('onClose', () => playback.close());
   await server.register(playbackRoutes(app, playback));
   await server.register(retentionRoutes(app, app.retention));

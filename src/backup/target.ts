@@ -1,6 +1,6 @@
-// Where backups go (R-RET-2, R-SEC-9). An interface so that an off-site target (S3, pending the
-// @aws-sdk/client-s3 dependency) can be added; the local one writes to a second directory (a
-// second disk or a mounted share), owner-only permissions, each copy fsynced then renamed.
+// Where backups go (R-RET-2, R-SEC-9). An interface with two targets: this local one writes to a
+// second directory (a second disk or a mounted share), owner-only permissions, each copy fsynced
+// then renamed; S3Target (s3-target.ts) writes to an S3 or S3-compatible bucket.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';

@@ -6,6 +6,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFor } from '../auth/auth-service.ts';
 import type { Client } from '../auth/auth-service.ts';
 import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
+import { ExamPriority, ExamPriorityError } from '../exams/priority.ts';
 import { MEDIA_TOKEN_TTL_MS, signMediaToken, verifyMediaToken } from '../auth/media-token.ts';
 import type { MediaClaims } from '../auth/media-token.ts';
 import { repos } from '../store/repos/index.ts';
@@ -14,7 +15,7 @@ import type { CameraRow } from '../store/repos/camera-repo.ts';
 export type LiveAccessApp = Pick<App, 'store' | 'audit' | 'keys' | 'clock'>;
 
 /** Checks `video.live` and the scope of every camera, then signs a live token for them. */
-export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId: string, cameraIds: number[]): Promise<{ token: string; expiresAtMs: number; cameras: CameraRow[] }> {
+export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId: string, cameraIds: number[], opts: { examOverrideReason?: string } = {}): Promise<{ token: string; expiresAtMs: number; cameras: CameraRow[] }> {
   await requirePermission(app.audit, actor, 'video.live', 'video.live.start', 'camera', cameraIds.join(','));
   const r = repos(app.store.db);
   const cameras: CameraRow[] = [];
@@ -23,6 +24,8 @@ export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId
     if (!cam) await denyOutOfScope(app.audit, actor, 'video.live.start', 'camera', id);
     else cameras.push(cam);
   }
+  // R-FN-4: during a national exam window only the exam's cameras (admin override: audited).
+  await new ExamPriority(app).checkViewing(actor, cameras, { action: 'video.live.start', overrideReason: opts.examOverrideReason });
   const exp = app.clock.nowMs() + MEDIA_TOKEN_TTL_MS;
   const token = signMediaToken(app.keys.mediaToken, { u: actor.userId ?? 0, p: 'live', c: cameraIds, exp, s: sessionId });
   return { token, expiresAtMs: exp, cameras };
@@ -30,7 +33,7 @@ export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId
 
 export class LiveAccessError extends Error {
   constructor(
-    readonly code: 'unauthorized' | 'forbidden' | 'not_found',
+    readonly code: 'unauthorized' | 'forbidden' | 'not_found' | 'exam_priority',
     message: string,
   ) {
     super(message);
@@ -58,6 +61,16 @@ export async function cameraForViewing(app: LiveAccessApp, actor: Actor, claims:
   if (!cam) {
     await app.audit.record(actor, { action: 'video.live.start', objectType: 'camera', objectId: cameraId, outcome: 'denied', scopePath: actor.scope.kind === 'all' ? '/' : actor.scope.path, detail: { reason: claims.c.includes(cameraId) ? 'not found in scope' : 'camera not in token' } });
     throw new LiveAccessError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+  }
+  // R-FN-4, re-checked per subscription (a token may predate the window). Administrators are not
+  // re-checked: during a window their token names non-exam cameras only after an audited override.
+  if (actor.role !== 'admin') {
+    try {
+      await new ExamPriority(app).checkViewing(actor, [cam], { action: 'video.live.start' });
+    } catch (err) {
+      if (err instanceof ExamPriorityError) throw new LiveAccessError('exam_priority', err.message);
+      throw err;
+    }
   }
   return cam;
 }

@@ -1,13 +1,12 @@
 // The retention module (issue 5, second half; docs/design/retention.md): locks, the retention job
 // with disk pressure, the capacity forecast, evidence holds and backups. The composition root
 // builds it with createRetentionModule(app), starts it, and registers retentionRoutes(app, module).
-import path from 'node:path';
 import type { App } from '../app.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { repos } from '../store/repos/index.ts';
 import { BackupService } from '../backup/backup-service.ts';
-import { LocalDirTarget } from '../backup/target.ts';
+import { backupRootFromEnv, backupTargetFor } from '../backup/s3-target.ts';
 import type { BackupTarget } from '../backup/target.ts';
 import { verifyBackup } from '../backup/verify.ts';
 import type { BackupVerifyResult } from '../backup/verify.ts';
@@ -86,9 +85,9 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
   const gate = opts.gate === null ? undefined : (opts.gate ?? defaultGate(app));
   const examHolds = () => app.exams.windows.retentionHolds(0);
   const job = new RetentionJob({ store, files, clock, audit, log, meter, examHolds, gate, alarms });
-  const envDir = process.env.XUNCHA_BACKUP_DIR;
-  const backupDir = opts.backupDir ?? (envDir ? path.resolve(envDir) : undefined);
-  const targetFor = opts.targetFor ?? ((root: string) => new LocalDirTarget(root));
+  // XUNCHA_BACKUP_S3_URL (s3://bucket/prefix?endpoint=…) wins over XUNCHA_BACKUP_DIR.
+  const backupDir = opts.backupDir ?? backupRootFromEnv(process.env);
+  const targetFor = opts.targetFor ?? backupTargetFor(process.env);
   const backups = new BackupService({ store, audit, clock, files, log, backupDir, targetFor });
   const timer = opts.timer ?? systemTimer;
   let handle: unknown;

@@ -54,7 +54,7 @@ const zh = {
   tourSaved: '轮巡方案已保存（保存在本浏览器）', tourLocalHint: '轮巡方案保存在本浏览器中',
   // playback (录像回放)
   menuPlayback: '录像回放', pbCameras: '选择摄像机', pbPickHint: '在左侧勾选摄像机（最多 4 路；同一考场的前后端同步回放），然后点击时间轴上的时刻',
-  pbClickHint: '点击时间轴上的时刻开始回放', pbPlay: '播放', pbPause: '暂停', pbStep: '逐帧前进', pbNextGap: '下一个中断', pbWholeDay: '全天',
+  pbClickHint: '点击时间轴上的时刻开始回放', pbPlay: '播放', pbPause: '暂停', pbStep: '逐帧前进', pbNextGap: '下一个中断', pbNextEvent: '下一事件', pbWholeDay: '全天',
   pbGap: '录像中断', pbEnded: '录像结束', pbLoading: '加载中…', pbSkipping: '即将跳过', pbKeyframesOnly: '仅关键帧', pbTooMany: '最多同时回放 4 路摄像机',
   pbExport: '导出录像', pbExports: '导出任务', pbExportQueued: '导出任务已创建，可在“导出任务”中查看进度并下载', pbPurpose: '用途',
   pbPurposeHint: '必填：导出用途（如：考生违纪取证、上级调阅），至少 4 个字', pbWatermark: '叠加可见水印（导出人、时间）', pbRange: '时段',
@@ -112,7 +112,7 @@ const en: Record<MsgKey, string> = {
   tourPage: 'Page {page}/{pages}', tourKeys: 'Keys: space start/pause, ← → page', tourPick: 'Choose a tour', tourDelete: 'Delete tour',
   tourSaved: 'Tour saved (in this browser)', tourLocalHint: 'Tours are kept in this browser',
   menuPlayback: 'Playback', pbCameras: 'Cameras', pbPickHint: 'Tick cameras on the left (up to 4; front and rear of a room play in sync), then click a time on the timeline',
-  pbClickHint: 'Click a time on the timeline to play', pbPlay: 'Play', pbPause: 'Pause', pbStep: 'Next frame', pbNextGap: 'Next gap', pbWholeDay: 'Whole day',
+  pbClickHint: 'Click a time on the timeline to play', pbPlay: 'Play', pbPause: 'Pause', pbStep: 'Next frame', pbNextGap: 'Next gap', pbNextEvent: 'Next event', pbWholeDay: 'Whole day',
   pbGap: 'Recording gap', pbEnded: 'End of recording', pbLoading: 'Loading…', pbSkipping: 'skipping', pbKeyframesOnly: 'Keyframes only', pbTooMany: 'At most 4 cameras at once',
   pbExport: 'Export', pbExports: 'Exports', pbExportQueued: 'Export started: see Exports for progress and download', pbPurpose: 'Purpose',
   pbPurposeHint: 'Required: why is this exported (e.g. evidence of misconduct), at least 4 characters', pbWatermark: 'Burn in a visible watermark (user, time)', pbRange: 'Range',

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { requirePermission } from '../../auth/guard.ts';
 import { AppError } from '../../util/errors.ts';
+import { EXAM_PRIORITY_CODE, ExamPriorityError } from '../../exams/priority.ts';
 import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken } from '../../live/access.ts';
 import type { LiveModule } from '../../live/index.ts';
 import { LiveSocketSession } from '../../live/ws-session.ts';
@@ -23,7 +24,14 @@ interface WsSocket extends LiveSocket {
 }
 
 function toAppError(err: unknown): never {
-  if (err instanceof LiveAccessError) throw new AppError(err.code, err.message);
+  if (err instanceof LiveAccessError) throw err.code === 'exam_priority' ? new ExamPriorityError([]) : new AppError(err.code, err.message);
+  throw err;
+}
+
+/** R-FN-4 refusals answer 409 with `error: 'exam_priority'` (the generic handler would say `conflict`). */
+const examPriorityBody = z.object({ error: z.literal(EXAM_PRIORITY_CODE), message: z.string(), details: z.unknown() });
+function examPriorityReply(err: unknown): { status: 409; body: z.infer<typeof examPriorityBody> } {
+  if (err instanceof ExamPriorityError) return { status: 409, body: { error: EXAM_PRIORITY_CODE, message: err.message, details: err.details } };
   throw err;
 }
 
@@ -41,13 +49,26 @@ export function liveRoutes(app: App, live: LiveModule) {
         schema: {
           tags,
           summary: '实时视频令牌 Live media token (checks video.live and scope)',
-          body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(64), stream: stream.default('sub') }).strict(),
-          response: { 200: z.object({ token: z.string(), expiresAtMs: z.number(), cameras: z.array(z.object({ id: z.number(), name: z.string(), roomId: z.number() })) }) },
+          body: z
+            .object({
+              cameraIds: z.array(z.number().int().positive()).min(1).max(64),
+              stream: stream.default('sub'),
+              /** R-FN-4: an administrator's reason to view non-exam cameras during a national exam window (audited). */
+              examOverrideReason: z.string().trim().min(2).max(200).optional(),
+            })
+            .strict(),
+          response: { 200: z.object({ token: z.string(), expiresAtMs: z.number(), cameras: z.array(z.object({ id: z.number(), name: z.string(), roomId: z.number() })) }), 409: examPriorityBody },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const session = sessionOf(req);
-        const r = await issueLiveToken(app, actorOf(req), session.sessionId, [...new Set(req.body.cameraIds)]);
+        let r;
+        try {
+          r = await issueLiveToken(app, actorOf(req), session.sessionId, [...new Set(req.body.cameraIds)], { examOverrideReason: req.body.examOverrideReason });
+        } catch (err) {
+          const refusal = examPriorityReply(err);
+          return reply.code(refusal.status).send(refusal.body);
+        }
         return { token: r.token, expiresAtMs: r.expiresAtMs, cameras: r.cameras.map((c) => ({ id: c.id, name: c.name, roomId: c.room_id })) };
       },
     );
@@ -94,21 +115,25 @@ export function liveRoutes(app: App, live: LiveModule) {
           tags,
           summary: 'WebRTC 实时视频 Answer a WebRTC offer (H.264 pass-through)',
           body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), stream: stream.default('main'), sdp: z.string().max(20_000) }).strict(),
-          response: { 200: z.object({ id: z.string(), sdp: z.string() }) },
+          response: { 200: z.object({ id: z.string(), sdp: z.string() }), 409: examPriorityBody },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         try {
           const { actor, claims } = await actorOfToken(app, req.body.token, clientOf(req));
           const cam = await cameraForViewing(app, actor, claims, req.body.cameraId);
           return await live.webrtc.answer(actor, cam, req.body.stream, req.body.sdp);
         } catch (err) {
-          return toAppError(err);
+          if (!(err instanceof LiveAccessError && err.code === 'exam_priority')) return toAppError(err);
+          const refusal = examPriorityReply(new ExamPriorityError([req.body.cameraId]));
+          return reply.code(refusal.status).send(refusal.body);
         }
       },
     );
     s.post('/api/live/webrtc/:id/close', { schema: { tags, summary: '结束 WebRTC 会话 Close a WebRTC session', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
-      actorOf(req);
+      // Only the user the session's media token named may end it (another user gets 404, as for
+      // an unknown id: session ids are not disclosed).
+      if (!live.webrtc.ownedBy(req.params.id, actorOf(req).userId)) throw new AppError('not_found', 'no such WebRTC session');
       await live.webrtc.close(req.params.id);
       return { ok: true };
     });

@@ -202,6 +202,21 @@ export class ExamRepo {
       .execute();
   }
 
+  /** Alarms of these cameras overlapping [fromMs, toMs), in scope: events on the playback timeline. */
+  alarmEventsOf(scope: Scope, cameraIds: readonly number[], fromMs: number, toMs: number) {
+    if (cameraIds.length === 0) return Promise.resolve([]);
+    let q = this.db
+      .selectFrom('alarm')
+      .innerJoin('org_node', 'org_node.id', 'alarm.site_id')
+      .select(['alarm.camera_id', 'alarm.kind', 'alarm.reason', 'alarm.raised_at_ms', 'alarm.gap_start_ms', 'alarm.gap_end_ms', 'alarm.cleared_at_ms'])
+      .where('alarm.camera_id', 'in', [...cameraIds])
+      .where('alarm.raised_at_ms', '<', toMs)
+      .where((eb) => eb.or([eb('alarm.cleared_at_ms', 'is', null), eb('alarm.cleared_at_ms', '>', fromMs)]));
+    const prefix = scopePrefix(scope);
+    if (prefix) q = q.where('org_node.path', 'like', prefix);
+    return q.orderBy('alarm.raised_at_ms').execute();
+  }
+
   /** Every camera × window with its exam's retention (R-RET-1 holds). */
   retentionRows(): Promise<Array<{ camera_id: number; exam_id: number; exam_kind: ExamTable['kind']; retention_days: number; start_ms: number; end_ms: number }>> {
     return this.db

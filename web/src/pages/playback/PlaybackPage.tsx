@@ -99,6 +99,12 @@ export function PlaybackPage({ user }: { user: User }) {
     const next = data.flatMap((d) => d.gaps).filter((g) => g.startMs > clock + 4000).sort((x, y) => x.startMs - y.startMs)[0];
     if (next) void play(next.startMs - 3000);
   };
+  /** Next event after the playback clock: an alarm, or the start of an exam window. */
+  const nextEvent = () => {
+    const clock = state?.clockMs ?? view[0];
+    const next = bands.filter((b) => b.startMs > clock + 4000).sort((x, y) => x.startMs - y.startMs)[0];
+    if (next) void play(Math.max(next.startMs - 3000, view[0]));
+  };
   const zoom = (f: number) => {
     const c = state?.clockMs && state.clockMs >= view[0] && state.clockMs <= view[1] ? state.clockMs : (view[0] + view[1]) / 2;
     const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, (view[1] - view[0]) * f));
@@ -138,6 +144,7 @@ export function PlaybackPage({ user }: { user: User }) {
           <Tooltip title={t('pbStep')}><Button icon={<StepForwardOutlined />} disabled={!state} onClick={() => player.current?.step()} /></Tooltip>
           <Select value={state?.speed ?? 1} style={{ width: 96 }} disabled={!state} onChange={(v) => player.current?.setSpeed(v)} options={SPEEDS.map((s) => ({ value: s, label: `${s}×` }))} data-testid="pb-speed" />
           <Button icon={<FastForwardOutlined />} disabled={!state} onClick={nextGap}>{t('pbNextGap')}</Button>
+          <Button icon={<FastForwardOutlined />} disabled={!state || bands.length === 0} onClick={nextEvent} data-testid="pb-next-event">{t('pbNextEvent')}</Button>
           <Button icon={<ZoomInOutlined />} onClick={() => zoom(1 / 2)} data-testid="pb-zoom-in" />
           <Button icon={<ZoomOutOutlined />} onClick={() => zoom(2)} />
           <Button onClick={() => setView([dayStart, dayStart + MAX_SPAN_MS])}>{t('pbWholeDay')}</Button>
