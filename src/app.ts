@@ -17,6 +17,8 @@ import { OrgTransferService } from './org/transfer/transfer-service.ts';
 import { EventBus } from './events/bus.ts';
 import { createExamModule } from './exams/index.ts';
 import type { ExamModule } from './exams/index.ts';
+import { createCascadeModule } from './cascade/index.ts';
+import { RoutingCameraOpener } from './ingest/routing-opener.ts';
 import { RtspCameraOpener } from './ingest/rtsp-opener.ts';
 import type { CameraOpener } from './ingest/source.ts';
 import { DiskFileStore } from './recording/file-store.ts';
@@ -100,7 +102,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
   const exams = createExamModule({ store, audit, clock, events });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
-  const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RtspCameraOpener(), clock, events, log, ...opts.recording });
+  const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RoutingCameraOpener({ rtsp: new RtspCameraOpener(), gb28181: () => createCascadeModule(app).opener }), clock, events, log, ...opts.recording });
   const app: App = {
     config,
     clock,

@@ -22,6 +22,7 @@ export type { CascadeAlarmEvent } from './upper-registry.ts';
 export type { LowerLinkStatus } from './lower-link.ts';
 export { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 export { GbFrameSource } from './media-in.ts';
+export type { MansRtspCommand, MansRtspRequest } from './mansrtsp.ts';
 
 export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'>;
 
@@ -123,6 +124,10 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       case 'INVITE':
         if (!fromUpper) return void reply(403, { reason: 'Only the upper platform may INVITE' });
         return this.sessions!.onInvite(req, reply, ctx, from);
+      case 'INFO':
+        // MANSRTSP playback control inside a Playback/Download dialog we serve (from our upper).
+        if (fromUpper && this.sessions!.onInfo(req, reply)) return;
+        return void reply(481);
       case 'BYE':
         if (this.sessions!.onBye(req, reply)) return;
         if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);

@@ -4,7 +4,7 @@
 // Every session is an access to video and is audited (R-ACC-1).
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { bodyText, buildGbSdp, createUasDialog, parseGbSdp, parseUri } from '../gb28181/index.ts';
+import { bodyText, buildGbSdp, createUasDialog, matchesDialog, parseGbSdp, parseUri } from '../gb28181/index.ts';
 import type { GbSdp, RequestContext, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
 import type { CameraSupervisor } from '../ingest/supervisor.ts';
 import type { MediaFrame, VideoFrame } from '../media/types.ts';
@@ -12,6 +12,8 @@ import type { FileStore } from '../recording/file-store.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
+import { MANSRTSP_CONTENT_TYPE, MansRtspError, mansRtspAnswer, parseMansRtsp } from './mansrtsp.ts';
+import type { MansRtspCommand } from './mansrtsp.ts';
 import { RtpPsSender } from './media-out.ts';
 import { gbActor } from './ptz-policy.ts';
 import { recordedFrames } from './recorded-frames.ts';
@@ -39,6 +41,51 @@ interface Session {
   sender: RtpPsSender;
   start(): void;
   stop(): void;
+  /** Playback/Download: MANSRTSP control (PLAY Range/Scale, PAUSE). */
+  control?: PlaybackControl;
+}
+
+/** Pause, speed and seek of a recorded session, changed by MANSRTSP INFO while it is sent. */
+export class PlaybackControl {
+  paused = false;
+  /** Absolute wall-clock ms to continue from, set by a PLAY with Range. */
+  seekMs?: number;
+  private wake?: () => void;
+
+  constructor(
+    public speed: number,
+    readonly fromMs: number,
+    readonly toMs: number,
+  ) {}
+
+  apply(cmd: MansRtspCommand): void {
+    if (cmd.method === 'PAUSE') this.paused = true;
+    else if (cmd.method === 'PLAY') {
+      this.paused = false;
+      if (cmd.scale !== undefined) this.speed = cmd.scale;
+      if (cmd.rangeSec !== undefined) this.seekMs = Math.min(Math.max(this.fromMs, this.fromMs + cmd.rangeSec * 1000), this.toMs);
+    }
+    this.changed();
+  }
+
+  changed(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** Sleeps up to `ms`; returns early when a command arrives (or on `changed()`). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
 }
 
 export class MediaSessions {
@@ -60,6 +107,33 @@ export class MediaSessions {
     if (!s) return false;
     this.end(s, 'bye');
     reply(200);
+    return true;
+  }
+
+  /** INFO inside one of our dialogs (MANSRTSP playback control); false when it is not ours. */
+  onInfo(req: SipRequest, reply: ReplyFn): boolean {
+    const s = this.sessions.get(req.headers.get('Call-ID') ?? '');
+    if (!s || !matchesDialog(s.dialog, req)) return false;
+    let cmd: MansRtspCommand;
+    try {
+      cmd = parseMansRtsp(bodyText(req));
+    } catch (err) {
+      reply(400, { reason: err instanceof MansRtspError ? err.message : 'Bad MANSRTSP' });
+      return true;
+    }
+    const answer = (status: number, reason: string) =>
+      reply(200, { headers: { 'Content-Type': MANSRTSP_CONTENT_TYPE }, body: new TextEncoder().encode(mansRtspAnswer(cmd.cseq, status, reason)) });
+    if (cmd.method === 'TEARDOWN') {
+      answer(200, 'OK');
+      this.end(s, 'teardown', true);
+      return true;
+    }
+    if (!s.control) {
+      answer(455, 'Method Not Valid in This State'); // live: nothing to pause or seek
+      return true;
+    }
+    s.control.apply(cmd);
+    answer(200, 'OK');
     return true;
   }
 
@@ -101,14 +175,18 @@ export class MediaSessions {
     const callId = dialog.callId;
     let started = false;
     let stopSource = (): void => undefined;
+    const fromMs = offer.startSec * 1000;
+    const toMs = offer.endSec > 0 ? offer.endSec * 1000 : this.d.clock.nowMs();
+    const fast = kind === 'download';
+    const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
     const session: Session = {
-      callId, dialog, sender,
+      callId, dialog, sender, ...(kind !== 'play' ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
       start: () => {
         if (started) return;
         started = true;
         if (kind === 'play' && camera) stopSource = this.live(this.d.supervisor(camera.id), sender, session);
         else if (kind === 'play' && remote) stopSource = this.relay(channelId, sender, session);
-        else if (camera) stopSource = this.recorded(camera.id, offer, kind === 'download', sender, session, channelId);
+        else if (camera) stopSource = this.recorded(camera.id, session.control!, sender, session, channelId);
       },
       stop: () => stopSource(),
     };
@@ -146,22 +224,44 @@ export class MediaSessions {
     };
   }
 
-  private recorded(cameraId: number, offer: GbSdp, fast: boolean, sender: RtpPsSender, session: Session, channelId: string): () => void {
+  private recorded(cameraId: number, ctl: PlaybackControl, sender: RtpPsSender, session: Session, channelId: string): () => void {
     let stop = false;
-    const fromMs = offer.startSec * 1000;
-    const toMs = offer.endSec > 0 ? offer.endSec * 1000 : this.d.clock.nowMs();
-    const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
+    // Pacing anchor: real time ↔ media time at the current speed; reset by seek, pause and Scale.
+    let anchor: { realMs: number; mediaMs: number; speed: number } | undefined;
+    const pace = async (wallMs: number): Promise<'send' | 'seek' | 'stop'> => {
+      for (;;) {
+        if (stop) return 'stop';
+        if (ctl.seekMs !== undefined) return 'seek';
+        if (ctl.paused) {
+          anchor = undefined;
+          await ctl.sleep(60_000);
+          continue;
+        }
+        if (ctl.speed === Infinity) return 'send';
+        if (!anchor || anchor.speed !== ctl.speed) anchor = { realMs: Date.now(), mediaMs: wallMs, speed: ctl.speed };
+        const wait = anchor.realMs + (wallMs - anchor.mediaMs) / anchor.speed - Date.now();
+        if (wait <= 2) return 'send';
+        await ctl.sleep(wait);
+      }
+    };
     const run = async (): Promise<void> => {
-      const t0 = Date.now();
-      let first: number | undefined;
-      for await (const f of recordedFrames(this.d.store, this.d.files, cameraId, fromMs, toMs)) {
-        if (stop) return;
-        first ??= f.wallMs;
-        const due = t0 + (f.wallMs - first) / speed;
-        const wait = due - Date.now();
-        if (wait > 2) await new Promise((r) => setTimeout(r, wait));
-        const frame: VideoFrame = { kind: 'video', pts90k: f.pts90k, keyframe: f.keyframe, nalus: f.nalus, receivedAtMs: f.wallMs };
-        if (!sender.send(frame)) await sender.drained();
+      let pos = ctl.fromMs;
+      let seeking = true;
+      while (seeking) {
+        seeking = false;
+        anchor = undefined;
+        for await (const f of recordedFrames(this.d.store, this.d.files, cameraId, pos, ctl.toMs)) {
+          const next = await pace(f.wallMs);
+          if (next === 'stop') return;
+          if (next === 'seek') {
+            pos = ctl.seekMs!;
+            ctl.seekMs = undefined;
+            seeking = true;
+            break; // closes the file; read again from the keyframe at or before pos
+          }
+          const frame: VideoFrame = { kind: 'video', pts90k: f.pts90k, keyframe: f.keyframe, nalus: f.nalus, receivedAtMs: f.wallMs };
+          if (!sender.send(frame)) await sender.drained();
+        }
       }
       if (stop) return;
       await this.d.onFileEnd?.(session.dialog, channelId);
@@ -173,6 +273,7 @@ export class MediaSessions {
     });
     return () => {
       stop = true;
+      ctl.changed();
     };
   }
 

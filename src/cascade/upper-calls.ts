@@ -2,13 +2,15 @@
 // into a GbFrameSource), RecordInfo and PTZ passthrough. GbCameraOpener makes a remote channel
 // openable like any camera (`gb28181://<channel id>` stream specs).
 import type { Logger } from 'pino';
-import { bodyText, buildGbSdp, buildSsrc, createRequest, parseGbSdp } from '../gb28181/index.ts';
+import { bodyText, buildGbSdp, buildInDialogRequest, buildSsrc, createRequest, parseGbSdp } from '../gb28181/index.ts';
 import type { RecordItem, SipDialog } from '../gb28181/index.ts';
 import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
 import { OpenError } from '../ingest/source.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
+import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
+import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
 import type { SipNode } from './sip-node.ts';
 import type { UpperRegistry } from './upper-registry.ts';
@@ -27,6 +29,8 @@ export class UpperCalls {
   private ssrcSerial = 0;
   /** Our INVITE dialogs by Call-ID: a BYE from the lower (end of a Download) ends the source. */
   private readonly open = new Map<string, GbFrameSource>();
+  private readonly dialogs = new WeakMap<GbFrameSource, SipDialog>();
+  private rtspSeq = 0;
 
   constructor(
     private readonly node: SipNode,
@@ -96,12 +100,28 @@ export class UpperCalls {
     }
     const d = dialog;
     this.open.set(d.callId, source);
+    this.dialogs.set(source, d);
     source.once('close', () => this.open.delete(d.callId));
     source.onStop = async () => {
       if (!this.open.has(d.callId) && source.ended) return; // the lower hung up first
       await this.node.transport.bye(d).catch((err: unknown) => this.log.debug({ err }, 'BYE to lower failed'));
     };
     return source;
+  }
+
+  /**
+   * MANSRTSP playback control of a Playback/Download source we opened (SIP INFO in its dialog):
+   * PLAY with `rangeSec` (seek, s from the range start) and/or `scale`, PAUSE, TEARDOWN. Resolves
+   * with the RTSP status the lower answered (200 when it sends no body); rejects when the INFO fails.
+   */
+  async control(source: GbFrameSource, cmd: MansRtspRequest): Promise<number> {
+    const d = this.dialogs.get(source);
+    if (!d || !this.open.has(d.callId)) throw new OpenError('stopped', 'the session has ended');
+    const body = buildMansRtsp({ ...cmd, cseq: ++this.rtspSeq });
+    const res = await this.node.transport.request(buildInDialogRequest(d, 'INFO', { contentType: MANSRTSP_CONTENT_TYPE, body: new TextEncoder().encode(body) }), d.destination);
+    if (res.status !== 200) throw new Error(`INFO answered ${res.status} ${res.reason}`);
+    const rtsp = /^RTSP\/1\.0\s+(\d{3})/.exec(bodyText(res));
+    return rtsp ? Number(rtsp[1]) : 200;
   }
 
   /** RecordInfo passthrough: the lower that owns the channel answers from its own index. */

@@ -6,6 +6,8 @@ import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
 import { seedFirstStart } from '../org/seed.ts';
 import { createCascadeModule } from '../cascade/index.ts';
+import { startDemoCity } from '../cascade/demo-city.ts';
+import type { DemoCity } from '../cascade/demo-city.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
 import { startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
@@ -13,10 +15,21 @@ import { createLogger } from './logger.ts';
 
 export async function serve(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
+  // Two-level demo (XUNCHA_DEMO_CASCADE=1): a city node on port+1 first, then this site registers to it.
+  let city: DemoCity | undefined;
+  if (process.env.XUNCHA_DEMO_CASCADE === '1') {
+    try {
+      city = await startDemoCity(config, log);
+      config = { ...config, gb28181: city.siteSettings };
+    } catch (err) {
+      log.error({ err }, `demo city node not started (port ${config.port + 1}): running the site alone`);
+    }
+  }
   let app: App;
   try {
     app = await createApp(config, { logger: log });
   } catch (err) {
+    await city?.close();
     if (err instanceof DataDirError) {
       log.fatal(err.message);
       return EXIT.dataDir;
@@ -54,6 +67,7 @@ export async function serve(config: Config): Promise<number> {
     await cascade.stop();
     await app.close();
     await sim?.close();
+    await city?.close();
     if (code === 'EADDRINUSE') {
       log.fatal(`port ${config.port} is already in use: stop the other program or set XUNCHA_PORT`);
       return EXIT.portInUse;
@@ -80,6 +94,7 @@ export async function serve(config: Config): Promise<number> {
         .then(() => cascade.stop())
         .then(() => app.close())
         .then(() => sim?.close())
+        .then(() => city?.close())
         .then(() => {
           clearTimeout(force);
           resolve(EXIT.ok);

@@ -7,7 +7,14 @@ import { openNetwork } from '../org/network-config.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 
 export function streamSpecOf(cam: CameraRow, box: SecretBox, stream: 'main' | 'sub' = 'main'): StreamSpec | undefined {
-  if (cam.source_kind !== 'rtsp') return undefined; // ONVIF discovery and GB/T 28181 devices come through their own openers
+  if (cam.source_kind === 'gb28181') {
+    // A lower platform's channel (docs/design/cascade.md): main_stream holds its 20-digit GB id.
+    // One stream per channel (the INVITE selects none), so 'sub' is the main stream too: live
+    // viewers then share the recorder's connection instead of opening a second INVITE.
+    const id = /^(?:gb28181:\/\/)?(\d{20})$/.exec(cam.main_stream.trim())?.[1];
+    return id ? { cameraId: cam.id, stream: 'main', url: `gb28181://${id}` } : undefined;
+  }
+  if (cam.source_kind !== 'rtsp') return undefined; // ONVIF discovery comes through its own opener
   const net: Partial<NetworkConfig> = openNetwork(box, cam.network_enc) ?? {};
   const path = stream === 'main' ? cam.main_stream : cam.sub_stream;
   let url: string;
