@@ -6,6 +6,10 @@
 
 export interface TileResult {
   ttffMs: number;
+  /** MSE: ms after subscribing when the init, the first fragment, sourceopen and the first appended media arrived (-1: never). */
+  phases?: { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number };
+  /** MSE: WebSocket open, ms (the same for every tile of the page). */
+  wsOpenMs?: number;
   latencies: number[];
   total: number;
   dropped: number;
@@ -40,13 +44,31 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
   const closers: Array<() => void> = [];
   const until = Date.now() + run.measureMs;
   if (run.transport === 'mse') {
+    const wsT0 = performance.now();
     const ws = new WebSocket(`ws://${location.host}/api/live/ws?token=${encodeURIComponent(run.token)}`);
     ws.binaryType = 'arraybuffer';
     await new Promise((res) => (ws.onopen = res));
-    const tiles = new Map<number, { v: RvfcVideo; sb?: SourceBuffer; q: ArrayBuffer[]; codec: string; wall: number }>();
-    const flush = (t: { v: RvfcVideo; sb?: SourceBuffer; q: ArrayBuffer[] }) => {
+    const wsOpenMs = Math.round(performance.now() - wsT0);
+    type Ph = { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number };
+    type MseTile = { v: RvfcVideo; ms?: MediaSource; open: boolean; sb?: SourceBuffer; q: ArrayBuffer[]; codec: string; wall: number; t0: number; ph: Ph; media: boolean };
+    const tiles = new Map<number, MseTile>();
+    const since = (t: MseTile) => Math.round(performance.now() - t.t0);
+    const flush = (t: MseTile) => {
       if (!t.sb || t.sb.updating || t.q.length === 0) return;
-      t.sb.appendBuffer(t.q.shift()!);
+      if (!t.media) return; // the init goes in with the GOP burst that follows it: one append
+      if (t.ph.appendedMs < 0) t.ph.appendedMs = since(t); // media goes in with this append
+      // All queued fragments in one append (as web/src/pages/wall/msePlayer.ts does): the GOP
+      // burst of a joiner is one SourceBuffer update, not one per frame.
+      const parts = t.q.splice(0);
+      let n = 0;
+      for (const p of parts) n += p.byteLength;
+      const one = new Uint8Array(n);
+      let o = 0;
+      for (const p of parts) {
+        one.set(new Uint8Array(p), o);
+        o += p.byteLength;
+      }
+      t.sb.appendBuffer(one);
       const b = t.sb.buffered;
       if (b.length) {
         const end = b.end(b.length - 1);
@@ -56,6 +78,27 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
         if (lag > 1.2 || t.v.currentTime < b.start(b.length - 1)) t.v.currentTime = end - 0.3;
         else t.v.playbackRate = lag > 0.5 ? 1.1 : lag < 0.15 ? 0.95 : 1;
       }
+    };
+    // The MediaSource is opened when the tile subscribes, while the server looks the camera up
+    // (as web/src/pages/wall/msePlayer.ts does): sourceopen no longer follows the init.
+    const attach = (t: MseTile) => {
+      if (!t.ms || !t.open || t.sb || t.q.length === 0) return;
+      t.sb = t.ms.addSourceBuffer(`video/mp4; codecs="${t.codec}"`);
+      t.sb.addEventListener('updateend', () => flush(t));
+      flush(t);
+    };
+    const openMs = (t: MseTile) => {
+      const ms = new MediaSource();
+      t.ms = ms;
+      t.open = false;
+      t.sb = undefined;
+      t.v.src = URL.createObjectURL(ms);
+      ms.addEventListener('sourceopen', () => {
+        if (t.ms !== ms) return;
+        if (t.ph.sourceOpenMs < 0) t.ph.sourceOpenMs = since(t);
+        t.open = true;
+        attach(t);
+      });
     };
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data === 'string') {
@@ -69,15 +112,14 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const t = tiles.get((b[2] << 8) | b[3]);
       if (!t) return;
       if (b[0] === 1) {
-        const ms = new MediaSource();
-        t.v.src = URL.createObjectURL(ms);
+        if (t.ph.initMs < 0) t.ph.initMs = since(t);
+        if (t.sb) openMs(t); // a new init (reconnect, new resolution): a new MediaSource
         t.q = [b.slice(4).buffer];
-        ms.addEventListener('sourceopen', () => {
-          t.sb = ms.addSourceBuffer(`video/mp4; codecs="${t.codec}"`);
-          t.sb.addEventListener('updateend', () => flush(t));
-          flush(t);
-        });
+        t.media = false;
+        attach(t);
       } else {
+        if (t.ph.firstFragmentMs < 0) t.ph.firstFragmentMs = since(t);
+        t.media = true;
         t.q.push(b.slice(4).buffer);
         flush(t);
       }
@@ -88,11 +130,12 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       v.style.cssText = 'width:100%;height:100%;object-fit:contain';
       root.appendChild(v);
       videos.push(v);
-      const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0 };
-      results.push(r);
-      const tile = { v, q: [] as ArrayBuffer[], codec: '', wall: 0 };
-      tiles.set(i + 1, tile);
       const t0 = performance.now();
+      const tile: MseTile = { v, open: false, q: [], codec: '', wall: 0, t0, ph: { initMs: -1, firstFragmentMs: -1, sourceOpenMs: -1, appendedMs: -1 }, media: false };
+      openMs(tile);
+      const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, phases: tile.ph, wsOpenMs };
+      results.push(r);
+      tiles.set(i + 1, tile);
       watch(v, t0, (m, at) => at - (tile.wall + m.mediaTime * 1000), r, until);
       ws.send(JSON.stringify({ op: 'sub', ch: i + 1, cameraId, stream: run.stream }));
     });

@@ -5,7 +5,7 @@
 //   npm run bench:live        (node --import tsx bench/live.ts)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchBrowser } from '../test/e2e/helpers/browser.ts';
 import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from '../test/live/helpers/live-server.ts';
@@ -61,8 +61,11 @@ async function measureHls(server: LiveServer): Promise<{ latencyP50Ms: number; s
       }
     }
   } finally {
+    // ffmpeg writes its last segment on SIGTERM: wait for it to exit before removing the folder.
+    const exited = new Promise((r) => ff.once('exit', r));
     ff.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
   // Skip the first two segments (startup). A player can start a segment once it is listed and
   // holds at least one segment: latency ≈ (listed − first frame's wall time) + one segment.
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('header-user').waitFor();
     await new Promise((r) => setTimeout(r, 6000));
+    console.log(`load average before measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 
     const scenarios: Scenario[] = [
       { name: 'MSE main ×16', transport: 'mse', stream: 'main', tiles: 16 },
@@ -118,6 +122,11 @@ async function main(): Promise<void> {
       const dropped = tiles.reduce((s, t) => s + t.dropped, 0);
       console.log(`${sc.name}: tiles with video ${ttff.length}/${sc.tiles}; TTFF p50 ${pct(ttff, 50)} ms p95 ${pct(ttff, 95)} ms; latency p50 ${pct(lat, 50)} ms p95 ${pct(lat, 95)} ms; ` +
         `browser dropped ${dropped}/${total}; server skipped ${out[sc.name].serverSkipped}; server CPU ${cpuPerViewerPct}% of a core per viewer`);
+      if (sc.transport === 'mse') {
+        const ph = (k: 'initMs' | 'firstFragmentMs' | 'sourceOpenMs' | 'appendedMs') => pct(tiles.map((t) => t.phases?.[k] ?? -1).filter((x) => x >= 0), 50);
+        console.log(`  first frame, p50 after subscribing: init ${ph('initMs')} ms, first fragment ${ph('firstFragmentMs')} ms, sourceopen ${ph('sourceOpenMs')} ms, ` +
+          `media appended ${ph('appendedMs')} ms, first frame shown ${pct(ttff, 50)} ms (WebSocket open before: ${tiles[0]?.wsOpenMs} ms)`);
+      }
       await new Promise((r) => setTimeout(r, 1500));
     }
     const hls = await measureHls(server);
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
     const drop64 = b.tiles.reduce((s, t) => s + t.dropped, 0) + b.serverSkipped;
     const total64 = b.tiles.reduce((s, t) => s + t.total, 0) + b.serverSkipped;
     console.log(JSON.stringify({
+      loadAvg1m: Math.round(loadavg()[0] * 100) / 100,
       ttffP95Ms: pct(a.tiles.map((t) => t.ttffMs).filter((x) => x >= 0), 95),
       latencyP50Ms: pct(a.tiles.flatMap((t) => t.latencies), 50),
       webrtcLatencyP50Ms: pct(w.tiles.flatMap((t) => t.latencies), 50),

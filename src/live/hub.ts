@@ -171,7 +171,7 @@ export class LiveHub {
     this.params = params;
     this.gop = [];
     this.gopBytes = 0;
-    for (const q of this.viewers) q.pushInit(params);
+    for (const q of [...this.viewers]) q.pushInit(params);
   }
 
   pushFrame(incoming: VideoFrame): void {
@@ -192,7 +192,10 @@ export class LiveHub {
         this.gopBytes += bytes;
       }
     }
-    for (const q of this.viewers) {
+    // A snapshot: a viewer's notify may add a viewer to this hub (a socket switching to the
+    // transcoded hub adds the transcoder here), which got this frame with the GOP already.
+    for (const q of [...this.viewers]) {
+      if (!this.viewers.has(q)) continue;
       q.pushFrame(frame, bytes);
       q.notify();
     }
@@ -206,6 +209,6 @@ export class LiveHub {
 
   setStatus(s: LiveStatus): void {
     this.status = s;
-    for (const q of this.viewers) q.onStatus(s);
+    for (const q of [...this.viewers]) if (this.viewers.has(q)) q.onStatus(s);
   }
 }

@@ -6,6 +6,7 @@ import { RtspCameraOpener } from '../ingest/rtsp-opener.ts';
 import type { CameraOpener } from '../ingest/source.ts';
 import { streamSpecOf } from '../recording/camera-spec.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { repos } from '../store/repos/index.ts';
 import type { HubLimits } from './hub.ts';
 import { LiveSources } from './sources.ts';
 import type { HubLease, LiveStream } from './sources.ts';
@@ -19,11 +20,19 @@ export interface LiveModuleOptions {
   opener?: CameraOpener;
   lingerMs?: number;
   limits?: HubLimits;
+  /**
+   * Recorded main streams kept warm (hub attached to the recorder's supervisor, GOP held) so the
+   * first viewer starts at once; 0 disables. Default XUNCHA_LIVE_WARM_MAX or 256.
+   */
+  warmMax?: number;
+  /** How often the warm set follows the camera list, ms. */
+  warmIntervalMs?: number;
 }
 
 export interface LiveStats {
   hubs: Array<{ key: string; viewers: number; framesIn: number; gopFrames: number; gopBytes: number; state: string }>;
   ownConnections: number;
+  warmHubs: number;
   transcoders: number;
   sockets: number;
   webrtc: number;
@@ -50,6 +59,35 @@ export class LiveModule {
     });
     this.transcoders = new Transcoders(this.sources, app.log, opts.lingerMs);
     this.webrtc = new WebRtcSessions(this);
+    this.warmMax = opts.warmMax ?? Number(process.env.XUNCHA_LIVE_WARM_MAX ?? '256');
+    if (this.warmMax > 0) {
+      const every = opts.warmIntervalMs ?? 10_000;
+      this.warmFirst = setTimeout(() => void this.warm(), Math.min(every, 1000));
+      this.warmTimer = setInterval(() => void this.warm(), every);
+      this.warmFirst.unref();
+      this.warmTimer.unref();
+    }
+  }
+
+  private readonly warmMax: number;
+  private warmFirst?: NodeJS.Timeout;
+  private warmTimer?: NodeJS.Timeout;
+  private closed = false;
+  warmHubs = 0;
+
+  /** Follows the camera list: every recorded main stream keeps a hub attached (see LiveSources.keepWarm). */
+  async warm(): Promise<void> {
+    try {
+      const cams = await repos(this.app.store.db).cameras.list({ kind: 'all' });
+      if (this.closed) return;
+      const specs = cams.flatMap((c) => {
+        const spec = streamSpecOf(c, this.app.box, 'main');
+        return spec ? [spec] : [];
+      });
+      this.warmHubs = this.sources.keepWarm(specs, this.warmMax);
+    } catch (err) {
+      this.app.log.warn({ err }, 'live: warming main-stream hubs failed');
+    }
   }
 
   /** A lease on the camera stream's hub as the camera sends it (H.264 or H.265). */
@@ -76,6 +114,7 @@ export class LiveModule {
     return {
       hubs: this.sources.hubs().map((h) => ({ key: h.key, viewers: h.viewerCount, framesIn: h.framesIn, gopFrames: h.gopFrames, gopBytes: h.gopBytesHeld, state: h.status.state })),
       ownConnections: this.sources.ownConnections(),
+      warmHubs: this.warmHubs,
       transcoders: this.transcoders.running(),
       sockets: this.sockets.size,
       webrtc: this.webrtc.count(),
@@ -85,6 +124,9 @@ export class LiveModule {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.warmFirst);
+    clearInterval(this.warmTimer);
     await Promise.all([...this.sockets].map((s) => s.close()));
     await this.webrtc.closeAll();
     await this.transcoders.stop();

@@ -29,6 +29,8 @@ interface Entry {
   refs: number;
   supervisor: CameraSupervisor;
   own: boolean;
+  /** Kept attached to the recorder's supervisor without viewers (holds the GOP for the first one). */
+  warm?: boolean;
   detach: () => void;
   linger?: NodeJS.Timeout;
 }
@@ -150,10 +152,41 @@ export class LiveSources {
         if (released) return;
         released = true;
         entry.refs--;
-        if (entry.refs > 0) return;
+        if (entry.refs > 0 || entry.warm) return;
         entry.linger = setTimeout(() => this.close(entry), this.lingerMs);
       },
     };
+  }
+
+  /**
+   * Keeps a hub on each of these recorded main streams attached to the recorder's supervisor, so
+   * that the first viewer, too, starts at the last keyframe instead of waiting up to a GOP (2 s)
+   * for the next one. Costs one copy of each frame and the GOP in memory (≈0.5 MB at 2 Mb/s, at
+   * most the hub limit). Warm hubs of streams not named, or no longer recorded, are released.
+   * Returns how many are warm.
+   */
+  keepWarm(specs: StreamSpec[], max: number): number {
+    const want = new Set<string>();
+    for (const spec of specs) {
+      if (spec.stream !== 'main' || want.size >= max) continue;
+      const recSup = this.deps.recorderSupervisor(spec.cameraId);
+      if (!recSup) continue;
+      const key = `${spec.cameraId}:${spec.stream}`;
+      want.add(key);
+      const e = this.entries.get(key);
+      if (e?.warm && e.supervisor === recSup) continue;
+      if (e && e.own) continue; // an own connection serves viewers now; warm it on a later pass
+      const lease = this.acquire(spec); // attaches (or follows a replaced supervisor)
+      const entry = this.entries.get(key)!;
+      entry.warm = true;
+      lease.release();
+    }
+    for (const e of [...this.entries.values()]) {
+      if (!e.warm || want.has(e.key)) continue;
+      e.warm = false;
+      if (e.refs === 0) this.close(e);
+    }
+    return [...this.entries.values()].filter((e) => e.warm).length;
   }
 
   private close(e: Entry): void {

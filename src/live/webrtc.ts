@@ -19,12 +19,40 @@ interface RtcSession {
   lease?: HubLease;
   queue?: ViewerQueue;
   log: ViewingLog;
+  /** The user the media token named: only they may close the session. */
+  userId: number | null;
   cameraId: number;
   stream: LiveStream;
   closed: boolean;
 }
 
 const H264_FMTP = 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f';
+
+/**
+ * ICE servers for the answers. werift's default is Google's public STUN server: on an exam-site
+ * LAN (no Internet) gathering then waits for STUN timeouts and the answer comes seconds late.
+ * Host candidates suffice on a LAN; XUNCHA_LIVE_ICE_SERVERS (JSON, RTCIceServer[]) adds servers.
+ */
+function iceServers(): Array<{ urls: string; username?: string; credential?: string }> {
+  try {
+    const v = JSON.parse(process.env.XUNCHA_LIVE_ICE_SERVERS ?? '[]') as unknown;
+    return Array.isArray(v) ? (v as Array<{ urls: string }>) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * werift's ICE agent falls back to stun.l.google.com when no STUN server is configured
+ * (werift-ice Connection constructor) and gathering then waits ~5 s for it to time out where there
+ * is no Internet: every answer took 5 s. Without a configured STUN server, drop the fallback
+ * (host candidates only). Called after setRemoteDescription (the transports exist) and before
+ * setLocalDescription (which gathers).
+ */
+function withoutFallbackStun(pc: RTCPeerConnection): void {
+  if (iceServers().some((x) => x.urls.startsWith('stun:'))) return;
+  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer?: unknown }).stunServer = undefined;
+}
 
 export class WebRtcSessions {
   private readonly sessions = new Map<string, RtcSession>();
@@ -38,17 +66,22 @@ export class WebRtcSessions {
   /** Answers an SDP offer (recvonly video) with a sendonly H.264 track fed from the camera's hub. */
   async answer(actor: Actor, cam: CameraRow, stream: LiveStream, offerSdp: string): Promise<{ id: string; sdp: string }> {
     const pc = new RTCPeerConnection({
+      iceServers: iceServers(),
+      // Loopback too: a browser on the server itself (kiosk, tests) offers 127.0.0.1 candidates.
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
       codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: H264_FMTP })] },
     });
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
-    const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), cameraId: cam.id, stream, closed: false };
+    const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream, closed: false };
     this.sessions.set(s.id, s);
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected' && !s.lease) this.startSending(s, cam, track);
       if (state === 'failed' || state === 'closed' || state === 'disconnected') void this.close(s.id);
     });
     await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    withoutFallbackStun(pc);
     await pc.setLocalDescription(await pc.createAnswer());
     if (pc.iceGatheringState !== 'complete') {
       await new Promise<void>((resolve) => {
@@ -94,6 +127,12 @@ export class WebRtcSessions {
         } else send(it.frame);
       }
     });
+  }
+
+  /** Whether a session of that id exists and belongs to the user (what the close route may end). */
+  ownedBy(id: string, userId: number | null): boolean {
+    const s = this.sessions.get(id);
+    return Boolean(s && !s.closed && userId !== null && s.userId === userId);
   }
 
   async close(id: string): Promise<void> {

@@ -27,6 +27,20 @@ function drain(q: { take(): QueueItem | undefined }): QueueItem[] {
 }
 
 describe('LiveHub (R-FN-1)', () => {
+  it('a viewer added from another viewer\'s notify gets the current frame once (the GOP), not twice', () => {
+    // A socket that meets an H.265 init switches to the transcoded hub from inside this hub's
+    // fan-out; the transcoder's queue is added here then and already has the frame in its GOP.
+    const hub = new LiveHub('t');
+    hub.setParams(params);
+    let late: ReturnType<LiveHub['addViewer']> | undefined;
+    hub.addViewer(() => {
+      late ??= hub.addViewer(() => undefined);
+    });
+    hub.pushFrame(frame(0));
+    const frames = drain(late!).filter((x) => x.kind === 'frame');
+    expect(frames.map((x) => (x.kind === 'frame' ? x.frame.pts90k : -1))).toEqual([0]);
+  });
+
   it('gives a late joiner the init and the GOP since the last keyframe, then live frames', () => {
     const hub = new LiveHub('t');
     hub.setParams(params);

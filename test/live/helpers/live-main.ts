@@ -42,7 +42,8 @@ if ((await r.cameras.list({ kind: 'all' })).length === 0) {
   }
 }
 await app.recorder.start();
-const server = await buildServer(app, log);
+// XUNCHA_LIVE_WEB_DIR: a web build of the working tree (tests of web/src/pages/wall changes).
+const server = await buildServer(app, log, process.env.XUNCHA_LIVE_WEB_DIR ? { webDir: process.env.XUNCHA_LIVE_WEB_DIR } : {});
 if (!server.hasRoute({ method: 'POST', url: '/api/live/token' })) await server.register(liveRoutes(app, createLiveModule(app)));
 await server.listen({ port: config.port, host: config.host });
 const addr = server.server.address();

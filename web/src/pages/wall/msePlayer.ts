@@ -19,10 +19,47 @@ export class MsePlayer implements ChannelHandler {
   lastFrameAtMs = 0;
   firstFrameAtMs = 0;
 
+  /** A MediaSource opened ahead (at subscribe time) and not used yet by an init. */
+  private ahead?: { ms: MediaSource; url: string; open: boolean };
+  private pendingInit?: { type: string; init: Uint8Array };
+  /** Only the init segment is queued: wait for the first fragment (it follows at once). */
+  private initOnly = false;
+
   constructor(
     readonly video: HTMLVideoElement,
     private readonly ev: PlayerEvents,
-  ) {}
+  ) {
+    // Open the MediaSource while the server looks the camera up: sourceopen (~70 ms) then no
+    // longer follows the init segment (time to first frame, docs/benchmarks.md).
+    const ms = new MediaSource();
+    const ahead = { ms, url: URL.createObjectURL(ms), open: false };
+    this.ahead = ahead;
+    video.src = ahead.url;
+    ms.addEventListener('sourceopen', () => {
+      ahead.open = true;
+      if (this.ahead === ahead && this.pendingInit) this.useAhead();
+    });
+  }
+
+  private useAhead(): void {
+    const a = this.ahead;
+    const p = this.pendingInit;
+    if (!a || !p || !a.open) return;
+    this.ahead = undefined;
+    this.pendingInit = undefined;
+    this.ms = a.ms;
+    this.url = a.url;
+    this.queue = [p.init, ...this.queue]; // fragments that came before sourceopen follow the init
+    this.attach(a.ms, p.type);
+  }
+
+  private attach(ms: MediaSource, type: string): void {
+    const sb = ms.addSourceBuffer(type);
+    sb.mode = 'segments';
+    this.sb = sb;
+    sb.addEventListener('updateend', () => this.flush());
+    this.flush();
+  }
 
   onMeta(m: { wallAtZeroMs?: number; codec?: string }): void {
     if (m.codec) this.codec = m.codec;
@@ -34,9 +71,19 @@ export class MsePlayer implements ChannelHandler {
 
   onInit(_codec: string, init: Uint8Array): void {
     this.reset();
+    this.initOnly = true;
     const type = `video/mp4; codecs="${this.codec || 'avc1.4d401f'}"`;
     if (!MediaSource.isTypeSupported(type)) {
       this.ev.onState('unsupported', this.codec);
+      return;
+    }
+    this.waitKey = false;
+    if (this.ahead) {
+      // First init: the MediaSource opened at subscribe time (media before sourceopen queues).
+      this.pendingInit = { type, init: init.slice() };
+      this.ms = this.ahead.ms;
+      this.queue = [];
+      if (this.ahead.open) this.useAhead();
       return;
     }
     const ms = new MediaSource();
@@ -44,14 +91,9 @@ export class MsePlayer implements ChannelHandler {
     this.url = URL.createObjectURL(ms);
     this.video.src = this.url;
     this.queue = [init.slice()];
-    this.waitKey = false;
     ms.addEventListener('sourceopen', () => {
       if (this.ms !== ms) return;
-      const sb = ms.addSourceBuffer(type);
-      sb.mode = 'segments';
-      this.sb = sb;
-      sb.addEventListener('updateend', () => this.flush());
-      this.flush();
+      this.attach(ms, type);
     });
   }
 
@@ -66,6 +108,7 @@ export class MsePlayer implements ChannelHandler {
       return;
     }
     this.queue.push(fragment.slice());
+    this.initOnly = false;
     this.lastFrameAtMs = Date.now();
     if (!this.firstFrameAtMs) this.firstFrameAtMs = this.lastFrameAtMs;
     this.ev.onFrame();
@@ -89,11 +132,17 @@ export class MsePlayer implements ChannelHandler {
   private flush(): void {
     const sb = this.sb;
     if (!sb || sb.updating || this.queue.length === 0) return;
-    const next = this.queue.shift()!;
+    if (this.initOnly) return; // the init goes in with the GOP burst right behind it: one append
+    // Everything queued in one append: a joiner's init + GOP burst (up to 2 s of frames) is one
+    // SourceBuffer update instead of one per frame, each waiting for the previous updateend.
+    const next = this.queue.length === 1 ? this.queue[0] : concat(this.queue);
+    this.queue = [];
     try {
       sb.appendBuffer(next as Uint8Array<ArrayBuffer>);
     } catch {
+      // Buffer full (QuotaExceededError): what was queued is lost, so resume at a keyframe.
       this.trim(sb);
+      this.waitKey = true;
       return;
     }
     this.chaseLiveEdge(sb);
@@ -142,7 +191,22 @@ export class MsePlayer implements ChannelHandler {
 
   destroy(): void {
     this.reset();
+    if (this.ahead) URL.revokeObjectURL(this.ahead.url);
+    this.ahead = undefined;
+    this.pendingInit = undefined;
     this.video.removeAttribute('src');
     this.video.load();
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
