@@ -47,6 +47,8 @@ export interface App {
   events: EventBus;
   box: SecretBox;
   files: FileStore;
+  /** Opens camera sessions (RTSP, GB/T 28181) for the recorder, live views and checks. */
+  opener: CameraOpener;
   /** Ingest and recording of this node's cameras; started by `serve`, not by other commands. */
   recorder: RecordingManager;
   recordings: RecordingService;
@@ -102,7 +104,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
   const exams = createExamModule({ store, audit, clock, events });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
-  const recorder = new RecordingManager({ store, box, files, opener: opts.opener ?? new RoutingCameraOpener({ rtsp: new RtspCameraOpener(), gb28181: () => createCascadeModule(app).opener }), clock, events, log, ...opts.recording });
+  // One opener for every consumer: rtsp:// through our client, gb28181:// through the cascade.
+  const opener = opts.opener ?? new RoutingCameraOpener({ rtsp: new RtspCameraOpener(), gb28181: () => createCascadeModule(app).opener });
+  const recorder = new RecordingManager({ store, box, files, opener, clock, events, log, ...opts.recording });
   const app: App = {
     config,
     clock,
@@ -117,6 +121,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     events,
     box,
     files,
+    opener,
     recorder,
     recordings: new RecordingService(store, audit, clock, recorder),
     exams,

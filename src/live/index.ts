@@ -2,7 +2,6 @@
 // WebRTC, H.265 → H.264 transcoding while watched. Built from the App; routes in
 // src/api/routes/live.ts.
 import type { App } from '../app.ts';
-import { RtspCameraOpener } from '../ingest/rtsp-opener.ts';
 import type { CameraOpener } from '../ingest/source.ts';
 import { streamSpecOf } from '../recording/camera-spec.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
@@ -52,7 +51,7 @@ export class LiveModule {
   ) {
     this.sources = new LiveSources({
       clock: app.clock,
-      opener: opts.opener ?? new RtspCameraOpener(),
+      opener: opts.opener ?? app.opener,
       recorderSupervisor: (id) => app.recorder.supervisor(id),
       lingerMs: opts.lingerMs,
       limits: opts.limits,
