@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Card, DatePicker, Empty, Select, Space, Tag, Tooltip, Tree, Typography } from 'antd';
 import type { TreeDataNode } from 'antd';
 import {
-  CaretRightOutlined, DownloadOutlined, PauseOutlined, StepForwardOutlined, ZoomInOutlined, ZoomOutOutlined, FastForwardOutlined, ExportOutlined,
+  CaretRightOutlined, DownloadOutlined, PauseOutlined, StepForwardOutlined, ZoomInOutlined, ZoomOutOutlined, FastForwardOutlined, FlagOutlined, ExportOutlined,
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { api, errorMessage } from '../../api.ts';
@@ -144,7 +144,7 @@ export function PlaybackPage({ user }: { user: User }) {
           <Tooltip title={t('pbStep')}><Button icon={<StepForwardOutlined />} disabled={!state} onClick={() => player.current?.step()} /></Tooltip>
           <Select value={state?.speed ?? 1} style={{ width: 96 }} disabled={!state} onChange={(v) => player.current?.setSpeed(v)} options={SPEEDS.map((s) => ({ value: s, label: `${s}×` }))} data-testid="pb-speed" />
           <Button icon={<FastForwardOutlined />} disabled={!state} onClick={nextGap}>{t('pbNextGap')}</Button>
-          <Button icon={<FastForwardOutlined />} disabled={!state || bands.length === 0} onClick={nextEvent} data-testid="pb-next-event">{t('pbNextEvent')}</Button>
+          <Button icon={<FlagOutlined />} disabled={!state || bands.length === 0} onClick={nextEvent} title={t('pbNextEvent')} aria-label={t('pbNextEvent')} data-testid="pb-next-event" />
           <Button icon={<ZoomInOutlined />} onClick={() => zoom(1 / 2)} data-testid="pb-zoom-in" />
           <Button icon={<ZoomOutOutlined />} onClick={() => zoom(2)} />
           <Button onClick={() => setView([dayStart, dayStart + MAX_SPAN_MS])}>{t('pbWholeDay')}</Button>
