@@ -57,25 +57,7 @@ export class H264Depacketizer extends VideoDepacketizerBase {
   private unpackFuA(p: Uint8Array): boolean {
     if (p.length < 3) return false;
     const fuHeader = p[1];
-    const start = (fuHeader & 0x80) !== 0;
-    const end = (fuHeader & 0x40) !== 0;
-    if (start) {
-      if (this.fu.active) this.markDamaged(); // previous NAL never ended
-      this.fu.start(Uint8Array.of((p[0] & 0xe0) | (fuHeader & 0x1f)));
-    } else if (!this.fu.active) {
-      this.markDamaged(); // start fragment lost earlier
-      return true;
-    }
-    if (!this.fu.append(p.subarray(2))) {
-      this.markDamaged();
-      this.fu.reset();
-      return false;
-    }
-    if (end) {
-      const nal = this.fu.finish();
-      if (nal) this.addNal(nal);
-    }
-    return true;
+    return this.fragment((fuHeader & 0x80) !== 0, (fuHeader & 0x40) !== 0, (p[0] & 0xe0) | (fuHeader & 0x1f), -1, p.subarray(2));
   }
 
   protected startsAccessUnit(p: Uint8Array): boolean {

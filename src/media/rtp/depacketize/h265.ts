@@ -57,26 +57,8 @@ export class H265Depacketizer extends VideoDepacketizerBase {
   private unpackFu(p: Uint8Array): boolean {
     if (p.length < 4) return false;
     const fuHeader = p[2];
-    const start = (fuHeader & 0x80) !== 0;
-    const end = (fuHeader & 0x40) !== 0;
-    if (start) {
-      if (this.fu.active) this.markDamaged();
-      // Rebuild the 2-byte NAL header: F and LayerId from the payload header, type from FU header.
-      this.fu.start(Uint8Array.of((p[0] & 0x81) | ((fuHeader & 0x3f) << 1), p[1]));
-    } else if (!this.fu.active) {
-      this.markDamaged();
-      return true;
-    }
-    if (!this.fu.append(p.subarray(3))) {
-      this.markDamaged();
-      this.fu.reset();
-      return false;
-    }
-    if (end) {
-      const nal = this.fu.finish();
-      if (nal) this.addNal(nal);
-    }
-    return true;
+    // Rebuild the 2-byte NAL header: F and LayerId from the payload header, type from FU header.
+    return this.fragment((fuHeader & 0x80) !== 0, (fuHeader & 0x40) !== 0, (p[0] & 0x81) | ((fuHeader & 0x3f) << 1), p[1], p.subarray(3));
   }
 
   protected startsAccessUnit(p: Uint8Array): boolean {

@@ -121,6 +121,32 @@ export abstract class VideoDepacketizerBase implements Depacketizer {
     this.nalus.push(nal);
   }
 
+  /**
+   * One fragmentation unit (H.264 FU-A, H.265 FU): starts, extends or ends the fragmented NAL.
+   * `h0`/`h1` are the rebuilt NAL header bytes (h1 < 0: one-byte H.264 header), used only on a
+   * start fragment, so nothing is allocated per packet. Returns false when the packet is unusable
+   * (reassembly cap hit).
+   */
+  protected fragment(start: boolean, end: boolean, h0: number, h1: number, body: Uint8Array): boolean {
+    if (start) {
+      if (this.fu.active) this.markDamaged(); // the previous NAL never ended
+      this.fu.start(h1 < 0 ? Uint8Array.of(h0) : Uint8Array.of(h0, h1));
+    } else if (!this.fu.active) {
+      this.markDamaged(); // its start fragment was lost earlier
+      return true;
+    }
+    if (!this.fu.append(body)) {
+      this.markDamaged();
+      this.fu.reset();
+      return false;
+    }
+    if (end) {
+      const nal = this.fu.finish();
+      if (nal) this.addNal(nal);
+    }
+    return true;
+  }
+
   /** Called by subclasses when a fragment sequence is broken (missing start). */
   protected markDamaged(): void {
     this.damaged = true;
