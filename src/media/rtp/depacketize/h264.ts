@@ -32,26 +32,12 @@ export class H264Depacketizer extends VideoDepacketizerBase {
       this.addNal(p);
       return true;
     }
-    if (type === H264Nal.stapA) return this.unpackStapA(p);
+    if (type === H264Nal.stapA) return this.aggregate(p, 1, 1);
     if (type === H264Nal.fuA) return this.unpackFuA(p);
     if (type === H264Nal.stapB || type === H264Nal.mtap16 || type === H264Nal.mtap24 || type === H264Nal.fuB) {
       this.unsupportedPackets++;
     }
     return false; // 0, 30, 31 reserved, or unsupported
-  }
-
-  private unpackStapA(p: Uint8Array): boolean {
-    let o = 1;
-    let any = false;
-    while (o + 2 <= p.length) {
-      const size = (p[o] << 8) | p[o + 1];
-      o += 2;
-      if (size === 0 || o + size > p.length) return false;
-      this.addNal(p.subarray(o, o + size));
-      o += size;
-      any = true;
-    }
-    return any && o === p.length;
   }
 
   private unpackFuA(p: Uint8Array): boolean {

@@ -34,24 +34,10 @@ export class H265Depacketizer extends VideoDepacketizerBase {
       this.addNal(p);
       return true;
     }
-    if (type === H265Nal.ap) return this.unpackAp(p);
+    if (type === H265Nal.ap) return this.aggregate(p, 2, 2);
     if (type === H265Nal.fu) return this.unpackFu(p);
     if (type === H265Nal.paci) this.unsupportedPackets++;
     return false;
-  }
-
-  private unpackAp(p: Uint8Array): boolean {
-    let o = 2;
-    let any = false;
-    while (o + 2 <= p.length) {
-      const size = (p[o] << 8) | p[o + 1];
-      o += 2;
-      if (size < 2 || o + size > p.length) return false;
-      this.addNal(p.subarray(o, o + size));
-      o += size;
-      any = true;
-    }
-    return any && o === p.length;
   }
 
   private unpackFu(p: Uint8Array): boolean {

@@ -122,6 +122,24 @@ export abstract class VideoDepacketizerBase implements Depacketizer {
   }
 
   /**
+   * One aggregation packet (H.264 STAP-A from `offset` 1, H.265 AP from 2): 16-bit sizes, each
+   * followed by a NAL of at least `minNalBytes`. False when the sizes do not add up.
+   */
+  protected aggregate(p: Uint8Array, offset: number, minNalBytes: number): boolean {
+    let o = offset;
+    let any = false;
+    while (o + 2 <= p.length) {
+      const size = (p[o] << 8) | p[o + 1];
+      o += 2;
+      if (size < minNalBytes || o + size > p.length) return false;
+      this.addNal(p.subarray(o, o + size));
+      o += size;
+      any = true;
+    }
+    return any && o === p.length;
+  }
+
+  /**
    * One fragmentation unit (H.264 FU-A, H.265 FU): starts, extends or ends the fragmented NAL.
    * `h0`/`h1` are the rebuilt NAL header bytes (h1 < 0: one-byte H.264 header), used only on a
    * start fragment, so nothing is allocated per packet. Returns false when the packet is unusable
