@@ -1,6 +1,7 @@
 // The demo's simulated exam site: simulated RTSP cameras in this process, and (once) two
-// cameras per exam room of the sample site pointing at them, so that `npm start` records
-// something at once.
+// cameras per exam room of the sample site pointing at them, plus one in its exam-affairs room
+// and one in its paper secrecy room (R-REC-3: those are recorded too), so that `npm start`
+// records something at once and no room of the demo report reads 无摄像机.
 import type { Logger } from 'pino';
 import type { App } from '../app.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
@@ -9,10 +10,19 @@ import { simulateSite, startSimulator } from '../sim/index.ts';
 import type { Simulator } from '../sim/index.ts';
 import { repos } from '../store/repos/index.ts';
 
+/** One camera for each custody room of the demo site (考务室, 试卷保密室). */
+const CUSTODY = [
+  { kind: 'affairs', simId: 'demo-affairs', name: '考务室摄像机' },
+  { kind: 'secrecy', simId: 'demo-secrecy', name: '保密室摄像机' },
+] as const;
+
 export async function startDemoCameras(app: App, log: Logger): Promise<Simulator | undefined> {
   const { simRooms, simPort } = app.config;
   if (simRooms <= 0) return undefined;
-  const cams = simulateSite({ rooms: simRooms, siteId: 'demo' });
+  // Custody cameras are PCMA like a Hikvision dome; ids outside the per-room pattern.
+  const custodyCams = CUSTODY.map((c) => ({ id: c.simId, audio: 'pcma' as const }));
+  const roomCams = simulateSite({ rooms: simRooms, siteId: 'demo' });
+  const cams = [...roomCams, ...custodyCams];
   let sim: Simulator;
   try {
     sim = await startSimulator({ port: simPort, host: '127.0.0.1', cameras: cams });
@@ -27,7 +37,7 @@ export async function startDemoCameras(app: App, log: Logger): Promise<Simulator
     const actor = { ...SYSTEM_ACTOR, workstation: 'demo' };
     for (let i = 0; i < Math.min(simRooms, rooms.length); i++) {
       for (const position of ['front', 'rear'] as const) {
-        const id = cams.find((c) => c.room === i + 1 && c.position === position)!.id;
+        const id = roomCams.find((c) => c.room === i + 1 && c.position === position)!.id;
         await app.devices.createCamera(actor, {
           roomId: rooms[i].id,
           name: position === 'front' ? '前置摄像机' : '后置摄像机',
@@ -40,8 +50,27 @@ export async function startDemoCameras(app: App, log: Logger): Promise<Simulator
         });
       }
     }
-    log.info({ cameras: Math.min(simRooms, rooms.length) * 2 }, 'demo cameras added to the sample exam site');
     const withCameras = rooms.slice(0, Math.min(simRooms, rooms.length));
+    let custody = 0;
+    if (withCameras.length > 0) {
+      const siteRooms = await r.rooms.list({ kind: 'all' });
+      for (const c of CUSTODY) {
+        const room = siteRooms.find((x) => x.site_id === withCameras[0].site_id && x.kind === c.kind);
+        if (!room) continue;
+        await app.devices.createCamera(actor, {
+          roomId: room.id,
+          name: c.name,
+          position: 'front',
+          sourceKind: 'rtsp',
+          mainStream: `/cam/${c.simId}/main`,
+          subStream: `/cam/${c.simId}/sub`,
+          host: '127.0.0.1',
+          port: sim.port,
+        });
+        custody++;
+      }
+    }
+    log.info({ cameras: withCameras.length * 2 + custody }, 'demo cameras added to the sample exam site');
     await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
   }
   log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');

@@ -153,11 +153,15 @@ describe('考试安排 exams console (e2e)', () => {
     await shot(page, '03-sealed');
   });
 
-  it('R-REC-4: the completeness report shows coverage above 0 % for the demo cameras, with Excel and PDF exports', async () => {
-    // The demo cameras record as soon as the armed window lets them: wait for some recorded time.
+  it('R-REC-4, R-REC-3: the completeness report shows coverage above 0 % for the demo cameras (exam rooms and custody rooms), with Excel and PDF exports', async () => {
+    // The demo gives the site's 考务室 and 试卷保密室 one camera each (R-REC-3): no room reads 无摄像机.
+    const kinds = [...rooms.values()].filter((r) => r.cameras.length > 0).map((r) => r.kind).sort();
+    expect(kinds).toEqual(['affairs', 'exam', 'exam', 'secrecy']);
+    // The demo cameras record as soon as the armed window lets them (custody windows open hours
+    // before the papers are needed): wait for some recorded time on all six.
     await expect
       .poll(async () => (await api.json<{ lines: ReportLine[] }>('GET', `/api/exams/${exam.id}/report?sessionId=${running.id}`)).lines.filter((l) => l.cameraId !== null && l.recordedMs > 0).length, { timeout: 30_000, interval: 1000 })
-      .toBe(4);
+      .toBe(6);
     await byId(page, 'tab-report').click();
     await byId(page, 'report-session').click();
     const bj = new Date(running.startMs + 8 * 3600_000).toISOString(); // Beijing wall clock
