@@ -98,9 +98,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     idleTimeoutMs: config.session.idleTimeoutMin * 60_000,
     absoluteTimeoutMs: config.session.absoluteTimeoutHours * 3600_000,
   });
-  const org = new OrgService(store, audit, clock);
-  const devices = new DeviceService(store, audit, box, clock);
   const events = new EventBus();
+  const org = new OrgService(store, audit, clock, events);
+  const devices = new DeviceService(store, audit, box, clock, events);
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
   const exams = createExamModule({ store, audit, clock, events });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
@@ -117,7 +117,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     users: new UserService(store, audit, clock),
     org,
     devices,
-    transfer: new OrgTransferService(store, audit, box, clock),
+    transfer: new OrgTransferService(store, audit, box, clock, events),
     events,
     box,
     files,

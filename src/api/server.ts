@@ -28,6 +28,8 @@ import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { tourRoutes } from './routes/tours.ts';
+import { TourService } from '../tours/tour-service.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -80,6 +82,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(recordingRoutes(app));
   await server.register(examRoutes(app.exams));
   await server.register(liveRoutes(app, createLiveModule(app)));
+  await server.register(tourRoutes(new TourService(app.store, app.audit, app.clock)));
   const playback = opts.playback ?? createPlaybackModule(app);
   playback.playback.addBandSource(examBandSource(app.store, app.clock));
   server.addHook('onClose', () => playback.close());

@@ -15,11 +15,13 @@ export type Permission =
   | 'recording.manage'
   | 'exam.read'
   | 'exam.write'
-  | 'exam.seal';
+  | 'exam.seal'
+  // Share a patrol tour with everyone whose scope holds its node, and change others' shared tours.
+  | 'tour.share';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
-  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal'],
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share'],
   // 巡查员: watches live and recorded video.
   // Records 已封门 and custody events, acknowledges alarms while on duty.
   operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal'],

@@ -66,6 +66,10 @@ export async function startDemoCity(config: Config, log: Logger): Promise<DemoCi
     cascade.registry!.on('catalog', (c) => {
       if (c.lowerId === lowerId) mirror();
     });
+    // Cameras added at the site arrive as catalog events (subscription), not as a new full catalog.
+    cascade.upperSubs!.on('catalog-events', (c) => {
+      if (c.lowerId === lowerId) mirror();
+    });
     mirror();
     await app.recorder.start();
     app.retention.start();

@@ -7,12 +7,18 @@ import type { App } from '../app.ts';
 import type { Gb28181Settings } from '../config/config.ts';
 import { SipTransport } from '../gb28181/index.ts';
 import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/index.ts';
-import { catalogChangeXml, watchFaults } from './alarms-out.ts';
+import { watchFaults } from './alarms-out.ts';
+import { buildCatalog } from './catalog.ts';
+import { CatalogWatcher } from './catalog-watch.ts';
 import { LowerHandlers } from './lower-handlers.ts';
 import { LowerLink } from './lower-link.ts';
 import type { LowerLinkStatus } from './lower-link.ts';
 import { MediaSessions } from './media-sessions.ts';
 import { CascadeService } from './service.ts';
+import { LowerSubscriptions } from './subscriptions-lower.ts';
+import type { LowerSubscriptionStatus } from './subscriptions-lower.ts';
+import { UpperSubscriptions } from './subscriptions-upper.ts';
+import type { UpperSubscriptionStatus } from './subscriptions-upper.ts';
 import { SipNode, userOf } from './sip-node.ts';
 import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 import { UpperRegistry } from './upper-registry.ts';
@@ -45,6 +51,8 @@ export interface CascadeStatus {
   tcpPort?: number;
   upper?: LowerLinkStatus;
   mediaSessions: number;
+  /** Subscriptions our upper holds here (lower role) and ours at our lowers (upper role). */
+  subscriptions: { fromUpper: LowerSubscriptionStatus[]; toLowers: UpperSubscriptionStatus[] };
 }
 
 export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> {
@@ -54,6 +62,9 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
   calls?: UpperCalls;
   opener?: GbCameraOpener;
   readonly service = new CascadeService(this);
+  upperSubs?: UpperSubscriptions;
+  lowerSubs?: LowerSubscriptions;
+  private watcher?: CatalogWatcher;
   private sessions?: MediaSessions;
   private handlers?: LowerHandlers;
   private unwatch?: () => void;
@@ -84,6 +95,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       // On the node's bus too (consumers: alarm views, fault tickets). Key not yet in EventMap.
       app.events.emit('cascade.alarm', a);
     });
+    this.upperSubs = new UpperSubscriptions({ node, registry: this.registry, store: app.store, clock: app.clock, log: app.log, expiresS: s.subscribeExpiresS });
+    this.registry.hooks = this.upperSubs;
     this.calls = new UpperCalls(node, this.registry, app.store, app.log, mediaHost);
     this.opener = new GbCameraOpener(this.calls);
     this.sessions = new MediaSessions({
@@ -100,14 +113,31 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         },
         remote: this.calls,
       });
-      this.unwatch = watchFaults(app.events, app.store, node, this.link);
-      // A lower's catalog changed: our own catalog did too, tell our upper (province ← city ← site).
-      const link = this.link;
-      this.registry.on('catalog', () => link.notify(() => catalogChangeXml(node.nextSn(), node.identity.id, node.identity.id, 'UPDATE')));
+      // What our upper sees changes with our cameras and org, and with our lowers' catalogs
+      // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.
+      const watcher = (this.watcher = new CatalogWatcher({
+        build: () => buildCatalog({ store: app.store, cameraOnline: (id) => app.recorder.status(id)?.state === 'online' }, node.identity.id, { includeRemote: true }),
+        onChanges: (items) => lowerSubs.publishCatalog(items),
+        log: app.log,
+      }));
+      const lowerSubs = (this.lowerSubs = new LowerSubscriptions({ node, link: this.link, clock: app.clock, log: app.log, watcher, perMessage: this.opts.perMessage }));
+      const unwatchFaults = watchFaults(app.events, app.store, node, (build) => lowerSubs.publishAlarm(build));
+      const trigger = (): void => watcher.trigger();
+      app.events.on('camera.status', trigger);
+      app.events.on('org.changed', trigger);
+      for (const e of ['catalog', 'online', 'offline', 'alarm'] as const) this.registry.on(e, trigger);
+      this.upperSubs.on('catalog-events', trigger);
+      this.unwatch = () => {
+        unwatchFaults();
+        app.events.off('camera.status', trigger);
+        app.events.off('org.changed', trigger);
+      };
     }
     transport.on('request', (req, reply, ctx) => this.dispatch(req, reply, ctx));
     transport.on('ack', (ack) => this.sessions?.onAck(ack.headers.get('Call-ID') ?? ''));
     await this.registry.start();
+    await this.watcher?.start();
+    await this.upperSubs.start();
     this.link?.start();
   }
 
@@ -119,6 +149,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         return this.registry!.onRegister(req, reply, ctx);
       case 'MESSAGE': {
         if (fromUpper) return this.handlers!.onMessage(req, reply, ctx);
+        if (this.calls!.onMessage(req, reply)) return; // MediaStatus 121 inside a download we pull
         return this.registry!.onMessage(req, reply, ctx);
       }
       case 'INVITE':
@@ -128,6 +159,12 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         // MANSRTSP playback control inside a Playback/Download dialog we serve (from our upper).
         if (fromUpper && this.sessions!.onInfo(req, reply)) return;
         return void reply(481);
+      case 'SUBSCRIBE':
+        // Catalog/alarm subscriptions are our upper's to make (we are its lower platform).
+        if (!fromUpper || !this.lowerSubs) return void reply(403, { reason: 'Only the upper platform may SUBSCRIBE' });
+        return this.lowerSubs.onSubscribe(req, reply);
+      case 'NOTIFY':
+        return this.upperSubs!.onNotify(req, reply);
       case 'BYE':
         if (this.sessions!.onBye(req, reply)) return;
         if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);
@@ -142,11 +179,15 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     return {
       enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
       upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
+      subscriptions: { fromUpper: this.lowerSubs?.status() ?? [], toLowers: this.upperSubs?.status() ?? [] },
     };
   }
 
   async stop(): Promise<void> {
     this.unwatch?.();
+    this.watcher?.stop();
+    await this.lowerSubs?.stop(); // terminated NOTIFYs before we unregister
+    this.upperSubs?.stop();
     await this.link?.stop();
     this.sessions?.closeAll();
     this.registry?.stop();

@@ -1,9 +1,10 @@
 // This node as a lower platform: REGISTER with digest to the configured upper, refresh before
 // expiry, re-register with backoff, Keepalive every keepaliveS, clock offset from the 200's Date
-// header (recorded and reported, never applied), and reliable delivery of notifications.
+// header (recorded and reported, never applied), and reliable delivery of notifications. Every
+// REGISTER declares our edition in X-GB-Ver (GB/T 28181-2022 Annex I); the upper's answer says its own.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createRequest, newCallId, parseCSeq, parseGbTime, SipDigestClient } from '../gb28181/index.ts';
+import { createRequest, GB_VERSION_HEADER, gbVersionText, newCallId, parseCSeq, parseGbTime, parseGbVersion, SipDigestClient } from '../gb28181/index.ts';
 import type { ManscdpMessage, SipDestination, SipResponse } from '../gb28181/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { SipNode } from './sip-node.ts';
@@ -16,6 +17,8 @@ export interface UpperSettings {
   transport: 'udp' | 'tcp';
   keepaliveS: number;
   expiresS: number;
+  /** Edition declared in X-GB-Ver; default '2022' ("3.0"). '2016' for an upper that refuses unknown versions. */
+  gbVersion?: '2016' | '2022';
 }
 
 export interface LowerLinkStatus {
@@ -29,6 +32,11 @@ export interface LowerLinkStatus {
   clockOffsetMs?: number;
   clockAccuracyMs?: number;
   lastError?: string;
+  /** X-GB-Ver we declare ("3.0") and the one the upper's last answer declared, if any. */
+  gbVersion: string;
+  upperGbVersion?: string;
+  /** Digest algorithm of the last successful REGISTER ('MD5' | 'SM3'). */
+  authAlgorithm?: string;
   registrations: number;
   queuedNotifications: number;
 }
@@ -70,7 +78,7 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
   ) {
     super();
     this.backoffMs = opts.backoffMinMs ?? 1000;
-    this.status = { upperId: upper.id, state: 'stopped', keepaliveFailures: 0, registrations: 0, queuedNotifications: 0 };
+    this.status = { upperId: upper.id, state: 'stopped', keepaliveFailures: 0, gbVersion: gbVersionText(upper.gbVersion ?? '2022'), registrations: 0, queuedNotifications: 0 };
   }
 
   get destination(): SipDestination {
@@ -123,9 +131,17 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
   private sendRegister(expires: number): Promise<SipResponse> {
     const uri = `sip:${this.upper.id}@${this.upper.id.slice(0, 10)}`;
     const me = `<${this.node.fromUri}>`;
-    const req = createRequest({ method: 'REGISTER', uri, from: me, to: me, callId: this.callId, cseq: ++this.cseq, headers: { Contact: this.node.contact(this.upper.transport), Expires: String(expires) } });
+    const req = createRequest({
+      method: 'REGISTER', uri, from: me, to: me, callId: this.callId, cseq: ++this.cseq,
+      headers: { Contact: this.node.contact(this.upper.transport), Expires: String(expires), [GB_VERSION_HEADER]: this.status.gbVersion },
+    });
     const auth = new SipDigestClient({ username: this.node.identity.id, password: this.upper.password });
-    return this.node.transport.request(req, this.destination, { auth }).finally(() => {
+    return this.node.transport.request(req, this.destination, { auth }).then((res) => {
+      if (res.status >= 200 && res.status < 300 && auth.lastAlgorithm) this.status.authAlgorithm = auth.lastAlgorithm;
+      const upperVer = parseGbVersion(res.headers.get(GB_VERSION_HEADER));
+      if (upperVer) this.status.upperGbVersion = upperVer.text;
+      return res;
+    }).finally(() => {
       this.cseq = parseCSeq(req.headers.get('CSeq') ?? '1 REGISTER').seq;
     });
   }

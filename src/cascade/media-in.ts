@@ -1,6 +1,7 @@
 // Receives RTP/PS from a lower platform (UDP, or TCP passive with RFC 4571 framing), depacketizes
 // it (PsRtpDepacketizer) and emits frames as a FrameSource, so the live hub or a recorder can use a
 // remote channel like any camera. An optional tap sees the PS bytes of every complete packet.
+// The end of a Playback/Download (MediaStatus 121) closes it with code 'end-of-file', not an error.
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -21,6 +22,8 @@ export interface RtpPsReceiverOptions {
   /** No packet for this long ends the session ('stall'). */
   stallMs?: number;
 }
+
+const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   droppedPackets = 0;
@@ -53,6 +56,13 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
     if (opts.transport === 'udp') {
       const sock = createSocket('udp4');
       await new Promise<void>((resolve, reject) => sock.once('error', reject).bind(0, opts.bindHost, () => resolve()));
+      try {
+        // A Download arrives faster than real time: a bigger buffer rides out a busy event loop
+        // instead of dropping datagrams (the kernel caps it at net.core.rmem_max).
+        sock.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
+      } catch {
+        // not allowed here: the default buffer still works, with more loss under load
+      }
       sock.on('message', (buf) => s.onPacket(buf));
       sock.on('error', (e) => s.end({ code: 'network', message: e.message }));
       s.udp = sock;
@@ -118,6 +128,24 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
 
   async stop(): Promise<void> {
     this.end({ code: 'stopped', message: 'stopped' });
+    await this.hangup;
+  }
+
+  /**
+   * The sender says the file is complete (MediaStatus 121). Its last packets may still be on the
+   * way (RTP and SIP travel apart), so the source closes once no packet came for `quietMs` (at
+   * most `maxWaitMs`), with code 'end-of-file'; the signalling side then hangs up (BYE).
+   */
+  async endOfFile(quietMs = 300, maxWaitMs = 3000): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      // setImmediate after the timer: datagrams already waiting are read (poll phase) before
+      // the check, so a process that was descheduled does not mistake its backlog for silence.
+      await new Promise((r) => setTimeout(r, Math.min(quietMs, 50)));
+      await new Promise((r) => setImmediate(r));
+      if (this.closed || Date.now() >= deadline || Date.now() - this.lastPacketMs >= quietMs) break;
+    }
+    this.end({ code: 'end-of-file', message: 'the sender sent the whole file (MediaStatus 121)' });
     await this.hangup;
   }
 }

@@ -14,7 +14,9 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { MANSRTSP_CONTENT_TYPE, MansRtspError, mansRtspAnswer, parseMansRtsp } from './mansrtsp.ts';
 import type { MansRtspCommand } from './mansrtsp.ts';
+import { FILE_END_BYE_WAIT_MS, sendFileEnd } from './file-end.ts';
 import { RtpPsSender } from './media-out.ts';
+import { PlaybackControl } from './playback-control.ts';
 import { gbActor } from './ptz-policy.ts';
 import { recordedFrames } from './recorded-frames.ts';
 import type { SipNode } from './sip-node.ts';
@@ -31,8 +33,6 @@ export interface MediaSessionDeps {
   supervisor(cameraId: number): CameraSupervisor | undefined;
   /** Relay of lower platforms' channels (when this node is also an upper). */
   remote?: UpperCalls;
-  /** MediaStatus 121 (end of file) for Playback/Download: sent to the upper that asked. */
-  onFileEnd?(dialog: SipDialog, channelId: string): Promise<void>;
 }
 
 interface Session {
@@ -43,49 +43,6 @@ interface Session {
   stop(): void;
   /** Playback/Download: MANSRTSP control (PLAY Range/Scale, PAUSE). */
   control?: PlaybackControl;
-}
-
-/** Pause, speed and seek of a recorded session, changed by MANSRTSP INFO while it is sent. */
-export class PlaybackControl {
-  paused = false;
-  /** Absolute wall-clock ms to continue from, set by a PLAY with Range. */
-  seekMs?: number;
-  private wake?: () => void;
-
-  constructor(
-    public speed: number,
-    readonly fromMs: number,
-    readonly toMs: number,
-  ) {}
-
-  apply(cmd: MansRtspCommand): void {
-    if (cmd.method === 'PAUSE') this.paused = true;
-    else if (cmd.method === 'PLAY') {
-      this.paused = false;
-      if (cmd.scale !== undefined) this.speed = cmd.scale;
-      if (cmd.rangeSec !== undefined) this.seekMs = Math.min(Math.max(this.fromMs, this.fromMs + cmd.rangeSec * 1000), this.toMs);
-    }
-    this.changed();
-  }
-
-  changed(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  /** Sleeps up to `ms`; returns early when a command arrives (or on `changed()`). */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
 }
 
 export class MediaSessions {
@@ -264,8 +221,13 @@ export class MediaSessions {
         }
       }
       if (stop) return;
-      await this.d.onFileEnd?.(session.dialog, channelId);
-      this.end(session, 'end of recording', true);
+      // MediaStatus 121 once every frame is handed to the socket: the upper then knows the file
+      // is complete and hangs up itself (BYE). One that ignores 121 is hung up on after a while.
+      await sender.drained();
+      const told = !stop && (await sendFileEnd(this.d.node, session.dialog, channelId, this.d.log));
+      if (stop) return;
+      if (!told) return this.end(session, 'end of recording', true);
+      setTimeout(() => this.end(session, 'end of recording (no BYE after MediaStatus 121)', true), FILE_END_BYE_WAIT_MS).unref();
     };
     void run().catch((err: unknown) => {
       this.d.log.warn({ err, cameraId }, 'sending recordings failed');

@@ -3,12 +3,13 @@
 // openable like any camera (`gb28181://<channel id>` stream specs).
 import type { Logger } from 'pino';
 import { bodyText, buildGbSdp, buildInDialogRequest, buildSsrc, createRequest, parseGbSdp } from '../gb28181/index.ts';
-import type { RecordItem, SipDialog } from '../gb28181/index.ts';
+import type { RecordItem, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
 import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
 import { OpenError } from '../ingest/source.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
+import { MEDIA_STATUS_FILE_END, mediaStatusIn } from './file-end.ts';
 import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
 import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
@@ -55,6 +56,23 @@ export class UpperCalls {
     this.open.delete(callId);
     src.ended = true;
     void src.stop();
+    return true;
+  }
+
+  /**
+   * MESSAGE inside one of our INVITE dialogs: MediaStatus 121 from the lower means the
+   * Playback/Download is complete, so the source ends with 'end-of-file' (after its last packets)
+   * and we hang up. True when the request was ours (answered here).
+   */
+  onMessage(req: SipRequest, reply: ReplyFn): boolean {
+    const src = this.open.get(req.headers.get('Call-ID') ?? '');
+    const dialog = src && this.dialogs.get(src);
+    if (!src || !dialog) return false;
+    const notifyType = mediaStatusIn(dialog, req);
+    if (notifyType === undefined) return false;
+    reply(200);
+    if (notifyType === MEDIA_STATUS_FILE_END) void src.endOfFile().catch((err: unknown) => this.log.debug({ err }, 'ending a finished download failed'));
+    else this.log.info({ notifyType }, 'MediaStatus with an unknown NotifyType ignored');
     return true;
   }
 

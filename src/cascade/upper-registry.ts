@@ -4,13 +4,15 @@
 // which is merged into remote_channel (R-FN-3).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createSipChallenge, formatGbTime, parseGbTime, parseManscdp, parseNameAddr, verifySipAuthorization } from '../gb28181/index.ts';
-import type { CatalogItem, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
+import { createSipChallenges, formatGbTime, GB_VERSION_HEADER, gbVersionText, parseGbTime, parseGbVersion, parseManscdp, parseNameAddr, speaks2022, verifySipAuthorization } from '../gb28181/index.ts';
+import type { CatalogItem, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
 import type { Clock } from '../util/clock.ts';
-import { itemKind } from './catalog.ts';
+import { alarmKey, RecentKeys } from './alarm-dedupe.ts';
+import { channelRowOf } from './catalog-events.ts';
+import type { UpperRegistryHooks } from './subscriptions-upper.ts';
 import type { SipNode } from './sip-node.ts';
 import { userOf } from './sip-node.ts';
 
@@ -22,6 +24,8 @@ export interface UpperRegistryEvents {
   online: [{ lowerId: number; sipId: string }];
   offline: [{ lowerId: number; sipId: string; reason: string }];
   catalog: [{ lowerId: number; items: number; channels: number; ms: number }];
+  /** Every accepted REGISTER; `fresh`: first, or from a new Call-ID (the lower restarted). */
+  registered: [{ lowerId: number; sipId: string; fresh: boolean }];
 }
 
 interface Live {
@@ -29,16 +33,27 @@ interface Live {
   sipId: string;
   lastKeepaliveMs: number;
   expiresAtMs: number;
+  /** Call-ID of its REGISTERs: a new one means a new registration, not a refresh. */
+  regCallId?: string;
 }
 
 const NONCE_TTL_MS = 5 * 60_000;
+/** X-GB-Ver on every answer to REGISTER (GB/T 28181-2022 Annex I): this node speaks 2022. */
+const OUR_GB_VERSION = { [GB_VERSION_HEADER]: gbVersionText('2022') };
 
 export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
-  private readonly nonces = new Map<string, { nonce: string; header: string; issuedMs: number }>();
+  /** Open challenge per lower; `afterAnswer`: it replied to a REGISTER that carried credentials. */
+  private readonly nonces = new Map<string, { nonce: string; algorithms: DigestAlgorithm[]; issuedMs: number; afterAnswer: boolean }>();
+  /** Lowers that came back without answering an SM3-first challenge: offered MD5 only (until restart). */
+  private readonly sm3Unanswered = new Set<number>();
   private readonly live = new Map<number, Live>();
   private readonly bySip = new Map<string, Live>();
   private readonly catalogTimers = new Map<number, NodeJS.Timeout>();
+  /** When each live lower last came online (registration after being offline), for the console. */
+  private readonly onlineSince = new Map<number, number>();
+  private readonly recentAlarms = new RecentKeys();
   private sweep?: NodeJS.Timeout;
+  hooks?: UpperRegistryHooks;
 
   constructor(
     private readonly node: SipNode,
@@ -54,6 +69,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const now = this.clock.nowMs();
     for (const l of await repos(this.store.db).cascade.onlineLowers()) {
       this.track({ id: l.id, sipId: l.sip_id, lastKeepaliveMs: Number(l.last_keepalive_ms ?? l.registered_at_ms ?? now), expiresAtMs: Number(l.expires_at_ms ?? now) });
+      this.onlineSince.set(l.id, Number(l.registered_at_ms ?? now)); // best known after a restart
     }
     this.sweep = setInterval(() => void this.checkLiveness(), Math.min(5000, this.opts.lowerKeepaliveS * 500));
   }
@@ -71,6 +87,11 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
 
   isOnline(lowerId: number): boolean {
     return this.live.has(lowerId);
+  }
+
+  /** Since when a lower has been online without interruption (registration refreshes do not count). */
+  onlineSinceMs(lowerId: number): number | undefined {
+    return this.live.has(lowerId) ? this.onlineSince.get(lowerId) : undefined;
   }
 
   destinationOf(lower: Pick<LowerRow, 'contact_host' | 'contact_port' | 'transport'>): SipDestination | undefined {
@@ -91,35 +112,52 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const lower = sipId ? await r.lowerBySipId(sipId) : undefined;
     if (!lower || !lower.enabled) {
       this.log.warn({ sipId, from: ctx.source.host }, 'REGISTER from an unknown or disabled lower platform');
-      reply(403);
+      reply(403, { headers: OUR_GB_VERSION });
       return;
     }
     const realm = this.node.identity.domain;
     const now = this.clock.nowMs();
+    const declared = parseGbVersion(req.headers.get(GB_VERSION_HEADER));
     let issued = this.nonces.get(sipId);
     if (issued && now - issued.issuedMs > NONCE_TTL_MS) issued = undefined;
-    const v = issued ? verifySipAuthorization(req.headers.get('Authorization'), { method: 'REGISTER', realm, nonce: issued.nonce, lookupHa1: (u) => (u === sipId ? lower.ha1 : undefined), algorithm: 'MD5' }) : undefined;
+    const lookupHa1 = (u: string, a: DigestAlgorithm) => (u !== sipId ? undefined : a === 'SM3' ? (lower.ha1_sm3 ?? undefined) : lower.ha1);
+    const v = issued ? verifySipAuthorization(req.headers.get('Authorization'), { method: 'REGISTER', realm, nonce: issued.nonce, lookupHa1, algorithms: issued.algorithms }) : undefined;
     if (!v?.ok) {
       if (v && v.reason !== 'missing' && v.reason !== 'nonce') this.log.warn({ sipId, reason: v.reason }, 'REGISTER digest refused');
-      const c = createSipChallenge({ realm });
-      this.nonces.set(sipId, { nonce: c.nonce, header: c.header, issuedMs: now });
-      reply(401, { headers: { 'WWW-Authenticate': c.header } });
+      // A lower that declared 2022 and whose SM3 HA1 we hold is offered SM3 first, then MD5 for
+      // 2022 devices without SM3 (RFC 7616 §3.7: clients take the first they support). Others,
+      // and rows from before migration 0006, get the 2016 challenge (MD5 only) as before. A client
+      // that reads only the first challenge and cannot do SM3 (SIPp does so) gives up on it and
+      // REGISTERs again without credentials: from then on it is offered MD5 alone. (A client that
+      // answered and failed, e.g. a wrong password, starts its next attempt bare too: not counted.)
+      const answered = req.headers.has('Authorization');
+      if (issued?.algorithms[0] === 'SM3' && !issued.afterAnswer && !answered) this.sm3Unanswered.add(lower.id);
+      const algorithms: DigestAlgorithm[] = speaks2022(declared) && lower.ha1_sm3 && !this.sm3Unanswered.has(lower.id) ? ['SM3', 'MD5'] : ['MD5'];
+      const c = createSipChallenges({ realm, algorithms });
+      this.nonces.set(sipId, { nonce: c.nonce, algorithms, issuedMs: now, afterAnswer: answered });
+      reply(401, { headers: { 'WWW-Authenticate': c.headers, ...OUR_GB_VERSION } });
       return;
     }
+    this.nonces.delete(sipId); // answered: a later REGISTER without credentials is a new round
     const expires = expiresOf(req);
     const ms = now % 1000;
-    reply(200, { headers: { Date: `${formatGbTime(now)}.${String(ms).padStart(3, '0')}`, Expires: String(expires), Contact: req.headers.get('Contact') ?? '' } });
+    reply(200, { headers: { Date: `${formatGbTime(now)}.${String(ms).padStart(3, '0')}`, Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
     if (expires === 0) {
       await this.goOffline(lower.id, sipId, 'unregistered (Expires: 0)');
       return;
     }
-    const wasOnline = this.live.has(lower.id);
-    this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000 });
-    await r.setStatus(lower.id, { online: 1, registered_at_ms: now, expires_at_ms: now + expires * 1000, last_keepalive_ms: now, contact_host: ctx.source.host, contact_port: ctx.source.port, transport: ctx.source.transport }, now);
+    const prev = this.live.get(lower.id);
+    const wasOnline = prev !== undefined;
+    const callId = req.headers.get('Call-ID') ?? '';
+    const fresh = !prev || (prev.regCallId !== undefined && prev.regCallId !== callId);
+    this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000, regCallId: callId });
+    await r.setStatus(lower.id, { online: 1, registered_at_ms: now, expires_at_ms: now + expires * 1000, last_keepalive_ms: now, contact_host: ctx.source.host, contact_port: ctx.source.port, transport: ctx.source.transport, gb_version: declared?.text ?? null, auth_algorithm: v.algorithm }, now);
     if (!wasOnline) {
+      this.onlineSince.set(lower.id, now);
       this.emit('online', { lowerId: lower.id, sipId });
-      this.scheduleCatalog(lower.id, 100);
     }
+    if (fresh) this.scheduleCatalog(lower.id, 100);
+    this.emit('registered', { lowerId: lower.id, sipId, fresh });
   }
 
   /** MESSAGE from a lower (answers are routed to waiting queries by the module before this). */
@@ -147,13 +185,22 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     if (msg.kind === 'keepalive') {
       void repos(this.store.db).cascade.setStatus(entry.id, { last_keepalive_ms: now }, now).catch((err: unknown) => this.log.error({ err }, 'keepalive update failed'));
     } else if (msg.kind === 'alarm') {
-      void this.onAlarm(entry, msg, ctx).catch((err: unknown) => this.log.error({ err }, 'storing an alarm failed'));
-    } else if (msg.kind === 'other' && msg.root === 'Notify' && msg.cmdType === 'Catalog') {
-      this.scheduleCatalog(entry.id, 500); // channel status changed at the lower
+      void this.receiveAlarm(entry, msg, ctx.source).catch((err: unknown) => this.log.error({ err }, 'storing an alarm failed'));
+    } else if (msg.kind === 'catalog-notify') {
+      if (this.hooks) this.hooks.catalogNotify(entry, msg); // applied item by item
+      else this.scheduleCatalog(entry.id, 500); // channel status changed at the lower
     }
   }
 
-  private async onAlarm(entry: Live, msg: Extract<ManscdpMessage, { kind: 'alarm' }>, ctx: RequestContext): Promise<void> {
+  /** An alarm from a lower (MESSAGE, or NOTIFY of an alarm subscription), stored and emitted once; `ackTo` gets a Response MESSAGE. */
+  async receiveAlarm(entry: { id: number; sipId: string }, msg: Extract<ManscdpMessage, { kind: 'alarm' }>, ackTo?: SipDestination): Promise<void> {
+    if (this.recentAlarms.add(alarmKey(entry.id, msg))) await this.storeAlarm(entry, msg);
+    if (!ackTo) return;
+    const ack = `<?xml version="1.0" encoding="GB2312"?>\r\n<Response>\r\n<CmdType>Alarm</CmdType>\r\n<SN>${msg.sn}</SN>\r\n<DeviceID>${msg.deviceId}</DeviceID>\r\n<Result>OK</Result>\r\n</Response>\r\n`;
+    await this.node.message(ackTo, entry.sipId, ack).catch(() => undefined);
+  }
+
+  private async storeAlarm(entry: { id: number; sipId: string }, msg: Extract<ManscdpMessage, { kind: 'alarm' }>): Promise<void> {
     const now = this.clock.nowMs();
     let alarmAtMs: number | undefined;
     try {
@@ -165,9 +212,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const alarmId = await repos(this.store.db).cascade.insertAlarm(row);
     if (msg.alarmMethod === 2 && msg.alarmType === 1) await repos(this.store.db).cascade.setChannelStatus(entry.id, msg.deviceId, 'OFF', now);
     this.emit('alarm', { alarmId, lowerId: entry.id, lowerSipId: entry.sipId, deviceId: msg.deviceId, priority: msg.alarmPriority, method: msg.alarmMethod, alarmType: msg.alarmType, description: msg.alarmDescription, alarmAtMs, receivedAtMs: now });
-    const ack = `<?xml version="1.0" encoding="GB2312"?>\r\n<Response>\r\n<CmdType>Alarm</CmdType>\r\n<SN>${msg.sn}</SN>\r\n<DeviceID>${msg.deviceId}</DeviceID>\r\n<Result>OK</Result>\r\n</Response>\r\n`;
-    await this.node.message(ctx.source, entry.sipId, ack).catch(() => undefined);
-    this.scheduleCatalog(entry.id, 1000);
+    if (!this.hooks?.catalogSubscribed(entry.id)) this.scheduleCatalog(entry.id, 1000);
   }
 
   private scheduleCatalog(lowerId: number, delayMs: number): void {
@@ -188,11 +233,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const now = this.clock.nowMs();
     const unique = new Map<string, CatalogItem>();
     for (const it of items) if (it.deviceId !== lower.sip_id) unique.set(it.deviceId, it);
-    const rows = [...unique.values()].map((it) => ({
-      device_id: it.deviceId.slice(0, 20), parent_id: it.parentId?.split('/').pop()?.slice(0, 20) ?? null, name: (it.name ?? it.deviceId).slice(0, 128),
-      item_kind: itemKind(it), status: it.status ? normaliseStatus(it.status) : null, civil_code: it.civilCode?.slice(0, 12) ?? null,
-      manufacturer: it.manufacturer?.slice(0, 64) ?? null, model: it.model?.slice(0, 64) ?? null, parental: it.parental ?? 0, updated_at_ms: now,
-    }));
+    const rows = [...unique.values()].map((it) => channelRowOf(it, now));
     const channels = rows.filter((x) => x.item_kind === 'channel').length;
     await this.store.db.transaction().execute(async (trx) => {
       const r = repos(trx).cascade;
@@ -252,9 +293,4 @@ function expiresOf(req: SipRequest): number {
     // no usable Contact: default below
   }
   return 3600;
-}
-
-function normaliseStatus(s: string): string {
-  const u = s.trim().toUpperCase();
-  return u === 'ONLINE' ? 'ON' : u === 'OFFLINE' ? 'OFF' : u.slice(0, 8);
 }

@@ -23,6 +23,8 @@ export const gb28181Schema = z
     password: z.string().min(1).optional(),
     /** Keepalive interval expected from lower platforms; offline after 3 missed. */
     lowerKeepaliveS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Expires (s) of our Catalog and alarm SUBSCRIBEs to lower platforms, refreshed at 80 %; unset = 3600. */
+    subscribeExpiresS: z.coerce.number().int().min(30).max(86400).optional(),
     upper: z
       .object({
         id: z.string().regex(/^\d{20}$/, 'must be a 20-digit GB/T 28181 id'),
@@ -32,6 +34,8 @@ export const gb28181Schema = z
         transport: z.enum(['udp', 'tcp']).default('udp'),
         keepaliveS: z.coerce.number().int().min(1).max(3600).default(60),
         expiresS: z.coerce.number().int().min(60).max(86400).default(3600),
+        /** Edition we declare to this upper in X-GB-Ver (GB/T 28181-2022 Annex I): '2022' → "3.0" (when unset), '2016' → "2.0". */
+        gbVersion: z.enum(['2016', '2022']).optional(),
       })
       .strict()
       .optional(),
@@ -44,8 +48,10 @@ export type Gb28181Settings = z.infer<typeof gb28181Schema>;
 const SIP_ENV: Record<string, string> = {
   XUNCHA_SIP_ID: 'id', XUNCHA_SIP_DOMAIN: 'domain', XUNCHA_SIP_HOST: 'host', XUNCHA_SIP_ADVERTISED_HOST: 'advertisedHost',
   XUNCHA_SIP_UDP_PORT: 'udpPort', XUNCHA_SIP_TCP_PORT: 'tcpPort', XUNCHA_SIP_PASSWORD: 'password', XUNCHA_SIP_LOWER_KEEPALIVE_S: 'lowerKeepaliveS',
+  XUNCHA_SIP_SUBSCRIBE_EXPIRES_S: 'subscribeExpiresS',
   XUNCHA_SIP_UPPER_ID: 'upper.id', XUNCHA_SIP_UPPER_HOST: 'upper.host', XUNCHA_SIP_UPPER_PORT: 'upper.port', XUNCHA_SIP_UPPER_PASSWORD: 'upper.password',
   XUNCHA_SIP_UPPER_TRANSPORT: 'upper.transport', XUNCHA_SIP_UPPER_KEEPALIVE_S: 'upper.keepaliveS', XUNCHA_SIP_UPPER_EXPIRES_S: 'upper.expiresS',
+  XUNCHA_SIP_UPPER_GB_VERSION: 'upper.gbVersion',
 };
 
 function sipFromEnv(env: NodeJS.ProcessEnv, base: unknown): Record<string, unknown> | undefined {

@@ -43,11 +43,25 @@ export interface CascadeAlarmEvent {
   receivedAtMs: number;
 }
 
+/**
+ * An org node, room, camera or lower platform was created, changed or deleted, or an import
+ * changed many (emitted after the commit). Consumers re-read what they need: the cascade's
+ * catalog watcher turns it into catalog events for the upper level.
+ */
+export interface OrgChangedEvent {
+  /** 'lower': a lower platform (cascade), which this node's own upper sees in its catalog. */
+  kind: 'node' | 'room' | 'camera' | 'lower' | 'import';
+  /** Row id; absent for an import (many rows). */
+  id?: number;
+  change: 'created' | 'updated' | 'deleted';
+}
+
 export interface EventMap {
   'camera.status': [CameraStatusEvent];
   'recording.run-started': [RunStartedEvent];
   'recording.run-ended': [RunEndedEvent];
   'cascade.alarm': [CascadeAlarmEvent];
+  'org.changed': [OrgChangedEvent];
 }
 
 export class EventBus extends EventEmitter<EventMap> {

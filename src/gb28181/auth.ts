@@ -1,7 +1,8 @@
 // SIP Digest authentication (RFC 2617 / RFC 3261 §22.4) for REGISTER between platform levels,
 // with MD5 (GB/T 28181-2016) or SM3 (GB/T 28181-2022). The server side works from HA1 so a
 // platform never needs to store plaintext device passwords (R-SEC-5). Never put credentials
-// or digests into error messages: callers log them.
+// or digests into error messages: callers log them. A server may offer several challenges in
+// order of preference (RFC 7616 §3.7, e.g. SM3 then MD5); a client answers the first it supports.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseWwwAuthenticate } from '../media/rtsp/auth.ts';
 import { sm3Hex } from './sm3.ts';
@@ -60,6 +61,16 @@ export function createSipChallenge(opts: { realm: string; algorithm?: DigestAlgo
   return { nonce, header };
 }
 
+/**
+ * One challenge per algorithm, most preferred first, all with the same nonce (one WWW-Authenticate
+ * header each). The shared nonce keeps verification independent of which one the client took.
+ */
+export function createSipChallenges(opts: { realm: string; algorithms: readonly DigestAlgorithm[]; qop?: boolean; nonce?: string }): { nonce: string; headers: string[] } {
+  if (opts.algorithms.length === 0) throw new Error('createSipChallenges needs at least one algorithm');
+  const nonce = opts.nonce ?? randomBytes(16).toString('hex');
+  return { nonce, headers: opts.algorithms.map((algorithm) => createSipChallenge({ realm: opts.realm, algorithm, qop: opts.qop, nonce }).header) };
+}
+
 export interface DigestAuthorization {
   username: string;
   realm: string;
@@ -95,7 +106,7 @@ export function parseAuthorization(header: string | undefined): DigestAuthorizat
 }
 
 export type VerifyResult =
-  | { ok: true; username: string; nc?: number }
+  | { ok: true; username: string; algorithm: DigestAlgorithm; nc?: number }
   | { ok: false; reason: 'missing' | 'malformed' | 'realm' | 'nonce' | 'algorithm' | 'unknown-user' | 'response'; username?: string };
 
 export interface VerifyOptions {
@@ -103,10 +114,12 @@ export interface VerifyOptions {
   realm: string;
   /** Nonce issued for this client; the caller tracks issue time and expiry. */
   nonce: string;
-  /** HA1 (see computeHa1) for a username, or undefined when unknown. */
-  lookupHa1: (username: string) => string | undefined;
+  /** HA1 (see computeHa1) for a username under the algorithm the client used, or undefined when unknown. */
+  lookupHa1: (username: string, algorithm: DigestAlgorithm) => string | undefined;
   /** Required algorithm; default accepts the one in the header if MD5 or SM3. */
   algorithm?: DigestAlgorithm;
+  /** Accepted algorithms (the ones challenged); default any of MD5 and SM3. */
+  algorithms?: readonly DigestAlgorithm[];
 }
 
 /** Verifies an Authorization header. Never throws; compares in constant time. */
@@ -118,13 +131,14 @@ export function verifySipAuthorization(header: string | undefined, opts: VerifyO
   if (a.realm !== opts.realm) return { ok: false, reason: 'realm', username };
   if (a.nonce !== opts.nonce) return { ok: false, reason: 'nonce', username };
   if (opts.algorithm && a.algorithm !== opts.algorithm) return { ok: false, reason: 'algorithm', username };
-  const ha1 = opts.lookupHa1(username);
+  if (opts.algorithms && !opts.algorithms.includes(a.algorithm)) return { ok: false, reason: 'algorithm', username };
+  const ha1 = opts.lookupHa1(username, a.algorithm);
   if (ha1 === undefined) return { ok: false, reason: 'unknown-user', username };
   const expected = digestResponseFromHa1({ ha1, nonce: a.nonce, method: opts.method, uri: a.uri, algorithm: a.algorithm, qop: a.qop, nc: a.nc, cnonce: a.cnonce });
   const given = Buffer.from(a.response.toLowerCase());
   const want = Buffer.from(expected);
   if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false, reason: 'response', username };
-  return a.nc !== undefined ? { ok: true, username, nc: parseInt(a.nc, 16) } : { ok: true, username };
+  return a.nc !== undefined ? { ok: true, username, algorithm: a.algorithm, nc: parseInt(a.nc, 16) } : { ok: true, username, algorithm: a.algorithm };
 }
 
 // ---- client side ----
@@ -142,9 +156,15 @@ export class SipDigestClient {
     private readonly makeCnonce: () => string = () => randomBytes(8).toString('hex'),
   ) {}
 
-  /** Authorization value for a WWW-Authenticate/Proxy-Authenticate challenge. Throws on unsupported schemes. */
-  authorize(challengeHeader: string, method: string, uri: string): string {
-    const c = parseWwwAuthenticate(challengeHeader).find((x) => x.scheme === 'digest' && algorithmOf(x.params.algorithm) !== undefined);
+  /** The algorithm of the last authorization (which challenge was answered). */
+  lastAlgorithm?: DigestAlgorithm;
+
+  /**
+   * Authorization value for WWW-Authenticate/Proxy-Authenticate challenge(s): the first Digest
+   * challenge with a supported algorithm (servers list them by preference). Throws when none is.
+   */
+  authorize(challengeHeader: string | readonly string[], method: string, uri: string): string {
+    const c = parseWwwAuthenticate([...(typeof challengeHeader === 'string' ? [challengeHeader] : challengeHeader)]).find((x) => x.scheme === 'digest' && algorithmOf(x.params.algorithm) !== undefined);
     if (!c || c.params.nonce === undefined) throw new Error('no supported Digest challenge (MD5 or SM3)');
     const p = c.params;
     const algorithm = algorithmOf(p.algorithm) ?? 'MD5';
@@ -163,6 +183,7 @@ export class SipDigestClient {
       cnonce = this.makeCnonce();
     }
     const response = digestResponseFromHa1({ ha1, nonce, method, uri, algorithm, qop, nc, cnonce });
+    this.lastAlgorithm = algorithm;
     let h = `Digest username=${quote(this.credentials.username)}, realm=${quote(realm)}, nonce=${quote(nonce)}, uri=${quote(uri)}, response=${quote(response)}, algorithm=${algorithm}`;
     if (p.opaque !== undefined) h += `, opaque=${quote(p.opaque)}`;
     if (qop) h += `, qop=auth, nc=${nc ?? ''}, cnonce=${quote(cnonce ?? '')}`;
@@ -172,8 +193,8 @@ export class SipDigestClient {
   /** Adds Authorization (401) or Proxy-Authorization (407) to `req` for `res`; false if no challenge. */
   applyTo(req: SipRequest, res: SipResponse): boolean {
     const proxy = res.status === 407;
-    const challenge = res.headers.get(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
-    if (challenge === undefined) return false;
+    const challenge = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
+    if (challenge.length === 0) return false;
     req.headers.set(proxy ? 'Proxy-Authorization' : 'Authorization', this.authorize(challenge, req.method, req.uri));
     return true;
   }

@@ -32,6 +32,10 @@ export const MANSCDP_SEEDS: Uint8Array[] = [
   encodeManscdp({ kind: 'record-info-response', sn: 3, deviceId: '34020000001320000001', sumNum: 1, items: [{ deviceId: '34020000001320000001', startTime: '2024-06-07T08:00:00', endTime: '2024-06-07T09:00:00' }] }, 'UTF-8'),
   encodeManscdp({ kind: 'alarm', sn: 4, deviceId: '34020000001340000001', alarmPriority: 1, alarmMethod: 2, alarmTime: '2024-06-07T08:00:00', alarmDescription: '告警' }),
   encodeManscdp({ kind: 'device-control', sn: 5, deviceId: '34020000001320000001', ptzCmd: encodePtz({ kind: 'preset', action: 'call', preset: 3 }) }),
+  // Subscriptions (§9.11): catalog change events and the alarm SUBSCRIBE body.
+  encodeManscdp({ kind: 'catalog-notify', sn: 8, deviceId: '34020000001180000001', sumNum: 3, items: [{ deviceId: '34020000001320000001', name: '前门', status: 'ON', event: 'ADD' }, { deviceId: '34020000001320000002', event: 'OFF' }, { deviceId: '34020000001320000003', event: 'DEL' }] }),
+  encodeManscdp({ kind: 'alarm-query', sn: 9, deviceId: '34020000001180000001', startAlarmPriority: 1, endAlarmPriority: 4, alarmMethod: '0', startAlarmTime: '2024-06-07T08:00:00' }, 'UTF-8'),
+  encodeManscdp({ kind: 'media-status', sn: 7, deviceId: '34020000001320000001', notifyType: 121 }),
   enc('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;">]><Notify><CmdType>Keepalive</CmdType><SN>&lol1;</SN><DeviceID>1</DeviceID></Notify>'),
   // Declared UTF-8 but GB18030 bytes (a common device bug).
   Buffer.concat([enc('<?xml version="1.0" encoding="UTF-8"?>'), iconv.encode('<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>设备</DeviceID></Notify>', 'gb18030')]),
@@ -39,6 +43,11 @@ export const MANSCDP_SEEDS: Uint8Array[] = [
   enc('<Query>' + '<a>'.repeat(40) + '</a>'.repeat(40) + '</Query>'),
   enc(`<Response><CmdType>Catalog</CmdType><SN>1</SN><DeviceID>1</DeviceID><SumNum>1</SumNum><DeviceList Num="1">${'<Item><DeviceID>1</DeviceID></Item>'.repeat(2500)}</DeviceList></Response>`),
 ];
+
+const SUBSCRIBE = 'SUBSCRIBE sip:34020000001180000001@3402000000 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;rport;branch=z9hG4bK4\r\nFrom: <sip:34020000002000000001@3402000000>;tag=s\r\nTo: <sip:34020000001180000001@3402000000>\r\nCall-ID: 4@h\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:34020000002000000001@10.0.0.1:5060>\r\nEvent: Catalog;id=7\r\nExpires: 3600\r\nContent-Length: 0\r\n\r\n';
+const NOTIFY = 'NOTIFY sip:34020000002000000001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK5\r\nFrom: <sip:34020000001180000001@3402000000>;tag=n\r\nTo: <sip:34020000002000000001@3402000000>;tag=s\r\nCall-ID: 4@h\r\nCSeq: 2 NOTIFY\r\no: presence\r\nSubscription-State: terminated;reason=probation;retry-after=30\r\nContent-Length: 0\r\n\r\n';
+/** Event and Subscription-State values alone, and inside SUBSCRIBE/NOTIFY requests. */
+export const EVENT_SEEDS: Uint8Array[] = ['Catalog', 'presence;id=4711', 'active;expires=3600', 'terminated;reason=timeout', SUBSCRIBE, NOTIFY].map(enc);
 
 export const PTZ_SEEDS: Uint8Array[] = [
   enc('A50F0100000000B5'),

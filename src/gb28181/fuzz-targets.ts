@@ -7,15 +7,17 @@ import { parseSipMessage, SipParseError } from './sip/message.ts';
 import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { parseCSeq, parseVia } from './sip/util.ts';
-import { parseManscdp, ManscdpError } from './manscdp/index.ts';
+import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
+import { gbSubscriptionKind, parseManscdp, ManscdpError } from './manscdp/index.ts';
 import { decodePtz, PtzError } from './ptz.ts';
 import { parseGbSdp, GbSdpError } from './sdp.ts';
 import { verifySipAuthorization } from './auth.ts';
+import { parseGbVersion } from './version.ts';
 import { PsDemuxer, PS_MAX_FRAME_BYTES } from '../media/ps/demux.ts';
 import { PsRtpDepacketizer } from '../media/ps/rtp.ts';
 import { Rfc4571Deframer } from '../media/ps/rfc4571.ts';
 import { parseRtpPacket, RtpError } from '../media/rtp/packet.ts';
-import { MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
+import { EVENT_SEEDS, MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -77,8 +79,34 @@ registerFuzzTarget('gb-ptz', (input) => {
 registerFuzzTarget('gb-sdp-auth', (input) => {
   const text = latin1(input);
   expectOnly(() => parseGbSdp(text), GbSdpError);
-  verifySipAuthorization(text, { method: 'REGISTER', realm: '3402000000', nonce: 'n', lookupHa1: () => '0'.repeat(32) });
+  verifySipAuthorization(text, { method: 'REGISTER', realm: '3402000000', nonce: 'n', lookupHa1: (_u, a) => '0'.repeat(a === 'SM3' ? 64 : 32), algorithms: ['SM3', 'MD5'] });
+  // X-GB-Ver values come from any REGISTER: never throws, never yields more than 8 characters.
+  const v = parseGbVersion(text.slice(0, 64));
+  if (v && v.text.length > 8) throw new FuzzInvariantError(`X-GB-Ver parsed to ${v.text.length} characters`);
 }, SIP_SEEDS);
+
+registerFuzzTarget('gb-sip-events', (input) => {
+  // Event and Subscription-State values from any SUBSCRIBE/NOTIFY: the raw text, each line of it,
+  // and the headers of the request it may parse into.
+  const text = latin1(input);
+  const values = [text, ...text.split(/\r?\n/).slice(0, 64).map((l) => l.slice(l.indexOf(':') + 1))];
+  expectOnly(() => {
+    const m = parseSipMessage(input);
+    values.push(...m.headers.getAll('Event'), ...m.headers.getAll('Subscription-State'));
+    if (m.kind === 'request') subscribeExpiresOf(m, 3600);
+  }, SipParseError);
+  for (const v of values) {
+    expectOnly(() => {
+      const e = parseEventHeader(v);
+      if (e.package.length > v.length || (e.id !== undefined && !v.includes(e.id))) throw new FuzzInvariantError('Event parsed to text it did not hold');
+      gbSubscriptionKind(e.package);
+    }, SipParseError);
+    expectOnly(() => {
+      const s = parseSubscriptionState(v);
+      if (s.expiresS !== undefined && !(Number.isSafeInteger(s.expiresS) && s.expiresS >= 0)) throw new FuzzInvariantError(`expires ${s.expiresS}`);
+    }, SipParseError);
+  }
+}, EVENT_SEEDS);
 
 registerFuzzTarget('gb-ps-demux', (input) => {
   // Raw PS bytes in arbitrary chunks: never throws, buffers stay bounded.

@@ -15,7 +15,7 @@ export interface StreamSpec {
 }
 
 export interface SessionEnd {
-  /** eof, timeout, stall, refused, auth, protocol, network, rtsp-status, unsupported, stopped, internal. */
+  /** eof, timeout, stall, refused, auth, protocol, network, rtsp-status, unsupported, stopped, internal; end-of-file (a GB/T 28181 Playback/Download sent completely: MediaStatus 121). */
   code: string;
   message: string;
 }

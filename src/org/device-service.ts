@@ -1,5 +1,6 @@
 // Rooms and cameras of exam sites (R-ORG-2 device archive, R-SEC-6 network config kept secret).
 import type { AuditService } from '../audit/audit-service.ts';
+import type { EventBus, OrgChangedEvent } from '../events/bus.ts';
 import type { Actor } from '../auth/actor.ts';
 import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -36,7 +37,14 @@ export class DeviceService {
     private readonly audit: AuditService,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly events?: EventBus,
   ) {}
+
+  /** Announced after the commit, so listeners (the cascade's catalog) read the new state. */
+  private changed<T>(e: OrgChangedEvent, result: T): T {
+    this.events?.emit('org.changed', e);
+    return result;
+  }
 
   async createRoom(actor: Actor, input: { siteId: number; kind: RoomKind; name: string; seats: number; gbCode?: string }): Promise<RoomView> {
     await requirePermission(this.audit, actor, 'org.write', 'room.create', 'room', input.name);
@@ -51,7 +59,7 @@ export class DeviceService {
       const id = await r.rooms.insert({ siteId: site.id, kind: input.kind, name, seats: input.seats, gbCode, nowMs: this.clock.nowMs() });
       await this.audit.append(trx, actor, { action: 'room.create', objectType: 'room', objectId: id, scopePath: site.path, detail: { name, kind: input.kind, seats: input.seats, gbCode } });
       return roomView((await r.rooms.get({ kind: 'all' }, id))!, []);
-    });
+    }).then((v) => this.changed({ kind: 'room', id: v.id, change: 'created' }, v));
   }
 
   async updateRoom(actor: Actor, id: number, input: { name?: string; kind?: RoomKind; seats?: number; siteId?: number }): Promise<RoomView> {
@@ -73,7 +81,7 @@ export class DeviceService {
       await this.audit.append(trx, actor, { action: 'room.update', objectType: 'room', objectId: id, scopePath: sitePath, detail: { before: { name: room.name, kind: room.kind, seats: room.seats, siteId: room.site_id }, after: input } });
       const cams = (await r.cameras.list(actor.scope)).filter((c) => c.room_id === id).map(cameraView);
       return roomView((await r.rooms.get({ kind: 'all' }, id))!, cams);
-    });
+    }).then((v) => this.changed({ kind: 'room', id, change: 'updated' }, v));
   }
 
   async deleteRoom(actor: Actor, id: number): Promise<void> {
@@ -86,6 +94,7 @@ export class DeviceService {
       await r.rooms.delete(id);
       await this.audit.append(trx, actor, { action: 'room.delete', objectType: 'room', objectId: id, scopePath: room.site_path, detail: { name: room.name, gbCode: room.gb_code } });
     });
+    this.changed({ kind: 'room', id, change: 'deleted' }, undefined);
   }
 
   async createCamera(actor: Actor, input: CameraInput): Promise<CameraView> {
@@ -114,7 +123,7 @@ export class DeviceService {
       // The audit detail names what changed, never the secret values.
       await this.audit.append(trx, actor, { action: 'camera.create', objectType: 'camera', objectId: id, scopePath: room.site_path, detail: { name, roomId: room.id, gbCode, sourceKind: input.sourceKind, networkSet: net.network_enc !== null } });
       return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
-    });
+    }).then((v) => this.changed({ kind: 'camera', id: v.id, change: 'created' }, v));
   }
 
   async updateCamera(actor: Actor, id: number, input: Partial<CameraInput>): Promise<CameraView> {
@@ -140,7 +149,7 @@ export class DeviceService {
       const { password: _pw, username: _u, host: _h, port: _p, ...shown } = input;
       await this.audit.append(trx, actor, { action: 'camera.update', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { ...shown, networkChanged: networkTouched } });
       return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
-    });
+    }).then((v) => this.changed({ kind: 'camera', id, change: 'updated' }, v));
   }
 
   async deleteCamera(actor: Actor, id: number): Promise<void> {
@@ -152,6 +161,7 @@ export class DeviceService {
       await r.cameras.delete(id);
       await this.audit.append(trx, actor, { action: 'camera.delete', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { name: cam.name, gbCode: cam.gb_code } });
     });
+    this.changed({ kind: 'camera', id, change: 'deleted' }, undefined);
   }
 
   /** Shows a camera's network configuration to an administrator of its scope; always audited (R-SEC-6). */

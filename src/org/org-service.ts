@@ -1,5 +1,6 @@
 // The organisation tree: nodes in scope, with their rooms and cameras (R-ORG-1, R-SEC-4, R-SEC-7).
 import type { AuditService } from '../audit/audit-service.ts';
+import type { EventBus, OrgChangedEvent } from '../events/bus.ts';
 import type { Actor } from '../auth/actor.ts';
 import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import type { Store } from '../store/db.ts';
@@ -17,7 +18,14 @@ export class OrgService {
     private readonly store: Store,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events?: EventBus,
   ) {}
+
+  /** Announced after the commit, so listeners read the new state. */
+  private changed<T>(e: OrgChangedEvent, result: T): T {
+    this.events?.emit('org.changed', e);
+    return result;
+  }
 
   async tree(actor: Actor): Promise<OrgNodeView[]> {
     await requirePermission(this.audit, actor, 'org.read', 'org.read', 'org_node', '*');
@@ -47,7 +55,7 @@ export class OrgService {
       const row = await r.org.insert({ parentId: parent.id, parentPath: parent.path, kind: input.kind, name, gbCode, regionCode, nowMs: this.clock.nowMs() });
       await this.audit.append(trx, actor, { action: 'org.create', objectType: 'org_node', objectId: row.id, scopePath: row.path, detail: { kind: row.kind, name, gbCode, parentId: parent.id } });
       return nodeView(row);
-    });
+    }).then((v) => this.changed({ kind: 'node', id: v.id, change: 'created' }, v));
   }
 
   async updateNode(actor: Actor, id: number, input: { name?: string; parentId?: number }): Promise<OrgNodeView> {
@@ -76,7 +84,7 @@ export class OrgService {
       const updated = (await r.org.get({ kind: 'all' }, id))!;
       await this.audit.append(trx, actor, { action: 'org.update', objectType: 'org_node', objectId: id, scopePath: updated.path, detail: { before: { name: node.name, parentId: node.parent_id }, after: input } });
       return nodeView(updated);
-    });
+    }).then((v) => this.changed({ kind: 'node', id, change: 'updated' }, v));
   }
 
   async deleteNode(actor: Actor, id: number): Promise<void> {
@@ -91,5 +99,6 @@ export class OrgService {
       await r.org.delete(id);
       await this.audit.append(trx, actor, { action: 'org.delete', objectType: 'org_node', objectId: id, scopePath: node.path, detail: { name: node.name, gbCode: node.gb_code } });
     });
+    this.changed({ kind: 'node', id, change: 'deleted' }, undefined);
   }
 }

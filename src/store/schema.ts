@@ -306,6 +306,15 @@ export interface LowerPlatformTable {
   org_node_id: number;
   /** HA1 = MD5(sip_id:realm:password), realm = this node's SIP domain; the password is not stored. */
   ha1: string;
+  /**
+   * HA1 = SM3(sip_id:realm:password) as 64 hex digits, for GB/T 28181-2022 lowers that answer
+   * `algorithm=SM3`; null on rows made before migration 0006 until their password is set again.
+   */
+  ha1_sm3: string | null;
+  /** Protocol version the lower declared in `X-GB-Ver` on its last registration ("3.0" = 2022, "2.0" = 2016); null when it sent none. */
+  gb_version: string | null;
+  /** Digest algorithm ('MD5' | 'SM3') of its last successful registration; null before the first. */
+  auth_algorithm: string | null;
   enabled: number;
   online: number;
   registered_at_ms: number | null;
@@ -432,6 +441,37 @@ export interface BackupItemTable {
   done_at_ms: number | null;
 }
 
+export type TourItemKind = 'camera' | 'room' | 'all-exam-rooms';
+
+/** A patrol tour (轮巡, issue 4, R-CITY-2): pages of cameras shown on the video wall in turn. */
+export interface PatrolTourTable {
+  id: Generated<number>;
+  /** Org node the tour belongs to: its items lie in this node's subtree; shared, it is seen by users whose scope holds the node. */
+  org_node_id: number;
+  /** The user who made it (app_user.id); a private tour is seen only by its owner. */
+  owner_user_id: number;
+  name: string;
+  /** Time each page stays on the wall, seconds (5–3600). */
+  interval_s: number;
+  /** Tiles per page of the wall while the tour runs: 1, 4, 9, 16, 25 or 36. */
+  layout_tiles: number;
+  /** 1 = shared with every user whose scope holds org_node_id, 0 = private to the owner. */
+  shared: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** One entry of a tour, in order: a camera, every camera of a room, or of every exam room of the tour's node. */
+export interface PatrolTourItemTable {
+  id: Generated<number>;
+  tour_id: number;
+  /** 0-based order of the entry within its tour. */
+  position: number;
+  kind: TourItemKind;
+  /** camera.id or room.id (no foreign key: a removed device resolves to nothing); null for 'all-exam-rooms'. */
+  ref_id: number | null;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -459,6 +499,8 @@ export interface Database {
   retention_alarm: RetentionAlarmTable;
   backup: BackupTable;
   backup_item: BackupItemTable;
+  patrol_tour: PatrolTourTable;
+  patrol_tour_item: PatrolTourItemTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

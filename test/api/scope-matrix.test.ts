@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { repos } from '../../src/store/repos/index.ts';
+import { TourService } from '../../src/tours/tour-service.ts';
 import type { Role } from '../../src/store/schema.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -18,11 +19,15 @@ interface Ids {
   room: number;
   camera: number;
   user: number;
+  /** A tour shared at the site by the province administrator. */
+  tour: number;
+  /** One more shared tour per role, for the delete case (a deletion must not change what the next role meets). */
+  doomed: Record<Role, number>;
 }
 interface Case {
   name: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  url: (ids: Ids) => string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: (ids: Ids, role: Role) => string;
   body?: (ids: Ids, n: number) => unknown;
   /** Roles allowed by permission; others get 403 whatever the target. */
   allowed: Role[];
@@ -30,6 +35,8 @@ interface Case {
   okStatus?: number;
   /** The endpoint names no object: scope shows in what it returns, not in a 404. */
   scopeless?: boolean;
+  /** Roles that hold the permission but not the right to this object: 403 inside scope, 404 outside. */
+  inScopeForbidden?: Role[];
 }
 
 const PASSWORD = 'Scope-Matrix-Pw1';
@@ -52,6 +59,12 @@ const CASES: Case[] = [
   { name: 'audit log', method: 'GET', url: () => '/api/audit', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
   { name: 'audit verify', method: 'GET', url: () => '/api/audit/verify', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
   { name: 'audit csv', method: 'GET', url: () => '/api/audit/export.csv', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
+  // Patrol tours (issue 4, R-CITY-2): video.live to use them; a shared tour is changed by an administrator of its node.
+  { name: 'list tours', method: 'GET', url: () => '/api/tours', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'create tour', method: 'POST', url: () => '/api/tours', body: (ids, n) => ({ name: `轮巡${n}`, intervalS: 15, layoutTiles: 9, orgNodeId: ids.site, items: [{ kind: 'camera', refId: ids.camera }] }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'replace shared tour', method: 'PUT', url: (ids) => `/api/tours/${ids.tour}`, body: (ids, n) => ({ name: `改名轮巡${n}`, intervalS: 20, layoutTiles: 4, orgNodeId: ids.site, shared: true, items: [{ kind: 'room', refId: ids.room }] }), allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
+  { name: 'delete shared tour', method: 'DELETE', url: (ids, role) => `/api/tours/${ids.doomed[role]}`, allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
+  { name: 'tour cameras', method: 'GET', url: (ids) => `/api/tours/${ids.tour}/cameras`, allowed: ['admin', 'operator', 'leader'] },
 ];
 
 describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
@@ -71,7 +84,11 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const room = await t.app.devices.createRoom(admin, { siteId: site.id, kind: 'exam', name: '第01考场', seats: 30 });
       const camera = await t.app.devices.createCamera(admin, { roomId: room.id, name: '前', position: 'front', sourceKind: 'rtsp', mainStream: '/m', subStream: '/s', host: '10.0.0.9', username: 'u', password: 'p' });
       const user = await t.app.users.create(admin, { username: `someone_${target}`, displayName: 'x', role: 'operator', orgNodeId: site.id, password: PASSWORD });
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id };
+      const tours = new TourService(t.app.store, t.app.audit, t.app.clock);
+      const tour = (name: string) => tours.create(admin, { name, intervalS: 10, layoutTiles: 4, orgNodeId: site.id, shared: true, items: [{ kind: 'camera', refId: camera.id }] });
+      const doomed = {} as Record<Role, number>;
+      for (const role of ROLES) doomed[role] = (await tour(`${siteName}待删${role}`)).id;
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');
@@ -87,6 +104,12 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
     await t.close();
   });
 
+  // What a refused request must leave untouched: the tree, and every tour with its items.
+  const state = async () => ({
+    tree: await t.app.org.tree({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } }),
+    tours: await t.app.store.db.selectFrom('patrol_tour').selectAll().orderBy('id').execute(),
+    tourItems: await t.app.store.db.selectFrom('patrol_tour_item').selectAll().orderBy('id').execute(),
+  });
   const deniedCount = async () => (await repos(t.app.store.db).audit.list({ kind: 'all' }, { outcome: 'denied' })).total;
   let n = 0;
 
@@ -94,15 +117,15 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
     for (const role of ROLES) {
       for (const target of c.scopeless ? (['in'] as Target[]) : (['in', 'out'] as Target[])) {
         const allowed = c.allowed.includes(role);
-        const expected = !allowed ? 403 : target === 'out' ? 404 : (c.okStatus ?? 200);
+        const expected = !allowed ? 403 : target === 'out' ? 404 : c.inScopeForbidden?.includes(role) ? 403 : (c.okStatus ?? 200);
         it(`${c.name} as ${role}, ${c.scopeless ? 'own scope' : `${target}side scope`} → ${expected}`, async () => {
           const s = sessions.get(role)!;
           const before = await deniedCount();
-          const treeBefore = expected >= 400 ? await t.app.org.tree({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } }) : undefined;
-          const res = await server.inject({ method: c.method, url: c.url(ids[target]), headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: c.body?.(ids[target], ++n) as Record<string, unknown> | undefined });
+          const treeBefore = expected >= 400 ? await state() : undefined;
+          const res = await server.inject({ method: c.method, url: c.url(ids[target], role), headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: c.body?.(ids[target], ++n) as Record<string, unknown> | undefined });
           expect(res.statusCode, res.body).toBe(expected);
           if (expected === 403 || expected === 404) expect(await deniedCount()).toBe(before + 1);
-          if (treeBefore) expect(await t.app.org.tree({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } })).toEqual(treeBefore);
+          if (treeBefore) expect(await state()).toEqual(treeBefore);
           if (expected === 200 && c.scopeless) {
             // What comes back is only what lies inside the district.
             const text = res.body;

@@ -21,10 +21,10 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
   }
 }
 
-export function settings(me: { id: string; domain: string }, upper?: { id: string; port: number }): Gb28181Settings {
+export function settings(me: { id: string; domain: string }, upper?: { id: string; port: number; gbVersion?: '2016' | '2022' }): Gb28181Settings {
   return {
     ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 1,
-    ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: upper.port, password: PASSWORD, transport: 'udp' as const, keepaliveS: 1, expiresS: 3600 } } : {}),
+    ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: upper.port, password: PASSWORD, transport: 'udp' as const, keepaliveS: 1, expiresS: 3600, ...(upper.gbVersion ? { gbVersion: upper.gbVersion } : {}) } } : {}),
   };
 }
 
@@ -34,13 +34,14 @@ export interface Level {
 }
 
 /** An upper-capable node; `upper` makes it register there. Lower platforms are added by the caller. */
-export async function startLevel(me: { id: string; domain: string }, upper?: Level, opts: { recorder?: boolean } = {}): Promise<Level> {
+export async function startLevel(me: { id: string; domain: string }, upper?: Level, opts: { recorder?: boolean; gbVersion?: '2016' | '2022'; sip?: Partial<Gb28181Settings> } = {}): Promise<Level> {
   const t = await createTestApp('sqlite', {
     realClock: true,
     app: opts.recorder ? { recording: { supervisor: { backoffMinMs: 50, backoffMaxMs: 200, stallTimeoutMs: 2000 } } } : undefined,
   });
   const port = upper?.cascade.node?.transport.udpPort;
-  const cascade = createCascadeModule(t.app, { settings: settings(me, upper && port ? { id: upper.cascade.settings!.id, port } : undefined), lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 } });
+  const sip = { ...settings(me, upper && port ? { id: upper.cascade.settings!.id, port, gbVersion: opts.gbVersion } : undefined), ...opts.sip };
+  const cascade = createCascadeModule(t.app, { settings: sip, lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 } });
   return { t, cascade };
 }
 

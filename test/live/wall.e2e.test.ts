@@ -17,6 +17,7 @@ let server: LiveServer;
 let browser: BrowserSession;
 let page: Page;
 let rooms: Array<{ id: number; cameras: Array<{ id: number }> }> = [];
+interface Tour { id: number; name: string; intervalS: number; shared: boolean; items: Array<{ kind: string; refId: number | null }> }
 
 async function login(p: Page, username: string, password: string): Promise<void> {
   await p.goto(server.baseUrl);
@@ -101,29 +102,68 @@ describe('video wall in Chromium (R-FN-1)', () => {
     await full.waitFor({ state: 'detached' });
   }, 30_000);
 
-  it('a tour of every exam room pages through the wall; space pauses, arrows page', async () => {
+  it('moves a tour an older console kept in localStorage to the server once, then clears it', async () => {
     await page.evaluate(() => {
       const tours = { admin: [{ id: 't1', name: '全部考场', intervalS: 5, targets: [{ kind: 'allExam' }] }] };
       localStorage.setItem('xuncha.tours.v1', JSON.stringify(tours));
     });
     await page.reload();
     await page.getByTestId('wall-grid').waitFor();
-    await page.getByTestId('layout-9').click();
+    const admin = new ApiClient(server.baseUrl);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const named = async () => (await admin.json<{ tours: Tour[] }>('GET', '/api/tours')).tours.filter((x) => x.name === '全部考场');
+    await expect.poll(async () => (await named()).length, { timeout: 10_000 }).toBe(1);
+    expect((await named())[0]).toMatchObject({ intervalS: 5, shared: false, items: [{ kind: 'all-exam-rooms', refId: null }] });
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('xuncha.tours.v1'))).toBeNull();
+    // A second visit imports nothing more.
+    await page.reload();
+    await page.getByTestId('wall-grid').waitFor();
+    await page.waitForTimeout(1000);
+    expect(await named()).toHaveLength(1);
+  }, 60_000);
+
+  it('a tour of every exam room pages through the wall; space pauses, arrows page', async () => {
     await page.getByTestId('tour-select').click();
     await page.getByText('全部考场（5s）').click();
+    await page.getByTestId('layout-9').click();
     await expect.poll(() => page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
     const first = await page.getByTestId('wall-tile-0').getAttribute('data-camera-id');
-    await expect.poll(() => page.getByTestId('tour-page').textContent(), { timeout: 8000 }).toBe('第 2/2 页');
+    await expect.poll(() => page.getByTestId('tour-page').textContent(), { timeout: 8000, interval: 100 }).toBe('第 2/2 页');
+    // Pause at once (space), so the wall stays on page 2 however long its tiles take to start.
+    await page.getByTestId('tour-page').click(); // focus out of the select
+    await page.keyboard.press(' ');
+    expect(await page.getByTestId('tour-page').textContent()).toBe('第 2/2 页');
     expect(await page.getByTestId('wall-tile-0').getAttribute('data-camera-id')).not.toBe(first);
     await page.waitForFunction(() => document.querySelectorAll('[data-state="online"]').length === 7, undefined, { timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, 'wall-tour.png') });
-    await page.getByTestId('tour-page').click(); // focus out of the select
-    await page.keyboard.press(' ');
     await page.keyboard.press('ArrowRight');
     expect(await page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
     await page.waitForTimeout(5500); // paused: stays
     expect(await page.getByTestId('tour-page').textContent()).toBe('第 1/2 页');
   }, 60_000);
+
+  it('a tour saved in one browser is there in another browser of the same user, with its layout', async () => {
+    await page.getByTestId('tour-new').click();
+    await page.getByTestId('tour-name').fill('四画面轮巡');
+    await page.getByTestId('tour-interval').fill('10');
+    await page.getByTestId('tour-layout').click();
+    await page.locator('.ant-select-item-option[title="4"]').click();
+    await page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await page.locator('.ant-modal-wrap').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('tour-page').textContent()).toBe('第 1/4 页');
+    const other = await launchBrowser(); // another duty PC: its own profile and storage
+    try {
+      await login(other.page, 'admin', ADMIN_PASSWORD);
+      await other.page.getByTestId('tour-select').click();
+      await other.page.getByText('四画面轮巡（10s）').click();
+      await expect.poll(() => other.page.getByTestId('tour-page').textContent()).toBe('第 1/4 页');
+      expect(await other.page.locator('[data-testid^="wall-tile-"]').count()).toBe(4);
+      expect(await other.page.getByTestId('wall-tile-0').getAttribute('data-camera-id')).toBe(String(rooms[0].cameras[0].id));
+      expect(await other.page.evaluate(() => localStorage.getItem('xuncha.tours.v1'))).toBeNull();
+    } finally {
+      await other.close();
+    }
+  }, 90_000);
 
   it('refuses cameras outside the user scope (R-CITY-2) and the server audits it', async () => {
     const other = await launchBrowser();
@@ -146,4 +186,42 @@ describe('video wall in Chromium (R-FN-1)', () => {
     const denied = await admin.json<{ records: Array<{ username: string }> }>('GET', '/api/audit?action=video.live.start&outcome=denied');
     expect(denied.records.some((r) => r.username === 'xw-op')).toBe(true);
   }, 60_000);
+  it('a district account sees only the tours and cameras of its district (R-CITY-2)', async () => {
+    const admin = new ApiClient(server.baseUrl);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const { nodes } = await admin.json<{ nodes: Array<{ kind: string; name: string; id: number }> }>('GET', '/api/org/tree');
+    const id = (name: string) => nodes.find((n) => n.name === name)!.id;
+    // A camera in 玄武区 (fed by a simulated camera), next to the 16 of 鼓楼区.
+    const site = await admin.json<{ id: number }>('POST', '/api/org/nodes', { parentId: id('玄武区'), kind: 'site', name: '玄武测试考点' });
+    const room = await admin.json<{ id: number }>('POST', '/api/rooms', { siteId: site.id, kind: 'exam', name: '第01考场', seats: 30 });
+    const xwCam = await admin.json<{ id: number }>('POST', '/api/cameras', {
+      roomId: room.id, name: '前置摄像机', position: 'front', sourceKind: 'rtsp', mainStream: '/cam/demo-r002-front/main', subStream: '/cam/demo-r002-front/sub', host: '127.0.0.1', port: server.simPort,
+    });
+    const every = [{ kind: 'all-exam-rooms' }];
+    const shared = (name: string, node: string) => admin.json<Tour>('POST', '/api/tours', { name, intervalS: 30, layoutTiles: 4, orgNodeId: id(node), shared: true, items: every });
+    await shared('玄武区考场', '玄武区');
+    const gulou = await shared('鼓楼区考场', '鼓楼区');
+    await shared('全市考场', '南京市');
+    const other = await launchBrowser();
+    try {
+      await login(other.page, 'xw-op', 'Patrol-Passw0rd!');
+      await other.page.getByTestId('tour-select').click();
+      await other.page.getByText('玄武区考场（30s）').waitFor();
+      const offered = await other.page.locator('[data-testid^="tour-option-"]').allTextContents();
+      expect(offered).toEqual(['玄武区考场（30s）共享']);
+      await other.page.getByText('玄武区考场（30s）').click();
+      await expect.poll(() => other.page.getByTestId('tour-page').textContent()).toBe('第 1/1 页');
+      expect(await other.page.getByTestId('wall-tile-0').getAttribute('data-camera-id')).toBe(String(xwCam.id));
+      expect(await other.page.locator('[data-testid^="wall-tile-"][data-camera-id]:not([data-camera-id=""])').count()).toBe(1);
+      await other.page.waitForFunction(() => document.querySelector('[data-testid="wall-tile-0"]')?.getAttribute('data-state') === 'online', undefined, { timeout: 30_000 });
+      // The tree shows the district's camera only; another district's tour is refused even when asked directly.
+      await expect.poll(() => other.page.locator('[data-testid^="tree-camera-"]').count()).toBe(1);
+      expect(await other.page.getByTestId(`tree-camera-${xwCam.id}`).count()).toBe(1);
+      const status = await other.page.evaluate(async (tourId) => (await fetch(`/api/tours/${tourId}/cameras`)).status, gulou.id);
+      expect(status).toBe(404);
+      await other.page.screenshot({ path: path.join(SHOTS, 'wall-tour-district.png') });
+    } finally {
+      await other.close();
+    }
+  }, 90_000);
 });

@@ -11,6 +11,7 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { ExamsPage } from './pages/exams/ExamsPage.tsx';
 import { WallPage } from './pages/wall/WallPage.tsx';
 import { PlaybackPage } from './pages/playback/PlaybackPage.tsx';
+import { CascadePage } from './pages/cascade/CascadePage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -60,6 +61,7 @@ export function App() {
       {page === 'users' && <UsersPage user={session.user} />}
       {page === 'audit' && <AuditPage />}
       {page === 'exams' && <ExamsPage user={session.user} />}
+      {page === 'cascade' && <CascadePage user={session.user} />}
     </AppLayout>
   );
 }

@@ -30,7 +30,8 @@ export function setUnauthorizedHandler(fn: (() => void) | null): void {
 
 interface ErrorBody { error?: string; message?: string; details?: unknown }
 
-async function request<T>(method: string, path: string, body?: unknown, opts?: { quiet401?: boolean }): Promise<T> {
+/** Exported for page-local API modules (pages/cascade/cascadeApi.ts): same CSRF and 401 handling. */
+export async function request<T>(method: string, path: string, body?: unknown, opts?: { quiet401?: boolean }): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;

@@ -2,7 +2,7 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'playback';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'playback' | 'cascade';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
@@ -11,6 +11,7 @@ const access: Record<PageKey, readonly Role[]> = {
   wall: ['admin', 'operator', 'leader'], // video.live; last so that the landing page stays the same
   exams: ['admin', 'operator', 'leader'], // exam.read
   playback: ['admin', 'operator', 'leader'], // video.playback
+  cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 
 export function allowedPages(role: Role): PageKey[] {

@@ -13,9 +13,15 @@ const lowerSchema = z.object({
   id: z.number(), sipId: z.string(), name: z.string(), kind: z.enum(['platform', 'device']), orgNodeId: z.number(), enabled: z.boolean(), online: z.boolean(),
   registeredAtMs: z.number().nullable(), expiresAtMs: z.number().nullable(), lastKeepaliveMs: z.number().nullable(), contact: z.string().nullable(),
   catalogAtMs: z.number().nullable(), channelCount: z.number(),
+  // GB/T 28181-2022: declared X-GB-Ver ("3.0" = 2022), digest algorithm of the last registration, SM3 HA1 stored.
+  gbVersion: z.string().nullable(), authAlgorithm: z.string().nullable(), sm3Ready: z.boolean(),
 });
 const channelSchema = z.object({ deviceId: z.string(), parentId: z.string().nullable(), name: z.string(), kind: z.string(), status: z.string().nullable(), civilCode: z.string().nullable(), manufacturer: z.string().nullable(), model: z.string().nullable() });
 const alarmSchema = z.object({ id: z.number(), lowerId: z.number(), deviceId: z.string(), priority: z.number(), method: z.number(), alarmType: z.number().nullable(), alarmAtMs: z.number().nullable(), description: z.string().nullable(), receivedAtMs: z.number() });
+// The console's 级联 page: per-lower channel states and since-when, alarm names (service.ts).
+const lowerListSchema = lowerSchema.extend({ channelsOnline: z.number(), channelsOffline: z.number(), onlineSinceMs: z.number().nullable(), offlineSinceMs: z.number().nullable(), lastError: z.string().nullable() });
+const channelWithCameraSchema = channelSchema.extend({ cameraId: z.number().nullable() });
+const alarmListSchema = alarmSchema.extend({ lowerName: z.string().nullable(), channelName: z.string().nullable() });
 const recordSchema = z.object({ deviceId: z.string(), name: z.string().optional(), startTime: z.string(), endTime: z.string(), fileSize: z.number().optional(), type: z.string().optional() });
 
 export function cascadeRoutes(_app: App, m: CascadeModule) {
@@ -24,7 +30,7 @@ export function cascadeRoutes(_app: App, m: CascadeModule) {
     const tags = ['cascade'];
     const svc = m.service;
     s.get('/api/cascade/status', { schema: { tags, summary: '国标级联状态 SIP node and upper registration status' } }, async (req) => svc.status(actorOf(req)));
-    s.get('/api/cascade/lowers', { schema: { tags, summary: '下级平台 Lower platforms in scope', response: { 200: z.object({ lowers: z.array(lowerSchema) }) } } }, async (req) => ({ lowers: await svc.listLowers(actorOf(req)) }));
+    s.get('/api/cascade/lowers', { schema: { tags, summary: '下级平台 Lower platforms in scope', response: { 200: z.object({ lowers: z.array(lowerListSchema) }) } } }, async (req) => ({ lowers: await svc.listLowers(actorOf(req)) }));
     s.post(
       '/api/cascade/lowers',
       {
@@ -45,11 +51,11 @@ export function cascadeRoutes(_app: App, m: CascadeModule) {
       await svc.deleteLower(actorOf(req), req.params.id);
       return { ok: true };
     });
-    s.get('/api/cascade/lowers/:id/channels', { schema: { tags, summary: '下级目录 Remote channel tree of a lower', params: idParam, response: { 200: z.object({ lower: lowerSchema, channels: z.array(channelSchema) }) } } }, async (req) => svc.channels(actorOf(req), req.params.id));
+    s.get('/api/cascade/lowers/:id/channels', { schema: { tags, summary: '下级目录 Remote channel tree of a lower', params: idParam, response: { 200: z.object({ lower: lowerSchema, channels: z.array(channelWithCameraSchema) }) } } }, async (req) => svc.channels(actorOf(req), req.params.id));
     s.post('/api/cascade/lowers/:id/catalog', { schema: { tags, summary: '重新查询目录 Query the catalog now', params: idParam } }, async (req) => ({ items: await svc.refreshCatalog(actorOf(req), req.params.id) }));
     s.get(
       '/api/cascade/alarms',
-      { schema: { tags, summary: '下级上报的报警 Alarms received from lower levels', querystring: z.object({ lowerId: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), response: { 200: z.object({ alarms: z.array(alarmSchema) }) } } },
+      { schema: { tags, summary: '下级上报的报警 Alarms received from lower levels', querystring: z.object({ lowerId: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), response: { 200: z.object({ alarms: z.array(alarmListSchema) }) } } },
       async (req) => ({ alarms: await svc.alarms(actorOf(req), req.query) }),
     );
     s.get(

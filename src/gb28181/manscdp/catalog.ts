@@ -37,6 +37,8 @@ export interface CatalogItem {
   businessGroupId?: string;
   /** <Info> extension children (PTZType, PositionType, ...), as text. */
   info?: Record<string, string>;
+  /** Catalog change notifications only (§9.11.2): ADD, DEL, ON, OFF, UPDATE, VLOST, DEFECT. */
+  event?: string;
 }
 
 export const CATALOG_ITEM_FIELDS: readonly FieldSpec[] = [
@@ -46,7 +48,7 @@ export const CATALOG_ITEM_FIELDS: readonly FieldSpec[] = [
   ['registerWay', 'RegisterWay', 'int'], ['certNum', 'CertNum', 'str'], ['certifiable', 'Certifiable', 'int'],
   ['errCode', 'ErrCode', 'int'], ['endTime', 'EndTime', 'str'], ['secrecy', 'Secrecy', 'int'], ['ipAddress', 'IPAddress', 'str'],
   ['port', 'Port', 'int'], ['password', 'Password', 'str'], ['status', 'Status', 'str'], ['longitude', 'Longitude', 'num'],
-  ['latitude', 'Latitude', 'num'], ['businessGroupId', 'BusinessGroupID', 'str'],
+  ['latitude', 'Latitude', 'num'], ['businessGroupId', 'BusinessGroupID', 'str'], ['event', 'Event', 'str'],
 ];
 
 export function readCatalogItems(root: XmlNode): CatalogItem[] {

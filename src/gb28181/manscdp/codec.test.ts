@@ -54,6 +54,7 @@ describe('MANSCDP codec (R-FN-3)', () => {
       { kind: 'keepalive', sn: 10, deviceId: '34020000001320000001', status: 'OK' },
       { kind: 'alarm', sn: 11, deviceId: '34020000001340000001', alarmPriority: 1, alarmMethod: 2, alarmTime: '2024-06-07T09:15:00', alarmDescription: '考场异常', alarmType: 5 },
       { kind: 'device-control', sn: 12, deviceId: '34020000001320000001', ptzCmd: 'A50F01023F0000F6', controlPriority: 5 },
+      { kind: 'media-status', sn: 13, deviceId: '34020000001320000001', notifyType: 121 },
     ];
     for (const charset of ['GB2312', 'UTF-8'] as const) {
       for (const m of msgs) {
@@ -87,9 +88,17 @@ describe('MANSCDP codec (R-FN-3)', () => {
       '<Control><CmdType>DeviceControl</CmdType><SN>1</SN><DeviceID>1</DeviceID><PTZCmd>A50F0100000000B6</PTZCmd></Control>',
       '<Response><CmdType>Catalog</CmdType><SN>1</SN><DeviceID>1</DeviceID><DeviceList><Item><Name>n</Name></Item></DeviceList></Response>',
       '<Notify><CmdType>Alarm</CmdType><SN>1</SN><DeviceID>1</DeviceID></Notify>',
+      '<Notify><CmdType>MediaStatus</CmdType><SN>1</SN><DeviceID>1</DeviceID></Notify>',
+      '<Notify><CmdType>MediaStatus</CmdType><SN>1</SN><DeviceID>1</DeviceID><NotifyType>end</NotifyType></Notify>',
       '<Other/>',
     ];
     for (const b of bad) expect(() => parseManscdp(b), b.slice(0, 60)).toThrow(ManscdpError);
+  });
+
+  it('R-FN-1: reads the end-of-file MediaStatus a recorder sends at the end of a download (NotifyType 121)', () => {
+    const xml = '<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>MediaStatus</CmdType>\r\n<SN>348021</SN>\r\n<DeviceID>34020000001320000001</DeviceID>\r\n<NotifyType>121</NotifyType>\r\n</Notify>\r\n';
+    expect(parseManscdp(gb(xml))).toEqual({ kind: 'media-status', sn: 348021, deviceId: '34020000001320000001', notifyType: 121 });
+    expect(buildManscdpXml({ kind: 'media-status', sn: 2, deviceId: '34020000001320000001', notifyType: 121 }).replace(/\s+/g, '')).toContain('<Notify><CmdType>MediaStatus</CmdType><SN>2</SN><DeviceID>34020000001320000001</DeviceID><NotifyType>121</NotifyType></Notify>');
   });
 
   it('R-FN-3: splits a big catalog into messages sharing SumNum', () => {

@@ -3,7 +3,8 @@
 import { decodePtz, PtzError } from '../ptz.ts';
 import { catalogItemElements, readCatalogItems } from './catalog.ts';
 import { childOf, flatStrings, itemsOf, parseIntField, readFields, textOf, writeFields } from './fields.ts';
-import { ALARM_FIELDS, DEVICE_INFO_FIELDS, DEVICE_STATUS_FIELDS, KIND_NAMES, RECORD_ITEM_FIELDS, RECORD_QUERY_FIELDS } from './messages.ts';
+import { ALARM_FIELDS, ALARM_QUERY_FIELDS, DEVICE_INFO_FIELDS, DEVICE_STATUS_FIELDS, KIND_NAMES, RECORD_ITEM_FIELDS, RECORD_QUERY_FIELDS } from './messages.ts';
+import { normaliseCatalogEvents } from './subscription.ts';
 import { decodeManscdpBody, encodeManscdpText, ManscdpError, parseXmlTree, xmlDocument } from './xml.ts';
 import type { ManscdpMessage, RecordItem } from './messages.ts';
 import type { ManscdpCharset, XmlElement, XmlNode } from './xml.ts';
@@ -68,6 +69,15 @@ export function parseManscdp(body: Uint8Array | string): ManscdpMessage {
     }
     case 'device-control':
       return parseDeviceControl(root, head);
+    case 'media-status': {
+      const t = textOf(root, 'NotifyType');
+      if (t === undefined) throw new ManscdpError('MediaStatus needs NotifyType');
+      return { kind, ...head, notifyType: parseIntField(t, 'NotifyType') };
+    }
+    case 'catalog-notify':
+      return { kind, ...head, sumNum: sumNumOf(root), items: normaliseCatalogEvents(readCatalogItems(root)) };
+    case 'alarm-query':
+      return { kind, ...head, ...f<object>(ALARM_QUERY_FIELDS) };
     default:
       return { kind: 'other', ...head, root: rootName, cmdType, tree: root };
   }
@@ -107,7 +117,11 @@ export function buildManscdpXml(msg: ManscdpMessage, charset: ManscdpCharset = '
       children.push(...writeFields(msg, RECORD_QUERY_FIELDS));
       break;
     case 'catalog-response':
+    case 'catalog-notify':
       children.push({ name: 'SumNum', text: msg.sumNum }, catalogItemElements(msg.items));
+      break;
+    case 'alarm-query':
+      children.push(...writeFields(msg, ALARM_QUERY_FIELDS));
       break;
     case 'device-info-response':
       children.push(...writeFields(msg, DEVICE_INFO_FIELDS));
@@ -137,6 +151,9 @@ export function buildManscdpXml(msg: ManscdpMessage, charset: ManscdpCharset = '
       if (msg.ptzCmd !== undefined) children.push({ name: 'PTZCmd', text: msg.ptzCmd });
       for (const [k, v] of Object.entries(msg.other ?? {})) children.push({ name: k, text: v });
       if (msg.controlPriority !== undefined) children.push({ name: 'Info', children: [{ name: 'ControlPriority', text: msg.controlPriority }] });
+      break;
+    case 'media-status':
+      children.push({ name: 'NotifyType', text: msg.notifyType });
       break;
     case 'other':
       throw new ManscdpError('cannot build an unknown MANSCDP message');

@@ -97,6 +97,26 @@ export interface AlarmNotify extends Head {
   alarmType?: number;
 }
 
+/** Catalog change notification (§9.11.2, NOTIFY body): each item carries its <Event>. */
+export interface CatalogNotify extends Head {
+  kind: 'catalog-notify';
+  sumNum: number;
+  items: CatalogItem[];
+}
+
+/** Alarm query, also the body of an alarm SUBSCRIBE (§9.11.1): which alarms the subscriber wants. */
+export interface AlarmQuery extends Head {
+  kind: 'alarm-query';
+  /** 0 or absent = all; 1 (highest) … 4. */
+  startAlarmPriority?: number;
+  endAlarmPriority?: number;
+  /** Digits of the wanted AlarmMethods ('0' = all, '12' = phone or device). */
+  alarmMethod?: string;
+  alarmType?: string;
+  startAlarmTime?: string;
+  endAlarmTime?: string;
+}
+
 export interface DeviceControl extends Head {
   kind: 'device-control';
   /** Raw <PTZCmd> hex, and its decoding (R-DIS-2: policed before forwarding). */
@@ -105,6 +125,17 @@ export interface DeviceControl extends Head {
   controlPriority?: number;
   /** Other control commands (TeleBoot, RecordCmd, GuardCmd, AlarmCmd, IFameCmd, …) as text. */
   other?: Record<string, string>;
+}
+
+/**
+ * MediaStatus notification (2016 §9.9 / Annex A.2.5): the sender of a Playback/Download stream
+ * tells the receiver the file is done (NotifyType 121); DeviceID is the channel. Sent inside the
+ * INVITE dialog, so the receiver matches it to the session by Call-ID.
+ */
+export interface MediaStatusNotify extends Head {
+  kind: 'media-status';
+  /** 121 = end of the file (the only type the standards define). */
+  notifyType: number;
 }
 
 export interface OtherMessage extends Head {
@@ -116,7 +147,7 @@ export interface OtherMessage extends Head {
 
 export type ManscdpMessage =
   | SimpleQuery | RecordInfoQuery | CatalogResponse | DeviceInfoResponse | DeviceStatusResponse | RecordInfoResponse
-  | ControlResponse | Keepalive | AlarmNotify | DeviceControl | OtherMessage;
+  | ControlResponse | Keepalive | AlarmNotify | DeviceControl | MediaStatusNotify | CatalogNotify | AlarmQuery | OtherMessage;
 
 export type { CatalogItem, CatalogResponse };
 
@@ -133,7 +164,10 @@ export const KIND_NAMES: Record<Exclude<ManscdpMessage['kind'], 'other'>, readon
   'control-response': ['Response', 'DeviceControl'],
   keepalive: ['Notify', 'Keepalive'],
   alarm: ['Notify', 'Alarm'],
+  'media-status': ['Notify', 'MediaStatus'],
   'device-control': ['Control', 'DeviceControl'],
+  'catalog-notify': ['Notify', 'Catalog'],
+  'alarm-query': ['Query', 'Alarm'],
 };
 
 export const RECORD_QUERY_FIELDS: readonly FieldSpec[] = [
@@ -152,6 +186,10 @@ export const DEVICE_INFO_FIELDS: readonly FieldSpec[] = [
 export const DEVICE_STATUS_FIELDS: readonly FieldSpec[] = [
   ['result', 'Result', 'str'], ['online', 'Online', 'str'], ['status', 'Status', 'str'], ['reason', 'Reason', 'str'],
   ['encode', 'Encode', 'str'], ['record', 'Record', 'str'], ['deviceTime', 'DeviceTime', 'str'],
+];
+export const ALARM_QUERY_FIELDS: readonly FieldSpec[] = [
+  ['startAlarmPriority', 'StartAlarmPriority', 'int'], ['endAlarmPriority', 'EndAlarmPriority', 'int'], ['alarmMethod', 'AlarmMethod', 'str'],
+  ['alarmType', 'AlarmType', 'str'], ['startAlarmTime', 'StartAlarmTime', 'str'], ['endAlarmTime', 'EndAlarmTime', 'str'],
 ];
 export const ALARM_FIELDS: readonly FieldSpec[] = [
   ['alarmPriority', 'AlarmPriority', 'int'], ['alarmMethod', 'AlarmMethod', 'int'], ['alarmTime', 'AlarmTime', 'str'],

@@ -11,6 +11,8 @@ const COMPACT: Record<string, string> = {
 /** Canonical spelling for headers whose capitalisation is not plain Title-Case. */
 const CANONICAL: Record<string, string> = {
   'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'mime-version': 'MIME-Version',
+  // GB/T 28181-2022 Annex I spells it so; some peers compare header names case-sensitively.
+  'x-gb-ver': 'X-GB-Ver',
 };
 
 /** Expands compact forms and normalises capitalisation: 'v' → 'Via', 'content-length' → 'Content-Length'. */

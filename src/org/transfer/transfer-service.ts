@@ -6,6 +6,7 @@ import type { AuditService } from '../../audit/audit-service.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { actorPath, requirePermission, runAudited } from '../../auth/guard.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { EventBus } from '../../events/bus.ts';
 import type { Store } from '../../store/db.ts';
 import { repos } from '../../store/repos/index.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -45,6 +46,7 @@ export class OrgTransferService {
     readonly audit: AuditService,
     readonly box: SecretBox,
     readonly clock: Clock,
+    readonly events?: EventBus,
   ) {}
 
   async export(actor: Actor, format: TransferFormat): Promise<Buffer> {
@@ -65,7 +67,7 @@ export class OrgTransferService {
     const badRows = new Set(problems.map((p) => p.row));
     const allCodes = parsed.rows.flatMap((r) => (r.gbCode ? [r.gbCode] : []));
     try {
-      return await runAudited(this.store, this.audit, actor, async (trx) => {
+      const done = await runAudited(this.store, this.audit, actor, async (trx) => {
         const r = repos(trx);
         const plan = await planImport(r, actor, parsed.rows, badRows);
         if (problems.length > 0 || plan.problems.length > 0) throw new ImportRejected([...problems, ...plan.problems], plan.outOfScopeRows);
@@ -73,6 +75,8 @@ export class OrgTransferService {
         await this.audit.append(trx, actor, { action: 'org.import', objectType: 'org_node', objectId: '*', scopePath: actorPath(actor), detail: { format, rows: parsed.rows.length, ...result } });
         return { created: result.created, updated: result.updated };
       });
+      this.events?.emit('org.changed', { kind: 'import', change: 'updated' }); // after the commit
+      return done;
     } catch (err) {
       if (!(err instanceof ImportRejected)) throw err;
       // Trying to reach objects outside one's scope is recorded, without the rejected values.

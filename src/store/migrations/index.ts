@@ -6,6 +6,8 @@ import * as m0002 from './0002_recording.ts';
 import * as m0003 from './0003_exams.ts';
 import * as m0004 from './0004_cascade.ts';
 import * as m0005 from './0005_retention.ts';
+import * as m0006 from './0006_gb_sm3.ts';
+import * as m0007 from './0007_tours.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -14,6 +16,8 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0003_exams': { up: m0003.up(dialect), down: m0003.down() },
     '0004_cascade': { up: m0004.up(dialect), down: m0004.down() },
     '0005_retention': { up: m0005.up(dialect), down: m0005.down() },
+    '0006_gb_sm3': { up: m0006.up(), down: m0006.down() },
+    '0007_tours': { up: m0007.up(dialect), down: m0007.down() },
   };
 }
 

@@ -8,7 +8,7 @@ import { scopePrefix } from './scope-filter.ts';
 export type LowerRow = Selectable<LowerPlatformTable> & { node_path: string };
 export type RemoteChannelRow = Selectable<RemoteChannelTable>;
 export type CascadeAlarmRow = Selectable<CascadeAlarmTable>;
-export type LowerStatusPatch = Partial<Pick<LowerPlatformTable, 'online' | 'registered_at_ms' | 'expires_at_ms' | 'last_keepalive_ms' | 'contact_host' | 'contact_port' | 'transport' | 'catalog_at_ms' | 'channel_count'>>;
+export type LowerStatusPatch = Partial<Pick<LowerPlatformTable, 'online' | 'registered_at_ms' | 'expires_at_ms' | 'last_keepalive_ms' | 'contact_host' | 'contact_port' | 'transport' | 'catalog_at_ms' | 'channel_count' | 'gb_version' | 'auth_algorithm'>>;
 
 /** Rows per multi-row INSERT: keeps statements under SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 400;
@@ -82,6 +82,24 @@ export class CascadeRepo {
     await this.db.updateTable('remote_channel').set({ status, updated_at_ms: nowMs }).where('lower_id', '=', lowerId).where('device_id', '=', deviceId).execute();
   }
 
+  /** One catalog item added or updated by a catalog notification (ADD/UPDATE events). */
+  async upsertChannel(lowerId: number, row: Omit<Insertable<RemoteChannelTable>, 'lower_id'>): Promise<void> {
+    const { device_id: _id, ...changes } = row;
+    await this.db.insertInto('remote_channel').values({ ...row, lower_id: lowerId }).onConflict((oc) => oc.columns(['lower_id', 'device_id']).doUpdateSet(changes)).execute();
+  }
+
+  /** One catalog item removed by a catalog notification (DEL event); true when it existed. */
+  async deleteChannel(lowerId: number, deviceId: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('remote_channel').where('lower_id', '=', lowerId).where('device_id', '=', deviceId).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  /** Playable channels (item_kind 'channel') a lower currently has: lower_platform.channel_count. */
+  async countChannels(lowerId: number): Promise<number> {
+    const row = await this.db.selectFrom('remote_channel').select((eb) => eb.fn.countAll().as('n')).where('lower_id', '=', lowerId).where('item_kind', '=', 'channel').executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * A recording window with reason `exam:*` covering `nowMs` on any camera of the camera's room
    * (R-DIS-2: PTZ is locked for the whole room while it is inside a required window).
@@ -108,5 +126,36 @@ export class CascadeRepo {
   alarms(lowerIds: number[], limit: number): Promise<CascadeAlarmRow[]> {
     if (lowerIds.length === 0) return Promise.resolve([]);
     return this.db.selectFrom('cascade_alarm').selectAll().where('lower_id', 'in', lowerIds).orderBy('received_at_ms', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  // The console's 级联 page (docs/design/cascade.md). Callers pass lower ids taken from
+  // listLowers(actor.scope), so these stay inside the actor's scope like alarms() above.
+
+  /** Camera channels per lower and status ('ON' | 'OFF' | other | null) with their count. */
+  async channelStatusCounts(lowerIds: number[]): Promise<Array<{ lower_id: number; status: string | null; n: number }>> {
+    if (lowerIds.length === 0) return [];
+    const rows = await this.db.selectFrom('remote_channel').select(['lower_id', 'status', (eb) => eb.fn.countAll().as('n')])
+      .where('lower_id', 'in', lowerIds).where('item_kind', '=', 'channel').groupBy(['lower_id', 'status']).execute();
+    return rows.map((r) => ({ lower_id: r.lower_id, status: r.status, n: Number(r.n) }));
+  }
+
+  /**
+   * Each lower's latest "went offline" record: the alarm the upper writes itself (AlarmMethod 6,
+   * DeviceID = the lower's own SIP id) when keepalives stop or the registration expires.
+   */
+  async lastOfflineAlarms(lowerIds: number[]): Promise<CascadeAlarmRow[]> {
+    if (lowerIds.length === 0) return [];
+    const latest = await this.db.selectFrom('cascade_alarm').innerJoin('lower_platform', (j) => j.onRef('lower_platform.id', '=', 'cascade_alarm.lower_id').onRef('lower_platform.sip_id', '=', 'cascade_alarm.device_id'))
+      .select(['cascade_alarm.lower_id', (eb) => eb.fn.max('cascade_alarm.id').as('id')])
+      .where('cascade_alarm.lower_id', 'in', lowerIds).where('cascade_alarm.method', '=', 6).groupBy('cascade_alarm.lower_id').execute();
+    const ids = latest.map((r) => Number(r.id));
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('cascade_alarm').selectAll().where('id', 'in', ids).execute();
+  }
+
+  /** Names of the given lowers' remote items, by lower id and device id (for alarm lists). */
+  async channelNames(lowerIds: number[], deviceIds: string[]): Promise<Array<{ lower_id: number; device_id: string; name: string }>> {
+    if (lowerIds.length === 0 || deviceIds.length === 0) return [];
+    return this.db.selectFrom('remote_channel').select(['lower_id', 'device_id', 'name']).where('lower_id', 'in', lowerIds).where('device_id', 'in', [...new Set(deviceIds)]).execute();
   }
 }

@@ -11,6 +11,7 @@ import { RetentionRepo } from './retention-repo.ts';
 import { RoomRepo } from './room-repo.ts';
 import { SessionRepo } from './session-repo.ts';
 import { SettingRepo } from './setting-repo.ts';
+import { TourRepo } from './tour-repo.ts';
 import { UserRepo } from './user-repo.ts';
 
 export interface Repos {
@@ -25,6 +26,7 @@ export interface Repos {
   exams: ExamRepo;
   cascade: CascadeRepo;
   retention: RetentionRepo;
+  tours: TourRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -40,5 +42,6 @@ export function repos(db: Kysely<Database>): Repos {
     exams: new ExamRepo(db),
     cascade: new CascadeRepo(db),
     retention: new RetentionRepo(db),
+    tours: new TourRepo(db),
   };
 }

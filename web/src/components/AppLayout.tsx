@@ -8,6 +8,7 @@ import {
 } from '@ant-design/icons';
 import { ScheduleOutlined } from '@ant-design/icons';
 import { HistoryOutlined } from '@ant-design/icons';
+import { ClusterOutlined } from '@ant-design/icons';
 import type { User } from '../types.ts';
 import type { PageKey } from '../routes.ts';
 import { useI18n } from '../i18n.ts';
@@ -23,7 +24,7 @@ import { TotpModal } from './TotpModal.tsx';
  * these, 考试安排 and 设备台账 under 基础数据. Empty groups are hidden, so no dead links are shown.
  */
 const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNode }[] }[] = [
-  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }] },
+  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
   { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }] },
   { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }] },
   {

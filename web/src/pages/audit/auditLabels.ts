@@ -10,6 +10,8 @@ const ACTIONS: Record<string, [string, string]> = {
   'camera.create': ['新增摄像机', 'Create camera'], 'camera.update': ['修改摄像机', 'Update camera'], 'camera.delete': ['删除摄像机', 'Delete camera'],
   'camera.reveal': ['查看摄像机网络配置', 'Reveal camera config'],
   'user.create': ['新建用户', 'Create user'], 'user.update': ['修改用户', 'Update user'], 'user.password': ['修改密码', 'Change password'],
+  'tour.create': ['新建轮巡方案', 'Create patrol tour'], 'tour.update': ['修改轮巡方案', 'Update patrol tour'], 'tour.delete': ['删除轮巡方案', 'Delete patrol tour'],
+  'tour.play': ['播放轮巡方案', 'Run patrol tour'], 'tour.list': ['查看轮巡方案', 'List patrol tours'], 'tour.read': ['查看轮巡方案', 'View patrol tour'],
   'audit.read': ['查询审计日志', 'Read audit log'], 'audit.export': ['导出审计日志', 'Export audit log'], 'audit.verify': ['校验哈希链', 'Verify hash chain'],
 };
 const VERBS: Record<string, [string, string]> = {
@@ -18,7 +20,7 @@ const VERBS: Record<string, [string, string]> = {
 };
 const OBJECTS: Record<string, [string, string]> = {
   org: ['机构', 'Org node'], org_node: ['机构', 'Org node'], room: ['房间', 'Room'], camera: ['摄像机', 'Camera'], user: ['用户', 'User'],
-  audit: ['审计日志', 'Audit log'], exam: ['考试', 'Exam'], recording: ['录像', 'Recording'],
+  audit: ['审计日志', 'Audit log'], exam: ['考试', 'Exam'], recording: ['录像', 'Recording'], tour: ['轮巡方案', 'Patrol tour'],
 };
 
 export const KNOWN_ACTIONS = Object.keys(ACTIONS);

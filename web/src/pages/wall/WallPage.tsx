@@ -1,38 +1,61 @@
 // 视频墙: live tiles on one multiplexed socket (sub stream; double-click = full screen on the main
-// stream), camera tree with drag and drop, layouts 1–36, tours (轮巡) with keyboard shortcuts.
+// stream), camera tree with drag and drop, layouts 1–36, tours (轮巡, kept on the server; the
+// cameras of a tour come from the server, limited to the user's scope) with keyboard shortcuts.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Segmented, Space } from 'antd';
+import { Alert, Button, Segmented, Space, message } from 'antd';
 import { ClearOutlined } from '@ant-design/icons';
 import { api, errorMessage } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
-import type { User } from '../../types.ts';
+import type { OrgNode, User } from '../../types.ts';
 import { CameraTree } from './CameraTree.tsx';
 import { LiveClient } from './liveClient.ts';
 import { Tile } from './Tile.tsx';
 import { TourBar } from './TourBar.tsx';
-import { LAYOUTS, TokenCache, fetchStatuses, loadTours, pageOf, saveTours, tourCameras, wallSites } from './wallModel.ts';
-import type { CameraStatusView, Tour, WallCamera, WallSite } from './wallModel.ts';
+import { importLegacyTours, tourApi } from './tourApi.ts';
+import type { Tour, TourInput } from './tourApi.ts';
+import { LAYOUTS, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
+import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
 import './wall.css';
 
 export function WallPage({ user }: { user: User }) {
   const { t } = useI18n();
   const client = useMemo(() => new LiveClient(), []);
   const tokens = useMemo(() => new TokenCache(), []);
+  const [nodes, setNodes] = useState<OrgNode[]>([]);
   const [sites, setSites] = useState<WallSite[]>([]);
   const [error, setError] = useState<string>();
   const [statuses, setStatuses] = useState<Map<number, CameraStatusView>>(new Map());
   const [layout, setLayout] = useState<number>(() => Number(localStorage.getItem('xuncha.wall.layout')) || 16);
   const [cells, setCells] = useState<(number | null)[]>(() => Array<number | null>(36).fill(null));
-  const [tours, setTours] = useState<Tour[]>(() => loadTours(user.username));
-  const [tourId, setTourId] = useState<string>();
+  const [tours, setTours] = useState<Tour[]>([]);
+  const [tourId, setTourId] = useState<number>();
+  const [tourList, setTourList] = useState<WallCamera[]>([]);
   const [running, setRunning] = useState(false);
   const [page, setPage] = useState(0);
   const [full, setFull] = useState<WallCamera>();
 
   useEffect(() => () => client.close(), [client]);
   useEffect(() => {
-    api.orgTree().then((r) => setSites(wallSites(r.nodes)), (e: unknown) => setError(errorMessage(e)));
-  }, []);
+    let stop = false;
+    const load = async () => {
+      const r = await api.orgTree();
+      const s = wallSites(r.nodes);
+      if (stop) return;
+      setNodes(r.nodes);
+      setSites(s);
+      const list = await tourApi.list();
+      // Tours an older console kept in this browser move to the server once (then leave the browser).
+      const moved = await importLegacyTours(user, s, list, layout);
+      if (stop) return;
+      setTours(moved > 0 ? await tourApi.list() : list);
+      if (moved > 0) void message.info(t('tourImported', { n: moved }));
+    };
+    load().catch((e: unknown) => !stop && setError(errorMessage(e)));
+    return () => {
+      stop = true;
+    };
+    // Once per visit of the page (per user): the layout at that moment is what imported tours get.
+  }, [user.id]);
   useEffect(() => {
     let stop = false;
     const poll = () => void fetchStatuses().then((m) => !stop && setStatuses(m), () => undefined);
@@ -47,7 +70,22 @@ export function WallPage({ user }: { user: User }) {
 
   const byId = useMemo(() => new Map(sites.flatMap((s) => s.rooms.flatMap((r) => r.cameras)).map((c) => [c.id, c])), [sites]);
   const tour = tours.find((x) => x.id === tourId);
-  const tourList = useMemo(() => (tour ? tourCameras(tour, sites) : []), [tour, sites]);
+  // A tour's cameras come from the server (ordered, only those this user may see); its layout
+  // applies when it is chosen or changed.
+  useEffect(() => {
+    if (!tour) {
+      setTourList([]);
+      return;
+    }
+    let stop = false;
+    setLayout(tour.layoutTiles);
+    setPage(0);
+    tourApi.cameras(tour.id).then((l) => !stop && setTourList(l), (e: unknown) => !stop && setError(errorMessage(e)));
+    return () => {
+      stop = true;
+    };
+    // Keyed on id and version: reloading the list (same tours) must not re-page the wall.
+  }, [tour?.id, tour?.updatedAtMs]);
   const pages = Math.ceil(tourList.length / layout);
   const shown: (WallCamera | undefined)[] = tour
     ? Array.from({ length: layout }, (_, i) => pageOf(tourList, page, layout)[i])
@@ -91,10 +129,16 @@ export function WallPage({ user }: { user: User }) {
     const free = cells.slice(0, layout).indexOf(null);
     place(free < 0 ? 0 : free, ids);
   };
-  const saveAll = (list: Tour[]) => {
-    setTours(list);
-    saveTours(user.username, list);
+  const saveTour = async (input: TourInput, id?: number): Promise<number> => {
+    const saved = id === undefined ? await tourApi.create(input) : await tourApi.update(id, input);
+    setTours(await tourApi.list());
+    return saved.id;
   };
+  const deleteTour = async (id: number): Promise<void> => {
+    await tourApi.remove(id);
+    setTours(await tourApi.list());
+  };
+  const reloadTours = () => void tourApi.list().then(setTours, () => undefined);
   const cols = Math.sqrt(layout);
 
   return (
@@ -107,8 +151,9 @@ export function WallPage({ user }: { user: User }) {
             <Segmented value={layout} onChange={(v) => { setLayout(Number(v)); setPage(0); }} options={LAYOUTS.map((n) => ({ value: n, label: <span data-testid={`layout-${n}`}>{n}</span> }))} />
             <Button icon={<ClearOutlined />} onClick={() => { setTourId(undefined); setCells(Array<number | null>(36).fill(null)); }}>{t('wallClear')}</Button>
           </Space>
-          <TourBar tours={tours} sites={sites} tourId={tourId} running={running} page={page} pages={pages}
-            onSelect={(id) => { setTourId(id); setPage(0); setRunning(Boolean(id)); }} onSave={saveAll} onToggle={() => setRunning((r) => !r)} onStep={step} />
+          <TourBar tours={tours} nodes={nodes} sites={sites} canShare={user.role === 'admin'} defaultNodeId={user.orgNodeId} defaultLayout={layout}
+            tourId={tourId} running={running} page={page} pages={pages} onOpen={reloadTours}
+            onSelect={(id) => { setTourId(id); setPage(0); setRunning(id !== undefined); }} onSave={saveTour} onDelete={deleteTour} onToggle={() => setRunning((r) => !r)} onStep={step} />
         </div>
         {error && <Alert type="error" message={error} showIcon />}
         <div className="xc-wall-grid" data-testid="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }}>

@@ -1,5 +1,5 @@
-// Data of the video wall: cameras in scope (from the org tree), tokens, camera status, tours.
-// Tours (轮巡) are kept in this browser's localStorage, per user (see docs/design/live.md).
+// Data of the video wall: cameras in scope (from the org tree), tokens, camera status. Tours (轮巡)
+// are kept on the server (tourApi.ts, docs/design/live.md).
 import type { OrgNode, RoomKind } from '../../types.ts';
 import { liveToken } from './liveClient.ts';
 import type { Stream } from './liveClient.ts';
@@ -70,58 +70,6 @@ export class TokenCache {
     this.cache.set(stream, { ids: new Set(ids), token, until: Date.now() + 60_000 });
     return token;
   }
-}
-
-export type TourTarget = { kind: 'camera'; id: number } | { kind: 'room'; id: number } | { kind: 'allExam' };
-
-export interface Tour {
-  id: string;
-  name: string;
-  intervalS: number;
-  targets: TourTarget[];
-}
-
-const TOURS_KEY = 'xuncha.tours.v1';
-
-export function loadTours(username: string): Tour[] {
-  try {
-    const all = JSON.parse(localStorage.getItem(TOURS_KEY) ?? '{}') as Record<string, Tour[]>;
-    return Array.isArray(all[username]) ? all[username] : [];
-  } catch {
-    return [];
-  }
-}
-
-export function saveTours(username: string, tours: Tour[]): void {
-  try {
-    const all = JSON.parse(localStorage.getItem(TOURS_KEY) ?? '{}') as Record<string, Tour[]>;
-    all[username] = tours;
-    localStorage.setItem(TOURS_KEY, JSON.stringify(all));
-  } catch {
-    /* storage full or disabled: tours live for this page only */
-  }
-}
-
-/** The cameras a tour visits, in tree order, without duplicates. */
-export function tourCameras(tour: Tour, sites: WallSite[]): WallCamera[] {
-  const rooms = sites.flatMap((s) => s.rooms);
-  const out: WallCamera[] = [];
-  const seen = new Set<number>();
-  const add = (c: WallCamera) => {
-    if (!seen.has(c.id)) {
-      seen.add(c.id);
-      out.push(c);
-    }
-  };
-  for (const t of tour.targets) {
-    if (t.kind === 'allExam') rooms.filter((r) => r.kind === 'exam' || r.kind === 'lab').forEach((r) => r.cameras.forEach(add));
-    else if (t.kind === 'room') rooms.find((r) => r.id === t.id)?.cameras.forEach(add);
-    else {
-      const c = rooms.flatMap((r) => r.cameras).find((x) => x.id === t.id);
-      if (c) add(c);
-    }
-  }
-  return out;
 }
 
 export const LAYOUTS = [1, 4, 9, 16, 25, 36] as const;
