@@ -22,7 +22,9 @@ export function watchFaults(events: EventBus, store: Store, node: SipNode, sink:
   const onStatus = (s: CameraStatusEvent): void => {
     const prev = last.get(s.cameraId);
     last.set(s.cameraId, s.state);
-    if (prev === s.state || s.state !== 'error' || prev !== 'online') return;
+    // A camera first seen in error was online before this watch began (the module may start
+    // after the recorder): its loss is reported too. Errors after 'connecting' are retries.
+    if (s.state !== 'error' || (prev !== 'online' && prev !== undefined)) return;
     void codeOf(s.cameraId).then((code) => {
       if (code) sink(() => alarm(code, s.atMs, 2, 1, `视频丢失 camera offline: ${s.reason ?? 'error'}${s.detail ? ` (${s.detail})` : ''}`));
     }, () => undefined); // camera removed meanwhile

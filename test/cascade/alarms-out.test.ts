@@ -33,7 +33,9 @@ describe('video-loss alarms from camera status (R-FLT-1)', () => {
     await t.close();
   });
 
-  const status = (state: CameraStatusEvent['state']): void => t.app.events.emit('camera.status', { cameraId: camera.id, state, recording: false, reason: state === 'error' ? 'eof' : undefined, atMs: t.clock.nowMs() });
+  const status = (state: CameraStatusEvent['state']): void => {
+    t.app.events.emit('camera.status', { cameraId: camera.id, state, recording: false, reason: state === 'error' ? 'eof' : undefined, atMs: t.clock.nowMs() });
+  };
   const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 
   it('a camera first seen in error (online before the watch began) raises one video-loss alarm', async () => {
