@@ -7,6 +7,7 @@ import type { App } from '../app.ts';
 import type { Gb28181Settings } from '../config/config.ts';
 import { SipTransport } from '../gb28181/index.ts';
 import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/index.ts';
+import { relayAlarms } from './alarm-relay.ts';
 import { watchFaults } from './alarms-out.ts';
 import { buildCatalog } from './catalog.ts';
 import { CatalogWatcher } from './catalog-watch.ts';
@@ -122,6 +123,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       }));
       const lowerSubs = (this.lowerSubs = new LowerSubscriptions({ node, link: this.link, clock: app.clock, log: app.log, watcher, perMessage: this.opts.perMessage }));
       const unwatchFaults = watchFaults(app.events, app.store, node, (build) => lowerSubs.publishAlarm(build));
+      // Alarms from our lowers go on up as well (site → city → province), once each.
+      const unrelay = relayAlarms({ registry: this.registry, node, upperId: this.link.upper.id, sink: (build) => lowerSubs.publishAlarm(build) });
       const trigger = (): void => watcher.trigger();
       app.events.on('camera.status', trigger);
       app.events.on('org.changed', trigger);
@@ -129,6 +132,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       this.upperSubs.on('catalog-events', trigger);
       this.unwatch = () => {
         unwatchFaults();
+        unrelay();
         app.events.off('camera.status', trigger);
         app.events.off('org.changed', trigger);
       };

@@ -1,6 +1,7 @@
 // INVITE sessions this node serves to its upper (lower role): s=Play sends the camera's live
-// frames (from the recorder's supervisor, or relayed from a lower platform's channel), s=Playback
-// and s=Download send recorded frames paced or fast, as RTP/PS to the SDP's address. BYE stops.
+// frames (from the recorder's supervisor), s=Playback and s=Download send recorded frames paced
+// or fast, as RTP/PS to the SDP's address. A lower platform's channel is relayed in all three
+// (media-relay.ts): MANSRTSP goes down, MediaStatus 121 comes up. BYE stops.
 // Every session is an access to video and is audited (R-ACC-1).
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -13,14 +14,18 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { MANSRTSP_CONTENT_TYPE, MansRtspError, mansRtspAnswer, parseMansRtsp } from './mansrtsp.ts';
-import type { MansRtspCommand } from './mansrtsp.ts';
+import type { MansRtspCommand, MansRtspRequest } from './mansrtsp.ts';
 import { FILE_END_BYE_WAIT_MS, sendFileEnd } from './file-end.ts';
 import { RtpPsSender } from './media-out.ts';
+import { relayRemote } from './media-relay.ts';
 import { PlaybackControl } from './playback-control.ts';
 import { gbActor } from './ptz-policy.ts';
 import { recordedFrames } from './recorded-frames.ts';
 import type { SipNode } from './sip-node.ts';
 import type { UpperCalls } from './upper-calls.ts';
+
+/** Reason phrases of the RTSP statuses a lower answers MANSRTSP with (relayed sessions). */
+const RTSP_REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 455: 'Method Not Valid in This State', 457: 'Invalid Range', 500: 'Internal Server Error' };
 
 export interface MediaSessionDeps {
   node: SipNode;
@@ -43,6 +48,8 @@ interface Session {
   stop(): void;
   /** Playback/Download: MANSRTSP control (PLAY Range/Scale, PAUSE). */
   control?: PlaybackControl;
+  /** Relayed Playback/Download: MANSRTSP passed to the lower; resolves with its RTSP status. */
+  forward?: (cmd: MansRtspRequest) => Promise<number>;
 }
 
 export class MediaSessions {
@@ -85,6 +92,14 @@ export class MediaSessions {
       this.end(s, 'teardown', true);
       return true;
     }
+    if (s.forward) {
+      const down: MansRtspRequest = cmd.method === 'PLAY' ? { method: 'PLAY', rangeSec: cmd.rangeSec, scale: cmd.scale } : { method: cmd.method };
+      s.forward(down).then(
+        (status) => answer(status, RTSP_REASONS[status] ?? 'Refused by the lower platform'),
+        () => reply(502, { reason: 'The lower platform did not take the command' }),
+      );
+      return true;
+    }
     if (!s.control) {
       answer(455, 'Method Not Valid in This State'); // live: nothing to pause or seek
       return true;
@@ -113,7 +128,7 @@ export class MediaSessions {
     if (kind !== 'play' && kind !== 'playback' && kind !== 'download') return void reply(488, { reason: `s=${offer.sessionName} not supported` });
     const channelId = (offer.uri?.split(':')[0] && kind !== 'play' ? offer.uri.split(':')[0] : undefined) ?? parseUri(req.uri).user ?? '';
     const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
-    const remote = !camera && kind === 'play' && this.d.remote ? await this.d.remote.ownerOf(channelId) : undefined;
+    const remote = !camera && this.d.remote ? await this.d.remote.ownerOf(channelId) : undefined;
     if (!camera && !remote) return void reply(404, { reason: 'No such channel' });
     const ssrc = offer.ssrc ? Number(offer.ssrc) : Math.floor(Math.random() * 1e9);
     const { sender, localPort, setup } = await RtpPsSender.open({ ip: offer.ip, port: offer.port, transport: offer.transport, setup: offer.setup }, ssrc, this.d.mediaHost);
@@ -137,12 +152,12 @@ export class MediaSessions {
     const fast = kind === 'download';
     const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
     const session: Session = {
-      callId, dialog, sender, ...(kind !== 'play' ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
+      callId, dialog, sender, ...(kind !== 'play' && camera ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
       start: () => {
         if (started) return;
         started = true;
         if (kind === 'play' && camera) stopSource = this.live(this.d.supervisor(camera.id), sender, session);
-        else if (kind === 'play' && remote) stopSource = this.relay(channelId, sender, session);
+        else if (remote) stopSource = this.relay(channelId, offer, sender, session);
         else if (camera) stopSource = this.recorded(camera.id, session.control!, sender, session, channelId);
       },
       stop: () => stopSource(),
@@ -164,21 +179,18 @@ export class MediaSessions {
     return () => sup.off('frame', onFrame);
   }
 
-  private relay(channelId: string, sender: RtpPsSender, session: Session): () => void {
-    let stop = false;
-    let src: Awaited<ReturnType<UpperCalls['openLive']>> | undefined;
-    void this.d.remote!.openLive(channelId).then((s) => {
-      src = s;
-      if (stop) return void s.stop();
-      s.on('frame', (f) => {
-        if (f.kind === 'video') sender.send(f);
-      });
-      s.once('close', () => this.end(session, 'lower ended the stream', true));
-    }, () => this.end(session, 'lower refused', true));
-    return () => {
-      stop = true;
-      void src?.stop();
-    };
+  /** A lower platform's channel, in the session the upper asked for (same range and transport). */
+  private relay(channelId: string, offer: GbSdp, sender: RtpPsSender, session: Session): () => void {
+    const sessionName = (['Play', 'Playback', 'Download'] as const).find((n) => n.toLowerCase() === offer.sessionName.trim().toLowerCase()) ?? 'Play';
+    const r = relayRemote(this.d.remote!, channelId, {
+      session: sessionName, transport: offer.transport, ...(sessionName !== 'Play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}),
+      ...(offer.downloadSpeed !== undefined ? { downloadSpeed: offer.downloadSpeed } : {}),
+    }, sender, (reason, fileEnd) => {
+      if (!fileEnd) return this.end(session, reason, true);
+      void this.fileEnd(session, channelId);
+    });
+    session.forward = (cmd) => r.control(cmd);
+    return () => r.stop();
   }
 
   private recorded(cameraId: number, ctl: PlaybackControl, sender: RtpPsSender, session: Session, channelId: string): () => void {
@@ -221,13 +233,7 @@ export class MediaSessions {
         }
       }
       if (stop) return;
-      // MediaStatus 121 once every frame is handed to the socket: the upper then knows the file
-      // is complete and hangs up itself (BYE). One that ignores 121 is hung up on after a while.
-      await sender.drained();
-      const told = !stop && (await sendFileEnd(this.d.node, session.dialog, channelId, this.d.log));
-      if (stop) return;
-      if (!told) return this.end(session, 'end of recording', true);
-      setTimeout(() => this.end(session, 'end of recording (no BYE after MediaStatus 121)', true), FILE_END_BYE_WAIT_MS).unref();
+      await this.fileEnd(session, channelId);
     };
     void run().catch((err: unknown) => {
       this.d.log.warn({ err, cameraId }, 'sending recordings failed');
@@ -237,6 +243,19 @@ export class MediaSessions {
       stop = true;
       ctl.changed();
     };
+  }
+
+  /**
+   * MediaStatus 121 once every frame is handed to the socket: the upper then knows the file is
+   * complete and hangs up itself (BYE). One that ignores 121 is hung up on after a while.
+   */
+  private async fileEnd(s: Session, channelId: string): Promise<void> {
+    const over = () => this.sessions.get(s.callId) !== s;
+    await s.sender.drained();
+    const told = !over() && (await sendFileEnd(this.d.node, s.dialog, channelId, this.d.log));
+    if (over()) return;
+    if (!told) return this.end(s, 'end of recording', true);
+    setTimeout(() => this.end(s, 'end of recording (no BYE after MediaStatus 121)', true), FILE_END_BYE_WAIT_MS).unref();
   }
 
   /** Ends a session; `bye` when we end it ourselves (the upper still has the dialog). */

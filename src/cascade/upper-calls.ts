@@ -22,6 +22,8 @@ export interface OpenLiveOptions {
   session?: 'Play' | 'Playback' | 'Download';
   startSec?: number;
   endSec?: number;
+  /** Download: speed asked of the lower (a=downloadspeed; a relay passes its upper's on). */
+  downloadSpeed?: number;
   tap?: (payload: Uint8Array) => void;
   stallMs?: number;
 }
@@ -96,7 +98,7 @@ export class UpperCalls {
     const { source, port } = await GbFrameSource.listen({ transport, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs });
     const sdp = buildGbSdp({
       sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup: transport === 'tcp' ? 'passive' : undefined,
-      direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,
+      direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session === 'Download' && opts.downloadSpeed !== undefined ? { downloadSpeed: opts.downloadSpeed } : {}), ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,
     });
     const lowerDomain = lower.sip_id.slice(0, 10);
     const req = createRequest({

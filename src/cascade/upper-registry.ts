@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSipChallenges, formatGbTime, GB_VERSION_HEADER, gbVersionText, parseGbTime, parseGbVersion, parseManscdp, parseNameAddr, speaks2022, verifySipAuthorization } from '../gb28181/index.ts';
-import type { CatalogItem, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
+import type { AlarmNotify, CatalogItem, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
@@ -21,6 +21,8 @@ import type { CascadeAlarmEvent } from '../events/bus.ts';
 
 export interface UpperRegistryEvents {
   alarm: [CascadeAlarmEvent];
+  /** The same alarm as MANSCDP (as the lower sent it, or ours about a lower gone offline): relayed upward (alarm-relay.ts). */
+  'alarm-received': [{ lowerId: number; lowerSipId: string; alarm: AlarmNotify }];
   online: [{ lowerId: number; sipId: string }];
   offline: [{ lowerId: number; sipId: string; reason: string }];
   catalog: [{ lowerId: number; items: number; channels: number; ms: number }];
@@ -212,6 +214,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const alarmId = await repos(this.store.db).cascade.insertAlarm(row);
     if (msg.alarmMethod === 2 && msg.alarmType === 1) await repos(this.store.db).cascade.setChannelStatus(entry.id, msg.deviceId, 'OFF', now);
     this.emit('alarm', { alarmId, lowerId: entry.id, lowerSipId: entry.sipId, deviceId: msg.deviceId, priority: msg.alarmPriority, method: msg.alarmMethod, alarmType: msg.alarmType, description: msg.alarmDescription, alarmAtMs, receivedAtMs: now });
+    this.emit('alarm-received', { lowerId: entry.id, lowerSipId: entry.sipId, alarm: msg });
     if (!this.hooks?.catalogSubscribed(entry.id)) this.scheduleCatalog(entry.id, 1000);
   }
 
@@ -280,6 +283,8 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const alarmId = await r.insertAlarm({ lower_id: lowerId, device_id: sipId, priority: 1, method: 6, alarm_type: null, alarm_at_ms: now, description: `下级平台离线 lower platform offline: ${reason}`, received_at_ms: now });
     this.emit('offline', { lowerId, sipId, reason });
     this.emit('alarm', { alarmId, lowerId, lowerSipId: sipId, deviceId: sipId, priority: 1, method: 6, description: reason, alarmAtMs: now, receivedAtMs: now });
+    // Our upper learns it too: the lower platform is a device in the catalog we give it.
+    this.emit('alarm-received', { lowerId, lowerSipId: sipId, alarm: { kind: 'alarm', sn: 0, deviceId: sipId, alarmPriority: 1, alarmMethod: 6, alarmTime: formatGbTime(now), alarmDescription: `下级平台离线 lower platform offline: ${reason}`.slice(0, 120) } });
   }
 }
 

@@ -3,17 +3,21 @@
 // remote tree shows the site's cameras by GB code; an offline camera reaches the city as an Alarm;
 // the city pulls live video (RTP/PS, counted and checked with ffprobe) and recordings, lists
 // recorded spans through RecordInfo; PTZ inside an exam window is refused and audited at the
-// site; the province sees the site's cameras through the city.
+// site; the province sees the site's cameras through the city, lists and plays a site recording
+// through it (frame codes compared with the site's own recording), and gets a site camera's fault
+// as an Alarm relayed by the city.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CascadeAlarmEvent } from '../../src/cascade/index.ts';
-import { encodePtz } from '../../src/gb28181/index.ts';
+import { recordedFrames } from '../../src/cascade/recorded-frames.ts';
+import { encodePtz, formatGbTime } from '../../src/gb28181/index.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
+import { frameCodes } from '../playback/fixture.ts';
 import { addLower, CITY, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
@@ -26,13 +30,19 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
   let cityLowerId: number;
   const cams: Record<string, { id: number; gb: string }> = {};
   const alarms: CascadeAlarmEvent[] = [];
+  const provinceAlarms: CascadeAlarmEvent[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'xuncha-cascade-'));
   const t0 = Date.now();
+
+  // Keepalives every second, offline after three missed: a starved CPU can drop a level for a
+  // moment, and a relayed session then fails at once. The tests below are about the relay.
+  const bothOnline = () => until('site and city online at their uppers', () => city.cascade.registry!.isOnline(siteLowerId) && province.cascade.registry!.isOnline(cityLowerId));
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'a', audio: 'none' }, { id: 'b', audio: 'none' }] });
     province = await startLevel(PROVINCE);
     await province.cascade.start();
+    province.cascade.on('alarm', (a) => provinceAlarms.push(a));
     cityLowerId = await addLower(province, CITY.id, '南京市平台');
     city = await startLevel(CITY, province);
     siteLowerId = await addLower(city, SITE.id, '南京市第一中学考点');
@@ -179,5 +189,89 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     await sleep(3000);
     await src.stop();
     expect(video).toBeGreaterThan(20);
+  });
+
+  it('R-FN-1, R-FN-3: the province lists a site recording through the city (RecordInfo spans equal the site runs) and plays it: the frames carry the recorded frame codes of that interval', async () => {
+    const admin = await province.t.actor('admin');
+    const now = Date.now();
+    const records = await province.cascade.service.recordInfo(admin, cams.a.gb, t0 - 60_000, now);
+    const runs = await repos(site.t.app.store.db).recordings.runsBetween(cams.a.id, t0 - 60_000, now);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(records.map((r) => r.deviceId)).toEqual(runs.map(() => cams.a.gb));
+    expect(records.map((r) => r.startTime)).toEqual(runs.map((r) => formatGbTime(Math.max(t0 - 60_000, Number(r.started_at_ms)))));
+    const closed = runs.filter((r) => r.ended_at_ms !== null);
+    expect(records.slice(0, closed.length).map((r) => r.endTime)).toEqual(closed.map((r) => formatGbTime(Number(r.ended_at_ms))));
+
+    // Four seconds inside the first file, played at the province through the city.
+    await site.t.app.recorder.index.flush();
+    const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, now);
+    const startSec = Math.ceil(Number(files[0].start_ms) / 1000) + 1;
+    const endSec = startSec + 4;
+    expect(endSec * 1000).toBeLessThan(Number(files[0].end_ms));
+    const chunks: Uint8Array[] = [];
+    await bothOnline();
+    const src = await province.cascade.calls!.openLive(cams.a.gb, { session: 'Playback', startSec, endSec, tap: (p) => chunks.push(p.slice()) });
+    const closed$ = new Promise<string>((resolve) => src.once('close', (e) => resolve(e.code)));
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    // MANSRTSP goes down through the city: PAUSE holds the frames, PLAY resumes them.
+    await until('first frames at the province', () => video > 5, 8000);
+    expect(await province.cascade.calls!.control(src, { method: 'PAUSE' })).toBe(200);
+    await sleep(300);
+    const paused = video;
+    await sleep(1200);
+    expect(video).toBe(paused);
+    expect(await province.cascade.calls!.control(src, { method: 'PLAY' })).toBe(200);
+    // The site's MediaStatus 121 comes up through the city: the province's source ends as a complete file.
+    expect(await Promise.race([closed$, sleep(15_000).then(() => 'timeout')])).toBe('end-of-file');
+    await until('city and site sessions ended', () => city.cascade.status().mediaSessions === 0 && site.cascade.status().mediaSessions === 0, 8000);
+
+    const relayed = path.join(dir, 'relayed.mpg');
+    writeFileSync(relayed, Buffer.concat(chunks));
+    const expected = path.join(dir, 'expected.h264');
+    const annexB: Uint8Array[] = [];
+    for await (const f of recordedFrames(site.t.app.store, site.t.app.files, cams.a.id, startSec * 1000, endSec * 1000)) for (const n of f.nalus) annexB.push(new Uint8Array([0, 0, 0, 1]), n);
+    writeFileSync(expected, Buffer.concat(annexB));
+    const want = frameCodes(expected);
+    expect(want.length).toBeGreaterThan(90); // ≥ 4 s at 25 fps (from the keyframe at or before the start)
+    expect(want.every((c) => c >= 0)).toBe(true);
+    expect(frameCodes(relayed)).toEqual(want);
+  });
+
+  it('R-FN-1, R-FN-3: a Download of a site recording through the city ends with MediaStatus 121 at the province', async () => {
+    const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, Date.now());
+    const startSec = Math.ceil(Number(files[0].start_ms) / 1000);
+    await bothOnline();
+    const src = await province.cascade.calls!.openLive(cams.a.gb, { session: 'Download', startSec, endSec: startSec + 3 });
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    const code = await Promise.race([new Promise<string>((resolve) => src.once('close', (e) => resolve(e.code))), sleep(15_000).then(() => 'timeout')]);
+    expect(code).toBe('end-of-file');
+    expect(video).toBeGreaterThan(70); // about 3 s of 25 fps
+    const audit = await city.t.app.store.db.selectFrom('audit_log').select(['action', 'object_id', 'username']).where('action', 'in', ['cascade.playback', 'cascade.download']).execute();
+    expect(audit).toEqual([{ action: 'cascade.playback', object_id: cams.a.gb, username: `gb:${PROVINCE.id}` }, { action: 'cascade.download', object_id: cams.a.gb, username: `gb:${PROVINCE.id}` }]);
+  });
+
+  it('R-FLT-1: a camera going offline at the site reaches the province as an Alarm through the city, stored and listed, once', async () => {
+    await until('camera a online again', () => site.t.app.recorder.status(cams.a.id)?.state === 'online', 20_000);
+    const isLoss = (a: CascadeAlarmEvent) => a.deviceId === cams.a.gb && a.method === 2 && a.alarmType === 1;
+    const before = provinceAlarms.length;
+    const cityBefore = alarms.length;
+    const since = Date.now();
+    sim.fault('a', { type: 'drop', durationMs: 4000 });
+    await until('video-loss alarm at the province', () => provinceAlarms.slice(before).some(isLoss), 20_000);
+    await sleep(2000); // a second copy (MESSAGE and NOTIFY, or relayed twice) would be here by now
+    const got = provinceAlarms.slice(before).filter(isLoss);
+    expect(got).toHaveLength(1);
+    const atCity = alarms.slice(cityBefore).find(isLoss)!;
+    expect(got[0]).toMatchObject({ lowerId: cityLowerId, lowerSipId: CITY.id, priority: atCity.priority, alarmAtMs: atCity.alarmAtMs, description: atCity.description });
+    const admin = await province.t.actor('admin');
+    const listed = (await province.cascade.service.alarms(admin, { lowerId: cityLowerId, limit: 100 })).filter((a) => a.receivedAtMs >= since && a.deviceId === cams.a.gb && a.method === 2);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ alarmType: 1, priority: atCity.priority, alarmAtMs: atCity.alarmAtMs, description: atCity.description, channelName: 'cam-a' });
   });
 });
