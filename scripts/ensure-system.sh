@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages xuncha needs when they are missing (ffmpeg for media checks and
-# exports; chromium and CJK fonts for browser tests; PostgreSQL for the two-database test suite)
+# exports; chromium and CJK fonts for browser tests; PostgreSQL for the two-database test suite;
+# sipp, poppler-utils and GStreamer for interop and report checks)
 # and makes sure a PostgreSQL server answers on 127.0.0.1:5432.
 # Usage: scripts/ensure-system.sh [runtime|test]
 set -euo pipefail
@@ -12,6 +13,8 @@ if [ "$mode" = test ]; then
   [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
   command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+  # pdftotext reads the completeness report PDFs back in test/exams.
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   # GStreamer rtsp-server as an independent camera (test/interop/gstreamer): python3-gi bindings,
   # videotestsrc/audiotestsrc (base), rtp payloaders + alawenc (good), x264enc (ugly), avenc_aac (libav).
   for p in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav; do
