@@ -22,8 +22,10 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
 }
 
 export function settings(me: { id: string; domain: string }, upper?: { id: string; port: number; gbVersion?: '2016' | '2022' }): Gb28181Settings {
+  // Lowers send keepalives every second; uppers expect one every 2 s (offline after 3 missed =
+  // 6 s), so a test process starved by a loaded CI machine does not drop a level mid-test.
   return {
-    ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 1,
+    ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 2,
     ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: upper.port, password: PASSWORD, transport: 'udp' as const, keepaliveS: 1, expiresS: 3600, ...(upper.gbVersion ? { gbVersion: upper.gbVersion } : {}) } } : {}),
   };
 }

@@ -206,8 +206,10 @@ describe('GStreamer rtsp-server as a camera (R-FN-1)', () => {
         probedS += p.durationS;
       }
       expect(frames, c.name).toBe(Number(runs[0].frame_count));
-      expect(Math.abs(probedS - RECORD_MS / 1000), c.name).toBeLessThan(1.5);
-      expect(Math.abs(Number(runs[0].duration_90k) / 90_000 - RECORD_MS / 1000), c.name).toBeLessThan(1.5);
+      // About RECORD_MS of media: the window is wall-clock (connect and stop times move on a
+      // loaded machine); the exact checks are the frame counts above.
+      expect(Math.abs(probedS - RECORD_MS / 1000), c.name).toBeLessThan(2.5);
+      expect(Math.abs(Number(runs[0].duration_90k) / 90_000 - RECORD_MS / 1000), c.name).toBeLessThan(2.5);
     }
   });
 
