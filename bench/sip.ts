@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const worker = async () => {
       while (k < parts.length) await big.message(ctx.source, UPPER.id, parts[k++]);
     };
-    void Promise.all([worker(), worker(), worker(), worker()]);
+    void Promise.all([worker(), worker(), worker(), worker()]).catch(() => undefined); // transport closed at the end
   });
   const bigLink = new LowerLink(big, upper, clock, log);
   bigLink.start();
@@ -132,7 +132,8 @@ async function main(): Promise<void> {
   const rss = readProc(child.pid!)!;
   process.stdout.write(`catalog of ${cat.items} channels pulled and merged in ${cat.ms} ms (${((cat.items / cat.ms) * 1000).toFixed(0)} items/s); upper RSS after ${(rss.rssKb / 1024).toFixed(0)} MB, peak ${(rss.hwmKb / 1024).toFixed(0)} MB\n`);
   process.stdout.write(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}\n`);
-  for (const l of [...links, bigLink]) void l.stop();
+  // Unregistrations still in flight when the transport closes fail: that is expected here.
+  for (const l of [...links, bigLink]) void l.stop().catch(() => undefined);
   await new Promise((r) => setTimeout(r, 500));
   child.disconnect();
   await new Promise((r) => child.once('exit', r));
