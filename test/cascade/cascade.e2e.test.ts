@@ -38,6 +38,19 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
   // moment, and a relayed session then fails at once. The tests below are about the relay.
   const bothOnline = () => until('site and city online at their uppers', () => city.cascade.registry!.isOnline(siteLowerId) && province.cascade.registry!.isOnline(cityLowerId));
 
+  // A recorded file of camera a holding at least `ms` of media: the earlier drop test cuts files,
+  // and on a loaded machine the file before the cut can be short.
+  const fileOfAtLeast = async (ms: number) => {
+    let found: Awaited<ReturnType<ReturnType<typeof repos>['recordings']['filesBetween']>>[number] | undefined;
+    await until(`a recorded file of ${ms} ms`, async () => {
+      await site.t.app.recorder.index.flush();
+      const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, Date.now());
+      found = files.find((f) => Number(f.end_ms) - Number(f.start_ms) >= ms + 1000);
+      return found !== undefined;
+    }, 30_000);
+    return found!;
+  };
+
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'a', audio: 'none' }, { id: 'b', audio: 'none' }] });
     province = await startLevel(PROVINCE);
@@ -203,11 +216,10 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     expect(records.slice(0, closed.length).map((r) => r.endTime)).toEqual(closed.map((r) => formatGbTime(Number(r.ended_at_ms))));
 
     // Four seconds inside the first file, played at the province through the city.
-    await site.t.app.recorder.index.flush();
-    const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, now);
-    const startSec = Math.ceil(Number(files[0].start_ms) / 1000) + 1;
+    const file = await fileOfAtLeast(7000);
+    const startSec = Math.ceil(Number(file.start_ms) / 1000) + 1;
     const endSec = startSec + 4;
-    expect(endSec * 1000).toBeLessThan(Number(files[0].end_ms));
+    expect(endSec * 1000).toBeLessThan(Number(file.end_ms));
     const chunks: Uint8Array[] = [];
     await bothOnline();
     const src = await province.cascade.calls!.openLive(cams.a.gb, { session: 'Playback', startSec, endSec, tap: (p) => chunks.push(p.slice()) });
@@ -241,8 +253,8 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
   });
 
   it('R-FN-1, R-FN-3: a Download of a site recording through the city ends with MediaStatus 121 at the province', async () => {
-    const files = await repos(site.t.app.store.db).recordings.filesBetween(cams.a.id, 0, Date.now());
-    const startSec = Math.ceil(Number(files[0].start_ms) / 1000);
+    const file = await fileOfAtLeast(5000);
+    const startSec = Math.ceil(Number(file.start_ms) / 1000);
     await bothOnline();
     const src = await province.cascade.calls!.openLive(cams.a.gb, { session: 'Download', startSec, endSec: startSec + 3 });
     let video = 0;
