@@ -265,5 +265,5 @@ describe('GB/T 28181-2022: X-GB-Ver, SM3 digest, MediaStatus 121 (city ← sites
     } finally {
       calls.onMessage = handle;
     }
-  });
+  }, 90_000); // two downloads, each waiting out the 5 s BYE delay, on a possibly loaded machine
 });
