@@ -94,6 +94,9 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     let started = false;
     this.droppedAtLastFrame = source.droppedPackets;
     source.on('frame', (frame) => {
+      // A session that ended (stall) may still be parsing what it had read: its frames carry the
+      // old session's timestamps and must not reach consumers of the next session.
+      if (this.source !== source) return;
       const now = this.clock.nowMs();
       if (!started) {
         started = true;
@@ -105,7 +108,9 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
       this.droppedAtLastFrame = source.droppedPackets;
       this.emit('frame', frame);
     });
-    source.on('clockOffset', (ms) => this.emit('clockOffset', ms));
+    source.on('clockOffset', (ms) => {
+      if (this.source === source) this.emit('clockOffset', ms);
+    });
     source.once('close', (end) => {
       if (this.source !== source) return;
       this.source = undefined;

@@ -25,6 +25,13 @@ export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { fileDurationMs: 180_0
  */
 export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A step between consecutive video timestamps of one run at or past this (or any step backwards)
+ * means the camera's clock jumped: a file cannot hold it, so the run ends as 'timestamp-jump' and
+ * the next keyframe starts a new one (the gap then shows what was lost, R-REC-4).
+ */
+const MAX_TIMESTAMP_STEP_90K = 10 * 90_000;
+
 interface ActiveRun {
   handle: RunHandle;
   firstPts90k: number;
@@ -91,6 +98,13 @@ export class CameraRecorder {
       run = this.startRun(frame, this.video);
     }
     if (frame.kind === 'video') {
+      const step90k = frame.pts90k - run.lastPts90k;
+      if (step90k < 0 || step90k >= MAX_TIMESTAMP_STEP_90K) {
+        this.endRun('timestamp-jump', `camera timestamps jumped by ${Math.round(step90k / 90)} ms`);
+        // A keyframe starts the next run at once; other frames wait for one.
+        this.push(frame);
+        return;
+      }
       const needsNewFile =
         !run.file ||
         !run.file.accepts(frame) ||
@@ -101,8 +115,7 @@ export class CameraRecorder {
         this.closeFile(run);
         return;
       }
-      const delta = frame.pts90k - run.lastPts90k;
-      if (delta > 0 && delta < 10 * 90_000) run.lastDuration90k = delta;
+      if (step90k > 0) run.lastDuration90k = step90k;
       run.lastPts90k = frame.pts90k;
     }
     run.file?.push(frame);

@@ -108,23 +108,35 @@ export class RecordingFile {
       } finally {
         this.pendingBytes -= f.bytes.length;
       }
-      this.bytes += f.bytes.length;
-      this.duration90k += f.meta.durationTicks90k;
-      this.frames += f.meta.frameCount;
-      this.index.add({ byteLength: f.bytes.length, duration90k: f.meta.durationTicks90k, frameCount: f.meta.frameCount, keyframeOffset90k: f.meta.keyframeOffsets[0] });
-      const row = this.handle.row;
-      this.indexWriter.updateFile(this.handle, {
-        bytes: this.bytes,
-        duration_90k: this.duration90k,
-        end_ms: row.start_ms + Math.round(this.duration90k / 90),
-        frame_count: this.frames,
-        fragment_index: this.index.snapshot(),
-      });
-      const run = this.handle.run;
-      run.row.duration_90k = Math.max(run.row.duration_90k, row.start_90k + this.duration90k);
-      run.row.frame_count += f.meta.frameCount;
-      this.indexWriter.updateRun(run, { duration_90k: run.row.duration_90k, frame_count: run.row.frame_count });
+      // A throw here would reject the chain nobody awaits yet (an unhandled rejection ends the
+      // process, and every camera's recording with it): fail this one file instead.
+      try {
+        this.committed(f);
+      } catch (err) {
+        this.fail(err as Error);
+      }
     });
+  }
+
+  /** Tells the index about a fragment that is durable on disk. */
+  private committed(f: BuiltFragment): void {
+    // First: it throws on a value it cannot hold, before any counter moved.
+    this.index.add({ byteLength: f.bytes.length, duration90k: f.meta.durationTicks90k, frameCount: f.meta.frameCount, keyframeOffset90k: f.meta.keyframeOffsets[0] });
+    this.bytes += f.bytes.length;
+    this.duration90k += f.meta.durationTicks90k;
+    this.frames += f.meta.frameCount;
+    const row = this.handle.row;
+    this.indexWriter.updateFile(this.handle, {
+      bytes: this.bytes,
+      duration_90k: this.duration90k,
+      end_ms: row.start_ms + Math.round(this.duration90k / 90),
+      frame_count: this.frames,
+      fragment_index: this.index.snapshot(),
+    });
+    const run = this.handle.run;
+    run.row.duration_90k = Math.max(run.row.duration_90k, row.start_90k + this.duration90k);
+    run.row.frame_count += f.meta.frameCount;
+    this.indexWriter.updateRun(run, { duration_90k: run.row.duration_90k, frame_count: run.row.frame_count });
   }
 
   private fail(err: Error): void {

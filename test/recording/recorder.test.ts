@@ -85,4 +85,55 @@ describe.each(DIALECTS)('recorder with simulated time on %s', (dialect) => {
     }
     expect(total).toBe(1050);
   });
+
+  it('a camera whose timestamps jump ends the run as timestamp-jump and records on from the next keyframe, without dying (R-REC-4)', async () => {
+    const files = new DiskFileStore(path.join(t.db.dataDir, 'recordings-jump'));
+    const index = new IndexWriter(t.app.store, log);
+    const events = new EventBus();
+    const ended: RunEndedEvent[] = [];
+    events.on('recording.run-ended', (e) => ended.push(e));
+    const errors: unknown[] = [];
+    const onRejection = (err: unknown) => errors.push(err);
+    process.on('unhandledRejection', onRejection);
+    const rec = new CameraRecorder(cameraId, { files, index, clock: t.clock, events, log }, { fileDurationMs: 10_000, fragmentDurationMs: 1000, writeRetryMs: 1000 });
+    rec.setWanted(true);
+    const keyframes = clip.keyframe.flatMap((k, i) => (k ? [i] : []));
+    expect(keyframes.length).toBeGreaterThan(1);
+    const gop = keyframes[1] - keyframes[0];
+    try {
+      t.clock.advance(60_000); // apart from the runs of the test before
+      const t0 = t.clock.nowMs();
+      rec.sessionStarted({ video: clip.params });
+      // 3 GOPs, then (same session) timestamps restart 20 frames into a GOP: what a camera sends
+      // after its encoder restarts; 2 more GOPs follow.
+      const first = 3 * gop + 20;
+      for (let i = 0; i < first; i++) {
+        rec.push(clipFrame(clip, i, 2_000_000, t.clock.nowMs(), i === 0));
+        t.clock.advance(40);
+      }
+      const t1 = t.clock.nowMs();
+      for (let i = first; i < first + 2 * gop; i++) {
+        rec.push(clipFrame(clip, i, 10_000 - first * 3600, t.clock.nowMs(), false));
+        t.clock.advance(40);
+      }
+      await rec.close('stopped');
+      await index.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(errors).toEqual([]);
+
+      const runs = await repos(t.app.store.db).recordings.runsBetween(cameraId, t0 - 1, t.clock.nowMs() + 1);
+      expect(runs.map((r) => r.end_reason)).toEqual(['timestamp-jump', 'stopped']);
+      expect(runs[0]).toMatchObject({ started_at_ms: t0, frame_count: first, duration_90k: first * 3600 });
+      // The frames before the next keyframe are lost (undecodable) and show as a gap.
+      const lost = gop - 20;
+      expect(runs[1]).toMatchObject({ started_at_ms: t1 + lost * 40, frame_count: 2 * gop - lost });
+      expect(Number(runs[1].started_at_ms) - Number(runs[0].ended_at_ms)).toBe(lost * 40);
+      expect(ended.map((e) => e.reason)).toEqual(['timestamp-jump', 'stopped']);
+      const rows = await repos(t.app.store.db).recordings.filesBetween(cameraId, t0 - 1, t.clock.nowMs() + 1);
+      for (const row of rows) expect(ffprobe(files.absolute(row.rel_path))).toMatchObject({ codec: 'h264', frames: row.frame_count });
+      expect(rows.reduce((n, r) => n + r.frame_count, 0)).toBe(first + 2 * gop - lost);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
 });
