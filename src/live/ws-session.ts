@@ -1,11 +1,17 @@
 // One browser page's live socket: many tiles (channels) multiplexed on one WebSocket.
-// Client → server (JSON text): {op:'sub', ch, cameraId, stream, token} | {op:'unsub', ch}.
+// Client → server (JSON text): {op:'sub', ch, cameraId, stream, token, codecs?} | {op:'unsub', ch}.
+// `codecs` lists the video codecs the client can play in MSE ('h264', 'h265'; absent = ['h264'],
+// which old clients send): an H.265 camera goes to a client that lists 'h265' as is (hvc1 fMP4, no
+// ffmpeg), to any other through the shared H.264 transcoder (R-FN-1). Unknown names are ignored;
+// anything but an array of short strings naming at least one known codec → {ev:'error', ch,
+// code:'bad_message'} and the channel stays as it was.
 // Server → client: binary [type u8][flags u8][channel u16 BE] + fMP4 (type 1 init, 2 fragment;
-// flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}.
+// flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
+// each init names the codec the tile gets (`codec` RFC 6381, `videoCodec` h264|h265) and `transcoded`.
 import type { Actor } from '../auth/actor.ts';
 import { verifyMediaToken } from '../auth/media-token.ts';
 import type { MediaClaims } from '../auth/media-token.ts';
-import type { VideoParams } from '../media/types.ts';
+import type { VideoCodec, VideoParams } from '../media/types.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
 import type { LiveAccessApp } from './access.ts';
@@ -19,6 +25,9 @@ export const HEADER_BYTES = 4;
 /** Stop sending to this socket while more than this is buffered (the queues then skip). */
 const MAX_BUFFERED = 1 << 20;
 const MAX_CHANNELS = 100;
+/** Codecs a client may declare; anything else is a malformed subscribe. */
+const KNOWN_CODECS: ReadonlySet<string> = new Set<VideoCodec>(['h264', 'h265']);
+const MAX_DECLARED_CODECS = 8;
 
 export interface LiveSocket {
   readonly bufferedAmount: number;
@@ -29,7 +38,7 @@ export interface LiveSocket {
 /** What a socket session needs from the live module. */
 export interface LiveSessionDeps {
   app: LiveAccessApp;
-  /** Leases an H.264 hub for the camera stream (transcoded when the camera sends H.265). */
+  /** Leases the camera stream's hub (frames in the camera's own codec, H.264 or H.265). */
   acquire(cam: CameraRow, stream: LiveStream): HubLease | undefined;
   /** The same stream as H.264 (one shared ffmpeg), for cameras that send H.265. */
   acquireH264?(cam: CameraRow, stream: LiveStream): HubLease | undefined;
@@ -45,6 +54,20 @@ interface Channel {
   params?: VideoParams;
   cam: CameraRow;
   transcoded: boolean;
+  /** What the client's MSE plays: H.265 passes through only when this has 'h265'. */
+  codecs: ReadonlySet<string>;
+}
+
+/**
+ * The subscribe's `codecs` field: absent → H.264 only; undefined when malformed. Names this server
+ * does not know are ignored (a newer client may list 'av1'), but at least one must be known.
+ */
+export function parseCodecs(v: unknown): ReadonlySet<string> | undefined {
+  if (v === undefined) return new Set(['h264']);
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_DECLARED_CODECS) return undefined;
+  if (!v.every((c) => typeof c === 'string' && c.length <= 16)) return undefined;
+  const known = new Set((v as string[]).filter((c) => KNOWN_CODECS.has(c)));
+  return known.size > 0 ? known : undefined;
 }
 
 export class LiveSocketSession {
@@ -69,7 +92,7 @@ export class LiveSocketSession {
   }
 
   async onMessage(text: string): Promise<void> {
-    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown };
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -79,6 +102,8 @@ export class LiveSocketSession {
     if (ch < 0) return this.sendJson({ ev: 'error', code: 'bad_channel' });
     if (msg.op === 'unsub') return this.unsubscribe(ch);
     if (msg.op !== 'sub') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
+    const codecs = parseCodecs(msg.codecs);
+    if (!codecs) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
     const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
     const cameraId = Number(msg.cameraId);
     // A tile may bring a newer token (tours, new cameras); it must be the same user and login.
@@ -99,7 +124,7 @@ export class LiveSocketSession {
     this.unsubscribe(ch, true);
     const lease = this.deps.acquire(cam, stream);
     if (!lease) return this.sendJson({ ev: 'error', ch, cameraId, code: 'unsupported_source' });
-    const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false };
+    const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false, codecs };
     this.log.start(cam, stream, 'mse');
     channel.queue = lease.hub.addViewer(
       () => this.pump(),
@@ -133,14 +158,14 @@ export class LiveSocketSession {
         const item = c.queue.take();
         if (!item) continue;
         progress = true;
-        if (item.kind === 'init' && item.params.codec === 'h265' && !c.transcoded && this.deps.acquireH264) {
+        if (item.kind === 'init' && item.params.codec === 'h265' && !c.codecs.has('h265') && !c.transcoded && this.deps.acquireH264) {
           this.switchToH264(c);
           continue;
         }
         if (item.kind === 'init') {
           c.params = item.params;
           const init = c.muxer.init(item.params);
-          this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, codec: item.params.rfc6381, width: item.params.width, height: item.params.height, fps: item.params.fps });
+          this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, codec: item.params.rfc6381, videoCodec: item.params.codec, transcoded: c.transcoded, width: item.params.width, height: item.params.height, fps: item.params.fps });
           this.sendBinary(MSG_INIT, 0, c.ch, init);
         } else {
           const hadBase = c.muxer.wallAtZeroMs !== undefined;
@@ -161,7 +186,7 @@ export class LiveSocketSession {
     }
   }
 
-  /** Browsers here decode H.264 only: follow the transcoded hub of the same stream instead. */
+  /** The client cannot play H.265 (Debian's Chromium): follow the transcoded hub of the same stream. */
   private switchToH264(c: Channel): void {
     const lease = this.deps.acquireH264?.(c.cam, c.stream);
     if (!lease) return;

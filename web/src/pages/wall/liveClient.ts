@@ -1,14 +1,16 @@
 // One WebSocket per page carrying every tile (docs/design/live.md): binary
 // [type u8][flags u8][channel u16] + fMP4 (1 init, 2 fragment), JSON status/meta/error.
 // Tokens come from POST /api/live/token (permission + scope checked, refusal audited).
+// Each subscribe declares the codecs this browser's MSE plays, so H.265 is transcoded only when needed.
 import { ApiError, api } from '../../api.ts';
+import { playableCodecs } from './mseCodecs.ts';
 
 export type Stream = 'main' | 'sub';
 
 export interface ChannelHandler {
   onInit(codec: string, init: Uint8Array): void;
   onMedia(fragment: Uint8Array, keyframe: boolean): void;
-  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string }): void;
+  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean }): void;
   onStatus(state: string, reason?: string): void;
   onError(code: string): void;
 }
@@ -53,7 +55,7 @@ export class LiveClient {
     this.handlers.set(ch, h);
     this.subs.set(ch, { cameraId, stream, token });
     const ws = await this.open(token);
-    if (this.subs.has(ch)) ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token }));
+    if (this.subs.has(ch)) ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs() }));
     return ch;
   }
 
@@ -107,7 +109,7 @@ export class LiveClient {
       const first = this.subs.values().next().value;
       if (!first) return;
       const ws = await this.open(first.token);
-      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token }));
+      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs() }));
     } catch {
       if (!this.closed) this.retry = window.setTimeout(() => void this.resubscribe(), 3000);
     }
@@ -115,7 +117,7 @@ export class LiveClient {
 
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data === 'string') {
-      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; wallAtZeroMs?: number; width?: number; height?: number };
+      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; transcoded?: boolean; wallAtZeroMs?: number; width?: number; height?: number };
       const h = m.ch === undefined ? undefined : this.handlers.get(m.ch);
       if (!h) return;
       if (m.ev === 'status') h.onStatus(m.state ?? 'unknown', m.reason);

@@ -7,6 +7,15 @@ export interface PlayerEvents {
   onFrame(): void;
 }
 
+/**
+ * Seconds the player stays behind the newest buffered frame. Frames arrive one by one (40 ms at
+ * 25 fps), so three frames absorb network and event-loop jitter; more is pure latency (0.3 s gave
+ * p50 467 ms camera→screen on a 4-tile wall, 0.12 s gave 255 ms; docs/benchmarks.md).
+ */
+const LIVE_HOLD_S = 0.12;
+/** Further behind than this (a join, a gap, a busy tab) jumps instead of speeding up. */
+const LIVE_JUMP_S = 1.0;
+
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
   private sb?: SourceBuffer;
@@ -61,8 +70,13 @@ export class MsePlayer implements ChannelHandler {
     this.flush();
   }
 
-  onMeta(m: { wallAtZeroMs?: number; codec?: string }): void {
-    if (m.codec) this.codec = m.codec;
+  onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
+    if (m.codec) {
+      this.codec = m.codec;
+      // What the tile plays and whether the server transcoded it (H.265 → H.264), for the tests.
+      this.video.dataset.codec = m.codec;
+      this.video.dataset.transcoded = String(m.transcoded === true);
+    }
     if (m.wallAtZeroMs !== undefined) {
       this.wallAtZeroMs = m.wallAtZeroMs;
       this.video.dataset.wallAtZeroMs = String(m.wallAtZeroMs);
@@ -157,9 +171,9 @@ export class MsePlayer implements ChannelHandler {
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     if (v.getVideoPlaybackQuality().totalVideoFrames === 0) return;
     const lag = end - v.currentTime;
-    // Stay ~0.2–0.5 s behind the newest frame: jump when far behind (join, gap), else nudge the rate.
-    if (lag > 1.2 || v.currentTime < b.start(b.length - 1)) v.currentTime = Math.max(b.start(b.length - 1), end - 0.3);
-    else v.playbackRate = lag > 0.5 ? 1.1 : lag < 0.15 ? 0.95 : 1;
+    // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap), else nudge the rate.
+    if (lag > LIVE_JUMP_S || v.currentTime < b.start(b.length - 1)) v.currentTime = Math.max(b.start(b.length - 1), end - LIVE_HOLD_S);
+    else v.playbackRate = lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
   }
 
