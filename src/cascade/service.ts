@@ -108,7 +108,7 @@ export class CascadeService {
 
   async updateLower(actor: Actor, id: number, input: { name?: string; password?: string; enabled?: boolean }): Promise<LowerView> {
     await requirePermission(this.app.audit, actor, 'org.write', 'cascade.lower.update', 'lower_platform', id);
-    return runAudited(this.app.store, this.app.audit, actor, async (trx) => {
+    const view = await runAudited(this.app.store, this.app.audit, actor, async (trx) => {
       const r = repos(trx).cascade;
       const l = await r.getLower(actor.scope, id);
       if (!l) throw outOfScope('cascade.lower.update', 'lower_platform', id);
@@ -120,6 +120,13 @@ export class CascadeService {
       await this.app.audit.append(trx, actor, { action: 'cascade.lower.update', objectType: 'lower_platform', objectId: id, scopePath: l.node_path, detail: { name: input.name, enabled: input.enabled, passwordChanged: input.password !== undefined } });
       return lowerView((await r.getLower({ kind: 'all' }, id))!);
     }).then((v) => this.changed(id, 'updated', v));
+    if (input.enabled === false) {
+      // Switched off: its subscriptions end (Expires: 0, while it still listens) and it goes offline.
+      await this.m.upperSubs?.end(id).catch((err: unknown) => this.app.log.warn({ err }, 'ending subscriptions failed'));
+      await this.m.registry?.disable(id);
+      return lowerView((await repos(this.app.store.db).cascade.getLower({ kind: 'all' }, id))!);
+    }
+    return view;
   }
 
   async deleteLower(actor: Actor, id: number): Promise<void> {

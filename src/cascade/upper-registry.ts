@@ -272,6 +272,19 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     }
   }
 
+  /**
+   * An administrator disabled the lower: it is offline from now on (its MESSAGEs get 403, its next
+   * REGISTER too) without a fault alarm — nothing failed, it was switched off on purpose.
+   */
+  async disable(lowerId: number): Promise<void> {
+    const l = this.live.get(lowerId);
+    this.live.delete(lowerId);
+    if (l) this.bySip.delete(l.sipId);
+    this.onlineSince.delete(lowerId);
+    await repos(this.store.db).cascade.setStatus(lowerId, { online: 0 }, this.clock.nowMs());
+    if (l) this.emit('offline', { lowerId, sipId: l.sipId, reason: 'disabled' });
+  }
+
   private async goOffline(lowerId: number, sipId: string, reason: string): Promise<void> {
     const was = this.live.delete(lowerId);
     this.bySip.delete(sipId);

@@ -205,6 +205,25 @@ describe('GB/T 28181 catalog and alarm subscriptions: city ← site on loopback'
     await until('and active at the city', () => toSite().length === 2 && toSite().every((s) => s.state === 'active' && !old.has(s.callId)), 5000);
   });
 
+  it('R-FN-3: disabling the site at the city ends its subscriptions and takes it offline, without a fault alarm; enabling it again restores both', async () => {
+    const callIds = new Set(fromUpper().map((s) => s.callId));
+    const admin = await city.t.actor('admin');
+    const cityRepo = () => repos(city.t.app.store.db).cascade;
+    const alarmsBefore = (await cityRepo().alarms([siteLowerId], 1000)).length;
+    const off = await city.cascade.service.updateLower(admin, siteLowerId, { enabled: false });
+    expect(off).toMatchObject({ enabled: false, online: false });
+    await until('no subscription left at the site', () => fromUpper().length === 0, 5000);
+    expect(toSite()).toEqual([]);
+    expect(new Set(subscribesAtSite.filter((s) => callIds.has(s.callId) && s.expires === '0').map((s) => s.callId))).toEqual(callIds);
+    await sleep(2500); // keepalives and a re-REGISTER meanwhile: all refused
+    expect(Boolean((await cityRepo().getLower({ kind: 'all' }, siteLowerId))!.online)).toBe(false);
+    expect(fromUpper()).toEqual([]);
+    expect((await cityRepo().alarms([siteLowerId], 1000)).length).toBe(alarmsBefore);
+    await city.cascade.service.updateLower(admin, siteLowerId, { enabled: true });
+    await until('the site registered again', async () => Boolean((await cityRepo().getLower({ kind: 'all' }, siteLowerId))!.online), 15_000);
+    await until('and is subscribed again', () => toSite().length === 2 && toSite().every((s) => s.state === 'active'), 10_000);
+  });
+
   it('R-FN-3: removing the site at the city ends its subscriptions with Expires: 0', async () => {
     const callIds = new Set(fromUpper().map((s) => s.callId));
     const admin = await city.t.actor('admin');
