@@ -42,6 +42,8 @@ export interface CascadeOptions {
   lowerBackoff?: { backoffMinMs?: number; backoffMaxMs?: number };
   /** Idle timeout of multi-part answers (default 10 s). */
   queryIdleMs?: number;
+  /** No RTP for this long ends a stream pulled from a lower (default 10 s; not while paused). */
+  mediaStallMs?: number;
 }
 
 export interface CascadeStatus {
@@ -98,7 +100,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     });
     this.upperSubs = new UpperSubscriptions({ node, registry: this.registry, store: app.store, clock: app.clock, log: app.log, expiresS: s.subscribeExpiresS });
     this.registry.hooks = this.upperSubs;
-    this.calls = new UpperCalls(node, this.registry, app.store, app.log, mediaHost);
+    this.calls = new UpperCalls(node, this.registry, app.store, app.log, mediaHost, this.opts.mediaStallMs);
     this.opener = new GbCameraOpener(this.calls);
     this.sessions = new MediaSessions({
       node, store: app.store, audit: app.audit, files: app.files, clock: app.clock, log: app.log, mediaHost,

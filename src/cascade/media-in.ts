@@ -36,6 +36,8 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
   private closed = false;
   private lastPacketMs = Date.now();
   private stallTimer?: NodeJS.Timeout;
+  /** Paused by MANSRTSP PAUSE: silence is expected, not a stall. */
+  private paused = false;
   /** Ends the signalling side (BYE); set by whoever made the INVITE. */
   onStop?: () => Promise<void>;
   private hangup?: Promise<void>;
@@ -85,9 +87,18 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
     }
     const stallMs = opts.stallMs ?? 10_000;
     s.stallTimer = setInterval(() => {
-      if (Date.now() - s.lastPacketMs > stallMs) s.end({ code: 'stall', message: `no RTP for ${stallMs} ms` });
+      if (!s.paused && Date.now() - s.lastPacketMs > stallMs) s.end({ code: 'stall', message: `no RTP for ${stallMs} ms` });
     }, Math.min(1000, stallMs));
     return { source: s, port };
+  }
+
+  /**
+   * The sender was asked to pause (true) or to play on (false): no stall while paused, however
+   * long an investigator looks at one picture; the stall clock starts afresh on resume.
+   */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.lastPacketMs = Date.now();
   }
 
   /** The SSRC the sender's answer SDP announced (may differ from the one we proposed). */

@@ -41,6 +41,8 @@ export class UpperCalls {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly mediaHost: string,
+    /** No RTP for this long ends a source we opened (unless paused). */
+    private readonly stallMs = 10_000,
   ) {}
 
   /** The online lower platform that reported `deviceId` in its catalog. */
@@ -95,7 +97,7 @@ export class UpperCalls {
     const transport = opts.transport ?? 'udp';
     const session = opts.session ?? 'Play';
     const ssrc = buildSsrc({ playback: session !== 'Play', domainId: this.node.identity.domain, serial: (this.ssrcSerial = (this.ssrcSerial + 1) % 10_000) });
-    const { source, port } = await GbFrameSource.listen({ transport, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs });
+    const { source, port } = await GbFrameSource.listen({ transport, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs ?? this.stallMs });
     const sdp = buildGbSdp({
       sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup: transport === 'tcp' ? 'passive' : undefined,
       direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session === 'Download' && opts.downloadSpeed !== undefined ? { downloadSpeed: opts.downloadSpeed } : {}), ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,
@@ -141,7 +143,9 @@ export class UpperCalls {
     const res = await this.node.transport.request(buildInDialogRequest(d, 'INFO', { contentType: MANSRTSP_CONTENT_TYPE, body: new TextEncoder().encode(body) }), d.destination);
     if (res.status !== 200) throw new Error(`INFO answered ${res.status} ${res.reason}`);
     const rtsp = /^RTSP\/1\.0\s+(\d{3})/.exec(bodyText(res));
-    return rtsp ? Number(rtsp[1]) : 200;
+    const status = rtsp ? Number(rtsp[1]) : 200;
+    if (status === 200 && cmd.method !== 'TEARDOWN') source.setPaused(cmd.method === 'PAUSE');
+    return status;
   }
 
   /** RecordInfo passthrough: the lower that owns the channel answers from its own index. */

@@ -18,7 +18,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
 import { frameCodes } from '../playback/fixture.ts';
-import { addLower, CITY, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, CITY, MEDIA_STALL_MS, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
@@ -228,13 +228,15 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     src.on('frame', (f) => {
       if (f.kind === 'video') video++;
     });
-    // MANSRTSP goes down through the city: PAUSE holds the frames, PLAY resumes them.
+    // MANSRTSP goes down through the city: PAUSE holds the frames, PLAY resumes them. The pause
+    // outlasts the stall timeout of both pulled legs (province ← city ← site): it ends neither.
     await until('first frames at the province', () => video > 5, 8000);
     expect(await province.cascade.calls!.control(src, { method: 'PAUSE' })).toBe(200);
     await sleep(300);
     const paused = video;
-    await sleep(1200);
+    await sleep(MEDIA_STALL_MS + 1500);
     expect(video).toBe(paused);
+    expect(city.cascade.status().mediaSessions).toBeGreaterThan(0);
     expect(await province.cascade.calls!.control(src, { method: 'PLAY' })).toBe(200);
     // The site's MediaStatus 121 comes up through the city: the province's source ends as a complete file.
     expect(await Promise.race([closed$, sleep(15_000).then(() => 'timeout')])).toBe('end-of-file');

@@ -10,6 +10,8 @@ export const PROVINCE = { id: '32000000002000000001', domain: '3200000000' };
 export const CITY = { id: '32010000002000000001', domain: '3201000000' };
 export const SITE = { id: '32010600002000000001', domain: '3201060000' };
 export const PASSWORD = 'Lower-Pass-1234';
+/** Pulled streams end after this long without RTP here (10 s in production), except while paused. */
+export const MEDIA_STALL_MS = 4000;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -43,7 +45,7 @@ export async function startLevel(me: { id: string; domain: string }, upper?: Lev
   });
   const port = upper?.cascade.node?.transport.udpPort;
   const sip = { ...settings(me, upper && port ? { id: upper.cascade.settings!.id, port, gbVersion: opts.gbVersion } : undefined), ...opts.sip };
-  const cascade = createCascadeModule(t.app, { settings: sip, lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 } });
+  const cascade = createCascadeModule(t.app, { settings: sip, lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 }, mediaStallMs: MEDIA_STALL_MS });
   return { t, cascade };
 }
 
