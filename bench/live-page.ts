@@ -1,16 +1,29 @@
-// In-page measuring client for bench/live.ts (serialized into Chromium with page.evaluate, so it
-// must be self-contained). MSE: one socket, N tiles; WebRTC: one PeerConnection per tile.
+// In-page measuring for bench/live.ts (serialized into Chromium with page.evaluate, so every
+// function here must be self-contained). MSE: the console's LiveClient + MsePlayer (bundled by
+// bench/lib/live-bundle.ts), one socket for N tiles; WebRTC: one PeerConnection per tile; peer:
+// N tiles playing a local fMP4 blob (no network, no server) for what Chromium alone can decode.
 // Per tile: time to first frame (subscribe → first requestVideoFrameCallback) and camera→screen
 // latency (MSE: server receive time of the frame shown vs now; WebRTC: the RTP timestamp carries
 // the receive time ×90, see src/live/webrtc.ts).
 
+import type { ChannelHandler, LiveClient } from '../web/src/pages/wall/liveClient.ts';
+import type { MsePlayer, PlayerEvents } from '../web/src/pages/wall/msePlayer.ts';
+
+/** What bench/lib/live-bundle.ts defines on window. */
+interface LiveLib {
+  LiveClient: new () => LiveClient;
+  MsePlayer: new (video: HTMLVideoElement, ev: PlayerEvents) => MsePlayer;
+}
+
 export interface TileResult {
   ttffMs: number;
   /** MSE: ms after subscribing when the init, the first fragment, sourceopen and the first appended media arrived (-1: never). */
-  phases?: { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number };
-  /** MSE: WebSocket open, ms (the same for every tile of the page). */
+  phases?: { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number; inits: number };
+  /** MSE: first subscribe → socket open and sub sent, ms (the same for every tile of the page). */
   wsOpenMs?: number;
   latencies: number[];
+  /** Frames presented per second, first frame → end of the measuring window (rVFC presentedFrames). */
+  shownFps?: number;
   total: number;
   dropped: number;
 }
@@ -22,20 +35,31 @@ export interface PageRun {
   token: string;
   csrf: string;
   measureMs: number;
+  /** window property holding the bundled console player (MSE). */
+  bundleGlobal: string;
 }
 
 export async function runInPage(run: PageRun): Promise<TileResult[]> {
-  type Frame = { mediaTime: number; expectedDisplayTime: number; rtpTimestamp?: number };
+  type Frame = { mediaTime: number; expectedDisplayTime: number; presentedFrames: number; rtpTimestamp?: number };
   type RvfcVideo = HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, m: Frame) => void): number };
   const root = document.createElement('div');
   root.style.cssText = 'position:fixed;inset:0;z-index:9999;display:grid;background:#000;grid-template-columns:repeat(' + Math.ceil(Math.sqrt(run.cameraIds.length)) + ',1fr)';
   document.body.appendChild(root);
   const results: TileResult[] = [];
   const watch = (v: RvfcVideo, t0: number, latencyOf: (m: Frame, at: number) => number, r: TileResult, until: number) => {
+    let first: { wallMs: number; presented: number } | undefined;
     const cb = (_now: number, m: Frame) => {
       const at = performance.timeOrigin + m.expectedDisplayTime;
-      if (r.ttffMs < 0) r.ttffMs = performance.now() - t0;
-      else if (Date.now() < until) r.latencies.push(latencyOf(m, at));
+      if (r.ttffMs < 0) {
+        r.ttffMs = performance.now() - t0;
+        first = { wallMs: Date.now(), presented: m.presentedFrames };
+      } else if (Date.now() < until) {
+        const latencyMs = latencyOf(m, at);
+        if (Number.isFinite(latencyMs)) r.latencies.push(latencyMs);
+        // Frames shown per second from the first frame to the end of the window: frames skipped
+        // by a live-edge jump or a stall count against it (dropped frames do not show them).
+        if (first && until > first.wallMs) r.shownFps = (m.presentedFrames - first.presented) / ((until - first.wallMs) / 1000);
+      }
       if (Date.now() < until) v.requestVideoFrameCallback(cb);
     };
     v.requestVideoFrameCallback(cb);
@@ -44,102 +68,92 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
   const closers: Array<() => void> = [];
   const until = Date.now() + run.measureMs;
   if (run.transport === 'mse') {
-    const wsT0 = performance.now();
-    const ws = new WebSocket(`ws://${location.host}/api/live/ws?token=${encodeURIComponent(run.token)}`);
-    ws.binaryType = 'arraybuffer';
-    await new Promise((res) => (ws.onopen = res));
-    const wsOpenMs = Math.round(performance.now() - wsT0);
-    type Ph = { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number };
-    type MseTile = { v: RvfcVideo; ms?: MediaSource; open: boolean; sb?: SourceBuffer; q: ArrayBuffer[]; codec: string; wall: number; t0: number; ph: Ph; media: boolean };
-    const tiles = new Map<number, MseTile>();
-    const since = (t: MseTile) => Math.round(performance.now() - t.t0);
-    const flush = (t: MseTile) => {
-      if (!t.sb || t.sb.updating || t.q.length === 0) return;
-      if (!t.media) return; // the init goes in with the GOP burst that follows it: one append
-      if (t.ph.appendedMs < 0) t.ph.appendedMs = since(t); // media goes in with this append
-      // All queued fragments in one append (as web/src/pages/wall/msePlayer.ts does): the GOP
-      // burst of a joiner is one SourceBuffer update, not one per frame.
-      const parts = t.q.splice(0);
-      let n = 0;
-      for (const p of parts) n += p.byteLength;
-      const one = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) {
-        one.set(new Uint8Array(p), o);
-        o += p.byteLength;
-      }
-      t.sb.appendBuffer(one);
-      const b = t.sb.buffered;
-      if (b.length) {
-        const end = b.end(b.length - 1);
-        if (t.v.paused) void t.v.play().catch(() => undefined);
-        if (t.v.getVideoPlaybackQuality().totalVideoFrames === 0) return; // keyframe first, then the live edge
-        const lag = end - t.v.currentTime;
-        if (lag > 1.2 || t.v.currentTime < b.start(b.length - 1)) t.v.currentTime = end - 0.3;
-        else t.v.playbackRate = lag > 0.5 ? 1.1 : lag < 0.15 ? 0.95 : 1;
-      }
+    // The console's own player (bench/lib/live-bundle.ts, injected with page.addScriptTag): one
+    // LiveClient for the page, one MsePlayer per tile, subscribed as Tile.tsx does. The wrapper
+    // only timestamps the callbacks before handing them to the player.
+    const lib = (window as unknown as Record<string, LiveLib>)[run.bundleGlobal];
+    if (!lib) throw new Error(`the console's live player is not in the page (window.${run.bundleGlobal})`);
+    const client = new lib.LiveClient();
+    // sourceopen and the first append happen inside MsePlayer: for the whole run, object URLs are
+    // mapped to their MediaSource (a tile's is its video.src) and addSourceBuffer wraps the first
+    // append of the tile whose MediaSource it is (MsePlayer may open a second one on a new init).
+    const objects = new Map<string, unknown>();
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = (o: Blob | MediaSource) => {
+      const url = createObjectURL.call(URL, o);
+      objects.set(url, o);
+      return url;
     };
-    // The MediaSource is opened when the tile subscribes, while the server looks the camera up
-    // (as web/src/pages/wall/msePlayer.ts does): sourceopen no longer follows the init.
-    const attach = (t: MseTile) => {
-      if (!t.ms || !t.open || t.sb || t.q.length === 0) return;
-      t.sb = t.ms.addSourceBuffer(`video/mp4; codecs="${t.codec}"`);
-      t.sb.addEventListener('updateend', () => flush(t));
-      flush(t);
-    };
-    const openMs = (t: MseTile) => {
-      const ms = new MediaSource();
-      t.ms = ms;
-      t.open = false;
-      t.sb = undefined;
-      t.v.src = URL.createObjectURL(ms);
-      ms.addEventListener('sourceopen', () => {
-        if (t.ms !== ms) return;
-        if (t.ph.sourceOpenMs < 0) t.ph.sourceOpenMs = since(t);
-        t.open = true;
-        attach(t);
-      });
-    };
-    ws.onmessage = (e: MessageEvent) => {
-      if (typeof e.data === 'string') {
-        const m = JSON.parse(e.data) as { ev: string; ch: number; codec?: string; wallAtZeroMs?: number };
-        const t = tiles.get(m.ch);
-        if (t && m.ev === 'meta' && m.codec) t.codec = m.codec;
-        if (t && m.ev === 'meta' && m.wallAtZeroMs !== undefined) t.wall = m.wallAtZeroMs;
-        return;
+    const onAppend = new Map<HTMLVideoElement, () => void>();
+    const addSourceBuffer = MediaSource.prototype.addSourceBuffer;
+    MediaSource.prototype.addSourceBuffer = function (this: MediaSource, type: string) {
+      const sb = addSourceBuffer.call(this, type);
+      const mark = [...onAppend].find(([v]) => objects.get(v.src) === this)?.[1];
+      if (mark) {
+        const append = sb.appendBuffer.bind(sb);
+        sb.appendBuffer = (data: BufferSource) => {
+          mark();
+          append(data);
+        };
       }
-      const b = new Uint8Array(e.data as ArrayBuffer);
-      const t = tiles.get((b[2] << 8) | b[3]);
-      if (!t) return;
-      if (b[0] === 1) {
-        if (t.ph.initMs < 0) t.ph.initMs = since(t);
-        if (t.sb) openMs(t); // a new init (reconnect, new resolution): a new MediaSource
-        t.q = [b.slice(4).buffer];
-        t.media = false;
-        attach(t);
-      } else {
-        if (t.ph.firstFragmentMs < 0) t.ph.firstFragmentMs = since(t);
-        t.media = true;
-        t.q.push(b.slice(4).buffer);
-        flush(t);
-      }
+      return sb;
     };
+    closers.push(() => {
+      URL.createObjectURL = createObjectURL;
+      MediaSource.prototype.addSourceBuffer = addSourceBuffer;
+      objects.clear();
+    });
+    type Ph = { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number; inits: number };
+    const subscribed: Array<Promise<void>> = [];
+    let wsOpenMs = -1;
     run.cameraIds.forEach((cameraId, i) => {
       const v = document.createElement('video') as RvfcVideo;
       v.muted = true;
       v.style.cssText = 'width:100%;height:100%;object-fit:contain';
       root.appendChild(v);
       videos.push(v);
-      const t0 = performance.now();
-      const tile: MseTile = { v, open: false, q: [], codec: '', wall: 0, t0, ph: { initMs: -1, firstFragmentMs: -1, sourceOpenMs: -1, appendedMs: -1 }, media: false };
-      openMs(tile);
-      const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, phases: tile.ph, wsOpenMs };
+      const ph: Ph = { initMs: -1, firstFragmentMs: -1, sourceOpenMs: -1, appendedMs: -1, inits: 0 };
+      const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, phases: ph };
       results.push(r);
-      tiles.set(i + 1, tile);
-      watch(v, t0, (m, at) => at - (tile.wall + m.mediaTime * 1000), r, until);
-      ws.send(JSON.stringify({ op: 'sub', ch: i + 1, cameraId, stream: run.stream }));
+      const t0 = performance.now();
+      const since = () => Math.round(performance.now() - t0);
+      const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined });
+      const ms = objects.get(v.src); // the MediaSource MsePlayer opens at subscribe time
+      if (ms instanceof MediaSource) ms.addEventListener('sourceopen', () => ph.sourceOpenMs < 0 && (ph.sourceOpenMs = since()), { once: true });
+      onAppend.set(v, () => ph.appendedMs < 0 && (ph.appendedMs = since())); // MsePlayer appends the init with the first media
+      const handler: ChannelHandler = {
+        onInit: (codec, init) => {
+          if (ph.initMs < 0) ph.initMs = since();
+          ph.inits++;
+          player.onInit(codec, init);
+        },
+        onMedia: (fragment, keyframe) => {
+          if (ph.firstFragmentMs < 0) ph.firstFragmentMs = since();
+          player.onMedia(fragment, keyframe);
+        },
+        onMeta: (m) => player.onMeta(m),
+        onStatus: (state, reason) => player.onStatus(state, reason),
+        onError: (code) => player.onError(code),
+      };
+      subscribed.push(
+        client.subscribe(cameraId, run.stream, run.token, handler).then(
+          (ch) => {
+            if (i === 0) wsOpenMs = since(); // the first subscribe waits for the socket to open
+            closers.push(() => {
+              client.unsubscribe(ch);
+              player.destroy();
+            });
+          },
+          () => void closers.push(() => player.destroy()),
+        ),
+      );
+      // Latency: display time − server receive time of the frame shown (MsePlayer exposes
+      // wallAtZeroMs on the video element).
+      watch(v, t0, (m, at) => at - (Number(v.dataset.wallAtZeroMs) + m.mediaTime * 1000), r, until);
     });
-    closers.push(() => ws.close());
+    await Promise.all(subscribed);
+    for (const r of results) r.wsOpenMs = wsOpenMs;
+    closers.push(() => client.close());
   } else {
     await Promise.all(
       run.cameraIds.map(async (cameraId) => {
@@ -181,6 +195,72 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     results[i].dropped = q.droppedVideoFrames;
   });
   closers.forEach((c) => c());
+  root.remove();
+  return results;
+}
+
+/** Puts the peer's fMP4 clips (base64) into the page as blob URLs: window.__xunchaPeerClips. */
+export function loadPeerClips(clipsB64: Record<string, string>): void {
+  const urls: Record<string, string> = {};
+  for (const [name, b64] of Object.entries(clipsB64)) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    urls[name] = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+  }
+  (window as unknown as { __xunchaPeerClips: Record<string, string> }).__xunchaPeerClips = urls;
+}
+
+export interface PeerRun {
+  clip: string;
+  tiles: number;
+  measureMs: number;
+}
+
+/**
+ * Decode-only peer: the same number of tiles playing the simulator's clip from a local blob with
+ * Chromium's own demuxer (no network, no server, no MSE appends, no live-edge chasing). Its
+ * dropped/total frames and Chromium CPU are what this browser alone manages on this machine.
+ */
+export async function runPeerInPage(run: PeerRun): Promise<TileResult[]> {
+  type RvfcVideo = HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, m: { presentedFrames: number }) => void): number };
+  const url = (window as unknown as { __xunchaPeerClips: Record<string, string> }).__xunchaPeerClips[run.clip];
+  const root = document.createElement('div');
+  root.style.cssText = 'position:fixed;inset:0;z-index:9999;display:grid;background:#000;grid-template-columns:repeat(' + Math.ceil(Math.sqrt(run.tiles)) + ',1fr)';
+  document.body.appendChild(root);
+  const until = Date.now() + run.measureMs;
+  const videos: RvfcVideo[] = [];
+  const results: TileResult[] = [];
+  for (let i = 0; i < run.tiles; i++) {
+    const v = document.createElement('video') as RvfcVideo;
+    v.muted = true;
+    v.loop = true;
+    v.style.cssText = 'width:100%;height:100%;object-fit:contain';
+    root.appendChild(v);
+    videos.push(v);
+    const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0 };
+    results.push(r);
+    const t0 = performance.now();
+    let first: { wallMs: number; presented: number } | undefined;
+    const cb = (_now: number, m: { presentedFrames: number }) => {
+      if (!first) {
+        r.ttffMs = performance.now() - t0;
+        first = { wallMs: Date.now(), presented: m.presentedFrames };
+      } else if (Date.now() < until && until > first.wallMs) r.shownFps = (m.presentedFrames - first.presented) / ((until - first.wallMs) / 1000);
+      if (Date.now() < until) v.requestVideoFrameCallback(cb);
+    };
+    v.requestVideoFrameCallback(cb);
+    v.src = url;
+    void v.play().catch(() => undefined);
+  }
+  await new Promise((res) => setTimeout(res, Math.max(0, until - Date.now()) + 200));
+  videos.forEach((v, i) => {
+    const q = v.getVideoPlaybackQuality();
+    results[i].total = q.totalVideoFrames;
+    results[i].dropped = q.droppedVideoFrames;
+    v.removeAttribute('src');
+    v.load();
+  });
   root.remove();
   return results;
 }

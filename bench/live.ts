@@ -1,24 +1,49 @@
 // Live patrol benchmark (docs/design/live.md, docs/benchmarks.md): headless Chromium against
-// simulated cameras. 16-tile main-stream wall and 64-tile sub-stream wall over MSE, 16 tiles over
-// WebRTC, and ffmpeg HLS for comparison. Reports time to first frame, camera→screen latency,
-// dropped frames and server CPU per viewer. Last line: one JSON object.
+// simulated cameras. 16-tile main-stream wall and 64-tile sub-stream wall over MSE (played by the
+// console's own LiveClient + MsePlayer, bundled at start), 16 tiles over WebRTC, a decode-only
+// peer (the same tiles playing the same clips from local fMP4 blobs) and ffmpeg HLS. The simulated
+// cameras run in their own process; CPU is reported per process (server, simulator, Chromium's
+// process tree). Last line: one JSON object.
 //   npm run bench:live        (node --import tsx bench/live.ts)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+//   BENCH_LIVE_MS=12000       measuring window per scenario
+//   BENCH_LIVE_ONLY=mse-main-16,peer-main-16   a subset (names: see SCENARIOS)
+import { loadavg, cpus } from 'node:os';
 import { launchBrowser } from '../test/e2e/helpers/browser.ts';
 import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from '../test/live/helpers/live-server.ts';
-import type { LiveServer } from '../test/live/helpers/live-server.ts';
-import { runInPage } from './live-page.ts';
+import { measureHls } from './lib/hls-latency.ts';
+import { buildLiveBundle, LIVE_BUNDLE_GLOBAL } from './lib/live-bundle.ts';
+import { makePeerClip } from './lib/peer-clips.ts';
+import { childTrees, startCpuWindow } from './lib/proc-tree.ts';
+import { loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
 import type { PageRun, TileResult } from './live-page.ts';
 
 const MEASURE_MS = Number(process.env.BENCH_LIVE_MS ?? '12000');
-const TICKS = 100; // USER_HZ
+const ROOMS = 32; // 64 cameras
 
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS;
+interface Scenario {
+  name: string;
+  label: string;
+  kind: 'mse' | 'webrtc' | 'peer' | 'hls';
+  stream: 'main' | 'sub';
+  tiles: number;
+}
+
+// Each peer right after the scenario it is compared with, so both see the same background load.
+const SCENARIOS: Scenario[] = [
+  { name: 'mse-main-16', label: 'MSE main ×16', kind: 'mse', stream: 'main', tiles: 16 },
+  { name: 'peer-main-16', label: 'peer (decode-only) main ×16', kind: 'peer', stream: 'main', tiles: 16 },
+  { name: 'mse-sub-64', label: 'MSE sub ×64', kind: 'mse', stream: 'sub', tiles: 64 },
+  { name: 'peer-sub-64', label: 'peer (decode-only) sub ×64', kind: 'peer', stream: 'sub', tiles: 64 },
+  { name: 'webrtc-main-16', label: 'WebRTC main ×16', kind: 'webrtc', stream: 'main', tiles: 16 },
+  { name: 'hls', label: 'HLS', kind: 'hls', stream: 'main', tiles: 1 },
+];
+
+function selectScenarios(): Scenario[] {
+  const only = process.env.BENCH_LIVE_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!only?.length) return SCENARIOS;
+  const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`BENCH_LIVE_ONLY: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return SCENARIOS.filter((s) => only.includes(s.name));
 }
 
 function pct(xs: number[], p: number): number {
@@ -27,63 +52,47 @@ function pct(xs: number[], p: number): number {
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]);
 }
 
-interface Scenario {
-  name: string;
-  transport: 'mse' | 'webrtc';
-  stream: 'main' | 'sub';
-  tiles: number;
+/** Percentile without rounding to whole units (frame rates). */
+function pctF(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-async function measureHls(server: LiveServer): Promise<{ latencyP50Ms: number; segmentS: number; delays: number[] }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'xuncha-hls-'));
-  const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', `rtsp://127.0.0.1:${server.simPort}/cam/demo-r001-front/main`,
-    '-map', '0:v', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'program_date_time+delete_segments', path.join(dir, 'live.m3u8')], { stdio: 'ignore' });
-  const seen = new Map<string, { at: number; pdt: number; dur: number }>();
-  const end = Date.now() + 20_000;
-  try {
-    while (Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 20));
-      let text = '';
-      try {
-        text = readFileSync(path.join(dir, 'live.m3u8'), 'utf8');
-      } catch {
-        continue;
-      }
-      let pdt = Number.NaN;
-      let dur = Number.NaN;
-      for (const line of text.split('\n')) {
-        if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
-        else if (line.startsWith('#EXTINF:')) dur = Number(line.slice(8).split(',')[0]);
-        else if (line && !line.startsWith('#')) {
-          if (!seen.has(line) && Number.isFinite(pdt)) seen.set(line, { at: Date.now(), pdt, dur });
-          pdt = Number.NaN;
-        }
-      }
-    }
-  } finally {
-    // ffmpeg writes its last segment on SIGTERM: wait for it to exit before removing the folder.
-    const exited = new Promise((r) => ff.once('exit', r));
-    ff.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  }
-  // Skip the first two segments (startup). A player can start a segment once it is listed and
-  // holds at least one segment: latency ≈ (listed − first frame's wall time) + one segment.
-  const segs = [...seen.values()].slice(2);
-  const segmentS = segs.reduce((s, x) => s + x.dur, 0) / Math.max(1, segs.length);
-  const delays = segs.map((s) => s.at - s.pdt + s.dur * 1000);
-  return { latencyP50Ms: pct(delays, 50), segmentS, delays };
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const droppedPct = (dropped: number, total: number) => (total > 0 ? round2((dropped / total) * 100) : Number.NaN);
+/** JSON has no NaN: a figure that was not measured (scenario skipped or no frames) is null. */
+const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+
+interface Outcome {
+  tiles: TileResult[];
+  /** % of one core during the measuring window. */
+  cpu: { server: number; sim: number; chromium: number };
+  cpuPerViewerPct?: number;
+  serverSkipped: number;
+  droppedPct: number;
+  shownFpsP50?: number;
 }
 
 async function main(): Promise<void> {
-  const server = await startLiveServer({ XUNCHA_SIM_ROOMS: '32', XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'error' });
+  const scenarios = selectScenarios();
+  const needs = (k: Scenario['kind']) => scenarios.some((s) => s.kind === k);
+  const bundle = needs('mse') ? await buildLiveBundle() : '';
+  const peerClips: Record<string, string> = {};
+  for (const stream of ['main', 'sub'] as const) {
+    // 3 × the 10 s clip: one file outlasts the measuring window (no loop seek while measuring).
+    if (scenarios.some((s) => s.kind === 'peer' && s.stream === stream)) peerClips[stream] = (await makePeerClip(stream, 25, Math.max(3, Math.ceil(MEASURE_MS / 10_000) + 1))).toString('base64');
+  }
+  const server = await startLiveServer({ XUNCHA_SIM_ROOMS: String(ROOMS), XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'error' }, { simProcess: true });
   const browser = await launchBrowser();
+  // Chromium = every process under the browser process(es) this bench started.
+  const cpuWindow = () => startCpuWindow({ server: () => [server.pid], sim: () => [server.simPid], chromium: () => childTrees(process.pid, /chrom|headless/i) });
   try {
     const admin = new ApiClient(server.baseUrl);
     await admin.login('admin', ADMIN_PASSWORD);
     const { nodes } = await admin.json<{ nodes: Array<{ rooms?: Array<{ cameras: Array<{ id: number }> }> }> }>('GET', '/api/org/tree');
     const cameraIds = nodes.flatMap((n) => (n.rooms ?? []).flatMap((r) => r.cameras.map((c) => c.id)));
-    console.log(`cameras: ${cameraIds.length}; waiting for the recorder to connect…`);
+    console.log(`cameras: ${cameraIds.length} (simulator pid ${server.simPid}, server pid ${server.pid}); waiting for the recorder to connect…`);
     const page = browser.page;
     await page.addInitScript('window.__name = (f) => f;'); // tsx keepNames helper inside evaluated functions
     await page.goto(server.baseUrl);
@@ -91,59 +100,98 @@ async function main(): Promise<void> {
     await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('header-user').waitFor();
+    if (bundle) await page.addScriptTag({ content: bundle });
+    if (Object.keys(peerClips).length) await page.evaluate(loadPeerClips, peerClips);
     await new Promise((r) => setTimeout(r, 6000));
     console.log(`load average before measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+    console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each`);
 
-    const scenarios: Scenario[] = [
-      { name: 'MSE main ×16', transport: 'mse', stream: 'main', tiles: 16 },
-      { name: 'MSE sub ×64', transport: 'mse', stream: 'sub', tiles: 64 },
-      { name: 'WebRTC main ×16', transport: 'webrtc', stream: 'main', tiles: 16 },
-    ];
-    const out: Record<string, { tiles: TileResult[]; cpuPerViewerPct: number; serverSkipped: number; serverSent: number }> = {};
+    const out: Record<string, Outcome> = {};
+    let hls: Awaited<ReturnType<typeof measureHls>> | undefined;
     for (const sc of scenarios) {
-      const ids = cameraIds.slice(0, sc.tiles);
-      const { token } = await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: ids, stream: sc.stream });
-      const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
-      const idle0 = cpuMs(server.pid);
+      if (sc.kind === 'hls') {
+        hls = await measureHls(`rtsp://127.0.0.1:${server.simPort}/cam/${server.simSite}-r001-front/main`);
+        console.log(`HLS (ffmpeg -c copy, hls_time 1, GOP 2 s → ${hls.segmentS.toFixed(2)} s segments): latency p50 ${hls.latencyP50Ms} ms (listing delay + 1 segment; n=${hls.delays.length})`);
+        continue;
+      }
+      const idle = startCpuWindow({ server: () => [server.pid] });
       await new Promise((r) => setTimeout(r, 3000));
-      const idlePerS = (cpuMs(server.pid) - idle0) / 3;
+      const idleServerPct = idle().server;
       const statsBefore = await admin.json<{ skippedFrames: number; sentFrames: number }>('GET', '/api/live/stats');
-      const c0 = cpuMs(server.pid);
-      const t0 = Date.now();
-      const run: PageRun = { transport: sc.transport, stream: sc.stream, cameraIds: ids, token, csrf, measureMs: MEASURE_MS };
-      const tiles = await page.evaluate(runInPage, run);
+      const cpu = cpuWindow();
+      let tiles: TileResult[];
+      if (sc.kind === 'peer') {
+        tiles = await page.evaluate(runPeerInPage, { clip: sc.stream, tiles: sc.tiles, measureMs: MEASURE_MS });
+      } else {
+        const ids = cameraIds.slice(0, sc.tiles);
+        const { token } = await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: ids, stream: sc.stream });
+        const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
+        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL };
+        tiles = await page.evaluate(runInPage, run);
+      }
+      const used = cpu();
       const stats = await admin.json<{ skippedFrames: number; sentFrames: number }>('GET', '/api/live/stats');
-      const busyPerS = (cpuMs(server.pid) - c0) / ((Date.now() - t0) / 1000);
-      const cpuPerViewerPct = Math.round((Math.max(0, busyPerS - idlePerS) / 10 / sc.tiles) * 100) / 100;
-      out[sc.name] = { tiles, cpuPerViewerPct, serverSkipped: stats.skippedFrames - statsBefore.skippedFrames, serverSent: stats.sentFrames - statsBefore.sentFrames };
-      const lat = tiles.flatMap((t) => t.latencies);
-      const ttff = tiles.map((t) => t.ttffMs).filter((x) => x >= 0);
+      const serverSkipped = sc.kind === 'peer' ? 0 : stats.skippedFrames - statsBefore.skippedFrames;
       const total = tiles.reduce((s, t) => s + t.total, 0);
       const dropped = tiles.reduce((s, t) => s + t.dropped, 0);
-      console.log(`${sc.name}: tiles with video ${ttff.length}/${sc.tiles}; TTFF p50 ${pct(ttff, 50)} ms p95 ${pct(ttff, 95)} ms; latency p50 ${pct(lat, 50)} ms p95 ${pct(lat, 95)} ms; ` +
-        `browser dropped ${dropped}/${total}; server skipped ${out[sc.name].serverSkipped}; server CPU ${cpuPerViewerPct}% of a core per viewer`);
-      if (sc.transport === 'mse') {
+      const o: Outcome = {
+        tiles,
+        cpu: { server: used.server, sim: used.sim, chromium: used.chromium },
+        serverSkipped,
+        // Frames the server skipped for a slow tile never reach the browser: count them as dropped.
+        droppedPct: droppedPct(dropped + serverSkipped, total + serverSkipped),
+      };
+      if (sc.kind !== 'peer') o.cpuPerViewerPct = round2(Math.max(0, used.server - idleServerPct) / sc.tiles);
+      out[sc.name] = o;
+      const lat = tiles.flatMap((t) => t.latencies);
+      const ttff = tiles.map((t) => t.ttffMs).filter((x) => x >= 0);
+      const latText = sc.kind === 'peer' ? '' : `latency p50 ${pct(lat, 50)} ms p95 ${pct(lat, 95)} ms; `;
+      const serverText = sc.kind === 'peer' ? '' : `; server skipped ${serverSkipped}; server CPU ${o.cpuPerViewerPct}% of a core per viewer (idle ${idleServerPct}%)`;
+      console.log(`${sc.label}: tiles with video ${ttff.length}/${sc.tiles}; TTFF p50 ${pct(ttff, 50)} ms p95 ${pct(ttff, 95)} ms; ${latText}browser dropped ${dropped}/${total} (${o.droppedPct}%)${serverText}`);
+      const fps = tiles.map((t) => t.shownFps ?? 0);
+      o.shownFpsP50 = round2(pctF(fps, 50));
+      console.log(`  frames shown per tile per second (source 25): p50 ${o.shownFpsP50}, p10 ${round2(pctF(fps, 10))}, mean ${round2(fps.reduce((x, y) => x + y, 0) / Math.max(1, fps.length))}`);
+      console.log(`  CPU, % of one core: server ${used.server}, simulator ${used.sim}, Chromium (all processes) ${used.chromium}`);
+      if (sc.kind === 'mse') {
         const ph = (k: 'initMs' | 'firstFragmentMs' | 'sourceOpenMs' | 'appendedMs') => pct(tiles.map((t) => t.phases?.[k] ?? -1).filter((x) => x >= 0), 50);
         console.log(`  first frame, p50 after subscribing: init ${ph('initMs')} ms, first fragment ${ph('firstFragmentMs')} ms, sourceopen ${ph('sourceOpenMs')} ms, ` +
-          `media appended ${ph('appendedMs')} ms, first frame shown ${pct(ttff, 50)} ms (WebSocket open before: ${tiles[0]?.wsOpenMs} ms)`);
+          `media appended ${ph('appendedMs')} ms, first frame shown ${pct(ttff, 50)} ms (socket opened by the first subscribe: ${tiles[0]?.wsOpenMs} ms); ` +
+          `tiles that got more than one init: ${tiles.filter((t) => (t.phases?.inits ?? 0) > 1).length}`);
       }
       await new Promise((r) => setTimeout(r, 1500));
     }
-    const hls = await measureHls(server);
-    console.log(`HLS (ffmpeg -c copy, hls_time 1, GOP 2 s → ${hls.segmentS.toFixed(2)} s segments): latency p50 ${hls.latencyP50Ms} ms (listing delay + 1 segment; n=${hls.delays.length})`);
 
-    const a = out['MSE main ×16'];
-    const b = out['MSE sub ×64'];
-    const w = out['WebRTC main ×16'];
-    const drop64 = b.tiles.reduce((s, t) => s + t.dropped, 0) + b.serverSkipped;
-    const total64 = b.tiles.reduce((s, t) => s + t.total, 0) + b.serverSkipped;
+    const ratio = (ours?: Outcome, peer?: Outcome) => (ours && peer && peer.droppedPct > 0 ? round2(ours.droppedPct / peer.droppedPct) : Number.NaN);
+    for (const [ours, peer] of [['mse-main-16', 'peer-main-16'], ['mse-sub-64', 'peer-sub-64']]) {
+      const a = out[ours];
+      const b = out[peer];
+      if (!a || !b) continue;
+      console.log(`${ours} vs ${peer}: dropped ${a.droppedPct}% vs ${b.droppedPct}% (ratio ours/peer ${ratio(a, b)}); frames shown per tile/s p50 ${a.shownFpsP50} vs ${b.shownFpsP50}; ` +
+        `Chromium CPU ${a.cpu.chromium}% vs ${b.cpu.chromium}% of one core`);
+    }
+    const load = loadavg();
+    console.log(`load average at the end: ${load.map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+    const a = out['mse-main-16'];
+    const b = out['mse-sub-64'];
+    const w = out['webrtc-main-16'];
     console.log(JSON.stringify({
-      loadAvg1m: Math.round(loadavg()[0] * 100) / 100,
-      ttffP95Ms: pct(a.tiles.map((t) => t.ttffMs).filter((x) => x >= 0), 95),
-      latencyP50Ms: pct(a.tiles.flatMap((t) => t.latencies), 50),
-      webrtcLatencyP50Ms: pct(w.tiles.flatMap((t) => t.latencies), 50),
-      tiles64DroppedPct: Math.round((drop64 / Math.max(1, total64)) * 10000) / 100,
-      hlsLatencyP50Ms: hls.latencyP50Ms,
+      loadAvg1m: round2(load[0]),
+      ttffP95Ms: orNull(a && pct(a.tiles.map((t) => t.ttffMs).filter((x) => x >= 0), 95)),
+      latencyP50Ms: orNull(a && pct(a.tiles.flatMap((t) => t.latencies), 50)),
+      webrtcLatencyP50Ms: orNull(w && pct(w.tiles.flatMap((t) => t.latencies), 50)),
+      tiles16DroppedPct: orNull(a?.droppedPct),
+      tiles64DroppedPct: orNull(b?.droppedPct),
+      peer16DroppedPct: orNull(out['peer-main-16']?.droppedPct),
+      peer64DroppedPct: orNull(out['peer-sub-64']?.droppedPct),
+      dropRatio16: orNull(ratio(a, out['peer-main-16'])),
+      dropRatio64: orNull(ratio(b, out['peer-sub-64'])),
+      shownFps64P50: orNull(b?.shownFpsP50),
+      peerShownFps64P50: orNull(out['peer-sub-64']?.shownFpsP50),
+      chromiumCpu64Pct: orNull(b?.cpu.chromium),
+      peerChromiumCpu64Pct: orNull(out['peer-sub-64']?.cpu.chromium),
+      serverCpu64Pct: orNull(b?.cpu.server),
+      simCpu64Pct: orNull(b?.cpu.sim),
+      hlsLatencyP50Ms: orNull(hls?.latencyP50Ms),
     }));
   } finally {
     await browser.close();

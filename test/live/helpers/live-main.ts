@@ -1,6 +1,7 @@
 // `xuncha serve` plus the live routes, for the live tests and the benchmark until the two wiring
 // lines are in src/api/server.ts (then the routes are found and not registered twice). Simulated
-// cameras get a control port (faults) and one exam room per simulated room (8 rooms → 16 cameras).
+// cameras get a control port (faults) and one exam room per simulated room (8 rooms → 16 cameras);
+// they run in this process unless XUNCHA_LIVE_SIM names an external simulator.
 import { createApp } from '../../../src/app.ts';
 import { buildServer } from '../../../src/api/server.ts';
 import { liveRoutes } from '../../../src/api/routes/live.ts';
@@ -19,8 +20,14 @@ const log = createLogger(config.logLevel);
 const app = await createApp(config, { logger: log });
 await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: true });
 await recoverRecordings(app.store, app.files, app.clock, log);
-const cams = simulateSite({ rooms, siteId: 'demo' });
-const sim = await startSimulator({ port: Number(process.env.XUNCHA_SIM_PORT ?? '0'), host: '127.0.0.1', cameras: cams, controlPort: 0 });
+// XUNCHA_LIVE_SIM=<rtsp port>:<control port>: the simulator runs in its own process (`xuncha sim
+// --rooms N`, site 'site1'; startLiveServer({ simProcess: true })), so that this process's CPU and
+// event loop are the server's alone (bench). Otherwise the cameras are simulated in this process.
+const external = process.env.XUNCHA_LIVE_SIM?.split(':').map(Number);
+const cams = simulateSite({ rooms, siteId: external ? 'site1' : 'demo' });
+const sim = external
+  ? { port: external[0], controlPort: external[1], close: async () => undefined }
+  : await startSimulator({ port: Number(process.env.XUNCHA_SIM_PORT ?? '0'), host: '127.0.0.1', cameras: cams, controlPort: 0 });
 const r = repos(app.store.db);
 if ((await r.cameras.list({ kind: 'all' })).length === 0) {
   const actor = { ...SYSTEM_ACTOR, workstation: 'live-test' };

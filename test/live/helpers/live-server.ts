@@ -1,7 +1,10 @@
 // Starts test/live/helpers/live-main.ts (the real server plus live routes and simulated cameras
 // with a fault control port) as its own process, like startTestServer does for `xuncha serve`.
+// With { simProcess: true } the simulated cameras run in a third process (`xuncha sim`), so that
+// the server's CPU and event loop exclude them (bench/live.ts); the tests keep the default.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +19,10 @@ export interface LiveServer {
   simControl: number;
   simPort: number;
   pid: number;
+  /** The simulator's own process (simProcess), else the server's pid. */
+  simPid: number;
+  /** Camera id prefix of the simulated site: 'demo' in-process, 'site1' from `xuncha sim --rooms`. */
+  simSite: string;
   logs: string[];
   /** Injects a simulator fault on a camera ('demo-r001-front'). */
   fault(camera: string, spec: { type: string; durationMs?: number }): Promise<void>;
@@ -33,7 +40,52 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
+export interface LiveServerOptions {
+  /** Run the simulated cameras (XUNCHA_SIM_ROOMS rooms, XUNCHA_SIM_PORT) in their own process. */
+  simProcess?: boolean;
+}
+
+/** `xuncha sim --rooms N` as its own process; resolves once it prints its ports. */
+async function startSimChild(rooms: string, port: string): Promise<{ child: ChildProcess; port: number; controlPort: number }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/xuncha.mjs'), 'sim', '--rooms', rooms, '--port', port, '--control-port', '0'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const ports = await new Promise<{ port: number; controlPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start in 30 s:\n${out}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}:\n${out}`)));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const rtsp = /camera\(s\) on rtsp:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+      const control = /fault API: POST http:\/\/[^:]+:(\d+)\//.exec(out)?.[1];
+      if (rtsp && control) {
+        clearTimeout(timer);
+        resolve({ port: Number(rtsp), controlPort: Number(control) });
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  child.stdout!.resume();
+  return { child, ...ports };
+}
+
+function stopChild(child: ChildProcess): Promise<number | null> {
+  return new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', (c) => {
+      clearTimeout(t);
+      resolve(c);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startLiveServer(env: Record<string, string> = {}, opts: LiveServerOptions = {}): Promise<LiveServer> {
+  const simChild = opts.simProcess ? await startSimChild(env.XUNCHA_SIM_ROOMS ?? '8', env.XUNCHA_SIM_PORT ?? '0') : undefined;
+  if (simChild) env = { ...env, XUNCHA_LIVE_SIM: `${simChild.port}:${simChild.controlPort}` };
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-live-'));
   const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO_ROOT, 'test/live/helpers/live-main.ts')], {
     cwd: dataDir,
@@ -44,6 +96,7 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
   let simControl = 0;
   let simPort = 0;
   const port = await new Promise<number>((resolve, reject) => {
+    if (simChild) child.once('exit', () => void stopChild(simChild.child));
     const timer = setTimeout(() => reject(new Error(`live server did not start in 40 s:\n${logs.join('\n')}`)), 40_000);
     const onLine = (line: string) => {
       logs.push(line);
@@ -68,21 +121,16 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
     simControl,
     simPort,
     pid: child.pid ?? 0,
+    simPid: simChild?.child.pid ?? child.pid ?? 0,
+    simSite: simChild ? 'site1' : 'demo',
     logs,
     async fault(camera, spec) {
       const res = await fetch(`http://127.0.0.1:${simControl}/cameras/${camera}/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
       if (!res.ok) throw new Error(`fault ${camera}: ${res.status} ${await res.text()}`);
     },
     async stop() {
-      const code = await new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', (c) => {
-          clearTimeout(t);
-          resolve(c);
-        });
-        child.kill('SIGTERM');
-      });
+      const code = await stopChild(child);
+      if (simChild) await stopChild(simChild.child);
       rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
