@@ -2,6 +2,7 @@
 // on entry (incoming NAL units point into socket buffers); the frames since the last keyframe
 // are kept so that a late joiner starts at once; every viewer has a bounded queue and a viewer
 // that falls behind skips to the next keyframe instead of slowing anyone else.
+import { sameVideoParams } from '../media/params-equal.ts';
 import type { VideoFrame, VideoParams } from '../media/types.ts';
 
 export interface LiveStatus {
@@ -118,6 +119,7 @@ export class LiveHub {
   private gop: { frame: VideoFrame; bytes: number }[] = [];
   private gopBytes = 0;
   private params?: VideoParams;
+  private framesSinceParams = false;
   status: LiveStatus;
   framesIn = 0;
 
@@ -166,9 +168,16 @@ export class LiveHub {
     this.viewers.delete(q);
   }
 
-  /** New stream parameters (session start, resolution change): viewers get a new init segment. */
+  /**
+   * New stream parameters (session start, resolution change): viewers get a new init segment, which
+   * also restarts their time base. The same parameters again before any frame (the SDP's at session
+   * start, then the first keyframe's in-band ones) are no news: a second init would make every
+   * viewer recreate its MediaSource before the first picture.
+   */
   setParams(params: VideoParams): void {
+    if (this.params && !this.framesSinceParams && sameVideoParams(this.params, params)) return;
     this.params = params;
+    this.framesSinceParams = false;
     this.gop = [];
     this.gopBytes = 0;
     for (const q of [...this.viewers]) q.pushInit(params);
@@ -178,6 +187,7 @@ export class LiveHub {
     if (incoming.newParams) this.setParams(incoming.newParams);
     if (!this.params) return;
     this.framesIn++;
+    this.framesSinceParams = true;
     const { frame, bytes } = copyFrame(incoming);
     if (frame.keyframe) {
       this.gop = [];

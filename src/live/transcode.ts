@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { StreamSpec } from '../ingest/source.ts';
 import { splitAnnexB } from '../media/h264/annexb.ts';
 import { h264VideoParams } from '../media/h264/params.ts';
+import { sameBytes } from '../media/params-equal.ts';
 import type { VideoFrame, VideoParams } from '../media/types.ts';
 import { LiveHub } from './hub.ts';
 import type { ViewerQueue } from './hub.ts';
@@ -202,8 +203,4 @@ export class Transcoders {
     }
     await Promise.resolve();
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -109,6 +109,21 @@ describe('LiveHub (R-FN-1)', () => {
     expect(items.map((x) => x.kind)).toEqual(['init', 'frame']);
   });
 
+  it('one init for a viewer that joined before the session: the SDP\'s parameters repeated in band by the first keyframe are no news', () => {
+    // A sub stream is opened for its first viewer: session-start brings the SDP's SPS/PPS, the
+    // first keyframe the same ones in band. Two inits made every tile recreate its MediaSource.
+    const hub = new LiveHub('t');
+    const q = hub.addViewer(() => undefined);
+    hub.setParams(params);
+    hub.pushFrame({ ...frame(0), newParams: h264VideoParams(Uint8Array.from(clip.sps), Uint8Array.from(clip.pps)) });
+    hub.pushFrame(frame(1));
+    expect(drain(q).map((x) => x.kind)).toEqual(['init', 'frame', 'frame']);
+    // After frames, the same parameters again are a new session (new time base): a new init.
+    hub.setParams(params);
+    hub.pushFrame(frame(50));
+    expect(drain(q).map((x) => x.kind)).toEqual(['init', 'frame']);
+  });
+
   it('muxes one moof+mdat per frame with decode time from the first keyframe', () => {
     const m = new LiveMuxer();
     const init = m.init(params);

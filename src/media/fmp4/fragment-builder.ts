@@ -3,6 +3,7 @@
 // track holds back its newest frame; a fragment is emitted when the video frame after its
 // last frame arrives. The first fragment starts on a keyframe; later cuts prefer keyframes.
 
+import { sameVideoParams } from '../params-equal.ts';
 import type { AudioFrame, AudioParams, MediaFrame, VideoFrame, VideoParams } from '../types.ts';
 import { videoSampleSize, writeVideoSample } from './avcc-sample.ts';
 import type { FragmentSample } from './fragment.ts';
@@ -91,7 +92,7 @@ export class FragmentBuilder {
     const p = frame.kind === 'video' ? frame.newParams : undefined;
     const v = this.video;
     if (!p || !v) return true;
-    return sameBytes(p.sps, v.sps) && sameBytes(p.pps, v.pps) && sameBytes(p.vps, v.vps);
+    return sameVideoParams(p, v);
   }
 
   /** Adds a frame; returns a fragment when one is complete. */
@@ -216,11 +217,4 @@ export class FragmentBuilder {
       },
     };
   }
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

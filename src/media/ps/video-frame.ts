@@ -4,10 +4,8 @@ import { h264NalType, H264Nal } from '../h264/nal.ts';
 import { h264VideoParams } from '../h264/params.ts';
 import { h265NalType, H265Nal, isH265Irap } from '../h265/nal.ts';
 import { h265VideoParams } from '../h265/params.ts';
+import { sameBytes } from '../params-equal.ts';
 import type { VideoFrame, VideoParams } from '../types.ts';
-
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && Buffer.compare(a, b) === 0);
 
 export function buildVideoFrame(
   codec: 'h264' | 'h265',

@@ -7,7 +7,8 @@ import { BitstreamError } from '../../h264/bit-reader.ts';
 import { H264Nal } from '../../h264/nal.ts';
 import { h264VideoParams } from '../../h264/params.ts';
 import { decodeSpropList } from './sprop.ts';
-import { VideoDepacketizerBase, sameBytes } from './video-base.ts';
+import { sameBytes } from '../../params-equal.ts';
+import { VideoDepacketizerBase } from './video-base.ts';
 
 export class H264Depacketizer extends VideoDepacketizerBase {
   private sps: Uint8Array | undefined;

@@ -7,7 +7,8 @@ import { BitstreamError } from '../../h264/bit-reader.ts';
 import { H265Nal, isH265Irap } from '../../h265/nal.ts';
 import { h265VideoParams } from '../../h265/params.ts';
 import { decodeSpropList } from './sprop.ts';
-import { VideoDepacketizerBase, sameBytes } from './video-base.ts';
+import { sameBytes } from '../../params-equal.ts';
+import { VideoDepacketizerBase } from './video-base.ts';
 
 export class H265Depacketizer extends VideoDepacketizerBase {
   private vps: Uint8Array | undefined;

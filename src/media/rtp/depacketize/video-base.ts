@@ -221,11 +221,3 @@ export abstract class VideoDepacketizerBase implements Depacketizer {
     return out;
   }
 }
-
-/** Byte-wise equality for parameter sets (a few dozen bytes). */
-export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
