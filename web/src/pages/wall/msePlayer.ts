@@ -15,6 +15,14 @@ export interface PlayerEvents {
 const LIVE_HOLD_S = 0.12;
 /** Further behind than this (a join, a gap, a busy tab) jumps instead of speeding up. */
 const LIVE_JUMP_S = 1.0;
+/**
+ * A jump inside a GOP makes the decoder decode every frame from the keyframe before the target
+ * (up to a GOP, 50 frames at 2 s): on a saturated wall (64 tiles on 2 cores) such jumps kept the
+ * tiles behind, which made them jump again (6 pictures/s per tile, against 23 for the same clips
+ * played from files). So behind tiles jump to the newest keyframe (one picture to decode), and a
+ * jump inside a GOP happens at most this often (the join, where the GOP burst is the catch-up).
+ */
+const GOP_JUMP_MIN_INTERVAL_MS = 10_000;
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -33,6 +41,9 @@ export class MsePlayer implements ChannelHandler {
   private pendingInit?: { type: string; init: Uint8Array };
   /** Only the init segment is queued: wait for the first fragment (it follows at once). */
   private initOnly = false;
+  /** Media time (s) of the newest keyframe queued for this MediaSource; -1 before one. */
+  private newestKeyS = -1;
+  private lastGopJumpAtMs = -Infinity;
 
   constructor(
     readonly video: HTMLVideoElement,
@@ -122,6 +133,7 @@ export class MsePlayer implements ChannelHandler {
       return;
     }
     this.queue.push(fragment.slice());
+    if (keyframe) this.newestKeyS = decodeTimeS(fragment) ?? this.newestKeyS;
     this.initOnly = false;
     this.lastFrameAtMs = Date.now();
     if (!this.firstFrameAtMs) this.firstFrameAtMs = this.lastFrameAtMs;
@@ -171,9 +183,16 @@ export class MsePlayer implements ChannelHandler {
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     if (v.getVideoPlaybackQuality().totalVideoFrames === 0) return;
     const lag = end - v.currentTime;
-    // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap), else nudge the rate.
-    if (lag > LIVE_JUMP_S || v.currentTime < b.start(b.length - 1)) v.currentTime = Math.max(b.start(b.length - 1), end - LIVE_HOLD_S);
-    else v.playbackRate = lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
+    const start = b.start(b.length - 1);
+    const key = this.newestKeyS >= start && this.newestKeyS <= end ? this.newestKeyS : -1;
+    // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap, busy page), else
+    // nudge the rate. Jumps go to a keyframe when one is ahead (see GOP_JUMP_MIN_INTERVAL_MS).
+    if (v.currentTime < start) v.currentTime = key >= 0 ? key : start; // a gap: the range after it starts at a keyframe
+    else if (lag > LIVE_JUMP_S && key > v.currentTime + LIVE_HOLD_S) v.currentTime = key;
+    else if (lag > LIVE_JUMP_S && Date.now() - this.lastGopJumpAtMs > GOP_JUMP_MIN_INTERVAL_MS) {
+      this.lastGopJumpAtMs = Date.now();
+      v.currentTime = end - LIVE_HOLD_S;
+    } else v.playbackRate = lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
   }
 
@@ -201,6 +220,8 @@ export class MsePlayer implements ChannelHandler {
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = undefined;
     this.wallAtZeroMs = undefined;
+    this.newestKeyS = -1;
+    this.lastGopJumpAtMs = -Infinity;
   }
 
   destroy(): void {
@@ -223,4 +244,19 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/** Video timescale of the server's live fMP4 (src/live/fmp4-live.ts: RTP's 90 kHz). */
+const TIMESCALE_HZ = 90_000;
+
+/** baseMediaDecodeTime of a live moof+mdat, in seconds (the tfdt box sits in its first ~80 bytes). */
+export function decodeTimeS(fragment: Uint8Array): number | undefined {
+  const n = Math.min(fragment.length - 16, 128);
+  for (let i = 4; i < n; i++) {
+    if (fragment[i] !== 0x74 || fragment[i + 1] !== 0x66 || fragment[i + 2] !== 0x64 || fragment[i + 3] !== 0x74) continue; // 'tfdt'
+    const view = new DataView(fragment.buffer, fragment.byteOffset + i + 4);
+    const t = view.getUint8(0) === 1 ? view.getUint32(4) * 2 ** 32 + view.getUint32(8) : view.getUint32(4);
+    return t / TIMESCALE_HZ;
+  }
+  return undefined;
 }
