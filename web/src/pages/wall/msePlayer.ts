@@ -15,12 +15,17 @@ export interface PlayerEvents {
 const LIVE_HOLD_S = 0.12;
 /** Further behind than this (a join, a gap, a busy tab) jumps instead of speeding up. */
 const LIVE_JUMP_S = 1.0;
+/** Further behind than this, a keyframe ahead of the playhead is jumped to (it costs one picture). */
+const KEY_JUMP_S = 0.45;
 /**
  * A jump inside a GOP makes the decoder decode every frame from the keyframe before the target
  * (up to a GOP, 50 frames at 2 s): on a saturated wall (64 tiles on 2 cores) such jumps kept the
  * tiles behind, which made them jump again (6 pictures/s per tile, against 23 for the same clips
  * played from files). So behind tiles jump to the newest keyframe (one picture to decode), and a
  * jump inside a GOP happens at most this often (the join, where the GOP burst is the catch-up).
+ * With keyframe jumps past KEY_JUMP_S and 1.2× past it, 64 tiles showed 12–13 pictures/s and
+ * 16 main tiles kept a camera→screen latency p50 of 218 ms (was 804 ms with GOP jumps only past
+ * 1 s), docs/benchmarks.md.
  */
 const GOP_JUMP_MIN_INTERVAL_MS = 10_000;
 
@@ -188,11 +193,11 @@ export class MsePlayer implements ChannelHandler {
     // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap, busy page), else
     // nudge the rate. Jumps go to a keyframe when one is ahead (see GOP_JUMP_MIN_INTERVAL_MS).
     if (v.currentTime < start) v.currentTime = key >= 0 ? key : start; // a gap: the range after it starts at a keyframe
-    else if (lag > LIVE_JUMP_S && key > v.currentTime + LIVE_HOLD_S) v.currentTime = key;
+    else if (lag > KEY_JUMP_S && key > v.currentTime + LIVE_HOLD_S) v.currentTime = key;
     else if (lag > LIVE_JUMP_S && Date.now() - this.lastGopJumpAtMs > GOP_JUMP_MIN_INTERVAL_MS) {
       this.lastGopJumpAtMs = Date.now();
       v.currentTime = end - LIVE_HOLD_S;
-    } else v.playbackRate = lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
+    } else v.playbackRate = lag > KEY_JUMP_S ? 1.2 : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
   }
 
