@@ -2,26 +2,15 @@
 // kept in this browser's localStorage (so a user loses nothing when upgrading).
 import { ApiError, request } from '../../api.ts';
 import type { RoomKind } from '../../types.ts';
+// The views are the server's own types (type-only: nothing of the server is bundled), so the
+// console and the API cannot drift apart.
+import type { TourItemKind } from '../../../../src/store/schema.ts';
+import type { TourCameraView, TourItemView, TourView } from '../../../../src/tours/views.ts';
 import type { WallCamera, WallSite } from './wallModel.ts';
 
-export type TourItemKind = 'camera' | 'room' | 'all-exam-rooms';
-export interface TourItem { kind: TourItemKind; refId: number | null; label: string | null }
-
-export interface Tour {
-  id: number;
-  name: string;
-  intervalS: number;
-  layoutTiles: number;
-  orgNodeId: number;
-  orgNodeName: string;
-  ownerId: number;
-  ownerName: string;
-  shared: boolean;
-  canEdit: boolean;
-  items: TourItem[];
-  createdAtMs: number;
-  updatedAtMs: number;
-}
+export type { TourItemKind };
+export type Tour = TourView;
+export type TourItem = TourItemView;
 
 export interface TourInput {
   name: string;
@@ -32,7 +21,6 @@ export interface TourInput {
   items: Array<{ kind: TourItemKind; refId?: number }>;
 }
 
-interface TourCamera { id: number; name: string; roomId: number; roomName: string; roomKind: RoomKind; siteId: number; siteName: string }
 
 export const tourApi = {
   list: async () => (await request<{ tours: Tour[] }>('GET', '/api/tours')).tours,
@@ -41,7 +29,7 @@ export const tourApi = {
   remove: (id: number) => request<unknown>('DELETE', `/api/tours/${id}`),
   /** The cameras the tour pages through for me, in order (the server keeps them inside my scope). */
   cameras: async (id: number): Promise<WallCamera[]> =>
-    (await request<{ cameras: TourCamera[] }>('GET', `/api/tours/${id}/cameras`)).cameras.map((c) => ({ id: c.id, name: c.name, roomId: c.roomId, roomName: c.roomName, roomKind: c.roomKind, siteName: c.siteName })),
+    (await request<{ cameras: TourCameraView[] }>('GET', `/api/tours/${id}/cameras`)).cameras.map((c) => ({ id: c.id, name: c.name, roomId: c.roomId, roomName: c.roomName, roomKind: c.roomKind as RoomKind, siteName: c.siteName })),
 };
 
 // ---- one-time import of browser-stored tours (console before server-side tours) ----
