@@ -18,7 +18,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
 import { frameCodes } from '../playback/fixture.ts';
-import { addLower, CITY, MEDIA_STALL_MS, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, addSimCameras, CITY, MEDIA_STALL_MS, PROVINCE, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
@@ -62,23 +62,14 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     await city.cascade.start();
     city.cascade.on('alarm', (a) => alarms.push(a));
     site = await startLevel(SITE, city, { recorder: true });
-    const admin = await site.t.actor('admin');
-    const rooms = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
-    for (const [i, name] of ['a', 'b'].entries()) {
-      const c = await site.t.app.devices.createCamera(admin, { roomId: rooms[i].id, name: `cam-${name}`, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${name}/main`, subStream: '/none', host: '127.0.0.1', port: sim.port });
-      cams[name] = { id: c.id, gb: c.gbCode };
-    }
+    Object.assign(cams, await addSimCameras(site, sim.port, ['a', 'b']));
     await site.t.app.recorder.start();
     await site.cascade.start();
     await until('both cameras record', () => ['a', 'b'].every((n) => site.t.app.recorder.status(cams[n].id)?.recording === true));
   });
 
   afterAll(async () => {
-    for (const l of [site, city, province]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, city, province]);
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
   });

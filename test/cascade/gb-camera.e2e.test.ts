@@ -11,7 +11,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import type { CameraRow } from '../../src/store/repos/camera-repo.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
-import { addLower, CITY, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, CITY, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('routing opener and stream specs', () => {
@@ -67,11 +67,7 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
   });
 
   afterAll(async () => {
-    for (const l of [site, city]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, city]);
     await sim?.close();
   });
 

@@ -21,7 +21,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
-import { addLower, CITY, PASSWORD, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, CITY, PASSWORD, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 const SITE_2016 = { id: '32010700002000000001', domain: '3201070000' };
@@ -89,11 +89,7 @@ describe('GB/T 28181-2022: X-GB-Ver, SM3 digest, MediaStatus 121 (city ← sites
   afterAll(async () => {
     await Promise.all(raw.map((t) => t.close()));
     await server?.close();
-    for (const l of [site, site2016, legacy, city]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, site2016, legacy, city]);
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -240,15 +236,20 @@ describe('GB/T 28181-2022: X-GB-Ver, SM3 digest, MediaStatus 121 (city ← sites
     const download = async () => {
       let frames = 0;
       await siteOnline();
-      const src = await calls.openLive(gb, { session: 'Download', transport: 'tcp', startSec, endSec }); // TCP: no loss to blur the timing
+      // TCP: no loss to blur the timing; no stall before the site's BYE (as with the 10 s default)
+      const src = await calls.openLive(gb, { session: 'Download', transport: 'tcp', startSec, endSec, stallMs: 2 * FILE_END_BYE_WAIT_MS });
+      // Listening from the start: a refused 121 ends the session right after the last frame,
+      // possibly before the wait for the frames below has noticed them.
+      const closed = new Promise<SessionEnd & { atMs: number }>((resolve) => src.once('close', (e) => resolve({ ...e, atMs: Date.now() })));
+      let lastFrameAt = Date.now();
       src.on('frame', (f) => {
         if (f.kind === 'video') frames++;
+        lastFrameAt = Date.now();
       });
       await until('every frame arrived', () => frames >= sent, 10_000);
-      const doneAt = Date.now();
-      const end = await new Promise<SessionEnd>((resolve) => src.once('close', resolve));
+      const end = await closed;
       await until('site session ended', () => site.cascade.status().mediaSessions === 0, 2 * FILE_END_BYE_WAIT_MS);
-      return { code: end.code, afterMs: Date.now() - doneAt, frames };
+      return { code: end.code, afterMs: end.atMs - lastFrameAt, frames };
     };
     try {
       // An older platform: 200 to the MESSAGE, nothing else. The site waits, then hangs up.

@@ -54,3 +54,24 @@ export async function addLower(level: Level, lowerId: string, name: string): Pro
   const admin = await level.t.actor('admin');
   return (await level.cascade.service.createLower(admin, { sipId: lowerId, name, kind: 'platform', password: PASSWORD })).id;
 }
+
+/** Simulator cameras as RTSP cameras of the level's site, camera i in room i; ids and GB codes by name. */
+export async function addSimCameras(level: Level, simPort: number, names: string[]): Promise<Record<string, { id: number; gb: string }>> {
+  const admin = await level.t.actor('admin');
+  const rooms = (await level.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
+  const cams: Record<string, { id: number; gb: string }> = {};
+  for (const [i, name] of names.entries()) {
+    const c = await level.t.app.devices.createCamera(admin, { roomId: rooms[i].id, name: `cam-${name}`, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${name}/main`, subStream: '/none', host: '127.0.0.1', port: simPort });
+    cams[name] = { id: c.id, gb: c.gbCode };
+  }
+  return cams;
+}
+
+/** Stops the levels in the order given (lowest first); any may be undefined when setup failed. */
+export async function stopLevels(levels: Array<Level | undefined>): Promise<void> {
+  for (const l of levels) {
+    await l?.cascade.stop();
+    await l?.t.app.recorder.stop();
+    await l?.t.close();
+  }
+}

@@ -6,7 +6,7 @@ import { buildMansRtsp, MansRtspError, parseMansRtsp } from '../../src/cascade/m
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
-import { addLower, CITY, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, CITY, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('MANSRTSP text', () => {
@@ -47,11 +47,7 @@ describe('MANSRTSP playback control: city → site', () => {
   });
 
   afterAll(async () => {
-    for (const l of [site, city]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, city]);
     await sim?.close();
   });
 

@@ -13,7 +13,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { launchBrowser } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
-import { addLower, CITY, PROVINCE, SITE, startLevel, until } from './helpers.ts';
+import { addLower, CITY, PROVINCE, SITE, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 interface PlayResult { status: number; error?: string; frames?: number; frames2?: number }
@@ -63,11 +63,7 @@ describe('province plays a site camera live in Chromium through the city', () =>
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    for (const l of [site, city, province]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, city, province]);
     await sim?.close();
   });
 

@@ -13,7 +13,7 @@ import type { AlarmNotify, SipRequest } from '../../src/gb28181/index.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
-import { addLower, CITY, PROVINCE, SITE, sleep, startLevel, until } from './helpers.ts';
+import { addLower, addSimCameras, CITY, PROVINCE, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 const EXPIRES_S = 4;
@@ -67,12 +67,7 @@ describe('GB/T 28181 catalog and alarm subscriptions: city ← site on loopback'
       if (m?.kind === 'catalog-query') catalogQueriesAtCity++;
     });
     site = await startLevel(SITE, city, { recorder: true });
-    const admin = await site.t.actor('admin');
-    const rooms = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
-    for (const [i, name] of ['a', 'b'].entries()) {
-      const c = await site.t.app.devices.createCamera(admin, { roomId: rooms[i].id, name: `cam-${name}`, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${name}/main`, subStream: '/none', host: '127.0.0.1', port: sim.port });
-      cams[name] = { id: c.id, gb: c.gbCode };
-    }
+    Object.assign(cams, await addSimCameras(site, sim.port, ['a', 'b']));
     await site.t.app.recorder.start();
     await site.cascade.start();
     observeSite();
@@ -82,11 +77,7 @@ describe('GB/T 28181 catalog and alarm subscriptions: city ← site on loopback'
   });
 
   afterAll(async () => {
-    for (const l of [site, city, province]) {
-      await l?.cascade.stop();
-      await l?.t.app.recorder.stop();
-      await l?.t.close();
-    }
+    await stopLevels([site, city, province]);
     await sim?.close();
   });
 
