@@ -37,11 +37,75 @@ export interface PageRun {
   measureMs: number;
   /** window property holding the bundled console player (MSE). */
   bundleGlobal: string;
+  /** BENCH_LIVE_DIAG=1: collect where the first frame's time goes (see PageDiag). */
+  diag?: boolean;
+}
+
+/** BENCH_LIVE_DIAG=1 (MSE): main-thread long tasks and socket arrivals during the subscribe phase. */
+export interface PageDiag {
+  /** Long tasks (≥ 50 ms) since the first subscribe: [start ms after it, duration ms]. */
+  longTasks: Array<[number, number]>;
+  /** Per tile, ms after its subscribe: the init message dispatched to the socket's handlers. */
+  initArrivedMs: number[];
+  /** Per tile: binary bytes the page's socket had received before its init. */
+  bytesBeforeInit: number[];
+  /** Per tile, ms after its subscribe: first requestVideoFrameCallback (the same as ttffMs). */
+  firstFrameMs: number[];
+  /** Largest gap between 10 ms ticks of a timer during the first 1.5 s (main thread busy), ms. */
+  maxTickGapMs: number;
+  /** Sum of the gaps beyond 20 ms between ticks during the first 1.5 s, ms. */
+  blockedMs: number;
 }
 
 export async function runInPage(run: PageRun): Promise<TileResult[]> {
   type Frame = { mediaTime: number; expectedDisplayTime: number; presentedFrames: number; rtpTimestamp?: number };
   type RvfcVideo = HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, m: Frame) => void): number };
+  // BENCH_LIVE_DIAG: defined in here because page.evaluate serializes this function only.
+  // Socket arrivals are seen by a 'message' listener added before LiveClient's own onmessage.
+  const startDiag = (tiles: number) => {
+    const t0s: number[] = new Array<number>(tiles).fill(Number.NaN);
+    const d: PageDiag = { longTasks: [], initArrivedMs: new Array<number>(tiles).fill(-1), bytesBeforeInit: new Array<number>(tiles).fill(-1), firstFrameMs: [], maxTickGapMs: 0, blockedMs: 0 };
+    (window as unknown as { __xunchaLiveDiag?: PageDiag }).__xunchaLiveDiag = d;
+    const start = performance.now();
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.startTime >= start) d.longTasks.push([Math.round(e.startTime - start), Math.round(e.duration)]);
+    });
+    obs.observe({ type: 'longtask' });
+    let last = start;
+    const tick = window.setInterval(() => {
+      const now = performance.now();
+      if (now - start > 1500) return window.clearInterval(tick);
+      d.maxTickGapMs = Math.max(d.maxTickGapMs, Math.round(now - last));
+      if (now - last > 20) d.blockedMs += Math.round(now - last - 10);
+      last = now;
+    }, 10);
+    const Ws = window.WebSocket;
+    let bytes = 0;
+    class DiagWebSocket extends Ws {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener('message', (e: MessageEvent) => {
+          if (!(e.data instanceof ArrayBuffer)) return;
+          const b = new Uint8Array(e.data, 0, 4);
+          const tile = ((b[2] << 8) | b[3]) - 1; // channels are 1..N in subscribe order (fresh LiveClient)
+          if (b[0] === 1 && tile >= 0 && tile < tiles && d.initArrivedMs[tile] < 0) {
+            d.initArrivedMs[tile] = Math.round(performance.now() - t0s[tile]);
+            d.bytesBeforeInit[tile] = bytes;
+          }
+          bytes += e.data.byteLength;
+        });
+      }
+    }
+    window.WebSocket = DiagWebSocket;
+    return {
+      subscribedAt: (i: number, t: number) => void (t0s[i] = t),
+      stop: () => {
+        obs.disconnect();
+        window.clearInterval(tick);
+        window.WebSocket = Ws;
+      },
+    };
+  };
   const root = document.createElement('div');
   root.style.cssText = 'position:fixed;inset:0;z-index:9999;display:grid;background:#000;grid-template-columns:repeat(' + Math.ceil(Math.sqrt(run.cameraIds.length)) + ',1fr)';
   document.body.appendChild(root);
@@ -103,6 +167,8 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       MediaSource.prototype.addSourceBuffer = addSourceBuffer;
       objects.clear();
     });
+    const diag = run.diag ? startDiag(run.cameraIds.length) : undefined;
+    if (diag) closers.push(diag.stop);
     type Ph = { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number; inits: number };
     const subscribed: Array<Promise<void>> = [];
     let wsOpenMs = -1;
@@ -116,6 +182,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, phases: ph };
       results.push(r);
       const t0 = performance.now();
+      diag?.subscribedAt(i, t0);
       const since = () => Math.round(performance.now() - t0);
       const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined });
       const ms = objects.get(v.src); // the MediaSource MsePlayer opens at subscribe time
@@ -194,6 +261,8 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     results[i].total = q.totalVideoFrames;
     results[i].dropped = q.droppedVideoFrames;
   });
+  const diagOut = (window as unknown as { __xunchaLiveDiag?: PageDiag }).__xunchaLiveDiag;
+  if (diagOut) diagOut.firstFrameMs = results.map((r) => Math.round(r.ttffMs));
   closers.forEach((c) => c());
   root.remove();
   return results;

@@ -13,12 +13,17 @@ import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from '../test/li
 import { measureHls } from './lib/hls-latency.ts';
 import { buildLiveBundle, LIVE_BUNDLE_GLOBAL } from './lib/live-bundle.ts';
 import { makePeerClip } from './lib/peer-clips.ts';
+import { startTraceWindow } from './lib/trace-window.ts';
 import { childTrees, startCpuWindow } from './lib/proc-tree.ts';
 import { loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
 import type { PageRun, TileResult } from './live-page.ts';
 
 const MEASURE_MS = Number(process.env.BENCH_LIVE_MS ?? '12000');
 const ROOMS = 32; // 64 cameras
+/** BENCH_LIVE_DIAG=1: print where an MSE wall's first frames spend their time (live-page.ts PageDiag). */
+const DIAG = process.env.BENCH_LIVE_DIAG === '1' || process.env.BENCH_LIVE_DIAG === 'trace';
+/** BENCH_LIVE_DIAG=trace: also a Chromium trace of each MSE scenario's first 1.5 s (bench/lib/trace-window.ts). */
+const TRACE = process.env.BENCH_LIVE_DIAG === 'trace';
 
 interface Scenario {
   name: string;
@@ -126,8 +131,14 @@ async function main(): Promise<void> {
         const ids = cameraIds.slice(0, sc.tiles);
         const { token } = await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: ids, stream: sc.stream });
         const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
-        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL };
-        tiles = await page.evaluate(runInPage, run);
+        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse' };
+        const stopTrace = TRACE && sc.kind === 'mse' ? await startTraceWindow(page, 1500) : undefined;
+        const running = page.evaluate(runInPage, run);
+        if (stopTrace) {
+          await new Promise((r) => setTimeout(r, 2500));
+          console.log(`  trace: ${await stopTrace()}`);
+        }
+        tiles = await running;
       }
       const used = cpu();
       const stats = await admin.json<{ skippedFrames: number; sentFrames: number }>('GET', '/api/live/stats');
@@ -157,6 +168,10 @@ async function main(): Promise<void> {
         console.log(`  first frame, p50 after subscribing: init ${ph('initMs')} ms, first fragment ${ph('firstFragmentMs')} ms, sourceopen ${ph('sourceOpenMs')} ms, ` +
           `media appended ${ph('appendedMs')} ms, first frame shown ${pct(ttff, 50)} ms (socket opened by the first subscribe: ${tiles[0]?.wsOpenMs} ms); ` +
           `tiles that got more than one init: ${tiles.filter((t) => (t.phases?.inits ?? 0) > 1).length}`);
+      }
+      if (DIAG && sc.kind === 'mse') {
+        console.log(`  diag: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __xunchaLiveDiag?: unknown }).__xunchaLiveDiag))}`);
+        console.log(`  diag per tile [init, first fragment, sourceopen, appended, first frame] ms: ${JSON.stringify(tiles.map((t) => [t.phases?.initMs, t.phases?.firstFragmentMs, t.phases?.sourceOpenMs, t.phases?.appendedMs, Math.round(t.ttffMs)]))}`);
       }
       await new Promise((r) => setTimeout(r, 1500));
     }

@@ -16,7 +16,7 @@ import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
 import type { LiveAccessApp } from './access.ts';
 import { LiveMuxer } from './fmp4-live.ts';
-import type { LiveStatus, ViewerQueue } from './hub.ts';
+import type { LiveStatus, QueueItem, ViewerQueue } from './hub.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 
 export const MSG_INIT = 1;
@@ -24,6 +24,14 @@ export const MSG_MEDIA = 2;
 export const HEADER_BYTES = 4;
 /** Stop sending to this socket while more than this is buffered (the queues then skip). */
 const MAX_BUFFERED = 1 << 20;
+/**
+ * A new channel gets its init and keyframe at once, the rest of the GOP it joins (the catch-up,
+ * up to 2 s of frames) this long after its subscribe. A wall subscribes all its tiles together and
+ * the server registers them one after the other (each awaits its camera lookup): without the hold,
+ * a tile's init went out behind the catch-up of every tile registered before it (16 main tiles:
+ * the last init behind ~5 MB, which a busy page takes 300–600 ms to take in).
+ */
+const JOIN_HOLD_MS = 150;
 const MAX_CHANNELS = 100;
 /** Codecs a client may declare; anything else is a malformed subscribe. */
 const KNOWN_CODECS: ReadonlySet<string> = new Set<VideoCodec>(['h264', 'h265']);
@@ -56,6 +64,10 @@ interface Channel {
   transcoded: boolean;
   /** What the client's MSE plays: H.265 passes through only when this has 'h265'. */
   codecs: ReadonlySet<string>;
+  /** Until then (ms), frames after the first keyframe wait (JOIN_HOLD_MS); the one taken waits here. */
+  holdUntilMs: number;
+  sentKeyframe: boolean;
+  held?: QueueItem;
 }
 
 /**
@@ -124,7 +136,7 @@ export class LiveSocketSession {
     this.unsubscribe(ch, true);
     const lease = this.deps.acquire(cam, stream);
     if (!lease) return this.sendJson({ ev: 'error', ch, cameraId, code: 'unsupported_source' });
-    const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false, codecs };
+    const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false, codecs, holdUntilMs: Date.now() + JOIN_HOLD_MS, sentKeyframe: false };
     this.log.start(cam, stream, 'mse');
     channel.queue = lease.hub.addViewer(
       () => this.pump(),
@@ -154,9 +166,16 @@ export class LiveSocketSession {
     let progress = true;
     while (progress && this.ws.bufferedAmount < MAX_BUFFERED) {
       progress = false;
+      const nowMs = Date.now();
       for (const c of this.channels.values()) {
-        const item = c.queue.take();
+        const item = c.held ?? c.queue.take();
+        c.held = undefined;
         if (!item) continue;
+        if (item.kind === 'frame' && c.sentKeyframe && nowMs < c.holdUntilMs) {
+          c.held = item;
+          continue;
+        }
+        if (item.kind === 'frame' && item.frame.keyframe) c.sentKeyframe = true;
         progress = true;
         if (item.kind === 'init' && item.params.codec === 'h265' && !c.codecs.has('h265') && !c.transcoded && this.deps.acquireH264) {
           this.switchToH264(c);
@@ -177,7 +196,7 @@ export class LiveSocketSession {
         }
       }
     }
-    const pending = [...this.channels.values()].some((c) => c.queue.length > 0);
+    const pending = [...this.channels.values()].some((c) => c.queue.length > 0 || c.held);
     if (pending && !this.pumpTimer) {
       this.pumpTimer = setTimeout(() => {
         this.pumpTimer = undefined;
