@@ -9,5 +9,8 @@ export default defineConfig({
     // Repository suites share one PostgreSQL server; each test file uses its own database/schema.
     fileParallelism: true,
     maxWorkers: 2,
+    // A page or server answer that takes 1 s (the default) on a loaded 2-core CI machine is not a
+    // failure: polls wait up to 10 s (a poll that succeeds returns as soon as it does).
+    expect: { poll: { timeout: 10_000 } },
   },
 });
