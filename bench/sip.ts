@@ -57,9 +57,12 @@ async function upperRole(): Promise<void> {
   process.on('disconnect', () => void cascade.stop().then(() => app.close()).then(() => process.exit(0)));
 }
 
+/** BENCH_SIP_PROFILE=DIR: the upper writes a V8 CPU profile there (node --cpu-prof) when it exits. */
+const PROFILE_DIR = process.env.BENCH_SIP_PROFILE;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xuncha-bench-sip-'));
-  const child = fork(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx'] });
+  const child = fork(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] });
   const messages: ChildMsg[] = [];
   const waitFor = <K extends ChildMsg['kind']>(kind: K) => new Promise<Extract<ChildMsg, { kind: K }>>((resolve) => {
     const check = () => {

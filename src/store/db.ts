@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { withStatementCache } from './sqlite-statements.ts';
 import type { Database } from './schema.ts';
 
 // int8 and numeric come back from pg as strings; every bigint we store is a ms timestamp or a
@@ -33,7 +34,7 @@ export function openStore(opts: { dataDir: string; databaseUrl?: string; onError
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
