@@ -5,8 +5,7 @@
 // lower through the form, which then registers with the password typed there; a site camera
 // dropped by the simulator shows OFF in the tree and as an alarm. An inspector is refused the page
 // and the API (audited); an operator sees the page without the write controls.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -28,29 +27,13 @@ import { ApiClient } from '../e2e/helpers/server.ts';
 import { ADMIN_PASSWORD, createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { settings, until } from './helpers.ts';
+import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = '/tmp/xuncha-shots';
 const SITE2 = { id: '32010700002000000001', domain: '3201070000' };
 /** helpers.settings() registers with this password; the admin types it into the form. */
 const SITE2_PASSWORD = 'Lower-Pass-1234';
 const USERS = { inspector: { username: 'jj_cascade', password: 'Jijian-Passw0rd-7' }, operator: { username: 'xc_cascade', password: 'Xuncha-Op-Passw0rd-7' } };
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds web/dist unless it is newer than every file of web/src. */
-function ensureWebBuilt(): void {
-  const index = path.join(ROOT, 'web/dist/index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(path.join(ROOT, 'web/src'))) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 const byId = (page: Page, id: string) => page.getByTestId(id);
 /** expect.poll waits 1 s by default: too short for a page refreshing every 5 s on a busy machine. */

@@ -3,16 +3,15 @@
 // them in the tree, reveals the camera's network config, finds all of it in the audit log (hash chain
 // verified), creates a district-scoped user; that user then sees only their own district's site.
 // Screenshots go to /tmp/xuncha-shots/*.png for a visual check.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer } from './helpers/server.ts';
 import { closeAll, launchBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
+import { ensureWebBuilt } from './helpers/web-build.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = '/tmp/xuncha-shots';
 const TAG = Date.now().toString(36).slice(-5);
 const NAMES = {
@@ -26,22 +25,6 @@ const NAMES = {
   user: `xq_${TAG}`,
   userPassword: 'Xuncha-e2e-2026!',
 };
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds web/dist unless it is newer than every file of web/src. */
-function ensureWebBuilt(): void {
-  const index = path.join(ROOT, 'web/dist/index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(path.join(ROOT, 'web/src'))) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 /** Screenshot after antd's open/close animations (~0.3 s) have settled. */
 async function shot(page: Page, name: string): Promise<void> {

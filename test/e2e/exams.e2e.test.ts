@@ -3,8 +3,7 @@
 // windows are armed and the demo cameras record. Covers R-REC-1 (windows armed from the
 // timetable), R-REC-2 (已封门 ends an exam room's window), R-REC-4 (completeness report with
 // coverage, gap alarm banner within seconds). Screenshots go to /tmp/xuncha-shots/exams-*.png.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,8 @@ import { ApiClient, startTestServer } from './helpers/server.ts';
 import type { TestServer } from './helpers/server.ts';
 import { closeAll, launchBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
+import { ensureWebBuilt } from './helpers/web-build.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = '/tmp/xuncha-shots';
 
 interface Session { id: number; subject: string; startMs: number; endMs: number }
@@ -22,22 +21,6 @@ interface Exam { id: number; name: string; kind: string; sites: { siteId: number
 interface Win { roomId: number; roomName: string; roomKind: string; kind: string; startMs: number; endMs: number; startSource: string; endSource: string }
 interface ReportLine { roomId: number; cameraId: number | null; recordedMs: number; coverage: number }
 interface Node { id: number; kind: string; rooms?: { id: number; name: string; kind: string; cameras?: { id: number; name: string }[] }[] }
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds web/dist unless it is newer than every file of web/src. */
-function ensureWebBuilt(): void {
-  const index = path.join(ROOT, 'web/dist/index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(path.join(ROOT, 'web/src'))) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
