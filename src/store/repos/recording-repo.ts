@@ -69,6 +69,24 @@ export class RecordingRepo {
       .execute();
   }
 
+  /** Extents of one camera's files overlapping [fromMs, toMs), for timelines (no index blobs). */
+  fileExtentsBetween(cameraId: number, fromMs: number, toMs: number): Promise<Array<Pick<FileRow, 'run_id' | 'start_ms' | 'end_ms'>>> {
+    return this.db
+      .selectFrom('recording_file')
+      .select(['run_id', 'start_ms', 'end_ms'])
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '<', toMs)
+      .where('end_ms', '>=', fromMs)
+      .orderBy('start_ms')
+      .execute();
+  }
+
+  /** Every camera id that has a run or a file (cameras deleted since included). */
+  async cameraIdsWithRecordings(): Promise<number[]> {
+    const rows = await this.db.selectFrom('recording_run').select('camera_id').union(this.db.selectFrom('recording_file').select('camera_id')).execute();
+    return [...new Set(rows.map((r) => Number(r.camera_id)))].sort((a, b) => a - b);
+  }
+
   /**
    * Closed files in (start_ms, id) order after the keyset `after`, optionally only those ending
    * before `endBeforeMs`: retention scans the index in pages with this.
