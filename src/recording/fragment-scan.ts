@@ -26,6 +26,9 @@ export interface FileScan {
   /** Bytes of the file on disk. */
   size: number;
   codec?: 'h264' | 'h265';
+  /** What the init segment describes (to rebuild a run row from a file alone). */
+  video?: { width: number; height: number; rfc6381: string };
+  audioCodec?: 'aac' | 'pcma' | 'pcmu';
   /** End of ftyp+moov; 0 when the init segment is incomplete or unreadable. */
   initBytes: number;
   /** Why the init segment or its parameter sets are unusable. */
@@ -81,6 +84,19 @@ interface VideoTrack {
   timescale: number;
   codec: 'h264' | 'h265';
   nalLengthSize: number;
+  params: { width: number; height: number; rfc6381: string };
+  audioCodec?: 'aac' | 'pcma' | 'pcmu';
+}
+
+const AUDIO_ENTRIES: Record<string, 'aac' | 'pcma' | 'pcmu'> = { mp4a: 'aac', alaw: 'pcma', ulaw: 'pcmu' };
+
+function audioCodecOf(buf: Uint8Array, moov: Box): 'aac' | 'pcma' | 'pcmu' | undefined {
+  for (const trak of children(buf, moov, 'trak')) {
+    const stsd = child(buf, child(buf, child(buf, child(buf, trak, 'mdia'), 'minf'), 'stbl'), 'stsd');
+    const entry = stsd ? boxesIn(buf, stsd.offset + 16, stsd.offset + stsd.size)[0] : undefined;
+    if (entry && AUDIO_ENTRIES[entry.type]) return AUDIO_ENTRIES[entry.type];
+  }
+  return undefined;
 }
 
 /** Finds the video track in a moov and checks its parameter sets parse. */
@@ -107,16 +123,16 @@ function readMoov(buf: Uint8Array, moov: Box): VideoTrack | string {
         if (!c) return 'avc1 without avcC';
         const rec = buf.subarray(c.offset + 8, c.offset + c.size);
         const sets = readAvcC(rec);
-        h264VideoParams(sets.sps, sets.pps);
-        return { trackId, timescale, codec: 'h264', nalLengthSize: (rec[4] & 3) + 1 };
+        const p = h264VideoParams(sets.sps, sets.pps);
+        return { trackId, timescale, codec: 'h264', nalLengthSize: (rec[4] & 3) + 1, params: { width: p.width, height: p.height, rfc6381: p.rfc6381 }, audioCodec: audioCodecOf(buf, moov) };
       }
       if (entry.type === 'hvc1' || entry.type === 'hev1') {
         const c = configs.find((b) => b.type === 'hvcC');
         if (!c) return 'hvc1 without hvcC';
         const rec = buf.subarray(c.offset + 8, c.offset + c.size);
         const sets = readHvcC(rec);
-        h265VideoParams(sets.vps, sets.sps, sets.pps);
-        return { trackId, timescale, codec: 'h265', nalLengthSize: (rec[21] & 3) + 1 };
+        const p = h265VideoParams(sets.vps, sets.sps, sets.pps);
+        return { trackId, timescale, codec: 'h265', nalLengthSize: (rec[21] & 3) + 1, params: { width: p.width, height: p.height, rfc6381: p.rfc6381 }, audioCodec: audioCodecOf(buf, moov) };
       }
     } catch (err) {
       return `parameter sets do not parse: ${(err as Error).message}`;
@@ -300,6 +316,8 @@ export async function scanRecordingFile(absPath: string, opts: { limitBytes?: nu
         }
         track = t;
         scan.codec = t.codec;
+        scan.video = t.params;
+        scan.audioCodec = t.audioCodec;
       } else if (b.type !== 'ftyp') {
         scan.initProblem = `unexpected '${b.type}' box before moov`;
         return scan;

@@ -41,6 +41,28 @@ export class RecordingRepo {
     return this.db.selectFrom('recording_file').select(['id', 'rel_path']).execute();
   }
 
+  /** Every file row's committed length and state (start-up recovery compares them with the disk). */
+  allFileLengths(): Promise<Array<Pick<FileRow, 'id' | 'rel_path' | 'bytes' | 'status'>>> {
+    return this.db.selectFrom('recording_file').select(['id', 'rel_path', 'bytes', 'status']).execute();
+  }
+
+  fileById(id: number): Promise<FileRow | undefined> {
+    return this.db.selectFrom('recording_file').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  runById(id: number): Promise<RunRow | undefined> {
+    return this.db.selectFrom('recording_run').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The run of a camera that started at this instant (file names carry it). */
+  runStartedAt(cameraId: number, startedAtMs: number): Promise<RunRow | undefined> {
+    return this.db.selectFrom('recording_run').selectAll().where('camera_id', '=', cameraId).where('started_at_ms', '=', startedAtMs).orderBy('id', 'desc').executeTakeFirst();
+  }
+
+  filesOfRun(runId: number): Promise<Array<Pick<FileRow, 'id' | 'start_90k' | 'duration_90k'>>> {
+    return this.db.selectFrom('recording_file').select(['id', 'start_90k', 'duration_90k']).where('run_id', '=', runId).execute();
+  }
+
   async deleteFile(id: number): Promise<void> {
     await this.db.deleteFrom('recording_file').where('id', '=', id).execute();
   }
