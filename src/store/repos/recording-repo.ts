@@ -103,6 +103,22 @@ export class RecordingRepo {
       .execute();
   }
 
+  /** How many files a camera still has and when the newest ends (camera deletion refuses while any remain). */
+  async fileSummaryOfCamera(cameraId: number): Promise<{ files: number; lastEndMs: number | null }> {
+    const row = await this.db
+      .selectFrom('recording_file')
+      .select((eb) => [eb.fn.countAll<number>().as('files'), eb.fn.max<number | null>('end_ms').as('last')])
+      .where('camera_id', '=', cameraId)
+      .executeTakeFirstOrThrow();
+    return { files: Number(row.files), lastEndMs: row.last === null ? null : Number(row.last) };
+  }
+
+  /** Removes a camera's schedules and its runs (history of recordings whose files are all gone). */
+  async deleteCameraHistory(cameraId: number): Promise<void> {
+    await this.db.deleteFrom('recording_schedule').where('camera_id', '=', cameraId).execute();
+    await this.db.deleteFrom('recording_run').where('camera_id', '=', cameraId).execute();
+  }
+
   /** Every camera id that has a run or a file (cameras deleted since included). */
   async cameraIdsWithRecordings(): Promise<number[]> {
     const rows = await this.db.selectFrom('recording_run').select('camera_id').union(this.db.selectFrom('recording_file').select('camera_id')).execute();
