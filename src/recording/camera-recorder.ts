@@ -95,6 +95,8 @@ export class CameraRecorder {
     if (!run) {
       if (!this.wanted || frame.kind !== 'video' || !frame.keyframe || !this.video) return;
       if (this.deps.clock.nowMs() < this.writeBlockedUntilMs) return;
+      // Disk full: no run until retention reports space back (no zero-length runs or empty files).
+      if (this.deps.files.diskFull?.()) return;
       run = this.startRun(frame, this.video);
     }
     if (frame.kind === 'video') {

@@ -21,17 +21,34 @@ export interface FileStore {
   /** Every file below the root, as relative paths. */
   list(): Promise<string[]>;
   absolute(relPath: string): string;
+  /**
+   * True from the moment a write failed for lack of space until `spaceReturned()`: recorders start
+   * no run meanwhile (no zero-length runs, no empty files, no alarm storm — docs/design/retention.md).
+   */
+  diskFull?(): boolean;
+  /** Retention calls this once free space is back. */
+  spaceReturned?(): void;
 }
 
+const isNoSpace = (err: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((err as NodeJS.ErrnoException).code ?? '');
+
 class DiskAppendFile implements AppendFile {
-  constructor(private readonly fh: FileHandle) {}
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly noSpace: () => void,
+  ) {}
   async appendDurable(bytes: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < bytes.length) {
-      const { bytesWritten } = await this.fh.write(bytes, off, bytes.length - off);
-      off += bytesWritten;
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        const { bytesWritten } = await this.fh.write(bytes, off, bytes.length - off);
+        off += bytesWritten;
+      }
+      await this.fh.datasync();
+    } catch (err) {
+      if (isNoSpace(err)) this.noSpace();
+      throw err;
     }
-    await this.fh.datasync();
   }
   close(): Promise<void> {
     return this.fh.close();
@@ -39,7 +56,16 @@ class DiskAppendFile implements AppendFile {
 }
 
 export class DiskFileStore implements FileStore {
+  private full = false;
   constructor(readonly root: string) {}
+
+  diskFull(): boolean {
+    return this.full;
+  }
+
+  spaceReturned(): void {
+    this.full = false;
+  }
 
   absolute(relPath: string): string {
     const abs = path.resolve(this.root, relPath);
@@ -49,9 +75,16 @@ export class DiskFileStore implements FileStore {
 
   async create(relPath: string): Promise<AppendFile> {
     const abs = this.absolute(relPath);
-    await mkdir(path.dirname(abs), { recursive: true });
-    // O_EXCL: never append to a file some earlier run left behind.
-    return new DiskAppendFile(await open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o640));
+    try {
+      await mkdir(path.dirname(abs), { recursive: true });
+      // O_EXCL: never append to a file some earlier run left behind.
+      return new DiskAppendFile(await open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o640), () => {
+        this.full = true;
+      });
+    } catch (err) {
+      if (isNoSpace(err)) this.full = true;
+      throw err;
+    }
   }
 
   async truncate(relPath: string, bytes: number): Promise<void> {

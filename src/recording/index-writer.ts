@@ -70,7 +70,34 @@ export class IndexWriter {
     await this.flushing;
   }
 
-  private async commit(ops: Op[]): Promise<void> {
+  /**
+   * A run is inserted with its first file: a run that ends before any file of it reached the disk
+   * (the disk was full, the file could not be created) recorded nothing and leaves no row — no
+   * zero-length runs, no alarm for them. Until then its ops wait for the next batch.
+   */
+  private holdBackFileless(ops: Op[]): { now: Op[]; later: Op[] } {
+    const withFile = new Set<RunHandle>();
+    const ended = new Set<RunHandle>();
+    const inserting = new Set<RunHandle>();
+    for (const op of ops) {
+      if (op.kind === 'file-insert') withFile.add(op.file.run);
+      else if (op.kind === 'run-insert') inserting.add(op.run);
+      else if (op.kind === 'run-update' && op.v.ended_at_ms != null) ended.add(op.run);
+    }
+    const now: Op[] = [];
+    const later: Op[] = [];
+    for (const op of ops) {
+      const run = op.kind === 'run-insert' || op.kind === 'run-update' ? op.run : undefined;
+      if (!run || !inserting.has(run) || withFile.has(run)) now.push(op);
+      else if (!ended.has(run)) later.push(op);
+      // else: a run that ended without a file: dropped with all its ops.
+    }
+    return { now, later };
+  }
+
+  private async commit(all: Op[]): Promise<void> {
+    const { now: ops, later } = this.holdBackFileless(all);
+    this.ops = later.concat(this.ops);
     try {
       await this.store.db.transaction().execute(async (trx) => {
         const r = repos(trx).recordings;

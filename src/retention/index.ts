@@ -17,9 +17,10 @@ import type { DiskMeter } from './disk.ts';
 import { forecast } from './forecast.ts';
 import type { Forecast } from './forecast.ts';
 import { EvidenceHoldService } from './holds.ts';
-import { RetentionAlarms, RetentionJob } from './retention-job.ts';
+import { RESUME_FACTOR, RetentionAlarms, RetentionJob } from './retention-job.ts';
 import type { RecordingGate, RetentionRunReport } from './retention-job.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { DEFAULT_SETTINGS, loadSettings, saveSettings, thresholdBytes } from './settings.ts';
+import { SpaceReserve } from './space-reserve.ts';
 import type { RetentionSettings } from './settings.ts';
 
 export interface RetentionAlarmView {
@@ -33,6 +34,8 @@ export interface RetentionAlarmView {
 }
 
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
+/** Free space is looked at this often; a pass runs at once when it is below the threshold or a write hit a full disk. */
+export const SPACE_WATCH_INTERVAL_MS = 2000;
 const DAY_MS = 86_400_000;
 /** A session is backed up this long after its last window's end (5 min margin + 30 min arming). */
 export const AUTO_BACKUP_DELAY_MS = 35 * 60_000;
@@ -49,6 +52,8 @@ export interface RetentionModuleOptions {
   targetFor?: (root: string) => BackupTarget;
   /** Who holds off unscheduled recording under disk pressure; default app.recorder; null = nobody. */
   gate?: RecordingGate | null;
+  /** Keep a database space reserve on the data disk (default true; see docs/design/retention.md). */
+  reserve?: boolean;
 }
 
 export interface RetentionModule {
@@ -84,17 +89,22 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
   const alarms = new RetentionAlarms();
   const gate = opts.gate === null ? undefined : (opts.gate ?? defaultGate(app));
   const examHolds = () => app.exams.windows.retentionHolds(0);
-  const job = new RetentionJob({ store, files, clock, audit, log, meter, examHolds, gate, alarms });
+  const reserve = opts.reserve === false ? undefined : new SpaceReserve(app.config.dataDir);
+  const job = new RetentionJob({ store, files, clock, audit, log, meter, examHolds, gate, alarms, reserve });
   // XUNCHA_BACKUP_S3_URL (s3://bucket/prefix?endpoint=…) wins over XUNCHA_BACKUP_DIR.
   const backupDir = opts.backupDir ?? backupRootFromEnv(process.env);
   const targetFor = opts.targetFor ?? backupTargetFor(process.env);
   const backups = new BackupService({ store, audit, clock, files, log, backupDir, targetFor });
   const timer = opts.timer ?? systemTimer;
   let handle: unknown;
+  let watchHandle: unknown;
   let ticking: Promise<unknown> | undefined;
+  let watching: Promise<void> | undefined;
 
+  let last: RetentionRunReport | undefined;
   const tick = async (): Promise<RetentionRunReport> => {
     const report = await job.runOnce();
+    last = report;
     const now = clock.nowMs();
     await backups.autoBackup(now - AUTO_BACKUP_LOOKBACK_MS, now - AUTO_BACKUP_DELAY_MS);
     void backups.resumeAll().catch((err: unknown) => alarms.emit('retention.error', err));
@@ -110,6 +120,30 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
       .finally(() => {
         ticking = undefined;
       });
+  };
+
+  // Runs a pass as soon as free space is below the threshold, or a write found the disk full — not
+  // at the next 10-minute tick. Measuring is one statfs; settings are read only when it is low.
+  const watch = () => {
+    if (watching || ticking) return;
+    watching = (async () => {
+      const full = files.diskFull?.() ?? false;
+      const space = await meter.measure();
+      const threshold = thresholdBytes(space, await loadSettingsCached());
+      // Below the threshold: free space now. Recording held off and space back: resume now.
+      const resume = (last?.pressureStop || last?.diskFull) && space.freeBytes >= threshold * RESUME_FACTOR;
+      if (full || resume || space.freeBytes < threshold) safeTick();
+    })()
+      .catch((err: unknown) => log.warn({ err }, 'free-space check failed'))
+      .finally(() => {
+        watching = undefined;
+      });
+  };
+  let cachedSettings: { atMs: number; value: RetentionSettings } | undefined;
+  const loadSettingsCached = async (): Promise<RetentionSettings> => {
+    const now = clock.nowMs();
+    if (!cachedSettings || now - cachedSettings.atMs > 60_000) cachedSettings = { atMs: now, value: await loadSettings(store.db).catch(() => cachedSettings?.value ?? DEFAULT_SETTINGS) };
+    return cachedSettings.value;
   };
 
   return {
@@ -149,11 +183,15 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
     start() {
       if (handle !== undefined) return;
       handle = timer.setInterval(safeTick, RETENTION_INTERVAL_MS);
+      watchHandle = timer.setInterval(watch, SPACE_WATCH_INTERVAL_MS);
       safeTick();
     },
     async stop() {
       if (handle !== undefined) timer.clearInterval(handle);
+      if (watchHandle !== undefined) timer.clearInterval(watchHandle);
       handle = undefined;
+      watchHandle = undefined;
+      await watching;
       await ticking;
       await backups.idle();
     },

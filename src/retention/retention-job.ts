@@ -14,6 +14,8 @@ import type { DiskMeter } from './disk.ts';
 import type { ExamHold } from './locks.ts';
 import { LOCK_MARGIN_MS, LockSet } from './locks.ts';
 import { loadSettings, thresholdBytes } from './settings.ts';
+import type { SpaceReserve } from './space-reserve.ts';
+import { reserveBytesFor } from './space-reserve.ts';
 
 const DAY_MS = 86_400_000;
 const PAGE = 500;
@@ -23,6 +25,8 @@ const MAX_PER_PASS = 20_000;
 /** Recording resumes when free space is back above the threshold by this factor (no flapping). */
 export const RESUME_FACTOR = 1.25;
 export const DISK_PRESSURE = 'disk_pressure';
+/** A recording write failed for lack of space (one alarm per episode, cleared when space is back). */
+export const DISK_FULL = 'disk_full';
 
 /** What retention needs of the recording manager: hold off recording no schedule requires. */
 export interface RecordingGate {
@@ -51,6 +55,8 @@ export interface RetentionJobDeps {
   examHolds: () => Promise<ExamHold[]>;
   gate?: RecordingGate;
   alarms: RetentionAlarms;
+  /** Space kept for the database on the data disk; released first when the disk is full. */
+  reserve?: SpaceReserve;
 }
 
 export interface RetentionRunReport {
@@ -61,6 +67,8 @@ export interface RetentionRunReport {
   thresholdBytes: number;
   /** True when only locked data is left and unscheduled recording is held off. */
   pressureStop: boolean;
+  /** A recording write had failed for lack of space when the pass began. */
+  diskFull: boolean;
 }
 
 export class RetentionJob {
@@ -81,7 +89,17 @@ export class RetentionJob {
   }
 
   private async pass(): Promise<RetentionRunReport> {
-    const { store, clock, meter } = this.deps;
+    const { store, clock, meter, files, reserve, log } = this.deps;
+    // Disk full: free the reserve first, so that the deletions below (database commits) can run.
+    const diskFull = files.diskFull?.() ?? false;
+    let first = await meter.measure();
+    const reserveBytes = reserveBytesFor(first.totalBytes);
+    if (reserve && (diskFull || first.freeBytes < reserveBytes)) {
+      const freed = await reserve.release();
+      if (freed > 0) log.warn({ freed, freeBytes: first.freeBytes }, 'disk full: released the database space reserve to delete recordings');
+      first = await meter.measure();
+    }
+    if (diskFull) await this.diskFullAlarm(true, first.freeBytes);
     const garbageFinished = await this.finishGarbage();
     const settings = await loadSettings(store.db);
     const now = clock.nowMs();
@@ -106,7 +124,42 @@ export class RetentionJob {
       space = await meter.measure();
     }
     const pressureStop = await this.applyPressure(space.freeBytes, threshold, locks);
-    return { garbageFinished, expired, pressure, freeBytes: space.freeBytes, thresholdBytes: threshold, pressureStop };
+    // Space back (above the threshold, or enough for recording inside required windows while only
+    // locked data is left): recorders may start again, the reserve is written again.
+    if (space.freeBytes >= Math.min(threshold, 4 * reserveBytes)) {
+      if (files.diskFull?.()) {
+        files.spaceReturned?.();
+        log.info({ freeBytes: space.freeBytes, thresholdBytes: threshold }, 'disk space back: recording may resume');
+      }
+      await this.diskFullAlarm(false, space.freeBytes);
+      if (reserve && space.freeBytes >= reserveBytes * 2) await reserve.ensure(reserveBytes);
+    }
+    return { garbageFinished, expired, pressure, freeBytes: space.freeBytes, thresholdBytes: threshold, pressureStop, diskFull };
+  }
+
+  /** One 'disk_full' alarm per episode: raised when a write failed for lack of space, cleared when space is back. */
+  private async diskFullAlarm(full: boolean, freeBytes: number): Promise<void> {
+    const { store, audit, clock, log, alarms } = this.deps;
+    const open = await repos(store.db).retention.openAlarm(DISK_FULL);
+    const now = clock.nowMs();
+    if (full && !open) {
+      const message = `录像磁盘已满：正在删除可删除的录像以恢复空间 (recording disk full: deleting unlocked recordings to get space back; ${freeBytes} bytes free)`;
+      const alarmId = await store.db.transaction().execute(async (trx) => {
+        const id = await repos(trx).retention.insertAlarm({ kind: DISK_FULL, raised_at_ms: now, cleared_at_ms: null, free_bytes: freeBytes, threshold_bytes: 0, detail: JSON.stringify({ message }) });
+        await audit.append(trx, SYSTEM_ACTOR, { action: 'retention.disk-full', objectType: 'retention_alarm', objectId: id, outcome: 'error', detail: { freeBytes, message } });
+        return id;
+      });
+      log.error({ freeBytes, alarmId }, 'DISK FULL: recording writes failed for lack of space');
+      alarms.emit('alarm.raised', { alarmId, kind: DISK_FULL, atMs: now, freeBytes, thresholdBytes: 0, message });
+    } else if (!full && open) {
+      const message = `录像磁盘空间已恢复 (recording disk has space again; ${freeBytes} bytes free)`;
+      await store.db.transaction().execute(async (trx) => {
+        await repos(trx).retention.clearAlarm(open.id, now);
+        await audit.append(trx, SYSTEM_ACTOR, { action: 'retention.disk-space-back', objectType: 'retention_alarm', objectId: open.id, detail: { freeBytes } });
+      });
+      log.info({ freeBytes }, 'disk full over');
+      alarms.emit('alarm.cleared', { alarmId: open.id, kind: DISK_FULL, atMs: now, freeBytes, thresholdBytes: 0, message });
+    }
   }
 
   /** Rows already moved to the garbage list whose file was not unlinked yet (a crash between steps). */

@@ -14,11 +14,14 @@ export interface RetentionSettings {
   defaultDays: number;
   /** Disk pressure below this share of the disk free, percent… */
   minFreePercent: number;
-  /** …or below this many bytes free, whichever is larger. */
+  /** …or below this many bytes free, whichever is larger (a floor; never more than 20 % of the disk). */
   minFreeBytes: number;
 }
 
-export const DEFAULT_SETTINGS: RetentionSettings = { defaultDays: 30, minFreePercent: 10, minFreeBytes: 5 * 1024 ** 3 };
+export const DEFAULT_SETTINGS: RetentionSettings = { defaultDays: 30, minFreePercent: 10, minFreeBytes: 1024 ** 3 };
+
+/** The floor never exceeds this share of the disk: a small disk must still be able to record. */
+const MAX_FLOOR_FRACTION = 0.2;
 
 const KEYS: Record<keyof RetentionSettings, string> = {
   defaultDays: 'retention.default_days',
@@ -37,7 +40,8 @@ export async function loadSettings(db: Kysely<Database>): Promise<RetentionSetti
 }
 
 export function thresholdBytes(space: DiskSpace, s: RetentionSettings): number {
-  return Math.max(s.minFreeBytes, Math.ceil((space.totalBytes * s.minFreePercent) / 100));
+  const floor = Math.min(s.minFreeBytes, Math.floor(space.totalBytes * MAX_FLOOR_FRACTION));
+  return Math.max(floor, Math.ceil((space.totalBytes * s.minFreePercent) / 100));
 }
 
 export async function saveSettings(store: Store, audit: AuditService, actor: Actor, patch: Partial<RetentionSettings>): Promise<RetentionSettings> {
