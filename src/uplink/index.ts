@@ -6,7 +6,7 @@ import { UplinkReceiver } from './receiver.ts';
 import { UplinkSender } from './sender.ts';
 import type { SenderOptions, SenderStatus } from './sender.ts';
 import { UplinkService } from './uplink-service.ts';
-import type { UplinkApp, UplinkPeerView } from './uplink-service.ts';
+import type { UplinkApp } from './uplink-service.ts';
 import type { WirePeer } from './wire.ts';
 
 export type { PublishInput, UplinkItemView, UplinkPeerView, UplinkListFilter, UplinkApp } from './uplink-service.ts';

@@ -79,6 +79,7 @@ export function parseBatch(raw: Buffer): ParseResult {
   if (!r.success) return { ok: false, error: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') };
   for (const it of r.data.items) {
     if (it.body === null) continue;
+    if (Buffer.byteLength(it.body) > MAX_ITEM_BODY_BYTES) return { ok: false, error: `item ${it.seq}: body over ${MAX_ITEM_BODY_BYTES} bytes` };
     try {
       JSON.parse(it.body);
     } catch {
