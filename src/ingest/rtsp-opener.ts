@@ -4,8 +4,9 @@ import { EventEmitter } from 'node:events';
 import { createDepacketizer } from '../media/rtp/depacketize/index.ts';
 import { RtspClient, RtspClientError } from '../media/rtsp/client.ts';
 import type { AudioParams, Depacketizer, MediaFrame, VideoParams } from '../media/types.ts';
-import type { CameraOpener, FrameSource, FrameSourceEvents, StreamSpec } from './source.ts';
+import type { CameraOpener, FrameSource, FrameSourceEvents, SessionEnd, StreamSpec } from './source.ts';
 import { OpenError } from './source.ts';
+import { StreamCheck } from './stream-check.ts';
 
 /** Frames kept while open() is still resolving (a few seconds of video at most). */
 const MAX_EARLY_FRAMES = 300;
@@ -14,13 +15,31 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
   private depacketizers?: Array<Depacketizer | undefined>;
   private videoTrack = -1;
   private early?: MediaFrame[] = [];
+  private check?: StreamCheck;
+  private ended = false;
 
   /** Listeners go on before start(): packets can arrive in the same read as the PLAY answer. */
   constructor(private readonly client: RtspClient) {
     super();
     client.on('rtp', (track, packet, receivedAtMs) => {
       const d = this.tracks()[track];
-      if (!d) return;
+      if (!d || this.ended) return;
+      if (track === this.videoTrack && this.check) {
+        // Garbage never reaches the depacketizer: a bad packet becomes a loss (R-REC-4, issue 12).
+        const { good, verdict } = this.check.push(packet.payload);
+        if (verdict && verdict !== 'ok') {
+          const claimed = this.check.codec.toUpperCase();
+          this.end({
+            code: verdict,
+            message:
+              verdict === 'codec-mismatch'
+                ? `the SDP announces ${claimed} but the camera sends another codec`
+                : `the video payload is not ${claimed} (${this.check.badPackets} malformed packets)`,
+          });
+          return;
+        }
+        if (!good) return;
+      }
       for (const frame of d.push(packet, receivedAtMs)) {
         if (this.early) {
           // Nobody listens yet (open() has not returned): keep the session's first frames.
@@ -39,7 +58,19 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
     client.on('sr', (track, sr) => {
       if (track === this.videoTrack) this.emit('clockOffset', Math.round(sr.ntpMs - sr.receivedAtMs));
     });
-    client.once('close', (reason) => this.emit('close', reason));
+    client.once('close', (reason) => {
+      if (this.ended) return;
+      this.ended = true;
+      this.emit('close', reason);
+    });
+  }
+
+  /** Ends the session for a reason of ours (garbage): 'close' carries it, then the client stops. */
+  private end(reason: SessionEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('close', reason);
+    void this.client.stop();
   }
 
   /** Depacketizers, made once the SDP is known. */
@@ -47,7 +78,11 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
     this.depacketizers ??= this.client.tracks.map((t, i) => {
       try {
         const d = createDepacketizer(t.media);
-        if (t.media.type === 'video' && this.videoTrack < 0) this.videoTrack = i;
+        if (t.media.type === 'video' && this.videoTrack < 0) {
+          this.videoTrack = i;
+          const enc = t.media.encoding.toUpperCase();
+          this.check = new StreamCheck(enc === 'H264' ? 'h264' : 'h265');
+        }
         return d;
       } catch {
         return undefined; // an unsupported extra track (e.g. metadata) is ignored
@@ -67,8 +102,14 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
   }
 
   get droppedPackets(): number {
-    let n = 0;
+    let n = this.check?.badPackets ?? 0;
     for (const d of this.tracks()) n += d?.droppedPackets ?? 0;
+    return n + this.client.garbageBytes;
+  }
+
+  get lostPackets(): number {
+    let n = 0;
+    for (const d of this.tracks()) if (d && 'lostPackets' in d) n += (d as { lostPackets: number }).lostPackets;
     return n;
   }
 
