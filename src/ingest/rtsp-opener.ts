@@ -10,6 +10,8 @@ import { StreamCheck } from './stream-check.ts';
 
 /** Frames kept while open() is still resolving (a few seconds of video at most). */
 const MAX_EARLY_FRAMES = 300;
+/** Frames held in quarantine at most (a check window is at most about a second). */
+const MAX_HELD_FRAMES = 600;
 
 class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   private depacketizers?: Array<Depacketizer | undefined>;
@@ -17,6 +19,12 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
   private early?: MediaFrame[] = [];
   private check?: StreamCheck;
   private ended = false;
+  /**
+   * Frames held until the stream check passes a window: from the session's start, and again after
+   * any bad packet. A random "keyframe" inside garbage is then never delivered (never recorded);
+   * a healthy stream only waits for its first window (≤ 50 packets or 1 s).
+   */
+  private held?: MediaFrame[] = [];
 
   /** Listeners go on before start(): packets can arrive in the same read as the PLAY answer. */
   constructor(private readonly client: RtspClient) {
@@ -26,7 +34,8 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
       if (!d || this.ended) return;
       if (track === this.videoTrack && this.check) {
         // Garbage never reaches the depacketizer: a bad packet becomes a loss (R-REC-4, issue 12).
-        const { good, verdict } = this.check.push(packet.payload);
+        const { good, verdict } = this.check.push(packet.payload, receivedAtMs);
+        if (verdict === 'ok') this.release();
         if (verdict && verdict !== 'ok') {
           const claimed = this.check.codec.toUpperCase();
           this.end({
@@ -38,13 +47,15 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
           });
           return;
         }
-        if (!good) return;
+        if (!good) {
+          this.held ??= [];
+          return;
+        }
       }
       for (const frame of d.push(packet, receivedAtMs)) {
-        if (this.early) {
-          // Nobody listens yet (open() has not returned): keep the session's first frames.
-          if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
-        } else this.emit('frame', frame);
+        if (this.held) {
+          if (this.held.length < MAX_HELD_FRAMES) this.held.push(frame);
+        } else this.deliver(frame);
       }
     });
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
@@ -63,6 +74,20 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
       this.ended = true;
       this.emit('close', reason);
     });
+  }
+
+  private deliver(frame: MediaFrame): void {
+    if (this.early) {
+      // Nobody listens yet (open() has not returned): keep the session's first frames.
+      if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
+    } else this.emit('frame', frame);
+  }
+
+  /** The stream check passed a window: what was held is the camera's video after all. */
+  private release(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held) for (const f of held) this.deliver(f);
   }
 
   /** Ends the session for a reason of ours (garbage): 'close' carries it, then the client stops. */
@@ -88,6 +113,7 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
         return undefined; // an unsupported extra track (e.g. metadata) is ignored
       }
     });
+    if (!this.check) this.held = undefined; // nothing to check: nothing to hold
     return this.depacketizers;
   }
 

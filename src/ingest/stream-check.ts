@@ -74,8 +74,10 @@ export function h265PayloadOk(p: Uint8Array): boolean {
 
 export type StreamVerdict = 'ok' | 'garbage' | 'codec-mismatch';
 
-/** Packets judged together; a verdict needs at least this many. */
+/** Packets judged together; a window also closes after CHECK_WINDOW_MS with at least CHECK_MIN_PACKETS (slow streams). */
 export const CHECK_WINDOW_PACKETS = 50;
+const CHECK_WINDOW_MS = 1000;
+const CHECK_MIN_PACKETS = 10;
 /** Share of bad packets in a window past which the stream is garbage (a healthy camera has none). */
 export const GARBAGE_SHARE = 0.2;
 
@@ -86,6 +88,7 @@ export class StreamCheck {
   private inWindow = 0;
   private badInWindow = 0;
   private otherCodecInWindow = 0;
+  private windowStartMs = 0;
   private readonly ok: (p: Uint8Array) => boolean;
   private readonly other: (p: Uint8Array) => boolean;
 
@@ -98,19 +101,21 @@ export class StreamCheck {
    * Checks one payload: `good` says whether to pass it on (a bad packet is dropped, so the
    * depacketizer sees a loss), `verdict` is set when a window closes with too many bad packets.
    */
-  push(payload: Uint8Array): { good: boolean; verdict?: StreamVerdict } {
+  push(payload: Uint8Array, nowMs: number): { good: boolean; verdict?: StreamVerdict } {
     const good = this.ok(payload);
+    if (this.inWindow === 0) this.windowStartMs = nowMs;
     this.inWindow++;
     if (!good) {
       this.badPackets++;
       this.badInWindow++;
       if (this.other(payload)) this.otherCodecInWindow++;
     }
-    if (this.inWindow < CHECK_WINDOW_PACKETS) return { good };
+    const n = this.inWindow;
+    if (n < CHECK_WINDOW_PACKETS && (n < CHECK_MIN_PACKETS || nowMs - this.windowStartMs < CHECK_WINDOW_MS)) return { good };
     const bad = this.badInWindow;
     const other = this.otherCodecInWindow;
     this.inWindow = this.badInWindow = this.otherCodecInWindow = 0;
-    if (bad <= GARBAGE_SHARE * CHECK_WINDOW_PACKETS) return { good, verdict: 'ok' };
+    if (bad <= GARBAGE_SHARE * n) return { good, verdict: 'ok' };
     // Most bad packets are valid for the other codec: the SDP lies about the codec.
     return { good, verdict: other >= 0.8 * bad ? 'codec-mismatch' : 'garbage' };
   }
