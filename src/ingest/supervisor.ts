@@ -53,6 +53,10 @@ export interface SupervisorEvents {
   status: [SupervisorStatus];
 }
 
+/** Reconnect attempts after a session ended: a new one every HEDGE_MS while none answers. */
+const HEDGE_MS = 1000;
+const MAX_PARALLEL_OPENS = 3;
+
 const NO_NOTE: FrameNote = Object.freeze({ lost: 0, malformed: 0 });
 
 export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
@@ -109,11 +113,11 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     this.setStatus({ state: 'stopped', reason: undefined, detail: undefined });
   }
 
-  private async connect(): Promise<void> {
+  private async connect(hedged = false): Promise<void> {
     if (this.stopped) return;
     let source: FrameSource;
     try {
-      source = await this.opener.open(this.spec);
+      source = hedged ? await this.openHedged() : await this.opener.open(this.spec);
     } catch (err) {
       const e = err as Partial<SessionEnd> & Error;
       this.failed({ code: e.code ?? 'network', message: e.message });
@@ -182,6 +186,43 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     }, Math.min(500, this.stallTimeoutMs));
   }
 
+  /**
+   * Right after a session ended, the camera may still be stalled: an attempt sent now can hang
+   * until its timeout (10 s) if the camera discards what it received while stalled. So another
+   * attempt starts every HEDGE_MS while none has answered (at most MAX_PARALLEL_OPENS); the first
+   * session that opens wins, the others are stopped.
+   */
+  private openHedged(): Promise<FrameSource> {
+    return new Promise<FrameSource>((resolve, reject) => {
+      let settled = false;
+      let pending = 0;
+      const finish = (): void => {
+        settled = true;
+        clearInterval(timer);
+      };
+      const attempt = (): void => {
+        if (settled || this.stopped || pending >= MAX_PARALLEL_OPENS) return;
+        pending++;
+        this.opener.open(this.spec).then(
+          (source) => {
+            pending--;
+            if (settled) return void source.stop();
+            finish();
+            resolve(source);
+          },
+          (err: unknown) => {
+            pending--;
+            if (settled || pending > 0) return;
+            finish();
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      };
+      const timer = setInterval(attempt, HEDGE_MS);
+      attempt();
+    });
+  }
+
   private sessionEnded(end: SessionEnd): void {
     this.endedAtMs = this.clock.nowMs();
     this.log?.info({ reason: end.code, detail: end.message }, 'camera session ended, reconnecting');
@@ -211,7 +252,7 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     }
     this.setStatus({ state: 'error', reason: end.code, detail: end.message, retryAtMs: this.stopped ? undefined : retryAtMs });
     if (this.stopped) return;
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer = setTimeout(() => void this.connect(delivered), delay);
   }
 
   private setStatus(patch: Partial<SupervisorStatus>): void {

@@ -79,6 +79,8 @@ export interface FaultSpec {
   offsetMs?: number;
   /** lying-sdp: what the camera sends while its SDP announces H.264 (default h265). */
   sends?: 'h265' | 'garbage';
+  /** stall: false = requests that reach the stalled camera are discarded, never answered (default: answered when the stall ends). */
+  holdRequests?: boolean;
   /** password: the camera's new password (default: a random one), so the configured one is refused with 401. */
   password?: string;
 }
@@ -207,6 +209,7 @@ interface Camera {
   garbageUntil: number;
   lastGarbage: number;
   garbageRtpUntil: number;
+  stallHolds: boolean;
   lieUntil: number;
   lieSends: 'h265' | 'garbage';
   /** Pending RTP timestamp jump (90 kHz ticks), applied at the next keyframe. */
@@ -382,6 +385,7 @@ class SimulatorImpl implements Simulator {
       garbageUntil: 0,
       lastGarbage: 0,
       garbageRtpUntil: 0,
+      stallHolds: true,
       lieUntil: 0,
       lieSends: 'h265',
       tsJump90k: 0,
@@ -439,6 +443,7 @@ class SimulatorImpl implements Simulator {
         break;
       case 'stall':
         cam.stallUntil = until;
+        cam.stallHolds = spec.holdRequests !== false;
         break;
       case 'refuse':
         cam.refuseUntil = until;
@@ -607,7 +612,7 @@ class SimulatorImpl implements Simulator {
     const fcam = cam ?? session?.camera;
     if (fcam && fcam.stallUntil > mono) {
       // Stalled camera: socket open, no answer until the stall ends (then TCP delivers the request).
-      if (conn.held.length < 16) conn.held.push(req);
+      if (fcam.stallHolds && conn.held.length < 16) conn.held.push(req);
       return;
     }
     if (fcam && fcam.dropUntil > mono) {
