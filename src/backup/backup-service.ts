@@ -156,7 +156,7 @@ export class BackupService {
           await r.updateItem(item.id, { state: 'failed', error: 'source file missing', done_at_ms: this.deps.clock.nowMs() });
           continue;
         }
-        const put = await target.put(key, this.deps.files.absolute(item.rel_path));
+        const put = await target.put(key, this.deps.files.absolute(item.rel_path), Number(item.bytes));
         await r.updateItem(item.id, { state: 'copied', sha256: put.sha256, bytes: put.bytes });
         const back = await target.digest(key);
         if (back && back.sha256 === put.sha256 && back.bytes === put.bytes) await r.updateItem(item.id, { state: 'verified', done_at_ms: this.deps.clock.nowMs(), error: null });

@@ -67,10 +67,10 @@ function isNotFound(err: unknown): boolean {
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
 }
 
-async function hashFile(file: string): Promise<Digest> {
+async function hashFile(file: string, lengthBytes: number): Promise<Digest> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, { start: 0, end: lengthBytes - 1 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     bytes += chunk.length;
   }
@@ -117,15 +117,16 @@ export class S3Target implements BackupTarget {
   }
 
   /** Hashes the file, then uploads it with that SHA-256 (the store checks it); resolves once stored. */
-  async put(key: string, sourceAbs: string): Promise<Digest> {
-    const d = await hashFile(sourceAbs);
+  async put(key: string, sourceAbs: string, lengthBytes: number): Promise<Digest> {
+    // Only the indexed length: a damaged tail past it is never copied.
+    const d = await hashFile(sourceAbs, lengthBytes);
     const size = (await stat(sourceAbs)).size;
-    if (size !== d.bytes) throw new Error(`source changed while being backed up: ${sourceAbs}`);
+    if (d.bytes !== lengthBytes || size < lengthBytes) throw new Error(`source is shorter than its indexed ${lengthBytes} bytes: ${sourceAbs}`);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
-        Body: createReadStream(sourceAbs),
+        Body: createReadStream(sourceAbs, { start: 0, end: lengthBytes - 1 }),
         ContentLength: d.bytes,
         ContentType: 'application/octet-stream',
         ChecksumSHA256: b64(d.sha256),

@@ -16,8 +16,12 @@ export interface Digest {
 export interface BackupTarget {
   /** Identifies the target; stored with each backup so that later verification finds it. */
   readonly root: string;
-  /** Copies the local file `sourceAbs` to `key`; resolves with the SHA-256 of what was read, once the copy is durable. */
-  put(key: string, sourceAbs: string): Promise<Digest>;
+  /**
+   * Copies the first `lengthBytes` of the local file `sourceAbs` (its indexed length: a damaged
+   * tail past it is never copied) to `key`; resolves with the SHA-256 of what was read, once the
+   * copy is durable. Fails when the file is shorter.
+   */
+  put(key: string, sourceAbs: string, lengthBytes: number): Promise<Digest>;
   /** SHA-256 and size of the stored copy, read back; undefined when it is missing. */
   digest(key: string): Promise<Digest | undefined>;
   putText(key: string, text: string): Promise<void>;
@@ -44,14 +48,15 @@ export class LocalDirTarget implements BackupTarget {
     return abs;
   }
 
-  async put(key: string, sourceAbs: string): Promise<Digest> {
+  async put(key: string, sourceAbs: string, lengthBytes: number): Promise<Digest> {
     const dest = this.locate(key);
     await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
     const part = `${dest}.part`;
     const hash = createHash('sha256');
     const counter = { bytes: 0 };
     try {
-      await pipeline(createReadStream(sourceAbs), hashing(hash, counter), createWriteStream(part, { mode: 0o600 }));
+      await pipeline(createReadStream(sourceAbs, { start: 0, end: lengthBytes - 1 }), hashing(hash, counter), createWriteStream(part, { mode: 0o600 }));
+      if (counter.bytes !== lengthBytes) throw new Error(`source is ${counter.bytes} bytes, shorter than its indexed ${lengthBytes}: ${sourceAbs}`);
       const fh = await open(part, 'r+');
       try {
         await fh.sync();

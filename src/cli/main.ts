@@ -133,6 +133,18 @@ program
   });
 
 program
+  .command('verify-recordings')
+  .description('compare the recording index with the files; exit 0 when they agree, 1 listing every hole, missing file, damaged tail or mismatch')
+  .option('--camera <id>', 'one camera')
+  .option('--from <time>', 'start (Beijing "YYYY-MM-DD HH:mm:ss", ISO with zone, or ms)')
+  .option('--to <time>', 'end (same forms)')
+  .option('--quick', 'read fragment headers only, not every video sample')
+  .action(async (o: { camera?: string; from?: string; to?: string; quick?: boolean }) => {
+    const { verifyRecordingsCommand } = await import('./verify-recordings.ts');
+    process.exitCode = await verifyRecordingsCommand(o, config(program.opts()));
+  });
+
+program
   .command('backup')
   .command('verify [id]')
   .description('re-hash backup copies (one backup, or every finished one); exit 0 when intact, 1 naming each missing or changed file')

@@ -8,6 +8,7 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CameraPosition, CameraSourceKind, RoomKind } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
+import { formatBeijing } from '../util/beijing-time.ts';
 import { AppError } from '../util/errors.ts';
 import { resolveGbCode } from './gb-allocator.ts';
 import type { NetworkConfig } from './network-config.ts';
@@ -158,6 +159,17 @@ export class DeviceService {
       const r = repos(trx);
       const cam = await r.cameras.get(actor.scope, id);
       if (!cam) throw outOfScope('camera.delete', 'camera', id);
+      // Recordings are evidence kept for their retention (R-RET-1): a camera that still has files
+      // cannot go; once retention has deleted them all, its run history and schedules go with it.
+      const rec = await r.recordings.fileSummaryOfCamera(id);
+      if (rec.files > 0) {
+        const until = rec.lastEndMs === null ? '' : formatBeijing(rec.lastEndMs);
+        throw new AppError(
+          'conflict',
+          `该摄像机仍有 ${rec.files} 个录像文件（最晚至 ${until}），录像按保存期限保留，不能删除。如不再使用，请停用录像（改为计划录像），录像到期删除后再删除摄像机 (camera still has ${rec.files} recording files, the newest ending ${until}; they are kept for their retention period. To retire it, switch it to scheduled recording so it stops recording, and delete it once retention has removed its recordings)`,
+        );
+      }
+      await r.recordings.deleteCameraHistory(id);
       await r.cameras.delete(id);
       await this.audit.append(trx, actor, { action: 'camera.delete', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { name: cam.name, gbCode: cam.gb_code } });
     });

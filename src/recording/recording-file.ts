@@ -59,7 +59,15 @@ export class RecordingFile {
       .create(opts.relPath)
       .then(async (out) => {
         this.out = out;
-        await out.appendDurable(init);
+        try {
+          await out.appendDurable(init);
+        } catch (err) {
+          // A file without even its init segment is no recording: leave no empty file behind.
+          await out.close().catch(() => undefined);
+          this.out = undefined;
+          await files.remove(opts.relPath).catch(() => undefined);
+          throw err;
+        }
         indexWriter.insertFile(this.handle);
         this.inserted = true;
       })
@@ -103,6 +111,9 @@ export class RecordingFile {
       try {
         await this.out.appendDurable(f.bytes);
       } catch (err) {
+        // A partial write (ENOSPC, I/O error) leaves a damaged tail: cut it at once, so the file
+        // ends at its last complete, indexed fragment (start-up recovery cuts it otherwise).
+        await this.files.truncate(this.handle.row.rel_path, this.bytes).catch(() => undefined);
         this.fail(err as Error);
         return;
       } finally {

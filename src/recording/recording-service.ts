@@ -50,8 +50,8 @@ export class RecordingService {
         await this.audit.record(actor, { action: 'recording.list', objectType: 'camera', objectId: id, outcome: 'denied', scopePath: actor.scope.kind === 'all' ? '/' : actor.scope.path });
         throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
       }
-      const runs = await r.recordings.runsBetween(id, fromMs, toMs);
-      out.push({ cameraId: id, ...timeline(runs, fromMs, toMs, this.clock.nowMs()) });
+      const [runs, files] = await Promise.all([r.recordings.runsBetween(id, fromMs, toMs), r.recordings.fileExtentsBetween(id, fromMs, toMs)]);
+      out.push({ cameraId: id, ...timeline(runs, fromMs, toMs, this.clock.nowMs(), files) });
     }
     return out;
   }

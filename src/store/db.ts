@@ -2,10 +2,11 @@
 // postgres:// URL is configured. Runs migrations.
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { HonestRollbackSqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './sqlite-statements.ts';
 import type { Database } from './schema.ts';
 
@@ -34,7 +35,7 @@ export function openStore(opts: { dataDir: string; databaseUrl?: string; onError
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new HonestRollbackSqliteDialect({ database: withStatementCache(sqlite) }, sqlite) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -2,7 +2,7 @@
 // is backed up automatically, every copy verified by SHA-256 with a report; a changed byte and a
 // deleted copy are both found and named; a half-done backup resumes copying only what is missing.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemKey } from '../../src/backup/target.ts';
@@ -16,7 +16,7 @@ import type { Harness } from './fixture.ts';
 
 const DAY = 86_400_000;
 const D = bj('2026-06-07 00:00');
-const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const sha = (file: string, lengthBytes?: number) => createHash('sha256').update(readFileSync(file).subarray(0, lengthBytes)).digest('hex');
 
 describe.each(DIALECTS)('backup on %s', (dialect) => {
   let d: ExamDay;
@@ -37,7 +37,9 @@ describe.each(DIALECTS)('backup on %s', (dialect) => {
     await closeDay(d);
   });
 
-  it('backs up a finished session by itself, copies verified by SHA-256, with a report (R-RET-2)', async () => {
+  it('backs up a finished session by itself, copies verified by SHA-256, with a report, never past the indexed length (R-RET-2)', async () => {
+    // A damaged tail (what ENOSPC or a crash leaves) past one file's indexed length is not evidence.
+    appendFileSync(d.t.app.files.absolute(f.X[0].rel_path), Buffer.alloc(777, 0xee));
     d.t.clock.set(bj('2026-06-07 12:40')); // the last window (custody rooms) ends 12:30: not yet
     await h.m.tick();
     expect(await h.m.backups.list(d.admin)).toEqual([]);
@@ -52,8 +54,10 @@ describe.each(DIALECTS)('backup on %s', (dialect) => {
     expect(report.files.map((x) => x.relPath).sort()).toEqual(want.map((x) => x.rel_path).sort());
     for (const x of report.files) {
       expect(x.verified).toBe(true);
-      expect(x.sha256).toBe(sha(d.t.app.files.absolute(x.relPath)));
+      const row = want.find((w) => w.rel_path === x.relPath)!;
+      expect(x.sha256).toBe(sha(d.t.app.files.absolute(x.relPath), Number(row.bytes)));
       expect(sha(x.copy)).toBe(x.sha256);
+      expect(statSync(x.copy).size).toBe(Number(row.bytes));
       expect(statSync(x.copy).mode & 0o777).toBe(0o600); // R-SEC-9
     }
     const onDisk = JSON.parse(readFileSync(path.join(h.backupDir, `backup-${b.id}`, 'report.json'), 'utf8')) as typeof report;

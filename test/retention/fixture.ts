@@ -49,9 +49,9 @@ export class FakeGate implements RecordingGate {
 /** A target that counts copies (resume tests). */
 export class CountingTarget extends LocalDirTarget implements BackupTarget {
   static puts: string[] = [];
-  override async put(key: string, sourceAbs: string) {
+  override async put(key: string, sourceAbs: string, lengthBytes: number) {
     CountingTarget.puts.push(key);
-    return super.put(key, sourceAbs);
+    return super.put(key, sourceAbs, lengthBytes);
   }
 }
 

@@ -41,6 +41,28 @@ export class RecordingRepo {
     return this.db.selectFrom('recording_file').select(['id', 'rel_path']).execute();
   }
 
+  /** Every file row's committed length and state (start-up recovery compares them with the disk). */
+  allFileLengths(): Promise<Array<Pick<FileRow, 'id' | 'rel_path' | 'bytes' | 'status'>>> {
+    return this.db.selectFrom('recording_file').select(['id', 'rel_path', 'bytes', 'status']).execute();
+  }
+
+  fileById(id: number): Promise<FileRow | undefined> {
+    return this.db.selectFrom('recording_file').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  runById(id: number): Promise<RunRow | undefined> {
+    return this.db.selectFrom('recording_run').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The run of a camera that started at this instant (file names carry it). */
+  runStartedAt(cameraId: number, startedAtMs: number): Promise<RunRow | undefined> {
+    return this.db.selectFrom('recording_run').selectAll().where('camera_id', '=', cameraId).where('started_at_ms', '=', startedAtMs).orderBy('id', 'desc').executeTakeFirst();
+  }
+
+  filesOfRun(runId: number): Promise<Array<Pick<FileRow, 'id' | 'start_90k' | 'duration_90k'>>> {
+    return this.db.selectFrom('recording_file').select(['id', 'start_90k', 'duration_90k']).where('run_id', '=', runId).execute();
+  }
+
   async deleteFile(id: number): Promise<void> {
     await this.db.deleteFrom('recording_file').where('id', '=', id).execute();
   }
@@ -67,6 +89,40 @@ export class RecordingRepo {
       .where('end_ms', '>', fromMs)
       .orderBy('start_ms')
       .execute();
+  }
+
+  /** Extents of one camera's files overlapping [fromMs, toMs), for timelines (no index blobs). */
+  fileExtentsBetween(cameraId: number, fromMs: number, toMs: number): Promise<Array<Pick<FileRow, 'run_id' | 'start_ms' | 'end_ms'>>> {
+    return this.db
+      .selectFrom('recording_file')
+      .select(['run_id', 'start_ms', 'end_ms'])
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '<', toMs)
+      .where('end_ms', '>=', fromMs)
+      .orderBy('start_ms')
+      .execute();
+  }
+
+  /** How many files a camera still has and when the newest ends (camera deletion refuses while any remain). */
+  async fileSummaryOfCamera(cameraId: number): Promise<{ files: number; lastEndMs: number | null }> {
+    const row = await this.db
+      .selectFrom('recording_file')
+      .select((eb) => [eb.fn.countAll<number>().as('files'), eb.fn.max<number | null>('end_ms').as('last')])
+      .where('camera_id', '=', cameraId)
+      .executeTakeFirstOrThrow();
+    return { files: Number(row.files), lastEndMs: row.last === null ? null : Number(row.last) };
+  }
+
+  /** Removes a camera's schedules and its runs (history of recordings whose files are all gone). */
+  async deleteCameraHistory(cameraId: number): Promise<void> {
+    await this.db.deleteFrom('recording_schedule').where('camera_id', '=', cameraId).execute();
+    await this.db.deleteFrom('recording_run').where('camera_id', '=', cameraId).execute();
+  }
+
+  /** Every camera id that has a run or a file (cameras deleted since included). */
+  async cameraIdsWithRecordings(): Promise<number[]> {
+    const rows = await this.db.selectFrom('recording_run').select('camera_id').union(this.db.selectFrom('recording_file').select('camera_id')).execute();
+    return [...new Set(rows.map((r) => Number(r.camera_id)))].sort((a, b) => a - b);
   }
 
   /**
