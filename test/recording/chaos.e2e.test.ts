@@ -4,11 +4,13 @@
 // H.264, sends H.265), one sending garbage under its SDP, one whose password was changed. Then the
 // index must agree with what the cameras delivered: every recorded second was delivered decodable,
 // every delivered second is recorded, each within ±0.2 s at the edges; every fault's run ends with
-// its reason; the broken cameras are in error with theirs and wrote no file.
+// its reason; verify-recordings finds no disagreement between index and files; the broken cameras
+// are in error with theirs and wrote no file.
 // Replay a failure with CHAOS_SEED=<seed printed in the failure>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
+import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -114,6 +116,12 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
     }
     expect(report, `seed ${SEED}`).toEqual([]);
     expect(injected.length).toBeGreaterThanOrEqual(RECORDED.length * 3);
+
+    // verify-recordings (index vs media: holes, uncovered spans, damaged tails…) finds nothing.
+    const verified = await verifyRecordings(t.app.store, t.app.files, {});
+    expect(verified.problems, `seed ${SEED}`).toEqual([]);
+    expect(verified.ok).toBe(true);
+    expect(verified.files).toBeGreaterThan(RECORDED.length);
 
     // Every recorded file plays to the frame (one camera: ffprobe counts every frame).
     for (const c of RECORDED.slice(0, 1)) {
