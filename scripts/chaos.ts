@@ -8,7 +8,7 @@ import { verifyRecordings } from '../src/recording/verify/verify-recordings.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { repos } from '../src/store/repos/index.ts';
 import { createTestApp } from '../test/helpers/app.ts';
-import { compare, EXPECTED_REASONS, runChaos, sleep } from '../test/recording/chaos-scenario.ts';
+import { compare, reasonsFor, runChaos, sleep } from '../test/recording/chaos-scenario.ts';
 import type { Interval } from '../test/recording/chaos-scenario.ts';
 
 const args = process.argv.slice(2);
@@ -71,7 +71,7 @@ try {
       console.log(`  DISAGREE ${d.kind} ${n} at ${d.fromMs - fromMs} ms for ${d.toMs - d.fromMs} ms`);
     }
     for (const f of injected.filter((x) => x.camera === n)) {
-      const reasons = EXPECTED_REASONS[f.kind];
+      const reasons = reasonsFor(f);
       if (reasons.length === 0 || f.kind === 'loss') continue;
       const near = runs.filter((x) => Number(x.ended_at_ms) >= f.atMs - 1000 && Number(x.ended_at_ms) <= f.atMs + f.durationMs + 1000);
       if (!near.some((x) => reasons.includes(x.end_reason!))) {

@@ -174,10 +174,14 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
       const last = this.status.lastFrameAtMs !== undefined && started ? this.status.lastFrameAtMs : openedAt;
       if (this.clock.nowMs() - last < this.stallTimeoutMs) return;
       const garbage = source.droppedPackets - this.droppedAtLastFrame;
+      const lost = (source.lostPackets ?? 0) - this.lostAtLastFrame;
+      // Packets arrived but no frame survived: name what broke them (loss ≠ a silent camera).
       const end: SessionEnd =
         garbage > 0
           ? { code: 'garbage', message: `${garbage} malformed packets and no usable frame for ${this.stallTimeoutMs} ms` }
-          : { code: 'stall', message: `no frame for ${this.stallTimeoutMs} ms` };
+          : lost > 0
+            ? { code: 'loss', message: `${lost} RTP packets lost and no complete frame for ${this.stallTimeoutMs} ms` }
+            : { code: 'stall', message: `no frame for ${this.stallTimeoutMs} ms` };
       clearInterval(this.stallTimer);
       this.source = undefined;
       if (started) this.sessionEnded(end);

@@ -12,7 +12,16 @@ const MERGE_MS = 120;
 export type ChaosKind = 'stall-short' | 'stall-long' | 'drop' | 'refuse' | 'garbage' | 'loss' | 'resolution' | 'timestamp-jump';
 export const CHAOS_KINDS: readonly ChaosKind[] = ['stall-short', 'stall-long', 'drop', 'refuse', 'garbage', 'loss', 'resolution', 'timestamp-jump'];
 
-/** End reasons each fault may give the run it interrupts (a drop is seen as the socket closing). */
+/**
+ * End reasons each fault may give the run it interrupts (a drop is seen as the socket closing).
+ * `reasonsFor` adds 'stall' when the simulator itself skipped frames (its socket to xuncha backed up
+ * on a loaded machine): nothing arrived for those frames, which is a stall as xuncha sees it.
+ */
+export function reasonsFor(f: InjectedFault): readonly string[] {
+  const r = EXPECTED_REASONS[f.kind];
+  return f.skippedFrames > 0 && r.length > 0 ? [...r, 'stall'] : r;
+}
+
 export const EXPECTED_REASONS: Record<ChaosKind, readonly string[]> = {
   'stall-short': ['stall'],
   'stall-long': ['stall'],
@@ -29,6 +38,8 @@ export interface InjectedFault {
   kind: ChaosKind;
   atMs: number;
   durationMs: number;
+  /** Frames the simulator skipped for this camera because its TCP socket backed up (a loaded machine), during the fault and the calm after it. */
+  skippedFrames: number;
 }
 
 /** mulberry32: a small seeded PRNG, so that a failing run can be replayed with its seed. */
@@ -98,9 +109,13 @@ export async function runChaos(sim: Simulator, cameras: string[], opts: { seed: 
         const kind = kinds[Math.floor(rnd() * kinds.length)];
         const { specs, durationMs } = faultSpecs(kind, rnd, opts.stallTimeoutMs);
         if (Date.now() + durationMs + 3000 > end) break;
-        injected.push({ camera, kind, atMs: Date.now(), durationMs });
+        const skipped = () => sim.stats(camera)?.streams.main.framesDropped ?? 0;
+        const before = skipped();
+        const fault: InjectedFault = { camera, kind, atMs: Date.now(), durationMs, skippedFrames: 0 };
+        injected.push(fault);
         for (const s of specs) sim.fault(camera, s);
         await sleep(durationMs + 3000 + rnd() * 2000);
+        fault.skippedFrames = skipped() - before;
       }
     }),
   );

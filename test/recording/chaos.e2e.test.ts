@@ -15,7 +15,7 @@ import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
-import { compare, EXPECTED_REASONS, runChaos, sleep } from './chaos-scenario.ts';
+import { compare, reasonsFor, runChaos, sleep } from './chaos-scenario.ts';
 import type { InjectedFault, Interval } from './chaos-scenario.ts';
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1e6));
@@ -101,7 +101,7 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
       // Each fault that interrupts video ended a run with its reason, near the fault (±1 s: the
       // fault is injected on the sim's clock, the run ends at the last frame before it).
       for (const f of injected.filter((x) => x.camera === c)) {
-        const reasons = EXPECTED_REASONS[f.kind];
+        const reasons = reasonsFor(f);
         const near = runs.filter((x) => Number(x.ended_at_ms) >= f.atMs - 1000 && Number(x.ended_at_ms) <= f.atMs + f.durationMs + 1000);
         if (reasons.length === 0) {
           if (near.length > 0 && !injected.some((g) => g !== f && g.camera === c && g.atMs <= f.atMs + f.durationMs + 1000 && g.atMs + g.durationMs >= f.atMs - 1000)) {
@@ -110,7 +110,7 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
         } else if (f.kind === 'loss' && near.length === 0) {
           // Light loss may spare every frame: then the delivery comparison above is the check.
         } else if (!near.some((x) => reasons.includes(x.end_reason!))) {
-          report.push(`${c} ${f.kind}@${f.atMs - fromMs}+${f.durationMs}: no run ended with ${reasons.join('/')} (got ${near.map((x) => x.end_reason).join(',') || 'none'})`);
+          report.push(`${c} ${f.kind}@${f.atMs - fromMs}+${f.durationMs}: no run ended with ${reasons.join('/')} (got ${near.map((x) => `${x.end_reason}: ${x.end_detail}`).join(',') || 'none'}; sim skipped ${f.skippedFrames} frames)`);
         }
       }
     }
