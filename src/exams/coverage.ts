@@ -45,6 +45,10 @@ export const REASON_LABELS: Record<string, string> = {
   crash: '程序异常退出',
   refused: '连接被拒绝',
   auth: '认证失败',
+  loss: '网络丢包',
+  'codec-mismatch': '编码与声明不符',
+  'timestamp-jump': '摄像机时间戳跳变',
+  protocol: '协议错误',
 };
 
 export function reasonLabel(reason: string): string {

@@ -15,7 +15,7 @@ export interface StreamSpec {
 }
 
 export interface SessionEnd {
-  /** eof, timeout, stall, refused, auth, protocol, network, rtsp-status, unsupported, stopped, internal; end-of-file (a GB/T 28181 Playback/Download sent completely: MediaStatus 121). */
+  /** eof, timeout, stall, garbage, codec-mismatch, refused, auth, protocol, network, rtsp-status, unsupported, stopped, internal; end-of-file (a GB/T 28181 Playback/Download sent completely: MediaStatus 121). */
   code: string;
   message: string;
 }
@@ -31,8 +31,13 @@ export interface FrameSourceEvents {
 export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly video?: VideoParams;
   readonly audio?: AudioParams;
-  /** RTP packets dropped as malformed so far: tells a garbage-sending camera from a silent one. */
+  /**
+   * RTP packets dropped as malformed (or not of the SDP's codec), plus bytes that were neither RTSP
+   * nor RTP, so far: tells a garbage-sending camera from a silent one.
+   */
   readonly droppedPackets: number;
+  /** RTP packets that never arrived (sequence gaps) so far, when the protocol knows; tells loss from a stall. */
+  readonly lostPackets?: number;
   stop(): Promise<void>;
 }
 

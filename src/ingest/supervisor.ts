@@ -1,7 +1,12 @@
 // One supervisor per camera stream: keeps one connection open for every consumer (recorder,
-// live viewers, cascade, checks), reconnects with backoff and never gives up, detects stalls
-// (socket open, no frames), and says why each session ended (R-REC-4).
+// live viewers, cascade, checks), reconnects and never gives up, detects stalls (socket open, no
+// frames), and says why each session ended (R-REC-4).
+// Reconnect policy (docs/design/recording.md): a session that delivered video and then ended
+// (stall, eof, garbage…) is reopened at once — the camera may already be answering again; only
+// failed opens back off (backoffMin → backoffMax), and a refused password backs off
+// exponentially to authBackoffMaxMs, because real cameras lock the account after a few failures.
 import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
 import type { MediaFrame } from '../media/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { CameraOpener, FrameSource, SessionEnd, StreamSpec } from './source.ts';
@@ -12,6 +17,19 @@ export interface SupervisorOptions {
   /** First retry delay; doubles up to backoffMaxMs. Short so that gaps stay short. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** First retry delay after an authentication refusal; doubles up to authBackoffMaxMs. */
+  authBackoffMinMs?: number;
+  authBackoffMaxMs?: number;
+  /** Connects, failures (with reason) and reconnects are logged at info, repeats at debug. */
+  log?: Logger;
+}
+
+/** What happened on the wire since the previous video frame (tells a stall from loss or garbage). */
+export interface FrameNote {
+  /** RTP packets that never arrived. */
+  lost: number;
+  /** Malformed packets, packets not of the SDP's codec, bytes that are neither RTSP nor RTP. */
+  malformed: number;
 }
 
 export interface SupervisorStatus {
@@ -21,16 +39,25 @@ export interface SupervisorStatus {
   sinceMs: number;
   lastFrameAtMs?: number;
   sessions: number;
+  /** In 'error': when the next connection attempt is due (ms since epoch). */
+  retryAtMs?: number;
 }
 
 export interface SupervisorEvents {
   /** A session delivers frames; `source` has the stream parameters. */
   'session-start': [FrameSource];
-  frame: [MediaFrame];
+  /** The note is always given by the supervisor; optional for consumers that emit frames themselves. */
+  frame: [MediaFrame, FrameNote?];
   clockOffset: [number];
   'session-end': [SessionEnd];
   status: [SupervisorStatus];
 }
+
+/** Reconnect attempts after a session ended: a new one every HEDGE_MS while none answers. */
+const HEDGE_MS = 1000;
+const MAX_PARALLEL_OPENS = 3;
+
+const NO_NOTE: FrameNote = Object.freeze({ lost: 0, malformed: 0 });
 
 export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   private source?: FrameSource;
@@ -39,9 +66,16 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   private stallTimer?: NodeJS.Timeout;
   private backoffMs: number;
   private droppedAtLastFrame = 0;
+  private lostAtLastFrame = 0;
+  private authBackoffMs: number;
+  private lastLoggedFailure?: string;
+  private endedAtMs?: number;
   private readonly stallTimeoutMs: number;
   private readonly backoffMinMs: number;
   private readonly backoffMaxMs: number;
+  private readonly authBackoffMinMs: number;
+  private readonly authBackoffMaxMs: number;
+  private readonly log?: Logger;
   status: SupervisorStatus;
 
   constructor(
@@ -55,6 +89,10 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     this.backoffMinMs = opts.backoffMinMs ?? 100;
     this.backoffMaxMs = opts.backoffMaxMs ?? 1000;
     this.backoffMs = this.backoffMinMs;
+    this.authBackoffMinMs = opts.authBackoffMinMs ?? 5000;
+    this.authBackoffMaxMs = opts.authBackoffMaxMs ?? 5 * 60_000;
+    this.authBackoffMs = this.authBackoffMinMs;
+    this.log = opts.log?.child({ cameraId: spec.cameraId, stream: spec.stream });
     this.status = { state: 'stopped', sinceMs: clock.nowMs(), sessions: 0 };
   }
 
@@ -75,11 +113,11 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     this.setStatus({ state: 'stopped', reason: undefined, detail: undefined });
   }
 
-  private async connect(): Promise<void> {
+  private async connect(hedged = false): Promise<void> {
     if (this.stopped) return;
     let source: FrameSource;
     try {
-      source = await this.opener.open(this.spec);
+      source = hedged ? await this.openHedged() : await this.opener.open(this.spec);
     } catch (err) {
       const e = err as Partial<SessionEnd> & Error;
       this.failed({ code: e.code ?? 'network', message: e.message });
@@ -93,6 +131,7 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
     this.status.sessions++;
     let started = false;
     this.droppedAtLastFrame = source.droppedPackets;
+    this.lostAtLastFrame = source.lostPackets ?? 0;
     source.on('frame', (frame) => {
       // A session that ended (stall) may still be parsing what it had read: its frames carry the
       // old session's timestamps and must not reach consumers of the next session.
@@ -101,12 +140,24 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
       if (!started) {
         started = true;
         this.backoffMs = this.backoffMinMs;
-        this.setStatus({ state: 'online', reason: undefined, detail: undefined });
+        this.authBackoffMs = this.authBackoffMinMs;
+        const away = this.endedAtMs !== undefined ? ` after ${now - this.endedAtMs} ms without video` : '';
+        this.log?.info({ url: this.spec.url, sessions: this.status.sessions }, `camera connected${away}`);
+        this.lastLoggedFailure = undefined;
+        this.endedAtMs = undefined;
+        this.setStatus({ state: 'online', reason: undefined, detail: undefined, retryAtMs: undefined });
         this.emit('session-start', source);
       }
       this.status.lastFrameAtMs = now;
-      this.droppedAtLastFrame = source.droppedPackets;
-      this.emit('frame', frame);
+      let note = NO_NOTE;
+      if (frame.kind === 'video') {
+        const dropped = source.droppedPackets;
+        const lost = source.lostPackets ?? 0;
+        if (dropped !== this.droppedAtLastFrame || lost !== this.lostAtLastFrame) note = { lost: lost - this.lostAtLastFrame, malformed: dropped - this.droppedAtLastFrame };
+        this.droppedAtLastFrame = dropped;
+        this.lostAtLastFrame = lost;
+      }
+      this.emit('frame', frame, note);
     });
     source.on('clockOffset', (ms) => {
       if (this.source === source) this.emit('clockOffset', ms);
@@ -115,32 +166,97 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
       if (this.source !== source) return;
       this.source = undefined;
       clearInterval(this.stallTimer);
-      if (started) this.emit('session-end', end);
-      if (!this.stopped) this.failed(end);
+      if (started) this.sessionEnded(end);
+      if (!this.stopped) this.failed(end, started);
     });
     const openedAt = this.clock.nowMs();
     this.stallTimer = setInterval(() => {
       const last = this.status.lastFrameAtMs !== undefined && started ? this.status.lastFrameAtMs : openedAt;
       if (this.clock.nowMs() - last < this.stallTimeoutMs) return;
       const garbage = source.droppedPackets - this.droppedAtLastFrame;
+      const lost = (source.lostPackets ?? 0) - this.lostAtLastFrame;
+      // Packets arrived but no frame survived: name what broke them (loss ≠ a silent camera).
       const end: SessionEnd =
         garbage > 0
           ? { code: 'garbage', message: `${garbage} malformed packets and no usable frame for ${this.stallTimeoutMs} ms` }
-          : { code: 'stall', message: `no frame for ${this.stallTimeoutMs} ms` };
+          : lost > 0
+            ? { code: 'loss', message: `${lost} RTP packets lost and no complete frame for ${this.stallTimeoutMs} ms` }
+            : { code: 'stall', message: `no frame for ${this.stallTimeoutMs} ms` };
       clearInterval(this.stallTimer);
       this.source = undefined;
-      if (started) this.emit('session-end', end);
+      if (started) this.sessionEnded(end);
       void source.stop();
-      this.failed(end);
+      this.failed(end, started);
     }, Math.min(500, this.stallTimeoutMs));
   }
 
-  private failed(end: SessionEnd): void {
-    this.setStatus({ state: 'error', reason: end.code, detail: end.message });
+  /**
+   * Right after a session ended, the camera may still be stalled: an attempt sent now can hang
+   * until its timeout (10 s) if the camera discards what it received while stalled. So another
+   * attempt starts every HEDGE_MS while none has answered (at most MAX_PARALLEL_OPENS); the first
+   * session that opens wins, the others are stopped.
+   */
+  private openHedged(): Promise<FrameSource> {
+    return new Promise<FrameSource>((resolve, reject) => {
+      let settled = false;
+      let pending = 0;
+      const finish = (): void => {
+        settled = true;
+        clearInterval(timer);
+      };
+      const attempt = (): void => {
+        if (settled || this.stopped || pending >= MAX_PARALLEL_OPENS) return;
+        pending++;
+        this.opener.open(this.spec).then(
+          (source) => {
+            pending--;
+            if (settled) return void source.stop();
+            finish();
+            resolve(source);
+          },
+          (err: unknown) => {
+            pending--;
+            if (settled || pending > 0) return;
+            finish();
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      };
+      const timer = setInterval(attempt, HEDGE_MS);
+      attempt();
+    });
+  }
+
+  private sessionEnded(end: SessionEnd): void {
+    this.endedAtMs = this.clock.nowMs();
+    this.log?.info({ reason: end.code, detail: end.message }, 'camera session ended, reconnecting');
+    this.emit('session-end', end);
+  }
+
+  /** `delivered`: the session had video, so the camera was fine a moment ago: retry at once. */
+  private failed(end: SessionEnd, delivered = false): void {
+    let delay: number;
+    if (end.code === 'auth') {
+      delay = this.authBackoffMs;
+      this.authBackoffMs = Math.min(this.authBackoffMaxMs, this.authBackoffMs * 2);
+    } else if (delivered) {
+      delay = 0;
+      this.backoffMs = this.backoffMinMs;
+    } else {
+      delay = this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMaxMs, this.backoffMs * 2);
+    }
+    const retryAtMs = this.clock.nowMs() + delay;
+    if (!delivered) {
+      // One info line per distinct failure, not one per retry (a wrong password would flood the log).
+      const key = `${end.code}:${end.message}`;
+      if (key !== this.lastLoggedFailure) this.log?.info({ reason: end.code, detail: end.message, retryInMs: delay }, 'camera connection failed');
+      else this.log?.debug({ reason: end.code, retryInMs: delay }, 'camera connection failed again');
+      this.lastLoggedFailure = key;
+    }
+    this.setStatus({ state: 'error', reason: end.code, detail: end.message, retryAtMs: this.stopped ? undefined : retryAtMs });
     if (this.stopped) return;
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMaxMs, this.backoffMs * 2);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer = setTimeout(() => void this.connect(delivered), delay);
   }
 
   private setStatus(patch: Partial<SupervisorStatus>): void {

@@ -2,6 +2,7 @@
 // as received; the run's end is its media end so that gaps are exact (docs/design/recording.md).
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/bus.ts';
+import type { FrameNote } from '../ingest/supervisor.ts';
 import type { AudioParams, MediaFrame, VideoFrame, VideoParams } from '../media/types.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import type { Clock } from '../util/clock.ts';
@@ -32,6 +33,26 @@ export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
  */
 const MAX_TIMESTAMP_STEP_90K = 10 * 90_000;
 
+/**
+ * The continuity rule (R-REC-4, issue 12; docs/design/recording.md): a second is recorded only if
+ * its frames arrived with continuous timestamps. A step between consecutive video frames longer than
+ * HOLE_FRAME_INTERVALS frame intervals (the interval learned from the stream) is a hole: the run
+ * ends at the last good frame with the hole's cause (stall, loss, garbage, timestamp-jump) and the
+ * next keyframe starts a new run, so the index, API, timeline, report and alarm all show the gap.
+ */
+export const HOLE_FRAME_INTERVALS = 3;
+/** Frame interval assumed until the stream shows its own (25 fps), and the largest one learned. */
+const DEFAULT_FRAME_INTERVAL_90K = 3600;
+const MAX_FRAME_INTERVAL_90K = 90_000;
+/**
+ * The camera's media clock falling this far behind the wall clock after a pause in arrivals, and
+ * staying behind for CLOCK_PAUSE_CONFIRM_MS, means the camera stopped sending without advancing its
+ * timestamps (a freeze): the run ends as 'stall'. A burst after a network hiccup or a busy event
+ * loop catches up within the confirmation time and ends nothing.
+ */
+const CLOCK_PAUSE_MS = 1000;
+const CLOCK_PAUSE_CONFIRM_MS = 1000;
+
 interface ActiveRun {
   handle: RunHandle;
   firstPts90k: number;
@@ -41,6 +62,14 @@ interface ActiveRun {
   fileSeq: number;
   lastPts90k: number;
   lastDuration90k: number;
+  /** Recent positive steps between video frames, to learn the frame interval. */
+  steps90k: number[];
+  frameInterval90k: number;
+  lastReceivedAtMs: number;
+  /** Wall clock minus media clock (ms) of the first frame; later frames lag it by network jitter. */
+  baseLagMs: number;
+  /** Set while arrivals paused and the media clock has not caught up yet. */
+  pausedSinceMs?: number;
   finishing: Array<Promise<void>>;
 }
 
@@ -53,6 +82,8 @@ export class CameraRecorder {
   private writeBlockedUntilMs = 0;
   private lastError?: string;
   private readonly pendingEnds = new Set<Promise<void>>();
+  private lostSinceFrame = 0;
+  private malformedSinceFrame = 0;
 
   constructor(
     readonly cameraId: number,
@@ -88,11 +119,16 @@ export class CameraRecorder {
     }
   }
 
-  /** The hot path: called for every frame of the camera's session. */
-  push(frame: MediaFrame): void {
+  /** The hot path: called for every frame of the camera's session. `note`: what the wire lost since the previous video frame. */
+  push(frame: MediaFrame, note?: FrameNote): void {
     if (frame.kind === 'video' && frame.newParams) this.video = frame.newParams;
+    if (frame.kind === 'video' && note && (note.lost > 0 || note.malformed > 0)) {
+      this.lostSinceFrame += note.lost;
+      this.malformedSinceFrame += note.malformed;
+    }
     let run = this.run;
     if (!run) {
+      if (frame.kind === 'video') this.lostSinceFrame = this.malformedSinceFrame = 0;
       if (!this.wanted || frame.kind !== 'video' || !frame.keyframe || !this.video) return;
       if (this.deps.clock.nowMs() < this.writeBlockedUntilMs) return;
       // Disk full: no run until retention reports space back (no zero-length runs or empty files).
@@ -100,13 +136,16 @@ export class CameraRecorder {
       run = this.startRun(frame, this.video);
     }
     if (frame.kind === 'video') {
-      const step90k = frame.pts90k - run.lastPts90k;
-      if (step90k < 0 || step90k >= MAX_TIMESTAMP_STEP_90K) {
-        this.endRun('timestamp-jump', `camera timestamps jumped by ${Math.round(step90k / 90)} ms`);
-        // A keyframe starts the next run at once; other frames wait for one.
+      const hole = this.holeBefore(run, frame);
+      this.lostSinceFrame = this.malformedSinceFrame = 0;
+      if (hole) {
+        this.endRun(hole.reason, hole.detail);
+        // A keyframe starts the next run at once; other frames cannot be decoded without the
+        // frames that are missing, so they wait for one (they are part of the gap).
         this.push(frame);
         return;
       }
+      const step90k = frame.pts90k - run.lastPts90k;
       const needsNewFile =
         !run.file ||
         !run.file.accepts(frame) ||
@@ -117,13 +156,54 @@ export class CameraRecorder {
         this.closeFile(run);
         return;
       }
-      if (step90k > 0) run.lastDuration90k = step90k;
+      if (step90k > 0) {
+        this.learnInterval(run, step90k);
+        run.lastDuration90k = run.frameInterval90k;
+      }
       run.lastPts90k = frame.pts90k;
+      run.lastReceivedAtMs = frame.receivedAtMs;
     }
     run.file?.push(frame);
     if (run.file && run.file.pendingBytes > MAX_PENDING_WRITE_BYTES) {
       this.writeFailed(run, Object.assign(new Error(`disk writes ${Math.round(run.file.pendingBytes / 1e6)} MB behind`), { code: 'EBACKLOG' }));
     }
+  }
+
+  /** Applies the continuity rule to the next video frame of the run: undefined = continuous. */
+  private holeBefore(run: ActiveRun, frame: VideoFrame): { reason: string; detail: string } | undefined {
+    const step90k = frame.pts90k - run.lastPts90k;
+    const arrivalGapMs = frame.receivedAtMs - run.lastReceivedAtMs;
+    const stepMs = Math.round(step90k / 90);
+    if (step90k < 0 || (step90k >= MAX_TIMESTAMP_STEP_90K && arrivalGapMs < stepMs / 2)) {
+      return { reason: 'timestamp-jump', detail: `camera timestamps jumped by ${stepMs} ms` };
+    }
+    const tolerance90k = HOLE_FRAME_INTERVALS * run.frameInterval90k;
+    if (step90k > tolerance90k) {
+      const missingMs = stepMs - Math.round(run.frameInterval90k / 90);
+      const what = `${missingMs} ms of video missing between frames (tolerance ${Math.round(tolerance90k / 90)} ms)`;
+      if (this.malformedSinceFrame > 0) return { reason: 'garbage', detail: `${what}: ${this.malformedSinceFrame} malformed packets` };
+      if (this.lostSinceFrame > 0) return { reason: 'loss', detail: `${what}: ${this.lostSinceFrame} RTP packets lost` };
+      if (arrivalGapMs >= stepMs / 2) return { reason: 'stall', detail: `${what}: no data from the camera for ${arrivalGapMs} ms` };
+      return { reason: 'timestamp-jump', detail: `camera timestamps jumped by ${stepMs} ms` };
+    }
+    // Timestamps continuous: did the camera's clock stop while nothing arrived (a freeze)?
+    const lagMs = frame.receivedAtMs - (run.handle.row.started_at_ms + (frame.pts90k - run.firstPts90k) / 90);
+    if (lagMs < run.baseLagMs) run.baseLagMs = lagMs;
+    if (lagMs - run.baseLagMs < CLOCK_PAUSE_MS) run.pausedSinceMs = undefined;
+    else if (run.pausedSinceMs === undefined) {
+      if (arrivalGapMs >= CLOCK_PAUSE_MS) run.pausedSinceMs = frame.receivedAtMs;
+    } else if (frame.receivedAtMs - run.pausedSinceMs >= CLOCK_PAUSE_CONFIRM_MS) {
+      return { reason: 'stall', detail: `the camera paused ${Math.round(lagMs - run.baseLagMs)} ms without advancing its timestamps` };
+    }
+    return undefined;
+  }
+
+  private learnInterval(run: ActiveRun, step90k: number): void {
+    // The median of recent steps: one late or missing frame does not move it.
+    const steps = run.steps90k;
+    steps.push(Math.min(step90k, MAX_FRAME_INTERVAL_90K));
+    if (steps.length > 15) steps.shift();
+    if (steps.length >= 3) run.frameInterval90k = [...steps].sort((a, b) => a - b)[steps.length >> 1];
   }
 
   /** The camera session ended: the run ends with the session's reason (eof, stall, timeout…). */
@@ -158,7 +238,21 @@ export class CameraRecorder {
       },
     };
     this.deps.index.insertRun(handle);
-    this.run = { handle, firstPts90k: frame.pts90k, video, audio: this.audio, fileSeq: 0, lastPts90k: frame.pts90k, lastDuration90k: 3600, finishing: [] };
+    const interval90k = video.fps ? Math.min(MAX_FRAME_INTERVAL_90K, Math.round(90_000 / video.fps)) : DEFAULT_FRAME_INTERVAL_90K;
+    this.run = {
+      handle,
+      firstPts90k: frame.pts90k,
+      video,
+      audio: this.audio,
+      fileSeq: 0,
+      lastPts90k: frame.pts90k,
+      lastDuration90k: interval90k,
+      steps90k: [],
+      frameInterval90k: interval90k,
+      lastReceivedAtMs: frame.receivedAtMs,
+      baseLagMs: 0,
+      finishing: [],
+    };
     this.lastError = undefined;
     this.deps.events.emit('recording.run-started', { cameraId: this.cameraId, startedAtMs });
     return this.run;

@@ -101,11 +101,11 @@ export class RecordingManager {
 
   private add(spec: StreamSpec, mode: RecordingMode): void {
     const { files, clock, events, log, opener } = this.deps;
-    const supervisor = new CameraSupervisor(spec, opener, clock, this.deps.supervisor);
+    const supervisor = new CameraSupervisor(spec, opener, clock, { log, ...this.deps.supervisor });
     const recorder = new CameraRecorder(spec.cameraId, { files, index: this.index, clock, events, log }, { ...DEFAULT_RECORDER_OPTIONS, ...this.deps.recorder });
     const entry: Entry = { spec, mode, supervisor, recorder };
     supervisor.on('session-start', (source) => recorder.sessionStarted({ video: source.video, audio: source.audio }));
-    supervisor.on('frame', (frame) => recorder.push(frame));
+    supervisor.on('frame', (frame, note) => recorder.push(frame, note));
     supervisor.on('clockOffset', (ms) => recorder.clockOffset(ms));
     supervisor.on('session-end', (end) => recorder.sessionEnded(end.code, end.message));
     supervisor.on('status', () => events.emit('camera.status', this.statusOf(spec.cameraId, entry)));

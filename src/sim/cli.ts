@@ -91,7 +91,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const sim = await startSimulator(opts);
   const ids = sim.cameraIds();
   log(`xuncha camera simulator: ${ids.length} camera(s) on rtsp://${opts.host ?? '127.0.0.1'}:${sim.port}` + (opts.auth ? ` (${opts.auth.scheme} auth, user ${opts.auth.username})` : ''));
-  if (sim.controlPort !== undefined) log(`fault API: POST http://${opts.host ?? '127.0.0.1'}:${sim.controlPort}/cameras/<id>/fault {"type":"drop|stall|refuse|garbage|resolution|loss|clock|clear"}`);
+  if (sim.controlPort !== undefined) log(`fault API: POST http://${opts.host ?? '127.0.0.1'}:${sim.controlPort}/cameras/<id>/fault {"type":"drop|stall|refuse|garbage|garbage-rtp|resolution|loss|clock|timestamp-jump|lying-sdp|password|clear"}`);
   for (const id of ids) {
     const audio = cameras.find((c) => c.id === id)?.audio ?? 'aac';
     log(`${id}\t${sim.url(id, 'main')}\t${sim.url(id, 'sub')}\t${sim.url(id, 'h265')}\taudio=${audio}`);

@@ -1,5 +1,7 @@
 // Tiny HTTP control API of the simulator (fault injection for demos, e2e tests and benches):
-//   POST   /cameras/:id/fault   {"type":"drop"|"stall"|"refuse"|"garbage"|"resolution"|"loss"|"clock"|"clear", "durationMs"?, "lossPct"?, "offsetMs"?}
+//   POST   /cameras/:id/fault   {"type":"drop"|"stall"|"refuse"|"garbage"|"garbage-rtp"|"resolution"|"loss"|"clock"|"timestamp-jump"|"lying-sdp"|"password"|"clear",
+//                                 "durationMs"?, "lossPct"?, "offsetMs"?, "sends"?: "h265"|"garbage", "password"?}
+//   GET    /cameras/:id/delivered  DeliveryLog (what the main stream delivered decodably, wall ms)
 //   GET    /cameras             [{ id, urls }]
 //   GET    /cameras/:id/stats   CameraStats
 //   POST   /cameras             {"id", "audio"?, "clockOffsetMs"?}  (add a camera)
@@ -66,6 +68,7 @@ async function handle(sim: Simulator, req: http.IncomingMessage, res: http.Serve
     return send(res, 204);
   }
   if (parts.length === 3 && parts[2] === 'stats' && req.method === 'GET') return send(res, 200, sim.stats(id));
+  if (parts.length === 3 && parts[2] === 'delivered' && req.method === 'GET') return send(res, 200, sim.delivered(id));
   if (parts.length === 3 && parts[2] === 'fault' && req.method === 'POST') {
     const body = (await readJson(req)) as FaultSpec;
     sim.fault(id, body);

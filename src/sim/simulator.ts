@@ -4,7 +4,7 @@
 // optional Basic/Digest auth and per-camera fault injection.
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { loadClips, DEFAULT_CLIPS_DIR, type AudioClip, type ClipSet, type VideoClip } from './clips.ts';
 import { instantiate, rtpPackets, type PacketTemplate } from './rtp-template.ts';
@@ -50,17 +50,47 @@ export interface SimulatorOptions {
   tickMs?: number;
 }
 
-export type FaultType = 'drop' | 'stall' | 'refuse' | 'garbage' | 'resolution' | 'loss' | 'clock' | 'clear';
-export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'resolution', 'loss', 'clock', 'clear'];
+export type FaultType =
+  | 'drop'
+  | 'stall'
+  | 'refuse'
+  | 'garbage'
+  | 'garbage-rtp'
+  | 'resolution'
+  | 'loss'
+  | 'clock'
+  | 'timestamp-jump'
+  | 'lying-sdp'
+  | 'password'
+  | 'clear';
+export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'garbage-rtp', 'resolution', 'loss', 'clock', 'timestamp-jump', 'lying-sdp', 'password', 'clear'];
 
 export interface FaultSpec {
   type: FaultType;
-  /** How long the fault lasts. drop: refuse (reset) new connections for this long; garbage: repeat for this long; others: until 'clear' when absent. */
+  /**
+   * How long the fault lasts. drop: refuse (reset) new connections for this long; garbage: repeat for
+   * this long; others: until 'clear' when absent. Requests that reach a stalled camera are answered
+   * when the stall ends (as TCP delivers them after a network partition).
+   */
   durationMs?: number;
   /** loss: percentage of RTP packets dropped (0-100). */
   lossPct?: number;
-  /** clock: clock offset used in SRs from now on. */
+  /** clock: clock offset used in SRs from now on. timestamp-jump: RTP timestamps jump by this much at the next keyframe (an encoder restart). */
   offsetMs?: number;
+  /** lying-sdp: what the camera sends while its SDP announces H.264 (default h265). */
+  sends?: 'h265' | 'garbage';
+  /** stall: false = requests that reach the stalled camera are discarded, never answered (default: answered when the stall ends). */
+  holdRequests?: boolean;
+  /** password: the camera's new password (default: a random one), so the configured one is refused with 401. */
+  password?: string;
+}
+
+/** What one camera's main stream delivered (wall ms): the ground truth a recording is checked against. */
+export interface DeliveryLog {
+  /** Intervals in which every video frame went out complete, with continuous timestamps, from a keyframe on. */
+  intervals: Array<[number, number]>;
+  /** Windows where the sim cannot know what the client could parse (raw garbage bytes in the TCP stream). */
+  uncertain: Array<[number, number]>;
 }
 
 export interface StreamStats {
@@ -77,6 +107,8 @@ export interface StreamStats {
   sessions: number;
   /** Sessions ever set up on this stream. */
   sessionsTotal: number;
+  /** Requests answered 401 (wrong or missing credentials). */
+  authRefusals: number;
 }
 
 export interface CameraStats {
@@ -101,6 +133,8 @@ export interface Simulator {
   stats(id: string): CameraStats | undefined;
   /** Injects a fault on one camera (R-REC-4 interruptions, R-PRE-6 clock offset). Throws on unknown camera. */
   fault(id: string, spec: FaultSpec): void;
+  /** What the camera's main stream delivered so far (see DeliveryLog). */
+  delivered(id: string): DeliveryLog | undefined;
   close(): Promise<void>;
 }
 
@@ -145,6 +179,9 @@ interface Session {
   stalled: boolean;
   pausedMono: number;
   lastActivity: number;
+  /** Main-stream video: wall ms since when every frame went out intact (undefined = broken, waiting for a keyframe). */
+  goodSinceMs?: number;
+  goodUntilMs: number;
 }
 
 interface Connection {
@@ -153,6 +190,8 @@ interface Connection {
   sessions: Map<string, Session>;
   lastActivity: number;
   closed: boolean;
+  /** Requests that reached a stalled camera, answered when the stall ends. */
+  held: RtspRequest[];
 }
 
 interface Camera {
@@ -169,6 +208,15 @@ interface Camera {
   lossUntil: number;
   garbageUntil: number;
   lastGarbage: number;
+  garbageRtpUntil: number;
+  stallHolds: boolean;
+  lieUntil: number;
+  lieSends: 'h265' | 'garbage';
+  /** Pending RTP timestamp jump (90 kHz ticks), applied at the next keyframe. */
+  tsJump90k: number;
+  passwordUntil: number;
+  auth?: RtspAuthenticator;
+  log: DeliveryLog;
   stats: Record<StreamName, StreamStats>;
 }
 
@@ -178,7 +226,7 @@ const MAX_TCP_BACKLOG = 4 * 1024 * 1024;
 const MAX_CATCH_UP_MS = 1000;
 
 function emptyStreamStats(): StreamStats {
-  return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0 };
+  return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0, authRefusals: 0 };
 }
 
 const PATH_RE = /^\/cam\/([^/]+)\/(main|sub|h265)(?:\/(?:trackID=(\d+))?)?\/?$/;
@@ -336,6 +384,13 @@ class SimulatorImpl implements Simulator {
       lossUntil: 0,
       garbageUntil: 0,
       lastGarbage: 0,
+      garbageRtpUntil: 0,
+      stallHolds: true,
+      lieUntil: 0,
+      lieSends: 'h265',
+      tsJump90k: 0,
+      passwordUntil: 0,
+      log: { intervals: [], uncertain: [] },
       stats: { main: emptyStreamStats(), sub: emptyStreamStats(), h265: emptyStreamStats() },
     });
   }
@@ -366,6 +421,10 @@ class SimulatorImpl implements Simulator {
     if (cam.resolutionUntil > mono) faults.push('resolution');
     if (cam.lossUntil > mono && cam.lossPct > 0) faults.push('loss');
     if (cam.garbageUntil > mono) faults.push('garbage');
+    if (cam.garbageRtpUntil > mono) faults.push('garbage-rtp');
+    if (cam.lieUntil > mono) faults.push('lying-sdp');
+    if (cam.passwordUntil > mono) faults.push('password');
+    if (cam.tsJump90k !== 0) faults.push('timestamp-jump');
     if (cam.clockOffsetMs !== cam.baseClockOffsetMs) faults.push('clock');
     return { id, audio: cam.audio, clockOffsetMs: cam.clockOffsetMs, sessions: cam.sessions.size, streams, faults };
   }
@@ -384,6 +443,7 @@ class SimulatorImpl implements Simulator {
         break;
       case 'stall':
         cam.stallUntil = until;
+        cam.stallHolds = spec.holdRequests !== false;
         break;
       case 'refuse':
         cam.refuseUntil = until;
@@ -391,8 +451,28 @@ class SimulatorImpl implements Simulator {
       case 'garbage':
         cam.garbageUntil = d === undefined ? 0 : until;
         cam.lastGarbage = mono;
+        cam.log.uncertain.push([this.now(), this.now() + (d ?? 0)]);
         this.sendGarbage(cam);
         break;
+      case 'garbage-rtp':
+        cam.garbageRtpUntil = until;
+        break;
+      case 'timestamp-jump':
+        if (spec.offsetMs === undefined || !Number.isFinite(spec.offsetMs)) throw new Error('timestamp-jump fault needs offsetMs');
+        cam.tsJump90k = Math.round(spec.offsetMs * 90);
+        break;
+      case 'lying-sdp':
+        if (spec.sends !== undefined && spec.sends !== 'h265' && spec.sends !== 'garbage') throw new Error('sends must be h265 or garbage');
+        cam.lieUntil = until;
+        cam.lieSends = spec.sends ?? 'h265';
+        break;
+      case 'password': {
+        if (spec.password !== undefined && typeof spec.password !== 'string') throw new Error('password must be a string');
+        const cfg = this.opts.auth ?? { username: 'admin', password: '', scheme: 'digest' as const };
+        cam.auth = new RtspAuthenticator({ ...cfg, password: spec.password ?? randomBytes(9).toString('base64url') }, this.now);
+        cam.passwordUntil = until;
+        break;
+      }
       case 'resolution':
         cam.resolutionUntil = until;
         break;
@@ -409,12 +489,22 @@ class SimulatorImpl implements Simulator {
         break;
       case 'clear':
         cam.dropUntil = cam.refuseUntil = cam.stallUntil = cam.resolutionUntil = cam.lossUntil = cam.garbageUntil = 0;
+        cam.garbageRtpUntil = cam.lieUntil = cam.passwordUntil = cam.tsJump90k = 0;
         cam.lossPct = 0;
         cam.clockOffsetMs = cam.baseClockOffsetMs;
         break;
       default:
         throw new Error(`unknown fault type: ${String((spec as { type: unknown }).type)}`);
     }
+  }
+
+  delivered(id: string): DeliveryLog | undefined {
+    const cam = this.cameras.get(id);
+    if (!cam) return undefined;
+    const intervals = [...cam.log.intervals];
+    for (const s of cam.sessions) if (s.goodSinceMs !== undefined) intervals.push([s.goodSinceMs, s.goodUntilMs]);
+    intervals.sort((a, b) => a[0] - b[0]);
+    return { intervals, uncertain: [...cam.log.uncertain] };
   }
 
   async close(): Promise<void> {
@@ -437,7 +527,7 @@ class SimulatorImpl implements Simulator {
       return;
     }
     socket.setNoDelay(true);
-    const conn: Connection = { socket, sessions: new Map(), lastActivity: performance.now(), closed: false };
+    const conn: Connection = { socket, sessions: new Map(), lastActivity: performance.now(), closed: false, held: [] };
     conn.parser = new RtspMessageParser({
       onMessage: (m) => {
         if (conn.closed || m.kind !== 'request') return;
@@ -475,6 +565,7 @@ class SimulatorImpl implements Simulator {
   }
 
   private endSession(s: Session): void {
+    this.breakDelivery(s);
     s.playing = false;
     this.playing.delete(s);
     s.camera.sessions.delete(s);
@@ -519,7 +610,11 @@ class SimulatorImpl implements Simulator {
     const session = sessionHeader ? conn.sessions.get(sessionHeader) : undefined;
     if (session) session.lastActivity = mono;
     const fcam = cam ?? session?.camera;
-    if (fcam && fcam.stallUntil > mono) return; // stalled camera: socket open, no answer
+    if (fcam && fcam.stallUntil > mono) {
+      // Stalled camera: socket open, no answer until the stall ends (then TCP delivers the request).
+      if (fcam.stallHolds && conn.held.length < 16) conn.held.push(req);
+      return;
+    }
     if (fcam && fcam.dropUntil > mono) {
       this.destroyConnection(conn); // camera offline: connection reset
       return;
@@ -527,9 +622,13 @@ class SimulatorImpl implements Simulator {
 
     if (req.method === 'OPTIONS') return reply(200, [['Public', PUBLIC]]);
 
-    if (this.auth) {
-      const v = this.auth.verify(req.method, req.headers.get('authorization'));
-      if (v !== 'ok') return reply(401, this.auth.challenge(v === 'stale').map((c) => ['WWW-Authenticate', c] as [string, string]));
+    const auth = fcam && fcam.passwordUntil > mono ? fcam.auth : this.auth;
+    if (auth) {
+      const v = auth.verify(req.method, req.headers.get('authorization'));
+      if (v !== 'ok') {
+        if (fcam && target) fcam.stats[target.stream].authRefusals++;
+        return reply(401, auth.challenge(v === 'stale').map((c) => ['WWW-Authenticate', c] as [string, string]));
+      }
     }
 
     const sessHdr = (s: Session): [string, string] => ['Session', `${s.id};timeout=${this.timeoutSec}`];
@@ -537,7 +636,8 @@ class SimulatorImpl implements Simulator {
       case 'DESCRIBE': {
         if (!target || !cam || target.trackId !== undefined) return reply(404);
         if (cam.refuseUntil > mono) return reply(503);
-        const video = this.videoClipFor(cam, target.stream);
+        // A lying camera announces H.264 whatever it sends.
+        const video = cam.lieUntil > mono && target.stream === 'main' ? this.clips.video.main : this.videoClipFor(cam, target.stream);
         const audio = this.audioClipFor(cam);
         const address = conn.socket.localAddress?.replace(/^::ffff:/, '') ?? this.host;
         const sdp = buildSdp({ sessionId: String(randomInt(1, 2 ** 47)), address, video, ...(audio ? { audio } : {}) });
@@ -640,6 +740,7 @@ class SimulatorImpl implements Simulator {
       stalled: false,
       pausedMono: 0,
       lastActivity: mono,
+      goodUntilMs: 0,
     };
     const video = trackId === 1 ? this.videoClipFor(cam, target.stream) : undefined;
     const audio = trackId === 2 ? audioClip : undefined;
@@ -699,7 +800,9 @@ class SimulatorImpl implements Simulator {
   private videoClipFor(cam: Camera, stream: StreamName): VideoClip {
     if (stream === 'h265') return this.clips.video.h265;
     if (stream === 'sub') return this.clips.video.sub;
-    return cam.resolutionUntil > performance.now() ? this.clips.video.sub : this.clips.video.main;
+    const mono = performance.now();
+    if (cam.lieUntil > mono && cam.lieSends === 'h265') return this.clips.video.h265;
+    return cam.resolutionUntil > mono ? this.clips.video.sub : this.clips.video.main;
   }
 
   private audioClipFor(cam: Camera): AudioClip | undefined {
@@ -710,6 +813,18 @@ class SimulatorImpl implements Simulator {
 
   private tick(): void {
     const mono = performance.now();
+    // Requests held by a stall first: a TEARDOWN sent during the stall ends its session before it plays on.
+    for (const conn of this.connections) {
+      if (conn.held.length === 0 || conn.closed) continue;
+      const req = conn.held[0];
+      const target = req.uri === '*' ? null : parseUri(req.uri);
+      const sid = req.headers.get('session')?.split(';')[0].trim();
+      const cam = (target ? this.cameras.get(target.cameraId) : undefined) ?? (sid ? conn.sessions.get(sid)?.camera : undefined);
+      if (cam && cam.stallUntil > mono) continue;
+      const held = conn.held;
+      conn.held = [];
+      for (const r of held) if (!conn.closed) this.onRequest(conn, r);
+    }
     for (const s of this.playing) this.pump(s, mono);
     if (mono - this.lastHousekeeping >= 250) {
       this.lastHousekeeping = mono;
@@ -744,6 +859,7 @@ class SimulatorImpl implements Simulator {
     const cam = s.camera;
     if (cam.stallUntil > mono) {
       s.stalled = true;
+      this.breakDelivery(s);
       return;
     }
     const wasStalled = s.stalled;
@@ -753,7 +869,10 @@ class SimulatorImpl implements Simulator {
     for (const t of s.tracks) {
       const due = Math.floor((mono - t.startMono) / t.frameDurationMs);
       // After a stall (or a blocked event loop) the camera does not burst: it skips to "now".
-      if (wasStalled || due - t.next > MAX_CATCH_UP_MS / t.frameDurationMs) t.next = Math.max(t.next, due);
+      if (wasStalled || due - t.next > MAX_CATCH_UP_MS / t.frameDurationMs) {
+        if (due > t.next && t.video) this.breakDelivery(s); // frames skipped: the next P frames are undecodable
+        t.next = Math.max(t.next, due);
+      }
       while (t.next <= due) {
         this.sendFrame(s, t, stats, loss);
         t.next++;
@@ -768,13 +887,21 @@ class SimulatorImpl implements Simulator {
 
   private sendFrame(s: Session, t: Track, stats: StreamStats, lossPct: number): void {
     let tpl: PacketTemplate;
+    const cam = s.camera;
+    const mono = performance.now();
     if (t.video) {
-      // Resolution fault: switch the main H.264 stream to the sub clip (and back) at a keyframe.
+      // Resolution fault (and a lying SDP): switch the main stream's clip at a keyframe.
       if (s.stream === 'main') {
-        const want = this.videoClipFor(s.camera, 'main');
+        const want = this.videoClipFor(cam, 'main');
         if (want !== t.video && want.frames[t.next % want.frames.length].keyframe) t.video = want;
       }
       tpl = t.video.frames[t.next % t.video.frames.length];
+      // Encoder restart: the timestamps jump at a keyframe (what a camera does after a reset).
+      if (cam.tsJump90k !== 0 && tpl.keyframe) {
+        t.tsBase = (t.tsBase + cam.tsJump90k) >>> 0;
+        cam.tsJump90k = 0;
+        this.breakDelivery(s);
+      }
     } else {
       tpl = t.audio!.frames[t.next % t.audio!.frames.length];
     }
@@ -782,10 +909,23 @@ class SimulatorImpl implements Simulator {
     if (t.tcp && s.conn.socket.writableLength > MAX_TCP_BACKLOG) {
       // Slow client: a camera drops frames rather than buffering without bound.
       stats.framesDropped++;
+      if (t.video) this.breakDelivery(s);
       return;
     }
-    const lost = lossPct > 0 ? () => Math.random() * 100 < lossPct : undefined;
+    let lostAny = false;
+    const lost = lossPct > 0 ? () => (Math.random() * 100 < lossPct ? (lostAny = true) : false) : undefined;
     const { buf, seq, packets } = instantiate(tpl, t.tcp ? t.tcp.rtp : 0, t.seq, ts, t.ssrc, lost);
+    const junk = t.video && (cam.garbageRtpUntil > mono || (cam.lieUntil > mono && cam.lieSends === 'garbage'));
+    if (junk) scramblePayloads(buf);
+    if (t.video && s.stream === 'main') {
+      const decodable = !lostAny && !junk && t.video.codec === 'h264' && !(cam.lieUntil > mono);
+      if (!decodable) this.breakDelivery(s);
+      else {
+        const nowMs = this.now();
+        if (s.goodSinceMs === undefined && tpl.keyframe) s.goodSinceMs = nowMs;
+        if (s.goodSinceMs !== undefined) s.goodUntilMs = nowMs + t.frameDurationMs;
+      }
+    }
     const total = tpl.offsets.length;
     t.seq = seq;
     t.packets += packets;
@@ -798,6 +938,13 @@ class SimulatorImpl implements Simulator {
     if (buf.length === 0) return;
     if (t.tcp) this.write(s.conn, buf);
     else if (t.udp && this.udpRtp) for (const p of rtpPackets(buf)) this.udpRtp.send(p, t.udp.rtpPort, t.udp.host);
+  }
+
+  /** The session's main-stream video stopped being decodable: close its delivered interval. */
+  private breakDelivery(s: Session): void {
+    if (s.goodSinceMs === undefined) return;
+    if (s.goodUntilMs > s.goodSinceMs) s.camera.log.intervals.push([s.goodSinceMs, s.goodUntilMs]);
+    s.goodSinceMs = undefined;
   }
 
   private sendSr(s: Session, t: Track, mono: number): void {
@@ -816,5 +963,14 @@ class SimulatorImpl implements Simulator {
     } else if (t.udp && this.udpRtcp) {
       this.udpRtcp.send(sr, t.udp.rtcpPort, t.udp.host);
     }
+  }
+}
+
+/** Replaces every RTP payload of an instantiated frame with random bytes (headers kept: valid RTP, garbage video). */
+function scramblePayloads(buf: Buffer): void {
+  for (let off = 0; off + 4 <= buf.length; ) {
+    const len = buf.readUInt16BE(off + 2);
+    if (len > 12) randomFillSync(buf, off + 16, len - 12);
+    off += 4 + len;
   }
 }

@@ -108,6 +108,11 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     return this.closeReason !== undefined;
   }
 
+  /** Bytes from the camera that were neither RTSP messages nor interleaved frames (skipped). */
+  get garbageBytes(): number {
+    return this.conn?.parserGarbageBytes ?? 0;
+  }
+
   /** Per-track receive statistics (loss, reorder, jitter). */
   get stats(): TrackStatsSnapshot[] {
     return this.receiver?.stats() ?? [];
@@ -126,7 +131,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       this.receiver = new MediaReceiver(this.tracks, this.now, {
         onRtp: (i, p, t) => this.emit('rtp', i, p, t),
         onSr: (i, sr) => this.emit('sr', i, sr),
-        onFatal: (err) => this.closeWith(err.reason),
+        onFatal: (err) => this.closeWith(this.garbageInstead(err).reason),
       }, this.options.rtcpIntervalMs);
       for (let i = 0; i < this.tracks.length; i++) await this.setup(i);
       await this.request('PLAY', this.aggregateUrl, { Range: 'npt=0.000-' });
@@ -268,8 +273,18 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     }
   }
 
+  /**
+   * A timeout while the camera was sending bytes that are not RTSP/RTP is a protocol error, not
+   * silence: say so, so that a camera sending garbage is not reported as unreachable (issue 12).
+   */
+  private garbageInstead(err: RtspClientError): RtspClientError {
+    const junk = this.garbageBytes;
+    if (err.code !== 'timeout' || junk === 0) return err;
+    return new RtspClientError('protocol', `${err.message}; the camera sent ${junk} bytes that are not RTSP or RTP`);
+  }
+
   private toClientError(e: unknown): RtspClientError {
-    if (e instanceof RtspClientError) return e;
+    if (e instanceof RtspClientError) return this.garbageInstead(e);
     if (e instanceof SdpError) return new RtspClientError('protocol', `bad SDP: ${e.message}`);
     return new RtspClientError('internal', e instanceof Error ? e.message : String(e));
   }

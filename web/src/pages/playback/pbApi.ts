@@ -40,11 +40,13 @@ const REASONS_ZH: Record<string, string> = {
   eof: '连接断开', stall: '无视频数据', timeout: '超时', crash: '进程中断', 'disk-full': '磁盘已满', garbage: '数据异常',
   params: '编码参数变化', stopped: '录像停止', refused: '连接被拒绝', 'write-error': '写入失败', 'no-recording': '无录像', schedule: '非录像时段',
   'write-backlog': '磁盘写入滞后', 'timestamp-jump': '摄像机时间戳跳变',
+  loss: '网络丢包', 'codec-mismatch': '编码与声明不符', protocol: '协议错误', auth: '认证失败',
 };
 const REASONS_EN: Record<string, string> = {
   eof: 'connection closed', stall: 'no video data', timeout: 'timeout', crash: 'process interrupted', 'disk-full': 'disk full', garbage: 'bad data',
   params: 'codec parameters changed', stopped: 'recording stopped', refused: 'connection refused', 'write-error': 'write error', 'no-recording': 'no recording', schedule: 'outside schedule',
   'write-backlog': 'disk writes fell behind', 'timestamp-jump': 'camera timestamps jumped',
+  loss: 'packet loss', 'codec-mismatch': 'codec differs from the SDP', protocol: 'protocol error', auth: 'authentication failed',
 };
 export function reasonLabel(reason: string, lang: 'zh' | 'en'): string {
   return (lang === 'zh' ? REASONS_ZH : REASONS_EN)[reason] ?? reason;

@@ -4,6 +4,7 @@ import { Tree, Typography } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { VideoCameraOutlined, HomeOutlined, BankOutlined } from '@ant-design/icons';
 import { useI18n } from '../../i18n.ts';
+import { reasonLabel } from '../playback/pbApi.ts';
 import { DRAG_TYPE } from './Tile.tsx';
 import type { CameraStatusView, WallSite } from './wallModel.ts';
 
@@ -28,11 +29,21 @@ function dragProps(ids: number[], onAdd: (ids: number[]) => void) {
 }
 
 export function CameraTree({ sites, statuses, onAdd }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const dot = (id: number) => {
     const s = statuses.get(id);
     const color = !s ? '#bfbfbf' : s.state === 'online' ? (s.recording ? '#52c41a' : '#1677ff') : s.state === 'error' ? '#ff4d4f' : '#faad14';
     return <span className="xc-status-dot" style={{ background: color, marginRight: 6 }} />;
+  };
+  /** Why a camera is in error (认证失败, 数据异常, 编码与声明不符…), next to its name. */
+  const why = (id: number) => {
+    const s = statuses.get(id);
+    if (s?.state !== 'error' || !s.reason) return null;
+    return (
+      <span className="xc-sub" style={{ color: '#ff4d4f', marginLeft: 4 }} data-testid={`tree-camera-reason-${id}`}>
+        ({reasonLabel(s.reason, lang)})
+      </span>
+    );
   };
   const data: TreeDataNode[] = sites.map((s) => ({
     key: `s${s.id}`,
@@ -54,6 +65,7 @@ export function CameraTree({ sites, statuses, onAdd }: Props) {
           <span data-testid={`tree-camera-${c.id}`} {...dragProps([c.id], onAdd)}>
             {dot(c.id)}
             {c.name}
+            {why(c.id)}
           </span>
         ),
       })),
