@@ -22,6 +22,8 @@ export const userSchema = z.object({
   orgNodeName: z.string(),
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  lockedUntilMs: z.number().nullable(),
   createdAtMs: z.number(),
 });
 

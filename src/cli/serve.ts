@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
-import { seedFirstStart } from '../org/seed.ts';
+import { AdminPasswordError, seedFirstStart } from '../org/seed.ts';
 import { createCascadeModule } from '../cascade/index.ts';
 import { startDemoCity } from '../cascade/demo-city.ts';
 import type { DemoCity } from '../cascade/demo-city.ts';
@@ -37,7 +37,16 @@ export async function serve(config: Config): Promise<number> {
     log.fatal({ err }, `cannot open the database: ${(err as Error).message}`);
     return EXIT.database;
   }
-  const seeded = await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: config.seedSample });
+  let seeded;
+  try {
+    seeded = await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: config.seedSample });
+  } catch (err) {
+    if (!(err instanceof AdminPasswordError)) throw err;
+    log.fatal(err.message);
+    await app.close();
+    await city?.close();
+    return EXIT.config;
+  }
   if (seeded.generatedAdminPassword) {
     // Printed once, on first start only: the administrator must change it after logging in.
     process.stdout.write(`\n  首次启动 First start: administrator "admin", password: ${seeded.generatedAdminPassword}\n  (shown once; change it after logging in)\n\n`);
