@@ -51,6 +51,9 @@ export async function serve(config: Config): Promise<number> {
     // Printed once, on first start only: the administrator must change it after logging in.
     process.stdout.write(`\n  首次启动 First start: administrator "admin", password: ${seeded.generatedAdminPassword}\n  (shown once; change it after logging in)\n\n`);
   }
+  // Passwords typed into camera URLs before they were sealed on save (issue 13): seal them now.
+  const sealed = await app.devices.sealTypedCredentials();
+  if (sealed > 0) log.info({ cameras: sealed }, 'camera credentials moved from stream URLs into the encrypted network configuration');
   // The index must agree with the disk before anything records (docs/design/recording.md).
   await recoverRecordings(app.store, app.files, app.clock, log);
   const sim = await startDemoCameras(app, log);
