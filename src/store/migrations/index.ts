@@ -9,6 +9,7 @@ import * as m0005 from './0005_retention.ts';
 import * as m0006 from './0006_gb_sm3.ts';
 import * as m0007 from './0007_tours.ts';
 import * as m0009 from './0009_security.ts';
+import * as m0010 from './0010_uplink.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -20,6 +21,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0006_gb_sm3': { up: m0006.up(), down: m0006.down() },
     '0007_tours': { up: m0007.up(dialect), down: m0007.down() },
     '0009_security': { up: m0009.up(), down: m0009.down() },
+    '0010_uplink': { up: m0010.up(dialect), down: m0010.down() },
   };
 }
 
