@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fuzzTargets, runFuzz } from '../src/media/fuzz/targets.ts';
 
 await import('../src/media/fuzz/depacketizer-targets.ts');
+await import('../src/org/fuzz-targets.ts');
 if (existsSync(new URL('../src/gb28181/fuzz-targets.ts', import.meta.url))) await import('../src/gb28181/fuzz-targets.ts');
 await import('../src/uplink/fuzz-targets.ts');
 

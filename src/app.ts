@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { AuditService } from './audit/audit-service.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { UserService } from './auth/user-service.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { SessionWatch } from './auth/session-watch.ts';
 import type { Config } from './config/config.ts';
 import { deriveKeys, loadMasterKey } from './crypto/keys.ts';
 import type { NodeKeys } from './crypto/keys.ts';
@@ -41,6 +43,8 @@ export interface App {
   audit: AuditService;
   auth: AuthService;
   users: UserService;
+  /** Login sessions watched by media paths (live/playback sockets, WebRTC): closed the moment the login ends. */
+  sessions: SessionWatch;
   org: OrgService;
   devices: DeviceService;
   transfer: OrgTransferService;
@@ -94,10 +98,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   const box = new SecretBox(keys.secretBox);
   const audit = new AuditService(store, keys.audit, clock);
-  const auth = new AuthService(store, audit, box, clock, {
-    idleTimeoutMs: config.session.idleTimeoutMin * 60_000,
-    absoluteTimeoutMs: config.session.absoluteTimeoutHours * 3600_000,
-  });
+  const sessions = new SessionWatch();
+  const auth = new AuthService(
+    store,
+    audit,
+    box,
+    clock,
+    { idleTimeoutMs: config.session.idleTimeoutMin * 60_000, absoluteTimeoutMs: config.session.absoluteTimeoutHours * 3600_000 },
+    sessions,
+    new LoginThrottle(clock),
+  );
   const events = new EventBus();
   const org = new OrgService(store, audit, clock, events);
   const devices = new DeviceService(store, audit, box, clock, events);
@@ -114,7 +124,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     keys,
     audit,
     auth,
-    users: new UserService(store, audit, clock),
+    users: new UserService(store, audit, clock, sessions),
+    sessions,
     org,
     devices,
     transfer: new OrgTransferService(store, audit, box, clock, events),

@@ -1,5 +1,6 @@
 // zod schemas of API bodies and answers. Bodies are strict: an unknown field is a 400, not
 // silently ignored.
+import { nameSchema } from '../util/text.ts';
 import { z } from 'zod';
 
 export const roleSchema = z.enum(['admin', 'operator', 'leader', 'inspector']);
@@ -8,7 +9,8 @@ export const roomKindSchema = z.enum(['exam', 'lab', 'affairs', 'secrecy', 'moni
 export const positionSchema = z.enum(['front', 'rear', 'other']);
 export const sourceKindSchema = z.enum(['rtsp', 'onvif', 'gb28181']);
 export const idParam = z.object({ id: z.coerce.number().int().positive() });
-const name = z.string().trim().min(1, '不能为空 (required)').max(128);
+/** Names: printable text only — no NUL, control characters, newlines, bidi overrides or lone surrogates (issue 13). */
+export const name = nameSchema(128);
 const gbCode = z.string().regex(/^\d{20}$/, '国标编码必须是20位数字 (20 digits)');
 
 export const errorSchema = z.object({ error: z.string(), message: z.string(), details: z.unknown().optional() });
@@ -22,6 +24,8 @@ export const userSchema = z.object({
   orgNodeName: z.string(),
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  lockedUntilMs: z.number().nullable(),
   createdAtMs: z.number(),
 });
 

@@ -10,10 +10,33 @@ import type { UserRow } from '../store/repos/user-repo.ts';
 import { AppError } from '../util/errors.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Actor } from './actor.ts';
+import { LOCKOUT_MS, MAX_FAILED_LOGINS, countFailure } from './failures.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { verifyPassword } from './password.ts';
+import type { SessionWatch } from './session-watch.ts';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+/**
+ * One answer for an unknown user, a wrong password, a locked and a disabled account (issue 13
+ * item 8): the status and message never tell which, so accounts cannot be enumerated.
+ */
+const REFUSED = `用户名或密码错误；连续错误${MAX_FAILED_LOGINS}次将锁定账户${LOCKOUT_MS / 60_000}分钟 (wrong username or password; ${MAX_FAILED_LOGINS} failures lock the account for ${LOCKOUT_MS / 60_000} minutes)`;
+/** A well-formed hash of nothing: unknown users cost the same scrypt work as known ones. */
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/** The TOTP step (30-s count since the epoch) a code belongs to, within ±1 step of now; undefined when wrong. */
+export function totpStepOf(secret: string, code: string, nowMs = Date.now()): number | undefined {
+  const delta = authenticator.clone({ epoch: nowMs, window: 1 }).checkDelta(code, secret);
+  return delta === null ? undefined : Math.floor(nowMs / 30_000) + delta;
+}
+
+/** Thrown inside a login transaction to roll it back; the refusal is audited afterwards. */
+class LoginRefused extends Error {
+  constructor(readonly reason: 'locked meanwhile' | 'replayed one-time code') {
+    super(reason);
+  }
+}
+
+export { LOCKOUT_MS, MAX_FAILED_LOGINS } from './failures.ts';
 /** last_seen_at_ms is written at most this often, so that every request does not write. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -54,63 +77,105 @@ export class AuthService {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
+    private readonly watch: SessionWatch,
+    private readonly throttle: LoginThrottle,
   ) {}
 
+  private deps() {
+    return { store: this.store, audit: this.audit, clock: this.clock };
+  }
+
+  /** Where refusals that concern no known account are recorded: the root of the tree, which its inspectors see. */
+  private async rootScopePath(): Promise<string> {
+    return (await repos(this.store.db).org.rootPath()) ?? '/';
+  }
+
+  /** Ends sessions (already deleted from the database) for every media path watching them. */
+  sessionsEnded(ids: readonly string[]): void {
+    this.watch.ended(ids);
+  }
+
   async login(username: string, password: string, totp: string | undefined, client: Client): Promise<{ token: string } & AuthenticatedSession> {
+    const attempt = this.throttle.begin(client.ip);
+    if (!attempt) {
+      const anonymous = { userId: null, username, role: 'system' as const, ...client, scope: { kind: 'all' as const } };
+      await this.audit.record(anonymous, { action: 'auth.login', objectType: 'user', objectId: username, outcome: 'denied', scopePath: await this.rootScopePath(), detail: { reason: 'too many failures from this address' } });
+      const min = Math.max(1, Math.ceil(this.throttle.retryAfterMs(client.ip) / 60_000));
+      throw new AppError('too_many_requests', `来自此地址的登录失败次数过多，请 ${min} 分钟后再试 (too many failed logins from this address)`);
+    }
+    try {
+      const session = await this.tryLogin(username, password, totp, client);
+      attempt.succeeded();
+      return session;
+    } catch (err) {
+      // Asking for the second factor after a right password is not a failure of the address.
+      if (err instanceof AppError && err.code === 'totp_required') attempt.succeeded();
+      else attempt.failed();
+      throw err;
+    }
+  }
+
+  private async tryLogin(username: string, password: string, totp: string | undefined, client: Client): Promise<{ token: string } & AuthenticatedSession> {
     const r = repos(this.store.db);
     const user = await r.users.byUsername(username);
     const now = this.clock.nowMs();
-    const anonymous = { userId: null, username, role: 'system' as const, ...client, scope: { kind: 'all' as const } };
+    // The scrypt work is done on every path (unknown, locked, disabled): all answer in equal time.
+    const passwordOk = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user) {
-      await verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='); // equal time
-      await this.audit.record(anonymous, { action: 'auth.login', objectType: 'user', objectId: username, outcome: 'denied', detail: { reason: 'unknown user' } });
-      throw new AppError('invalid_credentials', '用户名或密码错误 (wrong username or password)');
+      const anonymous = { userId: null, username, role: 'system' as const, ...client, scope: { kind: 'all' as const } };
+      await this.audit.record(anonymous, { action: 'auth.login', objectType: 'user', objectId: username, outcome: 'denied', scopePath: await this.rootScopePath(), detail: { reason: 'unknown user' } });
+      throw new AppError('invalid_credentials', REFUSED);
     }
     const actor = actorFor(user, client);
     const scopePath = user.org_path;
-    if (user.locked_until_ms !== null && user.locked_until_ms > now) {
-      await this.audit.record(actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: 'locked' } });
-      throw new AppError('locked', `账户已锁定，请 ${Math.ceil((user.locked_until_ms - now) / 60_000)} 分钟后再试 (account locked)`);
+    if ((user.locked_until_ms !== null && user.locked_until_ms > now) || user.disabled) {
+      await this.audit.record(actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: user.disabled ? 'disabled' : 'locked' } });
+      throw new AppError('invalid_credentials', REFUSED);
     }
-    if (user.disabled) {
-      await this.audit.record(actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: 'disabled' } });
-      throw new AppError('invalid_credentials', '用户名或密码错误 (wrong username or password)');
+    if (!passwordOk) {
+      await countFailure(this.deps(), actor, user, 'auth.login', 'wrong password');
+      throw new AppError('invalid_credentials', REFUSED);
     }
-    if (!(await verifyPassword(password, user.password_hash))) {
-      const failed = user.failed_logins + 1;
-      const lock = failed >= MAX_FAILED_LOGINS;
-      await this.store.db.transaction().execute(async (trx) => {
-        await repos(trx).users.update(user.id, { failed_logins: lock ? 0 : failed, locked_until_ms: lock ? now + LOCKOUT_MS : user.locked_until_ms });
-        await this.audit.append(trx, actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: 'wrong password', locked: lock } });
-      });
-      throw new AppError(lock ? 'locked' : 'invalid_credentials', lock ? '密码错误次数过多，账户已锁定15分钟 (too many failures: locked for 15 minutes)' : '用户名或密码错误 (wrong username or password)');
-    }
+    let step: number | undefined;
     if (user.totp_enabled) {
       if (!totp) throw new AppError('totp_required', '请输入动态验证码 (one-time code required)');
-      const secret = this.box.open(user.totp_secret_enc!);
-      if (!authenticator.check(totp, secret)) {
-        await this.audit.record(actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: 'wrong one-time code' } });
+      step = totpStepOf(this.box.open(user.totp_secret_enc!), totp);
+      if (step === undefined) {
+        await countFailure(this.deps(), actor, user, 'auth.login', 'wrong one-time code');
         throw new AppError('invalid_credentials', '动态验证码错误 (wrong one-time code)');
       }
     }
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const sessionId = hashToken(token);
-    await this.store.db.transaction().execute(async (trx) => {
-      const tr = repos(trx);
-      await tr.users.update(user.id, { failed_logins: 0, locked_until_ms: null });
-      await tr.sessions.insert({
-        id: sessionId,
-        user_id: user.id,
-        csrf_token: csrfToken,
-        created_at_ms: now,
-        last_seen_at_ms: now,
-        expires_at_ms: now + this.policy.absoluteTimeoutMs,
-        ip: client.ip,
-        workstation: client.workstation,
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        const tr = repos(trx);
+        // A code is accepted once (replay refused), and the count is cleared only if no racing
+        // failure locked the account since it was read: both are single conditional UPDATEs.
+        if (step !== undefined && !(await tr.users.claimTotpStep(user.id, step))) throw new LoginRefused('replayed one-time code');
+        if (!(await tr.users.clearFailuresIfUsable(user.id, now))) throw new LoginRefused('locked meanwhile');
+        await tr.sessions.insert({
+          id: sessionId,
+          user_id: user.id,
+          csrf_token: csrfToken,
+          created_at_ms: now,
+          last_seen_at_ms: now,
+          expires_at_ms: now + this.policy.absoluteTimeoutMs,
+          ip: client.ip,
+          workstation: client.workstation,
+        });
+        await this.audit.append(trx, actor, { action: 'auth.login', objectType: 'user', objectId: user.id, scopePath });
       });
-      await this.audit.append(trx, actor, { action: 'auth.login', objectType: 'user', objectId: user.id, scopePath });
-    });
+    } catch (err) {
+      if (!(err instanceof LoginRefused)) throw err;
+      if (err.reason === 'replayed one-time code') {
+        await countFailure(this.deps(), actor, user, 'auth.login', err.reason);
+        throw new AppError('invalid_credentials', '动态验证码已使用过，请等待下一个验证码 (one-time code already used)');
+      }
+      await this.audit.record(actor, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath, detail: { reason: err.reason } });
+      throw new AppError('invalid_credentials', REFUSED);
+    }
     return { token, sessionId, csrfToken, user, actor };
   }
 
@@ -123,6 +188,7 @@ export class AuthService {
     const now = this.clock.nowMs();
     if (s.expires_at_ms <= now || s.last_seen_at_ms + this.policy.idleTimeoutMs <= now) {
       await r.sessions.delete(sessionId);
+      this.watch.ended([sessionId]);
       return undefined;
     }
     const user = await r.users.get({ kind: 'all' }, s.user_id);
@@ -136,26 +202,60 @@ export class AuthService {
       await repos(trx).sessions.delete(session.sessionId);
       await this.audit.append(trx, session.actor, { action: 'auth.logout', objectType: 'user', objectId: session.user.id, scopePath: session.user.org_path });
     });
+    this.watch.ended([session.sessionId]);
   }
 
-  /** Starts TOTP enrolment: stores a new secret (not yet enabled) and returns the otpauth URL. */
-  async totpSetup(session: AuthenticatedSession): Promise<{ secret: string; otpauthUrl: string }> {
+  /**
+   * Starts TOTP enrolment: stores a new secret (not yet enabled) and returns the otpauth URL. On an
+   * account that already has TOTP this replaces its second factor, so it needs the password and a
+   * current code (wrong ones count towards the lockout); every setup is audited (issue 13 item 7).
+   */
+  async totpSetup(session: AuthenticatedSession, proof: { password?: string; code?: string } = {}): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await repos(this.store.db).users.get({ kind: 'all' }, session.user.id);
+    if (!user) throw new AppError('unauthorized', '请先登录 (log in first)');
+    if (user.totp_enabled) {
+      if (!proof.password || !proof.code) throw new AppError('invalid_input', '已启用动态口令：重新生成密钥需要当前密码和动态验证码 (TOTP is on: password and current code required)');
+      const passwordOk = await verifyPassword(proof.password, user.password_hash);
+      const step = totpStepOf(this.box.open(user.totp_secret_enc!), proof.code);
+      const claimed = passwordOk && step !== undefined && (await repos(this.store.db).users.claimTotpStep(user.id, step));
+      if (!claimed) {
+        const reason = !passwordOk ? 'wrong password' : step === undefined ? 'wrong one-time code' : 'replayed one-time code';
+        const { locked } = await countFailure(this.deps(), session.actor, user, 'auth.totp.setup', reason);
+        if (locked) await this.endAllSessions(user.id);
+        throw new AppError('invalid_credentials', '密码或动态验证码错误 (wrong password or one-time code)');
+      }
+    }
     const secret = authenticator.generateSecret();
-    await repos(this.store.db).users.update(session.user.id, { totp_secret_enc: this.box.seal(secret), totp_enabled: 0 });
+    await this.store.db.transaction().execute(async (trx) => {
+      await repos(trx).users.update(user.id, { totp_secret_enc: this.box.seal(secret), totp_enabled: 0 });
+      await this.audit.append(trx, session.actor, { action: 'auth.totp.setup', objectType: 'user', objectId: user.id, scopePath: user.org_path, detail: { replacedEnabledFactor: Boolean(user.totp_enabled) } });
+    });
     return { secret, otpauthUrl: authenticator.keyuri(session.user.username, 'xuncha', secret) };
   }
 
   async totpEnable(session: AuthenticatedSession, code: string): Promise<void> {
     const user = await repos(this.store.db).users.get({ kind: 'all' }, session.user.id);
     if (!user?.totp_secret_enc) throw new AppError('invalid_input', '请先生成密钥 (run setup first)');
-    if (!authenticator.check(code, this.box.open(user.totp_secret_enc))) throw new AppError('invalid_input', '动态验证码错误 (wrong one-time code)');
+    const step = totpStepOf(this.box.open(user.totp_secret_enc), code);
+    if (step === undefined) {
+      const { locked } = await countFailure(this.deps(), session.actor, user, 'auth.totp.enable', 'wrong one-time code');
+      if (locked) await this.endAllSessions(user.id);
+      throw new AppError('invalid_input', '动态验证码错误 (wrong one-time code)');
+    }
     await this.store.db.transaction().execute(async (trx) => {
+      // The enrolment code is used up too: it cannot be replayed at the next login.
+      await repos(trx).users.claimTotpStep(user.id, step);
       await repos(trx).users.update(user.id, { totp_enabled: 1 });
       await this.audit.append(trx, session.actor, { action: 'auth.totp.enable', objectType: 'user', objectId: user.id, scopePath: user.org_path });
     });
   }
 
+  /** A lockout reached from inside a session (password change, TOTP): whoever holds the session is out too. */
+  async endAllSessions(userId: number): Promise<void> {
+    this.watch.ended(await repos(this.store.db).sessions.deleteForUser(userId));
+  }
+
   async purgeExpired(): Promise<void> {
-    await repos(this.store.db).sessions.deleteExpired(this.clock.nowMs(), this.policy.idleTimeoutMs);
+    this.watch.ended(await repos(this.store.db).sessions.deleteExpired(this.clock.nowMs(), this.policy.idleTimeoutMs));
   }
 }

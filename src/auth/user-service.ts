@@ -10,7 +10,9 @@ import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
 import type { Actor } from './actor.ts';
 import { denyOutOfScope, requirePermission } from './guard.ts';
+import { countFailure } from './failures.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './password.ts';
+import type { SessionWatch } from './session-watch.ts';
 
 export interface UserView {
   id: number;
@@ -21,6 +23,10 @@ export interface UserView {
   orgNodeName: string;
   disabled: boolean;
   totpEnabled: boolean;
+  /** The password was generated at first start: the console asks for a new one before anything else. */
+  mustChangePassword: boolean;
+  /** Locked after too many failures until this instant (ms), else null; shown to administrators. */
+  lockedUntilMs: number | null;
   createdAtMs: number;
 }
 
@@ -34,6 +40,8 @@ export function userView(u: UserRow): UserView {
     orgNodeName: u.org_name,
     disabled: Boolean(u.disabled),
     totpEnabled: Boolean(u.totp_enabled),
+    mustChangePassword: Boolean(u.must_change_password),
+    lockedUntilMs: u.locked_until_ms === null ? null : Number(u.locked_until_ms),
     createdAtMs: Number(u.created_at_ms),
   };
 }
@@ -48,6 +56,7 @@ export class UserService {
     private readonly store: Store,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly watch?: SessionWatch,
   ) {}
 
   async list(actor: Actor): Promise<UserView[]> {
@@ -77,6 +86,8 @@ export class UserService {
         locked_until_ms: null,
         totp_secret_enc: null,
         totp_enabled: 0,
+        totp_last_step: null,
+        must_change_password: 0,
         password_changed_at_ms: now,
         created_at_ms: now,
       });
@@ -111,29 +122,41 @@ export class UserService {
       patch.failed_logins = 0;
       patch.locked_until_ms = null;
     }
-    await this.store.db.transaction().execute(async (trx) => {
+    const ended = await this.store.db.transaction().execute(async (trx) => {
       await repos(trx).users.update(id, patch);
       // A changed role, node, password or a disabled account ends the user's sessions.
-      if (input.role !== undefined || input.orgNodeId !== undefined || input.disabled || input.password !== undefined) await repos(trx).sessions.deleteForUser(id);
+      const ids = input.role !== undefined || input.orgNodeId !== undefined || input.disabled || input.password !== undefined ? await repos(trx).sessions.deleteForUser(id) : [];
       const { password: _pw, ...shown } = input;
       await this.audit.append(trx, actor, { action: 'user.update', objectType: 'user', objectId: id, scopePath, detail: { ...shown, passwordChanged: input.password !== undefined } });
+      return ids;
     });
+    // After the commit: live and playback sockets and WebRTC sessions of those logins close now.
+    this.watch?.ended(ended);
     return userView((await r.users.get({ kind: 'all' }, id))!);
   }
 
-  async changeOwnPassword(actor: Actor, oldPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Changes one's own password. A wrong current password counts towards the lockout like a wrong
+   * login (reaching it ends every session: a stolen session cannot guess on); success ends the
+   * user's other sessions (issue 13).
+   */
+  async changeOwnPassword(actor: Actor, oldPassword: string, newPassword: string, currentSessionId?: string): Promise<void> {
     const r = repos(this.store.db);
     const user = actor.userId === null ? undefined : await r.users.get({ kind: 'all' }, actor.userId);
     if (!user) throw new AppError('unauthorized', '请先登录 (log in first)');
     if (!(await verifyPassword(oldPassword, user.password_hash))) {
-      await this.audit.record(actor, { action: 'user.password', objectType: 'user', objectId: user.id, outcome: 'denied', scopePath: user.org_path });
-      throw new AppError('invalid_credentials', '原密码错误 (wrong current password)');
+      const { locked } = await countFailure({ store: this.store, audit: this.audit, clock: this.clock }, actor, user, 'user.password', 'wrong current password');
+      if (locked) this.watch?.ended(await r.sessions.deleteForUser(user.id));
+      throw new AppError('invalid_credentials', locked ? '原密码错误次数过多，账户已锁定并退出登录 (too many wrong passwords: locked and logged out)' : '原密码错误 (wrong current password)');
     }
     checkPassword(newPassword, user.username);
     const hash = await hashPassword(newPassword);
-    await this.store.db.transaction().execute(async (trx) => {
-      await repos(trx).users.update(user.id, { password_hash: hash, password_changed_at_ms: this.clock.nowMs() });
-      await this.audit.append(trx, actor, { action: 'user.password', objectType: 'user', objectId: user.id, scopePath: user.org_path });
+    const ended = await this.store.db.transaction().execute(async (trx) => {
+      await repos(trx).users.update(user.id, { password_hash: hash, password_changed_at_ms: this.clock.nowMs(), must_change_password: 0 });
+      const ids = await repos(trx).sessions.deleteForUser(user.id, currentSessionId);
+      await this.audit.append(trx, actor, { action: 'user.password', objectType: 'user', objectId: user.id, scopePath: user.org_path, detail: { otherSessionsEnded: ids.length } });
+      return ids;
     });
+    this.watch?.ended(ended);
   }
 }

@@ -88,7 +88,7 @@ user
       const now = app.clock.nowMs();
       const hash = await hashPassword(password);
       await app.store.db.transaction().execute(async (trx) => {
-        const id = await repos(trx).users.insert({ username, display_name: o.name ?? username, password_hash: hash, role: role as Role, org_node_id: node.id, disabled: 0, failed_logins: 0, locked_until_ms: null, totp_secret_enc: null, totp_enabled: 0, password_changed_at_ms: now, created_at_ms: now });
+        const id = await repos(trx).users.insert({ username, display_name: o.name ?? username, password_hash: hash, role: role as Role, org_node_id: node.id, disabled: 0, failed_logins: 0, locked_until_ms: null, totp_secret_enc: null, totp_enabled: 0, totp_last_step: null, must_change_password: 0, password_changed_at_ms: now, created_at_ms: now });
         await app.audit.append(trx, { ...SYSTEM_ACTOR, workstation: 'cli' }, { action: 'user.create', objectType: 'user', objectId: id, scopePath: node.path, detail: { username, role, via: 'cli' } });
       });
       console.log(`created ${username} (${role}) at ${node.name}`);

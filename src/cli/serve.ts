@@ -4,7 +4,7 @@ import type { App } from '../app.ts';
 import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
-import { seedFirstStart } from '../org/seed.ts';
+import { AdminPasswordError, seedFirstStart } from '../org/seed.ts';
 import { createCascadeModule } from '../cascade/index.ts';
 import { startDemoCity } from '../cascade/demo-city.ts';
 import type { DemoCity } from '../cascade/demo-city.ts';
@@ -38,11 +38,23 @@ export async function serve(config: Config): Promise<number> {
     log.fatal({ err }, `cannot open the database: ${(err as Error).message}`);
     return EXIT.database;
   }
-  const seeded = await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: config.seedSample });
+  let seeded;
+  try {
+    seeded = await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: config.adminPassword, sample: config.seedSample });
+  } catch (err) {
+    if (!(err instanceof AdminPasswordError)) throw err;
+    log.fatal(err.message);
+    await app.close();
+    await city?.close();
+    return EXIT.config;
+  }
   if (seeded.generatedAdminPassword) {
     // Printed once, on first start only: the administrator must change it after logging in.
     process.stdout.write(`\n  首次启动 First start: administrator "admin", password: ${seeded.generatedAdminPassword}\n  (shown once; change it after logging in)\n\n`);
   }
+  // Passwords typed into camera URLs before they were sealed on save (issue 13): seal them now.
+  const sealed = await app.devices.sealTypedCredentials();
+  if (sealed > 0) log.info({ cameras: sealed }, 'camera credentials moved from stream URLs into the encrypted network configuration');
   // The index must agree with the disk before anything records (docs/design/recording.md).
   await recoverRecordings(app.store, app.files, app.clock, log);
   const sim = await startDemoCameras(app, log);

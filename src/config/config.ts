@@ -105,6 +105,15 @@ export const configSchema = z
     simRooms: z.coerce.number().int().min(0).max(500).default(0),
     /** RTSP port of the demo's simulated cameras. */
     simPort: z.coerce.number().int().min(1).max(65535).default(8554),
+    /** Bounds on live WebRTC sessions (issue 13): per user, in total, and the time an offer has to connect. */
+    webrtc: z
+      .object({
+        maxPerUser: z.coerce.number().int().min(1).max(1000).default(16),
+        maxTotal: z.coerce.number().int().min(1).max(10_000).default(64),
+        connectTimeoutS: z.coerce.number().int().min(1).max(600).default(15),
+      })
+      .strict()
+      .default({ maxPerUser: 16, maxTotal: 64, connectTimeoutS: 15 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })

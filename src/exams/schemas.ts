@@ -1,7 +1,8 @@
 // zod schemas of the exam API. Bodies are strict: unknown fields are a 400.
 import { z } from 'zod';
+import { nameSchema } from '../util/text.ts';
 
-const name = z.string().trim().min(1, '不能为空 (required)').max(128);
+const name = nameSchema(128);
 const ms = z.number().int().min(0).max(8_640_000_000_000);
 export const examKindSchema = z.enum(['gaokao', 'postgrad', 'self_study', 'adult', 'proficiency', 'other']);
 const source = z.enum(['default', 'sealed', 'custody', 'edited']);

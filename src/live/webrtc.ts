@@ -24,6 +24,30 @@ interface RtcSession {
   cameraId: number;
   stream: LiveStream;
   closed: boolean;
+  /** Ends a session that never connects (issue 13 item 6). */
+  connectTimer?: NodeJS.Timeout;
+  /** Stops watching the login session (closed at once on logout / disable). */
+  unwatch?: () => void;
+}
+
+/** Bounds on WebRTC sessions (issue 13 item 6): each holds UDP sockets and DTLS state. */
+export interface WebRtcLimits {
+  maxPerUser: number;
+  maxTotal: number;
+  /** A session not connected within this is closed, ms. */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_WEBRTC_LIMITS: WebRtcLimits = { maxPerUser: 16, maxTotal: 64, connectTimeoutMs: 15_000 };
+
+/** Why an offer was refused: the route answers 401, 429 or 400 (never 500, never a leaked session). */
+export class WebRtcRefusal extends Error {
+  constructor(
+    readonly code: 'token_used' | 'too_many' | 'bad_offer',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const H264_FMTP = 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f';
@@ -56,15 +80,30 @@ function withoutFallbackStun(pc: RTCPeerConnection): void {
 
 export class WebRtcSessions {
   private readonly sessions = new Map<string, RtcSession>();
+  /** Live tokens already used for an offer, with their expiry (ms): one offer per token. */
+  private readonly usedTokens = new Map<string, number>();
+  limits: WebRtcLimits = { ...DEFAULT_WEBRTC_LIMITS };
 
   constructor(private readonly live: LiveModule) {}
+
+  /** Checks the caps and uses the token up, before any socket is opened. */
+  private admit(userId: number | null, token: { value: string; expMs: number }): void {
+    const now = Date.now();
+    for (const [t, exp] of this.usedTokens) if (exp <= now) this.usedTokens.delete(t);
+    if (this.usedTokens.has(token.value)) throw new WebRtcRefusal('token_used', '该实时视频令牌已使用过，请重新获取 (live token already used)');
+    const mine = [...this.sessions.values()].filter((x) => x.userId === userId).length;
+    if (mine >= this.limits.maxPerUser) throw new WebRtcRefusal('too_many', `每个用户最多同时 ${this.limits.maxPerUser} 路 WebRTC 视频 (too many WebRTC sessions for this user)`);
+    if (this.sessions.size >= this.limits.maxTotal) throw new WebRtcRefusal('too_many', `服务器 WebRTC 视频已达上限 ${this.limits.maxTotal} 路，请稍后再试 (server WebRTC limit reached)`);
+    this.usedTokens.set(token.value, token.expMs);
+  }
 
   count(): number {
     return this.sessions.size;
   }
 
   /** Answers an SDP offer (recvonly video) with a sendonly H.264 track fed from the camera's hub. */
-  async answer(actor: Actor, cam: CameraRow, stream: LiveStream, offerSdp: string): Promise<{ id: string; sdp: string }> {
+  async answer(actor: Actor, cam: CameraRow, stream: LiveStream, offerSdp: string, login: { sessionId: string; token: string; tokenExpMs: number }): Promise<{ id: string; sdp: string }> {
+    this.admit(actor.userId, { value: login.token, expMs: login.tokenExpMs });
     const pc = new RTCPeerConnection({
       iceServers: iceServers(),
       // Loopback too: a browser on the server itself (kiosk, tests) offers 127.0.0.1 candidates.
@@ -76,13 +115,24 @@ export class WebRtcSessions {
     pc.addTransceiver(track, { direction: 'sendonly' });
     const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream, closed: false };
     this.sessions.set(s.id, s);
+    s.unwatch = this.live.app.sessions.watch(login.sessionId, () => void this.close(s.id));
+    s.connectTimer = setTimeout(() => void this.close(s.id), this.limits.connectTimeoutMs);
+    s.connectTimer.unref();
     pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') clearTimeout(s.connectTimer);
       if (state === 'connected' && !s.lease) this.startSending(s, cam, track);
       if (state === 'failed' || state === 'closed' || state === 'disconnected') void this.close(s.id);
     });
-    await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-    withoutFallbackStun(pc);
-    await pc.setLocalDescription(await pc.createAnswer());
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      // An offer without a video section that takes H.264 cannot be answered: refuse it (4xx).
+      if (!pc.getTransceivers().some((t) => t.kind === 'video' && (t.codecs?.length ?? 0) > 0)) throw new Error('no H.264 video in the offer');
+      withoutFallbackStun(pc);
+      await pc.setLocalDescription(await pc.createAnswer());
+    } catch (err) {
+      await this.close(s.id);
+      throw new WebRtcRefusal('bad_offer', `无法协商视频：浏览器的 offer 中没有可用的 H.264 视频 (cannot negotiate: ${(err as Error).message})`);
+    }
     if (pc.iceGatheringState !== 'complete') {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 3000);
@@ -140,6 +190,8 @@ export class WebRtcSessions {
     if (!s || s.closed) return;
     s.closed = true;
     this.sessions.delete(id);
+    clearTimeout(s.connectTimer);
+    s.unwatch?.();
     if (s.lease && s.queue) s.lease.hub.removeViewer(s.queue);
     s.lease?.release();
     if (s.lease) s.log.stop(s.cameraId, s.stream, 'webrtc');

@@ -8,6 +8,7 @@
 // Server → client: binary [type u8][flags u8][channel u16 BE] + fMP4 (type 1 init, 2 fragment;
 // flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
 // each init names the codec the tile gets (`codec` RFC 6381, `videoCodec` h264|h265) and `transcoded`.
+import { LOGIN_RECHECK_MS } from '../auth/session-watch.ts';
 import type { Actor } from '../auth/actor.ts';
 import { verifyMediaToken } from '../auth/media-token.ts';
 import type { MediaClaims } from '../auth/media-token.ts';
@@ -96,7 +97,8 @@ export class LiveSocketSession {
     private readonly claims: MediaClaims,
   ) {
     this.log = new ViewingLog(deps.app, actor);
-    this.aliveTimer = setInterval(() => void this.checkAlive(), 30_000);
+    // Sessions ended in this process close the socket at once (routes/live.ts); this covers the others.
+    this.aliveTimer = setInterval(() => void this.checkAlive(), LOGIN_RECHECK_MS);
   }
 
   get channelCount(): number {

@@ -2,6 +2,7 @@
 import type { AuditService } from '../audit/audit-service.ts';
 import type { EventBus, OrgChangedEvent } from '../events/bus.ts';
 import type { Actor } from '../auth/actor.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Store } from '../store/db.ts';
@@ -13,6 +14,7 @@ import { AppError } from '../util/errors.ts';
 import { resolveGbCode } from './gb-allocator.ts';
 import type { NetworkConfig } from './network-config.ts';
 import { openNetwork, sealNetwork } from './network-config.ts';
+import { extractStreamCredentials } from './stream-url.ts';
 import type { CameraView, RoomView } from './views.ts';
 import { CAMERA_GB_TYPES, ROOM_GB_TYPES, cameraView, roomView } from './views.ts';
 
@@ -30,6 +32,21 @@ export interface CameraInput {
   port?: number;
   username?: string;
   password?: string;
+}
+
+/**
+ * Credentials typed into a stream URL (rtsp://user:pass@host/…) move into the sealed network
+ * configuration; fields given explicitly win (issue 13 item 4, R-SEC-6).
+ */
+export function withStreamCredentials<T extends Partial<CameraInput>>(input: T): T {
+  const c = extractStreamCredentials(input.mainStream, input.subStream);
+  if (c.username === undefined && c.password === undefined) return input;
+  const out: T = { ...input };
+  if (c.mainStream !== undefined) out.mainStream = c.mainStream;
+  if (c.subStream !== undefined) out.subStream = c.subStream;
+  if (input.username === undefined && c.username !== undefined) out.username = c.username;
+  if (input.password === undefined && c.password !== undefined) out.password = c.password;
+  return out;
 }
 
 export class DeviceService {
@@ -98,7 +115,29 @@ export class DeviceService {
     this.changed({ kind: 'room', id, change: 'deleted' }, undefined);
   }
 
-  async createCamera(actor: Actor, input: CameraInput): Promise<CameraView> {
+  /**
+   * Rows saved before credentials were taken out of URLs: seal them now (run at start). Returns
+   * how many cameras were cleaned; each is audited without the values.
+   */
+  async sealTypedCredentials(): Promise<number> {
+    const cams = await repos(this.store.db).cameras.list({ kind: 'all' });
+    let n = 0;
+    for (const cam of cams) {
+      const typed = extractStreamCredentials(cam.main_stream, cam.sub_stream);
+      if (typed.username === undefined && typed.password === undefined) continue;
+      const current = openNetwork(this.box, cam.network_enc);
+      const net = sealNetwork(this.box, { ...current, username: current?.username || typed.username, password: current?.password || typed.password });
+      await this.store.db.transaction().execute(async (trx) => {
+        await repos(trx).cameras.update(cam.id, { main_stream: typed.mainStream, sub_stream: typed.subStream, ...net, updated_at_ms: this.clock.nowMs() });
+        await this.audit.append(trx, SYSTEM_ACTOR, { action: 'camera.update', objectType: 'camera', objectId: cam.id, scopePath: cam.site_path, detail: { credentialsMovedFromUrl: true } });
+      });
+      n++;
+    }
+    return n;
+  }
+
+  async createCamera(actor: Actor, typed: CameraInput): Promise<CameraView> {
+    const input = withStreamCredentials(typed);
     await requirePermission(this.audit, actor, 'org.write', 'camera.create', 'camera', input.name);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);
@@ -127,7 +166,8 @@ export class DeviceService {
     }).then((v) => this.changed({ kind: 'camera', id: v.id, change: 'created' }, v));
   }
 
-  async updateCamera(actor: Actor, id: number, input: Partial<CameraInput>): Promise<CameraView> {
+  async updateCamera(actor: Actor, id: number, typed: Partial<CameraInput>): Promise<CameraView> {
+    const input = withStreamCredentials(typed);
     await requirePermission(this.audit, actor, 'org.write', 'camera.update', 'camera', id);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);

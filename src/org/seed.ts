@@ -2,7 +2,7 @@
 // that a new user does not face an empty console. Sample names follow a real province layout.
 import type { AuditService } from '../audit/audit-service.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
-import { hashPassword, randomPassword } from '../auth/password.ts';
+import { hashPassword, passwordProblems, randomPassword } from '../auth/password.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { RoomKind } from '../store/schema.ts';
@@ -13,6 +13,12 @@ export interface SeedResult {
   /** Set only when a random password was generated: print it once. */
   generatedAdminPassword?: string;
   sampleSeeded: boolean;
+}
+
+export class AdminPasswordError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`XUNCHA_ADMIN_PASSWORD does not meet the password policy: ${problems.join('; ')}`);
+  }
 }
 
 const SAMPLE_ROOMS: Array<{ kind: RoomKind; name: string; seats: number }> = [
@@ -29,6 +35,9 @@ export async function seedFirstStart(store: Store, audit: AuditService, clock: C
   const r0 = repos(store.db);
   if ((await r0.org.count()) > 0) return { sampleSeeded: false };
   const now = clock.nowMs();
+  // XUNCHA_ADMIN_PASSWORD obeys the same policy as every other password (issue 13).
+  const problems = opts.adminPassword === undefined ? [] : passwordProblems(opts.adminPassword, 'admin');
+  if (problems.length) throw new AdminPasswordError(problems);
   const password = opts.adminPassword ?? randomPassword();
   const hash = await hashPassword(password);
   await store.db.transaction().execute(async (trx) => {
@@ -51,6 +60,9 @@ export async function seedFirstStart(store: Store, audit: AuditService, clock: C
       locked_until_ms: null,
       totp_secret_enc: null,
       totp_enabled: 0,
+      totp_last_step: null,
+      // A generated password was printed on the console: it must be replaced at first login.
+      must_change_password: opts.adminPassword === undefined ? 1 : 0,
       password_changed_at_ms: now,
       created_at_ms: now,
     });

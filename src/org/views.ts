@@ -1,4 +1,5 @@
 // API views of organisation objects. Secrets (network_enc) never appear here.
+import { streamForDisplay } from './stream-url.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { OrgNodeRow } from '../store/repos/org-repo.ts';
 import type { RoomRow } from '../store/repos/room-repo.ts';
@@ -43,8 +44,9 @@ export const cameraView = (c: CameraRow): CameraView => ({
   position: c.position,
   sourceKind: c.source_kind,
   gbCode: c.gb_code,
-  mainStream: c.main_stream,
-  subStream: c.sub_stream,
+  // Never a password, even from a row written before credentials were taken out of URLs.
+  mainStream: streamForDisplay(c.main_stream),
+  subStream: streamForDisplay(c.sub_stream),
   hasCredentials: Boolean(c.has_credentials),
 });
 

@@ -24,7 +24,7 @@ export function createPlaybackModule(app: App): PlaybackModule {
   const index = new PlaybackIndex(app.store.db);
   const thumbnails = new Thumbnails(index, app.files, path.join(app.config.dataDir, 'thumbnails'));
   const playback = new PlaybackService(
-    { store: app.store, audit: app.audit, clock: app.clock, files: app.files, recordings: app.recordings, log: app.log },
+    { store: app.store, audit: app.audit, clock: app.clock, files: app.files, recordings: app.recordings, log: app.log, sessions: app.sessions },
     index,
     new MediaTokens<{ fromMs: number }>(app.keys.mediaToken, 'playback', app.store, app.clock),
     thumbnails,

@@ -1,6 +1,8 @@
 // What users ask of playback: a token for the playback socket, the socket session itself, the
 // timeline with its bands, and thumbnails. Permission and scope first; refusals audited
 // (R-SEC-4, R-DIS-5, R-ACC-1).
+import type { SessionWatch } from '../auth/session-watch.ts';
+import { LOGIN_RECHECK_MS } from '../auth/session-watch.ts';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -37,7 +39,7 @@ export class PlaybackService {
   private readonly sessions = new Set<PlaybackSession>();
 
   constructor(
-    private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; recordings: RecordingService; log: Logger },
+    private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; recordings: RecordingService; log: Logger; sessions?: SessionWatch },
     readonly index: PlaybackIndex,
     private readonly tokens: MediaTokens<{ fromMs: number }>,
     private readonly thumbnails: Thumbnails,
@@ -90,7 +92,19 @@ export class PlaybackService {
       cams.map((c) => ({ id: c.id, name: c.name, gbCode: c.gb_code, scopePath: c.site_path })),
     );
     this.sessions.add(session);
-    socket.on('close', () => this.sessions.delete(session));
+    // The login ends (logout, disable, password change, lockout): the stream stops at once here,
+    // and within LOGIN_RECHECK_MS when another process ended it (issue 13 item 5, R-SEC-4).
+    const end = () => socket.close(4401, 'session ended');
+    const unwatch = this.deps.sessions?.watch(claims.s, end);
+    const recheck = setInterval(() => {
+      void this.tokens.sessionAlive(claims).then((alive) => alive || end(), () => undefined);
+    }, LOGIN_RECHECK_MS);
+    recheck.unref();
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      unwatch?.();
+      clearInterval(recheck);
+    });
     await session.begin(extra.fromMs);
     return session;
   }

@@ -42,11 +42,15 @@ export class MediaTokens<T> {
     this.live.delete(token);
     const claims = verifyMediaToken(this.key, token, this.clock.nowMs());
     if (!entry || !claims || claims.p !== this.purpose) return undefined;
-    const r = repos(this.store.db);
-    const session = await this.store.db.selectFrom('user_session').select(['id', 'user_id', 'expires_at_ms']).where('id', 'like', `${claims.s}%`).where('user_id', '=', claims.u).executeTakeFirst();
-    if (!session || Number(session.expires_at_ms) <= this.clock.nowMs()) return undefined;
-    const user = await r.users.get({ kind: 'all' }, claims.u);
+    if (!(await this.sessionAlive(claims))) return undefined;
+    const user = await repos(this.store.db).users.get({ kind: 'all' }, claims.u);
     if (!user || user.disabled) return undefined;
     return { actor: actorFor(user, client), claims, extra: entry.extra };
+  }
+
+  /** Whether the login session a token names still exists and has not expired. */
+  async sessionAlive(claims: MediaClaims): Promise<boolean> {
+    const session = await this.store.db.selectFrom('user_session').select(['id', 'user_id', 'expires_at_ms']).where('id', 'like', `${claims.s}%`).where('user_id', '=', claims.u).executeTakeFirst();
+    return Boolean(session && Number(session.expires_at_ms) > this.clock.nowMs());
   }
 }

@@ -77,6 +77,10 @@ export interface UserTable {
   /** Encrypted TOTP secret (base32), null when never set up. */
   totp_secret_enc: string | null;
   totp_enabled: number;
+  /** TOTP time step (Unix seconds / 30) of the last accepted code: a code is accepted once (replay refused); null when none. */
+  totp_last_step: number | null;
+  /** 1 when the password must be changed at the next login (generated first-start administrator). */
+  must_change_password: number;
   password_changed_at_ms: number;
   created_at_ms: number;
 }

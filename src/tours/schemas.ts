@@ -1,5 +1,6 @@
 // zod schemas of the patrol tour API (/api/tours). Bodies are strict: an unknown field is a 400.
 import { z } from 'zod';
+import { nameSchema } from '../util/text.ts';
 
 export const TOUR_LAYOUTS = [1, 4, 9, 16, 25, 36] as const;
 export const MAX_TOUR_ITEMS = 200;
@@ -13,7 +14,7 @@ const item = z
 
 export const tourBody = z
   .object({
-    name: z.string().trim().min(1, '不能为空 (required)').max(64),
+    name: nameSchema(64),
     /** Seconds each page stays on the wall. */
     intervalS: z.number().int().min(5).max(3600),
     /** Tiles per page while the tour runs. */

@@ -10,7 +10,8 @@ export type AppErrorCode =
   | 'locked'
   | 'totp_required'
   | 'import_invalid'
-  | 'csrf';
+  | 'csrf'
+  | 'too_many_requests';
 
 const STATUS: Record<AppErrorCode, number> = {
   invalid_input: 400,
@@ -23,6 +24,7 @@ const STATUS: Record<AppErrorCode, number> = {
   totp_required: 401,
   locked: 423,
   csrf: 403,
+  too_many_requests: 429,
 };
 
 export class AppError extends Error {

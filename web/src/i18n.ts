@@ -27,7 +27,7 @@ const zh = {
   editTitle: '编辑{kind}', importTitle: '导入组织机构数据', importHint: '支持 CSV 或 Excel（.xlsx）文件，格式与导出文件一致。',
   importPick: '选择文件', importStart: '开始导入', importDone: '导入完成：新增 {created} 条，更新 {updated} 条',
   importErrors: '文件校验未通过，请修正以下行后重新导入', row: '行号', errorMsg: '错误说明', noData: '暂无数据',
-  hostInvalid: '请输入有效的 IP 地址或主机名', streamPlaceholder: '例如 rtsp://… 或留空',
+  hostInvalid: '请输入有效的 IP 地址或主机名', streamPlaceholder: '例如 /Streaming/Channels/101（用户名、密码请填在下方，勿写入地址）',
   cameraCredsHint: '设备网络配置仅用于接入，保存后仅管理员可通过“查看网络配置”查看（留空表示不修改）',
   emptyTree: '暂无组织机构数据', copy: '复制', copied: '已复制',
   // users
@@ -93,7 +93,7 @@ const en: Record<MsgKey, string> = {
   editTitle: 'Edit {kind}', importTitle: 'Import organisation data', importHint: 'CSV or Excel (.xlsx) in the same layout as the export.',
   importPick: 'Choose file', importStart: 'Import', importDone: 'Import finished: {created} created, {updated} updated',
   importErrors: 'The file was rejected. Fix these rows and import again.', row: 'Row', errorMsg: 'Error', noData: 'No data',
-  hostInvalid: 'Enter a valid IP address or host name', streamPlaceholder: 'e.g. rtsp://… or leave empty',
+  hostInvalid: 'Enter a valid IP address or host name', streamPlaceholder: 'e.g. /Streaming/Channels/101 (put user and password in their fields, not in the URL)',
   cameraCredsHint: 'Network settings are only used for ingest; afterwards only admins can view them via "Show network config" (empty = unchanged).',
   emptyTree: 'No organisation data yet', copy: 'Copy', copied: 'Copied',
   users: 'Users', createUser: 'New user', displayName: 'Name', role: 'Role', orgNode: 'Organisation', initialPassword: 'Initial password',

@@ -11,7 +11,7 @@ export function authRoutes(app: App) {
   return (server: FastifyInstance): void => {
     const s = server.withTypeProvider<ZodTypeProvider>();
     const tags = ['auth'];
-    s.post('/api/auth/login', { schema: { tags, summary: '登录 Log in', body: loginBody, response: { 200: sessionAnswer, 401: errorSchema, 423: errorSchema } } }, async (req, reply) => {
+    s.post('/api/auth/login', { schema: { tags, summary: '登录 Log in', body: loginBody, response: { 200: sessionAnswer, 401: errorSchema, 429: errorSchema } } }, async (req, reply) => {
       const { token, user, csrfToken } = await app.auth.login(req.body.username, req.body.password, req.body.totp, clientOf(req));
       setSessionCookie(reply, token, app.config.session.absoluteTimeoutHours * 3600);
       return { user: userView(user), csrfToken };
@@ -29,11 +29,22 @@ export function authRoutes(app: App) {
       '/api/auth/password',
       { schema: { tags, summary: '修改密码 Change own password', body: z.object({ oldPassword: z.string().max(256), newPassword: z.string().max(256) }).strict() } },
       async (req) => {
-        await app.users.changeOwnPassword(sessionOf(req).actor, req.body.oldPassword, req.body.newPassword);
+        const session = sessionOf(req);
+        await app.users.changeOwnPassword(session.actor, req.body.oldPassword, req.body.newPassword, session.sessionId);
         return { ok: true };
       },
     );
-    s.post('/api/auth/totp/setup', { schema: { tags, summary: '生成动态口令密钥 Start TOTP enrolment' } }, (req) => app.auth.totpSetup(sessionOf(req)));
+    s.post(
+      '/api/auth/totp/setup',
+      {
+        schema: {
+          tags,
+          summary: '生成动态口令密钥 Start TOTP enrolment (password and current code required when TOTP is on)',
+          body: z.object({ password: z.string().max(256).optional(), code: z.string().regex(/^\d{6}$/).optional() }).strict().optional(),
+        },
+      },
+      (req) => app.auth.totpSetup(sessionOf(req), req.body ?? {}),
+    );
     s.post('/api/auth/totp/enable', { schema: { tags, summary: '启用动态口令 Enable TOTP', body: z.object({ code: z.string().regex(/^\d{6}$/) }).strict() } }, async (req) => {
       await app.auth.totpEnable(sessionOf(req), req.body.code);
       return { ok: true };

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { nameSchema } from '../../util/text.ts';
 import type { App } from '../../app.ts';
 import type { CascadeModule } from '../../cascade/index.ts';
 import { actorOf } from '../context.ts';
@@ -36,7 +37,7 @@ export function cascadeRoutes(_app: App, m: CascadeModule) {
       {
         schema: {
           tags, summary: '登记下级平台 Add a lower platform or GB device',
-          body: z.object({ sipId: gbId, name: z.string().trim().min(1).max(128), kind: z.enum(['platform', 'device']).default('platform'), password: z.string().min(8).max(64).optional(), orgNodeId: z.number().int().positive().optional() }).strict(),
+          body: z.object({ sipId: gbId, name: nameSchema(128), kind: z.enum(['platform', 'device']).default('platform'), password: z.string().min(8).max(64).optional(), orgNodeId: z.number().int().positive().optional() }).strict(),
           response: { 200: lowerSchema },
         },
       },
@@ -44,7 +45,7 @@ export function cascadeRoutes(_app: App, m: CascadeModule) {
     );
     s.put(
       '/api/cascade/lowers/:id',
-      { schema: { tags, summary: '修改下级平台 Update a lower platform', params: idParam, body: z.object({ name: z.string().trim().min(1).max(128).optional(), password: z.string().min(8).max(64).optional(), enabled: z.boolean().optional() }).strict(), response: { 200: lowerSchema } } },
+      { schema: { tags, summary: '修改下级平台 Update a lower platform', params: idParam, body: z.object({ name: nameSchema(128).optional(), password: z.string().min(8).max(64).optional(), enabled: z.boolean().optional() }).strict(), response: { 200: lowerSchema } } },
       async (req) => svc.updateLower(actorOf(req), req.params.id, req.body),
     );
     s.delete('/api/cascade/lowers/:id', { schema: { tags, summary: '删除下级平台 Remove a lower platform', params: idParam } }, async (req) => {

@@ -10,6 +10,7 @@ import { AppError } from '../../util/errors.ts';
 import { EXAM_PRIORITY_CODE, ExamPriorityError } from '../../exams/priority.ts';
 import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken } from '../../live/access.ts';
 import type { LiveModule } from '../../live/index.ts';
+import { WebRtcRefusal } from '../../live/webrtc.ts';
 import { LiveSocketSession } from '../../live/ws-session.ts';
 import type { LiveSocket } from '../../live/ws-session.ts';
 import { actorOf, clientOf, sessionOf } from '../context.ts';
@@ -40,6 +41,8 @@ export function liveRoutes(app: App, live: LiveModule) {
     // One @fastify/websocket per server: skip if another module registered it already.
     if (!server.hasDecorator('websocketServer')) await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
     server.addHook('onClose', async () => live.close());
+    const rtc = app.config.webrtc;
+    live.webrtc.limits = { maxPerUser: rtc.maxPerUser, maxTotal: rtc.maxTotal, connectTimeoutMs: rtc.connectTimeoutS * 1000 };
     const s = server.withTypeProvider<ZodTypeProvider>();
     const tags = ['live'];
 
@@ -79,8 +82,10 @@ export function liveRoutes(app: App, live: LiveModule) {
       let session: LiveSocketSession | undefined;
       const early: string[] = [];
       let closed = false;
+      let unwatch: (() => void) | undefined;
       socket.on('close', () => {
         closed = true;
+        unwatch?.();
         if (session) {
           live.sockets.delete(session);
           void session.close();
@@ -98,6 +103,8 @@ export function liveRoutes(app: App, live: LiveModule) {
           if (closed) return;
           session = new LiveSocketSession(socket, { app, acquire: (cam, st) => live.acquire(cam, st), acquireH264: (cam, st) => live.acquireH264(cam, st) }, actor, claims);
           live.sockets.add(session);
+          // Logout, disable, password change: the socket closes at once (issue 13 item 5).
+          unwatch = app.sessions.watch(claims.s, () => socket.close(4401, 'session ended'));
           socket.send(JSON.stringify({ ev: 'hello', user: actor.username }));
           for (const m of early.splice(0)) await session.onMessage(m);
         },
@@ -122,8 +129,9 @@ export function liveRoutes(app: App, live: LiveModule) {
         try {
           const { actor, claims } = await actorOfToken(app, req.body.token, clientOf(req));
           const cam = await cameraForViewing(app, actor, claims, req.body.cameraId);
-          return await live.webrtc.answer(actor, cam, req.body.stream, req.body.sdp);
+          return await live.webrtc.answer(actor, cam, req.body.stream, req.body.sdp, { sessionId: claims.s, token: req.body.token, tokenExpMs: claims.exp });
         } catch (err) {
+          if (err instanceof WebRtcRefusal) throw new AppError(err.code === 'too_many' ? 'too_many_requests' : err.code === 'token_used' ? 'unauthorized' : 'invalid_input', err.message);
           if (!(err instanceof LiveAccessError && err.code === 'exam_priority')) return toAppError(err);
           const refusal = examPriorityReply(new ExamPriorityError([req.body.cameraId]));
           return reply.code(refusal.status).send(refusal.body);

@@ -1,6 +1,7 @@
 // Builds the export table: every node, room and camera in scope, one row each, in tree order
 // (a node, then its rooms with their cameras, then its child nodes). No network configuration
 // (R-SEC-6), and every cell neutralised against formula injection.
+import { streamForDisplay } from '../stream-url.ts';
 import type { Scope } from '../../auth/actor.ts';
 import type { CameraRow } from '../../store/repos/camera-repo.ts';
 import type { Repos } from '../../store/repos/index.ts';
@@ -49,8 +50,8 @@ export async function buildExportTable(r: Repos, scope: Scope): Promise<ExportTa
     name: c.name,
     position: POSITION_LABELS[c.position],
     source_kind: c.source_kind,
-    main_stream: c.main_stream,
-    sub_stream: c.sub_stream,
+    main_stream: streamForDisplay(c.main_stream),
+    sub_stream: streamForDisplay(c.sub_stream),
   });
 
   // Iterative depth-first walk (no recursion limit on deep or wide trees); siblings by id.

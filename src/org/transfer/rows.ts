@@ -1,6 +1,7 @@
 // Turns a table of text cells (header + data rows) into typed import rows, checking everything that
 // needs no database: header, levels, enums, numbers, code formats, formula-looking cells and
 // duplicate codes within the file.
+import { extractStreamCredentials } from '../stream-url.ts';
 import { validateGbCode, validateRegionCode } from '../gb-code.ts';
 import { CAMERA_GB_TYPES, NODE_GB_TYPES, ROOM_GB_TYPES } from '../views.ts';
 import type { CameraPosition, CameraSourceKind, RoomKind } from '../../store/schema.ts';
@@ -145,8 +146,10 @@ export function parseRows(table: readonly (readonly string[])[]): { rows: Import
       const v = values.get(key);
       if (v !== undefined && v.length > MAX_STREAM_LENGTH) bad(`“${headerText(key)}”过长 (too long)`);
     }
-    row.mainStream = values.get('main_stream');
-    row.subStream = values.get('sub_stream');
+    // Credentials typed into a URL go to the sealed network configuration (issue 13 item 4).
+    const typed = extractStreamCredentials(values.get('main_stream'), values.get('sub_stream'));
+    row.mainStream = typed.mainStream;
+    row.subStream = typed.subStream;
     const port = values.get('port');
     if (port !== undefined) {
       row.port = /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 ? Number(port) : undefined;
@@ -154,8 +157,8 @@ export function parseRows(table: readonly (readonly string[])[]): { rows: Import
     }
     row.host = values.get('host');
     if (row.host !== undefined && !/^[A-Za-z0-9.:\-_[\]]+$/.test(row.host)) bad('主机地址格式不正确 (invalid host)');
-    row.username = values.get('username');
-    row.password = values.get('password');
+    row.username = values.get('username') ?? typed.username;
+    row.password = values.get('password') ?? typed.password;
     rows.push(row);
   }
   return { rows, problems };

@@ -53,6 +53,8 @@ export async function addScopedAdmin(app: App, username: string, nodeName: strin
     locked_until_ms: null,
     totp_secret_enc: null,
     totp_enabled: 0,
+    totp_last_step: null,
+    must_change_password: 0,
     password_changed_at_ms: now,
     created_at_ms: now,
   });

@@ -51,6 +51,11 @@ export class OrgRepo {
     return rows.map((r) => r?.m ?? undefined).filter((m): m is string => Boolean(m)).sort().at(-1);
   }
 
+  /** Path of the root of the tree (the first node without a parent), if any. */
+  async rootPath(): Promise<string | undefined> {
+    return (await this.db.selectFrom('org_node').select('path').where('parent_id', 'is', null).orderBy('id').executeTakeFirst())?.path;
+  }
+
   async siblingNamed(parentId: number | null, name: string): Promise<number | undefined> {
     let q = this.db.selectFrom('org_node').select('id').where('name', '=', name);
     q = parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId);

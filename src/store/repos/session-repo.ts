@@ -21,14 +21,19 @@ export class SessionRepo {
     await this.db.deleteFrom('user_session').where('id', '=', id).execute();
   }
 
-  async deleteForUser(userId: number): Promise<void> {
-    await this.db.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  /** Ends every session of a user (but `exceptId`); returns the ids ended, so media paths can close at once. */
+  async deleteForUser(userId: number, exceptId?: string): Promise<string[]> {
+    let q = this.db.deleteFrom('user_session').where('user_id', '=', userId);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    return (await q.returning('id').execute()).map((r) => r.id);
   }
 
-  async deleteExpired(nowMs: number, idleMs: number): Promise<void> {
-    await this.db
+  async deleteExpired(nowMs: number, idleMs: number): Promise<string[]> {
+    const rows = await this.db
       .deleteFrom('user_session')
       .where((eb) => eb.or([eb('expires_at_ms', '<=', nowMs), eb('last_seen_at_ms', '<=', nowMs - idleMs)]))
+      .returning('id')
       .execute();
+    return rows.map((r) => r.id);
   }
 }
