@@ -53,8 +53,8 @@ export class CascadeRepo {
   }
 
   /** Lowers marked online: the liveness sweep checks their keepalives and expiry. */
-  onlineLowers(): Promise<Array<Pick<LowerRow, 'id' | 'sip_id' | 'last_keepalive_ms' | 'expires_at_ms' | 'registered_at_ms'>>> {
-    return this.db.selectFrom('lower_platform').select(['id', 'sip_id', 'last_keepalive_ms', 'expires_at_ms', 'registered_at_ms']).where('online', '=', 1).execute();
+  onlineLowers(): Promise<Array<Pick<LowerRow, 'id' | 'sip_id' | 'last_keepalive_ms' | 'expires_at_ms' | 'registered_at_ms' | 'contact_host' | 'contact_port' | 'transport'>>> {
+    return this.db.selectFrom('lower_platform').select(['id', 'sip_id', 'last_keepalive_ms', 'expires_at_ms', 'registered_at_ms', 'contact_host', 'contact_port', 'transport']).where('online', '=', 1).execute();
   }
 
   /** Replaces a lower's catalog (call inside a transaction). */
