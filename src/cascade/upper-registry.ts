@@ -180,8 +180,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     this.nonces.delete(sipId); // answered: a later REGISTER without credentials is a new round
     this.guard.success(sipId);
     const expires = expiresOf(req);
-    const ms = now % 1000;
-    reply(200, { headers: { Date: `${formatGbTime(now)}.${String(ms).padStart(3, '0')}`, Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
+    reply(200, { headers: { Date: sipDateOf(now), Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
     if (expires === 0) {
       // A deliberate unregister is a planned event, not a fault: offline without an alarm (issue 15 item 7).
       await this.goOffline(lower.id, sipId, 'unregistered (Expires: 0)', { fault: false });
@@ -223,7 +222,8 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       reply(403, { reason: 'Source Does Not Match Registration' });
       return;
     }
-    reply(200);
+    // Keepalives are answered with our time (as the 200 to REGISTER is): the lower measures its clock offset from it.
+    reply(200, msg.kind === 'keepalive' ? { headers: { Date: sipDateOf(this.clock.nowMs()) } } : undefined);
     if (msg.kind.endsWith('-response')) {
       this.node.deliver(msg);
       return;
@@ -376,6 +376,11 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     // Our upper learns it too: the lower platform is a device in the catalog we give it.
     this.emit('alarm-received', { lowerId, lowerSipId: sipId, alarm: { kind: 'alarm', sn: 0, deviceId: sipId, alarmPriority: 1, alarmMethod: 6, alarmTime: formatGbTime(now), alarmDescription: `下级平台离线 lower platform offline: ${reason}`.slice(0, 120) } });
   }
+}
+
+/** SIP Date as GB/T 28181-2016 §9.10 writes it: Beijing local time with milliseconds. */
+function sipDateOf(ms: number): string {
+  return `${formatGbTime(ms)}.${String(ms % 1000).padStart(3, '0')}`;
 }
 
 function expiresOf(req: SipRequest): number {
