@@ -60,6 +60,8 @@ export interface CascadeStatus {
   mediaSessions: number;
   /** Subscriptions our upper holds here (lower role) and ours at our lowers (upper role). */
   subscriptions: { fromUpper: LowerSubscriptionStatus[]; toLowers: UpperSubscriptionStatus[] };
+  /** Lowers caught declaring one MANSCDP charset and sending another (decoded by the bytes). */
+  charsetMismatches: Array<{ sipId: string; declared: string; actual: string; lastAtMs: number; count: number }>;
 }
 
 export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> {
@@ -204,6 +206,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
       upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
       subscriptions: { fromUpper: this.lowerSubs?.status() ?? [], toLowers: this.upperSubs?.status() ?? [] },
+      charsetMismatches: [...(this.registry?.charsetMismatches ?? new Map<string, never>())].map(([sipId, m]) => ({ sipId, ...m })),
     };
   }
 

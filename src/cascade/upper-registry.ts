@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSipChallenges, formatGbTime, GB_VERSION_HEADER, gbVersionText, parseGbTime, parseGbVersion, parseManscdp, parseNameAddr, speaks2022, verifySipAuthorization } from '../gb28181/index.ts';
-import type { AlarmNotify, CatalogItem, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
+import type { AlarmNotify, CatalogItem, CharsetNote, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
@@ -206,8 +206,9 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const sipId = userOf(req.headers.get('From'));
     const entry = this.bySip.get(sipId);
     let msg: ManscdpMessage;
+    const note: CharsetNote = {};
     try {
-      msg = parseManscdp(req.body);
+      msg = parseManscdp(req.body, note);
     } catch (err) {
       this.refusals.warn(`msg-bad:${sipId}:${ctx.source.host}`, { sipId, peer: `${ctx.source.host}:${ctx.source.port}`, err: (err as Error).message }, 'malformed MANSCDP from a lower platform refused (400)');
       reply(400, { reason: 'Bad MANSCDP' });
@@ -222,6 +223,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       reply(403, { reason: 'Source Does Not Match Registration' });
       return;
     }
+    this.noteCharset(entry.sipId, note);
     // Keepalives are answered with our time (as the 200 to REGISTER is): the lower measures its clock offset from it.
     reply(200, msg.kind === 'keepalive' ? { headers: { Date: sipDateOf(this.clock.nowMs()) } } : undefined);
     if (msg.kind.endsWith('-response')) {
@@ -257,6 +259,20 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       sipId: entry.sipId, peer: `${source.transport}:${source.host}:${source.port}`, registeredFrom: `${live.source.transport}:${live.source.host}:${live.source.port}`,
     }, `${what} claiming a lower platform from another address than its registration refused (403)`);
     return false;
+  }
+
+  /**
+   * Lowers whose bodies declared one charset and were in another (issue 15 defect 2): decoded by
+   * what the bytes are, logged, and reported in the cascade status for joint debugging.
+   */
+  readonly charsetMismatches = new Map<string, { declared: string; actual: string; lastAtMs: number; count: number }>();
+
+  noteCharset(sipId: string, note: CharsetNote): void {
+    if (!note.mislabelled) return;
+    const now = this.clock.nowMs();
+    const prev = this.charsetMismatches.get(sipId);
+    this.charsetMismatches.set(sipId, { declared: note.declared ?? '(none)', actual: note.actual ?? '?', lastAtMs: now, count: (prev?.count ?? 0) + 1 });
+    this.refusals.warn(`charset:${sipId}`, { sipId, declared: note.declared, actual: note.actual }, 'lower platform declares one MANSCDP charset and sends another (decoded as what the bytes are)');
   }
 
   /** The live entry of a registered lower by SIP id. */

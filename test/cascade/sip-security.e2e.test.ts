@@ -85,6 +85,18 @@ describe('SIP source spoofing and digest guessing at the upper role (R-SEC-4, R-
     await until('keepalive credited', async () => Number((await row()).last_keepalive_ms) > keepaliveBefore);
   });
 
+  it('R-FLT-1: an alarm declared GB2312 but sent as UTF-8 is stored as the text meant, and the lie shows in the status (issue 15 defect 2)', async () => {
+    const lower = await endpoint(SITE.id);
+    nodes.push(lower);
+    expect((await register(lower, udpDest, PASSWORD)).status).toBe(200);
+    const xml = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify><CmdType>Alarm</CmdType><SN>9</SN><DeviceID>32010600001320000003</DeviceID><AlarmPriority>1</AlarmPriority><AlarmMethod>2</AlarmMethod><AlarmTime>2026-12-05T10:00:00</AlarmTime><AlarmDescription>视频丢失 第一考场</AlarmDescription></Notify>\r\n`;
+    const req = createRequest({ method: 'MESSAGE', uri: `sip:${CITY.id}@127.0.0.1:${udpDest.port}`, from: `<${lower.fromUri}>`, to: `<sip:${CITY.id}@127.0.0.1>`, contentType: 'Application/MANSCDP+xml', body: Buffer.from(xml, 'utf8') });
+    expect((await lower.transport.request(req, udpDest)).status).toBe(200);
+    await until('alarm stored', async () => (await alarms()).some((x) => x.device_id === '32010600001320000003'));
+    expect((await alarms()).find((x) => x.device_id === '32010600001320000003')!.description).toBe('视频丢失 第一考场');
+    expect(city.cascade.status().charsetMismatches).toEqual([expect.objectContaining({ sipId: SITE.id, declared: 'GB2312', actual: 'UTF-8' })]);
+  });
+
   it('R-SEC-6: over TCP, only the connection the lower registered on is believed', async () => {
     const lower = await endpoint(SITE.id);
     const other = await endpoint(SITE.id);
