@@ -3,7 +3,7 @@
 // this node's own lower platforms pass through to them.
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { formatGbTime, parseGbTime, parseManscdp, splitCatalog } from '../gb28181/index.ts';
+import { formatGbTime, parseGbTime, parseManscdp, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
@@ -51,6 +51,11 @@ export class LowerHandlers {
     void this.answer(msg, ctx).catch((err: unknown) => this.d.log.error({ err, kind: msg.kind }, 'answering the upper failed'));
   }
 
+  /** Byte budget of an answer's body: under the path MTU over UDP (issue 15 defect 5), none over TCP. */
+  private bodyBudget(): number | undefined {
+    return this.d.link.upper.transport === 'udp' ? UDP_BODY_BUDGET_BYTES : undefined;
+  }
+
   private send(msgs: Array<ManscdpMessage | string>): Promise<void> {
     const { node, link } = this.d;
     // Four MESSAGEs in flight: fast on a LAN, gentle on a UDP receive buffer.
@@ -73,7 +78,7 @@ export class LowerHandlers {
     switch (msg.kind) {
       case 'catalog-query': {
         const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online }, self, { includeRemote: Boolean(this.d.remote) });
-        return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }));
+        return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }, this.bodyBudget()));
       }
       case 'device-info-query': {
         if (msg.deviceId === self) {
@@ -99,12 +104,8 @@ export class LowerHandlers {
           items = await this.d.remote.recordInfo(msg.deviceId, msg.startTime, msg.endTime);
           name = items[0]?.name;
         }
-        const per = this.d.perMessage ?? 20;
-        const parts: ManscdpMessage[] = [];
-        for (let i = 0; i === 0 || i < items.length; i += per) {
-          parts.push({ kind: 'record-info-response', ...head, ...(name !== undefined ? { name } : {}), sumNum: items.length, items: items.slice(i, i + per) });
-        }
-        return this.send(parts);
+        const make = (slice: RecordItem[]): ManscdpMessage => ({ kind: 'record-info-response', ...head, ...(name !== undefined ? { name } : {}), sumNum: items.length, items: slice });
+        return this.send(splitToFit(items, make, { maxItems: this.d.perMessage ?? 20, maxBodyBytes: this.bodyBudget() }));
       }
       case 'device-control': {
         const actor = gbActor(this.d.link.upper.id, ctx.source.host);

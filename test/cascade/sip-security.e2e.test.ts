@@ -20,11 +20,11 @@ async function endpoint(id: string): Promise<SipNode> {
 }
 
 let cseq = 1;
-function register(node: SipNode, dest: SipDestination, password: string, callId = newCallId()): Promise<SipResponse> {
+function register(node: SipNode, dest: SipDestination, password: string, callId = newCallId(), expires = '3600'): Promise<SipResponse> {
   const me = `<${node.fromUri}>`;
   const req = createRequest({
     method: 'REGISTER', uri: `sip:${CITY.id}@${CITY.domain}`, from: me, to: me, callId, cseq: cseq++,
-    headers: { Contact: node.contact(dest.transport), Expires: '3600' },
+    headers: { Contact: node.contact(dest.transport), Expires: expires },
   });
   return node.transport.request(req, dest, { auth: new SipDigestClient({ username: node.identity.id, password }) });
 }
@@ -95,6 +95,20 @@ describe('SIP source spoofing and digest guessing at the upper role (R-SEC-4, R-
     await until('alarm stored', async () => (await alarms()).some((x) => x.device_id === '32010600001320000003'));
     expect((await alarms()).find((x) => x.device_id === '32010600001320000003')!.description).toBe('视频丢失 第一考场');
     expect(city.cascade.status().charsetMismatches).toEqual([expect.objectContaining({ sipId: SITE.id, declared: 'GB2312', actual: 'UTF-8' })]);
+  });
+
+  it('R-FLT-1: a deliberate unregister (Expires: 0) takes the lower offline without a fault alarm (issue 15 defect 7)', async () => {
+    const lower = await endpoint(SITE.id);
+    nodes.push(lower);
+    const callId = newCallId();
+    expect((await register(lower, udpDest, PASSWORD, callId)).status).toBe(200);
+    await until('online', async () => (await row()).online === 1);
+    const faultsBefore = (await alarms()).filter((a) => a.method === 6).length;
+    expect((await register(lower, udpDest, PASSWORD, callId, '0')).status).toBe(200);
+    await until('offline', async () => (await row()).online === 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await alarms()).filter((a) => a.method === 6)).toHaveLength(faultsBefore);
+    expect((await register(lower, udpDest, PASSWORD, callId)).status).toBe(200); // and back for the next tests
   });
 
   it('R-SEC-6: over TCP, only the connection the lower registered on is believed', async () => {
