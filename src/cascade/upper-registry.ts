@@ -193,6 +193,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000, regCallId: callId, source: ctx.source });
     await r.setStatus(lower.id, { online: 1, registered_at_ms: now, expires_at_ms: now + expires * 1000, last_keepalive_ms: now, contact_host: ctx.source.host, contact_port: ctx.source.port, transport: ctx.source.transport, gb_version: declared?.text ?? null, auth_algorithm: v.algorithm }, now);
     if (!wasOnline) {
+      await r.clearAlarms(lower.id, [sipId], now); // our own "lower platform offline" record is over
       this.log.info({ lower: sipId, peer, gbVersion: declared?.text }, 'lower platform online (registered)');
       this.onlineSince.set(lower.id, now);
       this.emit('online', { lowerId: lower.id, sipId });
@@ -327,6 +328,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     await this.store.db.transaction().execute(async (trx) => {
       const r = repos(trx).cascade;
       await r.replaceChannels(lowerId, rows);
+      await r.clearAlarms(lowerId, rows.filter((x) => x.status === 'ON').map((x) => x.device_id), now); // faults over (R-FLT-1)
       await r.setStatus(lowerId, { catalog_at_ms: now, channel_count: channels }, now);
     });
     this.emit('catalog', { lowerId, items: rows.length, channels, ms: Date.now() - t0 });

@@ -122,6 +122,18 @@ export class CascadeRepo {
     return (await this.db.insertInto('cascade_alarm').values(v).returning('id').executeTakeFirstOrThrow()).id;
   }
 
+  /** Closes the open alarms naming these devices of a lower (they are reported ON again); how many. */
+  async clearAlarms(lowerId: number, deviceIds: string[], nowMs: number): Promise<number> {
+    if (deviceIds.length === 0) return 0;
+    let n = 0;
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const res = await this.db.updateTable('cascade_alarm').set({ cleared_at_ms: nowMs })
+        .where('lower_id', '=', lowerId).where('device_id', 'in', deviceIds.slice(i, i + 500)).where('cleared_at_ms', 'is', null).executeTakeFirst();
+      n += Number(res.numUpdatedRows);
+    }
+    return n;
+  }
+
   /** Alarms of the given lowers, newest first. */
   alarms(lowerIds: number[], limit: number): Promise<CascadeAlarmRow[]> {
     if (lowerIds.length === 0) return Promise.resolve([]);
