@@ -10,6 +10,8 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
+import { answerQuery, controlOther, responseXml } from './lower-commands.ts';
+import type { CommandDeps } from './lower-commands.ts';
 import type { LowerLink } from './lower-link.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
 import { recordedSpans } from './record-info.ts';
@@ -110,8 +112,8 @@ export class LowerHandlers {
       case 'device-control': {
         const actor = gbActor(this.d.link.upper.id, ctx.source.host);
         if (msg.ptzCmd === undefined) {
-          await this.d.audit.record(actor, { action: 'cascade.control', objectType: 'device', objectId: msg.deviceId, outcome: 'denied', detail: { other: msg.other ?? {}, reason: 'unsupported control' } });
-          return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
+          const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});
+          return this.send([{ kind: 'control-response', ...head, result: out.result }]);
         }
         if (camera) {
           const d = await policePtz(this.d, actor, camera, msg.ptzCmd);
@@ -122,8 +124,21 @@ export class LowerHandlers {
         }
         return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
       }
+      case 'alarm-query':
+        // Alarms go up as they happen (Notify); a query is acknowledged.
+        return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
+      case 'other': {
+        const xml = answerQuery(msg, this.commandDeps(), camera?.name ?? 'xuncha 巡查');
+        if (xml) return this.send([xml]);
+        this.d.log.warn({ root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
+        return undefined;
+      }
       default:
         return undefined;
     }
+  }
+
+  private commandDeps(): CommandDeps {
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState };
   }
 }

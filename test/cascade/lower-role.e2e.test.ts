@@ -60,4 +60,28 @@ describe('lower role against a scripted upper (R-FN-3, issue 15 defects 5 and 7)
     expect(catalogNotes).toEqual([]);
     expect(upper.received.slice(before).some((r) => r.msg?.kind === 'keepalive')).toBe(true); // the link is alive meanwhile
   });
+
+  it('R-FN-3 R-DIS-2: PresetQuery, ConfigDownload, MobilePosition and non-PTZ DeviceControl get a Response with a correct Result; TeleBoot and StopRecord are refused', async () => {
+    const xmlOf = async (root: string, cmdType: string, deviceId: string, body: string): Promise<string> => {
+      const sn = upper.node.nextSn();
+      const before = upper.received.length;
+      const text = `<?xml version="1.0" encoding="GB2312"?>\r\n<${root}><CmdType>${cmdType}</CmdType><SN>${sn}</SN><DeviceID>${deviceId}</DeviceID>${body}</${root}>\r\n`;
+      expect((await upper.node.message(dest, SITE.id, text)).status).toBe(200);
+      await until(`answer to ${cmdType}`, () => upper.received.slice(before).some((r) => r.msg?.sn === sn));
+      return Buffer.from(upper.received.slice(before).find((r) => r.msg?.sn === sn)!.req.body).toString('latin1');
+    };
+    const cam = gbCodes[0];
+    expect(await xmlOf('Query', 'PresetQuery', cam, '')).toMatch(/<PresetList Num="0">/);
+    const cfg = await xmlOf('Query', 'ConfigDownload', SITE.id, '<ConfigType>BasicParam/VideoParamOpt</ConfigType>');
+    expect(cfg).toMatch(/<Result>OK<\/Result>/);
+    expect(cfg).toMatch(/<HeartBeatInterval>1<\/HeartBeatInterval>/);
+    expect(cfg).toMatch(/<DownloadSpeed>1\/2\/4\/8<\/DownloadSpeed>/);
+    expect(await xmlOf('Query', 'MobilePosition', cam, '')).toMatch(/<Result>ERROR<\/Result>/);
+    expect(await xmlOf('Control', 'DeviceControl', SITE.id, '<TeleBoot>Boot</TeleBoot>')).toMatch(/<Result>ERROR<\/Result>/);
+    expect(await xmlOf('Control', 'DeviceControl', cam, '<RecordCmd>StopRecord</RecordCmd>')).toMatch(/<Result>ERROR<\/Result>/);
+    expect(await xmlOf('Control', 'DeviceControl', cam, '<AlarmCmd>ResetAlarm</AlarmCmd>')).toMatch(/<Result>OK<\/Result>/);
+    expect(await xmlOf('Query', 'Alarm', SITE.id, '')).toMatch(/<Result>OK<\/Result>/);
+    const audits = await site.t.app.store.db.selectFrom('audit_log').select(['action', 'outcome']).where('action', '=', 'cascade.control').execute();
+    expect(audits.map((a) => a.outcome).sort()).toEqual(['denied', 'denied', 'ok']);
+  });
 });

@@ -7,5 +7,6 @@ export { CATALOG_EVENTS, isCatalogEvent, normaliseCatalogEvents, splitCatalogNot
 export type { CatalogEvent, GbSubscriptionKind } from './subscription.ts';
 export { ManscdpError, decodeManscdpBody, isGb18030, MANSCDP_MAX_BYTES, MANSCDP_MAX_DEPTH } from './xml.ts';
 export { formatGbTime, parseGbTime } from './time.ts';
-export type { CharsetNote, ManscdpCharset } from './xml.ts';
+export type { CharsetNote, ManscdpCharset, XmlElement } from './xml.ts';
+export { xmlDocument } from './xml.ts';
 export type * from './messages.ts';
