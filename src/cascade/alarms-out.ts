@@ -1,4 +1,4 @@
-// Faults reported upward as they happen (R-FLT-1): a camera going from online to error is a GB
+// Faults reported upward as they happen (R-FLT-1): a camera going into error (once per fault) is a GB
 // video-loss alarm (AlarmMethod 2, AlarmType 1); a recording run ending for any reason but a
 // deliberate stop is a recording-gap alarm (AlarmMethod 7). Where they go — a NOTIFY in the
 // upper's alarm subscription or a plain MESSAGE — is the sink's business (subscriptions-lower.ts).
@@ -14,17 +14,20 @@ import type { SipNode } from './sip-node.ts';
 export type AlarmSink = (build: () => AlarmNotify) => void;
 
 export function watchFaults(events: EventBus, store: Store, node: SipNode, sink: AlarmSink): () => void {
-  const last = new Map<number, CameraStatusEvent['state']>();
+  /** Cameras with a video-loss alarm sent and not yet recovered (online again). */
+  const faulty = new Set<number>();
   const codeOf = async (cameraId: number) => (await repos(store.db).cameras.get({ kind: 'all' }, cameraId))?.gb_code;
   const alarm = (deviceId: string, atMs: number, method: number, type: number | undefined, description: string): AlarmNotify => ({
     kind: 'alarm', sn: node.nextSn(), deviceId, alarmPriority: 1, alarmMethod: method, alarmTime: formatGbTime(atMs), alarmDescription: description.slice(0, 120), ...(type !== undefined ? { alarmType: type } : {}),
   });
   const onStatus = (s: CameraStatusEvent): void => {
-    const prev = last.get(s.cameraId);
-    last.set(s.cameraId, s.state);
-    // A camera first seen in error was online before this watch began (the module may start
-    // after the recorder): its loss is reported too. Errors after 'connecting' are retries.
-    if (s.state !== 'error' || (prev !== 'online' && prev !== undefined)) return;
+    // One alarm per fault, whatever led to it (issue 15 defect 6): a drop while online, but also a
+    // camera that cannot connect after its stream path changed (stopped → connecting → error) or
+    // after start. Retries of a camera still down are the same fault. Online again ends it; the
+    // upper clears its alarm when the channel is reported ON (catalog event).
+    if (s.state === 'online') faulty.delete(s.cameraId);
+    if (s.state !== 'error' || faulty.has(s.cameraId)) return;
+    faulty.add(s.cameraId);
     void codeOf(s.cameraId).then((code) => {
       if (code) sink(() => alarm(code, s.atMs, 2, 1, `视频丢失 camera offline: ${s.reason ?? 'error'}${s.detail ? ` (${s.detail})` : ''}`));
     }, () => undefined); // camera removed meanwhile

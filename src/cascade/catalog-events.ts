@@ -47,6 +47,7 @@ export async function applyCatalogEvents(store: Store, lower: { id: number; sipI
         case 'ADD':
         case 'UPDATE':
           await r.upsertChannel(lower.id, channelRowOf(it, nowMs));
+          if (it.status === 'ON') await r.clearAlarms(lower.id, [it.deviceId], nowMs);
           membership = true;
           break;
         case 'DEL':
@@ -54,6 +55,7 @@ export async function applyCatalogEvents(store: Store, lower: { id: number; sipI
           break;
         case 'ON':
           await r.setChannelStatus(lower.id, it.deviceId, 'ON', nowMs);
+          await r.clearAlarms(lower.id, [it.deviceId], nowMs); // the fault reported for it is over (R-FLT-1)
           break;
         default: // OFF, VLOST, DEFECT
           await r.setChannelStatus(lower.id, it.deviceId, 'OFF', nowMs);

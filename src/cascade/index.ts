@@ -3,6 +3,7 @@
 // platforms, merge their catalogs, receive alarms, pull their media). Built from the App; the
 // composition root is untouched: `createCascadeModule(app)` returns the same module per app.
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import type { App } from '../app.ts';
 import type { Gb28181Settings } from '../config/config.ts';
 import { SipTransport } from '../gb28181/index.ts';
@@ -23,6 +24,7 @@ import type { UpperSubscriptionStatus } from './subscriptions-upper.ts';
 import { SipNode, userOf } from './sip-node.ts';
 import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 import { UpperRegistry } from './upper-registry.ts';
+import type { RegisterGuardOptions } from './register-guard.ts';
 import type { CascadeAlarmEvent } from './upper-registry.ts';
 
 export type { CascadeAlarmEvent } from './upper-registry.ts';
@@ -44,6 +46,8 @@ export interface CascadeOptions {
   queryIdleMs?: number;
   /** No RTP for this long ends a stream pulled from a lower (default 10 s; not while paused). */
   mediaStallMs?: number;
+  /** REGISTER digest guessing limits (tests shorten them). */
+  registerGuard?: RegisterGuardOptions;
 }
 
 export interface CascadeStatus {
@@ -56,6 +60,8 @@ export interface CascadeStatus {
   mediaSessions: number;
   /** Subscriptions our upper holds here (lower role) and ours at our lowers (upper role). */
   subscriptions: { fromUpper: LowerSubscriptionStatus[]; toLowers: UpperSubscriptionStatus[] };
+  /** Lowers caught declaring one MANSCDP charset and sending another (decoded by the bytes). */
+  charsetMismatches: Array<{ sipId: string; declared: string; actual: string; lastAtMs: number; count: number }>;
 }
 
 export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> {
@@ -89,10 +95,12 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     if (!s || this.node) return;
     const { app } = this;
     const transport = await SipTransport.listen({ host: s.host, udpPort: s.udpPort, tcpPort: s.tcpPort, advertisedHost: s.advertisedHost, timers: this.opts.timers });
-    transport.on('error', (err) => app.log.debug({ err }, 'SIP'));
     const node = (this.node = new SipNode(transport, { id: s.id, domain: s.domain }));
     const mediaHost = transport.advertisedHost;
-    this.registry = new UpperRegistry(node, app.store, app.clock, app.log, { lowerKeepaliveS: s.lowerKeepaliveS, catalogIdleMs: this.opts.queryIdleMs });
+    this.registry = new UpperRegistry(node, app.store, app.clock, app.log, { lowerKeepaliveS: s.lowerKeepaliveS, catalogIdleMs: this.opts.queryIdleMs, registerGuard: this.opts.registerGuard });
+    const refusals = this.registry.refusals;
+    // Dropped datagrams (malformed SIP), socket errors: warn, once per kind and minute.
+    transport.on('error', (err) => refusals.warn(`sip-error:${err.message.slice(0, 60)}`, { err: err.message }, 'SIP message dropped or transport error'));
     this.registry.on('alarm', (a) => {
       this.emit('alarm', a);
       // On the node's bus too (consumers: alarm views, fault tickets). Key not yet in EventMap.
@@ -150,6 +158,12 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
   private dispatch(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {
     const from = userOf(req.headers.get('From'));
     const fromUpper = this.link !== undefined && from === this.link.upper.id;
+    if (fromUpper && !this.fromUpperHost(ctx)) {
+      // Claims to be our upper from another host (R-SEC-6): refused, nothing done.
+      this.registry!.refusals.warn(`spoof-upper:${ctx.source.host}`, { peer: `${ctx.source.transport}:${ctx.source.host}:${ctx.source.port}`, method: req.method }, 'request claiming to be the upper platform from another host refused (403)');
+      if (req.method !== 'ACK') reply(403, { reason: 'Source Does Not Match Upper' });
+      return;
+    }
     switch (req.method) {
       case 'REGISTER':
         return this.registry!.onRegister(req, reply, ctx);
@@ -170,7 +184,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         if (!fromUpper || !this.lowerSubs) return void reply(403, { reason: 'Only the upper platform may SUBSCRIBE' });
         return this.lowerSubs.onSubscribe(req, reply);
       case 'NOTIFY':
-        return this.upperSubs!.onNotify(req, reply);
+        return this.upperSubs!.onNotify(req, reply, ctx);
       case 'BYE':
         if (this.sessions!.onBye(req, reply)) return;
         if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);
@@ -180,12 +194,19 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     }
   }
 
+  /** Whether a request claiming our upper's id comes from its configured host (when that is an IP address). */
+  private fromUpperHost(ctx: RequestContext): boolean {
+    const host = this.link?.upper.host ?? '';
+    return isIP(host) === 0 || ctx.source.host === host;
+  }
+
   status(): CascadeStatus {
     const t = this.node?.transport;
     return {
       enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
       upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
       subscriptions: { fromUpper: this.lowerSubs?.status() ?? [], toLowers: this.upperSubs?.status() ?? [] },
+      charsetMismatches: [...(this.registry?.charsetMismatches ?? new Map<string, never>())].map(([sipId, m]) => ({ sipId, ...m })),
     };
   }
 

@@ -3,13 +3,15 @@
 // this node's own lower platforms pass through to them.
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { formatGbTime, parseGbTime, parseManscdp, splitCatalog } from '../gb28181/index.ts';
+import { formatGbTime, parseGbTime, parseManscdp, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
+import { answerQuery, controlOther, responseXml } from './lower-commands.ts';
+import type { CommandDeps } from './lower-commands.ts';
 import type { LowerLink } from './lower-link.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
 import { recordedSpans } from './record-info.ts';
@@ -51,6 +53,11 @@ export class LowerHandlers {
     void this.answer(msg, ctx).catch((err: unknown) => this.d.log.error({ err, kind: msg.kind }, 'answering the upper failed'));
   }
 
+  /** Byte budget of an answer's body: under the path MTU over UDP (issue 15 defect 5), none over TCP. */
+  private bodyBudget(): number | undefined {
+    return this.d.link.upper.transport === 'udp' ? UDP_BODY_BUDGET_BYTES : undefined;
+  }
+
   private send(msgs: Array<ManscdpMessage | string>): Promise<void> {
     const { node, link } = this.d;
     // Four MESSAGEs in flight: fast on a LAN, gentle on a UDP receive buffer.
@@ -73,7 +80,7 @@ export class LowerHandlers {
     switch (msg.kind) {
       case 'catalog-query': {
         const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online }, self, { includeRemote: Boolean(this.d.remote) });
-        return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }));
+        return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }, this.bodyBudget()));
       }
       case 'device-info-query': {
         if (msg.deviceId === self) {
@@ -99,18 +106,14 @@ export class LowerHandlers {
           items = await this.d.remote.recordInfo(msg.deviceId, msg.startTime, msg.endTime);
           name = items[0]?.name;
         }
-        const per = this.d.perMessage ?? 20;
-        const parts: ManscdpMessage[] = [];
-        for (let i = 0; i === 0 || i < items.length; i += per) {
-          parts.push({ kind: 'record-info-response', ...head, ...(name !== undefined ? { name } : {}), sumNum: items.length, items: items.slice(i, i + per) });
-        }
-        return this.send(parts);
+        const make = (slice: RecordItem[]): ManscdpMessage => ({ kind: 'record-info-response', ...head, ...(name !== undefined ? { name } : {}), sumNum: items.length, items: slice });
+        return this.send(splitToFit(items, make, { maxItems: this.d.perMessage ?? 20, maxBodyBytes: this.bodyBudget() }));
       }
       case 'device-control': {
         const actor = gbActor(this.d.link.upper.id, ctx.source.host);
         if (msg.ptzCmd === undefined) {
-          await this.d.audit.record(actor, { action: 'cascade.control', objectType: 'device', objectId: msg.deviceId, outcome: 'denied', detail: { other: msg.other ?? {}, reason: 'unsupported control' } });
-          return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
+          const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});
+          return this.send([{ kind: 'control-response', ...head, result: out.result }]);
         }
         if (camera) {
           const d = await policePtz(this.d, actor, camera, msg.ptzCmd);
@@ -121,8 +124,21 @@ export class LowerHandlers {
         }
         return this.send([{ kind: 'control-response', ...head, result: 'ERROR' }]);
       }
+      case 'alarm-query':
+        // Alarms go up as they happen (Notify); a query is acknowledged.
+        return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
+      case 'other': {
+        const xml = answerQuery(msg, this.commandDeps(), camera?.name ?? 'xuncha 巡查');
+        if (xml) return this.send([xml]);
+        this.d.log.warn({ root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
+        return undefined;
+      }
       default:
         return undefined;
     }
+  }
+
+  private commandDeps(): CommandDeps {
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState };
   }
 }

@@ -21,7 +21,7 @@ export interface LowerView {
   sm3Ready: boolean;
 }
 export interface RemoteChannelView { deviceId: string; parentId: string | null; name: string; kind: string; status: string | null; civilCode: string | null; manufacturer: string | null; model: string | null }
-export interface CascadeAlarmView { id: number; lowerId: number; deviceId: string; priority: number; method: number; alarmType: number | null; alarmAtMs: number | null; description: string | null; receivedAtMs: number }
+export interface CascadeAlarmView { id: number; lowerId: number; deviceId: string; priority: number; method: number; alarmType: number | null; alarmAtMs: number | null; description: string | null; receivedAtMs: number; clearedAtMs: number | null }
 /** A lower as the console's 级联 page lists it: LowerView plus channel states and since-when. */
 export interface LowerDetailView extends LowerView {
   /** Camera channels last reported ON / OFF (the last known state while the lower is offline). */
@@ -45,7 +45,7 @@ export const lowerView = (l: LowerRow): LowerView => ({
   gbVersion: l.gb_version, authAlgorithm: l.auth_algorithm, sm3Ready: l.ha1_sm3 !== null,
 });
 const channelView = (c: RemoteChannelRow): RemoteChannelView => ({ deviceId: c.device_id, parentId: c.parent_id, name: c.name, kind: c.item_kind, status: c.status, civilCode: c.civil_code, manufacturer: c.manufacturer, model: c.model });
-const alarmView = (a: CascadeAlarmRow): CascadeAlarmView => ({ id: a.id, lowerId: a.lower_id, deviceId: a.device_id, priority: a.priority, method: a.method, alarmType: a.alarm_type, alarmAtMs: num(a.alarm_at_ms), description: a.description, receivedAtMs: Number(a.received_at_ms) });
+const alarmView = (a: CascadeAlarmRow): CascadeAlarmView => ({ id: a.id, lowerId: a.lower_id, deviceId: a.device_id, priority: a.priority, method: a.method, alarmType: a.alarm_type, alarmAtMs: num(a.alarm_at_ms), description: a.description, receivedAtMs: Number(a.received_at_ms), clearedAtMs: num(a.cleared_at_ms) });
 
 export class CascadeService {
   constructor(private readonly m: CascadeModule) {}

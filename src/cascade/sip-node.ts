@@ -2,7 +2,7 @@
 // sending, and correlation of (multi-part) MANSCDP answers by SN. See docs/design/cascade.md.
 import iconv from 'iconv-lite';
 import { createRequest, encodeManscdp, MANSCDP_CONTENT_TYPE, parseNameAddr } from '../gb28181/index.ts';
-import type { ManscdpMessage, SipDestination, SipRequest, SipResponse, SipTransport } from '../gb28181/index.ts';
+import type { ManscdpMessage, RequestOptions, SipDestination, SipRequest, SipResponse, SipTransport } from '../gb28181/index.ts';
 
 export interface SipIdentity {
   /** 20-digit SIP id of this node. */
@@ -60,13 +60,13 @@ export class SipNode {
   }
 
   /** Sends a MANSCDP body (typed message or raw XML text) in a MESSAGE to `toId` at `dest`. */
-  message(dest: SipDestination, toId: string, body: ManscdpMessage | string): Promise<SipResponse> {
+  message(dest: SipDestination, toId: string, body: ManscdpMessage | string, opts: RequestOptions = {}): Promise<SipResponse> {
     const bytes = typeof body === 'string' ? new Uint8Array(iconv.encode(body, 'gb18030')) : encodeManscdp(body);
     const req = createRequest({
       method: 'MESSAGE', uri: `sip:${toId}@${dest.host}:${dest.port}`, from: `<${this.fromUri}>`, to: `<sip:${toId}@${dest.host}:${dest.port}>`,
       contentType: MANSCDP_CONTENT_TYPE, body: bytes,
     });
-    return this.transport.request(req, dest);
+    return this.transport.request(req, dest, opts);
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import {
   alarmMatchesQuery, buildNotify, createUasDialog, encodeManscdp, encodeResultResponse, gbSubscriptionKind, matchesDialog, MANSCDP_CONTENT_TYPE,
-  parseEventHeader, parseManscdp, splitCatalogNotify, subscribeExpiresOf, tagOf,
+  parseEventHeader, parseManscdp, splitCatalogNotify, UDP_BODY_BUDGET_BYTES, subscribeExpiresOf, tagOf,
 } from '../gb28181/index.ts';
 import type { AlarmNotify, AlarmQuery, CatalogItem, EventHeader, GbSubscriptionKind, ManscdpMessage, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -128,10 +128,14 @@ export class LowerSubscriptions {
     }, true);
   }
 
-  /** Catalog events for the upper: NOTIFYs in its catalog subscription, else MESSAGEs. */
+  /**
+   * Catalog events for the upper: NOTIFYs in its catalog subscription, and nothing without one
+   * (GB/T 28181-2016 §9.11.2: catalog changes go to subscribers; issue 15 defect 7). An upper
+   * that subscribes later gets the whole catalog then; one that never does queries it.
+   */
   publishCatalog(items: CatalogItem[]): void {
     const sub = this.subs.get('catalog');
-    if (!sub) return this.messageCatalog(items);
+    if (!sub) return void this.d.log.debug({ events: items.length }, 'catalog changed; the upper holds no catalog subscription: not notified');
     this.enqueue(sub, () => this.sendCatalog(sub, items), true);
   }
 
@@ -153,19 +157,19 @@ export class LowerSubscriptions {
 
   /** `items` undefined: the whole catalog (a new subscription) with `event` on every item. */
   private async sendCatalog(sub: Sub, items: CatalogItem[] | undefined, event?: 'ADD'): Promise<void> {
-    if (sub.ended) return items ? this.messageCatalog(items) : undefined;
+    if (sub.ended) return; // the upper subscribes again and gets the whole catalog
     const all = items ?? (await this.d.watcher.full()).map((it) => ({ ...it, event }));
-    const parts = splitCatalogNotify(all, this.d.perMessage ?? 20, { sn: this.d.node.nextSn(), deviceId: this.d.node.identity.id });
+    const parts = splitCatalogNotify(all, this.d.perMessage ?? 20, { sn: this.d.node.nextSn(), deviceId: this.d.node.identity.id }, this.bodyBudget());
     if (parts.length === 0) return void (await this.send(sub)); // an empty catalog: the NOTIFY still confirms the subscription
     for (let i = 0; i < parts.length; i++) {
       if (await this.send(sub, encodeManscdp(parts[i]))) continue;
-      if (items) this.messageCatalog(parts.slice(i).flatMap((p) => p.items)); // events must not be lost
-      return; // a whole catalog is sent again when the upper subscribes anew
+      return; // the subscription is dropped: a whole catalog is sent again when the upper subscribes anew
     }
   }
 
-  private messageCatalog(items: CatalogItem[]): void {
-    for (const part of splitCatalogNotify(items, this.d.perMessage ?? 20, { sn: this.d.node.nextSn(), deviceId: this.d.node.identity.id })) this.d.link.notify(() => part);
+  /** Byte budget of a NOTIFY body: under the path MTU over UDP (issue 15 defect 5), none over TCP. */
+  private bodyBudget(): number | undefined {
+    return this.d.link.upper.transport === 'udp' ? UDP_BODY_BUDGET_BYTES : undefined;
   }
 
   /** One NOTIFY; false (and the subscription dropped) when the upper does not take it. */

@@ -11,7 +11,7 @@ import {
   buildSubscribe, buildSubscribeRefresh, createUacDialog, encodeManscdp, GB_EVENT_PACKAGES as EVENT, gbSubscriptionKind, MANSCDP_CONTENT_TYPE,
   parseEventHeader, parseManscdp, parseSubscriptionState, tagOf,
 } from '../gb28181/index.ts';
-import type { CatalogItem, CatalogNotify, GbSubscriptionKind as Kind, ManscdpMessage, ReplyFn, SipDestination, SipDialog, SipRequest, SipResponse, SubscriptionState } from '../gb28181/index.ts';
+import type { CatalogItem, CatalogNotify, CharsetNote, GbSubscriptionKind as Kind, ManscdpMessage, ReplyFn, RequestContext, SipDestination, SipDialog, SipRequest, SipResponse, SubscriptionState } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -138,22 +138,29 @@ export class UpperSubscriptions extends EventEmitter<{ 'catalog-events': [{ lowe
   }
 
   /** NOTIFY from a lower in one of our subscription dialogs. */
-  onNotify(req: SipRequest, reply: ReplyFn): void {
+  onNotify(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {
     const sub = this.byCallId.get(req.headers.get('Call-ID') ?? '');
-    if (!sub || tagOf(req.headers.get('To')) !== sub.localTag) return void reply(481, { reason: 'Subscription Does Not Exist' });
+    if (!sub || tagOf(req.headers.get('To')) !== sub.localTag) {
+      this.d.registry.refusals.warn(`notify-481:${ctx.source.host}`, { peer: `${ctx.source.host}:${ctx.source.port}` }, 'NOTIFY for no subscription of ours refused (481)');
+      return void reply(481, { reason: 'Subscription Does Not Exist' });
+    }
+    // Only from where the lower registered (R-SEC-6): a spoofed NOTIFY applies nothing.
+    if (sub.state !== 'ending' && !this.d.registry.fromRegisteredSource(sub, ctx.source, 'NOTIFY')) return void reply(403, { reason: 'Source Does Not Match Registration' });
     let state: SubscriptionState | undefined;
     let msg: ManscdpMessage | undefined;
+    const note: CharsetNote = {};
     try {
       const ev = parseEventHeader(req.headers.get('Event') ?? '');
       if (gbSubscriptionKind(ev.package) !== sub.kind) return void reply(489, { reason: 'Bad Event' });
       const ss = req.headers.get('Subscription-State');
       state = ss !== undefined ? parseSubscriptionState(ss) : undefined;
-      msg = req.body.length > 0 ? parseManscdp(req.body) : undefined;
+      msg = req.body.length > 0 ? parseManscdp(req.body, note) : undefined;
     } catch (err) {
-      this.d.log.warn({ err, lower: sub.sipId }, 'malformed NOTIFY refused');
+      this.d.registry.refusals.warn(`notify-400:${sub.sipId}`, { err: (err as Error).message, lower: sub.sipId }, 'malformed NOTIFY refused (400)');
       return void reply(400, { reason: 'Bad NOTIFY' });
     }
     reply(200);
+    this.d.registry.noteCharset(sub.sipId, note);
     sub.notifies++;
     if (sub.state === 'ending') {
       // The lower is being removed: nothing is applied any more, its final NOTIFY closes the dialog.

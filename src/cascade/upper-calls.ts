@@ -152,7 +152,8 @@ export class UpperCalls {
   async recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]> {
     const lower = await this.requireOwner(deviceId);
     const answers = await this.registry.query(lower, { kind: 'record-info-query', sn: this.node.nextSn(), deviceId, startTime, endTime, secrecy: 0, type: 'all' });
-    return answers.flatMap((a) => (a.kind === 'record-info-response' ? a.items : []));
+    // Parts of a multi-part answer may arrive in any order (several MESSAGEs in flight): by start time.
+    return answers.flatMap((a) => (a.kind === 'record-info-response' ? a.items : [])).sort((x, y) => (x.startTime < y.startTime ? -1 : x.startTime > y.startTime ? 1 : 0));
   }
 
   /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */

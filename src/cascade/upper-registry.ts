@@ -5,13 +5,16 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSipChallenges, formatGbTime, GB_VERSION_HEADER, gbVersionText, parseGbTime, parseGbVersion, parseManscdp, parseNameAddr, speaks2022, verifySipAuthorization } from '../gb28181/index.ts';
-import type { AlarmNotify, CatalogItem, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
+import type { AlarmNotify, CatalogItem, CharsetNote, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
 import type { Clock } from '../util/clock.ts';
 import { alarmKey, RecentKeys } from './alarm-dedupe.ts';
 import { channelRowOf } from './catalog-events.ts';
+import { RefusalLog } from './refusal-log.ts';
+import { RegisterGuard } from './register-guard.ts';
+import type { RegisterGuardOptions } from './register-guard.ts';
 import type { UpperRegistryHooks } from './subscriptions-upper.ts';
 import type { SipNode } from './sip-node.ts';
 import { userOf } from './sip-node.ts';
@@ -37,6 +40,17 @@ interface Live {
   expiresAtMs: number;
   /** Call-ID of its REGISTERs: a new one means a new registration, not a refresh. */
   regCallId?: string;
+  /**
+   * Where its last accepted REGISTER came from (UDP address and port, or the TCP connection's
+   * peer): requests claiming its id from anywhere else are refused (issue 13 item 2, R-SEC-6).
+   * Unknown after a restart until it registers again.
+   */
+  source?: SipDestination;
+}
+
+/** Same transport, address and port (for TCP: the same connection's peer). */
+export function sameSource(a: SipDestination, b: SipDestination): boolean {
+  return a.transport === b.transport && a.host === b.host && a.port === b.port;
 }
 
 const NONCE_TTL_MS = 5 * 60_000;
@@ -56,21 +70,26 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   private readonly recentAlarms = new RecentKeys();
   private sweep?: NodeJS.Timeout;
   hooks?: UpperRegistryHooks;
+  readonly refusals: RefusalLog;
+  private readonly guard: RegisterGuard;
 
   constructor(
     private readonly node: SipNode,
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly opts: { lowerKeepaliveS: number; catalogIdleMs?: number },
+    private readonly opts: { lowerKeepaliveS: number; catalogIdleMs?: number; registerGuard?: RegisterGuardOptions },
   ) {
     super();
+    this.refusals = new RefusalLog(log, clock);
+    this.guard = new RegisterGuard(clock, opts.registerGuard);
   }
 
   async start(): Promise<void> {
     const now = this.clock.nowMs();
     for (const l of await repos(this.store.db).cascade.onlineLowers()) {
-      this.track({ id: l.id, sipId: l.sip_id, lastKeepaliveMs: Number(l.last_keepalive_ms ?? l.registered_at_ms ?? now), expiresAtMs: Number(l.expires_at_ms ?? now) });
+      const source = this.destinationOf(l); // where it registered from, as stored
+      this.track({ id: l.id, sipId: l.sip_id, lastKeepaliveMs: Number(l.last_keepalive_ms ?? l.registered_at_ms ?? now), expiresAtMs: Number(l.expires_at_ms ?? now), ...(source ? { source } : {}) });
       this.onlineSince.set(l.id, Number(l.registered_at_ms ?? now)); // best known after a restart
     }
     this.sweep = setInterval(() => void this.checkLiveness(), Math.min(5000, this.opts.lowerKeepaliveS * 500));
@@ -110,10 +129,19 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
 
   private async register(req: SipRequest, reply: ReplyFn, ctx: RequestContext): Promise<void> {
     const sipId = userOf(req.headers.get('From'));
+    const peer = `${ctx.source.transport}:${ctx.source.host}:${ctx.source.port}`;
+    const locked = this.guard.lockedMs(sipId, ctx.source.host);
+    if (locked > 0) {
+      // Digest guessing (R-SEC-4): locked out, whatever the credentials say.
+      this.refusals.warn(`reg-locked:${sipId}:${ctx.source.host}`, { sipId, peer, retryAfterS: Math.ceil(locked / 1000) }, 'REGISTER refused: too many wrong digest answers (locked out)');
+      reply(403, { reason: 'Too Many Failed Attempts', headers: { 'Retry-After': String(Math.ceil(locked / 1000)), ...OUR_GB_VERSION } });
+      return;
+    }
     const r = repos(this.store.db).cascade;
     const lower = sipId ? await r.lowerBySipId(sipId) : undefined;
     if (!lower || !lower.enabled) {
-      this.log.warn({ sipId, from: ctx.source.host }, 'REGISTER from an unknown or disabled lower platform');
+      if (!lower) this.guard.failure(sipId, ctx.source.host); // probing for ids counts against the address
+      this.refusals.warn(`reg-unknown:${sipId}:${ctx.source.host}`, { sipId, peer }, 'REGISTER from an unknown or disabled lower platform refused (403)');
       reply(403, { headers: OUR_GB_VERSION });
       return;
     }
@@ -125,7 +153,16 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const lookupHa1 = (u: string, a: DigestAlgorithm) => (u !== sipId ? undefined : a === 'SM3' ? (lower.ha1_sm3 ?? undefined) : lower.ha1);
     const v = issued ? verifySipAuthorization(req.headers.get('Authorization'), { method: 'REGISTER', realm, nonce: issued.nonce, lookupHa1, algorithms: issued.algorithms }) : undefined;
     if (!v?.ok) {
-      if (v && v.reason !== 'missing' && v.reason !== 'nonce') this.log.warn({ sipId, reason: v.reason }, 'REGISTER digest refused');
+      if (v && v.reason !== 'missing' && v.reason !== 'nonce') {
+        // A wrong answer (wrong password, unknown user…): counted; at the limit 403, not another 401 (issue 15 item 7).
+        const lockMs = this.guard.failure(sipId, ctx.source.host);
+        this.refusals.warn(`reg-digest:${sipId}:${ctx.source.host}`, { sipId, peer, reason: v.reason, lockedS: lockMs / 1000 }, 'REGISTER digest refused');
+        if (lockMs > 0) {
+          this.nonces.delete(sipId);
+          reply(403, { reason: 'Too Many Failed Attempts', headers: { 'Retry-After': String(Math.ceil(lockMs / 1000)), ...OUR_GB_VERSION } });
+          return;
+        }
+      }
       // A lower that declared 2022 and whose SM3 HA1 we hold is offered SM3 first, then MD5 for
       // 2022 devices without SM3 (RFC 7616 §3.7: clients take the first they support). Others,
       // and rows from before migration 0006, get the 2016 challenge (MD5 only) as before. A client
@@ -141,20 +178,23 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       return;
     }
     this.nonces.delete(sipId); // answered: a later REGISTER without credentials is a new round
+    this.guard.success(sipId);
     const expires = expiresOf(req);
-    const ms = now % 1000;
-    reply(200, { headers: { Date: `${formatGbTime(now)}.${String(ms).padStart(3, '0')}`, Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
+    reply(200, { headers: { Date: sipDateOf(now), Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
     if (expires === 0) {
-      await this.goOffline(lower.id, sipId, 'unregistered (Expires: 0)');
+      // A deliberate unregister is a planned event, not a fault: offline without an alarm (issue 15 item 7).
+      await this.goOffline(lower.id, sipId, 'unregistered (Expires: 0)', { fault: false });
       return;
     }
     const prev = this.live.get(lower.id);
     const wasOnline = prev !== undefined;
     const callId = req.headers.get('Call-ID') ?? '';
     const fresh = !prev || (prev.regCallId !== undefined && prev.regCallId !== callId);
-    this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000, regCallId: callId });
+    this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000, regCallId: callId, source: ctx.source });
     await r.setStatus(lower.id, { online: 1, registered_at_ms: now, expires_at_ms: now + expires * 1000, last_keepalive_ms: now, contact_host: ctx.source.host, contact_port: ctx.source.port, transport: ctx.source.transport, gb_version: declared?.text ?? null, auth_algorithm: v.algorithm }, now);
     if (!wasOnline) {
+      await r.clearAlarms(lower.id, [sipId], now); // our own "lower platform offline" record is over
+      this.log.info({ lower: sipId, peer, gbVersion: declared?.text }, 'lower platform online (registered)');
       this.onlineSince.set(lower.id, now);
       this.emit('online', { lowerId: lower.id, sipId });
     }
@@ -167,17 +207,26 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const sipId = userOf(req.headers.get('From'));
     const entry = this.bySip.get(sipId);
     let msg: ManscdpMessage;
+    const note: CharsetNote = {};
     try {
-      msg = parseManscdp(req.body);
-    } catch {
+      msg = parseManscdp(req.body, note);
+    } catch (err) {
+      this.refusals.warn(`msg-bad:${sipId}:${ctx.source.host}`, { sipId, peer: `${ctx.source.host}:${ctx.source.port}`, err: (err as Error).message }, 'malformed MANSCDP from a lower platform refused (400)');
       reply(400, { reason: 'Bad MANSCDP' });
       return;
     }
     if (!entry) {
+      this.refusals.warn(`msg-unreg:${sipId}:${ctx.source.host}`, { sipId, peer: `${ctx.source.host}:${ctx.source.port}`, kind: msg.kind }, 'MESSAGE from a lower platform that is not registered refused (403)');
       reply(403); // not registered: the lower registers again
       return;
     }
-    reply(200);
+    if (!this.fromRegisteredSource(entry, ctx.source, 'MESSAGE')) {
+      reply(403, { reason: 'Source Does Not Match Registration' });
+      return;
+    }
+    this.noteCharset(entry.sipId, note);
+    // Keepalives are answered with our time (as the 200 to REGISTER is): the lower measures its clock offset from it.
+    reply(200, msg.kind === 'keepalive' ? { headers: { Date: sipDateOf(this.clock.nowMs()) } } : undefined);
     if (msg.kind.endsWith('-response')) {
       this.node.deliver(msg);
       return;
@@ -192,6 +241,44 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       if (this.hooks) this.hooks.catalogNotify(entry, msg); // applied item by item
       else this.scheduleCatalog(entry.id, 500); // channel status changed at the lower
     }
+  }
+
+  /**
+   * Whether a request claiming lower `entry` came from where it registered (R-SEC-6). A refusal
+   * is logged (rate-limited); nothing of the request may be applied then — no alarm, no channel,
+   * no keepalive credit.
+   */
+  fromRegisteredSource(entry: { sipId: string }, source: SipDestination, what: string): boolean {
+    const live = this.bySip.get(entry.sipId);
+    if (!live) return false;
+    if (!live.source) {
+      live.source = source; // restarted upper: the first request after start pins the source until the next REGISTER
+      return true;
+    }
+    if (sameSource(live.source, source)) return true;
+    this.refusals.warn(`spoof:${entry.sipId}:${source.transport}:${source.host}:${source.port}`, {
+      sipId: entry.sipId, peer: `${source.transport}:${source.host}:${source.port}`, registeredFrom: `${live.source.transport}:${live.source.host}:${live.source.port}`,
+    }, `${what} claiming a lower platform from another address than its registration refused (403)`);
+    return false;
+  }
+
+  /**
+   * Lowers whose bodies declared one charset and were in another (issue 15 defect 2): decoded by
+   * what the bytes are, logged, and reported in the cascade status for joint debugging.
+   */
+  readonly charsetMismatches = new Map<string, { declared: string; actual: string; lastAtMs: number; count: number }>();
+
+  noteCharset(sipId: string, note: CharsetNote): void {
+    if (!note.mislabelled) return;
+    const now = this.clock.nowMs();
+    const prev = this.charsetMismatches.get(sipId);
+    this.charsetMismatches.set(sipId, { declared: note.declared ?? '(none)', actual: note.actual ?? '?', lastAtMs: now, count: (prev?.count ?? 0) + 1 });
+    this.refusals.warn(`charset:${sipId}`, { sipId, declared: note.declared, actual: note.actual }, 'lower platform declares one MANSCDP charset and sends another (decoded as what the bytes are)');
+  }
+
+  /** The live entry of a registered lower by SIP id. */
+  liveBySip(sipId: string): { id: number; sipId: string } | undefined {
+    return this.bySip.get(sipId);
   }
 
   /** An alarm from a lower (MESSAGE, or NOTIFY of an alarm subscription), stored and emitted once; `ackTo` gets a Response MESSAGE. */
@@ -241,6 +328,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     await this.store.db.transaction().execute(async (trx) => {
       const r = repos(trx).cascade;
       await r.replaceChannels(lowerId, rows);
+      await r.clearAlarms(lowerId, rows.filter((x) => x.status === 'ON').map((x) => x.device_id), now); // faults over (R-FLT-1)
       await r.setStatus(lowerId, { catalog_at_ms: now, channel_count: channels }, now);
     });
     this.emit('catalog', { lowerId, items: rows.length, channels, ms: Date.now() - t0 });
@@ -285,13 +373,20 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     if (l) this.emit('offline', { lowerId, sipId: l.sipId, reason: 'disabled' });
   }
 
-  private async goOffline(lowerId: number, sipId: string, reason: string): Promise<void> {
+  private async goOffline(lowerId: number, sipId: string, reason: string, opts: { fault: boolean } = { fault: true }): Promise<void> {
     const was = this.live.delete(lowerId);
     this.bySip.delete(sipId);
+    this.onlineSince.delete(lowerId);
     const now = this.clock.nowMs();
     const r = repos(this.store.db).cascade;
     await r.setStatus(lowerId, { online: 0 }, now);
     if (!was) return;
+    if (!opts.fault) {
+      this.log.info({ lower: sipId, reason }, 'lower platform offline (unregistered)');
+      this.emit('offline', { lowerId, sipId, reason });
+      return;
+    }
+    this.log.warn({ lower: sipId, reason }, 'lower platform offline');
     // The upper's own record of the fault (R-FLT-1): the lower cannot report its own silence.
     const alarmId = await r.insertAlarm({ lower_id: lowerId, device_id: sipId, priority: 1, method: 6, alarm_type: null, alarm_at_ms: now, description: `下级平台离线 lower platform offline: ${reason}`, received_at_ms: now });
     this.emit('offline', { lowerId, sipId, reason });
@@ -299,6 +394,11 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     // Our upper learns it too: the lower platform is a device in the catalog we give it.
     this.emit('alarm-received', { lowerId, lowerSipId: sipId, alarm: { kind: 'alarm', sn: 0, deviceId: sipId, alarmPriority: 1, alarmMethod: 6, alarmTime: formatGbTime(now), alarmDescription: `下级平台离线 lower platform offline: ${reason}`.slice(0, 120) } });
   }
+}
+
+/** SIP Date as GB/T 28181-2016 §9.10 writes it: Beijing local time with milliseconds. */
+function sipDateOf(ms: number): string {
+  return `${formatGbTime(ms)}.${String(ms % 1000).padStart(3, '0')}`;
 }
 
 function expiresOf(req: SipRequest): number {

@@ -367,6 +367,8 @@ export interface CascadeAlarmTable {
   alarm_at_ms: number | null;
   description: string | null;
   received_at_ms: number;
+  /** Epoch ms when the device was reported ON again (the fault cleared) at this node; null while it stands (0011). */
+  cleared_at_ms: number | null;
 }
 
 /** R-FN-2: recordings of a camera × time range kept without end until released (retention.md). */

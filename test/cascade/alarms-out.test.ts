@@ -60,3 +60,45 @@ describe('video-loss alarms from camera status (R-FLT-1)', () => {
     expect(sent).toHaveLength(2);
   });
 });
+
+describe('every camera fault raises one alarm, not only online → error (R-FLT-1, issue 15 defect 6)', () => {
+  let t: TestApp;
+  let camera: { id: number; gbCode: string };
+  const sent: AlarmNotify[] = [];
+  let stop: () => void = () => undefined;
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+    const admin = await t.actor('admin');
+    const site = (await t.app.org.tree(admin)).find((n) => n.name === '南京市第一中学考点')!;
+    const room = site.rooms!.find((r) => r.name === '第01考场')!;
+    camera = await t.app.devices.createCamera(admin, { roomId: room.id, name: '后置摄像机', position: 'rear', sourceKind: 'rtsp', mainStream: '/m', subStream: '/s' });
+    let sn = 0;
+    const node = { nextSn: () => ++sn } as unknown as SipNode;
+    stop = watchFaults(t.app.events, t.app.store, node, (build) => void sent.push(build()));
+  });
+  afterAll(async () => {
+    stop();
+    await t.close();
+  });
+  const status = (state: CameraStatusEvent['state'], reason?: string): void => {
+    t.app.events.emit('camera.status', { cameraId: camera.id, state, recording: false, reason, atMs: t.clock.nowMs() });
+  };
+
+  it('R-FLT-1: an online camera whose stream path changed (stopped → connecting → error) raises one video-loss alarm; recovery then a new fault raises another', async () => {
+    status('connecting');
+    status('online');
+    status('stopped'); // reconfigured: the supervisor is replaced
+    status('connecting');
+    status('error', 'not-found');
+    status('connecting');
+    status('error', 'not-found');
+    await expect.poll(() => sent.length).toBe(1);
+    expect(sent[0]).toMatchObject({ deviceId: camera.gbCode, alarmMethod: 2, alarmType: 1 });
+    expect(sent[0].alarmDescription).toContain('not-found');
+    status('connecting');
+    status('online');
+    status('error', 'eof');
+    await expect.poll(() => sent.length).toBe(2);
+  });
+});

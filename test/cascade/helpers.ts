@@ -2,7 +2,7 @@
 // with its own cascade module on ephemeral SIP ports; the site records simulated cameras.
 import type { Gb28181Settings } from '../../src/config/config.ts';
 import { createCascadeModule } from '../../src/cascade/index.ts';
-import type { CascadeModule } from '../../src/cascade/index.ts';
+import type { CascadeModule, CascadeOptions } from '../../src/cascade/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 
@@ -38,14 +38,14 @@ export interface Level {
 }
 
 /** An upper-capable node; `upper` makes it register there. Lower platforms are added by the caller. */
-export async function startLevel(me: { id: string; domain: string }, upper?: Level, opts: { recorder?: boolean; gbVersion?: '2016' | '2022'; sip?: Partial<Gb28181Settings> } = {}): Promise<Level> {
+export async function startLevel(me: { id: string; domain: string }, upper?: Level, opts: { recorder?: boolean; gbVersion?: '2016' | '2022'; sip?: Partial<Gb28181Settings>; cascade?: Omit<CascadeOptions, 'settings'> } = {}): Promise<Level> {
   const t = await createTestApp('sqlite', {
     realClock: true,
     app: opts.recorder ? { recording: { supervisor: { backoffMinMs: 50, backoffMaxMs: 200, stallTimeoutMs: 2000 } } } : undefined,
   });
   const port = upper?.cascade.node?.transport.udpPort;
   const sip = { ...settings(me, upper && port ? { id: upper.cascade.settings!.id, port, gbVersion: opts.gbVersion } : undefined), ...opts.sip };
-  const cascade = createCascadeModule(t.app, { settings: sip, lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 }, mediaStallMs: MEDIA_STALL_MS });
+  const cascade = createCascadeModule(t.app, { settings: sip, lowerBackoff: { backoffMinMs: 100, backoffMaxMs: 1000 }, mediaStallMs: MEDIA_STALL_MS, ...opts.cascade });
   return { t, cascade };
 }
 

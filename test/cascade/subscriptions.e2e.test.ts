@@ -132,6 +132,13 @@ describe('GB/T 28181 catalog and alarm subscriptions: city ← site on loopback'
     expect(videoLoss).toHaveLength(1);
     const stored = await city.t.app.store.db.selectFrom('cascade_alarm').selectAll().where('device_id', '=', cams.a.gb).where('method', '=', 2).where('received_at_ms', '>=', t0).execute();
     expect(stored).toHaveLength(1);
+    // The fault clears where it was reported (issue 15 defect 6): at the city and, relayed, at the province.
+    const openAt = (l: typeof city) => l.t.app.store.db.selectFrom('cascade_alarm').select('cleared_at_ms').where('device_id', '=', cams.a.gb).where('method', '=', 2).where('received_at_ms', '>=', t0).execute();
+    await until('alarm cleared at the city', async () => (await openAt(city)).every((a) => a.cleared_at_ms !== null), 10_000);
+    await until('alarm at the province, cleared there too', async () => {
+      const rows = await openAt(province);
+      return rows.length === 1 && rows[0].cleared_at_ms !== null;
+    }, 10_000);
     // Sent in the alarm subscription, not also as MESSAGE; every alarm of this fault once.
     const wire = alarmsAtCity.slice(wireBefore).filter((x) => x.deviceId === cams.a.gb);
     expect(wire.filter((x) => x.alarmMethod === 2).map((x) => x.method)).toEqual(['NOTIFY']);

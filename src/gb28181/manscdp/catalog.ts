@@ -3,6 +3,7 @@
 // when it has them all, and each part's DeviceList Num counts only its own items.
 import { flatStrings, itemsOf, readFields, writeFields, childOf } from './fields.ts';
 import { ManscdpError } from './xml.ts';
+import { splitToFit } from './split.ts';
 import type { FieldSpec } from './fields.ts';
 import type { XmlElement, XmlNode } from './xml.ts';
 
@@ -82,12 +83,6 @@ export interface CatalogResponse {
 }
 
 /** Splits a catalog into responses of at most `perMessage` items, each with SumNum = total. */
-export function splitCatalog(items: readonly CatalogItem[], perMessage: number, head: { sn: number; deviceId: string }): CatalogResponse[] {
-  if (!Number.isInteger(perMessage) || perMessage < 1) throw new RangeError('perMessage must be a positive integer');
-  const out: CatalogResponse[] = [];
-  for (let i = 0; i < items.length; i += perMessage) {
-    out.push({ kind: 'catalog-response', sn: head.sn, deviceId: head.deviceId, sumNum: items.length, items: items.slice(i, i + perMessage) });
-  }
-  if (out.length === 0) out.push({ kind: 'catalog-response', sn: head.sn, deviceId: head.deviceId, sumNum: 0, items: [] });
-  return out;
+export function splitCatalog(items: readonly CatalogItem[], perMessage: number, head: { sn: number; deviceId: string }, maxBodyBytes?: number): CatalogResponse[] {
+  return splitToFit(items, (slice) => ({ kind: 'catalog-response' as const, sn: head.sn, deviceId: head.deviceId, sumNum: items.length, items: slice }), { maxItems: perMessage, maxBodyBytes });
 }

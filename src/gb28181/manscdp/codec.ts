@@ -7,12 +7,13 @@ import { ALARM_FIELDS, ALARM_QUERY_FIELDS, DEVICE_INFO_FIELDS, DEVICE_STATUS_FIE
 import { normaliseCatalogEvents } from './subscription.ts';
 import { decodeManscdpBody, encodeManscdpText, ManscdpError, parseXmlTree, xmlDocument } from './xml.ts';
 import type { ManscdpMessage, RecordItem } from './messages.ts';
-import type { ManscdpCharset, XmlElement, XmlNode } from './xml.ts';
+import type { CharsetNote, ManscdpCharset, XmlElement, XmlNode } from './xml.ts';
 
 const ROOTS = ['Query', 'Response', 'Notify', 'Control'];
 
-export function parseManscdp(body: Uint8Array | string): ManscdpMessage {
-  const text = typeof body === 'string' ? body : decodeManscdpBody(body);
+/** Parses a MANSCDP body; `note` (optional) receives what decoding found about its charset. */
+export function parseManscdp(body: Uint8Array | string, note?: CharsetNote): ManscdpMessage {
+  const text = typeof body === 'string' ? body : decodeManscdpBody(body, note);
   const tree = parseXmlTree(text);
   const rootName = Object.keys(tree).find((k) => ROOTS.includes(k));
   if (!rootName) throw new ManscdpError(`MANSCDP root must be one of ${ROOTS.join('/')}`);

@@ -4,6 +4,7 @@
 import { encodeManscdpText, ManscdpError, xmlDocument } from './xml.ts';
 import type { ManscdpCharset } from './xml.ts';
 import type { CatalogItem } from './catalog.ts';
+import { splitToFit } from './split.ts';
 import type { AlarmNotify, AlarmQuery, CatalogNotify } from './messages.ts';
 
 /** Event packages of GB/T 28181 subscriptions: alarm subscriptions use "presence" (2016 §9.11.1). */
@@ -41,13 +42,9 @@ export function normaliseCatalogEvents(items: CatalogItem[]): CatalogItem[] {
 }
 
 /** Splits catalog events into notifications of at most `perMessage` items, each with SumNum = total. */
-export function splitCatalogNotify(items: readonly CatalogItem[], perMessage: number, head: { sn: number; deviceId: string }): CatalogNotify[] {
-  if (!Number.isInteger(perMessage) || perMessage < 1) throw new RangeError('perMessage must be a positive integer');
-  const out: CatalogNotify[] = [];
-  for (let i = 0; i < items.length; i += perMessage) {
-    out.push({ kind: 'catalog-notify', sn: head.sn, deviceId: head.deviceId, sumNum: items.length, items: items.slice(i, i + perMessage) });
-  }
-  return out;
+export function splitCatalogNotify(items: readonly CatalogItem[], perMessage: number, head: { sn: number; deviceId: string }, maxBodyBytes?: number): CatalogNotify[] {
+  if (items.length === 0) return [];
+  return splitToFit(items, (slice) => ({ kind: 'catalog-notify' as const, sn: head.sn, deviceId: head.deviceId, sumNum: items.length, items: slice }), { maxItems: perMessage, maxBodyBytes });
 }
 
 /**

@@ -17,30 +17,93 @@ const GB_NAMES = new Set(['gb2312', 'gbk', 'gb18030', 'x-gbk', 'cp936', 'euc-cn'
 const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * Decodes a body to text. GB charsets decode as GB18030 (a superset: devices declaring GB2312
- * routinely send GBK characters). Undeclared or mis-declared UTF-8 that is not valid UTF-8 falls
- * back to GB18030, which is what real devices mean.
- */
-export function decodeManscdpBody(body: Uint8Array): string {
-  if (body.length > MANSCDP_MAX_BYTES) throw new ManscdpError(`MANSCDP body of ${body.length} bytes exceeds ${MANSCDP_MAX_BYTES}`);
-  const buf = Buffer.from(body.buffer, body.byteOffset, body.length);
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return utf8OrGb(buf.subarray(3));
-  const head = buf.subarray(0, 256).toString('latin1');
-  const decl = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{1,40})["']/i.exec(head);
-  if (!decl) return utf8OrGb(buf);
-  const name = decl[1].trim().toLowerCase();
-  if (GB_NAMES.has(name)) return iconv.decode(buf, 'gb18030');
-  if (UTF8_NAMES.has(name)) return utf8OrGb(buf);
-  throw new ManscdpError(`unsupported MANSCDP charset "${decl[1].slice(0, 40)}"`);
+/** What decoding a body found: the declared charset and the one the bytes are really in. */
+export interface CharsetNote {
+  declared?: string;
+  actual?: 'ASCII' | 'UTF-8' | 'GB18030';
+  /** The declaration (or its absence) did not match the bytes: the peer lies about its encoding. */
+  mislabelled?: boolean;
 }
 
-function utf8OrGb(buf: Buffer): string {
+/**
+ * Decodes a body to text. GB charsets decode as GB18030 (a superset: devices declaring GB2312
+ * routinely send GBK characters). The declaration is checked against the bytes (issue 15 defect
+ * 2): a body declared GB that is valid UTF-8 with non-ASCII text is UTF-8 (GB text is almost never
+ * valid UTF-8: most GB lead bytes are UTF-8 continuation bytes), one declared UTF-8 that is not
+ * valid UTF-8 but valid GB18030 is GB18030; `note.mislabelled` records the lie. Bytes valid in
+ * neither are refused: mojibake is never passed on.
+ */
+export function decodeManscdpBody(body: Uint8Array, note: CharsetNote = {}): string {
+  if (body.length > MANSCDP_MAX_BYTES) throw new ManscdpError(`MANSCDP body of ${body.length} bytes exceeds ${MANSCDP_MAX_BYTES}`);
+  let buf = Buffer.from(body.buffer, body.byteOffset, body.length);
+  let declared: 'gb' | 'utf8' | undefined;
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+    buf = buf.subarray(3);
+    declared = 'utf8';
+    note.declared = 'UTF-8 (BOM)';
+  } else {
+    const head = buf.subarray(0, 256).toString('latin1');
+    const decl = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{1,40})["']/i.exec(head);
+    if (decl) {
+      const name = decl[1].trim().toLowerCase();
+      note.declared = decl[1].trim();
+      if (GB_NAMES.has(name)) declared = 'gb';
+      else if (UTF8_NAMES.has(name)) declared = 'utf8';
+      else throw new ManscdpError(`unsupported MANSCDP charset "${decl[1].slice(0, 40)}"`);
+    }
+  }
+  if (isAscii(buf)) {
+    note.actual = 'ASCII';
+    return buf.toString('latin1');
+  }
+  const utf8 = tryUtf8(buf);
+  if (utf8 !== undefined) {
+    note.actual = 'UTF-8';
+    note.mislabelled = declared === 'gb';
+    return utf8;
+  }
+  if (isGb18030(buf)) {
+    note.actual = 'GB18030';
+    note.mislabelled = declared === 'utf8';
+    return iconv.decode(buf, 'gb18030');
+  }
+  throw new ManscdpError(`MANSCDP body declared ${note.declared ?? 'without charset'} is neither valid GB18030 nor valid UTF-8`);
+}
+
+function isAscii(buf: Buffer): boolean {
+  for (const b of buf) if (b >= 0x80) return false;
+  return true;
+}
+
+function tryUtf8(buf: Buffer): string | undefined {
   try {
     return strictUtf8.decode(buf);
   } catch {
-    return iconv.decode(buf, 'gb18030');
+    return undefined;
   }
+}
+
+/** Strict GB18030 structure: ASCII, 2-byte (81–FE, 40–7E|80–FE) or 4-byte (81–FE, 30–39, 81–FE, 30–39). */
+export function isGb18030(buf: Uint8Array): boolean {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    if (b === 0x80 || b === 0xff || i + 1 >= buf.length) return false;
+    const b2 = buf[i + 1];
+    if ((b2 >= 0x40 && b2 <= 0x7e) || (b2 >= 0x80 && b2 <= 0xfe)) {
+      i += 2;
+      continue;
+    }
+    if (b2 >= 0x30 && b2 <= 0x39 && i + 3 < buf.length && buf[i + 2] >= 0x81 && buf[i + 2] <= 0xfe && buf[i + 3] >= 0x30 && buf[i + 3] <= 0x39) {
+      i += 4;
+      continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 /** Encodes XML text (which must already carry its declaration) in the given charset. */

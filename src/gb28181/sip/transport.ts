@@ -50,6 +50,8 @@ export interface RequestOptions {
   onProvisional?: (res: SipResponse) => void;
   /** Answers one 401/407 challenge with digest credentials (CSeq incremented, new branch). */
   auth?: SipDigestClient;
+  /** Called as each transaction of the request starts (the challenged retry is a second one): round-trip timing. */
+  onAttempt?: () => void;
 }
 
 type Send = (bytes: Uint8Array) => void;
@@ -198,6 +200,7 @@ export class SipTransport {
   private async sendInTransaction(req: SipRequest, dest: SipDestination, opts: RequestOptions): Promise<SipResponse> {
     this.setVia(req, dest);
     const send = await this.sender(dest);
+    opts.onAttempt?.();
     const key = clientKey(req);
     const tx = new ClientTransaction(req, {
       send, reliable: dest.transport === 'tcp', timers: this.timers, scheduler: this.scheduler,

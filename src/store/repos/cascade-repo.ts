@@ -53,8 +53,8 @@ export class CascadeRepo {
   }
 
   /** Lowers marked online: the liveness sweep checks their keepalives and expiry. */
-  onlineLowers(): Promise<Array<Pick<LowerRow, 'id' | 'sip_id' | 'last_keepalive_ms' | 'expires_at_ms' | 'registered_at_ms'>>> {
-    return this.db.selectFrom('lower_platform').select(['id', 'sip_id', 'last_keepalive_ms', 'expires_at_ms', 'registered_at_ms']).where('online', '=', 1).execute();
+  onlineLowers(): Promise<Array<Pick<LowerRow, 'id' | 'sip_id' | 'last_keepalive_ms' | 'expires_at_ms' | 'registered_at_ms' | 'contact_host' | 'contact_port' | 'transport'>>> {
+    return this.db.selectFrom('lower_platform').select(['id', 'sip_id', 'last_keepalive_ms', 'expires_at_ms', 'registered_at_ms', 'contact_host', 'contact_port', 'transport']).where('online', '=', 1).execute();
   }
 
   /** Replaces a lower's catalog (call inside a transaction). */
@@ -120,6 +120,18 @@ export class CascadeRepo {
 
   async insertAlarm(v: Insertable<CascadeAlarmTable>): Promise<number> {
     return (await this.db.insertInto('cascade_alarm').values(v).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  /** Closes the open alarms naming these devices of a lower (they are reported ON again); how many. */
+  async clearAlarms(lowerId: number, deviceIds: string[], nowMs: number): Promise<number> {
+    if (deviceIds.length === 0) return 0;
+    let n = 0;
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const res = await this.db.updateTable('cascade_alarm').set({ cleared_at_ms: nowMs })
+        .where('lower_id', '=', lowerId).where('device_id', 'in', deviceIds.slice(i, i + 500)).where('cleared_at_ms', 'is', null).executeTakeFirst();
+      n += Number(res.numUpdatedRows);
+    }
+    return n;
   }
 
   /** Alarms of the given lowers, newest first. */

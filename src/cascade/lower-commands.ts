@@ -1,0 +1,122 @@
+// The MANSCDP commands an upper may send beyond Catalog/DeviceInfo/DeviceStatus/RecordInfo/PTZ
+// (issue 15 "Missing"), each answered with a Response, as docs/design/cascade.md's command table
+// says: supported, answered-not-applicable (Result ERROR, never silence: a real peer waits for
+// the answer), or refused for exam rules. Every DeviceControl is audited at this node.
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { xmlDocument } from '../gb28181/index.ts';
+import type { OtherMessage, XmlElement } from '../gb28181/index.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface CommandDeps {
+  store: Store;
+  audit: AuditService;
+  clock: Clock;
+  /** What this node tells its upper in BasicParam: its registration expiry and keepalive. */
+  upper: { expiresS: number; keepaliveS: number };
+  cameraState(cameraId: number): { online: boolean; recording: boolean };
+}
+
+const el = (name: string, text: string | number): XmlElement => ({ name, text });
+
+/** A Response document: CmdType, SN, DeviceID, then `rest`. */
+export function responseXml(cmdType: string, sn: number, deviceId: string, rest: XmlElement[]): string {
+  return xmlDocument({ name: 'Response', children: [el('CmdType', cmdType), el('SN', sn), el('DeviceID', deviceId), ...rest] }, 'GB2312');
+}
+
+/** Text of a direct child of an unknown message's tree. */
+function field(msg: OtherMessage, name: string): string | undefined {
+  const v = typeof msg.tree === 'object' ? (msg.tree as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Queries without a typed model: PresetQuery, ConfigDownload, MobilePosition. Returns the answer
+ * (XML) or undefined for a command this node does not know (then nothing is sent, as before).
+ */
+export function answerQuery(msg: OtherMessage, deps: CommandDeps, name: string): string | undefined {
+  if (msg.root !== 'Query') return undefined;
+  switch (msg.cmdType) {
+    case 'PresetQuery':
+      // No camera here is moved by this node (ONVIF PTZ is not built): no presets to list.
+      return responseXml('PresetQuery', msg.sn, msg.deviceId, [{ name: 'PresetList', attrs: { Num: 0 }, children: [] }]);
+    case 'ConfigDownload': {
+      const wanted = (field(msg, 'ConfigType') ?? '').split('/').map((s) => s.trim()).filter(Boolean);
+      const parts: XmlElement[] = [];
+      for (const t of wanted) {
+        if (t === 'BasicParam') {
+          parts.push({ name: 'BasicParam', children: [el('Name', name), el('Expiration', deps.upper.expiresS), el('HeartBeatInterval', deps.upper.keepaliveS), el('HeartBeatCount', 3)] });
+        } else if (t === 'VideoParamOpt') {
+          // What a Download may ask for (a=downloadspeed) and that we re-mux, never transcode.
+          parts.push({ name: 'VideoParamOpt', children: [el('DownloadSpeed', '1/2/4/8'), el('Resolution', '')] });
+        }
+      }
+      // Other types (SVAC, OSD, record plans…) are managed in this node's console, not remotely.
+      return responseXml('ConfigDownload', msg.sn, msg.deviceId, [el('Result', parts.length > 0 ? 'OK' : 'ERROR'), ...parts]);
+    }
+    case 'MobilePosition':
+      // Exam-site cameras do not move: no position to report (not applicable).
+      return responseXml('MobilePosition', msg.sn, msg.deviceId, [el('Result', 'ERROR'), el('Reason', 'not a mobile device')]);
+    default:
+      return undefined;
+  }
+}
+
+/** Outcome of a DeviceControl other than PTZ: the Result sent and what the audit record says. */
+export interface ControlOutcome {
+  result: 'OK' | 'ERROR';
+  reason: string;
+}
+
+/**
+ * DeviceControl commands other than PTZCmd (`other` holds their elements). Lens commands
+ * (HomePosition, DragZoomIn/Out) go through the PTZ policy by the caller (`lens` true).
+ */
+export function classifyControl(other: Record<string, string>): { command: string; lens: boolean } {
+  const keys = Object.keys(other).filter((k) => k !== 'Info');
+  const command = ['RecordCmd', 'GuardCmd', 'AlarmCmd', 'TeleBoot', 'IFameCmd', 'HomePosition', 'DragZoomIn', 'DragZoomOut', 'DeviceConfig'].find((k) => k in other || keys.some((x) => x.startsWith(`${k}.`))) ?? keys[0] ?? 'unknown';
+  return { command, lens: command === 'HomePosition' || command === 'DragZoomIn' || command === 'DragZoomOut' };
+}
+
+export async function controlOther(deps: CommandDeps, actor: Actor, camera: CameraRow | undefined, deviceId: string, other: Record<string, string>): Promise<ControlOutcome> {
+  const { command } = classifyControl(other);
+  const now = deps.clock.nowMs();
+  let out: ControlOutcome;
+  switch (command) {
+    case 'RecordCmd': {
+      const want = other.RecordCmd;
+      if (!camera) out = { result: 'ERROR', reason: 'unknown camera' };
+      else if (want === 'StopRecord') {
+        // Recording follows the site's schedule; inside an exam window it must never stop (R-DIS-2, R-REC-4).
+        const window = await repos(deps.store.db).cascade.examWindowCovering(camera.id, now);
+        out = { result: 'ERROR', reason: window ? `refused: exam window ${window.reason}` : 'recording follows the site schedule; not stopped remotely' };
+      } else if (want === 'Record') {
+        const recording = deps.cameraState(camera.id).recording;
+        out = recording ? { result: 'OK', reason: 'already recording' } : { result: 'ERROR', reason: 'recording follows the site schedule; not started remotely' };
+      } else out = { result: 'ERROR', reason: `unknown RecordCmd ${want ?? ''}` };
+      break;
+    }
+    case 'GuardCmd':
+      out = { result: 'ERROR', reason: 'not applicable: no alarm inputs to arm or disarm' };
+      break;
+    case 'AlarmCmd':
+      out = other.AlarmCmd === 'ResetAlarm' ? { result: 'OK', reason: 'alarm reset acknowledged (faults clear when the camera is back)' } : { result: 'ERROR', reason: `unknown AlarmCmd ${other.AlarmCmd ?? ''}` };
+      break;
+    case 'TeleBoot':
+      out = { result: 'ERROR', reason: 'refused: remote reboot of an exam-site node is not allowed' };
+      break;
+    case 'IFameCmd':
+      out = { result: 'ERROR', reason: 'not possible: frames are re-muxed from the camera, never encoded here (live sessions start at a keyframe)' };
+      break;
+    default:
+      out = { result: 'ERROR', reason: `unsupported control ${command}` };
+  }
+  await deps.audit.record(actor, {
+    action: 'cascade.control', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? deviceId, outcome: out.result === 'OK' ? 'ok' : 'denied',
+    ...(camera ? { scopePath: camera.site_path } : {}), detail: { command, other, reason: out.reason },
+  });
+  return out;
+}
