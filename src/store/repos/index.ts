@@ -12,6 +12,7 @@ import { RoomRepo } from './room-repo.ts';
 import { SessionRepo } from './session-repo.ts';
 import { SettingRepo } from './setting-repo.ts';
 import { TourRepo } from './tour-repo.ts';
+import { UplinkRepo } from './uplink-repo.ts';
 import { UserRepo } from './user-repo.ts';
 
 export interface Repos {
@@ -27,6 +28,7 @@ export interface Repos {
   cascade: CascadeRepo;
   retention: RetentionRepo;
   tours: TourRepo;
+  uplink: UplinkRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -43,5 +45,6 @@ export function repos(db: Kysely<Database>): Repos {
     cascade: new CascadeRepo(db),
     retention: new RetentionRepo(db),
     tours: new TourRepo(db),
+    uplink: new UplinkRepo(db),
   };
 }
