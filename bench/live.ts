@@ -15,11 +15,17 @@ import { buildLiveBundle, LIVE_BUNDLE_GLOBAL } from './lib/live-bundle.ts';
 import { makePeerClip } from './lib/peer-clips.ts';
 import { startTraceWindow } from './lib/trace-window.ts';
 import { childTrees, startCpuWindow } from './lib/proc-tree.ts';
+import { runBench, SMOKE } from './lib/lifecycle.ts';
+import { prepare } from './lib/prepare.ts';
 import { loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
 import type { PageRun, TileResult } from './live-page.ts';
 
-const MEASURE_MS = Number(process.env.BENCH_LIVE_MS ?? '12000');
-const ROOMS = 32; // 64 cameras
+// BENCH_SMOKE=1 (test/bench/smoke.test.ts): every scenario with at most 2 tiles for 1.5 s, only to
+// prove the benchmark runs.
+const MEASURE_MS = Number(process.env.BENCH_LIVE_MS ?? (SMOKE ? '1500' : '12000'));
+const ROOMS = SMOKE ? 1 : 32; // 64 cameras
+/** Pauses: before measuring (recorder connects), idle server CPU, between scenarios; HLS window. */
+const WAIT = SMOKE ? { settleMs: 500, idleMs: 300, betweenMs: 100, hlsMs: 6000 } : { settleMs: 6000, idleMs: 3000, betweenMs: 1500, hlsMs: 20_000 };
 /** BENCH_LIVE_DIAG=1: print where an MSE wall's first frames spend their time (live-page.ts PageDiag). */
 const DIAG = process.env.BENCH_LIVE_DIAG === '1' || process.env.BENCH_LIVE_DIAG === 'trace';
 /** BENCH_LIVE_DIAG=trace: also a Chromium trace of each MSE scenario's first 1.5 s (bench/lib/trace-window.ts). */
@@ -47,6 +53,7 @@ const SCENARIOS: Scenario[] = [
 
 function selectScenarios(): Scenario[] {
   const only = process.env.BENCH_LIVE_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (SMOKE && !only?.length) return SCENARIOS.map((s) => ({ ...s, tiles: Math.min(s.tiles, 2) }));
   if (!only?.length) return SCENARIOS;
   const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length) throw new Error(`BENCH_LIVE_ONLY: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
@@ -82,6 +89,7 @@ interface Outcome {
 }
 
 async function main(): Promise<void> {
+  prepare({ system: 'test', clips: true, web: true }); // Chromium, ffmpeg, the console's login page
   const scenarios = selectScenarios();
   const needs = (k: Scenario['kind']) => scenarios.some((s) => s.kind === k);
   const bundle = needs('mse') ? await buildLiveBundle() : '';
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
     await page.getByTestId('header-user').waitFor();
     if (bundle) await page.addScriptTag({ content: bundle });
     if (Object.keys(peerClips).length) await page.evaluate(loadPeerClips, peerClips);
-    await new Promise((r) => setTimeout(r, 6000));
+    await new Promise((r) => setTimeout(r, WAIT.settleMs));
     console.log(`load average before measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
     console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each`);
 
@@ -117,12 +125,12 @@ async function main(): Promise<void> {
     let hls: Awaited<ReturnType<typeof measureHls>> | undefined;
     for (const sc of scenarios) {
       if (sc.kind === 'hls') {
-        hls = await measureHls(`rtsp://127.0.0.1:${server.simPort}/cam/${server.simSite}-r001-front/main`);
+        hls = await measureHls(`rtsp://127.0.0.1:${server.simPort}/cam/${server.simSite}-r001-front/main`, WAIT.hlsMs);
         console.log(`HLS (ffmpeg -c copy, hls_time 1, GOP 2 s → ${hls.segmentS.toFixed(2)} s segments): latency p50 ${hls.latencyP50Ms} ms (listing delay + 1 segment; n=${hls.delays.length})`);
         continue;
       }
       const idle = startCpuWindow({ server: () => [server.pid] });
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, WAIT.idleMs));
       const idleServerPct = idle().server;
       const statsBefore = await admin.json<{ skippedFrames: number; sentFrames: number }>('GET', '/api/live/stats');
       const cpu = cpuWindow();
@@ -175,7 +183,7 @@ async function main(): Promise<void> {
         console.log(`  diag: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __xunchaLiveDiag?: unknown }).__xunchaLiveDiag))}`);
         console.log(`  diag per tile [init, first fragment, sourceopen, appended, first frame] ms: ${JSON.stringify(tiles.map((t) => [t.phases?.initMs, t.phases?.firstFragmentMs, t.phases?.sourceOpenMs, t.phases?.appendedMs, Math.round(t.ttffMs)]))}`);
       }
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, WAIT.betweenMs));
     }
 
     const ratio = (ours?: Outcome, peer?: Outcome) => (ours && peer && peer.droppedPct > 0 ? round2(ours.droppedPct / peer.droppedPct) : Number.NaN);
@@ -218,4 +226,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runBench('bench:live', main, (Number(process.env.BENCH_TIMEOUT_S) || (SMOKE ? 150 : 30 * 60)) * 1000);

@@ -13,7 +13,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { playbackRoutes } from '../src/api/routes/playback.ts';
 import { buildServer } from '../src/api/server.ts';
 import { EventBus } from '../src/events/bus.ts';
 import { filesForRange } from '../src/playback/export-job.ts';
@@ -26,12 +25,18 @@ import { FragmentIndexWriter } from '../src/recording/fragment-index.ts';
 import { IndexWriter } from '../src/recording/index-writer.ts';
 import { ADMIN_PASSWORD, createTestApp } from '../test/helpers/app.ts';
 import { clipFrame, loadMainClip } from '../test/helpers/clip-frames.ts';
+import { installBenchExit, SMOKE } from './lib/lifecycle.ts';
+import { prepare } from './lib/prepare.ts';
 
-const CAMERAS = 20;
-const DAYS = 30;
+installBenchExit({ name: 'bench:playback', timeoutMs: (Number(process.env.BENCH_TIMEOUT_S) || (SMOKE ? 120 : 30 * 60)) * 1000 });
+prepare({ system: 'runtime', clips: true });
+
+// BENCH_SMOKE=1 (test/bench/smoke.test.ts): 2 cameras × 2 days, 20 s recorded, 5 seeks.
+const CAMERAS = SMOKE ? 2 : 20;
+const DAYS = SMOKE ? 2 : 30;
 const FILE_S = 180;
-const REAL_S = 180;
-const SEEKS = 60;
+const REAL_S = SMOKE ? 20 : 180;
+const SEEKS = SMOKE ? 5 : 60;
 const log = pino({ level: 'silent' });
 const WS = createRequire(import.meta.url)('ws') as new (url: string) => { on(ev: string, fn: (d: Buffer, bin: boolean) => void): void; once(ev: string, fn: () => void): void; close(): void };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
@@ -123,8 +128,8 @@ for (let i = 0; i < 200; i++) {
 
 // --- Seek latency over HTTP + WebSocket: token request → first media fragment. ---
 const module = createPlaybackModule(t.app);
-const server = await buildServer(t.app, log);
-await server.register(playbackRoutes(t.app, module));
+// buildServer registers the playback routes itself (with this module), as `xuncha serve` does.
+const server = await buildServer(t.app, log, { playback: module });
 await server.listen({ host: '127.0.0.1', port: 0 });
 const addr = server.server.address();
 const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
@@ -166,8 +171,7 @@ execFileSync('ffmpeg', ['-v', 'error', '-f', 'concat', '-safe', '0', '-i', list,
 const ffmpegMs = performance.now() - f0;
 const exportBytes = statSync(out).size;
 
-await module.close();
-await server.close();
+await server.close(); // closes the playback module (onClose hook)
 await t.close();
 
 const result = {
@@ -189,3 +193,4 @@ console.log(`seek (token → first fragment, ${SEEKS} seeks): p50 ${result.seekP
 console.log(`list a month of spans/gaps for ${CAMERAS} cameras: ${result.listMonthMs} ms`);
 console.log(`export ${REAL_S} s (${(exportBytes / 1e6).toFixed(1)} MB): ours ${result.exportMs} ms, ffmpeg concat+faststart ${result.ffmpegConcatMs} ms, ratio ${result.exportSpeedRatio}×`);
 console.log(JSON.stringify(result));
+process.exit(0); // a handle left open must not keep the benchmark alive

@@ -16,7 +16,6 @@
 // So "sent" and "written" describe the same frames. (Stopping while cameras are merely stalled
 // would not do: neither side gets a TEARDOWN answer from a stalled camera, and ffmpeg ignores
 // SIGINT while blocked on it.)
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CameraStats } from '../src/sim/index.ts';
 import { hotSpots, inclusiveShare } from './lib/cpuprofile.ts';
+import { forkOwned, onBenchExit, runBench, SMOKE } from './lib/lifecycle.ts';
+import { prepare } from './lib/prepare.ts';
 import { countFfmpegFrames, startFfmpegRecorders } from './lib/ffmpeg-record.ts';
 import { ProcGroupSampler, cpuModel, loadAverage, machineCpu } from './lib/proc.ts';
 import type { ParentMsg, ProbeReply, WorkerInit, WorkerMsg } from './lib/record-worker.ts';
@@ -59,9 +60,10 @@ if (values.help) {
   process.exit(0);
 }
 const findMax = values['find-max'] === true;
-const cameras = Number(values.cameras ?? 50);
-const seconds = Number(values.seconds ?? (findMax ? 30 : 60));
-if (!Number.isInteger(cameras) || cameras < 1 || !(seconds >= 5)) throw new Error('--cameras must be >= 1 and --seconds >= 5');
+// BENCH_SMOKE=1 (test/bench/smoke.test.ts): 4 cameras for 3 s, only to prove the benchmark runs.
+const cameras = Number(values.cameras ?? (SMOKE ? 4 : 50));
+const seconds = Number(values.seconds ?? (SMOKE ? 3 : findMax ? 30 : 60));
+if (!Number.isInteger(cameras) || cameras < 1 || !(seconds >= (SMOKE ? 2 : 5))) throw new Error('--cameras must be >= 1 and --seconds >= 5');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number) => Math.round(kb / 1024);
@@ -155,7 +157,7 @@ class Worker {
 async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): Promise<PhaseResult> {
   const load = loadAverage().text;
   const init: WorkerInit = { dataDir: path.join(tmp, 'xuncha'), simPort: sim.port, ids: sim.ids, ...(profileDir ? { profileDir } : {}) };
-  const child = fork(path.join(ROOT, 'bench/lib/record-worker.ts'), [JSON.stringify(init)], { execArgv: ['--import', 'tsx', ...(values['worker-flags']?.split(/\s+/).filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
+  const child = forkOwned(path.join(ROOT, 'bench/lib/record-worker.ts'), [JSON.stringify(init)], { execArgv: ['--import', 'tsx', ...(values['worker-flags']?.split(/\s+/).filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   const w = new Worker(child);
   const ready = await w.next('ready');
   log(`xuncha: ${ready.cameras} cameras configured in ${ready.setupMs} ms; recording ${seconds} s`);
@@ -301,6 +303,7 @@ async function runOnce(n: number, withFfmpeg: boolean, profile: boolean): Promis
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const sim = await startSimProcess({ cameras: n, audio: 'aac' });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'xuncha-bench-record-'));
+  if (!values.keep) onBenchExit(() => rmSync(tmp, { recursive: true, force: true }));
   log(`${n} cameras, ${seconds} s per phase; ${loadAverage().text}; data in ${tmp}`);
   try {
     const rows = [await xunchaPhase(sim, tmp, profileDir)];
@@ -334,67 +337,73 @@ const header = () => {
   return `machine: ${l.cores} cores (nproc ${os.availableParallelism()}), ${cpuModel()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; ${new Date().toISOString()}`;
 };
 
-console.log(header());
-if (!findMax) {
-  const rows = await runOnce(cameras, values['no-ffmpeg'] !== true, values.profile === true);
-  const [x, f] = rows;
-  console.log(`\nrecording ${cameras} simulated cameras (720p25 H.264 ~2 Mb/s + AAC) for ${seconds} s; load before: xuncha ${x.load}${f ? `; ffmpeg ${f.load}` : ''}`);
-  console.log(table(rows));
-  console.log(`xuncha details: ${JSON.stringify(x.extra)}`);
-  if (f) console.log(`ffmpeg details: ${JSON.stringify(f.extra)}`);
-  if (typeof x.extra.profile === 'string') printProfile(x.extra.profile);
-  console.log(
-    JSON.stringify({
-      cameras,
-      seconds,
-      cpuRatio: f ? r2(x.cpuS / f.cpuS) : null,
-      memRatio: f ? Math.round((x.peakKb / f.peakKb) * 1000) / 1000 : null,
-      lostFrames: x.lost,
-      xunchaCpuPct: r2(x.cpuPct),
-      xunchaPeakMb: mb(x.peakKb),
-      ffmpegCpuPct: f ? r2(f.cpuPct) : null,
-      ffmpegPeakMb: f ? mb(f.peakKb) : null,
-      ffmpegLostFrames: f ? f.lost : null,
-      framesSent: x.sent,
-      framesWritten: x.written,
-      indexLagMaxMs: x.extra.indexLagMaxMs,
-      simCpuPct: r2(x.simCpuPct),
-      load1: loadAverage().load1,
-      loadBefore: x.load,
-    }),
-  );
-} else {
-  const steps: Array<Record<string, unknown>> = [];
-  let best = 0;
-  for (let n = cameras; n <= 600; n += 50) {
-    const [x] = await runOnce(n, false, values.profile === true);
-    const reasons: string[] = [];
-    if (x.lost > 0) reasons.push(`${x.lost} frames lost on ${x.camerasLosing} cameras`);
-    if (x.cpuPct >= MAX_CPU_PCT) reasons.push(`recorder CPU ${x.cpuPct.toFixed(0)}% >= ${MAX_CPU_PCT}%`);
-    if (Number(x.extra.indexLagMaxMs) > MAX_INDEX_LAG_MS) reasons.push(`index ${String(x.extra.indexLagMaxMs)} ms behind`);
-    if (x.extra.camerasRecording !== n) reasons.push(`only ${String(x.extra.camerasRecording)}/${n} cameras recording`);
-    const step = {
-      cameras: n,
-      ok: reasons.length === 0,
-      cpuPct: r2(x.cpuPct),
-      peakMb: mb(x.peakKb),
-      sent: x.sent,
-      written: x.written,
-      lost: x.lost,
-      droppedSlowClient: x.droppedSlowClient,
-      indexLagMaxMs: x.extra.indexLagMaxMs,
-      eventLoopDelayP99Ms: x.extra.eventLoopDelayP99Ms,
-      simCpuPct: r2(x.simCpuPct),
-      machineBusyCores: r2(x.machineBusyCores),
-      load: x.load,
-      why: reasons.join('; ') || undefined,
-    };
-    steps.push(step);
-    console.log(JSON.stringify(step));
+async function main(): Promise<void> {
+  prepare({ system: 'runtime', clips: true });
+  console.log(header());
+  if (!findMax) {
+    const rows = await runOnce(cameras, values['no-ffmpeg'] !== true, values.profile === true);
+    const [x, f] = rows;
+    console.log(`\nrecording ${cameras} simulated cameras (720p25 H.264 ~2 Mb/s + AAC) for ${seconds} s; load before: xuncha ${x.load}${f ? `; ffmpeg ${f.load}` : ''}`);
+    console.log(table(rows));
+    console.log(`xuncha details: ${JSON.stringify(x.extra)}`);
+    if (f) console.log(`ffmpeg details: ${JSON.stringify(f.extra)}`);
     if (typeof x.extra.profile === 'string') printProfile(x.extra.profile);
-    if (reasons.length > 0) break;
-    best = n;
+    console.log(
+      JSON.stringify({
+        cameras,
+        seconds,
+        cpuRatio: f ? r2(x.cpuS / f.cpuS) : null,
+        memRatio: f ? Math.round((x.peakKb / f.peakKb) * 1000) / 1000 : null,
+        lostFrames: x.lost,
+        xunchaCpuPct: r2(x.cpuPct),
+        xunchaPeakMb: mb(x.peakKb),
+        ffmpegCpuPct: f ? r2(f.cpuPct) : null,
+        ffmpegPeakMb: f ? mb(f.peakKb) : null,
+        ffmpegLostFrames: f ? f.lost : null,
+        framesSent: x.sent,
+        framesWritten: x.written,
+        indexLagMaxMs: x.extra.indexLagMaxMs,
+        simCpuPct: r2(x.simCpuPct),
+        load1: loadAverage().load1,
+        loadBefore: x.load,
+      }),
+    );
+  } else {
+    const steps: Array<Record<string, unknown>> = [];
+    let best = 0;
+    for (let n = cameras; n <= 600; n += 50) {
+      const [x] = await runOnce(n, false, values.profile === true);
+      const reasons: string[] = [];
+      if (x.lost > 0) reasons.push(`${x.lost} frames lost on ${x.camerasLosing} cameras`);
+      if (x.cpuPct >= MAX_CPU_PCT) reasons.push(`recorder CPU ${x.cpuPct.toFixed(0)}% >= ${MAX_CPU_PCT}%`);
+      if (Number(x.extra.indexLagMaxMs) > MAX_INDEX_LAG_MS) reasons.push(`index ${String(x.extra.indexLagMaxMs)} ms behind`);
+      if (x.extra.camerasRecording !== n) reasons.push(`only ${String(x.extra.camerasRecording)}/${n} cameras recording`);
+      const step = {
+        cameras: n,
+        ok: reasons.length === 0,
+        cpuPct: r2(x.cpuPct),
+        peakMb: mb(x.peakKb),
+        sent: x.sent,
+        written: x.written,
+        lost: x.lost,
+        droppedSlowClient: x.droppedSlowClient,
+        indexLagMaxMs: x.extra.indexLagMaxMs,
+        eventLoopDelayP99Ms: x.extra.eventLoopDelayP99Ms,
+        simCpuPct: r2(x.simCpuPct),
+        machineBusyCores: r2(x.machineBusyCores),
+        load: x.load,
+        why: reasons.join('; ') || undefined,
+      };
+      steps.push(step);
+      console.log(JSON.stringify(step));
+      if (typeof x.extra.profile === 'string') printProfile(x.extra.profile);
+      if (reasons.length > 0) break;
+      best = n;
+    }
+    console.log(`\nlargest N recorded without loss, under ${MAX_CPU_PCT}% of one core, index within ${MAX_INDEX_LAG_MS / 1000} s: ${best || `none (from ${cameras})`}`);
+    console.log(JSON.stringify({ findMax: true, seconds, cameras: best, maxCameras: best, limits: { cpuPct: MAX_CPU_PCT, indexLagMs: MAX_INDEX_LAG_MS }, steps }));
   }
-  console.log(`\nlargest N recorded without loss, under ${MAX_CPU_PCT}% of one core, index within ${MAX_INDEX_LAG_MS / 1000} s: ${best || `none (from ${cameras})`}`);
-  console.log(JSON.stringify({ findMax: true, seconds, cameras: best, maxCameras: best, limits: { cpuPct: MAX_CPU_PCT, indexLagMs: MAX_INDEX_LAG_MS }, steps }));
 }
+
+// A find-max run takes up to 11 steps of two phases; one run, a few minutes.
+runBench('bench:record', main, (Number(process.env.BENCH_TIMEOUT_S) || (findMax ? 3 * 3600 : SMOKE ? 120 : 20 * 60)) * 1000);

@@ -8,7 +8,6 @@
 // registration throughput, the upper's CPU and RSS at steady state (keepalives only), and the time
 // for the upper to pull and merge a 20,000-channel catalog from one more lower platform (20 items
 // per MESSAGE, four in flight). Last line: one JSON object.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,8 @@ import { computeHa1, parseManscdp, splitCatalog, SipTransport } from '../src/gb2
 import type { CatalogItem } from '../src/gb28181/index.ts';
 import { seedFirstStart } from '../src/org/seed.ts';
 import { repos } from '../src/store/repos/index.ts';
+import { forkOwned, installBenchExit, onBenchExit, SMOKE } from './lib/lifecycle.ts';
+import { prepare } from './lib/prepare.ts';
 import { readProc } from './lib/proc.ts';
 
 const UPPER = { id: '32000000002000000001', domain: '3200000000' };
@@ -30,7 +31,8 @@ const BIG_LOWER = '32010000002000000009';
 const PASSWORD = 'Bench-Pass-1234';
 const deviceId = (i: number) => `320106000013200${String(i).padStart(5, '0')}`;
 
-const { values } = parseArgs({ options: { role: { type: 'string' }, devices: { type: 'string', default: '2000' }, 'keepalive-s': { type: 'string', default: '10' }, 'steady-s': { type: 'string', default: '20' }, channels: { type: 'string', default: '20000' }, dir: { type: 'string' } } });
+// BENCH_SMOKE=1 (test/bench/smoke.test.ts): 20 devices, 2 s of keepalives, a 200-channel catalog.
+const { values } = parseArgs({ options: { role: { type: 'string' }, devices: { type: 'string', default: SMOKE ? '20' : '2000' }, 'keepalive-s': { type: 'string', default: SMOKE ? '2' : '10' }, 'steady-s': { type: 'string', default: SMOKE ? '2' : '20' }, channels: { type: 'string', default: SMOKE ? '200' : '20000' }, dir: { type: 'string' } } });
 const N = Number(values.devices);
 const KEEPALIVE_S = Number(values['keepalive-s']);
 
@@ -61,8 +63,11 @@ async function upperRole(): Promise<void> {
 const PROFILE_DIR = process.env.BENCH_SIP_PROFILE;
 
 async function main(): Promise<void> {
+  installBenchExit({ name: 'bench:sip', timeoutMs: (Number(process.env.BENCH_TIMEOUT_S) || (SMOKE ? 120 : 20 * 60)) * 1000 });
+  prepare({ system: 'runtime' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xuncha-bench-sip-'));
-  const child = fork(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] });
+  onBenchExit(() => rmSync(dir, { recursive: true, force: true }));
+  const child = forkOwned(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] });
   const messages: ChildMsg[] = [];
   const waitFor = <K extends ChildMsg['kind']>(kind: K) => new Promise<Extract<ChildMsg, { kind: K }>>((resolve) => {
     const check = () => {
@@ -146,7 +151,11 @@ async function main(): Promise<void> {
 }
 
 if (values.role === 'upper') void upperRole();
-else void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+else
+  void main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );

@@ -1,6 +1,7 @@
 // The reference: one ffmpeg process per camera, stream copy into 60-s MP4 segments, as Frigate,
 // Shinobi and ZoneMinder record. Frames written are counted afterwards with ffprobe.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { spawnOwned } from './lifecycle.ts';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ export function startFfmpegRecorders(opts: { ids: string[]; port: number; dir: s
     const out = path.join(opts.dir, id);
     mkdirSync(out, { recursive: true });
     // prettier-ignore
-    const child = spawn('ffmpeg', [
+    const child = spawnOwned('ffmpeg', [
       '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', `rtsp://127.0.0.1:${opts.port}/cam/${id}/main`,
       '-c', 'copy', '-f', 'segment', '-segment_time', '60', '-reset_timestamps', '1', path.join(out, 'out_%03d.mp4'),
     ], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,7 +1,7 @@
 // The HLS peer of bench/live.ts: ffmpeg remuxes one camera to HLS (-c copy, 1 s target segments,
 // PROGRAM-DATE-TIME); latency = time a segment is listed − its first frame's wall time + one
 // segment (what a player holding one segment sees at best; Chromium cannot play HLS itself).
-import { spawn } from 'node:child_process';
+import { spawnOwned } from './lifecycle.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ function median(xs: number[]): number {
 
 export async function measureHls(rtspUrl: string, durationMs = 20_000): Promise<{ latencyP50Ms: number; segmentS: number; delays: number[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'xuncha-hls-'));
-  const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', rtspUrl,
+  const ff = spawnOwned('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', rtspUrl,
     '-map', '0:v', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'program_date_time+delete_segments', path.join(dir, 'live.m3u8')], { stdio: 'ignore' });
   const seen = new Map<string, { at: number; pdt: number; dur: number }>();
   const end = Date.now() + durationMs;

@@ -57,6 +57,12 @@ export type WorkerMsg =
   | { type: 'error'; message: string };
 
 const init = JSON.parse(process.argv[2]) as WorkerInit;
+// The IPC channel closes when bench/record.ts exits, however it exits: this worker then ends too
+// (after a normal 'stop' it has already closed the app and disconnected itself).
+let finished = false;
+process.on('disconnect', () => {
+  if (!finished) process.exit(1);
+});
 const send = (m: WorkerMsg) => process.send!(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -170,6 +176,7 @@ async function main(): Promise<void> {
         ...(profile ? { profile } : {}),
       });
       await app.close();
+      finished = true;
       process.disconnect();
     }
   };

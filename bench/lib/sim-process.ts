@@ -1,10 +1,10 @@
 // The camera simulator in its own process (`xuncha sim`), so that its CPU is counted for neither
 // side of a benchmark; driven over its HTTP control API (stats, faults).
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CameraStats, FaultSpec } from '../../src/sim/index.ts';
+import { spawnOwned } from './lifecycle.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -22,9 +22,10 @@ export interface SimProcess {
 }
 
 export async function startSimProcess(opts: { cameras: number; audio?: 'aac' | 'pcma' | 'none' | 'mixed' }): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/sim-main.ts'), '--cameras', String(opts.cameras), '--port', '0', '--control-port', '0', '--audio', opts.audio ?? 'aac'], {
+  // stdin is a pipe the simulator watches: it ends when this process ends (bench/lib/sim-main.ts).
+  const child = spawnOwned(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/sim-main.ts'), '--cameras', String(opts.cameras), '--port', '0', '--control-port', '0', '--audio', opts.audio ?? 'aac'], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

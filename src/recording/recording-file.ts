@@ -118,6 +118,8 @@ export class RecordingFile {
         return;
       } finally {
         this.pendingBytes -= f.bytes.length;
+        // Written (or failed): the builder lays its next fragments out in this memory.
+        this.builder.release(f.bytes);
       }
       // A throw here would reject the chain nobody awaits yet (an unhandled rejection ends the
       // process, and every camera's recording with it): fail this one file instead.

@@ -46,6 +46,42 @@ describe('FragmentBuilder', () => {
     expect(m.at(-1)!.durationTicks90k).toBe(15 * 3600); // last frame reuses the previous duration
   });
 
+  it('reuses a released fragment buffer and writes the same bytes as with fresh memory (issue 16)', () => {
+    // Frames of varying sizes (an IDR every 50 frames is 20× a P-frame), as a camera sends them.
+    const frame = (i: number): VideoFrame => {
+      const key = i % 50 === 0;
+      const nal = new Uint8Array(key ? 4000 : 200).fill(i & 0xff);
+      nal[0] = key ? 0x65 : 0x41;
+      return { kind: 'video', pts90k: i * 3600, keyframe: key, nalus: [nal], receivedAtMs: 1e12 + i * 40 };
+    };
+    const fresh = new FragmentBuilder({ video: params, fragmentDurationMs: 1000 });
+    const reusing = new FragmentBuilder({ video: params, fragmentDurationMs: 1000 });
+    const buffers = new Set<ArrayBufferLike>();
+    let fragments = 0;
+    for (let i = 0; i < 400; i++) {
+      const a = fresh.push(frame(i));
+      const b = reusing.push(frame(i));
+      expect(b === undefined).toBe(a === undefined);
+      if (!a || !b) continue;
+      fragments++;
+      expect(b.meta).toEqual(a.meta);
+      expect(Buffer.from(b.bytes).equals(Buffer.from(a.bytes))).toBe(true);
+      buffers.add(b.bytes.buffer);
+      reusing.release(b.bytes); // written: the next fragment may use this memory
+      reusing.release(b.bytes); // a second release of the same bytes is ignored
+    }
+    expect(fragments).toBeGreaterThan(10);
+    expect(buffers.size).toBeLessThanOrEqual(3); // 16 fragments laid out in at most 3 buffers
+    // Bytes of a fragment not released are never overwritten by later ones.
+    const kept = reusing.push(frame(400)) ?? reusing.flush()!;
+    const copy = Uint8Array.from(kept.bytes);
+    for (let i = 401; i < 500; i++) {
+      const b = reusing.push(frame(i));
+      if (b) reusing.release(b.bytes);
+    }
+    expect(Buffer.from(kept.bytes).equals(Buffer.from(copy))).toBe(true);
+  });
+
   it('drops AUD/SPS/PPS from samples but keeps SEI; byteLength matches', () => {
     const b = new FragmentBuilder({ video: params });
     const f0 = { ...vf(0, true), nalus: [Uint8Array.of(0x09, 0xf0), params.sps, params.pps, Uint8Array.of(0x06, 5, 1, 0, 0x80), Uint8Array.of(0x65, 1)] };

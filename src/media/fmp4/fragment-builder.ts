@@ -7,7 +7,7 @@ import { sameVideoParams } from '../params-equal.ts';
 import type { AudioFrame, AudioParams, MediaFrame, VideoFrame, VideoParams } from '../types.ts';
 import { videoSampleSize, writeVideoSample } from './avcc-sample.ts';
 import type { FragmentSample } from './fragment.ts';
-import { layoutFragment } from './fragment.ts';
+import { allocateFresh, layoutFragment } from './fragment.ts';
 import { AUDIO_TRACK_ID, VIDEO_TRACK_ID, buildInitSegment } from './init-segment.ts';
 
 export interface FragmentMeta {
@@ -44,6 +44,8 @@ export interface FragmentBuilderOptions {
 
 /** Durations outside this range (clock jumps, long stalls) fall back to the previous one. */
 const MAX_VIDEO_DURATION_90K = 10 * 90000;
+/** Released fragment buffers kept for reuse (one being written while the next is built, + an IDR-sized spare). */
+const MAX_FREE_BUFFERS = 2;
 
 interface Pending<F> {
   frame: F;
@@ -69,6 +71,23 @@ export class FragmentBuilder {
   private lastAudio?: AudioFrame;
   private audioDecodeTime = -1;
   private readonly audioSamples: Pending<AudioFrame>[] = [];
+  private videoPendingTicks = 0;
+  private audioPendingTicks = 0;
+
+  /** Fragment buffers handed out and not released yet, and released ones ready for reuse. */
+  private readonly lent = new Set<ArrayBuffer>();
+  private readonly free: ArrayBuffer[] = [];
+  private readonly allocate = (size: number): Uint8Array => {
+    const i = this.free.findIndex((b) => b.byteLength >= size);
+    let buf: ArrayBuffer;
+    if (i >= 0) buf = this.free.splice(i, 1)[0];
+    else {
+      this.free.shift(); // a spare too small for this fragment would only hold memory
+      buf = allocateFresh(Math.ceil((size * 1.25) / 4096) * 4096).buffer as ArrayBuffer;
+    }
+    this.lent.add(buf);
+    return new Uint8Array(buf, 0, size);
+  };
 
   constructor(opts: FragmentBuilderOptions) {
     if (!opts.video && !opts.audio) throw new Error('FragmentBuilder needs video or audio params');
@@ -82,6 +101,18 @@ export class FragmentBuilder {
 
   initSegment(): Uint8Array {
     return buildInitSegment({ video: this.video, audio: this.audio });
+  }
+
+  /**
+   * Gives a fragment's bytes back once the caller is done with them (written to disk): the next
+   * fragments are laid out in the same memory instead of a fresh allocation per fragment (fewer
+   * GCs forced by external memory, no page faults). After release the bytes must not be read.
+   * Optional: a caller that never releases gets fresh memory for every fragment.
+   */
+  release(bytes: Uint8Array): void {
+    const buf = bytes.buffer as ArrayBuffer;
+    if (!this.lent.delete(buf)) return; // not ours, or released twice
+    if (this.free.length < MAX_FREE_BUFFERS) this.free.push(buf);
   }
 
   /**
@@ -129,7 +160,7 @@ export class FragmentBuilder {
     const delta = frame.pts90k - prev.pts90k;
     if (delta > 0 && delta <= MAX_VIDEO_DURATION_90K) this.videoDuration90k = delta;
     this.videoSamples.push({ frame: prev, durationTicks: this.videoDuration90k });
-    const total = this.videoSamples.reduce((s, x) => s + x.durationTicks, 0);
+    const total = (this.videoPendingTicks += this.videoDuration90k);
     if (total >= this.targetTicks90k || (frame.keyframe && total * 2 >= this.targetTicks90k)) return this.emit();
     return undefined;
   }
@@ -152,8 +183,9 @@ export class FragmentBuilder {
     const delta = frame.pts - prev.pts;
     const duration = delta > prev.samples && delta <= prev.samples * 50 ? delta : prev.samples;
     this.audioSamples.push({ frame: prev, durationTicks: duration });
+    this.audioPendingTicks += duration;
     if (!this.video) {
-      const total = this.audioSamples.reduce((s, x) => s + x.durationTicks, 0);
+      const total = this.audioPendingTicks;
       if ((total * 90000) / this.audio.sampleRate >= this.targetTicks90k) return this.emit();
     }
     return undefined;
@@ -162,6 +194,8 @@ export class FragmentBuilder {
   private emit(): BuiltFragment | undefined {
     const vs = this.videoSamples.splice(0);
     const as = this.audioSamples.splice(0);
+    this.videoPendingTicks = 0;
+    this.audioPendingTicks = 0;
     if (vs.length === 0 && as.length === 0) return undefined;
     const tracks = [];
     const dataBytes: number[] = [];
@@ -185,7 +219,7 @@ export class FragmentBuilder {
       dataBytes.push(samples.reduce((n, s) => n + s.sizeBytes, 0));
     }
     const sequenceNumber = this.sequenceNumber++;
-    const { bytes, mdatPayloadOffset } = layoutFragment(sequenceNumber, tracks, dataBytes);
+    const { bytes, mdatPayloadOffset } = layoutFragment(sequenceNumber, tracks, dataBytes, this.allocate);
     let o = mdatPayloadOffset;
     for (const s of vs) o = writeVideoSample(bytes, o, codec, s.frame.nalus, this.keepParamSets);
     for (const s of as) {

@@ -62,14 +62,22 @@ export function buildFragment(input: FragmentInput): Uint8Array {
   return layout.bytes;
 }
 
+/** Returns `size` writable bytes at offset 0 of their buffer (FragmentBuilder's buffer pool). */
+export type FragmentAllocator = (size: number) => Uint8Array;
+
+/** A fresh array, not zero-filled (layoutFragment's caller writes every byte of it). */
+export const allocateFresh: FragmentAllocator = (size) => new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+
 /**
  * Allocates the whole fragment and writes moof + mdat header; track i's sample data must
- * then be written at mdatPayloadOffset + sum(trackDataBytes[0..i-1]).
+ * then be written at mdatPayloadOffset + sum(trackDataBytes[0..i-1]) — every byte of the mdat
+ * payload: the array is not zero-filled.
  */
 export function layoutFragment(
   sequenceNumber: number,
   tracks: readonly Omit<FragmentTrack, 'data'>[],
   trackDataBytes: readonly number[],
+  allocate: FragmentAllocator = allocateFresh,
 ): FragmentLayout {
   let moofSize = 8 + 16;
   const trunFlags: number[] = [];
@@ -81,8 +89,8 @@ export function layoutFragment(
   const totalData = trackDataBytes.reduce((a, b) => a + b, 0);
   const mdatSize = 8 + totalData;
   if (mdatSize > 0xffffffff) throw new Error('fragment too large for a 32-bit mdat');
-  const bytes = new Uint8Array(moofSize + mdatSize);
-  const v = new DataView(bytes.buffer);
+  const bytes = allocate(moofSize + mdatSize);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let o = 0;
   const boxHeader = (size: number, type: string): void => {
     v.setUint32(o, size);

@@ -1,0 +1,117 @@
+// Every benchmark (bench/*.ts) in its smoke mode (BENCH_SMOKE=1: seconds, tiny sizes), so that a
+// change that breaks a benchmark fails the suite (issue 16). Asserts only that it runs, prints its
+// JSON line with every field, and leaves no process behind — never a speed: figures are measured
+// by `npm run bench:*`, not asserted by tests.
+//
+// "No process behind": every process a benchmark starts inherits the environment variable
+// XUNCHA_BENCH_SMOKE_TAG (a fresh value per run); after the benchmark has exited, no process in
+// /proc may still carry it.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Processes (pid: command) whose environment holds `tag`. */
+function tagged(tag: string): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/environ`, 'latin1').includes(`XUNCHA_BENCH_SMOKE_TAG=${tag}`)) {
+        out.push(`${d}: ${readFileSync(`/proc/${d}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 160)}`);
+      }
+    } catch {
+      /* exited, or not ours */
+    }
+  }
+  return out;
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  tag: string;
+}
+
+/** Runs bench/<file> in smoke mode; `interrupt` sends a signal once stderr matches `when`. */
+function runBench(file: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }): Promise<Run> {
+  const tag = randomUUID();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', file)], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SMOKE: '1', XUNCHA_BENCH_SMOKE_TAG: tag },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (interrupt && !sent && interrupt.when.test(stderr)) {
+        sent = true;
+        child.kill(interrupt.signal);
+      }
+    });
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr, tag }));
+  });
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const line = stdout.trim().split('\n').filter((l) => /^\{.*\}$/.test(l.trim())).pop();
+  expect(line, `no JSON line in:\n${stdout}`).toBeDefined();
+  return JSON.parse(line!) as Record<string, unknown>;
+}
+
+async function expectNothingLeft(tag: string): Promise<void> {
+  // A process killed at the benchmark's exit may take a moment to disappear from /proc.
+  await expect.poll(() => tagged(tag), { timeout: 5000 }).toEqual([]);
+}
+
+const BENCHES: Array<{ file: string; fields: string[] }> = [
+  { file: 'record.ts', fields: ['cameras', 'seconds', 'cpuRatio', 'memRatio', 'lostFrames', 'xunchaCpuPct', 'xunchaPeakMb', 'ffmpegCpuPct', 'ffmpegPeakMb', 'ffmpegLostFrames', 'framesSent', 'framesWritten', 'indexLagMaxMs', 'simCpuPct', 'load1', 'loadBefore'] },
+  { file: 'playback.ts', fields: ['seekP50Ms', 'seekP95Ms', 'listMonthMs', 'startPointP95Ms', 'exportMs', 'ffmpegConcatMs', 'exportSpeedRatio', 'exportMBps', 'indexBytesPerCameraHour', 'fragmentIndexBytesPerCameraHour', 'fileRows', 'synthesisS'] },
+  { file: 'sip.ts', fields: ['devices', 'registrationsPerS', 'keepaliveS', 'steadyCpuPct', 'rssMb', 'catalogChannels', 'catalog20kMs'] },
+  // Ratios to a peer are null when the peer dropped nothing; HLS latency needs three segments.
+  { file: 'live.ts', fields: ['loadAvg1m', 'ttffP95Ms', 'latencyP50Ms', 'webrtcLatencyP50Ms', 'ttff4P95Ms', 'latency4P50Ms', 'tiles16DroppedPct', 'tiles64DroppedPct', 'peer16DroppedPct', 'peer64DroppedPct', 'dropRatio16', 'dropRatio64', 'shownFps64P50', 'peerShownFps64P50', 'chromiumCpu64Pct', 'peerChromiumCpu64Pct', 'serverCpu64Pct', 'simCpu64Pct', 'hlsLatencyP50Ms'] },
+];
+const MAY_BE_NULL = new Set(['dropRatio16', 'dropRatio64', 'hlsLatencyP50Ms', 'webrtcLatencyP50Ms']);
+
+describe('benchmarks in smoke mode (issue 16)', () => {
+  it('bench/run-all.ts runs every bench/*.ts that is a benchmark (none is forgotten here)', () => {
+    const files = readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && f !== 'live-page.ts');
+    expect(files.sort()).toEqual(BENCHES.map((b) => b.file).sort());
+  });
+
+  for (const b of BENCHES) {
+    it(`bench/${b.file} runs, prints its JSON line with every field, and leaves no process behind`, async () => {
+      const r = await runBench(b.file);
+      expect(r.code, `exit ${r.code} ${r.signal ?? ''}\n${r.stderr.slice(-3000)}`).toBe(0);
+      const json = lastJson(r.stdout);
+      for (const f of b.fields) {
+        expect(json, `field ${f}`).toHaveProperty(f);
+        if (!MAY_BE_NULL.has(f)) expect(json[f], `field ${f}`).not.toBeNull();
+      }
+      await expectNothingLeft(r.tag);
+    }, 150_000);
+  }
+
+  it('bench/record.ts interrupted (SIGINT) while recording stops its simulator, recorder and ffmpeg', async () => {
+    const r = await runBench('record.ts', { when: /cameras recording after/, signal: 'SIGINT' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted \(SIGINT\): stopping every process it started/);
+    await expectNothingLeft(r.tag);
+  }, 120_000);
+
+  it('bench/record.ts killed outright (SIGKILL: no handler runs) leaves no orphan: its children end themselves', async () => {
+    const r = await runBench('record.ts', { when: /cameras recording after/, signal: 'SIGKILL' });
+    expect(r.signal).toBe('SIGKILL');
+    // The simulator and the recorder see their parent gone (pid watch, stdin / IPC closed).
+    await expect.poll(() => tagged(r.tag), { timeout: 15_000 }).toEqual([]);
+  }, 120_000);
+});
