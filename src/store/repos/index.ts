@@ -4,8 +4,10 @@ import type { Database } from '../schema.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
+import { ChecklistRepo } from './checklist-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
+import { ReadinessRepo } from './readiness-repo.ts';
 import { RecordingRepo } from './recording-repo.ts';
 import { RetentionRepo } from './retention-repo.ts';
 import { RoomRepo } from './room-repo.ts';
@@ -27,6 +29,8 @@ export interface Repos {
   cascade: CascadeRepo;
   retention: RetentionRepo;
   tours: TourRepo;
+  readiness: ReadinessRepo;
+  checklists: ChecklistRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -43,5 +47,7 @@ export function repos(db: Kysely<Database>): Repos {
     cascade: new CascadeRepo(db),
     retention: new RetentionRepo(db),
     tours: new TourRepo(db),
+    readiness: new ReadinessRepo(db),
+    checklists: new ChecklistRepo(db),
   };
 }
