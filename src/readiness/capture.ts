@@ -7,8 +7,8 @@ import type { MediaFrame, VideoFrame } from '../media/types.ts';
 import type { StreamFacts } from './profile.ts';
 import { inBandParams } from '../live/sources.ts';
 
-/** What both a CameraSupervisor and a FrameSource emit. */
-export type FrameEmitter = EventEmitter<{ frame: [MediaFrame]; clockOffset: [number] }>;
+/** A CameraSupervisor or a FrameSource: both emit 'frame' (MediaFrame) and 'clockOffset' (ms). */
+export type FrameEmitter = Pick<EventEmitter, 'on' | 'off'>;
 
 export interface Capture {
   /** Video access units from the first keyframe on, in order. */
@@ -44,7 +44,7 @@ export function captureFrames(src: FrameEmitter, opts: CaptureOptions): Promise<
       src.off('clockOffset', onOffset);
       resolve(cap);
     };
-    const onFrame = (f: MediaFrame) => {
+    const onFrame = (f: MediaFrame): void => {
       if (f.kind === 'audio') {
         cap.audioFrames++;
         return;

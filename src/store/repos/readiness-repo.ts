@@ -139,3 +139,17 @@ export class ReadinessRepo {
     await this.db.insertInto('readiness_reference').values(v).execute();
   }
 }
+
+/** The clock offset the recorder last measured for a camera (open run first, else the latest). */
+export async function lastRunClockOffset(db: Kysely<Database>, cameraId: number): Promise<{ offsetMs: number; atMs: number } | undefined> {
+  const row = await db
+    .selectFrom('recording_run')
+    .select(['clock_offset_ms', 'started_at_ms', 'ended_at_ms'])
+    .where('camera_id', '=', cameraId)
+    .where('clock_offset_ms', 'is not', null)
+    .orderBy('started_at_ms', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row || row.clock_offset_ms === null) return undefined;
+  return { offsetMs: Number(row.clock_offset_ms), atMs: Number(row.ended_at_ms ?? row.started_at_ms) };
+}
