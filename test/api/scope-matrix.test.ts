@@ -23,6 +23,11 @@ interface Ids {
   tour: number;
   /** One more shared tour per role, for the delete case (a deletion must not change what the next role meets). */
   doomed: Record<Role, number>;
+  /** A readiness campaign opened at the site, a checklist template there with one item, a signature with a file. */
+  campaign: number;
+  template: number;
+  item: number;
+  signature: number;
 }
 interface Case {
   name: string;
@@ -65,6 +70,20 @@ const CASES: Case[] = [
   { name: 'replace shared tour', method: 'PUT', url: (ids) => `/api/tours/${ids.tour}`, body: (ids, n) => ({ name: `改名轮巡${n}`, intervalS: 20, layoutTiles: 4, orgNodeId: ids.site, shared: true, items: [{ kind: 'room', refId: ids.room }] }), allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
   { name: 'delete shared tour', method: 'DELETE', url: (ids, role) => `/api/tours/${ids.doomed[role]}`, allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
   { name: 'tour cameras', method: 'GET', url: (ids) => `/api/tours/${ids.tour}/cameras`, allowed: ['admin', 'operator', 'leader'] },
+  // Exam readiness (issue 17): exam.read to follow, exam.write to open/probe/edit, readiness.sign to sign.
+  { name: 'list readiness campaigns', method: 'GET', url: () => '/api/readiness/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'open readiness campaign', method: 'POST', url: () => '/api/readiness/campaigns', body: (ids, n) => ({ name: `检测${n}`, orgNodeId: ids.site, checks: 'full', deadlineMs: 1_900_000_000_000 }), allowed: ['admin'] },
+  { name: 'readiness campaign', method: 'GET', url: (ids) => `/api/readiness/campaigns/${ids.campaign}`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'readiness contact', method: 'PUT', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/contacts`, body: (ids) => ({ orgNodeId: ids.site, name: '张老师', phone: '13800000000' }), allowed: ['admin'] },
+  { name: 'readiness probe', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/probe`, body: (ids) => ({ cameraIds: [ids.camera] }), allowed: ['admin'] },
+  { name: 'sign checklist item', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/sign`, body: (ids) => ({ itemId: ids.item, siteId: ids.site, outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: 'cGhvdG8=' } }), allowed: ['admin', 'operator'] },
+  { name: 'signature file', method: 'GET', url: (ids) => `/api/readiness/signatures/${ids.signature}/file`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'sign reference (no picture yet)', method: 'POST', url: (ids) => `/api/readiness/cameras/${ids.camera}/reference`, body: () => ({ signerName: '王五' }), allowed: ['admin', 'operator'], okStatus: 409 },
+  { name: 'list checklist templates', method: 'GET', url: () => '/api/readiness/templates', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
+  { name: 'replace checklist template', method: 'PUT', url: (ids) => `/api/readiness/templates/${ids.template}`, body: (ids) => ({ requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ id: ids.item, text: '消防器材齐全', per: 'site' }] }), allowed: ['admin'] },
+  // Last: closing ends signing in the campaign.
+  { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
 ];
 
 describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
@@ -88,7 +107,11 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const tour = (name: string) => tours.create(admin, { name, intervalS: 10, layoutTiles: 4, orgNodeId: site.id, shared: true, items: [{ kind: 'camera', refId: camera.id }] });
       const doomed = {} as Record<Role, number>;
       for (const role of ROLES) doomed[role] = (await tour(`${siteName}待删${role}`)).id;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed };
+      const campaign = await t.app.readiness.campaigns.open(admin, { name: `${siteName}考前检测`, orgNodeId: site.id, checks: 'full', deadlineMs: 1_900_000_000_000, contacts: [] });
+      const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
+      const item = template.items[0].id;
+      const signature = (await t.app.readiness.signoff.sign(admin, campaign.id, { itemId: item, siteId: site.id, subject: '', outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: Buffer.from('photo').toString('base64') } })).id;
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -84,9 +84,16 @@ export class ChecklistRepo {
     }
   }
 
-  /** One signature per (campaign, item, site, subject): a new signature replaces the previous one (both audited). */
+  /**
+   * One signature per (campaign, item, site, subject): a new signature overwrites the previous one
+   * in place (same id); the audit chain keeps every signature.
+   */
   async sign(v: Omit<Insertable<ChecklistSignatureTable>, 'id'>): Promise<number> {
-    await this.db.deleteFrom('checklist_signature').where('campaign_id', '=', v.campaign_id).where('item_id', '=', v.item_id).where('site_id', '=', v.site_id).where('subject', '=', v.subject).execute();
+    const existing = await this.db.selectFrom('checklist_signature').select('id').where('campaign_id', '=', v.campaign_id).where('item_id', '=', v.item_id).where('site_id', '=', v.site_id).where('subject', '=', v.subject).executeTakeFirst();
+    if (existing) {
+      await this.db.updateTable('checklist_signature').set(v).where('id', '=', existing.id).execute();
+      return existing.id;
+    }
     return (await this.db.insertInto('checklist_signature').values(v).returning('id').executeTakeFirstOrThrow()).id;
   }
 
