@@ -27,7 +27,7 @@ export function readinessRoutes(m: ReadinessModule) {
       const f = await m.signoff.signatureFile(actorOf(req), req.params.signatureId);
       return reply.type('application/octet-stream').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`).send(f.data);
     });
-    s.get('/api/readiness/cameras/:cameraId/picture', { schema: { tags, summary: '画面 The newest probe picture or the signed reference (JPEG)', params: cameraParam, querystring: z.object({ which: z.enum(['current', 'reference']).default('current') }).strict() } }, async (req, reply) =>
+    s.get('/api/readiness/cameras/:cameraId/picture', { schema: { tags, summary: '画面 The newest probe picture or the signed reference (JPEG)', params: cameraParam, querystring: z.object({ which: z.enum(['current', 'reference']).default('current'), /** Cache buster of the console. */ t: z.string().max(20).optional() }).strict() } }, async (req, reply) =>
       reply.type('image/jpeg').header('cache-control', 'no-store').send(await m.signoff.picture(actorOf(req), req.params.cameraId, req.query.which)),
     );
     s.post('/api/readiness/cameras/:cameraId/reference', { schema: { tags, summary: '参考画面签字 Sign the newest picture as covering every seat (R-PRE-3, audited)', params: cameraParam, body: referenceBody, response: { 200: z.object({ signedAtMs: z.number() }) } } }, (req) =>
