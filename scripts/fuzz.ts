@@ -1,11 +1,12 @@
 // `npm run fuzz [-- --iterations N --seed S --target NAME]`: the long fuzz run over every
 // registered parser of network input (RTSP, SDP, RTP/RTCP, depacketizers, bitstreams, SIP,
-// MANSCDP, PS). The test suite runs a short version of the same targets.
+// MANSCDP, PS, the uplink batch). The test suite runs a short version of the same targets.
 import { existsSync } from 'node:fs';
 import { fuzzTargets, runFuzz } from '../src/media/fuzz/targets.ts';
 
 await import('../src/media/fuzz/depacketizer-targets.ts');
 if (existsSync(new URL('../src/gb28181/fuzz-targets.ts', import.meta.url))) await import('../src/gb28181/fuzz-targets.ts');
+await import('../src/uplink/fuzz-targets.ts');
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {

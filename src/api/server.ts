@@ -34,6 +34,8 @@ import { TourService } from '../tours/tour-service.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
+import { uplinkRoutes } from './routes/uplink.ts';
+import { createUplinkModule } from '../uplink/index.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -90,6 +92,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(playbackRoutes(app, playback));
   await server.register(retentionRoutes(app, app.retention));
   await server.register(cascadeRoutes(app, createCascadeModule(app)));
+  await server.register(uplinkRoutes(createUplinkModule(app)));
   await server.register(readinessRoutes(app.readiness));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');

@@ -14,6 +14,7 @@ import type { Config, Gb28181Settings } from '../config/config.ts';
 import { seedFirstStart } from '../org/seed.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
 import { repos } from '../store/repos/index.ts';
+import { createUplinkModule } from '../uplink/index.ts';
 import { createCascadeModule } from './index.ts';
 
 export const DEMO_CITY_SIP = { id: '32010000002000000001', domain: '3201000000' };
@@ -59,6 +60,8 @@ export async function startDemoCity(config: Config, log: Logger): Promise<DemoCi
       ? (await cascade.service.updateLower(actor, lower.id, { password, enabled: true })).id
       : (await cascade.service.createLower(actor, { sipId: DEMO_SITE_SIP.id, name: SITE_NAME, kind: 'platform', password, orgNodeId: cityNode })).id;
     await cascade.start();
+    const uplink = createUplinkModule(app);
+    await uplink.start();
     let mirroring = Promise.resolve();
     const mirror = () => {
       mirroring = mirroring.then(async () => void (await mirrorChannels(app, cityNode, lowerId))).catch((err: unknown) => cityLog.warn({ err }, 'demo: mirroring site channels failed'));
@@ -80,7 +83,11 @@ export async function startDemoCity(config: Config, log: Logger): Promise<DemoCi
     cityLog.info({ port, dataDir: cityConfig.dataDir, sip: cascade.status() }, `demo city node listening on http://127.0.0.1:${port}/`);
     const siteSettings: Gb28181Settings = {
       ...DEMO_SITE_SIP, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60,
-      upper: { id: DEMO_CITY_SIP.id, host: '127.0.0.1', port: cascade.node!.transport.udpPort!, password, transport: 'udp', keepaliveS: 10, expiresS: 3600 },
+      upper: {
+        id: DEMO_CITY_SIP.id, host: '127.0.0.1', port: cascade.node!.transport.udpPort!, password, transport: 'udp', keepaliveS: 10, expiresS: 3600,
+        // The node-to-node channel (docs/design/uplink.md) to the city's API, signed with the same password.
+        uplinkUrl: `http://127.0.0.1:${port}`,
+      },
     };
     return {
       app,
@@ -88,6 +95,7 @@ export async function startDemoCity(config: Config, log: Logger): Promise<DemoCi
       siteSettings,
       close: async () => {
         await server?.close();
+        await uplink.stop();
         await cascade.stop();
         await mirroring;
         await app.close();

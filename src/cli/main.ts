@@ -56,7 +56,12 @@ program
   .description('validate configuration and print the effective settings')
   .action(() => {
     const cfg = config(program.opts());
-    console.log(JSON.stringify({ ...cfg, adminPassword: cfg.adminPassword ? '[set]' : undefined, databaseUrl: cfg.databaseUrl?.replace(/\/\/[^@/]*@/, '//[credentials]@') }, null, 2));
+    const sip = cfg.gb28181 && { ...cfg.gb28181, password: cfg.gb28181.password ? '[set]' : undefined, upper: cfg.gb28181.upper && { ...cfg.gb28181.upper, password: '[set]' } };
+    console.log(JSON.stringify({ ...cfg, adminPassword: cfg.adminPassword ? '[set]' : undefined, databaseUrl: cfg.databaseUrl?.replace(/\/\/[^@/]*@/, '//[credentials]@'), gb28181: sip }, null, 2));
+    // The node-to-node channel (docs/design/uplink.md) carries what GB/T 28181 cannot: say when it is off.
+    if (cfg.gb28181?.upper && !cfg.gb28181.upper.uplinkUrl) {
+      console.error('note: gb28181.upper is set but gb28181.upper.uplinkUrl (XUNCHA_SIP_UPPER_UPLINK_URL) is not: readiness, ledger, faults and audit checkpoints will not reach the upper level');
+    }
   });
 
 const user = program.command('user').description('manage accounts');

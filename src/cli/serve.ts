@@ -9,6 +9,7 @@ import { createCascadeModule } from '../cascade/index.ts';
 import { startDemoCity } from '../cascade/demo-city.ts';
 import type { DemoCity } from '../cascade/demo-city.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
+import { createUplinkModule } from '../uplink/index.ts';
 import { startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { createLogger } from './logger.ts';
@@ -59,12 +60,17 @@ export async function serve(config: Config): Promise<number> {
       log.error({ err }, 'GB/T 28181 cascade not started: SIP port unavailable (set XUNCHA_SIP_UDP_PORT / XUNCHA_SIP_TCP_PORT)');
     }
   }
+  // Node-to-node channel (docs/design/uplink.md): receives from lowers always; sends when gb28181.upper.uplinkUrl is set.
+  const uplink = createUplinkModule(app);
+  await uplink.start();
+  if (uplink.sender) log.info({ url: uplink.sender.status.url }, 'uplink channel to the upper level started');
   for (const m of [app.exams.alarms, app.retention.alarms] as const) m.on('alarm.raised', (a: unknown) => log.warn({ alarm: a }, 'alarm raised'));
   const server = await buildServer(app, log);
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    await uplink.stop();
     await cascade.stop();
     await app.close();
     await sim?.close();
@@ -92,6 +98,7 @@ export async function serve(config: Config): Promise<number> {
       force.unref();
       void server
         .close()
+        .then(() => uplink.stop())
         .then(() => cascade.stop())
         .then(() => app.close())
         .then(() => sim?.close())

@@ -25,6 +25,8 @@ export const gb28181Schema = z
     lowerKeepaliveS: z.coerce.number().int().min(1).max(3600).default(60),
     /** Expires (s) of our Catalog and alarm SUBSCRIBEs to lower platforms, refreshed at 80 %; unset = 3600. */
     subscribeExpiresS: z.coerce.number().int().min(30).max(86400).optional(),
+    /** A lower whose uplink channel is silent longer than this is shown stale (s; unset = 120); lowers send a heartbeat every 30 s. */
+    uplinkStaleS: z.coerce.number().int().min(10).max(86400).optional(),
     upper: z
       .object({
         id: z.string().regex(/^\d{20}$/, 'must be a 20-digit GB/T 28181 id'),
@@ -36,6 +38,11 @@ export const gb28181Schema = z
         expiresS: z.coerce.number().int().min(60).max(86400).default(3600),
         /** Edition we declare to this upper in X-GB-Ver (GB/T 28181-2022 Annex I): '2022' → "3.0" (when unset), '2016' → "2.0". */
         gbVersion: z.enum(['2016', '2022']).optional(),
+        /**
+         * Base URL of the upper's HTTP API for the node-to-node channel (docs/design/uplink.md), e.g.
+         * https://city.example:8080; batches go to <url>/api/uplink/v1/batch. Unset = no channel.
+         */
+        uplinkUrl: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must start with http:// or https://').optional(),
       })
       .strict()
       .optional(),
@@ -51,7 +58,7 @@ const SIP_ENV: Record<string, string> = {
   XUNCHA_SIP_SUBSCRIBE_EXPIRES_S: 'subscribeExpiresS',
   XUNCHA_SIP_UPPER_ID: 'upper.id', XUNCHA_SIP_UPPER_HOST: 'upper.host', XUNCHA_SIP_UPPER_PORT: 'upper.port', XUNCHA_SIP_UPPER_PASSWORD: 'upper.password',
   XUNCHA_SIP_UPPER_TRANSPORT: 'upper.transport', XUNCHA_SIP_UPPER_KEEPALIVE_S: 'upper.keepaliveS', XUNCHA_SIP_UPPER_EXPIRES_S: 'upper.expiresS',
-  XUNCHA_SIP_UPPER_GB_VERSION: 'upper.gbVersion',
+  XUNCHA_SIP_UPPER_GB_VERSION: 'upper.gbVersion', XUNCHA_SIP_UPPER_UPLINK_URL: 'upper.uplinkUrl', XUNCHA_SIP_UPLINK_STALE_S: 'uplinkStaleS',
 };
 
 function sipFromEnv(env: NodeJS.ProcessEnv, base: unknown): Record<string, unknown> | undefined {

@@ -56,12 +56,29 @@ export interface OrgChangedEvent {
   change: 'created' | 'updated' | 'deleted';
 }
 
+/**
+ * An item of the node-to-node channel was stored: received from a lower level (after its commit)
+ * or published by this node (seen after commit). docs/design/uplink.md, /UPLINK.md.
+ */
+export interface UplinkItemEvent {
+  originCode: string;
+  topic: string;
+  key: string;
+  /** Parsed JSON body; null = deleted. */
+  body: unknown;
+  /** When this node stored it, ms since epoch. */
+  receivedAtMs: number;
+  /** Org path at this node (for consumers that filter by scope). */
+  scopePath: string;
+}
+
 export interface EventMap {
   'camera.status': [CameraStatusEvent];
   'recording.run-started': [RunStartedEvent];
   'recording.run-ended': [RunEndedEvent];
   'cascade.alarm': [CascadeAlarmEvent];
   'org.changed': [OrgChangedEvent];
+  'uplink.item': [UplinkItemEvent];
 }
 
 export class EventBus extends EventEmitter<EventMap> {

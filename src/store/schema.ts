@@ -612,6 +612,10 @@ export interface Database {
   backup_item: BackupItemTable;
   patrol_tour: PatrolTourTable;
   patrol_tour_item: PatrolTourItemTable;
+  uplink_item: UplinkItemTable;
+  uplink_outbox: UplinkOutboxTable;
+  uplink_state: UplinkStateTable;
+  uplink_peer: UplinkPeerTable;
   readiness_campaign: ReadinessCampaignTable;
   readiness_contact: ReadinessContactTable;
   readiness_result: ReadinessResultTable;
@@ -622,3 +626,68 @@ export interface Database {
 }
 
 export type Timestamp = ColumnType<number, number, number>;
+
+/** A replicated item of the node-to-node channel (docs/design/uplink.md): own, or received from below. */
+export interface UplinkItemTable {
+  id: Generated<number>;
+  /** 20-digit GB code of the org node the item belongs to, kept unchanged through every level. */
+  origin_code: string;
+  /** Dotted name owned by one module, e.g. 'readiness.result'. */
+  topic: string;
+  /** Unique within (origin, topic). */
+  item_key: string;
+  /** JSON text; null = deleted (tombstone). */
+  body: string | null;
+  /** The origin's sequence number: latest wins per (origin, topic, key). */
+  origin_seq: number;
+  /** When the origin wrote it, ms since epoch. */
+  updated_at_ms: number;
+  /** When this node stored it, ms since epoch. */
+  received_at_ms: number;
+  /** Org path at this node: the own node's path, or the node the lower it came through is attached to. */
+  scope_path: string;
+  /** Lower platform it arrived through; null for this node's own items. */
+  via_lower_id: number | null;
+}
+
+/** An item waiting to be acknowledged by the upper level, in hop-sequence order. */
+export interface UplinkOutboxTable {
+  /** Hop sequence on the link to our upper (count), commit order. */
+  seq: number;
+  origin_code: string;
+  topic: string;
+  item_key: string;
+  body: string | null;
+  origin_seq: number;
+  /** The origin's write time, ms since epoch. */
+  updated_at_ms: number;
+  /** Queued here, ms since epoch. */
+  created_at_ms: number;
+}
+
+/** Single row (id 1): the sequence counter, locked by each publish so sequence order is commit order. */
+export interface UplinkStateTable {
+  id: number;
+  /** Last sequence number handed out (count). */
+  last_seq: number;
+  /** Random id of this counter; an upper resets its watermark for us when it changes. */
+  epoch: string;
+  /** Upper URL the outbox was last filled for; a different one gets a snapshot of every item. */
+  upper_url: string | null;
+}
+
+/** Per lower platform: what it has delivered over the channel and when it was last heard. */
+export interface UplinkPeerTable {
+  lower_id: number;
+  epoch: string;
+  /** Highest hop sequence stored from it (count). */
+  last_seq: number;
+  /** Last accepted batch (heartbeats included), ms since epoch. */
+  last_received_at_ms: number;
+  /** Items it still had queued after that batch (count). */
+  backlog: number;
+  /** Items stored from it in total (count). */
+  items_received: number;
+  /** JSON array of its own lowers' freshness, as it reported them (relayed peers). */
+  relayed_peers: string | null;
+}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { TourService } from '../../src/tours/tour-service.ts';
+import { createUplinkModule } from '../../src/uplink/index.ts';
 import type { Role } from '../../src/store/schema.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -70,6 +71,9 @@ const CASES: Case[] = [
   { name: 'replace shared tour', method: 'PUT', url: (ids) => `/api/tours/${ids.tour}`, body: (ids, n) => ({ name: `改名轮巡${n}`, intervalS: 20, layoutTiles: 4, orgNodeId: ids.site, shared: true, items: [{ kind: 'room', refId: ids.room }] }), allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
   { name: 'delete shared tour', method: 'DELETE', url: (ids, role) => `/api/tours/${ids.doomed[role]}`, allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['operator', 'leader'] },
   { name: 'tour cameras', method: 'GET', url: (ids) => `/api/tours/${ids.tour}/cameras`, allowed: ['admin', 'operator', 'leader'] },
+  // Node-to-node channel (docs/design/uplink.md, R-PRE-2): items and lower levels' freshness, filtered by scope.
+  { name: 'uplink items', method: 'GET', url: () => '/api/uplink/items?topic=matrix.test', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'uplink peers', method: 'GET', url: () => '/api/uplink/peers', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   // Exam readiness (issue 17): exam.read to follow, exam.write to open/probe/edit, readiness.sign to sign.
   { name: 'list readiness campaigns', method: 'GET', url: () => '/api/readiness/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'open readiness campaign', method: 'POST', url: () => '/api/readiness/campaigns', body: (ids, n) => ({ name: `检测${n}`, orgNodeId: ids.site, checks: 'full', deadlineMs: 1_900_000_000_000 }), allowed: ['admin'] },
@@ -107,6 +111,10 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const tour = (name: string) => tours.create(admin, { name, intervalS: 10, layoutTiles: 4, orgNodeId: site.id, shared: true, items: [{ kind: 'camera', refId: camera.id }] });
       const doomed = {} as Record<Role, number>;
       for (const role of ROLES) doomed[role] = (await tour(`${siteName}待删${role}`)).id;
+      // An item of the site on the channel, and a lower platform attached to the site (names carry the site's).
+      const sitePath = (await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow()).path;
+      await createUplinkModule(t.app).service.publishNow({ topic: 'matrix.test', key: `k-${target}`, body: { site: siteName }, scopePath: sitePath });
+      await repos(t.app.store.db).cascade.insertLower({ sip_id: target === 'in' ? '32010600002000000011' : '32010200002000000011', name: `${siteName}下级`, kind: 'platform', org_node_id: site.id, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
       const campaign = await t.app.readiness.campaigns.open(admin, { name: `${siteName}考前检测`, orgNodeId: site.id, checks: 'full', deadlineMs: 1_900_000_000_000, contacts: [] });
       const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
       const item = template.items[0].id;
@@ -154,6 +162,7 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
             const text = res.body;
             expect(text).not.toContain('玄武测试考点');
             expect(text).not.toContain('someone_out');
+            if (c.name.startsWith('uplink')) expect(text).toContain('鼓楼测试考点');
           }
         });
       }

@@ -8,6 +8,7 @@ import * as m0004 from './0004_cascade.ts';
 import * as m0005 from './0005_retention.ts';
 import * as m0006 from './0006_gb_sm3.ts';
 import * as m0007 from './0007_tours.ts';
+import * as m0010 from './0010_uplink.ts';
 import * as m0013 from './0013_readiness.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0005_retention': { up: m0005.up(dialect), down: m0005.down() },
     '0006_gb_sm3': { up: m0006.up(), down: m0006.down() },
     '0007_tours': { up: m0007.up(dialect), down: m0007.down() },
+    '0010_uplink': { up: m0010.up(dialect), down: m0010.down() },
     '0013_readiness': { up: m0013.up(dialect), down: m0013.down() },
   };
 }

@@ -14,6 +14,7 @@ import { RoomRepo } from './room-repo.ts';
 import { SessionRepo } from './session-repo.ts';
 import { SettingRepo } from './setting-repo.ts';
 import { TourRepo } from './tour-repo.ts';
+import { UplinkRepo } from './uplink-repo.ts';
 import { UserRepo } from './user-repo.ts';
 
 export interface Repos {
@@ -29,6 +30,7 @@ export interface Repos {
   cascade: CascadeRepo;
   retention: RetentionRepo;
   tours: TourRepo;
+  uplink: UplinkRepo;
   readiness: ReadinessRepo;
   checklists: ChecklistRepo;
 }
@@ -47,6 +49,7 @@ export function repos(db: Kysely<Database>): Repos {
     cascade: new CascadeRepo(db),
     retention: new RetentionRepo(db),
     tours: new TourRepo(db),
+    uplink: new UplinkRepo(db),
     readiness: new ReadinessRepo(db),
     checklists: new ChecklistRepo(db),
   };

@@ -18,6 +18,7 @@ import type { CascadeStatus, Lower } from './cascadeApi.ts';
 import { useCascadeText } from './cascadeText.ts';
 import { LowersCard } from './LowersCard.tsx';
 import { UpperCard } from './UpperCard.tsx';
+import { UplinkCard } from './UplinkCard.tsx';
 
 const REFRESH_MS = 5000;
 
@@ -74,6 +75,7 @@ export function CascadePage({ user }: { user: User }) {
       {error && <Alert type="error" showIcon title={error} data-testid="cascade-error" />}
       <UpperCard status={status} />
       <LowersCard lowers={lowers ?? []} loading={lowers === undefined && !error} tick={tick} writable={writable} orgTree={orgTree} onChanged={load} />
+      <UplinkCard tick={tick} />
       <AlarmsCard lowers={lowers ?? []} tick={tick} />
     </Space>
   );

@@ -1,0 +1,130 @@
+// The node-to-node channel (docs/design/uplink.md, /UPLINK.md): one module per app, like the
+// cascade module. `createUplinkModule(app).service` is what other modules use.
+import type { Gb28181Settings } from '../config/config.ts';
+import { repos } from '../store/repos/index.ts';
+import { UplinkReceiver } from './receiver.ts';
+import { UplinkSender } from './sender.ts';
+import type { SenderOptions, SenderStatus } from './sender.ts';
+import { UplinkService } from './uplink-service.ts';
+import type { UplinkApp } from './uplink-service.ts';
+import type { WirePeer } from './wire.ts';
+
+export type { PublishInput, UplinkItemView, UplinkPeerView, UplinkListFilter, UplinkApp } from './uplink-service.ts';
+export { UplinkService } from './uplink-service.ts';
+export type { SenderStatus } from './sender.ts';
+
+export interface UplinkOptions {
+  /** Default: app.config.gb28181. */
+  settings?: Gb28181Settings;
+  /** Sender timings (tests use short ones). */
+  sender?: Pick<SenderOptions, 'pollMs' | 'heartbeatMs' | 'backoffMinMs' | 'backoffMaxMs' | 'timeoutMs'>;
+  /** Stale threshold (ms); default gb28181.uplinkStaleS or 120 s. */
+  staleAfterMs?: number;
+  /** How often peers' staleness and own items are looked at (ms; default 1000). */
+  watchMs?: number;
+}
+
+export class UplinkModule {
+  readonly service: UplinkService;
+  readonly receiver: UplinkReceiver;
+  readonly sender?: UplinkSender;
+  private watch?: NodeJS.Timeout;
+  private watching?: Promise<void>;
+  private lastOwnSeq = -1;
+  private readonly staleNow = new Map<string, boolean>();
+
+  constructor(
+    readonly app: UplinkApp,
+    readonly settings: Gb28181Settings | undefined,
+    private readonly opts: UplinkOptions = {},
+  ) {
+    const s = settings;
+    const up = s?.upper;
+    const staleAfterMs = opts.staleAfterMs ?? (s?.uplinkStaleS ?? 120) * 1000;
+    if (s && up?.uplinkUrl) {
+      // The upper's SIP domain is, by GB/T 28181 convention, the first 10 digits of its id; its 401 corrects us otherwise.
+      this.sender = new UplinkSender(app.store, app.clock, app.log, { url: up.uplinkUrl, sipId: s.id, password: up.password, realm: up.id.slice(0, 10), ...opts.sender }, () => this.reportedPeers());
+    }
+    this.service = new UplinkService({ app, queueing: () => this.sender !== undefined, staleAfterMs, kick: () => this.sender?.kick() });
+    this.receiver = new UplinkReceiver({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, events: app.events, realm: s?.domain ?? '', relayUp: () => this.sender !== undefined });
+  }
+
+  /** Starts the sender (when an upper channel is configured) and the watcher of staleness and own items. */
+  async start(): Promise<void> {
+    if (this.watch) return;
+    if (this.sender) await this.snapshotForNewUpper(this.sender.status.url);
+    this.lastOwnSeq = await repos(this.app.store.db).uplink.maxOwnSeq();
+    this.sender?.start();
+    const tick = () => {
+      this.watching = this.check().catch((err: unknown) => this.app.log.warn({ err }, 'uplink watcher failed'));
+    };
+    this.watch = setInterval(tick, this.opts.watchMs ?? 1000);
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.watch);
+    this.watch = undefined;
+    await this.watching;
+    await this.sender?.stop();
+  }
+
+  status(): { sender?: SenderStatus } {
+    return { ...(this.sender ? { sender: { ...this.sender.status } } : {}) };
+  }
+
+  /** Our lowers (direct and what they reported below them), sent upward with each batch. */
+  private async reportedPeers(): Promise<WirePeer[]> {
+    const views = await this.service.peerViews({ kind: 'all' });
+    return views.slice(0, 2000).map((p) => ({ code: p.code, name: p.name.slice(0, 128), lastReceivedAtMs: p.lastReceivedAtMs, backlog: p.backlog, stale: p.stale }));
+  }
+
+  /** A different upper than the outbox was filled for gets every live item once (then the outbox goes on). */
+  private async snapshotForNewUpper(url: string): Promise<void> {
+    await this.app.store.db.transaction().execute(async (trx) => {
+      const r = repos(trx).uplink;
+      const state = await r.state();
+      if (state.upper_url === url) return;
+      const now = this.app.clock.nowMs();
+      const items = await r.liveItems();
+      for (const it of items) {
+        const { seq } = await r.nextSeq();
+        await r.enqueue({ seq, origin_code: it.origin_code, topic: it.topic, item_key: it.item_key, body: it.body, origin_seq: Number(it.origin_seq), updated_at_ms: Number(it.updated_at_ms), created_at_ms: now });
+      }
+      await r.setUpperUrl(url);
+      this.app.log.info({ url, items: items.length }, 'uplink: new upper, every item queued once');
+    });
+  }
+
+  /** Logs each lower's stale/fresh change at info; emits `uplink.item` for own items that committed. */
+  private async check(): Promise<void> {
+    for (const p of await this.service.peerViews({ kind: 'all' })) {
+      const was = this.staleNow.get(p.code);
+      if (was !== p.stale) {
+        this.staleNow.set(p.code, p.stale);
+        if (was !== undefined || !p.stale) {
+          const msg = p.stale ? `下级通道失联 uplink from ${p.name} stale` : `下级通道正常 uplink from ${p.name} fresh`;
+          this.app.log.info({ code: p.code, via: p.viaCode, lastReceivedAtMs: p.lastReceivedAtMs, backlog: p.backlog }, msg);
+        }
+      }
+    }
+    const own = await repos(this.app.store.db).uplink.ownItemsAfter(this.lastOwnSeq);
+    for (const it of own) {
+      this.lastOwnSeq = Number(it.origin_seq);
+      this.app.events.emit('uplink.item', { originCode: it.origin_code, topic: it.topic, key: it.item_key, body: it.body === null ? null : JSON.parse(it.body), receivedAtMs: Number(it.received_at_ms), scopePath: it.scope_path });
+    }
+    if (own.length > 0) this.sender?.kick();
+  }
+}
+
+const modules = new WeakMap<object, UplinkModule>();
+
+/** The uplink module of an app (one per app; options only count on the first call). */
+export function createUplinkModule(app: UplinkApp, opts: UplinkOptions = {}): UplinkModule {
+  let m = modules.get(app);
+  if (!m) {
+    m = new UplinkModule(app, opts.settings ?? app.config.gb28181, opts);
+    modules.set(app, m);
+  }
+  return m;
+}
