@@ -27,6 +27,7 @@ import { RecordingManager } from './recording/manager.ts';
 import type { ManagerDeps } from './recording/manager.ts';
 import { RecordingService } from './recording/recording-service.ts';
 import { createReadinessModule } from './readiness/index.ts';
+import { createUplinkModule } from './uplink/index.ts';
 import type { ReadinessModule } from './readiness/index.ts';
 import { createRetentionModule } from './retention/index.ts';
 import type { RetentionModule, RetentionModuleOptions } from './retention/index.ts';
@@ -132,7 +133,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Set just below: retention reads the finished app (files, exams, recorder).
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
-    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id) }),
+    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), uplink: () => createUplinkModule(app).service }),
     log,
     close: async () => {
       await app.retention.stop();

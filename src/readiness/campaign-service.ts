@@ -19,6 +19,10 @@ import { AppError } from '../util/errors.ts';
 import { DEFAULT_PROFILE, profileSchema } from './profile.ts';
 import type { StandardProfile } from './profile.ts';
 import type { CampaignDetailView, CampaignView, OpenCampaignBody } from './schemas.ts';
+import { SITE_TOPIC, siteItemBody } from './upward.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { PublishInput } from '../uplink/index.ts';
 import { cameraView, checklistItems, siteStates } from './views.ts';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +41,8 @@ export interface CampaignServiceDeps {
   /** Cameras whose probe is running now, and which have a snapshot from their last probe. */
   running(campaignId: number): ReadonlySet<number>;
   hasSnapshot(cameraId: number): boolean;
+  /** The node-to-node channel's publish (items go to every level above when the transaction commits). */
+  publish?: (trx: Kysely<Database>, input: PublishInput) => Promise<unknown>;
 }
 
 export class CampaignService {
@@ -144,6 +150,26 @@ export class CampaignService {
       }
     }
     return opened;
+  }
+
+  /**
+   * Publishes the state of some sites in a campaign upward (topic readiness.site), inside `trx`.
+   * Every open campaign covering the site when `campaignId` is undefined (a reference was signed).
+   */
+  async publishSites(trx: Kysely<Database>, campaignId: number | undefined, siteIds: readonly number[]): Promise<void> {
+    if (!this.d.publish || siteIds.length === 0) return;
+    const r = repos(trx);
+    const all = { kind: 'all' } as const;
+    const sites = (await r.org.list(all)).filter((n) => siteIds.includes(n.id));
+    const campaigns = campaignId !== undefined ? [await r.readiness.getCampaign(all, campaignId)] : (await r.readiness.listCampaigns(all)).filter((c) => c.state === 'open' && sites.some((s) => s.path.startsWith(c.node_path)));
+    for (const c of campaigns) {
+      if (!c) continue;
+      const { full } = await this.detail(r, SYSTEM_ACTOR, c);
+      for (const site of sites) {
+        const st = full.sites.find((x) => x.siteId === site.id);
+        if (st) await this.d.publish(trx, { topic: SITE_TOPIC, key: `${c.id}:${site.id}`, body: siteItemBody(full, st, full.cameras), scopePath: site.path });
+      }
+    }
   }
 
   private async detail(r: Repos, actor: Actor, c: CampaignRow): Promise<{ view: CampaignView; full: CampaignDetailView }> {

@@ -17,6 +17,9 @@ import { ProbeRunner } from './probe-runner.ts';
 import { profileSchema } from './profile.ts';
 import type { ProbeBody } from './schemas.ts';
 import { SignoffService } from './signoff-service.ts';
+import type { UplinkService } from '../uplink/index.ts';
+import { SITE_TOPIC, reportedSites } from './upward.ts';
+import type { ReportedSiteView } from './upward.ts';
 
 export interface ReadinessModuleDeps {
   store: Store;
@@ -30,6 +33,10 @@ export interface ReadinessModuleDeps {
   captureMaxMs?: number;
   /** How often timetable campaigns are looked for, ms. */
   tickIntervalMs?: number;
+  /** The node-to-node channel (docs/design/uplink.md); readiness states go upward through it. */
+  uplink?: () => UplinkService;
+  /** This node's name, for its own sites in the reported view. */
+  nodeName?: () => Promise<string>;
 }
 
 export class ReadinessModule {
@@ -40,9 +47,11 @@ export class ReadinessModule {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly d: ReadinessModuleDeps) {
-    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs });
-    this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg) });
-    this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots);
+    const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
+    this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
+    const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
+    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites });
+    this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
   }
 
   /**
@@ -65,6 +74,15 @@ export class ReadinessModule {
     this.pending.add(run.done);
     void run.done.finally(() => this.pending.delete(run.done));
     return run;
+  }
+
+  /** Every site reported on the channel (own and lower levels'), ready / not ready / not checked / not reported (R-PRE-2). */
+  async reported(actor: Actor): Promise<ReportedSiteView[]> {
+    await requirePermission(this.d.audit, actor, 'exam.read', 'readiness.reported', 'readiness_campaign', '*');
+    if (!this.d.uplink) return [];
+    const u = this.d.uplink();
+    const [items, peers] = await Promise.all([u.list(actor, { topic: SITE_TOPIC }), u.peers(actor)]);
+    return reportedSites(items, peers, (await this.d.nodeName?.()) ?? '本级');
   }
 
   start(): void {

@@ -2,7 +2,9 @@
 // never hurt recording). Each camera's results replace its previous ones in one transaction; a
 // camera whose verdict changes is logged at info. The newest picture of each camera is kept in
 // memory for the console and for signing a reference.
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Database } from '../store/schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { CameraOpener } from '../ingest/source.ts';
 import { streamSpecOf } from '../recording/camera-spec.ts';
@@ -31,6 +33,8 @@ export interface RunnerDeps {
   /** Cameras probed at once on this node. */
   concurrency?: number;
   captureMaxMs?: number;
+  /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
+  afterResults?: (trx: Kysely<Database>, campaignId: number, siteId: number) => Promise<void>;
 }
 
 export class ProbeRunner {
@@ -103,6 +107,7 @@ export class ProbeRunner {
     await this.d.store.db.transaction().execute(async (trx) => {
       const tr = repos(trx);
       for (const o of result.outcomes) await tr.readiness.upsertResult({ campaign_id: campaignId, camera_id: cam.id, probe: o.probe, verdict: o.verdict, value: o.value.slice(0, 256), rule: o.rule.slice(0, 256), reason: o.reason?.slice(0, 512) ?? null, measured_at_ms: now, duration_ms: result.durationMs });
+      await this.d.afterResults?.(trx, campaignId, cam.site_id);
     });
     const worst = (vs: string[]) => (vs.includes('fail') ? 'fail' : vs.includes('warn') ? 'warn' : vs.length ? 'pass' : 'unchecked');
     const was = worst(before.map((x) => x.verdict));

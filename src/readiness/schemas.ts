@@ -105,3 +105,15 @@ export type CampaignDetailView = z.infer<typeof campaignDetailSchema>;
 export type CameraResultView = z.infer<typeof cameraResultSchema>;
 export type SiteStateView = z.infer<typeof siteStateSchema>;
 export type TemplateView = z.infer<typeof templateSchema>;
+
+export const reportedSiteSchema = z.object({
+  originCode: z.string(),
+  via: z.string(),
+  campaignName: z.string().nullable(),
+  siteName: z.string(),
+  state: z.enum(['ready', 'not_ready', 'unchecked', 'not_reported']),
+  lastReportedState: z.enum(['ready', 'not_ready', 'unchecked']).nullable(),
+  reasons: z.array(z.string()),
+  problems: z.array(z.object({ camera: z.string(), room: z.string(), verdict: z.enum(['pass', 'warn', 'fail', 'unchecked']), reasons: z.array(z.string()) })),
+  updatedAtMs: z.number().nullable(),
+});

@@ -3,6 +3,8 @@
 // templates that administrators edit. Every signature and edit is appended to the audit chain in
 // its own transaction (R-ACC-1).
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
@@ -27,6 +29,8 @@ export class SignoffService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly snapshots: ReadonlyMap<number, Snapshot>,
+    /** Called in the signature's transaction: publishes the site's state upward (campaign undefined = every open one). */
+    private readonly afterChange: (trx: Kysely<Database>, campaignId: number | undefined, siteId: number) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** The picture of a camera in scope: its newest probe picture, or its signed reference. */
@@ -56,6 +60,7 @@ export class SignoffService {
       if (!s?.jpeg || now - s.atMs > SNAPSHOT_MAX_AGE_MS) throw new AppError('conflict', '请先检测该摄像机，再对最新画面签字 (probe the camera first; a reference is signed on a picture at most 30 min old)');
       const thumb = thumbnail(s.gray);
       await r.readiness.setReference({ camera_id: cameraId, image_jpeg_b64: s.jpeg.toString('base64'), thumb_gray_b64: Buffer.from(thumb.data).toString('base64'), signer_name: signerName, signed_by_user_id: actor.userId, signed_at_ms: now, camera_updated_at_ms: Number(cam.updated_at_ms) });
+      await this.afterChange(trx, undefined, cam.site_id);
       await this.audit.append(trx, actor, { action: 'readiness.reference.sign', objectType: 'camera', objectId: cameraId, scopePath: cam.site_path, detail: { signerName, pictureAtMs: s.atMs, sha256: createHash('sha256').update(s.jpeg).digest('hex') } });
       return { signedAtMs: now };
     });
@@ -120,6 +125,7 @@ export class SignoffService {
       const now = this.clock.nowMs();
       const sha = file ? createHash('sha256').update(file).digest('hex') : null;
       const id = await r.checklists.sign({ campaign_id: campaignId, item_id: item.id, site_id: site.id, subject, outcome: body.outcome, signer_name: body.signerName, signed_by_user_id: actor.userId, signed_at_ms: now, note: body.note ?? null, file_name: body.file?.name ?? null, file_sha256: sha, file_b64: file ? file.toString('base64') : null });
+      await this.afterChange(trx, campaignId, site.id);
       await this.audit.append(trx, actor, { action: 'checklist.sign', objectType: 'checklist_signature', objectId: id, scopePath: site.path, detail: { campaignId, itemId: item.id, requirement: tpl.requirement, text: item.text, siteId: site.id, subject, outcome: body.outcome, signerName: body.signerName, note: body.note ?? null, fileName: body.file?.name ?? null, fileSha256: sha } });
       return { id, signedAtMs: now };
     });

@@ -95,6 +95,12 @@ describe.each(DIALECTS)('readiness campaigns on %s', (dialect: Dialect) => {
     await t.app.readiness.signoff.sign(siteOperator, c.id, { itemId: ws.id, siteId: ids.site, subject: '巡查机-01', outcome: 'fail', signerName: '李四' });
     d = await t.app.readiness.campaigns.get(gulouAdmin, c.id);
     expect(d.sites.find((s) => s.siteId === ids.site)!.checklist).toEqual({ needed: 2, signed: 1, failed: 1 });
+    // Each signature published the site's state on the node-to-node channel, in its transaction (R-PRE-2).
+    const reported = (await t.app.readiness.reported(gulouAdmin)).filter((x) => x.campaignName === '清单');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ siteName: '南京市第一中学考点', state: 'not_ready' });
+    expect(reported[0].reasons.join(' ')).toContain('检查表不合格');
+    expect((await t.app.readiness.reported(xuanwuAdmin)).filter((x) => x.campaignName === '清单')).toEqual([]);
     expect(d.signatures.find((g) => g.id === s1.id)).toMatchObject({ signerName: '李四', note: 'UPS 满电', fileName: 'ups.jpg' });
     expect((await t.app.readiness.signoff.signatureFile(gulouAdmin, s1.id)).data).toEqual(photo);
     // The other district cannot read the file, nor sign at this site.

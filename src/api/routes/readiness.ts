@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ReadinessModule } from '../../readiness/index.ts';
-import { cameraParam, campaignDetailSchema, campaignSchema, contactBody, openCampaignBody, probeBody, referenceBody, signBody, signatureParam, templateBody, templateSchema } from '../../readiness/schemas.ts';
+import { reportedSiteSchema, cameraParam, campaignDetailSchema, campaignSchema, contactBody, openCampaignBody, probeBody, referenceBody, signBody, signatureParam, templateBody, templateSchema } from '../../readiness/schemas.ts';
 import { actorOf } from '../context.ts';
 import { idParam } from '../schemas.ts';
 
@@ -33,6 +33,7 @@ export function readinessRoutes(m: ReadinessModule) {
     s.post('/api/readiness/cameras/:cameraId/reference', { schema: { tags, summary: '参考画面签字 Sign the newest picture as covering every seat (R-PRE-3, audited)', params: cameraParam, body: referenceBody, response: { 200: z.object({ signedAtMs: z.number() }) } } }, (req) =>
       m.signoff.signReference(actorOf(req), req.params.cameraId, req.body.signerName),
     );
+    s.get('/api/readiness/reported', { schema: { tags, summary: '各级上报 Every site reported on the node-to-node channel: ready / not ready / not checked / not reported (R-PRE-2)', response: { 200: z.object({ sites: z.array(reportedSiteSchema) }) } } }, async (req) => ({ sites: await m.reported(actorOf(req)) }));
     s.get('/api/readiness/templates', { schema: { tags, summary: '检查表模板 Checklist templates that apply to me', response: { 200: z.object({ templates: z.array(templateSchema) }) } } }, async (req) => ({ templates: await m.signoff.templates(actorOf(req)) }));
     s.post('/api/readiness/templates', { schema: { tags, summary: '新建检查表模板 Create a template (audited)', body: templateBody, response: { 200: templateSchema } } }, (req) => m.signoff.saveTemplate(actorOf(req), undefined, req.body));
     s.put('/api/readiness/templates/:id', { schema: { tags, summary: '修改检查表模板 Replace a template and its items (audited)', params: idParam, body: templateBody, response: { 200: templateSchema } } }, (req) => m.signoff.saveTemplate(actorOf(req), req.params.id, req.body));
