@@ -28,6 +28,9 @@ import type { FileStore } from './recording/file-store.ts';
 import { RecordingManager } from './recording/manager.ts';
 import type { ManagerDeps } from './recording/manager.ts';
 import { RecordingService } from './recording/recording-service.ts';
+import { createReadinessModule } from './readiness/index.ts';
+import { createUplinkModule } from './uplink/index.ts';
+import type { ReadinessModule } from './readiness/index.ts';
 import { createRetentionModule } from './retention/index.ts';
 import type { RetentionModule, RetentionModuleOptions } from './retention/index.ts';
 import { migrateToLatest, openStore } from './store/db.ts';
@@ -60,6 +63,8 @@ export interface App {
   exams: ExamModule;
   /** Retention job, evidence holds, capacity forecast, backups (started by `serve`). */
   retention: RetentionModule;
+  /** Exam readiness: campaigns, camera probes, signed references and checklists (timer started by `serve`). */
+  readiness: ReadinessModule;
   log: Logger;
   close(): Promise<void>;
 }
@@ -138,9 +143,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     exams,
     // Set just below: retention reads the finished app (files, exams, recorder).
     retention: undefined as unknown as RetentionModule,
+    // Probes listen to the recorder's own session of a camera (no second connection).
+    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), uplink: () => createUplinkModule(app).service }),
     log,
     close: async () => {
       await app.retention.stop();
+      await app.readiness.stop();
       await exams.stop();
       await recorder.stop();
       await store.close();

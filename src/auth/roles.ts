@@ -17,14 +17,16 @@ export type Permission =
   | 'exam.write'
   | 'exam.seal'
   // Share a patrol tour with everyone whose scope holds its node, and change others' shared tours.
-  | 'tour.share';
+  | 'tour.share'
+  // Sign readiness checklist items and reference snapshots as a named person (R-PRE-1/3/5/7, R-SEC-3/8).
+  | 'readiness.sign';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
-  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share'],
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share', 'readiness.sign'],
   // 巡查员: watches live and recorded video.
   // Records 已封门 and custody events, acknowledges alarms while on duty.
-  operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal'],
+  operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal', 'readiness.sign'],
   // 组长: leads the centre; sees everything in scope, changes nothing.
   leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback', 'exam.read'],
   // 纪检监察: oversight of the audit log only.

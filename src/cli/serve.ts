@@ -61,6 +61,7 @@ export async function serve(config: Config): Promise<number> {
   await app.recorder.start();
   app.exams.start();
   app.retention.start();
+  app.readiness.start();
   // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
   const cascade = createCascadeModule(app);
   if (cascade.enabled) {

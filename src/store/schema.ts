@@ -478,6 +478,117 @@ export interface PatrolTourItemTable {
   ref_id: number | null;
 }
 
+// Exam readiness (issue 17, docs/design/readiness.md).
+/** full = every probe and checklist (three days before); clock = clocks and workstations (the day before). */
+export type ReadinessChecks = 'full' | 'clock';
+export type ReadinessOrigin = 'manual' | 'timetable';
+export type ReadinessVerdict = 'pass' | 'warn' | 'fail';
+export type ReadinessProbe = 'online' | 'decode' | 'profile' | 'picture' | 'moved' | 'audio' | 'recording' | 'clock';
+export type ChecklistPer = 'site' | 'workstation';
+
+export interface ReadinessCampaignTable {
+  id: Generated<number>;
+  /** The node that opened it; the campaign covers this node's subtree. */
+  org_node_id: number;
+  /** The exam it prepares, when there is one. */
+  exam_id: number | null;
+  name: string;
+  checks: ReadinessChecks;
+  origin: ReadinessOrigin;
+  /** Everything must be checked and signed by then, ms since epoch. */
+  deadline_ms: number;
+  /** The standard profile (src/readiness/profile.ts) cameras are judged against, JSON, copied at opening. */
+  profile_json: string;
+  state: 'open' | 'closed';
+  created_by: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface ReadinessContactTable {
+  id: Generated<number>;
+  campaign_id: number;
+  /** City, district or site the contact answers for (R-CITY-5). */
+  org_node_id: number;
+  name: string;
+  phone: string;
+}
+
+export interface ReadinessResultTable {
+  id: Generated<number>;
+  campaign_id: number;
+  camera_id: number;
+  probe: ReadinessProbe;
+  verdict: ReadinessVerdict;
+  /** What was measured, with units (e.g. "1920×1080 25.0 fps 2.1 Mbit/s"). */
+  value: string;
+  /** The rule it was judged against (e.g. "≥1280×720, 20–30 fps"). */
+  rule: string;
+  /** Why it is not a pass, in Chinese with English; null on a pass. */
+  reason: string | null;
+  measured_at_ms: number;
+  /** How long the probe took, milliseconds. */
+  duration_ms: number;
+}
+
+export interface ReadinessReferenceTable {
+  id: Generated<number>;
+  camera_id: number;
+  /** The picture the signer saw, small JPEG, base64. */
+  image_jpeg_b64: string;
+  /** 64×36 8-bit grey picture (2304 bytes) for the moved check, base64. */
+  thumb_gray_b64: string;
+  signer_name: string;
+  signed_by_user_id: number | null;
+  signed_at_ms: number;
+  /** camera.updated_at_ms when signed: a later camera change asks for a new signature, ms since epoch. */
+  camera_updated_at_ms: number;
+}
+
+export interface ChecklistTemplateTable {
+  id: Generated<number>;
+  /** The node whose administrators edit it; it applies to campaigns in this subtree. */
+  org_node_id: number;
+  /** R-PRE-1, R-PRE-5, R-PRE-7, R-SEC-3, R-SEC-8 … */
+  requirement: string;
+  title: string;
+  /** Which campaigns list it: full (three days before) or clock (the day before). */
+  checks: ReadinessChecks;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface ChecklistTemplateItemTable {
+  id: Generated<number>;
+  template_id: number;
+  position: number;
+  text: string;
+  /** Signed once per site, or once per patrol workstation of the site. */
+  per: ChecklistPer;
+  /** 1 once removed from the template (kept: old signatures name it). */
+  retired: number;
+}
+
+export interface ChecklistSignatureTable {
+  id: Generated<number>;
+  campaign_id: number;
+  item_id: number;
+  site_id: number;
+  /** Workstation name for per-workstation items, '' for per-site items. */
+  subject: string;
+  /** ok = checked and in order; fail = checked and found wrong. */
+  outcome: 'ok' | 'fail';
+  signer_name: string;
+  signed_by_user_id: number | null;
+  signed_at_ms: number;
+  note: string | null;
+  file_name: string | null;
+  /** SHA-256 of the attached file, hex. */
+  file_sha256: string | null;
+  /** The attached photo or file (≤ 160 KiB), base64. */
+  file_b64: string | null;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -511,6 +622,13 @@ export interface Database {
   uplink_outbox: UplinkOutboxTable;
   uplink_state: UplinkStateTable;
   uplink_peer: UplinkPeerTable;
+  readiness_campaign: ReadinessCampaignTable;
+  readiness_contact: ReadinessContactTable;
+  readiness_result: ReadinessResultTable;
+  readiness_reference: ReadinessReferenceTable;
+  checklist_template: ChecklistTemplateTable;
+  checklist_template_item: ChecklistTemplateItemTable;
+  checklist_signature: ChecklistSignatureTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

@@ -24,6 +24,11 @@ interface Ids {
   tour: number;
   /** One more shared tour per role, for the delete case (a deletion must not change what the next role meets). */
   doomed: Record<Role, number>;
+  /** A readiness campaign opened at the site, a checklist template there with one item, a signature with a file. */
+  campaign: number;
+  template: number;
+  item: number;
+  signature: number;
 }
 interface Case {
   name: string;
@@ -69,6 +74,21 @@ const CASES: Case[] = [
   // Node-to-node channel (docs/design/uplink.md, R-PRE-2): items and lower levels' freshness, filtered by scope.
   { name: 'uplink items', method: 'GET', url: () => '/api/uplink/items?topic=matrix.test', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'uplink peers', method: 'GET', url: () => '/api/uplink/peers', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  // Exam readiness (issue 17): exam.read to follow, exam.write to open/probe/edit, readiness.sign to sign.
+  { name: 'list readiness campaigns', method: 'GET', url: () => '/api/readiness/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'open readiness campaign', method: 'POST', url: () => '/api/readiness/campaigns', body: (ids, n) => ({ name: `检测${n}`, orgNodeId: ids.site, checks: 'full', deadlineMs: 1_900_000_000_000 }), allowed: ['admin'] },
+  { name: 'readiness campaign', method: 'GET', url: (ids) => `/api/readiness/campaigns/${ids.campaign}`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'readiness contact', method: 'PUT', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/contacts`, body: (ids) => ({ orgNodeId: ids.site, name: '张老师', phone: '13800000000' }), allowed: ['admin'] },
+  { name: 'readiness probe', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/probe`, body: (ids) => ({ cameraIds: [ids.camera] }), allowed: ['admin'] },
+  { name: 'sign checklist item', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/sign`, body: (ids) => ({ itemId: ids.item, siteId: ids.site, outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: 'cGhvdG8=' } }), allowed: ['admin', 'operator'] },
+  { name: 'signature file', method: 'GET', url: (ids) => `/api/readiness/signatures/${ids.signature}/file`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'sign reference (no picture yet)', method: 'POST', url: (ids) => `/api/readiness/cameras/${ids.camera}/reference`, body: () => ({ signerName: '王五' }), allowed: ['admin', 'operator'], okStatus: 409 },
+  { name: 'reported readiness sites', method: 'GET', url: () => '/api/readiness/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'list checklist templates', method: 'GET', url: () => '/api/readiness/templates', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
+  { name: 'replace checklist template', method: 'PUT', url: (ids) => `/api/readiness/templates/${ids.template}`, body: (ids) => ({ requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ id: ids.item, text: '消防器材齐全', per: 'site' }] }), allowed: ['admin'] },
+  // Last: closing ends signing in the campaign.
+  { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
 ];
 
 describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
@@ -96,7 +116,11 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const sitePath = (await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow()).path;
       await createUplinkModule(t.app).service.publishNow({ topic: 'matrix.test', key: `k-${target}`, body: { site: siteName }, scopePath: sitePath });
       await repos(t.app.store.db).cascade.insertLower({ sip_id: target === 'in' ? '32010600002000000011' : '32010200002000000011', name: `${siteName}下级`, kind: 'platform', org_node_id: site.id, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed };
+      const campaign = await t.app.readiness.campaigns.open(admin, { name: `${siteName}考前检测`, orgNodeId: site.id, checks: 'full', deadlineMs: 1_900_000_000_000, contacts: [] });
+      const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
+      const item = template.items[0].id;
+      const signature = (await t.app.readiness.signoff.sign(admin, campaign.id, { itemId: item, siteId: site.id, subject: '', outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: Buffer.from('photo').toString('base64') } })).id;
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

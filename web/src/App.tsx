@@ -12,6 +12,7 @@ import { ExamsPage } from './pages/exams/ExamsPage.tsx';
 import { WallPage } from './pages/wall/WallPage.tsx';
 import { PlaybackPage } from './pages/playback/PlaybackPage.tsx';
 import { CascadePage } from './pages/cascade/CascadePage.tsx';
+import { ReadinessPage } from './pages/readiness/ReadinessPage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -61,6 +62,7 @@ export function App() {
       {page === 'users' && <UsersPage user={session.user} />}
       {page === 'audit' && <AuditPage />}
       {page === 'exams' && <ExamsPage user={session.user} />}
+      {page === 'readiness' && <ReadinessPage user={session.user} />}
       {page === 'cascade' && <CascadePage user={session.user} />}
     </AppLayout>
   );

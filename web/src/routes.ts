@@ -2,7 +2,7 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'playback' | 'cascade';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
@@ -10,6 +10,7 @@ const access: Record<PageKey, readonly Role[]> = {
   audit: ['admin', 'leader', 'inspector'],
   wall: ['admin', 'operator', 'leader'], // video.live; last so that the landing page stays the same
   exams: ['admin', 'operator', 'leader'], // exam.read
+  readiness: ['admin', 'operator', 'leader'], // exam.read (考前检测); writes exam.write, signatures readiness.sign
   playback: ['admin', 'operator', 'leader'], // video.playback
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };

@@ -4,8 +4,10 @@ import type { Database } from '../schema.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
+import { ChecklistRepo } from './checklist-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
+import { ReadinessRepo } from './readiness-repo.ts';
 import { RecordingRepo } from './recording-repo.ts';
 import { RetentionRepo } from './retention-repo.ts';
 import { RoomRepo } from './room-repo.ts';
@@ -29,6 +31,8 @@ export interface Repos {
   retention: RetentionRepo;
   tours: TourRepo;
   uplink: UplinkRepo;
+  readiness: ReadinessRepo;
+  checklists: ChecklistRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -46,5 +50,7 @@ export function repos(db: Kysely<Database>): Repos {
     retention: new RetentionRepo(db),
     tours: new TourRepo(db),
     uplink: new UplinkRepo(db),
+    readiness: new ReadinessRepo(db),
+    checklists: new ChecklistRepo(db),
   };
 }

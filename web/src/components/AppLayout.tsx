@@ -9,6 +9,7 @@ import {
 import { ScheduleOutlined } from '@ant-design/icons';
 import { HistoryOutlined } from '@ant-design/icons';
 import { ClusterOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined } from '@ant-design/icons';
 import type { User } from '../types.ts';
 import type { PageKey } from '../routes.ts';
 import { useI18n } from '../i18n.ts';
@@ -25,7 +26,7 @@ import { TotpModal } from './TotpModal.tsx';
  */
 const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNode }[] }[] = [
   { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
-  { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }] },
+  { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }, { key: 'readiness', label: 'menuReadiness', icon: <CheckCircleOutlined /> }] },
   { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }] },
   {
     group: 'menuSystem',

@@ -1,0 +1,104 @@
+// Exam readiness module (考前检测, issue 17, docs/design/readiness.md): campaigns, camera probes,
+// reference snapshots and checklists. The composition root builds it with the store, clock,
+// opener and the recorder's sessions; `serve` starts the timetable timer.
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { CameraOpener } from '../ingest/source.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { AppError } from '../util/errors.ts';
+import { CampaignService } from './campaign-service.ts';
+import type { FrameEmitter } from './capture.ts';
+import { ProbeRunner } from './probe-runner.ts';
+import { profileSchema } from './profile.ts';
+import type { ProbeBody } from './schemas.ts';
+import { SignoffService } from './signoff-service.ts';
+import type { UplinkService } from '../uplink/index.ts';
+import { SITE_TOPIC, reportedSites } from './upward.ts';
+import type { ReportedSiteView } from './upward.ts';
+
+export interface ReadinessModuleDeps {
+  store: Store;
+  audit: AuditService;
+  clock: Clock;
+  box: SecretBox;
+  log: Logger;
+  opener: CameraOpener;
+  sharedSession(cameraId: number): FrameEmitter | undefined;
+  concurrency?: number;
+  captureMaxMs?: number;
+  /** How often timetable campaigns are looked for, ms. */
+  tickIntervalMs?: number;
+  /** The node-to-node channel (docs/design/uplink.md); readiness states go upward through it. */
+  uplink?: () => UplinkService;
+  /** This node's name, for its own sites in the reported view. */
+  nodeName?: () => Promise<string>;
+}
+
+export class ReadinessModule {
+  readonly runner: ProbeRunner;
+  readonly campaigns: CampaignService;
+  readonly signoff: SignoffService;
+  private timer?: NodeJS.Timeout;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly d: ReadinessModuleDeps) {
+    const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
+    this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
+    const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
+    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites });
+    this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
+  }
+
+  /**
+   * Probes the campaign's cameras in the caller's scope (all, some rooms, or some cameras); answers
+   * at once with how many were queued; `done` resolves when they are finished.
+   */
+  async probe(actor: Actor, campaignId: number, body: ProbeBody): Promise<{ queued: number; done: Promise<void> }> {
+    await requirePermission(this.d.audit, actor, 'exam.write', 'readiness.probe', 'readiness_campaign', campaignId);
+    const { campaign, cameras } = await runAudited(this.d.store, this.d.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const campaign = await r.readiness.getCampaign(actor.scope, campaignId);
+      if (!campaign) throw outOfScope('readiness.probe', 'readiness_campaign', campaignId);
+      if (campaign.state !== 'open') throw new AppError('conflict', '检测已结束 (campaign closed)');
+      const cameras = await r.readiness.cameras(actor.scope, campaign.node_path, body);
+      if ((body.cameraIds?.length || body.roomIds?.length) && cameras.length === 0) throw outOfScope('readiness.probe', body.cameraIds ? 'camera' : 'room', (body.cameraIds ?? body.roomIds ?? []).join(','));
+      await this.d.audit.append(trx, actor, { action: 'readiness.probe', objectType: 'readiness_campaign', objectId: campaignId, scopePath: actor.scope.kind === 'all' ? campaign.node_path : actor.scope.path, detail: { cameras: cameras.length, cameraIds: body.cameraIds ?? null, roomIds: body.roomIds ?? null } });
+      return { campaign, cameras };
+    });
+    const run = this.runner.run(campaignId, profileSchema.parse(JSON.parse(campaign.profile_json)), cameras);
+    this.pending.add(run.done);
+    void run.done.finally(() => this.pending.delete(run.done));
+    return run;
+  }
+
+  /** Every site reported on the channel (own and lower levels'), ready / not ready / not checked / not reported (R-PRE-2). */
+  async reported(actor: Actor): Promise<ReportedSiteView[]> {
+    await requirePermission(this.d.audit, actor, 'exam.read', 'readiness.reported', 'readiness_campaign', '*');
+    if (!this.d.uplink) return [];
+    const u = this.d.uplink();
+    const [items, peers] = await Promise.all([u.list(actor, { topic: SITE_TOPIC }), u.peers(actor)]);
+    return reportedSites(items, peers, (await this.d.nodeName?.()) ?? '本级');
+  }
+
+  start(): void {
+    const tick = () => void this.campaigns.openFromTimetable().catch((err: unknown) => this.d.log.warn({ err }, 'readiness timetable check failed'));
+    tick();
+    this.timer = setInterval(tick, this.d.tickIntervalMs ?? 10 * 60_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.pending]);
+  }
+}
+
+export function createReadinessModule(deps: ReadinessModuleDeps): ReadinessModule {
+  return new ReadinessModule(deps);
+}
+
+export type { CampaignDetailView, CampaignView, CameraResultView, SiteStateView, TemplateView } from './schemas.ts';

@@ -1,0 +1,117 @@
+// Runs camera probes for a campaign with limited concurrency (docs/design/readiness.md: probes
+// never hurt recording). Each camera's results replace its previous ones in one transaction; a
+// camera whose verdict changes is logged at info. The newest picture of each camera is kept in
+// memory for the console and for signing a reference.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../store/schema.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { CameraOpener } from '../ingest/source.ts';
+import { streamSpecOf } from '../recording/camera-spec.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import { lastRunClockOffset } from '../store/repos/readiness-repo.ts';
+import type { ProbeCameraRow } from '../store/repos/readiness-repo.ts';
+import type { Clock } from '../util/clock.ts';
+import type { FrameEmitter } from './capture.ts';
+import type { GrayFrame } from './picture-metrics.ts';
+import { THUMB_H, THUMB_W } from './picture-verdict.ts';
+import { probeCamera } from './prober.ts';
+import type { ProbeResult } from './prober.ts';
+import type { StandardProfile } from './profile.ts';
+import { referenceStale } from './views.ts';
+
+export interface Snapshot { jpeg?: Buffer; gray: GrayFrame; atMs: number }
+
+export interface RunnerDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  log: Logger;
+  opener: CameraOpener;
+  sharedSession(cameraId: number): FrameEmitter | undefined;
+  /** Cameras probed at once on this node. */
+  concurrency?: number;
+  captureMaxMs?: number;
+  /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
+  afterResults?: (trx: Kysely<Database>, campaignId: number, siteId: number) => Promise<void>;
+}
+
+export class ProbeRunner {
+  private readonly queue: Array<() => Promise<void>> = [];
+  private active = 0;
+  private readonly runningByCampaign = new Map<number, Set<number>>();
+  readonly snapshots = new Map<number, Snapshot>();
+  private readonly concurrency: number;
+
+  constructor(private readonly d: RunnerDeps) {
+    this.concurrency = Math.max(1, d.concurrency ?? 4);
+  }
+
+  running(campaignId: number): ReadonlySet<number> {
+    return this.runningByCampaign.get(campaignId) ?? new Set();
+  }
+
+  /** Queues every camera (skipping those already running in this campaign); resolves when all are done. */
+  run(campaignId: number, profile: StandardProfile, cameras: readonly ProbeCameraRow[]): { queued: number; done: Promise<void> } {
+    const set = this.runningByCampaign.get(campaignId) ?? new Set<number>();
+    this.runningByCampaign.set(campaignId, set);
+    const todo = cameras.filter((c) => !set.has(c.id));
+    for (const c of todo) set.add(c.id);
+    const done = Promise.all(
+      todo.map(
+        (cam) =>
+          new Promise<void>((resolve) => {
+            this.queue.push(async () => {
+              try {
+                await this.probeOne(campaignId, profile, cam);
+              } catch (err) {
+                this.d.log.warn({ err, cameraId: cam.id, campaignId }, 'readiness probe failed');
+              } finally {
+                set.delete(cam.id);
+                resolve();
+              }
+            });
+            this.pump();
+          }),
+      ),
+    ).then(() => undefined);
+    return { queued: todo.length, done };
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length) {
+      const job = this.queue.shift()!;
+      this.active++;
+      void job().finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  private async probeOne(campaignId: number, profile: StandardProfile, cam: ProbeCameraRow): Promise<void> {
+    const r = repos(this.d.store.db);
+    const row = await r.cameras.get({ kind: 'all' }, cam.id);
+    if (!row) return;
+    const ref = (await r.readiness.references([cam.id]))[0];
+    const reference = ref ? { thumb: { width: THUMB_W, height: THUMB_H, data: new Uint8Array(Buffer.from(ref.thumb_gray_b64, 'base64')) }, stale: referenceStale(ref, cam) } : undefined;
+    const result: ProbeResult = await probeCamera(
+      { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs },
+      profile,
+      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id) },
+    );
+    if (result.gray) this.snapshots.set(cam.id, { jpeg: result.jpeg, gray: result.gray, atMs: this.d.clock.nowMs() });
+    const now = this.d.clock.nowMs();
+    const before = (await r.readiness.results({ kind: 'all' }, campaignId)).filter((x) => x.camera_id === cam.id);
+    await this.d.store.db.transaction().execute(async (trx) => {
+      const tr = repos(trx);
+      for (const o of result.outcomes) await tr.readiness.upsertResult({ campaign_id: campaignId, camera_id: cam.id, probe: o.probe, verdict: o.verdict, value: o.value.slice(0, 256), rule: o.rule.slice(0, 256), reason: o.reason?.slice(0, 512) ?? null, measured_at_ms: now, duration_ms: result.durationMs });
+      await this.d.afterResults?.(trx, campaignId, cam.site_id);
+    });
+    const worst = (vs: string[]) => (vs.includes('fail') ? 'fail' : vs.includes('warn') ? 'warn' : vs.length ? 'pass' : 'unchecked');
+    const was = worst(before.map((x) => x.verdict));
+    const is = worst(result.outcomes.map((o) => o.verdict));
+    if (was !== is) this.d.log.info({ campaignId, cameraId: cam.id, camera: cam.name, site: cam.site_name, from: was, to: is, reasons: result.outcomes.filter((o) => o.reason).map((o) => `${o.probe}: ${o.reason}`) }, 'readiness camera verdict changed');
+  }
+}

@@ -1,0 +1,112 @@
+// Probes one camera (R-PRE-3, R-CITY-4, R-PRE-6): online, decodes, standard profile, picture
+// quality, moved vs the signed reference, audio presence, clock offset. Reads the recorder's own
+// session when there is one (no second connection), else opens one short session through the
+// shared opener. Every step has a timeout; a camera that hangs is a fail and the campaign goes on.
+import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
+import type { ReadinessProbe, ReadinessVerdict, RoomKind } from '../store/schema.ts';
+import type { Clock } from '../util/clock.ts';
+import { captureFrames, streamFacts } from './capture.ts';
+import type { FrameEmitter } from './capture.ts';
+import { decodeKeyframes } from './decode.ts';
+import type { GrayFrame } from './picture-metrics.ts';
+import { judgeMoved, judgePicture } from './picture-verdict.ts';
+import { judgeProfile } from './profile.ts';
+import type { Judgement, StandardProfile } from './profile.ts';
+
+export interface ProbeOutcome extends Judgement {
+  probe: ReadinessProbe;
+}
+
+export interface ProbeResult {
+  outcomes: ProbeOutcome[];
+  /** The newest picture: grey for the reference, JPEG for people. */
+  gray?: GrayFrame;
+  jpeg?: Buffer;
+  durationMs: number;
+}
+
+export interface ProbeTarget {
+  cameraId: number;
+  roomKind: RoomKind;
+  spec: StreamSpec | undefined;
+  reference?: { thumb: GrayFrame; stale: boolean };
+  /** Offset the recorder measured earlier, used when no RTCP SR arrives during the capture. */
+  lastKnownOffset?: { offsetMs: number; atMs: number };
+}
+
+export interface ProberDeps {
+  clock: Clock;
+  opener: CameraOpener;
+  /** The session already open for this camera (the recorder's supervisor), if any. */
+  sharedSession(cameraId: number): FrameEmitter | undefined;
+  captureMaxMs?: number;
+  openTimeoutMs?: number;
+  decodeTimeoutMs?: number;
+}
+
+export const CLOCK_RULE = '|偏差| ≤1 秒 合格, ≤3 秒 警告 (RTCP SR)';
+
+export function judgeClock(offsetMs: number | undefined, source: string): Judgement {
+  if (offsetMs === undefined) return { verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP sender report)' };
+  const abs = Math.abs(offsetMs);
+  const value = `${offsetMs >= 0 ? '+' : ''}${(offsetMs / 1000).toFixed(2)} 秒 (${source})`;
+  if (abs <= 1000) return { verdict: 'pass', value, rule: CLOCK_RULE, reason: null };
+  const reason = `摄像机时钟偏差 ${(offsetMs / 1000).toFixed(1)} 秒，需校准为北京时间 (camera clock is off)`;
+  return { verdict: abs <= 3000 ? 'warn' : 'fail', value, rule: CLOCK_RULE, reason };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what} 超时 (timed out after ${ms} ms)`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+const DEPENDENT: ReadinessProbe[] = ['decode', 'profile', 'picture', 'moved', 'audio', 'clock'];
+const fail = (probe: ReadinessProbe, value: string, rule: string, reason: string): ProbeOutcome => ({ probe, verdict: 'fail', value, rule, reason });
+
+export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t: ProbeTarget): Promise<ProbeResult> {
+  const started = deps.clock.nowMs();
+  const done = (outcomes: ProbeOutcome[], extra: Partial<ProbeResult> = {}): ProbeResult => ({ outcomes, durationMs: deps.clock.nowMs() - started, ...extra });
+  const offline = (value: string, reason: string) =>
+    done([fail('online', value, '能连接并收到画面 (answers and sends pictures)', reason), ...DEPENDENT.map((p) => fail(p, '未检测 (not checked)', '-', '摄像机不在线 (camera offline)'))]);
+
+  let own: FrameSource | undefined;
+  let src = deps.sharedSession(t.cameraId);
+  try {
+    if (!src) {
+      if (!t.spec) return offline('无地址 (no address)', '摄像机未配置地址或不支持 (no stream address configured)');
+      try {
+        own = await withTimeout(deps.opener.open(t.spec), deps.openTimeoutMs ?? 8000, '连接 (connect)');
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        return offline(`连接失败 ${e.code ?? ''}`.trim(), `${e.message ?? String(err)}`.slice(0, 500));
+      }
+      src = own;
+    }
+    const cap = await captureFrames(src, { maxMs: deps.captureMaxMs ?? 7000, nowMs: () => deps.clock.nowMs() });
+    if (cap.video.length === 0) {
+      const why = cap.firstFrameAfterMs === undefined ? '无视频帧 (no video frames)' : `无关键帧 (no keyframe in ${cap.skippedBeforeKeyframe} frames)`;
+      return offline(why, `摄像机应答但未送出可用画面：${why}`);
+    }
+    const outcomes: ProbeOutcome[] = [{ probe: 'online', verdict: 'pass', value: `首帧 ${cap.firstFrameAfterMs ?? 0} ms`, rule: '能连接并收到画面 (answers and sends pictures)', reason: null }];
+    const facts = streamFacts(cap);
+    const dec = facts.codec ? await decodeKeyframes(cap.video, facts.codec, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : { frames: [], pts90k: [], error: '无参数集，无法识别编码 (no parameter sets: codec unknown)' };
+    outcomes.push(
+      dec.frames.length
+        ? { probe: 'decode', verdict: 'pass', value: `解码 ${dec.frames.length} 幅画面`, rule: '关键帧可解码 (keyframes decode)', reason: null }
+        : fail('decode', '无画面 (no picture)', '关键帧可解码 (keyframes decode)', `画面无法解码 (cannot decode): ${dec.error ?? ''}`),
+    );
+    outcomes.push({ probe: 'profile', ...judgeProfile(profile, facts, t.roomKind) });
+    const spanMs = dec.pts90k.length >= 2 ? (dec.pts90k[dec.pts90k.length - 1] - dec.pts90k[0]) / 90 : 0;
+    outcomes.push({ probe: 'picture', ...judgePicture(dec.frames, spanMs) });
+    const newest = dec.frames[dec.frames.length - 1];
+    outcomes.push({ probe: 'moved', ...judgeMoved(newest, t.reference) });
+    const audioNeeded = profile.audioRoomKinds.includes(t.roomKind);
+    const audioVerdict: ReadinessVerdict = cap.audioFrames > 0 ? 'pass' : audioNeeded ? 'fail' : 'pass';
+    outcomes.push({ probe: 'audio', verdict: audioVerdict, value: cap.audioFrames > 0 ? `音频帧 ${cap.audioFrames}` : '无音频 (no audio)', rule: audioNeeded ? '本房间须有音频 (room needs sound)' : '本房间不要求音频', reason: audioVerdict === 'fail' ? '要求音频但未收到音频 (no sound)' : null });
+    const fresh = cap.clockOffsetsMs.length ? cap.clockOffsetsMs[cap.clockOffsetsMs.length - 1] : undefined;
+    outcomes.push({ probe: 'clock', ...(fresh !== undefined ? judgeClock(fresh, 'RTCP SR') : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR')) });
+    return done(outcomes, { gray: newest, jpeg: dec.jpeg });
+  } finally {
+    if (own) await own.stop().catch(() => undefined);
+  }
+}

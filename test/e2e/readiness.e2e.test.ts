@@ -1,0 +1,112 @@
+// End-to-end: 考前检测 in a real browser against the real server with one simulated exam room
+// (XUNCHA_SIM_ROOMS=1, its two cameras recorded). The demo exam opens its timetable campaigns on
+// start (full check 3 days before, clocks 1 day before); an administrator opens a campaign, checks
+// every camera from the page, signs a camera's reference (R-PRE-3) and a checklist item (R-SEC-8)
+// as named persons. Screenshots go to /tmp/xuncha-shots/readiness-*.png.
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ApiClient, startTestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { closeAll, launchBrowser } from './helpers/browser.ts';
+import type { BrowserSession } from './helpers/browser.ts';
+import { ensureWebBuilt } from './helpers/web-build.ts';
+import type { CampaignDetailView, CampaignView, TemplateView } from '../../src/readiness/schemas.ts';
+
+const SHOTS = '/tmp/xuncha-shots';
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+const byId = (page: Page, id: string) => page.getByTestId(id);
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(SHOTS, `readiness-${name}.png`), fullPage: true });
+}
+
+describe('考前检测 readiness console (e2e)', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  let browser: BrowserSession | undefined;
+  let page: Page;
+  let campaign: CampaignDetailView;
+  let template: TemplateView;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureWebBuilt();
+    server = await startTestServer({ env: { XUNCHA_SIM_ROOMS: '1', XUNCHA_SIM_PORT: String(await freePort()) } });
+    api = new ApiClient(server.baseUrl);
+    expect((await api.login('admin', server.adminPassword)).ok).toBe(true);
+    template = await api.json<TemplateView>('POST', '/api/readiness/templates', { requirement: 'R-SEC-8', title: '无未授权软件和介质', checks: 'full', items: [{ text: '巡查计算机无未经授权的软件和存储介质', per: 'site' }] });
+    campaign = await api.json<CampaignDetailView>('POST', '/api/readiness/campaigns', { name: 'E2E 联调检测', checks: 'full', deadlineMs: Date.now() + 3 * 86_400_000 });
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(20_000);
+    await page.goto(server.baseUrl);
+    await byId(page, 'login-username').fill('admin');
+    await byId(page, 'login-password').fill(server.adminPassword);
+    await byId(page, 'login-submit').click();
+    await byId(page, 'header-user').waitFor();
+  }, 240_000);
+
+  afterAll(async () => {
+    await closeAll(browser);
+    if (server) expect(await server.stop()).toBe(0);
+  });
+
+  it('R-PRE-2: the demo exam opened its timetable campaigns on start (full 3 days, clocks 1 day before)', async () => {
+    const list = (await api.json<{ campaigns: CampaignView[] }>('GET', '/api/readiness/campaigns')).campaigns;
+    const auto = list.filter((c) => c.origin === 'timetable');
+    expect(auto.map((c) => c.checks).sort()).toEqual(['clock', 'full']);
+    // The demo site's simulated cameras are all in the manual campaign too.
+    expect(campaign.cameras.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('R-PRE-3: checking every camera from the page shows per-camera results with pictures', async () => {
+    await byId(page, 'menu-readiness').click();
+    await byId(page, `campaign-${campaign.id}`).click();
+    await byId(page, 'probe-all').click();
+    for (const c of campaign.cameras) await expect.poll(() => byId(page, `camera-verdict-${c.cameraId}`).innerText(), { timeout: 60_000 }).toMatch(/合格|警告|不合格/);
+    const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
+    for (const c of d.cameras) {
+      expect(c.results.find((x) => x.probe === 'online')?.verdict).toBe('pass');
+      expect(c.results.find((x) => x.probe === 'decode')?.verdict).toBe('pass');
+      expect(c.hasSnapshot).toBe(true);
+    }
+    // Thumbnails are real JPEGs the browser loaded.
+    await expect.poll(() => page.locator('img[src*="/api/readiness/cameras/"]').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth === 320).length)).toBeGreaterThan(0);
+    await shot(page, '01-results');
+  }, 120_000);
+
+  it('R-PRE-3: a named person signs a camera reference in the dialog; it is audited', async () => {
+    const cam = campaign.cameras[0];
+    await byId(page, `reference-sign-${cam.cameraId}`).click();
+    await byId(page, 'reference-signer').fill('张三');
+    await shot(page, '02-reference-dialog');
+    await page.getByRole('button', { name: '签 字' }).or(page.getByRole('button', { name: '签字' })).last().click();
+    await expect.poll(() => byId(page, `reference-${cam.cameraId}`).innerText()).toContain('张三');
+    const audit = await api.json<{ records: Array<{ action: string; detail: unknown }> }>('GET', '/api/audit?action=readiness.reference');
+    expect(audit.records.some((a) => a.action === 'readiness.reference.sign' && JSON.stringify(a.detail).includes('张三'))).toBe(true);
+  }, 60_000);
+
+  it('R-SEC-8: a checklist item is signed by a named person and shows on the site row', async () => {
+    const site = campaign.sites[0];
+    const item = template.items[0];
+    await page.getByRole('tab', { name: /检查表/ }).click();
+    await byId(page, `sign-item-${site.siteId}-${item.id}`).click();
+    await byId(page, 'item-signer').fill('李四');
+    await page.getByRole('button', { name: '签 字' }).or(page.getByRole('button', { name: '签字' })).last().click();
+    await expect.poll(() => byId(page, `signatures-${site.siteId}-${item.id}`).innerText()).toContain('李四');
+    const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
+    expect(d.signatures).toEqual([expect.objectContaining({ itemId: item.id, siteId: site.siteId, outcome: 'ok', signerName: '李四' })]);
+    expect(d.sites[0].checklist).toEqual({ needed: 1, signed: 1, failed: 0 });
+    await shot(page, '03-checklist');
+  }, 60_000);
+});

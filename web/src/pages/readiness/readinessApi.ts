@@ -1,0 +1,21 @@
+// The readiness API (src/api/routes/readiness.ts) as the 考前检测 page uses it. The views are the
+// server's own types (type-only imports: nothing of the server is bundled).
+import type { CampaignDetailView, CampaignView, CameraResultView, SiteStateView, TemplateView } from '../../../../src/readiness/schemas.ts';
+import { request } from '../../api.ts';
+
+export type Campaign = CampaignView;
+export type CampaignDetail = CampaignDetailView;
+export type CameraResult = CameraResultView;
+export type SiteState = SiteStateView;
+export type Template = TemplateView;
+
+export const readinessApi = {
+  campaigns: () => request<{ campaigns: Campaign[] }>('GET', '/api/readiness/campaigns'),
+  campaign: (id: number) => request<CampaignDetail>('GET', `/api/readiness/campaigns/${id}`),
+  open: (b: { name: string; checks: 'full' | 'clock'; deadlineMs: number; orgNodeId?: number }) => request<CampaignDetail>('POST', '/api/readiness/campaigns', b),
+  probe: (id: number, b: { cameraIds?: number[]; roomIds?: number[] }) => request<{ queued: number }>('POST', `/api/readiness/campaigns/${id}/probe`, b),
+  signReference: (cameraId: number, signerName: string) => request<{ signedAtMs: number }>('POST', `/api/readiness/cameras/${cameraId}/reference`, { signerName }),
+  sign: (id: number, b: { itemId: number; siteId: number; subject?: string; outcome: 'ok' | 'fail'; signerName: string; note?: string; file?: { name: string; dataBase64: string } }) =>
+    request<{ id: number }>('POST', `/api/readiness/campaigns/${id}/sign`, b),
+  pictureUrl: (cameraId: number, which: 'current' | 'reference', bust: number) => `/api/readiness/cameras/${cameraId}/picture?which=${which}&t=${bust}`,
+};
