@@ -33,6 +33,8 @@ export interface PageRun {
   stream: 'main' | 'sub';
   cameraIds: number[];
   token: string;
+  /** WebRTC: one live token per tile (the server accepts one offer per token). */
+  webrtcTokens?: string[];
   csrf: string;
   measureMs: number;
   /** window property holding the bundled console player (MSE). */
@@ -223,7 +225,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     closers.push(() => client.close());
   } else {
     await Promise.all(
-      run.cameraIds.map(async (cameraId) => {
+      run.cameraIds.map(async (cameraId, i) => {
         const v = document.createElement('video') as RvfcVideo;
         v.muted = true;
         v.autoplay = true;
@@ -245,7 +247,8 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
           pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && res();
           setTimeout(res, 1000);
         });
-        const resp = await fetch('/api/live/webrtc', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': run.csrf }, body: JSON.stringify({ token: run.token, cameraId, stream: run.stream, sdp: pc.localDescription!.sdp }) });
+        const resp = await fetch('/api/live/webrtc', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': run.csrf }, body: JSON.stringify({ token: run.webrtcTokens?.[i] ?? run.token, cameraId, stream: run.stream, sdp: pc.localDescription!.sdp }) });
+        if (!resp.ok) throw new Error(`POST /api/live/webrtc: ${resp.status} ${await resp.text()}`);
         const ans = (await resp.json()) as { sdp: string; id: string };
         await pc.setRemoteDescription({ type: 'answer', sdp: ans.sdp });
         const wrap = 2 ** 32;

@@ -141,7 +141,9 @@ async function main(): Promise<void> {
         const ids = cameraIds.slice(0, sc.tiles);
         const { token } = await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: ids, stream: sc.stream });
         const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
-        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse' };
+        // The server takes one WebRTC offer per live token (issue 13): one token per tile.
+        const webrtcTokens = sc.kind === 'webrtc' ? await Promise.all(ids.map(async (id) => (await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: [id], stream: sc.stream })).token)) : undefined;
+        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse' };
         const stopTrace = TRACE && sc.kind === 'mse' ? await startTraceWindow(page, 1500) : undefined;
         const running = page.evaluate(runInPage, run);
         if (stopTrace) {

@@ -42,7 +42,7 @@ async function upperRole(): Promise<void> {
   const dataDir = values.dir!;
   const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir, logLevel: 'silent', seedSample: false } });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: 'Bench-Admin-1234', sample: false });
+  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: 'Bench-Root-7391', sample: false });
   const root = (await repos(app.store.db).org.list({ kind: 'all' }))[0];
   const now = Date.now();
   await app.store.db.transaction().execute(async (trx) => {
