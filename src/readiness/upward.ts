@@ -49,14 +49,20 @@ export interface ReportedSiteView {
   updatedAtMs: number | null;
 }
 
-/** Every reported site, and every lower that reported nothing, as ready / not ready / not checked / not reported. */
+/**
+ * Every reported site, and every lower that reported nothing, as ready / not ready / not checked /
+ * not reported. An item's origin is an org-node code and a peer's code a SIP id (they differ in
+ * general), so items are tied to peers by the direct lower they came through, never by code. An
+ * indirect lower (a site behind a city) counts as reporting when anything came through its middle
+ * level: which of the middle's sites stayed silent is for the middle to say (its own view).
+ */
 export function reportedSites(items: readonly UplinkItemView[], peers: readonly UplinkPeerView[], ownName: string): ReportedSiteView[] {
   const out: ReportedSiteView[] = [];
-  const peerOf = (code: string) => peers.find((p) => p.code === code);
+  const direct = peers.filter((p) => p.lowerId !== null);
   for (const it of items) {
     if (it.body === null || typeof it.body !== 'object') continue;
     const b = it.body as SiteItemBody;
-    const peer = peerOf(it.originCode);
+    const peer = it.viaLowerId === null ? undefined : direct.find((p) => p.lowerId === it.viaLowerId);
     out.push({
       originCode: it.originCode,
       via: peer?.name ?? ownName,
@@ -69,11 +75,10 @@ export function reportedSites(items: readonly UplinkItemView[], peers: readonly 
       updatedAtMs: it.updatedAtMs,
     });
   }
-  const reporting = new Set(items.map((i) => i.originCode));
+  const reportingLowers = new Set(items.flatMap((i) => (i.viaLowerId === null ? [] : [i.viaLowerId])));
+  const reportingCodes = new Set(direct.filter((p) => p.lowerId !== null && reportingLowers.has(p.lowerId)).map((p) => p.code));
   for (const p of peers) {
-    if (reporting.has(p.code)) continue;
-    // A middle level relays its lowers' items: it is "reporting" when anything came through it.
-    if (items.some((i) => peers.find((q) => q.code === i.originCode)?.viaCode === p.code)) continue;
+    if (p.lowerId !== null ? reportingLowers.has(p.lowerId) : p.viaCode !== null && reportingCodes.has(p.viaCode)) continue;
     out.push({ originCode: p.code, via: p.name, campaignName: null, siteName: p.name, state: 'not_reported', lastReportedState: null, reasons: [p.stale ? '下级通道中断 (lower channel stale)' : '尚未上报检测结果 (nothing reported yet)'], problems: [], updatedAtMs: null });
   }
   return out;

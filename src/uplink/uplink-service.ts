@@ -35,6 +35,8 @@ export interface UplinkItemView {
   scopePath: string;
   /** It came through a lower whose channel is stale now: the value may be out of date. */
   stale: boolean;
+  /** lower_platform id of the direct lower it came through; null for this node's own items. */
+  viaLowerId: number | null;
 }
 
 export interface UplinkPeerView {
@@ -110,6 +112,7 @@ export class UplinkService {
       originCode: row.origin_code, topic: row.topic, key: row.item_key, body: row.body === null ? null : JSON.parse(row.body),
       updatedAtMs: Number(row.updated_at_ms), receivedAtMs: Number(row.received_at_ms), scopePath: row.scope_path,
       stale: row.via_lower_id !== null && staleLower.has(row.via_lower_id),
+      viaLowerId: row.via_lower_id ?? null,
     }));
   }
 

@@ -4,82 +4,16 @@
 // its origin kept; an outage of the city (server and process down while the site publishes, the
 // site restarted meanwhile) loses nothing and doubles nothing; forged, replayed and unsigned
 // batches are refused on the wire.
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/api/server.ts';
-import { createApp } from '../../src/app.ts';
-import type { App } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
-import { createCascadeModule } from '../../src/cascade/index.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import type { Gb28181Settings } from '../../src/config/config.ts';
 import type { UplinkItemEvent } from '../../src/events/bus.ts';
-import { seedFirstStart } from '../../src/org/seed.ts';
 import { repos } from '../../src/store/repos/index.ts';
-import { createUplinkModule } from '../../src/uplink/index.ts';
-import type { UplinkModule } from '../../src/uplink/index.ts';
 import { BATCH_PATH } from '../../src/uplink/wire.ts';
-import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
+import { CITY, PASSWORD, PROVINCE, SITE, addLower, close, nodeId, open, settingsOf } from './levels.ts';
+import type { Node } from './levels.ts';
 import { batchBody, item, signed } from './signing.ts';
-
-const PROVINCE = { id: '32000000002000000001', domain: '3200000000' };
-// The city's SIP domain is not the first 10 digits of its id: the site's first guess of the realm
-// is wrong and must be corrected from the city's 401 answer.
-const CITY = { id: '32010000002000000001', domain: '3201009999' };
-const SITE = { id: '32010600002000000001', domain: '3201060000' };
-const PASSWORD = 'Lower-Pass-1234';
-
-interface Node {
-  db: TestDatabase;
-  settings: Gb28181Settings;
-  app: App;
-  uplink: UplinkModule;
-  server?: FastifyInstance;
-  url: string;
-  port: number;
-}
-
-async function open(db: TestDatabase, settings: Gb28181Settings, port?: number): Promise<Node> {
-  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent', gb28181: settings } });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: ADMIN_PASSWORD, sample: true });
-  createCascadeModule(app, { settings }); // not started: only its lower-platform rows are used here
-  const uplink = createUplinkModule(app, { settings, sender: { pollMs: 100, heartbeatMs: 1000, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 30_000, watchMs: 100 });
-  await uplink.start();
-  const node: Node = { db, settings, app, uplink, url: '', port: 0 };
-  if (port !== undefined) {
-    node.server = await buildServer(app, pino({ level: 'silent' }));
-    await node.server.listen({ port, host: '127.0.0.1' });
-    const a = node.server.server.address();
-    node.port = typeof a === 'object' && a ? a.port : port;
-    node.url = `http://127.0.0.1:${node.port}`;
-  }
-  return node;
-}
-
-async function close(n: Node | undefined): Promise<void> {
-  await n?.server?.close();
-  await n?.uplink.stop();
-  await n?.app.close();
-}
-
-const settingsOf = (me: { id: string; domain: string }, upper?: { id: string; url: string }): Gb28181Settings => ({
-  ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60,
-  ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: 5060, password: PASSWORD, transport: 'udp' as const, keepaliveS: 60, expiresS: 3600, uplinkUrl: upper.url } } : {}),
-});
-
-async function nodeId(app: App, name: string): Promise<{ id: number; gbCode: string; path: string }> {
-  const row = await app.store.db.selectFrom('org_node').select(['id', 'gb_code', 'path']).where('name', '=', name).executeTakeFirstOrThrow();
-  return { id: row.id, gbCode: row.gb_code, path: row.path };
-}
-
-async function addLower(n: Node, sipId: string, name: string, underNode: string): Promise<void> {
-  const node = await nodeId(n.app, underNode);
-  await createCascadeModule(n.app).service.createLower(SYSTEM_ACTOR, { sipId, name, kind: 'platform', password: PASSWORD, orgNodeId: node.id });
-}
 
 describe('uplink: site → city → province over HTTP (R-PRE-2)', () => {
   const dbs: TestDatabase[] = [];

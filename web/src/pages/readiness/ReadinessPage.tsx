@@ -15,6 +15,8 @@ import type { Campaign, CampaignDetail, SiteState } from './readinessApi.ts';
 import { readinessApi } from './readinessApi.ts';
 import { useReadinessText } from './readinessText.ts';
 import { SiteChart } from './SiteChart.tsx';
+import { ReportedPanel } from './ReportedPanel.tsx';
+import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 
 const STATE_COLOR = { ready: 'success', not_ready: 'error', unchecked: 'default' } as const;
 
@@ -24,6 +26,7 @@ export function ReadinessPage({ user }: { user: User }) {
   const [campaigns, setCampaigns] = useState<Campaign[]>();
   const [selected, setSelected] = useState<number>();
   const [detail, setDetail] = useState<CampaignDetail>();
+  const [reported, setReported] = useState<ReportedSiteView[]>([]);
   const [error, setError] = useState<string>();
   const [bust, setBust] = useState(0);
   const [creating, setCreating] = useState(false);
@@ -33,8 +36,9 @@ export function ReadinessPage({ user }: { user: User }) {
 
   const load = useCallback(async () => {
     try {
-      const list = (await readinessApi.campaigns()).campaigns;
+      const [list, rep] = await Promise.all([readinessApi.campaigns().then((x) => x.campaigns), readinessApi.reported().then((x) => x.sites)]);
       setCampaigns(list);
+      setReported(rep);
       const id = selected ?? list[0]?.id;
       if (id !== undefined) {
         setSelected(id);
@@ -135,6 +139,7 @@ export function ReadinessPage({ user }: { user: User }) {
           )}
         </div>
       </div>
+      <ReportedPanel sites={reported} />
       <Modal open={creating} title={r('newCampaign')} onCancel={() => setCreating(false)} onOk={() => void create()} destroyOnHidden>
         <Form form={form} layout="vertical">
           <Form.Item name="name" label={r('name')} rules={[{ required: true, whitespace: true, message: r('required', { field: r('name') }) }]}><Input maxLength={128} /></Form.Item>

@@ -1,6 +1,7 @@
 // The readiness API (src/api/routes/readiness.ts) as the 考前检测 page uses it. The views are the
 // server's own types (type-only imports: nothing of the server is bundled).
 import type { CampaignDetailView, CampaignView, CameraResultView, SiteStateView, TemplateView } from '../../../../src/readiness/schemas.ts';
+import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 import { request } from '../../api.ts';
 
 export type Campaign = CampaignView;
@@ -11,6 +12,7 @@ export type Template = TemplateView;
 
 export const readinessApi = {
   campaigns: () => request<{ campaigns: Campaign[] }>('GET', '/api/readiness/campaigns'),
+  reported: () => request<{ sites: ReportedSiteView[] }>('GET', '/api/readiness/reported'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/readiness/campaigns/${id}`),
   open: (b: { name: string; checks: 'full' | 'clock'; deadlineMs: number; orgNodeId?: number }) => request<CampaignDetail>('POST', '/api/readiness/campaigns', b),
   probe: (id: number, b: { cameraIds?: number[]; roomIds?: number[] }) => request<{ queued: number }>('POST', `/api/readiness/campaigns/${id}/probe`, b),

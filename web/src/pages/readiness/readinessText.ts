@@ -15,6 +15,8 @@ const zh = {
   requirement: '依据', item: '检查项', per_site: '每考点', per_workstation: '每工作站', workstation: '工作站名称', outcome: '结果', outcome_ok: '符合', outcome_fail: '不符合', note: '备注', file: '附件（照片或文件，≤160 KiB）',
   noItems: '暂无适用的检查表模板', chartTitle: '各考点摄像机检测结果', created: '已发起', required: '请填写{field}', fileTooBig: '附件不能超过 160 KiB', networkError: '网络错误：无法连接服务器',
   refresh: '刷新', contacts: '联系人', none: '无', select: '请在左侧选择检测任务',
+  reportedTitle: '各级上报', reportedHint: '各考点经数据上报通道上报的检测结果（本级及下级）。下级通道中断时显示“未上报”及其最后上报的状态，绝不显示为就绪。',
+  reportedNone: '尚无考点上报检测结果', not_reported: '未上报', via: '上报来源', lastReported: '最后上报：', reportedAt: '上报时间',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -29,6 +31,8 @@ const en: Record<Key, string> = {
   requirement: 'Requirement', item: 'Item', per_site: 'Per site', per_workstation: 'Per workstation', workstation: 'Workstation', outcome: 'Outcome', outcome_ok: 'In order', outcome_fail: 'Not in order', note: 'Note', file: 'Attachment (photo or file, ≤160 KiB)',
   noItems: 'No checklist template applies', chartTitle: 'Camera results per site', created: 'Opened', required: '{field} is required', fileTooBig: 'Attachment must be at most 160 KiB', networkError: 'Network error: cannot reach the server',
   refresh: 'Refresh', contacts: 'Contacts', none: 'None', select: 'Select a campaign on the left',
+  reportedTitle: 'Reported by every level', reportedHint: 'What each site reported on the node-to-node channel (this level and below). A lower whose channel is down shows "not reported" with the last state it reported, never "ready".',
+  reportedNone: 'No site has reported yet', not_reported: 'Not reported', via: 'Reported through', lastReported: 'last reported:', reportedAt: 'Reported at',
 };
 
 export type ReadinessMsgKey = Key;
