@@ -144,7 +144,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Set just below: retention reads the finished app (files, exams, recorder).
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
-    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), uplink: () => createUplinkModule(app).service }),
+    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service }),
     log,
     close: async () => {
       await app.retention.stop();

@@ -20,6 +20,7 @@ import { SignoffService } from './signoff-service.ts';
 import type { UplinkService } from '../uplink/index.ts';
 import { SITE_TOPIC, reportedSites } from './upward.ts';
 import type { ReportedSiteView } from './upward.ts';
+import type { TestRecordingDeps } from './test-recording.ts';
 
 export interface ReadinessModuleDeps {
   store: Store;
@@ -35,6 +36,8 @@ export interface ReadinessModuleDeps {
   tickIntervalMs?: number;
   /** The node-to-node channel (docs/design/uplink.md); readiness states go upward through it. */
   uplink?: () => UplinkService;
+  /** The recorder's files and schedule reload, for test recordings (R-PRE-3). */
+  testRecording?: Pick<TestRecordingDeps, 'files' | 'reconcile'>;
   /** This node's name, for its own sites in the reported view. */
   nodeName?: () => Promise<string>;
 }
@@ -50,7 +53,7 @@ export class ReadinessModule {
     const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
     this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
-    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites });
+    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
   }
 
@@ -70,7 +73,7 @@ export class ReadinessModule {
       await this.d.audit.append(trx, actor, { action: 'readiness.probe', objectType: 'readiness_campaign', objectId: campaignId, scopePath: actor.scope.kind === 'all' ? campaign.node_path : actor.scope.path, detail: { cameras: cameras.length, cameraIds: body.cameraIds ?? null, roomIds: body.roomIds ?? null } });
       return { campaign, cameras };
     });
-    const run = this.runner.run(campaignId, profileSchema.parse(JSON.parse(campaign.profile_json)), cameras);
+    const run = this.runner.run(campaignId, profileSchema.parse(JSON.parse(campaign.profile_json)), cameras, { testRecording: campaign.checks === 'full' });
     this.pending.add(run.done);
     void run.done.finally(() => this.pending.delete(run.done));
     return run;

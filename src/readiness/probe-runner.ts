@@ -20,6 +20,8 @@ import { probeCamera } from './prober.ts';
 import type { ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
 import { referenceStale } from './views.ts';
+import { judgeTestRecording, scheduleTestRecordings } from './test-recording.ts';
+import type { TestRecordingDeps, TestWindow } from './test-recording.ts';
 
 export interface Snapshot { jpeg?: Buffer; gray: GrayFrame; atMs: number }
 
@@ -33,6 +35,8 @@ export interface RunnerDeps {
   /** Cameras probed at once on this node. */
   concurrency?: number;
   captureMaxMs?: number;
+  /** Test recordings (R-PRE-3): without it, full checks have no `recording` result. */
+  testRecording?: TestRecordingDeps;
   /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
   afterResults?: (trx: Kysely<Database>, campaignId: number, siteId: number) => Promise<void>;
 }
@@ -53,18 +57,26 @@ export class ProbeRunner {
   }
 
   /** Queues every camera (skipping those already running in this campaign); resolves when all are done. */
-  run(campaignId: number, profile: StandardProfile, cameras: readonly ProbeCameraRow[]): { queued: number; done: Promise<void> } {
+  run(campaignId: number, profile: StandardProfile, cameras: readonly ProbeCameraRow[], opts: { testRecording?: boolean } = {}): { queued: number; done: Promise<void> } {
     const set = this.runningByCampaign.get(campaignId) ?? new Set<number>();
     this.runningByCampaign.set(campaignId, set);
     const todo = cameras.filter((c) => !set.has(c.id));
     for (const c of todo) set.add(c.id);
+    // Every camera of the run records its test window at once, while the other probes run.
+    const tr = this.d.testRecording;
+    const window = tr && opts.testRecording && todo.length
+      ? scheduleTestRecordings(tr, todo.map((c) => c.id), campaignId).catch((err: unknown) => {
+          this.d.log.warn({ err, campaignId }, 'readiness test recordings could not be scheduled');
+          return undefined;
+        })
+      : undefined;
     const done = Promise.all(
       todo.map(
         (cam) =>
           new Promise<void>((resolve) => {
             this.queue.push(async () => {
               try {
-                await this.probeOne(campaignId, profile, cam);
+                await this.probeOne(campaignId, profile, cam, window);
               } catch (err) {
                 this.d.log.warn({ err, cameraId: cam.id, campaignId }, 'readiness probe failed');
               } finally {
@@ -90,7 +102,7 @@ export class ProbeRunner {
     }
   }
 
-  private async probeOne(campaignId: number, profile: StandardProfile, cam: ProbeCameraRow): Promise<void> {
+  private async probeOne(campaignId: number, profile: StandardProfile, cam: ProbeCameraRow, window?: Promise<TestWindow | undefined>): Promise<void> {
     const r = repos(this.d.store.db);
     const row = await r.cameras.get({ kind: 'all' }, cam.id);
     if (!row) return;
@@ -101,6 +113,11 @@ export class ProbeRunner {
       profile,
       { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id) },
     );
+    if (window && this.d.testRecording) {
+      const w = await window;
+      const j = w ? await judgeTestRecording(this.d.testRecording, cam.id, w) : { verdict: 'fail' as const, value: '未试录', rule: '计划试录', reason: '无法安排试录 (test recording could not be scheduled)' };
+      result.outcomes.push({ probe: 'recording', ...j });
+    }
     if (result.gray) this.snapshots.set(cam.id, { jpeg: result.jpeg, gray: result.gray, atMs: this.d.clock.nowMs() });
     const now = this.d.clock.nowMs();
     const before = (await r.readiness.results({ kind: 'all' }, campaignId)).filter((x) => x.camera_id === cam.id);

@@ -1,7 +1,8 @@
 // Camera probes against the simulator through the real recorder (issue 17): a healthy camera
 // passes online / decode / profile / picture / audio (R-PRE-3, R-CITY-4); a camera whose clock is
-// 5 s off fails the clock check with the measured offset (R-PRE-6); a camera that stops sending
-// times out and the campaign goes on; a reference signed by a named person makes "moved" pass, and
+// 5 s off fails the clock check with the measured offset (R-PRE-6); every camera records a 12 s test
+// window that is read back and decoded from its files (a stalled or absent camera: fail, nothing
+// recorded); a camera that stops sending times out and the campaign goes on; a reference signed by a named person makes "moved" pass, and
 // a camera changed after signing asks for a new signature (R-PRE-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
@@ -56,7 +57,13 @@ describe('readiness probes on simulated cameras', () => {
     await run.done;
 
     const good = await results(cam.good);
-    for (const p of ['online', 'decode', 'profile', 'picture', 'audio', 'clock'] as const) expect(good.by[p]?.verdict, `${p}: ${good.by[p]?.value} ${good.by[p]?.reason}`).toBe('pass');
+    for (const p of ['online', 'decode', 'profile', 'picture', 'audio', 'clock', 'recording'] as const) expect(good.by[p]?.verdict, `${p}: ${good.by[p]?.value} ${good.by[p]?.reason}`).toBe('pass');
+    // R-PRE-3 "every camera records": a 12 s test window was recorded, read back and decoded.
+    expect(good.by.recording.value).toMatch(/^录得 1[0-2]\.\d 秒，解码 \d+ 帧$/);
+    expect(Number(/解码 (\d+) 帧/.exec(good.by.recording.value)![1])).toBeGreaterThanOrEqual(200);
+    const windows = (await repos(t.app.store.db).recordings.schedulesOf(cam.good)).filter((s) => s.created_by === 'readiness');
+    expect(windows.length).toBe(1);
+    expect(windows[0].end_ms - windows[0].start_ms).toBe(12_000);
     expect(good.by.profile.value).toContain('1280×720');
     expect(good.by.profile.value).toMatch(/25\.0 fps/);
     // No signed reference yet: not a pass.
@@ -71,10 +78,14 @@ describe('readiness probes on simulated cameras', () => {
     expect(stalled.by.online.verdict).toBe('fail');
     expect(stalled.by.online.reason).toContain('无视频帧');
     expect(stalled.by.picture.verdict).toBe('fail');
+    // Stalled before its test window: nothing recorded, and it says so.
+    expect(stalled.by.recording.verdict).toBe('fail');
+    expect(stalled.by.recording.reason).toContain('试录不足');
 
     const nowhere = await results(cam.nowhere);
     expect(nowhere.by.online.verdict).toBe('fail');
     expect(nowhere.view.verdict).toBe('fail');
+    expect(nowhere.by.recording).toMatchObject({ verdict: 'fail', value: '录得 0.0 秒' });
 
     // The site is not ready, and says why.
     const d = await t.app.readiness.campaigns.get(admin, campaignId);
