@@ -25,6 +25,9 @@ if (!existsSync(built) || statSync(built).mtimeMs < newest(path.join(root, 'web/
 
 const env = { ...process.env };
 env.XUNCHA_SIM_ROOMS ??= '4';
+// The demo's readiness check runs on first start and finds one camera covered (issue 17).
+env.XUNCHA_SIM_PICTURE_FAULT ??= 'demo-r004-rear:covered';
+env.XUNCHA_DEMO_PROBE ??= '1';
 const child = spawn(process.execPath, [path.join(root, 'bin/xuncha.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -8,6 +8,7 @@ import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { seedDemoExam } from '../exams/demo-exam.ts';
 import { simulateSite, startSimulator } from '../sim/index.ts';
 import type { Simulator } from '../sim/index.ts';
+import type { PictureFault } from '../sim/fault-clips.ts';
 import { repos } from '../store/repos/index.ts';
 
 /** One camera for each custody room of the demo site (考务室, 试卷保密室). */
@@ -16,7 +17,39 @@ const CUSTODY = [
   { kind: 'secrecy', simId: 'demo-secrecy', name: '保密室摄像机' },
 ] as const;
 
-export async function startDemoCameras(app: App, log: Logger): Promise<Simulator | undefined> {
+/** The demo's picture fault (config simPictureFault), so a readiness check has a failing camera. */
+function applyPictureFault(app: App, sim: Simulator, log: Logger): void {
+  const spec = app.config.simPictureFault;
+  if (!spec) return;
+  const [id, picture] = spec.split(':') as [string, PictureFault];
+  try {
+    sim.fault(id, { type: 'picture', picture });
+    log.info({ camera: id, picture }, 'demo: simulated camera shows a picture fault');
+  } catch (err) {
+    log.warn({ err, camera: id }, 'demo: picture fault not applied');
+  }
+}
+
+/**
+ * Demo first start (config demoProbe): once the cameras record, run the full readiness check of
+ * the demo exam (opened from its timetable) so the 考前检测 page shows results, one camera failing.
+ */
+export function probeDemoCampaign(app: App, log: Logger, afterMs = 20_000): void {
+  const t = setTimeout(() => {
+    void (async () => {
+      await app.readiness.campaigns.openFromTimetable();
+      const full = (await app.readiness.campaigns.list(SYSTEM_ACTOR)).find((c) => c.state === 'open' && c.checks === 'full');
+      if (!full) return;
+      const run = await app.readiness.probe(SYSTEM_ACTOR, full.id, {});
+      log.info({ campaign: full.name, cameras: run.queued }, 'demo: readiness check of the demo exam started');
+      await run.done;
+    })().catch((err: unknown) => log.warn({ err }, 'demo: readiness check failed'));
+  }, afterMs);
+  t.unref();
+}
+
+/** Starts the demo cameras; `seeded` is true when this start added them (the first one). */
+export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Simulator; seeded: boolean } | undefined> {
   const { simRooms, simPort } = app.config;
   if (simRooms <= 0) return undefined;
   // Custody cameras are PCMA like a Hikvision dome; ids outside the per-room pattern.
@@ -30,10 +63,12 @@ export async function startDemoCameras(app: App, log: Logger): Promise<Simulator
     log.error({ err }, `demo cameras not started: port ${simPort} unavailable (set XUNCHA_SIM_PORT)`);
     return undefined;
   }
+  applyPictureFault(app, sim, log);
   const r = repos(app.store.db);
   const rooms = (await r.rooms.list({ kind: 'all' })).filter((room) => room.kind === 'exam' || room.kind === 'lab');
   const existing = await r.cameras.list({ kind: 'all' });
-  if (existing.length === 0 && rooms.length > 0) {
+  const seeded = existing.length === 0 && rooms.length > 0;
+  if (seeded) {
     const actor = { ...SYSTEM_ACTOR, workstation: 'demo' };
     for (let i = 0; i < Math.min(simRooms, rooms.length); i++) {
       for (const position of ['front', 'rear'] as const) {
@@ -74,5 +109,5 @@ export async function startDemoCameras(app: App, log: Logger): Promise<Simulator
     await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
   }
   log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');
-  return sim;
+  return { sim, seeded };
 }

@@ -10,7 +10,7 @@ import { startDemoCity } from '../cascade/demo-city.ts';
 import type { DemoCity } from '../cascade/demo-city.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
 import { createUplinkModule } from '../uplink/index.ts';
-import { startDemoCameras } from './demo.ts';
+import { probeDemoCampaign, startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { createLogger } from './logger.ts';
 
@@ -57,11 +57,13 @@ export async function serve(config: Config): Promise<number> {
   if (sealed > 0) log.info({ cameras: sealed }, 'camera credentials moved from stream URLs into the encrypted network configuration');
   // The index must agree with the disk before anything records (docs/design/recording.md).
   await recoverRecordings(app.store, app.files, app.clock, log);
-  const sim = await startDemoCameras(app, log);
+  const demo = await startDemoCameras(app, log);
+  const sim = demo?.sim;
   await app.recorder.start();
   app.exams.start();
   app.retention.start();
   app.readiness.start();
+  if (demo?.seeded && config.demoProbe) probeDemoCampaign(app, log);
   // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
   const cascade = createCascadeModule(app);
   if (cascade.enabled) {

@@ -105,6 +105,13 @@ export const configSchema = z
     simRooms: z.coerce.number().int().min(0).max(500).default(0),
     /** RTSP port of the demo's simulated cameras. */
     simPort: z.coerce.number().int().min(1).max(65535).default(8554),
+    /**
+     * Demo: one simulated camera shows a picture fault, `<sim camera id>:<black|covered|blur|frozen|moved>`
+     * (npm start covers the rear camera of the fourth room, so the readiness check has a failing camera).
+     */
+    simPictureFault: z.string().regex(/^[A-Za-z0-9_-]+:(black|covered|blur|frozen|moved)$/, 'form <camera id>:<black|covered|blur|frozen|moved>').optional(),
+    /** Demo: on first start, run the demo exam's full readiness check once the cameras record. */
+    demoProbe: z.union([z.boolean(), z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true')]).default(false),
     /** Bounds on live WebRTC sessions (issue 13): per user, in total, and the time an offer has to connect. */
     webrtc: z
       .object({
@@ -132,6 +139,8 @@ const ENV_MAP: Record<string, keyof Config> = {
   XUNCHA_LOG_LEVEL: 'logLevel',
   XUNCHA_SIM_ROOMS: 'simRooms',
   XUNCHA_SIM_PORT: 'simPort',
+  XUNCHA_SIM_PICTURE_FAULT: 'simPictureFault',
+  XUNCHA_DEMO_PROBE: 'demoProbe',
 };
 
 export class ConfigError extends Error {

@@ -77,7 +77,7 @@ function nalType(codec: 'h264' | 'h265', nal: Uint8Array): number {
   return codec === 'h264' ? nal[0] & 0x1f : (nal[0] >> 1) & 0x3f;
 }
 
-function loadVideo(name: string, codec: 'h264' | 'h265', data: Uint8Array, meta: ClipsJson['clips'][string] | undefined): VideoClip {
+export function loadVideo(name: string, codec: 'h264' | 'h265', data: Uint8Array, meta: ClipsJson['clips'][string] | undefined): VideoClip {
   const aus = groupByAud(splitAnnexB(data), codec);
   let sps: Uint8Array | undefined;
   let pps: Uint8Array | undefined;

@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { loadClips, DEFAULT_CLIPS_DIR, type AudioClip, type ClipSet, type VideoClip } from './clips.ts';
+import { loadFaultClips, PICTURE_FAULTS, type FaultClips, type PictureFault } from './fault-clips.ts';
 import { instantiate, rtpPackets, type PacketTemplate } from './rtp-template.ts';
 import { buildSdp } from './sdp.ts';
 import { buildSdesCname, buildSenderReport, concatBytes } from '../media/rtp/rtcp.ts';
@@ -62,8 +63,9 @@ export type FaultType =
   | 'timestamp-jump'
   | 'lying-sdp'
   | 'password'
+  | 'picture'
   | 'clear';
-export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'garbage-rtp', 'resolution', 'loss', 'clock', 'timestamp-jump', 'lying-sdp', 'password', 'clear'];
+export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'garbage-rtp', 'resolution', 'loss', 'clock', 'timestamp-jump', 'lying-sdp', 'password', 'picture', 'clear'];
 
 export interface FaultSpec {
   type: FaultType;
@@ -83,6 +85,8 @@ export interface FaultSpec {
   holdRequests?: boolean;
   /** password: the camera's new password (default: a random one), so the configured one is refused with 401. */
   password?: string;
+  /** picture: what the main stream shows from its next keyframe (src/sim/fault-clips.ts). */
+  picture?: PictureFault;
 }
 
 /** What one camera's main stream delivered (wall ms): the ground truth a recording is checked against. */
@@ -212,6 +216,8 @@ interface Camera {
   stallHolds: boolean;
   lieUntil: number;
   lieSends: 'h265' | 'garbage';
+  pictureUntil: number;
+  picture: PictureFault;
   /** Pending RTP timestamp jump (90 kHz ticks), applied at the next keyframe. */
   tsJump90k: number;
   passwordUntil: number;
@@ -293,7 +299,7 @@ async function bindUdpPair(host: string): Promise<[dgram.Socket, dgram.Socket]> 
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const clips = await loadClips(opts.clipsDir ?? DEFAULT_CLIPS_DIR);
-  const sim = new SimulatorImpl(opts, clips);
+  const sim = new SimulatorImpl(opts, clips, await loadFaultClips(opts.clipsDir ?? DEFAULT_CLIPS_DIR));
   try {
     await sim.listen();
   } catch (e) {
@@ -326,6 +332,7 @@ class SimulatorImpl implements Simulator {
   constructor(
     private readonly opts: SimulatorOptions,
     private readonly clips: ClipSet,
+    private readonly faultClips: FaultClips = {},
   ) {
     this.host = opts.host ?? '127.0.0.1';
     this.now = opts.now ?? Date.now;
@@ -388,6 +395,8 @@ class SimulatorImpl implements Simulator {
       stallHolds: true,
       lieUntil: 0,
       lieSends: 'h265',
+      pictureUntil: 0,
+      picture: 'black',
       tsJump90k: 0,
       passwordUntil: 0,
       log: { intervals: [], uncertain: [] },
@@ -419,6 +428,7 @@ class SimulatorImpl implements Simulator {
     if (cam.refuseUntil > mono) faults.push('refuse');
     if (cam.stallUntil > mono) faults.push('stall');
     if (cam.resolutionUntil > mono) faults.push('resolution');
+    if (cam.pictureUntil > mono) faults.push(`picture:${cam.picture}`);
     if (cam.lossUntil > mono && cam.lossPct > 0) faults.push('loss');
     if (cam.garbageUntil > mono) faults.push('garbage');
     if (cam.garbageRtpUntil > mono) faults.push('garbage-rtp');
@@ -476,6 +486,14 @@ class SimulatorImpl implements Simulator {
       case 'resolution':
         cam.resolutionUntil = until;
         break;
+      case 'picture': {
+        const kind = spec.picture;
+        if (!kind || !PICTURE_FAULTS.includes(kind)) throw new Error(`picture must be one of ${PICTURE_FAULTS.join(', ')}`);
+        if (!this.faultClips[kind]) throw new Error(`no clip for picture fault ${kind} (run scripts/make-fault-clips.sh)`);
+        cam.picture = kind;
+        cam.pictureUntil = until;
+        break;
+      }
       case 'loss': {
         const pct = spec.lossPct ?? 10;
         if (!(Number.isFinite(pct) && pct >= 0 && pct <= 100)) throw new Error('lossPct must be within 0..100');
@@ -489,7 +507,7 @@ class SimulatorImpl implements Simulator {
         break;
       case 'clear':
         cam.dropUntil = cam.refuseUntil = cam.stallUntil = cam.resolutionUntil = cam.lossUntil = cam.garbageUntil = 0;
-        cam.garbageRtpUntil = cam.lieUntil = cam.passwordUntil = cam.tsJump90k = 0;
+        cam.garbageRtpUntil = cam.lieUntil = cam.passwordUntil = cam.tsJump90k = cam.pictureUntil = 0;
         cam.lossPct = 0;
         cam.clockOffsetMs = cam.baseClockOffsetMs;
         break;
@@ -802,7 +820,8 @@ class SimulatorImpl implements Simulator {
     if (stream === 'sub') return this.clips.video.sub;
     const mono = performance.now();
     if (cam.lieUntil > mono && cam.lieSends === 'h265') return this.clips.video.h265;
-    return cam.resolutionUntil > mono ? this.clips.video.sub : this.clips.video.main;
+    if (cam.resolutionUntil > mono) return this.clips.video.sub;
+    return (cam.pictureUntil > mono ? this.faultClips[cam.picture] : undefined) ?? this.clips.video.main;
   }
 
   private audioClipFor(cam: Camera): AudioClip | undefined {
