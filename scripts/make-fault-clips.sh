@@ -11,6 +11,7 @@
 #   fault-frozen.h264   picture stuck: one GOP of a still picture sent again and again (identical
 #                       pictures, as from a hung image processor; only the camera's clock moves)
 #   fault-moved.h264    camera turned: the normal scene upside down and mirrored
+#   fault-silence.aac / fault-silence.alaw   microphone dead: digital silence (the `silence` fault)
 #
 # Same stream structure as main.h264 (1280x720, 25 fps, 10 s, GOP 50, no B-frames, AUD before every
 # access unit, SPS/PPS before every IDR), so the simulator can switch to them at a keyframe.
@@ -40,3 +41,9 @@ for _ in $(seq 1 $((LEN * FPS / GOP))); do cat "$OUT/fault-frozen.gop.h264"; don
 rm -f "$OUT/fault-frozen.gop.h264"
 enc moved "$SCENE,hflip,vflip"
 ls -l "$OUT"/fault-*.h264
+
+# Silence (microphone dead or unplugged): same formats as audio.aac / audio.alaw, digital silence.
+"$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "anullsrc=sample_rate=48000:channel_layout=mono,atrim=duration=$LEN" \
+  -map 0:a -ar 16000 -ac 1 -c:a aac -b:a 32k -f adts "$OUT/fault-silence.aac" \
+  -map 0:a -ar 8000 -ac 1 -c:a pcm_alaw -f alaw "$OUT/fault-silence.alaw"
+ls -l "$OUT"/fault-silence.*

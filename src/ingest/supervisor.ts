@@ -61,6 +61,10 @@ const NO_NOTE: FrameNote = Object.freeze({ lost: 0, malformed: 0 });
 
 export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   private source?: FrameSource;
+  /** The current session's audio parameters (readiness sound level); undefined without a session or audio. */
+  get audio(): FrameSource['audio'] {
+    return this.source?.audio;
+  }
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;

@@ -3,18 +3,25 @@
 // session of our own. Frames are copied (incoming NAL units point into socket buffers). Ends at
 // the third keyframe (two whole GOPs) or at `maxMs`, whichever first.
 import type { EventEmitter } from 'node:events';
-import type { MediaFrame, VideoFrame } from '../media/types.ts';
+import type { AudioParams, MediaFrame, VideoFrame } from '../media/types.ts';
 import type { StreamFacts } from './profile.ts';
 import { inBandParams } from '../live/sources.ts';
 
 /** A CameraSupervisor or a FrameSource: both emit 'frame' (MediaFrame) and 'clockOffset' (ms). */
-export type FrameEmitter = Pick<EventEmitter, 'on' | 'off'>;
+export type FrameEmitter = Pick<EventEmitter, 'on' | 'off'> & {
+  /** The audio track's parameters, when the session has one (for the sound level). */
+  readonly audio?: AudioParams;
+};
+/** Audio frames kept for the sound level (about 10 s of AAC at 16 kHz, 5 s of G.711 at 20 ms). */
+const MAX_AUDIO_FRAMES = 250;
 
 export interface Capture {
   /** Video access units from the first keyframe on, in order. */
   video: VideoFrame[];
   keyframes: number;
   audioFrames: number;
+  /** Payloads of the first audio frames (copies), for the sound level. */
+  audio: Uint8Array[];
   /** Camera clock minus server clock from RTCP sender reports during the capture, ms. */
   clockOffsetsMs: number[];
   /** Server time from the start of listening to the first video frame, ms (undefined: none came). */
@@ -36,7 +43,7 @@ function copyFrame(f: VideoFrame): VideoFrame {
 export function captureFrames(src: FrameEmitter, opts: CaptureOptions): Promise<Capture> {
   const wantKeyframes = opts.keyframes ?? 3;
   const startMs = opts.nowMs();
-  const cap: Capture = { video: [], keyframes: 0, audioFrames: 0, clockOffsetsMs: [], skippedBeforeKeyframe: 0 };
+  const cap: Capture = { video: [], keyframes: 0, audioFrames: 0, audio: [], clockOffsetsMs: [], skippedBeforeKeyframe: 0 };
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);
@@ -47,6 +54,7 @@ export function captureFrames(src: FrameEmitter, opts: CaptureOptions): Promise<
     const onFrame = (f: MediaFrame): void => {
       if (f.kind === 'audio') {
         cap.audioFrames++;
+        if (cap.audio.length < MAX_AUDIO_FRAMES) cap.audio.push(Uint8Array.from(f.data));
         return;
       }
       cap.firstFrameAfterMs ??= opts.nowMs() - startMs;

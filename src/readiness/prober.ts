@@ -3,7 +3,7 @@
 // session when there is one (no second connection), else opens one short session through the
 // shared opener. Every step has a timeout; a camera that hangs is a fail and the campaign goes on.
 import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
-import type { ReadinessProbe, ReadinessVerdict, RoomKind } from '../store/schema.ts';
+import type { ReadinessProbe, RoomKind } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
 import { captureFrames, streamFacts } from './capture.ts';
 import type { FrameEmitter } from './capture.ts';
@@ -11,6 +11,7 @@ import { decodeKeyframes } from './decode.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
+import { judgeAudio, measureAudioLevel } from './audio-level.ts';
 import type { Judgement, StandardProfile } from './profile.ts';
 
 export interface ProbeOutcome extends Judgement {
@@ -101,8 +102,8 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const newest = dec.frames[dec.frames.length - 1];
     outcomes.push({ probe: 'moved', ...judgeMoved(newest, t.reference) });
     const audioNeeded = profile.audioRoomKinds.includes(t.roomKind);
-    const audioVerdict: ReadinessVerdict = cap.audioFrames > 0 ? 'pass' : audioNeeded ? 'fail' : 'pass';
-    outcomes.push({ probe: 'audio', verdict: audioVerdict, value: cap.audioFrames > 0 ? `音频帧 ${cap.audioFrames}` : '无音频 (no audio)', rule: audioNeeded ? '本房间须有音频 (room needs sound)' : '本房间不要求音频', reason: audioVerdict === 'fail' ? '要求音频但未收到音频 (no sound)' : null });
+    const level = cap.audio.length && src.audio ? await measureAudioLevel(cap.audio, src.audio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : undefined;
+    outcomes.push({ probe: 'audio', ...judgeAudio(cap.audioFrames, level, audioNeeded) });
     const fresh = cap.clockOffsetsMs.length ? cap.clockOffsetsMs[cap.clockOffsetsMs.length - 1] : undefined;
     outcomes.push({ probe: 'clock', ...(fresh !== undefined ? judgeClock(fresh, 'RTCP SR') : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR')) });
     return done(outcomes, { gray: newest, jpeg: dec.jpeg });

@@ -120,7 +120,7 @@ export function loadVideo(name: string, codec: 'h264' | 'h265', data: Uint8Array
   };
 }
 
-function loadAdts(name: string, data: Uint8Array): AudioClip {
+export function loadAdts(name: string, data: Uint8Array): AudioClip {
   const adts = splitAdts(data);
   if (adts.length === 0) throw new Error(`clip ${name}: no ADTS frames`);
   const h = adts[0].header;
@@ -138,7 +138,7 @@ function loadAdts(name: string, data: Uint8Array): AudioClip {
   };
 }
 
-function loadAlaw(name: string, data: Uint8Array): AudioClip {
+export function loadAlaw(name: string, data: Uint8Array): AudioClip {
   // Drop a trailing partial packet so that every packet is exactly 20 ms.
   const frames = packetizeG711(data.subarray(0, data.length - (data.length % 160))).map((p) =>
     buildTemplate([{ payload: p, marker: false }], PCMA_PT, true),

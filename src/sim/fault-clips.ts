@@ -1,15 +1,15 @@
 // Picture-fault clips of the simulator (scripts/make-fault-clips.sh): what a camera shows when it is
-// capped, covered, out of focus, frozen or turned away. Same structure as main.h264, so a camera
+// capped, covered, out of focus, frozen or turned away, and a dead microphone (silence). Same structure as main.h264, so a camera
 // switches to one at a keyframe. Optional: a clips directory without them simply has no picture
 // faults (the fault API says so).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadVideo, type VideoClip } from './clips.ts';
+import { loadAdts, loadAlaw, loadVideo, type AudioClip, type VideoClip } from './clips.ts';
 
 export const PICTURE_FAULTS = ['black', 'covered', 'blur', 'frozen', 'moved'] as const;
 export type PictureFault = (typeof PICTURE_FAULTS)[number];
-export type FaultClips = Partial<Record<PictureFault, VideoClip>>;
+export type FaultClips = Partial<Record<PictureFault, VideoClip>> & { silence?: { aac?: AudioClip; pcma?: AudioClip } };
 
 const cache = new Map<string, Promise<FaultClips>>();
 
@@ -20,6 +20,12 @@ async function load(dir: string): Promise<FaultClips> {
     if (!existsSync(file)) continue;
     out[kind] = loadVideo(`fault-${kind}.h264`, 'h264', await readFile(file), { width: 1280, height: 720, fps: 25, gop: 50, bitrate: 1_000_000 });
   }
+  const aac = path.join(dir, 'fault-silence.aac');
+  const alaw = path.join(dir, 'fault-silence.alaw');
+  out.silence = {
+    ...(existsSync(aac) ? { aac: loadAdts('fault-silence.aac', await readFile(aac)) } : {}),
+    ...(existsSync(alaw) ? { pcma: loadAlaw('fault-silence.alaw', await readFile(alaw)) } : {}),
+  };
   return out;
 }
 

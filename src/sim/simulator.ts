@@ -64,8 +64,9 @@ export type FaultType =
   | 'lying-sdp'
   | 'password'
   | 'picture'
+  | 'silence'
   | 'clear';
-export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'garbage-rtp', 'resolution', 'loss', 'clock', 'timestamp-jump', 'lying-sdp', 'password', 'picture', 'clear'];
+export const FAULT_TYPES: readonly FaultType[] = ['drop', 'stall', 'refuse', 'garbage', 'garbage-rtp', 'resolution', 'loss', 'clock', 'timestamp-jump', 'lying-sdp', 'password', 'picture', 'silence', 'clear'];
 
 export interface FaultSpec {
   type: FaultType;
@@ -218,6 +219,7 @@ interface Camera {
   lieSends: 'h265' | 'garbage';
   pictureUntil: number;
   picture: PictureFault;
+  silenceUntil: number;
   /** Pending RTP timestamp jump (90 kHz ticks), applied at the next keyframe. */
   tsJump90k: number;
   passwordUntil: number;
@@ -397,6 +399,7 @@ class SimulatorImpl implements Simulator {
       lieSends: 'h265',
       pictureUntil: 0,
       picture: 'black',
+      silenceUntil: 0,
       tsJump90k: 0,
       passwordUntil: 0,
       log: { intervals: [], uncertain: [] },
@@ -429,6 +432,7 @@ class SimulatorImpl implements Simulator {
     if (cam.stallUntil > mono) faults.push('stall');
     if (cam.resolutionUntil > mono) faults.push('resolution');
     if (cam.pictureUntil > mono) faults.push(`picture:${cam.picture}`);
+    if (cam.silenceUntil > mono) faults.push('silence');
     if (cam.lossUntil > mono && cam.lossPct > 0) faults.push('loss');
     if (cam.garbageUntil > mono) faults.push('garbage');
     if (cam.garbageRtpUntil > mono) faults.push('garbage-rtp');
@@ -494,6 +498,11 @@ class SimulatorImpl implements Simulator {
         cam.pictureUntil = until;
         break;
       }
+      case 'silence':
+        if (cam.audio === 'none') throw new Error('camera has no audio');
+        if (!this.faultClips.silence?.[cam.audio]) throw new Error('no silence clip (run scripts/make-fault-clips.sh)');
+        cam.silenceUntil = until;
+        break;
       case 'loss': {
         const pct = spec.lossPct ?? 10;
         if (!(Number.isFinite(pct) && pct >= 0 && pct <= 100)) throw new Error('lossPct must be within 0..100');
@@ -507,7 +516,7 @@ class SimulatorImpl implements Simulator {
         break;
       case 'clear':
         cam.dropUntil = cam.refuseUntil = cam.stallUntil = cam.resolutionUntil = cam.lossUntil = cam.garbageUntil = 0;
-        cam.garbageRtpUntil = cam.lieUntil = cam.passwordUntil = cam.tsJump90k = cam.pictureUntil = 0;
+        cam.garbageRtpUntil = cam.lieUntil = cam.passwordUntil = cam.tsJump90k = cam.pictureUntil = cam.silenceUntil = 0;
         cam.lossPct = 0;
         cam.clockOffsetMs = cam.baseClockOffsetMs;
         break;
@@ -922,7 +931,10 @@ class SimulatorImpl implements Simulator {
         this.breakDelivery(s);
       }
     } else {
-      tpl = t.audio!.frames[t.next % t.audio!.frames.length];
+      // Silence fault: same format, silent frames (a dead microphone).
+      const silent = cam.silenceUntil > mono && cam.audio !== 'none' ? this.faultClips.silence?.[cam.audio] : undefined;
+      const a = silent ?? t.audio!;
+      tpl = a.frames[t.next % a.frames.length];
     }
     const ts = (t.tsBase + t.next * t.ticksPerFrame) >>> 0;
     if (t.tcp && s.conn.socket.writableLength > MAX_TCP_BACKLOG) {

@@ -1,6 +1,6 @@
-// Picture faults a real camera shows, from the simulator (scripts/make-fault-clips.sh), judged by
-// the readiness probes through the real recorder (R-PRE-3: image neither dark, blurred nor blocked;
-// the scene matches the signed reference). Each faulty camera is a fail with its reason, never a
+// Picture and sound faults a real camera shows, from the simulator (scripts/make-fault-clips.sh),
+// judged by the readiness probes through the real recorder (R-PRE-3: image neither dark, blurred
+// nor blocked; the scene matches the signed reference; sound present, measured in dBFS). Each faulty camera is a fail with its reason, never a
 // pass; the same cameras pass again once the fault is cleared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
@@ -57,8 +57,26 @@ describe('readiness: picture faults from the simulator (R-PRE-3)', () => {
     for (const [kind, id] of ids) {
       const r = await results(id);
       expect([kind, r.picture?.verdict, r.moved?.verdict], `${r.picture?.value} ${r.picture?.reason} ${r.moved?.reason}`).toEqual([kind, 'pass', 'pass']);
+      // Exam rooms need sound: the simulator's tone (ffmpeg sine, amplitude 1/8 × volume 0.3: RMS
+      // 0.0265) is −31.5 dBFS on average.
+      expect([kind, r.audio?.verdict], r.audio?.value).toEqual([kind, 'pass']);
+      const mean = Number(/平均 (-?[\d.]+) dBFS/.exec(r.audio!.value)![1]);
+      expect(mean).toBeGreaterThan(-34);
+      expect(mean).toBeLessThan(-29);
     }
   }, 120_000);
+
+  it('a dead microphone (digital silence) fails the sound check with its level', async () => {
+    const id = ids.get('black')!;
+    sim.fault('black', { type: 'silence' });
+    await new Promise((r) => setTimeout(r, 500));
+    await (await t.app.readiness.probe(admin, campaignId, { cameraIds: [id] })).done;
+    const r = await results(id);
+    expect(r.audio?.verdict, r.audio?.value).toBe('fail');
+    expect(r.audio?.reason).toContain('无声');
+    expect(Number(/平均 (-?[\d.]+) dBFS/.exec(r.audio!.value)![1])).toBeLessThan(-80);
+    sim.fault('black', { type: 'clear' });
+  }, 60_000);
 
   it('black, covered, blurred, frozen and turned cameras each fail with the reason', async () => {
     for (const f of FAULTS) sim.fault(f.kind, { type: 'picture', picture: f.kind });

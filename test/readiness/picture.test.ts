@@ -104,14 +104,14 @@ describe('picture probes on ffmpeg-decoded pictures (R-PRE-3)', () => {
 describe('standard profile from the captured stream (R-CITY-4)', () => {
   it('measures codec, size, fps, bitrate and GOP and judges each item', async () => {
     const frames = encode('testsrc2', 2.04);
-    const facts = streamFacts({ video: frames.slice(0, 51), keyframes: 3, audioFrames: 0, clockOffsetsMs: [], skippedBeforeKeyframe: 0 });
+    const facts = streamFacts({ video: frames.slice(0, 51), keyframes: 3, audioFrames: 0, audio: [], clockOffsetsMs: [], skippedBeforeKeyframe: 0 });
     expect(facts).toMatchObject({ codec: 'h264', width: 1280, height: 720, gopFrames: 25 });
     expect(facts.fps).toBeCloseTo(25, 5);
     const ok = judgeProfile(DEFAULT_PROFILE, facts, 'affairs');
     expect(ok.verdict, ok.reason ?? '').toBe(facts.bitrateKbps! >= 512 ? 'pass' : 'fail');
     // An exam room needs sound; a low-resolution replacement camera fails on resolution.
     expect(judgeProfile(DEFAULT_PROFILE, facts, 'exam').reason).toContain('音频');
-    const small = streamFacts({ video: encode('testsrc2', 2.04, '640x360').slice(0, 51), keyframes: 3, audioFrames: 10, clockOffsetsMs: [], skippedBeforeKeyframe: 0 });
+    const small = streamFacts({ video: encode('testsrc2', 2.04, '640x360').slice(0, 51), keyframes: 3, audioFrames: 10, audio: [], clockOffsetsMs: [], skippedBeforeKeyframe: 0 });
     const j = judgeProfile(DEFAULT_PROFILE, small, 'exam');
     expect(j.verdict).toBe('fail');
     expect(j.reason).toContain('分辨率 640×360');

@@ -73,6 +73,9 @@ describe('readiness probes on simulated cameras', () => {
     const skew = await results(cam.skew);
     expect(skew.by.clock.verdict).toBe('fail');
     expect(skew.by.clock.value).toMatch(/^\+(4\.[89]|5\.[01])\d* 秒/);
+    // G.711 A-law (a Hikvision dome's audio) is decoded and measured too.
+    expect(skew.by.audio.verdict, skew.by.audio.value).toBe('pass');
+    expect(skew.by.audio.value).toMatch(/^平均 -3\d\.\d dBFS/);
 
     const stalled = await results(cam.stalled);
     expect(stalled.by.online.verdict).toBe('fail');
