@@ -114,6 +114,18 @@ export const configSchema = z
       })
       .strict()
       .default({ maxPerUser: 16, maxTotal: 64, connectTimeoutS: 15 }),
+    /**
+     * Audit chain (issue 13 item 3, docs/design/security.md): `keyFile` keeps the chain's HMAC key
+     * outside the data directory (32 bytes base64, mode 0600; env XUNCHA_AUDIT_KEY_FILE);
+     * `checkpointIntervalS` is how often the signed head goes to the upper level when it moved.
+     */
+    audit: z
+      .object({
+        keyFile: z.string().min(1).optional(),
+        checkpointIntervalS: z.coerce.number().int().min(5).max(86_400).default(300),
+      })
+      .strict()
+      .default({ checkpointIntervalS: 300 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })
@@ -174,6 +186,10 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     const raw = env[name];
     if (raw !== undefined && raw !== '') fromEnv[key] = envValue(key, raw);
   }
+  if (env.XUNCHA_AUDIT_KEY_FILE) {
+    const fileAudit = fromFile.audit !== null && typeof fromFile.audit === 'object' ? (fromFile.audit as Record<string, unknown>) : {};
+    fromEnv.audit = { ...fileAudit, keyFile: env.XUNCHA_AUDIT_KEY_FILE };
+  }
   const sip = sipFromEnv(env, fromFile.gb28181);
   if (sip) fromEnv.gb28181 = sip;
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...opts.overrides });
@@ -189,5 +205,6 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   }
   const cfg = result.data;
   cfg.dataDir = path.resolve(cfg.dataDir);
+  if (cfg.audit.keyFile) cfg.audit.keyFile = path.resolve(cfg.audit.keyFile);
   return cfg;
 }
