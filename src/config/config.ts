@@ -114,6 +114,14 @@ export const configSchema = z
       })
       .strict()
       .default({ maxPerUser: 16, maxTotal: 64, connectTimeoutS: 15 }),
+    /** Report files (.pdf/.xlsx) rendered at once in worker threads, per user and in total (issue 13 item 9). */
+    reports: z
+      .object({
+        maxPerUser: z.coerce.number().int().min(1).max(100).default(2),
+        maxTotal: z.coerce.number().int().min(1).max(200).default(4),
+      })
+      .strict()
+      .default({ maxPerUser: 2, maxTotal: 4 }),
     /**
      * Audit chain (issue 13 item 3, docs/design/security.md): `keyFile` keeps the chain's HMAC key
      * outside the data directory (32 bytes base64, mode 0600; env XUNCHA_AUDIT_KEY_FILE);
