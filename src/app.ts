@@ -10,7 +10,7 @@ import { UserService } from './auth/user-service.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { SessionWatch } from './auth/session-watch.ts';
 import type { Config } from './config/config.ts';
-import { deriveKeys, loadMasterKey } from './crypto/keys.ts';
+import { deriveKeys, loadAuditKeyFile, loadMasterKey } from './crypto/keys.ts';
 import type { NodeKeys } from './crypto/keys.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { DeviceService } from './org/device-service.ts';
@@ -93,6 +93,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   ensureDataDir(config.dataDir);
   const clock = opts.clock ?? systemClock;
   const keys = deriveKeys(loadMasterKey(config.dataDir, process.env.XUNCHA_SECRET_KEY));
+  // The audit key may live outside the data directory (issue 13 item 3); refused when others can read it.
+  if (config.audit.keyFile) keys.audit = loadAuditKeyFile(config.audit.keyFile);
   const log = opts.logger ?? pino({ level: 'silent' });
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, onError: (err) => log.warn({ err }, 'database connection lost; reconnecting on next query') });
   try {
@@ -117,7 +119,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const org = new OrgService(store, audit, clock, events);
   const devices = new DeviceService(store, audit, box, clock, events);
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
-  const exams = createExamModule({ store, audit, clock, events });
+  const exams = createExamModule({ store, audit, clock, events, reportLimits: config.reports });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
   // One opener for every consumer: rtsp:// through our client, gb28181:// through the cascade.
   const opener = opts.opener ?? new RoutingCameraOpener({ rtsp: new RtspCameraOpener(), gb28181: () => createCascadeModule(app).opener });

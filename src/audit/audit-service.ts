@@ -6,7 +6,7 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { AuditOutcome, Database } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
-import { GENESIS_HASH, chainHash } from './chain.ts';
+import { GENESIS_HASH, chainHash, checkpointMac, headMac } from './chain.ts';
 
 export interface AuditEvent {
   action: string;
@@ -23,6 +23,22 @@ export interface VerifyResult {
   checked: number;
   firstBadSeq?: number;
   reason?: string;
+}
+
+export interface AuditCheckpoint {
+  v: 1;
+  seq: number;
+  hash: string;
+  atMs: number;
+  mac: string;
+}
+
+/** A checkpoint as read back from the upper level's export: MAC and time optional. */
+export interface CheckpointClaim {
+  seq: number;
+  hash: string;
+  atMs?: number;
+  mac?: string;
 }
 
 export class AuditService {
@@ -51,7 +67,8 @@ export class AuditService {
       scope_path: e.scopePath ?? '/',
       detail: e.detail ? JSON.stringify(e.detail) : null,
     };
-    await r.append({ ...fields, prev_hash: head.hash, hash: chainHash(this.key, head.hash, fields) });
+    const hash = chainHash(this.key, head.hash, fields);
+    await r.append({ ...fields, prev_hash: head.hash, hash }, headMac(this.key, fields.seq, hash));
   }
 
   /** Appends in a transaction of its own: for refusals and reads that change nothing else. */
@@ -84,6 +101,49 @@ export class AuditService {
     if (Number(head.seq) !== expectedSeq - 1 || head.hash !== prevHash) {
       return { ok: false, checked, firstBadSeq: expectedSeq, reason: `records after ${expectedSeq - 1} were removed (head is at ${head.seq})` };
     }
+    // The head itself: moved back (with its records deleted) by someone without the key, it has no valid MAC.
+    if (head.head_mac === null || head.head_mac !== headMac(this.key, Number(head.seq), head.hash)) {
+      return { ok: false, checked, firstBadSeq: expectedSeq, reason: `the audit head (record ${head.seq}) has no valid MAC: records after it may have been removed` };
+    }
     return { ok: true, checked };
+  }
+
+  /** The current head, signed for an upper level to keep (issue 13 item 3). */
+  async checkpoint(): Promise<AuditCheckpoint> {
+    const head = await repos(this.store.db).audit.head();
+    const seq = Number(head.seq);
+    const atMs = this.clock.nowMs();
+    return { v: 1, seq, hash: head.hash, atMs, mac: checkpointMac(this.key, seq, head.hash, atMs) };
+  }
+
+  /**
+   * Checks the chain against checkpoints an upper level kept: the head below a checkpoint means
+   * records were removed from the end; a different hash at a checkpoint means the chain was
+   * rebuilt. Checkpoints whose MAC does not match this node's key are counted as foreign.
+   */
+  async verifyAgainst(checkpoints: readonly CheckpointClaim[]): Promise<VerifyResult & { checkpoints: number; foreign: number }> {
+    const base = await this.verify();
+    if (!base.ok) return { ...base, checkpoints: 0, foreign: 0 };
+    const r = repos(this.store.db).audit;
+    const head = await r.head();
+    let used = 0;
+    let foreign = 0;
+    const sorted = [...checkpoints].sort((a, b) => b.seq - a.seq);
+    for (const c of sorted) {
+      if (c.mac !== undefined && c.atMs !== undefined && c.mac !== checkpointMac(this.key, c.seq, c.hash, c.atMs)) {
+        foreign++;
+        continue;
+      }
+      used++;
+      if (c.seq > Number(head.seq)) {
+        return { ok: false, checked: base.checked, firstBadSeq: Number(head.seq) + 1, reason: `records after ${head.seq} were removed: the upper level holds a checkpoint at record ${c.seq}`, checkpoints: used, foreign };
+      }
+      if (c.seq === 0) continue;
+      const hash = await r.hashAt(c.seq);
+      if (hash !== c.hash) {
+        return { ok: false, checked: base.checked, firstBadSeq: c.seq, reason: `record ${c.seq} is not the one the upper level holds a checkpoint of: the chain was rebuilt`, checkpoints: used, foreign };
+      }
+    }
+    return { ...base, checkpoints: used, foreign };
   }
 }

@@ -29,3 +29,13 @@ export function canonicalRecord(r: ChainedFields): string {
 export function chainHash(key: Buffer, prevHash: string, record: ChainedFields): string {
   return createHmac('sha256', key).update(prevHash).update('|').update(canonicalRecord(record)).digest('hex');
 }
+
+/** MAC of the audit head (issue 13 item 3): without the key the head cannot be moved back unnoticed. */
+export function headMac(key: Buffer, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`head|${seq}|${hash}`).digest('hex');
+}
+
+/** MAC of a checkpoint sent to the upper level. */
+export function checkpointMac(key: Buffer, seq: number, hash: string, atMs: number): string {
+  return createHmac('sha256', key).update(`checkpoint|${seq}|${hash}|${atMs}`).digest('hex');
+}

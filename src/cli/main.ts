@@ -1,4 +1,5 @@
 // The `xuncha` command line.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createApp } from '../app.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
@@ -6,7 +7,9 @@ import { hashPassword, passwordProblems } from '../auth/password.ts';
 import { ROLES } from '../auth/roles.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
+import { CHECKPOINT_TOPIC, checkpointKey, parseCheckpoints } from '../audit/checkpoints.ts';
 import { createRetentionModule } from '../retention/index.ts';
+import { createUplinkModule } from '../uplink/index.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Role } from '../store/schema.ts';
 import { VERSION } from '../version.ts';
@@ -114,18 +117,58 @@ user
     });
   });
 
-program
-  .command('audit')
+const auditCommand = program.command('audit').description('the audit hash chain (R-ACC-1)');
+auditCommand
   .command('verify')
   .description('check the audit hash chain; exit 0 when intact, 6 naming the first bad record otherwise')
-  .action(async () => {
+  .option('--against-checkpoints <file>', "also check against the upper level's checkpoints (its GET /api/uplink/items?topic=audit.checkpoint answer, or a JSON list of {seq, hash})")
+  .option('--origin <code>', 'only the checkpoints of this origin code (default: the root node of this tree)')
+  .action(async (o: { againstCheckpoints?: string; origin?: string }) => {
     await withApp(program.opts(), async (app) => {
-      const result = await app.audit.verify();
-      if (result.ok) console.log(`audit chain intact: ${result.checked} records`);
+      if (!o.againstCheckpoints) {
+        const result = await app.audit.verify();
+        if (result.ok) console.log(`audit chain intact: ${result.checked} records`);
+        else {
+          console.error(`audit chain BROKEN at record ${result.firstBadSeq}: ${result.reason} (${result.checked} records verified before it)`);
+          process.exitCode = EXIT.auditBroken;
+        }
+        return;
+      }
+      const root = await repos(app.store.db).org.rootPath();
+      const origin = o.origin ?? (root ? (await app.store.db.selectFrom('org_node').select('gb_code').where('path', '=', root).executeTakeFirst())?.gb_code : undefined);
+      let parsed;
+      try {
+        parsed = parseCheckpoints(readFileSync(o.againstCheckpoints, 'utf8'), origin ?? undefined);
+      } catch (err) {
+        console.error(`cannot read checkpoints from ${o.againstCheckpoints}: ${(err as Error).message}`);
+        process.exitCode = EXIT.config;
+        return;
+      }
+      const result = await app.audit.verifyAgainst(parsed.claims);
+      if (result.ok && result.checkpoints === 0) {
+        console.error(`no checkpoint of this node in ${o.againstCheckpoints} (${result.foreign} with another key, ${parsed.skipped} of other origins or topics): nothing to compare`);
+        process.exitCode = EXIT.auditBroken;
+      } else if (result.ok) console.log(`audit chain intact: ${result.checked} records, consistent with ${result.checkpoints} checkpoints of the upper level`);
       else {
-        console.error(`audit chain BROKEN at record ${result.firstBadSeq}: ${result.reason} (${result.checked} records verified before it)`);
+        console.error(`audit chain BROKEN at record ${result.firstBadSeq}: ${result.reason} (${result.checked} records verified)`);
         process.exitCode = EXIT.auditBroken;
       }
+    });
+  });
+auditCommand
+  .command('checkpoint')
+  .description('queue a signed checkpoint of the audit head for the upper level now (the running server sends it)')
+  .action(async () => {
+    await withApp(program.opts(), async (app) => {
+      const cp = await app.audit.checkpoint();
+      const root = await repos(app.store.db).org.rootPath();
+      if (!root) {
+        console.error('no organisation tree yet: nothing to attach the checkpoint to');
+        process.exitCode = EXIT.failure;
+        return;
+      }
+      await createUplinkModule(app).service.publishNow({ topic: CHECKPOINT_TOPIC, key: checkpointKey(cp.seq), body: cp, scopePath: root });
+      console.log(`audit checkpoint at record ${cp.seq} queued for the upper level`);
     });
   });
 

@@ -4,6 +4,7 @@ import type { App } from '../app.ts';
 import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
 import type { Config } from '../config/config.ts';
+import { KeyFileError } from '../crypto/keys.ts';
 import { AdminPasswordError, seedFirstStart } from '../org/seed.ts';
 import { createCascadeModule } from '../cascade/index.ts';
 import { startDemoCity } from '../cascade/demo-city.ts';
@@ -34,6 +35,10 @@ export async function serve(config: Config): Promise<number> {
     if (err instanceof DataDirError) {
       log.fatal(err.message);
       return EXIT.dataDir;
+    }
+    if (err instanceof KeyFileError) {
+      log.fatal(err.message);
+      return EXIT.config;
     }
     log.fatal({ err }, `cannot open the database: ${(err as Error).message}`);
     return EXIT.database;

@@ -121,6 +121,26 @@ export const configSchema = z
       })
       .strict()
       .default({ maxPerUser: 16, maxTotal: 64, connectTimeoutS: 15 }),
+    /** Report files (.pdf/.xlsx) rendered at once in worker threads, per user and in total (issue 13 item 9). */
+    reports: z
+      .object({
+        maxPerUser: z.coerce.number().int().min(1).max(100).default(2),
+        maxTotal: z.coerce.number().int().min(1).max(200).default(4),
+      })
+      .strict()
+      .default({ maxPerUser: 2, maxTotal: 4 }),
+    /**
+     * Audit chain (issue 13 item 3, docs/design/security.md): `keyFile` keeps the chain's HMAC key
+     * outside the data directory (32 bytes base64, mode 0600; env XUNCHA_AUDIT_KEY_FILE);
+     * `checkpointIntervalS` is how often the signed head goes to the upper level when it moved.
+     */
+    audit: z
+      .object({
+        keyFile: z.string().min(1).optional(),
+        checkpointIntervalS: z.coerce.number().int().min(5).max(86_400).default(300),
+      })
+      .strict()
+      .default({ checkpointIntervalS: 300 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })
@@ -183,6 +203,10 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     const raw = env[name];
     if (raw !== undefined && raw !== '') fromEnv[key] = envValue(key, raw);
   }
+  if (env.XUNCHA_AUDIT_KEY_FILE) {
+    const fileAudit = fromFile.audit !== null && typeof fromFile.audit === 'object' ? (fromFile.audit as Record<string, unknown>) : {};
+    fromEnv.audit = { ...fileAudit, keyFile: env.XUNCHA_AUDIT_KEY_FILE };
+  }
   const sip = sipFromEnv(env, fromFile.gb28181);
   if (sip) fromEnv.gb28181 = sip;
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...opts.overrides });
@@ -198,5 +222,6 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   }
   const cfg = result.data;
   cfg.dataDir = path.resolve(cfg.dataDir);
+  if (cfg.audit.keyFile) cfg.audit.keyFile = path.resolve(cfg.audit.keyFile);
   return cfg;
 }

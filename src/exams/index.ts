@@ -23,6 +23,8 @@ export interface ExamModuleDeps {
   timer?: Timer;
   /** Chinese font for PDF reports (a .ttc needs the family name). */
   font?: { path: string; family: string };
+  /** Report files rendered at once, per user and in total (issue 13 item 9); default 2 / 4. */
+  reportLimits?: WorkLimits;
 }
 
 export interface ExamModule {
@@ -35,10 +37,15 @@ export interface ExamModule {
   alarms: AlarmEmitter;
   monitor: ExamAlarmMonitor;
   font: { path: string; family: string };
+  /** Bounds on report files (.pdf/.xlsx) rendered at once; 429 over them. */
+  reportLimiter: WorkLimiter;
   /** Subscribes the alarm monitor to the bus and starts the readiness timer. */
   start(): void;
   stop(): Promise<void>;
 }
+
+import { WorkLimiter } from '../util/work-limiter.ts';
+import type { WorkLimits } from '../util/work-limiter.ts';
 
 export function createExamModule(deps: ExamModuleDeps): ExamModule {
   const alarms = new AlarmEmitter();
@@ -53,6 +60,7 @@ export function createExamModule(deps: ExamModuleDeps): ExamModule {
     alarms,
     monitor,
     font: deps.font ?? DEFAULT_CJK_FONT,
+    reportLimiter: new WorkLimiter(deps.reportLimits ?? { maxPerUser: 2, maxTotal: 4 }, '报告生成'),
     start: () => monitor.start(),
     stop: () => monitor.stop(),
   };

@@ -127,6 +127,8 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+  /** Hex HMAC-SHA256(auditKey, "head|" seq "|" hash); null until the first append after migration 0014. */
+  head_mac: string | null;
 }
 
 export interface SettingTable {

@@ -1,5 +1,6 @@
 // The node-to-node channel (docs/design/uplink.md, /UPLINK.md): one module per app, like the
 // cascade module. `createUplinkModule(app).service` is what other modules use.
+import { AuditCheckpointer, CHECKPOINT_TOPIC, checkpointKey } from '../audit/checkpoints.ts';
 import type { Gb28181Settings } from '../config/config.ts';
 import { repos } from '../store/repos/index.ts';
 import { UplinkReceiver } from './receiver.ts';
@@ -22,12 +23,16 @@ export interface UplinkOptions {
   staleAfterMs?: number;
   /** How often peers' staleness and own items are looked at (ms; default 1000). */
   watchMs?: number;
+  /** How often the audit head is checkpointed upward when it moved (ms; default audit.checkpointIntervalS). */
+  checkpointIntervalMs?: number;
 }
 
 export class UplinkModule {
   readonly service: UplinkService;
   readonly receiver: UplinkReceiver;
   readonly sender?: UplinkSender;
+  /** Signed audit checkpoints to the upper level (issue 13 item 3); present when an upper channel is configured. */
+  readonly checkpoints?: AuditCheckpointer;
   private watch?: NodeJS.Timeout;
   private watching?: Promise<void>;
   private lastOwnSeq = -1;
@@ -46,6 +51,18 @@ export class UplinkModule {
       this.sender = new UplinkSender(app.store, app.clock, app.log, { url: up.uplinkUrl, sipId: s.id, password: up.password, realm: up.id.slice(0, 10), ...opts.sender }, () => this.reportedPeers());
     }
     this.service = new UplinkService({ app, queueing: () => this.sender !== undefined, staleAfterMs, kick: () => this.sender?.kick() });
+    if (this.sender) {
+      this.checkpoints = new AuditCheckpointer({
+        audit: app.audit,
+        log: app.log,
+        intervalMs: opts.checkpointIntervalMs ?? (app.config.audit?.checkpointIntervalS ?? 300) * 1000,
+        publish: async (cp) => {
+          const root = await repos(app.store.db).org.rootPath();
+          if (!root) throw new Error('no organisation tree: nothing to attach the audit checkpoint to');
+          await this.service.publishNow({ topic: CHECKPOINT_TOPIC, key: checkpointKey(cp.seq), body: cp, scopePath: root });
+        },
+      });
+    }
     this.receiver = new UplinkReceiver({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, events: app.events, realm: s?.domain ?? '', relayUp: () => this.sender !== undefined });
   }
 
@@ -55,6 +72,7 @@ export class UplinkModule {
     if (this.sender) await this.snapshotForNewUpper(this.sender.status.url);
     this.lastOwnSeq = await repos(this.app.store.db).uplink.maxOwnSeq();
     this.sender?.start();
+    this.checkpoints?.start();
     const tick = () => {
       this.watching = this.check().catch((err: unknown) => this.app.log.warn({ err }, 'uplink watcher failed'));
     };
@@ -66,6 +84,7 @@ export class UplinkModule {
     clearInterval(this.watch);
     this.watch = undefined;
     await this.watching;
+    await this.checkpoints?.stop();
     await this.sender?.stop();
   }
 

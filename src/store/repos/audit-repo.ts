@@ -27,13 +27,19 @@ export class AuditRepo {
     return q.executeTakeFirstOrThrow();
   }
 
-  async append(row: AuditRow): Promise<void> {
+  async append(row: AuditRow, headMac: string): Promise<void> {
     await this.db.insertInto('audit_log').values(row).execute();
-    await this.db.updateTable('audit_head').set({ seq: row.seq, hash: row.hash }).where('id', '=', 1).execute();
+    await this.db.updateTable('audit_head').set({ seq: row.seq, hash: row.hash, head_mac: headMac }).where('id', '=', 1).execute();
   }
 
-  async head(): Promise<{ seq: number; hash: string }> {
-    return this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  async head(): Promise<{ seq: number; hash: string; head_mac: string | null }> {
+    return this.db.selectFrom('audit_head').select(['seq', 'hash', 'head_mac']).where('id', '=', 1).executeTakeFirstOrThrow();
+  }
+
+  /** Hash of one record (null when it is not there), for checking checkpoints. */
+  async hashAt(seq: number): Promise<string | null> {
+    const row = await this.db.selectFrom('audit_log').select('hash').where('seq', '=', seq).executeTakeFirst();
+    return row?.hash ?? null;
   }
 
   async list(scope: Scope, f: AuditFilter): Promise<{ total: number; records: AuditRow[] }> {
