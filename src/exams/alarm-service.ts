@@ -23,7 +23,15 @@ export class AlarmService {
     return (await repos(this.store.db).exams.listAlarms(actor.scope, f)).map(alarmView);
   }
 
-  async acknowledge(actor: Actor, id: number): Promise<AlarmView> {
+  /** The alarm history for an Excel export (audited like the report exports). */
+  async forExport(actor: Actor, f: AlarmFilter): Promise<AlarmView[]> {
+    const rows = await this.list(actor, f);
+    await this.audit.record(actor, { action: 'alarm.export', objectType: 'alarm', objectId: '*', scopePath: actor.scope.kind === 'all' ? undefined : actor.scope.path, detail: { rows: rows.length, ...f } });
+    return rows;
+  }
+
+  async acknowledge(actor: Actor, id: number, disposition?: string): Promise<AlarmView> {
+    const note = disposition?.trim() ?? '';
     await requireExamPermission(this.audit, actor, 'exam.seal', 'alarm.ack', 'alarm', id);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);
@@ -31,9 +39,9 @@ export class AlarmService {
       if (!a) throw outOfScope('alarm.ack', 'alarm', id);
       if (a.acknowledged_by) throw new AppError('conflict', `报警已由 ${a.acknowledged_by} 确认 (already acknowledged)`);
       const now = this.clock.nowMs();
-      await r.exams.ackAlarm(id, actor.username, now);
-      await this.audit.append(trx, actor, { action: 'alarm.ack', objectType: 'alarm', objectId: id, scopePath: a.site_path, detail: { kind: a.kind, cameraId: a.camera_id, sessionId: a.session_id } });
-      return alarmView({ ...a, acknowledged_by: actor.username, acknowledged_at_ms: now });
+      await r.exams.ackAlarm(id, actor.username, now, note || null);
+      await this.audit.append(trx, actor, { action: 'alarm.ack', objectType: 'alarm', objectId: id, scopePath: a.site_path, detail: { kind: a.kind, cameraId: a.camera_id, sessionId: a.session_id, disposition: note || undefined } });
+      return alarmView({ ...a, acknowledged_by: actor.username, acknowledged_at_ms: now, disposition: note || null });
     });
   }
 }

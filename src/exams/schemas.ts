@@ -17,10 +17,17 @@ export const alarmQuery = z
     open: z.enum(['true', 'false']).optional(),
     sessionId: z.coerce.number().int().positive().optional(),
     kind: z.enum(['recording_gap', 'camera_not_ready']).optional(),
+    fromMs: z.coerce.number().int().min(0).optional(),
+    toMs: z.coerce.number().int().min(0).optional(),
+    siteId: z.coerce.number().int().positive().optional(),
+    acked: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).default(0),
   })
   .strict();
+
+/** 处置意见 (issue 14): required by the console, optional for older clients. */
+export const ackBody = z.object({ disposition: z.string().max(500).optional() }).strict().optional();
 
 export const createExamBody = z.object({ name, kind: examKindSchema, ownerNodeId: z.number().int().positive().optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();
 export const updateExamBody = z.object({ name: name.optional(), kind: examKindSchema.optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();
@@ -84,6 +91,10 @@ export const alarmSchema = z.object({
   detail: z.string().nullable(),
   acknowledgedBy: z.string().nullable(),
   acknowledgedAtMs: z.number().nullable(),
+  disposition: z.string().nullable(),
+  siteName: z.string().optional(),
+  roomName: z.string().nullable().optional(),
+  cameraName: z.string().nullable().optional(),
 });
 const gapSchema = z.object({ startMs: z.number(), endMs: z.number(), lengthMs: z.number(), reason: z.string(), ongoing: z.boolean() });
 export const reportSchema = z.object({

@@ -54,6 +54,11 @@ export interface AlarmView {
   detail: string | null;
   acknowledgedBy: string | null;
   acknowledgedAtMs: number | null;
+  /** 处置意见 written when acknowledging. */
+  disposition: string | null;
+  siteName?: string;
+  roomName?: string | null;
+  cameraName?: string | null;
 }
 
 export function sessionView(s: ExamSessionRow): SessionView {
@@ -100,7 +105,7 @@ export function windowView(w: WindowDetailRow): WindowView {
   };
 }
 
-export function alarmView(a: AlarmRow): AlarmView {
+export function alarmView(a: AlarmRow & { site_name?: string; room_name?: string | null; camera_name?: string | null }): AlarmView {
   return {
     id: a.id,
     kind: a.kind,
@@ -116,5 +121,9 @@ export function alarmView(a: AlarmRow): AlarmView {
     detail: a.detail,
     acknowledgedBy: a.acknowledged_by,
     acknowledgedAtMs: a.acknowledged_at_ms,
+    disposition: a.disposition ?? null,
+    siteName: a.site_name,
+    roomName: a.room_name,
+    cameraName: a.camera_name,
   };
 }

@@ -297,6 +297,8 @@ export interface AlarmTable {
   detail: string | null;
   acknowledged_by: string | null;
   acknowledged_at_ms: number | null;
+  /** 处置意见 written when acknowledging (text, ≤ 500 chars); null before migration 0017 or while unacknowledged. */
+  disposition: string | null;
 }
 
 export type LowerPlatformKind = 'platform' | 'device';

@@ -8,7 +8,9 @@ import { actorOf } from '../context.ts';
 import { AppError } from '../../util/errors.ts';
 import type { ExamModule } from '../../exams/index.ts';
 import { renderReport } from '../../exams/report-render.ts';
+import { alarmsXlsx } from '../../exams/alarms-xlsx.ts';
 import {
+  ackBody,
   alarmQuery,
   alarmSchema,
   createExamBody,
@@ -32,6 +34,11 @@ import {
 } from '../../exams/schemas.ts';
 
 const ok = z.object({ ok: z.boolean() });
+
+function alarmFilter(q: { open?: 'true' | 'false'; acked?: 'true' | 'false'; sessionId?: number; kind?: 'recording_gap' | 'camera_not_ready'; fromMs?: number; toMs?: number; siteId?: number; limit: number; offset: number }) {
+  const bool = (v?: 'true' | 'false') => (v === undefined ? undefined : v === 'true');
+  return { ...q, open: bool(q.open), acked: bool(q.acked) };
+}
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function examRoutes(m: ExamModule) {
@@ -75,9 +82,14 @@ export function examRoutes(m: ExamModule) {
     s.put('/api/exam-settings/:siteId', { schema: { tags, summary: '修改考点默认值 Set site window defaults', params: siteParam, body: settingsBody, response: { 200: settingsBody } } }, (req) => m.windows.putSettings(actorOf(req), req.params.siteId, req.body));
 
     s.get('/api/alarms', { schema: { tags, summary: '报警 Alarms in scope', querystring: alarmQuery, response: { 200: z.object({ alarms: z.array(alarmSchema) }) } } }, async (req) => ({
-      alarms: await m.alarmService.list(actorOf(req), { ...req.query, open: req.query.open === undefined ? undefined : req.query.open === 'true' }),
+      alarms: await m.alarmService.list(actorOf(req), alarmFilter(req.query)),
     }));
-    s.post('/api/alarms/:id/ack', { schema: { tags, summary: '确认报警 Acknowledge alarm', params: idParam, response: { 200: alarmSchema } } }, (req) => m.alarmService.acknowledge(actorOf(req), req.params.id));
+    s.get('/api/alarms.xlsx', { schema: { tags, summary: '报警记录 Excel Alarm history as .xlsx (audited)', querystring: alarmQuery } }, async (req, reply) => {
+      const rows = await m.alarmService.forExport(actorOf(req), { ...alarmFilter(req.query), limit: 5000 });
+      return reply.type(XLSX_TYPE).header('content-disposition', 'attachment; filename="alarms.xlsx"').send(await alarmsXlsx(rows));
+    });
+    s.post('/api/alarms/:id/ack', { schema: { tags, summary: '确认报警（处置意见） Acknowledge alarm with a disposition', params: idParam, body: ackBody, response: { 200: alarmSchema } } }, (req) =>
+      m.alarmService.acknowledge(actorOf(req), req.params.id, req.body?.disposition));
 
     s.get('/api/exams/:id/report', { schema: { tags, summary: '录像完整性报告 Completeness report', params: idParam, querystring: reportQuery, response: { 200: reportSchema } } }, (req) => m.reports.build(actorOf(req), req.params.id, req.query.sessionId));
     s.get('/api/exams/:id/report.xlsx', { schema: { tags, summary: '报告 Excel Report as .xlsx (audited)', params: idParam, querystring: reportQuery } }, async (req, reply) => {

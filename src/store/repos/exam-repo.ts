@@ -13,7 +13,22 @@ export type WindowDetailRow = RoomWindowRow & { room_name: string; room_kind: Ro
 export type AlarmRow = Selectable<AlarmTable>;
 export type SiteSettingRow = Selectable<ExamSiteSettingTable>;
 export interface ActiveWindowRow { window_id: number; session_id: number; room_id: number; site_id: number; start_ms: number; end_ms: number; exam_kind: ExamTable['kind'] }
-export interface AlarmFilter { open?: boolean; sessionId?: number; kind?: AlarmKind; limit?: number; offset?: number }
+/** Names of the alarm's site, room and camera (null when deleted since). */
+export interface AlarmNames { site_path: string; site_name: string; room_name: string | null; camera_name: string | null }
+
+export interface AlarmFilter {
+  open?: boolean;
+  sessionId?: number;
+  kind?: AlarmKind;
+  /** raised_at_ms within [fromMs, toMs) (epoch ms). */
+  fromMs?: number;
+  toMs?: number;
+  siteId?: number;
+  /** acknowledged (true) or not yet (false). */
+  acked?: boolean;
+  limit?: number;
+  offset?: number;
+}
 
 export class ExamRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -260,25 +275,36 @@ export class ExamRepo {
   }
 
   private alarms(scope: Scope) {
-    let q = this.db.selectFrom('alarm').innerJoin('org_node', 'org_node.id', 'alarm.site_id').selectAll('alarm').select('org_node.path as site_path');
+    let q = this.db
+      .selectFrom('alarm')
+      .innerJoin('org_node', 'org_node.id', 'alarm.site_id')
+      .leftJoin('room', 'room.id', 'alarm.room_id')
+      .leftJoin('camera', 'camera.id', 'alarm.camera_id')
+      .selectAll('alarm')
+      .select(['org_node.path as site_path', 'org_node.name as site_name', 'room.name as room_name', 'camera.name as camera_name']);
     const prefix = scopePrefix(scope);
     if (prefix) q = q.where('org_node.path', 'like', prefix);
     return q;
   }
 
-  listAlarms(scope: Scope, f: AlarmFilter): Promise<Array<AlarmRow & { site_path: string }>> {
+  listAlarms(scope: Scope, f: AlarmFilter): Promise<Array<AlarmRow & AlarmNames>> {
     let q = this.alarms(scope);
     if (f.open) q = q.where('alarm.cleared_at_ms', 'is', null);
     if (f.sessionId !== undefined) q = q.where('alarm.session_id', '=', f.sessionId);
     if (f.kind) q = q.where('alarm.kind', '=', f.kind);
+    if (f.fromMs !== undefined) q = q.where('alarm.raised_at_ms', '>=', f.fromMs);
+    if (f.toMs !== undefined) q = q.where('alarm.raised_at_ms', '<', f.toMs);
+    if (f.siteId !== undefined) q = q.where('alarm.site_id', '=', f.siteId);
+    if (f.acked === true) q = q.where('alarm.acknowledged_by', 'is not', null);
+    if (f.acked === false) q = q.where('alarm.acknowledged_by', 'is', null);
     return q.orderBy('alarm.id', 'desc').limit(f.limit ?? 100).offset(f.offset ?? 0).execute();
   }
 
-  getAlarm(scope: Scope, id: number): Promise<(AlarmRow & { site_path: string }) | undefined> {
+  getAlarm(scope: Scope, id: number): Promise<(AlarmRow & AlarmNames) | undefined> {
     return this.alarms(scope).where('alarm.id', '=', id).executeTakeFirst();
   }
 
-  async ackAlarm(id: number, by: string, atMs: number): Promise<void> {
-    await this.db.updateTable('alarm').set({ acknowledged_by: by, acknowledged_at_ms: atMs }).where('id', '=', id).execute();
+  async ackAlarm(id: number, by: string, atMs: number, disposition: string | null = null): Promise<void> {
+    await this.db.updateTable('alarm').set({ acknowledged_by: by, acknowledged_at_ms: atMs, disposition }).where('id', '=', id).execute();
   }
 }

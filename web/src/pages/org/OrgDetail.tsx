@@ -9,7 +9,8 @@ import type { Camera, NodeKind, OrgNode, Room } from '../../types.ts';
 import { useI18n } from '../../i18n.ts';
 import { CHILD_KINDS, countBelow, pathNames } from './orgModel.ts';
 import type { OrgIndex, Sel } from './orgModel.ts';
-import { STATUS_COLOR } from './OrgTreePanel.tsx';
+import { CameraStateTag } from '../../components/CameraState.tsx';
+import type { CameraStatusView } from '../wall/wallModel.ts';
 
 export interface DetailActions {
   addChild: (n: OrgNode, kind: NodeKind) => void;
@@ -22,11 +23,11 @@ export interface DetailActions {
   select: (sel: Sel) => void;
 }
 
-interface Props { index: OrgIndex; sel: Sel | null; canEdit: boolean; isAdmin: boolean; actions: DetailActions }
+interface Props { index: OrgIndex; sel: Sel | null; canEdit: boolean; isAdmin: boolean; actions: DetailActions; statuses: Map<number, CameraStatusView> }
 
 const code = (s: string | undefined) => (s ? <Typography.Text copyable className="xc-mono" data-testid="detail-gbcode">{s}</Typography.Text> : '—');
 
-export function OrgDetail({ index, sel, canEdit, isAdmin, actions }: Props) {
+export function OrgDetail({ index, sel, canEdit, isAdmin, actions, statuses }: Props) {
   const { t, label } = useI18n();
   if (!sel) return <Card><Empty description={t('selectNode')} /></Card>;
 
@@ -114,7 +115,7 @@ export function OrgDetail({ index, sel, canEdit, isAdmin, actions }: Props) {
           { title: t('name'), dataIndex: 'name' },
           { title: t('position'), dataIndex: 'position', render: (v: string) => label('position', v) },
           { title: t('sourceKind'), dataIndex: 'sourceKind', render: (v: string) => label('sourceKind', v) },
-          { title: t('status'), dataIndex: 'status', render: (v?: string) => (v ? <Tag color={STATUS_COLOR[v]}>{label('camStatus', v)}</Tag> : '—') },
+          { title: t('status'), key: 'status', render: (_: unknown, c: Camera) => <CameraStateTag status={statuses.get(c.id)} testId={`camera-state-${c.id}`} /> },
           { title: t('gbCode'), dataIndex: 'gbCode', render: (g: string) => <span className="xc-mono">{g}</span> },
         ]}
       />
@@ -130,11 +131,11 @@ export function OrgDetail({ index, sel, canEdit, isAdmin, actions }: Props) {
       { key: 'gb', label: t('gbCode'), children: code(c.gbCode) },
       { key: 'pos', label: t('position'), children: label('position', c.position) },
       { key: 'src', label: t('sourceKind'), children: label('sourceKind', c.sourceKind) },
-      { key: 'status', label: t('status'), children: c.status ? <Tag color={STATUS_COLOR[c.status]}>{label('camStatus', c.status)}</Tag> : '—' },
+      { key: 'status', label: t('status'), span: 2, children: <CameraStateTag status={statuses.get(c.id)} testId="detail-camera-state" /> },
       { key: 'main', label: t('mainStream'), span: 2, children: <span className="xc-mono">{c.mainStream || '—'}</span> },
       { key: 'sub', label: t('subStream'), span: 2, children: <span className="xc-mono">{c.subStream || '—'}</span> },
       { key: 'cred', label: t('credentials'), children: c.hasCredentials ? <Tag color="green">{t('configured')}</Tag> : <Tag>{t('notConfigured')}</Tag> },
-      ...(c.statusReason ? [{ key: 'reason', label: t('statusReason'), children: c.statusReason }] : []),
+      ...(statuses.get(c.id)?.detail ? [{ key: 'reason', label: t('statusReason'), span: 2, children: statuses.get(c.id)?.detail }] : []),
     ];
     if (isAdmin) {
       extraButtons = <Button icon={<EyeOutlined />} onClick={() => actions.reveal(c)} data-testid="btn-reveal">{t('reveal')}</Button>;

@@ -9,6 +9,7 @@ import { canWrite } from '../../routes.ts';
 import { ancestorKeys, buildIndex, nodeKeys, parseKey, selKey } from './orgModel.ts';
 import type { Sel } from './orgModel.ts';
 import { OrgTreePanel } from './OrgTreePanel.tsx';
+import { useCameraStatuses } from '../../components/CameraState.tsx';
 import { OrgDetail } from './OrgDetail.tsx';
 import type { DetailActions } from './OrgDetail.tsx';
 import { NodeFormModal } from './NodeFormModal.tsx';
@@ -40,6 +41,7 @@ export function OrgPage({ user }: { user: User }) {
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<ModalState>(null);
   const index = useMemo(() => buildIndex(nodes), [nodes]);
+  const statuses = useCameraStatuses();
   const isAdmin = user.role === 'admin';
   const canEdit = canWrite(user.role);
 
@@ -149,8 +151,9 @@ export function OrgPage({ user }: { user: User }) {
           expandedKeys={expanded ?? []}
           onExpand={setExpanded}
           onRefresh={() => void load()}
+          statuses={statuses}
         />
-        <OrgDetail index={index} sel={sel} canEdit={canEdit} isAdmin={isAdmin} actions={actions} />
+        <OrgDetail index={index} sel={sel} canEdit={canEdit} isAdmin={isAdmin} actions={actions} statuses={statuses} />
       </div>
       {modal?.type === 'node' && (
         <NodeFormModal state={modal.state} onClose={close} onDone={(n) => done(modal.state.mode === 'create' ? 'created' : 'updated', n ? { type: 'node', id: n.id } : sel)} />

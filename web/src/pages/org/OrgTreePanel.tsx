@@ -10,6 +10,9 @@ import {
 } from '@ant-design/icons';
 import type { Camera, NodeKind, OrgNode, Room, RoomKind } from '../../types.ts';
 import { useI18n } from '../../i18n.ts';
+import { useConsoleText } from '../../consoleText.ts';
+import { CAMERA_STATE_COLOR, cameraStateKind, cameraStateText } from '../../components/CameraState.tsx';
+import type { CameraStatusView } from '../wall/wallModel.ts';
 import { matches, selKey } from './orgModel.ts';
 import type { OrgIndex } from './orgModel.ts';
 
@@ -32,10 +35,13 @@ interface Props {
   expandedKeys: string[];
   onExpand: (keys: string[]) => void;
   onRefresh: () => void;
+  /** Live camera states (GET /api/cameras/status). */
+  statuses: Map<number, CameraStatusView>;
 }
 
 export function OrgTreePanel(p: Props) {
   const { t, label } = useI18n();
+  const { c: ct, lang } = useConsoleText();
   const q = p.search.trim();
 
   const treeData = useMemo(() => {
@@ -46,7 +52,7 @@ export function OrgTreePanel(p: Props) {
       title: (
         <span className="xc-tree-title" data-testid={`tree-camera-${c.id}`}>
           {c.name}
-          {c.status && <span className="xc-status-dot" style={{ background: STATUS_COLOR[c.status] }} title={label('camStatus', c.status)} />}
+          <span className="xc-status-dot" data-testid={`tree-camera-dot-${c.id}`} data-state={cameraStateKind(p.statuses.get(c.id))} style={{ background: CAMERA_STATE_COLOR[cameraStateKind(p.statuses.get(c.id))] }} title={cameraStateText(p.statuses.get(c.id), lang, ct)} />
         </span>
       ),
     });
@@ -91,7 +97,7 @@ export function OrgTreePanel(p: Props) {
       };
     };
     return p.index.roots.map((r) => build(r, false)).filter((x): x is TreeDataNode => x !== null);
-  }, [p.index, q, label]);
+  }, [p.index, q, label, p.statuses, lang, ct]);
 
   const allKeys = useMemo(() => {
     const out: string[] = [];

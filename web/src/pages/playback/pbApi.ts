@@ -41,12 +41,14 @@ const REASONS_ZH: Record<string, string> = {
   params: '编码参数变化', stopped: '录像停止', refused: '连接被拒绝', 'write-error': '写入失败', 'no-recording': '无录像', schedule: '非录像时段',
   'write-backlog': '磁盘写入滞后', 'timestamp-jump': '摄像机时间戳跳变',
   loss: '网络丢包', 'codec-mismatch': '编码与声明不符', protocol: '协议错误', auth: '认证失败',
+  network: '网络不通', 'rtsp-status': '摄像机拒绝请求', unsupported: '不支持的编码', internal: '内部错误', 'end-of-file': '回放结束',
 };
 const REASONS_EN: Record<string, string> = {
   eof: 'connection closed', stall: 'no video data', timeout: 'timeout', crash: 'process interrupted', 'disk-full': 'disk full', garbage: 'bad data',
   params: 'codec parameters changed', stopped: 'recording stopped', refused: 'connection refused', 'write-error': 'write error', 'no-recording': 'no recording', schedule: 'outside schedule',
   'write-backlog': 'disk writes fell behind', 'timestamp-jump': 'camera timestamps jumped',
   loss: 'packet loss', 'codec-mismatch': 'codec differs from the SDP', protocol: 'protocol error', auth: 'authentication failed',
+  network: 'network unreachable', 'rtsp-status': 'camera refused the request', unsupported: 'unsupported codec', internal: 'internal error', 'end-of-file': 'playback ended',
 };
 export function reasonLabel(reason: string, lang: 'zh' | 'en'): string {
   return (lang === 'zh' ? REASONS_ZH : REASONS_EN)[reason] ?? reason;

@@ -1,11 +1,14 @@
 // Camera tree of the wall: site → room → camera. A camera or a whole room is dragged onto the wall
 // (or double-clicked to fill the next free tile). Status dots come from GET /api/cameras/status.
-import { Tree, Typography } from 'antd';
+import { useState } from 'react';
+import { Input, Tree, Typography } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { VideoCameraOutlined, HomeOutlined, BankOutlined } from '@ant-design/icons';
 import { useI18n } from '../../i18n.ts';
 import { reasonLabel } from '../playback/pbApi.ts';
 import { DRAG_TYPE } from './Tile.tsx';
+import { useConsoleText } from '../../consoleText.ts';
+import { CAMERA_STATE_COLOR, cameraStateKind, cameraStateText, sinceText } from '../../components/CameraState.tsx';
 import type { CameraStatusView, WallSite } from './wallModel.ts';
 
 interface Props {
@@ -30,10 +33,13 @@ function dragProps(ids: number[], onAdd: (ids: number[]) => void) {
 
 export function CameraTree({ sites, statuses, onAdd }: Props) {
   const { t, lang } = useI18n();
+  const { c } = useConsoleText();
+  const [query, setQuery] = useState('');
   const dot = (id: number) => {
     const s = statuses.get(id);
-    const color = !s ? '#bfbfbf' : s.state === 'online' ? (s.recording ? '#52c41a' : '#1677ff') : s.state === 'error' ? '#ff4d4f' : '#faad14';
-    return <span className="xc-status-dot" style={{ background: color, marginRight: 6 }} />;
+    const kind = cameraStateKind(s);
+    const title = `${cameraStateText(s, lang, c)} ${sinceText(s, c)}`;
+    return <span className="xc-status-dot" data-testid={`wall-camera-dot-${id}`} data-state={kind} title={title} style={{ background: CAMERA_STATE_COLOR[kind], marginRight: 6 }} />;
   };
   /** Why a camera is in error (认证失败, 数据异常, 编码与声明不符…), next to its name. */
   const why = (id: number) => {
@@ -45,7 +51,13 @@ export function CameraTree({ sites, statuses, onAdd }: Props) {
       </span>
     );
   };
-  const data: TreeDataNode[] = sites.map((s) => ({
+  const q = query.trim().toLowerCase();
+  const hit = (name: string) => !q || name.toLowerCase().includes(q);
+  // A matching site or room keeps all it holds; otherwise only matching cameras are kept.
+  const shownSites = sites
+    .map((s) => hit(s.name) ? s : { ...s, rooms: s.rooms.map((r) => (hit(r.name) ? r : { ...r, cameras: r.cameras.filter((cam) => hit(cam.name)) })).filter((r) => r.cameras.length > 0) })
+    .filter((s) => s.rooms.length > 0);
+  const data: TreeDataNode[] = shownSites.map((s) => ({
     key: `s${s.id}`,
     icon: <BankOutlined />,
     title: <span {...dragProps(s.rooms.flatMap((r) => r.cameras.map((c) => c.id)), onAdd)}>{s.name}</span>,
@@ -75,9 +87,10 @@ export function CameraTree({ sites, statuses, onAdd }: Props) {
     <div className="xc-wall-tree">
       <Typography.Text strong>{t('wallCameras')}</Typography.Text>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '4px 0 8px' }}>
-        {t('wallDragHint')}
+        {c('wallDragHint2')}
       </Typography.Paragraph>
-      {data.length > 0 && <Tree showIcon defaultExpandAll blockNode selectable={false} treeData={data} />}
+      <Input.Search allowClear size="small" placeholder={c('treeSearch')} value={query} onChange={(e) => setQuery(e.target.value)} style={{ marginBottom: 8 }} data-testid="wall-tree-search" />
+      {data.length > 0 && <Tree key={q} showIcon defaultExpandAll blockNode selectable={false} treeData={data} />}
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import { useI18n } from '../../i18n.ts';
 import { formatBeijing } from '../../time.ts';
+import { useConsoleText } from '../../consoleText.ts';
+import { cameraStateKind, cameraStateText, sinceText } from '../../components/CameraState.tsx';
 import type { LiveClient, Stream } from './liveClient.ts';
 import { MsePlayer } from './msePlayer.ts';
 import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
@@ -44,7 +46,7 @@ function useVisible(ref: React.RefObject<HTMLElement | null>): boolean {
 }
 
 export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const visible = useVisible(box);
@@ -52,6 +54,11 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
   const [now, setNow] = useState(() => Date.now());
   const lastFrame = useRef(0);
   const [over, setOver] = useState(false);
+  // A camera without a sub stream plays its main stream on the wall (and the tile says so).
+  const [fallback, setFallback] = useState(false);
+  const wantStream: Stream = stream === 'sub' && (fallback || cam?.hasSub === false) ? 'main' : stream;
+  const { c } = useConsoleText();
+  useEffect(() => setFallback(false), [cam?.id]);
 
   useEffect(() => {
     const id = window.setInterval(() => setNow(Date.now()), 1000);
@@ -76,18 +83,19 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         lastFrame.current = Date.now();
         setState((s) => (s === 'online' ? s : 'online'));
       },
-      onState: (s) => {
+      onState: (s, reason) => {
         if (s === 'error' || s === 'disconnected' || s === 'stopped') setState('offline');
+        else if (s === 'refused' && reason === 'unsupported_source' && wantStream === 'sub') setFallback(true);
         else if (s === 'refused') setState('refused');
         else if (s === 'unsupported') setState('unsupported');
         else if (s === 'connecting') setState((p) => (p === 'online' ? 'offline' : 'connecting'));
       },
     });
     (v as HTMLVideoElement & { xcPlayer?: MsePlayer }).xcPlayer = player;
-    tokens.get([cam.id], stream).then(
+    tokens.get([cam.id], wantStream).then(
       async (token) => {
         if (cancelled) return;
-        ch = await client.subscribe(cam.id, stream, token, player);
+        ch = await client.subscribe(cam.id, wantStream, token, player);
         if (cancelled) client.unsubscribe(ch);
       },
       () => setState('refused'),
@@ -103,7 +111,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       player.destroy();
       lastFrame.current = 0;
     };
-  }, [cam, visible, stream, client, tokens]);
+  }, [cam, visible, wantStream, client, tokens]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -140,16 +148,21 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         <div className="xc-tile-top">
           <span className="xc-tile-name">{cam.roomName} · {cam.name}</span>
           <span className="xc-tile-tags">
-            {status?.recording && <span className="xc-tile-rec">● {t('wallRecording')}</span>}
+            {cameraStateKind(status) === 'recording' && <span className="xc-tile-rec">● {t('wallRecording')}</span>}
+            {cameraStateKind(status) === 'error' && (
+              <span className="xc-tile-state xc-s-offline" data-testid="tile-camera-error" title={`${sinceText(status, c)} ${status?.detail ?? ''}`}>
+                {cameraStateText(status, lang, c)}
+              </span>
+            )}
             <span className={`xc-tile-state xc-s-${state}`} data-testid="tile-state">{state === 'offline' ? t('wallLost') : label[state]}</span>
           </span>
         </div>
       )}
-      {cam && state !== 'online' && <div className="xc-tile-center">{label[state]}</div>}
+      {cam && state !== 'online' && <div className="xc-tile-center"><span className="xc-tile-msg">{label[state]}</span></div>}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
       {cam && (
         <div className="xc-tile-bottom">
-          <span>{stream === 'main' ? t('wallMain') : t('wallSub')}</span>
+          {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}</span>}
           <span className="xc-tile-clock">{formatBeijing(now)}</span>
         </div>
       )}

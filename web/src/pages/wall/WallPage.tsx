@@ -1,9 +1,10 @@
 // 视频墙: live tiles on one multiplexed socket (sub stream; double-click = full screen on the main
 // stream), camera tree with drag and drop, layouts 1–36, tours (轮巡, kept on the server; the
 // cameras of a tour come from the server, limited to the user's scope) with keyboard shortcuts.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Segmented, Space, message } from 'antd';
-import { ClearOutlined } from '@ant-design/icons';
+import { ClearOutlined, CloseOutlined } from '@ant-design/icons';
+import { useConsoleText } from '../../consoleText.ts';
 import { api, errorMessage } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import type { OrgNode, User } from '../../types.ts';
@@ -15,23 +16,28 @@ import { importLegacyTours, tourApi } from './tourApi.ts';
 import type { Tour, TourInput } from './tourApi.ts';
 import { LAYOUTS, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
+import { loadWallState, saveWallState } from './wallState.ts';
 import './wall.css';
 
 export function WallPage({ user }: { user: User }) {
   const { t } = useI18n();
+  const { c } = useConsoleText();
   const client = useMemo(() => new LiveClient(), []);
   const tokens = useMemo(() => new TokenCache(), []);
   const [nodes, setNodes] = useState<OrgNode[]>([]);
   const [sites, setSites] = useState<WallSite[]>([]);
   const [error, setError] = useState<string>();
   const [statuses, setStatuses] = useState<Map<number, CameraStatusView>>(new Map());
-  const [layout, setLayout] = useState<number>(() => Number(localStorage.getItem('xuncha.wall.layout')) || 16);
-  const [cells, setCells] = useState<(number | null)[]>(() => Array<number | null>(36).fill(null));
+  const saved = useMemo(() => loadWallState(user.id), [user.id]);
+  const [layout, setLayout] = useState<number>(saved.layout);
+  const [cells, setCells] = useState<(number | null)[]>(saved.cells);
   const [tours, setTours] = useState<Tour[]>([]);
-  const [tourId, setTourId] = useState<number>();
+  const [tourId, setTourId] = useState<number | undefined>(saved.tourId);
   const [tourList, setTourList] = useState<WallCamera[]>([]);
-  const [running, setRunning] = useState(false);
-  const [page, setPage] = useState(0);
+  const [running, setRunning] = useState(saved.running);
+  const [page, setPage] = useState(saved.page);
+  // The saved tour page applies once, when the restored tour's cameras arrive.
+  const restorePage = useRef<number | undefined>(saved.tourId !== undefined ? saved.page : undefined);
   const [full, setFull] = useState<WallCamera>();
 
   useEffect(() => () => client.close(), [client]);
@@ -66,7 +72,7 @@ export function WallPage({ user }: { user: User }) {
       window.clearInterval(id);
     };
   }, []);
-  useEffect(() => localStorage.setItem('xuncha.wall.layout', String(layout)), [layout]);
+  useEffect(() => saveWallState(user.id, { layout, cells, tourId, running, page }), [user.id, layout, cells, tourId, running, page]);
 
   const byId = useMemo(() => new Map(sites.flatMap((s) => s.rooms.flatMap((r) => r.cameras)).map((c) => [c.id, c])), [sites]);
   const tour = tours.find((x) => x.id === tourId);
@@ -79,7 +85,8 @@ export function WallPage({ user }: { user: User }) {
     }
     let stop = false;
     setLayout(tour.layoutTiles);
-    setPage(0);
+    setPage(restorePage.current ?? 0);
+    restorePage.current = undefined;
     tourApi.cameras(tour.id).then((l) => !stop && setTourList(l), (e: unknown) => !stop && setError(errorMessage(e)));
     return () => {
       stop = true;
@@ -105,13 +112,16 @@ export function WallPage({ user }: { user: User }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement;
+      if (e.key === 'Escape' && !document.querySelector('.ant-modal-wrap')) {
+        setFull(undefined);
+        return;
+      }
       if (!tour || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.isContentEditable || document.querySelector('.ant-modal-wrap')) return;
       if (e.key === ' ') {
         e.preventDefault();
         setRunning((r) => !r);
       } else if (e.key === 'ArrowRight') step(1);
       else if (e.key === 'ArrowLeft') step(-1);
-      else if (e.key === 'Escape') setFull(undefined);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -165,6 +175,7 @@ export function WallPage({ user }: { user: User }) {
       {full && (
         <div className="xc-wall-full" data-testid="wall-full" onDoubleClick={() => setFull(undefined)}>
           <Tile index={99} cam={full} stream="main" client={client} tokens={tokens} status={statuses.get(full.id)} big />
+          <Button className="xc-wall-full-close" icon={<CloseOutlined />} onClick={() => setFull(undefined)} data-testid="wall-full-close">{c('fullClose')}</Button>
         </div>
       )}
     </div>

@@ -1,6 +1,7 @@
 // Data of the video wall: cameras in scope (from the org tree), tokens, camera status. Tours (轮巡)
 // are kept on the server (tourApi.ts, docs/design/live.md).
 import type { OrgNode, RoomKind } from '../../types.ts';
+import type { CameraStatusEvent } from '../../../../src/events/bus.ts';
 import { liveToken } from './liveClient.ts';
 import type { Stream } from './liveClient.ts';
 
@@ -11,6 +12,8 @@ export interface WallCamera {
   roomName: string;
   roomKind: RoomKind;
   siteName: string;
+  /** false when the camera has no sub stream (the wall then plays the main stream). */
+  hasSub?: boolean;
 }
 
 export interface WallRoom {
@@ -40,17 +43,13 @@ export function wallSites(nodes: OrgNode[]): WallSite[] {
           name: r.name,
           kind: r.kind,
           siteName: n.name,
-          cameras: r.cameras.map((c) => ({ id: c.id, name: c.name, roomId: r.id, roomName: r.name, roomKind: r.kind, siteName: n.name })),
+          cameras: r.cameras.map((c) => ({ id: c.id, name: c.name, roomId: r.id, roomName: r.name, roomKind: r.kind, siteName: n.name, hasSub: Boolean(c.subStream) })),
         })),
     }));
 }
 
-export interface CameraStatusView {
-  cameraId: number;
-  state: 'connecting' | 'online' | 'error' | 'stopped';
-  recording: boolean;
-  reason?: string;
-}
+/** The server's camera status (GET /api/cameras/status; type-only import, no copy). */
+export type CameraStatusView = CameraStatusEvent & { recordingMode?: 'continuous' | 'scheduled' };
 
 export async function fetchStatuses(): Promise<Map<number, CameraStatusView>> {
   const res = await fetch('/api/cameras/status', { credentials: 'same-origin', headers: { Accept: 'application/json' } });

@@ -1,0 +1,165 @@
+// Issue 14 in headless Chromium against the real server and simulated cameras, acting as a city
+// patroller (巡查员) and the site administrator (系统管理员):
+// - the wall (layout, tiles) survives going to 录像回放 and back, and a reload (R-FN-1);
+// - a camera sending garbage is never green: red with 数据异常 and since when in the wall tree,
+//   the tile and the org page's 状态 column (R-REC-4, R-FLT-1);
+// - full screen closes with Esc (no tour chosen) and with a close button; the tree has a search box;
+// - a camera without a sub stream plays its main stream on the wall and the tile says so.
+// Screenshots: test-results/console/*.png.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../e2e/helpers/browser.ts';
+import type { BrowserSession } from '../e2e/helpers/browser.ts';
+import { REPO_ROOT } from '../e2e/helpers/server.ts';
+import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
+import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from '../live/helpers/live-server.ts';
+import type { LiveServer } from '../live/helpers/live-server.ts';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results/console');
+const OP = { username: 'city-op', password: 'Patrol-Passw0rd!' };
+interface Cam { id: number; name: string; position: string }
+interface RoomLite { id: number; name: string; cameras: Cam[] }
+let server: LiveServer;
+let admin: ApiClient;
+let rooms: RoomLite[] = [];
+let op: BrowserSession | undefined;
+let adm: BrowserSession | undefined;
+
+async function login(p: Page, username: string, password: string): Promise<void> {
+  await p.goto(server.baseUrl);
+  await p.getByTestId('login-username').fill(username);
+  await p.getByTestId('login-password').fill(password);
+  await p.getByTestId('login-submit').click();
+  await p.getByTestId('header-user').waitFor();
+}
+const tileCams = (p: Page) => p.$$eval('[data-testid^="wall-tile-"]', (ts) => ts.map((t) => t.getAttribute('data-camera-id') ?? ''));
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  ensureWebBuilt();
+  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '3', XUNCHA_SIM_PORT: String(await freePort()) });
+  admin = new ApiClient(server.baseUrl);
+  await admin.login('admin', ADMIN_PASSWORD);
+  const { nodes } = await admin.json<{ nodes: Array<{ kind: string; id: number; rooms?: RoomLite[] }> }>('GET', '/api/org/tree');
+  rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
+  const city = nodes.find((n) => n.kind === 'city') ?? nodes[0];
+  await admin.json('POST', '/api/users', { username: OP.username, displayName: '市级巡查员', role: 'operator', orgNodeId: city.id, password: OP.password });
+}, 120_000);
+
+afterAll(async () => {
+  await op?.close();
+  await adm?.close();
+  await server?.stop();
+});
+
+describe('console wall and camera state (issue 14)', () => {
+  it('the patroller\'s wall survives 录像回放 and back, and a reload (R-FN-1)', async () => {
+    op = await launchBrowser();
+    const p = op.page;
+    p.setDefaultTimeout(20_000);
+    await login(p, OP.username, OP.password);
+    await p.goto(`${server.baseUrl}/#/wall`);
+    await p.getByTestId('wall-grid').waitFor();
+    await p.getByTestId('layout-4').click();
+    await p.getByTestId(`tree-room-${rooms[0].id}`).dragTo(p.getByTestId('wall-tile-0'));
+    await p.getByTestId(`tree-room-${rooms[1].id}`).dragTo(p.getByTestId('wall-tile-2'));
+    const before = await tileCams(p);
+    expect(before).toHaveLength(4);
+    expect(before.filter(Boolean)).toHaveLength(4);
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
+
+    await p.getByTestId('menu-playback').click();
+    await p.getByTestId('wall-grid').waitFor({ state: 'detached' });
+    await p.getByTestId('menu-wall').click();
+    await p.getByTestId('wall-grid').waitFor();
+    expect(await tileCams(p)).toEqual(before);
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
+
+    await p.reload();
+    await p.getByTestId('wall-grid').waitFor();
+    expect(await tileCams(p)).toEqual(before);
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
+    await p.screenshot({ path: path.join(SHOTS, 'wall-restored.png') });
+
+    // Another user in the same browser does not inherit it (kept per user).
+    const mine = await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xuncha.wall.state.v1.')));
+    expect(mine).toHaveLength(1);
+  }, 180_000);
+
+  it('full screen closes with Esc without a tour and with its close button; the tree search narrows the list', async () => {
+    const p = op!.page;
+    await p.getByTestId('wall-tile-1').dblclick();
+    await p.getByTestId('wall-full').waitFor();
+    await p.keyboard.press('Escape');
+    await p.getByTestId('wall-full').waitFor({ state: 'detached' });
+    await p.getByTestId('wall-tile-1').dblclick();
+    await p.getByTestId('wall-full-close').waitFor();
+    await p.screenshot({ path: path.join(SHOTS, 'wall-full-close.png') });
+    await p.getByTestId('wall-full-close').click();
+    await p.getByTestId('wall-full').waitFor({ state: 'detached' });
+
+    expect(await p.locator('.xc-wall-tree').innerText()).toContain('双击考场或考点');
+    await p.getByTestId('wall-tree-search').locator('input').fill(rooms[2].name);
+    await expect.poll(() => p.locator(`[data-testid="tree-room-${rooms[0].id}"]`).count()).toBe(0);
+    expect(await p.getByTestId(`tree-room-${rooms[2].id}`).count()).toBe(1);
+    await p.getByTestId('wall-tree-search').locator('input').fill('');
+    await p.getByTestId(`tree-room-${rooms[0].id}`).waitFor();
+  }, 60_000);
+
+  it('a camera sending garbage is never green: 故障：数据异常 in the tree, the tile and the org page (R-REC-4, R-FLT-1)', async () => {
+    const p = op!.page;
+    const cam = rooms[0].cameras.find((c) => c.position === 'front') ?? rooms[0].cameras[0];
+    const simName = `demo-r001-${cam.position === 'front' ? 'front' : 'rear'}`;
+    // The camera's SDP says H.264 but it sends garbage (passed through the sim's fault API as is).
+    const junk = { type: 'lying-sdp', sends: 'garbage' };
+    await server.fault(simName, junk);
+    const dot = p.getByTestId(`wall-camera-dot-${cam.id}`);
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 60_000, interval: 500 }).toBe('error');
+    // From then on it stays red: sampled for 6 s, never recording/online.
+    for (let i = 0; i < 6; i++) {
+      expect(await dot.getAttribute('data-state')).toBe('error');
+      await p.waitForTimeout(1000);
+    }
+    expect(await dot.getAttribute('title')).toMatch(/故障：(数据异常|编码与声明不符).*自 \d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    const tile = p.locator(`[data-testid^="wall-tile-"][data-camera-id="${cam.id}"]`).first();
+    await expect.poll(() => tile.getByTestId('tile-camera-error').innerText(), { timeout: 20_000 }).toMatch(/故障：(数据异常|编码与声明不符)/);
+    await p.screenshot({ path: path.join(SHOTS, 'wall-garbage.png') });
+
+    // The administrator's org page: 状态 column with the reason and since when.
+    adm = await launchBrowser();
+    const a = adm.page;
+    a.setDefaultTimeout(20_000);
+    await login(a, 'admin', ADMIN_PASSWORD);
+    await a.goto(`${server.baseUrl}/#/org`);
+    await a.getByTestId('tree-expand-all').click();
+    await a.getByTestId(`tree-room-${rooms[0].id}`).click();
+    const tag = a.getByTestId(`camera-state-${cam.id}`);
+    await expect.poll(() => tag.innerText(), { timeout: 20_000 }).toMatch(/故障：(数据异常|编码与声明不符)\s*自 \d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    expect(await tag.getAttribute('data-state')).toBe('error');
+    const other = rooms[1].cameras[0];
+    await a.getByTestId(`tree-room-${rooms[1].id}`).click();
+    await expect.poll(() => a.getByTestId(`camera-state-${other.id}`).getAttribute('data-state'), { timeout: 20_000 }).toBe('recording');
+    await a.getByTestId(`tree-room-${rooms[0].id}`).click();
+    await tag.waitFor();
+    await a.screenshot({ path: path.join(SHOTS, 'org-camera-state.png') });
+    await server.fault(simName, { type: 'clear' });
+  }, 150_000);
+
+  it('a camera without a sub stream plays its main stream on the wall and the tile says so', async () => {
+    const cam = rooms[2].cameras[0];
+    await admin.json('PATCH', `/api/cameras/${cam.id}`, { subStream: '' });
+    const p = op!.page;
+    await p.reload();
+    await p.getByTestId('wall-grid').waitFor();
+    await p.getByTestId('wall-clear').click().catch(() => undefined);
+    await p.getByTestId(`tree-camera-${cam.id}`).dragTo(p.getByTestId('wall-tile-3'));
+    const tile = p.getByTestId('wall-tile-3');
+    await expect.poll(() => tile.getAttribute('data-state'), { timeout: 40_000, interval: 500 }).toBe('online');
+    expect(await tile.getByTestId('tile-fallback').innerText()).toBe('无子码流，已改用主码流');
+    const w = await tile.locator('video').evaluate((v) => (v as HTMLVideoElement).videoWidth);
+    expect(w).toBe(1280); // the main stream's width in the simulator
+    await p.screenshot({ path: path.join(SHOTS, 'wall-sub-fallback.png') });
+  }, 90_000);
+});

@@ -1,0 +1,36 @@
+// Texts of the console improvements of issue 14 (camera state, wall, alarms history…), 简体中文
+// first, English second; kept apart from i18n.ts so that the shared dictionary stays small.
+import { useMemo } from 'react';
+import { useI18n } from './i18n.ts';
+import type { Lang } from './i18n.ts';
+
+const zh = {
+  camState_recording: '录像中', camState_online: '在线（未录像）', camState_error: '故障', camState_connecting: '连接中',
+  camState_stopped: '已停止', camState_unknown: '状态未知', camStateSince: '自 {at}',
+  wallDragHint2: '拖动摄像机或考场到右侧画面；双击考场或考点，依次填满空闲画面', treeSearch: '搜索考点、考场、摄像机',
+  fullClose: '关闭全屏（Esc）', subFallback: '无子码流，已改用主码流',
+};
+export type ConsoleKey = keyof typeof zh;
+const en: Record<ConsoleKey, string> = {
+  camState_recording: 'Recording', camState_online: 'Online (not recording)', camState_error: 'Fault', camState_connecting: 'Connecting',
+  camState_stopped: 'Stopped', camState_unknown: 'Unknown', camStateSince: 'since {at}',
+  wallDragHint2: 'Drag a camera or a room onto the wall; double-click a room or a site to fill the free tiles', treeSearch: 'Search sites, rooms, cameras',
+  fullClose: 'Close full screen (Esc)', subFallback: 'No sub stream: showing the main stream',
+};
+const dicts: Record<Lang, Record<ConsoleKey, string>> = { zh, en };
+
+export type CText = (key: ConsoleKey, vars?: Record<string, string | number>) => string;
+
+export function consoleText(lang: Lang): CText {
+  const dict = dicts[lang];
+  return (key, vars) => {
+    let s = dict[key];
+    if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
+    return s;
+  };
+}
+
+export function useConsoleText(): { c: CText; lang: Lang } {
+  const { lang } = useI18n();
+  return useMemo(() => ({ c: consoleText(lang), lang }), [lang]);
+}
