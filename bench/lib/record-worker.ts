@@ -11,6 +11,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { decodeFragmentIndex } from '../../src/recording/fragment-index.ts';
 import { seedFirstStart } from '../../src/org/seed.ts';
 import { repos } from '../../src/store/repos/index.ts';
 
@@ -48,6 +49,10 @@ export type WorkerMsg =
       runs: number;
       files: number;
       bytes: number;
+      /** Fragments written = fdatasync calls of the recorder. */
+      fragments: number;
+      /** Σ recording_file.duration_90k in seconds. */
+      mediaSeconds: number;
       endReasons: Record<string, number>;
       eventLoopDelayP99Ms: number;
       eventLoopDelayMaxMs: number;
@@ -71,7 +76,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: init.dataDir, logLevel: 'silent' } });
   // Warnings and errors of the recorder go to stderr: a benchmark must not hide write errors.
   const logger = pino({ level: 'warn' }, pino.destination(2));
-  const app = await createApp(config, { logger });
+  // XUNCHA_BENCH_FRAGMENT_MS: fragment length of the recorder under test (before/after figures of issue 12).
+  const fragmentMs = Number(process.env.XUNCHA_BENCH_FRAGMENT_MS ?? '') || undefined;
+  const app = await createApp(config, { logger, ...(fragmentMs ? { recording: { recorder: { fragmentDurationMs: fragmentMs } } } : {}) });
   await seedFirstStart(app.store, app.audit, app.clock, { sample: true, adminPassword: 'bench-only-Passw0rd!' });
   const r = repos(app.store.db);
   const site = (await r.org.list({ kind: 'all' })).find((n) => n.kind === 'site')!;
@@ -153,7 +160,11 @@ async function main(): Promise<void> {
       }
       send({ type: 'stopped', stopMs: Math.round(performance.now() - s0) });
       const runs = await app.store.db.selectFrom('recording_run').select(['camera_id', 'frame_count', 'end_reason']).execute();
-      const files = await app.store.db.selectFrom('recording_file').select(['bytes']).execute();
+      const files = await app.store.db.selectFrom('recording_file').select(['bytes', 'fragment_index', 'init_bytes', 'duration_90k']).execute();
+      // Fragments = fdatasync calls (one per fragment); container overhead = bytes − sample bytes is
+      // not known here, so the fragment count and the mean fragment size are reported instead.
+      let fragments = 0;
+      for (const f of files) fragments += decodeFragmentIndex(f.fragment_index as Uint8Array, Number(f.init_bytes)).length;
       const frames: Record<string, number> = {};
       const endReasons: Record<string, number> = {};
       for (const id of camIdBySim.values()) frames[id] = 0;
@@ -169,6 +180,8 @@ async function main(): Promise<void> {
         runs: runs.length,
         files: files.length,
         bytes: files.reduce((a, f) => a + Number(f.bytes), 0),
+        fragments,
+        mediaSeconds: files.reduce((a, f) => a + Number(f.duration_90k) / 90_000, 0),
         endReasons,
         eventLoopDelayP99Ms: Math.round(eld.percentile(99) / 1e5) / 10,
         eventLoopDelayMaxMs: Math.round(eld.max / 1e5) / 10,

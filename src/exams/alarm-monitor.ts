@@ -1,7 +1,10 @@
 // Gap alarms (R-REC-4) and readiness alarms (R-REC-1). Listens to the event bus: a run ending
 // inside a required window raises a `recording_gap` alarm at once, the next run starting closes
 // it; every 10 s cameras whose room has a window active or starting within 60 minutes and whose
-// last status is not 'online' get a `camera_not_ready` alarm. Alarms notify; reports never read them.
+// last status is not 'online' get a `camera_not_ready` alarm. A camera in error because its stream
+// is not video (`garbage`, `codec-mismatch`: it never records, so no run ever ends) gets a
+// `recording_gap` alarm with that reason inside an active window too (issue 12), on the status
+// event and on every readiness pass. Alarms notify; reports never read them.
 import { EventEmitter } from 'node:events';
 import type { CameraStatusEvent, EventBus, RunEndedEvent, RunStartedEvent } from '../events/bus.ts';
 import type { Store } from '../store/db.ts';
@@ -36,9 +39,12 @@ export const systemTimer: Timer = {
 
 export const READINESS_CHECK_MS = 10_000;
 export const READINESS_LEAD_MS = 60 * 60_000;
+/** Status reasons meaning "the camera answers but what it sends is not recordable video". */
+export const UNRECORDABLE_REASONS: ReadonlySet<string> = new Set(['garbage', 'codec-mismatch']);
 
 export class ExamAlarmMonitor {
   private readonly status = new Map<number, CameraStatusEvent['state']>();
+  private readonly unrecordable = new Map<number, { reason: string; detail?: string }>();
   /** Handlers run one after another, in event order: a run-started never overtakes its run-ended. */
   private chain: Promise<void> = Promise.resolve();
   private handle: unknown;
@@ -55,6 +61,11 @@ export class ExamAlarmMonitor {
     this.status.set(e.cameraId, e.state);
     const at = this.clock.nowMs();
     if (e.state === 'online') this.track(() => this.clear(e.cameraId, 'camera_not_ready', at, {}));
+    if (e.state === 'error' && e.reason && UNRECORDABLE_REASONS.has(e.reason)) {
+      const u = { reason: e.reason, detail: e.detail };
+      this.unrecordable.set(e.cameraId, u);
+      this.track(() => this.unrecordableGap(e.cameraId, u, at));
+    } else if (e.state !== 'error') this.unrecordable.delete(e.cameraId);
   };
 
   constructor(
@@ -99,7 +110,20 @@ export class ExamAlarmMonitor {
   private async runEnded(e: RunEndedEvent, now: number): Promise<void> {
     const r = repos(this.store.db);
     const windows = [...(await r.exams.activeWindowsForCamera(e.cameraId, e.endedAtMs)), ...(await r.exams.activeWindowsForCamera(e.cameraId, now))];
-    if (windows.length === 0 || (await r.exams.openAlarm(e.cameraId, 'recording_gap'))) return;
+    await this.raiseGap(e.cameraId, windows, now, e.endedAtMs, e.reason, e.detail);
+  }
+
+  /** A camera sending no recordable video inside an active window: a gap from the window start (or now). */
+  private async unrecordableGap(cameraId: number, u: { reason: string; detail?: string }, now: number): Promise<void> {
+    const windows = await repos(this.store.db).exams.activeWindowsForCamera(cameraId, now);
+    const startMs = Math.min(now, ...windows.map((w) => Number(w.start_ms)));
+    await this.raiseGap(cameraId, windows, now, startMs, u.reason, u.detail);
+  }
+
+  private async raiseGap(cameraId: number, windows: Array<{ session_id: number; room_id: number; site_id: number }>, now: number, gapStartMs: number, reason: string, detail: string | undefined): Promise<void> {
+    const r = repos(this.store.db);
+    if (windows.length === 0 || (await r.exams.openAlarm(cameraId, 'recording_gap'))) return;
+    const e = { cameraId, endedAtMs: gapStartMs, reason, detail };
     const w = windows[0];
     const row = await r.exams.insertAlarm({
       kind: 'recording_gap',
@@ -136,6 +160,7 @@ export class ExamAlarmMonitor {
 
   private async readiness(now: number): Promise<void> {
     const r = repos(this.store.db);
+    for (const [cameraId, u] of this.unrecordable) await this.unrecordableGap(cameraId, u, now);
     const seen = new Set<number>();
     for (const c of await r.exams.camerasWithWindows(now, now + READINESS_LEAD_MS)) {
       if (seen.has(c.camera_id)) continue;

@@ -18,7 +18,7 @@ export interface RecorderOptions {
   writeRetryMs: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { fileDurationMs: 180_000, fragmentDurationMs: 1000, writeRetryMs: 10_000 };
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { fileDurationMs: 180_000, fragmentDurationMs: 500, writeRetryMs: 10_000 };
 
 /**
  * Unwritten bytes one camera may hold in memory (about 2 minutes at 4 Mb/s). Past it the run ends

@@ -101,6 +101,36 @@ describe.each(DIALECTS)('exam day on %s', (dialect) => {
     expect(await d.m.alarmService.list(await d.user('admin', '玄武区'), {})).toEqual([]);
   });
 
+  it('R-REC-4 (issue 12): a camera sending garbage from the start gets a recording_gap alarm with reason garbage in its window, not only camera_not_ready', async () => {
+    const raised: AlarmView[] = [];
+    d.m.alarms.on('alarm.raised', (a) => raised.push(a));
+    d.m.start();
+    // Before the window: the camera is in error with garbage, no gap alarm yet.
+    d.t.clock.set(bj('2026-06-07 08:00'));
+    d.t.app.events.emit('camera.status', { cameraId: d.cameras.r1front, state: 'error', recording: false, reason: 'garbage', detail: '40 of 50 packets not H.264', atMs: d.t.clock.nowMs() });
+    await d.m.monitor.idle();
+    expect(raised.filter((a) => a.kind === 'recording_gap')).toEqual([]);
+    // The window starts while it still sends garbage (status unchanged): the readiness pass raises the gap from the window start.
+    d.t.clock.set(bj('2026-06-07 08:30') + 5_000);
+    d.timer.fire();
+    await d.m.monitor.idle();
+    const gaps = raised.filter((a) => a.kind === 'recording_gap');
+    expect(gaps).toMatchObject([{ cameraId: d.cameras.r1front, reason: 'garbage', detail: '40 of 50 packets not H.264', gapStartMs: bj('2026-06-07 08:30') }]);
+    // Repeated status events and passes do not raise it again; a lying SDP on another camera is codec-mismatch, at once.
+    d.t.app.events.emit('camera.status', { cameraId: d.cameras.r1front, state: 'error', recording: false, reason: 'garbage', atMs: d.t.clock.nowMs() });
+    d.t.app.events.emit('camera.status', { cameraId: d.cameras.r1rear, state: 'error', recording: false, reason: 'codec-mismatch', atMs: d.t.clock.nowMs() });
+    d.timer.fire();
+    await d.m.monitor.idle();
+    expect(raised.filter((a) => a.kind === 'recording_gap').map((a) => [a.cameraId, a.reason])).toEqual([
+      [d.cameras.r1front, 'garbage'],
+      [d.cameras.r1rear, 'codec-mismatch'],
+    ]);
+    // A plain connection failure (timeout) is not a gap alarm of this kind: camera_not_ready covers it.
+    d.t.app.events.emit('camera.status', { cameraId: d.cameras.lab, state: 'error', recording: false, reason: 'timeout', atMs: d.t.clock.nowMs() });
+    await d.m.monitor.idle();
+    expect(raised.filter((a) => a.kind === 'recording_gap' && a.cameraId === d.cameras.lab)).toEqual([]);
+  });
+
   it('R-REC-1: every 10 s, cameras not online within 60 min of their window raise camera_not_ready; coming online clears it', async () => {
     d.m.start();
     d.t.clock.set(bj('2026-06-07 07:40'));
