@@ -24,6 +24,7 @@ import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
 import { examRoutes } from './routes/exams.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { playbackRoutes } from './routes/playback.ts';
@@ -44,6 +45,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   await server.register(cookie);
+  addSecurityHeaders(server);
   // Live and playback media go over WebSockets (one socket carries many tiles).
   await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await server.register(swagger, {
