@@ -24,6 +24,7 @@ import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
 import { examRoutes } from './routes/exams.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { playbackRoutes } from './routes/playback.ts';
@@ -44,6 +45,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   await server.register(cookie);
+  addSecurityHeaders(server);
   // Live and playback media go over WebSockets (one socket carries many tiles).
   await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await server.register(swagger, {
@@ -73,6 +75,11 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
     if (token) req.session = await app.auth.authenticate(token, clientOf(req));
     if (!SAFE_METHODS.has(req.method) && req.session && req.headers['x-csrf-token'] !== req.session.csrfToken) {
       throw new AppError('csrf', '缺少或错误的CSRF令牌 (missing or wrong CSRF token)');
+    }
+    // The browsable API documentation (issue 13): a setting, by default for logged-in users only.
+    if (req.url.startsWith('/api/docs')) {
+      if (app.config.apiDocs === 'off') throw new AppError('not_found', '接口文档未启用 (API docs are switched off)');
+      if (app.config.apiDocs === 'users' && !req.session) throw new AppError('unauthorized', '请先登录 (log in to read the API docs)');
     }
   });
 

@@ -121,6 +121,8 @@ export const configSchema = z
       })
       .strict()
       .default({ maxPerUser: 16, maxTotal: 64, connectTimeoutS: 15 }),
+    /** Who may open the browsable API docs at /api/docs (issue 13): everyone, logged-in users, nobody. */
+    apiDocs: z.enum(['public', 'users', 'off']).default('users'),
     /** Report files (.pdf/.xlsx) rendered at once in worker threads, per user and in total (issue 13 item 9). */
     reports: z
       .object({

@@ -5,11 +5,15 @@ import { formatBeijing } from '../util/beijing-time.ts';
 import { reasonLabel } from './coverage.ts';
 import { END_SOURCE_LABELS, EXAM_KIND_LABELS, LEVEL_LABELS, ROOM_KIND_LABELS, beijingMs } from './labels.ts';
 import type { ExamReport } from './report-service.ts';
+import { neutralise } from '../org/transfer/columns.ts';
+
+/** Names typed by users (rooms, cameras, subjects) may start with = + - @: never a formula (CWE-1236). */
+const cells = (values: ReadonlyArray<string | number>): Array<string | number> => values.map((v) => (typeof v === 'string' ? neutralise(v) : v));
 
 function sheet(wb: ExcelJS.Workbook, name: string, title: string[], headers: string[], widths: number[]): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 0, ySplit: title.length + 1 }] });
   ws.columns = widths.map((width) => ({ width }));
-  for (const t of title) ws.addRow([t]);
+  for (const t of title) ws.addRow(cells([t]));
   const h = ws.addRow(headers);
   h.font = { bold: true };
   return ws;
@@ -26,20 +30,20 @@ export async function reportXlsx(report: ExamReport): Promise<Buffer> {
 
   const sum = sheet(wb, '汇总', title, ['层级', '名称', '摄像机×时段', '应录时长(分钟)', '实录时长(分钟)', '完整率', '最低完整率', '中断次数', '中断总时长(秒)'], [10, 28, 12, 14, 14, 10, 12, 10, 14]);
   for (const u of report.rollups) {
-    const row = sum.addRow([LEVEL_LABELS[u.level], u.name, u.cameras, u.requiredMs / 60_000, u.recordedMs / 60_000, u.coverage, u.worstCoverage, u.gaps, u.gapMs / 1000]);
+    const row = sum.addRow(cells([LEVEL_LABELS[u.level], u.name, u.cameras, u.requiredMs / 60_000, u.recordedMs / 60_000, u.coverage, u.worstCoverage, u.gaps, u.gapMs / 1000]));
     row.getCell(4).numFmt = row.getCell(5).numFmt = '0.0';
     row.getCell(6).numFmt = row.getCell(7).numFmt = '0.00%';
   }
 
   const det = sheet(wb, '明细', title, ['科目', '设区市', '县区', '考点', '房间', '房间类型', '摄像机', '应录开始', '应录结束', '结束方式', '应录时长(秒)', '实录时长(秒)', '完整率', '中断次数', '状态'], [12, 10, 10, 24, 16, 10, 16, 20, 20, 10, 12, 12, 10, 8, 8]);
   for (const l of report.lines) {
-    const row = det.addRow([l.subject, l.cityName, l.districtName, l.siteName, l.roomName, ROOM_KIND_LABELS[l.roomKind], l.cameraName, formatBeijing(l.windowStartMs), formatBeijing(l.windowEndMs), END_SOURCE_LABELS[l.endSource], l.requiredMs / 1000, l.recordedMs / 1000, l.coverage, l.gaps.length, l.inProgress ? '进行中' : '已结束']);
+    const row = det.addRow(cells([l.subject, l.cityName, l.districtName, l.siteName, l.roomName, ROOM_KIND_LABELS[l.roomKind], l.cameraName, formatBeijing(l.windowStartMs), formatBeijing(l.windowEndMs), END_SOURCE_LABELS[l.endSource], l.requiredMs / 1000, l.recordedMs / 1000, l.coverage, l.gaps.length, l.inProgress ? '进行中' : '已结束']));
     row.getCell(13).numFmt = '0.00%';
   }
 
   const gaps = sheet(wb, '中断明细', title, ['科目', '考点', '房间', '摄像机', '中断开始', '中断结束', '时长(秒)', '原因'], [12, 24, 16, 16, 20, 20, 10, 24]);
   for (const l of report.lines) {
-    for (const g of l.gaps) gaps.addRow([l.subject, l.siteName, l.roomName, l.cameraName, beijingMs(g.startMs), g.ongoing ? '（仍在中断）' : beijingMs(g.endMs), g.lengthMs / 1000, reasonLabel(g.reason)]);
+    for (const g of l.gaps) gaps.addRow(cells([l.subject, l.siteName, l.roomName, l.cameraName, beijingMs(g.startMs), g.ongoing ? '（仍在中断）' : beijingMs(g.endMs), g.lengthMs / 1000, reasonLabel(g.reason)]));
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -16,6 +16,8 @@ export async function resolveGbCode(r: Repos, given: string | undefined, regionC
   if (given === undefined || given === '') return allocateGbCode(r, regionCode, types[0]);
   const problem = validateGbCode(given, types);
   if (problem) throw new AppError('invalid_input', problem, { field: 'gbCode' });
-  if (await r.org.gbCodeTaken(given)) throw new AppError('conflict', `国标编码 ${given} 已被使用 (GB code already in use)`, { field: 'gbCode' });
+  // Taken (possibly in another district): answered like any invalid code, so that the answer does
+  // not say that an object with this code exists somewhere (issue 13, existence oracle).
+  if (await r.org.gbCodeTaken(given)) throw new AppError('invalid_input', `国标编码 ${given} 不可用：请换一个编码或留空自动生成 (GB code not usable here: choose another or leave empty)`, { field: 'gbCode' });
   return given;
 }

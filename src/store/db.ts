@@ -1,6 +1,7 @@
 // Opens the database: embedded SQLite (WAL) in the data dir by default, PostgreSQL when a
 // postgres:// URL is configured. Runs migrations.
 import path from 'node:path';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -30,6 +31,9 @@ export function openStore(opts: { dataDir: string; databaseUrl?: string; onError
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const file = path.join(opts.dataDir, 'xuncha.db');
+  // Created 0600 (issue 13): SQLite gives the -wal and -shm files the database file's mode.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -78,6 +78,7 @@ describe('web console (e2e)', () => {
   let admin: BrowserSession | undefined;
   let districtUser: BrowserSession | undefined;
   const ids: { districtA?: number; districtB?: number; siteB?: number } = {};
+  let afterCsp: () => string[] = () => [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -94,6 +95,12 @@ describe('web console (e2e)', () => {
     admin = await launchBrowser();
     const { page } = admin;
     page.setDefaultTimeout(15_000);
+    // The console under its Content-Security-Policy (issue 13): nothing it needs may be blocked.
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    afterCsp = () => cspViolations;
 
     await page.goto(server.baseUrl);
     await byId(page, 'login-submit').waitFor();
@@ -188,6 +195,7 @@ describe('web console (e2e)', () => {
     await submitModal(page, 'user-form');
     await expect.poll(() => byId(page, 'users-table').innerText()).toContain(NAMES.user);
     await shot(page, '08-users');
+    expect(afterCsp()).toEqual([]);
   }, 180_000);
 
   it('a district user sees only their own district', async () => {

@@ -28,8 +28,6 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (s: Session) => void }) 
         setNeedTotp(true);
       } else if (err instanceof ApiError && err.code === 'invalid_credentials') {
         setError(err.message || t('invalidCredentials'));
-      } else if (err instanceof ApiError && err.code === 'locked') {
-        setError(err.message || t('locked'));
       } else if (err instanceof ApiError && err.status === 0) {
         setError(t('networkError'));
       } else {
