@@ -27,7 +27,7 @@ export const alarmQuery = z
   .strict();
 
 /** 处置意见 (issue 14): required by the console, optional for older clients. */
-export const ackBody = z.object({ disposition: z.string().max(500).optional() }).strict().optional();
+export const ackBody = z.object({ disposition: z.string().max(500).optional() }).strict().nullish();
 
 export const createExamBody = z.object({ name, kind: examKindSchema, ownerNodeId: z.number().int().positive().optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();
 export const updateExamBody = z.object({ name: name.optional(), kind: examKindSchema.optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();

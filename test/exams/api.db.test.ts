@@ -71,7 +71,17 @@ describe.each(DIALECTS)('exam API on %s', (dialect) => {
     const alarms = (await call('operator', 'GET', '/api/alarms?open=true&kind=recording_gap')).json() as { alarms: Array<{ id: number }> };
     expect(alarms.alarms).toHaveLength(1);
     expect((await call('outsider', 'POST', `/api/alarms/${alarms.alarms[0].id}/ack`)).statusCode).toBe(404);
-    expect((await call('operator', 'POST', `/api/alarms/${alarms.alarms[0].id}/ack`)).json()).toMatchObject({ acknowledgedBy: expect.stringMatching(/^operator_/) });
+    // Issue 14 item 5 (R-ACC-1): the disposition (处置意见) is stored with the alarm and found by the history filters.
+    const acked = await call('operator', 'POST', `/api/alarms/${alarms.alarms[0].id}/ack`, { disposition: '已通知考点，重启摄像机' });
+    expect(acked.json()).toMatchObject({ acknowledgedBy: expect.stringMatching(/^operator_/), disposition: '已通知考点，重启摄像机' });
+    const history = (await call('operator', 'GET', `/api/alarms?acked=true&fromMs=${bj('2026-06-07 00:00')}`)).json() as { alarms: Array<{ id: number; disposition: string; cameraName: string; siteName: string }> };
+    expect(history.alarms.map((a) => a.id)).toContain(alarms.alarms[0].id);
+    expect(history.alarms.find((a) => a.id === alarms.alarms[0].id)).toMatchObject({ disposition: '已通知考点，重启摄像机', cameraName: expect.any(String), siteName: expect.any(String) });
+    expect(((await call('operator', 'GET', '/api/alarms?acked=false&kind=recording_gap')).json() as { alarms: unknown[] }).alarms).toHaveLength(0);
+    const xlsx2 = await call('operator', 'GET', '/api/alarms.xlsx?acked=true');
+    expect(xlsx2.statusCode).toBe(200);
+    expect(xlsx2.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect(((await call('outsider', 'GET', '/api/alarms?acked=true')).json() as { alarms: unknown[] }).alarms).toHaveLength(0);
   });
 
   it('documents every exam route in the OpenAPI description', async () => {

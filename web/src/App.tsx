@@ -13,6 +13,7 @@ import { WallPage } from './pages/wall/WallPage.tsx';
 import { PlaybackPage } from './pages/playback/PlaybackPage.tsx';
 import { CascadePage } from './pages/cascade/CascadePage.tsx';
 import { ReadinessPage } from './pages/readiness/ReadinessPage.tsx';
+import { AlarmHistoryPage } from './pages/alarms/AlarmHistoryPage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -64,6 +65,7 @@ export function App() {
       {page === 'exams' && <ExamsPage user={session.user} />}
       {page === 'readiness' && <ReadinessPage user={session.user} />}
       {page === 'cascade' && <CascadePage user={session.user} />}
+      {page === 'alarms' && <AlarmHistoryPage />}
     </AppLayout>
   );
 }

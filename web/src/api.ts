@@ -138,7 +138,7 @@ export const api = {
   examReport: (examId: number, sessionId?: number) => request<ExamReport>('GET', `/api/exams/${examId}/report${qs({ sessionId })}`),
   examReportUrl: (examId: number, format: 'xlsx' | 'pdf', sessionId?: number) => `/api/exams/${examId}/report.${format}${qs({ sessionId })}`,
   openAlarms: () => request<{ alarms: Alarm[] }>('GET', '/api/alarms?open=true'),
-  ackAlarm: (id: number) => request<Alarm>('POST', `/api/alarms/${id}/ack`, {}),
+  ackAlarm: (id: number, disposition?: string) => request<Alarm>('POST', `/api/alarms/${id}/ack`, { disposition }),
 };
 
 /** Human-readable message for any thrown value (server's Chinese message preferred). */

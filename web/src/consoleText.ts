@@ -9,6 +9,11 @@ const zh = {
   camState_stopped: '已停止', camState_unknown: '状态未知', camStateSince: '自 {at}',
   wallDragHint2: '拖动摄像机或考场到右侧画面；双击考场或考点，依次填满空闲画面', treeSearch: '搜索考点、考场、摄像机',
   fullClose: '关闭全屏（Esc）', subFallback: '无子码流，已改用主码流',
+  alarmLive: '实时', alarmPlayback: '回放', ackTitle: '确认报警并填写处置意见', ackPlaceholder: '必填：处置意见（如：已电话通知考点，摄像机重启后恢复）',
+  menuAlarms: '报警记录', alarmsTitle: '报警记录', fTime: '报警时间', fSite: '考点', fKind: '类型', fState: '状态',
+  kind_recording_gap: '录像中断', kind_camera_not_ready: '摄像机未就绪', st_open: '未确认', st_acked: '已确认', st_active: '未恢复',
+  colWhere: '位置', colReason: '原因', colCleared: '恢复时间', colAckBy: '确认人', colAckAt: '确认时间', colDisposition: '处置意见',
+  exportXlsx: '导出 Excel', search: '查询', notCleared: '未恢复',
 };
 export type ConsoleKey = keyof typeof zh;
 const en: Record<ConsoleKey, string> = {
@@ -16,6 +21,11 @@ const en: Record<ConsoleKey, string> = {
   camState_stopped: 'Stopped', camState_unknown: 'Unknown', camStateSince: 'since {at}',
   wallDragHint2: 'Drag a camera or a room onto the wall; double-click a room or a site to fill the free tiles', treeSearch: 'Search sites, rooms, cameras',
   fullClose: 'Close full screen (Esc)', subFallback: 'No sub stream: showing the main stream',
+  alarmLive: 'Live', alarmPlayback: 'Playback', ackTitle: 'Acknowledge the alarm with a disposition', ackPlaceholder: 'Required: what was done (e.g. called the site, camera restarted)',
+  menuAlarms: 'Alarm history', alarmsTitle: 'Alarm history', fTime: 'Raised', fSite: 'Site', fKind: 'Kind', fState: 'State',
+  kind_recording_gap: 'Recording gap', kind_camera_not_ready: 'Camera not ready', st_open: 'Unacknowledged', st_acked: 'Acknowledged', st_active: 'Not recovered',
+  colWhere: 'Where', colReason: 'Reason', colCleared: 'Recovered', colAckBy: 'Acknowledged by', colAckAt: 'Acknowledged at', colDisposition: 'Disposition',
+  exportXlsx: 'Export Excel', search: 'Search', notCleared: 'Not recovered',
 };
 const dicts: Record<Lang, Record<ConsoleKey, string>> = { zh, en };
 

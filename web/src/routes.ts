@@ -2,7 +2,7 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade' | 'alarms';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
@@ -12,6 +12,7 @@ const access: Record<PageKey, readonly Role[]> = {
   exams: ['admin', 'operator', 'leader'], // exam.read
   readiness: ['admin', 'operator', 'leader'], // exam.read (考前检测); writes exam.write, signatures readiness.sign
   playback: ['admin', 'operator', 'leader'], // video.playback
+  alarms: ['admin', 'operator', 'leader'], // exam.read (报警记录)
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 

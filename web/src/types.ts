@@ -1,4 +1,5 @@
 // Shared API types (mirror of the server contract).
+import type { AlarmView } from '../../src/exams/views.ts';
 export type Role = 'admin' | 'operator' | 'leader' | 'inspector';
 export const ROLES: readonly Role[] = ['admin', 'operator', 'leader', 'inspector'];
 
@@ -145,22 +146,8 @@ export interface RoomWindow {
 }
 
 export type AlarmKind = 'recording_gap' | 'camera_not_ready';
-export interface Alarm {
-  id: number;
-  kind: AlarmKind;
-  cameraId: number;
-  roomId: number;
-  siteId: number;
-  sessionId: number | null;
-  raisedAtMs: number;
-  gapStartMs: number | null;
-  gapEndMs: number | null;
-  clearedAtMs: number | null;
-  reason: string;
-  detail: string | null;
-  acknowledgedBy: string | null;
-  acknowledgedAtMs: number | null;
-}
+/** The server's alarm view (type-only import: one source, no copy). */
+export type Alarm = AlarmView;
 
 export interface ReportGap { startMs: number; endMs: number; lengthMs: number; reason: string; ongoing: boolean }
 export interface ReportLine {

@@ -3,12 +3,15 @@
 // and 确认 for roles holding exam.seal. A new alarm beeps (WebAudio, no files); browsers only allow
 // audio after a user gesture, so the audio context is created on the first click or key press.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { App, Button, Space, Tag, Tooltip } from 'antd';
+import { App, Button, Input, Modal, Space, Tag, Tooltip } from 'antd';
+import type { ButtonProps } from 'antd';
 import { MutedOutlined, SoundOutlined, WarningFilled } from '@ant-design/icons';
 import { api, errorMessage } from '../api.ts';
 import { formatBeijing } from '../time.ts';
 import type { Alarm, OrgNode, User } from '../types.ts';
 import { useExamText } from '../pages/exams/examText.ts';
+import { useConsoleText } from '../consoleText.ts';
+import { liveLink, playbackLink } from '../deepLink.ts';
 
 const POLL_MS = 3000;
 const SHOWN = 3;
@@ -55,6 +58,7 @@ function placesOf(nodes: OrgNode[]): Map<number, Place> {
 
 export function AlarmBanner({ user }: { user: User }) {
   const { x, xl } = useExamText();
+  const { c } = useConsoleText();
   const { message } = App.useApp();
   const enabled = user.role !== 'inspector';
   const canAck = user.role === 'admin' || user.role === 'operator';
@@ -118,10 +122,15 @@ export function AlarmBanner({ user }: { user: User }) {
     return () => clearInterval(h);
   }, [enabled, poll]);
 
-  const ack = async (a: Alarm) => {
+  // Acknowledging asks for a disposition (处置意见), stored with the alarm and in the audit log.
+  const [ackFor, setAckFor] = useState<Alarm>();
+  const [note, setNote] = useState('');
+  const ack = async (a: Alarm, disposition: string) => {
     setAcking(a.id);
     try {
-      await api.ackAlarm(a.id);
+      await api.ackAlarm(a.id, disposition);
+      setAckFor(undefined);
+      setNote('');
       void message.success(x('ackDone'));
       await poll();
     } catch (err) {
@@ -169,13 +178,15 @@ export function AlarmBanner({ user }: { user: User }) {
           <WarningFilled style={{ fontSize: 18 }} />
           <Tag color="#fff" style={{ color: '#c62828', fontWeight: 600, marginInlineEnd: 0 }}>{a.kind === 'recording_gap' ? x('alarmGap') : x('alarmNotReady')}</Tag>
           <span style={{ fontWeight: 600 }} data-testid={`alarm-where-${a.id}`}>{where(a)}</span>
+          <a style={{ color: '#fff', textDecoration: 'underline' }} href={liveLink(a.cameraId)} data-testid={`alarm-live-${a.id}`}>{c('alarmLive')}</a>
+          <a style={{ color: '#fff', textDecoration: 'underline' }} href={playbackLink(a.cameraId, a.gapStartMs ?? a.raisedAtMs)} data-testid={`alarm-playback-${a.id}`}>{c('alarmPlayback')}</a>
           <span className="xc-time">
             {a.gapStartMs !== null ? x('alarmSince', { at: formatBeijing(a.gapStartMs) }) : x('alarmRaised', { at: formatBeijing(a.raisedAtMs) })}
           </span>
           <span style={{ opacity: 0.92 }}>{x('alarmReason', { reason: xl('reason', a.reason) })}</span>
           <span style={{ flex: 1 }} />
           {canAck && (
-            <Button size="small" ghost loading={acking === a.id} onClick={() => void ack(a)} data-testid={`alarm-ack-${a.id}`}>{x('ack')}</Button>
+            <Button size="small" ghost onClick={() => { setAckFor(a); setNote(''); }} data-testid={`alarm-ack-${a.id}`}>{x('ack')}</Button>
           )}
           {i === 0 ? soundButton : <span style={{ width: 24 }} />}
         </div>
@@ -187,6 +198,19 @@ export function AlarmBanner({ user }: { user: User }) {
           {sound && !unlocked && <span>{x('soundHint')}</span>}
         </Space>
       )}
+      <Modal
+        open={Boolean(ackFor)}
+        title={c('ackTitle')}
+        okText={x('ack')}
+        confirmLoading={ackFor !== undefined && acking === ackFor.id}
+        okButtonProps={{ disabled: note.trim().length < 2, 'data-testid': 'ack-ok' } as ButtonProps}
+        onOk={() => ackFor && void ack(ackFor, note.trim())}
+        onCancel={() => setAckFor(undefined)}
+        destroyOnHidden
+      >
+        {ackFor && <p style={{ color: '#595959' }}>{where(ackFor)}</p>}
+        <Input.TextArea rows={3} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} placeholder={c('ackPlaceholder')} data-testid="ack-disposition" />
+      </Modal>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { Avatar, Button, Divider, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  ApartmentOutlined, AuditOutlined, DesktopOutlined, LockOutlined, LogoutOutlined, SafetyCertificateOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
+  AlertOutlined, ApartmentOutlined, AuditOutlined, DesktopOutlined, LockOutlined, LogoutOutlined, SafetyCertificateOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { ScheduleOutlined } from '@ant-design/icons';
 import { HistoryOutlined } from '@ant-design/icons';
@@ -25,7 +25,7 @@ import { TotpModal } from './TotpModal.tsx';
  * these, 考试安排 and 设备台账 under 基础数据. Empty groups are hidden, so no dead links are shown.
  */
 const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNode }[] }[] = [
-  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
+  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'alarms', label: 'menuAlarmHistory', icon: <AlertOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
   { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }, { key: 'readiness', label: 'menuReadiness', icon: <CheckCircleOutlined /> }] },
   { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }] },
   {

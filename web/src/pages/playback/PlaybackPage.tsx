@@ -17,6 +17,7 @@ import type { Band, CameraTimeline } from './pbApi.ts';
 import { PlaybackPlayer } from './player.ts';
 import type { PlayerState } from './player.ts';
 import { MAX_SPAN_MS, MIN_SPAN_MS, Timeline } from './Timeline.tsx';
+import { hashNumber } from '../../deepLink.ts';
 import './playback.css';
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
@@ -26,8 +27,10 @@ const todayBeijing = () => formatBeijing(Date.now()).slice(0, 10);
 export function PlaybackPage({ user }: { user: User }) {
   const { t, lang } = useI18n();
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const [checked, setChecked] = useState<number[]>([]);
-  const [day, setDay] = useState(todayBeijing());
+  // Opened from an alarm (#/playback?cameraId=…&atMs=…): that camera, that day, from 5 s before.
+  const link = useRef({ cameraId: hashNumber('cameraId'), atMs: hashNumber('atMs') });
+  const [checked, setChecked] = useState<number[]>(link.current.cameraId ? [link.current.cameraId] : []);
+  const [day, setDay] = useState(link.current.atMs ? formatBeijing(link.current.atMs).slice(0, 10) : todayBeijing());
   const dayStart = beijingWallToMs(`${day} 00:00:00`);
   const [view, setView] = useState<[number, number]>([dayStart, dayStart + MAX_SPAN_MS]);
   const [data, setData] = useState<CameraTimeline[]>([]);
@@ -94,6 +97,13 @@ export function PlaybackPage({ user }: { user: User }) {
       setError(errorMessage(err));
     }
   };
+  useEffect(() => {
+    const { cameraId, atMs } = link.current;
+    if (!cameraId || !atMs || !cameras.some((c) => c.id === cameraId)) return;
+    link.current = { cameraId: undefined, atMs: undefined };
+    void play(atMs - 5000);
+    // Once, when the linked camera is known (its <video> is rendered by then).
+  }, [cameras]);
   const nextGap = () => {
     const clock = state?.clockMs ?? view[0];
     const next = data.flatMap((d) => d.gaps).filter((g) => g.startMs > clock + 4000).sort((x, y) => x.startMs - y.startMs)[0];

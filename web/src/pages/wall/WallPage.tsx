@@ -17,6 +17,7 @@ import type { Tour, TourInput } from './tourApi.ts';
 import { LAYOUTS, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
 import { loadWallState, saveWallState } from './wallState.ts';
+import { hashNumber } from '../../deepLink.ts';
 import './wall.css';
 
 export function WallPage({ user }: { user: User }) {
@@ -74,6 +75,16 @@ export function WallPage({ user }: { user: User }) {
   }, []);
   useEffect(() => saveWallState(user.id, { layout, cells, tourId, running, page }), [user.id, layout, cells, tourId, running, page]);
 
+  // Opened from an alarm (#/wall?cameraId=…): that camera live, full screen, once it is known.
+  const liveLinked = useRef(hashNumber('cameraId'));
+  useEffect(() => {
+    const id = liveLinked.current;
+    if (!id) return;
+    const cam = sites.flatMap((x) => x.rooms.flatMap((r) => r.cameras)).find((x) => x.id === id);
+    if (!cam) return;
+    liveLinked.current = undefined;
+    setFull(cam);
+  }, [sites]);
   const byId = useMemo(() => new Map(sites.flatMap((s) => s.rooms.flatMap((r) => r.cameras)).map((c) => [c.id, c])), [sites]);
   const tour = tours.find((x) => x.id === tourId);
   // A tour's cameras come from the server (ordered, only those this user may see); its layout
