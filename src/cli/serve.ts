@@ -62,6 +62,7 @@ export async function serve(config: Config): Promise<number> {
   app.exams.start();
   app.retention.start();
   app.readiness.start();
+  await app.ledger.start();
   // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
   const cascade = createCascadeModule(app);
   if (cascade.enabled) {
