@@ -112,7 +112,11 @@ export class LedgerService {
 
   async training(actor: Actor, userId: number): Promise<TrainingView[]> {
     await requirePermission(this.d.audit, actor, 'user.read', 'training.read', 'app_user', userId);
-    return (await repos(this.d.store.db).ledger.listTraining(actor.scope, userId)).map(trainingView);
+    return runAudited(this.d.store, this.d.audit, actor, async (trx) => {
+      const r = repos(trx);
+      if (!(await r.users.get(actor.scope, userId))) throw outOfScope('training.read', 'app_user', userId);
+      return (await r.ledger.listTraining(actor.scope, userId)).map(trainingView);
+    });
   }
 
   async addTraining(actor: Actor, userId: number, body: { course: string; trainedOnMs: number; certificate: string; certifiedUntilMs: number | null }): Promise<TrainingView> {
