@@ -15,6 +15,11 @@ import type { HealthMonitorOptions } from './health-monitor.ts';
 import { LedgerService } from './ledger-service.ts';
 import type { Publish } from './ledger-service.ts';
 import type { TicketLimits } from './ticket-state.ts';
+import type { Actor } from '../auth/actor.ts';
+import { requirePermission } from '../auth/guard.ts';
+import { TICKET_TOPIC } from './fault-service.ts';
+import { reportedTickets } from './upward.ts';
+import type { ReportedNodeView, ReportedTicketView } from './upward.ts';
 
 export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits> {
   /** How long a repaired device must be measured healthy before the system verifies, ms. */
@@ -54,6 +59,18 @@ export class LedgerModule {
 
   get limits(): TicketLimits {
     return { ackLimitMs: this.o.ackLimitMs, repairLimitMs: this.o.repairLimitMs };
+  }
+
+  /**
+   * Tickets of this node and of every lower, as published on the node-to-node channel, with each
+   * lower's freshness; stale ones are flagged (never shown current).
+   */
+  async reported(actor: Actor): Promise<{ tickets: ReportedTicketView[]; nodes: ReportedNodeView[] }> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'fault.reported', 'fault_ticket', '*');
+    if (!this.d.uplink) return { tickets: [], nodes: [] };
+    const up = this.d.uplink();
+    const [items, peers] = await Promise.all([up.list(actor, { topic: TICKET_TOPIC }), up.peers(actor)]);
+    return reportedTickets(items, peers, '本级 (this node)');
   }
 
   /** Subscribes to the signals and starts the tick. Idempotent. */

@@ -100,6 +100,7 @@ const CASES: Case[] = [
   { name: 'change ledger device', method: 'PUT', url: (ids) => `/api/ledger/devices/${ids.device}`, body: (ids) => ({ orgNodeId: ids.site, deviceClass: 'nvr', code: 'NVR-1', name: '录像机', serial: 'SN-2' }), allowed: ['admin'] },
   { name: 'delete ledger device', method: 'DELETE', url: (ids) => `/api/ledger/devices/${ids.doomedDevice}`, allowed: ['admin'] },
   { name: 'list fault tickets', method: 'GET', url: () => '/api/faults/tickets', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'uplink-reported fault tickets', method: 'GET', url: () => '/api/faults/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'open fault ticket', method: 'POST', url: () => '/api/faults/tickets', body: (ids) => ({ deviceId: ids.device, summary: '风扇异响' }), allowed: ['admin'] },
   { name: 'fault ticket', method: 'GET', url: (ids) => `/api/faults/tickets/${ids.ticket}`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'acknowledge fault ticket', method: 'POST', url: (ids) => `/api/faults/tickets/${ids.ticket}/action`, body: () => ({ action: 'acknowledge' }), allowed: ['admin'] },

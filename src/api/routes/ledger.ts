@@ -25,6 +25,7 @@ export function ledgerRoutes(m: LedgerModule) {
       return { ok: true };
     });
     s.get('/api/faults/tickets', { schema: { tags, summary: '故障工单 Tickets in my scope', querystring: ticketListQuery, response: { 200: z.object({ tickets: z.array(ticketSchema), limits: z.object({ ackLimitMs: z.number(), repairLimitMs: z.number() }) }) } } }, async (req) => ({ tickets: await m.faults.list(actorOf(req), req.query), limits: m.limits }));
+    s.get('/api/faults/reported', { schema: { tags, summary: '各级故障工单 Tickets reported by every lower on the node-to-node channel, stale lowers flagged (R-FLT-1)' } }, (req) => m.reported(actorOf(req)));
     s.post('/api/faults/tickets', { schema: { tags, summary: '报修 Open a ticket by hand (audited)', body: openTicketBody, response: { 200: ticketDetailSchema } } }, (req) => m.faults.open(actorOf(req), req.body));
     s.get('/api/faults/tickets/:id', { schema: { tags, summary: '工单详情 Ticket with its history', params: idParam, response: { 200: ticketDetailSchema } } }, (req) => m.faults.get(actorOf(req), req.params.id));
     s.post('/api/faults/tickets/:id/action', { schema: { tags, summary: '工单处理 Acknowledge / start repair / mark repaired (verify is refused: the system verifies; audited)', params: idParam, body: ticketActionBody, response: { 200: ticketDetailSchema } } }, (req) => m.faults.act(actorOf(req), req.params.id, req.body.action, req.body.note));
