@@ -28,6 +28,8 @@ import type { FileStore } from './recording/file-store.ts';
 import { RecordingManager } from './recording/manager.ts';
 import type { ManagerDeps } from './recording/manager.ts';
 import { RecordingService } from './recording/recording-service.ts';
+import { createLedgerModule } from './ledger/index.ts';
+import type { LedgerModule, LedgerOptions } from './ledger/index.ts';
 import { createReadinessModule } from './readiness/index.ts';
 import { createUplinkModule } from './uplink/index.ts';
 import type { ReadinessModule } from './readiness/index.ts';
@@ -65,6 +67,8 @@ export interface App {
   retention: RetentionModule;
   /** Exam readiness: campaigns, camera probes, signed references and checklists (timer started by `serve`). */
   readiness: ReadinessModule;
+  /** Equipment ledger, fault tickets, training records (signals subscribed by `serve`). */
+  ledger: LedgerModule;
   log: Logger;
   close(): Promise<void>;
 }
@@ -86,6 +90,7 @@ export interface AppOptions {
   opener?: CameraOpener;
   files?: FileStore;
   retention?: RetentionModuleOptions;
+  ledger?: LedgerOptions;
   recording?: Partial<Pick<ManagerDeps, 'recorder' | 'supervisor' | 'reconcileIntervalMs' | 'indexFlushMs'>>;
 }
 
@@ -147,10 +152,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
     readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, uplink: () => createUplinkModule(app).service, options: opts.ledger }),
     log,
     close: async () => {
       await app.retention.stop();
       await app.readiness.stop();
+      await app.ledger.stop();
       await exams.stop();
       await recorder.stop();
       await store.close();

@@ -28,6 +28,7 @@ import { addSecurityHeaders } from './security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { playbackRoutes } from './routes/playback.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { tourRoutes } from './routes/tours.ts';
@@ -101,6 +102,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(cascadeRoutes(app, createCascadeModule(app)));
   await server.register(uplinkRoutes(createUplinkModule(app)));
   await server.register(readinessRoutes(app.readiness));
+  await server.register(ledgerRoutes(app.ledger));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

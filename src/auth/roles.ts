@@ -19,11 +19,13 @@ export type Permission =
   // Share a patrol tour with everyone whose scope holds its node, and change others' shared tours.
   | 'tour.share'
   // Sign readiness checklist items and reference snapshots as a named person (R-PRE-1/3/5/7, R-SEC-3/8).
-  | 'readiness.sign';
+  | 'readiness.sign'
+  // Open fault tickets by hand and move them forward (acknowledge, repair); never verify (R-FLT-1).
+  | 'fault.handle';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
-  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share', 'readiness.sign'],
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share', 'readiness.sign', 'fault.handle'],
   // 巡查员: watches live and recorded video.
   // Records 已封门 and custody events, acknowledges alarms while on duty.
   operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal', 'readiness.sign'],

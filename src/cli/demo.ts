@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { App } from '../app.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { seedDemoExam } from '../exams/demo-exam.ts';
+import { seedDemoLedger } from '../ledger/demo-ledger.ts';
 import { simulateSite, startSimulator } from '../sim/index.ts';
 import type { Simulator } from '../sim/index.ts';
 import type { PictureFault } from '../sim/fault-clips.ts';
@@ -107,6 +108,7 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
     }
     log.info({ cameras: withCameras.length * 2 + custody }, 'demo cameras added to the sample exam site');
     await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
+    await seedDemoLedger(app, log, withCameras[0].site_id, actor);
   }
   log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');
   return { sim, seeded };

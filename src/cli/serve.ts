@@ -69,6 +69,7 @@ export async function serve(config: Config): Promise<number> {
   app.retention.start();
   app.readiness.start();
   if (demo?.seeded && config.demoProbe) probeDemoCampaign(app, log);
+  await app.ledger.start();
   // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
   const cascade = createCascadeModule(app);
   if (cascade.enabled) {

@@ -633,6 +633,10 @@ export interface Database {
   checklist_template: ChecklistTemplateTable;
   checklist_template_item: ChecklistTemplateItemTable;
   checklist_signature: ChecklistSignatureTable;
+  ledger_device: LedgerDeviceTable;
+  fault_ticket: FaultTicketTable;
+  fault_ticket_event: FaultTicketEventTable;
+  training_record: TrainingRecordTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;
@@ -700,4 +704,93 @@ export interface UplinkPeerTable {
   items_received: number;
   /** JSON array of its own lowers' freshness, as it reported them (relayed peers). */
   relayed_peers: string | null;
+}
+
+/** Device classes of the ledger (R-SEC-2: equipment is classified and coded). */
+export type DeviceClass = 'camera' | 'nvr' | 'encoder' | 'switch' | 'server' | 'workstation' | 'monitor' | 'ups' | 'clock' | 'other';
+
+/** One device of a site in the equipment ledger (设备台账, docs/design/ledger.md; R-SEC-1/2). */
+export interface LedgerDeviceTable {
+  id: Generated<number>;
+  /** The site (or other org node) the device belongs to: its scope. */
+  org_node_id: number;
+  /** Room it stands in; null when not in a room (e.g. a rack in the corridor). */
+  room_id: number | null;
+  device_class: DeviceClass;
+  /** GB/T 28181 20-digit code for video devices, the site's own code otherwise; unique per node. */
+  code: string;
+  name: string;
+  model: string;
+  serial: string;
+  firmware: string;
+  /** Day installed, ms since epoch (00:00 local). */
+  installed_on_ms: number | null;
+  /** Last day of the warranty, ms since epoch. */
+  warranty_until_ms: number | null;
+  /** Person responsible for daily management (R-SEC-1). */
+  responsible_name: string;
+  responsible_phone: string;
+  /** The camera this row describes, for class 'camera' rows made from the camera table. */
+  camera_id: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export type FaultKind = 'offline' | 'recording_gap' | 'disk' | 'clock_drift' | 'picture' | 'manual';
+export type TicketState = 'open' | 'acknowledged' | 'repairing' | 'repaired' | 'verified';
+
+/** A fault ticket (故障工单, R-FLT-1): one per (device, kind) until verified. */
+export interface FaultTicketTable {
+  id: Generated<number>;
+  device_id: number;
+  /** The device's org node at opening: the ticket's scope. */
+  org_node_id: number;
+  kind: FaultKind;
+  /** 'auto' (opened from a measured fault) or 'manual' (opened by a person). */
+  origin: 'auto' | 'manual';
+  state: TicketState;
+  summary: string;
+  /** Username, or 'system'. */
+  opened_by: string;
+  opened_at_ms: number;
+  acknowledged_at_ms: number | null;
+  repairing_at_ms: number | null;
+  repaired_at_ms: number | null;
+  /** Set only by the system when the device is measured healthy again. */
+  verified_at_ms: number | null;
+  /** Times the fault was seen while this ticket was unverified (flap suppression). */
+  fault_count: number;
+  last_fault_at_ms: number;
+  /** Start of the current healthy span, ms since epoch; null while the fault persists. */
+  healthy_since_ms: number | null;
+  updated_at_ms: number;
+}
+
+/** Append-only history of a ticket. */
+export interface FaultTicketEventTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at_ms: number;
+  /** Username, or 'system'. */
+  actor: string;
+  action: string;
+  from_state: TicketState | null;
+  to_state: TicketState;
+  note: string | null;
+}
+
+/** Training / certification of an administrator (R-PRE-1, R-ORG-2). */
+export interface TrainingRecordTable {
+  id: Generated<number>;
+  user_id: number;
+  course: string;
+  /** Day of the training, ms since epoch. */
+  trained_on_ms: number;
+  /** Certificate number; '' when none. */
+  certificate: string;
+  /** Certificate valid until, ms since epoch; null when none or unlimited. */
+  certified_until_ms: number | null;
+  /** Username who recorded it. */
+  recorded_by: string;
+  created_at_ms: number;
 }

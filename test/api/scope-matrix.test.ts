@@ -29,6 +29,11 @@ interface Ids {
   template: number;
   item: number;
   signature: number;
+  /** Ledger (issue 19): an NVR of the site, one more to delete, a manual ticket on the NVR, a training record of the site's user. */
+  device: number;
+  doomedDevice: number;
+  ticket: number;
+  training: number;
 }
 interface Case {
   name: string;
@@ -88,6 +93,21 @@ const CASES: Case[] = [
   { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
   { name: 'replace checklist template', method: 'PUT', url: (ids) => `/api/readiness/templates/${ids.template}`, body: (ids) => ({ requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ id: ids.item, text: '消防器材齐全', per: 'site' }] }), allowed: ['admin'] },
   // Last: closing ends signing in the campaign.
+  // Ledger and fault tickets (issue 19; R-SEC-2, R-FLT-1, R-PRE-1): org.read to see, org.write to edit the ledger, fault.handle for tickets, user.* for training.
+  { name: 'list ledger devices', method: 'GET', url: () => '/api/ledger/devices', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'add ledger device', method: 'POST', url: () => '/api/ledger/devices', body: (ids, n) => ({ orgNodeId: ids.site, deviceClass: 'switch', code: `SW-${n}`, name: '交换机', responsibleName: '张三' }), allowed: ['admin'] },
+  { name: 'device card', method: 'GET', url: (ids) => `/api/ledger/devices/${ids.device}`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'change ledger device', method: 'PUT', url: (ids) => `/api/ledger/devices/${ids.device}`, body: (ids) => ({ orgNodeId: ids.site, deviceClass: 'nvr', code: 'NVR-1', name: '录像机', serial: 'SN-2' }), allowed: ['admin'] },
+  { name: 'delete ledger device', method: 'DELETE', url: (ids) => `/api/ledger/devices/${ids.doomedDevice}`, allowed: ['admin'] },
+  { name: 'list fault tickets', method: 'GET', url: () => '/api/faults/tickets', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'uplink-reported fault tickets', method: 'GET', url: () => '/api/faults/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'open fault ticket', method: 'POST', url: () => '/api/faults/tickets', body: (ids) => ({ deviceId: ids.device, summary: '风扇异响' }), allowed: ['admin'] },
+  { name: 'fault ticket', method: 'GET', url: (ids) => `/api/faults/tickets/${ids.ticket}`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'acknowledge fault ticket', method: 'POST', url: (ids) => `/api/faults/tickets/${ids.ticket}/action`, body: () => ({ action: 'acknowledge' }), allowed: ['admin'] },
+  { name: 'verify fault ticket by hand (refused: the system verifies)', method: 'POST', url: (ids) => `/api/faults/tickets/${ids.ticket}/action`, body: () => ({ action: 'verify' }), allowed: ['admin'], okStatus: 409 },
+  { name: 'training records', method: 'GET', url: (ids) => `/api/users/${ids.user}/training`, allowed: ['admin', 'leader'] },
+  { name: 'add training record', method: 'POST', url: (ids) => `/api/users/${ids.user}/training`, body: () => ({ course: '系统管理员培训', trainedOnMs: 1_780_000_000_000, certificate: 'C-1' }), allowed: ['admin'] },
+  { name: 'delete training record', method: 'DELETE', url: (ids) => `/api/training/${ids.training}`, allowed: ['admin'] },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
 ];
 
@@ -120,7 +140,12 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
       const item = template.items[0].id;
       const signature = (await t.app.readiness.signoff.sign(admin, campaign.id, { itemId: item, siteId: site.id, subject: '', outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: Buffer.from('photo').toString('base64') } })).id;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature };
+      const dev = (code: string) => t.app.ledger.ledger.create(admin, { orgNodeId: site.id, roomId: null, deviceClass: 'nvr', code, name: `${siteName}录像机`, model: '', serial: '', firmware: '', installedOnMs: null, warrantyUntilMs: null, responsibleName: '张三', responsiblePhone: '' });
+      const device = (await dev('NVR-1')).id;
+      const doomedDevice = (await dev('NVR-9')).id;
+      const ticket = (await t.app.ledger.faults.open(admin, { deviceId: device, kind: 'manual', summary: '无法录像' })).id;
+      const training = (await t.app.ledger.ledger.addTraining(admin, user.id, { course: '培训', trainedOnMs: 1_780_000_000_000, certificate: '', certifiedUntilMs: null })).id;
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -6,6 +6,7 @@ import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
+import { LedgerRepo } from './ledger-repo.ts';
 import { OrgRepo } from './org-repo.ts';
 import { ReadinessRepo } from './readiness-repo.ts';
 import { RecordingRepo } from './recording-repo.ts';
@@ -33,6 +34,7 @@ export interface Repos {
   uplink: UplinkRepo;
   readiness: ReadinessRepo;
   checklists: ChecklistRepo;
+  ledger: LedgerRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -52,5 +54,6 @@ export function repos(db: Kysely<Database>): Repos {
     uplink: new UplinkRepo(db),
     readiness: new ReadinessRepo(db),
     checklists: new ChecklistRepo(db),
+    ledger: new LedgerRepo(db),
   };
 }

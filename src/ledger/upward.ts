@@ -1,0 +1,28 @@
+// Fault tickets and ledger entries seen from above (R-FLT-1, docs/design/ledger.md): what lower
+// nodes published on the node-to-node channel (topics `fault.ticket`, `ledger.device`). A ticket
+// that came through a stale lower is shown as stale with its last reported state, never as
+// current; a lower that reports nothing is listed as not reporting. Pure.
+import type { UplinkItemView, UplinkPeerView } from '../uplink/index.ts';
+import type { TicketView } from './schemas.ts';
+
+export interface ReportedTicketView {
+  originCode: string;
+  /** Lower node the report came through (its name), or this node for its own tickets. */
+  via: string;
+  ticket: TicketView;
+  /** The channel of the lower is stale: `ticket` is the last state it reported. */
+  stale: boolean;
+  updatedAtMs: number;
+}
+
+export interface ReportedNodeView { code: string; name: string; viaCode: string | null; stale: boolean; lastReceivedAtMs: number | null }
+
+export function reportedTickets(items: readonly UplinkItemView[], peers: readonly UplinkPeerView[], ownName: string): { tickets: ReportedTicketView[]; nodes: ReportedNodeView[] } {
+  const tickets: ReportedTicketView[] = [];
+  for (const it of items) {
+    if (it.body === null || typeof it.body !== 'object') continue;
+    tickets.push({ originCode: it.originCode, via: peers.find((p) => p.code === it.originCode)?.name ?? ownName, ticket: it.body as TicketView, stale: it.stale, updatedAtMs: it.updatedAtMs });
+  }
+  const nodes = peers.map((p) => ({ code: p.code, name: p.name, viaCode: p.viaCode, stale: p.stale, lastReceivedAtMs: p.lastReceivedAtMs }));
+  return { tickets, nodes };
+}
