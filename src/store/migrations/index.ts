@@ -12,6 +12,7 @@ import * as m0009 from './0009_security.ts';
 import * as m0010 from './0010_uplink.ts';
 import * as m0011 from './0011_cascade_alarm_clear.ts';
 import * as m0013 from './0013_readiness.ts';
+import * as m0016 from './0016_duty.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -26,6 +27,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0010_uplink': { up: m0010.up(dialect), down: m0010.down() },
     '0011_cascade_alarm_clear': { up: m0011.up(), down: m0011.down() },
     '0013_readiness': { up: m0013.up(dialect), down: m0013.down() },
+    '0016_duty': { up: m0016.up(dialect), down: m0016.down() },
   };
 }
 

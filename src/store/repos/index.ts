@@ -5,6 +5,8 @@ import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
+import { DutyCaseRepo } from './duty-case-repo.ts';
+import { DutyRepo } from './duty-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { OrgRepo } from './org-repo.ts';
 import { ReadinessRepo } from './readiness-repo.ts';
@@ -33,6 +35,8 @@ export interface Repos {
   uplink: UplinkRepo;
   readiness: ReadinessRepo;
   checklists: ChecklistRepo;
+  duty: DutyRepo;
+  dutyCases: DutyCaseRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -52,5 +56,7 @@ export function repos(db: Kysely<Database>): Repos {
     uplink: new UplinkRepo(db),
     readiness: new ReadinessRepo(db),
     checklists: new ChecklistRepo(db),
+    duty: new DutyRepo(db),
+    dutyCases: new DutyCaseRepo(db),
   };
 }
