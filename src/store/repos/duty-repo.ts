@@ -4,7 +4,7 @@
 // comes from a workstation — the caller then checks the room against the actor's scope).
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Scope } from '../../auth/actor.ts';
-import type { CheckoutReason, Database, DutyCheckinTable, DutyRosterTable, DutyWorkstationTable } from '../schema.ts';
+import type { CheckoutReason, Database, RoomWindowKind, DutyCheckinTable, DutyRosterTable, DutyWorkstationTable } from '../schema.ts';
 import { scopePrefix } from './scope-filter.ts';
 
 export type WorkstationRow = Selectable<DutyWorkstationTable> & { room_name: string; site_id: number; site_path: string };
@@ -119,5 +119,24 @@ export class DutyRepo {
   async checkout(id: number, atMs: number, reason: CheckoutReason): Promise<boolean> {
     const r = await this.db.updateTable('duty_checkin').set({ checked_out_at_ms: atMs, out_reason: reason }).where('id', '=', id).where('checked_out_at_ms', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Exam and custody windows of `roomIds` that hold `atMs` (start ≤ at < end), unscoped: the caller resolved the rooms in scope. */
+  async windowsAt(roomIds: readonly number[], atMs: number): Promise<Array<{ room_id: number; kind: RoomWindowKind; session_id: number; end_ms: number }>> {
+    if (roomIds.length === 0) return [];
+    const rows = await this.db.selectFrom('room_window').select(['room_id', 'kind', 'session_id', 'end_ms']).where('room_id', 'in', [...roomIds]).where('start_ms', '<=', atMs).where('end_ms', '>', atMs).execute();
+    return rows.map((r) => ({ ...r, end_ms: num(r.end_ms) }));
+  }
+
+  /** Monitoring rooms that have an open check-in (for the idle/one-person sweep), unscoped. */
+  async roomsWithOpenCheckins(): Promise<Array<{ room_id: number; site_id: number; site_path: string; room_name: string }>> {
+    return this.db
+      .selectFrom('duty_checkin')
+      .innerJoin('room', 'room.id', 'duty_checkin.room_id')
+      .innerJoin('org_node', 'org_node.id', 'room.site_id')
+      .select(['duty_checkin.room_id as room_id', 'room.site_id as site_id', 'org_node.path as site_path', 'room.name as room_name'])
+      .where('duty_checkin.checked_out_at_ms', 'is', null)
+      .distinct()
+      .execute();
   }
 }
