@@ -23,6 +23,7 @@ import { createPlaybackModule } from '../playback/index.ts';
 import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
+import { dutyRoutes } from './routes/duty.ts';
 import { examRoutes } from './routes/exams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -94,6 +95,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(cascadeRoutes(app, createCascadeModule(app)));
   await server.register(uplinkRoutes(createUplinkModule(app)));
   await server.register(readinessRoutes(app.readiness));
+  await server.register(dutyRoutes(app));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {
