@@ -110,11 +110,12 @@ export class DutyService {
       await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason: 'not on the roster', username: user.username } });
       throw new AppError('forbidden', `${user.display_name} 不在本监控室当前值班表中 (not on this room's duty roster now)`);
     }
+    if ((await r.duty.openCheckins({ kind: 'all' }, { userId: user.id })).length > 0) {
+      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason: 'already checked in (replayed check-in)', username: user.username } });
+      throw new AppError('conflict', `${user.display_name} 已签到，请勿重复签到 (already checked in)`);
+    }
     return this.d.store.db.transaction().execute(async (trx) => {
       const t = repos(trx);
-      if ((await t.duty.openCheckins({ kind: 'all' }, { userId: user.id })).length > 0) {
-        throw new AppError('conflict', `${user.display_name} 已签到，请勿重复签到 (already checked in)`);
-      }
       const id = await t.duty.insertCheckin({ room_id: ws.room_id, workstation_id: ws.id, user_id: user.id, user_name: user.display_name, checked_in_at_ms: now, checked_out_at_ms: null, out_reason: null });
       await this.d.audit.append(trx, actor, { action: 'duty.checkin', objectType: 'duty_checkin', objectId: id, scopePath: ws.site_path, detail: { workstationId: ws.id, roomId: ws.room_id, userId: user.id, username: user.username } });
       await this.publishState(trx, ws.room_id, ws.site_path, now);
@@ -140,6 +141,7 @@ export class DutyService {
 
   /** Who is checked in per monitoring room in scope, and whether each room meets the rule now. */
   async status(actor: Actor): Promise<Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number }>; meetsTwoPerson: boolean }>> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'duty.status', 'duty_checkin', '*');
     const r = repos(this.d.store.db);
     const wss = await r.duty.listWorkstations(actor.scope);
     const rooms = new Map(wss.map((w) => [w.room_id, w.room_name]));

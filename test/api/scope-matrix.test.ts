@@ -88,6 +88,11 @@ const CASES: Case[] = [
   { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
   { name: 'replace checklist template', method: 'PUT', url: (ids) => `/api/readiness/templates/${ids.template}`, body: (ids) => ({ requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ id: ids.item, text: '消防器材齐全', per: 'site' }] }), allowed: ['admin'] },
   // Last: closing ends signing in the campaign.
+  // Duty (issue 18): enrolling needs org.write (an exam room is refused 400: only monitoring rooms), status org.read, grants video.live.
+  { name: 'enroll workstation (exam room)', method: 'POST', url: () => '/api/duty/workstations', body: (ids) => ({ roomId: ids.room, name: '值班终端' }), allowed: ['admin'], okStatus: 400 },
+  { name: 'duty status', method: 'GET', url: () => '/api/duty/status', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'list remote-view grants', method: 'GET', url: () => '/api/duty/grants', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'request remote view', method: 'POST', url: () => '/api/duty/grants', body: (ids) => ({ cameraIds: [ids.camera], reason: '远程巡查', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
 ];
 
