@@ -23,6 +23,7 @@ import { createPlaybackModule } from '../playback/index.ts';
 import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
+import { dutyRoutes } from './routes/duty.ts';
 import { examRoutes } from './routes/exams.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -103,6 +104,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(uplinkRoutes(createUplinkModule(app)));
   await server.register(readinessRoutes(app.readiness));
   await server.register(ledgerRoutes(app.ledger));
+  await server.register(dutyRoutes(app));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

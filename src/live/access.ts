@@ -6,16 +6,18 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFor } from '../auth/auth-service.ts';
 import type { Client } from '../auth/auth-service.ts';
 import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
+import { DutyPolicy } from '../duty/policy.ts';
 import { ExamPriority, ExamPriorityError } from '../exams/priority.ts';
 import { MEDIA_TOKEN_TTL_MS, signMediaToken, verifyMediaToken } from '../auth/media-token.ts';
 import type { MediaClaims } from '../auth/media-token.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
+import type { WorkstationRow } from '../store/repos/duty-repo.ts';
 
 export type LiveAccessApp = Pick<App, 'store' | 'audit' | 'keys' | 'clock'>;
 
 /** Checks `video.live` and the scope of every camera, then signs a live token for them. */
-export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId: string, cameraIds: number[], opts: { examOverrideReason?: string } = {}): Promise<{ token: string; expiresAtMs: number; cameras: CameraRow[] }> {
+export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId: string, cameraIds: number[], opts: { examOverrideReason?: string; workstation?: WorkstationRow } = {}): Promise<{ token: string; expiresAtMs: number; cameras: CameraRow[] }> {
   await requirePermission(app.audit, actor, 'video.live', 'video.live.start', 'camera', cameraIds.join(','));
   const r = repos(app.store.db);
   const cameras: CameraRow[] = [];
@@ -26,6 +28,8 @@ export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId
   }
   // R-FN-4: during a national exam window only the exam's cameras (admin override: audited).
   await new ExamPriority(app).checkViewing(actor, cameras, { action: 'video.live.start', overrideReason: opts.examOverrideReason });
+  // R-DIS-3: two people on duty at a monitoring-room workstation, or an approved grant (src/duty/policy.ts).
+  await new DutyPolicy(app).checkViewing(actor, cameras, opts.workstation);
   const exp = app.clock.nowMs() + MEDIA_TOKEN_TTL_MS;
   const token = signMediaToken(app.keys.mediaToken, { u: actor.userId ?? 0, p: 'live', c: cameraIds, exp, s: sessionId });
   return { token, expiresAtMs: exp, cameras };

@@ -593,6 +593,149 @@ export interface ChecklistSignatureTable {
   file_b64: string | null;
 }
 
+// Duty and discipline (issue 18, docs/design/duty.md).
+export type DutyRole = 'leader' | 'watcher' | 'tech';
+export type CheckoutReason = 'manual' | 'idle' | 'replaced';
+export type ViewRequestState = 'pending' | 'approved' | 'refused' | 'cancelled';
+export type IncidentCategory = 'cheating' | 'device' | 'emergency';
+export type IncidentHandlingState = 'received' | 'confirmed' | 'closed';
+
+/** A browser enrolled by an administrator as a workstation of a monitoring room. */
+export interface DutyWorkstationTable {
+  id: Generated<number>;
+  /** The monitoring room (room of kind 'monitoring'). */
+  room_id: number;
+  name: string;
+  /** SHA-256 hex of the 256-bit random credential the browser keeps as an httpOnly cookie; the credential itself is never stored. */
+  credential_sha256: string;
+  enrolled_by: string;
+  enrolled_at_ms: number;
+  /** Last request that presented the credential, ms since epoch; null before first use. */
+  last_seen_at_ms: number | null;
+  /** Null while enrolled. */
+  revoked_at_ms: number | null;
+}
+
+/** One person on duty in a monitoring room for an exam session (or a plain period). */
+export interface DutyRosterTable {
+  id: Generated<number>;
+  room_id: number;
+  /** The exam session, null for a period without a session. */
+  session_id: number | null;
+  user_id: number;
+  duty_role: DutyRole;
+  /** Duty period [from_ms, to_ms), ms since epoch. */
+  from_ms: number;
+  to_ms: number;
+  created_by: string;
+  created_at_ms: number;
+}
+
+/** A check-in at an enrolled workstation; open while checked_out_at_ms is null. */
+export interface DutyCheckinTable {
+  id: Generated<number>;
+  room_id: number;
+  workstation_id: number;
+  user_id: number;
+  /** Display name at check-in time (kept if the user is renamed or deleted). */
+  user_name: string;
+  checked_in_at_ms: number;
+  checked_out_at_ms: number | null;
+  out_reason: CheckoutReason | null;
+}
+
+/** A request to watch from outside a monitoring room; an approved one is the grant, valid in [from_ms, to_ms). */
+export interface DutyViewRequestTable {
+  id: Generated<number>;
+  /** The requester's org node (scope of the request). */
+  org_node_id: number;
+  requester_id: number;
+  requester_name: string;
+  /** JSON array of camera ids. */
+  camera_ids_json: string;
+  /** JSON array of room ids (every camera of those rooms). */
+  room_ids_json: string;
+  reason: string;
+  from_ms: number;
+  to_ms: number;
+  state: ViewRequestState;
+  decided_by: string | null;
+  decided_by_user_id: number | null;
+  decided_at_ms: number | null;
+  decision_note: string | null;
+  created_at_ms: number;
+}
+
+/** An incident marked on cameras and a time range (R-FN-2). */
+export interface DutyIncidentTable {
+  id: Generated<number>;
+  /** The exam site (org_node of kind 'site') of the cameras. */
+  site_id: number;
+  /** JSON array of camera ids. */
+  camera_ids_json: string;
+  /** Marked range [from_ms, to_ms), ms since epoch. */
+  from_ms: number;
+  to_ms: number;
+  category: IncidentCategory;
+  description: string;
+  reported_by: string;
+  /** JSON array of evidence_hold ids made for it. */
+  hold_ids_json: string;
+  created_at_ms: number;
+}
+
+/** A handling step at an upper level of an incident received over the uplink (no downward path). */
+export interface DutyIncidentHandlingTable {
+  id: Generated<number>;
+  /** The uplink item's origin code and key. */
+  origin_code: string;
+  item_key: string;
+  /** The uplink item's scope path at this node. */
+  scope_path: string;
+  state: IncidentHandlingState;
+  note: string | null;
+  handled_by: string;
+  handled_at_ms: number;
+}
+
+/** A note a patroller writes while watching. */
+export interface DutyPatrolNoteTable {
+  id: Generated<number>;
+  site_id: number;
+  room_id: number | null;
+  camera_id: number | null;
+  user_id: number;
+  user_name: string;
+  text: string;
+  at_ms: number;
+}
+
+/** A PTZ preset an administrator approved for use during exam and custody windows. */
+export interface DutyPtzPresetTable {
+  id: Generated<number>;
+  camera_id: number;
+  /** Preset number on the device (1..255). */
+  preset_no: number;
+  label: string;
+  approved_by: string;
+  approved_at_ms: number;
+}
+
+/** A scheduled replay of custody footage that must be signed (gaokao paper secrecy rule). */
+export interface DutyReviewTaskTable {
+  id: Generated<number>;
+  room_id: number;
+  window_id: number | null;
+  /** The footage period to replay [period_from_ms, period_to_ms). */
+  period_from_ms: number;
+  period_to_ms: number;
+  due_at_ms: number;
+  signed_by: string | null;
+  signed_by_user_id: number | null;
+  signed_at_ms: number | null;
+  note: string | null;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -637,6 +780,15 @@ export interface Database {
   fault_ticket: FaultTicketTable;
   fault_ticket_event: FaultTicketEventTable;
   training_record: TrainingRecordTable;
+  duty_workstation: DutyWorkstationTable;
+  duty_roster: DutyRosterTable;
+  duty_checkin: DutyCheckinTable;
+  duty_view_request: DutyViewRequestTable;
+  duty_incident: DutyIncidentTable;
+  duty_incident_handling: DutyIncidentHandlingTable;
+  duty_patrol_note: DutyPatrolNoteTable;
+  duty_ptz_preset: DutyPtzPresetTable;
+  duty_review_task: DutyReviewTaskTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { requirePermission } from '../../auth/guard.ts';
 import { AppError } from '../../util/errors.ts';
+import { WORKSTATION_COOKIE } from '../../duty/credential.ts';
+import { dutyOf } from '../../duty/index.ts';
 import { EXAM_PRIORITY_CODE, ExamPriorityError } from '../../exams/priority.ts';
 import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken } from '../../live/access.ts';
 import type { LiveModule } from '../../live/index.ts';
@@ -67,7 +69,10 @@ export function liveRoutes(app: App, live: LiveModule) {
         const session = sessionOf(req);
         let r;
         try {
-          r = await issueLiveToken(app, actorOf(req), session.sessionId, [...new Set(req.body.cameraIds)], { examOverrideReason: req.body.examOverrideReason });
+          const actor = actorOf(req);
+          // R-DIS-3: the monitoring-room workstation this browser was enrolled as, if any (httpOnly cookie).
+          const workstation = await dutyOf(app).workstationOf(actor, req.cookies[WORKSTATION_COOKIE]);
+          r = await issueLiveToken(app, actor, session.sessionId, [...new Set(req.body.cameraIds)], { examOverrideReason: req.body.examOverrideReason, workstation });
         } catch (err) {
           const refusal = examPriorityReply(err);
           return reply.code(refusal.status).send(refusal.body);

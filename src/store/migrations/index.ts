@@ -14,6 +14,7 @@ import * as m0011 from './0011_cascade_alarm_clear.ts';
 import * as m0013 from './0013_readiness.ts';
 import * as m0014 from './0014_audit_checkpoint.ts';
 import * as m0015 from './0015_ledger.ts';
+import * as m0016 from './0016_duty.ts';
 import * as m0017 from './0017_console.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
@@ -31,6 +32,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0013_readiness': { up: m0013.up(dialect), down: m0013.down() },
     '0014_audit_checkpoint': { up: m0014.up(), down: m0014.down() },
     '0015_ledger': { up: m0015.up(dialect), down: m0015.down() },
+    '0016_duty': { up: m0016.up(dialect), down: m0016.down() },
     '0017_console': { up: m0017.up(), down: m0017.down() },
   };
 }

@@ -5,6 +5,8 @@ import { AuditRepo } from './audit-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
+import { DutyCaseRepo } from './duty-case-repo.ts';
+import { DutyRepo } from './duty-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { LedgerRepo } from './ledger-repo.ts';
 import { OrgRepo } from './org-repo.ts';
@@ -35,6 +37,8 @@ export interface Repos {
   readiness: ReadinessRepo;
   checklists: ChecklistRepo;
   ledger: LedgerRepo;
+  duty: DutyRepo;
+  dutyCases: DutyCaseRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -55,5 +59,7 @@ export function repos(db: Kysely<Database>): Repos {
     readiness: new ReadinessRepo(db),
     checklists: new ChecklistRepo(db),
     ledger: new LedgerRepo(db),
+    duty: new DutyRepo(db),
+    dutyCases: new DutyCaseRepo(db),
   };
 }

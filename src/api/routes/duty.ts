@@ -1,0 +1,70 @@
+// Duty and discipline (issue 18, docs/design/duty.md): workstation enrollment (sets the httpOnly
+// workstation cookie), check-in/out, duty status, remote-viewing requests and decisions. Thin:
+// parse, call the services (scope, permissions, audit live there).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { WORKSTATION_COOKIE, WORKSTATION_COOKIE_MAX_AGE_S } from '../../duty/credential.ts';
+import { GrantService } from '../../duty/grant-service.ts';
+import { dutyOf } from '../../duty/index.ts';
+import { actorOf } from '../context.ts';
+import { idParam, name } from '../schemas.ts';
+
+const ok = z.object({ ok: z.boolean() });
+const grantSchema = z.object({ id: z.number(), requester: z.string(), cameraIds: z.array(z.number()), roomIds: z.array(z.number()), reason: z.string(), fromMs: z.number(), toMs: z.number(), state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), activeNow: z.boolean() });
+const statusSchema = z.object({
+  workstation: z.object({ id: z.number(), name: z.string(), roomId: z.number(), roomName: z.string() }).nullable(),
+  rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number() })), meetsTwoPerson: z.boolean() })),
+});
+
+export function dutyRoutes(app: App) {
+  return (server: FastifyInstance): void => {
+    const s = server.withTypeProvider<ZodTypeProvider>();
+    const tags = ['duty'];
+    const duty = dutyOf(app);
+    const grants = new GrantService(app);
+    const workstationOf = (req: FastifyRequest) => duty.workstationOf(actorOf(req), req.cookies[WORKSTATION_COOKIE]);
+
+    s.post(
+      '/api/duty/workstations',
+      { schema: { tags, summary: '登记值班终端 Enroll this browser as a workstation of a monitoring room (admin; sets an httpOnly cookie; audited)', body: z.object({ roomId: z.number().int().positive(), name }).strict(), response: { 200: z.object({ id: z.number() }) } } },
+      async (req, reply) => {
+        const r = await duty.enroll(actorOf(req), req.body.roomId, req.body.name);
+        void reply.setCookie(WORKSTATION_COOKIE, r.credential, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: WORKSTATION_COOKIE_MAX_AGE_S, secure: req.protocol === 'https' });
+        return { id: r.id };
+      },
+    );
+    s.delete('/api/duty/workstations/:id', { schema: { tags, summary: '注销值班终端 Revoke a workstation (admin; audited)', params: idParam, response: { 200: ok } } }, async (req) => {
+      await duty.revoke(actorOf(req), req.params.id);
+      return { ok: true };
+    });
+    s.get('/api/duty/status', { schema: { tags, summary: '值班状态 Who is checked in per monitoring room; this browser\'s workstation', response: { 200: statusSchema } } }, async (req) => {
+      const ws = await workstationOf(req);
+      return { workstation: ws ? { id: ws.id, name: ws.name, roomId: ws.room_id, roomName: ws.room_name } : null, rooms: await duty.status(actorOf(req)) };
+    });
+    s.post(
+      '/api/duty/checkins',
+      { schema: { tags, summary: '值班签到 Check in at this enrolled workstation (password, + TOTP when enrolled; audited)', body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict(), response: { 200: z.object({ id: z.number(), name: z.string(), sinceMs: z.number() }) } } },
+      async (req) => {
+        const c = await duty.checkIn(actorOf(req), await workstationOf(req), req.body);
+        return { id: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms };
+      },
+    );
+    s.post('/api/duty/checkins/:id/checkout', { schema: { tags, summary: '值班签退 Check out (audited; published upward)', params: idParam, response: { 200: ok } } }, async (req) => {
+      await duty.checkOut(actorOf(req), req.params.id, 'manual');
+      return { ok: true };
+    });
+    s.get('/api/duty/grants', { schema: { tags, summary: '远程调看申请 Remote-viewing requests in scope', response: { 200: z.object({ grants: z.array(grantSchema) }) } } }, async (req) => ({ grants: await grants.list(actorOf(req)) }));
+    s.post(
+      '/api/duty/grants',
+      { schema: { tags, summary: '申请远程调看 Ask the authority above to approve viewing from this computer (audited)', body: z.object({ cameraIds: z.array(z.number().int().positive()).max(64).default([]), roomIds: z.array(z.number().int().positive()).max(64).default([]), reason: z.string().trim().min(2).max(512), fromMs: z.number().int(), toMs: z.number().int() }).strict(), response: { 200: grantSchema } } },
+      (req) => grants.request(actorOf(req), req.body),
+    );
+    s.post(
+      '/api/duty/grants/:id/decision',
+      { schema: { tags, summary: '审批远程调看 Approve or refuse (authority above only; audited)', params: idParam, body: z.object({ approve: z.boolean(), note: z.string().trim().max(512).optional() }).strict(), response: { 200: grantSchema } } },
+      (req) => grants.decide(actorOf(req), req.params.id, req.body.approve, req.body.note ?? null),
+    );
+  };
+}

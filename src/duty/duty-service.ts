@@ -1,0 +1,161 @@
+// Monitoring-room workstations and check-in/out (R-DIS-1, docs/design/duty.md). A workstation is
+// enrolled once by an administrator; the browser keeps the credential as an httpOnly cookie. People
+// check in at an enrolled workstation with their password (and TOTP code when enrolled); the login
+// session on the console can stay the first person's. Dropping below two people during an exam or
+// custody window is published upward (uplink topic `duty.state`) in the same transaction.
+import type { Kysely } from 'kysely';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { inScope } from '../auth/actor.ts';
+import { totpStepOf } from '../auth/auth-service.ts';
+import { countFailure } from '../auth/failures.ts';
+import { actorPath, denyOutOfScope, requirePermission } from '../auth/guard.ts';
+import { verifyPassword } from '../auth/password.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Store } from '../store/db.ts';
+import type { CheckinRow, WorkstationRow } from '../store/repos/duty-repo.ts';
+import { repos } from '../store/repos/index.ts';
+import type { CheckoutReason, Database } from '../store/schema.ts';
+import type { Clock } from '../util/clock.ts';
+import { AppError } from '../util/errors.ts';
+import type { Logger } from 'pino';
+import { credentialHash, newWorkstationCredential } from './credential.ts';
+import { MIN_ON_DUTY } from './policy.ts';
+
+export interface DutyDeps {
+  store: Store;
+  audit: AuditService;
+  clock: Clock;
+  box: SecretBox;
+  log: Logger;
+  /** The uplink's publish (docs/design/uplink.md), called inside our transaction. */
+  publish?: (trx: Kysely<Database>, item: { topic: string; key: string; body: unknown; scopePath: string }) => Promise<unknown>;
+}
+
+export interface CheckinInput { username: string; password: string; totp?: string }
+
+export class DutyService {
+  constructor(private readonly d: DutyDeps) {}
+
+  /** Enrolls the calling browser as a workstation of monitoring room `roomId`; returns the credential once. */
+  async enroll(actor: Actor, roomId: number, name: string): Promise<{ id: number; credential: string }> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'duty.workstation.enroll', 'room', roomId);
+    const room = await repos(this.d.store.db).rooms.get(actor.scope, roomId);
+    if (!room) return denyOutOfScope(this.d.audit, actor, 'duty.workstation.enroll', 'room', roomId);
+    if (room.kind !== 'monitoring') throw new AppError('invalid_input', '只能在监控室登记值班终端 (only monitoring rooms have workstations)');
+    const credential = newWorkstationCredential();
+    const now = this.d.clock.nowMs();
+    const id = await this.d.store.db.transaction().execute(async (trx) => {
+      const wsId = await repos(trx).duty.insertWorkstation({ room_id: roomId, name, credential_sha256: credentialHash(credential)!, enrolled_by: actor.username, enrolled_at_ms: now, last_seen_at_ms: null, revoked_at_ms: null });
+      await this.d.audit.append(trx, actor, { action: 'duty.workstation.enroll', objectType: 'duty_workstation', objectId: wsId, scopePath: room.site_path, detail: { roomId, name, ip: actor.ip } });
+      return wsId;
+    });
+    this.d.log.info({ workstationId: id, roomId, by: actor.username }, '值班终端已登记 (workstation enrolled)');
+    return { id, credential };
+  }
+
+  async revoke(actor: Actor, id: number): Promise<void> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'duty.workstation.revoke', 'duty_workstation', id);
+    const ws = (await repos(this.d.store.db).duty.listWorkstations(actor.scope)).find((w) => w.id === id);
+    if (!ws) return denyOutOfScope(this.d.audit, actor, 'duty.workstation.revoke', 'duty_workstation', id);
+    await this.d.store.db.transaction().execute(async (trx) => {
+      await repos(trx).duty.revokeWorkstation(id, this.d.clock.nowMs());
+      await this.d.audit.append(trx, actor, { action: 'duty.workstation.revoke', objectType: 'duty_workstation', objectId: id, scopePath: ws.site_path });
+    });
+    this.d.log.info({ workstationId: id, by: actor.username }, '值班终端已注销 (workstation revoked)');
+  }
+
+  /**
+   * The workstation a request comes from, from its cookie. No cookie: undefined. A cookie that is
+   * not a valid, enrolled credential in the actor's scope (forged, revoked, other province): undefined,
+   * and audited — the request is then treated as coming from an ordinary computer.
+   */
+  async workstationOf(actor: Actor, cookie: string | undefined): Promise<WorkstationRow | undefined> {
+    if (cookie === undefined || cookie === '') return undefined;
+    const hash = credentialHash(cookie);
+    const ws = hash ? await repos(this.d.store.db).duty.workstationByCredential(hash) : undefined;
+    if (!ws || !inScope(actor.scope, ws.site_path)) {
+      await this.d.audit.record(actor, { action: 'duty.workstation.reject', objectType: 'duty_workstation', objectId: ws?.id ?? '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: ws ? 'workstation outside scope' : 'unknown or revoked credential' } });
+      return undefined;
+    }
+    await repos(this.d.store.db).duty.touchWorkstation(ws.id, this.d.clock.nowMs());
+    return ws;
+  }
+
+  /** A person checks in at `ws` with their own password (+TOTP): R-DIS-1. */
+  async checkIn(actor: Actor, ws: WorkstationRow | undefined, input: CheckinInput): Promise<CheckinRow> {
+    if (!ws) {
+      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not an enrolled workstation', username: input.username } });
+      throw new AppError('forbidden', '只能在已登记的监控室值班终端签到 (check-in only at an enrolled monitoring-room workstation)');
+    }
+    const r = repos(this.d.store.db);
+    const user = await r.users.byUsername(input.username);
+    const refuse = async (reason: string, count: boolean): Promise<never> => {
+      if (user && count) await countFailure(this.d, actor, user, 'duty.checkin', reason);
+      else await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason, username: input.username } });
+      throw new AppError('invalid_credentials', '签到失败：用户名、密码或动态验证码错误 (check-in refused: wrong username, password or one-time code)');
+    };
+    if (!user || user.disabled || (user.locked_until_ms ?? 0) > this.d.clock.nowMs()) return refuse('unknown, disabled or locked user', false);
+    if (!(await verifyPassword(input.password, user.password_hash))) return refuse('wrong password', true);
+    if (!inScope({ kind: 'subtree', path: user.org_path }, ws.site_path)) return refuse('workstation outside the user\'s scope', false);
+    if (user.totp_enabled) {
+      const step = input.totp ? totpStepOf(this.d.box.open(user.totp_secret_enc!), input.totp, this.d.clock.nowMs()) : undefined;
+      if (step === undefined) return refuse('wrong or missing one-time code', true);
+      // A replayed check-in (same code again) is refused: each code is accepted once.
+      if (!(await r.users.claimTotpStep(user.id, step))) return refuse('replayed one-time code', true);
+    }
+    const now = this.d.clock.nowMs();
+    const roster = await r.duty.roster({ kind: 'all' }, { roomId: ws.room_id, atMs: now });
+    if (roster.length > 0 && !roster.some((x) => x.user_id === user.id)) {
+      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason: 'not on the roster', username: user.username } });
+      throw new AppError('forbidden', `${user.display_name} 不在本监控室当前值班表中 (not on this room's duty roster now)`);
+    }
+    if ((await r.duty.openCheckins({ kind: 'all' }, { userId: user.id })).length > 0) {
+      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason: 'already checked in (replayed check-in)', username: user.username } });
+      throw new AppError('conflict', `${user.display_name} 已签到，请勿重复签到 (already checked in)`);
+    }
+    return this.d.store.db.transaction().execute(async (trx) => {
+      const t = repos(trx);
+      const id = await t.duty.insertCheckin({ room_id: ws.room_id, workstation_id: ws.id, user_id: user.id, user_name: user.display_name, checked_in_at_ms: now, checked_out_at_ms: null, out_reason: null });
+      await this.d.audit.append(trx, actor, { action: 'duty.checkin', objectType: 'duty_checkin', objectId: id, scopePath: ws.site_path, detail: { workstationId: ws.id, roomId: ws.room_id, userId: user.id, username: user.username } });
+      await this.publishState(trx, ws.room_id, ws.site_path, now);
+      this.d.log.info({ roomId: ws.room_id, user: user.username }, `值班签到：${user.display_name} (checked in)`);
+      return (await t.duty.openCheckins({ kind: 'all' }, { userId: user.id }))[0];
+    });
+  }
+
+  /** Closes a check-in (by anyone at the console, or the idle sweep); publishes the new state upward. */
+  async checkOut(actor: Actor, checkinId: number, reason: CheckoutReason = 'manual'): Promise<void> {
+    const c = (await repos(this.d.store.db).duty.openCheckins(actor.scope)).find((x) => x.id === checkinId);
+    if (!c) return denyOutOfScope(this.d.audit, actor, 'duty.checkout', 'duty_checkin', checkinId);
+    const ws = (await repos(this.d.store.db).duty.listWorkstations({ kind: 'all' }, c.room_id)).find((w) => w.id === c.workstation_id);
+    const sitePath = ws?.site_path ?? actorPath(actor);
+    const now = this.d.clock.nowMs();
+    await this.d.store.db.transaction().execute(async (trx) => {
+      if (!(await repos(trx).duty.checkout(checkinId, now, reason))) throw new AppError('conflict', '已签退 (already checked out)');
+      await this.d.audit.append(trx, actor, { action: 'duty.checkout', objectType: 'duty_checkin', objectId: checkinId, scopePath: sitePath, detail: { roomId: c.room_id, userId: c.user_id, reason } });
+      await this.publishState(trx, c.room_id, sitePath, now);
+    });
+    this.d.log.info({ roomId: c.room_id, user: c.user_name, reason }, `值班签退：${c.user_name} (checked out)`);
+  }
+
+  /** Who is checked in per monitoring room in scope, and whether each room meets the rule now. */
+  async status(actor: Actor): Promise<Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number }>; meetsTwoPerson: boolean }>> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'duty.status', 'duty_checkin', '*');
+    const r = repos(this.d.store.db);
+    const wss = await r.duty.listWorkstations(actor.scope);
+    const rooms = new Map(wss.map((w) => [w.room_id, w.room_name]));
+    const open = await r.duty.openCheckins(actor.scope);
+    return [...rooms].map(([roomId, roomName]) => {
+      const onDuty = open.filter((c) => c.room_id === roomId).map((c) => ({ checkinId: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms }));
+      return { roomId, roomName, onDuty, meetsTwoPerson: onDuty.length >= MIN_ON_DUTY };
+    });
+  }
+
+  /** Publishes the room's duty state upward (`duty.state`, key = room id): count, names, below-two flag. */
+  private async publishState(trx: Kysely<Database>, roomId: number, sitePath: string, atMs: number): Promise<void> {
+    if (!this.d.publish) return;
+    const open = await repos(trx).duty.openCheckins({ kind: 'all' }, { roomId });
+    await this.d.publish(trx, { topic: 'duty.state', key: String(roomId), scopePath: sitePath, body: { roomId, onDuty: open.length, names: open.map((c) => c.user_name), belowTwo: open.length < MIN_ON_DUTY, atMs } });
+  }
+}

@@ -1,0 +1,74 @@
+// Remote viewing approval (R-DIS-3, docs/design/duty.md "Remote viewing grants"): a viewer outside a
+// monitoring room asks for cameras/rooms, a reason and a period; a user of the exam authority above
+// (exam.write at a node strictly above the requester's node) approves or refuses. The approved
+// request is the grant; it ends by itself at to_ms (the policy compares with now). Every step audited.
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorPath, denyOutOfScope, requirePermission } from '../auth/guard.ts';
+import type { Store } from '../store/db.ts';
+import type { ViewRequestRow } from '../store/repos/duty-case-repo.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { AppError } from '../util/errors.ts';
+
+/** Longest grant: one exam day. */
+export const MAX_GRANT_MS = 24 * 3600_000;
+
+export interface ViewRequestInput { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }
+
+export interface ViewRequestView {
+  id: number; requester: string; cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number;
+  state: string; decidedBy: string | null; decidedAtMs: number | null; note: string | null; activeNow: boolean;
+}
+
+export class GrantService {
+  constructor(private readonly d: { store: Store; audit: AuditService; clock: Clock }) {}
+
+  view(r: ViewRequestRow): ViewRequestView {
+    const now = this.d.clock.nowMs();
+    return { id: r.id, requester: r.requester_name, cameraIds: JSON.parse(r.camera_ids_json) as number[], roomIds: JSON.parse(r.room_ids_json) as number[], reason: r.reason, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, decidedBy: r.decided_by, decidedAtMs: r.decided_at_ms, note: r.decision_note, activeNow: r.state === 'approved' && r.from_ms <= now && now < r.to_ms };
+  }
+
+  async request(actor: Actor, input: ViewRequestInput): Promise<ViewRequestView> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.grant.request', 'duty_view_request', '-');
+    if (input.toMs <= input.fromMs || input.toMs - input.fromMs > MAX_GRANT_MS) throw new AppError('invalid_input', '申请时段无效：结束须晚于开始，且不超过 24 小时 (invalid period: end after start, at most 24 h)');
+    if (input.cameraIds.length + input.roomIds.length === 0) throw new AppError('invalid_input', '请选择要调看的考场或摄像机 (choose rooms or cameras)');
+    const r = repos(this.d.store.db);
+    for (const id of input.cameraIds) if (!(await r.cameras.get(actor.scope, id))) return denyOutOfScope(this.d.audit, actor, 'duty.grant.request', 'camera', id);
+    for (const id of input.roomIds) if (!(await r.rooms.get(actor.scope, id))) return denyOutOfScope(this.d.audit, actor, 'duty.grant.request', 'room', id);
+    const user = actor.userId === null ? undefined : await r.users.get({ kind: 'all' }, actor.userId);
+    if (!user) throw new AppError('forbidden', '系统账户不能申请 (system cannot request)');
+    const now = this.d.clock.nowMs();
+    const id = await this.d.store.db.transaction().execute(async (trx) => {
+      const rid = await repos(trx).dutyCases.insertViewRequest({ org_node_id: user.org_node_id, requester_id: user.id, requester_name: user.display_name, camera_ids_json: JSON.stringify(input.cameraIds), room_ids_json: JSON.stringify(input.roomIds), reason: input.reason, from_ms: input.fromMs, to_ms: input.toMs, state: 'pending', decided_by: null, decided_by_user_id: null, decided_at_ms: null, decision_note: null, created_at_ms: now });
+      await this.d.audit.append(trx, actor, { action: 'duty.grant.request', objectType: 'duty_view_request', objectId: rid, scopePath: user.org_path, detail: { ...input } });
+      return rid;
+    });
+    return this.view((await r.dutyCases.viewRequests(actor.scope, { id }))[0]);
+  }
+
+  async list(actor: Actor): Promise<ViewRequestView[]> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.grant.list', 'duty_view_request', '*');
+    return (await repos(this.d.store.db).dutyCases.viewRequests(actor.scope)).map((x) => this.view(x));
+  }
+
+  /** Approve or refuse: only `exam.write` holders whose node is strictly above the requester's node. */
+  async decide(actor: Actor, id: number, approve: boolean, note: string | null): Promise<ViewRequestView> {
+    const action = approve ? 'duty.grant.approve' : 'duty.grant.refuse';
+    await requirePermission(this.d.audit, actor, 'exam.write', action, 'duty_view_request', id);
+    const r = repos(this.d.store.db);
+    const [req] = await r.dutyCases.viewRequests(actor.scope, { id });
+    if (!req) return denyOutOfScope(this.d.audit, actor, action, 'duty_view_request', id);
+    const above = actor.scope.kind === 'all' || (req.node_path.startsWith(actor.scope.path) && req.node_path !== actor.scope.path);
+    if (!above || req.requester_id === actor.userId) {
+      await this.d.audit.record(actor, { action, objectType: 'duty_view_request', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: req.requester_id === actor.userId ? 'own request' : 'not the authority above' } });
+      throw new AppError('forbidden', '只能由上级考试机构审批，且不能审批自己的申请 (only the authority above may decide, never on its own request)');
+    }
+    const now = this.d.clock.nowMs();
+    await this.d.store.db.transaction().execute(async (trx) => {
+      if (!(await repos(trx).dutyCases.decideViewRequest(id, { state: approve ? 'approved' : 'refused', decidedBy: actor.username, decidedByUserId: actor.userId, atMs: now, note }))) throw new AppError('conflict', '该申请已处理 (already decided)');
+      await this.d.audit.append(trx, actor, { action, objectType: 'duty_view_request', objectId: id, scopePath: req.node_path, detail: { requester: req.requester_name, note } });
+    });
+    return this.view((await r.dutyCases.viewRequests(actor.scope, { id }))[0]);
+  }
+}

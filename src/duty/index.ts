@@ -1,0 +1,29 @@
+// Duty and discipline (issue 18, docs/design/duty.md): one DutyService per app, publishing upward
+// through the node-to-node channel.
+import type { App } from '../app.ts';
+import { createUplinkModule } from '../uplink/index.ts';
+import { DutyService } from './duty-service.ts';
+import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
+
+const services = new WeakMap<object, DutyService>();
+
+export function dutyOf(app: App): DutyService {
+  let s = services.get(app);
+  if (!s) {
+    s = new DutyService({ store: app.store, audit: app.audit, clock: app.clock, box: app.box, log: app.log, publish: (trx, item) => createUplinkModule(app).service.publish(trx, item) });
+    services.set(app, s);
+  }
+  return s;
+}
+
+const incidents = new WeakMap<object, IncidentService>();
+
+export function incidentsOf(app: App): IncidentService {
+  let s = incidents.get(app);
+  if (!s) {
+    const uplink = () => createUplinkModule(app).service;
+    s = new IncidentService({ store: app.store, audit: app.audit, clock: app.clock, publish: (trx, item) => uplink().publish(trx, item), listReceived: (actor) => uplink().list(actor, { topic: INCIDENT_TOPIC }) });
+    incidents.set(app, s);
+  }
+  return s;
+}

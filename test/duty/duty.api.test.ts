@@ -1,0 +1,155 @@
+// Duty discipline through the real HTTP stack on both databases (issue 18, docs/design/duty.md):
+// R-DIS-1 check-in only at an enrolled workstation with the person's password, a replayed check-in
+// refused; R-DIS-3 during the gaokao windows live viewing from the monitoring room needs two people
+// checked in, from elsewhere an approved grant from the authority above that expires by itself; a
+// forged workstation credential counts for nothing. Every refusal is audited; outside windows no rule.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { repos } from '../../src/store/repos/index.ts';
+import { ADMIN_PASSWORD } from '../helpers/app.ts';
+import { DIALECTS } from '../helpers/databases.ts';
+import type { ExamDay } from '../exams/fixture.ts';
+import { PASSWORD, bj, closeDay, examDay } from '../exams/fixture.ts';
+
+describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote grants on %s', (dialect) => {
+  let d: ExamDay;
+  let server: FastifyInstance;
+  let wsCookie = '';
+  const u: Record<string, string> = {};
+  const login: Record<string, { cookie: string; csrf: string }> = {};
+  const call = (who: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, extraCookie = '') =>
+    server.inject({ method, url, headers: { cookie: [login[who].cookie, extraCookie].filter(Boolean).join('; '), 'x-csrf-token': login[who].csrf }, payload });
+  const token = (who: string, extraCookie = '') => call(who, 'POST', '/api/live/token', { cameraIds: [d.cameras.r1front] }, extraCookie);
+  const denied = async (action: string) => (await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action, outcome: 'denied', limit: 500 })).total;
+  async function loginAll() {
+    for (const [key, username] of Object.entries(u)) {
+      const res = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: key === 'admin' ? ADMIN_PASSWORD : PASSWORD } });
+      expect(res.statusCode, res.body).toBe(200);
+      login[key] = { cookie: res.headers['set-cookie']!.toString().split(';')[0], csrf: (res.json() as { csrfToken: string }).csrfToken };
+    }
+  }
+
+  beforeAll(async () => {
+    d = await examDay(dialect);
+    server = await buildServer(d.t.app, pino({ level: 'silent' }));
+    u.admin = 'admin';
+    u.op1 = (await d.user('operator', '南京市第一中学考点')).username;
+    u.op2 = (await d.user('operator', '南京市第一中学考点')).username;
+    u.city = (await d.user('admin', '南京市')).username;
+    u.siteAdmin = (await d.user('admin', '南京市第一中学考点')).username;
+    d.t.clock.set(bj('2026-06-07 10:00'));
+    await loginAll();
+  });
+  afterAll(async () => {
+    await server.close();
+    await closeDay(d);
+  });
+
+  it('R-DIS-3: before any workstation is enrolled at the site, the rule is not in force (viewing as before)', async () => {
+    expect((await token('op1')).statusCode).toBe(200);
+  });
+
+  it('R-DIS-1: an administrator enrolls this browser as a monitoring-room workstation (httpOnly cookie); an exam room is refused', async () => {
+    expect((await call('admin', 'POST', '/api/duty/workstations', { roomId: d.rooms['第01考场'], name: '错' })).statusCode).toBe(400);
+    expect((await call('op1', 'POST', '/api/duty/workstations', { roomId: d.rooms['监控室'], name: '越权' })).statusCode).toBe(403);
+    const res = await call('admin', 'POST', '/api/duty/workstations', { roomId: d.rooms['监控室'], name: '监控室1号机' });
+    expect(res.statusCode, res.body).toBe(200);
+    const set = res.headers['set-cookie']!.toString();
+    expect(set).toMatch(/xuncha_ws=[A-Za-z0-9_-]{43};/);
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Strict');
+    expect(res.body).not.toContain(set.split(';')[0].split('=')[1]);
+    wsCookie = set.split(';')[0];
+    const stored = await d.t.app.store.db.selectFrom('duty_workstation').select('credential_sha256').executeTakeFirstOrThrow();
+    expect(stored.credential_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored.credential_sha256).not.toBe(wsCookie.split('=')[1]);
+  });
+
+  it('R-DIS-3: in the exam window, viewing from a non-enrolled computer without a grant is refused in Chinese, audited', async () => {
+    const before = await denied('duty.view');
+    const res = await token('op1');
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ error: 'forbidden', details: { rule: 'duty_remote_grant' } });
+    expect((res.json() as { message: string }).message).toContain('须经上级考试机构批准');
+    expect(await denied('duty.view')).toBe(before + 1);
+  });
+
+  it('R-DIS-1/R-DIS-3: a forged workstation credential counts for nothing: check-in refused, viewing refused, both audited, nothing stored', async () => {
+    const forged = `xuncha_ws=${'A'.repeat(43)}`;
+    const rejects = await denied('duty.workstation.reject');
+    const ci = await call('op1', 'POST', '/api/duty/checkins', { username: u.op1, password: PASSWORD }, forged);
+    expect(ci.statusCode).toBe(403);
+    expect((ci.json() as { message: string }).message).toContain('已登记的监控室值班终端');
+    expect((await token('op1', forged)).json()).toMatchObject({ details: { rule: 'duty_remote_grant' } });
+    expect(await denied('duty.workstation.reject')).toBe(rejects + 2);
+    expect(await d.t.app.store.db.selectFrom('duty_checkin').selectAll().execute()).toEqual([]);
+  });
+
+  it('R-DIS-3: at the workstation, one person checked in is not enough; the second person confirms on the same console; a replayed check-in is refused', async () => {
+    expect((await token('op1', wsCookie)).json()).toMatchObject({ details: { rule: 'duty_two_person' } });
+    const wrong = await call('op1', 'POST', '/api/duty/checkins', { username: u.op1, password: 'wrong-password-1' }, wsCookie);
+    expect(wrong.statusCode).toBe(401);
+    expect((await call('op1', 'POST', '/api/duty/checkins', { username: u.op1, password: PASSWORD }, wsCookie)).statusCode).toBe(200);
+    const one = await token('op1', wsCookie);
+    expect(one.statusCode).toBe(403);
+    expect((one.json() as { message: string }).message).toContain('仅 1 人签到');
+    // The second person checks in on op1's console with their own password.
+    const second = await call('op1', 'POST', '/api/duty/checkins', { username: u.op2, password: PASSWORD }, wsCookie);
+    expect(second.statusCode, second.body).toBe(200);
+    const before = await denied('duty.checkin');
+    expect((await call('op1', 'POST', '/api/duty/checkins', { username: u.op2, password: PASSWORD }, wsCookie)).statusCode).toBe(409);
+    expect(await denied('duty.checkin')).toBe(before + 1);
+    expect(await d.t.app.store.db.selectFrom('duty_checkin').selectAll().execute()).toHaveLength(2);
+    expect((await token('op1', wsCookie)).statusCode).toBe(200);
+    const status = (await call('op1', 'GET', '/api/duty/status', undefined, wsCookie)).json() as { workstation: { name: string }; rooms: Array<{ meetsTwoPerson: boolean; onDuty: unknown[] }> };
+    expect(status.workstation.name).toBe('监控室1号机');
+    expect(status.rooms[0]).toMatchObject({ meetsTwoPerson: true });
+  });
+
+  it('R-DIS-3: the second person leaves → new viewing refused, the drop is published upward (duty.state) and audited', async () => {
+    const status = (await call('op1', 'GET', '/api/duty/status')).json() as { rooms: Array<{ onDuty: Array<{ checkinId: number; name: string }> }> };
+    const leaving = status.rooms[0].onDuty.find((p) => p.name === u.op2)!;
+    expect((await call('op1', 'POST', `/api/duty/checkins/${leaving.checkinId}/checkout`)).statusCode).toBe(200);
+    expect((await call('op1', 'POST', `/api/duty/checkins/${leaving.checkinId}/checkout`)).statusCode).toBe(404);
+    const res = await token('op1', wsCookie);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ details: { rule: 'duty_two_person' } });
+    const item = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.state').executeTakeFirstOrThrow();
+    expect(JSON.parse(item.body!)).toMatchObject({ onDuty: 1, belowTwo: true });
+    expect((await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.checkout', outcome: 'ok', limit: 10 })).total).toBe(1);
+    expect(await denied('duty.checkout')).toBe(1);
+  });
+
+  it('R-DIS-3: outside exam and custody windows the rule does not apply', async () => {
+    d.t.clock.set(bj('2026-06-07 20:00'));
+    await loginAll();
+    expect((await token('op1')).statusCode).toBe(200);
+    d.t.clock.set(bj('2026-06-07 10:00'));
+    await loginAll();
+  });
+
+  it('R-DIS-3: a remote request approved by the authority above is a grant that expires by itself; the site itself cannot approve; every step audited', async () => {
+    const from = bj('2026-06-07 10:00');
+    const req = await call('op1', 'POST', '/api/duty/grants', { cameraIds: [d.cameras.r1front], reason: '在家远程巡查', fromMs: from, toMs: from + 30 * 60_000 });
+    expect(req.statusCode, req.body).toBe(200);
+    const id = (req.json() as { id: number }).id;
+    expect((await token('op1')).statusCode).toBe(403);
+    // The site's own administrator is not the authority above.
+    expect((await call('siteAdmin', 'POST', `/api/duty/grants/${id}/decision`, { approve: true })).statusCode).toBe(403);
+    const ok = await call('city', 'POST', `/api/duty/grants/${id}/decision`, { approve: true, note: '同意' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ state: 'approved', activeNow: true });
+    expect((await call('city', 'POST', `/api/duty/grants/${id}/decision`, { approve: false })).statusCode).toBe(409);
+    expect((await token('op1')).statusCode).toBe(200);
+    // The grant ends by itself.
+    d.t.clock.set(from + 30 * 60_000);
+    await loginAll();
+    const expired = await token('op1');
+    expect(expired.statusCode).toBe(403);
+    expect(expired.json()).toMatchObject({ details: { rule: 'duty_remote_grant' } });
+    const actions = (await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.grant', limit: 50 })).records.map((r) => `${r.action}:${r.outcome}`);
+    expect(actions).toEqual(expect.arrayContaining(['duty.grant.request:ok', 'duty.grant.approve:denied', 'duty.grant.approve:ok']));
+  });
+});
