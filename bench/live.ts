@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     if (scenarios.some((s) => s.kind === 'peer' && s.stream === stream)) peerClips[stream] = (await makePeerClip(stream, 25, Math.max(3, Math.ceil(MEASURE_MS / 10_000) + 1))).toString('base64');
   }
   const server = await startLiveServer({ XUNCHA_SIM_ROOMS: String(ROOMS), XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'error' }, { simProcess: true });
-  const browser = await launchBrowser();
+  // The page gets our measuring bundle as an inline script: past the console's CSP (issue 13).
+  const browser = await launchBrowser({ bypassCSP: true });
   // Chromium = every process under the browser process(es) this bench started.
   const cpuWindow = () => startCpuWindow({ server: () => [server.pid], sim: () => [server.simPid], chromium: () => childTrees(process.pid, /chrom|headless/i) });
   try {

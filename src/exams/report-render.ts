@@ -16,7 +16,10 @@ export interface RenderJob {
 type WorkerAnswer = { ok: true; bytes: Uint8Array } | { ok: false; message: string; code: AppErrorCode | null };
 
 const WORKER_URL = new URL('./report-worker.ts', import.meta.url).href;
-const BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ ok: false, message: String(err && err.message || err), code: null }); });`;
+// Resolved here, not in the worker: eval'd code resolves bare specifiers from the process's working
+// directory, which for a server is its data directory (no node_modules there).
+const TSX_API_URL = import.meta.resolve('tsx/esm/api');
+const BOOT = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ ok: false, message: String(err && err.message || err), code: null }); });`;
 
 /** Renders in a worker; longest allowed 120 s (then the worker is stopped). */
 export function renderReport(kind: 'pdf' | 'xlsx', report: ExamReport, font = DEFAULT_CJK_FONT, timeoutMs = 120_000): Promise<Buffer> {

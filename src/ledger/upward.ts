@@ -18,10 +18,11 @@ export interface ReportedTicketView {
 export interface ReportedNodeView { code: string; name: string; viaCode: string | null; stale: boolean; lastReceivedAtMs: number | null }
 
 export function reportedTickets(items: readonly UplinkItemView[], peers: readonly UplinkPeerView[], ownName: string): { tickets: ReportedTicketView[]; nodes: ReportedNodeView[] } {
+  // Tied to the lower it came through (viaLowerId): an origin's org code is not the lower's SIP id.
   const tickets: ReportedTicketView[] = [];
   for (const it of items) {
     if (it.body === null || typeof it.body !== 'object') continue;
-    tickets.push({ originCode: it.originCode, via: peers.find((p) => p.code === it.originCode)?.name ?? ownName, ticket: it.body as TicketView, stale: it.stale, updatedAtMs: it.updatedAtMs });
+    tickets.push({ originCode: it.originCode, via: (it.viaLowerId === null ? undefined : peers.find((p) => p.lowerId === it.viaLowerId))?.name ?? ownName, ticket: it.body as TicketView, stale: it.stale, updatedAtMs: it.updatedAtMs });
   }
   const nodes = peers.map((p) => ({ code: p.code, name: p.name, viaCode: p.viaCode, stale: p.stale, lastReceivedAtMs: p.lastReceivedAtMs }));
   return { tickets, nodes };

@@ -196,9 +196,15 @@ describe('考试安排 exams console (e2e)', () => {
     const alarms = (await api.json<{ alarms: { id: number; kind: string; cameraId: number; roomId: number }[] }>('GET', '/api/alarms?open=true')).alarms;
     const alarm = alarms.find((a) => a.cameraId === cam.id && a.kind === 'recording_gap')!;
     expect(alarm.roomId).toBe(roomId);
+    // Acknowledging asks for a disposition (处置意见, issue 14 item 5); it is stored with the alarm.
     await byId(page, `alarm-ack-${alarm.id}`).click();
+    await byId(page, 'ack-disposition').fill('已通知考点管理员检查摄像机线路');
+    await shot(page, '06a-ack-dialog');
+    await byId(page, 'ack-ok').click();
     await byId(page, `alarm-${alarm.id}`).waitFor({ state: 'detached' });
     await shot(page, '06-acknowledged');
+    const acked = (await api.json<{ alarms: Array<{ id: number; disposition?: string | null }> }>('GET', '/api/alarms')).alarms.find((a) => a.id === alarm.id);
+    expect(acked?.disposition).toBe('已通知考点管理员检查摄像机线路');
   }, 45_000);
 
   it('R-REC-1: a timetable import with a bad row is refused with the row listed; the corrected file adds the session', async () => {

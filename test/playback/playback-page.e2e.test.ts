@@ -49,7 +49,10 @@ describe('playback page in Chromium (R-FN-1)', () => {
     await page.getByTestId(`pb-cam-${f.front}`).click();
     const track = page.getByTestId(`pb-track-${f.front}`);
     await track.waitFor();
-    // Zoom in with the wheel around the recording: from a day to about two minutes.
+    // Zoom in with the wheel around the instant we will click: from a day to about two minutes. The
+    // wheel keeps the time under the pointer where it is, so that instant stays on screen even when
+    // the recording lies near the start of the Beijing day (its position on the day's axis is kept).
+    const at = f.t0 + 10_000;
     const viewOf = async (): Promise<[number, number]> => {
       const el = page.getByTestId('pb-timeline');
       return [Number(await el.getAttribute('data-view-start')), Number(await el.getAttribute('data-view-end'))];
@@ -57,7 +60,7 @@ describe('playback page in Chromium (R-FN-1)', () => {
     const box = (await track.boundingBox())!;
     const xOf = (ms: number, v: [number, number]) => box.x + ((ms - v[0]) / (v[1] - v[0])) * box.width;
     for (let i = 0; i < 16; i++) {
-      await page.mouse.move(xOf(f.t0 + 20_000, await viewOf()), box.y + box.height / 2);
+      await page.mouse.move(xOf(at, await viewOf()), box.y + box.height / 2);
       await page.mouse.wheel(0, -100);
       await page.waitForTimeout(30);
     }
@@ -68,7 +71,6 @@ describe('playback page in Chromium (R-FN-1)', () => {
     await page.screenshot({ path: path.join(SHOTS, 'playback-timeline.png') });
 
     // Click 10 s into the recording.
-    const at = f.t0 + 10_000;
     await page.mouse.click(xOf(at, view), box.y + box.height / 2);
     const video = page.getByTestId(`pb-video-${f.front}`);
     await page.waitForFunction((id) => {

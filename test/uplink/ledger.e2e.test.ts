@@ -110,8 +110,10 @@ describe('fault tickets upward: site → city → province (R-FLT-1, R-SEC-2)', 
     expect((await atProvince())[0]!.ticket.faultCount).toBeGreaterThan(1);
     status('online');
     await expect.poll(async () => (await atProvince()).map((t) => t.ticket.state), { timeout: 30_000, interval: 200 }).toEqual(['verified']);
+    // It came through the city's platform (not "this node"), and the city sees it through the site's.
+    expect((await atProvince())[0]!.via).toBe('南京市平台');
     // The city sees it too.
-    expect((await city.app.ledger.reported(SYSTEM_ACTOR)).tickets.map((t) => t.ticket.state)).toEqual(['verified']);
+    expect((await city.app.ledger.reported(SYSTEM_ACTOR)).tickets.map((t) => [t.ticket.state, t.via])).toEqual([['verified', '第一中学考点']]);
 
     // The city goes away: the province shows the site's ticket stale, never current.
     await city.server!.close();

@@ -27,7 +27,8 @@ export interface BrowserSession {
 }
 
 /** One Chromium with a fresh profile; zh-CN locale, Beijing time zone, 1440×900 viewport. */
-export async function launchBrowser(opts: { locale?: string } = {}): Promise<BrowserSession> {
+/** `bypassCSP`: benchmarks inject their own measuring bundle inline, which the console's CSP refuses. */
+export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean } = {}): Promise<BrowserSession> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-chromium-'));
   let context: BrowserContext;
   try {
@@ -39,6 +40,7 @@ export async function launchBrowser(opts: { locale?: string } = {}): Promise<Bro
       timezoneId: 'Asia/Shanghai',
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
+      bypassCSP: opts.bypassCSP ?? false,
     });
   } catch (err) {
     rmSync(userDataDir, { recursive: true, force: true });
