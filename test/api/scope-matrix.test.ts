@@ -93,6 +93,8 @@ const CASES: Case[] = [
   { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
   { name: 'replace checklist template', method: 'PUT', url: (ids) => `/api/readiness/templates/${ids.template}`, body: (ids) => ({ requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ id: ids.item, text: '消防器材齐全', per: 'site' }] }), allowed: ['admin'] },
   // Last: closing ends signing in the campaign.
+  // Alarm history as Excel (issue 14 item 5): exam.read, rows filtered by scope, audited.
+  { name: 'alarm history Excel', method: 'GET', url: () => '/api/alarms.xlsx', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   // Ledger and fault tickets (issue 19; R-SEC-2, R-FLT-1, R-PRE-1): org.read to see, org.write to edit the ledger, fault.handle for tickets, user.* for training.
   { name: 'list ledger devices', method: 'GET', url: () => '/api/ledger/devices', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'add ledger device', method: 'POST', url: () => '/api/ledger/devices', body: (ids, n) => ({ orgNodeId: ids.site, deviceClass: 'switch', code: `SW-${n}`, name: '交换机', responsibleName: '张三' }), allowed: ['admin'] },
