@@ -4,57 +4,17 @@
 // the site goes offline (its status events, as the recorder emits them), the site's ledger module
 // opens the ticket, people acknowledge/repair it, the camera comes back and the system verifies it;
 // the province follows each state. With the city gone the province shows the site's tickets stale.
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/api/server.ts';
-import { createApp } from '../../src/app.ts';
-import type { App } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
-import { createCascadeModule } from '../../src/cascade/index.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import type { Gb28181Settings } from '../../src/config/config.ts';
-import { seedFirstStart } from '../../src/org/seed.ts';
 import { repos } from '../../src/store/repos/index.ts';
-import { createUplinkModule } from '../../src/uplink/index.ts';
-import type { UplinkModule } from '../../src/uplink/index.ts';
-import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
+import { CITY, PROVINCE, SITE, addLower, open as openNode, settingsOf } from './levels.ts';
+import type { Node } from './levels.ts';
 
-const PROVINCE = { id: '32000000002000000001', domain: '3200000000' };
-const CITY = { id: '32010000002000000001', domain: '3201000000' };
-const SITE = { id: '32010600002000000001', domain: '3201060000' };
-const PASSWORD = 'Lower-Pass-1234';
-
-interface Node { db: TestDatabase; app: App; uplink: UplinkModule; server?: FastifyInstance; url: string }
-
-async function open(db: TestDatabase, settings: Gb28181Settings, listen: boolean): Promise<Node> {
-  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent', gb28181: settings } });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), ledger: { offlineAfterMs: 1_000, verifyHealthyMs: 1_000, tickIntervalMs: 200 } });
-  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: ADMIN_PASSWORD, sample: true });
-  createCascadeModule(app, { settings });
-  const uplink = createUplinkModule(app, { settings, sender: { pollMs: 100, heartbeatMs: 500, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 3_000, watchMs: 100 });
-  await uplink.start();
-  const node: Node = { db, app, uplink, url: '' };
-  if (listen) {
-    node.server = await buildServer(app, pino({ level: 'silent' }));
-    await node.server.listen({ port: 0, host: '127.0.0.1' });
-    const a = node.server.server.address();
-    node.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  }
-  return node;
-}
-
-const settingsOf = (me: { id: string; domain: string }, upper?: { id: string; url: string }): Gb28181Settings => ({
-  ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60,
-  ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: 5060, password: PASSWORD, transport: 'udp' as const, keepaliveS: 60, expiresS: 3600, uplinkUrl: upper.url } } : {}),
-});
-
-async function addLower(n: Node, sipId: string, name: string, underNode: string): Promise<void> {
-  const node = await n.app.store.db.selectFrom('org_node').select('id').where('name', '=', underNode).executeTakeFirstOrThrow();
-  await createCascadeModule(n.app).service.createLower(SYSTEM_ACTOR, { sipId, name, kind: 'platform', password: PASSWORD, orgNodeId: node.id });
-}
+// Short ledger and uplink timings: a ticket opens after 1 s offline, a lower is stale after 3 s.
+const open = (db: TestDatabase, settings: Parameters<typeof openNode>[1], listen: boolean): Promise<Node> =>
+  openNode(db, settings, listen ? 0 : undefined, {}, { ledger: { offlineAfterMs: 1_000, verifyHealthyMs: 1_000, tickIntervalMs: 200 } }, { sender: { pollMs: 100, heartbeatMs: 500, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 3_000 });
 
 describe('fault tickets upward: site → city → province (R-FLT-1, R-SEC-2)', () => {
   const dbs: TestDatabase[] = [];

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { Config, Gb28181Settings } from '../../src/config/config.ts';
 import { seedFirstStart } from '../../src/org/seed.ts';
 import { createUplinkModule } from '../../src/uplink/index.ts';
-import type { UplinkModule } from '../../src/uplink/index.ts';
+import type { UplinkModule, UplinkOptions } from '../../src/uplink/index.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
 
@@ -32,13 +32,13 @@ export interface Node {
   port: number;
 }
 
-/** Opens a node on `db`; with `port` (0 = any) also its API server. `overrides` add to its configuration, `appOptions` to the app's. */
-export async function open(db: TestDatabase, settings: Gb28181Settings, port?: number, overrides: Partial<Config> = {}, appOptions: AppOptions = {}): Promise<Node> {
+/** Opens a node on `db`; with `port` (0 = any) also its API server. `overrides` add to its configuration, `appOptions` to the app's, `uplinkOptions` replace the uplink timings. */
+export async function open(db: TestDatabase, settings: Gb28181Settings, port?: number, overrides: Partial<Config> = {}, appOptions: AppOptions = {}, uplinkOptions: Omit<UplinkOptions, 'settings'> = {}): Promise<Node> {
   const config = loadConfig({ env: {}, file: '/dev/null', overrides: { ...overrides, dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent', gb28181: settings } });
   const app = await createApp(config, { logger: pino({ level: 'silent' }), ...appOptions });
   await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: ADMIN_PASSWORD, sample: true });
   createCascadeModule(app, { settings }); // not started: only its lower-platform rows are used here
-  const uplink = createUplinkModule(app, { settings, sender: { pollMs: 100, heartbeatMs: 1000, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 30_000, watchMs: 100 });
+  const uplink = createUplinkModule(app, { settings, sender: { pollMs: 100, heartbeatMs: 1000, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 30_000, watchMs: 100, ...uplinkOptions });
   await uplink.start();
   const node: Node = { db, settings, app, uplink, url: '', port: 0 };
   if (port !== undefined) {
