@@ -5,53 +5,19 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/api/server.ts';
-import { createApp } from '../../src/app.ts';
-import type { App } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { CHECKPOINT_TOPIC, parseCheckpoints } from '../../src/audit/checkpoints.ts';
-import { createCascadeModule } from '../../src/cascade/index.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import type { Gb28181Settings } from '../../src/config/config.ts';
-import { seedFirstStart } from '../../src/org/seed.ts';
-import { createUplinkModule } from '../../src/uplink/index.ts';
-import type { UplinkModule } from '../../src/uplink/index.ts';
-import { ADMIN_PASSWORD } from '../helpers/app.ts';
-import { createTestDatabase } from '../helpers/databases.ts';
 import { REPO_ROOT } from '../e2e/helpers/server.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
+import { CITY, SITE, addLower, open as openNode, settingsOf } from './levels.ts';
+import type { Node } from './levels.ts';
 
-const CITY = { id: '32010000002000000001', domain: '3201000000' };
-const SITE = { id: '32010600002000000001', domain: '3201060000' };
-const PASSWORD = 'Lower-Pass-1234';
-
-interface Node { app: App; uplink: UplinkModule; server?: FastifyInstance; url: string }
-
-async function open(db: TestDatabase, settings: Gb28181Settings, listen: boolean): Promise<Node> {
-  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent', gb28181: settings } });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: ADMIN_PASSWORD, sample: true });
-  createCascadeModule(app, { settings });
-  const uplink = createUplinkModule(app, { settings, sender: { pollMs: 100, heartbeatMs: 1000, backoffMinMs: 100, backoffMaxMs: 400, timeoutMs: 5000 }, staleAfterMs: 30_000, watchMs: 100, checkpointIntervalMs: 500 });
-  await uplink.start();
-  const node: Node = { app, uplink, url: '' };
-  if (listen) {
-    node.server = await buildServer(app, pino({ level: 'silent' }));
-    await node.server.listen({ port: 0, host: '127.0.0.1' });
-    const a = node.server.server.address();
-    node.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  }
-  return node;
-}
-
-const settingsOf = (me: { id: string; domain: string }, upper?: { id: string; url: string }): Gb28181Settings => ({
-  ...me, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60,
-  ...(upper ? { upper: { id: upper.id, host: '127.0.0.1', port: 5060, password: PASSWORD, transport: 'udp' as const, keepaliveS: 60, expiresS: 3600, uplinkUrl: upper.url } } : {}),
-});
+// Checkpoints every 500 ms (the default is minutes).
+const open = (db: TestDatabase, settings: Parameters<typeof openNode>[1], listen: boolean): Promise<Node> =>
+  openNode(db, settings, listen ? 0 : undefined, {}, {}, { checkpointIntervalMs: 500 });
 
 describe('audit checkpoints at the upper level detect truncation at the site (R-ACC-1, R-SEC-7)', () => {
   const dbs: TestDatabase[] = [];
@@ -61,8 +27,7 @@ describe('audit checkpoints at the upper level detect truncation at the site (R-
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) dbs.push(await createTestDatabase('sqlite'));
     city = await open(dbs[0], settingsOf(CITY), true);
-    const gulou = await city.app.store.db.selectFrom('org_node').select('id').where('name', '=', '鼓楼区').executeTakeFirstOrThrow();
-    await createCascadeModule(city.app).service.createLower(SYSTEM_ACTOR, { sipId: SITE.id, name: '第一中学考点', kind: 'platform', password: PASSWORD, orgNodeId: gulou.id });
+    await addLower(city, SITE.id, '第一中学考点', '鼓楼区');
     site = await open(dbs[1], settingsOf(SITE, { id: CITY.id, url: city.url }), false);
   }, 60_000);
 
