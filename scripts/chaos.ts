@@ -8,7 +8,7 @@ import { verifyRecordings } from '../src/recording/verify/verify-recordings.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { repos } from '../src/store/repos/index.ts';
 import { createTestApp } from '../test/helpers/app.ts';
-import { compare, reasonsFor, runChaos, sleep } from '../test/recording/chaos-scenario.ts';
+import { EDGE_TOLERANCE_MS, compare, faultEdges, reasonsFor, runChaos, sleep } from '../test/recording/chaos-scenario.ts';
 import type { Interval } from '../test/recording/chaos-scenario.ts';
 
 const args = process.argv.slice(2);
@@ -63,12 +63,29 @@ try {
   const byKind = new Map<string, number>();
   for (const f of injected) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
   console.log(`faults injected: ${injected.length} (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  const edgeMiss = { injected: [] as number[], delivered: [] as number[] };
+  let edges = 0;
   for (const n of names) {
     const runs = await r.runsBetween(ids.get(n)!, 0, toMs + 60_000);
+    // Gap starts against the fault: as injected (diagnostic) and as delivered (the check).
+    for (const e of faultEdges(injected.filter((x) => x.camera === n), runs.map((x) => ({ endMs: Number(x.ended_at_ms), reason: x.end_reason })), sim.delivered(n)!.intervals)) {
+      edges++;
+      const vsInjected = e.gapStartMs - e.fault.atMs;
+      const vsDelivered = e.gapStartMs - e.deliveredEndMs;
+      if (Math.abs(vsInjected) > EDGE_TOLERANCE_MS) edgeMiss.injected.push(vsInjected);
+      if (Math.abs(vsDelivered) > EDGE_TOLERANCE_MS) {
+        edgeMiss.delivered.push(vsDelivered);
+        problems++;
+        console.log(`  EDGE ${n} ${e.fault.kind} at ${e.fault.atMs - fromMs} ms: gap starts ${vsDelivered} ms from where delivery stopped (${vsInjected} ms from the injection)`);
+      } else if (Math.abs(vsInjected) > EDGE_TOLERANCE_MS) {
+        console.log(`  edge ${n} ${e.fault.kind} at ${e.fault.atMs - fromMs} ms: ${vsInjected} ms from the injection, but ${vsDelivered} ms from the simulator's last frame (it sent nothing for ${e.fault.atMs - e.deliveredEndMs} ms before the injection)`);
+      }
+    }
     const recorded = runs.map((x): Interval => [Number(x.started_at_ms), Number(x.ended_at_ms)]);
     for (const d of compare(n, recorded, sim.delivered(n)!.intervals, fromMs, toMs - 500)) {
       problems++;
-      console.log(`  DISAGREE ${d.kind} ${n} at ${d.fromMs - fromMs} ms for ${d.toMs - d.fromMs} ms`);
+      const near = (ms: number) => Math.abs(ms - d.fromMs) < 5000;
+      console.log(`  DISAGREE ${d.kind} ${n} at ${d.fromMs - fromMs} ms for ${d.toMs - d.fromMs} ms; faults: ${injected.filter((f) => f.camera === n && near(f.atMs)).map((f) => `${f.kind}@${f.atMs - fromMs}+${f.durationMs}`).join(', ')}; runs: ${runs.filter((x) => near(Number(x.started_at_ms)) || near(Number(x.ended_at_ms))).map((x) => `${Number(x.started_at_ms) - fromMs}..${Number(x.ended_at_ms) - fromMs} ${x.end_reason}`).join(', ')}; delivered: ${sim.delivered(n)!.intervals.filter(([a, b]) => near(a) || near(b)).map(([a, b]) => `${a - fromMs}..${b - fromMs}`).join(', ')}`);
     }
     for (const f of injected.filter((x) => x.camera === n)) {
       const reasons = reasonsFor(f);
@@ -80,6 +97,7 @@ try {
       }
     }
   }
+  console.log(`gap starts: ${edges} faults; beyond ±${EDGE_TOLERANCE_MS} ms of the injection ${edgeMiss.injected.length} (${edgeMiss.injected.join(', ')} ms), of the simulator's delivery ${edgeMiss.delivered.length}`);
   const verified = await verifyRecordings(t.app.store, t.app.files, {});
   for (const p of verified.problems) console.log(`  VERIFY ${p.kind} camera ${p.cameraId ?? '-'} ${p.relPath ?? ''}: ${p.detail}`);
   problems += verified.problems.length;

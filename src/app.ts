@@ -140,7 +140,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sessions,
     org,
     devices,
-    transfer: new OrgTransferService(store, audit, box, clock, events),
+    transfer: new OrgTransferService(store, audit, box, clock, events, config.reports),
     events,
     box,
     files,
@@ -152,7 +152,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
     readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service }),
-    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, uplink: () => createUplinkModule(app).service, options: opts.ledger }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
       await app.retention.stop();
@@ -165,4 +165,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   app.retention = createRetentionModule(app, opts.retention);
   return app;
+}
+
+/** The `ledger:` block of xuncha.yaml in the module's units (ms, ratio). */
+function ledgerOptions(config: Config): LedgerOptions {
+  const l = config.ledger;
+  return { offlineAfterMs: l.offlineAfterS * 1000, ackLimitMs: l.ackLimitMin * 60_000, repairLimitMs: l.repairLimitMin * 60_000, verifyHealthyMs: l.verifyHealthyS * 1000, healthIntervalMs: l.healthIntervalS * 1000, diskLowRatio: l.diskLowPercent / 100, timeServer: l.timeServer, clockDriftMs: l.clockDriftS * 1000, nodeOrgCode: l.nodeOrgCode };
 }

@@ -29,6 +29,7 @@ export function sessionOf(req: FastifyRequest): AuthenticatedSession {
   return req.session;
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, maxAgeS: number): void {
-  void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: maxAgeS, secure: false });
+/** Secure when the request came over TLS: directly, or through a trusted proxy saying X-Forwarded-Proto: https. */
+export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string, maxAgeS: number): void {
+  void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: maxAgeS, secure: req.protocol === 'https' });
 }

@@ -30,7 +30,9 @@ export const userSchema = z.object({
 });
 
 export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict();
-export const sessionAnswer = z.object({ user: userSchema, csrfToken: z.string() });
+/** node: this installation's name and level (省级/市级/考点), shown in the console's title and header. */
+export const nodeIdentitySchema = z.object({ name: z.string(), kind: z.enum(['province', 'city', 'district', 'site']), levelLabel: z.string() });
+export const sessionAnswer = z.object({ user: userSchema, csrfToken: z.string(), node: nodeIdentitySchema.optional() });
 
 export const cameraSchema = z.object({
   id: z.number(),
@@ -63,10 +65,11 @@ const cameraFields = {
   port: z.number().int().min(1).max(65535).optional(),
   username: z.string().max(64).optional(),
   password: z.string().max(128).optional(),
+  onvifUrl: z.union([z.literal(''), z.string().max(255).regex(/^https?:\/\/[^\s]+$/i, 'ONVIF 地址须为 http(s)://… (ONVIF URL must be http or https)')]).optional(),
 };
 export const createCameraBody = z.object(cameraFields).strict();
 export const updateCameraBody = z.object(cameraFields).partial().strict();
-export const revealAnswer = z.object({ host: z.string(), port: z.number(), username: z.string(), password: z.string(), mainStream: z.string(), subStream: z.string() });
+export const revealAnswer = z.object({ host: z.string(), port: z.number(), username: z.string(), password: z.string(), mainStream: z.string(), subStream: z.string(), onvifUrl: z.string().optional() });
 
 export const createUserBody = z.object({ username: z.string().min(3).max(64), displayName: name, role: roleSchema, orgNodeId: z.number().int().positive(), password: z.string().min(1).max(128) }).strict();
 export const updateUserBody = z.object({ displayName: name.optional(), role: roleSchema.optional(), orgNodeId: z.number().int().positive().optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(128).optional() }).strict();

@@ -24,16 +24,22 @@ import type { PlaybackModule } from '../playback/index.ts';
 import { examBandSource } from '../exams/timeline-bands.ts';
 import { cascadeRoutes } from './routes/cascade.ts';
 import { dutyRoutes } from './routes/duty.ts';
+import { dutyPtzRoutes } from './routes/duty-ptz.ts';
+import { dutyCaseRoutes } from './routes/duty-cases.ts';
 import { examRoutes } from './routes/exams.ts';
 import { addSecurityHeaders } from './security-headers.ts';
+import { httpServerFactory, proxyMatcher } from './http-front.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { playbackRoutes } from './routes/playback.ts';
+import { exportRequestRoutes } from './routes/export-requests.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { tourRoutes } from './routes/tours.ts';
 import { TourService } from '../tours/tour-service.ts';
+import { wallRoutes } from './routes/wall.ts';
+import { WallService } from '../wall/wall-service.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -41,9 +47,18 @@ import { uplinkRoutes } from './routes/uplink.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a user whose password must change may still call. */
+const PASSWORD_CHANGE_ALLOWED = new Set(['POST /api/auth/password', 'POST /api/auth/logout', 'GET /api/auth/me', 'GET /api/health']);
 
 export async function buildServer(app: App, logger: Logger, opts: { webDir?: string; playback?: PlaybackModule } = {}): Promise<FastifyInstance> {
-  const server: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: false });
+  // Forwarded headers believed only from the configured proxies; TLS and connection bounds in http-front.ts (issue 13).
+  const trusted = app.config.trustedProxies;
+  const server: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    trustProxy: trusted.length > 0 ? trusted : false,
+    serverFactory: httpServerFactory(app.config, proxyMatcher(trusted)),
+  });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   await server.register(cookie);
@@ -78,6 +93,11 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
     if (!SAFE_METHODS.has(req.method) && req.session && req.headers['x-csrf-token'] !== req.session.csrfToken) {
       throw new AppError('csrf', '缺少或错误的CSRF令牌 (missing or wrong CSRF token)');
     }
+    // A password that must change (generated first-start admin, reset by an administrator) allows
+    // only changing it, reading oneself and logging out, whatever the client (issue 13, R-SEC-5).
+    if (req.session?.user.must_change_password && !PASSWORD_CHANGE_ALLOWED.has(`${req.method} ${req.url.split('?')[0]}`)) {
+      throw new AppError('password_change_required', '请先修改密码 (change your password first)');
+    }
     // The browsable API documentation (issue 13): a setting, by default for logged-in users only.
     if (req.url.startsWith('/api/docs')) {
       if (app.config.apiDocs === 'off') throw new AppError('not_found', '接口文档未启用 (API docs are switched off)');
@@ -99,12 +119,16 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   playback.playback.addBandSource(examBandSource(app.store, app.clock));
   server.addHook('onClose', () => playback.close());
   await server.register(playbackRoutes(app, playback));
+  await server.register(exportRequestRoutes(playback.requests));
   await server.register(retentionRoutes(app, app.retention));
   await server.register(cascadeRoutes(app, createCascadeModule(app)));
   await server.register(uplinkRoutes(createUplinkModule(app)));
   await server.register(readinessRoutes(app.readiness));
   await server.register(ledgerRoutes(app.ledger));
   await server.register(dutyRoutes(app));
+  await server.register(dutyPtzRoutes(app));
+  await server.register(dutyCaseRoutes(app));
+  await server.register(wallRoutes(new WallService(app.store, app.audit, app.clock)));
 
   const webDir = opts.webDir ?? path.resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(path.join(webDir, 'index.html'))) {

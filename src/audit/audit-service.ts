@@ -6,7 +6,10 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { AuditOutcome, Database } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
-import { GENESIS_HASH, chainHash, checkpointMac, headMac } from './chain.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { GENESIS_HASH, auditKeyId, chainHash, checkpointMac, headMac } from './chain.ts';
+import { REKEY_ACTION, contentDigestOf, walkChain } from './chain-walk.ts';
+import type { RekeyDetail } from './chain-walk.ts';
 
 export interface AuditEvent {
   action: string;
@@ -31,6 +34,32 @@ export interface AuditCheckpoint {
   hash: string;
   atMs: number;
   mac: string;
+  /** Public id of the key that signed it (issue 13: keys can be rotated). */
+  keyId: string;
+  /**
+   * The record of the previous checkpoint sent upward, with its hash as the log holds it now: the
+   * upper compares it with the checkpoint it accepted, so a log rebuilt or rolled back in between
+   * does not extend the previous checkpoint. Null for the first one.
+   */
+  prev: { seq: number; hash: string | null } | null;
+}
+
+/** The start-up key check (issue 13: audit key rotation). */
+export type KeyCheck = { action: 'none' } | { action: 'mismatch'; headKeyId: string | null; ownKeyId: string };
+
+export interface RekeyResult {
+  fromKeyId: string;
+  toKeyId: string;
+  /** The `audit.rekey` record. */
+  seq: number;
+  priorChain: RekeyDetail['priorChain'];
+}
+
+export class AuditKeyMismatchError extends Error {
+  constructor(headKeyId: string, ownKeyId: string) {
+    super(`the audit chain is now chained with key ${headKeyId}, this process holds ${ownKeyId}: restart it with the current audit.keyFile`);
+    this.name = 'AuditKeyMismatchError';
+  }
 }
 
 /** A checkpoint as read back from the upper level's export: MAC and time optional. */
@@ -42,16 +71,28 @@ export interface CheckpointClaim {
 }
 
 export class AuditService {
+  /** Public id of the current key. */
+  readonly keyId: string;
+  /** Current and retired keys by id: retired ones verify the records chained before a rotation. */
+  private readonly keys = new Map<string, Buffer>();
+
   constructor(
     private readonly store: Store,
     private readonly key: Buffer,
     private readonly clock: Clock,
-  ) {}
+    previousKeys: readonly Buffer[] = [],
+  ) {
+    this.keyId = auditKeyId(key);
+    for (const k of previousKeys) this.keys.set(auditKeyId(k), k);
+    this.keys.set(this.keyId, key);
+  }
 
   /** Appends inside `trx`; the caller's transaction decides whether it sticks. */
   async append(trx: Kysely<Database>, actor: Actor, e: AuditEvent): Promise<void> {
     const r = repos(trx).audit;
     const head = await r.lockHead(this.store.dialect);
+    // After a rotation by another process, appending with the retired key would break the chain.
+    if (head.key_id !== null && head.key_id !== this.keyId) throw new AuditKeyMismatchError(head.key_id, this.keyId);
     const fields = {
       seq: Number(head.seq) + 1,
       at_ms: this.clock.nowMs(),
@@ -68,7 +109,7 @@ export class AuditService {
       detail: e.detail ? JSON.stringify(e.detail) : null,
     };
     const hash = chainHash(this.key, head.hash, fields);
-    await r.append({ ...fields, prev_hash: head.hash, hash }, headMac(this.key, fields.seq, hash));
+    await r.append({ ...fields, prev_hash: head.hash, hash }, headMac(this.key, fields.seq, hash), this.keyId);
   }
 
   /** Appends in a transaction of its own: for refusals and reads that change nothing else. */
@@ -76,44 +117,76 @@ export class AuditService {
     await this.store.db.transaction().execute((trx) => this.append(trx, actor, e));
   }
 
-  /** Walks the whole chain: every hash recomputed, every link and sequence number checked. */
+  /** Walks the whole chain: every hash recomputed, every link and sequence number checked, across key rotations. */
   async verify(): Promise<VerifyResult> {
+    const { digest: _d, lastHash: _h, ...result } = await walkChain(repos(this.store.db).audit, this.keys, this.keyId);
+    return result;
+  }
+
+  /**
+   * At start: whether the chain's head is chained with this node's key. After `audit.keyFile`
+   * changed, it is not ('mismatch') until `xuncha audit rekey` ran with the old key; the node does
+   * not start then, since appending with the new key would break the chain.
+   */
+  async checkKey(): Promise<KeyCheck> {
     const r = repos(this.store.db).audit;
-    let prevHash = GENESIS_HASH;
-    let expectedSeq = 1;
-    let checked = 0;
-    for (;;) {
-      const rows = await r.page(expectedSeq - 1, 1000);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (seq !== expectedSeq) return { ok: false, checked, firstBadSeq: expectedSeq, reason: `record ${expectedSeq} is missing` };
-        if (row.prev_hash !== prevHash) return { ok: false, checked, firstBadSeq: seq, reason: `record ${seq} does not link to record ${seq - 1}` };
-        const { prev_hash: _p, hash, ...fields } = row;
-        const expected = chainHash(this.key, prevHash, { ...fields, seq, at_ms: Number(fields.at_ms), user_id: fields.user_id === null ? null : Number(fields.user_id) });
-        if (hash !== expected) return { ok: false, checked, firstBadSeq: seq, reason: `record ${seq} was altered` };
-        prevHash = hash;
-        expectedSeq++;
-        checked++;
+    const head = await r.head();
+    if (head.key_id === this.keyId) return { action: 'none' };
+    if (head.key_id === null) {
+      // First start after migration 0027: the head's MAC tells whether our key chained it (no MAC yet: nothing to tell by).
+      const seq = Number(head.seq);
+      if (seq === 0 || head.head_mac === null || head.head_mac === headMac(this.key, seq, head.hash)) {
+        await r.setHeadKeyId(this.keyId);
+        return { action: 'none' };
       }
     }
+    return { action: 'mismatch', headKeyId: head.key_id, ownKeyId: this.keyId };
+  }
+
+  /**
+   * Rotates the chain from `oldKey` (the key that chains the head now) to this node's key: checks
+   * the whole chain with the old key, then appends an `audit.rekey` record chained with the new
+   * key that seals a digest of every earlier record (chain-walk.ts). Verification then needs only
+   * the new key; the old one can be destroyed. A chain that does not verify is sealed as it is,
+   * its fault written into the record, so that verification keeps reporting it.
+   */
+  async rekey(oldKey: Buffer): Promise<RekeyResult> {
+    const fromId = auditKeyId(oldKey);
+    if (fromId === this.keyId) throw new Error('the old and the new audit key are the same');
+    const r = repos(this.store.db).audit;
     const head = await r.head();
-    if (Number(head.seq) !== expectedSeq - 1 || head.hash !== prevHash) {
-      return { ok: false, checked, firstBadSeq: expectedSeq, reason: `records after ${expectedSeq - 1} were removed (head is at ${head.seq})` };
-    }
-    // The head itself: moved back (with its records deleted) by someone without the key, it has no valid MAC.
-    if (head.head_mac === null || head.head_mac !== headMac(this.key, Number(head.seq), head.hash)) {
-      return { ok: false, checked, firstBadSeq: expectedSeq, reason: `the audit head (record ${head.seq}) has no valid MAC: records after it may have been removed` };
-    }
-    return { ok: true, checked };
+    const seq = Number(head.seq);
+    const owner = head.key_id ?? (head.head_mac !== null && head.head_mac === headMac(oldKey, seq, head.hash) ? fromId : null);
+    if (owner !== fromId) throw new Error(`the audit head is not chained with the old key given (${fromId}; head: ${head.key_id ?? 'unknown'})`);
+    const walk = await walkChain(r, new Map([...this.keys, [fromId, oldKey]]), fromId);
+    const detail: RekeyDetail = {
+      fromKeyId: fromId, toKeyId: this.keyId, coveredSeq: seq,
+      contentDigest: walk.ok ? walk.digest : await contentDigestOf(r),
+      priorChain: walk.ok ? 'intact' : { firstBadSeq: walk.firstBadSeq ?? 0, reason: walk.reason ?? 'broken' },
+    };
+    await this.store.db.transaction().execute(async (trx) => {
+      const tr = repos(trx).audit;
+      const locked = await tr.lockHead(this.store.dialect);
+      if (Number(locked.seq) !== seq || locked.hash !== head.hash) throw new Error('the audit log changed during the key rotation: stop the node and run it again');
+      const fields = {
+        seq: seq + 1, at_ms: this.clock.nowMs(), user_id: null, username: SYSTEM_ACTOR.username, role: SYSTEM_ACTOR.role, ip: SYSTEM_ACTOR.ip,
+        workstation: 'cli', action: REKEY_ACTION, object_type: 'audit_key', object_id: this.keyId, outcome: 'ok' as const, scope_path: '/',
+        detail: JSON.stringify(detail),
+      };
+      const hash = chainHash(this.key, locked.hash, fields);
+      await tr.append({ ...fields, prev_hash: locked.hash, hash }, headMac(this.key, fields.seq, hash), this.keyId);
+    });
+    return { fromKeyId: fromId, toKeyId: this.keyId, seq: seq + 1, priorChain: detail.priorChain };
   }
 
   /** The current head, signed for an upper level to keep (issue 13 item 3). */
-  async checkpoint(): Promise<AuditCheckpoint> {
-    const head = await repos(this.store.db).audit.head();
+  async checkpoint(prevSeq: number | null = null): Promise<AuditCheckpoint> {
+    const r = repos(this.store.db).audit;
+    const head = await r.head();
     const seq = Number(head.seq);
     const atMs = this.clock.nowMs();
-    return { v: 1, seq, hash: head.hash, atMs, mac: checkpointMac(this.key, seq, head.hash, atMs) };
+    const prev = prevSeq === null ? null : { seq: prevSeq, hash: prevSeq === 0 ? GENESIS_HASH : await r.hashAt(prevSeq) };
+    return { v: 1, seq, hash: head.hash, atMs, mac: checkpointMac(this.key, seq, head.hash, atMs), keyId: this.keyId, prev };
   }
 
   /**
@@ -130,7 +203,8 @@ export class AuditService {
     let foreign = 0;
     const sorted = [...checkpoints].sort((a, b) => b.seq - a.seq);
     for (const c of sorted) {
-      if (c.mac !== undefined && c.atMs !== undefined && c.mac !== checkpointMac(this.key, c.seq, c.hash, c.atMs)) {
+      // Signed with the current key or a retired one this node still holds; otherwise not ours.
+      if (c.mac !== undefined && c.atMs !== undefined && ![...this.keys.values()].some((k) => c.mac === checkpointMac(k, c.seq, c.hash, c.atMs!))) {
         foreign++;
         continue;
       }
@@ -147,3 +221,4 @@ export class AuditService {
     return { ...base, checkpoints: used, foreign };
   }
 }
+

@@ -39,3 +39,11 @@ export function headMac(key: Buffer, seq: number, hash: string): string {
 export function checkpointMac(key: Buffer, seq: number, hash: string, atMs: number): string {
   return createHmac('sha256', key).update(`checkpoint|${seq}|${hash}|${atMs}`).digest('hex');
 }
+
+/**
+ * Public name of an audit key (16 hex characters): written into re-key records and checkpoints so
+ * that a verifier knows which key chains which records, without revealing anything about the key.
+ */
+export function auditKeyId(key: Buffer): string {
+  return createHmac('sha256', key).update('xuncha audit key id').digest('hex').slice(0, 16);
+}

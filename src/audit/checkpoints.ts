@@ -1,7 +1,10 @@
 // Audit checkpoints (issue 13 item 3, docs/design/security.md): the signed head sent upward over
 // the node-to-node channel at intervals and on demand, and the parser of what the upper level
 // gives back (its `GET /api/uplink/items?topic=audit.checkpoint` answer, or a plain list).
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../store/schema.ts';
+import { repos } from '../store/repos/index.ts';
 import type { AuditCheckpoint, AuditService, CheckpointClaim } from './audit-service.ts';
 
 export const CHECKPOINT_TOPIC = 'audit.checkpoint';
@@ -58,6 +61,8 @@ export function parseCheckpoints(text: string, originCode?: string): ParsedCheck
 
 export interface CheckpointerDeps {
   audit: AuditService;
+  /** Record number of the last checkpoint this node published (null: none yet), linked into the next. */
+  lastPublishedSeq: () => Promise<number | null>;
   /** Sends one checkpoint upward (uplink publish in its own transaction). */
   publish: (cp: AuditCheckpoint) => Promise<void>;
   log: { info: (o: object, msg: string) => void; warn: (o: object, msg: string) => void };
@@ -90,13 +95,21 @@ export class AuditCheckpointer {
 
   /** Publishes the current head; unless forced, only when it moved since the last one. */
   async checkpoint(force: boolean): Promise<AuditCheckpoint | null> {
-    const cp = await this.d.audit.checkpoint();
+    const cp = await this.d.audit.checkpoint(await this.d.lastPublishedSeq());
     if (!force && cp.seq === this.lastSeq) return null;
     await this.d.publish(cp);
     this.lastSeq = cp.seq;
     this.d.log.info({ seq: cp.seq }, `审计检查点已上报 audit checkpoint at record ${cp.seq} queued for the upper level`);
     return cp;
   }
+}
+
+/** The record number of this node's last published checkpoint, from its own uplink items. */
+export async function lastPublishedCheckpointSeq(db: Kysely<Database>): Promise<number | null> {
+  const row = await repos(db).uplink.lastOwnItem(CHECKPOINT_TOPIC);
+  if (!row?.body) return null;
+  const seq = (JSON.parse(row.body) as { seq?: unknown }).seq;
+  return typeof seq === 'number' ? seq : null;
 }
 
 /** Uplink key of a checkpoint: zero-padded so that items sort by sequence. */

@@ -10,6 +10,11 @@ describe('audit checkpoint parser fuzzing (deterministic; R-ACC-1, R-SEC-7)', ()
     expect(report.iterations).toBe(5000);
   });
 
+  it('audit-checkpoint-body: the upper\'s judgement of a lower\'s checkpoint never throws, flags every head that went back (3000 inputs)', () => {
+    const report = runFuzz('audit-checkpoint-body', 3000, 0x0027, { maxInputMs: 1000 });
+    expect(report.failures).toEqual([]);
+  });
+
   it('seeds are read as checkpoints', () => {
     for (const s of fuzzSeeds['audit-checkpoints']) expect(parseCheckpoints(Buffer.from(s).toString('utf8')).claims.length).toBeGreaterThan(0);
   });

@@ -23,7 +23,7 @@ export interface UserView {
   orgNodeName: string;
   disabled: boolean;
   totpEnabled: boolean;
-  /** The password was generated at first start: the console asks for a new one before anything else. */
+  /** Generated at first start or set by an administrator: the server allows only a password change until then. */
   mustChangePassword: boolean;
   /** Locked after too many failures until this instant (ms), else null; shown to administrators. */
   lockedUntilMs: number | null;
@@ -121,6 +121,8 @@ export class UserService {
       patch.password_changed_at_ms = this.clock.nowMs();
       patch.failed_logins = 0;
       patch.locked_until_ms = null;
+      // A password an administrator set for someone else is known to two people: the user must change it (issue 13).
+      patch.must_change_password = user.id === actor.userId ? 0 : 1;
     }
     const ended = await this.store.db.transaction().execute(async (trx) => {
       await repos(trx).users.update(id, patch);

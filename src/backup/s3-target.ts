@@ -11,7 +11,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3 } from '../util/lazy-libs.ts';
 import type { BackupTarget, Digest } from './target.ts';
 import { LocalDirTarget } from './target.ts';
 
@@ -81,25 +83,32 @@ const b64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
 
 export class S3Target implements BackupTarget {
   readonly root: string;
-  private readonly client: S3Client;
+  private clientP: Promise<S3Client> | undefined;
 
   constructor(
     readonly config: S3TargetConfig,
-    client?: S3Client,
+    private readonly injectedClient?: S3Client,
   ) {
     this.root = s3Url(config);
-    this.client =
-      client ??
-      new S3Client({
-        region: config.region,
-        endpoint: config.endpoint,
-        forcePathStyle: config.forcePathStyle,
-        credentials: config.credentials,
-        // We send our own SHA-256; no aws-chunked CRC trailers, which several S3-compatible stores refuse.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        maxAttempts: 3,
-      });
+  }
+
+  /** The SDK is loaded with the first request (lazy-libs.ts), the client made once. */
+  private async sdk(): Promise<{ client: S3Client; m: typeof S3 }> {
+    const m = await loadS3();
+    this.clientP ??= Promise.resolve(
+      this.injectedClient ??
+        new m.S3Client({
+          region: this.config.region,
+          endpoint: this.config.endpoint,
+          forcePathStyle: this.config.forcePathStyle,
+          credentials: this.config.credentials,
+          // We send our own SHA-256; no aws-chunked CRC trailers, which several S3-compatible stores refuse.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          maxAttempts: 3,
+        }),
+    );
+    return { client: await this.clientP, m };
   }
 
   static fromUrl(url: string, env: NodeJS.ProcessEnv = process.env): S3Target {
@@ -122,8 +131,9 @@ export class S3Target implements BackupTarget {
     const d = await hashFile(sourceAbs, lengthBytes);
     const size = (await stat(sourceAbs)).size;
     if (d.bytes !== lengthBytes || size < lengthBytes) throw new Error(`source is shorter than its indexed ${lengthBytes} bytes: ${sourceAbs}`);
-    await this.client.send(
-      new PutObjectCommand({
+    const { client, m } = await this.sdk();
+    await client.send(
+      new m.PutObjectCommand({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
         Body: createReadStream(sourceAbs, { start: 0, end: lengthBytes - 1 }),
@@ -140,7 +150,8 @@ export class S3Target implements BackupTarget {
   async digest(key: string): Promise<Digest | undefined> {
     let body: Readable;
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      const { client, m } = await this.sdk();
+      const out = await client.send(new m.GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       body = out.Body as Readable;
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -158,7 +169,8 @@ export class S3Target implements BackupTarget {
   /** Size and recorded SHA-256 (metadata) of a stored object without reading it. */
   async head(key: string): Promise<{ bytes: number; sha256?: string } | undefined> {
     try {
-      const h = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      const { client, m } = await this.sdk();
+      const h = await client.send(new m.HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       return { bytes: Number(h.ContentLength ?? 0), sha256: h.Metadata?.sha256 };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -168,8 +180,9 @@ export class S3Target implements BackupTarget {
 
   async putText(key: string, text: string): Promise<void> {
     const body = Buffer.from(text, 'utf8');
-    await this.client.send(
-      new PutObjectCommand({
+    const { client, m } = await this.sdk();
+    await client.send(
+      new m.PutObjectCommand({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
         Body: body,
@@ -181,7 +194,8 @@ export class S3Target implements BackupTarget {
   }
 
   close(): void {
-    this.client.destroy();
+    if (this.injectedClient) this.injectedClient.destroy();
+    else void this.clientP?.then((c) => c.destroy());
   }
 }
 

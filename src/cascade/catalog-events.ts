@@ -13,6 +13,7 @@ export function channelRowOf(it: CatalogItem, nowMs: number) {
     device_id: it.deviceId.slice(0, 20), parent_id: it.parentId?.split('/').pop()?.slice(0, 20) ?? null, name: (it.name ?? it.deviceId).slice(0, 128),
     item_kind: itemKind(it), status: it.status ? normaliseStatus(it.status) : null, civil_code: it.civilCode?.slice(0, 12) ?? null,
     manufacturer: it.manufacturer?.slice(0, 64) ?? null, model: it.model?.slice(0, 64) ?? null, parental: it.parental ?? 0, updated_at_ms: nowMs,
+    business_group_id: it.businessGroupId?.slice(0, 20) ?? null,
   };
 }
 

@@ -13,25 +13,38 @@ export interface CatalogDeps {
   cameraOnline(cameraId: number): boolean;
 }
 
+/** Name of the one business group this node shows (the exam patrol). */
+export const BUSINESS_GROUP_NAME = '考试巡查';
+
+/** The business group's id: this node's 10-digit domain, type 215, serial 1. */
+export function businessGroupId(selfId: string): string {
+  return `${selfId.slice(0, 10)}2150000001`;
+}
+
 export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: { includeRemote: boolean }): Promise<CatalogItem[]> {
   const r = repos(deps.store.db);
   const all = { kind: 'all' } as const;
   const [nodes, rooms, cameras] = await Promise.all([r.org.list(all), r.rooms.list(all), r.cameras.list(all)]);
   const nodeCode = new Map(nodes.map((n) => [n.id, n.gb_code]));
   const roomById = new Map(rooms.map((x) => [x.id, x]));
-  const items: CatalogItem[] = [];
+  // The standard's tree (2016 §9.6 / 2022 Annex O): system → business group (215) → virtual
+  // organisations (216) → channels; 216s and channels name their business group.
+  const group = businessGroupId(selfId);
+  const items: CatalogItem[] = [{ deviceId: group, name: BUSINESS_GROUP_NAME, parentId: selfId, parental: 1 }];
   for (const n of nodes) {
-    items.push({ deviceId: n.gb_code, name: n.name, parentId: (n.parent_id !== null ? nodeCode.get(n.parent_id) : undefined) ?? selfId, parental: 1, civilCode: n.region_code });
+    items.push({ deviceId: n.gb_code, name: n.name, parentId: (n.parent_id !== null ? nodeCode.get(n.parent_id) : undefined) ?? group, parental: 1, civilCode: n.region_code, businessGroupId: group });
   }
   for (const room of rooms) {
-    items.push({ deviceId: room.gb_code, name: room.name, parentId: nodeCode.get(room.site_id) ?? selfId, parental: 1 });
+    items.push({ deviceId: room.gb_code, name: room.name, parentId: nodeCode.get(room.site_id) ?? group, parental: 1, businessGroupId: group });
   }
   for (const c of cameras) {
     const room = roomById.get(c.room_id);
     items.push({
       deviceId: c.gb_code, name: c.name, manufacturer: 'xuncha', model: c.source_kind, owner: 'xuncha', civilCode: c.gb_code.slice(0, 6),
       address: room?.name ?? '', parental: 0, parentId: room?.gb_code ?? selfId, registerWay: 1, secrecy: 0,
-      status: deps.cameraOnline(c.id) ? 'ON' : 'OFF',
+      status: deps.cameraOnline(c.id) ? 'ON' : 'OFF', businessGroupId: group,
+      // 2022 <Info>: 3 = fixed camera (nothing here moves it: no ONVIF PTZ); Download speeds we serve.
+      info: { PTZType: '3', DownloadSpeed: '1/2/4/8' },
     });
   }
   if (!opts.includeRemote) return items;
@@ -52,6 +65,8 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: { in
       if (ch.civil_code) it.civilCode = ch.civil_code;
       if (ch.manufacturer) it.manufacturer = ch.manufacturer;
       if (ch.model) it.model = ch.model;
+      // Relayed as the lower named it (issue 15), so the upper's upper can draw the same tree.
+      if (ch.business_group_id) it.businessGroupId = ch.business_group_id;
       items.push(it);
     }
   }

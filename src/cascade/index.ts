@@ -217,7 +217,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.upperSubs?.stop();
     await this.link?.stop();
     this.sessions?.closeAll();
-    this.registry?.stop();
+    await this.registry?.stop();
     this.node?.close();
     await this.node?.transport.close();
     this.node = undefined;

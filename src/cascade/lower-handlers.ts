@@ -10,12 +10,14 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
-import { answerQuery, controlOther, responseXml } from './lower-commands.ts';
+import { answerQuery, classifyControl, controlOther, responseXml } from './lower-commands.ts';
 import type { CommandDeps } from './lower-commands.ts';
+import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
 import { recordedSpans } from './record-info.ts';
 import type { SipNode } from './sip-node.ts';
+import { answerBroadcast, isBroadcast } from './voice.ts';
 
 /** Passthrough to this node's own lower platforms (when it is also an upper). */
 export interface RemotePassthrough {
@@ -36,6 +38,9 @@ export interface LowerHandlerDeps {
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
 }
+
+/** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
+const NODE_NAME = 'xuncha 巡查';
 
 export class LowerHandlers {
   constructor(private readonly d: LowerHandlerDeps) {}
@@ -85,7 +90,7 @@ export class LowerHandlers {
       case 'device-info-query': {
         if (msg.deviceId === self) {
           const cams = await r.cameras.list({ kind: 'all' });
-          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: 'xuncha 巡查', manufacturer: 'xuncha', model: 'patrol-node', firmware: VERSION, channel: cams.length }]);
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: NODE_NAME, manufacturer: 'xuncha', model: 'patrol-node', firmware: VERSION, channel: cams.length }]);
         }
         if (camera) return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: 'xuncha', model: camera.source_kind, firmware: VERSION, channel: 1 }]);
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
@@ -101,7 +106,8 @@ export class LowerHandlers {
         let items: RecordItem[] = [];
         let name = camera?.name;
         if (camera) {
-          items = await recordedSpans(store, camera, parseGbTime(msg.startTime), parseGbTime(msg.endTime), this.d.clock.nowMs());
+          const room = await r.rooms.get({ kind: 'all' }, camera.room_id);
+          items = await recordedSpans(store, camera, parseGbTime(msg.startTime), parseGbTime(msg.endTime), this.d.clock.nowMs(), { type: msg.type, recorderId: self, ...(room ? { address: room.name } : {}) });
         } else if (this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
           items = await this.d.remote.recordInfo(msg.deviceId, msg.startTime, msg.endTime);
           name = items[0]?.name;
@@ -111,6 +117,12 @@ export class LowerHandlers {
       }
       case 'device-control': {
         const actor = gbActor(this.d.link.upper.id, ctx.source.host);
+        const lens = msg.ptzCmd === undefined ? classifyControl(msg.other ?? {}) : undefined;
+        if (lens?.lens && camera) {
+          // HomePosition / DragZoomIn/Out move the lens: the same R-DIS-2 guard as PTZCmd.
+          const d = await policePtz(this.d, actor, camera, lens.command, msg.other);
+          return this.send([{ kind: 'control-response', ...head, result: d.allowed ? 'OK' : 'ERROR' }]);
+        }
         if (msg.ptzCmd === undefined) {
           const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});
           return this.send([{ kind: 'control-response', ...head, result: out.result }]);
@@ -128,7 +140,13 @@ export class LowerHandlers {
         // Alarms go up as they happen (Notify); a query is acknowledged.
         return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
       case 'other': {
-        const xml = answerQuery(msg, this.commandDeps(), camera?.name ?? 'xuncha 巡查');
+        if (isBroadcast(msg)) {
+          const xml = await answerBroadcast(msg, this.d, gbActor(this.d.link.upper.id, ctx.source.host));
+          this.d.log.warn({ upper: this.d.link.upper.id, target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
+          return this.send([xml]);
+        }
+        const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
+        const xml = cfg ?? answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME);
         if (xml) return this.send([xml]);
         this.d.log.warn({ root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
         return undefined;

@@ -8,10 +8,13 @@
 // answers from before the current registration attempt are ignored.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createRequest, GB_VERSION_HEADER, gbVersionText, newCallId, parseGbTime, parseGbVersion, SipDigestClient } from '../gb28181/index.ts';
+import { createRequest, GB_VERSION_HEADER, gbVersionText, newCallId, parseGbVersion, SipDigestClient } from '../gb28181/index.ts';
 import type { ManscdpMessage, SipDestination, SipResponse } from '../gb28181/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { SipNode } from './sip-node.ts';
+import { clockOffsetOf } from './upper-clock.ts';
+
+export { clockOffsetOf, parseSipDate, sipDateResolutionMs } from './upper-clock.ts';
 
 export interface UpperSettings {
   id: string;
@@ -21,6 +24,8 @@ export interface UpperSettings {
   transport: 'udp' | 'tcp';
   keepaliveS: number;
   expiresS: number;
+  /** Missed keepalives that start a new registration (default 3; DeviceConfig HeartBeatCount). */
+  heartBeatCount?: number;
   /** Edition declared in X-GB-Ver; default '2022' ("3.0"). '2016' for an upper that refuses unknown versions. */
   gbVersion?: '2016' | '2022';
 }
@@ -49,39 +54,6 @@ export interface LowerLinkStatus {
   authAlgorithm?: string;
   registrations: number;
   queuedNotifications: number;
-}
-
-/** Resolution of a SIP Date value: 1 ms with a fraction (GB style), else 1 s (RFC 1123). */
-export function sipDateResolutionMs(text: string): number {
-  return /\.\d{1,3}\s*$/.test(text) ? 1 : 1000;
-}
-
-/**
- * Upper − ours from a Date read in an answer: the upper wrote it somewhere between our send (t0)
- * and receipt (t1), best guessed at the middle (NTP's assumption of a symmetric path).
- */
-export function clockOffsetOf(dateText: string | undefined, t0: number, t1: number): { offsetMs: number; accuracyMs: number } | undefined {
-  const upperMs = parseSipDate(dateText);
-  if (upperMs === undefined || dateText === undefined) return undefined;
-  const res = sipDateResolutionMs(dateText);
-  // A whole-second Date was truncated: the true time lies in [upperMs, upperMs + 1 s).
-  const mid = upperMs + (res > 1 ? res / 2 : 0);
-  return { offsetMs: Math.round(mid - (t0 + t1) / 2), accuracyMs: Math.ceil((t1 - t0) / 2 + res / 2) };
-}
-
-/** Parses a SIP Date header: GB/T 28181 local time with milliseconds, or RFC 1123. */
-export function parseSipDate(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?$/.exec(text.trim());
-  if (m) {
-    try {
-      return parseGbTime(m[1]) + (m[2] ? Number(m[2].padEnd(3, '0')) : 0);
-    } catch {
-      return undefined;
-    }
-  }
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 const MAX_QUEUE = 1000;
@@ -149,6 +121,23 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
     const bye = this.sendRegister(0).then(() => undefined, () => undefined); // best effort
     await Promise.race([bye, new Promise<void>((r) => (wait = setTimeout(r, this.opts.unregisterWaitMs ?? 2000)))]);
     clearTimeout(wait);
+  }
+
+  /**
+   * DeviceConfig BasicParam from the upper (in memory until restart): a new registration expiry
+   * (used from the next refresh), keepalive interval (from now) and missed-keepalive count.
+   */
+  reconfigure(p: { expiresS?: number; keepaliveS?: number; heartBeatCount?: number }): void {
+    if (p.expiresS !== undefined) this.upper.expiresS = p.expiresS;
+    if (p.heartBeatCount !== undefined) this.upper.heartBeatCount = p.heartBeatCount;
+    if (p.keepaliveS !== undefined && p.keepaliveS !== this.upper.keepaliveS) {
+      this.upper.keepaliveS = p.keepaliveS;
+      if (this.registered) {
+        clearInterval(this.keepalive);
+        this.keepalive = setInterval(() => void this.sendKeepalive(), this.upper.keepaliveS * 1000);
+      }
+    }
+    this.log.info({ upper: this.upper.id, ...p }, 'upper platform changed registration settings (DeviceConfig BasicParam)');
   }
 
   /** Sends now when registered, else queues (bounded) until the next registration. */
@@ -283,7 +272,7 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
     this.status.keepaliveFailures++;
     // An upper that forgot us (restart) answers 4xx: register at once; timeouts count to three.
     const refused = !(res instanceof Error) && res.status >= 400 && res.status < 500;
-    if (refused || this.status.keepaliveFailures >= 3) {
+    if (refused || this.status.keepaliveFailures >= (this.upper.heartBeatCount ?? 3)) {
       this.failed(refused ? `keepalive answered ${(res as SipResponse).status}` : `${this.status.keepaliveFailures} keepalives failed`);
       clearTimeout(this.timer);
       this.register();

@@ -5,7 +5,7 @@
 // Every session is an access to video and is audited (R-ACC-1).
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { bodyText, buildGbSdp, createUasDialog, matchesDialog, parseGbSdp, parseUri } from '../gb28181/index.ts';
+import { bodyText, buildGbSdp, buildSsrc, createUasDialog, matchesDialog, parseGbSdp, parseUri, ssrcFromSubject } from '../gb28181/index.ts';
 import type { GbSdp, RequestContext, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
 import type { CameraSupervisor } from '../ingest/supervisor.ts';
 import type { MediaFrame, VideoFrame } from '../media/types.ts';
@@ -21,6 +21,7 @@ import { relayRemote } from './media-relay.ts';
 import { PlaybackControl } from './playback-control.ts';
 import { gbActor } from './ptz-policy.ts';
 import { recordedFrames } from './recorded-frames.ts';
+import { noAudioWarning, NO_AUDIO_OUTPUT } from './voice.ts';
 import type { SipNode } from './sip-node.ts';
 import type { UpperCalls } from './upper-calls.ts';
 
@@ -54,6 +55,8 @@ interface Session {
 
 export class MediaSessions {
   private readonly sessions = new Map<string, Session>();
+  /** Stream serial of SSRCs this node makes up (peers that name none). */
+  private nextSerial = 1;
 
   constructor(private readonly d: MediaSessionDeps) {}
 
@@ -109,6 +112,23 @@ export class MediaSessions {
     return true;
   }
 
+  /** Talk, or the audio leg of a broadcast: no audio output here — 488 with a Warning, audited (voice.ts). */
+  private async refuseVoice(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string, offer: GbSdp): Promise<void> {
+    let channelId = offer.originId;
+    try {
+      channelId = parseUri(req.uri).user ?? channelId;
+    } catch {
+      // an odd Request-URI does not change the answer: refused either way
+    }
+    const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
+    await this.d.audit.record(gbActor(peerId, ctx.source.host), {
+      action: 'cascade.talk', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? channelId, outcome: 'denied',
+      ...(camera ? { scopePath: camera.site_path } : {}), detail: { channelId, session: offer.sessionName, reason: NO_AUDIO_OUTPUT },
+    });
+    this.d.log.warn({ peer: peerId, channelId, session: offer.sessionName }, 'voice INVITE refused: no audio output here (488)');
+    reply(488, { reason: 'Not Acceptable Here', headers: { Warning: noAudioWarning(this.d.node.transport.advertisedHost) } });
+  }
+
   onInvite(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string): void {
     void this.invite(req, reply, ctx, peerId).catch((err: unknown) => {
       this.d.log.warn({ err }, 'INVITE failed');
@@ -125,17 +145,20 @@ export class MediaSessions {
       return;
     }
     const kind = offer.sessionName.trim().toLowerCase();
+    if (kind === 'talk' || offer.audioOnly) return this.refuseVoice(req, reply, ctx, peerId, offer);
     if (kind !== 'play' && kind !== 'playback' && kind !== 'download') return void reply(488, { reason: `s=${offer.sessionName} not supported` });
     const channelId = (offer.uri?.split(':')[0] && kind !== 'play' ? offer.uri.split(':')[0] : undefined) ?? parseUri(req.uri).user ?? '';
     const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
     const remote = !camera && this.d.remote ? await this.d.remote.ownerOf(channelId) : undefined;
     if (!camera && !remote) return void reply(404, { reason: 'No such channel' });
-    const ssrc = offer.ssrc ? Number(offer.ssrc) : Math.floor(Math.random() * 1e9);
+    // SSRC: the SDP's y=, else the Subject's sender serial (peers that omit y=), else the standard's rule.
+    const ssrcText = offer.ssrc ?? ssrcFromSubject(req.headers.get('Subject')) ?? buildSsrc({ playback: kind !== 'play', domainId: this.d.node.identity.domain, serial: this.nextSerial++ % 10_000 }).text;
+    const ssrc = Number(ssrcText);
     const { sender, localPort, setup } = await RtpPsSender.open({ ip: offer.ip, port: offer.port, transport: offer.transport, setup: offer.setup }, ssrc, this.d.mediaHost);
     const answer = buildGbSdp({
       sessionName: offer.sessionName, originId: channelId, ip: this.d.node.transport.advertisedHost, port: localPort, transport: offer.transport, setup,
       direction: 'sendonly', startSec: offer.startSec, endSec: offer.endSec, rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }],
-      ssrc: offer.ssrc ?? String(ssrc).padStart(10, '0'), ...(offer.uri ? { uri: offer.uri } : {}),
+      ssrc: ssrcText, ...(offer.uri ? { uri: offer.uri } : {}),
     });
     const actor = gbActor(peerId, ctx.source.host);
     await this.d.audit.record(actor, {

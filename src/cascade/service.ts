@@ -180,6 +180,8 @@ export class CascadeService {
   async alarms(actor: Actor, opts: { lowerId?: number; limit: number }): Promise<CascadeAlarmDetailView[]> {
     await requirePermission(this.app.audit, actor, 'org.read', 'cascade.read', 'cascade_alarm', '*');
     const r = repos(this.app.store.db).cascade;
+    // A lowerId outside the scope is refused like any out-of-scope object: 404, audited (issue 13, Low).
+    if (opts.lowerId !== undefined) await this.lowerInScope(actor, opts.lowerId, 'cascade.read');
     const lowers = (await r.listLowers(actor.scope)).filter((l) => opts.lowerId === undefined || l.id === opts.lowerId);
     const ids = lowers.map((l) => l.id);
     const rows = await r.alarms(ids, opts.limit);

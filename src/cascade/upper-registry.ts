@@ -69,6 +69,9 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   private readonly onlineSince = new Map<number, number>();
   private readonly recentAlarms = new RecentKeys();
   private sweep?: NodeJS.Timeout;
+  /** Keepalives not yet written (lower id → time): written together, at most `keepaliveFlushMs` late. */
+  private readonly keepalivesDue = new Map<number, number>();
+  private keepaliveFlush?: NodeJS.Timeout;
   hooks?: UpperRegistryHooks;
   readonly refusals: RefusalLog;
   private readonly guard: RegisterGuard;
@@ -78,7 +81,13 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly opts: { lowerKeepaliveS: number; catalogIdleMs?: number; registerGuard?: RegisterGuardOptions },
+    private readonly opts: {
+      lowerKeepaliveS: number;
+      catalogIdleMs?: number;
+      registerGuard?: RegisterGuardOptions;
+      /** How late `last_keepalive_ms` may reach the database (default 1000 ms): keepalives are written in batches. */
+      keepaliveFlushMs?: number;
+    },
   ) {
     super();
     this.refusals = new RefusalLog(log, clock);
@@ -95,8 +104,9 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     this.sweep = setInterval(() => void this.checkLiveness(), Math.min(5000, this.opts.lowerKeepaliveS * 500));
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.sweep);
+    await this.flushKeepalives();
     for (const t of this.catalogTimers.values()) clearTimeout(t);
     this.catalogTimers.clear();
   }
@@ -191,6 +201,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const callId = req.headers.get('Call-ID') ?? '';
     const fresh = !prev || (prev.regCallId !== undefined && prev.regCallId !== callId);
     this.track({ id: lower.id, sipId, lastKeepaliveMs: now, expiresAtMs: now + expires * 1000, regCallId: callId, source: ctx.source });
+    this.keepalivesDue.delete(lower.id); // written below, newer than any keepalive waiting for the flush
     await r.setStatus(lower.id, { online: 1, registered_at_ms: now, expires_at_ms: now + expires * 1000, last_keepalive_ms: now, contact_host: ctx.source.host, contact_port: ctx.source.port, transport: ctx.source.transport, gb_version: declared?.text ?? null, auth_algorithm: v.algorithm }, now);
     if (!wasOnline) {
       await r.clearAlarms(lower.id, [sipId], now); // our own "lower platform offline" record is over
@@ -234,7 +245,10 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const now = this.clock.nowMs();
     entry.lastKeepaliveMs = now;
     if (msg.kind === 'keepalive') {
-      void repos(this.store.db).cascade.setStatus(entry.id, { last_keepalive_ms: now }, now).catch((err: unknown) => this.log.error({ err }, 'keepalive update failed'));
+      // Liveness is judged from memory (entry above); the row is for the console and for a restart,
+      // so keepalives are written in batches: one statement a second, not one per keepalive.
+      this.keepalivesDue.set(entry.id, now);
+      this.keepaliveFlush ??= setTimeout(() => void this.flushKeepalives(), this.opts.keepaliveFlushMs ?? 1000);
     } else if (msg.kind === 'alarm') {
       void this.receiveAlarm(entry, msg, ctx.source).catch((err: unknown) => this.log.error({ err }, 'storing an alarm failed'));
     } else if (msg.kind === 'catalog-notify') {
@@ -349,6 +363,16 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       throw err;
     }
     return wait;
+  }
+
+  /** Writes the keepalives received since the last flush (lower id → time) in one go. */
+  async flushKeepalives(): Promise<void> {
+    clearTimeout(this.keepaliveFlush);
+    this.keepaliveFlush = undefined;
+    if (this.keepalivesDue.size === 0) return;
+    const entries = [...this.keepalivesDue].map(([id, atMs]) => ({ id, atMs }));
+    this.keepalivesDue.clear();
+    await repos(this.store.db).cascade.touchKeepalives(entries, this.clock.nowMs()).catch((err: unknown) => this.log.error({ err, lowers: entries.length }, 'keepalive update failed'));
   }
 
   private async checkLiveness(): Promise<void> {

@@ -1,22 +1,43 @@
 // The demo's simulated exam site: simulated RTSP cameras in this process, and (once) two
 // cameras per exam room of the sample site pointing at them, plus one in its exam-affairs room
 // and one in its paper secrecy room (R-REC-3: those are recorded too), so that `npm start`
-// records something at once and no room of the demo report reads 无摄像机.
+// records something at once and no room of the demo report reads 无摄像机. Every demo camera also
+// has an ONVIF device service (port XUNCHA_SIM_PORT + 1, user admin): the readiness check reads its
+// clock and facts, and sets the 考务室 camera's clock, which starts 8 s off, to Beijing time.
 import type { Logger } from 'pino';
 import type { App } from '../app.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { seedDemoDuty } from '../duty/demo-duty.ts';
 import { seedDemoExam } from '../exams/demo-exam.ts';
 import { seedDemoLedger } from '../ledger/demo-ledger.ts';
-import { simulateSite, startSimulator } from '../sim/index.ts';
-import type { Simulator } from '../sim/index.ts';
+import { simulateSite, startOnvifSim, startSimulator } from '../sim/index.ts';
+import type { OnvifSim, Simulator } from '../sim/index.ts';
 import type { PictureFault } from '../sim/fault-clips.ts';
 import { repos } from '../store/repos/index.ts';
 
 /** One camera for each custody room of the demo site (考务室, 试卷保密室). */
 const CUSTODY = [
-  { kind: 'affairs', simId: 'demo-affairs', name: '考务室摄像机' },
-  { kind: 'secrecy', simId: 'demo-secrecy', name: '保密室摄像机' },
+  { kind: 'affairs', simId: 'demo-affairs', name: '考务室摄像机', clockOffsetMs: 8000 },
+  { kind: 'secrecy', simId: 'demo-secrecy', name: '保密室摄像机', clockOffsetMs: 0 },
 ] as const;
+/** ONVIF credentials of the demo cameras (the simulator's RTSP asks none). */
+const DEMO_ONVIF = { username: 'admin', password: 'Demo-Onvif-1' };
+
+/** The demo cameras' ONVIF service on simPort + 1; closed with the simulator. Undefined when the port is taken. */
+async function startDemoOnvif(sim: Simulator, port: number, log: Logger): Promise<OnvifSim | undefined> {
+  try {
+    const onvif = await startOnvifSim(sim, { port, host: '127.0.0.1', auth: DEMO_ONVIF });
+    const close = sim.close.bind(sim);
+    sim.close = async () => {
+      await onvif.close();
+      await close();
+    };
+    return onvif;
+  } catch (err) {
+    log.warn({ err, port }, 'demo: ONVIF device service not started (port unavailable)');
+    return undefined;
+  }
+}
 
 /** The demo's picture fault (config simPictureFault), so a readiness check has a failing camera. */
 function applyPictureFault(app: App, sim: Simulator, log: Logger): void {
@@ -54,7 +75,7 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
   const { simRooms, simPort } = app.config;
   if (simRooms <= 0) return undefined;
   // Custody cameras are PCMA like a Hikvision dome; ids outside the per-room pattern.
-  const custodyCams = CUSTODY.map((c) => ({ id: c.simId, audio: 'pcma' as const }));
+  const custodyCams = CUSTODY.map((c) => ({ id: c.simId, audio: 'pcma' as const, clockOffsetMs: c.clockOffsetMs }));
   const roomCams = simulateSite({ rooms: simRooms, siteId: 'demo' });
   const cams = [...roomCams, ...custodyCams];
   let sim: Simulator;
@@ -65,6 +86,8 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
     return undefined;
   }
   applyPictureFault(app, sim, log);
+  const onvif = await startDemoOnvif(sim, simPort + 1, log);
+  const onvifOf = (simId: string) => (onvif ? { onvifUrl: onvif.url(simId), ...DEMO_ONVIF } : {});
   const r = repos(app.store.db);
   const rooms = (await r.rooms.list({ kind: 'all' })).filter((room) => room.kind === 'exam' || room.kind === 'lab');
   const existing = await r.cameras.list({ kind: 'all' });
@@ -83,6 +106,7 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
           subStream: `/cam/${id}/sub`,
           host: '127.0.0.1',
           port: sim.port,
+          ...onvifOf(id),
         });
       }
     }
@@ -102,6 +126,7 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
           subStream: `/cam/${c.simId}/sub`,
           host: '127.0.0.1',
           port: sim.port,
+          ...onvifOf(c.simId),
         });
         custody++;
       }
@@ -109,7 +134,8 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
     log.info({ cameras: withCameras.length * 2 + custody }, 'demo cameras added to the sample exam site');
     await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
     await seedDemoLedger(app, log, withCameras[0].site_id, actor);
+    await seedDemoDuty(app, log, withCameras[0].site_id, actor);
   }
-  log.info({ port: sim.port, cameras: cams.length }, 'simulated cameras running');
+  log.info({ port: sim.port, onvifPort: onvif?.port ?? null, cameras: cams.length }, 'simulated cameras running');
   return { sim, seeded };
 }

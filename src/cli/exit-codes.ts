@@ -7,4 +7,6 @@ export const EXIT = {
   dataDir: 4,
   database: 5,
   auditBroken: 6,
+  /** Graceful shutdown did not finish in 10 s; the process exits anyway. */
+  shutdownTimeout: 7,
 } as const;

@@ -7,7 +7,8 @@ import { hashPassword, passwordProblems } from '../auth/password.ts';
 import { ROLES } from '../auth/roles.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
-import { CHECKPOINT_TOPIC, checkpointKey, parseCheckpoints } from '../audit/checkpoints.ts';
+import { CHECKPOINT_TOPIC, checkpointKey, lastPublishedCheckpointSeq, parseCheckpoints } from '../audit/checkpoints.ts';
+import { deriveKeys, loadAuditKeyFile, loadMasterKey } from '../crypto/keys.ts';
 import { createRetentionModule } from '../retention/index.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { repos } from '../store/repos/index.ts';
@@ -42,7 +43,10 @@ program
   .command('serve')
   .description('run this node: API, web console, recording')
   .action(async () => {
-    process.exitCode = await serve(config(program.opts()));
+    const code = await serve(config(program.opts()));
+    process.exitCode = code;
+    // A stuck shutdown step leaves handles open; the process must still end.
+    if (code === EXIT.shutdownTimeout) process.exit(code);
   });
 
 program
@@ -156,11 +160,37 @@ auditCommand
     });
   });
 auditCommand
+  .command('rekey')
+  .description('rotate the audit key: after pointing audit.keyFile at a new key, seal the chain written with the old one (run with the node stopped)')
+  .option('--old-key-file <file>', 'the previous audit.keyFile (32 bytes base64)')
+  .option('--old-key-derived', 'the previous key was derived from the master key (no audit.keyFile was set)')
+  .action(async (o: { oldKeyFile?: string; oldKeyDerived?: boolean }) => {
+    if (!o.oldKeyFile === !o.oldKeyDerived) {
+      console.error('give exactly one of --old-key-file <file> and --old-key-derived');
+      process.exitCode = EXIT.config;
+      return;
+    }
+    await withApp(program.opts(), async (app) => {
+      const old = o.oldKeyFile ? loadAuditKeyFile(o.oldKeyFile) : deriveKeys(loadMasterKey(app.config.dataDir, process.env.XUNCHA_SECRET_KEY)).audit;
+      try {
+        const r = await app.audit.rekey(old);
+        console.log(`audit key rotated from ${r.fromKeyId} to ${r.toKeyId} at record ${r.seq}; the old key is no longer needed to verify the log`);
+        if (r.priorChain !== 'intact') {
+          console.error(`note: the chain did not verify before the rotation (record ${r.priorChain.firstBadSeq}: ${r.priorChain.reason}); \`audit verify\` keeps reporting it`);
+          process.exitCode = EXIT.auditBroken;
+        }
+      } catch (err) {
+        console.error(`audit key not rotated: ${(err as Error).message}`);
+        process.exitCode = EXIT.failure;
+      }
+    });
+  });
+auditCommand
   .command('checkpoint')
   .description('queue a signed checkpoint of the audit head for the upper level now (the running server sends it)')
   .action(async () => {
     await withApp(program.opts(), async (app) => {
-      const cp = await app.audit.checkpoint();
+      const cp = await app.audit.checkpoint(await lastPublishedCheckpointSeq(app.store.db));
       const root = await repos(app.store.db).org.rootPath();
       if (!root) {
         console.error('no organisation tree yet: nothing to attach the checkpoint to');

@@ -3,6 +3,7 @@
 import type { App } from '../app.ts';
 import { DataDirError, createApp } from '../app.ts';
 import { buildServer } from '../api/server.ts';
+import { TlsFileError } from '../api/http-front.ts';
 import type { Config } from '../config/config.ts';
 import { KeyFileError } from '../crypto/keys.ts';
 import { AdminPasswordError, seedFirstStart } from '../org/seed.ts';
@@ -42,6 +43,14 @@ export async function serve(config: Config): Promise<number> {
     }
     log.fatal({ err }, `cannot open the database: ${(err as Error).message}`);
     return EXIT.database;
+  }
+  // A changed audit.keyFile without `xuncha audit rekey`: appending would break the chain (issue 13).
+  const keyCheck = await app.audit.checkKey();
+  if (keyCheck.action === 'mismatch') {
+    log.fatal(keyCheck, `审计密钥与审计链不符 the audit chain is chained with key ${keyCheck.headKeyId ?? '(unknown)'}, not with this node's key ${keyCheck.ownKeyId}: run \`xuncha audit rekey --old-key-file <file>\` (or --old-key-derived) with the node stopped, or configure the old audit.keyFile again`);
+    await app.close();
+    await city?.close();
+    return EXIT.config;
   }
   let seeded;
   try {
@@ -85,7 +94,19 @@ export async function serve(config: Config): Promise<number> {
   await uplink.start();
   if (uplink.sender) log.info({ url: uplink.sender.status.url }, 'uplink channel to the upper level started');
   for (const m of [app.exams.alarms, app.retention.alarms] as const) m.on('alarm.raised', (a: unknown) => log.warn({ alarm: a }, 'alarm raised'));
-  const server = await buildServer(app, log);
+  let server;
+  try {
+    server = await buildServer(app, log);
+  } catch (err) {
+    if (!(err instanceof TlsFileError)) throw err;
+    log.fatal(err.message);
+    await uplink.stop();
+    await cascade.stop();
+    await app.close();
+    await sim?.close();
+    await city?.close();
+    return EXIT.config;
+  }
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -104,7 +125,7 @@ export async function serve(config: Config): Promise<number> {
   }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info({ port, dataDir: config.dataDir, database: app.store.dialect }, `xuncha listening on http://127.0.0.1:${port}/`);
+  log.info({ port, dataDir: config.dataDir, database: app.store.dialect }, `xuncha listening on ${config.tls ? 'https' : 'http'}://127.0.0.1:${port}/`);
   const sessionSweep = setInterval(() => void app.auth.purgeExpired().catch((err: unknown) => log.warn({ err }, 'session sweep failed')), 60_000);
 
   return new Promise<number>((resolve) => {
@@ -114,20 +135,31 @@ export async function serve(config: Config): Promise<number> {
       stopping = true;
       log.info({ signal }, 'shutting down');
       clearInterval(sessionSweep);
-      const force = setTimeout(() => resolve(EXIT.failure), 10_000);
+      // A step that never finishes (a database that does not answer, a socket that never closes)
+      // must not keep the process alive: after 10 s the caller exits with the step named.
+      let step = 'http server';
+      const force = setTimeout(() => {
+        log.error({ step }, `shutdown did not finish in 10 s (stuck at: ${step}); exiting anyway`);
+        resolve(EXIT.shutdownTimeout);
+      }, 10_000);
       force.unref();
+      const next = (name: string, run: () => Promise<unknown> | undefined) => () => {
+        step = name;
+        return run();
+      };
       void server
         .close()
-        .then(() => uplink.stop())
-        .then(() => cascade.stop())
-        .then(() => app.close())
-        .then(() => sim?.close())
-        .then(() => city?.close())
+        .then(next('uplink', () => uplink.stop()))
+        .then(next('cascade', () => cascade.stop()))
+        .then(next('app (recorders, database)', () => app.close()))
+        .then(next('simulator', () => sim?.close()))
+        .then(next('city node', () => city?.close()))
         .then(() => {
           clearTimeout(force);
           resolve(EXIT.ok);
         }, (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
+          clearTimeout(force);
+          log.error({ err, step }, 'shutdown failed');
           resolve(EXIT.failure);
         });
     };

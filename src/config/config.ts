@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { httpSettingsFromEnv, httpSettingsSchema } from './http-config.ts';
 
 const sipPort = z.coerce.number().int().min(0).max(65535);
 
@@ -143,6 +144,34 @@ export const configSchema = z
       })
       .strict()
       .default({ checkpointIntervalS: 300 }),
+    /** TLS, trusted proxies, connection bounds, export job bounds (src/config/http-config.ts). */
+    ...httpSettingsSchema,
+    /**
+     * Equipment ledger and fault tickets (issue 19, docs/design/ledger.md): when a fault opens a
+     * ticket, the limits of acknowledging and repairing, and the node's own health checks.
+     */
+    ledger: z
+      .object({
+        /** A camera offline this long opens an offline ticket (s). */
+        offlineAfterS: z.coerce.number().int().min(10).max(86_400).default(120),
+        /** Time allowed to acknowledge / to repair a ticket before it shows overdue (min). */
+        ackLimitMin: z.coerce.number().int().min(1).max(10_080).default(30),
+        repairLimitMin: z.coerce.number().int().min(1).max(43_200).default(240),
+        /** A repaired device must be measured healthy this long before the system verifies (s). */
+        verifyHealthyS: z.coerce.number().int().min(1).max(86_400).default(60),
+        /** Node health sample interval (s). */
+        healthIntervalS: z.coerce.number().int().min(5).max(3600).default(60),
+        /** Free share of the data disk (%) below which a disk ticket opens. */
+        diskLowPercent: z.coerce.number().min(0.1).max(90).default(5),
+        /** SNTP time source ("host" or "host:port"); unset = clock drift not measured. Env XUNCHA_TIME_SERVER. */
+        timeServer: z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/, 'host or host:port').optional(),
+        /** Clock offset (s) above which a clock-drift ticket opens. */
+        clockDriftS: z.coerce.number().min(0.1).max(3600).default(5),
+        /** GB code of the org node this server stands for (its NODE-SERVER ledger row); unset = root. */
+        nodeOrgCode: z.string().regex(/^\d{20}$/, '20-digit GB code').optional(),
+      })
+      .strict()
+      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })
@@ -209,6 +238,11 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     const fileAudit = fromFile.audit !== null && typeof fromFile.audit === 'object' ? (fromFile.audit as Record<string, unknown>) : {};
     fromEnv.audit = { ...fileAudit, keyFile: env.XUNCHA_AUDIT_KEY_FILE };
   }
+  Object.assign(fromEnv, httpSettingsFromEnv(env, fromFile));
+  if (env.XUNCHA_TIME_SERVER) {
+    const fileLedger = fromFile.ledger !== null && typeof fromFile.ledger === 'object' ? (fromFile.ledger as Record<string, unknown>) : {};
+    fromEnv.ledger = { ...fileLedger, timeServer: env.XUNCHA_TIME_SERVER };
+  }
   const sip = sipFromEnv(env, fromFile.gb28181);
   if (sip) fromEnv.gb28181 = sip;
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...opts.overrides });
@@ -225,5 +259,6 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   const cfg = result.data;
   cfg.dataDir = path.resolve(cfg.dataDir);
   if (cfg.audit.keyFile) cfg.audit.keyFile = path.resolve(cfg.audit.keyFile);
+  if (cfg.tls) cfg.tls = { certFile: path.resolve(cfg.tls.certFile), keyFile: path.resolve(cfg.tls.keyFile) };
   return cfg;
 }

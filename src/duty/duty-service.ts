@@ -157,5 +157,28 @@ export class DutyService {
     if (!this.d.publish) return;
     const open = await repos(trx).duty.openCheckins({ kind: 'all' }, { roomId });
     await this.d.publish(trx, { topic: 'duty.state', key: String(roomId), scopePath: sitePath, body: { roomId, onDuty: open.length, names: open.map((c) => c.user_name), belowTwo: open.length < MIN_ON_DUTY, atMs } });
+    await this.publishAlarm(trx, roomId, sitePath, open.map((c) => c.user_name), atMs);
+  }
+
+  /**
+   * R-DIS-3: fewer than two on duty while an exam or custody window of the site is open is an alarm
+   * for the level above (`duty.alarm`, key = room id; `alone: false` clears it). Sent in the same
+   * transaction as the check-out, so it leaves with the next uplink poll (about 1 s), well within 60 s.
+   */
+  private async publishAlarm(trx: Kysely<Database>, roomId: number, sitePath: string, names: string[], atMs: number): Promise<void> {
+    const t = repos(trx);
+    const room = await t.rooms.get({ kind: 'all' }, roomId);
+    if (!room) return;
+    const siteRooms = (await t.rooms.list({ kind: 'all' })).filter((x) => x.site_id === room.site_id).map((x) => x.id);
+    const windows = await t.duty.windowsAt(siteRooms, atMs);
+    const prev = await t.duty.ownUplinkBody('duty.alarm', String(roomId));
+    const wasAlone = prev ? (JSON.parse(prev) as { alone?: boolean }).alone === true : false;
+    const alone = windows.length > 0 && names.length < MIN_ON_DUTY;
+    if (!alone && !wasAlone) return;
+    const kinds = [...new Set(windows.map((w) => w.kind))];
+    const message = alone ? `${room.name}${kinds.includes('exam') ? '考试' : '保密'}时段仅 ${names.length} 人在岗，违反两人值守规定` : `${room.name}已恢复两人在岗`;
+    await this.d.publish!(trx, { topic: 'duty.alarm', key: String(roomId), scopePath: sitePath, body: { roomId, roomName: room.name, onDuty: names.length, names, alone, windows: kinds, message, atMs } });
+    if (alone) this.d.log.warn({ roomId, onDuty: names.length }, `两人值守告警已上报 (${message})`);
+    else this.d.log.info({ roomId }, `两人值守告警解除 (${message})`);
   }
 }

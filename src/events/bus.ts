@@ -11,6 +11,16 @@ export interface CameraStatusEvent {
   reason?: string;
   detail?: string;
   atMs: number;
+  /** In 'error': when the next connection attempt is due (ms since epoch), and how long from when this status was taken (ms). */
+  retryAtMs?: number;
+  retryInMs?: number;
+  /**
+   * Online but not recording: why ('schedule', 'disk-pressure', 'disk-full', 'write-error',
+   * 'keyframe'; see CameraRecorder.held). Undefined while recording or not online.
+   */
+  recordingHeld?: string;
+  /** The recorder's last write error ('disk full', the I/O error's message), while it holds recording. */
+  recordingHeldDetail?: string;
 }
 
 export interface RunStartedEvent {

@@ -1,15 +1,15 @@
 // Excel export of the alarm history (报警记录): Beijing times, Chinese kinds and states, who
 // acknowledged, when and the disposition (处置意见) they wrote (issue 14 item 5, R-ACC-1).
-import ExcelJS from 'exceljs';
+import { loadExcelJS } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import { reasonLabel } from './coverage.ts';
 import type { AlarmView } from './views.ts';
 
-const KIND: Record<string, string> = { recording_gap: '录像中断', camera_not_ready: '摄像机未就绪' };
+const KIND: Record<string, string> = { recording_gap: '录像中断', camera_not_ready: '摄像机未就绪', ptz_refused: '云台操作被拒' };
 const at = (ms: number | null) => (ms === null ? '' : formatBeijing(ms));
 
 export async function alarmsXlsx(alarms: AlarmView[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'xuncha';
   const ws = wb.addWorksheet('报警记录', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [8, 20, 12, 24, 16, 16, 20, 20, 18, 8, 14, 20, 40].map((width) => ({ width }));

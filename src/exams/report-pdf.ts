@@ -1,7 +1,8 @@
 // Printable PDF of the completeness report: A4, Noto Sans CJK, title, exam and sessions, roll-up,
 // detail and gap tables, signature lines, page numbers. Beijing times.
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
+import { loadPdfKit } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import { AppError } from '../util/errors.ts';
 import { REASON_LABELS } from './coverage.ts';
@@ -10,7 +11,7 @@ import type { ExamReport } from './report-service.ts';
 
 export const DEFAULT_CJK_FONT = { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' };
 
-const MARGIN = 40;
+export const MARGIN = 40;
 const ROW_H = 16;
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -22,7 +23,7 @@ function fit(doc: Doc, text: string, width: number): string {
   return `${t}…`;
 }
 
-function table(doc: Doc, title: string, headers: string[], widths: number[], rows: string[][]): void {
+export function table(doc: Doc, title: string, headers: string[], widths: number[], rows: string[][]): void {
   const bottom = doc.page.height - MARGIN - 20;
   const header = () => {
     doc.fontSize(8).fillColor('#000');
@@ -57,9 +58,10 @@ function table(doc: Doc, title: string, headers: string[], widths: number[], row
   doc.x = MARGIN;
 }
 
-export function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Promise<Buffer> {
+export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Promise<Buffer> {
+  const PDFKit = await loadPdfKit();
   if (!existsSync(font.path)) throw new AppError('conflict', `缺少中文字体 ${font.path} (Chinese font missing)`);
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `录像完整性报告 ${report.exam.name}`, Creator: 'xuncha' } });
+  const doc = new PDFKit({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `录像完整性报告 ${report.exam.name}`, Creator: 'xuncha' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Excel export of the completeness report: 汇总 (roll-ups), 明细 (session × room × camera) and
 // 中断明细 (one row per gap), Chinese headers, Beijing times, frozen bold header rows.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJS } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import { reasonLabel } from './coverage.ts';
 import { END_SOURCE_LABELS, EXAM_KIND_LABELS, LEVEL_LABELS, ROOM_KIND_LABELS, beijingMs } from './labels.ts';
@@ -20,7 +21,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, title: string[], headers: str
 }
 
 export async function reportXlsx(report: ExamReport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'xuncha';
   const title = [
     `考试：${report.exam.name}（${EXAM_KIND_LABELS[report.exam.kind]}）  录像保存期限：${report.exam.retentionDays}天`,

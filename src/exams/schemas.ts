@@ -16,7 +16,7 @@ export const alarmQuery = z
   .object({
     open: z.enum(['true', 'false']).optional(),
     sessionId: z.coerce.number().int().positive().optional(),
-    kind: z.enum(['recording_gap', 'camera_not_ready']).optional(),
+    kind: z.enum(['recording_gap', 'camera_not_ready', 'ptz_refused']).optional(),
     fromMs: z.coerce.number().int().min(0).optional(),
     toMs: z.coerce.number().int().min(0).optional(),
     siteId: z.coerce.number().int().positive().optional(),
@@ -78,7 +78,7 @@ export const windowSchema = z.object({
 });
 export const alarmSchema = z.object({
   id: z.number(),
-  kind: z.enum(['recording_gap', 'camera_not_ready']),
+  kind: z.enum(['recording_gap', 'camera_not_ready', 'ptz_refused']),
   cameraId: z.number(),
   roomId: z.number(),
   siteId: z.number(),

@@ -1,7 +1,8 @@
 // Timetable import (R-REC-1): CSV (UTF-8 or GB18030) or Excel with columns 考试名称, 科目, 日期,
 // 开始时间, 结束时间 become sessions of one exam. All or nothing; every problem names its sheet
 // row (the header is row 1).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJS } from '../util/lazy-libs.ts';
 import type { Actor } from '../auth/actor.ts';
 import { decodeText, parseCsv } from '../org/transfer/csv.ts';
 import type { ImportProblem } from '../org/transfer/rows.ts';
@@ -31,7 +32,7 @@ function cellText(v: ExcelJS.CellValue, kind: 'date' | 'time' | 'text'): string 
 
 async function readTable(format: 'csv' | 'xlsx', data: Buffer): Promise<unknown[][]> {
   if (format === 'csv') return parseCsv(decodeText(data).text);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
   } catch {

@@ -74,3 +74,18 @@ function psSeeds(): Uint8Array[] {
 }
 
 export const PS_SEEDS: Uint8Array[] = psSeeds();
+
+const DEVICE_CONFIG = '<?xml version="1.0" encoding="GB2312"?>\r\n<Control><CmdType>DeviceConfig</CmdType><SN>7</SN><DeviceID>34020000002000000001</DeviceID><BasicParam><Name>site</Name><Expiration>3600</Expiration><HeartBeatInterval>60</HeartBeatInterval><HeartBeatCount>3</HeartBeatCount></BasicParam></Control>\r\n';
+const BROADCAST = '<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Broadcast</CmdType>\r\n<SN>8</SN>\r\n<SourceID>34020000002000000001</SourceID>\r\n<TargetID>34020000001370000001</TargetID>\r\n</Notify>\r\n';
+export const COMMAND_SEEDS: Uint8Array[] = [
+  enc(DEVICE_CONFIG), enc(BROADCAST), enc(DEVICE_CONFIG.replace('<BasicParam>', '<SVACEncodeConfig><ROIParam/></SVACEncodeConfig><BasicParam>')),
+  enc('34020000001320000001:0100000001,34020000002000000001:0'), enc('Subject: 34020000001320000001:1,3402000000:0\r\n'),
+];
+
+/** Keepalives as devices send them (the shortcut's shape) and near misses the full parser must take. */
+export const KEEPALIVE_SEEDS: Uint8Array[] = [
+  KEEPALIVE,
+  enc('<?xml version="1.0"?>\n<Notify>\n<CmdType>Keepalive</CmdType>\n<SN>43</SN>\n<DeviceID>34020000001320000001</DeviceID>\n<Status>OK</Status>\n</Notify>\n'),
+  enc("<?xml version='1.0' encoding='GB2312'?><Notify><CmdType>Keepalive</CmdType><SN>0012</SN><DeviceID>3402000000132000000a</DeviceID><Status>ON</Status></Notify>"),
+  enc('<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status><Info><DeviceID>34020000001320000002</DeviceID></Info></Notify>'),
+];

@@ -8,7 +8,9 @@ import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
-import { gbSubscriptionKind, parseManscdp, ManscdpError } from './manscdp/index.ts';
+import { gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig } from './manscdp/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
 import { decodePtz, PtzError } from './ptz.ts';
 import { parseGbSdp, GbSdpError } from './sdp.ts';
 import { verifySipAuthorization } from './auth.ts';
@@ -17,7 +19,7 @@ import { PsDemuxer, PS_MAX_FRAME_BYTES } from '../media/ps/demux.ts';
 import { PsRtpDepacketizer } from '../media/ps/rtp.ts';
 import { Rfc4571Deframer } from '../media/ps/rfc4571.ts';
 import { parseRtpPacket, RtpError } from '../media/rtp/packet.ts';
-import { EVENT_SEEDS, MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
+import { COMMAND_SEEDS, EVENT_SEEDS, KEEPALIVE_SEEDS, MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -69,6 +71,22 @@ registerFuzzTarget('gb-manscdp', (input) => {
   expectOnly(() => parseManscdp(input), ManscdpError);
   expectOnly(() => parseManscdp(latin1(input)), ManscdpError);
 }, MANSCDP_SEEDS);
+
+registerFuzzTarget('gb-keepalive', (input) => {
+  // The keepalive shortcut (manscdp/keepalive-fast.ts) must never answer where the full parser
+  // refuses or reads something else.
+  for (const text of [latin1(input), Buffer.from(input).toString('utf8')]) {
+    const fast = parseKeepaliveFast(text);
+    if (!fast) continue;
+    let full: unknown;
+    try {
+      full = parseManscdpText(text);
+    } catch (e) {
+      throw new FuzzInvariantError(`keepalive shortcut accepted what the parser refuses: ${(e as Error).message}`);
+    }
+    if (!isDeepStrictEqual(fast, full)) throw new FuzzInvariantError(`keepalive shortcut ${JSON.stringify(fast)} ≠ parser ${JSON.stringify(full)}`);
+  }
+}, KEEPALIVE_SEEDS);
 
 registerFuzzTarget('gb-ptz', (input) => {
   expectOnly(() => decodePtz(latin1(input)), PtzError);
@@ -125,3 +143,25 @@ registerFuzzTarget('gb-ps-demux', (input) => {
     for (const pkt of deframer.push(c)) expectOnly(() => depack.push(parseRtpPacket(pkt), 0), RtpError);
   }
 }, PS_SEEDS);
+
+registerFuzzTarget('gb-commands', (input) => {
+  // DeviceConfig and Broadcast bodies (via parseManscdp, then the typed readers) and INVITE Subject values.
+  expectOnly(() => {
+    const m = parseManscdp(input);
+    if (m.kind === 'other') {
+      const c = readDeviceConfig(m.tree);
+      const p = c.basicParam;
+      if (p?.heartBeatIntervalS !== undefined && !(p.heartBeatIntervalS >= 5 && p.heartBeatIntervalS <= 3600)) throw new FuzzInvariantError(`HeartBeatInterval ${p.heartBeatIntervalS}`);
+      if (m.root === 'Notify' && m.cmdType === 'Broadcast') {
+        const b = readBroadcast(m.tree);
+        if (b.targetId.length > 64 || b.sourceId.length > 64) throw new FuzzInvariantError('Broadcast id past 64 characters');
+      }
+    }
+  }, ManscdpError);
+  const text = latin1(input.subarray(0, 512));
+  for (const v of [text, ...text.split(/\r?\n/).slice(0, 16)]) {
+    expectOnly(() => parseGbSubject(v), SipParseError);
+    const ssrc = ssrcFromSubject(v);
+    if (ssrc !== undefined && !/^\d{10}$/.test(ssrc)) throw new FuzzInvariantError(`SSRC ${ssrc}`);
+  }
+}, COMMAND_SEEDS);

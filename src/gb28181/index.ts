@@ -5,6 +5,8 @@ export type { SipDestination, RequestContext, ReplyFn, RequestHandler, ListenOpt
 export { parseSipMessage, serializeSipMessage, bodyText, SipParseError, SIP_MAX_MESSAGE_BYTES } from './sip/message.ts';
 export type { SipMessage, SipRequest, SipResponse } from './sip/message.ts';
 export { SipStreamParser } from './sip/stream-parser.ts';
+export { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
+export type { GbSubject } from './sip/subject.ts';
 export { SipHeaders, canonicalHeaderName } from './sip/headers.ts';
 export { parseUri, formatUri, parseNameAddr, formatNameAddr } from './sip/uri.ts';
 export type { SipUri, NameAddr } from './sip/uri.ts';

@@ -33,6 +33,8 @@ export interface GbSdp {
   format?: string;
   downloadSpeed?: number;
   fileSize?: number;
+  /** Parsed offers only: true when it has no m=video line (voice broadcast or talk, audio alone). */
+  audioOnly?: boolean;
 }
 
 export const DEFAULT_RTP_MAPS: GbRtpMap[] = [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }];
@@ -116,6 +118,7 @@ export function parseGbSdp(text: string): GbSdp {
   if (out.sessionName === undefined || out.originId === undefined || out.ip === undefined || out.port === undefined || out.transport === undefined) {
     throw new GbSdpError('SDP lacks s=, o=, c= or m= line');
   }
+  if (!sawVideo) out.audioOnly = true;
   return out as GbSdp;
 }
 

@@ -13,6 +13,11 @@ import { FaultService } from './fault-service.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import type { HealthMonitorOptions } from './health-monitor.ts';
 import { LedgerService } from './ledger-service.ts';
+import { LedgerTransfer } from './ledger-transfer.ts';
+import { HEALTH_TOPIC, NodeHealth } from './node-health.ts';
+import type { NodeHealthDeps, NodeHealthOptions, NodeHealthSample } from './node-health.ts';
+import { statfsMeter } from '../retention/disk.ts';
+import { sntpQuery } from '../util/sntp.ts';
 import type { Publish } from './ledger-service.ts';
 import type { TicketLimits } from './ticket-state.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -20,8 +25,19 @@ import { requirePermission } from '../auth/guard.ts';
 import { TICKET_TOPIC } from './fault-service.ts';
 import { reportedTickets } from './upward.ts';
 import type { ReportedNodeView, ReportedTicketView } from './upward.ts';
+import { SITE_TOPIC, SiteSummaryPublisher } from './site-summary.ts';
+import { rollup } from './rollup.ts';
+import type { RollupView } from './rollup.ts';
+import { healthReportXlsx, lastPeriod } from './report-xlsx.ts';
+import { repos } from '../store/repos/index.ts';
 
-export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits> {
+export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions> {
+  /** How often the node's own health is sampled, ms. */
+  healthIntervalMs?: number;
+  /** SNTP time source of the clock-drift check ("host" or "host:port"); unset = not measured. */
+  timeServer?: string;
+  /** Replaces the file-system meter of the data disk (tests). */
+  disk?: NodeHealthDeps['disk'];
   /** How long a repaired device must be measured healthy before the system verifies, ms. */
   verifyHealthyMs?: number;
   /** How often offline timers and verification run, ms. */
@@ -38,22 +54,47 @@ export interface LedgerModuleDeps {
   alarms?: AlarmEmitter;
   uplink?: () => UplinkService;
   options?: LedgerOptions;
+  /** Data directory: its disk is the one whose free space is sampled. */
+  dataDir?: string;
 }
 
-export const LEDGER_DEFAULTS = { offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000 };
+export interface HealthView {
+  own: NodeHealthSample | null;
+  reported: Array<{ originCode: string; stale: boolean; receivedAtMs: number; sample: NodeHealthSample }>;
+  limits: { diskLowRatio: number; clockDriftMs: number };
+}
+
+export const LEDGER_DEFAULTS = { diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000 };
 
 export class LedgerModule {
   readonly ledger: LedgerService;
   readonly faults: FaultService;
   readonly monitor: HealthMonitor;
+  readonly health: NodeHealth;
+  readonly transfer: LedgerTransfer;
+  /** Each site's summary upward (`ledger.site`). */
+  readonly sites: SiteSummaryPublisher;
   private timer?: NodeJS.Timeout;
-  private readonly o: typeof LEDGER_DEFAULTS;
+  private healthTimer?: NodeJS.Timeout;
+  private readonly o: typeof LEDGER_DEFAULTS & LedgerOptions;
 
   constructor(private readonly d: LedgerModuleDeps) {
     this.o = { ...LEDGER_DEFAULTS, ...stripUndefined(d.options ?? {}) };
-    const publish: Publish | undefined = d.uplink ? (trx, input) => d.uplink!().publish(trx, input) : undefined;
+    // Every ticket or device published upward also changes its site's summary.
+    const publish: Publish | undefined = d.uplink
+      ? async (trx, input) => {
+          const r = await d.uplink!().publish(trx, input);
+          if (input.topic !== SITE_TOPIC) this.sites.touch();
+          return r;
+        }
+      : undefined;
     this.ledger = new LedgerService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish });
     this.faults = new FaultService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish, limits: { ackLimitMs: this.o.ackLimitMs, repairLimitMs: this.o.repairLimitMs }, verifyHealthyMs: this.o.verifyHealthyMs });
+    this.transfer = new LedgerTransfer({ store: d.store, audit: d.audit, ledger: this.ledger });
+    const timeServer = this.o.timeServer;
+    const disk = this.o.disk ?? (d.dataDir ? statfsMeter(d.dataDir) : undefined);
+    this.health = new NodeHealth({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, publish, disk, timeSource: timeServer ? { server: timeServer, query: () => sntpQuery(timeServer, { clock: d.clock }) } : undefined, opts: { diskLowRatio: this.o.diskLowRatio, clockDriftMs: this.o.clockDriftMs, nodeOrgCode: this.o.nodeOrgCode } });
+    this.sites = new SiteSummaryPublisher({ store: d.store, clock: d.clock, log: d.log, publish, limits: this.limits });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
   }
 
@@ -73,27 +114,83 @@ export class LedgerModule {
     return reportedTickets(items, peers, '本级 (this node)');
   }
 
+  /**
+   * Health of this node (latest sample) and of every lower as reported on the node-to-node
+   * channel (`node.health`, R-CITY-4); a lower whose channel is stale is flagged, never current.
+   */
+  async healthView(actor: Actor): Promise<HealthView> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'node.health.read', 'org_node', '*');
+    const items = this.d.uplink ? await this.d.uplink().list(actor, { topic: HEALTH_TOPIC }) : [];
+    const reported = items.filter((i) => i.viaLowerId !== null && i.body !== null).map((i) => ({ originCode: i.originCode, stale: i.stale, receivedAtMs: i.receivedAtMs, sample: i.body as NodeHealthSample }));
+    return { own: this.health.latest ?? null, reported, limits: { diskLowRatio: this.o.diskLowRatio, clockDriftMs: this.o.clockDriftMs } };
+  }
+
+  /**
+   * Roll-up per level (R-FN-3): this node's org tree in the actor's scope with, at each node, the
+   * sum of the site summaries reported below it and how fresh they are; stale sites are counted
+   * apart, never as online. Also every lower's channel state.
+   */
+  async rollupView(actor: Actor): Promise<RollupView> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'ledger.rollup.read', 'org_node', '*');
+    if (!this.d.uplink) return { tree: [], lowers: [], generatedAtMs: this.d.clock.nowMs() };
+    const up = this.d.uplink();
+    const [nodes, items, peers] = await Promise.all([repos(this.d.store.db).org.list(actor.scope), up.list(actor, { topic: SITE_TOPIC }), up.peers(actor)]);
+    return rollup(nodes, items, peers, this.d.clock.nowMs());
+  }
+
+  /**
+   * Health report of the last full week or month (Excel): the roll-up as reported now, and per
+   * site the tickets opened, verified, open and overdue in the period. Audited.
+   */
+  async report(actor: Actor, kind: 'week' | 'month'): Promise<Buffer> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'ledger.report.export', 'org_node', '*'); // one denial recorded, not one per part
+    const [view, reported] = await Promise.all([this.rollupView(actor), this.reported(actor)]);
+    const period = lastPeriod(kind, this.d.clock.nowMs());
+    await this.d.audit.record(actor, { action: 'ledger.report.export', objectType: 'org_node', objectId: '*', scopePath: actor.scope.kind === 'all' ? undefined : actor.scope.path, detail: { period: kind, fromMs: period.fromMs, toMs: period.toMs, sites: view.tree.reduce((n, r) => n + r.sites, 0), tickets: reported.tickets.length } });
+    return healthReportXlsx(view, reported.tickets, period);
+  }
+
   /** Subscribes to the signals and starts the tick. Idempotent. */
   async start(): Promise<void> {
     if (this.timer) return;
     this.d.events.on('camera.status', this.monitor.onCameraStatus);
+    this.d.events.on('camera.status', this.sites.onCameraStatus);
     this.d.events.on('org.changed', this.onOrgChanged);
     this.d.alarms?.on('alarm.raised', this.monitor.onRecordingAlarm);
     await this.ledger.syncCameras();
-    this.timer = setInterval(() => void this.monitor.tick(), this.o.tickIntervalMs);
+    void this.monitor.enqueue(() => this.sampleAll());
+    this.timer = setInterval(() => void this.tick(), this.o.tickIntervalMs);
     this.timer.unref();
+    this.healthTimer = setInterval(() => void this.monitor.enqueue(() => this.sampleAll()), this.o.healthIntervalMs);
+    this.healthTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.healthTimer) clearInterval(this.healthTimer);
     this.timer = undefined;
+    this.healthTimer = undefined;
     this.d.events.off('camera.status', this.monitor.onCameraStatus);
+    this.d.events.off('camera.status', this.sites.onCameraStatus);
     this.d.events.off('org.changed', this.onOrgChanged);
     this.d.alarms?.off('alarm.raised', this.monitor.onRecordingAlarm);
     await this.monitor.enqueue(() => Promise.resolve());
   }
 
+  /** Offline timers and verification, then the site summaries if anything they count changed. */
+  async tick(): Promise<void> {
+    await this.monitor.tick();
+    await this.monitor.enqueue(() => this.sites.publishChanged());
+  }
+
+  /** The node's health sample and every site summary (published when changed). */
+  private async sampleAll(): Promise<void> {
+    await this.health.sample();
+    await this.sites.publishChanged(true);
+  }
+
   private readonly onOrgChanged = (e: { kind: string }): void => {
+    this.sites.touch();
     if (e.kind === 'camera' || e.kind === 'import') void this.monitor.enqueue(() => this.ledger.syncCameras());
   };
 }
@@ -106,4 +203,7 @@ export function createLedgerModule(deps: LedgerModuleDeps): LedgerModule {
   return new LedgerModule(deps);
 }
 
+export type { NodeHealthSample } from './node-health.ts';
+export type { SiteSummary } from './site-summary.ts';
+export type { RollupRow, RollupView } from './rollup.ts';
 export type { DeviceView, TicketDetailView, TicketView, TrainingView } from './schemas.ts';

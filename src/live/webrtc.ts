@@ -3,11 +3,13 @@
 // RTP timestamps are the camera's pts shifted so that ts/90 ≈ server receive time of the first
 // frame (ms, mod 2^32): the browser can read camera→screen latency from rtpTimestamp.
 import { randomUUID } from 'node:crypto';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import type * as Werift from 'werift';
+import type { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import type { Actor } from '../auth/actor.ts';
 import { packetizeH264 } from '../media/rtp/packetize/h264.ts';
 import type { VideoFrame, VideoParams } from '../media/types.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { loadWerift } from '../util/lazy-libs.ts';
 import { ViewingLog } from './access.ts';
 import type { ViewerQueue } from './hub.ts';
 import type { HubLease, LiveStream } from './sources.ts';
@@ -104,14 +106,15 @@ export class WebRtcSessions {
   /** Answers an SDP offer (recvonly video) with a sendonly H.264 track fed from the camera's hub. */
   async answer(actor: Actor, cam: CameraRow, stream: LiveStream, offerSdp: string, login: { sessionId: string; token: string; tokenExpMs: number }): Promise<{ id: string; sdp: string }> {
     this.admit(actor.userId, { value: login.token, expMs: login.tokenExpMs });
-    const pc = new RTCPeerConnection({
+    const w = await loadWerift();
+    const pc = new w.RTCPeerConnection({
       iceServers: iceServers(),
       // Loopback too: a browser on the server itself (kiosk, tests) offers 127.0.0.1 candidates.
       iceAdditionalHostAddresses: ['127.0.0.1'],
       iceUseIpv6: false,
-      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: H264_FMTP })] },
+      codecs: { video: [new w.RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: H264_FMTP })] },
     });
-    const track = new MediaStreamTrack({ kind: 'video' });
+    const track = new w.MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
     const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream, closed: false };
     this.sessions.set(s.id, s);
@@ -120,7 +123,7 @@ export class WebRtcSessions {
     s.connectTimer.unref();
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') clearTimeout(s.connectTimer);
-      if (state === 'connected' && !s.lease) this.startSending(s, cam, track);
+      if (state === 'connected' && !s.lease) this.startSending(s, cam, track, w);
       if (state === 'failed' || state === 'closed' || state === 'disconnected') void this.close(s.id);
     });
     try {
@@ -147,7 +150,7 @@ export class WebRtcSessions {
     return { id: s.id, sdp: pc.localDescription?.sdp ?? '' };
   }
 
-  private startSending(s: RtcSession, cam: CameraRow, track: MediaStreamTrack): void {
+  private startSending(s: RtcSession, cam: CameraRow, track: MediaStreamTrack, w: typeof Werift): void {
     const lease = this.live.acquireH264(cam, s.stream);
     if (!lease || s.closed) return;
     s.lease = lease;
@@ -166,7 +169,7 @@ export class WebRtcSessions {
       const nalus = f.keyframe && !hasPs ? [params.sps, params.pps, ...f.nalus] : f.nalus;
       for (const p of packetizeH264(nalus.filter((n) => (n[0] & 0x1f) !== 9), { mtu: 1200 })) {
         seq = (seq + 1) & 0xffff;
-        track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: ts, marker: p.marker, ssrc: 0 }), Buffer.from(p.payload)));
+        track.writeRtp(new w.RtpPacket(new w.RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: ts, marker: p.marker, ssrc: 0 }), Buffer.from(p.payload)));
       }
     };
     s.queue = lease.hub.addViewer(() => {

@@ -32,6 +32,8 @@ export interface CameraInput {
   port?: number;
   username?: string;
   password?: string;
+  /** ONVIF device service URL ('' removes it); sealed with the network configuration. */
+  onvifUrl?: string;
 }
 
 /**
@@ -182,12 +184,12 @@ export class DeviceService {
       const name = input.name?.trim();
       if (name !== undefined && (await r.cameras.nameTaken(roomId, name, id))) throw new AppError('conflict', `房间内已有名为“${name}”的摄像机 (duplicate camera name)`, { field: 'name' });
       const patch: Parameters<typeof r.cameras.update>[1] = { room_id: roomId, name, position: input.position, source_kind: input.sourceKind, main_stream: input.mainStream, sub_stream: input.subStream, updated_at_ms: this.clock.nowMs() };
-      const networkTouched = ['host', 'port', 'username', 'password'].some((k) => k in input);
+      const networkTouched = ['host', 'port', 'username', 'password', 'onvifUrl'].some((k) => k in input);
       if (networkTouched) {
         Object.assign(patch, sealNetwork(this.box, { ...openNetwork(this.box, cam.network_enc), ...input }));
       }
       await r.cameras.update(id, patch);
-      const { password: _pw, username: _u, host: _h, port: _p, ...shown } = input;
+      const { password: _pw, username: _u, host: _h, port: _p, onvifUrl: _o, ...shown } = input;
       await this.audit.append(trx, actor, { action: 'camera.update', objectType: 'camera', objectId: id, scopePath: cam.site_path, detail: { ...shown, networkChanged: networkTouched } });
       return cameraView((await r.cameras.get({ kind: 'all' }, id))!);
     }).then((v) => this.changed({ kind: 'camera', id, change: 'updated' }, v));

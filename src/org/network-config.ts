@@ -7,11 +7,13 @@ export interface NetworkConfig {
   port: number;
   username: string;
   password: string;
+  /** ONVIF device service URL (http://host/onvif/device_service), when the camera speaks ONVIF: its clock is read and set, its facts read (issue 17). */
+  onvifUrl?: string;
 }
 
 export function sealNetwork(box: SecretBox, input: Partial<NetworkConfig>): { network_enc: string | null; has_credentials: number } {
-  if (!input.host && !input.username && !input.password) return { network_enc: null, has_credentials: 0 };
-  const net: NetworkConfig = { host: input.host ?? '', port: input.port ?? 554, username: input.username ?? '', password: input.password ?? '' };
+  if (!input.host && !input.username && !input.password && !input.onvifUrl) return { network_enc: null, has_credentials: 0 };
+  const net: NetworkConfig = { host: input.host ?? '', port: input.port ?? 554, username: input.username ?? '', password: input.password ?? '', ...(input.onvifUrl ? { onvifUrl: input.onvifUrl } : {}) };
   return { network_enc: box.seal(JSON.stringify(net)), has_credentials: net.username || net.password ? 1 : 0 };
 }
 

@@ -12,7 +12,9 @@ import type { IndexedFile, PlaybackIndex } from './index-view.ts';
 import { indexFile } from './index-view.ts';
 import type { ExportManifest } from './manifest.ts';
 import { sha256File, writeSignedManifest } from './manifest.ts';
-import { planMux, writeMux } from './mp4-mux.ts';
+import { planMux } from './mp4-mux.ts';
+import { PACKAGE_JOB_URL } from './package-job.ts';
+import { runInWorker } from '../util/worker-run.ts';
 import type { MuxPart } from './mp4-mux.ts';
 import { runFfmpeg } from './thumbnails.ts';
 
@@ -85,7 +87,12 @@ export async function runExport(spec: ExportSpec, deps: ExportDeps, dir: string,
       const name = `${cam.gbCode}_${compact(Math.round(part.start90k / 90))}${parts.length > 1 ? `_${i + 1}` : ''}.mp4`;
       const dest = path.join(dir, name);
       const raw = spec.watermark ? `${dest}.raw` : dest;
-      await writeMux(part, absPaths, raw, (n) => progress(((done += n) / total) * (spec.watermark ? 0.5 : 0.98)), signal);
+      // Written (and, without a watermark, hashed) in a worker thread; cancelling stops the worker.
+      const rawSum = await runInWorker<string | null>(PACKAGE_JOB_URL, 'writePart', { part, absPaths, dest: raw, hash: !spec.watermark }, {
+        signal,
+        timeoutMs: 6 * 3600_000,
+        onProgress: (n) => progress(((done += n) / total) * (spec.watermark ? 0.5 : 0.98)),
+      });
       if (spec.watermark) {
         const text = path.join(dir, `${name}.txt`);
         await writeFile(text, `${spec.actor.username} 导出 ${formatBeijing(spec.createdAtMs)} 北京时间`);
@@ -106,7 +113,7 @@ export async function runExport(spec: ExportSpec, deps: ExportDeps, dir: string,
         frames: video.durations.length,
         reencoded: spec.watermark,
       });
-      manifest.files.push({ name, sha256: await sha256File(dest), bytes: (await stat(dest)).size });
+      manifest.files.push({ name, sha256: rawSum ?? (await sha256File(dest)), bytes: (await stat(dest)).size });
     }
     manifest.cameras.push(entry);
   }

@@ -16,6 +16,7 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
+import type { WorkLimits } from '../util/work-limiter.ts';
 import { runExport } from './export-job.ts';
 import type { ExportSpec } from './export-job.ts';
 import type { PlaybackIndex } from './index-view.ts';
@@ -49,7 +50,7 @@ export class ExportService {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; index: PlaybackIndex; log: Logger; dir: string; manifestKey: Buffer; tokens: MediaTokens<{ exportId: string }> },
+    private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; index: PlaybackIndex; log: Logger; dir: string; manifestKey: Buffer; tokens: MediaTokens<{ exportId: string }>; limits?: WorkLimits },
   ) {
     mkdirSync(deps.dir, { recursive: true });
     for (const name of readdirSync(deps.dir).filter((n) => n.endsWith('.job.json'))) {
@@ -59,9 +60,11 @@ export class ExportService {
     }
   }
 
-  async create(actor: Actor, input: { cameraIds: number[]; fromMs: number; toMs: number; purpose?: string; watermark?: boolean }): Promise<ExportJob> {
+  /** approvedRequest: made on a request a leader or administrator approved (issue 14 item 6; the
+   * request service checked that): the requester has no video.export of their own. */
+  async create(actor: Actor, input: { cameraIds: number[]; fromMs: number; toMs: number; purpose?: string; watermark?: boolean }, approvedRequest?: number): Promise<ExportJob> {
     const object = input.cameraIds.join(',');
-    await requirePermission(this.deps.audit, actor, 'video.export', 'export.create', 'camera', object);
+    if (approvedRequest === undefined) await requirePermission(this.deps.audit, actor, 'video.export', 'export.create', 'camera', object);
     const purpose = (input.purpose ?? '').trim();
     if (purpose.length < 4) {
       await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: object, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'no purpose stated', fromMs: input.fromMs, toMs: input.toMs } });
@@ -69,6 +72,7 @@ export class ExportService {
     }
     if (input.toMs <= input.fromMs || input.toMs - input.fromMs > MAX_RANGE_MS) throw new AppError('invalid_input', '导出时段须大于0且不超过24小时 (range must be positive and at most 24 h)');
     if (input.cameraIds.length === 0 || input.cameraIds.length > 16) throw new AppError('invalid_input', '请选择1到16路摄像机 (1 to 16 cameras)');
+    this.checkBounds(actor);
     const r = repos(this.deps.store.db);
     const cams = [];
     for (const id of input.cameraIds) {
@@ -87,6 +91,16 @@ export class ExportService {
     await this.save(job);
     this.chain = this.chain.then(() => this.run(job.id));
     return job;
+  }
+
+  /** Unfinished (queued or running) jobs per user and in total (config exports.*, issue 13 item 9): 429 over either. */
+  private checkBounds(actor: Actor): void {
+    const limits = this.deps.limits ?? { maxPerUser: 2, maxTotal: 8 };
+    const open = [...this.jobs.values()].filter((j) => j.status === 'queued' || j.status === 'running');
+    if (open.filter((j) => j.createdBy === actor.username).length >= limits.maxPerUser) {
+      throw new AppError('too_many_requests', `录像导出任务过多：每个用户最多同时 ${limits.maxPerUser} 个未完成，请等待完成后再试 (too many unfinished exports for this user)`);
+    }
+    if (open.length >= limits.maxTotal) throw new AppError('too_many_requests', `服务器繁忙：未完成的录像导出任务已达 ${limits.maxTotal} 个，请稍后再试 (too many unfinished exports)`);
   }
 
   private async run(id: string): Promise<void> {
@@ -146,6 +160,23 @@ export class ExportService {
 
   async downloadToken(actor: Actor, sessionId: string, id: string): Promise<{ token: string; expiresAtMs: number }> {
     const job = await this.visible(actor, id, 'export.download');
+    return this.issueDownload(actor, sessionId, job);
+  }
+
+  /** The requester's download of an export made on their approved request (issue 14 item 6). */
+  async approvedDownloadToken(requester: Actor, sessionId: string, id: string): Promise<{ token: string; expiresAtMs: number }> {
+    const job = this.jobs.get(id);
+    if (!job || !inScope(requester.scope, job.scopePath)) throw new AppError('not_found', '导出任务不存在或不在您的管辖范围内 (no such export in your scope)');
+    return this.issueDownload(requester, sessionId, job);
+  }
+
+  /** The job of an approved request, read without video.export (status for the requester). */
+  approvedJob(id: string): ExportJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  private issueDownload(actor: Actor, sessionId: string, job: ExportJob): { token: string; expiresAtMs: number } {
+    const id = job.id;
     if (job.status !== 'done') throw new AppError('conflict', '导出尚未完成 (export not finished)');
     return this.deps.tokens.issue(actor, sessionId, job.cameraIds, { exportId: id });
   }

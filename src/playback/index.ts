@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { App } from '../app.ts';
 import { ExportService } from './export-service.ts';
+import { ExportRequestService } from './export-request-service.ts';
 import { PlaybackIndex } from './index-view.ts';
 import { PlaybackService } from './service.ts';
 import { Thumbnails } from './thumbnails.ts';
@@ -12,6 +13,7 @@ import { MediaTokens } from './tokens.ts';
 export interface PlaybackModule {
   playback: PlaybackService;
   exports: ExportService;
+  requests: ExportRequestService;
   close(): Promise<void>;
 }
 
@@ -39,10 +41,12 @@ export function createPlaybackModule(app: App): PlaybackModule {
     dir: path.join(app.config.dataDir, 'exports'),
     manifestKey: exportManifestKey(app.keys.mediaToken),
     tokens: new MediaTokens<{ exportId: string }>(app.keys.mediaToken, 'export', app.store, app.clock),
+    limits: app.config.exports,
   });
   return {
     playback,
     exports,
+    requests: new ExportRequestService({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, exports }),
     async close() {
       await playback.close();
       await exports.close();

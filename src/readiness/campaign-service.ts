@@ -24,6 +24,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { PublishInput } from '../uplink/index.ts';
 import { cameraView, checklistItems, siteStates } from './views.ts';
+import { CAMPAIGN_TOPIC, campaignItemBody } from './upward-campaigns.ts';
 
 const DAY_MS = 86_400_000;
 /** Timetable campaigns are opened this long before the first session. */
@@ -93,6 +94,7 @@ export class CampaignService {
       const cid = await r.readiness.insertCampaign({ org_node_id: node.id, exam_id: body.examId ?? null, name: body.name, checks: body.checks, origin: 'manual', deadline_ms: body.deadlineMs, profile_json: JSON.stringify(profile), state: 'open', created_by: actor.username, created_at_ms: now, updated_at_ms: now });
       for (const ct of body.contacts) await r.readiness.setContact(cid, ct.orgNodeId, ct.name, ct.phone);
       await this.d.audit.append(trx, actor, { action: 'readiness.open', objectType: 'readiness_campaign', objectId: cid, scopePath: node.path, detail: { name: body.name, checks: body.checks, deadlineMs: body.deadlineMs, examId: body.examId ?? null, contacts: body.contacts } });
+      await this.publishCampaign(trx, cid);
       return cid;
     });
     this.d.log.info({ campaignId: id, name: body.name }, 'readiness campaign opened');
@@ -121,8 +123,27 @@ export class CampaignService {
       if (!c || (actor.scope.kind === 'subtree' && !c.node_path.startsWith(actor.scope.path))) throw outOfScope('readiness.close', 'readiness_campaign', id);
       await r.readiness.setState(id, 'closed', this.d.clock.nowMs());
       await this.d.audit.append(trx, actor, { action: 'readiness.close', objectType: 'readiness_campaign', objectId: id, scopePath: c.node_path });
+      await this.publishCampaign(trx, id);
     });
     return this.get(actor, id);
+  }
+
+  /**
+   * Sets the capacity of a site's link upward (R-PRE-4), audited; the site's state is republished
+   * in every open campaign covering it (the bandwidth verdict may change).
+   */
+  async setUplink(actor: Actor, siteId: number, capacityKbps: number): Promise<{ siteId: number; capacityKbps: number }> {
+    await requirePermission(this.d.audit, actor, 'exam.write', 'readiness.uplink', 'org_node', siteId);
+    await runAudited(this.d.store, this.d.audit, actor, async (trx) => {
+      const r = repos(trx);
+      const site = await r.org.get(actor.scope, siteId);
+      if (!site || site.kind !== 'site') throw outOfScope('readiness.uplink', 'org_node', siteId);
+      await r.readiness.setSiteUplink(siteId, capacityKbps, actor.username, this.d.clock.nowMs());
+      await this.d.audit.append(trx, actor, { action: 'readiness.uplink.set', objectType: 'org_node', objectId: siteId, scopePath: site.path, detail: { site: site.name, capacityKbps } });
+      await this.publishSites(trx, undefined, [siteId]);
+    });
+    this.d.log.info({ siteId, capacityKbps, by: actor.username }, 'readiness site uplink capacity set');
+    return { siteId, capacityKbps };
   }
 
   /** Opens the timetable campaigns that are due (idempotent); returns the ids opened. */
@@ -141,6 +162,7 @@ export class CampaignService {
           const name = `${e.name} ${a.label}`;
           const cid = await r.readiness.insertCampaign({ org_node_id: node.id, exam_id: e.exam_id, name, checks: a.checks, origin: 'timetable', deadline_ms: deadline, profile_json: JSON.stringify(DEFAULT_PROFILE), state: 'open', created_by: 'system', created_at_ms: now, updated_at_ms: now });
           await this.d.audit.append(trx, SYSTEM_ACTOR, { action: 'readiness.open', objectType: 'readiness_campaign', objectId: cid, scopePath: node.path, detail: { name, checks: a.checks, deadlineMs: deadline, examId: e.exam_id, origin: 'timetable' } });
+          await this.publishCampaign(trx, cid);
           return cid;
         });
         if (id !== undefined) {
@@ -165,11 +187,22 @@ export class CampaignService {
     for (const c of campaigns) {
       if (!c) continue;
       const { full } = await this.detail(r, SYSTEM_ACTOR, c);
+      await this.d.publish(trx, { topic: CAMPAIGN_TOPIC, key: String(c.id), body: campaignItemBody(full), scopePath: c.node_path });
       for (const site of sites) {
         const st = full.sites.find((x) => x.siteId === site.id);
         if (st) await this.d.publish(trx, { topic: SITE_TOPIC, key: `${c.id}:${site.id}`, body: siteItemBody(full, st, full.cameras), scopePath: site.path });
       }
     }
+  }
+
+  /** Publishes a campaign's progress upward (topic readiness.campaign), inside `trx`. */
+  private async publishCampaign(trx: Kysely<Database>, campaignId: number): Promise<void> {
+    if (!this.d.publish) return;
+    const r = repos(trx);
+    const c = await r.readiness.getCampaign({ kind: 'all' }, campaignId);
+    if (!c) return;
+    const { full } = await this.detail(r, SYSTEM_ACTOR, c);
+    await this.d.publish(trx, { topic: CAMPAIGN_TOPIC, key: String(c.id), body: campaignItemBody(full), scopePath: c.node_path });
   }
 
   private async detail(r: Repos, actor: Actor, c: CampaignRow): Promise<{ view: CampaignView; full: CampaignDetailView }> {
@@ -186,7 +219,8 @@ export class CampaignService {
     const signatures = await r.checklists.signatures(actor.scope, c.id);
     // Sites without cameras still need their checklist: list every site in the campaign and scope.
     const sites = (await r.org.list(actor.scope)).filter((n) => n.kind === 'site' && n.path.startsWith(c.node_path));
-    const states = siteStates(cameras, views, items, signatures, sites);
+    const uplinks = await r.readiness.siteUplinks(actor.scope, sites.map((s) => s.id));
+    const states = siteStates(cameras, views, items, signatures, sites, uplinks);
     const profile: StandardProfile = profileSchema.parse(JSON.parse(c.profile_json));
     const view: CampaignView = { id: c.id, name: c.name, orgNodeId: c.org_node_id, orgNodeName: c.node_name, examId: c.exam_id, checks: c.checks, origin: c.origin, deadlineMs: Number(c.deadline_ms), deadline: formatBeijing(Number(c.deadline_ms)), state: c.state, createdBy: c.created_by, profile, sites: states };
     const contacts = (await r.readiness.contacts(actor.scope, c.id)).map((x) => ({ orgNodeId: x.org_node_id, nodeName: x.node_name, name: x.name, phone: x.phone }));

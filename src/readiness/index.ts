@@ -20,7 +20,12 @@ import { SignoffService } from './signoff-service.ts';
 import type { UplinkService } from '../uplink/index.ts';
 import { SITE_TOPIC, reportedSites } from './upward.ts';
 import type { ReportedSiteView } from './upward.ts';
+import { CAMPAIGN_TOPIC, reportedCampaigns } from './upward-campaigns.ts';
+import type { ReportedCampaignView } from './upward-campaigns.ts';
 import type { TestRecordingDeps } from './test-recording.ts';
+import { WorkLimiter } from '../util/work-limiter.ts';
+import { buildReport } from './report-data.ts';
+import { renderReadinessReport } from './report-render.ts';
 
 export interface ReadinessModuleDeps {
   store: Store;
@@ -48,12 +53,14 @@ export class ReadinessModule {
   readonly signoff: SignoffService;
   private timer?: NodeJS.Timeout;
   private readonly pending = new Set<Promise<void>>();
+  /** Report renders at once, per user and in total (429 beyond). */
+  readonly reportLimiter = new WorkLimiter({ maxPerUser: 2, maxTotal: 4 }, '报告生成');
 
   constructor(private readonly d: ReadinessModuleDeps) {
     const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
     this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
-    this.runner = new ProbeRunner({ store: d.store, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
+    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
   }
 
@@ -86,6 +93,36 @@ export class ReadinessModule {
     const u = this.d.uplink();
     const [items, peers] = await Promise.all([u.list(actor, { topic: SITE_TOPIC }), u.peers(actor)]);
     return reportedSites(items, peers, (await this.d.nodeName?.()) ?? '本级');
+  }
+
+  /**
+   * The readiness report of a campaign (one site or every site the caller may see) as a signed-off
+   * printable .pdf or .xlsx, rendered in a worker (issue 17 item 7). Audited as an export.
+   */
+  async report(actor: Actor, campaignId: number, kind: 'pdf' | 'xlsx', siteId?: number): Promise<Buffer> {
+    const detail = await this.campaigns.get(actor, campaignId);
+    if (siteId !== undefined && !detail.sites.some((s) => s.siteId === siteId)) throw outOfScope('readiness.report', 'org_node', siteId);
+    const r = repos(this.d.store.db);
+    const cityNames = new Map<string, string>();
+    for (const s of detail.sites) {
+      let city = '-';
+      // Only the names of the site's ancestors are read (path = ids), as the exam report does.
+      for (const id of s.sitePath.split('/').filter(Boolean).map(Number)) {
+        const n = await r.org.get({ kind: 'all' }, id);
+        if (n?.kind === 'city') city = n.name;
+      }
+      cityNames.set(s.sitePath, city);
+    }
+    const report = buildReport(detail, { siteId, cityOf: (p) => cityNames.get(p) ?? '-', nowMs: this.d.clock.nowMs(), user: actor.username });
+    await this.d.audit.record(actor, { action: 'readiness.report.export', objectType: 'readiness_campaign', objectId: campaignId, scopePath: actor.scope.kind === 'all' ? undefined : actor.scope.path, detail: { format: kind, siteId: siteId ?? null, sites: report.sites.length, cameras: report.cameras.length } });
+    return this.reportLimiter.run(String(actor.userId), () => renderReadinessReport(kind, report));
+  }
+
+  /** Every campaign reported on the channel — this node's and every lower level's — with its progress (R-PRE-2). */
+  async reportedCampaigns(actor: Actor): Promise<ReportedCampaignView[]> {
+    await requirePermission(this.d.audit, actor, 'exam.read', 'readiness.reported', 'readiness_campaign', '*');
+    if (!this.d.uplink) return [];
+    return reportedCampaigns(await this.d.uplink().list(actor, { topic: CAMPAIGN_TOPIC }));
   }
 
   start(): void {

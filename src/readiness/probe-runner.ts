@@ -20,6 +20,9 @@ import { probeCamera } from './prober.ts';
 import type { ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
 import { referenceStale } from './views.ts';
+import { openNetwork } from '../org/network-config.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { judgeTestRecording, scheduleTestRecordings } from './test-recording.ts';
 import type { TestRecordingDeps, TestWindow } from './test-recording.ts';
 
@@ -35,6 +38,8 @@ export interface RunnerDeps {
   /** Cameras probed at once on this node. */
   concurrency?: number;
   captureMaxMs?: number;
+  /** Clock sets over ONVIF are audited (as the system, R-PRE-6). */
+  audit?: AuditService;
   /** Test recordings (R-PRE-3): without it, full checks have no `recording` result. */
   testRecording?: TestRecordingDeps;
   /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
@@ -108,10 +113,12 @@ export class ProbeRunner {
     if (!row) return;
     const ref = (await r.readiness.references([cam.id]))[0];
     const reference = ref ? { thumb: { width: THUMB_W, height: THUMB_H, data: new Uint8Array(Buffer.from(ref.thumb_gray_b64, 'base64')) }, stale: referenceStale(ref, cam) } : undefined;
+    const net = openNetwork(this.d.box, row.network_enc);
+    const onvif = net?.onvifUrl ? { url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined } : undefined;
     const result: ProbeResult = await probeCamera(
       { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs },
       profile,
-      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id) },
+      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif },
     );
     if (window && this.d.testRecording) {
       const w = await window;
@@ -123,12 +130,17 @@ export class ProbeRunner {
     const before = (await r.readiness.results({ kind: 'all' }, campaignId)).filter((x) => x.camera_id === cam.id);
     await this.d.store.db.transaction().execute(async (trx) => {
       const tr = repos(trx);
-      for (const o of result.outcomes) await tr.readiness.upsertResult({ campaign_id: campaignId, camera_id: cam.id, probe: o.probe, verdict: o.verdict, value: o.value.slice(0, 256), rule: o.rule.slice(0, 256), reason: o.reason?.slice(0, 512) ?? null, measured_at_ms: now, duration_ms: result.durationMs });
+      for (const o of result.outcomes) await tr.readiness.upsertResult({ campaign_id: campaignId, camera_id: cam.id, probe: o.probe, verdict: o.verdict, value: o.value.slice(0, 256), rule: o.rule.slice(0, 256), reason: o.reason?.slice(0, 512) ?? null, measured_at_ms: now, duration_ms: result.durationMs, measured_kbps: o.measuredKbps !== undefined && Number.isFinite(o.measuredKbps) ? Math.round(o.measuredKbps) : null });
+      const set = result.clockSet;
+      if (set && this.d.audit) {
+        await this.d.audit.append(trx, SYSTEM_ACTOR, { action: 'camera.clock.set', objectType: 'camera', objectId: cam.id, scopePath: cam.site_path, outcome: set.error ? 'error' : 'ok', detail: { camera: cam.name, campaignId, offsetBeforeMs: set.beforeMs, offsetAfterMs: set.afterMs ?? null, error: set.error ?? null, via: 'ONVIF SetSystemDateAndTime', timeZone: 'CST-8' } });
+      }
       await this.d.afterResults?.(trx, campaignId, cam.site_id);
     });
     const worst = (vs: string[]) => (vs.includes('fail') ? 'fail' : vs.includes('warn') ? 'warn' : vs.length ? 'pass' : 'unchecked');
     const was = worst(before.map((x) => x.verdict));
     const is = worst(result.outcomes.map((o) => o.verdict));
+    if (result.clockSet) this.d.log.info({ campaignId, cameraId: cam.id, camera: cam.name, offsetBeforeMs: result.clockSet.beforeMs, offsetAfterMs: result.clockSet.afterMs, error: result.clockSet.error }, result.clockSet.error ? 'camera refused to set its clock (ONVIF)' : 'camera clock set to Beijing time (ONVIF)');
     if (was !== is) this.d.log.info({ campaignId, cameraId: cam.id, camera: cam.name, site: cam.site_name, from: was, to: is, reasons: result.outcomes.filter((o) => o.reason).map((o) => `${o.probe}: ${o.reason}`) }, 'readiness camera verdict changed');
   }
 }

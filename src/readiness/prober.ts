@@ -13,9 +13,15 @@ import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
 import { judgeAudio, measureAudioLevel } from './audio-level.ts';
 import type { Judgement, StandardProfile } from './profile.ts';
+import { judgeClock } from './clock-verdict.ts';
+import { onvifCheck } from './onvif-check.ts';
+import { CONFIG_RULE, judgeConfig } from './config-verdict.ts';
+import type { ClockSetAttempt, OnvifTarget } from './onvif-check.ts';
 
 export interface ProbeOutcome extends Judgement {
   probe: ReadinessProbe;
+  /** Main-stream bitrate measured, kbit/s (profile outcome). */
+  measuredKbps?: number;
 }
 
 export interface ProbeResult {
@@ -24,6 +30,8 @@ export interface ProbeResult {
   gray?: GrayFrame;
   jpeg?: Buffer;
   durationMs: number;
+  /** The camera's clock was set (or refused) over ONVIF: the runner audits it. */
+  clockSet?: ClockSetAttempt;
 }
 
 export interface ProbeTarget {
@@ -33,6 +41,8 @@ export interface ProbeTarget {
   reference?: { thumb: GrayFrame; stale: boolean };
   /** Offset the recorder measured earlier, used when no RTCP SR arrives during the capture. */
   lastKnownOffset?: { offsetMs: number; atMs: number };
+  /** The camera's ONVIF device service, when it has one: clock read and set, device facts. */
+  onvif?: OnvifTarget;
 }
 
 export interface ProberDeps {
@@ -43,18 +53,11 @@ export interface ProberDeps {
   captureMaxMs?: number;
   openTimeoutMs?: number;
   decodeTimeoutMs?: number;
+  /** Set an ONVIF camera's clock when it is off by more than 1 s (default true). */
+  setClock?: boolean;
 }
 
-export const CLOCK_RULE = '|偏差| ≤1 秒 合格, ≤3 秒 警告 (RTCP SR)';
-
-export function judgeClock(offsetMs: number | undefined, source: string): Judgement {
-  if (offsetMs === undefined) return { verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP sender report)' };
-  const abs = Math.abs(offsetMs);
-  const value = `${offsetMs >= 0 ? '+' : ''}${(offsetMs / 1000).toFixed(2)} 秒 (${source})`;
-  if (abs <= 1000) return { verdict: 'pass', value, rule: CLOCK_RULE, reason: null };
-  const reason = `摄像机时钟偏差 ${(offsetMs / 1000).toFixed(1)} 秒，需校准为北京时间 (camera clock is off)`;
-  return { verdict: abs <= 3000 ? 'warn' : 'fail', value, rule: CLOCK_RULE, reason };
-}
+export { CLOCK_RULE, judgeClock } from './clock-verdict.ts';
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,7 +99,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
         ? { probe: 'decode', verdict: 'pass', value: `解码 ${dec.frames.length} 幅画面`, rule: '关键帧可解码 (keyframes decode)', reason: null }
         : fail('decode', '无画面 (no picture)', '关键帧可解码 (keyframes decode)', `画面无法解码 (cannot decode): ${dec.error ?? ''}`),
     );
-    outcomes.push({ probe: 'profile', ...judgeProfile(profile, facts, t.roomKind) });
+    outcomes.push({ probe: 'profile', ...judgeProfile(profile, facts, t.roomKind), measuredKbps: facts.bitrateKbps });
     const spanMs = dec.pts90k.length >= 2 ? (dec.pts90k[dec.pts90k.length - 1] - dec.pts90k[0]) / 90 : 0;
     outcomes.push({ probe: 'picture', ...judgePicture(dec.frames, spanMs) });
     const newest = dec.frames[dec.frames.length - 1];
@@ -104,9 +107,14 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const audioNeeded = profile.audioRoomKinds.includes(t.roomKind);
     const level = cap.audio.length && src.audio ? await measureAudioLevel(cap.audio, src.audio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : undefined;
     outcomes.push({ probe: 'audio', ...judgeAudio(cap.audioFrames, level, audioNeeded) });
+    // ONVIF after the capture: a clock set mid-capture would move the RTCP offsets being measured.
+    const ov = t.onvif ? await onvifCheck(t.onvif, { nowMs: () => deps.clock.nowMs(), setClock: deps.setClock }) : undefined;
     const fresh = cap.clockOffsetsMs.length ? cap.clockOffsetsMs[cap.clockOffsetsMs.length - 1] : undefined;
-    outcomes.push({ probe: 'clock', ...(fresh !== undefined ? judgeClock(fresh, 'RTCP SR') : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR')) });
-    return done(outcomes, { gray: newest, jpeg: dec.jpeg });
+    outcomes.push({ probe: 'clock', ...(ov?.clock ?? (fresh !== undefined ? judgeClock(fresh, 'RTCP SR') : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR'))) });
+    if (ov) outcomes.push({ probe: 'device', ...ov.device });
+    // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).
+    if (ov) outcomes.push({ probe: 'config', ...(ov.profiles ? judgeConfig(ov.profiles, facts) : { verdict: 'warn', value: '未读取 (not read)', rule: CONFIG_RULE, reason: ov.profilesError ?? null }) });
+    return done(outcomes, { gray: newest, jpeg: dec.jpeg, clockSet: ov?.set });
   } finally {
     if (own) await own.stop().catch(() => undefined);
   }

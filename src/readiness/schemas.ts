@@ -5,7 +5,7 @@ import { profileSchema } from './profile.ts';
 const ms = z.number().int().min(0).max(8_640_000_000_000);
 const personName = z.string().trim().min(1, '须填写签字人姓名 (signer name required)').max(64);
 const verdict = z.enum(['pass', 'warn', 'fail']);
-const probe = z.enum(['online', 'decode', 'profile', 'picture', 'moved', 'audio', 'recording', 'clock']);
+const probe = z.enum(['online', 'decode', 'profile', 'picture', 'moved', 'audio', 'recording', 'clock', 'device', 'config']);
 const checks = z.enum(['full', 'clock']);
 const requirement = z.enum(['R-PRE-1', 'R-PRE-5', 'R-PRE-7', 'R-SEC-3', 'R-SEC-8']);
 
@@ -47,7 +47,7 @@ export const signBody = z
 export const cameraParam = z.object({ cameraId: z.coerce.number().int().positive() });
 export const signatureParam = z.object({ signatureId: z.coerce.number().int().positive() });
 
-export const resultSchema = z.object({ probe, verdict, value: z.string(), rule: z.string(), reason: z.string().nullable(), measuredAtMs: z.number(), measuredAt: z.string() });
+export const resultSchema = z.object({ probe, verdict, value: z.string(), rule: z.string(), reason: z.string().nullable(), measuredAtMs: z.number(), measuredAt: z.string(), /** Main-stream bitrate, kbit/s (profile row). */ measuredKbps: z.number().nullable() });
 export const cameraResultSchema = z.object({
   cameraId: z.number(),
   cameraName: z.string(),
@@ -70,7 +70,11 @@ export const siteStateSchema = z.object({
   reasons: z.array(z.string()),
   cameras: z.object({ total: z.number(), pass: z.number(), warn: z.number(), fail: z.number(), unchecked: z.number() }),
   checklist: z.object({ needed: z.number(), signed: z.number(), failed: z.number() }),
+  /** R-PRE-4: every camera's measured main-stream bitrate (all pulled upward at once) against the site's uplink capacity; unset = capacity not entered. */
+  bandwidth: z.object({ requiredKbps: z.number(), measuredCameras: z.number(), capacityKbps: z.number().nullable(), verdict: z.enum(['pass', 'warn', 'fail', 'unset']) }),
 });
+export const uplinkBody = z.object({ capacityKbps: z.number().int().min(1).max(100_000_000) }).strict();
+export const siteParam = z.object({ siteId: z.coerce.number().int().positive() });
 export const checklistItemSchema = z.object({ itemId: z.number(), templateId: z.number(), requirement: z.string(), title: z.string(), text: z.string(), per: z.enum(['site', 'workstation']) });
 export const signatureSchema = z.object({ id: z.number(), itemId: z.number(), siteId: z.number(), subject: z.string(), outcome: z.enum(['ok', 'fail']), signerName: z.string(), signedAtMs: z.number(), signedAt: z.string(), note: z.string().nullable(), fileName: z.string().nullable(), fileSha256: z.string().nullable() });
 export const campaignSchema = z.object({
@@ -114,6 +118,38 @@ export const reportedSiteSchema = z.object({
   state: z.enum(['ready', 'not_ready', 'unchecked', 'not_reported']),
   lastReportedState: z.enum(['ready', 'not_ready', 'unchecked']).nullable(),
   reasons: z.array(z.string()),
-  problems: z.array(z.object({ camera: z.string(), room: z.string(), verdict: z.enum(['pass', 'warn', 'fail', 'unchecked']), reasons: z.array(z.string()) })),
+  problems: z.array(
+    z.object({
+      camera: z.string(),
+      room: z.string(),
+      verdict: z.enum(['pass', 'warn', 'fail', 'unchecked']),
+      reasons: z.array(z.string()),
+      /** The probes that are not a pass, with measured value and rule, as the site judged them. */
+      results: z.array(z.object({ probe: z.string(), verdict, value: z.string(), rule: z.string(), reason: z.string().nullable() })).optional(),
+    }),
+  ),
+  problemsOmitted: z.number(),
+  cameras: siteStateSchema.shape.cameras.nullable(),
+  checklist: siteStateSchema.shape.checklist.nullable(),
+  bandwidth: siteStateSchema.shape.bandwidth.nullable(),
+  probes: z.array(z.object({ probe: z.string(), pass: z.number(), warn: z.number(), fail: z.number() })),
   updatedAtMs: z.number().nullable(),
+});
+
+const count = z.number();
+export const reportedCampaignSchema = z.object({
+  originCode: z.string(),
+  stale: z.boolean(),
+  updatedAtMs: z.number(),
+  campaignId: z.number(),
+  name: z.string(),
+  orgNodeName: z.string(),
+  examId: z.number().nullable(),
+  checks,
+  origin: z.enum(['manual', 'timetable']),
+  deadlineMs: z.number(),
+  state: z.enum(['open', 'closed']),
+  sites: z.object({ total: count, ready: count, notReady: count, unchecked: count }),
+  cameras: z.object({ total: count, checked: count, fail: count }),
+  checklist: z.object({ needed: count, signed: count }),
 });

@@ -52,6 +52,15 @@ const MAX_FRAME_INTERVAL_90K = 90_000;
  */
 const CLOCK_PAUSE_MS = 1000;
 const CLOCK_PAUSE_CONFIRM_MS = 1000;
+/**
+ * A run's wall-clock start is anchored on its frames' arrivals, not on its first keyframe's alone:
+ * under load that keyframe is read late (the event loop was busy) and the whole run would be shifted
+ * late by it. During the first ANCHOR_WINDOW_MS of media, a frame that arrived earlier than the
+ * anchor predicts (arrival − media offset < started_at_ms) moves the run's start, and its files'
+ * start times, back to it. Limited to a window so that a camera clock running fast (ppm drift, 0.4 ms
+ * per 10 s at 40 ppm) cannot drag a long run's start back over hours.
+ */
+const ANCHOR_WINDOW_MS = 10_000;
 
 interface ActiveRun {
   handle: RunHandle;
@@ -66,8 +75,12 @@ interface ActiveRun {
   steps90k: number[];
   frameInterval90k: number;
   lastReceivedAtMs: number;
-  /** Wall clock minus media clock (ms) of the first frame; later frames lag it by network jitter. */
+  /** Wall clock minus media clock (ms) of the earliest frame; later frames lag it by network jitter. */
   baseLagMs: number;
+  /** started_at_ms as first anchored: the files' names carry it, however the anchor moves later. */
+  nameMs: number;
+  /** Files begun while the anchor may still move (the first ANCHOR_WINDOW_MS of media). */
+  anchoredFiles: RecordingFile[];
   /** Set while arrivals paused and the media clock has not caught up yet. */
   pausedSinceMs?: number;
   finishing: Array<Promise<void>>;
@@ -76,6 +89,8 @@ interface ActiveRun {
 export class CameraRecorder {
   private run?: ActiveRun;
   private wanted = false;
+  /** Why recording is not wanted now ('schedule', 'disk-pressure'), from setWanted. */
+  private notWantedReason = 'schedule';
   private audio?: AudioParams;
   private video?: VideoParams;
   private clockOffsetMs: number | null = null;
@@ -84,6 +99,10 @@ export class CameraRecorder {
   private readonly pendingEnds = new Set<Promise<void>>();
   private lostSinceFrame = 0;
   private malformedSinceFrame = 0;
+  /** Between sessionStarted and sessionEnded: the camera is online, so `held` is what the console shows. */
+  private inSession = false;
+  /** The recording state last logged ('recording' or a held reason); undefined before the first. */
+  private loggedState?: string;
 
   constructor(
     readonly cameraId: number,
@@ -99,16 +118,50 @@ export class CameraRecorder {
     return this.lastError;
   }
 
+  /**
+   * Why no run is open (undefined while recording): 'schedule' or 'disk-pressure' (not wanted now),
+   * 'disk-full' (no run until retention frees space), 'write-error' (waiting to retry after a failed
+   * write), 'keyframe' (wanted, waiting for the camera's next keyframe).
+   */
+  get held(): string | undefined {
+    if (this.run) return undefined;
+    if (!this.wanted) return this.notWantedReason;
+    if (this.deps.files.diskFull?.()) return 'disk-full';
+    if (this.deps.clock.nowMs() < this.writeBlockedUntilMs) return 'write-error';
+    return 'keyframe';
+  }
+
   /** Whether recording is wanted now (continuous mode or inside a required window). */
   setWanted(wanted: boolean, reason = 'schedule'): void {
     this.wanted = wanted;
+    this.notWantedReason = reason;
     if (!wanted && this.run) this.endRun(reason, 'recording not required now');
+    // The manager calls this every second: also how disk-full and write-error changes get logged.
+    this.logHeldChange();
+  }
+
+  /**
+   * Logs at info when the console's "online, not recording: <why>" state (`held`) changes while the
+   * camera is online, with its reason (docs/design/recording.md, "What the console shows").
+   */
+  logHeldChange(): void {
+    if (!this.inSession) return;
+    const held = this.held;
+    const state = held ?? 'recording';
+    if (state === this.loggedState) return;
+    const was = this.loggedState;
+    this.loggedState = state;
+    const detail = held === 'disk-full' || held === 'write-error' ? this.lastError : undefined;
+    if (held) this.deps.log.info({ cameraId: this.cameraId, recordingHeld: held, detail, was }, `recording held: ${held}`);
+    else this.deps.log.info({ cameraId: this.cameraId, was }, was === undefined ? 'recording started' : 'recording resumed');
   }
 
   sessionStarted(params: { video?: VideoParams; audio?: AudioParams }): void {
     this.video = params.video;
     this.audio = params.audio;
     this.clockOffsetMs = null;
+    // Not logged yet: the session's first frame follows at once (a keyframe starts the run).
+    this.inSession = true;
   }
 
   clockOffset(ms: number): void {
@@ -143,6 +196,7 @@ export class CameraRecorder {
         // A keyframe starts the next run at once; other frames cannot be decoded without the
         // frames that are missing, so they wait for one (they are part of the gap).
         this.push(frame);
+        this.logHeldChange();
         return;
       }
       const step90k = frame.pts90k - run.lastPts90k;
@@ -187,7 +241,8 @@ export class CameraRecorder {
       return { reason: 'timestamp-jump', detail: `camera timestamps jumped by ${stepMs} ms` };
     }
     // Timestamps continuous: did the camera's clock stop while nothing arrived (a freeze)?
-    const lagMs = frame.receivedAtMs - (run.handle.row.started_at_ms + (frame.pts90k - run.firstPts90k) / 90);
+    let lagMs = frame.receivedAtMs - (run.handle.row.started_at_ms + (frame.pts90k - run.firstPts90k) / 90);
+    if (lagMs < 0 && frame.pts90k - run.firstPts90k < ANCHOR_WINDOW_MS * 90) lagMs += this.moveStart(run, lagMs);
     if (lagMs < run.baseLagMs) run.baseLagMs = lagMs;
     if (lagMs - run.baseLagMs < CLOCK_PAUSE_MS) run.pausedSinceMs = undefined;
     else if (run.pausedSinceMs === undefined) {
@@ -196,6 +251,19 @@ export class CameraRecorder {
       return { reason: 'stall', detail: `the camera paused ${Math.round(lagMs - run.baseLagMs)} ms without advancing its timestamps` };
     }
     return undefined;
+  }
+
+  /**
+   * This frame arrived `lagMs` (< 0) earlier than the run's anchor predicts: the first keyframe was
+   * read late. Moves the run's start and its files' start times back; returns the ms moved (≥ 0).
+   */
+  private moveStart(run: ActiveRun, lagMs: number): number {
+    const byMs = Math.ceil(-lagMs);
+    const row = run.handle.row;
+    row.started_at_ms -= byMs;
+    this.deps.index.updateRun(run.handle, { started_at_ms: row.started_at_ms });
+    for (const f of run.anchoredFiles) f.moveStart(byMs);
+    return byMs;
   }
 
   private learnInterval(run: ActiveRun, step90k: number): void {
@@ -208,6 +276,8 @@ export class CameraRecorder {
 
   /** The camera session ended: the run ends with the session's reason (eof, stall, timeout…). */
   sessionEnded(code: string, message: string): void {
+    // Offline is the supervisor's state (logged there), not a held recording.
+    this.inSession = false;
     if (this.run) this.endRun(code, message);
   }
 
@@ -251,10 +321,13 @@ export class CameraRecorder {
       frameInterval90k: interval90k,
       lastReceivedAtMs: frame.receivedAtMs,
       baseLagMs: 0,
+      nameMs: startedAtMs,
+      anchoredFiles: [],
       finishing: [],
     };
     this.lastError = undefined;
     this.deps.events.emit('recording.run-started', { cameraId: this.cameraId, startedAtMs });
+    this.logHeldChange();
     return this.run;
   }
 
@@ -263,7 +336,8 @@ export class CameraRecorder {
     const start90k = frame.pts90k - run.firstPts90k;
     const startMs = run.handle.row.started_at_ms + Math.round(start90k / 90);
     const day = formatBeijing(startMs).slice(0, 10);
-    const relPath = `${this.cameraId}/${day}/${run.handle.row.started_at_ms}-${String(run.fileSeq++).padStart(4, '0')}.mp4`;
+    const relPath = `${this.cameraId}/${day}/${run.nameMs}-${String(run.fileSeq++).padStart(4, '0')}.mp4`;
+    if (start90k >= ANCHOR_WINDOW_MS * 90) run.anchoredFiles = [];
     run.file = new RecordingFile(this.deps.files, this.deps.index, run.handle, {
       relPath,
       start90k,
@@ -274,6 +348,7 @@ export class CameraRecorder {
       fragmentDurationMs: this.opts.fragmentDurationMs,
       onError: (err) => this.writeFailed(run, err),
     });
+    if (start90k < ANCHOR_WINDOW_MS * 90) run.anchoredFiles.push(run.file);
   }
 
   private closeFile(run: ActiveRun): void {
@@ -305,5 +380,6 @@ export class CameraRecorder {
     this.deps.log.error({ err, cameraId: this.cameraId }, 'recording write failed');
     this.writeBlockedUntilMs = this.deps.clock.nowMs() + this.opts.writeRetryMs;
     if (this.run === run) this.endRun(code === 'ENOSPC' ? 'disk-full' : code === 'EBACKLOG' ? 'write-backlog' : 'write-error', err.message);
+    this.logHeldChange();
   }
 }

@@ -144,7 +144,13 @@ export class RecordingManager {
 
   private statusOf(cameraId: number, e: Entry): CameraStatusEvent {
     const s = e.supervisor.status;
-    return { cameraId, state: s.state, recording: e.recorder.recording, reason: e.recorder.error ?? s.reason, detail: s.detail, atMs: s.sinceMs };
+    const now = this.deps.clock.nowMs();
+    const held = s.state === 'online' ? e.recorder.held : undefined;
+    return {
+      cameraId, state: s.state, recording: e.recorder.recording, reason: e.recorder.error ?? s.reason, detail: s.detail, atMs: s.sinceMs,
+      ...(s.state === 'error' && s.retryAtMs !== undefined ? { retryAtMs: s.retryAtMs, retryInMs: Math.max(0, s.retryAtMs - now) } : {}),
+      ...(held ? { recordingHeld: held, ...(held === 'disk-full' || held === 'write-error' ? { recordingHeldDetail: e.recorder.error } : {}) } : {}),
+    };
   }
 
   async stop(): Promise<void> {

@@ -84,6 +84,17 @@ export class RecordingFile {
     if (built) this.write(built);
   }
 
+  /**
+   * The run's anchor moved back (its first keyframe was read late): so does this file's start.
+   * Before the row insert is queued the row object is enough (the insert reads it when it commits).
+   */
+  moveStart(byMs: number): void {
+    const row = this.handle.row;
+    row.start_ms -= byMs;
+    row.end_ms = row.start_ms + Math.round(this.duration90k / 90);
+    if (this.inserted) this.indexWriter.updateFile(this.handle, { start_ms: row.start_ms, end_ms: row.end_ms });
+  }
+
   /** Durable media time, 90 kHz. */
   get durableDuration90k(): number {
     return this.duration90k;

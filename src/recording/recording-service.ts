@@ -2,7 +2,7 @@
 // and schedules. Scoped and audited like everything else (R-SEC-4, R-ACC-1).
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
-import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
+import { actorPath, outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import type { CameraStatusEvent } from '../events/bus.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
@@ -84,7 +84,11 @@ export class RecordingService {
   async schedules(actor: Actor, cameraId: number) {
     await requirePermission(this.audit, actor, 'org.read', 'recording.schedule.list', 'camera', cameraId);
     const r = repos(this.store.db);
-    if (!(await r.cameras.get(actor.scope, cameraId))) throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+    if (!(await r.cameras.get(actor.scope, cameraId))) {
+      // Refusals are audited like every other out-of-scope read (issue 13, Low; R-ACC-1).
+      await this.audit.record(actor, { action: 'recording.schedule.list', objectType: 'camera', objectId: cameraId, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+      throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+    }
     return (await r.recordings.schedulesOf(cameraId)).map((s) => ({ id: s.id, cameraId: s.camera_id, startMs: Number(s.start_ms), endMs: Number(s.end_ms), reason: s.reason, createdBy: s.created_by }));
   }
 

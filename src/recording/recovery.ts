@@ -31,7 +31,7 @@ export interface RecoveryReport {
   garbageRemoved: number;
 }
 
-/** `<camera>/<day>/<run started_at_ms>-<seq>.mp4`, as CameraRecorder names files. */
+/** `<camera>/<day>/<run's first anchor, ms>-<seq>.mp4`, as CameraRecorder names files. */
 const FILE_NAME = /^(\d+)\/[^/]+\/(\d+)-(\d+)\.mp4$/;
 
 /** Complete, well-formed fragments from the start of the file: where the good part ends. */
@@ -147,14 +147,14 @@ export async function recoverRecordings(store: Store, files: FileStore, clock: C
     try {
       await store.db.transaction().execute(async (trx) => {
         const t = repos(trx).recordings;
-        let run = await t.runStartedAt(cameraId, runStartMs);
+        let run = await t.runNamed(cameraId, runStartMs);
         const runId =
           run?.id ??
           (await t.insertRun({ camera_id: cameraId, stream: 'main', started_at_ms: runStartMs, duration_90k: 0, ended_at_ms: null, end_reason: null, end_detail: null, video_codec: scan.codec!, width: scan.video!.width, height: scan.video!.height, rfc6381: scan.video!.rfc6381, audio_codec: scan.audioCodec ?? null, clock_offset_ms: null, frame_count: 0 }));
         run ??= await t.runById(runId);
         // Files of one run follow each other without a hole: this one starts where the last ends.
         const start90k = Math.max(0, ...(await t.filesOfRun(runId)).map((x) => Number(x.start_90k) + Number(x.duration_90k)));
-        const startMs = runStartMs + Math.round(start90k / 90);
+        const startMs = Number(run!.started_at_ms) + Math.round(start90k / 90);
         await t.insertFile({ run_id: runId, camera_id: cameraId, rel_path: rel, start_ms: startMs, end_ms: startMs + Math.round(duration90k / 90), start_90k: start90k, duration_90k: duration90k, init_bytes: scan.initBytes, bytes: good.end, frame_count: frames, fragment_index: rebuildIndex(undefined, good.fragments), status: 'closed' });
         await t.updateRun(runId, { duration_90k: Math.max(Number(run!.duration_90k), start90k + duration90k), frame_count: Number(run!.frame_count) + frames, ...(run!.ended_at_ms === null ? {} : { ended_at_ms: Math.max(Number(run!.ended_at_ms), startMs + Math.round(duration90k / 90)) }) });
       });

@@ -5,6 +5,7 @@ import type { App } from '../app.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { repos } from '../store/repos/index.ts';
+import type { RetentionAlarmRow } from '../store/repos/retention-repo.ts';
 import { BackupService } from '../backup/backup-service.ts';
 import { backupRootFromEnv, backupTargetFor } from '../backup/s3-target.ts';
 import type { BackupTarget } from '../backup/target.ts';
@@ -31,6 +32,18 @@ export interface RetentionAlarmView {
   freeBytes: number;
   thresholdBytes: number;
   message: string;
+}
+
+function alarmView(a: RetentionAlarmRow): RetentionAlarmView {
+  return {
+    id: a.id,
+    kind: a.kind,
+    raisedAtMs: Number(a.raised_at_ms),
+    clearedAtMs: a.cleared_at_ms === null ? null : Number(a.cleared_at_ms),
+    freeBytes: Number(a.free_bytes),
+    thresholdBytes: Number(a.threshold_bytes),
+    message: a.detail ? String((JSON.parse(a.detail) as { message?: string }).message ?? '') : '',
+  };
 }
 
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
@@ -69,6 +82,11 @@ export interface RetentionModule {
   verifyBackup(actor: Actor, id: number): Promise<BackupVerifyResult>;
   /** Disk-pressure alarms, newest first. */
   alarmList(actor: Actor): Promise<RetentionAlarmView[]>;
+  /**
+   * Disk alarms still open (disk full, disk pressure), for the console's alarm banner: everyone who
+   * watches cameras (org.read) must see that this node's recording disk stopped recording.
+   */
+  openAlarmList(actor: Actor): Promise<RetentionAlarmView[]>;
   /** Runs the job now (administrators; each deletion it makes is audited). */
   runNow(actor: Actor): Promise<RetentionRunReport>;
   /** One job pass, then automatic backups of finished sessions, then resumption of running backups. */
@@ -165,15 +183,11 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
     verifyBackup: (actor, id) => verifyBackup({ store, audit, clock, targetFor }, actor, id),
     async alarmList(actor) {
       await requirePermission(audit, actor, 'recording.manage', 'retention.alarms', 'retention_alarm', '*');
-      return (await repos(store.db).retention.listAlarms()).map((a) => ({
-        id: a.id,
-        kind: a.kind,
-        raisedAtMs: Number(a.raised_at_ms),
-        clearedAtMs: a.cleared_at_ms === null ? null : Number(a.cleared_at_ms),
-        freeBytes: Number(a.free_bytes),
-        thresholdBytes: Number(a.threshold_bytes),
-        message: a.detail ? String((JSON.parse(a.detail) as { message?: string }).message ?? '') : '',
-      }));
+      return (await repos(store.db).retention.listAlarms()).map(alarmView);
+    },
+    async openAlarmList(actor) {
+      await requirePermission(audit, actor, 'org.read', 'retention.alarms.open', 'retention_alarm', '*');
+      return (await repos(store.db).retention.openAlarms()).map(alarmView);
     },
     async runNow(actor) {
       await requirePermission(audit, actor, 'recording.manage', 'retention.run', 'retention', 'job');

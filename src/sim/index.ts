@@ -16,3 +16,5 @@ export type { SimSiteOptions, SimSiteCamera } from './site.ts';
 export { readFrameCode, FRAME_CODE_BITS } from './frame-code.ts';
 export { loadClips, DEFAULT_CLIPS_DIR } from './clips.ts';
 export type { AuthConfig } from './auth.ts';
+export { startOnvifSim } from './onvif.ts';
+export type { OnvifSim, OnvifSimOptions } from './onvif.ts';

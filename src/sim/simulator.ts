@@ -90,7 +90,7 @@ export interface FaultSpec {
   picture?: PictureFault;
 }
 
-/** What one camera's main stream delivered (wall ms): the ground truth a recording is checked against. */
+/** What one camera's main stream delivered (wall ms, each frame at its own time — when it was due, as its timestamp says — not when it left): the ground truth a recording is checked against. */
 export interface DeliveryLog {
   /** Intervals in which every video frame went out complete, with continuous timestamps, from a keyframe on. */
   intervals: Array<[number, number]>;
@@ -184,7 +184,7 @@ interface Session {
   stalled: boolean;
   pausedMono: number;
   lastActivity: number;
-  /** Main-stream video: wall ms since when every frame went out intact (undefined = broken, waiting for a keyframe). */
+  /** Main-stream video: wall ms (frame time, see sendFrame) since when every frame went out intact (undefined = broken, waiting for a keyframe). */
   goodSinceMs?: number;
   goodUntilMs: number;
 }
@@ -952,9 +952,13 @@ class SimulatorImpl implements Simulator {
       const decodable = !lostAny && !junk && t.video.codec === 'h264' && !(cam.lieUntil > mono);
       if (!decodable) this.breakDelivery(s);
       else {
-        const nowMs = this.now();
-        if (s.goodSinceMs === undefined && tpl.keyframe) s.goodSinceMs = nowMs;
-        if (s.goodSinceMs !== undefined) s.goodUntilMs = nowMs + t.frameDurationMs;
+        // The frame's own time (when it was due: what its timestamp says), in wall ms, not when it
+        // left: one tick pumps every camera in turn, so on a loaded machine a frame goes out up to a
+        // few hundred ms after its time, and a real camera's frame shows the moment it was taken.
+        // The recording index places video by its timestamps, so this is what it is checked against.
+        const dueMs = this.now() - (mono - (t.startMono + t.next * t.frameDurationMs));
+        if (s.goodSinceMs === undefined && tpl.keyframe) s.goodSinceMs = dueMs;
+        if (s.goodSinceMs !== undefined) s.goodUntilMs = dueMs + t.frameDurationMs;
       }
     }
     const total = tpl.offsets.length;

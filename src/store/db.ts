@@ -23,10 +23,34 @@ export interface Store {
 
 export function openStore(opts: { dataDir: string; databaseUrl?: string; onError?: (err: Error) => void }): Store {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // An idle connection dropped by the server (restart, admin) must not kill the process: the
-    // pool reconnects on the next query.
-    pool.on('error', (err) => opts.onError?.(err));
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      application_name: 'xuncha',
+      // Nothing waits for the database without bound: a connect (or a wait for a free connection)
+      // to a server that does not answer fails after 15 s instead of the OS's ~2 min SYN retries, so
+      // the index batch retries, recovery at start fails with a reason, a shutdown finishes.
+      connectionTimeoutMillis: 15_000,
+      // A server gone without closing the connection (network cut, host down) is found by TCP
+      // keepalive instead of never.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      // Server side: a session that vanished inside a transaction (a node killed during a network
+      // cut) would keep its row locks until the server's own keepalive (hours) and block the next
+      // start's recovery; such a session is ended after 60 s, and a statement waits for a lock at
+      // most 60 s instead of for ever. Long statements themselves (reports, migrations) are not cut.
+      idle_in_transaction_session_timeout: 60_000,
+      lock_timeout: 60_000,
+    });
+    // A connection lost (server restart, network cut) must not kill the process: the pool
+    // reconnects on the next query. pg reports the loss as an 'error' event on the client, and an
+    // 'error' event nobody listens to ends the process — the pool listens only while the client is
+    // idle, so a loss while it was checked out (a query or a transaction in flight, likely on a busy
+    // machine) crashed the node at the start of a PostgreSQL outage. Every client gets a listener
+    // when it connects: the query in flight fails on its own, and the pool drops the dead client
+    // when it is released.
+    pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
+    pool.on('error', () => undefined); // idle clients: already reported by the listener above
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

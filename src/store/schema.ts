@@ -129,6 +129,32 @@ export interface AuditHeadTable {
   hash: string;
   /** Hex HMAC-SHA256(auditKey, "head|" seq "|" hash); null until the first append after migration 0014. */
   head_mac: string | null;
+  /** Public id (16 hex) of the audit key chaining the head (migration 0027); null until the first start after it. */
+  key_id: string | null;
+}
+
+/** Upper side (issue 13): the last audit checkpoint accepted per lower origin, and what went wrong. */
+export interface AuditCheckpointPeerTable {
+  /** GB code of the lower org node whose audit log it is. */
+  origin_code: string;
+  /** Org path at this node (scope filter). */
+  scope_path: string;
+  /** Record number of the last accepted checkpoint (count). */
+  last_seq: number;
+  /** Hex chain hash of that record. */
+  last_hash: string;
+  /** When the lower made that checkpoint, ms since epoch (the lower's clock). */
+  last_at_ms: number;
+  /** When this node accepted it, ms since epoch. */
+  received_at_ms: number;
+  /** Checkpoints accepted so far (count). */
+  accepted: number;
+  /** null = consistent so far. */
+  problem: 'rollback' | 'rebuilt' | 'unlinked' | 'invalid' | null;
+  /** JSON: what was expected and what came. */
+  problem_detail: string | null;
+  /** When the problem was found, ms since epoch. */
+  problem_at_ms: number | null;
 }
 
 export interface SettingTable {
@@ -207,7 +233,7 @@ export interface GarbageTable {
 export type ExamKind = 'gaokao' | 'postgrad' | 'self_study' | 'adult' | 'proficiency' | 'other';
 export type RoomWindowKind = 'exam' | 'custody';
 export type WindowBoundSource = 'default' | 'sealed' | 'custody' | 'edited';
-export type AlarmKind = 'recording_gap' | 'camera_not_ready';
+export type AlarmKind = 'recording_gap' | 'camera_not_ready' | 'ptz_refused';
 
 export interface ExamTable {
   id: Generated<number>;
@@ -356,6 +382,8 @@ export interface RemoteChannelTable {
   model: string | null;
   parental: number;
   updated_at_ms: number;
+  /** The item's BusinessGroupID (215) as the lower sent it; null when none (migration 0029). */
+  business_group_id: string | null;
 }
 
 /** An Alarm notification received from a lower platform (R-FLT-1). */
@@ -487,7 +515,7 @@ export interface PatrolTourItemTable {
 export type ReadinessChecks = 'full' | 'clock';
 export type ReadinessOrigin = 'manual' | 'timetable';
 export type ReadinessVerdict = 'pass' | 'warn' | 'fail';
-export type ReadinessProbe = 'online' | 'decode' | 'profile' | 'picture' | 'moved' | 'audio' | 'recording' | 'clock';
+export type ReadinessProbe = 'online' | 'decode' | 'profile' | 'picture' | 'moved' | 'audio' | 'recording' | 'clock' | 'device' | 'config';
 export type ChecklistPer = 'site' | 'workstation';
 
 export interface ReadinessCampaignTable {
@@ -533,6 +561,8 @@ export interface ReadinessResultTable {
   measured_at_ms: number;
   /** How long the probe took, milliseconds. */
   duration_ms: number;
+  /** Main-stream bitrate measured, kbit/s (profile row only; migration 0022). */
+  measured_kbps: number | null;
 }
 
 export interface ReadinessReferenceTable {
@@ -736,6 +766,16 @@ export interface DutyReviewTaskTable {
   note: string | null;
 }
 
+// Readiness bandwidth (issue 17, R-PRE-4; migration 0022).
+export interface ReadinessSiteUplinkTable {
+  id: Generated<number>;
+  site_id: number;
+  /** What the site's link upward carries, kbit/s, as entered by an administrator. */
+  capacity_kbps: number;
+  updated_by: string;
+  updated_at_ms: number;
+}
+
 export interface Database {
   recording_run: RecordingRunTable;
   recording_file: RecordingFileTable;
@@ -748,6 +788,7 @@ export interface Database {
   user_session: SessionTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  audit_checkpoint_peer: AuditCheckpointPeerTable;
   setting: SettingTable;
   exam: ExamTable;
   exam_site: ExamSiteTable;
@@ -769,6 +810,7 @@ export interface Database {
   uplink_outbox: UplinkOutboxTable;
   uplink_state: UplinkStateTable;
   uplink_peer: UplinkPeerTable;
+  readiness_site_uplink: ReadinessSiteUplinkTable;
   readiness_campaign: ReadinessCampaignTable;
   readiness_contact: ReadinessContactTable;
   readiness_result: ReadinessResultTable;
@@ -789,6 +831,9 @@ export interface Database {
   duty_patrol_note: DutyPatrolNoteTable;
   duty_ptz_preset: DutyPtzPresetTable;
   duty_review_task: DutyReviewTaskTable;
+  export_request: ExportRequestTable;
+  wall_state: WallStateTable;
+  wall_layout: WallLayoutTable;
 }
 
 export type Timestamp = ColumnType<number, number, number>;
@@ -945,4 +990,65 @@ export interface TrainingRecordTable {
   /** Username who recorded it. */
   recorded_by: string;
   created_at_ms: number;
+}
+
+// ---- Export requests (issue 14 item 6, migration 0023; docs/design/console.md) ----
+export type ExportRequestState = 'pending' | 'approved' | 'rejected';
+export interface ExportRequestTable {
+  id: Generated<number>;
+  requester_user_id: number;
+  /** Username of the requester as it was. */
+  requester: string;
+  /** Org path of the cameras' site ('/1/4/9/'): deciders see requests in their scope. */
+  scope_path: string;
+  /** JSON array of camera ids. */
+  camera_ids: string;
+  /** Range asked for, ms since the Unix epoch. */
+  from_ms: number;
+  to_ms: number;
+  purpose: string;
+  state: ExportRequestState;
+  decided_by_user_id: number | null;
+  decided_by: string | null;
+  decided_at_ms: number | null;
+  decision_note: string | null;
+  /** uuid of the export job made on approval. */
+  export_id: string | null;
+  created_at_ms: number;
+}
+
+// ---- The video wall kept on the server (issue 14 item 1, migration 0024; docs/design/console.md) ----
+/** A user's current wall: restored after a reload or a login elsewhere. */
+export interface WallStateTable {
+  /** app_user.id; one row per user. */
+  user_id: number;
+  /** Tiles shown: 1, 4, 9, 16, 25 or 36. */
+  layout_tiles: number;
+  /** JSON array (≤ 36) of camera id or null, index = tile position. */
+  cells: string;
+  /** patrol_tour.id chosen on the wall, or null. */
+  tour_id: number | null;
+  /** 1 = the tour is paging, 0 = paused. */
+  running: number;
+  /** 0-based page of the tour shown. */
+  page: number;
+  updated_at_ms: number;
+}
+
+/** A named wall layout (which camera in which tile), private or shared like a patrol tour. */
+export interface WallLayoutTable {
+  id: Generated<number>;
+  /** Org node it belongs to: its cameras lie in this subtree; shared, seen by users whose scope holds the node. */
+  org_node_id: number;
+  /** app_user.id of who saved it; names are unique per owner. */
+  owner_user_id: number;
+  name: string;
+  /** Tiles: 1, 4, 9, 16, 25 or 36. */
+  layout_tiles: number;
+  /** JSON array (≤ 36) of camera id or null, index = tile position. */
+  cells: string;
+  /** 1 = shared with every user whose scope holds org_node_id, 0 = private to the owner. */
+  shared: number;
+  created_at_ms: number;
+  updated_at_ms: number;
 }

@@ -1,6 +1,7 @@
 // The node-to-node channel (docs/design/uplink.md, /UPLINK.md): one module per app, like the
 // cascade module. `createUplinkModule(app).service` is what other modules use.
-import { AuditCheckpointer, CHECKPOINT_TOPIC, checkpointKey } from '../audit/checkpoints.ts';
+import { AuditCheckpointer, CHECKPOINT_TOPIC, checkpointKey, lastPublishedCheckpointSeq } from '../audit/checkpoints.ts';
+import { CheckpointWatch } from '../audit/checkpoint-watch.ts';
 import type { Gb28181Settings } from '../config/config.ts';
 import { repos } from '../store/repos/index.ts';
 import { UplinkReceiver } from './receiver.ts';
@@ -33,6 +34,8 @@ export class UplinkModule {
   readonly sender?: UplinkSender;
   /** Signed audit checkpoints to the upper level (issue 13 item 3); present when an upper channel is configured. */
   readonly checkpoints?: AuditCheckpointer;
+  /** Upper side: judges the audit checkpoints lowers send (issue 13). */
+  readonly checkpointWatch: CheckpointWatch;
   private watch?: NodeJS.Timeout;
   private watching?: Promise<void>;
   private lastOwnSeq = -1;
@@ -54,6 +57,7 @@ export class UplinkModule {
     if (this.sender) {
       this.checkpoints = new AuditCheckpointer({
         audit: app.audit,
+        lastPublishedSeq: () => lastPublishedCheckpointSeq(app.store.db),
         log: app.log,
         intervalMs: opts.checkpointIntervalMs ?? (app.config.audit?.checkpointIntervalS ?? 300) * 1000,
         publish: async (cp) => {
@@ -63,7 +67,11 @@ export class UplinkModule {
         },
       });
     }
-    this.receiver = new UplinkReceiver({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, events: app.events, realm: s?.domain ?? '', relayUp: () => this.sender !== undefined });
+    this.checkpointWatch = new CheckpointWatch({ store: app.store, audit: app.audit, clock: app.clock, log: app.log });
+    this.receiver = new UplinkReceiver({
+      store: app.store, audit: app.audit, clock: app.clock, log: app.log, events: app.events, realm: s?.domain ?? '', relayUp: () => this.sender !== undefined,
+      inspect: (trx, it) => (it.topic === CHECKPOINT_TOPIC ? this.checkpointWatch.inspect(trx, it) : Promise.resolve()),
+    });
   }
 
   /** Starts the sender (when an upper channel is configured) and the watcher of staleness and own items. */

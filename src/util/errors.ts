@@ -11,7 +11,8 @@ export type AppErrorCode =
   | 'totp_required'
   | 'import_invalid'
   | 'csrf'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  | 'password_change_required';
 
 const STATUS: Record<AppErrorCode, number> = {
   invalid_input: 400,
@@ -25,6 +26,7 @@ const STATUS: Record<AppErrorCode, number> = {
   locked: 423,
   csrf: 403,
   too_many_requests: 429,
+  password_change_required: 403,
 };
 
 export class AppError extends Error {

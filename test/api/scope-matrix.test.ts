@@ -34,6 +34,8 @@ interface Ids {
   doomedDevice: number;
   ticket: number;
   training: number;
+  /** Issue 13: a lower origin's audit checkpoint state at the site, with a problem to acknowledge. */
+  checkpointOrigin: string;
 }
 interface Case {
   name: string;
@@ -88,6 +90,8 @@ const CASES: Case[] = [
   { name: 'sign checklist item', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/sign`, body: (ids) => ({ itemId: ids.item, siteId: ids.site, outcome: 'ok', signerName: '李四', file: { name: 'photo.jpg', dataBase64: 'cGhvdG8=' } }), allowed: ['admin', 'operator'] },
   { name: 'signature file', method: 'GET', url: (ids) => `/api/readiness/signatures/${ids.signature}/file`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'sign reference (no picture yet)', method: 'POST', url: (ids) => `/api/readiness/cameras/${ids.camera}/reference`, body: () => ({ signerName: '王五' }), allowed: ['admin', 'operator'], okStatus: 409 },
+  { name: 'readiness site uplink', method: 'PUT', url: (ids) => `/api/readiness/sites/${ids.site}/uplink`, body: (_ids, n) => ({ capacityKbps: 10_000 + n }), allowed: ['admin'] },
+  { name: 'reported readiness campaigns', method: 'GET', url: () => '/api/readiness/reported/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'reported readiness sites', method: 'GET', url: () => '/api/readiness/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list checklist templates', method: 'GET', url: () => '/api/readiness/templates', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'create checklist template', method: 'POST', url: () => '/api/readiness/templates', body: (ids, n) => ({ orgNodeId: ids.site, requirement: 'R-SEC-8', title: `无未授权软件${n}`, checks: 'full', items: [{ text: '无未授权软件和介质', per: 'workstation' }] }), allowed: ['admin'] },
@@ -95,12 +99,22 @@ const CASES: Case[] = [
   // Last: closing ends signing in the campaign.
   // Alarm history as Excel (issue 14 item 5): exam.read, rows filtered by scope, audited.
   { name: 'alarm history Excel', method: 'GET', url: () => '/api/alarms.xlsx', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'request an export (issue 14 item 6)', method: 'POST', url: () => '/api/export-requests', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_780_000_000_000, toMs: 1_780_000_600_000, purpose: '考生违纪取证' }), allowed: ['admin', 'operator', 'leader'], okStatus: 201 },
+  // The wall kept on the server (issue 14 item 1): video.live; a layout's cameras and node must be in scope; my own wall names no object.
+  { name: 'keep my wall', method: 'PUT', url: () => '/api/wall/state', body: (ids) => ({ layoutTiles: 4, cells: [ids.camera], tourId: null, running: false, page: 0 }), allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'list wall layouts', method: 'GET', url: () => '/api/wall/layouts', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'save wall layout', method: 'POST', url: () => '/api/wall/layouts', body: (ids, n) => ({ name: `布局${n}`, layoutTiles: 4, orgNodeId: ids.site, cells: [ids.camera] }), allowed: ['admin', 'operator', 'leader'] },
   // Ledger and fault tickets (issue 19; R-SEC-2, R-FLT-1, R-PRE-1): org.read to see, org.write to edit the ledger, fault.handle for tickets, user.* for training.
   { name: 'list ledger devices', method: 'GET', url: () => '/api/ledger/devices', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'add ledger device', method: 'POST', url: () => '/api/ledger/devices', body: (ids, n) => ({ orgNodeId: ids.site, deviceClass: 'switch', code: `SW-${n}`, name: '交换机', responsibleName: '张三' }), allowed: ['admin'] },
   { name: 'device card', method: 'GET', url: (ids) => `/api/ledger/devices/${ids.device}`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'change ledger device', method: 'PUT', url: (ids) => `/api/ledger/devices/${ids.device}`, body: (ids) => ({ orgNodeId: ids.site, deviceClass: 'nvr', code: 'NVR-1', name: '录像机', serial: 'SN-2' }), allowed: ['admin'] },
   { name: 'delete ledger device', method: 'DELETE', url: (ids) => `/api/ledger/devices/${ids.doomedDevice}`, allowed: ['admin'] },
+  { name: 'export ledger xlsx', method: 'GET', url: () => '/api/ledger/devices.xlsx', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'import ledger xlsx (empty sheet refused)', method: 'POST', url: () => '/api/ledger/import', body: () => ({ dataBase64: 'AAAA' }), allowed: ['admin'], okStatus: 400, scopeless: true },
+  { name: 'node health', method: 'GET', url: () => '/api/ledger/health', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'roll-up per level', method: 'GET', url: () => '/api/ledger/rollup', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'health report xlsx', method: 'GET', url: () => '/api/ledger/report.xlsx?period=month', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list fault tickets', method: 'GET', url: () => '/api/faults/tickets', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'uplink-reported fault tickets', method: 'GET', url: () => '/api/faults/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'open fault ticket', method: 'POST', url: () => '/api/faults/tickets', body: (ids) => ({ deviceId: ids.device, summary: '风扇异响' }), allowed: ['admin'] },
@@ -115,7 +129,21 @@ const CASES: Case[] = [
   { name: 'duty status', method: 'GET', url: () => '/api/duty/status', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list remote-view grants', method: 'GET', url: () => '/api/duty/grants', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'request remote view', method: 'POST', url: () => '/api/duty/grants', body: (ids) => ({ cameraIds: [ids.camera], reason: '远程巡查', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'PTZ state', method: 'GET', url: (ids) => `/api/cameras/${ids.camera}/ptz`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'PTZ stop (no window: allowed)', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/ptz`, body: () => ({ kind: 'stop' }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'approve PTZ preset', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, body: () => ({ presetNo: 1, label: '全景' }), allowed: ['admin'] },
+  { name: 'duty roster', method: 'GET', url: () => '/api/duty/roster', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'roster an exam room (refused: monitoring rooms only)', method: 'POST', url: () => '/api/duty/roster', body: (ids) => ({ roomId: ids.room, userId: ids.user, dutyRole: 'watcher', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 }), allowed: ['admin'], okStatus: 400 },
+  { name: 'patrol log', method: 'GET', url: () => '/api/duty/patrol-log?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'patrol note', method: 'POST', url: () => '/api/duty/patrol-notes', body: (ids) => ({ cameraId: ids.camera, text: '秩序正常' }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'incidents', method: 'GET', url: () => '/api/duty/incidents', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'mark incident', method: 'POST', url: () => '/api/duty/incidents', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_900_000_000_000, toMs: 1_900_000_060_000, category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'incidents received', method: 'GET', url: () => '/api/duty/incidents/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'duty record (值班记录)', method: 'GET', url: () => '/api/duty/record?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
+  // Lower levels' audit checkpoints judged here (issue 13): audit.read, rows filtered by scope, acknowledging audited.
+  { name: 'lower audit checkpoints', method: 'GET', url: () => '/api/audit/checkpoints', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
+  { name: 'acknowledge lower audit checkpoint problem', method: 'POST', url: (ids) => `/api/audit/checkpoints/${ids.checkpointOrigin}/ack`, body: () => ({ note: '已核实' }), allowed: ['admin', 'leader', 'inspector'] },
 ];
 
 describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
@@ -151,8 +179,10 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const device = (await dev('NVR-1')).id;
       const doomedDevice = (await dev('NVR-9')).id;
       const ticket = (await t.app.ledger.faults.open(admin, { deviceId: device, kind: 'manual', summary: '无法录像' })).id;
+      const checkpointOrigin = target === 'in' ? '32010600002000000021' : '32010200002000000021';
+      await repos(t.app.store.db).auditCheckpoints.save({ origin_code: checkpointOrigin, scope_path: sitePath, last_seq: 5, last_hash: 'a'.repeat(64), last_at_ms: 1_780_000_000_000, received_at_ms: 1_780_000_000_000, accepted: 2, problem: 'rollback', problem_detail: '{}', problem_at_ms: 1_780_000_000_000 });
       const training = (await t.app.ledger.ledger.addTraining(admin, user.id, { course: '培训', trainedOnMs: 1_780_000_000_000, certificate: '', certifiedUntilMs: null })).id;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training };
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -20,6 +20,7 @@ import { until } from './helpers.ts';
 const SCENARIO = fileURLToPath(new URL('../interop/sipp/device-register-keepalive.xml', import.meta.url));
 const SCENARIO_2022 = fileURLToPath(new URL('../interop/sipp/device-register-gb2022.xml', import.meta.url));
 const UAS_2022 = fileURLToPath(new URL('../interop/sipp/platform-register-uas-gb2022.xml', import.meta.url));
+const UAS_COMMANDS = fileURLToPath(new URL('../interop/sipp/platform-commands-uas.xml', import.meta.url));
 const DEVICE_ID = '34020000001320000001';
 const PASSWORD = '12345678';
 
@@ -101,5 +102,32 @@ describe('our lower role against a SIPp GB/T 28181-2022 upper (R-FN-3, R-SEC-5)'
     await until('registered to the SIPp upper', () => cascade.link?.registered === true);
     expect(await done, out.slice(-2000)).toBe(0);
     expect(cascade.status().upper).toMatchObject({ state: 'registered', gbVersion: '3.0', upperGbVersion: '3.0', authAlgorithm: 'MD5' });
+  });
+
+  it('R-FN-3 R-DIS-2: a SIPp upper sends DeviceConfig BasicParam, HomePosition, Broadcast and a Talk INVITE; the heartbeat is applied, the lens command audited, voice refused (488) and audited', async () => {
+    if (spawnSync('sipp', ['-v']).error) throw new Error('sipp is not installed: run `apt-get install sip-tester`');
+    const probe = createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+    const port = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const child = spawn('sipp', ['-sf', UAS_COMMANDS, '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-m', '1', '-timeout', '15s', '-timeout_error', '-nostdin'], { cwd: path.dirname(UAS_COMMANDS), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise<void>((r) => child.once('spawn', () => r()));
+    const t = await createTestApp('sqlite', { realClock: true });
+    apps.push(t);
+    const cascade = createCascadeModule(t.app, {
+      settings: { id: DEVICE_ID, domain: '3402000000', host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60, upper: { id: '34020000002000000001', host: '127.0.0.1', port, password: PASSWORD, transport: 'udp', keepaliveS: 60, expiresS: 3600 } },
+      timers: scaleSipTimers(0.2),
+    });
+    await cascade.start();
+    expect(await done, out.slice(-2000)).toBe(0);
+    await until('BasicParam applied', () => cascade.link?.upper.keepaliveS === 20);
+    expect(cascade.link!.upper.heartBeatCount).toBe(5);
+    await until('HomePosition audited', async () => (await t.app.store.db.selectFrom('audit_log').select('detail').where('action', '=', 'cascade.control').execute()).some((a) => String(a.detail).includes('HomePosition')));
+    // Voice (issue 15): the Broadcast and the Talk INVITE refused (no audio output) and audited.
+    await until('broadcast and talk audited as denied', async () => (await t.app.store.db.selectFrom('audit_log').select(['action', 'outcome']).where('action', 'in', ['cascade.broadcast', 'cascade.talk']).execute()).filter((a) => a.outcome === 'denied').length === 2);
   });
 });

@@ -1,10 +1,12 @@
 // Issue 14 in headless Chromium against the real server and simulated cameras, acting as a city
 // patroller (巡查员) and the site administrator (系统管理员):
-// - the wall (layout, tiles) survives going to 录像回放 and back, and a reload (R-FN-1);
+// - the wall (layout, tiles) survives going to 录像回放 and back, and a reload (R-FN-1); it is kept
+//   on the server (comes back with the browser's copy gone) and saved/recalled as a named layout;
 // - a camera sending garbage is never green: red with 数据异常 and since when in the wall tree,
 //   the tile and the org page's 状态 column (R-REC-4, R-FLT-1);
 // - full screen closes with Esc (no tour chosen) and with a close button; the tree has a search box;
-// - a camera without a sub stream plays its main stream on the wall and the tile says so.
+// - a camera without a sub stream plays its main stream on the wall and the tile says so;
+// - a camera refusing our password shows 认证失败 with when the next try is (issue 12 item 7).
 // Screenshots: test-results/console/*.png.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -86,6 +88,25 @@ describe('console wall and camera state (issue 14)', () => {
     // Another user in the same browser does not inherit it (kept per user).
     const mine = await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xuncha.wall.state.v1.')));
     expect(mine).toHaveLength(1);
+
+    // Kept on the server too (issue 14 item 1): with this browser's copy gone, the wall comes back;
+    // saved as a named layout, it is recalled after clearing the wall.
+    const serverCells = () => p.evaluate(async () => ((await (await fetch('/api/wall/state')).json()) as { state: { cells: (number | null)[] } | null }).state?.cells.slice(0, 4).map((x) => (x === null ? '' : String(x))));
+    await expect.poll(serverCells, { timeout: 10_000 }).toEqual(before);
+    await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xuncha.wall.')).forEach((k) => localStorage.removeItem(k)));
+    await p.reload();
+    await p.getByTestId('wall-grid').waitFor();
+    await expect.poll(() => tileCams(p)).toEqual(before);
+    await p.getByTestId('wall-layout-save').click();
+    await p.getByTestId('wall-layout-name').fill('两个考场');
+    await p.getByTestId('wall-layout-ok').click();
+    await p.getByTestId('wall-layout-name').waitFor({ state: 'detached' });
+    await p.getByTestId('wall-clear').click();
+    await expect.poll(async () => (await tileCams(p)).filter(Boolean)).toEqual([]);
+    await p.getByTestId('wall-layout-select').click();
+    await p.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '两个考场' }).first().click();
+    await expect.poll(() => tileCams(p)).toEqual(before);
+    await p.screenshot({ path: path.join(SHOTS, 'wall-layout-recalled.png') });
   }, 180_000);
 
   it('full screen closes with Esc without a tour and with its close button; the tree search narrows the list', async () => {
@@ -201,5 +222,23 @@ describe('console wall and camera state (issue 14)', () => {
     const w = await tile.locator('video').evaluate((v) => (v as HTMLVideoElement).videoWidth);
     expect(w).toBe(1280); // the main stream's width in the simulator
     await p.screenshot({ path: path.join(SHOTS, 'wall-sub-fallback.png') });
+  }, 90_000);
+
+  it('a camera refusing our password says so and when the next try is: 故障：认证失败，N 秒/分钟后重试 (R-REC-4, issue 12 item 7)', async () => {
+    const cam = rooms[1].cameras.at(-1)!;
+    const simName = `demo-r002-${cam.position === 'front' ? 'front' : 'rear'}`;
+    // Someone changed the camera's password; the session drops and every reconnect gets 401.
+    const changed = { type: 'password', password: 'changed-by-someone' };
+    await server.fault(simName, changed);
+    await server.fault(simName, { type: 'drop', durationMs: 0 });
+    const a = adm!.page;
+    await a.goto(`${server.baseUrl}/#/org`);
+    await a.getByTestId(`tree-room-${rooms[1].id}`).click();
+    const tag = a.getByTestId(`camera-state-${cam.id}`);
+    // The auth backoff grows 5 s → 10 s → 20 s…: within a few tries the next one is far enough away to be shown.
+    await expect.poll(() => tag.innerText(), { timeout: 60_000, interval: 1000 }).toMatch(/故障：认证失败，\d+ (秒|分钟)后重试/);
+    expect(await tag.getAttribute('data-state')).toBe('error');
+    await a.screenshot({ path: path.join(SHOTS, 'org-camera-auth-retry.png') });
+    await server.fault(simName, { type: 'clear' });
   }, 90_000);
 });

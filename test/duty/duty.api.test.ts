@@ -118,8 +118,32 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
     expect(res.json()).toMatchObject({ details: { rule: 'duty_two_person' } });
     const item = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.state').executeTakeFirstOrThrow();
     expect(JSON.parse(item.body!)).toMatchObject({ onDuty: 1, belowTwo: true });
+    // The alone-watch alarm goes to the level above in the same transaction (R-DIS-3: within 60 s).
+    const alarm = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.alarm').executeTakeFirstOrThrow();
+    expect(JSON.parse(alarm.body!)).toMatchObject({ alone: true, onDuty: 1, windows: expect.arrayContaining(['exam']) as unknown });
+    expect((JSON.parse(alarm.body!) as { message: string }).message).toContain('违反两人值守规定');
     expect((await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.checkout', outcome: 'ok', limit: 10 })).total).toBe(1);
     expect(await denied('duty.checkout')).toBe(1);
+  });
+
+  it('R-DIS-1: the 值班记录 of the day lists who checked in where and when and who left; the PDF prints it (audited)', async () => {
+    const rec = (await call('op1', 'GET', '/api/duty/record?date=2026-06-07')).json() as { date: string; rooms: Array<{ roomName: string; workstations: string[]; checkins: Array<{ name: string; workstation: string; inMs: number; outMs: number | null; outReason: string | null }> }> };
+    expect(rec.date).toBe('2026-06-07');
+    const room = rec.rooms.find((r) => r.workstations.includes('监控室1号机'))!;
+    expect(room.checkins).toEqual([
+      expect.objectContaining({ name: u.op1, workstation: '监控室1号机', inMs: bj('2026-06-07 10:00'), outMs: null }),
+      expect.objectContaining({ name: u.op2, workstation: '监控室1号机', outMs: bj('2026-06-07 10:00'), outReason: '签退' }),
+    ]);
+    // The day before has none of it (an open check-in runs on into the next day); a malformed date is refused.
+    expect(((await call('op1', 'GET', '/api/duty/record?date=2026-06-06')).json() as { rooms: Array<{ checkins: unknown[] }> }).rooms.flatMap((r) => r.checkins)).toEqual([]);
+    expect((await call('op1', 'GET', '/api/duty/record?date=2026-6-7')).statusCode).toBe(400);
+    // The PDF is rendered from the same record whatever the database: printed once (a worker start costs seconds).
+    if (dialect !== 'sqlite') return;
+    const pdf = await call('op1', 'GET', '/api/duty/record.pdf?date=2026-06-07');
+    expect(pdf.statusCode, pdf.body.slice(0, 200)).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.record.export', outcome: 'ok', limit: 10 })).total).toBe(1);
   });
 
   it('R-DIS-3: outside exam and custody windows the rule does not apply', async () => {

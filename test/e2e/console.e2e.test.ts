@@ -64,7 +64,10 @@ interface NodeLite { id: number; parentId: number | null; kind: string; name: st
 /** Fills a form modal's fields and presses its OK button, then waits for the modal to close. */
 async function submitModal(page: Page, testId: string): Promise<void> {
   await byId(page, `${testId}-ok`).click();
-  await byId(page, testId).waitFor({ state: 'detached' });
+  await byId(page, testId).waitFor({ state: 'detached' }).catch(async (e: unknown) => {
+    await page.screenshot({ path: path.join(SHOTS, `fail-${testId}.png`) });
+    throw new Error(`${String(e)}\n${await byId(page, testId).innerText()}`);
+  });
 }
 
 /** Picks an option of the antd Select whose wrapper carries `data-testid`. */
@@ -195,6 +198,23 @@ describe('web console (e2e)', () => {
     await submitModal(page, 'user-form');
     await expect.poll(() => byId(page, 'users-table').innerText()).toContain(NAMES.user);
     await shot(page, '08-users');
+    // 设备台账 (issue 19, R-SEC-2): the new camera is in the ledger by itself; 运行概况 draws its charts.
+    await page.goto(`${server.baseUrl}/#ledger`);
+    await expect.poll(() => byId(page, 'ledger-page').innerText()).toContain(NAMES.camera);
+    await page.getByRole('tab', { name: '运行概况' }).click();
+    await byId(page, 'chart-state').locator('canvas').waitFor();
+    await expect.poll(() => byId(page, 'node-health').innerText()).toContain('磁盘剩余');
+    // 分级汇总 (R-FN-3): the new site is rolled up from its own summary; the device card opens from the ledger (R-SEC-2).
+    await expect.poll(() => byId(page, 'rollup').innerText(), { timeout: 30_000 }).toContain(NAMES.siteA);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(SHOTS, '09-ledger-overview.png'), fullPage: true });
+    await page.getByRole('tab', { name: '设备台账' }).click();
+    await shot(page, '10-ledger-list');
+    await page.locator('tr', { hasText: NAMES.camera }).first().click();
+    await expect.poll(() => byId(page, 'device-card').innerText()).toContain('工单记录');
+    await shot(page, '11-ledger-card');
+    await page.keyboard.press('Escape');
+    await byId(page, 'device-card').waitFor({ state: 'hidden' });
     expect(afterCsp()).toEqual([]);
   }, 180_000);
 
@@ -225,4 +245,125 @@ describe('web console (e2e)', () => {
     const tree2 = await apiCall<{ nodes: NodeLite[] }>(page, 'GET', '/api/org/tree');
     expect(tree2.nodes.some((n) => n.id === ids.siteB)).toBe(false);
   }, 120_000);
+
+  it('issue 18 (R-DIS-1, R-DIS-3, R-FN-2): on the 值班 page an administrator enrolls the workstation, rosters two people who check in (two-person rule met) and one checks out, approves a remote-viewing request, writes a patrol note, marks an incident and handles it to 已关闭', async () => {
+    const page = admin!.page;
+    const tree = await apiCall<{ nodes: Array<NodeLite & { rooms?: Array<{ id: number; name: string; cameras: Array<{ id: number }> }> }> }>(page, 'GET', '/api/org/tree');
+    const siteA = tree.nodes.find((n) => n.name === NAMES.siteA)!;
+    const examRoom = siteA.rooms!.find((r) => r.name === NAMES.room)!;
+    const monitoring = `第一监控室${TAG}`;
+    await apiCall(page, 'POST', '/api/rooms', { siteId: siteA.id, kind: 'monitoring', name: monitoring, seats: 0 });
+    const now = Date.now();
+    await apiCall(page, 'POST', '/api/duty/incidents', { cameraIds: [examRoom.cameras[0].id], fromMs: now - 120_000, toMs: now, category: 'cheating', description: '考生疑似传递纸条' });
+    await byId(page, 'menu-duty').click();
+    await byId(page, 'duty-page').waitFor();
+    await expect.poll(() => byId(page, 'duty-workstation').innerText()).toContain('不是已登记的值班终端');
+
+    // R-DIS-1: this browser becomes a workstation of the monitoring room (httpOnly cookie).
+    await byId(page, 'duty-enroll-open').click();
+    await pickSelect(page, 'duty-enroll-room', monitoring);
+    await byId(page, 'duty-enroll-name').fill('1号值班台');
+    await submitModal(page, 'duty-enroll');
+    await expect.poll(() => byId(page, 'duty-workstation').innerText()).toContain('本机：1号值班台');
+
+    // Roster: the administrator (组长) and the district patroller (值班员).
+    await page.getByRole('tab', { name: '排班' }).click();
+    for (const [who, role] of [['（admin）', '组长'], [`（${NAMES.user}）`, '值班员']]) {
+      await byId(page, 'duty-roster-add').click();
+      await pickSelect(page, 'duty-roster-room', monitoring);
+      await pickSelect(page, 'duty-roster-user', who);
+      await pickSelect(page, 'duty-roster-role', role);
+      await submitModal(page, 'duty-roster-form');
+    }
+    await expect.poll(() => byId(page, 'duty-roster').innerText()).toContain('区县巡查员');
+    expect(await byId(page, 'duty-roster').innerText()).toContain('组长');
+    await shot(page, '10-duty-roster');
+
+    // R-DIS-3: both check in on this console with their own passwords; the rule is met.
+    await page.getByRole('tab', { name: '签到' }).click();
+    for (const [u, pw] of [['admin', server.adminPassword], [NAMES.user, NAMES.userPassword]]) {
+      await byId(page, 'duty-checkin-open').click();
+      await byId(page, 'duty-checkin-username').fill(u);
+      await byId(page, 'duty-checkin-password').fill(pw);
+      await submitModal(page, 'duty-checkin');
+    }
+    const statusRow = byId(page, 'duty-status').locator('tr', { hasText: monitoring });
+    await expect.poll(() => statusRow.innerText()).toContain('区县巡查员');
+    expect(await statusRow.innerText()).toContain('满足');
+    await shot(page, '11-duty-two-checked-in');
+    // The second person leaves: fewer than two.
+    await statusRow.locator('[data-person="区县巡查员"]').getByRole('button', { name: '签退' }).click();
+    await byId(page, 'duty-checkout-ok').click();
+    await expect.poll(() => statusRow.innerText()).toContain('不足两人');
+    expect(await statusRow.innerText()).not.toContain('区县巡查员');
+
+    // R-DIS-3: the district patroller asks to watch the exam room from home; the administrator approves.
+    await apiCall(districtUser!.page, 'POST', '/api/duty/grants', { roomIds: [examRoom.id], reason: '居家巡查第01考场', fromMs: now, toMs: now + 3600_000 });
+    await page.getByRole('tab', { name: '审批' }).click();
+    await byId(page, 'duty-refresh').click();
+    const grantRow = byId(page, 'duty-grants').locator('tr', { hasText: '居家巡查第01考场' });
+    await expect.poll(() => grantRow.innerText()).toContain('待审批');
+    await grantRow.getByRole('button', { name: '审批' }).click();
+    await byId(page, 'duty-decide-note').fill('同意，限本场考试');
+    await submitModal(page, 'duty-decide');
+    await expect.poll(() => grantRow.innerText()).toContain('已批准');
+    expect(await grantRow.innerText()).toContain('生效中');
+    await shot(page, '12-duty-grant-approved');
+
+    // Patrol note on the camera.
+    await page.getByRole('tab', { name: '巡查日志' }).click();
+    await byId(page, 'duty-note-add').click();
+    await pickSelect(page, 'duty-note-camera', NAMES.camera);
+    await byId(page, 'duty-note-text').fill('前排考生频繁回头，已提醒监考');
+    await submitModal(page, 'duty-note-form');
+    await expect.poll(() => byId(page, 'duty-notes').innerText()).toContain('前排考生频繁回头');
+
+    // R-FN-2: an incident marked from the page (evidence hold), then handled 接收 → 确认 → 关闭.
+    await page.getByRole('tab', { name: '事件' }).click();
+    await byId(page, 'duty-incident-mark').click();
+    await pickSelect(page, 'duty-incident-cameras', NAMES.camera);
+    await pickSelect(page, 'duty-incident-category', '设备故障');
+    await byId(page, 'duty-incident-description').fill('后排摄像机画面抖动');
+    await submitModal(page, 'duty-incident-form');
+    await expect.poll(() => byId(page, 'duty-incidents').innerText()).toContain('后排摄像机画面抖动');
+    expect(await byId(page, 'duty-incidents').innerText()).toContain('疑似作弊');
+    const received = byId(page, 'duty-received').locator('tr', { hasText: '后排摄像机画面抖动' });
+    // (antd spaces two-character button labels, 接 收: the buttons are found by test id.)
+    for (const [step, state, note] of [['received', '已接收', ''], ['confirmed', '已确认', ''], ['closed', '已关闭', '已通知技术人员检修']]) {
+      await received.getByTestId(`duty-handle-${step}`).click();
+      if (note) await byId(page, 'duty-handle-note').fill(note);
+      await submitModal(page, 'duty-handle-form');
+      await expect.poll(() => received.innerText()).toContain(state);
+    }
+    expect(await received.innerText()).toContain('已通知技术人员检修');
+    await shot(page, '13-duty-incident-closed');
+
+    // R-DIS-2: PTZ on the live tile. Outside any window the pad works (the command is audited).
+    const cam = examRoom.cameras[0].id;
+    await apiCall(page, 'POST', `/api/cameras/${cam}/ptz-presets`, { presetNo: 1, label: '全景' });
+    const openPtz = async () => {
+      await page.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
+      await page.reload();
+      await byId(page, 'wall-full').getByTestId('tile-ptz-open').click();
+      await byId(page, 'ptz-panel').waitFor();
+    };
+    await openPtz();
+    await byId(page, 'ptz-free').waitFor();
+    await byId(page, 'ptz-left').click();
+    await expect.poll(() => byId(page, 'ptz-result').innerText()).toContain('已通过审核');
+    // An exam session starting in 10 min opens the room's window now (30 min lead): locked, the pad
+    // is disabled, the panel says why, only the approved preset 1 (全景) can be called.
+    const exam = await apiCall<{ id: number }>(page, 'POST', '/api/exams', { name: `值班测试考试${TAG}`, kind: 'other' });
+    await apiCall(page, 'PUT', `/api/exams/${exam.id}/sites`, { sites: [{ siteId: siteA.id }] });
+    await apiCall(page, 'POST', `/api/exams/${exam.id}/sessions`, { subject: '语文', startMs: Date.now() + 10 * 60_000, endMs: Date.now() + 130 * 60_000 });
+    await expect.poll(async () => (await apiCall<{ locked: boolean }>(page, 'GET', `/api/cameras/${cam}/ptz`)).locked).toBe(true);
+    await openPtz();
+    await expect.poll(() => byId(page, 'ptz-locked').innerText()).toContain('云台已锁定');
+    expect(await byId(page, 'ptz-locked').innerText()).toContain('只能调用已批准的预置位');
+    expect(await byId(page, 'ptz-left').isDisabled()).toBe(true);
+    await byId(page, 'ptz-preset-1').click();
+    await expect.poll(() => byId(page, 'ptz-result').innerText()).toContain('已通过审核');
+    await shot(page, '14-ptz-locked');
+    expect(afterCsp()).toEqual([]);
+  }, 90_000);
 });

@@ -73,17 +73,43 @@ describe('考前检测 readiness console (e2e)', () => {
     await byId(page, 'menu-readiness').click();
     await byId(page, `campaign-${campaign.id}`).click();
     await byId(page, 'probe-all').click();
-    for (const c of campaign.cameras) await expect.poll(() => byId(page, `camera-verdict-${c.cameraId}`).innerText(), { timeout: 60_000 }).toMatch(/合格|警告|不合格/);
-    const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
+    // Wait on the server's state (every camera checked, none running), polled; then on the page.
+    // A full check includes a 12 s test recording per camera, and a loaded machine is slower still.
+    const finished = async () => {
+      const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
+      return d.cameras.every((c) => !c.running && c.results.length > 0) ? d : undefined;
+    };
+    await expect.poll(finished, { timeout: 150_000, interval: 1000 }).toBeDefined();
+    const d = (await finished())!;
+    for (const c of campaign.cameras) await expect.poll(() => byId(page, `camera-verdict-${c.cameraId}`).innerText(), { timeout: 20_000, interval: 250 }).toMatch(/合格|警告|不合格/);
     for (const c of d.cameras) {
       expect(c.results.find((x) => x.probe === 'online')?.verdict).toBe('pass');
       expect(c.results.find((x) => x.probe === 'decode')?.verdict).toBe('pass');
       expect(c.hasSnapshot).toBe(true);
     }
     // Thumbnails are real JPEGs the browser loaded.
-    await expect.poll(() => page.locator('img[src*="/api/readiness/cameras/"]').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth === 320).length)).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('img[src*="/api/readiness/cameras/"]').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth === 320).length), { timeout: 20_000, interval: 250 }).toBeGreaterThan(0);
     await shot(page, '01-results');
-  }, 120_000);
+  }, 200_000);
+
+  it('R-PRE-4: an administrator enters the site uplink in the dialog; too small fails the site; the printed report is a PDF', async () => {
+    const site = campaign.sites[0];
+    await byId(page, `uplink-edit-${site.siteId}`).click();
+    await byId(page, 'uplink-mbps').fill('0.5');
+    await page.getByRole('button', { name: /确\s*定|OK/ }).last().click();
+    await expect.poll(() => byId(page, `bandwidth-${site.siteId}`).innerText(), { timeout: 10_000, interval: 250 }).toMatch(/Mbit\/s \/ 0\.5 Mbit\/s/);
+    const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
+    expect(d.sites[0].bandwidth).toMatchObject({ capacityKbps: 500, verdict: 'fail' });
+    expect(d.sites[0].reasons.join(' ')).toContain('上行带宽不足');
+    // R-PRE-2: the campaign's progress is on the channel and in the card 各级检测任务进度.
+    await expect.poll(() => byId(page, 'reported-campaigns').innerText(), { timeout: 10_000, interval: 250 }).toContain('E2E 联调检测');
+    await shot(page, '015-bandwidth');
+    // The page's 打印报告 link serves the PDF.
+    const href = await byId(page, 'report-pdf').getAttribute('href');
+    const res = await api.request('GET', href!);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  }, 60_000);
 
   it('R-PRE-3: a named person signs a camera reference in the dialog; it is audited', async () => {
     const cam = campaign.cameras[0];

@@ -4,6 +4,7 @@ import type { App, AppOptions } from '../../src/app.ts';
 import { actorFor } from '../../src/auth/auth-service.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import type { Config } from '../../src/config/config.ts';
 import { seedFirstStart } from '../../src/org/seed.ts';
 import type { Dialect } from '../../src/store/dialect.ts';
 import { repos } from '../../src/store/repos/index.ts';
@@ -23,10 +24,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(dialect: Dialect, opts: { sample?: boolean; realClock?: boolean; app?: Omit<AppOptions, 'clock'> } = {}): Promise<TestApp> {
+export async function createTestApp(dialect: Dialect, opts: { sample?: boolean; realClock?: boolean; app?: Omit<AppOptions, 'clock'>; config?: Partial<Config> } = {}): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const clock = new ManualClock(Date.UTC(2026, 5, 7, 0, 0, 0));
-  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent' } });
+  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { ...opts.config, dataDir: db.dataDir, databaseUrl: db.databaseUrl, logLevel: 'silent' } });
   const app = await createApp(config, { ...opts.app, clock: opts.realClock ? { nowMs: () => Date.now() } : clock });
   await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: ADMIN_PASSWORD, sample: opts.sample ?? true });
   return {

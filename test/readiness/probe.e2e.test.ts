@@ -2,12 +2,14 @@
 // passes online / decode / profile / picture / audio (R-PRE-3, R-CITY-4); a camera whose clock is
 // 5 s off fails the clock check with the measured offset (R-PRE-6); every camera records a 12 s test
 // window that is read back and decoded from its files (a stalled or absent camera: fail, nothing
-// recorded); a camera that stops sending times out and the campaign goes on; a reference signed by a named person makes "moved" pass, and
+// recorded); a camera with ONVIF whose clock is 37 s off is set to Beijing time inside the run,
+// audited, with its maker/model/firmware read, and one that refuses is reported once, not retried
+// (R-PRE-6); the profile row carries the measured bitrate (R-PRE-4); a camera that stops sending times out and the campaign goes on; a reference signed by a named person makes "moved" pass, and
 // a camera changed after signing asks for a new signature (R-PRE-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
-import { startSimulator } from '../../src/sim/index.ts';
-import type { Simulator } from '../../src/sim/index.ts';
+import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
+import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -15,29 +17,39 @@ import type { TestApp } from '../helpers/app.ts';
 describe('readiness probes on simulated cameras', () => {
   let t: TestApp;
   let sim: Simulator;
+  let onvif: OnvifSim;
   let admin: Actor;
-  const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0 };
+  const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0, onvifSkew: 0, onvifLocked: 0 };
   let campaignId = 0;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }], srIntervalMs: 500 });
+    sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }, { id: 'onvif-skew', audio: 'none', clockOffsetMs: 37_000 }, { id: 'onvif-locked', audio: 'none', clockOffsetMs: -20_000 }], srIntervalMs: 500 });
+    onvif = await startOnvifSim(sim, { auth: { username: 'admin', password: 'Cam-Pass-1' } });
+    onvif.refuseTimeSet('onvif-locked', true);
+    // R-CITY-4: this camera says its main stream is 1080p H.265 but sends the clips' 720p H.264.
+    onvif.setProfiles('onvif-locked', [{ name: 'mainStream', encoding: 'H265', width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, govLength: 50 }]);
     t = await createTestApp('sqlite', { realClock: true, app: { recording: { reconcileIntervalMs: 500 } } });
     admin = await t.actor('admin');
     const rooms = (await t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
     const examRooms = rooms.filter((r) => r.kind === 'exam' || r.kind === 'lab');
-    const add = async (name: string, roomId: number, path: string, port = sim.port) =>
-      (await t.app.devices.createCamera(admin, { roomId, name, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${path}/main`, subStream: `/cam/${path}/sub`, host: '127.0.0.1', port })).id;
+    const add = async (name: string, roomId: number, path: string, port = sim.port, extra: { onvifUrl?: string; username?: string; password?: string } = {}) =>
+      (await t.app.devices.createCamera(admin, { roomId, name, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${path}/main`, subStream: `/cam/${path}/sub`, host: '127.0.0.1', port, ...extra })).id;
     cam.good = await add('正常', examRooms[0].id, 'good');
     cam.skew = await add('时钟偏差', examRooms[1].id, 'skew');
     cam.stalled = await add('卡住', examRooms[2].id, 'stalled');
     // Nothing listens on port 1: the camera does not answer.
     cam.nowhere = await add('不在线', examRooms[3].id, 'none', 1);
+    // ONVIF cameras in a room that needs no microphone (the 考务室); the simulator asks no RTSP password.
+    const affairs = rooms.find((r) => r.kind === 'affairs')!;
+    cam.onvifSkew = await add('ONVIF 偏差', affairs.id, 'onvif-skew', sim.port, { onvifUrl: onvif.url('onvif-skew'), username: 'admin', password: 'Cam-Pass-1' });
+    cam.onvifLocked = await add('ONVIF 锁定', affairs.id, 'onvif-locked', sim.port, { onvifUrl: onvif.url('onvif-locked'), username: 'admin', password: 'Cam-Pass-1' });
     await t.app.recorder.start();
     const c = await t.app.readiness.campaigns.open(admin, { name: '考前检测', checks: 'full', deadlineMs: Date.now() + 86_400_000, contacts: [] });
     campaignId = c.id;
   }, 60_000);
   afterAll(async () => {
     await t.app.recorder.stop();
+    await onvif.close();
     await sim.close();
     await t.close();
   });
@@ -50,10 +62,10 @@ describe('readiness probes on simulated cameras', () => {
 
   it('probes every camera: pass, clock fail, timed-out stall, offline — and the campaign finishes', async () => {
     // The probes listen to the recorder's sessions: wait until it records the three cameras.
-    await expect.poll(() => [cam.good, cam.skew, cam.stalled].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online']);
+    await expect.poll(() => [cam.good, cam.skew, cam.stalled, cam.onvifSkew, cam.onvifLocked].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online', 'online', 'online']);
     sim.fault('stalled', { type: 'stall' });
-    const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere] });
-    expect(run.queued).toBe(4);
+    const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere, cam.onvifSkew, cam.onvifLocked] });
+    expect(run.queued).toBe(6);
     await run.done;
 
     const good = await results(cam.good);
@@ -66,6 +78,11 @@ describe('readiness probes on simulated cameras', () => {
     expect(windows[0].end_ms - windows[0].start_ms).toBe(12_000);
     expect(good.by.profile.value).toContain('1280×720');
     expect(good.by.profile.value).toMatch(/25\.0 fps/);
+    // R-PRE-4: the measured bitrate is kept for the site's bandwidth verdict.
+    expect(good.by.profile.measuredKbps).toBeGreaterThan(100);
+    // No ONVIF address: no device row, the clock comes from RTCP.
+    expect(good.by.device).toBeUndefined();
+    expect(good.by.config).toBeUndefined();
     // No signed reference yet: not a pass.
     expect(good.by.moved.verdict).toBe('warn');
     expect(good.view.hasSnapshot).toBe(true);
@@ -89,6 +106,32 @@ describe('readiness probes on simulated cameras', () => {
     expect(nowhere.by.online.verdict).toBe('fail');
     expect(nowhere.view.verdict).toBe('fail');
     expect(nowhere.by.recording).toMatchObject({ verdict: 'fail', value: '录得 0.0 秒' });
+
+    // R-PRE-6: the ONVIF camera 37 s off was set to Beijing time inside the run and read back;
+    // the set is audited as the system; its maker, model and firmware are in the check.
+    const os = await results(cam.onvifSkew);
+    expect(os.by.clock.verdict, `${os.by.clock.value} ${os.by.clock.reason}`).toBe('pass');
+    expect(os.by.clock.value).toMatch(/^校时前 \+3[678]\.\d 秒 → 校时后 [+-][01]\.\d 秒 \(ONVIF/);
+    expect(Math.abs(sim.stats('onvif-skew')!.clockOffsetMs)).toBeLessThan(1500);
+    expect(os.by.device).toMatchObject({ verdict: 'pass', value: 'XUNCHA-SIM SIM-IPC-2T 固件 V5.7.3 build 250101 序列号 onvif-skew' });
+    // R-CITY-4: its main profile (GetProfiles) is what its stream delivers.
+    expect(os.by.config.verdict, `${os.by.config.value} ${os.by.config.reason}`).toBe('pass');
+    expect(os.by.config.value).toMatch(/^配置 H264 1280×720 25 fps ≤2000 kbit\/s GOP 50；实测 H264 1280×720/);
+    const sets = (await repos(t.app.store.db).audit.list({ kind: 'all' }, { action: 'camera.clock.set' })).records;
+    const setOk = sets.find((a) => a.object_id === String(cam.onvifSkew))!;
+    expect(setOk).toMatchObject({ outcome: 'ok', username: 'system' });
+    expect(JSON.parse(setOk.detail!)).toMatchObject({ via: 'ONVIF SetSystemDateAndTime', timeZone: 'CST-8' });
+    // The camera that refuses is reported with the reason and its offset, asked once, audited as an error.
+    const ol = await results(cam.onvifLocked);
+    expect(ol.by.clock.verdict).toBe('fail');
+    expect(ol.by.clock.reason).toContain('摄像机拒绝校时');
+    expect(ol.by.clock.reason).toContain('OperationProhibited');
+    expect(onvif.calls.get('SetSystemDateAndTime')).toBe(2);
+    expect(sets.find((a) => a.object_id === String(cam.onvifLocked))).toMatchObject({ outcome: 'error' });
+    expect(sim.stats('onvif-locked')!.clockOffsetMs).toBe(-20_000);
+    // Configured 1080p H.265, delivering 720p H.264: a warn naming both (R-CITY-4).
+    expect(ol.by.config).toMatchObject({ verdict: 'warn', reason: expect.stringContaining('主码流 1920×1080') as string });
+    expect(ol.by.config.reason).toContain('编码 H264 与配置 H265 不符');
 
     // The site is not ready, and says why.
     const d = await t.app.readiness.campaigns.get(admin, campaignId);

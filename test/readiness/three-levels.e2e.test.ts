@@ -50,6 +50,8 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     const affairs = rooms.find((r) => r.kind === 'affairs')!;
     cameraId = (await site.app.devices.createCamera(admin, { roomId: affairs.id, name: '考务室全景', position: 'front', sourceKind: 'rtsp', mainStream: '/cam/c1/main', subStream: '/cam/c1/sub', host: '127.0.0.1', port: sim.port })).id;
     await site.app.recorder.start();
+    // R-PRE-4: the site's uplink as its administrator entered it; the province sees the verdict.
+    await site.app.readiness.campaigns.setUplink(admin, s.id, 100_000);
     campaignId = (await site.app.readiness.campaigns.open(admin, { name: '2026年12月联调', checks: 'full', deadlineMs: Date.now() + 3 * 86_400_000, contacts: [] })).id;
   }, 120_000);
 
@@ -74,6 +76,10 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     expect(v.campaignName).toBe('2026年12月联调');
     expect(v.problems).toEqual([expect.objectContaining({ camera: '考务室全景', room: '考务室', verdict: 'fail' })]);
     expect(v.problems[0].reasons.join(' ')).toContain('online');
+    // The failing probe as the site judged it: what was measured against which rule (R-PRE-2).
+    expect(v.problems[0].results).toContainEqual(expect.objectContaining({ probe: 'online', verdict: 'fail', rule: expect.any(String) as string, value: expect.any(String) as string }));
+    expect(v.probes.find((p) => p.probe === 'online')).toEqual({ probe: 'online', pass: 0, warn: 0, fail: 1 });
+    expect(v.bandwidth).toEqual(expect.objectContaining({ capacityKbps: 100_000 }));
     // The city sees the same, directly.
     expect((await city!.app.readiness.reported(SYSTEM_ACTOR)).find((x) => x.originCode === siteCode)?.state).toBe('not_ready');
   }, 120_000);
@@ -86,6 +92,11 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     }, { timeout: 90_000, interval: 1000 }).toBe('ready');
     await expect.poll(async () => (await atProvince())?.state, { timeout: 30_000, interval: 200 }).toBe('ready');
     expect((await atProvince())!.problems.filter((p) => p.verdict === 'fail')).toEqual([]);
+    // The bandwidth verdict reached the province: the measured main stream against 100 Mbit/s (R-PRE-4).
+    expect((await atProvince())!.bandwidth).toEqual(expect.objectContaining({ verdict: 'pass', measuredCameras: 1, capacityKbps: 100_000 }));
+    expect((await atProvince())!.bandwidth!.requiredKbps).toBeGreaterThan(0);
+    // The site's campaign progress reached the province too (topic readiness.campaign, R-PRE-2).
+    await expect.poll(async () => (await province!.app.readiness.reportedCampaigns(SYSTEM_ACTOR)).find((c) => c.name === '2026年12月联调')?.sites, { timeout: 30_000, interval: 200 }).toEqual({ total: 1, ready: 1, notReady: 0, unchecked: 0 });
 
     browser = await launchBrowser();
     const page = browser.page;
@@ -97,6 +108,7 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     await page.getByTestId('menu-readiness').click();
     await expect.poll(() => page.getByTestId(`reported-state-${siteCode}`).innerText(), { timeout: 20_000 }).toContain('就绪');
     await expect.poll(() => page.getByTestId('reported-group-南京市平台').innerText()).toContain('1/1');
+    expect(await page.getByTestId(`reported-bw-${siteCode}`).innerText()).toContain('/ 100.0 Mbit/s');
     await page.waitForTimeout(500);
     await page.screenshot({ path: `${SHOTS}/readiness-province-reported.png`, fullPage: true });
   }, 180_000);
@@ -106,5 +118,7 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     await close(city);
     city = undefined;
     await expect.poll(async () => [(await atProvince())?.state, (await atProvince())?.lastReportedState], { timeout: 60_000, interval: 500 }).toEqual(['not_reported', 'ready']);
+    // Its campaign's progress is flagged as possibly out of date, never shown fresh.
+    expect((await province!.app.readiness.reportedCampaigns(SYSTEM_ACTOR)).find((c) => c.name === '2026年12月联调')?.stale).toBe(true);
   }, 90_000);
 });

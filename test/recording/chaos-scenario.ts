@@ -174,6 +174,36 @@ export function compare(camera: string, runs: readonly Interval[], delivered: re
   return out;
 }
 
+/** Faults that stop decodable video at the instant they are injected (loss and jumps act later, at a lost packet or the next keyframe). */
+const STOPS_AT_ONCE: readonly ChaosKind[] = ['stall-short', 'stall-long', 'drop', 'refuse', 'garbage'];
+
+export interface FaultEdge {
+  fault: InjectedFault;
+  /** Where the index says the gap begins (the end of the run the fault ended). */
+  gapStartMs: number;
+  /** Where the camera's decodable video stopped, by the simulator's own delivery log. */
+  deliveredEndMs: number;
+}
+
+/**
+ * The gap start of each fault that stops video at once, beside where the simulator's delivery
+ * stopped. Measured against `atMs` (when the test injected the fault) the edge is off by however long
+ * the simulator had not sent a frame before the injection — on a loaded machine its event loop is
+ * late by 100–300 ms now and then, so the last frame went out that much before `atMs`; the delivery
+ * log records when frames really went out, so it is the reference for the ±0.2 s edge check.
+ */
+export function faultEdges(faults: readonly InjectedFault[], runs: ReadonlyArray<{ endMs: number; reason: string | null }>, delivered: readonly Interval[]): FaultEdge[] {
+  const out: FaultEdge[] = [];
+  for (const f of faults) {
+    if (!STOPS_AT_ONCE.includes(f.kind) || f.skippedFrames > 0) continue;
+    const reasons = reasonsFor(f);
+    const run = runs.filter((r) => r.reason !== null && reasons.includes(r.reason) && r.endMs >= f.atMs - 1000 && r.endMs <= f.atMs + 1000).sort((a, b) => Math.abs(a.endMs - f.atMs) - Math.abs(b.endMs - f.atMs))[0];
+    const del = union(delivered, MERGE_MS).filter(([, e]) => e >= f.atMs - 1000 && e <= f.atMs + 1000).sort((a, b) => Math.abs(a[1] - f.atMs) - Math.abs(b[1] - f.atMs))[0];
+    if (run && del) out.push({ fault: f, gapStartMs: run.endMs, deliveredEndMs: del[1] });
+  }
+  return out;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -15,7 +15,7 @@ import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
-import { compare, reasonsFor, runChaos, sleep } from './chaos-scenario.ts';
+import { EDGE_TOLERANCE_MS, compare, faultEdges, reasonsFor, runChaos, sleep } from './chaos-scenario.ts';
 import type { InjectedFault, Interval } from './chaos-scenario.ts';
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1e6));
@@ -91,12 +91,18 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
 
     const r = repos(t.app.store.db).recordings;
     const report: string[] = [];
+    let edges = 0;
     for (const c of RECORDED) {
       const runs = await r.runsBetween(ids[c], 0, toMs + 60_000);
       const recorded = runs.map((x): Interval => [Number(x.started_at_ms), Number(x.ended_at_ms)]);
       const log = sim.delivered(c)!;
       for (const d of compare(c, recorded, log.intervals, fromMs, toMs - 500)) {
         report.push(`${d.kind} ${c} ${d.fromMs - fromMs}..${d.toMs - fromMs} ms (${d.toMs - d.fromMs} ms); faults: ${injected.filter((f) => f.camera === c).map((f) => `${f.kind}@${f.atMs - fromMs}+${f.durationMs}`).join(', ')}; runs: ${runs.map((x) => `${Number(x.started_at_ms) - fromMs}..${Number(x.ended_at_ms) - fromMs} ${x.end_reason}`).join(', ')}`);
+      }
+      // The gap of each fault that stops video at once starts where the camera's video stopped (±0.2 s).
+      for (const e of faultEdges(injected.filter((x) => x.camera === c), runs.map((x) => ({ endMs: Number(x.ended_at_ms), reason: x.end_reason })), log.intervals)) {
+        edges++;
+        if (Math.abs(e.gapStartMs - e.deliveredEndMs) > EDGE_TOLERANCE_MS) report.push(`${c} ${e.fault.kind}@${e.fault.atMs - fromMs}: gap starts ${e.gapStartMs - e.deliveredEndMs} ms from where delivery stopped`);
       }
       // Each fault that interrupts video ended a run with its reason, near the fault (±1 s: the
       // fault is injected on the sim's clock, the run ends at the last frame before it).
@@ -116,6 +122,7 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
     }
     expect(report, `seed ${SEED}`).toEqual([]);
     expect(injected.length).toBeGreaterThanOrEqual(RECORDED.length * 3);
+    expect(edges, 'faults whose gap start was checked').toBeGreaterThanOrEqual(RECORDED.length);
 
     // verify-recordings (index vs media: holes, uncovered spans, damaged tails…) finds nothing.
     const verified = await verifyRecordings(t.app.store, t.app.files, {});

@@ -12,6 +12,8 @@ import type { FrameNote } from '../../src/ingest/supervisor.ts';
 import { CameraRecorder } from '../../src/recording/camera-recorder.ts';
 import { DiskFileStore } from '../../src/recording/file-store.ts';
 import { IndexWriter } from '../../src/recording/index-writer.ts';
+import { recoverRecordings } from '../../src/recording/recovery.ts';
+import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -125,5 +127,48 @@ describe.each(DIALECTS)('continuity rule on %s (R-REC-4)', (dialect) => {
     expect(frozen.runs[0].end_detail).toContain('without advancing its timestamps');
     const burst = await play('burst', [{ frames: GOP + 5 }, { pauseMs: 2000, burst: true }, { frames: 2 * GOP }]);
     expect(burst.runs.map((r) => r.end_reason)).toEqual(['stopped']);
+  });
+
+  it('a run whose first keyframe was read late (busy event loop) starts when its video arrived, not when it was processed; recovery still finds its files (R-REC-4)', async () => {
+    // The camera sends from t0 on; the server reads its first 8 frames (the keyframe among them)
+    // only 300 ms later, in one burst, then on time. Chaos seed 91666: the whole run was shifted
+    // late by this, so the index called never-sent video recorded at its end.
+    const LATE_MS = 300;
+    const files = new DiskFileStore(path.join(t.db.dataDir, 'late-start'));
+    const index = new IndexWriter(t.app.store, log);
+    const rec = new CameraRecorder(cameraId, { files, index, clock: t.clock, events: new EventBus(), log }, { fileDurationMs: 4000, fragmentDurationMs: 500, writeRetryMs: 1000 });
+    rec.setWanted(true);
+    t.clock.advance(600_000);
+    const t0 = t.clock.nowMs();
+    rec.sessionStarted({ video: clip.params });
+    const frames = 6 * 25;
+    const secondFile = keyframes.find((k) => k * 40 >= 4000)!;
+    expect(secondFile).toBeLessThan(frames - 10);
+    for (let i = 0; i < frames; i++) {
+      rec.push(clipFrame(clip, i, 1_000_000, Math.max(t0 + i * 40, t0 + LATE_MS), i === 0));
+      t.clock.set(t0 + (i + 1) * 40);
+      if (i === secondFile - 10) {
+        // The first file and its run reach the index; what follows never does (killed below).
+        await expect.poll(async () => (await index.flush(), (await repos(t.app.store.db).recordings.filesBetween(cameraId, t0 - 1000, t0 + 60_000)).length), { timeout: 30_000 }).toBe(1);
+      }
+    }
+    const [run] = await repos(t.app.store.db).recordings.runsBetween(cameraId, t0 - 1000, t0 + 60_000);
+    expect(Number(run.started_at_ms)).toBe(t0); // t0 + 300 before the fix
+    const [first] = await repos(t.app.store.db).recordings.filesBetween(cameraId, t0 - 1000, t0 + 60_000);
+    expect(Number(first.start_ms)).toBe(t0);
+    expect(first.rel_path).toContain(`/${t0 + LATE_MS}-0000.mp4`); // names keep the first anchor
+
+    // Killed while the index was down: the second file has no row. Recovery must give it to the
+    // same run (found by the file names' anchor), placed where the first file ends.
+    await rec.close('stopped'); // the files are complete on disk; `index` is never flushed again
+    await recoverRecordings(t.app.store, files, t.clock, log);
+    const runs = await repos(t.app.store.db).recordings.runsBetween(cameraId, t0 - 1000, t0 + 60_000);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ end_reason: 'crash' });
+    expect(Number(runs[0].started_at_ms)).toBe(t0);
+    expect(Number(runs[0].ended_at_ms)).toBe(t0 + frames * 40);
+    const rows = await repos(t.app.store.db).recordings.filesBetween(cameraId, t0 - 1000, t0 + 60_000);
+    expect(rows.map((r) => Number(r.start_ms))).toEqual([t0, t0 + secondFile * 40]);
+    expect((await verifyRecordings(t.app.store, files, { cameraId, fromMs: t0 - 1000, toMs: t0 + 60_000 })).problems).toEqual([]);
   });
 });

@@ -5,14 +5,13 @@
 // The outage is a TCP proxy of this test between the server and its own fresh database: the shared
 // PostgreSQL service is never stopped.
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { Socket, createServer } from 'node:net';
-import type { Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiskFileStore } from '../../src/recording/file-store.ts';
 import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
 import { openStore } from '../../src/store/db.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
+import { PgProxy, freePort } from '../helpers/pg-proxy.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
 import { startTestServer } from '../e2e/helpers/server.ts';
 import type { TestServer } from '../e2e/helpers/server.ts';
@@ -20,14 +19,6 @@ import type { TestServer } from '../e2e/helpers/server.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Stated bound of issue 12: crash loss ≤ 1 s per camera (500 ms fragments + write + fdatasync). */
 const MAX_LOSS_MS = 1000;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 function recordingFiles(dataDir: string): Array<{ rel: string; bytes: number }> {
   const dir = path.join(dataDir, 'recordings');
@@ -43,44 +34,12 @@ function recordingFiles(dataDir: string): Array<{ rel: string; bytes: number }> 
   }
 }
 
-/** A cuttable TCP path to PostgreSQL: cut() drops every connection and refuses new ones. */
-class PgProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = new Socket();
-      this.sockets.add(client).add(upstream);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        this.sockets.delete(client);
-        this.sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      upstream.connect(this.target.port, this.target.host, () => {
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    if (server) await new Promise((r) => server.close(r));
-  }
-}
-
 async function killNow(server: TestServer): Promise<number> {
+  // A server that died by itself (it must survive a database outage) would never emit 'exit' again:
+  // fail with its log instead of waiting for the test's timeout.
+  if (server.process.exitCode !== null || server.process.signalCode !== null) {
+    throw new Error(`server exited by itself (${server.process.exitCode ?? server.process.signalCode}) before the kill:\n${server.logs.slice(-40).join('\n')}`);
+  }
   const exited = new Promise((r) => server.process.once('exit', r));
   server.process.kill('SIGKILL');
   const killedAtMs = Date.now();

@@ -93,6 +93,8 @@ describe.each(DIALECTS)('retention job on %s', (dialect) => {
     expect(raised[0]).toMatchObject({ kind: 'disk_pressure', thresholdBytes: THRESHOLD });
     const alarms = await h.m.alarmList(await d.t.actor('admin'));
     expect(alarms[0]).toMatchObject({ kind: 'disk_pressure', clearedAtMs: null });
+    // The console's alarm banner (GET /api/retention/alarms/open): a site operator sees it too.
+    expect(await h.m.openAlarmList(await d.user('operator', '南京市第一中学考点'))).toEqual([expect.objectContaining({ kind: 'disk_pressure', clearedAtMs: null, message: expect.stringContaining('磁盘空间不足') })]);
     // A second pass keeps the one alarm.
     await h.m.tick();
     expect(raised).toHaveLength(1);
@@ -110,6 +112,7 @@ describe.each(DIALECTS)('retention job on %s', (dialect) => {
     expect(report.pressureStop).toBe(false);
     expect(h.gate.calls.at(-1)).toBeUndefined();
     expect(cleared).toHaveLength(1);
+    expect(await h.m.openAlarmList(await d.t.actor('admin'))).toEqual([]);
     for (const k of ['E', 'S', 'X']) expect(await kept(f[k]), k).toBe(true);
   });
 

@@ -3,6 +3,8 @@
 // offline; alarms with the lower's and the channel's names; the camera that pulls a channel. All of
 // it scoped: a district user sees only the lowers hanging under the district.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../src/cascade/catalog.ts';
+import { channelRowOf } from '../../src/cascade/catalog-events.ts';
 import { createCascadeModule } from '../../src/cascade/index.ts';
 import type { CascadeModule } from '../../src/cascade/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
@@ -56,6 +58,26 @@ describe.each(DIALECTS)('cascade views for the console on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
+  it("R-FN-3: a lower's BusinessGroupID is kept and relayed in the catalog this node gives its own upper (issue 15)", async () => {
+    const r = repos(t.app.store.db).cascade;
+    const bg = '32010600002150000001';
+    await r.upsertChannel(a, channelRowOf({ deviceId: '32010600001310000007', name: '考务室', parentId: GROUP, parental: 0, status: 'ON', businessGroupId: bg }, t0));
+    const items = await buildCatalog({ store: t.app.store, cameraOnline: () => false }, CITY.id, { includeRemote: true });
+    expect(items.find((i) => i.deviceId === '32010600001310000007')).toMatchObject({ parentId: GROUP, businessGroupId: bg });
+    expect(items.find((i) => i.deviceId === CH[0])?.businessGroupId).toBeUndefined(); // the lower named none
+    await r.deleteChannel(a, '32010600001310000007');
+  });
+
+  it('R-PRE-2: keepalives written in one batch land on each lower (the upper writes them together, issue 15 quieter upper)', async () => {
+    const r = repos(t.app.store.db).cascade;
+    const before = (await r.getLower({ kind: 'all' }, b))!.last_keepalive_ms;
+    await r.touchKeepalives([{ id: a, atMs: t0 + 61_234 }], t0 + 61_500);
+    expect(Number((await r.getLower({ kind: 'all' }, a))!.last_keepalive_ms)).toBe(t0 + 61_234);
+    expect((await r.getLower({ kind: 'all' }, b))!.last_keepalive_ms).toEqual(before); // untouched
+    await r.touchKeepalives([{ id: a, atMs: t0 + 60_000 }, { id: b, atMs: t0 - 3000_000 }], t0); // as set up above
+    expect([Number((await r.getLower({ kind: 'all' }, a))!.last_keepalive_ms), Number((await r.getLower({ kind: 'all' }, b))!.last_keepalive_ms)]).toEqual([t0 + 60_000, t0 - 3000_000]);
+  });
+
   it('an admin sees channel states, since-when and why a lower went offline', async () => {
     const lowers = await m.service.listLowers(await t.actor('admin'));
     const la = lowers.find((l) => l.id === a)!;
@@ -82,7 +104,10 @@ describe.each(DIALECTS)('cascade views for the console on %s', (dialect) => {
     const op = await t.actor('xw_op');
     expect((await m.service.listLowers(op)).map((l) => l.id)).toEqual([b]);
     expect((await m.service.alarms(op, { limit: 10 })).every((x) => x.lowerId === b)).toBe(true);
-    expect(await m.service.alarms(op, { lowerId: a, limit: 10 })).toEqual([]);
+    // Another district's lower named in ?lowerId= is refused 404 and the refusal audited (issue 13, R-SEC-4, R-ACC-1).
+    await expect(m.service.alarms(op, { lowerId: a, limit: 10 })).rejects.toMatchObject({ code: 'not_found' });
+    const refused = (await repos(t.app.store.db).audit.list({ kind: 'all' }, { username: 'xw_op', outcome: 'denied', action: 'cascade.read' })).records;
+    expect(refused.some((x) => x.object_type === 'lower_platform' && x.object_id === String(a))).toBe(true);
     const err = await m.service.channels(op, a).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('not_found');
     const insp = await t.actor('jj_insp');

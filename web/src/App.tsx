@@ -14,6 +14,8 @@ import { PlaybackPage } from './pages/playback/PlaybackPage.tsx';
 import { CascadePage } from './pages/cascade/CascadePage.tsx';
 import { ReadinessPage } from './pages/readiness/ReadinessPage.tsx';
 import { AlarmHistoryPage } from './pages/alarms/AlarmHistoryPage.tsx';
+import { LedgerPage } from './pages/ledger/LedgerPage.tsx';
+import { DutyPage } from './pages/duty/DutyPage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -49,6 +51,7 @@ export function App() {
   }
   if (session === null) return <LoginPage onLoggedIn={acceptSession} />;
 
+  document.title = session.node ? `${session.node.name}（${session.node.levelLabel}）· 巡查` : '巡查 · 考点视频巡查系统';
   const pages = allowedPages(session.user.role);
   const page: PageKey = pages.includes(route as PageKey) ? (route as PageKey) : defaultPage(session.user.role);
   const logout = () => {
@@ -56,7 +59,7 @@ export function App() {
   };
 
   return (
-    <AppLayout user={session.user} page={page} pages={pages} onNavigate={navigate} onLogout={logout}>
+    <AppLayout user={session.user} node={session.node} page={page} pages={pages} onNavigate={navigate} onLogout={logout}>
       {page === 'wall' && <WallPage user={session.user} />}
       {page === 'playback' && <PlaybackPage user={session.user} />}
       {page === 'org' && <OrgPage user={session.user} />}
@@ -66,6 +69,8 @@ export function App() {
       {page === 'readiness' && <ReadinessPage user={session.user} />}
       {page === 'cascade' && <CascadePage user={session.user} />}
       {page === 'alarms' && <AlarmHistoryPage />}
+      {page === 'ledger' && <LedgerPage user={session.user} />}
+      {page === 'duty' && <DutyPage user={session.user} />}
     </AppLayout>
   );
 }

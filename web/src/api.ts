@@ -3,6 +3,11 @@ import type {
   AuditFilter, AuditRecord, Camera, CameraSecrets, OrgNode, Room, User, VerifyResult,
   Alarm, Exam, ExamKind, ExamReport, ExamSession, RoomWindow,
 } from './types.ts';
+import type { RetentionAlarmView } from '../../src/retention/index.ts';
+
+/** An open disk alarm (the server's view, type-only import). */
+export type DiskAlarm = RetentionAlarmView;
+import type { NodeIdentity } from '../../src/org/node-identity.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -64,7 +69,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   return data as T;
 }
 
-export interface Session { user: User; csrfToken: string }
+export interface Session { user: User; csrfToken: string; node?: NodeIdentity }
 
 function qs(params: Record<string, string | number | undefined>): string {
   const sp = new URLSearchParams();
@@ -76,7 +81,7 @@ function qs(params: Record<string, string | number | undefined>): string {
 }
 
 export type CameraInput = Partial<Omit<Camera, 'id' | 'hasCredentials' | 'status' | 'statusReason'>> & {
-  host?: string; port?: number; username?: string; password?: string;
+  host?: string; port?: number; username?: string; password?: string; onvifUrl?: string;
 };
 
 export const api = {
@@ -138,6 +143,7 @@ export const api = {
   examReport: (examId: number, sessionId?: number) => request<ExamReport>('GET', `/api/exams/${examId}/report${qs({ sessionId })}`),
   examReportUrl: (examId: number, format: 'xlsx' | 'pdf', sessionId?: number) => `/api/exams/${examId}/report.${format}${qs({ sessionId })}`,
   openAlarms: () => request<{ alarms: Alarm[] }>('GET', '/api/alarms?open=true'),
+  openDiskAlarms: () => request<{ alarms: DiskAlarm[] }>('GET', '/api/retention/alarms/open'),
   ackAlarm: (id: number, disposition?: string) => request<Alarm>('POST', `/api/alarms/${id}/ack`, { disposition }),
 };
 

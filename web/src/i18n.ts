@@ -10,6 +10,7 @@ const zh = {
   menuOrg: '组织机构', menuUsers: '用户管理', menuAudit: '审计日志', menuSystem: '系统管理', menuBase: '基础数据',
   totpTitle: '两步验证', totpIntro: '在身份验证器（如微信小程序、Google Authenticator）中添加以下密钥，然后输入其显示的 6 位验证码以启用。', totpSecret: '密钥', totpEnable: '启用', totpEnabledMsg: '两步验证已启用，下次登录需输入动态验证码', totpAlready: '两步验证已启用。如需重新绑定，请生成新密钥并再次验证。', totpGenerate: '生成新密钥',
   beijingTime: '北京时间', language: 'English', changePassword: '修改密码', oldPassword: '原密码', newPassword: '新密码',
+  mustChangePassword: '首次登录或密码已被重置：请先修改密码再继续',
   passwordChanged: '密码已修改', confirmPassword: '确认新密码', passwordMismatch: '两次输入的密码不一致',
   // org
   orgTree: '组织机构树', searchTree: '搜索名称或国标编码', refresh: '刷新', expandAll: '全部展开', collapseAll: '全部折叠',
@@ -20,7 +21,7 @@ const zh = {
   mainStream: '主码流', subStream: '子码流', credentials: '登录凭据', configured: '已配置', notConfigured: '未配置',
   status: '状态', statusReason: '状态说明', reveal: '查看网络配置', revealTitle: '摄像机网络配置',
   revealAudited: '此操作已记录审计日志，请妥善保管设备凭据，不得外传。', host: 'IP 地址', port: '端口',
-  deviceUser: '设备用户名', devicePassword: '设备密码', gbCodeHint: '20 位数字，留空由系统生成',
+  deviceUser: '设备用户名', devicePassword: '设备密码', onvifUrl: 'ONVIF 设备服务地址', onvifUrlHint: '填写后，考前检测经 ONVIF 读取设备信息与时钟，并将时钟校准为北京时间（使用上面的用户名和密码）', onvifUrlInvalid: '须为 http(s):// 开头的地址', gbCodeHint: '20 位数字，留空由系统生成',
   gbCodeInvalid: '国标编码须为 20 位数字', deleteConfirm: '确定删除“{name}”吗？', deleteCascadeHint: '删除后不可恢复。',
   deleted: '已删除', created: '已创建', updated: '已保存', moved: '已移动', newParent: '新的上级节点',
   moveHint: '只能移动到符合层级关系的上级节点下', siteRoomOnly: '仅考点下可新增房间', newNodeTitle: '新增{kind}',
@@ -42,7 +43,7 @@ const zh = {
   verifyBad: '哈希链校验失败：第 {seq} 条记录异常（{reason}），共校验 {checked} 条。', totalRecords: '共 {total} 条',
   all: '全部', seq: '序号',
   networkError: '网络错误，请检查与服务器的连接', forbidden: '无权执行此操作',
-  menuExamMgmt: '考试管理', menuAlarmHistory: '报警记录', menuExams: '考试安排', menuReadiness: '考前检测', menuCascade: '平台级联',
+  menuExamMgmt: '考试管理', menuAlarmHistory: '报警记录', menuDuty: '值班', menuExams: '考试安排', menuReadiness: '考前检测', menuCascade: '平台级联', menuLedger: '设备台账',
   // live wall (视频墙) and tours (轮巡)
   menuPatrol: '视频巡查', menuWall: '视频墙', wallLayout: '画面', wallCameras: '监控点', wallDragHint: '拖动摄像机或考场到右侧画面',
   wallDrop: '拖入摄像机', wallOnline: '在线', wallConnecting: '连接中', wallOffline: '信号中断，正在重连', wallLost: '信号中断', wallRecording: '录像中',
@@ -64,6 +65,7 @@ const zh = {
   pbPurposeHint: '必填：导出用途（如：考生违纪取证、上级调阅），至少 4 个字', pbWatermark: '叠加可见水印（导出人、时间）', pbRange: '时段',
   pbExportNotice: '导出的录像严禁外传；导出人、时间和用途将记录在签名清单和审计日志中。', pbDownload: '下载',
   pbJob_queued: '排队中', pbJob_running: '导出中', pbJob_done: '已完成', pbJob_failed: '失败', pbJob_cancelled: '已取消',
+  mustChangePasswordTitle: '请先修改初始密码', mustChangePasswordHint: '当前密码为系统生成的初始密码（或已被管理员重置），修改后才能继续使用。',
 };
 
 export type MsgKey = keyof typeof zh;
@@ -77,6 +79,7 @@ const en: Record<MsgKey, string> = {
   menuOrg: 'Organisation', menuUsers: 'Users', menuAudit: 'Audit log', menuSystem: 'System', menuBase: 'Master data',
   totpTitle: 'Two-step verification', totpIntro: 'Add this key to an authenticator app, then enter the 6-digit code it shows to enable.', totpSecret: 'Key', totpEnable: 'Enable', totpEnabledMsg: 'Two-step verification enabled: the next login asks for a code', totpAlready: 'Two-step verification is on. To bind a new device, generate a new key and verify it.', totpGenerate: 'Generate a new key',
   beijingTime: 'Beijing', language: '中文', changePassword: 'Change password', oldPassword: 'Current password', newPassword: 'New password',
+  mustChangePassword: 'First login or password reset: change your password to continue',
   passwordChanged: 'Password changed', confirmPassword: 'Confirm new password', passwordMismatch: 'Passwords do not match',
   orgTree: 'Organisation tree', searchTree: 'Search name or GB code', refresh: 'Refresh', expandAll: 'Expand all', collapseAll: 'Collapse all',
   addChild: 'Add child', addRoom: 'Add room', addCamera: 'Add camera', edit: 'Edit', move: 'Move', delete: 'Delete',
@@ -86,7 +89,7 @@ const en: Record<MsgKey, string> = {
   mainStream: 'Main stream', subStream: 'Sub stream', credentials: 'Credentials', configured: 'Configured', notConfigured: 'Not set',
   status: 'Status', statusReason: 'Status note', reveal: 'Show network config', revealTitle: 'Camera network configuration',
   revealAudited: 'This action has been recorded in the audit log. Keep device credentials confidential.', host: 'IP address', port: 'Port',
-  deviceUser: 'Device user', devicePassword: 'Device password', gbCodeHint: '20 digits; leave empty to auto-generate',
+  deviceUser: 'Device user', devicePassword: 'Device password', onvifUrl: 'ONVIF device service URL', onvifUrlHint: 'When set, readiness checks read the device facts and clock over ONVIF and set the clock to Beijing time (with the user and password above)', onvifUrlInvalid: 'Must start with http(s)://', gbCodeHint: '20 digits; leave empty to auto-generate',
   gbCodeInvalid: 'GB code must be 20 digits', deleteConfirm: 'Delete "{name}"?', deleteCascadeHint: 'This cannot be undone.',
   deleted: 'Deleted', created: 'Created', updated: 'Saved', moved: 'Moved', newParent: 'New parent',
   moveHint: 'Only parents of the correct level can be chosen', siteRoomOnly: 'Rooms can only be added to sites', newNodeTitle: 'New {kind}',
@@ -106,7 +109,7 @@ const en: Record<MsgKey, string> = {
   verifyBad: 'Hash chain broken at record {seq} ({reason}); {checked} records checked.', totalRecords: '{total} records',
   all: 'All', seq: 'Seq',
   networkError: 'Network error: cannot reach the server', forbidden: 'You are not allowed to do this',
-  menuExamMgmt: 'Exams', menuAlarmHistory: 'Alarm history', menuExams: 'Exam schedule', menuReadiness: 'Readiness', menuCascade: 'Cascade',
+  menuExamMgmt: 'Exams', menuAlarmHistory: 'Alarm history', menuDuty: 'Duty', menuExams: 'Exam schedule', menuReadiness: 'Readiness', menuCascade: 'Cascade', menuLedger: 'Equipment ledger',
   menuPatrol: 'Video patrol', menuWall: 'Video wall', wallLayout: 'Layout', wallCameras: 'Cameras', wallDragHint: 'Drag a camera or a room onto the wall',
   wallDrop: 'Drop a camera here', wallOnline: 'Online', wallConnecting: 'Connecting', wallOffline: 'Signal lost, reconnecting', wallLost: 'Signal lost', wallRecording: 'Recording',
   wallNotRecording: 'Not recording', wallRefused: 'Not permitted', wallUnsupported: 'Codec not supported by this browser', wallClear: 'Clear wall',
@@ -126,6 +129,7 @@ const en: Record<MsgKey, string> = {
   pbPurposeHint: 'Required: why is this exported (e.g. evidence of misconduct), at least 4 characters', pbWatermark: 'Burn in a visible watermark (user, time)', pbRange: 'Range',
   pbExportNotice: 'Exported video must not leak; who exported it, when and why is kept in the signed manifest and the audit log.', pbDownload: 'Download',
   pbJob_queued: 'Queued', pbJob_running: 'Running', pbJob_done: 'Done', pbJob_failed: 'Failed', pbJob_cancelled: 'Cancelled',
+  mustChangePasswordTitle: 'Change the initial password first', mustChangePasswordHint: 'This password was generated by the system (or reset by an administrator). Change it to continue.',
 };
 
 export type Lang = 'zh' | 'en';

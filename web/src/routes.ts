@@ -2,7 +2,7 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade' | 'alarms';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade' | 'alarms' | 'ledger' | 'duty';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
@@ -13,6 +13,8 @@ const access: Record<PageKey, readonly Role[]> = {
   readiness: ['admin', 'operator', 'leader'], // exam.read (考前检测); writes exam.write, signatures readiness.sign
   playback: ['admin', 'operator', 'leader'], // video.playback
   alarms: ['admin', 'operator', 'leader'], // exam.read (报警记录)
+  ledger: ['admin', 'operator', 'leader'], // org.read (设备台账); writes org.write / fault.handle (admin)
+  duty: ['admin', 'operator', 'leader'], // org.read (值班: status, roster), exam.read (patrol log)
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 

@@ -12,6 +12,8 @@ export interface User {
   orgNodeName: string;
   disabled: boolean;
   totpEnabled: boolean;
+  /** The server allows nothing but a password change until it is changed (issue 13). */
+  mustChangePassword?: boolean;
   createdAtMs: number;
 }
 
@@ -66,6 +68,8 @@ export interface CameraSecrets {
   password: string;
   mainStream: string;
   subStream: string;
+  /** ONVIF device service URL, when set. */
+  onvifUrl?: string;
 }
 
 export type AuditOutcome = 'ok' | 'denied' | 'error';
@@ -145,7 +149,7 @@ export interface RoomWindow {
   editedBy: string | null;
 }
 
-export type AlarmKind = 'recording_gap' | 'camera_not_ready';
+export type AlarmKind = 'recording_gap' | 'camera_not_ready' | 'ptz_refused';
 /** The server's alarm view (type-only import: one source, no copy). */
 export type Alarm = AlarmView;
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { userView } from '../../auth/user-service.ts';
+import { nodeIdentity } from '../../org/node-identity.ts';
 import { SESSION_COOKIE, clientOf, sessionOf, setSessionCookie } from '../context.ts';
 import { errorSchema, loginBody, sessionAnswer } from '../schemas.ts';
 
@@ -13,17 +14,17 @@ export function authRoutes(app: App) {
     const tags = ['auth'];
     s.post('/api/auth/login', { schema: { tags, summary: '登录 Log in', body: loginBody, response: { 200: sessionAnswer, 401: errorSchema, 429: errorSchema } } }, async (req, reply) => {
       const { token, user, csrfToken } = await app.auth.login(req.body.username, req.body.password, req.body.totp, clientOf(req));
-      setSessionCookie(reply, token, app.config.session.absoluteTimeoutHours * 3600);
-      return { user: userView(user), csrfToken };
+      setSessionCookie(req, reply, token, app.config.session.absoluteTimeoutHours * 3600);
+      return { user: userView(user), csrfToken, node: await nodeIdentity(app.store.db) };
     });
     s.post('/api/auth/logout', { schema: { tags, summary: '退出 Log out' } }, async (req, reply) => {
       if (req.session) await app.auth.logout(req.session);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      void reply.clearCookie(SESSION_COOKIE, { path: '/', secure: req.protocol === 'https' });
       return { ok: true };
     });
-    s.get('/api/auth/me', { schema: { tags, summary: '当前用户 Current user', response: { 200: sessionAnswer, 401: errorSchema } } }, (req) => {
+    s.get('/api/auth/me', { schema: { tags, summary: '当前用户 Current user', response: { 200: sessionAnswer, 401: errorSchema } } }, async (req) => {
       const session = sessionOf(req);
-      return { user: userView(session.user), csrfToken: session.csrfToken };
+      return { user: userView(session.user), csrfToken: session.csrfToken, node: await nodeIdentity(app.store.db) };
     });
     s.post(
       '/api/auth/password',

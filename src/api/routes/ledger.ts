@@ -8,6 +8,8 @@ import { deviceBody, deviceSchema, openTicketBody, ticketActionBody, ticketDetai
 import { actorOf } from '../context.ts';
 import { idParam } from '../schemas.ts';
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export function ledgerRoutes(m: LedgerModule) {
   return (server: FastifyInstance): void => {
     const s = server.withTypeProvider<ZodTypeProvider>();
@@ -29,6 +31,11 @@ export function ledgerRoutes(m: LedgerModule) {
     s.post('/api/faults/tickets', { schema: { tags, summary: '报修 Open a ticket by hand (audited)', body: openTicketBody, response: { 200: ticketDetailSchema } } }, (req) => m.faults.open(actorOf(req), req.body));
     s.get('/api/faults/tickets/:id', { schema: { tags, summary: '工单详情 Ticket with its history', params: idParam, response: { 200: ticketDetailSchema } } }, (req) => m.faults.get(actorOf(req), req.params.id));
     s.post('/api/faults/tickets/:id/action', { schema: { tags, summary: '工单处理 Acknowledge / start repair / mark repaired (verify is refused: the system verifies; audited)', params: idParam, body: ticketActionBody, response: { 200: ticketDetailSchema } } }, (req) => m.faults.act(actorOf(req), req.params.id, req.body.action, req.body.note));
+    s.get('/api/ledger/devices.xlsx', { schema: { tags, summary: '导出设备台账 Export the ledger as .xlsx (audited)' } }, async (req, reply) => reply.type(XLSX_TYPE).header('content-disposition', 'attachment; filename="ledger.xlsx"').send(await m.transfer.export(actorOf(req))));
+    s.post('/api/ledger/import', { bodyLimit: 8 * 1024 * 1024, schema: { tags, summary: '导入设备台账 Import .xlsx: rows matched by node and device code; any wrong row → nothing applied (audited)', body: z.object({ dataBase64: z.string().min(1).max(7_500_000) }).strict() } }, (req) => m.transfer.import(actorOf(req), Buffer.from(req.body.dataBase64, 'base64')));
+    s.get('/api/ledger/health', { schema: { tags, summary: '运行状态 This node\'s health (disk, clock, memory, CPU, database) and every lower\'s as reported upward, stale flagged (R-ORG-2, R-CITY-4)' } }, (req) => m.healthView(actorOf(req)));
+    s.get('/api/ledger/rollup', { schema: { tags, summary: '分级运行概况 Roll-up per level: the org tree with, per node, sites, cameras online and recording, unverified tickets and report freshness from what the sites report upward; stale sites counted apart (R-FN-3, R-CITY-4)' } }, (req) => m.rollupView(actorOf(req)));
+    s.get('/api/ledger/report.xlsx', { schema: { tags, summary: '运行周报/月报 Health report of the last full week or month per level as .xlsx: roll-up as reported now, tickets per site in the period (audited)', querystring: z.object({ period: z.enum(['week', 'month']).default('week') }).strict() } }, async (req, reply) => reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="ledger-${req.query.period}.xlsx"`).send(await m.report(actorOf(req), req.query.period)));
     s.get('/api/users/:id/training', { schema: { tags, summary: '培训记录 Training records of a user (R-PRE-1)', params: idParam, response: { 200: z.object({ records: z.array(trainingSchema) }) } } }, async (req) => ({ records: await m.ledger.training(actorOf(req), req.params.id) }));
     s.post('/api/users/:id/training', { schema: { tags, summary: '新增培训记录 Record a training (audited)', params: idParam, body: trainingBody, response: { 200: trainingSchema } } }, (req) => m.ledger.addTraining(actorOf(req), req.params.id, req.body));
     s.delete('/api/training/:id', { schema: { tags, summary: '删除培训记录 Delete a training record (audited)', params: idParam } }, async (req) => {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ReadinessModule } from '../../readiness/index.ts';
-import { reportedSiteSchema, cameraParam, campaignDetailSchema, campaignSchema, contactBody, openCampaignBody, probeBody, referenceBody, signBody, signatureParam, templateBody, templateSchema } from '../../readiness/schemas.ts';
+import { reportedCampaignSchema, reportedSiteSchema, siteParam, uplinkBody, cameraParam, campaignDetailSchema, campaignSchema, contactBody, openCampaignBody, probeBody, referenceBody, signBody, signatureParam, templateBody, templateSchema } from '../../readiness/schemas.ts';
 import { actorOf } from '../context.ts';
 import { idParam } from '../schemas.ts';
 
@@ -33,7 +33,16 @@ export function readinessRoutes(m: ReadinessModule) {
     s.post('/api/readiness/cameras/:cameraId/reference', { schema: { tags, summary: '参考画面签字 Sign the newest picture as covering every seat (R-PRE-3, audited)', params: cameraParam, body: referenceBody, response: { 200: z.object({ signedAtMs: z.number() }) } } }, (req) =>
       m.signoff.signReference(actorOf(req), req.params.cameraId, req.body.signerName),
     );
+    for (const kind of ['pdf', 'xlsx'] as const) {
+      s.get(`/api/readiness/campaigns/:id/report.${kind}`, { schema: { tags, summary: `考前检测报告 ${kind === 'pdf' ? 'PDF (printable, signature lines)' : 'Excel'}: one site or every site in my scope, rolled up per city (audited)`, params: idParam, querystring: z.object({ siteId: z.coerce.number().int().positive().optional() }).strict() } }, async (req, reply) => {
+        const file = await m.report(actorOf(req), req.params.id, kind, req.query.siteId);
+        const type = kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+        return reply.type(type).header('content-disposition', `attachment; filename="readiness-${req.params.id}${req.query.siteId ? `-site-${req.query.siteId}` : ''}.${kind}"`).send(file);
+      });
+    }
+    s.put('/api/readiness/sites/:siteId/uplink', { schema: { tags, summary: '上行带宽 Capacity of a site\'s link upward, kbit/s (R-PRE-4, audited)', params: siteParam, body: uplinkBody, response: { 200: z.object({ siteId: z.number(), capacityKbps: z.number() }) } } }, (req) => m.campaigns.setUplink(actorOf(req), req.params.siteId, req.body.capacityKbps));
     s.get('/api/readiness/reported', { schema: { tags, summary: '各级上报 Every site reported on the node-to-node channel: ready / not ready / not checked / not reported (R-PRE-2)', response: { 200: z.object({ sites: z.array(reportedSiteSchema) }) } } }, async (req) => ({ sites: await m.reported(actorOf(req)) }));
+    s.get('/api/readiness/reported/campaigns', { schema: { tags, summary: '各级检测任务进度 Every campaign reported on the node-to-node channel (this level and below) with its progress (R-PRE-2)', response: { 200: z.object({ campaigns: z.array(reportedCampaignSchema) }) } } }, async (req) => ({ campaigns: await m.reportedCampaigns(actorOf(req)) }));
     s.get('/api/readiness/templates', { schema: { tags, summary: '检查表模板 Checklist templates that apply to me', response: { 200: z.object({ templates: z.array(templateSchema) }) } } }, async (req) => ({ templates: await m.signoff.templates(actorOf(req)) }));
     s.post('/api/readiness/templates', { schema: { tags, summary: '新建检查表模板 Create a template (audited)', body: templateBody, response: { 200: templateSchema } } }, (req) => m.signoff.saveTemplate(actorOf(req), undefined, req.body));
     s.put('/api/readiness/templates/:id', { schema: { tags, summary: '修改检查表模板 Replace a template and its items (audited)', params: idParam, body: templateBody, response: { 200: templateSchema } } }, (req) => m.signoff.saveTemplate(actorOf(req), req.params.id, req.body));

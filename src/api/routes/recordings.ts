@@ -13,6 +13,10 @@ const statusSchema = z.object({
   reason: z.string().optional(),
   detail: z.string().optional(),
   atMs: z.number(),
+  retryAtMs: z.number().optional().describe('In error: next connection attempt (ms since epoch)'),
+  retryInMs: z.number().optional().describe('In error: ms until the next attempt, when the status was taken'),
+  recordingHeld: z.string().optional().describe('Online but not recording: schedule | disk-pressure | disk-full | write-error | keyframe'),
+  recordingHeldDetail: z.string().optional(),
   recordingMode: z.enum(['continuous', 'scheduled']),
 });
 const gapSchema = z.object({ startMs: z.number(), endMs: z.number(), durationMs: z.number(), reason: z.string(), detail: z.string().optional() });

@@ -31,6 +31,7 @@ export function retentionRoutes(_app: App, m: RetentionModule) {
     s.get('/api/retention/settings', { schema: { tags, summary: '保存策略 Retention settings' } }, async (req) => m.settings(actorOf(req)));
     s.put('/api/retention/settings', { schema: { tags, summary: '修改保存策略 Change retention settings (audited)', body: settingsBody } }, async (req) => m.saveSettings(actorOf(req), req.body));
     s.get('/api/retention/alarms', { schema: { tags, summary: '磁盘空间告警 Disk pressure alarms' } }, async (req) => ({ alarms: await m.alarmList(actorOf(req)) }));
+    s.get('/api/retention/alarms/open', { schema: { tags, summary: '未恢复的磁盘告警 Open disk alarms (alarm banner)' } }, async (req) => ({ alarms: await m.openAlarmList(actorOf(req)) }));
     s.post('/api/retention/run', { schema: { tags, summary: '立即执行录像清理 Run the retention job now' } }, async (req) => m.runNow(actorOf(req)));
 
     s.get('/api/evidence-holds', { schema: { tags, summary: '证据保全列表 Evidence holds', querystring: z.object({ all: z.enum(['0', '1']).optional() }).strict() } }, async (req) => ({ holds: await m.holds.list(actorOf(req), req.query.all !== '1') }));

@@ -31,6 +31,27 @@ export function uplinkRoutes(m: UplinkModule) {
       async (req) => ({ peers: await m.service.peers(actorOf(req)), ...m.status() }),
     );
 
+    // Lower levels' audit logs as judged from their checkpoints (issue 13; src/audit/checkpoint-watch.ts).
+    const checkpointPeer = z.object({
+      originCode: z.string(), scopePath: z.string(), nodeName: z.string().nullable(), lastSeq: z.number(), lastAtMs: z.number(), receivedAtMs: z.number(), accepted: z.number(),
+      problem: z.enum(['rollback', 'rebuilt', 'unlinked', 'invalid']).nullable(), problemText: z.string().nullable(), problemDetail: z.record(z.string(), z.unknown()).nullable(), problemAtMs: z.number().nullable(),
+    });
+    s.get(
+      '/api/audit/checkpoints',
+      { schema: { tags: ['audit'], summary: '下级审计检查点 Lower levels\' audit checkpoints: last accepted, rollback or rebuild found', response: { 200: z.object({ peers: z.array(checkpointPeer) }) } } },
+      async (req) => ({ peers: await m.checkpointWatch.list(actorOf(req)) }),
+    );
+    s.post(
+      '/api/audit/checkpoints/:originCode/ack',
+      {
+        schema: {
+          tags: ['audit'], summary: '确认下级审计检查点告警 Acknowledge a lower\'s audit checkpoint problem',
+          params: z.object({ originCode: z.string().regex(/^\d{20}$/) }), body: z.object({ note: z.string().trim().min(1).max(500) }).strict(), response: { 200: checkpointPeer },
+        },
+      },
+      async (req) => m.checkpointWatch.acknowledge(actorOf(req), req.params.originCode, req.body.note),
+    );
+
     // Signed by the lower (HMAC of the raw body): the body is read as bytes and parsed after the check.
     server.register((inner: FastifyInstance, _opts, done) => {
       inner.removeAllContentTypeParsers();

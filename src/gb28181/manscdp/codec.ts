@@ -4,6 +4,7 @@ import { decodePtz, PtzError } from '../ptz.ts';
 import { catalogItemElements, readCatalogItems } from './catalog.ts';
 import { childOf, flatStrings, itemsOf, parseIntField, readFields, textOf, writeFields } from './fields.ts';
 import { ALARM_FIELDS, ALARM_QUERY_FIELDS, DEVICE_INFO_FIELDS, DEVICE_STATUS_FIELDS, KIND_NAMES, RECORD_ITEM_FIELDS, RECORD_QUERY_FIELDS } from './messages.ts';
+import { parseKeepaliveFast } from './keepalive-fast.ts';
 import { normaliseCatalogEvents } from './subscription.ts';
 import { decodeManscdpBody, encodeManscdpText, ManscdpError, parseXmlTree, xmlDocument } from './xml.ts';
 import type { ManscdpMessage, RecordItem } from './messages.ts';
@@ -14,6 +15,12 @@ const ROOTS = ['Query', 'Response', 'Notify', 'Control'];
 /** Parses a MANSCDP body; `note` (optional) receives what decoding found about its charset. */
 export function parseManscdp(body: Uint8Array | string, note?: CharsetNote): ManscdpMessage {
   const text = typeof body === 'string' ? body : decodeManscdpBody(body, note);
+  // Plain keepalives, the bulk of an upper's traffic, are read without the XML parser.
+  return parseKeepaliveFast(text) ?? parseManscdpText(text);
+}
+
+/** The full parse of decoded MANSCDP text (what `parseManscdp` does for all but plain keepalives). */
+export function parseManscdpText(text: string): ManscdpMessage {
   const tree = parseXmlTree(text);
   const rootName = Object.keys(tree).find((k) => ROOTS.includes(k));
   if (!rootName) throw new ManscdpError(`MANSCDP root must be one of ${ROOTS.join('/')}`);
@@ -21,7 +28,8 @@ export function parseManscdp(body: Uint8Array | string, note?: CharsetNote): Man
   if (Array.isArray(root) || typeof root !== 'object') throw new ManscdpError(`<${rootName}> must have children`);
   const cmdType = textOf(root, 'CmdType');
   const snText = textOf(root, 'SN');
-  const deviceId = textOf(root, 'DeviceID');
+  // A Broadcast notification names no DeviceID: its TargetID (the audio output) is the device addressed.
+  const deviceId = textOf(root, 'DeviceID') ?? (rootName === 'Notify' && cmdType === 'Broadcast' ? textOf(root, 'TargetID') : undefined);
   if (!cmdType || snText === undefined || !deviceId) throw new ManscdpError('MANSCDP message lacks CmdType, SN or DeviceID');
   const head = { sn: parseIntField(snText, 'SN'), deviceId };
   const kind = (Object.keys(KIND_NAMES) as Array<keyof typeof KIND_NAMES>).find((k) => KIND_NAMES[k][0] === rootName && KIND_NAMES[k][1] === cmdType);
@@ -92,6 +100,13 @@ function sumNumOf(root: XmlNode): number {
 function parseDeviceControl(root: XmlNode, head: { sn: number; deviceId: string }): ManscdpMessage {
   const other: Record<string, string> = flatStrings(root);
   for (const k of ['CmdType', 'SN', 'DeviceID', 'PTZCmd']) delete other[k];
+  // Commands with parameters (HomePosition, DragZoomIn/Out…) one level deep, as `Command.Param`.
+  if (typeof root === 'object') {
+    for (const [k, v] of Object.entries(root)) {
+      if (k === 'Info' || k.startsWith('@_') || typeof v !== 'object' || Array.isArray(v)) continue;
+      for (const [ck, cv] of Object.entries(flatStrings(v))) other[`${k}.${ck}`] = cv;
+    }
+  }
   const ptzCmd = textOf(root, 'PTZCmd');
   const priority = textOf(childOf(root, 'Info'), 'ControlPriority');
   const msg: ManscdpMessage = { kind: 'device-control', ...head };
@@ -150,7 +165,16 @@ export function buildManscdpXml(msg: ManscdpMessage, charset: ManscdpCharset = '
       break;
     case 'device-control':
       if (msg.ptzCmd !== undefined) children.push({ name: 'PTZCmd', text: msg.ptzCmd });
-      for (const [k, v] of Object.entries(msg.other ?? {})) children.push({ name: k, text: v });
+      for (const [k, v] of Object.entries(msg.other ?? {})) {
+        const [parent, child] = k.split('.', 2);
+        if (child === undefined) {
+          children.push({ name: k, text: v });
+          continue;
+        }
+        let el = children.find((c) => c.name === parent && c.children);
+        if (!el) children.push((el = { name: parent, children: [] }));
+        el.children!.push({ name: child, text: v });
+      }
       if (msg.controlPriority !== undefined) children.push({ name: 'Info', children: [{ name: 'ControlPriority', text: msg.controlPriority }] });
       break;
     case 'media-status':

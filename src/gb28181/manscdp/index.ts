@@ -1,5 +1,6 @@
 // Public MANSCDP API.
-export { parseManscdp, encodeManscdp, buildManscdpXml, MANSCDP_CONTENT_TYPE } from './codec.ts';
+export { parseKeepaliveFast } from './keepalive-fast.ts';
+export { parseManscdp, parseManscdpText, encodeManscdp, buildManscdpXml, MANSCDP_CONTENT_TYPE } from './codec.ts';
 export { splitCatalog, CATALOG_ITEM_FIELDS } from './catalog.ts';
 export { splitToFit, UDP_BODY_BUDGET_BYTES } from './split.ts';
 export type { SplitLimits } from './split.ts';
@@ -10,3 +11,7 @@ export { formatGbTime, parseGbTime } from './time.ts';
 export type { CharsetNote, ManscdpCharset, XmlElement } from './xml.ts';
 export { xmlDocument } from './xml.ts';
 export type * from './messages.ts';
+export { readDeviceConfig } from './device-config.ts';
+export { readBroadcast } from './broadcast.ts';
+export type { BroadcastNotify } from './broadcast.ts';
+export type { BasicParamConfig, DeviceConfigRequest } from './device-config.ts';

@@ -11,13 +11,16 @@ import type { Store } from '../../store/db.ts';
 import { repos } from '../../store/repos/index.ts';
 import type { Clock } from '../../util/clock.ts';
 import { AppError } from '../../util/errors.ts';
-import { CsvError, decodeText, parseCsv, serializeCsv } from './csv.ts';
+import { runInWorker } from '../../util/worker-run.ts';
+import { WorkLimiter } from '../../util/work-limiter.ts';
+import type { WorkLimits } from '../../util/work-limiter.ts';
+import { FILE_JOBS_URL, readTable, writeTable } from './file-jobs.ts';
+import type { ReadTableResult } from './file-jobs.ts';
 import { buildExportTable, exportWidths } from './export-rows.ts';
 import { applyPlan } from './import-apply.ts';
 import { planImport } from './import-plan.ts';
 import type { ImportProblem } from './rows.ts';
 import { parseRows } from './rows.ts';
-import { readXlsx, writeXlsx } from './xlsx.ts';
 
 export type TransferFormat = 'csv' | 'xlsx';
 
@@ -47,19 +50,32 @@ export class OrgTransferService {
     readonly box: SecretBox,
     readonly clock: Clock,
     readonly events?: EventBus,
-  ) {}
+    limits: WorkLimits = { maxPerUser: 2, maxTotal: 4 },
+  ) {
+    this.limiter = new WorkLimiter(limits, '组织机构导入导出');
+  }
+
+  /** Exports and imports running at once, per user and in total (config reports.*). */
+  readonly limiter: WorkLimiter;
+  /** Exports of at least this many rows, and imports of at least this many bytes, run in a worker thread. */
+  workerMinRows = 2000;
+  workerMinBytes = 256 * 1024;
 
   async export(actor: Actor, format: TransferFormat): Promise<Buffer> {
     await requirePermission(this.audit, actor, 'org.read', 'org.export', 'org_node', '*');
     const { records, counts } = await buildExportTable(repos(this.store.db), actor.scope);
-    const data = format === 'xlsx' ? await writeXlsx(records, exportWidths()) : serializeCsv(records);
+    const input = { format, records: records.map((r) => [...r]), widths: [...exportWidths()] };
+    // Large trees are written in a worker thread and bounded per user and in total (issue 13 item 9).
+    const data = await this.limiter.run(String(actor.userId), () =>
+      records.length >= this.workerMinRows ? runInWorker<Buffer>(FILE_JOBS_URL, 'writeTable', input) : writeTable(input),
+    );
     await this.audit.record(actor, { action: 'org.export', objectType: 'org_node', objectId: '*', scopePath: actorPath(actor), detail: { format, ...counts } });
     return data;
   }
 
   async import(actor: Actor, format: TransferFormat, data: Buffer): Promise<{ created: number; updated: number }> {
     await requirePermission(this.audit, actor, 'org.write', 'org.import', 'org_node', '*');
-    const table = await this.readTable(format, data);
+    const table = await this.limiter.run(String(actor.userId), () => this.readTable(format, data));
     const parsed = parseRows(table.rows);
     const problems = [...table.problems, ...parsed.problems];
     // A bad header makes every row meaningless: report it alone.
@@ -90,16 +106,12 @@ export class OrgTransferService {
   private async readTable(format: TransferFormat, data: Buffer): Promise<{ rows: string[][]; problems: ImportProblem[] }> {
     if (data.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024} MB (file larger than 5 MB)`);
     if (data.length === 0) throw new AppError('invalid_input', '文件为空 (empty file)');
-    let result: { rows: string[][]; problems: ImportProblem[] };
-    if (format === 'xlsx') result = await readXlsx(data, MAX_IMPORT_ROWS);
-    else {
-      try {
-        result = { rows: parseCsv(decodeText(data).text), problems: [] };
-      } catch (err) {
-        if (err instanceof CsvError) throw invalid([{ row: err.row, message: err.message }]);
-        throw err;
-      }
-    }
+    const input = { format, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), maxRows: MAX_IMPORT_ROWS };
+    // Large files are parsed in a worker thread (issue 13 item 9).
+    const read = data.length >= this.workerMinBytes ? await runInWorker<ReadTableResult>(FILE_JOBS_URL, 'readTable', input) : await readTable(input);
+    if ('csvError' in read) throw invalid([read.csvError]);
+    if ('invalid' in read) throw new AppError('invalid_input', read.invalid);
+    const result = read;
     if (result.rows.length - 1 > MAX_IMPORT_ROWS) throw new AppError('invalid_input', `数据超过 ${MAX_IMPORT_ROWS} 行 (more than ${MAX_IMPORT_ROWS} rows)`);
     return result;
   }

@@ -1,13 +1,14 @@
 // Excel side of the organisation transfer: one sheet `组织机构`, bold frozen header, every cell
 // written as text (20-digit codes must not turn into floating-point numbers).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJS } from '../../util/lazy-libs.ts';
 import { AppError } from '../../util/errors.ts';
 import type { ImportProblem } from './rows.ts';
 
 export const SHEET_NAME = '组织机构';
 
 export async function writeXlsx(records: readonly (readonly string[])[], widths: readonly number[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'xuncha';
   const ws = wb.addWorksheet(SHEET_NAME, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
   ws.columns = widths.map((width) => ({ width, style: { numFmt: '@' } }));
@@ -40,7 +41,7 @@ function cellText(v: ExcelJS.CellValue): string | { problem: string } {
  * i + 1. Cells that cannot be taken as text are reported in `problems`.
  */
 export async function readXlsx(data: Buffer, maxRows: number): Promise<{ rows: string[][]; problems: ImportProblem[] }> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   try {
     // exceljs types its input as an ArrayBuffer; give it a copy of exactly these bytes.
     await wb.xlsx.load(new Uint8Array(data).buffer);

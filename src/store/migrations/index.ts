@@ -16,6 +16,11 @@ import * as m0014 from './0014_audit_checkpoint.ts';
 import * as m0015 from './0015_ledger.ts';
 import * as m0016 from './0016_duty.ts';
 import * as m0017 from './0017_console.ts';
+import * as m0022 from './0022_readiness_bandwidth.ts';
+import * as m0023 from './0023_export_request.ts';
+import * as m0024 from './0024_wall_layout.ts';
+import * as m0027 from './0027_audit_rekey.ts';
+import * as m0029 from './0029_remote_business_group.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -34,6 +39,11 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0015_ledger': { up: m0015.up(dialect), down: m0015.down() },
     '0016_duty': { up: m0016.up(dialect), down: m0016.down() },
     '0017_console': { up: m0017.up(), down: m0017.down() },
+    '0022_readiness_bandwidth': { up: m0022.up(dialect), down: m0022.down() },
+    '0023_export_request': { up: m0023.up(dialect), down: m0023.down() },
+    '0024_wall_layout': { up: m0024.up(dialect), down: m0024.down() },
+    '0027_audit_rekey': { up: m0027.up(), down: m0027.down() },
+    '0029_remote_business_group': { up: m0029.up(), down: m0029.down() },
   };
 }
 

@@ -21,19 +21,29 @@ export interface AuditFilter {
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async lockHead(dialect: 'sqlite' | 'postgres'): Promise<{ seq: number; hash: string }> {
-    let q = this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+  async lockHead(dialect: 'sqlite' | 'postgres'): Promise<{ seq: number; hash: string; key_id: string | null }> {
+    let q = this.db.selectFrom('audit_head').select(['seq', 'hash', 'key_id']).where('id', '=', 1);
     if (dialect === 'postgres') q = q.forUpdate();
     return q.executeTakeFirstOrThrow();
   }
 
-  async append(row: AuditRow, headMac: string): Promise<void> {
+  async append(row: AuditRow, headMac: string, keyId: string): Promise<void> {
     await this.db.insertInto('audit_log').values(row).execute();
-    await this.db.updateTable('audit_head').set({ seq: row.seq, hash: row.hash, head_mac: headMac }).where('id', '=', 1).execute();
+    await this.db.updateTable('audit_head').set({ seq: row.seq, hash: row.hash, head_mac: headMac, key_id: keyId }).where('id', '=', 1).execute();
   }
 
-  async head(): Promise<{ seq: number; hash: string; head_mac: string | null }> {
-    return this.db.selectFrom('audit_head').select(['seq', 'hash', 'head_mac']).where('id', '=', 1).executeTakeFirstOrThrow();
+  async head(): Promise<{ seq: number; hash: string; head_mac: string | null; key_id: string | null }> {
+    return this.db.selectFrom('audit_head').select(['seq', 'hash', 'head_mac', 'key_id']).where('id', '=', 1).executeTakeFirstOrThrow();
+  }
+
+  /** Names the key chaining the head (first start after migration 0027, when the head's MAC proves it). */
+  async setHeadKeyId(keyId: string): Promise<void> {
+    await this.db.updateTable('audit_head').set({ key_id: keyId }).where('id', '=', 1).execute();
+  }
+
+  /** The key rotation records, in chain order (few: one per rotation). */
+  async rekeyRecords(action: string): Promise<{ seq: number; detail: string | null }[]> {
+    return this.db.selectFrom('audit_log').select(['seq', 'detail']).where('action', '=', action).orderBy('seq').execute();
   }
 
   /** Hash of one record (null when it is not there), for checking checkpoints. */

@@ -1,5 +1,6 @@
 // Cascade tables: lower platforms (scoped through the org node they hang under), their remote
 // channels and the alarms they sent. The SIP layer writes with the system's own rights.
+import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Scope } from '../../auth/actor.ts';
 import type { CascadeAlarmTable, Database, LowerPlatformTable, RemoteChannelTable } from '../schema.ts';
@@ -45,6 +46,19 @@ export class CascadeRepo {
 
   async setStatus(id: number, v: LowerStatusPatch, nowMs: number): Promise<void> {
     await this.db.updateTable('lower_platform').set({ ...v, updated_at_ms: nowMs }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Many lowers' last keepalive (ms) in one UPDATE per chunk: the upper's keepalive flush (issue 15
+   * "a quieter upper"), instead of one statement and commit per keepalive.
+   */
+  async touchKeepalives(entries: ReadonlyArray<{ id: number; atMs: number }>, nowMs: number): Promise<void> {
+    for (let i = 0; i < entries.length; i += BATCH) {
+      const chunk = entries.slice(i, i + BATCH);
+      // cast: PostgreSQL would type bare parameters in CASE as text.
+      const atMs = sql<number>`case id ${sql.join(chunk.map((e) => sql`when ${e.id} then cast(${e.atMs} as bigint)`), sql` `)} end`;
+      await this.db.updateTable('lower_platform').set({ last_keepalive_ms: atMs, updated_at_ms: nowMs }).where('id', 'in', chunk.map((e) => e.id)).execute();
+    }
   }
 
   async deleteLower(id: number): Promise<void> {

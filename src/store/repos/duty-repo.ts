@@ -139,4 +139,10 @@ export class DutyRepo {
       .distinct()
       .execute();
   }
+
+  /** Body of this node's own uplink item (topic, key), unscoped: the duty alarm's previous state. */
+  async ownUplinkBody(topic: string, key: string): Promise<string | null> {
+    const r = await this.db.selectFrom('uplink_item').select('body').where('via_lower_id', 'is', null).where('topic', '=', topic).where('item_key', '=', key).executeTakeFirst();
+    return r?.body ?? null;
+  }
 }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { AuditRepo } from './audit-repo.ts';
+import { AuditCheckpointRepo } from './audit-checkpoint-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
@@ -19,6 +20,7 @@ import { SettingRepo } from './setting-repo.ts';
 import { TourRepo } from './tour-repo.ts';
 import { UplinkRepo } from './uplink-repo.ts';
 import { UserRepo } from './user-repo.ts';
+import { WallRepo } from './wall-repo.ts';
 
 export interface Repos {
   org: OrgRepo;
@@ -39,6 +41,8 @@ export interface Repos {
   ledger: LedgerRepo;
   duty: DutyRepo;
   dutyCases: DutyCaseRepo;
+  wall: WallRepo;
+  auditCheckpoints: AuditCheckpointRepo;
 }
 
 export function repos(db: Kysely<Database>): Repos {
@@ -61,5 +65,7 @@ export function repos(db: Kysely<Database>): Repos {
     ledger: new LedgerRepo(db),
     duty: new DutyRepo(db),
     dutyCases: new DutyCaseRepo(db),
+    wall: new WallRepo(db),
+    auditCheckpoints: new AuditCheckpointRepo(db),
   };
 }

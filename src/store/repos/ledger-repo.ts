@@ -42,6 +42,18 @@ export class LedgerRepo {
     return this.devices(scope).where('ledger_device.camera_id', '=', cameraId).executeTakeFirst();
   }
 
+  /** A device of a node by its code (system use: the node's own server row). */
+  deviceByCode(orgNodeId: number, code: string): Promise<DeviceRow | undefined> {
+    return this.devices({ kind: 'all' }).where('ledger_device.org_node_id', '=', orgNodeId).where('ledger_device.code', '=', code).executeTakeFirst();
+  }
+
+  /** The org node this server stands for: the one with `gbCode`, else the root of the tree. */
+  homeNode(gbCode?: string): Promise<{ id: number; path: string; gb_code: string; name: string } | undefined> {
+    let q = this.db.selectFrom('org_node').select(['id', 'path', 'gb_code', 'name']);
+    q = gbCode ? q.where('gb_code', '=', gbCode) : q.where('parent_id', 'is', null);
+    return q.orderBy('id').executeTakeFirst();
+  }
+
   async codeTaken(orgNodeId: number, code: string, exceptId?: number): Promise<boolean> {
     let q = this.db.selectFrom('ledger_device').select('id').where('org_node_id', '=', orgNodeId).where('code', '=', code);
     if (exceptId !== undefined) q = q.where('id', '!=', exceptId);

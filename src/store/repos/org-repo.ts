@@ -56,6 +56,11 @@ export class OrgRepo {
     return (await this.db.selectFrom('org_node').select('path').where('parent_id', 'is', null).orderBy('id').executeTakeFirst())?.path;
   }
 
+  /** Name and kind of the root of the tree (this installation's own node, issue 14 item 15). */
+  async root(): Promise<{ name: string; kind: OrgNodeKind } | undefined> {
+    return this.db.selectFrom('org_node').select(['name', 'kind']).where('parent_id', 'is', null).orderBy('id').executeTakeFirst();
+  }
+
   async siblingNamed(parentId: number | null, name: string): Promise<number | undefined> {
     let q = this.db.selectFrom('org_node').select('id').where('name', '=', name);
     q = parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId);

@@ -128,6 +128,21 @@ export class ReadinessRepo {
     return rows.map((r) => ({ ...r, measured_at_ms: Number(r.measured_at_ms) }));
   }
 
+  /** Uplink capacity (kbit/s) of sites in `scope` (R-PRE-4), by site id. */
+  async siteUplinks(scope: Scope, siteIds: readonly number[]): Promise<Map<number, number>> {
+    if (siteIds.length === 0) return new Map();
+    let q = this.db.selectFrom('readiness_site_uplink').innerJoin('org_node', 'org_node.id', 'readiness_site_uplink.site_id').select(['readiness_site_uplink.site_id as site_id', 'readiness_site_uplink.capacity_kbps as capacity_kbps']).where('readiness_site_uplink.site_id', 'in', [...siteIds]);
+    const prefix = scopePrefix(scope);
+    if (prefix) q = q.where('org_node.path', 'like', prefix);
+    return new Map((await q.execute()).map((r) => [r.site_id, Number(r.capacity_kbps)]));
+  }
+
+  /** Sets a site's uplink capacity (the caller checked the site is in scope). */
+  async setSiteUplink(siteId: number, capacityKbps: number, by: string, nowMs: number): Promise<void> {
+    await this.db.deleteFrom('readiness_site_uplink').where('site_id', '=', siteId).execute();
+    await this.db.insertInto('readiness_site_uplink').values({ site_id: siteId, capacity_kbps: capacityKbps, updated_by: by, updated_at_ms: nowMs }).execute();
+  }
+
   async references(cameraIds: readonly number[]): Promise<ReferenceRow[]> {
     if (cameraIds.length === 0) return [];
     const rows = await this.db.selectFrom('readiness_reference').selectAll().where('camera_id', 'in', [...cameraIds]).execute();

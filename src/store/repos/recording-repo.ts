@@ -17,7 +17,7 @@ export class RecordingRepo {
     return (await this.db.insertInto('recording_run').values(v).returning('id').executeTakeFirstOrThrow()).id;
   }
 
-  async updateRun(id: number, v: Partial<Pick<RecordingRunTable, 'duration_90k' | 'ended_at_ms' | 'end_reason' | 'end_detail' | 'clock_offset_ms' | 'frame_count'>>): Promise<void> {
+  async updateRun(id: number, v: Partial<Pick<RecordingRunTable, 'started_at_ms' | 'duration_90k' | 'ended_at_ms' | 'end_reason' | 'end_detail' | 'clock_offset_ms' | 'frame_count'>>): Promise<void> {
     await this.db.updateTable('recording_run').set(v).where('id', '=', id).execute();
   }
 
@@ -25,7 +25,7 @@ export class RecordingRepo {
     return (await this.db.insertInto('recording_file').values(v).returning('id').executeTakeFirstOrThrow()).id;
   }
 
-  async updateFile(id: number, v: Partial<Pick<RecordingFileTable, 'end_ms' | 'duration_90k' | 'bytes' | 'frame_count' | 'fragment_index' | 'status'>>): Promise<void> {
+  async updateFile(id: number, v: Partial<Pick<RecordingFileTable, 'start_ms' | 'end_ms' | 'duration_90k' | 'bytes' | 'frame_count' | 'fragment_index' | 'status'>>): Promise<void> {
     await this.db.updateTable('recording_file').set(v).where('id', '=', id).execute();
   }
 
@@ -54,7 +54,17 @@ export class RecordingRepo {
     return this.db.selectFrom('recording_run').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The run of a camera that started at this instant (file names carry it). */
+  /**
+   * The run whose files are named `<nameMs>-<seq>.mp4`: the run's first anchor, which its start may
+   * since have moved back from (a late first keyframe, docs/design/recording.md) — so first by a
+   * file of the same name, else a run that started at that instant.
+   */
+  async runNamed(cameraId: number, nameMs: number): Promise<RunRow | undefined> {
+    const f = await this.db.selectFrom('recording_file').select('run_id').where('camera_id', '=', cameraId).where('rel_path', 'like', `%/${nameMs}-%`).orderBy('id', 'desc').executeTakeFirst();
+    return f ? this.runById(f.run_id) : this.runStartedAt(cameraId, nameMs);
+  }
+
+  /** The run of a camera that started at this instant. */
   runStartedAt(cameraId: number, startedAtMs: number): Promise<RunRow | undefined> {
     return this.db.selectFrom('recording_run').selectAll().where('camera_id', '=', cameraId).where('started_at_ms', '=', startedAtMs).orderBy('id', 'desc').executeTakeFirst();
   }

@@ -138,6 +138,11 @@ export class RetentionRepo {
     await this.db.updateTable('retention_alarm').set({ cleared_at_ms: atMs }).where('id', '=', id).execute();
   }
 
+  /** Alarms not cleared yet (disk full, disk pressure): a node-wide state, at most one per kind. */
+  openAlarms(): Promise<RetentionAlarmRow[]> {
+    return this.db.selectFrom('retention_alarm').selectAll().where('cleared_at_ms', 'is', null).orderBy('id', 'desc').execute();
+  }
+
   listAlarms(limit = 100): Promise<RetentionAlarmRow[]> {
     return this.db.selectFrom('retention_alarm').selectAll().orderBy('id', 'desc').limit(limit).execute();
   }

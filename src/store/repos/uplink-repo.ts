@@ -95,6 +95,11 @@ export class UplinkRepo {
     return this.db.selectFrom('uplink_item').selectAll().where('via_lower_id', 'is', null).where('origin_seq', '>', originSeq).orderBy('origin_seq').limit(limit).execute();
   }
 
+  /** This node's newest own item of a topic (the last audit checkpoint it published). */
+  lastOwnItem(topic: string): Promise<UplinkItemRow | undefined> {
+    return this.db.selectFrom('uplink_item').selectAll().where('via_lower_id', 'is', null).where('topic', '=', topic).orderBy('origin_seq', 'desc').limit(1).executeTakeFirst();
+  }
+
   async maxOwnSeq(): Promise<number> {
     const r = await this.db.selectFrom('uplink_item').select((eb) => eb.fn.max('origin_seq').as('m')).where('via_lower_id', 'is', null).executeTakeFirst();
     return Number(r?.m ?? 0);

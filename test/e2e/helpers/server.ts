@@ -45,14 +45,20 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  let scheme = 'http';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${logs.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Not left running: it would keep its ports, its database connections and its data folder busy.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 30 s:\n${logs.join('\n')}`));
+    }, 30_000);
     const onLine = (line: string) => {
       logs.push(line);
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      const m = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        scheme = m[1];
+        resolve(Number(m[2]));
       }
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
@@ -63,16 +69,25 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     });
   });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${scheme}://127.0.0.1:${port}`,
     port,
     dataDir,
     adminPassword: ADMIN_PASSWORD,
     process: child,
     logs,
     async stop() {
-      const code = await new Promise<number | null>((resolve) => {
+      const code = await new Promise<number | null>((resolve, reject) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (c) => resolve(c));
+        // The server exits by itself 10 s after SIGTERM at the latest (EXIT.shutdownTimeout);
+        // a process still there after 30 s is killed and the test fails with its log.
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`server did not exit 30 s after SIGTERM:\n${logs.slice(-40).join('\n')}`));
+        }, 30_000);
+        child.once('exit', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
         child.kill('SIGTERM');
       });
       if (!opts.keepDataDir && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -176,7 +176,7 @@ export function AlarmBanner({ user }: { user: User }) {
       {open.slice(0, SHOWN).map((a, i) => (
         <div key={a.id} data-testid={`alarm-${a.id}`} style={{ display: 'flex', alignItems: 'center', gap: 12, minHeight: 32, flexWrap: 'wrap' }}>
           <WarningFilled style={{ fontSize: 18 }} />
-          <Tag color="#fff" style={{ color: '#c62828', fontWeight: 600, marginInlineEnd: 0 }}>{a.kind === 'recording_gap' ? x('alarmGap') : x('alarmNotReady')}</Tag>
+          <Tag color="#fff" style={{ color: '#c62828', fontWeight: 600, marginInlineEnd: 0 }}>{a.kind === 'recording_gap' ? x('alarmGap') : a.kind === 'ptz_refused' ? x('alarmPtz') : x('alarmNotReady')}</Tag>
           <span style={{ fontWeight: 600 }} data-testid={`alarm-where-${a.id}`}>{where(a)}</span>
           <a style={{ color: '#fff', textDecoration: 'underline' }} href={liveLink(a.cameraId)} data-testid={`alarm-live-${a.id}`}>{c('alarmLive')}</a>
           <a style={{ color: '#fff', textDecoration: 'underline' }} href={playbackLink(a.cameraId, a.gapStartMs ?? a.raisedAtMs)} data-testid={`alarm-playback-${a.id}`}>{c('alarmPlayback')}</a>

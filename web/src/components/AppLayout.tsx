@@ -10,11 +10,14 @@ import { ScheduleOutlined } from '@ant-design/icons';
 import { HistoryOutlined } from '@ant-design/icons';
 import { ClusterOutlined } from '@ant-design/icons';
 import { CheckCircleOutlined } from '@ant-design/icons';
+import { ToolOutlined } from '@ant-design/icons';
 import type { User } from '../types.ts';
+import type { NodeIdentity } from '../../../src/org/node-identity.ts';
 import type { PageKey } from '../routes.ts';
 import { useI18n } from '../i18n.ts';
 import type { MsgKey } from '../i18n.ts';
 import { AlarmBanner } from './AlarmBanner.tsx';
+import { DiskAlarmBanner } from './DiskAlarmBanner.tsx';
 import { BeijingClock } from './BeijingClock.tsx';
 import { LangSwitch } from './LangSwitch.tsx';
 import { ChangePasswordModal } from './ChangePasswordModal.tsx';
@@ -25,9 +28,9 @@ import { TotpModal } from './TotpModal.tsx';
  * these, 考试安排 and 设备台账 under 基础数据. Empty groups are hidden, so no dead links are shown.
  */
 const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNode }[] }[] = [
-  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'alarms', label: 'menuAlarmHistory', icon: <AlertOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
+  { group: 'menuPatrol', items: [{ key: 'wall', label: 'menuWall', icon: <DesktopOutlined /> }, { key: 'playback', label: 'menuPlayback', icon: <HistoryOutlined /> }, { key: 'alarms', label: 'menuAlarmHistory', icon: <AlertOutlined /> }, { key: 'duty', label: 'menuDuty', icon: <SafetyCertificateOutlined /> }, { key: 'cascade', label: 'menuCascade', icon: <ClusterOutlined /> }] },
   { group: 'menuExamMgmt', items: [{ key: 'exams', label: 'menuExams', icon: <ScheduleOutlined /> }, { key: 'readiness', label: 'menuReadiness', icon: <CheckCircleOutlined /> }] },
-  { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }] },
+  { group: 'menuBase', items: [{ key: 'org', label: 'menuOrg', icon: <ApartmentOutlined /> }, { key: 'ledger', label: 'menuLedger', icon: <ToolOutlined /> }] },
   {
     group: 'menuSystem',
     items: [
@@ -39,6 +42,7 @@ const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNo
 
 interface Props {
   user: User;
+  node?: NodeIdentity;
   page: PageKey;
   pages: PageKey[];
   onNavigate: (p: PageKey) => void;
@@ -46,7 +50,7 @@ interface Props {
   children: ReactNode;
 }
 
-export function AppLayout({ user, page, pages, onNavigate, onLogout, children }: Props) {
+export function AppLayout({ user, node, page, pages, onNavigate, onLogout, children }: Props) {
   const { t, label } = useI18n();
   const [collapsed, setCollapsed] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
@@ -88,6 +92,7 @@ export function AppLayout({ user, page, pages, onNavigate, onLogout, children }:
               onClick={() => setCollapsed(!collapsed)}
             />
             <BeijingClock />
+            {node && <Tag color={node.kind === 'province' ? 'red' : node.kind === 'site' ? 'green' : 'orange'} data-testid="header-node">{node.name} · {node.levelLabel}</Tag>}
           </Space>
           <Space size={4} separator={<Divider orientation="vertical" />}>
             <Space size={8} data-testid="header-user">
@@ -113,9 +118,10 @@ export function AppLayout({ user, page, pages, onNavigate, onLogout, children }:
           </Space>
         </Layout.Header>
         <AlarmBanner user={user} />
-        <Layout.Content className="xc-content">{children}</Layout.Content>
+        <DiskAlarmBanner user={user} />
+        <Layout.Content className="xc-content">{user.mustChangePassword ? null : children}</Layout.Content>
       </Layout>
-      <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      <ChangePasswordModal open={pwOpen || Boolean(user.mustChangePassword)} forced={Boolean(user.mustChangePassword)} onClose={() => setPwOpen(false)} />
       <TotpModal open={totpOpen} enabled={user.totpEnabled} onClose={() => setTotpOpen(false)} />
     </Layout>
   );

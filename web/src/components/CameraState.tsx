@@ -22,12 +22,28 @@ export function cameraStateKind(s?: CameraStatusView): CameraStateKind {
   return s.state;
 }
 
-/** "故障：数据异常（自 12-05 16:20:01）" — the words a tag or a tooltip shows. */
+/** Retries sooner than this are not worth a word (the open backoff is ≤ 1 s). */
+const RETRY_SHOWN_FROM_MS = 5000;
+
+/** "3 分钟后重试" / "40 秒后重试", or '' when the next try is (almost) now. */
+export function retryText(s: CameraStatusView | undefined, t: CText, nowMs = Date.now()): string {
+  if (s?.state !== 'error' || s.retryAtMs === undefined) return '';
+  const inMs = s.retryAtMs - nowMs;
+  if (inMs < RETRY_SHOWN_FROM_MS) return '';
+  return inMs >= 60_000 ? t('retryInMin', { n: Math.ceil(inMs / 60_000) }) : t('retryInS', { n: Math.ceil(inMs / 1000) });
+}
+
+/**
+ * "故障：认证失败，3 分钟后重试", "在线（未录像：磁盘已满）" — the words a tag or a tooltip shows
+ * (issue 12: an account refused by the camera is retried after minutes, and the console says so).
+ */
 export function cameraStateText(s: CameraStatusView | undefined, lang: 'zh' | 'en', t: CText): string {
   const kind = cameraStateKind(s);
+  if (kind === 'online' && s?.recordingHeld) return t('camState_onlineHeld', { why: reasonLabel(s.recordingHeld, lang) });
   const base = t(`camState_${kind}`);
   const why = kind === 'error' && s?.reason ? `${lang === 'zh' ? '：' : ': '}${reasonLabel(s.reason, lang)}` : '';
-  return `${base}${why}`;
+  const retry = retryText(s, t);
+  return `${base}${why}${retry ? `${lang === 'zh' ? '，' : ', '}${retry}` : ''}`;
 }
 
 export function sinceText(s: CameraStatusView | undefined, t: CText): string {

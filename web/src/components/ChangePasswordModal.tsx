@@ -1,13 +1,14 @@
 // Self-service password change (POST /api/auth/password).
 import { useState } from 'react';
-import { App, Form, Input, Modal } from 'antd';
+import { Alert, App, Form, Input, Modal } from 'antd';
 import { api, errorMessage } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 
 interface Values { oldPassword: string; newPassword: string; confirm: string }
 
-export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** `forced`: the server requires a change (mustChangePassword); no way to close it, the page reloads after. */
+export function ChangePasswordModal({ open, forced = false, onClose }: { open: boolean; forced?: boolean; onClose: () => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -27,7 +28,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       await api.changePassword(v.oldPassword, v.newPassword);
       void message.success(t('passwordChanged'));
       form.resetFields();
-      onClose();
+      if (forced) window.location.reload();
+      else onClose();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -36,7 +38,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
   };
 
   return (
-    <Modal title={t('changePassword')} open={open} onOk={() => void submit()} onCancel={onClose} confirmLoading={busy} destroyOnHidden>
+    <Modal title={t('changePassword')} open={open} onOk={() => void submit()} onCancel={onClose} confirmLoading={busy} destroyOnHidden closable={!forced} maskClosable={!forced} keyboard={!forced} cancelButtonProps={forced ? { style: { display: 'none' } } : undefined}>
+      {forced && <Alert type="warning" showIcon message={t('mustChangePassword')} style={{ marginBottom: 12 }} data-testid="must-change-password" />}
       <ErrorAlert message={error} />
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item name="oldPassword" label={t('oldPassword')} rules={[{ required: true, message: t('required', { field: t('oldPassword') }) }]}>

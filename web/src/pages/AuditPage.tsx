@@ -7,8 +7,10 @@ import { DownloadOutlined, ReloadOutlined, SafetyCertificateOutlined, SearchOutl
 import { api, errorMessage } from '../api.ts';
 import type { AuditFilter, AuditOutcome, AuditRecord, VerifyResult } from '../types.ts';
 import { useI18n } from '../i18n.ts';
+import type { Lang } from '../i18n.ts';
 import { beijingWallToMs, formatBeijing } from '../time.ts';
-import { KNOWN_ACTIONS, KNOWN_OBJECTS, actionLabel, objectLabel } from './audit/auditLabels.ts';
+import { KNOWN_ACTIONS, KNOWN_OBJECTS, actionLabel, detailKey, detailValue, objectLabel } from './audit/auditLabels.ts';
+import { CheckpointCard } from './audit/CheckpointCard.tsx';
 
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
@@ -17,9 +19,9 @@ interface FilterValues {
 const OUTCOME_COLOR: Record<AuditOutcome, string> = { ok: 'green', denied: 'orange', error: 'red' };
 
 /** One-line `key: value` summary of a detail object, `name` first. */
-function summarize(d: Record<string, unknown>): string {
+function summarize(d: Record<string, unknown>, lang: Lang = 'zh'): string {
   const entries = Object.entries(d).sort(([a], [b]) => (a === 'name' ? -1 : b === 'name' ? 1 : 0));
-  return entries.map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('，');
+  return entries.map(([k, v]) => `${detailKey(k, lang)}: ${detailValue(k, v, formatBeijing)}`).join('，');
 }
 
 function toFilter(v: FilterValues): AuditFilter {
@@ -97,7 +99,7 @@ export function AuditPage() {
     },
     {
       title: t('detail'), dataIndex: 'detail', ellipsis: { showTitle: false },
-      render: (d: AuditRecord['detail']) => (d ? <Tooltip title={summarize(d)} placement="topLeft"><span className="xc-detail-summary">{summarize(d)}</span></Tooltip> : '—'),
+      render: (d: AuditRecord['detail']) => (d ? <Tooltip title={summarize(d, lang)} placement="topLeft"><span className="xc-detail-summary">{summarize(d, lang)}</span></Tooltip> : '—'),
     },
   ];
 
@@ -120,6 +122,7 @@ export function AuditPage() {
           data-testid="verify-result"
         />
       )}
+      <CheckpointCard />
       <Card size="small" style={{ marginBottom: 12 }}>
         <Form<FilterValues>
           form={form}

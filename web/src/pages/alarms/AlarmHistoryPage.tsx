@@ -65,7 +65,7 @@ export function AlarmHistoryPage() {
           <DatePicker.RangePicker value={range} onChange={(v) => setRange(v && v[0] && v[1] ? [v[0], v[1]] : null)} data-testid="alarms-range" />
           <Select allowClear style={{ width: 200 }} placeholder={c('fSite')} value={siteId} onChange={setSiteId} options={sites.map((s) => ({ value: s.id, label: s.name }))} data-testid="alarms-site" />
           <Select allowClear style={{ width: 150 }} placeholder={c('fKind')} value={kind} onChange={setKind}
-            options={['recording_gap', 'camera_not_ready'].map((k) => ({ value: k, label: c(`kind_${k}` as 'kind_recording_gap') }))} data-testid="alarms-kind" />
+            options={['recording_gap', 'camera_not_ready', 'ptz_refused'].map((k) => ({ value: k, label: c(`kind_${k}` as 'kind_recording_gap') }))} data-testid="alarms-kind" />
           <Select allowClear style={{ width: 130 }} placeholder={c('fState')} value={state} onChange={setState}
             options={(['open', 'acked', 'active'] as const).map((k) => ({ value: k, label: c(`st_${k}`) }))} data-testid="alarms-state" />
           <Button type="primary" icon={<SearchOutlined />} onClick={() => void load()} data-testid="alarms-search">{c('search')}</Button>

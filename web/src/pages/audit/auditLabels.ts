@@ -12,7 +12,34 @@ const ACTIONS: Record<string, [string, string]> = {
   'user.create': ['新建用户', 'Create user'], 'user.update': ['修改用户', 'Update user'], 'user.password': ['修改密码', 'Change password'],
   'tour.create': ['新建轮巡方案', 'Create patrol tour'], 'tour.update': ['修改轮巡方案', 'Update patrol tour'], 'tour.delete': ['删除轮巡方案', 'Delete patrol tour'],
   'tour.play': ['播放轮巡方案', 'Run patrol tour'], 'tour.list': ['查看轮巡方案', 'List patrol tours'], 'tour.read': ['查看轮巡方案', 'View patrol tour'],
+  'video.live.start': ['开始观看实时视频', 'Start live video'], 'video.live.end': ['结束观看实时视频', 'End live video'],
+  'playback.start': ['开始录像回放', 'Start playback'], 'playback.end': ['结束录像回放', 'End playback'], 'recording.list': ['查询录像', 'List recordings'], 'recording.thumbnail': ['查看录像缩略图', 'Recording thumbnail'],
+  'recording.mode': ['修改录像方式', 'Change recording mode'], 'recording.schedule.create': ['新增录像计划', 'Add recording schedule'], 'recording.schedule.delete': ['删除录像计划', 'Delete recording schedule'],
+  'alarm.ack': ['确认报警并处置', 'Acknowledge alarm'], 'alarm.export': ['导出报警记录', 'Export alarm history'],
+  'export.create': ['创建录像导出', 'Create export'], 'export.done': ['录像导出完成', 'Export finished'], 'export.download': ['下载导出录像', 'Download export'], 'export.cancel': ['取消录像导出', 'Cancel export'],
+  'export.request': ['申请导出录像', 'Request export'], 'export.request.approve': ['批准导出申请', 'Approve export request'], 'export.request.reject': ['驳回导出申请', 'Reject export request'], 'export.request.get': ['查看导出申请', 'View export request'],
+  'exam.create': ['新建考试', 'Create exam'], 'exam.update': ['修改考试', 'Update exam'], 'exam.delete': ['删除考试', 'Delete exam'], 'exam.sites': ['设置参考考点', 'Set exam sites'], 'exam.window.edit': ['修改录像时段', 'Edit recording window'],
+  'exam.session.update': ['修改考试场次', 'Update exam session'], 'exam.session.delete': ['删除考试场次', 'Delete exam session'], 'exam.report.export': ['导出完整率报告', 'Export completeness report'], 'exam.recompute': ['重新计算完整率', 'Recompute report'],
+  'evidence.hold': ['证据保全', 'Evidence hold'], 'evidence.release': ['解除证据保全', 'Release evidence hold'], 'retention.delete': ['到期删除录像', 'Retention deletion'], 'retention.settings': ['修改保存期限', 'Retention settings'],
+  'backup.create': ['创建备份', 'Create backup'], 'backup.complete': ['备份完成', 'Backup complete'], 'backup.verify': ['校验备份', 'Verify backup'],
+  'auth.totp.setup': ['生成双因素密钥', 'Set up 2FA'], 'checklist.sign': ['签署检查清单', 'Sign checklist'], 'readiness.open': ['开始考前检测', 'Open readiness check'], 'readiness.close': ['结束考前检测', 'Close readiness check'],
+  'cascade.ptz': ['云台控制（级联）', 'PTZ (cascade)'], 'cascade.catalog': ['级联目录查询', 'Cascade catalog'], 'cascade.lower.create': ['新增下级平台', 'Add lower platform'], 'cascade.lower.update': ['修改下级平台', 'Update lower platform'], 'cascade.lower.delete': ['删除下级平台', 'Delete lower platform'],
+  'duty.checkin': ['值班签到', 'Duty check-in'], 'duty.checkout': ['值班签退', 'Duty check-out'], 'duty.grant.request': ['申请远程查看', 'Request remote view'], 'duty.incident.create': ['上报事件', 'Report incident'], 'duty.incident.handle': ['处理事件', 'Handle incident'],
+  'fault.ticket.open': ['新建故障工单', 'Open fault ticket'], 'training.create': ['新增培训记录', 'Add training record'], 'training.delete': ['删除培训记录', 'Delete training record'], 'uplink.receive': ['接收下级上报', 'Receive from lower'],
+  'cascade.control': ['级联回放控制', 'Cascade playback control'], 'duty.workstation.enroll': ['登记值班终端', 'Enrol workstation'], 'duty.workstation.revoke': ['注销值班终端', 'Revoke workstation'], 'duty.workstation.reject': ['拒绝值班终端', 'Reject workstation'],
+  'duty.view': ['值班查看视频', 'Duty view'], 'exam.priority.override': ['调整录像优先级', 'Override priority'], 'exam.settings.update': ['修改考点时段默认值', 'Update site defaults'], 'ledger.device.delete': ['删除台账设备', 'Delete ledger device'],
+  'readiness.contact': ['修改检测联系人', 'Readiness contact'], 'readiness.probe': ['考前检测摄像机', 'Readiness probe'], 'readiness.reference.sign': ['签署基准画面', 'Sign reference picture'],
   'audit.read': ['查询审计日志', 'Read audit log'], 'audit.export': ['导出审计日志', 'Export audit log'], 'audit.verify': ['校验哈希链', 'Verify hash chain'],
+  'cascade.config': ['级联设备参数配置', 'Cascade device config'], 'duty.patrol.note': ['填写巡查记录', 'Patrol log note'], 'ptz.command': ['云台控制', 'PTZ command'],
+  'ptz.preset.approve': ['审批云台预置位', 'Approve PTZ preset'], 'duty.roster.add': ['添加值班排班', 'Add to duty roster'], 'duty.roster.remove': ['移除值班排班', 'Remove from duty roster'],
+  'ledger.device.export': ['导出设备台账', 'Export device ledger'], 'readiness.uplink.set': ['设置考点上行带宽', 'Set site uplink'], 'readiness.report.export': ['导出考前检测报告', 'Export readiness report'],
+  'camera.clock.set': ['校准摄像机时钟', 'Set camera clock'], 'recording.schedule.list': ['查看录像计划', 'List recording schedules'],
+  'audit.rekey': ['审计密钥轮换', 'Rotate audit key'], 'audit.checkpoint.problem': ['下级审计日志回退或重建', 'Lower audit log rolled back or rebuilt'], 'audit.checkpoint.ack': ['确认下级审计检查点告警', 'Acknowledge lower audit alarm'],
+  'wall.layout.create': ['保存画面布局', 'Save wall layout'], 'wall.layout.update': ['修改画面布局', 'Update wall layout'], 'wall.layout.delete': ['删除画面布局', 'Delete wall layout'],
+  'wall.layout.list': ['查看画面布局', 'List wall layouts'], 'wall.state.read': ['读取视频墙', 'Read wall'], 'wall.state.save': ['保存视频墙', 'Keep wall'],
+  'cascade.broadcast': ['级联语音广播', 'Cascade voice broadcast'], 'cascade.talk': ['级联语音对讲', 'Cascade voice talk'],
+  'ledger.report.export': ['导出运行周报/月报', 'Export health report'],
+  'duty.record.export': ['导出值班记录', 'Export duty record'],
 };
 const VERBS: Record<string, [string, string]> = {
   create: ['新增', 'Create'], update: ['修改', 'Update'], delete: ['删除', 'Delete'], import: ['导入', 'Import'], export: ['导出', 'Export'],
@@ -21,6 +48,9 @@ const VERBS: Record<string, [string, string]> = {
 const OBJECTS: Record<string, [string, string]> = {
   org: ['机构', 'Org node'], org_node: ['机构', 'Org node'], room: ['房间', 'Room'], camera: ['摄像机', 'Camera'], user: ['用户', 'User'],
   audit: ['审计日志', 'Audit log'], exam: ['考试', 'Exam'], recording: ['录像', 'Recording'], tour: ['轮巡方案', 'Patrol tour'],
+  alarm: ['报警', 'Alarm'], export: ['导出任务', 'Export'], export_request: ['导出申请', 'Export request'], session: ['考试场次', 'Exam session'], window: ['录像时段', 'Recording window'],
+  backup: ['备份', 'Backup'], evidence_hold: ['证据保全', 'Evidence hold'], lower_platform: ['下级平台', 'Lower platform'], device: ['设备', 'Device'], ticket: ['故障工单', 'Fault ticket'],
+  wall: ['视频墙', 'Wall'], wall_layout: ['画面布局', 'Wall layout'],
 };
 
 export const KNOWN_ACTIONS = Object.keys(ACTIONS);
@@ -40,4 +70,21 @@ export function actionLabel(code: string, lang: Lang): string {
   const o = obj ? OBJECTS[obj] : undefined;
   if (!v || !o) return code;
   return lang === 'zh' ? `${v[0]}${o[0]}` : `${v[1]} ${o[1].toLowerCase()}`;
+}
+
+/** Detail keys in Chinese, and *Ms values (ms since the epoch) as Beijing time (issue 14 item 17). */
+const KEYS: Record<string, string> = {
+  name: '名称', reason: '原因', purpose: '用途', fromMs: '开始', toMs: '结束', atMs: '时间', cameras: '摄像机', camera: '摄像机', room: '考场', site: '考点',
+  kind: '类型', seats: '座位数', seed: '初始数据', orgNodeId: '机构', gbCode: '国标编码', position: '位置', intervalS: '间隔(秒)',
+  disposition: '处置意见', note: '意见', requester: '申请人', exportId: '导出编号', file: '文件', watermark: '水印', count: '数量', username: '用户名', role: '角色',
+  layoutTiles: '画面数', cameraIds: '摄像机', shared: '共享', roomId: '房间', sourceKind: '接入方式', networkSet: '已设网络配置', cameraId: '摄像机',
+};
+export function detailKey(k: string, lang: Lang): string {
+  return lang === 'zh' ? (KEYS[k] ?? k) : k;
+}
+export function detailValue(k: string, v: unknown, beijing: (ms: number) => string): string {
+  if (typeof v === 'number' && /Ms$/.test(k) && v > 946_684_800_000) return beijing(v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join('、');
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -9,7 +9,7 @@ import { FormModal } from '../../components/FormModal.tsx';
 
 interface Values {
   name: string; position: CameraPosition; sourceKind: SourceKind; gbCode?: string; mainStream?: string; subStream?: string;
-  host?: string; port?: number | null; username?: string; password?: string;
+  host?: string; port?: number | null; username?: string; password?: string; onvifUrl?: string;
 }
 export type CameraFormState = { mode: 'create'; roomId: number } | { mode: 'edit'; camera: Camera };
 
@@ -34,6 +34,7 @@ export function CameraFormModal({ state, onClose, onDone }: { state: CameraFormS
     if (typeof v.port === 'number') body.port = v.port;
     if (v.username?.trim()) body.username = v.username.trim();
     if (v.password) body.password = v.password;
+    if (v.onvifUrl?.trim()) body.onvifUrl = v.onvifUrl.trim();
     if (state.mode === 'create') {
       onDone(await api.createCamera({ ...body, roomId: state.roomId }));
     } else {
@@ -107,6 +108,11 @@ export function CameraFormModal({ state, onClose, onDone }: { state: CameraFormS
         <Col span={12}>
           <Form.Item name="password" label={t('devicePassword')}>
             <Input.Password data-testid="camera-password" autoComplete="new-password" />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="onvifUrl" label={t('onvifUrl')} extra={t('onvifUrlHint')} rules={[{ pattern: /^https?:\/\/\S+$/i, message: t('onvifUrlInvalid') }]}>
+            <Input data-testid="camera-onvif-url" autoComplete="off" placeholder="http://192.168.1.64/onvif/device_service" />
           </Form.Item>
         </Col>
       </Row>

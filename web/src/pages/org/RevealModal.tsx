@@ -29,6 +29,7 @@ export function RevealModal({ camera, data, error, onClose }: { camera: Camera; 
             { key: 'pw', label: t('devicePassword'), children: mono(data.password) },
             { key: 'main', label: t('mainStream'), children: mono(data.mainStream) },
             { key: 'sub', label: t('subStream'), children: mono(data.subStream) },
+            { key: 'onvif', label: t('onvifUrl'), children: mono(data.onvifUrl ?? '') },
           ]}
         />
       )}

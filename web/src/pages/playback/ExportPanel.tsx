@@ -7,15 +7,18 @@ import { useI18n } from '../../i18n.ts';
 import { beijingWallToMs, formatBeijing } from '../../time.ts';
 import { pbApi } from './pbApi.ts';
 import type { ExportJob } from './pbApi.ts';
+import { reqApi } from './ExportRequests.tsx';
 
 interface Props {
   open: boolean;
   cameraIds: number[];
   range: [number, number];
   onClose: () => void;
+  /** No video.export of one's own: the form becomes a request to a leader or administrator (issue 14 item 6). */
+  asRequest?: boolean;
 }
 
-export function ExportModal({ open, cameraIds, range, onClose }: Props) {
+export function ExportModal({ open, cameraIds, range, onClose, asRequest = false }: Props) {
   const { t } = useI18n();
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -31,23 +34,25 @@ export function ExportModal({ open, cameraIds, range, onClose }: Props) {
   }, [open]);
   const submit = async () => {
     try {
-      await pbApi.createExport({ cameraIds, fromMs: beijingWallToMs(from), toMs: beijingWallToMs(to), purpose, watermark });
-      void message.success(t('pbExportQueued'));
+      if (asRequest) await reqApi.create({ cameraIds, fromMs: beijingWallToMs(from), toMs: beijingWallToMs(to), purpose });
+      else await pbApi.createExport({ cameraIds, fromMs: beijingWallToMs(from), toMs: beijingWallToMs(to), purpose, watermark });
+      void message.success(asRequest ? '导出申请已提交，待组长或系统管理员审批；批准后可在“导出申请”中下载' : t('pbExportQueued'));
       onClose();
     } catch (err) {
       setError(errorMessage(err));
     }
   };
   return (
-    <Modal open={open} title={t('pbExport')} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ disabled: purpose.trim().length < 4 }} destroyOnHidden>
+    <Modal open={open} title={asRequest ? '申请导出录像' : t('pbExport')} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ disabled: purpose.trim().length < 4 }} destroyOnHidden>
       <Space direction="vertical" style={{ width: '100%' }}>
+        {asRequest && <Alert type="info" showIcon title="您的角色没有直接导出录像的权限：提交申请后，由组长或系统管理员审批，批准后由您下载（全程记入审计日志）。" data-testid="pb-export-request-why" />}
         <Alert type="warning" showIcon title={t('pbExportNotice')} />
         <Space>
           <Input value={from} onChange={(e) => setFrom(e.target.value)} style={{ width: 190 }} />—
           <Input value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 190 }} />
         </Space>
         <Input.TextArea value={purpose} onChange={(e) => setPurpose(e.target.value)} placeholder={t('pbPurposeHint')} maxLength={500} rows={2} data-testid="pb-purpose" />
-        <Checkbox checked={watermark} onChange={(e) => setWatermark(e.target.checked)}>{t('pbWatermark')}</Checkbox>
+        {!asRequest && <Checkbox checked={watermark} onChange={(e) => setWatermark(e.target.checked)}>{t('pbWatermark')}</Checkbox>}
         {error && <Alert type="error" title={error} />}
       </Space>
     </Modal>

@@ -12,6 +12,7 @@ import { useI18n } from '../../i18n.ts';
 import { beijingWallToMs, formatBeijing } from '../../time.ts';
 import type { OrgNode, User } from '../../types.ts';
 import { ExportList, ExportModal } from './ExportPanel.tsx';
+import { ExportRequestList } from './ExportRequests.tsx';
 import { durationLabel, pbApi, reasonLabel } from './pbApi.ts';
 import type { Band, CameraTimeline } from './pbApi.ts';
 import { PlaybackPlayer } from './player.ts';
@@ -39,6 +40,7 @@ export function PlaybackPage({ user }: { user: User }) {
   const [state, setState] = useState<PlayerState>();
   const [exportOpen, setExportOpen] = useState(false);
   const [listOpen, setListOpen] = useState(false);
+  const [requestsOpen, setRequestsOpen] = useState(false);
   const videos = useRef(new Map<number, HTMLVideoElement>());
   const player = useRef<PlaybackPlayer | undefined>(undefined);
   const openFor = useRef('');
@@ -166,6 +168,8 @@ export function PlaybackPage({ user }: { user: User }) {
               <Button icon={<DownloadOutlined />} onClick={() => setListOpen(true)}>{t('pbExports')}</Button>
             </>
           )}
+          {user.role !== 'admin' && <Tooltip title="您的角色没有直接导出录像的权限，可申请导出，由组长或系统管理员审批"><Button icon={<ExportOutlined />} disabled={cameras.length === 0} onClick={() => setExportOpen(true)} data-testid="pb-export-request">申请导出</Button></Tooltip>}
+          <Button onClick={() => setRequestsOpen(true)} data-testid="pb-export-requests">导出申请</Button>
         </Space>
         {(error ?? state?.error) && <Alert type="error" showIcon title={error ?? state?.error} closable onClose={() => setError(undefined)} />}
         {cameras.length === 0 ? (
@@ -196,8 +200,9 @@ export function PlaybackPage({ user }: { user: User }) {
           </>
         )}
       </div>
-      <ExportModal open={exportOpen} cameraIds={checked} range={state ? [state.clockMs - 60_000, state.clockMs + 60_000] : [view[0], Math.min(view[1], view[0] + 600_000)]} onClose={() => setExportOpen(false)} />
+      <ExportModal asRequest={user.role !== 'admin'} open={exportOpen} cameraIds={checked} range={state ? [state.clockMs - 60_000, state.clockMs + 60_000] : [view[0], Math.min(view[1], view[0] + 600_000)]} onClose={() => setExportOpen(false)} />
       <ExportList open={listOpen} onClose={() => setListOpen(false)} />
+      <ExportRequestList open={requestsOpen} role={user.role} onClose={() => setRequestsOpen(false)} />
     </div>
   );
 }

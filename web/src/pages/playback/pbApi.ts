@@ -42,6 +42,7 @@ const REASONS_ZH: Record<string, string> = {
   'write-backlog': '磁盘写入滞后', 'timestamp-jump': '摄像机时间戳跳变',
   loss: '网络丢包', 'codec-mismatch': '编码与声明不符', protocol: '协议错误', auth: '认证失败',
   network: '网络不通', 'rtsp-status': '摄像机拒绝请求', unsupported: '不支持的编码', internal: '内部错误', 'end-of-file': '回放结束',
+  'disk-pressure': '磁盘空间不足，暂停非必需录像', keyframe: '等待关键帧',
 };
 const REASONS_EN: Record<string, string> = {
   eof: 'connection closed', stall: 'no video data', timeout: 'timeout', crash: 'process interrupted', 'disk-full': 'disk full', garbage: 'bad data',
@@ -49,6 +50,7 @@ const REASONS_EN: Record<string, string> = {
   'write-backlog': 'disk writes fell behind', 'timestamp-jump': 'camera timestamps jumped',
   loss: 'packet loss', 'codec-mismatch': 'codec differs from the SDP', protocol: 'protocol error', auth: 'authentication failed',
   network: 'network unreachable', 'rtsp-status': 'camera refused the request', unsupported: 'unsupported codec', internal: 'internal error', 'end-of-file': 'playback ended',
+  'disk-pressure': 'low disk space, recording outside required windows paused', keyframe: 'waiting for a keyframe',
 };
 export function reasonLabel(reason: string, lang: 'zh' | 'en'): string {
   return (lang === 'zh' ? REASONS_ZH : REASONS_EN)[reason] ?? reason;

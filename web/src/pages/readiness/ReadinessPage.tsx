@@ -15,6 +15,8 @@ import type { Campaign, CampaignDetail, SiteState } from './readinessApi.ts';
 import { readinessApi } from './readinessApi.ts';
 import { useReadinessText } from './readinessText.ts';
 import { SiteChart } from './SiteChart.tsx';
+import { BandwidthCell } from './BandwidthCell.tsx';
+import { ReportedCampaigns } from './ReportedCampaigns.tsx';
 import { ReportedPanel } from './ReportedPanel.tsx';
 import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 
@@ -110,7 +112,11 @@ export function ReadinessPage({ user }: { user: User }) {
             <Card
               size="small"
               title={<span>{detail.name} <Tag>{r(detail.checks === 'full' ? 'checks_full' : 'checks_clock')}</Tag>{detail.origin === 'timetable' && <Tag color="blue">{r('origin_timetable')}</Tag>}<Tag color={detail.state === 'open' ? 'processing' : 'default'}>{r(detail.state === 'open' ? 'state_open' : 'state_closed')}</Tag></span>}
-              extra={admin && detail.state === 'open' && <Button type="primary" data-testid="probe-all" onClick={() => void probeAll()} loading={running}>{r('probeAll')}</Button>}
+              extra={<Space>
+                <Button href={readinessApi.reportUrl(detail.id, 'xlsx')} data-testid="report-xlsx">{r('reportXlsx')}</Button>
+                <Button href={readinessApi.reportUrl(detail.id, 'pdf')} target="_blank" data-testid="report-pdf">{r('reportPdf')}</Button>
+                {admin && detail.state === 'open' && <Button type="primary" data-testid="probe-all" onClick={() => void probeAll()} loading={running}>{r('probeAll')}</Button>}
+              </Space>}
             >
               <Typography.Paragraph type="secondary">
                 {r('deadline')}: {detail.deadline} · {r('contacts')}: {detail.contacts.length ? detail.contacts.map((c) => `${c.nodeName} ${c.name} ${c.phone}`).join('；') : r('none')}
@@ -125,7 +131,9 @@ export function ReadinessPage({ user }: { user: User }) {
                   { title: r('siteState'), width: 90, render: (_, s) => <Tag color={STATE_COLOR[s.state]} data-testid={`site-state-${s.siteId}`}>{r(s.state)}</Tag> },
                   { title: r('cameras'), width: 170, render: (_, s) => `${r('pass')} ${s.cameras.pass} / ${r('warn')} ${s.cameras.warn} / ${r('fail')} ${s.cameras.fail} / ${r('unchecked')} ${s.cameras.unchecked}` },
                   { title: r('checklist'), width: 90, render: (_, s) => `${s.checklist.signed}/${s.checklist.needed}` },
+                  { title: r('bandwidth'), width: 190, render: (_, s) => <BandwidthCell site={s} canEdit={admin} onChanged={() => void load()} /> },
                   { title: r('reasons'), render: (_, s) => s.reasons.join('；') },
+                  { title: r('report'), width: 70, render: (_, s) => <a href={readinessApi.reportUrl(detail.id, 'pdf', s.siteId)} target="_blank" rel="noreferrer" data-testid={`site-report-${s.siteId}`}>PDF</a> },
                 ]}
               />
               <SiteChart sites={detail.sites} />
@@ -140,6 +148,7 @@ export function ReadinessPage({ user }: { user: User }) {
         </div>
       </div>
       <ReportedPanel sites={reported} />
+      <ReportedCampaigns reloadKey={reported} />
       <Modal open={creating} title={r('newCampaign')} onCancel={() => setCreating(false)} onOk={() => void create()} destroyOnHidden>
         <Form form={form} layout="vertical">
           <Form.Item name="name" label={r('name')} rules={[{ required: true, whitespace: true, message: r('required', { field: r('name') }) }]}><Input maxLength={128} /></Form.Item>

@@ -2,6 +2,7 @@
 // server's own types (type-only imports: nothing of the server is bundled).
 import type { CampaignDetailView, CampaignView, CameraResultView, SiteStateView, TemplateView } from '../../../../src/readiness/schemas.ts';
 import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
+import type { ReportedCampaignView } from '../../../../src/readiness/upward-campaigns.ts';
 import { request } from '../../api.ts';
 
 export type Campaign = CampaignView;
@@ -19,5 +20,8 @@ export const readinessApi = {
   signReference: (cameraId: number, signerName: string) => request<{ signedAtMs: number }>('POST', `/api/readiness/cameras/${cameraId}/reference`, { signerName }),
   sign: (id: number, b: { itemId: number; siteId: number; subject?: string; outcome: 'ok' | 'fail'; signerName: string; note?: string; file?: { name: string; dataBase64: string } }) =>
     request<{ id: number }>('POST', `/api/readiness/campaigns/${id}/sign`, b),
+  reportUrl: (id: number, format: 'pdf' | 'xlsx', siteId?: number) => `/api/readiness/campaigns/${id}/report.${format}${siteId ? `?siteId=${siteId}` : ''}`,
+  reportedCampaigns: () => request<{ campaigns: ReportedCampaignView[] }>('GET', '/api/readiness/reported/campaigns'),
+  setUplink: (siteId: number, capacityKbps: number) => request<{ siteId: number; capacityKbps: number }>('PUT', `/api/readiness/sites/${siteId}/uplink`, { capacityKbps }),
   pictureUrl: (cameraId: number, which: 'current' | 'reference', bust: number) => `/api/readiness/cameras/${cameraId}/picture?which=${which}&t=${bust}`,
 };

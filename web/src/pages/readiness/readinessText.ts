@@ -16,7 +16,10 @@ const zh = {
   noItems: '暂无适用的检查表模板', chartTitle: '各考点摄像机检测结果', created: '已发起', required: '请填写{field}', fileTooBig: '附件不能超过 160 KiB', networkError: '网络错误：无法连接服务器',
   refresh: '刷新', contacts: '联系人', none: '无', select: '请在左侧选择检测任务',
   reportedTitle: '各级上报', reportedHint: '各考点经数据上报通道上报的检测结果（本级及下级）。下级通道中断时显示“未上报”及其最后上报的状态，绝不显示为就绪。',
-  reportedNone: '尚无考点上报检测结果', not_reported: '未上报', via: '上报来源', lastReported: '最后上报：', reportedAt: '上报时间',
+  campaignsReported: '各级检测任务进度', staleProgress: '下级通道中断，可能已过期', checked: '已检',
+  reportPdf: '打印报告', reportXlsx: '导出 Excel', report: '报告', probe_device: '设备信息', probe_config: '配置比对',
+  bandwidth: '上行带宽 需/有', bwUnset: '未登记', bwEdit: '登记', bwTitle: '登记上行带宽', bwHint: '考点到上级的链路实际可用带宽。全部摄像机主码流（实测）之和超过它为不合格，超过 80% 为警告 (R-PRE-4)。',
+  reportedNone: '尚无考点上报检测结果', moreCameras: '另有 {n} 路摄像机未通过（列表过长未上报明细）', not_reported: '未上报', via: '上报来源', lastReported: '最后上报：', reportedAt: '上报时间',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -32,7 +35,10 @@ const en: Record<Key, string> = {
   noItems: 'No checklist template applies', chartTitle: 'Camera results per site', created: 'Opened', required: '{field} is required', fileTooBig: 'Attachment must be at most 160 KiB', networkError: 'Network error: cannot reach the server',
   refresh: 'Refresh', contacts: 'Contacts', none: 'None', select: 'Select a campaign on the left',
   reportedTitle: 'Reported by every level', reportedHint: 'What each site reported on the node-to-node channel (this level and below). A lower whose channel is down shows "not reported" with the last state it reported, never "ready".',
-  reportedNone: 'No site has reported yet', not_reported: 'Not reported', via: 'Reported through', lastReported: 'last reported:', reportedAt: 'Reported at',
+  campaignsReported: 'Campaign progress at every level', staleProgress: 'Lower channel stale: may be out of date', checked: 'checked',
+  reportPdf: 'Print report', reportXlsx: 'Export Excel', report: 'Report', probe_device: 'Device facts', probe_config: 'Configured vs delivered',
+  bandwidth: 'Uplink need/have', bwUnset: 'not entered', bwEdit: 'Set', bwTitle: 'Uplink capacity', bwHint: 'What the site\u2019s link to the upper level carries. All cameras\u2019 measured main streams together above it fail, above 80 % warn (R-PRE-4).',
+  reportedNone: 'No site has reported yet', moreCameras: '{n} more cameras not passing (not detailed: list too long)', not_reported: 'Not reported', via: 'Reported through', lastReported: 'last reported:', reportedAt: 'Reported at',
 };
 
 export type ReadinessMsgKey = Key;

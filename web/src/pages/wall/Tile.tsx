@@ -10,6 +10,7 @@ import { cameraStateKind, cameraStateText, sinceText } from '../../components/Ca
 import type { LiveClient, Stream } from './liveClient.ts';
 import { MsePlayer } from './msePlayer.ts';
 import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
+import { TilePtz } from '../duty/TilePtz.tsx';
 
 interface Props {
   index: number;
@@ -160,6 +161,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       )}
       {cam && state !== 'online' && <div className="xc-tile-center"><span className="xc-tile-msg">{label[state]}</span></div>}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
+      {cam && <TilePtz cameraId={cam.id} />}
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}</span>}

@@ -1,6 +1,8 @@
 // 视频墙: live tiles on one multiplexed socket (sub stream; double-click = full screen on the main
 // stream), camera tree with drag and drop, layouts 1–36, tours (轮巡, kept on the server; the
 // cameras of a tour come from the server, limited to the user's scope) with keyboard shortcuts.
+// The wall itself is kept on the server per user (and cached in the browser): a reload, a login on
+// another PC or a cleared browser brings it back; named layouts are saved and recalled (LayoutBar).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Segmented, Space, message } from 'antd';
 import { ClearOutlined, CloseOutlined } from '@ant-design/icons';
@@ -12,6 +14,9 @@ import { CameraTree } from './CameraTree.tsx';
 import { LiveClient } from './liveClient.ts';
 import { Tile } from './Tile.tsx';
 import { TourBar } from './TourBar.tsx';
+import { LayoutBar } from './LayoutBar.tsx';
+import { wallApi } from './wallApi.ts';
+import type { WallLayout } from './wallApi.ts';
 import { importLegacyTours, tourApi } from './tourApi.ts';
 import type { Tour, TourInput } from './tourApi.ts';
 import { LAYOUTS, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
@@ -40,6 +45,10 @@ export function WallPage({ user }: { user: User }) {
   // The saved tour page applies once, when the restored tour's cameras arrive.
   const restorePage = useRef<number | undefined>(saved.tourId !== undefined ? saved.page : undefined);
   const [full, setFull] = useState<WallCamera>();
+  const [layouts, setLayouts] = useState<WallLayout[]>([]);
+  const [layoutId, setLayoutId] = useState<number>();
+  // Until the server's copy of the wall has been read, nothing is written back (it could be newer).
+  const [serverRead, setServerRead] = useState(false);
 
   useEffect(() => () => client.close(), [client]);
   useEffect(() => {
@@ -74,6 +83,49 @@ export function WallPage({ user }: { user: User }) {
     };
   }, []);
   useEffect(() => saveWallState(user.id, { layout, cells, tourId, running, page }), [user.id, layout, cells, tourId, running, page]);
+  // The server's copy wins over this browser's cache: it may come from another PC.
+  useEffect(() => {
+    let stop = false;
+    wallApi.state().then((s) => {
+      if (stop) return;
+      if (s) {
+        const next = Array<number | null>(36).fill(null);
+        s.cells.slice(0, 36).forEach((x, i) => (next[i] = x));
+        restorePage.current = s.tourId !== null ? s.page : undefined;
+        setLayout(s.layoutTiles);
+        setCells(next);
+        setTourId(s.tourId ?? undefined);
+        setRunning(s.running);
+        setPage(s.page);
+      }
+      setServerRead(true);
+    }, () => !stop && setServerRead(true));
+    void wallApi.layouts().then((l) => !stop && setLayouts(l), () => undefined);
+    return () => {
+      stop = true;
+    };
+  }, [user.id]);
+  useEffect(() => {
+    if (!serverRead) return;
+    // Written a moment after the last change (a drag of a room places several tiles at once).
+    const id = window.setTimeout(() => void wallApi.saveState({ layoutTiles: layout, cells: cells.slice(0, 36), tourId: tourId ?? null, running, page }).catch(() => undefined), 600);
+    return () => window.clearTimeout(id);
+  }, [serverRead, layout, cells, tourId, running, page]);
+  const reloadLayouts = async () => {
+    const l = await wallApi.layouts();
+    setLayouts(l);
+    return l;
+  };
+  const pickLayout = (l: WallLayout | undefined) => {
+    setLayoutId(l?.id);
+    if (!l) return;
+    const next = Array<number | null>(36).fill(null);
+    l.cells.slice(0, 36).forEach((x, i) => (next[i] = x));
+    setTourId(undefined);
+    setRunning(false);
+    setLayout(l.layoutTiles);
+    setCells(next);
+  };
 
   // Opened from an alarm (#/wall?cameraId=…): that camera live, full screen, once it is known.
   const liveLinked = useRef(hashNumber('cameraId'));
@@ -170,11 +222,12 @@ export function WallPage({ user }: { user: User }) {
           <Space size={8} wrap>
             <span>{t('wallLayout')}</span>
             <Segmented value={layout} onChange={(v) => { setLayout(Number(v)); setPage(0); }} options={LAYOUTS.map((n) => ({ value: n, label: <span data-testid={`layout-${n}`}>{n}</span> }))} />
-            <Button icon={<ClearOutlined />} onClick={() => { setTourId(undefined); setCells(Array<number | null>(36).fill(null)); }}>{t('wallClear')}</Button>
+            <Button icon={<ClearOutlined />} onClick={() => { setTourId(undefined); setLayoutId(undefined); setCells(Array<number | null>(36).fill(null)); }} data-testid="wall-clear">{t('wallClear')}</Button>
           </Space>
+          <LayoutBar userId={user.id} canShare={user.role === 'admin'} layouts={layouts} selected={layoutId} layoutTiles={layout} cells={cells} onPick={pickLayout} onChanged={reloadLayouts} />
           <TourBar tours={tours} nodes={nodes} sites={sites} canShare={user.role === 'admin'} defaultNodeId={user.orgNodeId} defaultLayout={layout}
             tourId={tourId} running={running} page={page} pages={pages} onOpen={reloadTours}
-            onSelect={(id) => { setTourId(id); setPage(0); setRunning(id !== undefined); }} onSave={saveTour} onDelete={deleteTour} onToggle={() => setRunning((r) => !r)} onStep={step} />
+            onSelect={(id) => { setTourId(id); setPage(0); setRunning(id !== undefined); if (id !== undefined) setLayoutId(undefined); }} onSave={saveTour} onDelete={deleteTour} onToggle={() => setRunning((r) => !r)} onStep={step} />
         </div>
         {error && <Alert type="error" message={error} showIcon />}
         <div className="xc-wall-grid" data-testid="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }}>

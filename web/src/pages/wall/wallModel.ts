@@ -55,7 +55,8 @@ export async function fetchStatuses(): Promise<Map<number, CameraStatusView>> {
   const res = await fetch('/api/cameras/status', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!res.ok) return new Map();
   const body = (await res.json()) as { cameras: CameraStatusView[] };
-  return new Map(body.cameras.map((c) => [c.cameraId, c]));
+  // retryAtMs on this browser's clock (the server's may differ): now + the server's retryInMs.
+  return new Map(body.cameras.map((c) => [c.cameraId, c.retryInMs !== undefined ? { ...c, retryAtMs: Date.now() + c.retryInMs } : c]));
 }
 
 /** Live tokens last a minute: reuse one while it covers the cameras and has 10 s left. */

@@ -1,0 +1,42 @@
+// Voice broadcast and talk (GB/T 28181-2016 §9.12, 2022 §9.12; issue 15 "Missing"): exam sites
+// would use them to speak to a room, but no node here has an audio output (cameras are pulled over
+// RTSP/ONVIF without a back channel, and audio is not carried: cascade.md Non-goals). Both are
+// therefore refused clearly instead of left unanswered — the Broadcast notification with a
+// Response Result ERROR and a Reason, an INVITE s=Talk (or any audio-only INVITE: the broadcast's
+// media leg) with 488 and a Warning 304 "Media type not available" (RFC 3261 §20.43) — and each
+// attempt is audited like a live view (`cascade.broadcast` / `cascade.talk`, outcome denied).
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { readBroadcast } from '../gb28181/index.ts';
+import type { OtherMessage } from '../gb28181/index.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import { responseXml } from './lower-commands.ts';
+
+export const NO_AUDIO_OUTPUT = 'no audio output at this node: voice broadcast and talk are not supported';
+
+/** Warning header value for a refused talk/broadcast INVITE. */
+export function noAudioWarning(host: string): string {
+  return `304 ${host} "Media type not available: ${NO_AUDIO_OUTPUT}"`;
+}
+
+export function isBroadcast(msg: OtherMessage): boolean {
+  return msg.root === 'Notify' && msg.cmdType === 'Broadcast';
+}
+
+/** Answers a Broadcast notification (always ERROR) and audits it; returns the Response XML. */
+export async function answerBroadcast(msg: OtherMessage, deps: { store: Store; audit: AuditService }, actor: Actor): Promise<string> {
+  let target: { sourceId: string; targetId: string } | undefined;
+  let reason = NO_AUDIO_OUTPUT;
+  try {
+    target = readBroadcast(msg.tree);
+  } catch (e) {
+    reason = (e as Error).message;
+  }
+  const camera = target ? await repos(deps.store.db).cameras.getByGbCode({ kind: 'all' }, target.targetId) : undefined;
+  await deps.audit.record(actor, {
+    action: 'cascade.broadcast', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? msg.deviceId, outcome: 'denied',
+    ...(camera ? { scopePath: camera.site_path } : {}), detail: { sourceId: target?.sourceId, targetId: target?.targetId ?? msg.deviceId, reason },
+  });
+  return responseXml('Broadcast', msg.sn, target?.targetId ?? msg.deviceId, [{ name: 'Result', text: 'ERROR' }, { name: 'Reason', text: reason }]);
+}

@@ -1,0 +1,62 @@
+// PTZ from the console/API (R-DIS-2, docs/design/duty.md "PTZ lock"): the lock state of a camera,
+// commands (each through checkPtz: audited, refused ones raise an alarm) and the presets an
+// administrator approves beforehand. Moving a real camera is not built (ONVIF PTZ): an allowed
+// command is audited and answered `forwarded: false`.
+import type { Actor } from '../auth/actor.ts';
+import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
+import type { PtzCommand } from '../gb28181/index.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { repos } from '../store/repos/index.ts';
+import { AppError } from '../util/errors.ts';
+import type { PtzLockDeps } from './ptz-lock.ts';
+import { checkPtz, ptzLockState } from './ptz-lock.ts';
+
+export interface PtzPresetView { presetNo: number; label: string; approvedBy: string; approvedAtMs: number }
+export interface PtzStateView { cameraId: number; locked: boolean; lockedUntilMs: number | null; windows: string[]; reason: string | null; presets: PtzPresetView[] }
+
+export class PtzService {
+  constructor(private readonly d: PtzLockDeps) {}
+
+  private async camera(actor: Actor, id: number, action: string): Promise<CameraRow> {
+    const c = await repos(this.d.store.db).cameras.get(actor.scope, id);
+    return c ?? denyOutOfScope(this.d.audit, actor, action, 'camera', id);
+  }
+
+  async state(actor: Actor, cameraId: number): Promise<PtzStateView> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'ptz.state', 'camera', cameraId);
+    const c = await this.camera(actor, cameraId, 'ptz.state');
+    const s = await ptzLockState(this.d, c);
+    const presets = await this.presets(actor, cameraId, false);
+    const locked = s.lockedUntilMs !== null;
+    return { cameraId, locked, lockedUntilMs: s.lockedUntilMs, windows: s.kinds, reason: locked ? `${s.kinds.includes('custody') ? '试卷保密' : '考试'}时段云台已锁定，只能调用已批准的预置位` : null, presets };
+  }
+
+  /** One command; refused (403, Chinese reason) inside a window unless it calls an approved preset. */
+  async command(actor: Actor, cameraId: number, cmd: PtzCommand): Promise<{ allowed: true; forwarded: boolean }> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'ptz.command', 'camera', cameraId);
+    const c = await this.camera(actor, cameraId, 'ptz.command');
+    const d = await checkPtz(this.d, actor, c, cmd, 'api');
+    if (!d.allowed) throw new AppError('forbidden', d.reason!, { rule: 'ptz_locked', lockedUntilMs: d.lockedUntilMs ?? null, approvedPresets: d.approvedPresets });
+    return { allowed: true, forwarded: false };
+  }
+
+  async presets(actor: Actor, cameraId: number, check = true): Promise<PtzPresetView[]> {
+    if (check) {
+      await requirePermission(this.d.audit, actor, 'video.live', 'ptz.presets', 'camera', cameraId);
+      await this.camera(actor, cameraId, 'ptz.presets');
+    }
+    return (await repos(this.d.store.db).dutyCases.approvedPresets(cameraId)).map((p) => ({ presetNo: p.preset_no, label: p.label, approvedBy: p.approved_by, approvedAtMs: p.approved_at_ms }));
+  }
+
+  /** An administrator approves preset `presetNo` for use during windows (audited; org.write). */
+  async approvePreset(actor: Actor, cameraId: number, presetNo: number, label: string): Promise<PtzPresetView[]> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'ptz.preset.approve', 'camera', cameraId);
+    const c = await this.camera(actor, cameraId, 'ptz.preset.approve');
+    const now = this.d.clock.nowMs();
+    await this.d.store.db.transaction().execute(async (trx) => {
+      await repos(trx).dutyCases.approvePreset({ camera_id: cameraId, preset_no: presetNo, label, approved_by: actor.username, approved_at_ms: now });
+      await this.d.audit.append(trx, actor, { action: 'ptz.preset.approve', objectType: 'camera', objectId: cameraId, scopePath: c.site_path, detail: { presetNo, label } });
+    });
+    return this.presets(actor, cameraId, false);
+  }
+}

@@ -1,0 +1,84 @@
+// Excel export and import of the equipment ledger (设备台账导入导出, issue 19 item 1, R-SEC-1/2).
+// One sheet `设备台账`, every cell text (20-digit codes stay exact). Import matches rows by
+// (node code, device code): new rows are added, existing ones changed. Every row is checked first;
+// if any row is wrong nothing is applied and the problems are returned with their row numbers.
+// Each applied row goes through the ledger service (scope, permission, audit, upward publication).
+import { loadExcelJS } from '../util/lazy-libs.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorPath, requirePermission, runAudited } from '../auth/guard.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import { readXlsx } from '../org/transfer/xlsx.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import { AppError } from '../util/errors.ts';
+import type { LedgerService } from './ledger-service.ts';
+import { deviceBody } from './schemas.ts';
+import type { DeviceBody, DeviceView } from './schemas.ts';
+
+export const LEDGER_SHEET = '设备台账';
+const HEADER = ['节点编码', '节点名称', '设备类别', '设备编码', '设备名称', '型号', '序列号', '固件版本', '房间', '安装日期', '质保截止', '责任人', '联系电话'];
+const MAX_ROWS = 20_000;
+
+const day = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
+function parseDay(s: string): number | null | 'bad' {
+  if (s.trim() === '') return null;
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(s.trim());
+  if (!m) return 'bad';
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(ms) ? 'bad' : ms;
+}
+
+export async function ledgerXlsx(devices: readonly DeviceView[]): Promise<Buffer> {
+  const wb = new (await loadExcelJS()).Workbook();
+  wb.creator = 'xuncha';
+  const ws = wb.addWorksheet(LEDGER_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
+  ws.columns = HEADER.map((h) => ({ width: Math.max(12, h.length * 3), style: { numFmt: '@' } }));
+  ws.addRow(HEADER);
+  for (const d of devices) ws.addRow([d.nodeCode, d.nodeName, d.deviceClass, d.code, d.name, d.model, d.serial, d.firmware, d.roomName ?? '', day(d.installedOnMs), day(d.warrantyUntilMs), d.responsibleName, d.responsiblePhone]);
+  ws.getRow(1).font = { bold: true };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export interface LedgerImportResult { created: number; updated: number; problems: Array<{ row: number; message: string }> }
+
+export class LedgerTransfer {
+  constructor(private readonly d: { store: Store; audit: AuditService; ledger: LedgerService }) {}
+
+  async export(actor: Actor): Promise<Buffer> {
+    const devices = await this.d.ledger.list(actor);
+    await runAudited(this.d.store, this.d.audit, actor, (trx) => this.d.audit.append(trx, actor, { action: 'ledger.device.export', objectType: 'ledger_device', objectId: '*', scopePath: actorPath(actor), detail: { devices: devices.length } }));
+    return ledgerXlsx(devices);
+  }
+
+  async import(actor: Actor, data: Buffer): Promise<LedgerImportResult> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'ledger.device.import', 'ledger_device', '*');
+    const { rows, problems } = await readXlsx(data, MAX_ROWS);
+    const header = rows[0]?.map((c) => c.trim()) ?? [];
+    const col = (name: string) => header.indexOf(name);
+    for (const h of ['节点编码', '设备类别', '设备编码', '设备名称']) if (col(h) < 0) throw new AppError('invalid_input', `缺少列「${h}」(column missing)`);
+    const r = repos(this.d.store.db);
+    const plan: Array<{ id?: number; body: DeviceBody }> = [];
+    for (let i = 1; i < rows.length; i++) {
+      const cells = rows[i]!;
+      const get = (name: string) => (col(name) >= 0 ? (cells[col(name)] ?? '').trim() : '');
+      if (cells.every((c) => c.trim() === '')) continue;
+      const node = await r.org.getByGbCode(actor.scope, get('节点编码'));
+      if (!node) { problems.push({ row: i + 1, message: `节点编码 ${get('节点编码')} 不存在或不在权限范围内 (node not found)` }); continue; }
+      const installed = parseDay(get('安装日期'));
+      const warranty = parseDay(get('质保截止'));
+      if (installed === 'bad' || warranty === 'bad') { problems.push({ row: i + 1, message: '日期格式应为 YYYY-MM-DD (date format)' }); continue; }
+      const parsed = deviceBody.safeParse({ orgNodeId: node.id, roomId: null, deviceClass: get('设备类别'), code: get('设备编码'), name: get('设备名称'), model: get('型号'), serial: get('序列号'), firmware: get('固件版本'), installedOnMs: installed, warrantyUntilMs: warranty, responsibleName: get('责任人'), responsiblePhone: get('联系电话') });
+      if (!parsed.success) { problems.push({ row: i + 1, message: parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') }); continue; }
+      const existing = await r.ledger.deviceByCode(node.id, parsed.data.code);
+      plan.push({ id: existing?.id, body: existing ? { ...parsed.data, roomId: existing.room_id } : parsed.data });
+    }
+    if (problems.length > 0) return { created: 0, updated: 0, problems };
+    let created = 0;
+    let updated = 0;
+    for (const p of plan) {
+      if (p.id === undefined) { await this.d.ledger.create(actor, p.body); created++; }
+      else { await this.d.ledger.update(actor, p.id, p.body); updated++; }
+    }
+    return { created, updated, problems };
+  }
+}

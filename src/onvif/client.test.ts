@@ -1,0 +1,71 @@
+// ONVIF client against the simulated cameras' device service (issue 17, R-PRE-6): the clock read
+// without authentication, device facts and the clock set with WS-UsernameToken digest, refusals
+// reported as faults with their subcode, the camera's RTCP clock following the set.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../sim/simulator.ts';
+import type { Simulator } from '../sim/simulator.ts';
+import { startOnvifSim } from '../sim/onvif.ts';
+import type { OnvifSim } from '../sim/onvif.ts';
+import { OnvifClient, OnvifError } from './client.ts';
+import { passwordDigest } from './soap.ts';
+
+describe('ONVIF device service client (R-PRE-6)', () => {
+  let sim: Simulator;
+  let onvif: OnvifSim;
+  const auth = { username: 'admin', password: 'Cam-Pass-1' };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: [{ id: 'skewed', audio: 'none', clockOffsetMs: 37_000 }, { id: 'locked', audio: 'none', clockOffsetMs: -600_000 }] });
+    onvif = await startOnvifSim(sim, { auth });
+  });
+  afterAll(async () => {
+    await onvif.close();
+    await sim.close();
+  });
+
+  it('PasswordDigest is Base64(SHA-1(nonce + created + password)) (ONVIF Application Programmers Guide example)', () => {
+    // The worked example of the ONVIF Application Programmer's Guide (WG-APG), section on user authentication.
+    expect(passwordDigest(Buffer.from('LKqI6G/AikKCQrN0zqZFlg==', 'base64'), '2010-09-16T07:50:45Z', 'userpassword')).toBe('tuOSpGlFlIXsozq4HFNeeGeFLEI=');
+  });
+
+  it('reads the clock offset, device facts; sets the clock to Beijing time with digest auth', async () => {
+    const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
+    const before = await c.getSystemDateAndTime();
+    expect(Math.abs(before.offsetMs - 37_000)).toBeLessThan(1500);
+    expect(before.tz).toBe('CST-8');
+    expect(await c.getDeviceInformation()).toMatchObject({ manufacturer: 'XUNCHA-SIM', model: 'SIM-IPC-2T', firmwareVersion: 'V5.7.3 build 250101', serialNumber: 'skewed' });
+    await c.setSystemDateAndTime(Date.now());
+    const after = await c.getSystemDateAndTime();
+    expect(Math.abs(after.offsetMs)).toBeLessThan(1500);
+    // The camera's own clock moved: its RTCP sender reports use the same offset.
+    expect(Math.abs(sim.stats('skewed')!.clockOffsetMs)).toBeLessThan(1000);
+  });
+
+  it('a wrong password and a refused time change are faults with their subcode; garbage is a parse error', async () => {
+    await expect(new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' }).getDeviceInformation()).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });
+    onvif.refuseTimeSet('locked', true);
+    const c = new OnvifClient({ url: onvif.url('locked'), ...auth });
+    // Created follows the camera's clock (10 min behind): the token is accepted, the set refused.
+    await c.getSystemDateAndTime();
+    await expect(c.getDeviceInformation()).resolves.toMatchObject({ serialNumber: 'locked' });
+    const err = await c.setSystemDateAndTime(Date.now()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OnvifError);
+    expect(err).toMatchObject({ kind: 'fault', subcode: 'OperationProhibited' });
+    expect(sim.stats('locked')!.clockOffsetMs).toBe(-600_000);
+    await expect(new OnvifClient({ url: 'http://127.0.0.1:1/onvif/device_service', timeoutMs: 2000 }).getSystemDateAndTime()).rejects.toBeInstanceOf(OnvifError);
+  });
+
+  it('GetProfiles: the media service named by GetCapabilities (its path, on the host we reach), profiles main stream first (R-CITY-4)', async () => {
+    const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
+    // The camera names its inner NAT address; the client keeps only the path.
+    expect(await c.getMediaUrl()).toBe(onvif.url('skewed').replace('device_service', 'media_service'));
+    expect(await c.getProfiles()).toEqual([
+      { name: 'mainStream', encoding: 'H264', width: 1280, height: 720, fps: 25, bitrateKbps: 2000, govLength: 50 },
+      { name: 'subStream', encoding: 'H264', width: 640, height: 360, fps: 25, bitrateKbps: 512, govLength: 50 },
+    ]);
+    onvif.setProfiles('skewed', [{ name: 'main', encoding: 'H265', width: 1920, height: 1080, fps: 20, bitrateKbps: 4096, govLength: 40 }]);
+    expect((await c.getProfiles())[0]).toMatchObject({ encoding: 'H265', width: 1920, govLength: 40 });
+    onvif.setProfiles('skewed', undefined);
+    await expect(new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' }).getProfiles()).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });
+  });
+});

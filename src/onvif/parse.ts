@@ -1,0 +1,142 @@
+// Parses ONVIF device-service responses (network input: a camera may answer anything). Size
+// bounded, no entity expansion, namespace prefixes removed (every vendor picks its own). Throws
+// OnvifError with a Chinese reason for faults and for answers that are not what was asked.
+import { XMLParser } from 'fast-xml-parser';
+
+export const MAX_RESPONSE_BYTES = 256 * 1024;
+
+export class OnvifError extends Error {
+  constructor(
+    message: string,
+    /** 'fault' (the device said no, e.g. NotAuthorized), 'parse' (not a valid answer), 'http', 'timeout', 'network'. */
+    readonly kind: 'fault' | 'parse' | 'http' | 'timeout' | 'network',
+    readonly subcode?: string,
+  ) {
+    super(message);
+    this.name = 'OnvifError';
+  }
+}
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, processEntities: false, trimValues: true, ignoreDeclaration: true, ignorePiTags: true });
+
+type Node = Record<string, unknown>;
+const obj = (v: unknown): Node | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : obj(v) && typeof obj(v)!['#text'] === 'string' ? (obj(v)!['#text'] as string) : undefined);
+
+/** The Body's first child named `op` (e.g. 'GetSystemDateAndTimeResponse'); a SOAP Fault throws. */
+export function parseBody(xml: string, op: string): Node {
+  if (xml.length > MAX_RESPONSE_BYTES) throw new OnvifError(`应答过大 (${xml.length} bytes)`, 'parse');
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch (err) {
+    throw new OnvifError(`应答不是有效 XML: ${(err as Error).message.slice(0, 200)}`, 'parse');
+  }
+  const body = obj(obj(obj(doc)?.Envelope)?.Body);
+  if (!body) throw new OnvifError('应答不是 SOAP 信封 (no SOAP Body)', 'parse');
+  const fault = obj(body.Fault);
+  if (fault) {
+    const subcode = text(obj(obj(obj(fault.Code)?.Subcode))?.Value) ?? text(obj(fault.Code)?.Value) ?? text(fault.faultcode);
+    const reason = text(obj(fault.Reason)?.Text) ?? text(fault.faultstring) ?? '';
+    throw new OnvifError(`设备拒绝: ${subcode ?? 'Fault'} ${reason}`.trim().slice(0, 300), 'fault', subcode?.replace(/^.*:/, ''));
+  }
+  const answer = body[op];
+  if (answer === undefined) throw new OnvifError(`应答缺少 ${op}`, 'parse');
+  return obj(answer) ?? {};
+}
+
+function int(v: unknown, lo: number, hi: number, what: string): number {
+  const s = text(v);
+  const n = s !== undefined && /^\s*-?\d{1,6}\s*$/.test(s) ? Number(s) : NaN;
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new OnvifError(`时间字段 ${what} 无效 (${String(s).slice(0, 20)})`, 'parse');
+  return n;
+}
+
+export interface DeviceDateTime {
+  /** The device's UTC clock, ms since the epoch (1 s resolution). */
+  utcMs: number;
+  /** 'NTP' or 'Manual'. */
+  dateTimeType: string;
+  /** POSIX TZ string, e.g. 'CST-8'; '' when absent. */
+  tz: string;
+}
+
+export function parseSystemDateAndTime(xml: string): DeviceDateTime {
+  const r = obj(parseBody(xml, 'GetSystemDateAndTimeResponse').SystemDateAndTime);
+  const utc = obj(r?.UTCDateTime);
+  const date = obj(utc?.Date);
+  const time = obj(utc?.Time);
+  if (!r || !date || !time) throw new OnvifError('应答缺少 UTCDateTime (device gave no UTC time)', 'parse');
+  const utcMs = Date.UTC(int(date.Year, 1970, 9999, 'Year'), int(date.Month, 1, 12, 'Month') - 1, int(date.Day, 1, 31, 'Day'), int(time.Hour, 0, 23, 'Hour'), int(time.Minute, 0, 59, 'Minute'), int(time.Second, 0, 60, 'Second'));
+  return { utcMs, dateTimeType: (text(r.DateTimeType) ?? '').slice(0, 16), tz: (text(obj(r.TimeZone)?.TZ) ?? '').slice(0, 64) };
+}
+
+export interface DeviceInformation {
+  manufacturer: string;
+  model: string;
+  firmwareVersion: string;
+  serialNumber: string;
+  hardwareId: string;
+}
+
+export function parseDeviceInformation(xml: string): DeviceInformation {
+  const r = parseBody(xml, 'GetDeviceInformationResponse');
+  const f = (k: string) => (text(r[k]) ?? '').slice(0, 128);
+  return { manufacturer: f('Manufacturer'), model: f('Model'), firmwareVersion: f('FirmwareVersion'), serialNumber: f('SerialNumber'), hardwareId: f('HardwareId') };
+}
+
+/** SetSystemDateAndTimeResponse is empty; only a fault matters. */
+export function parseSetSystemDateAndTime(xml: string): void {
+  parseBody(xml, 'SetSystemDateAndTimeResponse');
+}
+
+/** Media service address from GetCapabilities (Category Media); undefined when the device names none. */
+export function parseMediaXAddr(xml: string): string | undefined {
+  const caps = obj(parseBody(xml, 'GetCapabilitiesResponse').Capabilities);
+  const x = text(obj(caps?.Media)?.XAddr)?.trim();
+  return x && /^https?:\/\/[^\s]{1,500}$/.test(x) ? x : undefined;
+}
+
+/** A media profile's video encoder configuration as the camera states it (ONVIF Media ver10 GetProfiles). */
+export interface MediaProfile {
+  name: string;
+  /** 'H264', 'H265' or 'JPEG' / 'MPEG4' as the device says it (upper case). */
+  encoding: string;
+  width: number;
+  height: number;
+  /** FrameRateLimit, frames/s. */
+  fps?: number;
+  /** BitrateLimit, kbit/s. */
+  bitrateKbps?: number;
+  /** GovLength (H264/H265), frames between keyframes. */
+  govLength?: number;
+}
+
+const MAX_PROFILES = 32;
+const optNum = (v: unknown, hi: number): number | undefined => {
+  const s = text(v);
+  const n = s !== undefined && /^\s*\d{1,9}(\.\d{1,6})?\s*$/.test(s) ? Number(s) : NaN;
+  return Number.isFinite(n) && n > 0 && n <= hi ? n : undefined;
+};
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/**
+ * Every profile that has a video encoder configuration, in the device's order (the first is the main
+ * stream on Hikvision, Dahua and Uniview). Profiles without video, or with an unreadable resolution,
+ * are left out; at most 32.
+ */
+export function parseProfiles(xml: string): MediaProfile[] {
+  const out: MediaProfile[] = [];
+  for (const p of list(parseBody(xml, 'GetProfilesResponse').Profiles).slice(0, MAX_PROFILES)) {
+    const v = obj(obj(p)?.VideoEncoderConfiguration);
+    const res = obj(v?.Resolution);
+    const width = optNum(res?.Width, 16384);
+    const height = optNum(res?.Height, 16384);
+    if (!v || !width || !height) continue;
+    const rc = obj(v.RateControl);
+    const enc = (text(v.Encoding) ?? '').trim().toUpperCase().slice(0, 16);
+    const gov = optNum(obj(v[enc === 'H265' ? 'H265' : 'H264'])?.GovLength, 10_000);
+    out.push({ name: (text(obj(p)?.Name) ?? '').slice(0, 64), encoding: enc, width, height, fps: optNum(rc?.FrameRateLimit, 1000), bitrateKbps: optNum(rc?.BitrateLimit, 1_000_000), govLength: gov });
+  }
+  return out;
+}

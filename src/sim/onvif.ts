@@ -1,0 +1,154 @@
+// ONVIF device service of the simulated cameras (issue 17, R-PRE-6): GetSystemDateAndTime (no
+// authentication, as real devices), SetSystemDateAndTime and GetDeviceInformation (WS-UsernameToken
+// PasswordDigest, Created within ±5 min of the camera's own clock, nonces not reused). The camera's
+// clock is the simulator's clock offset, so setting it here also moves its RTCP sender reports.
+// GetCapabilities names the media service, whose GetProfiles gives the encoder configurations of
+// the camera's streams (what make-clips.sh encoded, unless a test states otherwise).
+//   POST http://host:port/onvif/<cameraId>/device_service
+//   POST http://host:port/onvif/<cameraId>/media_service
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { XMLParser } from 'fast-xml-parser';
+import { NS, passwordDigest } from '../onvif/soap.ts';
+import type { MediaProfile } from '../onvif/parse.ts';
+import type { Simulator } from './simulator.ts';
+
+export interface OnvifSimOptions {
+  port?: number;
+  host?: string;
+  /** Credentials the cameras require for authenticated operations (none: everything is open). */
+  auth?: { username: string; password: string };
+  now?: () => number;
+}
+
+export interface OnvifSim {
+  readonly port: number;
+  /** Device service URL of a camera. */
+  url(cameraId: string): string;
+  /** A camera that refuses SetSystemDateAndTime (a locked or NTP-managed device). */
+  refuseTimeSet(cameraId: string, refuse: boolean): void;
+  /** What GetProfiles states for a camera from now on (a camera configured unlike what it sends); undefined = the clips' own. */
+  setProfiles(cameraId: string, profiles: MediaProfile[] | undefined): void;
+  /** Requests answered, per operation (tests check a camera is not asked again and again). */
+  readonly calls: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, processEntities: false });
+const envelope = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><s:Body>${body}</s:Body></s:Envelope>`;
+const fault = (sub: string, reason: string) => envelope(`<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:${sub}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`);
+
+function dateTimeXml(ms: number): string {
+  const d = new Date(ms);
+  return `<tt:Time><tt:Hour>${d.getUTCHours()}</tt:Hour><tt:Minute>${d.getUTCMinutes()}</tt:Minute><tt:Second>${d.getUTCSeconds()}</tt:Second></tt:Time><tt:Date><tt:Year>${d.getUTCFullYear()}</tt:Year><tt:Month>${d.getUTCMonth() + 1}</tt:Month><tt:Day>${d.getUTCDate()}</tt:Day></tt:Date>`;
+}
+
+/** The streams of scripts/make-clips.sh (assets/clips/clips.json): main 720p H.264 2 Mbit/s, sub 360p 512 kbit/s, GOP 50 at 25 fps. */
+export const CLIP_PROFILES: readonly MediaProfile[] = [
+  { name: 'mainStream', encoding: 'H264', width: 1280, height: 720, fps: 25, bitrateKbps: 2000, govLength: 50 },
+  { name: 'subStream', encoding: 'H264', width: 640, height: 360, fps: 25, bitrateKbps: 512, govLength: 50 },
+];
+
+function profilesXml(ps: readonly MediaProfile[]): string {
+  return ps
+    .map((p, i) => {
+      const gov = p.govLength === undefined ? '' : `<tt:${p.encoding === 'H265' ? 'H265' : 'H264'}><tt:GovLength>${p.govLength}</tt:GovLength></tt:${p.encoding === 'H265' ? 'H265' : 'H264'}>`;
+      return `<trt:Profiles token="Profile_${i + 1}" fixed="true"><tt:Name>${p.name}</tt:Name><tt:VideoEncoderConfiguration token="VEC_${i + 1}"><tt:Name>VEC_${i + 1}</tt:Name><tt:Encoding>${p.encoding}</tt:Encoding><tt:Resolution><tt:Width>${p.width}</tt:Width><tt:Height>${p.height}</tt:Height></tt:Resolution><tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>${p.fps ?? 25}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>${p.bitrateKbps ?? 0}</tt:BitrateLimit></tt:RateControl>${gov}</tt:VideoEncoderConfiguration></trt:Profiles>`;
+    })
+    .join('');
+}
+
+type Node = Record<string, unknown>;
+const o = (v: unknown) => (v && typeof v === 'object' ? (v as Node) : {});
+const s = (v: unknown) => (typeof v === 'string' ? v : typeof o(v)['#text'] === 'string' ? (o(v)['#text'] as string) : '');
+
+export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}): Promise<OnvifSim> {
+  const now = opts.now ?? Date.now;
+  const refusing = new Set<string>();
+  const seenNonces = new Set<string>();
+  const calls = new Map<string, number>();
+  const profiles = new Map<string, MediaProfile[]>();
+  const host = opts.host ?? '127.0.0.1';
+
+  const authorized = (header: Node, cameraNowMs: number): boolean => {
+    if (!opts.auth) return true;
+    const tok = o(o(header.Security).UsernameToken);
+    const created = s(tok.Created);
+    const nonce = s(tok.Nonce);
+    const createdMs = Date.parse(created);
+    if (s(tok.Username) !== opts.auth.username || !nonce || !Number.isFinite(createdMs)) return false;
+    if (Math.abs(createdMs - cameraNowMs) > 5 * 60_000 || seenNonces.has(nonce)) return false;
+    if (passwordDigest(Buffer.from(nonce, 'base64'), created, opts.auth.password) !== s(tok.Password)) return false;
+    seenNonces.add(nonce);
+    if (seenNonces.size > 10_000) seenNonces.clear();
+    return true;
+  };
+
+  const answer = (cameraId: string, service: string, xml: string): { status: number; body: string } => {
+    const stats = sim.stats(cameraId);
+    if (!stats) return { status: 404, body: fault('NoSuchDevice', 'unknown camera') };
+    let env: Node;
+    try {
+      env = o(o(parser.parse(xml)).Envelope);
+    } catch {
+      return { status: 400, body: fault('WellFormed', 'not XML') };
+    }
+    const body = o(env.Body);
+    const op = Object.keys(body)[0] ?? '';
+    calls.set(op, (calls.get(op) ?? 0) + 1);
+    const cameraNow = now() + stats.clockOffsetMs;
+    if (op === 'GetSystemDateAndTime') {
+      return { status: 200, body: envelope(`<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone><tt:UTCDateTime>${dateTimeXml(cameraNow)}</tt:UTCDateTime><tt:LocalDateTime>${dateTimeXml(cameraNow + 8 * 3_600_000)}</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`) };
+    }
+    const ops = service === 'media_service' ? ['GetProfiles'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
+    if (!ops.includes(op)) return { status: 400, body: fault('ActionNotSupported', `${op} not supported`) };
+    if (!authorized(o(env.Header), cameraNow)) return { status: 400, body: fault('NotAuthorized', 'Sender not Authorized') };
+    if (op === 'GetCapabilities') {
+      // The address a camera behind NAT would name: its own inner one (the client keeps only the path).
+      return { status: 200, body: envelope(`<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>http://192.168.1.64/onvif/${encodeURIComponent(cameraId)}/media_service</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>`) };
+    }
+    if (op === 'GetProfiles') return { status: 200, body: envelope(`<trt:GetProfilesResponse>${profilesXml(profiles.get(cameraId) ?? CLIP_PROFILES)}</trt:GetProfilesResponse>`) };
+    if (op === 'GetDeviceInformation') {
+      return { status: 200, body: envelope(`<tds:GetDeviceInformationResponse><tds:Manufacturer>XUNCHA-SIM</tds:Manufacturer><tds:Model>SIM-IPC-2T</tds:Model><tds:FirmwareVersion>V5.7.3 build 250101</tds:FirmwareVersion><tds:SerialNumber>${cameraId}</tds:SerialNumber><tds:HardwareId>88</tds:HardwareId></tds:GetDeviceInformationResponse>`) };
+    }
+    if (refusing.has(cameraId)) return { status: 400, body: fault('OperationProhibited', 'time is managed by the device') };
+    const set = o(body.SetSystemDateAndTime);
+    const utc = o(set.UTCDateTime);
+    const d = o(utc.Date);
+    const t = o(utc.Time);
+    const ms = Date.UTC(Number(s(d.Year)), Number(s(d.Month)) - 1, Number(s(d.Day)), Number(s(t.Hour)), Number(s(t.Minute)), Number(s(t.Second)));
+    if (s(set.DateTimeType) === 'Manual' && !Number.isFinite(ms)) return { status: 400, body: fault('InvalidDateTime', 'bad date') };
+    if (Number.isFinite(ms)) sim.fault(cameraId, { type: 'clock', offsetMs: ms - now() });
+    return { status: 200, body: envelope('<tds:SetSystemDateAndTimeResponse/>') };
+  };
+
+  const server = createServer((req, res) => {
+    const m = /^\/onvif\/([^/]+)\/(device_service|media_service)$/.exec(req.url ?? '');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 64 * 1024) chunks.push(c);
+    });
+    req.on('end', () => {
+      const a = !m || req.method !== 'POST' ? { status: 404, body: fault('NotFound', 'no such service') } : size > 64 * 1024 ? { status: 413, body: fault('TooLarge', 'request too large') } : answer(decodeURIComponent(m[1]), m[2], Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(a.status, { 'content-type': 'application/soap+xml; charset=utf-8' }).end(a.body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: (id) => `http://${host}:${port}/onvif/${encodeURIComponent(id)}/device_service`,
+    refuseTimeSet: (id, refuse) => void (refuse ? refusing.add(id) : refusing.delete(id)),
+    setProfiles: (id, ps) => void (ps ? profiles.set(id, ps) : profiles.delete(id)),
+    calls,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

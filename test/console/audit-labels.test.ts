@@ -1,0 +1,47 @@
+// The audit log page names every action the server records in Chinese, shows *Ms values as Beijing
+// time and detail keys in Chinese (issue 14 item 17; R-ACC-1). The action codes are read from the
+// server's sources, so a new action without a label fails here.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { auditCsv } from '../../src/audit/audit-views.ts';
+import type { AuditRow } from '../../src/store/repos/audit-repo.ts';
+import { actionLabel, detailKey, detailValue } from '../../web/src/pages/audit/auditLabels.ts';
+import { formatBeijing } from '../../web/src/time.ts';
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+describe('audit labels (issue 14 item 17)', () => {
+  it('every dotted action code recorded by the server has a Chinese name', () => {
+    const codes = new Set<string>();
+    for (const f of files(path.join(import.meta.dirname, '../../src'))) for (const m of readFileSync(f, 'utf8').matchAll(/action: '([a-z_]+\.[a-z_.]+)'/g)) codes.add(m[1]);
+    expect(codes.size).toBeGreaterThan(40);
+    const missing = [...codes].filter((c) => actionLabel(c, 'zh') === c || !/[\u4e00-\u9fff]/.test(actionLabel(c, 'zh')));
+    expect(missing).toEqual([]);
+    expect(actionLabel('video.live.start', 'zh')).toBe('开始观看实时视频');
+    expect(actionLabel('alarm.ack', 'zh')).toBe('确认报警并处置');
+  });
+
+  it('epoch milliseconds are shown as Beijing time, keys in Chinese', () => {
+    expect(detailKey('fromMs', 'zh')).toBe('开始');
+    expect(detailValue('fromMs', Date.UTC(2026, 5, 7, 1, 0, 0), formatBeijing)).toBe('2026-06-07 09:00:00');
+    expect(detailValue('count', 3, formatBeijing)).toBe('3');
+    expect(detailValue('cameras', ['第01考场前', '第01考场后'], formatBeijing)).toBe('第01考场前、第01考场后');
+  });
+
+  it('the CSV export reads like the page: Chinese headers, Beijing time, action/role/outcome in Chinese, the name as recorded; codes and JSON kept', () => {
+    const row = (over: Partial<AuditRow>): AuditRow => ({ seq: 7, at_ms: Date.UTC(2026, 5, 7, 1, 0, 0), user_id: 3, username: 'gl_op', role: 'operator', ip: '10.0.0.5', workstation: 'ws-1', action: 'video.live.start', object_type: 'camera', object_id: '11', outcome: 'ok', scope_path: '/1/', detail: JSON.stringify({ camera: '第01考场 · 前置摄像机', fromMs: Date.UTC(2026, 5, 7, 0, 30, 0) }), prev_hash: '0'.repeat(64), hash: 'ab'.repeat(32), ...over });
+    const text = auditCsv([row({}), row({ seq: 8, action: 'wall.layout.create', object_type: 'wall_layout', outcome: 'denied', role: 'inspector', detail: JSON.stringify({ name: '=两个考场', shared: true }) })]).toString('utf8');
+    expect(text.startsWith('\ufeff')).toBe(true);
+    const [header, first, second] = text.slice(1).split('\r\n');
+    expect(header).toBe('序号,时间（北京时间）,用户,角色,IP地址,工作站,操作,对象类型,对象编号,对象名称,结果,详情,操作代码,详情原文(JSON),哈希');
+    expect(first).toContain('7,2026-06-07 09:00:00,gl_op,巡查员,10.0.0.5,ws-1,开始观看实时视频,摄像机,11,第01考场 · 前置摄像机,成功,摄像机: 第01考场 · 前置摄像机；开始: 2026-06-07 08:30:00,video.live.start,');
+    // A name starting with = is neutralised for spreadsheets; booleans read 是/否.
+    expect(second).toContain(",纪检监察,10.0.0.5,ws-1,保存画面布局,画面布局,11,'=两个考场,拒绝,名称: =两个考场；共享: 是,wall.layout.create,");
+  });
+});

@@ -1,0 +1,139 @@
+// Roll-up per level, in process (issue 19 items 3 and 5; R-FN-3: the city sees per lower site the
+// online rate, recording, open faults; R-CITY-4: the site's health is visible above; R-FLT-1:
+// open tickets counted at the upper level). A site and a city, each a real app with its own SQLite
+// database and a manual clock; the site's outbox is delivered to the city's real batch endpoint
+// (fastify inject, signed as the site's sender signs) instead of over a socket. The city shows the
+// site's summary and health in its tree, and marks both stale when the site falls silent.
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
+import { createCascadeModule } from '../../src/cascade/index.ts';
+import type { HealthView, RollupRow, RollupView } from '../../src/ledger/index.ts';
+import { repos } from '../../src/store/repos/index.ts';
+import { BATCH_PATH } from '../../src/uplink/wire.ts';
+import { ADMIN_PASSWORD, createTestApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { CITY, PASSWORD, SITE, settingsOf } from '../uplink/levels.ts';
+import { batchBody, signed } from '../uplink/signing.ts';
+
+const ledger = { tickIntervalMs: 3_600_000, healthIntervalMs: 3_600_000, disk: { measure: () => Promise.resolve({ freeBytes: 600, totalBytes: 1000 }) } };
+
+describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', () => {
+  let site: TestApp;
+  let city: TestApp;
+  let cityServer: FastifyInstance;
+  let auth = { cookie: '', csrf: '' };
+  const cameraIds: number[] = [];
+  const get = async <T,>(url: string): Promise<T> => {
+    const res = await cityServer.inject({ method: 'GET', url, headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf } });
+    expect(res.statusCode).toBe(200);
+    return res.json<T>();
+  };
+
+  /** What the site's sender does once: its outbox as one signed batch to the city, acknowledged rows dropped. */
+  async function deliver(): Promise<number> {
+    const r = repos(site.app.store.db).uplink;
+    const rows = await r.outboxPage(500);
+    const items = rows.map((row) => ({ seq: Number(row.seq), originCode: row.origin_code, originSeq: Number(row.origin_seq), topic: row.topic, key: row.item_key, body: row.body, updatedAtMs: Number(row.updated_at_ms) }));
+    const req = signed(batchBody(items, { epoch: (await r.state()).epoch }), { sipId: SITE.id, realm: CITY.domain, password: PASSWORD }, { timeMs: city.clock.nowMs() });
+    const res = await cityServer.inject({ method: 'POST', url: BATCH_PATH, headers: req.headers, payload: req.body });
+    expect(res.statusCode, res.body).toBe(200);
+    await r.ackOutbox(res.json<{ ackSeq: number }>().ackSeq);
+    return items.length;
+  }
+
+  const find = (rows: readonly RollupRow[], name: string): RollupRow | undefined => {
+    for (const r of rows) {
+      if (r.name === name) return r;
+      const below = find(r.children ?? [], name);
+      if (below) return below;
+    }
+    return undefined;
+  };
+
+  beforeAll(async () => {
+    city = await createTestApp('sqlite', { config: { gb28181: settingsOf(CITY) }, app: { ledger } });
+    site = await createTestApp('sqlite', { config: { gb28181: settingsOf(SITE, { id: CITY.id, url: 'http://127.0.0.1:9' }) }, app: { ledger } });
+    const gulou = (await city.app.org.tree(SYSTEM_ACTOR)).find((n) => n.name === '鼓楼区')!;
+    await createCascadeModule(city.app).service.createLower(SYSTEM_ACTOR, { sipId: SITE.id, name: '第一中学考点平台', kind: 'platform', password: PASSWORD, orgNodeId: gulou.id });
+    cityServer = await buildServer(city.app, pino({ level: 'silent' }));
+    const res = await cityServer.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    auth = { cookie: res.headers['set-cookie']!.toString().split(';')[0]!, csrf: res.json<{ csrfToken: string }>().csrfToken };
+    const rooms = await repos(site.app.store.db).rooms.list(SYSTEM_ACTOR.scope);
+    for (const [i, room] of rooms.slice(0, 2).entries()) {
+      for (const position of ['front', 'rear'] as const) cameraIds.push((await site.app.devices.createCamera(SYSTEM_ACTOR, { roomId: room.id, name: `${room.name}${position}`, position, sourceKind: 'rtsp', mainStream: '/m', subStream: '/s', host: `10.0.0.${10 + i}` })).id);
+    }
+    await site.app.ledger.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await cityServer?.close();
+    for (const t of [site, city]) {
+      await t?.app.ledger.stop();
+      await t?.close();
+    }
+  });
+
+  it('the site\'s summary and health reach the city: 3 of 4 cameras online, 1 open fault, under 鼓楼区', async () => {
+    const status = (cameraId: number, state: 'online' | 'error', recording: boolean) => site.app.events.emit('camera.status', { cameraId, state, recording, atMs: site.clock.nowMs() });
+    status(cameraIds[0]!, 'online', true);
+    status(cameraIds[1]!, 'online', true);
+    status(cameraIds[2]!, 'online', false);
+    status(cameraIds[3]!, 'error', false);
+    const admin = await site.actor('admin');
+    const device = (await site.app.ledger.ledger.list(admin)).find((d) => d.cameraId === cameraIds[3])!;
+    await site.app.ledger.faults.open(admin, { deviceId: device.id, kind: 'manual', summary: '镜头松动' });
+    await site.app.ledger.tick();
+    expect(await deliver()).toBeGreaterThan(0);
+
+    const view = await get<RollupView>('/api/ledger/rollup');
+    const row = find(view.tree, '南京市第一中学考点')!;
+    expect(row).toMatchObject({ kind: 'site', stale: false, sites: 1, cameras: 4, online: 3, recording: 2, onlineRate: 0.75, recordingRate: 0.5, unverified: 1, staleSites: 0 });
+    // The figures roll up the tree: the district and the city carry the same site.
+    expect(find(view.tree, '鼓楼区')).toMatchObject({ sites: 1, cameras: 4, online: 3, unverified: 1 });
+    expect(find(view.tree, '南京市')).toMatchObject({ sites: 1, onlineRate: 0.75 });
+    expect(find(view.tree, '玄武区')).toBeUndefined(); // nothing reported there: not shown as healthy or empty
+    expect(view.lowers).toEqual([expect.objectContaining({ code: SITE.id, stale: false })]);
+    expect(row.oldestReportAtMs).toBe(city.clock.nowMs()); // as of the site's last contact
+    const health = await get<HealthView>('/api/ledger/health');
+    expect(health.reported).toEqual([expect.objectContaining({ stale: false, sample: expect.objectContaining({ disk: expect.objectContaining({ freeRatio: 0.6 }) }) })]);
+  });
+
+  it('the weekly report (xlsx) carries the roll-up per level and the site\'s open ticket, audited', async () => {
+    const res = await cityServer.inject({ method: 'GET', url: '/api/ledger/report.xlsx?period=week', headers: { cookie: auth.cookie } });
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(new Uint8Array(res.rawPayload).buffer);
+    const rows = (name: string) => (wb.getWorksheet(name)!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1).map(String));
+    // 2026-06-07 08:00 Beijing is a Sunday: the last full week is Monday 05-25 to Monday 06-01.
+    expect(rows('分级汇总')[0]![0]).toContain('周报：2026-05-25 00:00:00 至 2026-06-01 00:00:00');
+    expect(rows('分级汇总').find((r) => r[0]!.trim() === '南京市第一中学考点')).toEqual(expect.arrayContaining(['考点', '1', '4', '75.0%', '50.0%']));
+    expect(rows('故障统计').find((r) => r[0] === '南京市第一中学考点')?.slice(0, 5)).toEqual(['南京市第一中学考点', '第一中学考点平台', '0', '0', '1']);
+    expect(rows('工单明细').find((r) => r[5] === '镜头松动')?.[4]).toBe('待确认');
+    const audit = await repos(city.app.store.db).audit.list({ kind: 'all' }, { action: 'ledger.report.export' });
+    expect(audit.records.map((r) => r.action)).toEqual(['ledger.report.export']);
+  });
+
+  it('a change at the site is sent when it happens; nothing is re-sent while nothing changes', async () => {
+    site.app.events.emit('camera.status', { cameraId: cameraIds[3]!, state: 'online', recording: true, atMs: site.clock.nowMs() });
+    await site.app.ledger.tick();
+    expect(await deliver()).toBe(1);
+    expect(find((await get<RollupView>('/api/ledger/rollup')).tree, '南京市第一中学考点')).toMatchObject({ online: 4, recording: 3, onlineRate: 1 });
+    await site.app.ledger.tick();
+    expect(await deliver()).toBe(0);
+  });
+
+  it('the site falls silent: the city shows its figures stale, left out of the online rate, and its health stale; a heartbeat makes it fresh again', async () => {
+    city.clock.advance(121_000);
+    const view = await get<RollupView>('/api/ledger/rollup');
+    expect(find(view.tree, '南京市第一中学考点')).toMatchObject({ stale: true, staleSites: 1, camerasStale: 4, online: 0, onlineRate: null, unverified: 1 });
+    expect(find(view.tree, '南京市')).toMatchObject({ sites: 1, staleSites: 1, onlineRate: null });
+    expect(view.lowers).toEqual([expect.objectContaining({ code: SITE.id, stale: true })]);
+    expect((await get<HealthView>('/api/ledger/health')).reported.map((r) => r.stale)).toEqual([true]);
+    await deliver(); // an empty batch: the channel's heartbeat
+    expect(find((await get<RollupView>('/api/ledger/rollup')).tree, '南京市第一中学考点')).toMatchObject({ stale: false, onlineRate: 1 });
+  });
+});

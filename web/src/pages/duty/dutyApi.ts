@@ -1,0 +1,36 @@
+// The 值班 page's calls to /api/duty/* (issue 18): same CSRF and 401 handling as every page
+// (request of api.ts). Types come from the server's services (type-only imports).
+import { request } from '../../api.ts';
+import type { ViewRequestView } from '../../../../src/duty/grant-service.ts';
+import type { IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
+import type { PatrolLog, PatrolNoteView } from '../../../../src/duty/patrol-service.ts';
+import type { RosterView } from '../../../../src/duty/roster-service.ts';
+import type { DutyRole, IncidentCategory, IncidentHandlingState } from '../../../../src/store/schema.ts';
+
+export interface DutyStatus {
+  workstation: { id: number; name: string; roomId: number; roomName: string } | null;
+  rooms: Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number }>; meetsTwoPerson: boolean }>;
+}
+export type { IncidentView, PatrolLog, ReceivedIncident, RosterView, ViewRequestView };
+
+const enc = encodeURIComponent;
+
+export const dutyApi = {
+  status: () => request<DutyStatus>('GET', '/api/duty/status'),
+  enroll: (b: { roomId: number; name: string }) => request<{ id: number }>('POST', '/api/duty/workstations', b),
+  checkIn: (b: { username: string; password: string; totp?: string }) => request<{ id: number; name: string; sinceMs: number }>('POST', '/api/duty/checkins', b),
+  checkOut: (id: number) => request<{ ok: boolean }>('POST', `/api/duty/checkins/${id}/checkout`, {}),
+  roster: () => request<{ roster: RosterView[] }>('GET', '/api/duty/roster'),
+  addRoster: (b: { roomId: number; userId: number; dutyRole: DutyRole; fromMs: number; toMs: number }) => request<RosterView>('POST', '/api/duty/roster', b),
+  removeRoster: (id: number) => request<{ ok: boolean }>('DELETE', `/api/duty/roster/${id}`),
+  patrolLog: (fromMs: number, toMs: number) => request<PatrolLog>('GET', `/api/duty/patrol-log?fromMs=${fromMs}&toMs=${toMs}`),
+  addNote: (b: { cameraId: number; text: string }) => request<PatrolNoteView>('POST', '/api/duty/patrol-notes', b),
+  grants: () => request<{ grants: ViewRequestView[] }>('GET', '/api/duty/grants'),
+  requestGrant: (b: { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }) => request<ViewRequestView>('POST', '/api/duty/grants', b),
+  decideGrant: (id: number, approve: boolean, note?: string) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/decision`, { approve, note }),
+  incidents: () => request<{ incidents: IncidentView[] }>('GET', '/api/duty/incidents'),
+  markIncident: (b: { cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; description: string }) => request<IncidentView>('POST', '/api/duty/incidents', b),
+  received: () => request<{ incidents: ReceivedIncident[] }>('GET', '/api/duty/incidents/received'),
+  handle: (originCode: string, key: string, state: IncidentHandlingState, note?: string) =>
+    request<ReceivedIncident>('POST', `/api/duty/incidents/received/${enc(originCode)}/${enc(key)}/handling`, { state, note }),
+};

@@ -1,0 +1,169 @@
+// 设备台账 (issue 19; R-SEC-1/2, R-FLT-1, R-ORG-2, R-CITY-4): the ledger with Excel import/export,
+// a printable device card (facts + its tickets), fault tickets with the steps a person may take
+// (verification is the system's), and 运行概况: this node's health and every lower's as reported
+// upward (stale lowers shown as 失联, never healthy), with ECharts of tickets by state and kind.
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Button, Card, Descriptions, Modal, Segmented, Space, Table, Tabs, Tag, Typography, Upload, message } from 'antd';
+import { DownloadOutlined, PrinterOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
+import * as echarts from 'echarts';
+import { errorMessage, request } from '../../api.ts';
+import { formatBeijing } from '../../time.ts';
+import type { DeviceView, TicketView } from '../../../../src/ledger/schemas.ts';
+import type { HealthView, RollupView } from '../../../../src/ledger/index.ts';
+import type { User } from '../../types.ts';
+import { useLedgerText } from './ledgerText.ts';
+import { RollupCard } from './RollupCard.tsx';
+
+const STATE_COLOR: Record<string, string> = { open: 'red', acknowledged: 'orange', repairing: 'gold', repaired: 'blue', verified: 'green' };
+const NEXT: Record<string, string[]> = { open: ['acknowledge', 'start_repair'], acknowledged: ['start_repair'], repairing: ['mark_repaired'], repaired: [], verified: [] };
+const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
+
+function Chart({ option, testId }: { option: echarts.EChartsOption; testId: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    const chart = echarts.init(el.current);
+    chart.setOption({ animation: false, ...option });
+    return () => chart.dispose();
+  }, [option]);
+  return <div ref={el} data-testid={testId} style={{ width: '100%', height: 240 }} />;
+}
+
+export function LedgerPage({ user }: { user: User }) {
+  const { l } = useLedgerText();
+  const [devices, setDevices] = useState<DeviceView[]>([]);
+  const [tickets, setTickets] = useState<TicketView[]>([]);
+  const [health, setHealth] = useState<HealthView>();
+  const [rollup, setRollup] = useState<RollupView>();
+  const [filter, setFilter] = useState<'unverified' | 'all'>('unverified');
+  const [card, setCard] = useState<{ device: DeviceView; tickets: TicketView[] }>();
+  const [error, setError] = useState<string>();
+  const [problems, setProblems] = useState<Array<{ row: number; message: string }>>([]);
+  const admin = user.role === 'admin';
+
+  const load = async () => {
+    try {
+      const [d, t, h, r] = await Promise.all([request<{ devices: DeviceView[] }>('GET', '/api/ledger/devices'), request<{ tickets: TicketView[] }>('GET', '/api/faults/tickets'), request<HealthView>('GET', '/api/ledger/health'), request<RollupView>('GET', '/api/ledger/rollup')]);
+      setDevices(d.devices);
+      setTickets(t.tickets);
+      setHealth(h);
+      setRollup(r);
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  useEffect(() => { void load(); }, []);
+
+  const act = async (id: number, action: string) => {
+    try {
+      await request('POST', `/api/faults/tickets/${id}/action`, { action });
+      await load();
+    } catch (e) {
+      void message.error(errorMessage(e));
+    }
+  };
+  const openCard = async (id: number) => {
+    try { setCard(await request<{ device: DeviceView; tickets: TicketView[] }>('GET', `/api/ledger/devices/${id}`)); } catch (e) { void message.error(errorMessage(e)); }
+  };
+  const importFile = async (file: File) => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    try {
+      const r = await request<{ created: number; updated: number; problems: Array<{ row: number; message: string }> }>('POST', '/api/ledger/import', { dataBase64: btoa(bin) });
+      setProblems(r.problems);
+      if (r.problems.length === 0) void message.success(l('imported', { c: r.created, u: r.updated }));
+      await load();
+    } catch (e) {
+      void message.error(errorMessage(e));
+    }
+  };
+
+  const ticketColumns = [
+    { title: l('opened'), dataIndex: 'openedAtMs', render: (v: number) => formatBeijing(v) },
+    { title: l('node'), dataIndex: 'nodeName' },
+    { title: l('name'), render: (_: unknown, t: TicketView) => <a onClick={() => void openCard(t.deviceId)}>{t.deviceName}</a> },
+    { title: l('kind'), dataIndex: 'kind', render: (v: string) => l(`kind_${v}`) },
+    { title: l('summary'), dataIndex: 'summary' },
+    { title: l('state'), render: (_: unknown, t: TicketView) => <Space size={4}><Tag color={STATE_COLOR[t.state]}>{t.stateLabel}</Tag>{t.healthy && <Tag color="green">{l('healthy')}</Tag>}{(t.ackOverdue || t.repairOverdue) && <Tag color="red">{l('overdue')}</Tag>}</Space> },
+    { title: l('count'), dataIndex: 'faultCount' },
+    ...(admin ? [{ title: l('actions'), render: (_: unknown, t: TicketView) => <Space>{NEXT[t.state]!.map((a) => <Button key={a} size="small" data-testid={`ticket-${t.id}-${a}`} onClick={() => void act(t.id, a)}>{l(a)}</Button>)}</Space> }] : []),
+  ];
+  const shown = filter === 'all' ? tickets : tickets.filter((t) => t.state !== 'verified');
+  // Only states that have tickets: a pie of zeros would draw equal slices, as if there were some.
+  const byState = ['open', 'acknowledged', 'repairing', 'repaired', 'verified'].map((s) => ({ name: l(`state_${s}`), value: tickets.filter((t) => t.state === s).length })).filter((x) => x.value > 0);
+  const kinds = ['offline', 'recording_gap', 'disk', 'clock_drift', 'picture', 'manual'];
+  const own = health?.own;
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} data-testid="ledger-page">
+      <Typography.Title level={4} style={{ margin: 0 }}>{l('title')}</Typography.Title>
+      <Typography.Text type="secondary">{l('subtitle')}</Typography.Text>
+      {error && <Alert type="error" message={error} />}
+      <Tabs items={[
+        { key: 'devices', label: l('devices'), children: (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Space>
+              <Button icon={<DownloadOutlined />} href="/api/ledger/devices.xlsx">{l('export')}</Button>
+              {admin && <Upload accept=".xlsx" showUploadList={false} beforeUpload={(f) => { void importFile(f); return false; }}><Button icon={<UploadOutlined />}>{l('import')}</Button></Upload>}
+              <Button icon={<ReloadOutlined />} onClick={() => void load()}>{l('refresh')}</Button>
+            </Space>
+            {problems.length > 0 && <Alert type="error" message={l('importProblems')} description={problems.map((p) => `#${p.row}: ${p.message}`).join('\n')} />}
+            <Table rowKey="id" size="small" dataSource={devices} pagination={{ pageSize: 50 }} onRow={(d) => ({ onClick: () => void openCard(d.id), style: { cursor: 'pointer' } })} columns={[
+              { title: l('node'), dataIndex: 'nodeName' }, { title: l('cls'), dataIndex: 'deviceClass', render: (v: string) => l(`cls_${v}`) }, { title: l('code'), dataIndex: 'code' }, { title: l('name'), dataIndex: 'name' },
+              { title: l('model'), dataIndex: 'model' }, { title: l('serial'), dataIndex: 'serial' }, { title: l('room'), dataIndex: 'roomName' }, { title: l('warranty'), dataIndex: 'warrantyUntilMs', render: day }, { title: l('responsible'), dataIndex: 'responsibleName' },
+            ]} />
+          </Space>) },
+        { key: 'tickets', label: `${l('tickets')} (${tickets.filter((t) => t.state !== 'verified').length})`, children: (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Segmented value={filter} onChange={(v) => setFilter(v as 'unverified' | 'all')} options={[{ value: 'unverified', label: l('unverified') }, { value: 'all', label: l('all') }]} />
+            <Table rowKey="id" size="small" dataSource={shown} columns={ticketColumns} pagination={{ pageSize: 50 }} data-testid="ticket-table" />
+          </Space>) },
+        { key: 'overview', label: l('overview'), children: (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Card size="small" title={l('health')} data-testid="node-health">
+              {own ? (
+                <Descriptions size="small" column={3}>
+                  <Descriptions.Item label={l('disk')}>{own.disk ? <Tag color={own.disk.low ? 'red' : 'green'}>{(own.disk.freeRatio * 100).toFixed(1)}%</Tag> : '—'}</Descriptions.Item>
+                  <Descriptions.Item label={l('clock')}>{own.clock ? (own.clock.offsetMs === null ? <Tag color="orange">{own.clock.error}</Tag> : <Tag color={own.clock.drift ? 'red' : 'green'}>{(own.clock.offsetMs / 1000).toFixed(2)} s</Tag>) : l('noTimeSource')}</Descriptions.Item>
+                  <Descriptions.Item label={l('db')}>{own.db.error ?? `${own.db.latencyMs} ms`}</Descriptions.Item>
+                  <Descriptions.Item label={l('memory')}>{Math.round(own.memory.rssBytes / 1e6)} MB / {Math.round(own.memory.totalBytes / 1e9)} GB</Descriptions.Item>
+                  <Descriptions.Item label={l('cpu')}>{own.cpu.load1} / {own.cpu.cores}</Descriptions.Item>
+                  <Descriptions.Item label={l('sampled')}>{formatBeijing(own.atMs)}</Descriptions.Item>
+                </Descriptions>) : l('none')}
+            </Card>
+            <RollupCard view={rollup} />
+            <Card size="small" title={l('lowers')}>
+              <Table rowKey="originCode" size="small" pagination={false} dataSource={health?.reported ?? []} locale={{ emptyText: l('noLowers') }} columns={[
+                { title: l('node'), render: (_: unknown, r: HealthView['reported'][number]) => r.sample.nodeName },
+                { title: l('state'), render: (_: unknown, r: HealthView['reported'][number]) => <Tag color={r.stale ? 'red' : 'green'}>{r.stale ? l('stale') : l('fresh')}</Tag> },
+                { title: l('disk'), render: (_: unknown, r: HealthView['reported'][number]) => (r.sample.disk ? `${(r.sample.disk.freeRatio * 100).toFixed(1)}%` : '—') },
+                { title: l('clock'), render: (_: unknown, r: HealthView['reported'][number]) => (r.sample.clock?.offsetMs != null ? `${(r.sample.clock.offsetMs / 1000).toFixed(2)} s` : '—') },
+                { title: l('reportedAt'), render: (_: unknown, r: HealthView['reported'][number]) => formatBeijing(r.receivedAtMs) },
+              ]} />
+            </Card>
+            <Space style={{ width: '100%' }} styles={{ item: { flex: 1 } }}>
+              <Card size="small" title={l('byState')}><Chart testId="chart-state" option={{ tooltip: {}, title: byState.length === 0 ? { text: l('noTickets'), left: 'center', top: 'middle', textStyle: { fontSize: 14, color: '#999' } } : undefined, series: [{ type: 'pie', radius: ['40%', '70%'], data: byState }] }} /></Card>
+              <Card size="small" title={l('byKind')}><Chart testId="chart-kind" option={{ tooltip: {}, xAxis: { type: 'category', data: kinds.map((k) => l(`kind_${k}`)) }, yAxis: { type: 'value', minInterval: 1 }, series: [{ type: 'bar', data: kinds.map((k) => tickets.filter((t) => t.kind === k && t.state !== 'verified').length) }] }} /></Card>
+            </Space>
+          </Space>) },
+      ]} />
+      <Modal open={Boolean(card)} width={900} title={`${l('card')} · ${card?.device.name ?? ''}`} onCancel={() => setCard(undefined)} footer={<Button icon={<PrinterOutlined />} onClick={() => window.print()}>{l('print')}</Button>}>
+        {card && (
+          <Space direction="vertical" style={{ width: '100%' }} data-testid="device-card">
+            <Descriptions size="small" bordered column={2} title={l('facts')}>
+              <Descriptions.Item label={l('node')}>{card.device.nodeName}</Descriptions.Item><Descriptions.Item label={l('cls')}>{l(`cls_${card.device.deviceClass}`)}</Descriptions.Item>
+              <Descriptions.Item label={l('code')}>{card.device.code}</Descriptions.Item><Descriptions.Item label={l('model')}>{card.device.model || '—'}</Descriptions.Item>
+              <Descriptions.Item label={l('serial')}>{card.device.serial || '—'}</Descriptions.Item><Descriptions.Item label={l('firmware')}>{card.device.firmware || '—'}</Descriptions.Item>
+              <Descriptions.Item label={l('room')}>{card.device.roomName ?? '—'}</Descriptions.Item><Descriptions.Item label={l('installed')}>{day(card.device.installedOnMs)}</Descriptions.Item>
+              <Descriptions.Item label={l('warranty')}>{day(card.device.warrantyUntilMs)}</Descriptions.Item><Descriptions.Item label={l('responsible')}>{card.device.responsibleName || '—'} {card.device.responsiblePhone}</Descriptions.Item>
+            </Descriptions>
+            <Typography.Title level={5}>{l('history')}</Typography.Title>
+            <Table rowKey="id" size="small" pagination={false} dataSource={card.tickets} columns={ticketColumns.filter((c) => c.title !== l('actions'))} />
+          </Space>
+        )}
+      </Modal>
+    </Space>
+  );
+}

@@ -1,0 +1,41 @@
+// Texts of the 设备台账 page (简体中文 first, English second), beside the page like readinessText.ts.
+import { useMemo } from 'react';
+import { useI18n } from '../../i18n.ts';
+
+const zh = {
+  title: '设备台账', subtitle: '考点全部设备的台账、设备卡片、故障工单与运行状态；故障由系统自动开单，修复后由系统测得正常才算验证',
+  devices: '设备台账', tickets: '故障工单', overview: '运行概况', export: '导出 Excel', import: '导入 Excel', imported: '已导入：新增 {c} 条，修改 {u} 条', importProblems: '导入未执行，以下行有误：',
+  node: '所属节点', cls: '类别', code: '编码', name: '名称', model: '型号', serial: '序列号', firmware: '固件', room: '房间', installed: '安装日期', warranty: '质保截止', responsible: '责任人', phone: '电话',
+  card: '设备卡片', print: '打印', facts: '设备信息', history: '工单记录', none: '无',
+  kind: '故障类型', state: '状态', summary: '描述', opened: '开单时间', count: '次数', healthy: '已恢复', overdue: '超时', actions: '处理',
+  acknowledge: '确认', start_repair: '开始维修', mark_repaired: '已修复', unverified: '未验证', all: '全部',
+  kind_offline: '离线', kind_recording_gap: '录像缺失', kind_disk: '磁盘', kind_clock_drift: '时钟偏差', kind_picture: '画面', kind_manual: '人工报修',
+  health: '本机运行状态', disk: '磁盘剩余', clock: '时钟偏差', noTimeSource: '未配置时间源', memory: '内存', cpu: '负载', db: '数据库', sampled: '采样时间',
+  lowers: '下级节点运行状态', stale: '失联', fresh: '正常上报', reportedAt: '最后上报', noLowers: '暂无下级上报',
+  byState: '工单按状态', byKind: '未验证工单按类型', refresh: '刷新',
+  rollup: '分级汇总（各考点上报）', generated: '汇总时间', noRollup: '暂无考点上报设备概况', sites: '考点', staleN: '{n} 个失联', cameras: '摄像机', camerasStaleHint: '其中 {n} 台属于失联考点，未计入在线率', onlineRate: '在线率', recordingRate: '在录率', unverifiedTickets: '未验证工单', overdueN: '{n} 超时', dataTime: '数据时间（最早）', lowerChannels: '下级通道：', state_open: '待确认', state_acknowledged: '已确认', state_repairing: '维修中', state_repaired: '已修复待验证', state_verified: '已验证恢复', noTickets: '暂无工单', weekReport: '上周周报', monthReport: '上月月报',
+  cls_camera: '摄像机', cls_nvr: '硬盘录像机', cls_encoder: '编码器', cls_switch: '交换机', cls_server: '服务器', cls_workstation: '工作站', cls_monitor: '显示器', cls_ups: 'UPS', cls_clock: '时钟', cls_other: '其他',
+};
+type Key = keyof typeof zh;
+const en: Record<Key, string> = {
+  title: 'Equipment ledger', subtitle: 'Every device of the sites, device cards, fault tickets and node health; faults open tickets by themselves, and only a measured recovery verifies a repair',
+  devices: 'Ledger', tickets: 'Fault tickets', overview: 'Overview', export: 'Export Excel', import: 'Import Excel', imported: 'Imported: {c} added, {u} changed', importProblems: 'Nothing imported; these rows are wrong:',
+  node: 'Node', cls: 'Class', code: 'Code', name: 'Name', model: 'Model', serial: 'Serial', firmware: 'Firmware', room: 'Room', installed: 'Installed', warranty: 'Warranty until', responsible: 'Responsible', phone: 'Phone',
+  card: 'Device card', print: 'Print', facts: 'Facts', history: 'Tickets', none: 'None',
+  kind: 'Kind', state: 'State', summary: 'Summary', opened: 'Opened', count: 'Count', healthy: 'Recovered', overdue: 'Overdue', actions: 'Actions',
+  acknowledge: 'Acknowledge', start_repair: 'Start repair', mark_repaired: 'Repaired', unverified: 'Unverified', all: 'All',
+  kind_offline: 'Offline', kind_recording_gap: 'Recording gap', kind_disk: 'Disk', kind_clock_drift: 'Clock drift', kind_picture: 'Picture', kind_manual: 'Manual',
+  health: 'This node', disk: 'Disk free', clock: 'Clock offset', noTimeSource: 'No time source', memory: 'Memory', cpu: 'Load', db: 'Database', sampled: 'Sampled',
+  lowers: 'Lower nodes', stale: 'Stale', fresh: 'Reporting', reportedAt: 'Last report', noLowers: 'No lower reports yet',
+  byState: 'Tickets by state', byKind: 'Unverified tickets by kind', refresh: 'Refresh',
+  rollup: 'Roll-up per level (as the sites report)', generated: 'Computed', noRollup: 'No site has reported its ledger summary yet', sites: 'Sites', staleN: '{n} stale', cameras: 'Cameras', camerasStaleHint: '{n} of them at stale sites, not in the online rate', onlineRate: 'Online', recordingRate: 'Recording', unverifiedTickets: 'Unverified tickets', overdueN: '{n} overdue', dataTime: 'Data as of (oldest)', lowerChannels: 'Lower channels:', state_open: 'Open', state_acknowledged: 'Acknowledged', state_repairing: 'Repairing', state_repaired: 'Repaired, to verify', state_verified: 'Verified', noTickets: 'No tickets', weekReport: 'Last week', monthReport: 'Last month',
+  cls_camera: 'Camera', cls_nvr: 'NVR', cls_encoder: 'Encoder', cls_switch: 'Switch', cls_server: 'Server', cls_workstation: 'Workstation', cls_monitor: 'Monitor', cls_ups: 'UPS', cls_clock: 'Clock', cls_other: 'Other',
+};
+
+export function useLedgerText(): { l: (k: Key | string, vars?: Record<string, string | number>) => string } {
+  const { lang } = useI18n();
+  return useMemo(() => {
+    const t = lang === 'en' ? en : zh;
+    return { l: (k: string, vars?: Record<string, string | number>) => Object.entries(vars ?? {}).reduce((s, [n, v]) => s.replace(`{${n}}`, String(v)), (t as Record<string, string>)[k] ?? k) };
+  }, [lang]);
+}
