@@ -22,10 +22,18 @@ registerFuzzTarget(
 registerFuzzTarget(
   'display-name',
   (input) => {
-    const text = Buffer.from(input).toString('utf8');
-    const problem = nameProblem(text);
-    // eslint-disable-next-line no-control-regex
-    if (problem === undefined && /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(text)) throw new FuzzInvariantError('control or bidi character accepted');
+    // UTF-8 as typed text arrives; UTF-16LE too, the only way the bytes can carry a lone surrogate
+    // (JSON "\ud800" parses to one; UTF-8 decoding never yields one).
+    for (const text of [Buffer.from(input).toString('utf8'), Buffer.from(input).toString('utf16le')]) {
+      if (nameProblem(text) !== undefined) continue;
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(text)) throw new FuzzInvariantError('control or bidi character accepted');
+      // A lone surrogate does not survive a UTF-8 round trip (it becomes U+FFFD): an independent check.
+      if (Buffer.from(text, 'utf8').toString('utf8') !== text) throw new FuzzInvariantError('lone surrogate accepted');
+    }
   },
-  ['第01考场', '南京市第一中学考点', 'abc\u202Eexe', 'a\u0000b'].map(enc),
+  [
+    ...['第01考场', '南京市第一中学考点', 'abc\u202Eexe', 'a\u0000b'].map(enc),
+    ...['第01考场', 'ab\ud800cd', '\udc00x', '😀\ud83d'].map((s) => new Uint8Array(Buffer.from(s, 'utf16le'))),
+  ],
 );

@@ -48,6 +48,8 @@ export class ExportService {
   private readonly specs = new Map<string, ExportSpec>();
   private readonly aborts = new Map<string, AbortController>();
   private chain: Promise<void> = Promise.resolve();
+  /** Users whose creation passed the bounds check and awaits its job row (one entry per request). */
+  private readonly reserved: string[] = [];
 
   constructor(
     private readonly deps: { store: Store; audit: AuditService; clock: Clock; files: FileStore; index: PlaybackIndex; log: Logger; dir: string; manifestKey: Buffer; tokens: MediaTokens<{ exportId: string }>; limits?: WorkLimits },
@@ -72,22 +74,32 @@ export class ExportService {
     }
     if (input.toMs <= input.fromMs || input.toMs - input.fromMs > MAX_RANGE_MS) throw new AppError('invalid_input', '导出时段须大于0且不超过24小时 (range must be positive and at most 24 h)');
     if (input.cameraIds.length === 0 || input.cameraIds.length > 16) throw new AppError('invalid_input', '请选择1到16路摄像机 (1 to 16 cameras)');
+    // Checked and reserved in one synchronous step: requests sent at once cannot all pass the
+    // check while the first still awaits the database (they did on PostgreSQL, issue 13 item 9).
     this.checkBounds(actor);
-    const r = repos(this.deps.store.db);
-    const cams = [];
-    for (const id of input.cameraIds) {
-      const cam = await r.cameras.get(actor.scope, id);
-      if (!cam) {
-        await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
-        throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+    this.reserved.push(actor.username);
+    let job: ExportJob;
+    let cams;
+    try {
+      const r = repos(this.deps.store.db);
+      cams = [];
+      for (const id of input.cameraIds) {
+        const cam = await r.cameras.get(actor.scope, id);
+        if (!cam) {
+          await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: id, outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not found in scope' } });
+          throw new AppError('not_found', '对象不存在或不在您的管辖范围内 (not found in your scope)');
+        }
+        cams.push(cam);
       }
-      cams.push(cam);
+      const now = this.deps.clock.nowMs();
+      job = { id: randomUUID(), status: 'queued', progress: 0, cameraIds: input.cameraIds, fromMs: input.fromMs, toMs: input.toMs, purpose, watermark: input.watermark ?? false, createdBy: actor.username, createdAtMs: now, files: [], scopePath: cams[0].site_path };
+      await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: object, scopePath: job.scopePath, detail: { exportId: job.id, cameras: cams.map((c) => c.gb_code), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark } });
+    } finally {
+      // The job (set just below, with no await in between) counts from now on; or the request failed.
+      this.reserved.splice(this.reserved.indexOf(actor.username), 1);
     }
-    const now = this.deps.clock.nowMs();
-    const job: ExportJob = { id: randomUUID(), status: 'queued', progress: 0, cameraIds: input.cameraIds, fromMs: input.fromMs, toMs: input.toMs, purpose, watermark: input.watermark ?? false, createdBy: actor.username, createdAtMs: now, files: [], scopePath: cams[0].site_path };
-    await this.deps.audit.record(actor, { action: 'export.create', objectType: 'camera', objectId: object, scopePath: job.scopePath, detail: { exportId: job.id, cameras: cams.map((c) => c.gb_code), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark } });
     this.jobs.set(job.id, job);
-    this.specs.set(job.id, { id: job.id, cameras: cams.map((c) => ({ id: c.id, gbCode: c.gb_code, name: c.name })), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark, actor, createdAtMs: now });
+    this.specs.set(job.id, { id: job.id, cameras: cams.map((c) => ({ id: c.id, gbCode: c.gb_code, name: c.name })), fromMs: job.fromMs, toMs: job.toMs, purpose, watermark: job.watermark, actor, createdAtMs: job.createdAtMs });
     await this.save(job);
     this.chain = this.chain.then(() => this.run(job.id));
     return job;
@@ -96,8 +108,8 @@ export class ExportService {
   /** Unfinished (queued or running) jobs per user and in total (config exports.*, issue 13 item 9): 429 over either. */
   private checkBounds(actor: Actor): void {
     const limits = this.deps.limits ?? { maxPerUser: 2, maxTotal: 8 };
-    const open = [...this.jobs.values()].filter((j) => j.status === 'queued' || j.status === 'running');
-    if (open.filter((j) => j.createdBy === actor.username).length >= limits.maxPerUser) {
+    const open = [...this.jobs.values()].filter((j) => j.status === 'queued' || j.status === 'running').map((j) => j.createdBy).concat(this.reserved);
+    if (open.filter((user) => user === actor.username).length >= limits.maxPerUser) {
       throw new AppError('too_many_requests', `录像导出任务过多：每个用户最多同时 ${limits.maxPerUser} 个未完成，请等待完成后再试 (too many unfinished exports for this user)`);
     }
     if (open.length >= limits.maxTotal) throw new AppError('too_many_requests', `服务器繁忙：未完成的录像导出任务已达 ${limits.maxTotal} 个，请稍后再试 (too many unfinished exports)`);

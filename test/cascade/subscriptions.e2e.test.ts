@@ -5,10 +5,11 @@
 // removed, a camera fault and its recovery) reach the city as NOTIFY events without any new
 // catalog query; an alarm arrives once; the dialogs are refreshed before they expire, created
 // anew when the site re-registers, ended when the city removes the site; a malformed NOTIFY is
-// refused with 400 and changes nothing. The city relays the site's catalog events to the province.
+// refused with 400 and changes nothing; NOTIFYs in the site's dialogs from a second socket are refused
+// with 403 (R-SEC-6). The city relays the site's catalog events to the province.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CascadeAlarmEvent } from '../../src/cascade/index.ts';
-import { buildNotify, formatGbTime, MANSCDP_CONTENT_TYPE, newCallId, parseManscdp } from '../../src/gb28181/index.ts';
+import { buildNotify, formatGbTime, MANSCDP_CONTENT_TYPE, newCallId, parseManscdp, SipTransport } from '../../src/gb28181/index.ts';
 import type { AlarmNotify, SipRequest } from '../../src/gb28181/index.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
@@ -192,6 +193,43 @@ describe('GB/T 28181 catalog and alarm subscriptions: city ← site on loopback'
     expect((await node.transport.request(stray, dialog.destination)).status).toBe(481);
     await sleep(300);
     expect(await cityChannels()).toEqual(before);
+  });
+
+  it('R-SEC-6: NOTIFYs in the site\'s own dialogs (catalog ADD, alarm) sent from a second UDP socket are refused 403 and store nothing (issue 13 item 2)', async () => {
+    // The spoofer knows everything an on-path observer would: Call-ID, tags, the site's id. Only
+    // its source address:port differs from the site's registration.
+    const spoofer = await SipTransport.listen({ host: '127.0.0.1', udpPort: 0 });
+    try {
+      const node = site.cascade.node!;
+      const injected = '32010600001320000777';
+      const catalogDialog = site.cascade.lowerSubs!.dialogOf('catalog')!;
+      const alarmDialog = site.cascade.lowerSubs!.dialogOf('alarm')!;
+      const catalogBody = `<?xml version="1.0"?><Notify><CmdType>Catalog</CmdType><SN>77</SN><DeviceID>${SITE.id}</DeviceID><SumNum>1</SumNum><DeviceList Num="1"><Item><DeviceID>${injected}</DeviceID><Name>INJECTED-777</Name><Event>ADD</Event><ParentID>${SITE.id}</ParentID><Status>ON</Status></Item></DeviceList></Notify>`;
+      const alarmBody = `<?xml version="1.0"?><Notify><CmdType>Alarm</CmdType><SN>78</SN><DeviceID>${cams.a.gb}</DeviceID><AlarmPriority>1</AlarmPriority><AlarmMethod>2</AlarmMethod><AlarmTime>${formatGbTime(Date.now())}</AlarmTime><AlarmDescription>INJECTED alarm by NOTIFY</AlarmDescription></Notify>`;
+      const catalogNotify = buildNotify(catalogDialog, { contact: node.contact(), event: { package: 'Catalog' }, state: { state: 'active', expiresS: EXPIRES_S }, body: Buffer.from(catalogBody), contentType: MANSCDP_CONTENT_TYPE });
+      const alarmNotify = buildNotify(alarmDialog, { contact: node.contact(), event: { package: 'presence' }, state: { state: 'active', expiresS: EXPIRES_S }, body: Buffer.from(alarmBody), contentType: MANSCDP_CONTENT_TYPE });
+      expect((await spoofer.request(catalogNotify, catalogDialog.destination)).status).toBe(403);
+      expect((await spoofer.request(alarmNotify, alarmDialog.destination)).status).toBe(403);
+      await sleep(500); // anything wrongly accepted would be stored by now
+      expect(await cityChannel(injected)).toBeUndefined();
+      expect((await cityChannels()).map((c) => c.name)).not.toContain('INJECTED-777');
+      expect(alarmsAtCity.some((a) => a.description === 'INJECTED alarm by NOTIFY')).toBe(true); // it did arrive…
+      expect(cityAlarms.some((a) => a.description === 'INJECTED alarm by NOTIFY')).toBe(false); // …and was not believed
+      const rows = await city.t.app.store.db.selectFrom('cascade_alarm').selectAll().where('description', '=', 'INJECTED alarm by NOTIFY').execute();
+      expect(rows).toHaveLength(0);
+      // The same bodies from the site's registered socket are believed (so the source is what refused them).
+      const realAlarm = buildNotify(alarmDialog, { contact: node.contact(), event: { package: 'presence' }, state: { state: 'active', expiresS: EXPIRES_S }, body: Buffer.from(alarmBody.replace('INJECTED', 'REAL')), contentType: MANSCDP_CONTENT_TYPE });
+      expect((await node.transport.request(realAlarm, alarmDialog.destination)).status).toBe(200);
+      await until('the real alarm is stored', () => cityAlarms.some((a) => a.description === 'REAL alarm by NOTIFY'), 5000);
+      const realAdd = buildNotify(catalogDialog, { contact: node.contact(), event: { package: 'Catalog' }, state: { state: 'active', expiresS: EXPIRES_S }, body: Buffer.from(catalogBody), contentType: MANSCDP_CONTENT_TYPE });
+      expect((await node.transport.request(realAdd, catalogDialog.destination)).status).toBe(200);
+      await until('the real ADD is applied', async () => (await cityChannel(injected)) !== undefined, 5000);
+      const realDel = buildNotify(catalogDialog, { contact: node.contact(), event: { package: 'Catalog' }, state: { state: 'active', expiresS: EXPIRES_S }, body: Buffer.from(catalogBody.replace('<Event>ADD</Event>', '<Event>DEL</Event>')), contentType: MANSCDP_CONTENT_TYPE });
+      expect((await node.transport.request(realDel, catalogDialog.destination)).status).toBe(200);
+      await until('and removed again', async () => (await cityChannel(injected)) === undefined, 5000);
+    } finally {
+      await spoofer.close();
+    }
   });
 
   it('R-FN-3: the subscriptions are created anew after the site re-registers (restart: new Call-ID)', async () => {
