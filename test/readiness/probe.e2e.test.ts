@@ -7,6 +7,7 @@
 // (R-PRE-6); the profile row carries the measured bitrate (R-PRE-4); a camera that stops sending times out and the campaign goes on; a reference signed by a named person makes "moved" pass, and
 // a camera changed after signing asks for a new signature (R-PRE-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
 import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
@@ -64,9 +65,20 @@ describe('readiness probes on simulated cameras', () => {
     // The probes listen to the recorder's sessions: wait until it records the three cameras.
     await expect.poll(() => [cam.good, cam.skew, cam.stalled, cam.onvifSkew, cam.onvifLocked].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online', 'online', 'online']);
     sim.fault('stalled', { type: 'stall' });
+    const probeStartMs = Date.now();
     const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere, cam.onvifSkew, cam.onvifLocked] });
     expect(run.queued).toBe(6);
     await run.done;
+    const probeEndMs = Date.now();
+
+    // Issue 17 "the recordings lose 0 frames during a full check": the probes share the recorder's
+    // sessions, so the good camera's recording across the whole run is continuous — the files
+    // agree with the index, no hole (> 3 frame intervals) and no gap, and the indexed time covers
+    // the run up to the fragment still being written (≤ 1 s) and the start rounding.
+    await t.app.recorder.index.flush();
+    const verified = await verifyRecordings(t.app.store, t.app.files, { cameraId: cam.good, fromMs: probeStartMs, toMs: probeEndMs });
+    expect(verified.problems).toEqual([]);
+    expect(verified.recordedMs).toBeGreaterThan(probeEndMs - probeStartMs - 2000);
 
     const good = await results(cam.good);
     for (const p of ['online', 'decode', 'profile', 'picture', 'audio', 'clock', 'recording'] as const) expect(good.by[p]?.verdict, `${p}: ${good.by[p]?.value} ${good.by[p]?.reason}`).toBe('pass');
