@@ -7,6 +7,7 @@ import type { Actor } from '../../src/auth/actor.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import type { Dialect } from '../../src/store/dialect.ts';
 import { DIALECTS } from '../helpers/databases.ts';
+import { DEFAULT_PROFILE } from '../../src/readiness/profile.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 
@@ -67,6 +68,16 @@ describe.each(DIALECTS)('readiness campaigns on %s', (dialect: Dialect) => {
     // Contacts outside the campaign are refused; an operator may not open campaigns.
     await expect(t.app.readiness.campaigns.open(gulouAdmin, { name: 'x', checks: 'full', deadlineMs: deadline, contacts: [{ orgNodeId: ids.otherSite, name: 'a', phone: '123' }] })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(t.app.readiness.campaigns.open(siteOperator, { name: 'x', checks: 'full', deadlineMs: deadline, contacts: [] })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('a campaign keeps the standard profile it was opened with; one opened without takes the default (R-CITY-4)', async () => {
+    const strict = { ...DEFAULT_PROFILE, codecs: ['h264' as const], minWidth: 1920, minHeight: 1080, minBitrateKbps: 2048 };
+    const c = await t.app.readiness.campaigns.open(admin, { name: '1080p 标准', orgNodeId: ids.city, checks: 'full', deadlineMs: t.clock.nowMs() + DAY, contacts: [], profile: strict });
+    expect((await t.app.readiness.campaigns.get(admin, c.id)).profile).toEqual(strict);
+    const plain = await t.app.readiness.campaigns.open(admin, { name: '默认标准', orgNodeId: ids.city, checks: 'clock', deadlineMs: t.clock.nowMs() + DAY, contacts: [] });
+    expect((await t.app.readiness.campaigns.get(admin, plain.id)).profile).toEqual(DEFAULT_PROFILE);
+    // The first campaign's profile is its own copy: opening another did not change it.
+    expect((await t.app.readiness.campaigns.get(admin, c.id)).profile.minWidth).toBe(1920);
   });
 
   it('checklist items (R-PRE-1, R-PRE-5, R-PRE-7, R-SEC-3, R-SEC-8) signed by a named person, with file, audited; the site state follows', async () => {

@@ -22,6 +22,7 @@ describe('readiness probes on simulated cameras', () => {
   let admin: Actor;
   const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0, onvifSkew: 0, onvifLocked: 0 };
   let campaignId = 0;
+  let goodRoomId = 0;
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }, { id: 'onvif-skew', audio: 'none', clockOffsetMs: 37_000 }, { id: 'onvif-locked', audio: 'none', clockOffsetMs: -20_000 }], srIntervalMs: 500 });
@@ -36,6 +37,7 @@ describe('readiness probes on simulated cameras', () => {
     const add = async (name: string, roomId: number, path: string, port = sim.port, extra: { onvifUrl?: string; username?: string; password?: string } = {}) =>
       (await t.app.devices.createCamera(admin, { roomId, name, position: 'front', sourceKind: 'rtsp', mainStream: `/cam/${path}/main`, subStream: `/cam/${path}/sub`, host: '127.0.0.1', port, ...extra })).id;
     cam.good = await add('正常', examRooms[0].id, 'good');
+    goodRoomId = examRooms[0].id;
     cam.skew = await add('时钟偏差', examRooms[1].id, 'skew');
     cam.stalled = await add('卡住', examRooms[2].id, 'stalled');
     // Nothing listens on port 1: the camera does not answer.
@@ -153,12 +155,16 @@ describe('readiness probes on simulated cameras', () => {
     sim.fault('stalled', { type: 'clear' });
   }, 120_000);
 
-  it('a reference signed by a named person makes "moved" pass; a camera changed afterwards needs a new signature (R-PRE-3)', async () => {
+  it('a reference signed by a named person makes "moved" pass (re-checked by room); a camera changed afterwards needs a new signature (R-PRE-3)', async () => {
     const jpeg = await t.app.readiness.signoff.picture(admin, cam.good, 'current');
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     await t.app.readiness.signoff.signReference(admin, cam.good, '张三');
-    let run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good] });
+    // Re-run one room (the console's 重新检测本考场): only that room's camera is probed again.
+    const skewBefore = (await results(cam.skew)).by.clock.measuredAtMs;
+    let run = await t.app.readiness.probe(admin, campaignId, { roomIds: [goodRoomId] });
+    expect(run.queued).toBe(1);
     await run.done;
+    expect((await results(cam.skew)).by.clock.measuredAtMs).toBe(skewBefore);
     let good = await results(cam.good);
     expect(good.by.moved.verdict, good.by.moved.reason ?? '').toBe('pass');
     expect(good.view.reference).toMatchObject({ signerName: '张三', stale: false });
