@@ -33,6 +33,7 @@ import type { LedgerModule, LedgerOptions } from './ledger/index.ts';
 import { createReadinessModule } from './readiness/index.ts';
 import { createUplinkModule } from './uplink/index.ts';
 import type { ReadinessModule } from './readiness/index.ts';
+import type { NodeClockOffset } from './readiness/clock-verdict.ts';
 import { createRetentionModule } from './retention/index.ts';
 import type { RetentionModule, RetentionModuleOptions } from './retention/index.ts';
 import { migrateToLatest, openStore } from './store/db.ts';
@@ -151,7 +152,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Set just below: retention reads the finished app (files, exams, recorder).
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
-    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service }),
+    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service, nodeClock: () => nodeClockOf(app.ledger.health.latest?.clock) }),
     ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
@@ -165,6 +166,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   app.retention = createRetentionModule(app, opts.retention);
   return app;
+}
+
+/** The node's last SNTP sample as the readiness clock check wants it (none when unmeasured). */
+function nodeClockOf(c: { offsetMs: number | null; server: string } | null | undefined): NodeClockOffset | undefined {
+  return c && c.offsetMs !== null ? { offsetMs: c.offsetMs, server: c.server } : undefined;
 }
 
 /** The `ledger:` block of xuncha.yaml in the module's units (ms, ratio). */

@@ -1,15 +1,40 @@
 // The clock verdict (R-PRE-6): |offset| ≤ 1 s pass, ≤ 3 s warn, beyond fail; no report is a warn.
-// The offset is what the camera says (RTCP sender report or ONVIF GetSystemDateAndTime). Pure.
+// The camera's offset is measured against this node's clock (RTCP sender report or ONVIF
+// GetSystemDateAndTime). When the node knows its own offset from its SNTP time source (the ledger's
+// node health sample), the camera is judged against that source instead — Beijing time, not a node
+// that may itself be off — and a node more than 1 s off makes every clock row at least a warning,
+// because every recording's timestamps come from the node. Pure.
 import type { Judgement } from './profile.ts';
 
 export const CLOCK_RULE = '|偏差| ≤1 秒 合格, ≤3 秒 警告 (RTCP SR / ONVIF)';
 
-export function judgeClock(offsetMs: number | undefined, source: string): Judgement {
-  if (offsetMs === undefined) return { verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP sender report)' };
-  const abs = Math.abs(offsetMs);
-  const value = `${offsetMs >= 0 ? '+' : ''}${(offsetMs / 1000).toFixed(2)} 秒 (${source})`;
-  if (abs <= 1000) return { verdict: 'pass', value, rule: CLOCK_RULE, reason: null };
-  const reason = `摄像机时钟偏差 ${(offsetMs / 1000).toFixed(1)} 秒，需校准为北京时间 (camera clock is off)`;
-  return { verdict: abs <= 3000 ? 'warn' : 'fail', value, rule: CLOCK_RULE, reason };
+/** This node against its SNTP time source: source time − node time, ms (the SNTP offset). */
+export interface NodeClockOffset {
+  offsetMs: number;
+  server: string;
 }
 
+/** Beyond this the node itself is said to be off, ms. */
+export const NODE_CLOCK_TOLERANCE_MS = 1000;
+
+const seconds = (ms: number, digits: number) => `${ms >= 0 ? '+' : ''}${(ms / 1000).toFixed(digits)}`;
+
+/** `cameraMinusNodeMs`: camera time − node time, as measured. */
+export function judgeClock(cameraMinusNodeMs: number | undefined, source: string, node?: NodeClockOffset): Judgement {
+  if (cameraMinusNodeMs === undefined) return withNodeClock({ verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP sender report)' }, node);
+  // camera − source = (camera − node) − (source − node)
+  const offsetMs = node ? cameraMinusNodeMs - node.offsetMs : cameraMinusNodeMs;
+  const via = node ? `${source}，按 ${node.server} 校正本机 ${seconds(-node.offsetMs, 2)} 秒` : source;
+  const value = `${seconds(offsetMs, 2)} 秒 (${via})`;
+  const abs = Math.abs(offsetMs);
+  if (abs <= 1000) return withNodeClock({ verdict: 'pass', value, rule: CLOCK_RULE, reason: null }, node);
+  const reason = `摄像机时钟偏差 ${(offsetMs / 1000).toFixed(1)} 秒，需校准为北京时间 (camera clock is off)`;
+  return withNodeClock({ verdict: abs <= 3000 ? 'warn' : 'fail', value, rule: CLOCK_RULE, reason }, node);
+}
+
+/** A node whose own clock is off taints the check: at least a warning, with why. */
+export function withNodeClock(j: Judgement, node?: NodeClockOffset): Judgement {
+  if (!node || Math.abs(node.offsetMs) <= NODE_CLOCK_TOLERANCE_MS) return j;
+  const why = `本机时钟与时间源 ${node.server} 相差 ${seconds(-node.offsetMs, 1)} 秒，录像时间不准，须先为本机对时 (this node's clock is off)`;
+  return { ...j, verdict: j.verdict === 'fail' ? 'fail' : 'warn', reason: j.reason ? `${j.reason}；${why}` : why };
+}

@@ -26,6 +26,7 @@ import type { TestRecordingDeps } from './test-recording.ts';
 import { WorkLimiter } from '../util/work-limiter.ts';
 import { buildReport } from './report-data.ts';
 import { renderReadinessReport } from './report-render.ts';
+import type { NodeClockOffset } from './clock-verdict.ts';
 
 export interface ReadinessModuleDeps {
   store: Store;
@@ -43,6 +44,8 @@ export interface ReadinessModuleDeps {
   uplink?: () => UplinkService;
   /** The recorder's files and schedule reload, for test recordings (R-PRE-3). */
   testRecording?: Pick<TestRecordingDeps, 'files' | 'reconcile'>;
+  /** This node's offset from its SNTP time source (the ledger's node health), for the clock check. */
+  nodeClock?: () => NodeClockOffset | undefined;
   /** This node's name, for its own sites in the reported view. */
   nodeName?: () => Promise<string>;
 }
@@ -60,7 +63,7 @@ export class ReadinessModule {
     const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
     this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
-    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
+    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
   }
 

@@ -19,6 +19,7 @@ import { THUMB_H, THUMB_W } from './picture-verdict.ts';
 import { probeCamera } from './prober.ts';
 import type { ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
+import type { NodeClockOffset } from './clock-verdict.ts';
 import { referenceStale } from './views.ts';
 import { openNetwork } from '../org/network-config.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -42,6 +43,8 @@ export interface RunnerDeps {
   audit?: AuditService;
   /** Test recordings (R-PRE-3): without it, full checks have no `recording` result. */
   testRecording?: TestRecordingDeps;
+  /** This node's offset from its SNTP time source (ledger node health), for the clock check. */
+  nodeClock?: () => NodeClockOffset | undefined;
   /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
   afterResults?: (trx: Kysely<Database>, campaignId: number, siteId: number) => Promise<void>;
 }
@@ -116,7 +119,7 @@ export class ProbeRunner {
     const net = openNetwork(this.d.box, row.network_enc);
     const onvif = net?.onvifUrl ? { url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined } : undefined;
     const result: ProbeResult = await probeCamera(
-      { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs },
+      { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock },
       profile,
       { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif },
     );

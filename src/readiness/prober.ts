@@ -13,7 +13,8 @@ import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
 import { judgeAudio, measureAudioLevel } from './audio-level.ts';
 import type { Judgement, StandardProfile } from './profile.ts';
-import { judgeClock } from './clock-verdict.ts';
+import { judgeClock, withNodeClock } from './clock-verdict.ts';
+import type { NodeClockOffset } from './clock-verdict.ts';
 import { onvifCheck } from './onvif-check.ts';
 import { CONFIG_RULE, judgeConfig } from './config-verdict.ts';
 import type { ClockSetAttempt, OnvifTarget } from './onvif-check.ts';
@@ -55,6 +56,8 @@ export interface ProberDeps {
   decodeTimeoutMs?: number;
   /** Set an ONVIF camera's clock when it is off by more than 1 s (default true). */
   setClock?: boolean;
+  /** This node's last measured offset from its SNTP time source, if it has one. */
+  nodeClock?: () => NodeClockOffset | undefined;
 }
 
 export { CLOCK_RULE, judgeClock } from './clock-verdict.ts';
@@ -110,7 +113,10 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     // ONVIF after the capture: a clock set mid-capture would move the RTCP offsets being measured.
     const ov = t.onvif ? await onvifCheck(t.onvif, { nowMs: () => deps.clock.nowMs(), setClock: deps.setClock }) : undefined;
     const fresh = cap.clockOffsetsMs.length ? cap.clockOffsetsMs[cap.clockOffsetsMs.length - 1] : undefined;
-    outcomes.push({ probe: 'clock', ...(ov?.clock ?? (fresh !== undefined ? judgeClock(fresh, 'RTCP SR') : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR'))) });
+    const node = deps.nodeClock?.();
+    // An ONVIF camera was judged (and set) against this node's clock; RTCP offsets are corrected
+    // to the node's time source when it has one.
+    outcomes.push({ probe: 'clock', ...(ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node)) });
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
     // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).
     if (ov) outcomes.push({ probe: 'config', ...(ov.profiles ? judgeConfig(ov.profiles, facts) : { verdict: 'warn', value: '未读取 (not read)', rule: CONFIG_RULE, reason: ov.profilesError ?? null }) });

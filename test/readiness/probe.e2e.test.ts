@@ -8,6 +8,9 @@
 // a camera changed after signing asks for a new signature (R-PRE-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
+import { sntpReplyTo } from '../../src/util/sntp.ts';
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type { Actor } from '../../src/auth/actor.ts';
 import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
 import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
@@ -23,6 +26,7 @@ describe('readiness probes on simulated cameras', () => {
   const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0, onvifSkew: 0, onvifLocked: 0 };
   let campaignId = 0;
   let goodRoomId = 0;
+  let timeServer: Socket;
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }, { id: 'onvif-skew', audio: 'none', clockOffsetMs: 37_000 }, { id: 'onvif-locked', audio: 'none', clockOffsetMs: -20_000 }], srIntervalMs: 500 });
@@ -30,7 +34,12 @@ describe('readiness probes on simulated cameras', () => {
     onvif.refuseTimeSet('onvif-locked', true);
     // R-CITY-4: this camera says its main stream is 1080p H.265 but sends the clips' 720p H.264.
     onvif.setProfiles('onvif-locked', [{ name: 'mainStream', encoding: 'H265', width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, govLength: 50 }]);
-    t = await createTestApp('sqlite', { realClock: true, app: { recording: { reconcileIntervalMs: 500 } } });
+    // The node's own time source (SNTP, on time): the clock check is corrected by the node's offset.
+    timeServer = createSocket('udp4');
+    timeServer.on('message', (msg, rinfo) => timeServer.send(sntpReplyTo(msg, Date.now(), Date.now()), rinfo.port, rinfo.address));
+    await new Promise<void>((r) => timeServer.bind(0, '127.0.0.1', r));
+    t = await createTestApp('sqlite', { realClock: true, app: { recording: { reconcileIntervalMs: 500 }, ledger: { healthIntervalMs: 3_600_000, timeServer: `127.0.0.1:${timeServer.address().port}` } } });
+    await t.app.ledger.health.sample();
     admin = await t.actor('admin');
     const rooms = (await t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
     const examRooms = rooms.filter((r) => r.kind === 'exam' || r.kind === 'lab');
@@ -55,6 +64,7 @@ describe('readiness probes on simulated cameras', () => {
     await onvif.close();
     await sim.close();
     await t.close();
+    timeServer.close();
   });
 
   const results = async (cameraId: number) => {
@@ -104,6 +114,8 @@ describe('readiness probes on simulated cameras', () => {
     const skew = await results(cam.skew);
     expect(skew.by.clock.verdict).toBe('fail');
     expect(skew.by.clock.value).toMatch(/^\+(4\.[89]|5\.[01])\d* 秒/);
+    // Judged against the node's SNTP source, which the row names (R-PRE-6: Beijing time).
+    expect(skew.by.clock.value).toContain(`按 127.0.0.1:${timeServer.address().port} 校正本机`);
     // G.711 A-law (a Hikvision dome's audio) is decoded and measured too.
     expect(skew.by.audio.verdict, skew.by.audio.value).toBe('pass');
     expect(skew.by.audio.value).toMatch(/^平均 -3\d\.\d dBFS/);
