@@ -2,14 +2,17 @@
 // test/recording/chaos.e2e.test.ts (R-REC-4, issue 12). Records simulated cameras through the whole
 // pipeline (in-process app on SQLite, temporary data folder) while seeded random faults hit them,
 // then checks the index against what the simulator delivered (±0.2 s at every edge), runs
-// verify-recordings, and reports memory (rss, heap) sampled every 30 s: it must stay flat.
-// Exit code 0 only when everything agrees.
+// verify-recordings, and samples memory (rss, heap, after a full collection) every 30 s: from the
+// first sample after warm-up (30 s) to the end it must stay within the bounds of
+// test/recording/chaos-memory.ts. Exit code 0 only when everything agrees and memory is flat.
 import { verifyRecordings } from '../src/recording/verify/verify-recordings.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { repos } from '../src/store/repos/index.ts';
 import { createTestApp } from '../test/helpers/app.ts';
 import { EDGE_TOLERANCE_MS, compare, faultEdges, reasonsFor, runChaos, sleep } from '../test/recording/chaos-scenario.ts';
 import type { Interval } from '../test/recording/chaos-scenario.ts';
+import { memoryGrowthProblem, sampleMemory } from '../test/recording/chaos-memory.ts';
+import type { MemorySample } from '../test/recording/chaos-memory.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -41,11 +44,10 @@ try {
   while (!names.every((n) => t.app.recorder.status(ids.get(n)!)?.recording)) await sleep(200);
   console.log(`chaos: ${cameraCount} cameras, ${minutes} min, seed ${seed}`);
 
-  const memory: Array<{ atS: number; rssMb: number; heapMb: number }> = [];
+  const memory: MemorySample[] = [];
   const fromMs = Date.now();
   const sample = () => {
-    const m = process.memoryUsage();
-    memory.push({ atS: Math.round((Date.now() - fromMs) / 1000), rssMb: mb(m.rss), heapMb: mb(m.heapUsed) });
+    memory.push(sampleMemory(fromMs));
     console.log(`  ${memory.at(-1)!.atS} s  rss ${memory.at(-1)!.rssMb} MB  heap ${memory.at(-1)!.heapMb} MB`);
   };
   sample();
@@ -105,6 +107,11 @@ try {
   const last = memory.at(-1)!;
   console.log(`verify-recordings: ${verified.files} files, ${mb(verified.bytes)} MB, ${Math.round(verified.recordedMs / 1000)} s recorded, ${verified.problems.length} problems`);
   console.log(`memory: rss ${first.rssMb} → ${last.rssMb} MB, heap ${first.heapMb} → ${last.heapMb} MB (from the first 30 s sample to the end)`);
+  const notFlat = memoryGrowthProblem(first, last);
+  if (notFlat) {
+    problems++;
+    console.log(`  MEMORY ${notFlat}`);
+  }
   console.log(problems === 0 ? 'chaos: index and media agree' : `chaos: ${problems} problems (seed ${seed})`);
   exit = problems === 0 ? 0 : 1;
 } finally {

@@ -81,6 +81,13 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ error: e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too_large' : 'bad_request', message: e.message ?? 'bad request' });
     }
+    // The data disk is full (recordings filled it before retention looked): free the database's
+    // space reserve at once and say so; the client's retry a moment later commits (issue 12).
+    if (e.code === 'SQLITE_FULL') {
+      req.log.error({ err }, 'request failed: data disk full');
+      app.retention.diskFull();
+      return reply.code(503).header('retry-after', '1').send({ error: 'disk_full', message: '磁盘已满，正在释放空间，请稍后重试 (data disk full: space is being freed, retry in a moment)' });
+    }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: '服务器内部错误 (internal error)' });
   });

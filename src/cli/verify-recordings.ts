@@ -22,7 +22,8 @@ export function parseInstant(text: string): number {
   const t = text.trim();
   if (/^\d{10,}$/.test(t)) return Number(t);
   const bj = parseBeijing(t);
-  if (bj !== undefined) return bj;
+  // parseBeijing lets Date.UTC roll "02-30" into March; a range given by hand must mean what it says.
+  if (bj !== undefined && formatBeijing(bj).slice(0, 16) === t.replace('T', ' ').slice(0, 16)) return bj;
   if (/(Z|[+-]\d{2}:?\d{2})$/.test(t) && !Number.isNaN(Date.parse(t))) return Date.parse(t);
   throw new Error(`not a time: "${text}" (use Beijing time "YYYY-MM-DD HH:mm:ss", an ISO time with zone, or ms since the epoch)`);
 }
@@ -37,7 +38,7 @@ export async function verifyRecordingsCommand(args: VerifyRecordingsArgs, config
   if (cameraId !== undefined && (!Number.isInteger(cameraId) || cameraId <= 0)) throw new Error(`not a camera id: ${args.camera}`);
   const fromMs = args.from === undefined ? undefined : parseInstant(args.from);
   const toMs = args.to === undefined ? undefined : parseInstant(args.to);
-  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new Error('--to must be after --from');
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new Error(`--to (${formatBeijing(toMs)}) must be after --from (${formatBeijing(fromMs)}): nothing to verify in an empty range`);
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     const files = new DiskFileStore(path.join(config.dataDir, 'recordings'));

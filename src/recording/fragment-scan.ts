@@ -43,6 +43,8 @@ export interface FileScan {
 const VIDEO_HANDLER = 'vide';
 const MAX_MOOF_BYTES = 8 * 1024 * 1024;
 const MAX_MOOV_BYTES = 4 * 1024 * 1024;
+/** Far more samples than one fragment holds (≤ 10 s at ≤ 120 fps is 1,200). */
+const MAX_FRAGMENT_SAMPLES = 100_000;
 
 async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const buf = new Uint8Array(length);
@@ -224,6 +226,9 @@ function readMoof(buf: Uint8Array, track: VideoTrack): { base: number; trun: Tru
     }
     const per = (flags & 0x100 ? 4 : 0) + (flags & 0x200 ? 4 : 0) + (flags & 0x400 ? 4 : 0) + (flags & 0x800 ? 4 : 0);
     if (p + per * count > trun.offset + trun.size) return 'trun shorter than its sample count';
+    // Without per-sample fields the count alone says how many samples: a lying one must not
+    // make the scan build billions of entries.
+    if (count > MAX_FRAGMENT_SAMPLES) return `trun claims ${count} samples`;
     const out: TrunSamples = { dataOffset, durations: [], sizes: [], keyframes: [] };
     for (let i = 0; i < count; i++) {
       const d = flags & 0x100 ? v.getUint32(p) : defDuration;
@@ -274,105 +279,145 @@ function sampleProblem(s: Uint8Array, track: VideoTrack, keyframe: boolean): str
   return undefined;
 }
 
+/** A read the scan needs: `length` bytes at `offset` (fewer at the end of the file). */
+interface ReadRequest {
+  offset: number;
+  length: number;
+}
+
+export interface ScanOptions {
+  limitBytes?: number;
+  checkSamples?: boolean;
+}
+
 /**
  * Scans a recording file up to `limitBytes` (default: its size). With `checkSamples`, reads every
  * video sample too (a full read of the file); otherwise only box headers and moofs.
  */
-export async function scanRecordingFile(absPath: string, opts: { limitBytes?: number; checkSamples?: boolean } = {}): Promise<FileScan> {
+export async function scanRecordingFile(absPath: string, opts: ScanOptions = {}): Promise<FileScan> {
   const fh = await open(absPath, 'r');
   try {
-    const size = (await fh.stat()).size;
-    const end = Math.min(size, opts.limitBytes ?? size);
-    const scan: FileScan = { size, initBytes: 0, fragments: [], completeEnd: 0 };
-    let pos = 0;
-    let track: VideoTrack | undefined;
-    const header = async (at: number): Promise<Box | string> => {
-      if (at + 8 > end) return `${end - at} bytes of a box header`;
-      const h = await readAt(fh, at, 8);
-      const boxSize = new DataView(h.buffer).getUint32(0);
-      const type = String.fromCharCode(...h.subarray(4, 8));
-      if (boxSize < 8) return `a box of impossible size ${boxSize}`;
-      if (at + boxSize > end) return `an incomplete '${type.replace(/[^\x20-\x7e]/g, '?')}' box (${end - at} of ${boxSize} bytes)`;
-      return { type, offset: at, size: boxSize, header: 8 };
-    };
-    // Init segment: ftyp then moov.
-    while (pos < end && !track) {
-      const b = await header(pos);
-      if (typeof b === 'string') {
-        scan.initProblem = `init segment incomplete: ${b}`;
-        scan.trailing = b;
-        return scan;
-      }
-      if (b.type === 'moov') {
-        if (b.size > MAX_MOOV_BYTES) {
-          scan.initProblem = 'moov too large';
-          return scan;
-        }
-        const moov = await readAt(fh, b.offset, b.size);
-        const t = readMoov(moov, { type: 'moov', offset: 0, size: b.size, header: 8 });
-        if (typeof t === 'string') {
-          scan.initProblem = t;
-          return scan;
-        }
-        track = t;
-        scan.codec = t.codec;
-        scan.video = t.params;
-        scan.audioCodec = t.audioCodec;
-      } else if (b.type !== 'ftyp') {
-        scan.initProblem = `unexpected '${b.type}' box before moov`;
-        return scan;
-      }
-      pos = b.offset + b.size;
-    }
-    if (!track) {
-      scan.initProblem = 'no moov';
-      return scan;
-    }
-    scan.initBytes = pos;
-    scan.completeEnd = pos;
-    while (pos < end) {
-      const moofBox = await header(pos);
-      if (typeof moofBox === 'string' || moofBox.type !== 'moof' || moofBox.size > MAX_MOOF_BYTES) {
-        scan.trailing = typeof moofBox === 'string' ? moofBox : `a '${moofBox.type.replace(/[^\x20-\x7e]/g, '?')}' box where a moof was expected`;
-        break;
-      }
-      const mdatBox = await header(moofBox.offset + moofBox.size);
-      if (typeof mdatBox === 'string' || mdatBox.type !== 'mdat') {
-        scan.trailing = `a moof whose mdat is ${typeof mdatBox === 'string' ? mdatBox : `a '${mdatBox.type}' box`}`;
-        break;
-      }
-      const moof = await readAt(fh, moofBox.offset, moofBox.size);
-      const parsed = readMoof(moof, track);
-      const frag: ScannedFragment = { fileOffset: moofBox.offset, byteLength: moofBox.size + mdatBox.size, duration90k: 0, frameCount: 0, baseDecodeTime90k: 0, sampleDurations90k: [], keyframes: [] };
-      if (typeof parsed === 'string') frag.problem = parsed;
-      else if (parsed) {
-        const t = parsed.trun;
-        frag.baseDecodeTime90k = parsed.base;
-        frag.sampleDurations90k = t.durations;
-        frag.keyframes = t.keyframes;
-        frag.frameCount = t.durations.length;
-        frag.duration90k = t.durations.reduce((a, b) => a + b, 0);
-        const k = t.keyframes.indexOf(true);
-        frag.keyframeOffset90k = k < 0 ? undefined : t.durations.slice(0, k).reduce((a, b) => a + b, 0);
-        const dataStart = moofBox.offset + t.dataOffset;
-        const dataBytes = t.sizes.reduce((a, b) => a + b, 0);
-        if (dataStart < mdatBox.offset + 8 || dataStart + dataBytes > mdatBox.offset + mdatBox.size) frag.problem = 'video samples lie outside their mdat';
-        else if (opts.checkSamples) {
-          const data = await readAt(fh, dataStart, dataBytes);
-          let o = 0;
-          for (let i = 0; i < t.sizes.length && !frag.problem; i++) {
-            const p = sampleProblem(data.subarray(o, o + t.sizes[i]), track, t.keyframes[i]);
-            if (p) frag.problem = `sample ${i}: ${p}`;
-            o += t.sizes[i];
-          }
-        }
-      }
-      scan.fragments.push(frag);
-      pos = mdatBox.offset + mdatBox.size;
-      scan.completeEnd = pos;
-    }
-    return scan;
+    const steps = scanSteps((await fh.stat()).size, opts);
+    let step = steps.next();
+    while (!step.done) step = steps.next(await readAt(fh, step.value.offset, step.value.length));
+    return step.value;
   } finally {
     await fh.close();
   }
+}
+
+/** The same scan over bytes in memory (the fuzz target; tests of damaged files). */
+export function scanRecordingBytes(bytes: Uint8Array, opts: ScanOptions = {}): FileScan {
+  const steps = scanSteps(bytes.length, opts);
+  let step = steps.next();
+  while (!step.done) step = steps.next(bytes.subarray(step.value.offset, Math.min(bytes.length, step.value.offset + step.value.length)));
+  return step.value;
+}
+
+/** Parses a box already read whole; a field past its end is a reason, not an exception. */
+function parsed<T>(what: string, fn: () => T): T | string {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) return `${what} truncated: a field lies past its end`;
+    throw err;
+  }
+}
+
+/**
+ * The scan as a generator of reads, so that files are read asynchronously and memory
+ * synchronously by the same code.
+ */
+function* scanSteps(size: number, opts: ScanOptions): Generator<ReadRequest, FileScan, Uint8Array> {
+  const end = Math.min(size, opts.limitBytes ?? size);
+  const scan: FileScan = { size, initBytes: 0, fragments: [], completeEnd: 0 };
+  let pos = 0;
+  let track: VideoTrack | undefined;
+  function* header(at: number): Generator<ReadRequest, Box | string, Uint8Array> {
+    if (at + 8 > end) return `${end - at} bytes of a box header`;
+    const h = yield { offset: at, length: 8 };
+    const boxSize = new DataView(h.buffer, h.byteOffset, h.byteLength).getUint32(0);
+    const type = String.fromCharCode(...h.subarray(4, 8));
+    if (boxSize < 8) return `a box of impossible size ${boxSize}`;
+    if (at + boxSize > end) return `an incomplete '${type.replace(/[^\x20-\x7e]/g, '?')}' box (${end - at} of ${boxSize} bytes)`;
+    return { type, offset: at, size: boxSize, header: 8 };
+  }
+  // Init segment: ftyp then moov.
+  while (pos < end && !track) {
+    const b = yield* header(pos);
+    if (typeof b === 'string') {
+      scan.initProblem = `init segment incomplete: ${b}`;
+      scan.trailing = b;
+      return scan;
+    }
+    if (b.type === 'moov') {
+      if (b.size > MAX_MOOV_BYTES) {
+        scan.initProblem = 'moov too large';
+        return scan;
+      }
+      const moov = yield { offset: b.offset, length: b.size };
+      const t = parsed('moov', () => readMoov(moov, { type: 'moov', offset: 0, size: b.size, header: 8 }));
+      if (typeof t === 'string') {
+        scan.initProblem = t;
+        return scan;
+      }
+      track = t;
+      scan.codec = t.codec;
+      scan.video = t.params;
+      scan.audioCodec = t.audioCodec;
+    } else if (b.type !== 'ftyp') {
+      scan.initProblem = `unexpected '${b.type.replace(/[^\x20-\x7e]/g, '?')}' box before moov`;
+      return scan;
+    }
+    pos = b.offset + b.size;
+  }
+  if (!track) {
+    scan.initProblem = 'no moov';
+    return scan;
+  }
+  scan.initBytes = pos;
+  scan.completeEnd = pos;
+  while (pos < end) {
+    const moofBox = yield* header(pos);
+    if (typeof moofBox === 'string' || moofBox.type !== 'moof' || moofBox.size > MAX_MOOF_BYTES) {
+      scan.trailing = typeof moofBox === 'string' ? moofBox : `a '${moofBox.type.replace(/[^\x20-\x7e]/g, '?')}' box where a moof was expected`;
+      break;
+    }
+    const mdatBox = yield* header(moofBox.offset + moofBox.size);
+    if (typeof mdatBox === 'string' || mdatBox.type !== 'mdat') {
+      scan.trailing = `a moof whose mdat is ${typeof mdatBox === 'string' ? mdatBox : `a '${mdatBox.type.replace(/[^\x20-\x7e]/g, '?')}' box`}`;
+      break;
+    }
+    const moof = yield { offset: moofBox.offset, length: moofBox.size };
+    const videoTrack = track;
+    const samples = parsed('moof', () => readMoof(moof, videoTrack));
+    const frag: ScannedFragment = { fileOffset: moofBox.offset, byteLength: moofBox.size + mdatBox.size, duration90k: 0, frameCount: 0, baseDecodeTime90k: 0, sampleDurations90k: [], keyframes: [] };
+    if (typeof samples === 'string') frag.problem = samples;
+    else if (samples) {
+      const t = samples.trun;
+      frag.baseDecodeTime90k = samples.base;
+      frag.sampleDurations90k = t.durations;
+      frag.keyframes = t.keyframes;
+      frag.frameCount = t.durations.length;
+      frag.duration90k = t.durations.reduce((a, b) => a + b, 0);
+      const k = t.keyframes.indexOf(true);
+      frag.keyframeOffset90k = k < 0 ? undefined : t.durations.slice(0, k).reduce((a, b) => a + b, 0);
+      const dataStart = moofBox.offset + t.dataOffset;
+      const dataBytes = t.sizes.reduce((a, b) => a + b, 0);
+      if (dataStart < mdatBox.offset + 8 || dataStart + dataBytes > mdatBox.offset + mdatBox.size) frag.problem = 'video samples lie outside their mdat';
+      else if (opts.checkSamples) {
+        const data = yield { offset: dataStart, length: dataBytes };
+        let o = 0;
+        for (let i = 0; i < t.sizes.length && !frag.problem; i++) {
+          const p = sampleProblem(data.subarray(o, o + t.sizes[i]), track, t.keyframes[i]);
+          if (p) frag.problem = `sample ${i}: ${p}`;
+          o += t.sizes[i];
+        }
+      }
+    }
+    scan.fragments.push(frag);
+    pos = mdatBox.offset + mdatBox.size;
+    scan.completeEnd = pos;
+  }
+  return scan;
 }

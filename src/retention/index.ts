@@ -91,7 +91,14 @@ export interface RetentionModule {
   runNow(actor: Actor): Promise<RetentionRunReport>;
   /** One job pass, then automatic backups of finished sessions, then resumption of running backups. */
   tick(): Promise<RetentionRunReport>;
+  /**
+   * A database write failed for lack of space (before the watcher's next look): frees the space
+   * reserve now so that the next commit succeeds, and starts a pass.
+   */
+  diskFull(): void;
   start(): void;
+  /** Resolves when the free-space look and the pass it started (if any) are done (tests). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -194,11 +201,25 @@ export function createRetentionModule(app: App, opts: RetentionModuleOptions = {
       return tick();
     },
     tick,
+    diskFull() {
+      if (!reserve) return safeTick();
+      void reserve
+        .release()
+        .then((freed) => {
+          if (freed > 0) log.warn({ freed }, 'disk full under a database write: released the database space reserve');
+        })
+        .catch((err: unknown) => log.warn({ err }, 'releasing the space reserve failed'))
+        .finally(safeTick);
+    },
     start() {
       if (handle !== undefined) return;
       handle = timer.setInterval(safeTick, RETENTION_INTERVAL_MS);
       watchHandle = timer.setInterval(watch, SPACE_WATCH_INTERVAL_MS);
       safeTick();
+    },
+    async idle() {
+      await watching;
+      await ticking;
     },
     async stop() {
       if (handle !== undefined) timer.clearInterval(handle);

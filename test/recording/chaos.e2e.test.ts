@@ -5,7 +5,7 @@
 // index must agree with what the cameras delivered: every recorded second was delivered decodable,
 // every delivered second is recorded, each within ±0.2 s at the edges; every fault's run ends with
 // its reason; verify-recordings finds no disagreement between index and files; the broken cameras
-// are in error with theirs and wrote no file.
+// are in error with theirs and wrote no file; memory after a full collection grew within bounds.
 // Replay a failure with CHAOS_SEED=<seed printed in the failure>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.ts';
@@ -15,6 +15,7 @@ import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
+import { memoryGrowthProblem, sampleMemory } from './chaos-memory.ts';
 import { EDGE_TOLERANCE_MS, compare, faultEdges, reasonsFor, runChaos, sleep } from './chaos-scenario.ts';
 import type { InjectedFault, Interval } from './chaos-scenario.ts';
 
@@ -81,10 +82,13 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
     await t.app.recorder.start();
     for (const c of RECORDED) await until(`camera ${c} records`, () => t.app.recorder.status(ids[c])?.recording === true);
     const fromMs = Date.now();
+    // Memory after warm-up (every camera recording), after a full collection: compared at the end.
+    const memoryFirst = sampleMemory(fromMs);
     const injected: InjectedFault[] = await runChaos(sim, RECORDED, { seed: SEED, forMs: CHAOS_MS, stallTimeoutMs: STALL_TIMEOUT_MS });
     for (const c of RECORDED) await until(`camera ${c} records again`, () => t.app.recorder.status(ids[c])?.recording === true);
     await sleep(1000);
     const toMs = Date.now();
+    const memoryLast = sampleMemory(fromMs);
     const statusOf = (c: string) => t.app.recorder.status(ids[c]);
     const broken = { liar: statusOf('liar'), junk: statusOf('junk'), locked: statusOf('locked') };
     await t.app.recorder.stop();
@@ -121,6 +125,8 @@ describe(`chaos: random faults on 10 cameras while recording (seed ${SEED}) (R-R
       }
     }
     expect(report, `seed ${SEED}`).toEqual([]);
+    // Memory flat (coarse here; `npm run chaos` is the long check): bounds in chaos-memory.ts.
+    expect(memoryGrowthProblem(memoryFirst, memoryLast), `seed ${SEED}`).toBeUndefined();
     expect(injected.length).toBeGreaterThanOrEqual(RECORDED.length * 3);
     expect(edges, 'faults whose gap start was checked').toBeGreaterThanOrEqual(RECORDED.length);
 

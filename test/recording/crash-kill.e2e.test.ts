@@ -4,7 +4,7 @@
 // fragments), verify-recordings finds nothing, and each camera lost at most 1 s before the kill.
 // The outage is a TCP proxy of this test between the server and its own fresh database: the shared
 // PostgreSQL service is never stopped.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiskFileStore } from '../../src/recording/file-store.ts';
@@ -14,38 +14,9 @@ import { createTestDatabase } from '../helpers/databases.ts';
 import { PgProxy, freePort } from '../helpers/pg-proxy.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
 import { startTestServer } from '../e2e/helpers/server.ts';
-import type { TestServer } from '../e2e/helpers/server.ts';
+import { MAX_LOSS_MS, killNow, recordingFiles } from './crash-helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Stated bound of issue 12: crash loss ≤ 1 s per camera (500 ms fragments + write + fdatasync). */
-const MAX_LOSS_MS = 1000;
-
-function recordingFiles(dataDir: string): Array<{ rel: string; bytes: number }> {
-  const dir = path.join(dataDir, 'recordings');
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => {
-        const abs = path.join(e.parentPath, e.name);
-        return { rel: path.relative(dir, abs), bytes: statSync(abs).size };
-      });
-  } catch {
-    return [];
-  }
-}
-
-async function killNow(server: TestServer): Promise<number> {
-  // A server that died by itself (it must survive a database outage) would never emit 'exit' again:
-  // fail with its log instead of waiting for the test's timeout.
-  if (server.process.exitCode !== null || server.process.signalCode !== null) {
-    throw new Error(`server exited by itself (${server.process.exitCode ?? server.process.signalCode}) before the kill:\n${server.logs.slice(-40).join('\n')}`);
-  }
-  const exited = new Promise((r) => server.process.once('exit', r));
-  server.process.kill('SIGKILL');
-  const killedAtMs = Date.now();
-  await exited;
-  return killedAtMs;
-}
 
 /** Restart on the same data, let recovery run, stop cleanly; then compare index, disk and the kill. */
 async function restartAndCheck(env: Record<string, string>, dataDir: string, killedAtMs: number, atKill: Array<{ rel: string; bytes: number }>, databaseUrl?: string) {

@@ -7,7 +7,7 @@ import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } fro
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyRecordingsCommand } from '../../src/cli/verify-recordings.ts';
+import { parseInstant, verifyRecordingsCommand } from '../../src/cli/verify-recordings.ts';
 import { EventBus } from '../../src/events/bus.ts';
 import { CameraRecorder } from '../../src/recording/camera-recorder.ts';
 import { DiskFileStore } from '../../src/recording/file-store.ts';
@@ -17,6 +17,7 @@ import type { RunHandle } from '../../src/recording/index-writer.ts';
 import { RecordingFile } from '../../src/recording/recording-file.ts';
 import { verifyRecordings } from '../../src/recording/verify/verify-recordings.ts';
 import { repos } from '../../src/store/repos/index.ts';
+import { formatBeijing } from '../../src/util/beijing-time.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -134,5 +135,45 @@ describe.each(DIALECTS)('verify-recordings on %s', (dialect) => {
     expect(problems.find((p) => p.kind === 'bad-fragment')).toMatchObject({ relPath: rows[0].rel_path });
     expect(problems.filter((p) => p.kind === 'index-mismatch').map((p) => p.relPath)).toEqual([rows[1].rel_path]);
     expect(problems.filter((p) => p.relPath !== rows[0].rel_path && p.relPath !== rows[1].rel_path)).toEqual([]);
+  });
+
+  it('--from/--to take Beijing, ISO and ms times and limit what is verified; --to not after --from is refused (R-REC-4)', async () => {
+    const cam = await newCamera('range');
+    await record(cam, 25);
+    const rows = await rowsOf(cam);
+    expect(rows).toHaveLength(3);
+    appendFileSync(files.absolute(rows[2].rel_path), Buffer.from('torn-tail'));
+    const run = async (args: { from?: string; to?: string }) => {
+      const lines: string[] = [];
+      const code = await verifyRecordingsCommand({ camera: String(cam), ...args }, t.app.config, (l) => lines.push(l), (l) => lines.push(l));
+      return { code, text: lines.join('\n') };
+    };
+    expect((await run({})).code).toBe(1);
+    // The first two files only (Beijing start, rounded down to the second; ISO end): they agree.
+    const firstTwo = await run({ from: formatBeijing(Number(rows[0].start_ms)), to: new Date(Number(rows[1].end_ms)).toISOString() });
+    expect(firstTwo).toMatchObject({ code: 0 });
+    expect(firstTwo.text).toContain('2 file(s)');
+    // The third file only, in ms: its damaged tail is found.
+    const third = await run({ from: String(rows[2].start_ms), to: String(rows[2].end_ms) });
+    expect(third.code).toBe(1);
+    expect(third.text).toContain(`DAMAGED-TAIL: camera ${cam}, ${rows[2].rel_path}`);
+    expect(third.text).toContain('1 file(s)');
+    // An empty or reversed range is refused before anything is read, with a message that says why.
+    const at = String(rows[1].start_ms);
+    await expect(run({ from: at, to: at })).rejects.toThrow(/--to .* must be after --from/);
+    await expect(run({ from: String(rows[2].end_ms), to: formatBeijing(Number(rows[0].start_ms)) })).rejects.toThrow(/--to .* must be after --from/);
+    if (dialect === 'sqlite') {
+      const cli = spawnSync(process.execPath, [path.join(REPO, 'bin/xuncha.mjs'), 'verify-recordings', '--from', '2026-12-06 20:00', '--to', '2026-12-06T12:00:00Z'], { env: { ...process.env, XUNCHA_DATA_DIR: t.db.dataDir }, encoding: 'utf8' });
+      expect(cli.status).not.toBe(0);
+      expect(cli.stderr).toContain('--to (2026-12-06 20:00:00) must be after --from (2026-12-06 20:00:00)');
+    }
+  });
+});
+
+describe('verify-recordings time arguments', () => {
+  it('reads Beijing time (no zone), ISO times with a zone and ms since the epoch as the same instant; impossible dates are refused (R-REC-4)', () => {
+    const ms = Date.UTC(2026, 11, 6, 12, 0, 0); // 20:00 in Beijing
+    for (const text of ['2026-12-06 20:00:00', '2026-12-06 20:00', '2026-12-06T20:00:00', '2026-12-06T12:00:00Z', '2026-12-06T20:00:00+08:00', '2026-12-06T20:00:00.000+0800', String(ms)]) expect(parseInstant(text), text).toBe(ms);
+    for (const text of ['yesterday', '2026-02-30 10:00', '2026-13-06 20:00', '2026-12-06 24:30', '12:00', '']) expect(() => parseInstant(text), text).toThrow(/not a time/);
   });
 });
