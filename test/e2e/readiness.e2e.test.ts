@@ -135,4 +135,22 @@ describe('考前检测 readiness console (e2e)', () => {
     expect(d.sites[0].checklist).toEqual({ needed: 1, signed: 1, failed: 0 });
     await shot(page, '03-checklist');
   }, 60_000);
+  it('R-PRE-2, R-CITY-5: an administrator opens a campaign in the dialog with a named contact for the site', async () => {
+    const site = (await api.json<{ nodes: Array<{ id: number; kind: string; name: string }> }>('GET', '/api/org/tree')).nodes.find((n) => n.kind === 'site')!;
+    await byId(page, 'open-new-campaign').click();
+    await byId(page, 'campaign-name').fill('E2E 市级联调');
+    await byId(page, 'add-contact').click();
+    await byId(page, 'contact-node-0').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: site.name }).first().click();
+    await byId(page, 'contact-name-0').fill('王老师');
+    await byId(page, 'contact-phone-0').fill('13912345678');
+    await shot(page, '04-new-campaign');
+    await page.getByRole('button', { name: '确 定' }).or(page.getByRole('button', { name: '确定' })).or(page.getByRole('button', { name: 'OK' })).last().click();
+    const opened = async () => (await api.json<{ campaigns: CampaignView[] }>('GET', '/api/readiness/campaigns')).campaigns.find((c) => c.name === 'E2E 市级联调');
+    await expect.poll(opened).toBeDefined();
+    const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${(await opened())!.id}`);
+    expect(d.contacts).toEqual([{ orgNodeId: site.id, nodeName: site.name, name: '王老师', phone: '13912345678' }]);
+    // The page shows the new campaign with its contact.
+    await expect.poll(() => page.getByText('王老师 13912345678').count()).toBeGreaterThan(0);
+  }, 60_000);
 });

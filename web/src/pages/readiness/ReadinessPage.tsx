@@ -3,10 +3,8 @@
 // camera results with thumbnails, re-run of a camera / room / everything, reference and checklist
 // sign-offs. Refreshes every 3 s while probes run, every 15 s otherwise.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, DatePicker, Empty, Form, Input, Modal, Progress, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Empty, Progress, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
-import type { Dayjs } from 'dayjs';
 import { canWrite } from '../../routes.ts';
 import type { User } from '../../types.ts';
 import { CameraResults } from './CameraResults.tsx';
@@ -18,6 +16,7 @@ import { SiteChart } from './SiteChart.tsx';
 import { BandwidthCell } from './BandwidthCell.tsx';
 import { ReportedCampaigns } from './ReportedCampaigns.tsx';
 import { ReportedPanel } from './ReportedPanel.tsx';
+import { NewCampaignModal } from './NewCampaignModal.tsx';
 import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 
 const STATE_COLOR = { ready: 'success', not_ready: 'error', unchecked: 'default' } as const;
@@ -32,7 +31,6 @@ export function ReadinessPage({ user }: { user: User }) {
   const [error, setError] = useState<string>();
   const [bust, setBust] = useState(0);
   const [creating, setCreating] = useState(false);
-  const [form] = Form.useForm<{ name: string; checks: 'full' | 'clock'; deadline: Dayjs }>();
   const admin = canWrite(user.role);
   const canSign = user.role === 'admin' || user.role === 'operator';
 
@@ -61,17 +59,6 @@ export function ReadinessPage({ user }: { user: User }) {
     return () => window.clearInterval(id);
   }, [load, running]);
 
-  const create = async () => {
-    const v = await form.validateFields();
-    try {
-      const c = await readinessApi.open({ name: v.name, checks: v.checks, deadlineMs: v.deadline.valueOf() });
-      void message.success(r('created'));
-      setCreating(false);
-      setSelected(c.id);
-    } catch (e) {
-      void message.error(err(e));
-    }
-  };
   const probeAll = async () => {
     if (!detail) return;
     try {
@@ -92,7 +79,7 @@ export function ReadinessPage({ user }: { user: User }) {
       </Space>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
       <div style={{ display: 'flex', gap: 16, alignItems: 'flex-start' }}>
-        <Card size="small" title={r('campaigns')} style={{ width: 380, flex: 'none' }} extra={admin && <Button size="small" type="primary" onClick={() => { form.resetFields(); form.setFieldsValue({ checks: 'full', deadline: dayjs().add(3, 'day') }); setCreating(true); }}>{r('newCampaign')}</Button>}>
+        <Card size="small" title={r('campaigns')} style={{ width: 380, flex: 'none' }} extra={admin && <Button size="small" type="primary" onClick={() => setCreating(true)} data-testid="open-new-campaign">{r('newCampaign')}</Button>}>
           <Table<Campaign>
             size="small"
             rowKey="id"
@@ -149,13 +136,7 @@ export function ReadinessPage({ user }: { user: User }) {
       </div>
       <ReportedPanel sites={reported} />
       <ReportedCampaigns reloadKey={reported} />
-      <Modal open={creating} title={r('newCampaign')} onCancel={() => setCreating(false)} onOk={() => void create()} destroyOnHidden>
-        <Form form={form} layout="vertical">
-          <Form.Item name="name" label={r('name')} rules={[{ required: true, whitespace: true, message: r('required', { field: r('name') }) }]}><Input maxLength={128} /></Form.Item>
-          <Form.Item name="checks" label={r('checks')}><Radio.Group options={[{ value: 'full', label: r('checks_full') }, { value: 'clock', label: r('checks_clock') }]} /></Form.Item>
-          <Form.Item name="deadline" label={r('deadline')} rules={[{ required: true, message: r('required', { field: r('deadline') }) }]}><DatePicker showTime /></Form.Item>
-        </Form>
-      </Modal>
+      <NewCampaignModal open={creating} onClose={() => setCreating(false)} onCreated={(c) => { setCreating(false); setSelected(c.id); }} />
     </div>
   );
 }
