@@ -153,4 +153,22 @@ describe('考前检测 readiness console (e2e)', () => {
     // The page shows the new campaign with its contact.
     await expect.poll(() => page.getByText('王老师 13912345678').count()).toBeGreaterThan(0);
   }, 60_000);
+  it('R-PRE-1, R-SEC-8: an administrator writes a checklist template and edits one in 检查表模板', async () => {
+    await byId(page, 'template-new').click();
+    await byId(page, 'template-title').fill('考务室封闭检查');
+    await byId(page, 'template-item-0').fill('考务室门窗封闭，无关人员不得进入');
+    await byId(page, 'template-add-item').click();
+    await byId(page, 'template-item-1').fill('考务工作站仅安装授权软件');
+    await page.getByRole('radio', { name: '每工作站' }).last().check();
+    await page.getByRole('button', { name: '确 定' }).or(page.getByRole('button', { name: '确定' })).last().click();
+    const find = async (title: string) => (await api.json<{ templates: TemplateView[] }>('GET', '/api/readiness/templates')).templates.find((x) => x.title === title);
+    await expect.poll(() => find('考务室封闭检查')).toBeDefined();
+    expect((await find('考务室封闭检查'))!.items.map((i) => [i.text, i.per])).toEqual([['考务室门窗封闭，无关人员不得进入', 'site'], ['考务工作站仅安装授权软件', 'workstation']]);
+    // Editing the one made in beforeAll: its title changes, its item keeps its id (signatures stay attached).
+    await byId(page, `template-edit-${template.id}`).click();
+    await byId(page, 'template-title').fill('无未授权软件和存储介质');
+    await shot(page, '05-template-edit');
+    await page.getByRole('button', { name: '确 定' }).or(page.getByRole('button', { name: '确定' })).last().click();
+    await expect.poll(async () => (await find('无未授权软件和存储介质'))?.items[0]?.id).toBe(template.items[0].id);
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { BandwidthCell } from './BandwidthCell.tsx';
 import { ReportedCampaigns } from './ReportedCampaigns.tsx';
 import { ReportedPanel } from './ReportedPanel.tsx';
 import { NewCampaignModal } from './NewCampaignModal.tsx';
+import { TemplatesPanel } from './TemplatesPanel.tsx';
 import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 
 const STATE_COLOR = { ready: 'success', not_ready: 'error', unchecked: 'default' } as const;
@@ -136,6 +137,7 @@ export function ReadinessPage({ user }: { user: User }) {
       </div>
       <ReportedPanel sites={reported} />
       <ReportedCampaigns reloadKey={reported} />
+      {admin && <TemplatesPanel />}
       <NewCampaignModal open={creating} onClose={() => setCreating(false)} onCreated={(c) => { setCreating(false); setSelected(c.id); }} />
     </div>
   );

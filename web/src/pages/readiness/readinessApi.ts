@@ -10,6 +10,7 @@ export type CampaignDetail = CampaignDetailView;
 export type CameraResult = CameraResultView;
 export type SiteState = SiteStateView;
 export type Template = TemplateView;
+export type TemplateBody = Pick<Template, 'requirement' | 'title' | 'checks'> & { orgNodeId?: number; items: Array<{ id?: number; text: string; per: 'site' | 'workstation' }> };
 
 export const readinessApi = {
   campaigns: () => request<{ campaigns: Campaign[] }>('GET', '/api/readiness/campaigns'),
@@ -23,5 +24,7 @@ export const readinessApi = {
   reportUrl: (id: number, format: 'pdf' | 'xlsx', siteId?: number) => `/api/readiness/campaigns/${id}/report.${format}${siteId ? `?siteId=${siteId}` : ''}`,
   reportedCampaigns: () => request<{ campaigns: ReportedCampaignView[] }>('GET', '/api/readiness/reported/campaigns'),
   setUplink: (siteId: number, capacityKbps: number) => request<{ siteId: number; capacityKbps: number }>('PUT', `/api/readiness/sites/${siteId}/uplink`, { capacityKbps }),
+  templates: () => request<{ templates: Template[] }>('GET', '/api/readiness/templates'),
+  saveTemplate: (id: number | undefined, b: TemplateBody) => (id === undefined ? request<Template>('POST', '/api/readiness/templates', b) : request<Template>('PUT', `/api/readiness/templates/${id}`, b)),
   pictureUrl: (cameraId: number, which: 'current' | 'reference', bust: number) => `/api/readiness/cameras/${cameraId}/picture?which=${which}&t=${bust}`,
 };

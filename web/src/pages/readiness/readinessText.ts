@@ -21,6 +21,7 @@ const zh = {
   bandwidth: '上行带宽 需/有', bwUnset: '未登记', bwEdit: '登记', bwTitle: '登记上行带宽', bwHint: '考点到上级的链路实际可用带宽。全部摄像机主码流（实测）之和超过它为不合格，超过 80% 为警告 (R-PRE-4)。',
   reportedNone: '尚无考点上报检测结果', moreCameras: '另有 {n} 路摄像机未通过（列表过长未上报明细）', not_reported: '未上报', via: '上报来源', lastReported: '最后上报：', reportedAt: '上报时间',
   nodeHint: '默认为本人管辖的全部范围', nodeAll: '全部（本人管辖范围）', contactNode: '单位（市/区/考点）', contactName: '联系人姓名', contactPhone: '电话', contactPhoneBad: '请填写电话号码', addContact: '添加联系人', remove: '删除',
+  templates: '检查表模板', templateNew: '新建模板', templateEdit: '修改模板', templateTitle: '模板名称', templateAddItem: '添加检查项', templateSaved: '模板已保存', edit: '修改',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -41,6 +42,7 @@ const en: Record<Key, string> = {
   bandwidth: 'Uplink need/have', bwUnset: 'not entered', bwEdit: 'Set', bwTitle: 'Uplink capacity', bwHint: 'What the site\u2019s link to the upper level carries. All cameras\u2019 measured main streams together above it fail, above 80 % warn (R-PRE-4).',
   reportedNone: 'No site has reported yet', moreCameras: '{n} more cameras not passing (not detailed: list too long)', not_reported: 'Not reported', via: 'Reported through', lastReported: 'last reported:', reportedAt: 'Reported at',
   nodeHint: 'Default: everything in your scope', nodeAll: 'All (your scope)', contactNode: 'City / district / site', contactName: 'Contact name', contactPhone: 'Phone', contactPhoneBad: 'Enter a phone number', addContact: 'Add contact', remove: 'Remove',
+  templates: 'Checklist templates', templateNew: 'New template', templateEdit: 'Edit template', templateTitle: 'Template title', templateAddItem: 'Add item', templateSaved: 'Template saved', edit: 'Edit',
 };
 
 export type ReadinessMsgKey = Key;
