@@ -157,6 +157,7 @@ export class LedgerModule {
     this.d.events.on('camera.status', this.sites.onCameraStatus);
     this.d.events.on('org.changed', this.onOrgChanged);
     this.d.alarms?.on('alarm.raised', this.monitor.onRecordingAlarm);
+    this.d.alarms?.on('alarm.cleared', this.monitor.onRecordingCleared);
     await this.ledger.syncCameras();
     void this.monitor.enqueue(() => this.sampleAll());
     this.timer = setInterval(() => void this.tick(), this.o.tickIntervalMs);
@@ -174,6 +175,7 @@ export class LedgerModule {
     this.d.events.off('camera.status', this.sites.onCameraStatus);
     this.d.events.off('org.changed', this.onOrgChanged);
     this.d.alarms?.off('alarm.raised', this.monitor.onRecordingAlarm);
+    this.d.alarms?.off('alarm.cleared', this.monitor.onRecordingCleared);
     await this.monitor.enqueue(() => Promise.resolve());
   }
 
