@@ -99,7 +99,8 @@ export class HealthMonitor {
     await this.d.faults.recordFault(device, 'offline', openReason ?? `摄像机再次离线 (offline again${detail ? `: ${detail}` : ''})`);
   }
 
-  private async deviceOf(cameraId: number): Promise<number | undefined> {
+  /** The camera's ledger row id (cameras are added to the ledger first when missing). */
+  async deviceOf(cameraId: number): Promise<number | undefined> {
     const r = repos(this.d.store.db).ledger;
     let row = await r.deviceOfCamera(SYSTEM_ACTOR.scope, cameraId);
     if (!row && (await this.d.ledger.syncCameras()) > 0) row = await r.deviceOfCamera(SYSTEM_ACTOR.scope, cameraId);
