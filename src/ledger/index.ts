@@ -114,7 +114,7 @@ export class LedgerModule {
           return r;
         }
       : undefined;
-    this.ledger = new LedgerService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish });
+    this.ledger = new LedgerService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish, onReplaced: (trx, id, note) => this.faults.recordReplaced(trx, id, note) });
     this.faults = new FaultService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish, limits: { ackLimitMs: this.o.ackLimitMs, repairLimitMs: this.o.repairLimitMs }, verifyHealthyMs: this.o.verifyHealthyMs });
     this.transfer = new LedgerTransfer({ store: d.store, audit: d.audit, ledger: this.ledger });
     this.facts = new DeviceFactsRecorder({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, ledger: this.ledger, faults: this.faults, publish });
