@@ -152,8 +152,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Set just below: retention reads the finished app (files, exams, recorder).
     retention: undefined as unknown as RetentionModule,
     // Probes listen to the recorder's own session of a camera (no second connection).
-    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service, nodeClock: () => nodeClockOf(app.ledger.health.latest?.clock) }),
-    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, options: { ...ledgerOptions(config), ...opts.ledger } }),
+    readiness: createReadinessModule({ store, audit, clock, box, log, opener, sharedSession: (id) => recorder.supervisor(id), testRecording: { files, reconcile: () => recorder.reconcile() }, uplink: () => createUplinkModule(app).service,
+      nodeClock: () => nodeClockOf(app.ledger.health.latest?.clock),
+      // The ledger fills device facts and opens picture-fault tickets from each probe (issue 19).
+      afterProbe: (p) => app.ledger.afterProbe(p),
+      gbDeviceInfo: (channelId) => {
+        const calls = createCascadeModule(app).calls;
+        return calls ? calls.deviceInfo(channelId) : Promise.reject(new Error('本节点未配置国标级联 (gb28181 is not configured)'));
+      } }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
       await app.retention.stop();

@@ -92,7 +92,11 @@ export class LowerHandlers {
           const cams = await r.cameras.list({ kind: 'all' });
           return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: NODE_NAME, manufacturer: 'xuncha', model: 'patrol-node', firmware: VERSION, channel: cams.length }]);
         }
-        if (camera) return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: 'xuncha', model: camera.source_kind, firmware: VERSION, channel: 1 }]);
+        if (camera) {
+          // The camera's own facts from this node's ledger (filled by ONVIF, issue 19) when known.
+          const facts = await r.ledger.deviceOfCamera({ kind: 'all' }, camera.id);
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: facts?.model ? undefined : 'xuncha', model: facts?.model || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
+        }
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
       }
       case 'device-status-query': {

@@ -156,6 +156,15 @@ export class UpperCalls {
     return answers.flatMap((a) => (a.kind === 'record-info-response' ? a.items : [])).sort((x, y) => (x.startTime < y.startTime ? -1 : x.startTime > y.startTime ? 1 : 0));
   }
 
+  /** DeviceInfo of a channel, answered by the lower that owns it (or by the device): maker, model, firmware. */
+  async deviceInfo(deviceId: string): Promise<{ result: string; manufacturer?: string; model?: string; firmware?: string }> {
+    const lower = await this.requireOwner(deviceId);
+    const answers = await this.registry.query(lower, { kind: 'device-info-query', sn: this.node.nextSn(), deviceId }, 5000);
+    const a = answers.find((x) => x.kind === 'device-info-response');
+    if (!a || a.kind !== 'device-info-response') throw new Error('DeviceInfo 无应答 (no DeviceInfo answer)');
+    return { result: a.result, manufacturer: a.manufacturer, model: a.model, firmware: a.firmware };
+  }
+
   /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */
   async ptz(deviceId: string, ptzCmd: string): Promise<string> {
     const lower = await this.requireOwner(deviceId);

@@ -22,6 +22,9 @@ import type { HumanAction, TicketLimits } from './ticket-state.ts';
 import { STATE_LABELS, humanTransition, systemTransition } from './ticket-state.ts';
 
 export const TICKET_TOPIC = 'fault.ticket';
+/** Ticket events of R-CITY-4: the device was replaced; the replacement passed the conformance check. */
+export const REPLACED = 'device_replaced';
+export const CONFORMANT = 'conformance_pass';
 
 export interface FaultServiceDeps { store: Store; audit: AuditService; clock: Clock; log: Logger; publish?: Publish; limits: TicketLimits; verifyHealthyMs: number }
 
@@ -96,6 +99,41 @@ export class FaultService {
     });
   }
 
+  /**
+   * R-CITY-4: the device was replaced (its serial changed). Each of its unverified tickets records
+   * it and is verified only after the replacement passes the readiness conformance check.
+   */
+  async recordReplaced(trx: Kysely<Database>, deviceId: number, note: string): Promise<number> {
+    const r = repos(trx).ledger;
+    const open = await r.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified', deviceId });
+    for (const t of open) {
+      await r.insertEvent({ ticket_id: t.id, at_ms: this.d.clock.nowMs(), actor: SYSTEM_ACTOR.username, action: REPLACED, from_state: t.state, to_state: t.state, note: note.slice(0, 512) });
+      await this.publishTicket(trx, t.id);
+    }
+    return open.length;
+  }
+
+  /** A readiness probe judged the device's conformance to the standard: tickets waiting for it are released when it passed. */
+  async recordConformance(deviceId: number, passed: boolean, note: string): Promise<void> {
+    if (!passed) return;
+    await this.d.store.db.transaction().execute(async (trx) => {
+      const r = repos(trx).ledger;
+      for (const t of await r.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified', deviceId })) {
+        if (!(await this.awaitsConformance(trx, t.id))) continue;
+        await r.insertEvent({ ticket_id: t.id, at_ms: this.d.clock.nowMs(), actor: SYSTEM_ACTOR.username, action: CONFORMANT, from_state: t.state, to_state: t.state, note: note.slice(0, 512) });
+        await this.publishTicket(trx, t.id);
+        this.d.log.info({ ticketId: t.id, deviceId }, '更换后的设备已通过符合性检查 (replacement passed the conformance check)');
+      }
+    });
+  }
+
+  /** True while the ticket's device was replaced and no conformance pass has been recorded since. */
+  private async awaitsConformance(db: Kysely<Database>, ticketId: number): Promise<boolean> {
+    const events = await repos(db).ledger.events(SYSTEM_ACTOR.scope, ticketId);
+    const lastReplaced = events.map((e) => e.action).lastIndexOf(REPLACED);
+    return lastReplaced >= 0 && !events.slice(lastReplaced + 1).some((e) => e.action === CONFORMANT);
+  }
+
   /** Verifies every repaired ticket whose device has been healthy long enough. Returns how many. */
   async verifyDue(): Promise<number> {
     const now = this.d.clock.nowMs();
@@ -103,6 +141,7 @@ export class FaultService {
     let n = 0;
     for (const t of repaired) {
       if (systemTransition({ state: t.state, healthySinceMs: t.healthy_since_ms }, now, this.d.verifyHealthyMs) !== 'verified') continue;
+      if (await this.awaitsConformance(this.d.store.db, t.id)) continue; // R-CITY-4: replacement not yet checked
       await this.d.store.db.transaction().execute((trx) => this.move(trx, SYSTEM_ACTOR, t.id, 'repaired', 'verified', 'verify', `设备已连续正常 ${Math.round((now - t.healthy_since_ms!) / 1000)} 秒 (measured healthy)`));
       n++;
     }

@@ -2,7 +2,8 @@
 // continuously for `offlineAfterMs`, or going down `flapCount` times within `flapWindowMs`, opens
 // its "offline" ticket once; while the ticket is unverified every further failure only bumps its
 // count; "online" starts the healthy span the system verifies from. Recording-gap and not-ready
-// alarms of required windows open "recording_gap" tickets. Work is serialised (one at a time).
+// alarms of required windows open "recording_gap" tickets; their clearing starts its healthy span.
+// Work is serialised (one at a time).
 import type { Logger } from 'pino';
 import type { CameraStatusEvent } from '../events/bus.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
@@ -11,6 +12,8 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { FaultService } from './fault-service.ts';
 import type { LedgerService } from './ledger-service.ts';
+
+const RECORDING_ALARMS: ReadonlySet<string> = new Set(['recording_gap', 'camera_not_ready']);
 
 export interface HealthMonitorOptions { offlineAfterMs: number; flapCount: number; flapWindowMs: number }
 
@@ -50,10 +53,28 @@ export class HealthMonitor {
     }
   };
 
+  /**
+   * Recording alarms of required windows (R-REC-4, R-FLT-1): a gap or a camera not ready opens (or
+   * adds to) the camera's one "recording_gap" ticket. Other alarm kinds on the same emitter (a
+   * refused PTZ command) are not equipment faults.
+   */
   onRecordingAlarm = (a: { kind: string; cameraId: number; reason: string }): void => {
+    if (!RECORDING_ALARMS.has(a.kind)) return;
     void this.enqueue(async () => {
       const device = await this.deviceOf(a.cameraId);
-      if (device) await this.d.faults.recordFault(device, 'recording_gap', `录像缺失 (recording gap in a required window): ${a.reason}`);
+      const what = a.kind === 'camera_not_ready' ? '考试时段前/中摄像机未就绪 (camera not ready for a required window)' : '录像缺失 (recording gap in a required window)';
+      if (device) await this.d.faults.recordFault(device, 'recording_gap', `${what}: ${a.reason}`);
+    });
+  };
+
+  /** A recording alarm cleared: healthy again once neither kind is open for the camera. */
+  onRecordingCleared = (a: { kind: string; cameraId: number }): void => {
+    if (!RECORDING_ALARMS.has(a.kind)) return;
+    void this.enqueue(async () => {
+      const r = repos(this.d.store.db).exams;
+      if ((await r.openAlarm(a.cameraId, 'recording_gap')) || (await r.openAlarm(a.cameraId, 'camera_not_ready'))) return;
+      const device = await this.deviceOf(a.cameraId);
+      if (device) await this.d.faults.recordHealthy(device, 'recording_gap');
     });
   };
 
@@ -78,7 +99,8 @@ export class HealthMonitor {
     await this.d.faults.recordFault(device, 'offline', openReason ?? `摄像机再次离线 (offline again${detail ? `: ${detail}` : ''})`);
   }
 
-  private async deviceOf(cameraId: number): Promise<number | undefined> {
+  /** The camera's ledger row id (cameras are added to the ledger first when missing). */
+  async deviceOf(cameraId: number): Promise<number | undefined> {
     const r = repos(this.d.store.db).ledger;
     let row = await r.deviceOfCamera(SYSTEM_ACTOR.scope, cameraId);
     if (!row && (await this.d.ledger.syncCameras()) > 0) row = await r.deviceOfCamera(SYSTEM_ACTOR.scope, cameraId);

@@ -14,6 +14,10 @@ import { HealthMonitor } from './health-monitor.ts';
 import type { HealthMonitorOptions } from './health-monitor.ts';
 import { LedgerService } from './ledger-service.ts';
 import { LedgerTransfer } from './ledger-transfer.ts';
+import { DeviceFactsRecorder } from './device-facts.ts';
+import { SignalFaults } from './signal-faults.ts';
+import type { DiskAlarmLike } from './signal-faults.ts';
+import type { DeviceFacts, FactsVia } from './device-facts.ts';
 import { HEALTH_TOPIC, NodeHealth } from './node-health.ts';
 import type { NodeHealthDeps, NodeHealthOptions, NodeHealthSample } from './node-health.ts';
 import { statfsMeter } from '../retention/disk.ts';
@@ -44,6 +48,22 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   tickIntervalMs?: number;
 }
 
+/** A camera's readiness probe as the ledger sees it (structural: the ledger does not import readiness). */
+export interface ProbedCamera {
+  campaignId: number;
+  cameraId: number;
+  outcomes: ReadonlyArray<{ probe: string; verdict: string; value?: string; reason: string | null }>;
+  facts?: { via: FactsVia; answer: DeviceFacts | { error: string } };
+}
+
+/** The retention job's alarm emitter as the ledger uses it. */
+export interface DiskAlarmSource {
+  on(e: 'alarm.raised', fn: (a: DiskAlarmLike) => void): unknown;
+  on(e: 'alarm.cleared', fn: () => void): unknown;
+  off(e: 'alarm.raised', fn: (a: DiskAlarmLike) => void): unknown;
+  off(e: 'alarm.cleared', fn: () => void): unknown;
+}
+
 export interface LedgerModuleDeps {
   store: Store;
   audit: AuditService;
@@ -52,6 +72,8 @@ export interface LedgerModuleDeps {
   events: EventBus;
   /** Recording alarms of required windows (the exam module's emitter). */
   alarms?: AlarmEmitter;
+  /** The retention job's disk alarms (built after this module, hence a getter). */
+  diskAlarms?: () => DiskAlarmSource | undefined;
   uplink?: () => UplinkService;
   options?: LedgerOptions;
   /** Data directory: its disk is the one whose free space is sampled. */
@@ -72,6 +94,10 @@ export class LedgerModule {
   readonly monitor: HealthMonitor;
   readonly health: NodeHealth;
   readonly transfer: LedgerTransfer;
+  /** Model, serial and firmware as the devices state them (ONVIF, GB/T 28181 DeviceInfo). */
+  readonly facts: DeviceFactsRecorder;
+  /** Picture-fault and retention disk tickets, R-CITY-4 conformance of replaced devices. */
+  readonly signals: SignalFaults;
   /** Each site's summary upward (`ledger.site`). */
   readonly sites: SiteSummaryPublisher;
   private timer?: NodeJS.Timeout;
@@ -88,13 +114,15 @@ export class LedgerModule {
           return r;
         }
       : undefined;
-    this.ledger = new LedgerService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish });
+    this.ledger = new LedgerService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish, onReplaced: (trx, id, note) => this.faults.recordReplaced(trx, id, note) });
     this.faults = new FaultService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, publish, limits: { ackLimitMs: this.o.ackLimitMs, repairLimitMs: this.o.repairLimitMs }, verifyHealthyMs: this.o.verifyHealthyMs });
     this.transfer = new LedgerTransfer({ store: d.store, audit: d.audit, ledger: this.ledger });
+    this.facts = new DeviceFactsRecorder({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, ledger: this.ledger, faults: this.faults, publish });
     const timeServer = this.o.timeServer;
     const disk = this.o.disk ?? (d.dataDir ? statfsMeter(d.dataDir) : undefined);
     this.health = new NodeHealth({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, publish, disk, timeSource: timeServer ? { server: timeServer, query: () => sntpQuery(timeServer, { clock: d.clock }) } : undefined, opts: { diskLowRatio: this.o.diskLowRatio, clockDriftMs: this.o.clockDriftMs, nodeOrgCode: this.o.nodeOrgCode } });
     this.sites = new SiteSummaryPublisher({ store: d.store, clock: d.clock, log: d.log, publish, limits: this.limits });
+    this.signals = new SignalFaults({ faults: this.faults, deviceOf: (id) => this.monitor.deviceOf(id), serverDevice: () => this.health.ensureServerRow() });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
   }
 
@@ -150,6 +178,20 @@ export class LedgerModule {
     return healthReportXlsx(view, reported.tickets, period);
   }
 
+  /**
+   * A readiness probe of one camera finished (its results stored): the device's own facts go into
+   * its ledger row. Serialised with the ticket work; never throws into the prober.
+   */
+  afterProbe = (p: ProbedCamera): Promise<void> =>
+    this.monitor.enqueue(async () => {
+      // Facts first: a new serial marks the replacement before this probe's conformance counts.
+      if (p.facts) await this.facts.record(p.cameraId, p.facts.via, p.facts.answer);
+      await this.signals.onProbe(p.cameraId, p.outcomes);
+    });
+
+  private readonly onDiskAlarm = (e: DiskAlarmLike): void => void this.monitor.enqueue(() => this.signals.onDiskAlarm(e));
+  private readonly onDiskCleared = (): void => void this.monitor.enqueue(() => this.signals.onDiskCleared());
+
   /** Subscribes to the signals and starts the tick. Idempotent. */
   async start(): Promise<void> {
     if (this.timer) return;
@@ -157,6 +199,9 @@ export class LedgerModule {
     this.d.events.on('camera.status', this.sites.onCameraStatus);
     this.d.events.on('org.changed', this.onOrgChanged);
     this.d.alarms?.on('alarm.raised', this.monitor.onRecordingAlarm);
+    this.d.alarms?.on('alarm.cleared', this.monitor.onRecordingCleared);
+    this.d.diskAlarms?.()?.on('alarm.raised', this.onDiskAlarm);
+    this.d.diskAlarms?.()?.on('alarm.cleared', this.onDiskCleared);
     await this.ledger.syncCameras();
     void this.monitor.enqueue(() => this.sampleAll());
     this.timer = setInterval(() => void this.tick(), this.o.tickIntervalMs);
@@ -174,6 +219,9 @@ export class LedgerModule {
     this.d.events.off('camera.status', this.sites.onCameraStatus);
     this.d.events.off('org.changed', this.onOrgChanged);
     this.d.alarms?.off('alarm.raised', this.monitor.onRecordingAlarm);
+    this.d.alarms?.off('alarm.cleared', this.monitor.onRecordingCleared);
+    this.d.diskAlarms?.()?.off('alarm.raised', this.onDiskAlarm);
+    this.d.diskAlarms?.()?.off('alarm.cleared', this.onDiskCleared);
     await this.monitor.enqueue(() => Promise.resolve());
   }
 

@@ -19,7 +19,11 @@ import { deviceView, trainingView } from './schemas.ts';
 export const DEVICE_TOPIC = 'ledger.device';
 export type Publish = (trx: Kysely<Database>, input: { topic: string; key: string; body: unknown; scopePath: string }) => Promise<unknown>;
 
-export interface LedgerServiceDeps { store: Store; audit: AuditService; clock: Clock; log: Logger; publish?: Publish }
+export interface LedgerServiceDeps {
+  store: Store; audit: AuditService; clock: Clock; log: Logger; publish?: Publish;
+  /** A camera row's serial changed by hand: the device was replaced (R-CITY-4, FaultService.recordReplaced). */
+  onReplaced?: (trx: Kysely<Database>, deviceId: number, note: string) => Promise<unknown>;
+}
 
 export class LedgerService {
   constructor(private readonly d: LedgerServiceDeps) {}
@@ -68,6 +72,7 @@ export class LedgerService {
       const row = (await r.ledger.getDevice(actor.scope, savedId))!;
       await this.d.audit.append(trx, actor, { action, objectType: 'ledger_device', objectId: savedId, scopePath: row.node_path, detail: { code: row.code, name: row.name, deviceClass: row.device_class } });
       await this.publishDevice(trx, row);
+      if (before?.camera_id != null && before.serial && row.serial !== before.serial) await this.d.onReplaced?.(trx, row.id, `设备已更换（序列号 ${before.serial} → ${row.serial || '空'}，${actor.username} 登记），须通过考前检测符合性检查后才能验证 (replaced: verified only after the conformance check)`);
       if (before && before.code !== row.code) await this.d.publish?.(trx, { topic: DEVICE_TOPIC, key: before.code, body: null, scopePath: before.node_path });
       return deviceView(row);
     });

@@ -55,6 +55,15 @@ describe('ONVIF device service client (R-PRE-6)', () => {
     await expect(new OnvifClient({ url: 'http://127.0.0.1:1/onvif/device_service', timeoutMs: 2000 }).getSystemDateAndTime()).rejects.toBeInstanceOf(OnvifError);
   });
 
+  it('a truncated GetDeviceInformation answer (unbalanced XML) is a parse error, not half-read facts (issue 19 R3)', async () => {
+    onvif.setDeviceInformation('skewed', '<tds:Manufacturer>ACME</tds:Manufacturer><tds:Model>IPC</tds:Mod');
+    const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
+    await c.getSystemDateAndTime();
+    await expect(c.getDeviceInformation()).rejects.toMatchObject({ kind: 'parse' });
+    onvif.setDeviceInformation('skewed', undefined);
+    await expect(c.getDeviceInformation()).resolves.toMatchObject({ serialNumber: 'skewed' });
+  });
+
   it('GetProfiles: the media service named by GetCapabilities (its path, on the host we reach), profiles main stream first (R-CITY-4)', async () => {
     const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
     // The camera names its inner NAT address; the client keeps only the path.

@@ -28,7 +28,7 @@ export function parseBody(xml: string, op: string): Node {
   if (xml.length > MAX_RESPONSE_BYTES) throw new OnvifError(`应答过大 (${xml.length} bytes)`, 'parse');
   let doc: unknown;
   try {
-    doc = parser.parse(xml);
+    doc = parser.parse(xml, true); // validated: a truncated or unbalanced answer is refused, not half-read
   } catch (err) {
     throw new OnvifError(`应答不是有效 XML: ${(err as Error).message.slice(0, 200)}`, 'parse');
   }

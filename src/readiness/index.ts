@@ -14,6 +14,7 @@ import { AppError } from '../util/errors.ts';
 import { CampaignService } from './campaign-service.ts';
 import type { FrameEmitter } from './capture.ts';
 import { ProbeRunner } from './probe-runner.ts';
+import type { RunnerDeps } from './probe-runner.ts';
 import { profileSchema } from './profile.ts';
 import type { ProbeBody } from './schemas.ts';
 import { SignoffService } from './signoff-service.ts';
@@ -48,6 +49,10 @@ export interface ReadinessModuleDeps {
   nodeClock?: () => NodeClockOffset | undefined;
   /** This node's name, for its own sites in the reported view. */
   nodeName?: () => Promise<string>;
+  /** Each camera's probe after its results are stored (the ledger: device facts, picture faults). */
+  afterProbe?: RunnerDeps['afterProbe'];
+  /** GB/T 28181 DeviceInfo through the cascade, for cameras of source gb28181. */
+  gbDeviceInfo?: RunnerDeps['gbDeviceInfo'];
 }
 
 export class ReadinessModule {
@@ -63,7 +68,7 @@ export class ReadinessModule {
     const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
     this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
-    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
+    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, afterProbe: d.afterProbe, gbDeviceInfo: d.gbDeviceInfo, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
   }
 

@@ -5,7 +5,7 @@
 // asked again in a loop; the runner audits every attempt. The camera's media profiles (GetProfiles)
 // are read too, for the `config` probe (configured vs delivered, config-verdict.ts).
 import { OnvifClient } from '../onvif/client.ts';
-import type { MediaProfile } from '../onvif/parse.ts';
+import type { DeviceInformation, MediaProfile } from '../onvif/parse.ts';
 import type { Judgement } from './profile.ts';
 import { judgeClock } from './clock-verdict.ts';
 
@@ -28,6 +28,9 @@ export interface OnvifCheck {
   /** Why the clock could not be read over ONVIF. */
   clockError?: string;
   device: Judgement;
+  /** The answer itself, or why it could not be read/parsed (the ledger records either, R-SEC-1). */
+  facts?: DeviceInformation;
+  factsError?: string;
   set?: ClockSetAttempt;
   /** The camera's media profiles, main stream first (undefined with `profilesError`). */
   profiles?: MediaProfile[];
@@ -48,10 +51,14 @@ export async function onvifCheck(t: OnvifTarget, opts: { nowMs: () => number; ti
     clockError = (err as Error).message;
   }
   let device: Judgement;
+  let facts: DeviceInformation | undefined;
+  let factsError: string | undefined;
   try {
     const d = await client.getDeviceInformation();
+    facts = d;
     device = { verdict: 'pass', value: `${d.manufacturer} ${d.model} 固件 ${d.firmwareVersion} 序列号 ${d.serialNumber}`.trim(), rule: DEVICE_RULE, reason: null };
   } catch (err) {
+    factsError = (err as Error).message.slice(0, 300);
     device = { verdict: 'warn', value: '未读取 (not read)', rule: DEVICE_RULE, reason: `ONVIF 设备信息读取失败：${(err as Error).message}`.slice(0, 500) };
   }
   let profiles: MediaProfile[] | undefined;
@@ -61,7 +68,7 @@ export async function onvifCheck(t: OnvifTarget, opts: { nowMs: () => number; ti
   } catch (err) {
     profilesError = `ONVIF 码流配置读取失败 (GetProfiles)：${(err as Error).message}`.slice(0, 500);
   }
-  const media = { profiles, profilesError };
+  const media = { profiles, profilesError, facts, factsError };
   if (before === undefined) return { device, clockError, ...media };
   if (Math.abs(before) <= SET_THRESHOLD_MS || opts.setClock === false) return { clock: judgeClock(before, 'ONVIF'), device, ...media };
   try {

@@ -17,7 +17,7 @@ import type { FrameEmitter } from './capture.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { THUMB_H, THUMB_W } from './picture-verdict.ts';
 import { probeCamera } from './prober.ts';
-import type { ProbeResult } from './prober.ts';
+import type { ProbeOutcome, ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
 import type { NodeClockOffset } from './clock-verdict.ts';
 import { referenceStale } from './views.ts';
@@ -28,6 +28,16 @@ import { judgeTestRecording, scheduleTestRecordings } from './test-recording.ts'
 import type { TestRecordingDeps, TestWindow } from './test-recording.ts';
 
 export interface Snapshot { jpeg?: Buffer; gray: GrayFrame; atMs: number }
+
+/** What a device said about itself during the probe (ONVIF GetDeviceInformation or GB/T 28181 DeviceInfo). */
+export interface ProbedFacts {
+  via: 'ONVIF GetDeviceInformation' | 'GB/T 28181 DeviceInfo';
+  answer: { manufacturer?: string; model?: string; firmware?: string; serial?: string } | { error: string };
+}
+/** One camera's probe, after its results are stored: the ledger takes device facts and faults from it. */
+export interface ProbedCamera { campaignId: number; cameraId: number; outcomes: readonly ProbeOutcome[]; facts?: ProbedFacts }
+/** GB/T 28181 DeviceInfo of a channel through the cascade (the answer's fields; `result` 'OK' or not). */
+export type GbDeviceInfo = (channelId: string) => Promise<{ result: string; manufacturer?: string; model?: string; firmware?: string }>;
 
 export interface RunnerDeps {
   store: Store;
@@ -47,6 +57,10 @@ export interface RunnerDeps {
   nodeClock?: () => NodeClockOffset | undefined;
   /** Called in the transaction that stored a camera's results (publishes the site's state upward). */
   afterResults?: (trx: Kysely<Database>, campaignId: number, siteId: number) => Promise<void>;
+  /** Called after a camera's results are stored (the ledger listens); its errors are logged only. */
+  afterProbe?: (p: ProbedCamera) => Promise<void>;
+  /** Asks a GB/T 28181 camera (source gb28181) for DeviceInfo through the cascade. */
+  gbDeviceInfo?: GbDeviceInfo;
 }
 
 export class ProbeRunner {
@@ -144,6 +158,27 @@ export class ProbeRunner {
     const was = worst(before.map((x) => x.verdict));
     const is = worst(result.outcomes.map((o) => o.verdict));
     if (result.clockSet) this.d.log.info({ campaignId, cameraId: cam.id, camera: cam.name, offsetBeforeMs: result.clockSet.beforeMs, offsetAfterMs: result.clockSet.afterMs, error: result.clockSet.error }, result.clockSet.error ? 'camera refused to set its clock (ONVIF)' : 'camera clock set to Beijing time (ONVIF)');
+    if (this.d.afterProbe) {
+      const facts = result.deviceFacts ? onvifFacts(result.deviceFacts) : row.source_kind === 'gb28181' && this.d.gbDeviceInfo ? await gbFacts(this.d.gbDeviceInfo, row.main_stream) : undefined;
+      await this.d.afterProbe({ campaignId, cameraId: cam.id, outcomes: result.outcomes, facts }).catch((err: unknown) => this.d.log.warn({ err, cameraId: cam.id }, 'readiness after-probe hook failed'));
+    }
     if (was !== is) this.d.log.info({ campaignId, cameraId: cam.id, camera: cam.name, site: cam.site_name, from: was, to: is, reasons: result.outcomes.filter((o) => o.reason).map((o) => `${o.probe}: ${o.reason}`) }, 'readiness camera verdict changed');
+  }
+}
+
+function onvifFacts(f: NonNullable<ProbeResult['deviceFacts']>): ProbedFacts {
+  const via = 'ONVIF GetDeviceInformation';
+  if (!f.facts) return { via, answer: { error: f.error ?? '无应答 (no answer)' } };
+  return { via, answer: { manufacturer: f.facts.manufacturer, model: f.facts.model, firmware: f.facts.firmwareVersion, serial: f.facts.serialNumber } };
+}
+
+async function gbFacts(ask: GbDeviceInfo, channelId: string): Promise<ProbedFacts> {
+  const via = 'GB/T 28181 DeviceInfo';
+  try {
+    const a = await ask(channelId);
+    if (a.result !== 'OK') return { via, answer: { error: `Result ${a.result.slice(0, 32)}` } };
+    return { via, answer: { manufacturer: a.manufacturer, model: a.model, firmware: a.firmware } };
+  } catch (err) {
+    return { via, answer: { error: (err as Error).message.slice(0, 300) } };
   }
 }

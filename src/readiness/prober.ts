@@ -18,6 +18,7 @@ import type { NodeClockOffset } from './clock-verdict.ts';
 import { onvifCheck } from './onvif-check.ts';
 import { CONFIG_RULE, judgeConfig } from './config-verdict.ts';
 import type { ClockSetAttempt, OnvifTarget } from './onvif-check.ts';
+import type { DeviceInformation } from '../onvif/parse.ts';
 
 export interface ProbeOutcome extends Judgement {
   probe: ReadinessProbe;
@@ -33,6 +34,8 @@ export interface ProbeResult {
   durationMs: number;
   /** The camera's clock was set (or refused) over ONVIF: the runner audits it. */
   clockSet?: ClockSetAttempt;
+  /** ONVIF GetDeviceInformation answer, or why it failed (for the ledger, R-SEC-1). */
+  deviceFacts?: { facts?: DeviceInformation; error?: string };
 }
 
 export interface ProbeTarget {
@@ -120,7 +123,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
     // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).
     if (ov) outcomes.push({ probe: 'config', ...(ov.profiles ? judgeConfig(ov.profiles, facts) : { verdict: 'warn', value: '未读取 (not read)', rule: CONFIG_RULE, reason: ov.profilesError ?? null }) });
-    return done(outcomes, { gray: newest, jpeg: dec.jpeg, clockSet: ov?.set });
+    return done(outcomes, { gray: newest, jpeg: dec.jpeg, clockSet: ov?.set, deviceFacts: ov ? { facts: ov.facts, error: ov.factsError } : undefined });
   } finally {
     if (own) await own.stop().catch(() => undefined);
   }

@@ -29,6 +29,11 @@ export interface OnvifSim {
   refuseTimeSet(cameraId: string, refuse: boolean): void;
   /** What GetProfiles states for a camera from now on (a camera configured unlike what it sends); undefined = the clips' own. */
   setProfiles(cameraId: string, profiles: MediaProfile[] | undefined): void;
+  /**
+   * What GetDeviceInformationResponse contains for a camera from now on (its inner XML, e.g. a
+   * replacement device's other serial, or a malformed answer); undefined = the simulator's own.
+   */
+  setDeviceInformation(cameraId: string, innerXml: string | undefined): void;
   /** Requests answered, per operation (tests check a camera is not asked again and again). */
   readonly calls: Map<string, number>;
   close(): Promise<void>;
@@ -68,6 +73,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
   const seenNonces = new Set<string>();
   const calls = new Map<string, number>();
   const profiles = new Map<string, MediaProfile[]>();
+  const deviceInfo = new Map<string, string>();
   const host = opts.host ?? '127.0.0.1';
 
   const authorized = (header: Node, cameraNowMs: number): boolean => {
@@ -109,7 +115,8 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     }
     if (op === 'GetProfiles') return { status: 200, body: envelope(`<trt:GetProfilesResponse>${profilesXml(profiles.get(cameraId) ?? CLIP_PROFILES)}</trt:GetProfilesResponse>`) };
     if (op === 'GetDeviceInformation') {
-      return { status: 200, body: envelope(`<tds:GetDeviceInformationResponse><tds:Manufacturer>XUNCHA-SIM</tds:Manufacturer><tds:Model>SIM-IPC-2T</tds:Model><tds:FirmwareVersion>V5.7.3 build 250101</tds:FirmwareVersion><tds:SerialNumber>${cameraId}</tds:SerialNumber><tds:HardwareId>88</tds:HardwareId></tds:GetDeviceInformationResponse>`) };
+      const inner = deviceInfo.get(cameraId) ?? `<tds:Manufacturer>XUNCHA-SIM</tds:Manufacturer><tds:Model>SIM-IPC-2T</tds:Model><tds:FirmwareVersion>V5.7.3 build 250101</tds:FirmwareVersion><tds:SerialNumber>${cameraId}</tds:SerialNumber><tds:HardwareId>88</tds:HardwareId>`;
+      return { status: 200, body: envelope(`<tds:GetDeviceInformationResponse>${inner}</tds:GetDeviceInformationResponse>`) };
     }
     if (refusing.has(cameraId)) return { status: 400, body: fault('OperationProhibited', 'time is managed by the device') };
     const set = o(body.SetSystemDateAndTime);
@@ -145,6 +152,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     url: (id) => `http://${host}:${port}/onvif/${encodeURIComponent(id)}/device_service`,
     refuseTimeSet: (id, refuse) => void (refuse ? refusing.add(id) : refusing.delete(id)),
     setProfiles: (id, ps) => void (ps ? profiles.set(id, ps) : profiles.delete(id)),
+    setDeviceInformation: (id, xml) => void (xml === undefined ? deviceInfo.delete(id) : deviceInfo.set(id, xml)),
     calls,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -127,6 +127,35 @@ describe.each(DIALECTS)('ledger and fault tickets on %s', (dialect) => {
     expect(back.events.at(-1)).toMatchObject({ action: 'fault_again', fromState: 'repaired', toState: 'repairing' });
   });
 
+  it('R-CITY-4: a camera replaced while its ticket is open (serial changed by hand) is verified only after the replacement passes the conformance check', async () => {
+    const admin = await t.actor('admin');
+    const row = (await t.app.ledger.ledger.list(admin)).find((d) => d.cameraId === cameraId)!;
+    await t.app.ledger.ledger.update(admin, row.id, { ...row, serial: 'OLD-SN-1' }); // first serial known: no replacement
+    status('error');
+    t.clock.advance(121_000);
+    await t.app.ledger.monitor.tick();
+    const id = (await t.app.ledger.faults.list(admin, { state: 'unverified' })).find((x) => x.cameraId === cameraId && x.kind === 'offline')!.id;
+    expect((await t.app.ledger.faults.get(admin, id)).events.map((e) => e.action)).not.toContain('device_replaced');
+    await t.app.ledger.faults.act(admin, id, 'start_repair', '更换摄像机');
+    await t.app.ledger.ledger.update(admin, row.id, { ...row, serial: 'NEW-SN-2' });
+    await t.app.ledger.faults.act(admin, id, 'mark_repaired');
+    status('online');
+    await t.app.ledger.monitor.tick();
+    t.clock.advance(61_000);
+    await t.app.ledger.monitor.tick();
+    let d = await t.app.ledger.faults.get(admin, id);
+    expect(d.state).toBe('repaired'); // healthy 61 s, but the replacement has not been checked
+    expect(d.events.find((e) => e.action === 'device_replaced')?.note).toContain('OLD-SN-1 → NEW-SN-2');
+    await t.app.ledger.faults.recordConformance(row.id, false, '码流不符合标准');
+    await t.app.ledger.monitor.tick();
+    expect((await t.app.ledger.faults.get(admin, id)).state).toBe('repaired');
+    await t.app.ledger.faults.recordConformance(row.id, true, '考前检测符合性检查通过');
+    await t.app.ledger.monitor.tick();
+    d = await t.app.ledger.faults.get(admin, id);
+    expect(d.state).toBe('verified');
+    expect(d.events.map((e) => e.action).slice(-2)).toEqual(['conformance_pass', 'verify']);
+  });
+
   it('R-PRE-1/R-ORG-2: training records of an administrator, in scope only', async () => {
     const admin = await t.actor('admin');
     const user = await repos(t.app.store.db).users.byUsername('xw_admin');

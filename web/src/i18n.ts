@@ -32,7 +32,7 @@ const zh = {
   cameraCredsHint: '设备网络配置仅用于接入，保存后仅管理员可通过“查看网络配置”查看（留空表示不修改）',
   emptyTree: '暂无组织机构数据', copy: '复制', copied: '已复制',
   // users
-  users: '用户', createUser: '新建用户', displayName: '姓名', role: '角色', orgNode: '所属机构', initialPassword: '初始密码',
+  users: '用户', createUser: '新建用户', training: '培训记录', displayName: '姓名', role: '角色', orgNode: '所属机构', initialPassword: '初始密码',
   disabled: '已停用', enabled: '正常', disable: '停用', enable: '启用', resetPassword: '重置密码', totpEnabled: '双因素',
   createdAt: '创建时间', actions: '操作', passwordRule: '至少 10 位，包含大写字母、小写字母、数字、符号中的至少三类，且不能包含用户名', editUser: '编辑用户',
   disableConfirm: '确定停用用户“{name}”吗？停用后该用户将无法登录。', resetDone: '密码已重置', searchUser: '搜索用户名或姓名',
@@ -99,7 +99,7 @@ const en: Record<MsgKey, string> = {
   hostInvalid: 'Enter a valid IP address or host name', streamPlaceholder: 'e.g. /Streaming/Channels/101 (put user and password in their fields, not in the URL)',
   cameraCredsHint: 'Network settings are only used for ingest; afterwards only admins can view them via "Show network config" (empty = unchanged).',
   emptyTree: 'No organisation data yet', copy: 'Copy', copied: 'Copied',
-  users: 'Users', createUser: 'New user', displayName: 'Name', role: 'Role', orgNode: 'Organisation', initialPassword: 'Initial password',
+  users: 'Users', createUser: 'New user', training: 'Training', displayName: 'Name', role: 'Role', orgNode: 'Organisation', initialPassword: 'Initial password',
   disabled: 'Disabled', enabled: 'Active', disable: 'Disable', enable: 'Enable', resetPassword: 'Reset password', totpEnabled: '2FA',
   createdAt: 'Created', actions: 'Actions', passwordRule: 'At least 10 characters, 3 of: upper, lower, digit, symbol; must not contain the username', editUser: 'Edit user',
   disableConfirm: 'Disable user "{name}"? They will no longer be able to sign in.', resetDone: 'Password reset', searchUser: 'Search username or name',

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { App, Button, Card, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { CheckCircleOutlined, EditOutlined, LockOutlined, ReloadOutlined, StopOutlined, UserAddOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined, EditOutlined, IdcardOutlined, LockOutlined, ReloadOutlined, StopOutlined, UserAddOutlined } from '@ant-design/icons';
 import { api, errorMessage } from '../api.ts';
 import { ROLES } from '../types.ts';
 import type { OrgNode, Role, User } from '../types.ts';
@@ -13,6 +13,7 @@ import { buildIndex } from './org/orgModel.ts';
 import { buildSelectTree } from './org/selectTree.ts';
 import { UserFormModal } from './users/UserFormModal.tsx';
 import type { UserFormState } from './users/UserFormModal.tsx';
+import { TrainingModal } from './users/TrainingModal.tsx';
 
 const ROLE_COLOR: Record<Role, string> = { admin: 'blue', operator: 'cyan', leader: 'geekblue', inspector: 'purple' };
 
@@ -25,6 +26,7 @@ export function UsersPage({ user: me }: { user: User }) {
   const [q, setQ] = useState('');
   const [role, setRole] = useState<Role | undefined>(undefined);
   const [form, setForm] = useState<UserFormState | null>(null);
+  const [training, setTraining] = useState<User | null>(null);
   const writable = canWrite(me.role);
 
   const load = useCallback(async () => {
@@ -67,6 +69,8 @@ export function UsersPage({ user: me }: { user: User }) {
       render: (d: boolean) => (d ? <Tag color="red">{t('disabled')}</Tag> : <Tag color="green">{t('enabled')}</Tag>),
     },
     { title: t('createdAt'), dataIndex: 'createdAtMs', width: 180, render: (ms: number) => <span className="xc-time">{formatBeijing(ms)}</span> },
+    // R-PRE-1: training and certificates of each administrator, on their row (readers see them too).
+    { title: t('training'), key: 'training', width: 110, render: (_: unknown, u: User) => <Button type="link" size="small" icon={<IdcardOutlined />} onClick={() => setTraining(u)} data-testid={`user-training-${u.username}`}>{t('training')}</Button> },
     ...(!writable ? [] : [{
       title: t('actions'), key: 'ops', width: 300,
       render: (_: unknown, u: User) => (
@@ -107,6 +111,7 @@ export function UsersPage({ user: me }: { user: User }) {
           data-testid="users-table"
         />
       </Card>
+      {training && <TrainingModal user={training} writable={writable} onClose={() => setTraining(null)} />}
       {form && (
         <UserFormModal
           state={form}
