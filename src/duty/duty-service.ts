@@ -82,10 +82,17 @@ export class DutyService {
     return ws;
   }
 
-  /** A person checks in at `ws` with their own password (+TOTP): R-DIS-1. */
-  async checkIn(actor: Actor, ws: WorkstationRow | undefined, input: CheckinInput): Promise<CheckinRow> {
+  /**
+   * A person checks in at the workstation whose credential is `cookie`, with their own password
+   * (+TOTP): R-DIS-1. The console's session must be one that may watch (video.live): check-in exists
+   * for watching, and an oversight-only account must not change who is on duty.
+   */
+  async checkIn(actor: Actor, cookie: string | undefined, input: CheckinInput): Promise<CheckinRow> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.checkin', 'duty_workstation', '-');
+    const ws = await this.workstationOf(actor, cookie);
     if (!ws) {
-      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not an enrolled workstation', username: input.username } });
+      // A presented credential that was refused is already audited (duty.workstation.reject): one refusal, one record.
+      if (cookie === undefined || cookie === '') await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not an enrolled workstation', username: input.username } });
       throw new AppError('forbidden', '只能在已登记的监控室值班终端签到 (check-in only at an enrolled monitoring-room workstation)');
     }
     const r = repos(this.d.store.db);
@@ -126,6 +133,8 @@ export class DutyService {
 
   /** Closes a check-in (by anyone at the console, or the idle sweep); publishes the new state upward. */
   async checkOut(actor: Actor, checkinId: number, reason: CheckoutReason = 'manual'): Promise<void> {
+    // Same right as checking in: whoever may watch at the console; not an oversight-only account.
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.checkout', 'duty_checkin', checkinId);
     const c = (await repos(this.d.store.db).duty.openCheckins(actor.scope)).find((x) => x.id === checkinId);
     if (!c) return denyOutOfScope(this.d.audit, actor, 'duty.checkout', 'duty_checkin', checkinId);
     const ws = (await repos(this.d.store.db).duty.listWorkstations({ kind: 'all' }, c.room_id)).find((w) => w.id === c.workstation_id);
