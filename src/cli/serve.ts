@@ -11,6 +11,7 @@ import { createCascadeModule } from '../cascade/index.ts';
 import { startDemoCity } from '../cascade/demo-city.ts';
 import type { DemoCity } from '../cascade/demo-city.ts';
 import { recoverRecordings } from '../recording/recovery.ts';
+import { dutySweepOf } from '../duty/index.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { probeDemoCampaign, startDemoCameras } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
@@ -79,6 +80,9 @@ export async function serve(config: Config): Promise<number> {
   app.readiness.start();
   if (demo?.seeded && config.demoProbe) probeDemoCampaign(app, log);
   await app.ledger.start();
+  // Duty: idle check-outs and the alone-watch alarm when an exam window starts (docs/design/duty.md).
+  const dutySweep = dutySweepOf(app);
+  dutySweep.start();
   // GB/T 28181 cascade when configured (gb28181 in xuncha.yaml or XUNCHA_SIP_*): docs/design/cascade.md.
   const cascade = createCascadeModule(app);
   if (cascade.enabled) {
@@ -151,6 +155,7 @@ export async function serve(config: Config): Promise<number> {
         .close()
         .then(next('uplink', () => uplink.stop()))
         .then(next('cascade', () => cascade.stop()))
+        .then(next('duty sweep', () => dutySweep.stop()))
         .then(next('app (recorders, database)', () => app.close()))
         .then(next('simulator', () => sim?.close()))
         .then(next('city node', () => city?.close()))

@@ -172,6 +172,14 @@ export const configSchema = z
       })
       .strict()
       .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5 }),
+    /**
+     * Duty (issue 18, docs/design/duty.md): a person checked in at a workstation from which no
+     * request came for this long is checked out as idle (min).
+     */
+    duty: z
+      .object({ idleCheckoutMin: z.coerce.number().int().min(1).max(1440).default(30) })
+      .strict()
+      .default({ idleCheckoutMin: 30 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })

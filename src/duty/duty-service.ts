@@ -34,7 +34,13 @@ export interface DutyDeps {
 
 export interface CheckinInput { username: string; password: string; totp?: string }
 
+/** How often a workstation's activity is written at most (ms). */
+const ACTIVITY_WRITE_MS = 60_000;
+
 export class DutyService {
+  /** Last activity written per credential hash (only enrolled ones are kept). */
+  private readonly activity = new Map<string, number>();
+
   constructor(private readonly d: DutyDeps) {}
 
   /** Enrolls the calling browser as a workstation of monitoring room `roomId`; returns the credential once. */
@@ -82,10 +88,34 @@ export class DutyService {
     return ws;
   }
 
-  /** A person checks in at `ws` with their own password (+TOTP): R-DIS-1. */
-  async checkIn(actor: Actor, ws: WorkstationRow | undefined, input: CheckinInput): Promise<CheckinRow> {
+  /**
+   * Marks the workstation whose credential is `cookie` as active now (any logged-in request that
+   * carries it: the wall's polls, the duty page, live tokens). Written at most once a minute per
+   * workstation; the idle sweep (duty-sweep.ts) reads it. An unknown credential changes nothing.
+   */
+  async noteActivity(cookie: string | undefined): Promise<void> {
+    const hash = cookie ? credentialHash(cookie) : undefined;
+    if (!hash) return;
+    const now = this.d.clock.nowMs();
+    const last = this.activity.get(hash);
+    if (last !== undefined && now - last < ACTIVITY_WRITE_MS && now >= last) return;
+    const ws = await repos(this.d.store.db).duty.workstationByCredential(hash);
+    if (!ws) return;
+    this.activity.set(hash, now);
+    await repos(this.d.store.db).duty.touchWorkstation(ws.id, now);
+  }
+
+  /**
+   * A person checks in at the workstation whose credential is `cookie`, with their own password
+   * (+TOTP): R-DIS-1. The console's session must be one that may watch (video.live): check-in exists
+   * for watching, and an oversight-only account must not change who is on duty.
+   */
+  async checkIn(actor: Actor, cookie: string | undefined, input: CheckinInput): Promise<CheckinRow> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.checkin', 'duty_workstation', '-');
+    const ws = await this.workstationOf(actor, cookie);
     if (!ws) {
-      await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not an enrolled workstation', username: input.username } });
+      // A presented credential that was refused is already audited (duty.workstation.reject): one refusal, one record.
+      if (cookie === undefined || cookie === '') await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: 'not an enrolled workstation', username: input.username } });
       throw new AppError('forbidden', '只能在已登记的监控室值班终端签到 (check-in only at an enrolled monitoring-room workstation)');
     }
     const r = repos(this.d.store.db);
@@ -126,6 +156,8 @@ export class DutyService {
 
   /** Closes a check-in (by anyone at the console, or the idle sweep); publishes the new state upward. */
   async checkOut(actor: Actor, checkinId: number, reason: CheckoutReason = 'manual'): Promise<void> {
+    // Same right as checking in: whoever may watch at the console; not an oversight-only account.
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.checkout', 'duty_checkin', checkinId);
     const c = (await repos(this.d.store.db).duty.openCheckins(actor.scope)).find((x) => x.id === checkinId);
     if (!c) return denyOutOfScope(this.d.audit, actor, 'duty.checkout', 'duty_checkin', checkinId);
     const ws = (await repos(this.d.store.db).duty.listWorkstations({ kind: 'all' }, c.room_id)).find((w) => w.id === c.workstation_id);
@@ -152,6 +184,20 @@ export class DutyService {
     });
   }
 
+  /**
+   * Raises (or clears) the alone-watch alarm of monitoring room `roomId` when it differs from what was
+   * last sent: the sweep's check for windows that start (or end) while fewer than two are on duty.
+   * What was published: 'raised', 'cleared', or undefined when nothing changed.
+   */
+  async reconcileAlarm(roomId: number, sitePath: string): Promise<'raised' | 'cleared' | undefined> {
+    if (!this.d.publish) return undefined;
+    const now = this.d.clock.nowMs();
+    return this.d.store.db.transaction().execute(async (trx) => {
+      const open = await repos(trx).duty.openCheckins({ kind: 'all' }, { roomId });
+      return this.publishAlarm(trx, roomId, sitePath, open.map((c) => c.user_name), now, true);
+    });
+  }
+
   /** Publishes the room's duty state upward (`duty.state`, key = room id): count, names, below-two flag. */
   private async publishState(trx: Kysely<Database>, roomId: number, sitePath: string, atMs: number): Promise<void> {
     if (!this.d.publish) return;
@@ -165,20 +211,22 @@ export class DutyService {
    * for the level above (`duty.alarm`, key = room id; `alone: false` clears it). Sent in the same
    * transaction as the check-out, so it leaves with the next uplink poll (about 1 s), well within 60 s.
    */
-  private async publishAlarm(trx: Kysely<Database>, roomId: number, sitePath: string, names: string[], atMs: number): Promise<void> {
+  private async publishAlarm(trx: Kysely<Database>, roomId: number, sitePath: string, names: string[], atMs: number, onlyOnChange = false): Promise<'raised' | 'cleared' | undefined> {
     const t = repos(trx);
     const room = await t.rooms.get({ kind: 'all' }, roomId);
-    if (!room) return;
+    if (!room) return undefined;
     const siteRooms = (await t.rooms.list({ kind: 'all' })).filter((x) => x.site_id === room.site_id).map((x) => x.id);
     const windows = await t.duty.windowsAt(siteRooms, atMs);
     const prev = await t.duty.ownUplinkBody('duty.alarm', String(roomId));
     const wasAlone = prev ? (JSON.parse(prev) as { alone?: boolean }).alone === true : false;
     const alone = windows.length > 0 && names.length < MIN_ON_DUTY;
-    if (!alone && !wasAlone) return;
+    if (!alone && !wasAlone) return undefined;
+    if (onlyOnChange && alone === wasAlone) return undefined;
     const kinds = [...new Set(windows.map((w) => w.kind))];
     const message = alone ? `${room.name}${kinds.includes('exam') ? '考试' : '保密'}时段仅 ${names.length} 人在岗，违反两人值守规定` : `${room.name}已恢复两人在岗`;
     await this.d.publish!(trx, { topic: 'duty.alarm', key: String(roomId), scopePath: sitePath, body: { roomId, roomName: room.name, onDuty: names.length, names, alone, windows: kinds, message, atMs } });
     if (alone) this.d.log.warn({ roomId, onDuty: names.length }, `两人值守告警已上报 (${message})`);
     else this.d.log.info({ roomId }, `两人值守告警解除 (${message})`);
+    return alone ? 'raised' : 'cleared';
   }
 }

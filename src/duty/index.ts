@@ -3,6 +3,7 @@
 import type { App } from '../app.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { DutyService } from './duty-service.ts';
+import { DutySweep } from './duty-sweep.ts';
 import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
 
 const services = new WeakMap<object, DutyService>();
@@ -24,6 +25,18 @@ export function incidentsOf(app: App): IncidentService {
     const uplink = () => createUplinkModule(app).service;
     s = new IncidentService({ store: app.store, audit: app.audit, clock: app.clock, publish: (trx, item) => uplink().publish(trx, item), listReceived: (actor) => uplink().list(actor, { topic: INCIDENT_TOPIC }) });
     incidents.set(app, s);
+  }
+  return s;
+}
+
+const sweeps = new WeakMap<object, DutySweep>();
+
+/** The idle check-out and window-start sweep (duty-sweep.ts), started by `serve`. */
+export function dutySweepOf(app: App): DutySweep {
+  let s = sweeps.get(app);
+  if (!s) {
+    s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
+    sweeps.set(app, s);
   }
   return s;
 }

@@ -6,6 +6,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { repos } from '../../src/store/repos/index.ts';
+import { dutyOf, incidentsOf } from '../../src/duty/index.ts';
+import { GrantService } from '../../src/duty/grant-service.ts';
+import { RosterService } from '../../src/duty/roster-service.ts';
 import { TourService } from '../../src/tours/tour-service.ts';
 import { createUplinkModule } from '../../src/uplink/index.ts';
 import type { Role } from '../../src/store/schema.ts';
@@ -36,12 +39,25 @@ interface Ids {
   training: number;
   /** Issue 13: a lower origin's audit checkpoint state at the site, with a problem to acknowledge. */
   checkpointOrigin: string;
+  /**
+   * Duty (issue 18): the cookie of a workstation enrolled in the site's monitoring room, one more
+   * workstation to revoke, one open check-in per role to close, a pending remote-view request of the
+   * site's user, a roster entry to remove, an incident of the site as received here (origin/key).
+   */
+  workstationCookie: string;
+  doomedWorkstation: number;
+  doomedCheckin: Record<Role, number>;
+  grant: number;
+  roster: number;
+  incident: string;
 }
 interface Case {
   name: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: (ids: Ids, role: Role) => string;
-  body?: (ids: Ids, n: number) => unknown;
+  body?: (ids: Ids, n: number, role: Role, target: Target) => unknown;
+  /** A cookie sent besides the session's (the duty workstation credential). */
+  cookie?: (ids: Ids) => string;
   /** Roles allowed by permission; others get 403 whatever the target. */
   allowed: Role[];
   /** Status for an allowed role inside scope (outside scope is always 404). */
@@ -50,6 +66,11 @@ interface Case {
   scopeless?: boolean;
   /** Roles that hold the permission but not the right to this object: 403 inside scope, 404 outside. */
   inScopeForbidden?: Role[];
+  /**
+   * Status for an allowed role outside scope when the object is named by a credential rather than an
+   * id: a workstation of another district is "no workstation" (403), as a forged one would be.
+   */
+  outStatus?: number;
 }
 
 const PASSWORD = 'Scope-Matrix-Pw1';
@@ -140,6 +161,17 @@ const CASES: Case[] = [
   { name: 'mark incident', method: 'POST', url: () => '/api/duty/incidents', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_900_000_000_000, toMs: 1_900_000_060_000, category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'incidents received', method: 'GET', url: () => '/api/duty/incidents/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'duty record (值班记录)', method: 'GET', url: () => '/api/duty/record?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'duty record PDF (值班记录)', method: 'GET', url: () => '/api/duty/record.pdf?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  // Check-in: the session must be one that may watch; the workstation (named by its cookie) must be in scope; the person checking in is named in the body.
+  { name: 'check in at a workstation', method: 'POST', url: () => '/api/duty/checkins', cookie: (ids) => ids.workstationCookie, body: (_ids, _n, role, target) => ({ username: `ci_${role}_${target}`, password: PASSWORD }), allowed: ['admin', 'operator', 'leader'], outStatus: 403 },
+  { name: 'check out', method: 'POST', url: (ids, role) => `/api/duty/checkins/${ids.doomedCheckin[role]}/checkout`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'revoke workstation', method: 'DELETE', url: (ids) => `/api/duty/workstations/${ids.doomedWorkstation}`, allowed: ['admin'] },
+  { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
+  // The district administrator is the authority above the site's requester.
+  { name: 'approve remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/decision`, body: () => ({ approve: true, note: '同意' }), allowed: ['admin'] },
+  { name: 'approved PTZ presets', method: 'GET', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, allowed: ['admin', 'operator', 'leader'] },
+  // Handling a received incident (exam.seal): the administrator receives it, the operator then confirms it.
+  { name: 'handle received incident', method: 'POST', url: (ids) => `/api/duty/incidents/received/${ids.incident}/handling`, body: (_ids, _n, role) => ({ state: role === 'admin' ? 'received' : 'confirmed' }), allowed: ['admin', 'operator'] },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
   // Lower levels' audit checkpoints judged here (issue 13): audit.read, rows filtered by scope, acknowledging audited.
   { name: 'lower audit checkpoints', method: 'GET', url: () => '/api/audit/checkpoints', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
@@ -182,7 +214,25 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const checkpointOrigin = target === 'in' ? '32010600002000000021' : '32010200002000000021';
       await repos(t.app.store.db).auditCheckpoints.save({ origin_code: checkpointOrigin, scope_path: sitePath, last_seq: 5, last_hash: 'a'.repeat(64), last_at_ms: 1_780_000_000_000, received_at_ms: 1_780_000_000_000, accepted: 2, problem: 'rollback', problem_detail: '{}', problem_at_ms: 1_780_000_000_000 });
       const training = (await t.app.ledger.ledger.addTraining(admin, user.id, { course: '培训', trainedOnMs: 1_780_000_000_000, certificate: '', certifiedUntilMs: null })).id;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin };
+      // Duty: a monitoring room with two workstations (one to revoke) and no roster, so anyone of the site may
+      // check in there; a second monitoring room holds the roster entry to remove.
+      const duty = dutyOf(t.app);
+      const monitoring = await t.app.devices.createRoom(admin, { siteId: site.id, kind: 'monitoring', name: '监控室', seats: 0 });
+      const rostered = await t.app.devices.createRoom(admin, { siteId: site.id, kind: 'monitoring', name: '备用监控室', seats: 0 });
+      const ws = await duty.enroll(admin, monitoring.id, '值班终端');
+      const doomedWorkstation = (await duty.enroll(admin, monitoring.id, '待注销终端')).id;
+      const doomedCheckin = {} as Record<Role, number>;
+      for (const role of ROLES) {
+        await t.app.users.create(admin, { username: `ci_${role}_${target}`, displayName: `签到${role}`, role: 'operator', orgNodeId: site.id, password: PASSWORD });
+        await t.app.users.create(admin, { username: `co_${role}_${target}`, displayName: `签退${role}`, role: 'operator', orgNodeId: site.id, password: PASSWORD });
+        doomedCheckin[role] = (await duty.checkIn(admin, ws.credential, { username: `co_${role}_${target}`, password: PASSWORD })).id;
+      }
+      const roster = (await new RosterService(t.app).add(admin, { roomId: rostered.id, userId: user.id, dutyRole: 'watcher', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 })).id;
+      const grant = (await new GrantService(t.app).request(await t.actor(user.username), { cameraIds: [camera.id], roomIds: [], reason: '远程巡查', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 })).id;
+      const incidentId = (await incidentsOf(t.app).create(admin, { cameraIds: [camera.id], fromMs: 1_780_000_000_000, toMs: 1_780_000_060_000, category: 'device', description: '画面异常' })).id;
+      const received = (await incidentsOf(t.app).received(admin)).find((i) => i.key === String(incidentId))!;
+      const incident = `${received.originCode}/${received.key}`;
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');
@@ -211,12 +261,12 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
     for (const role of ROLES) {
       for (const target of c.scopeless ? (['in'] as Target[]) : (['in', 'out'] as Target[])) {
         const allowed = c.allowed.includes(role);
-        const expected = !allowed ? 403 : target === 'out' ? 404 : c.inScopeForbidden?.includes(role) ? 403 : (c.okStatus ?? 200);
+        const expected = !allowed ? 403 : target === 'out' ? (c.outStatus ?? 404) : c.inScopeForbidden?.includes(role) ? 403 : (c.okStatus ?? 200);
         it(`${c.name} as ${role}, ${c.scopeless ? 'own scope' : `${target}side scope`} → ${expected}`, async () => {
           const s = sessions.get(role)!;
           const before = await deniedCount();
           const treeBefore = expected >= 400 ? await state() : undefined;
-          const res = await server.inject({ method: c.method, url: c.url(ids[target], role), headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: c.body?.(ids[target], ++n) as Record<string, unknown> | undefined });
+          const res = await server.inject({ method: c.method, url: c.url(ids[target], role), headers: { cookie: [s.cookie, c.cookie?.(ids[target])].filter(Boolean).join('; '), 'x-csrf-token': s.csrf }, payload: c.body?.(ids[target], ++n, role, target) as Record<string, unknown> | undefined });
           expect(res.statusCode, res.body).toBe(expected);
           if (expected === 403 || expected === 404) expect(await deniedCount()).toBe(before + 1);
           if (treeBefore) expect(await state()).toEqual(treeBefore);

@@ -4,6 +4,7 @@
 // checked in, from elsewhere an approved grant from the authority above that expires by itself; a
 // forged workstation credential counts for nothing. Every refusal is audited; outside windows no rule.
 import type { FastifyInstance } from 'fastify';
+import { authenticator } from 'otplib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
@@ -154,6 +155,34 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
     await loginAll();
   });
 
+  it('R-DIS-1: a person with TOTP checks in with password and a current code; no code, or the same code replayed, is refused and audited', async () => {
+    const person = (await d.user('operator', '南京市第一中学考点')).username;
+    const r = repos(d.t.app.store.db);
+    const secret = authenticator.generateSecret();
+    await r.users.update((await r.users.byUsername(person))!.id, { totp_secret_enc: d.t.app.box.seal(secret), totp_enabled: 1 });
+    // Codes of the server's clock (the test clock), as the person's phone would show at that moment.
+    const codeAt = (offsetS: number) => authenticator.clone({ epoch: d.t.clock.nowMs() + offsetS * 1000 }).generate(secret);
+    const checkin = (totp?: string) => call('op1', 'POST', '/api/duty/checkins', { username: person, password: PASSWORD, ...(totp ? { totp } : {}) }, wsCookie);
+    const reasons = async () => (await d.t.app.store.db.selectFrom('audit_log').select('detail').where('action', '=', 'duty.checkin').where('outcome', '=', 'denied').execute()).map((x) => (JSON.parse(x.detail ?? '{}') as { reason?: string }).reason);
+    const missing = await checkin();
+    expect(missing.statusCode).toBe(401);
+    expect((missing.json() as { message: string }).message).toContain('动态验证码');
+    const code = codeAt(0);
+    const ok = await checkin(code);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await call('op1', 'POST', `/api/duty/checkins/${(ok.json() as { id: number }).id}/checkout`)).statusCode).toBe(200);
+    // The same code a second time (e.g. read over the shoulder, or the request replayed): refused although the password is right.
+    const replayed = await checkin(code);
+    expect(replayed.statusCode).toBe(401);
+    expect(await reasons()).toEqual(expect.arrayContaining(['wrong or missing one-time code', 'replayed one-time code']));
+    // The next code is accepted: the refusal was the replay, nothing else.
+    const next = await checkin(codeAt(30));
+    expect(next.statusCode, next.body).toBe(200);
+    expect((await call('op1', 'POST', `/api/duty/checkins/${(next.json() as { id: number }).id}/checkout`)).statusCode).toBe(200);
+    const rows = await d.t.app.store.db.selectFrom('duty_checkin').selectAll().where('user_name', '=', person).execute();
+    expect(rows).toHaveLength(2);
+  });
+
   it('R-DIS-3: a remote request approved by the authority above is a grant that expires by itself; the site itself cannot approve; every step audited', async () => {
     const from = bj('2026-06-07 10:00');
     const req = await call('op1', 'POST', '/api/duty/grants', { cameraIds: [d.cameras.r1front], reason: '在家远程巡查', fromMs: from, toMs: from + 30 * 60_000 });
@@ -166,7 +195,14 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ state: 'approved', activeNow: true });
     expect((await call('city', 'POST', `/api/duty/grants/${id}/decision`, { approve: false })).statusCode).toBe(409);
+    // Every view under the grant is audited with the grant that allowed it.
+    const views = async () => (await d.t.app.store.db.selectFrom('audit_log').select('detail').where('action', '=', 'duty.view').where('outcome', '=', 'ok').where('username', '=', u.op1).orderBy('seq').execute()).map((x) => JSON.parse(x.detail ?? '{}') as { grantIds?: number[] });
+    const before = (await views()).length;
     expect((await token('op1')).statusCode).toBe(200);
+    expect((await token('op1')).statusCode).toBe(200);
+    const after = await views();
+    expect(after).toHaveLength(before + 2);
+    expect(after.slice(-2).map((v) => v.grantIds)).toEqual([[id], [id]]);
     // The grant ends by itself.
     d.t.clock.set(from + 30 * 60_000);
     await loginAll();

@@ -246,7 +246,7 @@ describe('web console (e2e)', () => {
     expect(tree2.nodes.some((n) => n.id === ids.siteB)).toBe(false);
   }, 120_000);
 
-  it('issue 18 (R-DIS-1, R-DIS-3, R-FN-2): on the 值班 page an administrator enrolls the workstation, rosters two people who check in (two-person rule met) and one checks out, approves a remote-viewing request, writes a patrol note, marks an incident and handles it to 已关闭', async () => {
+  it('issue 18 (R-DIS-1, R-DIS-3, R-FN-2): on the 值班 page an administrator enrolls the workstation, rosters two people who check in (two-person rule met) and one checks out, approves a remote-viewing request, writes a patrol note, marks an incident and handles it to 已关闭; in an exam window the wall refuses a view with one checked in (the reason in Chinese), shows it with two, and the grant is used from home; a PTZ move sent past the locked pad is refused', async () => {
     const page = admin!.page;
     const tree = await apiCall<{ nodes: Array<NodeLite & { rooms?: Array<{ id: number; name: string; cameras: Array<{ id: number }> }> }> }>(page, 'GET', '/api/org/tree');
     const siteA = tree.nodes.find((n) => n.name === NAMES.siteA)!;
@@ -364,6 +364,32 @@ describe('web console (e2e)', () => {
     await byId(page, 'ptz-preset-1').click();
     await expect.poll(() => byId(page, 'ptz-result').innerText()).toContain('已通过审核');
     await shot(page, '14-ptz-locked');
+    // A move sent from the browser past the disabled pad (straight to the API) is refused, in Chinese.
+    await expect(apiCall(page, 'POST', `/api/cameras/${cam}/ptz`, { kind: 'ptz', pan: 'left' })).rejects.toThrow(/-> 403 .*云台已锁定：只能调用管理员事先批准的预置位/);
+
+    // R-DIS-3 on the wall, inside the window: at this workstation only the administrator is checked in,
+    // so the camera is refused and the tile says why, in Chinese.
+    const full = byId(page, 'wall-full');
+    const tokenAnswer = (p: Page) => p.waitForResponse((r) => r.url().endsWith('/api/live/token') && r.request().method() === 'POST');
+    const refused = tokenAnswer(page);
+    await page.reload();
+    expect((await refused).status()).toBe(403);
+    await expect.poll(() => full.getByTestId('tile-refusal').innerText()).toContain('须两人在岗');
+    expect(await full.getByTestId('tile-refusal').innerText()).toContain('仅 1 人签到');
+    await shot(page, '15-duty-view-refused');
+    // The second person checks in again on this console: the same view is allowed.
+    await apiCall(page, 'POST', '/api/duty/checkins', { username: NAMES.user, password: NAMES.userPassword });
+    const allowed = tokenAnswer(page);
+    await page.reload();
+    expect((await allowed).status()).toBe(200);
+    await full.getByTestId('tile-state').waitFor();
+    expect(await full.getByTestId('tile-refusal').count()).toBe(0);
+    // The grant approved above is used at home: the district patroller's browser is no workstation.
+    const home = districtUser!.page;
+    await home.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
+    const atHome = tokenAnswer(home);
+    await home.reload();
+    expect((await atHome).status()).toBe(200);
     expect(afterCsp()).toEqual([]);
   }, 90_000);
 });

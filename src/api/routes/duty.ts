@@ -47,7 +47,7 @@ export function dutyRoutes(app: App) {
       '/api/duty/checkins',
       { schema: { tags, summary: '值班签到 Check in at this enrolled workstation (password, + TOTP when enrolled; audited)', body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict(), response: { 200: z.object({ id: z.number(), name: z.string(), sinceMs: z.number() }) } } },
       async (req) => {
-        const c = await duty.checkIn(actorOf(req), await workstationOf(req), req.body);
+        const c = await duty.checkIn(actorOf(req), req.cookies[WORKSTATION_COOKIE], req.body);
         return { id: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms };
       },
     );

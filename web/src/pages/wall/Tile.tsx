@@ -52,6 +52,8 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
   const video = useRef<HTMLVideoElement>(null);
   const visible = useVisible(box);
   const [state, setState] = useState<TileState>('idle');
+  // The server's reason when a token is refused (e.g. the two-person rule, R-DIS-3): shown, not just "not permitted".
+  const [refusal, setRefusal] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const lastFrame = useRef(0);
   const [over, setOver] = useState(false);
@@ -79,6 +81,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
     let cancelled = false;
     let ch: number | undefined;
     setState('connecting');
+    setRefusal('');
     const player = new MsePlayer(v, {
       onFrame: () => {
         lastFrame.current = Date.now();
@@ -99,7 +102,10 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         ch = await client.subscribe(cam.id, wantStream, token, player);
         if (cancelled) client.unsubscribe(ch);
       },
-      () => setState('refused'),
+      (err: unknown) => {
+        setRefusal(err instanceof Error ? err.message : '');
+        setState('refused');
+      },
     );
     // No frame for 3 s: show the loss now, not when the server's stall timer fires.
     const watchdog = window.setInterval(() => {
@@ -159,7 +165,12 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
           </span>
         </div>
       )}
-      {cam && state !== 'online' && <div className="xc-tile-center"><span className="xc-tile-msg">{label[state]}</span></div>}
+      {cam && state !== 'online' && (
+        <div className="xc-tile-center">
+          <span className="xc-tile-msg">{label[state]}</span>
+          {state === 'refused' && refusal && <span className="xc-tile-msg" data-testid="tile-refusal">{refusal}</span>}
+        </div>
+      )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
       {cam && <TilePtz cameraId={cam.id} />}
       {cam && (

@@ -1,0 +1,85 @@
+// The duty sweep (R-DIS-3, docs/design/duty.md "Dropping to one"): every few seconds it
+// 1. checks out as idle a person whose workstation sent no request for `idleCheckoutMs` since they
+//    checked in (the browser was closed, the computer switched off, the person left without signing
+//    out) — audited `duty.checkout` with reason `idle`, logged at info, published upward like any
+//    check-out (which raises the alone-watch alarm when it leaves fewer than two in a window);
+// 2. raises the alone-watch alarm (`duty.alarm`) for monitoring rooms where an exam or custody window
+//    has *started* while fewer than two are checked in — a check-in/out raises it at once, but a
+//    window that begins by the clock changes nothing in the tables, so only a sweep can see it.
+// Only sites with an enrolled workstation are swept (the rule is in force there: policy.ts).
+import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import type { Store } from '../store/db.ts';
+import { repos } from '../store/repos/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { DutyService } from './duty-service.ts';
+
+/** How often the sweep runs: a window that starts with one person on duty is alarmed within this (≤ 15 s). */
+export const DUTY_SWEEP_INTERVAL_MS = 10_000;
+
+export interface DutySweepDeps { store: Store; clock: Clock; log: Logger; duty: DutyService }
+export interface DutySweepOptions { idleCheckoutMs: number; intervalMs?: number }
+
+/** Who the idle check-out is recorded as in the audit log. */
+const SWEEP_ACTOR: Actor = { ...SYSTEM_ACTOR, username: 'system:duty-sweep' };
+
+export class DutySweep {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly d: DutySweepDeps,
+    private readonly opts: DutySweepOptions,
+  ) {}
+
+  /** One pass; returns what it did (for tests and the log). */
+  async tick(): Promise<{ idleCheckouts: number; alarms: number }> {
+    const r = repos(this.d.store.db);
+    const now = this.d.clock.nowMs();
+    const workstations = await r.duty.listWorkstations({ kind: 'all' });
+    const byId = new Map(workstations.map((w) => [w.id, w]));
+    let idleCheckouts = 0;
+    for (const c of await r.duty.openCheckins({ kind: 'all' })) {
+      const seen = byId.get(c.workstation_id)?.last_seen_at_ms ?? 0;
+      const lastActivityMs = Math.max(c.checked_in_at_ms, seen);
+      if (now - lastActivityMs < this.opts.idleCheckoutMs) continue;
+      try {
+        await this.d.duty.checkOut(SWEEP_ACTOR, c.id, 'idle');
+        idleCheckouts++;
+        this.d.log.info({ checkinId: c.id, roomId: c.room_id, user: c.user_name, idleMin: Math.round((now - lastActivityMs) / 60_000) }, `值班终端无活动，已自动签退：${c.user_name} (checked out as idle)`);
+      } catch (err) {
+        // Checked out by hand meanwhile: nothing to do.
+        this.d.log.debug({ err, checkinId: c.id }, 'idle check-out skipped');
+      }
+    }
+    let alarms = 0;
+    const rooms = new Map(workstations.filter((w) => w.revoked_at_ms === null).map((w) => [w.room_id, w.site_path]));
+    for (const [roomId, sitePath] of rooms) {
+      const change = await this.d.duty.reconcileAlarm(roomId, sitePath);
+      if (!change) continue;
+      alarms++;
+      if (change === 'raised') this.d.log.warn({ roomId }, '考试/保密时段开始时监控室在岗不足两人，已向上级告警 (window started with fewer than two on duty)');
+      else this.d.log.info({ roomId }, '时段结束或人员到岗，两人值守告警已解除 (alone-watch alarm cleared)');
+    }
+    return { idleCheckouts, alarms };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const run = () => {
+      if (this.running) return;
+      this.running = this.tick()
+        .catch((err: unknown) => this.d.log.warn({ err }, 'duty sweep failed; next pass in a few seconds'))
+        .finally(() => (this.running = undefined));
+    };
+    this.timer = setInterval(run, this.opts.intervalMs ?? DUTY_SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

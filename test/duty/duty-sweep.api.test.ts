@@ -1,0 +1,112 @@
+// The duty sweep with the test clock (R-DIS-3, issue 18 item 3, docs/design/duty.md): a window that
+// *starts* while fewer than two people are checked in raises the alone-watch alarm (duty.alarm, for
+// the level above) on the sweep's next pass — within 15 s — and once only; a person whose
+// workstation sent no request for the configured idle time is checked out as idle (audited, logged
+// at info, the drop published upward like any check-out). A logged-in request carrying the
+// workstation's credential is its activity. Both databases, through the real HTTP stack.
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import type { DutyService } from '../../src/duty/duty-service.ts';
+import { DUTY_SWEEP_INTERVAL_MS, DutySweep } from '../../src/duty/duty-sweep.ts';
+import { dutyOf } from '../../src/duty/index.ts';
+import { repos } from '../../src/store/repos/index.ts';
+import { DIALECTS } from '../helpers/databases.ts';
+import type { ExamDay } from '../exams/fixture.ts';
+import { PASSWORD, closeDay, examDay } from '../exams/fixture.ts';
+
+const IDLE_MS = 30 * 60_000;
+
+describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (dialect) => {
+  let d: ExamDay;
+  let server: FastifyInstance;
+  let duty: DutyService;
+  let credential = '';
+  let monitoringRoom = 0;
+  let windowStartMs = 0;
+  const people: string[] = [];
+  const lines: Array<{ level: number; msg: string }> = [];
+  const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }); done(); } }));
+  const sweep = (intervalMs?: number) => new DutySweep({ store: d.t.app.store, clock: d.t.clock, log, duty }, { idleCheckoutMs: IDLE_MS, intervalMs });
+  const alarm = async () => {
+    const body = await repos(d.t.app.store.db).duty.ownUplinkBody('duty.alarm', String(monitoringRoom));
+    return body === null ? null : (JSON.parse(body) as { alone: boolean; onDuty: number; message: string; atMs: number; windows: string[] });
+  };
+  const checkIn = async (username: string) => (await duty.checkIn(d.admin, credential, { username, password: PASSWORD })).id;
+
+  beforeAll(async () => {
+    d = await examDay(dialect);
+    server = await buildServer(d.t.app, pino({ level: 'silent' }));
+    duty = dutyOf(d.t.app);
+    monitoringRoom = d.rooms['监控室'];
+    credential = (await duty.enroll(d.admin, monitoringRoom, '监控室1号机')).credential;
+    for (let i = 0; i < 2; i++) people.push((await d.user('operator', '南京市第一中学考点')).username);
+    // The first exam or custody window of the site's rooms (the custody room's opens before the session).
+    const siteRooms = Object.values(d.rooms);
+    windowStartMs = Number((await d.t.app.store.db.selectFrom('room_window').select((eb) => eb.fn.min('start_ms').as('s')).where('room_id', 'in', siteRooms).executeTakeFirstOrThrow()).s);
+    expect(windowStartMs).toBeGreaterThan(0);
+  });
+  afterAll(async () => {
+    await server.close();
+    await closeDay(d);
+  });
+
+  it('R-DIS-3: one person on duty before the window: no alarm; the window starts: the sweep raises the alone-watch alarm within 15 s, once; a second person clears it', async () => {
+    expect(DUTY_SWEEP_INTERVAL_MS).toBeLessThanOrEqual(15_000);
+    d.t.clock.set(windowStartMs - 60_000);
+    await checkIn(people[0]);
+    d.t.clock.set(windowStartMs - 1000);
+    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await alarm()).toBeNull();
+    // 5 s into the window the running sweep (a short interval here, real timers) publishes the alarm.
+    d.t.clock.set(windowStartMs + 5000);
+    const running = sweep(20);
+    running.start();
+    await vi.waitFor(async () => expect(await alarm()).not.toBeNull(), { timeout: 5000, interval: 20 });
+    await running.stop();
+    const raised = (await alarm())!;
+    expect(raised).toMatchObject({ alone: true, onDuty: 1, atMs: windowStartMs + 5000 });
+    expect(raised.message).toContain('违反两人值守规定');
+    expect(lines.some((l) => l.level === 40 && l.msg.includes('在岗不足两人'))).toBe(true);
+    // Still alone on the next pass: nothing new is sent.
+    d.t.clock.set(windowStartMs + 15_000);
+    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect((await alarm())!.atMs).toBe(windowStartMs + 5000);
+    await checkIn(people[1]);
+    expect(await alarm()).toMatchObject({ alone: false, onDuty: 2 });
+    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+  });
+
+  it('R-DIS-1/R-DIS-3: requests from the workstation keep its people on duty; silent for the idle time, they are checked out as idle (audited, logged at info) and the alarm goes up', async () => {
+    // A logged-in request from the workstation (here the org tree, as the wall's polls would) is activity.
+    const login = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: people[0], password: PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    const activeAt = windowStartMs + 10 * 60_000;
+    d.t.clock.set(activeAt);
+    const session = login.headers['set-cookie']!.toString().split(';')[0];
+    expect((await server.inject({ method: 'GET', url: '/api/org/tree', headers: { cookie: `${session}; xuncha_ws=${credential}` } })).statusCode).toBe(200);
+    const ws = await d.t.app.store.db.selectFrom('duty_workstation').select('last_seen_at_ms').where('room_id', '=', monitoringRoom).executeTakeFirstOrThrow();
+    expect(Number(ws.last_seen_at_ms)).toBe(activeAt);
+    // A minute short of the idle time: both stay.
+    d.t.clock.set(activeAt + IDLE_MS - 60_000);
+    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await repos(d.t.app.store.db).duty.openCheckins({ kind: 'all' }, { roomId: monitoringRoom })).toHaveLength(2);
+    // The idle time reached: both are checked out as idle.
+    d.t.clock.set(activeAt + IDLE_MS);
+    expect(await sweep().tick()).toEqual({ idleCheckouts: 2, alarms: 0 });
+    const rows = await d.t.app.store.db.selectFrom('duty_checkin').select(['out_reason', 'checked_out_at_ms']).where('room_id', '=', monitoringRoom).execute();
+    expect(rows.map((r) => [r.out_reason, Number(r.checked_out_at_ms)])).toEqual([['idle', activeAt + IDLE_MS], ['idle', activeAt + IDLE_MS]]);
+    const audited = await d.t.app.store.db.selectFrom('audit_log').select(['username', 'outcome', 'detail']).where('action', '=', 'duty.checkout').execute();
+    expect(audited).toHaveLength(2);
+    for (const a of audited) expect(a).toMatchObject({ username: 'system:duty-sweep', outcome: 'ok', detail: expect.stringContaining('"reason":"idle"') as unknown });
+    expect(lines.filter((l) => l.level === 30 && l.msg.includes('已自动签退'))).toHaveLength(2);
+    // Nobody left in the exam window: the alone-watch alarm is up again (sent with the check-out).
+    expect(await alarm()).toMatchObject({ alone: true, onDuty: 0 });
+    // The 值班记录 shows how they left (a new login: the old one went idle too).
+    const again = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: people[0], password: PASSWORD } });
+    const rec = await server.inject({ method: 'GET', url: '/api/duty/record?date=2026-06-07', headers: { cookie: again.headers['set-cookie']!.toString().split(';')[0] } });
+    expect(rec.body).toContain('终端无活动自动签退');
+  });
+});
