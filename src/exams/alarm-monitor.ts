@@ -5,6 +5,9 @@
 // is not video (`garbage`, `codec-mismatch`: it never records, so no run ever ends) gets a
 // `recording_gap` alarm with that reason inside an active window too (issue 12), on the status
 // event and on every readiness pass. Alarms notify; reports never read them.
+// A handler that fails because the data disk is full (the recordings filled it; retention frees the
+// database reserve within seconds) is not dropped: it waits in that camera's backlog and is retried
+// every second, in order, with the time of its event (issue 12: one gap alarm per camera, not none).
 import { EventEmitter } from 'node:events';
 import type { CameraStatusEvent, EventBus, RunEndedEvent, RunStartedEvent } from '../events/bus.ts';
 import type { Store } from '../store/db.ts';
@@ -39,6 +42,14 @@ export const systemTimer: Timer = {
 
 export const READINESS_CHECK_MS = 10_000;
 export const READINESS_LEAD_MS = 60 * 60_000;
+/** How often handlers that failed on a full disk are retried. */
+export const DISK_FULL_RETRY_MS = 1000;
+
+/** SQLite SQLITE_FULL, PostgreSQL 53100 disk_full, or a plain ENOSPC: worth retrying once space is back. */
+export function isDiskFullError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'SQLITE_FULL' || code === '53100' || code === 'ENOSPC';
+}
 /** Status reasons meaning "the camera answers but what it sends is not recordable video". */
 export const UNRECORDABLE_REASONS: ReadonlySet<string> = new Set(['garbage', 'codec-mismatch']);
 
@@ -48,23 +59,26 @@ export class ExamAlarmMonitor {
   /** Handlers run one after another, in event order: a run-started never overtakes its run-ended. */
   private chain: Promise<void> = Promise.resolve();
   private handle: unknown;
+  private retryHandle: unknown;
+  /** Per camera, handlers that failed on a full disk and those queued behind them, oldest first. */
+  private readonly backlog = new Map<number, Array<() => Promise<void>>>();
   // The clock is read when the event arrives, not when its queued handler runs.
   private readonly onEnded = (e: RunEndedEvent) => {
     const at = this.clock.nowMs();
-    this.track(() => this.runEnded(e, at));
+    this.trackCamera(e.cameraId, () => this.runEnded(e, at));
   };
   private readonly onStarted = (e: RunStartedEvent) => {
     const at = this.clock.nowMs();
-    this.track(() => this.clear(e.cameraId, 'recording_gap', at, { gap_end_ms: e.startedAtMs }));
+    this.trackCamera(e.cameraId, () => this.clear(e.cameraId, 'recording_gap', at, { gap_end_ms: e.startedAtMs }));
   };
   private readonly onStatus = (e: CameraStatusEvent) => {
     this.status.set(e.cameraId, e.state);
     const at = this.clock.nowMs();
-    if (e.state === 'online') this.track(() => this.clear(e.cameraId, 'camera_not_ready', at, {}));
+    if (e.state === 'online') this.trackCamera(e.cameraId, () => this.clear(e.cameraId, 'camera_not_ready', at, {}));
     if (e.state === 'error' && e.reason && UNRECORDABLE_REASONS.has(e.reason)) {
       const u = { reason: e.reason, detail: e.detail };
       this.unrecordable.set(e.cameraId, u);
-      this.track(() => this.unrecordableGap(e.cameraId, u, at));
+      this.trackCamera(e.cameraId, () => this.unrecordableGap(e.cameraId, u, at));
     } else if (e.state !== 'error') this.unrecordable.delete(e.cameraId);
   };
 
@@ -82,6 +96,9 @@ export class ExamAlarmMonitor {
     this.bus.on('recording.run-started', this.onStarted);
     this.bus.on('camera.status', this.onStatus);
     this.handle = this.timer.setInterval(() => void this.checkReadiness(), READINESS_CHECK_MS);
+    this.retryHandle = this.timer.setInterval(() => {
+      if (this.backlog.size > 0) this.track(() => this.retryBacklog());
+    }, DISK_FULL_RETRY_MS);
   }
 
   async stop(): Promise<void> {
@@ -90,7 +107,8 @@ export class ExamAlarmMonitor {
     this.bus.off('recording.run-started', this.onStarted);
     this.bus.off('camera.status', this.onStatus);
     this.timer.clearInterval(this.handle);
-    this.handle = undefined;
+    this.timer.clearInterval(this.retryHandle);
+    this.handle = this.retryHandle = undefined;
     await this.idle();
   }
 
@@ -105,6 +123,47 @@ export class ExamAlarmMonitor {
 
   private track(fn: () => Promise<void>): void {
     this.chain = this.chain.then(fn).catch((err: unknown) => void this.alarms.emit('alarm.error', err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /**
+   * A handler about one camera. Behind a backlog it queues (a run-started must not clear before its
+   * gap alarm exists); failing on a full disk it starts one.
+   */
+  private trackCamera(cameraId: number, fn: () => Promise<void>): void {
+    this.track(async () => {
+      const queued = this.backlog.get(cameraId);
+      if (queued) {
+        queued.push(fn);
+        return this.drain(cameraId);
+      }
+      try {
+        await fn();
+      } catch (err) {
+        if (!isDiskFullError(err)) throw err;
+        this.backlog.set(cameraId, [fn]);
+        throw err;
+      }
+    });
+  }
+
+  private async retryBacklog(): Promise<void> {
+    for (const cameraId of [...this.backlog.keys()]) await this.drain(cameraId);
+  }
+
+  /** Runs a camera's backlog in order; stops (keeping the rest) at the first disk-full failure. */
+  private async drain(cameraId: number): Promise<void> {
+    const queued = this.backlog.get(cameraId);
+    while (queued && queued.length > 0) {
+      try {
+        await queued[0]();
+      } catch (err) {
+        if (isDiskFullError(err)) return;
+        queued.shift();
+        throw err;
+      }
+      queued.shift();
+    }
+    this.backlog.delete(cameraId);
   }
 
   private async runEnded(e: RunEndedEvent, now: number): Promise<void> {

@@ -7,7 +7,7 @@
 // without its row; when the space comes back the cameras record again by themselves within 8 s; every file
 // plays and the verifier agrees. Needs root to mount the tmpfs (CI runs as root).
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +25,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ADMIN_PASSWORD, CLIENT } from '../helpers/app.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
+import { fillDisk } from './fill-disk.ts';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('disk-full.e2e: SKIPPED — mounting a tmpfs needs root (CI runs as root)');
@@ -77,24 +78,7 @@ describe.skipIf(!isRoot)('disk full on a real (tmpfs) disk', () => {
 
     // Someone else's file fills the disk to the last byte.
     const filler = path.join(mnt, 'filler.bin');
-    const fd = openSync(filler, 'w');
-    const chunk = Buffer.alloc(1024 * 1024, 1);
-    try {
-      for (;;) writeSync(fd, chunk);
-    } catch (err) {
-      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    }
-    try {
-      for (;;) writeSync(fd, chunk, 0, 4096);
-    } catch {
-      // full to the page
-    }
-    try {
-      for (;;) writeSync(fd, chunk, 0, 1);
-    } catch {
-      // full to the byte
-    }
-    closeSync(fd);
+    expect(fillDisk(filler)).toBe('ENOSPC');
     const login = () => server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
     // A login in the instant the disk filled, before retention looked: never a bare 500. Either it
     // commits, or it is refused with 503 + Retry-After while the database reserve is freed, and
