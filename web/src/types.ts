@@ -193,6 +193,7 @@ export interface ExamReport {
   exam: { id: number; name: string; kind: ExamKind; retentionDays: number };
   sessions: ExamSession[];
   generatedAtMs: number;
+  provisional: boolean;
   lines: ReportLine[];
   rollups: ReportRollup[];
 }
