@@ -66,7 +66,7 @@ export class ReportService {
   ) {}
 
   async build(actor: Actor, examId: number, sessionId?: number): Promise<ExamReport> {
-    await requireExamPermission(this.audit, actor, 'exam.read', 'exam.report', 'exam', examId);
+    await requireExamPermission(this.audit, actor, 'report.read', 'exam.report', 'exam', examId);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);
       const exam = await r.exams.getExam(actor.scope, examId);

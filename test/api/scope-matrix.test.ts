@@ -36,6 +36,8 @@ interface Ids {
   training: number;
   /** Issue 13: a lower origin's audit checkpoint state at the site, with a problem to acknowledge. */
   checkpointOrigin: string;
+  /** Issue 14 item 16: an exam owned by the district with the site participating and one session. */
+  exam: number;
 }
 interface Case {
   name: string;
@@ -141,6 +143,15 @@ const CASES: Case[] = [
   { name: 'incidents received', method: 'GET', url: () => '/api/duty/incidents/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'duty record (值班记录)', method: 'GET', url: () => '/api/duty/record?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
+  // Completeness reports (issue 14 item 16): report.read, which the inspector (纪检监察) holds too, to
+  // pick an exam and read/download its report in scope; exam.read (windows, alarms) and writes stay refused.
+  { name: 'list exams', method: 'GET', url: () => '/api/exams', allowed: ['admin', 'operator', 'leader', 'inspector'], scopeless: true },
+  { name: 'exam', method: 'GET', url: (ids) => `/api/exams/${ids.exam}`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report xlsx', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.xlsx`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report pdf', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.pdf`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'exam windows', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/windows`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'add exam session', method: 'POST', url: (ids) => `/api/exams/${ids.exam}/sessions`, body: (_ids, n) => ({ subject: `科目${n}`, startMs: 1_900_000_000_000 + n * 10_000_000, endMs: 1_900_000_000_000 + n * 10_000_000 + 3_600_000 }), allowed: ['admin'] },
   // Lower levels' audit checkpoints judged here (issue 13): audit.read, rows filtered by scope, acknowledging audited.
   { name: 'lower audit checkpoints', method: 'GET', url: () => '/api/audit/checkpoints', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
   { name: 'acknowledge lower audit checkpoint problem', method: 'POST', url: (ids) => `/api/audit/checkpoints/${ids.checkpointOrigin}/ack`, body: () => ({ note: '已核实' }), allowed: ['admin', 'leader', 'inspector'] },
@@ -182,7 +193,10 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const checkpointOrigin = target === 'in' ? '32010600002000000021' : '32010200002000000021';
       await repos(t.app.store.db).auditCheckpoints.save({ origin_code: checkpointOrigin, scope_path: sitePath, last_seq: 5, last_hash: 'a'.repeat(64), last_at_ms: 1_780_000_000_000, received_at_ms: 1_780_000_000_000, accepted: 2, problem: 'rollback', problem_detail: '{}', problem_at_ms: 1_780_000_000_000 });
       const training = (await t.app.ledger.ledger.addTraining(admin, user.id, { course: '培训', trainedOnMs: 1_780_000_000_000, certificate: '', certifiedUntilMs: null })).id;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin };
+      const exam = await t.app.exams.exams.create(admin, { name: `${siteName}考试`, kind: 'gaokao', ownerNodeId: district.id });
+      await t.app.exams.exams.setSites(admin, exam.id, [{ siteId: site.id }]);
+      await t.app.exams.exams.createSessions(admin, exam.id, [{ subject: '语文', startMs: 1_780_000_000_000, endMs: 1_780_000_000_000 + 9_000_000 }]);
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, exam: exam.id };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -28,6 +28,7 @@ interface RoomLite { id: number; name: string; cameras: Cam[] }
 let server: LiveServer;
 let admin: ApiClient;
 let rooms: RoomLite[] = [];
+let cityId = 0;
 let op: BrowserSession | undefined;
 let adm: BrowserSession | undefined;
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
   const { nodes } = await admin.json<{ nodes: Array<{ kind: string; id: number; rooms?: RoomLite[] }> }>('GET', '/api/org/tree');
   rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
   const city = nodes.find((n) => n.kind === 'city') ?? nodes[0];
+  cityId = city.id;
   await admin.json('POST', '/api/users', { username: OP.username, displayName: '市级巡查员', role: 'operator', orgNodeId: city.id, password: OP.password });
 }, 120_000);
 
@@ -224,8 +226,12 @@ describe('console wall and camera state (issue 14)', () => {
     await p.reload();
     await p.getByTestId('wall-grid').waitFor();
     await p.getByTestId('wall-clear').click().catch(() => undefined);
-    await p.getByTestId(`tree-camera-${cam.id}`).dragTo(p.getByTestId('wall-tile-3'));
     const tile = p.getByTestId('wall-tile-3');
+    // The alarm banner (the demo exam's alarms) may come or go mid-drag and move the wall: drag again until it lands.
+    await expect.poll(async () => {
+      if ((await tile.getAttribute('data-camera-id')) !== String(cam.id)) await p.getByTestId(`tree-camera-${cam.id}`).dragTo(tile);
+      return tile.getAttribute('data-camera-id');
+    }, { timeout: 20_000 }).toBe(String(cam.id));
     await expect.poll(() => tile.getAttribute('data-state'), { timeout: 40_000, interval: 500 }).toBe('online');
     expect(await tile.getByTestId('tile-fallback').innerText()).toBe('无子码流，已改用主码流');
     const w = await tile.locator('video').evaluate((v) => (v as HTMLVideoElement).videoWidth);
@@ -250,4 +256,32 @@ describe('console wall and camera state (issue 14)', () => {
     await a.screenshot({ path: path.join(SHOTS, 'org-camera-auth-retry.png') });
     await server.fault(simName, { type: 'clear' });
   }, 90_000);
+
+  it('the inspector (纪检监察) reads the running exam\'s completeness report, marked 临时, and downloads its PDF; no windows, no video (issue 14 item 16, R-SEC-4)', async () => {
+    const insp = { username: 'jj-insp', password: 'Jijian-Passw0rd-14' };
+    await admin.json('POST', '/api/users', { username: insp.username, displayName: '纪检监察员', role: 'inspector', orgNodeId: cityId, password: insp.password });
+    const b = await launchBrowser();
+    try {
+      const p = b.page;
+      p.setDefaultTimeout(20_000);
+      await login(p, insp.username, insp.password);
+      expect(await p.getByTestId('menu-wall').count()).toBe(0);
+      await p.getByTestId('menu-exams').click();
+      await p.getByTestId('report-panel').waitFor();
+      expect(await p.getByTestId('tab-windows').count()).toBe(0);
+      await p.getByTestId('report-provisional').waitFor(); // the demo exam's first window is running
+      await expect.poll(() => p.getByTestId('report-lines').locator('tbody tr').count()).toBeGreaterThan(1);
+      expect(await p.getByTestId('report-panel').innerText()).toContain('完整率');
+      await p.screenshot({ path: path.join(SHOTS, 'inspector-report.png') });
+      const got = await p.evaluate(async () => {
+        const { exams } = (await (await fetch('/api/exams')).json()) as { exams: Array<{ id: number }> };
+        const pdf = await fetch(`/api/exams/${exams[0].id}/report.pdf`);
+        const head = new TextDecoder().decode((await pdf.arrayBuffer()).slice(0, 5));
+        return { pdf: pdf.status, head, windows: (await fetch(`/api/exams/${exams[0].id}/windows`)).status };
+      });
+      expect(got).toEqual({ pdf: 200, head: '%PDF-', windows: 403 });
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
 });
