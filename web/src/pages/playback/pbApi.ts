@@ -1,15 +1,15 @@
 // Playback API calls (token, timeline, exports) and the Chinese names of gap reasons.
+import type { ExportJob as ServerExportJob } from '../../../../src/playback/export-service.ts';
+import type { TimelineBand } from '../../../../src/playback/service.ts';
+import type { CameraTimeline } from '../../../../src/recording/recording-service.ts';
 import { ApiError, api } from '../../api.ts';
 
-export interface Span { startMs: number; endMs: number; runId: number }
-export interface Gap { startMs: number; endMs: number; durationMs: number; reason: string; detail?: string }
-export interface CameraTimeline { cameraId: number; spans: Span[]; gaps: Gap[]; recordedMs: number }
-export interface Band { cameraId?: number; startMs: number; endMs: number; label: string; kind: string }
-export interface ExportJob {
-  id: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled'; progress: number; cameraIds: number[];
-  fromMs: number; toMs: number; purpose: string; watermark: boolean; createdBy: string; createdAtMs: number; error?: string;
-  files: Array<{ name: string; bytes: number }>;
-}
+// The server's types (type-only imports: one source, issue 14).
+export type { Span, Gap } from '../../../../src/recording/timeline.ts';
+export type { CameraTimeline } from '../../../../src/recording/recording-service.ts';
+export type Band = TimelineBand;
+/** scopePath stays on the server (not in the answer). */
+export type ExportJob = Omit<ServerExportJob, 'scopePath'>;
 
 let csrf: string | undefined;
 async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
