@@ -136,7 +136,8 @@ const CASES: Case[] = [
   { name: 'approve PTZ preset', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, body: () => ({ presetNo: 1, label: '全景' }), allowed: ['admin'] },
   { name: 'duty roster', method: 'GET', url: () => '/api/duty/roster', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'roster an exam room (refused: monitoring rooms only)', method: 'POST', url: () => '/api/duty/roster', body: (ids) => ({ roomId: ids.room, userId: ids.user, dutyRole: 'watcher', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 }), allowed: ['admin'], okStatus: 400 },
-  { name: 'patrol log', method: 'GET', url: () => '/api/duty/patrol-log?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  // The inspector reads the patrol log too (audit.read: it is read from the viewing audit; issue 14 item 16).
+  { name: 'patrol log', method: 'GET', url: () => '/api/duty/patrol-log?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader', 'inspector'], scopeless: true },
   { name: 'patrol note', method: 'POST', url: () => '/api/duty/patrol-notes', body: (ids) => ({ cameraId: ids.camera, text: '秩序正常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'incidents', method: 'GET', url: () => '/api/duty/incidents', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'mark incident', method: 'POST', url: () => '/api/duty/incidents', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_900_000_000_000, toMs: 1_900_000_060_000, category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },

@@ -200,6 +200,8 @@ describe('console wall and camera state (issue 14)', () => {
     const row = await p.locator('tr', { has: p.getByTestId(`alarm-disposition-${alarmId}`) }).innerText();
     expect(row).toContain(OP.username);
     expect(row).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    // Reasons in Chinese, also for camera_not_ready (whose reason is the camera's state): no raw codes.
+    expect(await p.getByTestId('alarms-table').innerText()).not.toMatch(/\b(error|offline|unknown|garbage)\b/);
     await p.screenshot({ path: path.join(SHOTS, 'alarm-history.png') });
     const xlsx = await p.evaluate(async () => {
       const r = await fetch('/api/alarms.xlsx');
@@ -257,7 +259,7 @@ describe('console wall and camera state (issue 14)', () => {
     await server.fault(simName, { type: 'clear' });
   }, 90_000);
 
-  it('the inspector (纪检监察) reads the running exam\'s completeness report, marked 临时, and downloads its PDF; no windows, no video (issue 14 item 16, R-SEC-4)', async () => {
+  it('the inspector (纪检监察) reads the running exam\'s completeness report, marked 临时, downloads its PDF and reads the patrol log; no windows, no video (issue 14 item 16, R-SEC-4)', async () => {
     const insp = { username: 'jj-insp', password: 'Jijian-Passw0rd-14' };
     await admin.json('POST', '/api/users', { username: insp.username, displayName: '纪检监察员', role: 'inspector', orgNodeId: cityId, password: insp.password });
     const b = await launchBrowser();
@@ -280,6 +282,11 @@ describe('console wall and camera state (issue 14)', () => {
         return { pdf: pdf.status, head, windows: (await fetch(`/api/exams/${exams[0].id}/windows`)).status };
       });
       expect(got).toEqual({ pdf: 200, head: '%PDF-', windows: 403 });
+      // …and the patrol log: who watched which rooms, how long (the patroller's wall above).
+      await p.getByTestId('menu-duty').click();
+      await expect.poll(() => p.getByTestId('duty-patrol').innerText(), { timeout: 20_000 }).toContain(OP.username);
+      expect(await p.getByTestId('duty-patrol').innerText()).toContain(rooms[0].name);
+      await p.screenshot({ path: path.join(SHOTS, 'inspector-patrol.png') });
     } finally {
       await b.close();
     }

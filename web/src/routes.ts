@@ -14,7 +14,7 @@ const access: Record<PageKey, readonly Role[]> = {
   playback: ['admin', 'operator', 'leader'], // video.playback
   alarms: ['admin', 'operator', 'leader'], // exam.read (报警记录)
   ledger: ['admin', 'operator', 'leader'], // org.read (设备台账); writes org.write / fault.handle (admin)
-  duty: ['admin', 'operator', 'leader'], // org.read (值班: status, roster), exam.read (patrol log)
+  duty: ['admin', 'operator', 'leader', 'inspector'], // org.read (值班: status, roster), exam.read (patrol log); the inspector audit.read (巡查日志 only)
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 
