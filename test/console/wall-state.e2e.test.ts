@@ -285,7 +285,9 @@ describe('console wall and camera state (issue 14)', () => {
       // …and the patrol log: who watched which rooms, how long (the patroller's wall above).
       await p.getByTestId('menu-duty').click();
       await expect.poll(() => p.getByTestId('duty-patrol').innerText(), { timeout: 20_000 }).toContain(OP.username);
-      expect(await p.getByTestId('duty-patrol').innerText()).toContain(rooms[0].name);
+      const patrolText = await p.getByTestId('duty-patrol').innerText();
+      expect(patrolText).toContain(rooms[0].name);
+      expect(patrolText).toMatch(/\d+(\.\d)? 秒|\d+ 分/); // how long, in 分/秒 (not a rounded "0 min")
       await p.screenshot({ path: path.join(SHOTS, 'inspector-patrol.png') });
     } finally {
       await b.close();
