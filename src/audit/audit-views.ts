@@ -7,7 +7,22 @@ import type { Role } from '../store/schema.ts';
 // the page and the CSV can never name an action differently.
 import { actionLabel, detailKey, detailValue, objectLabel } from '../../web/src/pages/audit/auditLabels.ts';
 
-export function auditRecordView(r: AuditRow) {
+/** One audit record as GET /api/audit answers it (the console imports this type). */
+export interface AuditRecordView {
+  seq: number;
+  atMs: number;
+  username: string;
+  role: string;
+  ip: string;
+  workstation: string;
+  action: string;
+  objectType: string;
+  objectId: AuditRow['object_id'];
+  outcome: AuditRow['outcome'];
+  detail: Record<string, unknown> | null;
+}
+
+export function auditRecordView(r: AuditRow): AuditRecordView {
   return {
     seq: Number(r.seq),
     atMs: Number(r.at_ms),
@@ -19,7 +34,7 @@ export function auditRecordView(r: AuditRow) {
     objectType: r.object_type,
     objectId: r.object_id,
     outcome: r.outcome,
-    detail: r.detail ? (JSON.parse(r.detail) as unknown) : null,
+    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
   };
 }
 

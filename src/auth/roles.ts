@@ -14,6 +14,8 @@ export type Permission =
   | 'video.export'
   | 'recording.manage'
   | 'exam.read'
+  // Read and download completeness reports (and the exam list to pick one) in scope; nothing else of exams.
+  | 'report.read'
   | 'exam.write'
   | 'exam.seal'
   // Share a patrol tour with everyone whose scope holds its node, and change others' shared tours.
@@ -25,14 +27,15 @@ export type Permission =
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   // 系统管理员: keeps the system running, devices, accounts, backups (R-ORG-2).
-  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'exam.write', 'exam.seal', 'tour.share', 'readiness.sign', 'fault.handle'],
+  admin: ['org.read', 'org.write', 'device.secret.reveal', 'user.read', 'user.write', 'audit.read', 'video.live', 'video.playback', 'video.export', 'recording.manage', 'exam.read', 'report.read', 'exam.write', 'exam.seal', 'tour.share', 'readiness.sign', 'fault.handle'],
   // 巡查员: watches live and recorded video.
   // Records 已封门 and custody events, acknowledges alarms while on duty.
-  operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'exam.seal', 'readiness.sign'],
+  operator: ['org.read', 'video.live', 'video.playback', 'exam.read', 'report.read', 'exam.seal', 'readiness.sign'],
   // 组长: leads the centre; sees everything in scope, changes nothing.
-  leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback', 'exam.read'],
-  // 纪检监察: oversight of the audit log only.
-  inspector: ['audit.read'],
+  leader: ['org.read', 'user.read', 'audit.read', 'video.live', 'video.playback', 'exam.read', 'report.read'],
+  // 纪检监察: oversight afterwards: the audit log and the completeness reports (issue 14 item 16);
+  // no video, no alarms, no windows, and nothing written.
+  inspector: ['audit.read', 'report.read'],
 };
 
 export const ROLES: readonly Role[] = ['admin', 'operator', 'leader', 'inspector'];

@@ -49,6 +49,11 @@ export const REASON_LABELS: Record<string, string> = {
   'codec-mismatch': '编码与声明不符',
   'timestamp-jump': '摄像机时间戳跳变',
   protocol: '协议错误',
+  // camera_not_ready alarms carry the camera's state as their reason (the alarm Excel uses these too).
+  error: '摄像机故障',
+  offline: '摄像机离线',
+  connecting: '正在连接',
+  unknown: '原因不明',
 };
 
 export function reasonLabel(reason: string): string {

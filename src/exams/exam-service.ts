@@ -43,7 +43,8 @@ export class ExamService {
   ) {}
 
   async list(actor: Actor): Promise<ExamView[]> {
-    await requireExamPermission(this.audit, actor, 'exam.read', 'exam.list', 'exam', '*');
+    // report.read too: an inspector picks the exam whose report to read (issue 14 item 16).
+    await requireExamPermission(this.audit, actor, ['exam.read', 'report.read'], 'exam.list', 'exam', '*');
     const r = repos(this.store.db);
     const out: ExamView[] = [];
     for (const e of await r.exams.listExams(actor.scope)) out.push(await this.view(r, e, actor.scope));
@@ -51,7 +52,7 @@ export class ExamService {
   }
 
   async get(actor: Actor, id: number): Promise<ExamView> {
-    await requireExamPermission(this.audit, actor, 'exam.read', 'exam.read', 'exam', id);
+    await requireExamPermission(this.audit, actor, ['exam.read', 'report.read'], 'exam.read', 'exam', id);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);
       const e = await r.exams.getExam(actor.scope, id);

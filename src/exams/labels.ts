@@ -21,12 +21,32 @@ export function pct(ratio: number): string {
   return `${(Math.floor(ratio * 10000) / 100).toFixed(2)}%`;
 }
 
-export function seconds(ms: number): string {
-  return (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 3);
+/**
+ * A duration as people write it, the same everywhere in the exports: 1小时17分26秒, 5分0秒, 26秒
+ * (whole seconds, rounded; 不足1秒 for a sub-second gap, which still counts).
+ */
+export function duration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  if (total === 0) return ms > 0 ? '不足1秒' : '0秒';
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}小时${m}分${s}秒`;
+  return m > 0 ? `${m}分${s}秒` : `${s}秒`;
 }
 
-export function minutes(ms: number): string {
-  return (ms / 60_000).toFixed(1);
+/** Where a camera × window stands when the report is made. */
+export type LineState = 'not_started' | 'running' | 'ended';
+export const LINE_STATE_LABELS: Record<LineState, string> = { not_started: '未开始', running: '进行中', ended: '已结束' };
+
+export function lineState(l: { windowStartMs: number; windowEndMs: number }, atMs: number): LineState {
+  if (atMs < l.windowStartMs) return 'not_started';
+  return atMs < l.windowEndMs ? 'running' : 'ended';
+}
+
+/** 完整率 of something with nothing required yet is not 100 %: it has not started. */
+export function coverageText(coverage: number, requiredMs: number): string {
+  return requiredMs > 0 ? pct(coverage) : '未开始';
 }
 
 /** Beijing time with milliseconds, for gap bounds (R-REC-4 "exact start and end"). */

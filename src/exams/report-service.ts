@@ -11,6 +11,7 @@ import type { ExamKind, RoomKind, RoomWindowKind, WindowBoundSource } from '../s
 import type { Clock } from '../util/clock.ts';
 import type { Coverage } from './coverage.ts';
 import { coverageOf } from './coverage.ts';
+import { lineState } from './labels.ts';
 import { requireExamPermission } from './permissions.ts';
 import type { SessionView } from './views.ts';
 import { sessionView } from './views.ts';
@@ -51,6 +52,8 @@ export interface ExamReport {
   exam: { id: number; name: string; kind: ExamKind; retentionDays: number };
   sessions: SessionView[];
   generatedAtMs: number;
+  /** Made while a window was still running: its figures will change (marked 临时 in the exports). */
+  provisional: boolean;
   lines: ReportLine[];
   rollups: Rollup[];
 }
@@ -63,7 +66,7 @@ export class ReportService {
   ) {}
 
   async build(actor: Actor, examId: number, sessionId?: number): Promise<ExamReport> {
-    await requireExamPermission(this.audit, actor, 'exam.read', 'exam.report', 'exam', examId);
+    await requireExamPermission(this.audit, actor, 'report.read', 'exam.report', 'exam', examId);
     return runAudited(this.store, this.audit, actor, async (trx) => {
       const r = repos(trx);
       const exam = await r.exams.getExam(actor.scope, examId);
@@ -87,7 +90,7 @@ export class ReportService {
           lines.push({ ...base, cameraId: c.id, cameraName: c.name, ...coverageOf(win, intervals, now) });
         }
       }
-      return { exam: { id: exam.id, name: exam.name, kind: exam.kind, retentionDays: exam.retention_days }, sessions: sessions.map(sessionView), generatedAtMs: now, lines, rollups: rollupsOf(lines) };
+      return { exam: { id: exam.id, name: exam.name, kind: exam.kind, retentionDays: exam.retention_days }, sessions: sessions.map(sessionView), generatedAtMs: now, provisional: lines.some((l) => lineState(l, now) === 'running'), lines, rollups: rollupsOf(lines) };
     });
   }
 
@@ -123,7 +126,7 @@ export function rollupsOf(lines: readonly ReportLine[]): Rollup[] {
     u.cameras++;
     u.requiredMs += l.requiredMs;
     u.recordedMs += l.recordedMs;
-    u.worstCoverage = Math.min(u.worstCoverage, l.coverage);
+    if (l.requiredMs > 0) u.worstCoverage = Math.min(u.worstCoverage, l.coverage); // a window not started yet is not 100 %
     u.gaps += l.gaps.length;
     u.gapMs += l.requiredMs - l.recordedMs;
     u.coverage = u.requiredMs > 0 ? u.recordedMs / u.requiredMs : 1;

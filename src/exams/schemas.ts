@@ -101,6 +101,7 @@ export const reportSchema = z.object({
   exam: z.object({ id: z.number(), name: z.string(), kind: examKindSchema, retentionDays: z.number() }),
   sessions: z.array(sessionSchema),
   generatedAtMs: z.number(),
+  provisional: z.boolean(),
   lines: z.array(
     z.object({
       sessionId: z.number(),

@@ -50,6 +50,8 @@ interface Ids {
   grant: number;
   roster: number;
   incident: string;
+  /** Issue 14 item 16: an exam owned by the district with the site participating and one session. */
+  exam: number;
 }
 interface Case {
   name: string;
@@ -155,7 +157,8 @@ const CASES: Case[] = [
   { name: 'approve PTZ preset', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, body: () => ({ presetNo: 1, label: '全景' }), allowed: ['admin'] },
   { name: 'duty roster', method: 'GET', url: () => '/api/duty/roster', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'roster an exam room (refused: monitoring rooms only)', method: 'POST', url: () => '/api/duty/roster', body: (ids) => ({ roomId: ids.room, userId: ids.user, dutyRole: 'watcher', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 }), allowed: ['admin'], okStatus: 400 },
-  { name: 'patrol log', method: 'GET', url: () => '/api/duty/patrol-log?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  // The inspector reads the patrol log too (audit.read: it is read from the viewing audit; issue 14 item 16).
+  { name: 'patrol log', method: 'GET', url: () => '/api/duty/patrol-log?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader', 'inspector'], scopeless: true },
   { name: 'patrol note', method: 'POST', url: () => '/api/duty/patrol-notes', body: (ids) => ({ cameraId: ids.camera, text: '秩序正常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'incidents', method: 'GET', url: () => '/api/duty/incidents', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'mark incident', method: 'POST', url: () => '/api/duty/incidents', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_900_000_000_000, toMs: 1_900_000_060_000, category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },
@@ -173,6 +176,15 @@ const CASES: Case[] = [
   // Handling a received incident (exam.seal): the administrator receives it, the operator then confirms it.
   { name: 'handle received incident', method: 'POST', url: (ids) => `/api/duty/incidents/received/${ids.incident}/handling`, body: (_ids, _n, role) => ({ state: role === 'admin' ? 'received' : 'confirmed' }), allowed: ['admin', 'operator'] },
   { name: 'close readiness campaign', method: 'POST', url: (ids) => `/api/readiness/campaigns/${ids.campaign}/close`, allowed: ['admin'] },
+  // Completeness reports (issue 14 item 16): report.read, which the inspector (纪检监察) holds too, to
+  // pick an exam and read/download its report in scope; exam.read (windows, alarms) and writes stay refused.
+  { name: 'list exams', method: 'GET', url: () => '/api/exams', allowed: ['admin', 'operator', 'leader', 'inspector'], scopeless: true },
+  { name: 'exam', method: 'GET', url: (ids) => `/api/exams/${ids.exam}`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report xlsx', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.xlsx`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'completeness report pdf', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.pdf`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'exam windows', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/windows`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'add exam session', method: 'POST', url: (ids) => `/api/exams/${ids.exam}/sessions`, body: (_ids, n) => ({ subject: `科目${n}`, startMs: 1_900_000_000_000 + n * 10_000_000, endMs: 1_900_000_000_000 + n * 10_000_000 + 3_600_000 }), allowed: ['admin'] },
   // Lower levels' audit checkpoints judged here (issue 13): audit.read, rows filtered by scope, acknowledging audited.
   { name: 'lower audit checkpoints', method: 'GET', url: () => '/api/audit/checkpoints', allowed: ['admin', 'leader', 'inspector'], scopeless: true },
   { name: 'acknowledge lower audit checkpoint problem', method: 'POST', url: (ids) => `/api/audit/checkpoints/${ids.checkpointOrigin}/ack`, body: () => ({ note: '已核实' }), allowed: ['admin', 'leader', 'inspector'] },
@@ -232,7 +244,10 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const incidentId = (await incidentsOf(t.app).create(admin, { cameraIds: [camera.id], fromMs: 1_780_000_000_000, toMs: 1_780_000_060_000, category: 'device', description: '画面异常' })).id;
       const received = (await incidentsOf(t.app).received(admin)).find((i) => i.key === String(incidentId))!;
       const incident = `${received.originCode}/${received.key}`;
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident };
+      const exam = await t.app.exams.exams.create(admin, { name: `${siteName}考试`, kind: 'gaokao', ownerNodeId: district.id });
+      await t.app.exams.exams.setSites(admin, exam.id, [{ siteId: site.id }]);
+      await t.app.exams.exams.createSessions(admin, exam.id, [{ subject: '语文', startMs: 1_780_000_000_000, endMs: 1_780_000_000_000 + 9_000_000 }]);
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster,  incident, exam: exam.id };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -64,6 +64,8 @@ describe.each(DIALECTS)('exam API on %s', (dialect) => {
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     const pdf = await call('operator', 'GET', `/api/exams/${d.examId}/report.pdf?sessionId=${d.sessionId}`);
     expect(pdf.headers['content-type']).toBe('application/pdf');
+    // 打印PDF opens it in the browser's viewer, not a blank tab that downloads (issue 14 item 18).
+    expect(pdf.headers['content-disposition']).toMatch(/^inline; filename="exam-\d+-report\.pdf"$/);
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     d.m.start();
     d.t.app.events.emit('recording.run-ended', { cameraId: d.cameras.lab, startedAtMs: bj('2026-06-07 08:30'), endedAtMs: bj('2026-06-07 11:59'), reason: 'eof' });

@@ -2,7 +2,7 @@
 // reported exactly, alarms are raised at once and closed, readiness alarms, and the report exports
 // (R-REC-1, R-REC-4, R-CITY-3, R-ACC-1).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -163,6 +163,12 @@ describe.each(DIALECTS)('exam day on %s', (dialect) => {
       expect(text).toContain('2026年普通高考');
       expect(text).toContain('2026-06-07 10:00:00.000');
       expect(text).toContain('视频流停滞');
+      // Issue 14 item 18: no internal table name, durations in 小时/分/秒, a finished exam is not 临时.
+      expect(text).not.toContain('recording_run');
+      expect(text).toMatch(/3小时30分0秒/); // the window 08:30–12:00
+      expect(text).toContain('2分0秒');
+      expect(text).not.toContain('临时');
+      expect(text).not.toContain('…'); // room names wrap, never cut
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -172,7 +178,56 @@ describe.each(DIALECTS)('exam day on %s', (dialect) => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '中断明细']);
     const gapRows: unknown[][] = [];
     wb.getWorksheet('中断明细')!.eachRow((row) => gapRows.push((row.values as unknown[]).slice(1)));
-    expect(gapRows).toContainEqual(['语文', '南京市第一中学考点', '第01考场', '前置', '2026-06-07 10:00:00.000', '2026-06-07 10:02:00.000', 120, '视频流停滞 (stall)']);
+    expect(gapRows).toContainEqual(['语文', '南京市第一中学考点', '第01考场', '前置', '2026-06-07 10:00:00.000', '2026-06-07 10:02:00.000', '2分0秒', '视频流停滞']);
     expect((await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'exam.report.export' })).records[0]).toMatchObject({ outcome: 'ok', username: 'admin' });
+  });
+
+  it('R-REC-4 (issue 14 item 18): a report made during the exam is 临时; a later session is 未开始, not 100 %; 完整率 and durations in 小时/分/秒 in the PDF and the Excel', async () => {
+    await run(d, 'r1front', bj('2026-06-07 08:25'), bj('2026-06-07 09:12:34'), 'stall');
+    await run(d, 'r1front', bj('2026-06-07 09:13'), null, null);
+    await d.m.exams.createSessions(d.admin, d.examId, [{ subject: '数学', startMs: bj('2026-06-07 15:00'), endMs: bj('2026-06-07 17:00') }]);
+    d.t.clock.set(bj('2026-06-07 09:47:26')); // 1 h 17 min 26 s into the 08:30 window
+    const report = await d.m.reports.build(d.admin, d.examId);
+    expect(report.provisional).toBe(true);
+    // Kept with a picture of its first page (pdftoppm) to be looked at: test-results/exams/.
+    const dir = path.join(import.meta.dirname, '../../test-results/exams');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `report-provisional-${dialect}.pdf`);
+    writeFileSync(file, await reportPdf(report, d.m.font));
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', file, file.replace(/\.pdf$/, '')]);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('完整性报告（临时）');
+    expect(text).toContain('临时报告：生成时仍有场次在进行');
+    expect(text).toMatch(/数学\s+2026-06-07 15:00:00 ～ 2026-06-07 17:00:00\s+未开始/);
+    const front = text.split('\n').find((l) => l.includes('语文') && l.includes('第01考场') && l.includes('前置') && l.includes('进行中'))!;
+    expect(front).toContain('1小时17分26秒'); // 应录时长 so far
+    expect(front).toContain('99.44%'); // (4646 − 26) / 4646 s, cut (not rounded) to 2 decimals
+    const later = text.split('\n').filter((l) => l.includes('数学') && l.includes('第01考场'));
+    expect(later.length).toBeGreaterThan(0);
+    for (const l of later) {
+      expect(l).toContain('未开始');
+      expect(l).not.toContain('100.00%');
+    }
+    expect(text).toContain('26秒'); // the 09:12:34–09:13 gap
+    expect(text).not.toContain('recording_run');
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await reportXlsx(report)) as unknown as ArrayBuffer);
+    const rows = (name: string) => {
+      const out: unknown[][] = [];
+      wb.getWorksheet(name)!.eachRow((row) => out.push((row.values as unknown[]).slice(1)));
+      return out;
+    };
+    const det = rows('明细');
+    expect(det[0][0]).toContain('临时报告');
+    const header = det.find((r) => r[0] === '科目')!;
+    const col = (h: string) => header.indexOf(h);
+    const frontRow = det.find((r) => r[0] === '语文' && r[4] === '第01考场' && r[6] === '前置')!;
+    expect(frontRow[col('应录时长')]).toBe('1小时17分26秒');
+    expect(frontRow[col('完整率')]).toBeCloseTo(4620 / 4646, 6);
+    expect(frontRow[col('状态')]).toBe('进行中');
+    const laterRow = det.find((r) => r[0] === '数学' && r[4] === '第01考场' && r[6] === '前置')!;
+    expect([laterRow[col('完整率')], laterRow[col('状态')]]).toEqual(['未开始', '未开始']);
+    expect(rows('中断明细')).toContainEqual(expect.arrayContaining(['语文', '第01考场', '前置', '2026-06-07 09:12:34.000', '2026-06-07 09:13:00.000', '26秒', '视频流停滞']));
   });
 });

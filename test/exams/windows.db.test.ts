@@ -109,8 +109,12 @@ describe.each(DIALECTS)('exam windows on %s', (dialect) => {
     await expectAppError(d.m.exams.createSessions(operator, d.examId, [{ subject: '数学', startMs: bj('2026-06-07 15:00'), endMs: bj('2026-06-07 17:00') }]), 'forbidden');
     d.t.clock.set(bj('2026-06-07 11:35'));
     expect((await d.m.windows.markSealed(operator, d.sessionId, d.rooms['第01考场'])).endSource).toBe('sealed');
+    // The inspector reads exams and their reports (report.read, issue 14 item 16) but not the windows, and writes nothing.
     const inspector = await d.user('inspector', '鼓楼区');
-    await expectAppError(d.m.exams.list(inspector), 'forbidden');
+    expect((await d.m.exams.list(inspector)).map((e) => e.id)).toEqual([d.examId]);
+    expect((await d.m.reports.build(inspector, d.examId)).lines.length).toBeGreaterThan(0);
+    await expectAppError(d.m.windows.list(inspector, { sessionId: d.sessionId }), 'forbidden');
+    await expectAppError(d.m.exams.update(inspector, d.examId, { name: '改名' }), 'forbidden');
     expect(await d.m.exams.get({ userId: null, username: 'system', role: 'system', ip: '-', workstation: '-', scope: { kind: 'all' } }, d.examId)).toMatchObject({ name: '2026年普通高考' });
   });
 

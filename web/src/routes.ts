@@ -9,12 +9,12 @@ const access: Record<PageKey, readonly Role[]> = {
   users: ['admin', 'leader'],
   audit: ['admin', 'leader', 'inspector'],
   wall: ['admin', 'operator', 'leader'], // video.live; last so that the landing page stays the same
-  exams: ['admin', 'operator', 'leader'], // exam.read
+  exams: ['admin', 'operator', 'leader', 'inspector'], // exam.read; the inspector report.read (完整性报告 only)
   readiness: ['admin', 'operator', 'leader'], // exam.read (考前检测); writes exam.write, signatures readiness.sign
   playback: ['admin', 'operator', 'leader'], // video.playback
   alarms: ['admin', 'operator', 'leader'], // exam.read (报警记录)
   ledger: ['admin', 'operator', 'leader'], // org.read (设备台账); writes org.write / fault.handle (admin)
-  duty: ['admin', 'operator', 'leader'], // org.read (值班: status, roster), exam.read (patrol log)
+  duty: ['admin', 'operator', 'leader', 'inspector'], // org.read (值班: status, roster), exam.read (patrol log); the inspector audit.read (巡查日志 only)
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 

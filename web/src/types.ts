@@ -1,91 +1,40 @@
-// Shared API types (mirror of the server contract).
-import type { AlarmView } from '../../src/exams/views.ts';
-export type Role = 'admin' | 'operator' | 'leader' | 'inspector';
+// API types of the console. Where the server has the view type, it is imported from there (type-only:
+// nothing of the server is bundled), so the two cannot drift (issue 14); only what the server has no
+// type for, and the console's lists of values, are written here.
+import type { UserView } from '../../src/auth/user-service.ts';
+import type { VerifyResult as ServerVerifyResult } from '../../src/audit/audit-service.ts';
+import type { AuditRecordView } from '../../src/audit/audit-views.ts';
+import type { Gap } from '../../src/exams/coverage.ts';
+import type { ExamReport as ServerExamReport, ReportLine as ServerReportLine, Rollup } from '../../src/exams/report-service.ts';
+import type { AlarmView, ExamView, SessionView, WindowView } from '../../src/exams/views.ts';
+import type { NetworkConfig } from '../../src/org/network-config.ts';
+import type { CameraView, OrgNodeView, RoomView } from '../../src/org/views.ts';
+import type * as Schema from '../../src/store/schema.ts';
+
+export type Role = Schema.Role;
 export const ROLES: readonly Role[] = ['admin', 'operator', 'leader', 'inspector'];
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  orgNodeId: number;
-  orgNodeName: string;
-  disabled: boolean;
-  totpEnabled: boolean;
-  /** The server allows nothing but a password change until it is changed (issue 13). */
-  mustChangePassword?: boolean;
-  createdAtMs: number;
-}
+export type User = UserView;
 
-export type NodeKind = 'province' | 'city' | 'district' | 'site';
+export type NodeKind = Schema.OrgNodeKind;
 export const NODE_KINDS: readonly NodeKind[] = ['province', 'city', 'district', 'site'];
-export type RoomKind = 'exam' | 'lab' | 'affairs' | 'secrecy' | 'monitoring' | 'other';
+export type RoomKind = Schema.RoomKind;
 export const ROOM_KINDS: readonly RoomKind[] = ['exam', 'lab', 'affairs', 'secrecy', 'monitoring', 'other'];
-export type CameraPosition = 'front' | 'rear' | 'other';
+export type CameraPosition = Schema.CameraPosition;
 export const CAMERA_POSITIONS: readonly CameraPosition[] = ['front', 'rear', 'other'];
-export type SourceKind = 'rtsp' | 'onvif' | 'gb28181';
+export type SourceKind = Schema.CameraSourceKind;
 export const SOURCE_KINDS: readonly SourceKind[] = ['rtsp', 'onvif', 'gb28181'];
 export type CameraStatus = 'online' | 'offline' | 'recording' | 'error';
 
-export interface Camera {
-  id: number;
-  roomId: number;
-  name: string;
-  position: CameraPosition;
-  sourceKind: SourceKind;
-  gbCode: string;
-  mainStream: string;
-  subStream: string;
-  hasCredentials: boolean;
-  status?: CameraStatus;
-  statusReason?: string;
-}
+export type Camera = CameraView;
+export type Room = RoomView;
+export type OrgNode = OrgNodeView;
 
-export interface Room {
-  id: number;
-  siteId: number;
-  kind: RoomKind;
-  name: string;
-  seats: number;
-  gbCode: string;
-  cameras: Camera[];
-}
+/** What 显示 (reveal) answers: the sealed network configuration and the stream paths. */
+export type CameraSecrets = NetworkConfig & { mainStream: string; subStream: string };
 
-export interface OrgNode {
-  id: number;
-  parentId: number | null;
-  kind: NodeKind;
-  name: string;
-  gbCode: string;
-  regionCode: string;
-  rooms?: Room[];
-}
-
-export interface CameraSecrets {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  mainStream: string;
-  subStream: string;
-  /** ONVIF device service URL, when set. */
-  onvifUrl?: string;
-}
-
-export type AuditOutcome = 'ok' | 'denied' | 'error';
-export interface AuditRecord {
-  seq: number;
-  atMs: number;
-  username: string;
-  role: string;
-  ip: string;
-  workstation: string;
-  action: string;
-  objectType: string;
-  objectId: string | number | null;
-  outcome: AuditOutcome;
-  detail: Record<string, unknown> | null;
-}
+export type AuditOutcome = Schema.AuditOutcome;
+export type AuditRecord = AuditRecordView;
 
 export interface AuditFilter {
   fromMs?: number;
@@ -96,103 +45,27 @@ export interface AuditFilter {
   outcome?: AuditOutcome;
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBadSeq?: number;
-  reason?: string;
-}
+export type VerifyResult = ServerVerifyResult;
 
 export interface ImportRowError {
   row: number;
   message: string;
 }
 
-// Exams (考试安排), windows, alarms and completeness reports (mirror of src/exams/schemas.ts).
-export type ExamKind = 'gaokao' | 'postgrad' | 'self_study' | 'adult' | 'proficiency' | 'other';
+// Exams (考试安排), windows, alarms and completeness reports: the server's views.
+export type ExamKind = Schema.ExamKind;
 export const EXAM_KINDS: readonly ExamKind[] = ['gaokao', 'postgrad', 'self_study', 'adult', 'proficiency', 'other'];
-export type WindowBoundSource = 'default' | 'sealed' | 'custody' | 'edited';
+export type WindowBoundSource = Schema.WindowBoundSource;
 
-export interface ExamSession { id: number; examId: number; subject: string; startMs: number; endMs: number; start: string; end: string }
+export type ExamSession = SessionView;
+export type Exam = ExamView;
+export type RoomWindow = WindowView;
 
-export interface Exam {
-  id: number;
-  name: string;
-  kind: ExamKind;
-  national: boolean;
-  ownerNodeId: number;
-  ownerNodeName: string;
-  retentionDays: number;
-  createdBy: string;
-  createdAtMs: number;
-  sites: { siteId: number; name: string }[];
-  selectedRoomIds: number[];
-  sessions: ExamSession[];
-}
-
-export interface RoomWindow {
-  id: number;
-  sessionId: number;
-  subject: string;
-  roomId: number;
-  roomName: string;
-  roomKind: RoomKind;
-  siteId: number;
-  siteName: string;
-  kind: 'exam' | 'custody';
-  startMs: number;
-  endMs: number;
-  startSource: WindowBoundSource;
-  endSource: WindowBoundSource;
-  sealedBy: string | null;
-  sealedAtMs: number | null;
-  editedBy: string | null;
-}
-
-export type AlarmKind = 'recording_gap' | 'camera_not_ready' | 'ptz_refused';
+export type AlarmKind = Schema.AlarmKind;
 /** The server's alarm view (type-only import: one source, no copy). */
 export type Alarm = AlarmView;
 
-export interface ReportGap { startMs: number; endMs: number; lengthMs: number; reason: string; ongoing: boolean }
-export interface ReportLine {
-  sessionId: number;
-  subject: string;
-  siteId: number;
-  siteName: string;
-  districtName: string;
-  cityName: string;
-  roomId: number;
-  roomName: string;
-  roomKind: RoomKind;
-  windowKind: 'exam' | 'custody';
-  endSource: WindowBoundSource;
-  cameraId: number | null;
-  cameraName: string;
-  windowStartMs: number;
-  windowEndMs: number;
-  evaluatedEndMs: number;
-  requiredMs: number;
-  recordedMs: number;
-  coverage: number;
-  gaps: ReportGap[];
-  inProgress: boolean;
-}
-export interface ReportRollup {
-  level: 'site' | 'district' | 'city';
-  nodeId: number;
-  name: string;
-  cameras: number;
-  requiredMs: number;
-  recordedMs: number;
-  coverage: number;
-  worstCoverage: number;
-  gaps: number;
-  gapMs: number;
-}
-export interface ExamReport {
-  exam: { id: number; name: string; kind: ExamKind; retentionDays: number };
-  sessions: ExamSession[];
-  generatedAtMs: number;
-  lines: ReportLine[];
-  rollups: ReportRollup[];
-}
+export type ReportGap = Gap;
+export type ReportLine = ServerReportLine;
+export type ReportRollup = Rollup;
+export type ExamReport = ServerExamReport;

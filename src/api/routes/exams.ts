@@ -106,7 +106,8 @@ export function examRoutes(m: ExamModule) {
     s.get('/api/exams/:id/report.pdf', { schema: { tags, summary: '报告 PDF Report as printable .pdf (audited)', params: idParam, querystring: reportQuery } }, async (req, reply) => {
       const actor = actorOf(req);
       const file = await m.reportLimiter.run(String(actor.userId), async () => renderReport('pdf', await m.reports.forExport(actor, req.params.id, req.query.sessionId, 'pdf'), m.font));
-      return reply.type('application/pdf').header('content-disposition', `attachment; filename="exam-${req.params.id}-report.pdf"`).send(file);
+      // inline: 打印PDF opens it in the browser's viewer (as attachment the new tab stayed blank, issue 14 item 18).
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="exam-${req.params.id}-report.pdf"`).send(file);
     });
   };
 }

@@ -1,13 +1,16 @@
 // `xuncha serve` plus the live routes, for the live tests and the benchmark until the two wiring
 // lines are in src/api/server.ts (then the routes are found and not registered twice). Simulated
 // cameras get a control port (faults) and one exam room per simulated room (8 rooms → 16 cameras);
-// they run in this process unless XUNCHA_LIVE_SIM names an external simulator.
+// they run in this process unless XUNCHA_LIVE_SIM names an external simulator. The exam alarm
+// monitor runs as under `xuncha serve`; XUNCHA_LIVE_EXAM=1 adds the demo exam (its first window open
+// now on every simulated room), so a camera fault raises an alarm (test/console/wall-state.e2e).
 import { createApp } from '../../../src/app.ts';
 import { buildServer } from '../../../src/api/server.ts';
 import { liveRoutes } from '../../../src/api/routes/live.ts';
 import { SYSTEM_ACTOR } from '../../../src/auth/actor.ts';
 import { createLogger } from '../../../src/cli/logger.ts';
 import { loadConfig } from '../../../src/config/config.ts';
+import { seedDemoExam } from '../../../src/exams/demo-exam.ts';
 import { createLiveModule } from '../../../src/live/index.ts';
 import { seedFirstStart } from '../../../src/org/seed.ts';
 import { recoverRecordings } from '../../../src/recording/recovery.ts';
@@ -47,8 +50,11 @@ if ((await r.cameras.list({ kind: 'all' })).length === 0) {
       });
     }
   }
+  if (process.env.XUNCHA_LIVE_EXAM === '1') await seedDemoExam(app, log, siteId, examRooms.slice(0, rooms).map((x) => x.id), actor);
 }
 await app.recorder.start();
+// Without it no exam window is watched and no alarm is ever raised (as `xuncha serve` does).
+app.exams.start();
 // XUNCHA_LIVE_WEB_DIR: a web build of the working tree (tests of web/src/pages/wall changes).
 const server = await buildServer(app, log, process.env.XUNCHA_LIVE_WEB_DIR ? { webDir: process.env.XUNCHA_LIVE_WEB_DIR } : {});
 if (!server.hasRoute({ method: 'POST', url: '/api/live/token' })) await server.register(liveRoutes(app, createLiveModule(app)));

@@ -26,7 +26,9 @@ export function DutyPage({ user }: { user: User }) {
   const isAdmin = user.role === 'admin';
   const canWatch = isAdmin || user.role === 'operator' || user.role === 'leader';
   const canHandle = isAdmin || user.role === 'operator';
-  const options = useDutyOptions(isAdmin);
+  // 纪检监察 sees the patrol log only (who watched which rooms, how long: issue 14 item 16).
+  const patrolOnly = user.role === 'inspector';
+  const options = useDutyOptions(isAdmin, !patrolOnly);
   const [status, setStatus] = useState<DutyStatus>();
   const [roster, setRoster] = useState<RosterView[]>([]);
   const [grants, setGrants] = useState<ViewRequestView[]>([]);
@@ -39,6 +41,11 @@ export function DutyPage({ user }: { user: User }) {
     try {
       // Beijing day: UTC+8.
       const dayStart = Math.floor((Date.now() + 8 * 3600_000) / DAY_MS) * DAY_MS - 8 * 3600_000;
+      if (patrolOnly) {
+        setPatrol(await dutyApi.patrolLog(dayStart, dayStart + DAY_MS));
+        setError(undefined);
+        return;
+      }
       const [s, r, g, p, i, rc] = await Promise.all([
         dutyApi.status(), dutyApi.roster(), dutyApi.grants(), dutyApi.patrolLog(dayStart, dayStart + DAY_MS), dutyApi.incidents(), dutyApi.received(),
       ]);
@@ -52,7 +59,7 @@ export function DutyPage({ user }: { user: User }) {
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, []);
+  }, [patrolOnly]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -62,12 +69,14 @@ export function DutyPage({ user }: { user: User }) {
     <Card title={t('title')} extra={(
       <Space>
         {/* 值班记录 (R-DIS-1): today's roster, check-ins, patrol log and incidents as a printable PDF. */}
-        <Button icon={<FilePdfOutlined />} href={`/api/duty/record.pdf?date=${formatBeijing(Date.now()).slice(0, 10)}`} target="_blank" data-testid="duty-record-pdf">{t('recordPdf')}</Button>
+        {!patrolOnly && <Button icon={<FilePdfOutlined />} href={`/api/duty/record.pdf?date=${formatBeijing(Date.now()).slice(0, 10)}`} target="_blank" data-testid="duty-record-pdf">{t('recordPdf')}</Button>}
         <Button icon={<ReloadOutlined />} onClick={changed} data-testid="duty-refresh">{t('refresh')}</Button>
       </Space>
     )} data-testid="duty-page">
       {error && <ErrorAlert message={error} />}
-      <Tabs items={[
+      <Tabs items={patrolOnly ? [
+        { key: 'patrol', label: t('tabPatrol'), children: <PatrolTab t={t} patrol={patrol} canNote={canWatch} options={options} onChanged={changed} /> },
+      ] : [
         { key: 'status', label: t('tabStatus'), children: <StatusTab t={t} status={status} isAdmin={isAdmin} monitoringRooms={options.monitoringRooms} onChanged={changed} /> },
         { key: 'roster', label: t('tabRoster'), children: <RosterTab t={t} roster={roster} isAdmin={isAdmin} options={options} onChanged={changed} /> },
         { key: 'grants', label: t('tabGrants'), children: <GrantsTab t={t} grants={grants} canRequest={canWatch} canDecide={isAdmin} options={options} onChanged={changed} /> },

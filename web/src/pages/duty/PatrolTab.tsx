@@ -4,17 +4,19 @@ import { useState } from 'react';
 import { App as AntApp, Button, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { FormModal } from '../../components/FormModal.tsx';
+import { useI18n } from '../../i18n.ts';
 import { formatBeijing } from '../../time.ts';
+import { durationLabel } from '../playback/pbApi.ts';
 import { dutyApi } from './dutyApi.ts';
 import type { PatrolLog } from './dutyApi.ts';
 import type { DutyText } from './dutyText.ts';
 import type { DutyOptions } from './useDutyOptions.ts';
 
 interface Props { t: DutyText; patrol?: PatrolLog; canNote: boolean; options: DutyOptions; onChanged: () => void }
-const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 
 export function PatrolTab({ t, patrol, canNote, options, onChanged }: Props) {
   const { message } = AntApp.useApp();
+  const { lang } = useI18n();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<{ cameraId: number; text: string }>();
   return (
@@ -23,9 +25,9 @@ export function PatrolTab({ t, patrol, canNote, options, onChanged }: Props) {
       <Table rowKey={(r) => `${r.username}/${r.roomName ?? ''}`} size="small" pagination={false} dataSource={patrol?.totals ?? []} data-testid="duty-patrol"
         columns={[
           { title: t('user'), dataIndex: 'username' },
-          { title: t('room'), key: 'r', render: (_, r) => r.roomName ?? '-' },
+          { title: t('watchedRoom'), key: 'r', render: (_, r) => r.roomName ?? '-' },
           { title: t('viewings'), dataIndex: 'viewings' },
-          { title: t('duration'), key: 'd', render: (_, r) => minutes(r.durationMs) },
+          { title: t('duration'), key: 'd', render: (_, r) => durationLabel(r.durationMs, lang) }, // "1 分 5 秒", not a rounded "1 min"
         ]} />
       <Space>
         <Typography.Title level={5} style={{ margin: 0 }}>{t('notes')}</Typography.Title>

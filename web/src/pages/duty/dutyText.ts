@@ -5,7 +5,7 @@ import type { Lang } from '../../i18n.ts';
 
 const zh = {
   title: '值班', tabStatus: '签到', tabRoster: '排班', tabPatrol: '巡查日志', tabIncidents: '事件', refresh: '刷新',
-  room: '监控室', onDuty: '在岗人员', meets: '两人值守', yes: '满足', no: '不足两人', since: '签到时间', none: '无',
+  room: '监控室', watchedRoom: '房间', onDuty: '在岗人员', meets: '两人值守', yes: '满足', no: '不足两人', since: '签到时间', none: '无',
   person: '人员', role: '职责', from: '开始', to: '结束', user: '巡查人', viewings: '调看次数', duration: '时长', notes: '巡查备注',
   camera: '摄像机', at: '时间', text: '内容', category: '类别', description: '描述', reporter: '上报人', holds: '证据保全',
   received: '本级及下级上报的事件（处理）', state: '状态', st_new: '新', st_received: '已接收', st_confirmed: '已确认', st_closed: '已关闭',
@@ -30,7 +30,7 @@ const zh = {
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
   title: 'Duty', tabStatus: 'Check-in', tabRoster: 'Roster', tabPatrol: 'Patrol log', tabIncidents: 'Incidents', refresh: 'Refresh',
-  room: 'Monitoring room', onDuty: 'On duty', meets: 'Two-person rule', yes: 'Met', no: 'Fewer than two', since: 'Checked in', none: 'None',
+  room: 'Monitoring room', watchedRoom: 'Room', onDuty: 'On duty', meets: 'Two-person rule', yes: 'Met', no: 'Fewer than two', since: 'Checked in', none: 'None',
   person: 'Person', role: 'Role', from: 'From', to: 'To', user: 'Patroller', viewings: 'Viewings', duration: 'Duration', notes: 'Patrol notes',
   camera: 'Camera', at: 'Time', text: 'Text', category: 'Category', description: 'Description', reporter: 'Reported by', holds: 'Evidence holds',
   received: 'Incidents reported here and from below (handling)', state: 'State', st_new: 'New', st_received: 'Received', st_confirmed: 'Confirmed', st_closed: 'Closed',

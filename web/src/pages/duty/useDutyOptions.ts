@@ -2,17 +2,18 @@
 // and, for administrators, the users that can be put on a roster.
 import { useEffect, useState } from 'react';
 import { api } from '../../api.ts';
-import type { User } from '../../types.ts';
+import type { OrgNode, User } from '../../types.ts';
 
 export interface Option { value: number; label: string }
 export interface DutyOptions { monitoringRooms: Option[]; examRooms: Option[]; cameras: Option[]; users: Option[]; cameraName: (id: number) => string; roomName: (id: number) => string }
 
-export function useDutyOptions(loadUsers: boolean): DutyOptions {
+/** loadTree false: a role without org.read (the inspector) asks for no tree it would be refused. */
+export function useDutyOptions(loadUsers: boolean, loadTree = true): DutyOptions {
   const [o, setO] = useState<DutyOptions>({ monitoringRooms: [], examRooms: [], cameras: [], users: [], cameraName: (id) => `#${id}`, roomName: (id) => `#${id}` });
   useEffect(() => {
     let live = true;
     void (async () => {
-      const [tree, users] = await Promise.all([api.orgTree(), loadUsers ? api.users().then((u) => u.users) : Promise.resolve([] as User[])]);
+      const [tree, users] = await Promise.all([loadTree ? api.orgTree() : Promise.resolve({ nodes: [] as OrgNode[] }), loadUsers ? api.users().then((u) => u.users) : Promise.resolve([] as User[])]);
       const monitoringRooms: Option[] = [];
       const examRooms: Option[] = [];
       const cameras: Option[] = [];
@@ -29,6 +30,6 @@ export function useDutyOptions(loadUsers: boolean): DutyOptions {
     return () => {
       live = false;
     };
-  }, [loadUsers]);
+  }, [loadUsers, loadTree]);
   return o;
 }

@@ -21,10 +21,12 @@ export function useNow(everyMs: number): number {
   return now;
 }
 
-export function ExamDetail({ exam, writable, canSeal, onEdit, onEditSites, onDelete, onChanged }: {
+export function ExamDetail({ exam, writable, canSeal, reportOnly = false, onEdit, onEditSites, onDelete, onChanged }: {
   exam: Exam;
   writable: boolean;
   canSeal: boolean;
+  /** Only the 完整性报告 tab (the inspector: report.read without exam.read). */
+  reportOnly?: boolean;
   onEdit: () => void;
   onEditSites: () => void;
   onDelete: () => Promise<void>;
@@ -33,7 +35,7 @@ export function ExamDetail({ exam, writable, canSeal, onEdit, onEditSites, onDel
   const { t } = useI18n();
   const { x, xl } = useExamText();
   const nowMs = useNow(10_000);
-  const [tab, setTab] = useState<Tab>('sessions');
+  const [tab, setTab] = useState<Tab>(reportOnly ? 'report' : 'sessions');
   const [windowsSession, setWindowsSession] = useState<number | undefined>(() => focusSession(exam.sessions, Date.now())?.id);
   const [reportSession, setReportSession] = useState<number | undefined>(undefined);
 
@@ -82,7 +84,7 @@ export function ExamDetail({ exam, writable, canSeal, onEdit, onEditSites, onDel
         activeKey={tab}
         onChange={(k) => setTab(k as Tab)}
         items={[
-          {
+          ...(reportOnly ? [] : [{
             key: 'sessions',
             label: <span data-testid="tab-sessions">{x('tabSessions')}</span>,
             children: (
@@ -102,7 +104,7 @@ export function ExamDetail({ exam, writable, canSeal, onEdit, onEditSites, onDel
             key: 'windows',
             label: <span data-testid="tab-windows">{x('tabWindows')}</span>,
             children: <WindowsPanel exam={exam} sessionId={windowsSession} onSessionChange={setWindowsSession} canSeal={canSeal} nowMs={nowMs} />,
-          },
+          }]),
           {
             key: 'report',
             label: <span data-testid="tab-report">{x('tabReport')}</span>,

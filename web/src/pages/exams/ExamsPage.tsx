@@ -28,11 +28,13 @@ export function ExamsPage({ user }: { user: User }) {
   const [sitesOpen, setSitesOpen] = useState(false);
   const writable = user.role === 'admin';
   const canSeal = user.role === 'admin' || user.role === 'operator';
+  // 纪检监察 holds report.read only (issue 14 item 16): the exams and their reports, no org tree or windows.
+  const reportOnly = user.role === 'inspector';
 
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      const [e, o] = await Promise.all([api.exams(), api.orgTree()]);
+      const [e, o] = await Promise.all([api.exams(), reportOnly ? Promise.resolve({ nodes: [] }) : api.orgTree()]);
       setExams(e.exams);
       setNodes(o.nodes);
       setSelected((cur) => (cur !== undefined && e.exams.some((ex) => ex.id === cur) ? cur : e.exams[0]?.id));
@@ -41,7 +43,7 @@ export function ExamsPage({ user }: { user: User }) {
     } finally {
       setLoading(false);
     }
-  }, [message]);
+  }, [message, reportOnly]);
   useEffect(() => { void load(); }, [load]);
 
   const idx = useMemo(() => buildIndex(nodes), [nodes]);
@@ -118,6 +120,7 @@ export function ExamsPage({ user }: { user: User }) {
           exam={exam}
           writable={writable}
           canSeal={canSeal}
+          reportOnly={reportOnly}
           onEdit={() => setForm(exam)}
           onEditSites={() => setSitesOpen(true)}
           onChanged={() => void load()}

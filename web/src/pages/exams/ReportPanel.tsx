@@ -48,7 +48,8 @@ export function ReportPanel({ exam, sessionId, onSessionChange }: { exam: Exam; 
   }, [report]);
 
   const reason = (r: string) => xl('reason', r);
-  const cov = (v: number, id?: string) => (
+  // Nothing required yet (a window not started) is 未开始, not 100 % (issue 14 item 18).
+  const cov = (v: number, requiredMs: number, id?: string) => requiredMs <= 0 ? <Typography.Text type="secondary" data-testid={id}>{x('notStarted')}</Typography.Text> : (
     <Space size={8} style={{ width: '100%' }}>
       <Progress percent={Math.floor(v * 1000) / 10} showInfo={false} size="small" strokeColor={coverageColor(v)} style={{ width: 80, margin: 0 }} />
       <span className="xc-time" style={{ color: coverageColor(v), fontWeight: 600 }} data-testid={id}>{pct(v)}</span>
@@ -61,8 +62,8 @@ export function ReportPanel({ exam, sessionId, onSessionChange }: { exam: Exam; 
     { title: x('cameras'), dataIndex: 'cameras', width: 90, align: 'right' },
     { title: x('required'), dataIndex: 'requiredMs', width: 140, render: (v: number) => duration(v, lang) },
     { title: x('recorded'), dataIndex: 'recordedMs', width: 140, render: (v: number) => duration(v, lang) },
-    { title: x('coverage'), dataIndex: 'coverage', width: 190, render: (v: number) => cov(v) },
-    { title: x('worst'), dataIndex: 'worstCoverage', width: 110, render: (v: number) => <span style={{ color: coverageColor(v) }}>{pct(v)}</span> },
+    { title: x('coverage'), dataIndex: 'coverage', width: 190, render: (v: number, u) => cov(v, u.requiredMs) },
+    { title: x('worst'), dataIndex: 'worstCoverage', width: 110, render: (v: number, u) => (u.requiredMs > 0 ? <span style={{ color: coverageColor(v) }}>{pct(v)}</span> : x('notStarted')) },
     { title: x('gapCount'), dataIndex: 'gaps', width: 90, align: 'right' },
     { title: x('gapTotal'), dataIndex: 'gapMs', width: 140, render: (v: number) => (v ? duration(v, lang) : '—') },
   ];
@@ -92,7 +93,7 @@ export function ReportPanel({ exam, sessionId, onSessionChange }: { exam: Exam; 
     },
     { title: x('required'), dataIndex: 'requiredMs', width: 130, render: (v: number) => duration(v, lang) },
     { title: x('recorded'), dataIndex: 'recordedMs', width: 130, render: (v: number) => duration(v, lang) },
-    { title: x('coverage'), dataIndex: 'coverage', width: 180, render: (v: number, l) => cov(v, `cov-${l.sessionId}-${l.roomId}-${l.cameraId ?? 0}`) },
+    { title: x('coverage'), dataIndex: 'coverage', width: 180, render: (v: number, l) => cov(v, l.requiredMs, `cov-${l.sessionId}-${l.roomId}-${l.cameraId ?? 0}`) },
     { title: x('gaps'), key: 'gaps', width: 80, align: 'right', render: (_, l) => (l.gaps.length ? <Typography.Text type="danger">{l.gaps.length}</Typography.Text> : <Typography.Text type="secondary">0</Typography.Text>) },
   ];
 
@@ -125,7 +126,7 @@ export function ReportPanel({ exam, sessionId, onSessionChange }: { exam: Exam; 
           <Statistic title={x('gapCount')} value={totals.gaps} styles={{ content: { color: totals.gaps ? '#cf1322' : undefined } }} />
           <Statistic title={x('gapTotal')} value={totals.gapMs ? duration(totals.gapMs, lang) : '—'} />
         </Space>
-        {report && <div style={{ marginTop: 8, color: '#8c8c8c', fontSize: 12 }}>{x('generatedAt', { at: formatBeijing(report.generatedAtMs) })}</div>}
+        {report && <div style={{ marginTop: 8, color: '#8c8c8c', fontSize: 12 }}>{x('generatedAt', { at: formatBeijing(report.generatedAtMs) })}{report.provisional && <Tag color="orange" style={{ marginInlineStart: 8 }} data-testid="report-provisional">{x('provisional')}</Tag>}</div>}
       </Card>
       <Typography.Title level={5} style={{ marginTop: 4 }}>{x('rollups')}</Typography.Title>
       <Table<ReportRollup> size="small" rowKey={(r) => `${r.level}-${r.nodeId}`} columns={rollupCols} dataSource={rollups} pagination={false} loading={loading} data-testid="report-rollups" style={{ marginBottom: 16 }} />

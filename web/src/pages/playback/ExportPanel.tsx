@@ -12,13 +12,16 @@ import { reqApi } from './ExportRequests.tsx';
 interface Props {
   open: boolean;
   cameraIds: number[];
+  /** Picked by dragging on the timeline's ruler, else around the playback clock. */
   range: [number, number];
+  /** Names of the cameras included, shown in the dialog. */
+  cameraNames?: string[];
   onClose: () => void;
   /** No video.export of one's own: the form becomes a request to a leader or administrator (issue 14 item 6). */
   asRequest?: boolean;
 }
 
-export function ExportModal({ open, cameraIds, range, onClose, asRequest = false }: Props) {
+export function ExportModal({ open, cameraIds, cameraNames = [], range, onClose, asRequest = false }: Props) {
   const { t } = useI18n();
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -47,10 +50,12 @@ export function ExportModal({ open, cameraIds, range, onClose, asRequest = false
       <Space direction="vertical" style={{ width: '100%' }}>
         {asRequest && <Alert type="info" showIcon title="您的角色没有直接导出录像的权限：提交申请后，由组长或系统管理员审批，批准后由您下载（全程记入审计日志）。" data-testid="pb-export-request-why" />}
         <Alert type="warning" showIcon title={t('pbExportNotice')} />
+        {cameraNames.length > 0 && <div data-testid="pb-export-cameras">包含摄像机（{cameraNames.length}）：{cameraNames.join('、')}</div>}
         <Space>
-          <Input value={from} onChange={(e) => setFrom(e.target.value)} style={{ width: 190 }} />—
-          <Input value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 190 }} />
+          <Input value={from} onChange={(e) => setFrom(e.target.value)} style={{ width: 190 }} data-testid="pb-export-from" />—
+          <Input value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 190 }} data-testid="pb-export-to" />
         </Space>
+        <div style={{ color: '#8c8c8c', fontSize: 12 }}>可在时间轴刻度上拖动选择时段</div>
         <Input.TextArea value={purpose} onChange={(e) => setPurpose(e.target.value)} placeholder={t('pbPurposeHint')} maxLength={500} rows={2} data-testid="pb-purpose" />
         {!asRequest && <Checkbox checked={watermark} onChange={(e) => setWatermark(e.target.checked)}>{t('pbWatermark')}</Checkbox>}
         {error && <Alert type="error" title={error} />}

@@ -17,6 +17,7 @@ import { durationLabel, pbApi, reasonLabel } from './pbApi.ts';
 import type { Band, CameraTimeline } from './pbApi.ts';
 import { PlaybackPlayer } from './player.ts';
 import type { PlayerState } from './player.ts';
+import { GapList } from './GapList.tsx';
 import { MAX_SPAN_MS, MIN_SPAN_MS, Timeline } from './Timeline.tsx';
 import { hashNumber } from '../../deepLink.ts';
 import './playback.css';
@@ -39,6 +40,8 @@ export function PlaybackPage({ user }: { user: User }) {
   const [error, setError] = useState<string>();
   const [state, setState] = useState<PlayerState>();
   const [exportOpen, setExportOpen] = useState(false);
+  // The export range dragged on the ruler (issue 14 item 7); another day clears it.
+  const [selection, setSelection] = useState<[number, number] | undefined>();
   const [listOpen, setListOpen] = useState(false);
   const [requestsOpen, setRequestsOpen] = useState(false);
   const videos = useRef(new Map<number, HTMLVideoElement>());
@@ -54,7 +57,10 @@ export function PlaybackPage({ user }: { user: User }) {
     api.orgTree().then((r) => setNodes(r.nodes), (e: unknown) => setError(errorMessage(e)));
     return () => player.current?.close();
   }, []);
-  useEffect(() => setView([dayStart, dayStart + MAX_SPAN_MS]), [dayStart]);
+  useEffect(() => {
+    setView([dayStart, dayStart + MAX_SPAN_MS]);
+    setSelection(undefined);
+  }, [dayStart]);
   useEffect(() => {
     if (cameras.length === 0) return setData([]);
     pbApi.timeline(cameras.map((c) => c.id), Math.min(view[0], dayStart), Math.max(view[1], dayStart + MAX_SPAN_MS)).then(
@@ -196,11 +202,12 @@ export function PlaybackPage({ user }: { user: User }) {
                 );
               })}
             </div>
-            <Timeline cameras={cameras} data={data} bands={bands} view={view} onView={setView} cursorMs={state?.clockMs} onPick={(ms) => void play(ms)} lang={lang} />
+            <Timeline cameras={cameras} data={data} bands={bands} view={view} onView={setView} cursorMs={state?.clockMs} onPick={(ms) => void play(ms)} lang={lang} selection={selection} onSelect={setSelection} />
+            <GapList cameras={cameras} data={data} onPick={(ms) => void play(ms)} lang={lang} />
           </>
         )}
       </div>
-      <ExportModal asRequest={user.role !== 'admin'} open={exportOpen} cameraIds={checked} range={state ? [state.clockMs - 60_000, state.clockMs + 60_000] : [view[0], Math.min(view[1], view[0] + 600_000)]} onClose={() => setExportOpen(false)} />
+      <ExportModal asRequest={user.role !== 'admin'} open={exportOpen} cameraIds={checked} cameraNames={cameras.map((c) => c.name)} range={selection ?? (state ? [state.clockMs - 60_000, state.clockMs + 60_000] : [view[0], Math.min(view[1], view[0] + 600_000)])} onClose={() => setExportOpen(false)} />
       <ExportList open={listOpen} onClose={() => setListOpen(false)} />
       <ExportRequestList open={requestsOpen} role={user.role} onClose={() => setRequestsOpen(false)} />
     </div>

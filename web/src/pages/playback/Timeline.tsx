@@ -1,7 +1,9 @@
 // Zoomable timeline (a day down to 30 seconds): one row per camera with recorded spans and gaps
 // (warning colour, reason on hover), bands from other modules, a cursor at the playback clock,
-// a thumbnail of the keyframe under the pointer. Click = play from there.
-import { useRef, useState } from 'react';
+// a thumbnail of the keyframe under the pointer. Click = play from there. Gaps and bands are at
+// least 3 px wide at any zoom (a 26 s gap on a day's axis would be a hairline); dragging on the
+// ruler picks a range (the export's), shown across every row (issue 14 item 7).
+import { useEffect, useRef, useState } from 'react';
 import type { WheelEvent as ReactWheelEvent, MouseEvent as ReactMouseEvent } from 'react';
 import { formatBeijing } from '../../time.ts';
 import { durationLabel, pbApi, reasonLabel } from './pbApi.ts';
@@ -20,12 +22,19 @@ interface Props {
   cursorMs?: number;
   onPick: (ms: number) => void;
   lang: 'zh' | 'en';
+  /** The range picked on the ruler, if any. */
+  selection?: [number, number];
+  onSelect?: (range: [number, number] | undefined) => void;
 }
+
+/** A drag shorter than this is a click on the ruler: it clears the selection. */
+const MIN_SELECTION_MS = 1000;
 
 interface Hover { x: number; row: number; ms: number; gap?: CameraTimeline['gaps'][number] }
 
-export function Timeline({ cameras, data, bands, view, onView, cursorMs, onPick, lang }: Props) {
+export function Timeline({ cameras, data, bands, view, onView, cursorMs, onPick, lang, selection, onSelect }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const [drag, setDrag] = useState<[number, number] | undefined>();
   const [hover, setHover] = useState<Hover | undefined>();
   const [thumbMs, setThumbMs] = useState<number | undefined>();
   const thumbTimer = useRef<number | undefined>(undefined);
@@ -47,6 +56,30 @@ export function Timeline({ cameras, data, bands, view, onView, cursorMs, onPick,
     const left = centerMs - ((centerMs - a) / span) * next;
     onView([left, left + next]);
   };
+  // Dragging on the ruler: followed on the window, so that leaving the ruler does not drop it.
+  const dragging = drag !== undefined;
+  useEffect(() => {
+    if (!dragging) return undefined;
+    const move = (e: MouseEvent) => setDrag((d) => (d ? [d[0], msAt(e.clientX)] : d));
+    const up = (e: MouseEvent) => {
+      setDrag((d) => {
+        if (d) {
+          const r: [number, number] = [Math.min(d[0], msAt(e.clientX)), Math.max(d[0], msAt(e.clientX))];
+          onSelect?.(r[1] - r[0] >= MIN_SELECTION_MS ? [Math.round(r[0]), Math.round(r[1])] : undefined);
+        }
+        return undefined;
+      });
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+    return () => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+    };
+    // msAt reads the current view through the ref and a/span, which do not change mid-drag.
+  }, [dragging]);
+  const shown = drag ? ([Math.min(...drag), Math.max(...drag)] as [number, number]) : selection;
+  const selectionBox = shown && shown[1] > a && shown[0] < b ? <div className="pb-selection" data-testid="pb-selection" style={{ left: pct(shown[0]), width: width(shown[0], shown[1]) }} /> : null;
   const onWheel = (e: ReactWheelEvent) => zoom(e.deltaY > 0 ? 1.5 : 1 / 1.5, msAt(e.clientX));
   const onMove = (e: ReactMouseEvent, row: number) => {
     const ms = msAt(e.clientX);
@@ -62,7 +95,15 @@ export function Timeline({ cameras, data, bands, view, onView, cursorMs, onPick,
     <div className="pb-timeline" data-testid="pb-timeline" data-view-start={Math.round(a)} data-view-end={Math.round(b)}>
       <div className="pb-ruler">
         <div className="pb-label" />
-        <div className="pb-track" ref={ref} onWheel={onWheel}>
+        <div
+          className="pb-track pb-ruler-track"
+          ref={ref}
+          onWheel={onWheel}
+          onMouseDown={(e) => onSelect && setDrag([msAt(e.clientX), msAt(e.clientX)])}
+          title={onSelect ? (lang === 'zh' ? '在刻度上拖动选择导出时段' : 'Drag on the ruler to pick the export range') : undefined}
+          data-testid="pb-ruler"
+        >
+          {selectionBox}
           {ticks.map((t) => (
             <span key={t} className="pb-tick" style={{ left: pct(t) }}>{label(t)}</span>
           ))}
@@ -90,6 +131,7 @@ export function Timeline({ cameras, data, bands, view, onView, cursorMs, onPick,
               {d?.gaps.filter((g) => g.endMs > a && g.startMs < b).map((g) => (
                 <div key={`g${g.startMs}`} className="pb-gap" data-testid="pb-gap" style={{ left: pct(g.startMs), width: width(g.startMs, g.endMs) }} />
               ))}
+              {selectionBox}
               {cursorMs !== undefined && cursorMs >= a && cursorMs <= b && <div className="pb-cursor" style={{ left: pct(cursorMs) }} />}
             </div>
           </div>

@@ -1,15 +1,15 @@
 // Playback API calls (token, timeline, exports) and the Chinese names of gap reasons.
+import type { ExportJob as ServerExportJob } from '../../../../src/playback/export-service.ts';
+import type { TimelineBand } from '../../../../src/playback/service.ts';
+import type { CameraTimeline } from '../../../../src/recording/recording-service.ts';
 import { ApiError, api } from '../../api.ts';
 
-export interface Span { startMs: number; endMs: number; runId: number }
-export interface Gap { startMs: number; endMs: number; durationMs: number; reason: string; detail?: string }
-export interface CameraTimeline { cameraId: number; spans: Span[]; gaps: Gap[]; recordedMs: number }
-export interface Band { cameraId?: number; startMs: number; endMs: number; label: string; kind: string }
-export interface ExportJob {
-  id: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled'; progress: number; cameraIds: number[];
-  fromMs: number; toMs: number; purpose: string; watermark: boolean; createdBy: string; createdAtMs: number; error?: string;
-  files: Array<{ name: string; bytes: number }>;
-}
+// The server's types (type-only imports: one source, issue 14).
+export type { Span, Gap } from '../../../../src/recording/timeline.ts';
+export type { CameraTimeline } from '../../../../src/recording/recording-service.ts';
+export type Band = TimelineBand;
+/** scopePath stays on the server (not in the answer). */
+export type ExportJob = Omit<ServerExportJob, 'scopePath'>;
 
 let csrf: string | undefined;
 async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
@@ -43,6 +43,8 @@ const REASONS_ZH: Record<string, string> = {
   loss: '网络丢包', 'codec-mismatch': '编码与声明不符', protocol: '协议错误', auth: '认证失败',
   network: '网络不通', 'rtsp-status': '摄像机拒绝请求', unsupported: '不支持的编码', internal: '内部错误', 'end-of-file': '回放结束',
   'disk-pressure': '磁盘空间不足，暂停非必需录像', keyframe: '等待关键帧',
+  // camera_not_ready alarms carry the camera's state as their reason (报警记录, banner).
+  error: '摄像机故障', offline: '摄像机离线', connecting: '正在连接', unknown: '原因不明',
 };
 const REASONS_EN: Record<string, string> = {
   eof: 'connection closed', stall: 'no video data', timeout: 'timeout', crash: 'process interrupted', 'disk-full': 'disk full', garbage: 'bad data',
@@ -51,6 +53,7 @@ const REASONS_EN: Record<string, string> = {
   loss: 'packet loss', 'codec-mismatch': 'codec differs from the SDP', protocol: 'protocol error', auth: 'authentication failed',
   network: 'network unreachable', 'rtsp-status': 'camera refused the request', unsupported: 'unsupported codec', internal: 'internal error', 'end-of-file': 'playback ended',
   'disk-pressure': 'low disk space, recording outside required windows paused', keyframe: 'waiting for a keyframe',
+  error: 'camera fault', offline: 'camera offline', connecting: 'connecting', unknown: 'unknown',
 };
 export function reasonLabel(reason: string, lang: 'zh' | 'en'): string {
   return (lang === 'zh' ? REASONS_ZH : REASONS_EN)[reason] ?? reason;

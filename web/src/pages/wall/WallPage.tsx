@@ -49,6 +49,7 @@ export function WallPage({ user }: { user: User }) {
   const [layoutId, setLayoutId] = useState<number>();
   // Until the server's copy of the wall has been read, nothing is written back (it could be newer).
   const [serverRead, setServerRead] = useState(false);
+  const saving = useRef<Promise<void>>(Promise.resolve());
 
   useEffect(() => () => client.close(), [client]);
   useEffect(() => {
@@ -108,7 +109,12 @@ export function WallPage({ user }: { user: User }) {
   useEffect(() => {
     if (!serverRead) return;
     // Written a moment after the last change (a drag of a room places several tiles at once).
-    const id = window.setTimeout(() => void wallApi.saveState({ layoutTiles: layout, cells: cells.slice(0, 36), tourId: tourId ?? null, running, page }).catch(() => undefined), 600);
+    // One write at a time, in order: two PUTs in flight on two connections may arrive swapped,
+    // and an older (e.g. the empty first) wall would then win on the server.
+    const id = window.setTimeout(() => {
+      const state = { layoutTiles: layout, cells: cells.slice(0, 36), tourId: tourId ?? null, running, page };
+      saving.current = saving.current.then(() => wallApi.saveState(state)).then(() => undefined, () => undefined);
+    }, 600);
     return () => window.clearTimeout(id);
   }, [serverRead, layout, cells, tourId, running, page]);
   const reloadLayouts = async () => {
