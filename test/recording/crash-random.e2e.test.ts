@@ -57,7 +57,10 @@ describe(`SIGKILL at ${KILLS} random moments (seed ${SEED}) (R-REC-4, issue 12)`
         verified.problems = verified.problems.filter((p) => !(p.kind === 'unindexed-file' && Number(/(\d{13})-\d+\.mp4$/.exec(p.relPath ?? '')?.[1]) >= lifeFromMs));
         console.log(`[crash-random] seed ${SEED} kill ${k + 1}/${KILLS} ${offsetMs} ms after listening: ${atKill.length} files, loss per camera ${lossMs.join(', ') || '(no run open)'} ms, verifier ${verified.problems.length} problems`);
         if (lost.length > 0) report.push(`kill ${k + 1}: durable files not indexed: ${lost.join(', ')}`);
-        if (atKill.some((f) => f.bytes > 4096) && crashed.length === 0) report.push(`kill ${k + 1}: files held video but no run ended 'crash'`);
+        // Only files of the life just killed (named by their run's start, ms) can have a run the
+        // kill cut: a kill before any camera connected leaves only earlier lives' closed files.
+        const runStartMs = (rel: string) => Number(/(\d{13})-\d+\.mp4$/.exec(rel)?.[1]);
+        if (atKill.some((f) => f.bytes > 4096 && runStartMs(f.rel) >= previousLifeFromMs) && crashed.length === 0) report.push(`kill ${k + 1}: files of this life held video but no run ended 'crash'`);
         for (const [i, l] of lossMs.entries()) if (l > MAX_LOSS_MS) report.push(`kill ${k + 1}: camera ${crashed[i].camera_id} lost ${l} ms`);
         for (const p of verified.problems) report.push(`kill ${k + 1}: verify ${p.kind} ${p.relPath ?? ''} ${p.detail}`);
       } finally {

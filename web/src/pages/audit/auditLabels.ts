@@ -27,7 +27,7 @@ const ACTIONS: Record<string, [string, string]> = {
   'duty.checkin': ['值班签到', 'Duty check-in'], 'duty.checkout': ['值班签退', 'Duty check-out'], 'duty.grant.request': ['申请远程查看', 'Request remote view'], 'duty.incident.create': ['上报事件', 'Report incident'], 'duty.incident.handle': ['处理事件', 'Handle incident'],
   'fault.ticket.open': ['新建故障工单', 'Open fault ticket'], 'training.create': ['新增培训记录', 'Add training record'], 'training.delete': ['删除培训记录', 'Delete training record'], 'uplink.receive': ['接收下级上报', 'Receive from lower'],
   'cascade.control': ['级联回放控制', 'Cascade playback control'], 'duty.workstation.enroll': ['登记值班终端', 'Enrol workstation'], 'duty.workstation.revoke': ['注销值班终端', 'Revoke workstation'], 'duty.workstation.reject': ['拒绝值班终端', 'Reject workstation'],
-  'duty.view': ['值班查看视频', 'Duty view'], 'exam.priority.override': ['调整录像优先级', 'Override priority'], 'exam.settings.update': ['修改考点时段默认值', 'Update site defaults'], 'ledger.device.delete': ['删除台账设备', 'Delete ledger device'],
+  'duty.view': ['值班查看视频', 'Duty view'], 'exam.priority.override': ['调整录像优先级', 'Override priority'], 'exam.settings.update': ['修改考点时段默认值', 'Update site defaults'], 'ledger.device.delete': ['删除台账设备', 'Delete ledger device'], 'ledger.device.facts': ['读取设备信息更新台账', 'Device facts into ledger'],
   'readiness.contact': ['修改检测联系人', 'Readiness contact'], 'readiness.probe': ['考前检测摄像机', 'Readiness probe'], 'readiness.reference.sign': ['签署基准画面', 'Sign reference picture'],
   'audit.read': ['查询审计日志', 'Read audit log'], 'audit.export': ['导出审计日志', 'Export audit log'], 'audit.verify': ['校验哈希链', 'Verify hash chain'],
   'cascade.config': ['级联设备参数配置', 'Cascade device config'], 'duty.patrol.note': ['填写巡查记录', 'Patrol log note'], 'ptz.command': ['云台控制', 'PTZ command'],
