@@ -59,8 +59,15 @@ describe('connection bounds (issue 13, R-SEC-4)', () => {
     const started = performance.now();
     // Closed 2 s after connecting; the bound is generous for a loaded CI machine (Node's default
     // would hold them 60–90 s). The poll names the ones still open if it fails.
-    await expect.poll(() => conns.filter((c) => !c.closed).map((c) => `${c.socket.localAddress}:${c.socket.localPort}`), { timeout: 20_000, interval: 100 }).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(20_000);
+    const stillOpen = () => conns.filter((c) => !c.closed).map((c) => `${c.socket.localAddress}:${c.socket.localPort}`);
+    while (stillOpen().length > 0 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
+    // One more look once pending socket events have run: a worker starved by the loaded CI machine
+    // runs the server's overdue close timers and this loop's deadline in the same turn, before the
+    // sockets' close events (failed once that way; sockets really left open stay open here too).
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stillOpen()).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(21_000);
     expect((await request(port, 'GET', '/api/health', undefined, { from: '127.0.1.2' })).status).toBe(200);
   });
 });
