@@ -14,6 +14,17 @@ import type { SessionView } from './views.ts';
 
 export const TIMETABLE_COLUMNS = ['考试名称', '科目', '日期', '开始时间', '结束时间'] as const;
 const MAX_ROWS = 500;
+/** The example rows' day in the template (a date to replace, in the format the import reads). */
+const TEMPLATE_DATE = '2027-06-07';
+const TEMPLATE_HELP = [
+  '考试日程导入说明 (timetable import)',
+  '1. 第一行为列名，不要修改：考试名称、科目、日期、开始时间、结束时间。',
+  '2. 考试名称须与本考试名称完全一致（模板中已填好）。',
+  '3. 日期写作 2027-06-07（也可 2027/6/7、2027年6月7日）；时间为北京时间，写作 09:00。',
+  '4. 每行一个场次；结束时间须晚于开始时间；同一科目同一开始时间不能重复。',
+  '5. 全部或全不：任一行有错误则不导入，并列出出错的行号。最多 500 行。',
+  '6. 示例两行为样例，请替换为实际场次。也可另存为 CSV（UTF-8 或 GB18030）导入。',
+];
 const pad = (n: number | string) => String(n).padStart(2, '0');
 
 /** Excel gives dates and times as Date objects (UTC fields hold the shown value) or day fractions. */
@@ -106,6 +117,25 @@ function formatCheck(date: string, ms: number): boolean {
 
 export class TimetableService {
   constructor(private readonly exams: ExamService) {}
+
+  /**
+   * The file to fill in (issue 14 item 12): the five columns, two example rows carrying this exam's
+   * name (what the import checks), every cell text so Excel keeps 09:00 as typed, and a sheet 说明
+   * with the rules. Imported unchanged it creates the two example sessions.
+   */
+  async template(actor: Actor, examId: number): Promise<Buffer> {
+    const exam = await this.exams.get(actor, examId);
+    const wb = new (await loadExcelJS()).Workbook();
+    const ws = wb.addWorksheet('考试日程');
+    ws.columns = TIMETABLE_COLUMNS.map((header, i) => ({ header, width: i === 0 ? 40 : 14, style: { numFmt: '@' } }));
+    ws.addRow([exam.name, '语文', TEMPLATE_DATE, '09:00', '11:30']);
+    ws.addRow([exam.name, '数学', TEMPLATE_DATE, '15:00', '17:00']);
+    ws.getRow(1).font = { bold: true };
+    const help = wb.addWorksheet('说明');
+    for (const line of TEMPLATE_HELP) help.addRow([line]);
+    help.getColumn(1).width = 100;
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
 
   async import(actor: Actor, examId: number, format: 'csv' | 'xlsx', data: Buffer): Promise<SessionView[]> {
     const exam = await this.exams.get(actor, examId);

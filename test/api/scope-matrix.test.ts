@@ -183,6 +183,7 @@ const CASES: Case[] = [
   { name: 'completeness report', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
   { name: 'completeness report xlsx', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.xlsx`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
   { name: 'completeness report pdf', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/report.pdf`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
+  { name: 'timetable import template', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/timetable/template.xlsx`, allowed: ['admin', 'operator', 'leader', 'inspector'] },
   { name: 'exam windows', method: 'GET', url: (ids) => `/api/exams/${ids.exam}/windows`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'add exam session', method: 'POST', url: (ids) => `/api/exams/${ids.exam}/sessions`, body: (_ids, n) => ({ subject: `科目${n}`, startMs: 1_900_000_000_000 + n * 10_000_000, endMs: 1_900_000_000_000 + n * 10_000_000 + 3_600_000 }), allowed: ['admin'] },
   // Lower levels' audit checkpoints judged here (issue 13): audit.read, rows filtered by scope, acknowledging audited.

@@ -211,6 +211,9 @@ describe('考试安排 exams console (e2e)', () => {
     await byId(page, 'menu-exams').click();
     await byId(page, 'session-add').waitFor();
     await byId(page, 'timetable-import').click();
+    // The template to fill in is offered in the dialog and downloads as this exam's .xlsx (issue 14 item 12).
+    const [download] = await Promise.all([page.waitForEvent('download'), byId(page, 'timetable-template').click()]);
+    expect(download.suggestedFilename()).toBe('考试日程导入模板.xlsx');
     const day = new Date(Date.now() + 8 * 3600_000 + 2 * 86_400_000).toISOString().slice(0, 10);
     const csv = (name: string) => `考试名称,科目,日期,开始时间,结束时间\n${name},历史,${day},09:00,10:00\n${exam.name},政治,${day},25:00,11:00\n`;
     const input = page.locator('.ant-modal input[type=file]');

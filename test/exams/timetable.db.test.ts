@@ -20,6 +20,27 @@ describe.each(DIALECTS)('timetable import on %s', (dialect) => {
 
   const sessionCount = async () => (await repos(d.t.app.store.db).exams.sessionsOf(d.examId)).length;
 
+  it('R-REC-1: the downloadable template carries this exam\'s name and imports as it is (issue 14 item 12); out of scope it is refused', async () => {
+    const xlsx = await d.m.timetable.template(d.admin, d.examId);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['考试日程', '说明']);
+    const rows = wb.worksheets[0].getSheetValues().slice(1).map((r) => (r as unknown[]).slice(1));
+    expect(rows[0]).toEqual(['考试名称', '科目', '日期', '开始时间', '结束时间']);
+    expect(rows[1]).toEqual(['2026年普通高考', '语文', '2027-06-07', '09:00', '11:30']);
+    // Filled in as shipped, it is a valid timetable: the two example sessions are created.
+    const added = await d.m.timetable.import(d.admin, d.examId, 'xlsx', xlsx);
+    expect(added.map((x) => [x.subject, x.start, x.end])).toEqual([
+      ['语文', '2027-06-07 09:00:00', '2027-06-07 11:30:00'],
+      ['数学', '2027-06-07 15:00:00', '2027-06-07 17:00:00'],
+    ]);
+    // An administrator of another district cannot learn the exam's name from it.
+    const outsider = await d.user('admin', '玄武区');
+    const err = (await d.m.timetable.template(outsider, d.examId).catch((e: unknown) => e)) as AppError;
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('not_found');
+  });
+
   it('R-REC-1: a bad CSV changes nothing and names every bad row', async () => {
     const csv = [HEADER, '2026年普通高考,数学,2026-06-07,15:00,17:00', '2026年普通高考,外语,2026-06-08,15:00,14:00', '别的考试,物理,2026-06-09,09:00,10:15', '2026年普通高考,化学,2026-02-30,09:00,10:00', '2026年普通高考,数学,2026/6/7,15:00,17:00', '2026年普通高考,语文,2026-06-07,9:00,11:30'].join('\r\n');
     const err = (await d.m.timetable.import(d.admin, d.examId, 'csv', Buffer.from(csv)).catch((e: unknown) => e)) as AppError;

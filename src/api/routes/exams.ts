@@ -66,6 +66,10 @@ export function examRoutes(m: ExamModule) {
       await m.exams.deleteSession(actorOf(req), req.params.id);
       return { ok: true };
     });
+    s.get('/api/exams/:id/timetable/template.xlsx', { schema: { tags, summary: '考试日程导入模板 Timetable import template (.xlsx) with this exam\'s name', params: idParam } }, async (req, reply) => {
+      const data = await m.timetable.template(actorOf(req), req.params.id);
+      return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="exam-${req.params.id}-timetable-template.xlsx"; filename*=UTF-8''${encodeURIComponent('考试日程导入模板.xlsx')}`).send(data);
+    });
     s.post('/api/exams/:id/timetable', { bodyLimit: 4 * 1024 * 1024, schema: { tags, summary: '导入考试日程 Import timetable (CSV/Excel, all or nothing)', params: idParam, body: importBody, response: { 200: z.object({ sessions: z.array(sessionSchema) }) } } }, async (req) => {
       const data = Buffer.from(req.body.dataBase64, 'base64');
       if (data.length === 0) throw new AppError('invalid_input', '文件为空 (empty file)');

@@ -2,7 +2,7 @@
 // server's row errors are listed with their sheet row numbers.
 import { useState } from 'react';
 import { Alert, Button, Modal, Space, Table, Typography, Upload } from 'antd';
-import { InboxOutlined } from '@ant-design/icons';
+import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { ApiError, api, errorMessage } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import type { ImportRowError } from '../../types.ts';
@@ -61,6 +61,9 @@ export function TimetableImportModal({ examId, examName, onClose, onDone }: { ex
       }
     >
       <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{x('importHint')}</Typography.Paragraph>
+      <Typography.Paragraph style={{ marginBottom: 8 }}>
+        <Button icon={<DownloadOutlined />} href={`/api/exams/${examId}/timetable/template.xlsx`} data-testid="timetable-template">{x('downloadTemplate')}</Button>
+      </Typography.Paragraph>
       <Typography.Paragraph style={{ marginBottom: 12 }}>
         <Typography.Text type="secondary">{x('examName')}：</Typography.Text>
         <Typography.Text copyable>{examName}</Typography.Text>
