@@ -1,27 +1,14 @@
 // Printable 值班记录 (the day's duty record, R-DIS-1): A4, Noto Sans CJK, the same tables, header
 // and page footer as the exam and readiness reports (src/exams/report-pdf.ts). Beijing times.
-import { existsSync } from 'node:fs';
-import { loadPdfKit } from '../util/lazy-libs.ts';
-import { DEFAULT_CJK_FONT, MARGIN, table } from '../exams/report-pdf.ts';
+import { DEFAULT_CJK_FONT, finishA4, startA4, table } from '../exams/report-pdf.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
-import { AppError } from '../util/errors.ts';
 import type { DutyRecord } from './record-data.ts';
 
 const hm = (ms: number | null) => (ms === null ? '—' : formatBeijing(ms).slice(5, 16));
 const minutes = (ms: number) => String(Math.round(ms / 60_000));
 
 export async function dutyRecordPdf(r: DutyRecord, font = DEFAULT_CJK_FONT): Promise<Buffer> {
-  const PDFKit = await loadPdfKit();
-  if (!existsSync(font.path)) throw new AppError('conflict', `缺少中文字体 ${font.path} (Chinese font missing)`);
-  const doc = new PDFKit({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `值班记录 ${r.date}`, Creator: 'xuncha' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('cjk', font.path, font.family);
-  doc.font('cjk');
+  const { doc, done } = await startA4(`值班记录 ${r.date}`, font);
   doc.fontSize(16).text('国家教育考试视频巡查值班记录', { align: 'center' });
   doc.moveDown(0.5).fontSize(10);
   doc.text(`日期：${r.date}（北京时间 00:00–24:00）    生成：${formatBeijing(r.generatedAtMs)} ${r.generatedBy}`);
@@ -37,16 +24,6 @@ export async function dutyRecordPdf(r: DutyRecord, font = DEFAULT_CJK_FONT): Pro
   table(doc, '五、事件', ['编号', '考点', '时段', '类别', '描述', '上报人', '保全'], [35, 95, 110, 55, 140, 50, 30],
     r.incidents.map((i) => [String(i.id), i.siteName, `${hm(i.fromMs)}～${formatBeijing(i.toMs).slice(11, 16)}`, i.category, i.description, i.reportedBy, String(i.holds)]));
 
-  if (doc.y + 80 > doc.page.height - MARGIN) doc.addPage();
-  doc.moveDown(3).fontSize(11);
-  doc.text('值班组长：______________    值班员：______________    日期：______________', MARGIN, doc.y);
-
-  const range = doc.bufferedPageRange();
-  for (let i = 0; i < range.count; i++) {
-    doc.switchToPage(range.start + i);
-    doc.page.margins.bottom = 0; // the footer sits in the margin: writing there must not add a page
-    doc.fontSize(8).text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - MARGIN + 10, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
-  }
-  doc.end();
+  finishA4(doc, ['值班组长：______________    值班员：______________    日期：______________']);
   return done;
 }

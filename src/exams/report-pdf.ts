@@ -62,10 +62,14 @@ export function table(doc: Doc, title: string, headers: string[], widths: number
   doc.x = MARGIN;
 }
 
-export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Promise<Buffer> {
+/**
+ * The start of every printable report (completeness, readiness, duty record): an A4 document in
+ * the CJK font with its bytes collected; `done` resolves when `finishA4` has ended it.
+ */
+export async function startA4(title: string, font: { path: string; family: string }): Promise<{ doc: Doc; done: Promise<Buffer> }> {
   const PDFKit = await loadPdfKit();
   if (!existsSync(font.path)) throw new AppError('conflict', `缺少中文字体 ${font.path} (Chinese font missing)`);
-  const doc = new PDFKit({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `录像完整性报告 ${report.exam.name}`, Creator: 'xuncha' } });
+  const doc = new PDFKit({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: title, Creator: 'xuncha' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -74,6 +78,28 @@ export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Pr
   });
   doc.registerFont('cjk', font.path, font.family);
   doc.font('cjk');
+  return { doc, done };
+}
+
+/** Signature lines (on a new page if they do not fit), "第 i 页 / 共 n 页" on every page, end. */
+export function finishA4(doc: Doc, signatureLines: string[]): void {
+  if (doc.y + 40 + 40 * signatureLines.length > doc.page.height - MARGIN) doc.addPage();
+  doc.moveDown(3).fontSize(11);
+  signatureLines.forEach((line, i) => {
+    if (i > 0) doc.moveDown(1.5);
+    doc.text(line, MARGIN, doc.y);
+  });
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    doc.page.margins.bottom = 0; // the footer sits in the margin: writing there must not add a page
+    doc.fontSize(8).text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - MARGIN + 10, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+  }
+  doc.end();
+}
+
+export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Promise<Buffer> {
+  const { doc, done } = await startA4(`录像完整性报告 ${report.exam.name}`, font);
 
   const at = report.generatedAtMs;
   doc.fontSize(16).text(`国家教育考试考点视频录像完整性报告${report.provisional ? '（临时）' : ''}`, { align: 'center' });
@@ -95,16 +121,6 @@ export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Pr
     [40, 70, 55, 105, 105, 65, 75],
     report.lines.flatMap((l) => l.gaps.map((g) => [l.subject, l.roomName, l.cameraName, beijingMs(g.startMs), g.ongoing ? '（仍在中断）' : beijingMs(g.endMs), duration(g.lengthMs), REASON_LABELS[g.reason] ?? g.reason])));
 
-  if (doc.y + 80 > doc.page.height - MARGIN) doc.addPage();
-  doc.moveDown(3).fontSize(11);
-  doc.text('考点负责人：______________    系统管理员：______________    日期：______________', MARGIN, doc.y);
-
-  const range = doc.bufferedPageRange();
-  for (let i = 0; i < range.count; i++) {
-    doc.switchToPage(range.start + i);
-    doc.page.margins.bottom = 0; // the footer sits in the margin: writing there must not add a page
-    doc.fontSize(8).text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - MARGIN + 10, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
-  }
-  doc.end();
+  finishA4(doc, ['考点负责人：______________    系统管理员：______________    日期：______________']);
   return done;
 }

@@ -1,26 +1,13 @@
 // Printable PDF of the readiness report (考前检测报告, issue 17 item 7): A4, Noto Sans CJK, campaign,
 // roll-up per city, site states with reasons, every camera with its verdict, the results that are
 // not a pass with value and reason, the signed checklist items, signature lines, page numbers.
-import { existsSync } from 'node:fs';
-import { loadPdfKit } from '../util/lazy-libs.ts';
-import { DEFAULT_CJK_FONT, MARGIN, table } from '../exams/report-pdf.ts';
+import { DEFAULT_CJK_FONT, finishA4, startA4, table } from '../exams/report-pdf.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
-import { AppError } from '../util/errors.ts';
 import { STATE_LABELS, VERDICT_LABELS, problemRows } from './report-data.ts';
 import type { ReadinessReport } from './report-data.ts';
 
 export async function readinessPdf(r: ReadinessReport, font = DEFAULT_CJK_FONT): Promise<Buffer> {
-  const PDFKit = await loadPdfKit();
-  if (!existsSync(font.path)) throw new AppError('conflict', `缺少中文字体 ${font.path} (Chinese font missing)`);
-  const doc = new PDFKit({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `考前检测报告 ${r.campaign.name}`, Creator: 'xuncha' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('cjk', font.path, font.family);
-  doc.font('cjk');
+  const { doc, done } = await startA4(`考前检测报告 ${r.campaign.name}`, font);
   doc.fontSize(16).text('国家教育考试考点考前检测报告', { align: 'center' });
   doc.moveDown(0.5).fontSize(10);
   doc.text(`检测：${r.campaign.name}（${r.campaign.checks === 'full' ? '全面检测' : '校时与工作站检查'}）    发起单位：${r.campaign.orgNodeName}    截止：${r.campaign.deadline}`);
@@ -36,18 +23,6 @@ export async function readinessPdf(r: ReadinessReport, font = DEFAULT_CJK_FONT):
   table(doc, '五、检查表签字', ['考点', '要求', '检查项', '对象', '结论', '签字人', '时间'], [75, 45, 160, 45, 40, 50, 100],
     r.checklist.map((c) => [c.siteName, c.requirement, c.text, c.subject, c.outcome, c.signerName, c.signedAt]));
 
-  if (doc.y + 80 > doc.page.height - MARGIN) doc.addPage();
-  doc.moveDown(3).fontSize(11);
-  doc.text('考点负责人：______________    技术负责人：______________    日期：______________', MARGIN, doc.y);
-  doc.moveDown(1.5);
-  doc.text('上级检查人：______________    单位（盖章）：______________', MARGIN, doc.y);
-
-  const range = doc.bufferedPageRange();
-  for (let i = 0; i < range.count; i++) {
-    doc.switchToPage(range.start + i);
-    doc.page.margins.bottom = 0;
-    doc.fontSize(8).text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - MARGIN + 10, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
-  }
-  doc.end();
+  finishA4(doc, ['考点负责人：______________    技术负责人：______________    日期：______________', '上级检查人：______________    单位（盖章）：______________']);
   return done;
 }
