@@ -20,14 +20,17 @@ describe('GB/T 28181 device clock from its dated REGISTER (R-PRE-6)', () => {
     city = await startLevel(CITY);
     await addLower(city, SITE.id, '考点');
     await city.cascade.start();
-    site = await startLevel(SITE, city);
+    site = await startLevel(SITE, city, { recorder: true });
     // The site's clock runs 7 s ahead (a node without NTP): every Date it writes says so.
     const clock = site.t.app.clock as { nowMs: () => number };
     clock.nowMs = () => Date.now() + 7000;
     const admin = await site.t.actor('admin');
     const room = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms![0];
     const c = await site.t.app.devices.createCamera(admin, { roomId: room.id, name: 'cam-g', position: 'front', sourceKind: 'rtsp', mainStream: '/cam/g/main', subStream: '/none', host: '127.0.0.1', port: sim.port });
+    await site.t.app.recorder.start();
     await site.cascade.start();
+    // The site serves the city's INVITE from its recorder's session.
+    await until('site camera records', () => site.t.app.recorder.status(c.id)?.recording === true);
     const cityAdmin = await city.t.actor('admin');
     const cityRoom = (await city.t.app.org.tree(cityAdmin)).find((n) => n.kind === 'site')!.rooms![0];
     cityCam = (await city.t.app.devices.createCamera(cityAdmin, { roomId: cityRoom.id, name: '考点一前置', position: 'front', sourceKind: 'gb28181', mainStream: c.gbCode, subStream: '' })).id;
