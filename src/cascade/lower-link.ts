@@ -174,7 +174,12 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
     // The challenged retry takes the next CSeq: reserve it now, so no other REGISTER can reuse it.
     this.cseq++;
     const auth = new SipDigestClient({ username: this.node.identity.id, password: this.upper.password });
-    return this.node.transport.request(req, this.destination, { auth, onAttempt }).then((res) => {
+    // Date written at each send: the challenged retry goes out a round trip later than the first attempt.
+    const dated = () => {
+      req.headers.set('Date', sipDateText(this.clock.nowMs()));
+      onAttempt?.();
+    };
+    return this.node.transport.request(req, this.destination, { auth, onAttempt: dated }).then((res) => {
       if (res.status >= 200 && res.status < 300 && auth.lastAlgorithm) this.status.authAlgorithm = auth.lastAlgorithm;
       const upperVer = parseGbVersion(res.headers.get(GB_VERSION_HEADER));
       if (upperVer) this.status.upperGbVersion = upperVer.text;
