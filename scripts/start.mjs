@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { DEMO_ENV } from './demo-env.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -23,11 +24,8 @@ if (!existsSync(built) || statSync(built).mtimeMs < newest(path.join(root, 'web/
   run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 }
 
-const env = { ...process.env };
-env.XUNCHA_SIM_ROOMS ??= '4';
-// The demo's readiness check runs on first start and finds one camera covered (issue 17).
-env.XUNCHA_SIM_PICTURE_FAULT ??= 'demo-r004-rear:covered';
-env.XUNCHA_DEMO_PROBE ??= '1';
+// Demo settings (scripts/demo-env.mjs): 4 rooms, one covered camera found by the first-start check.
+const env = { ...DEMO_ENV, ...process.env };
 const child = spawn(process.execPath, [path.join(root, 'bin/xuncha.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -26,6 +26,7 @@ import { cascadeRoutes } from './routes/cascade.ts';
 import { WORKSTATION_COOKIE } from '../duty/credential.ts';
 import { dutyOf } from '../duty/index.ts';
 import { dutyRoutes } from './routes/duty.ts';
+import { onvifCameraRoutes } from './routes/onvif-cameras.ts';
 import { dutyPtzRoutes } from './routes/duty-ptz.ts';
 import { dutyCaseRoutes } from './routes/duty-cases.ts';
 import { examRoutes } from './routes/exams.ts';
@@ -138,6 +139,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(ledgerRoutes(app.ledger));
   await server.register(dutyRoutes(app));
   await server.register(dutyPtzRoutes(app));
+  await server.register(onvifCameraRoutes(app));
   await server.register(dutyCaseRoutes(app));
   await server.register(wallRoutes(new WallService(app.store, app.audit, app.clock)));
 

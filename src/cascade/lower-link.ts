@@ -12,7 +12,7 @@ import { createRequest, GB_VERSION_HEADER, gbVersionText, newCallId, parseGbVers
 import type { ManscdpMessage, SipDestination, SipResponse } from '../gb28181/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { SipNode } from './sip-node.ts';
-import { clockOffsetOf } from './upper-clock.ts';
+import { clockOffsetOf, sipDateText } from './upper-clock.ts';
 
 export { clockOffsetOf, parseSipDate, sipDateResolutionMs } from './upper-clock.ts';
 
@@ -168,12 +168,18 @@ export class LowerLink extends EventEmitter<{ registered: []; lost: [string] }> 
     const me = `<${this.node.fromUri}>`;
     const req = createRequest({
       method: 'REGISTER', uri, from: me, to: me, callId: this.callId, cseq: ++this.cseq,
-      headers: { Contact: this.node.contact(this.upper.transport), Expires: String(expires), [GB_VERSION_HEADER]: this.status.gbVersion },
+      // Date: our clock, as GB devices state theirs; the upper reads this node's offset from it (readiness R-PRE-6).
+      headers: { Contact: this.node.contact(this.upper.transport), Expires: String(expires), Date: sipDateText(this.clock.nowMs()), [GB_VERSION_HEADER]: this.status.gbVersion },
     });
     // The challenged retry takes the next CSeq: reserve it now, so no other REGISTER can reuse it.
     this.cseq++;
     const auth = new SipDigestClient({ username: this.node.identity.id, password: this.upper.password });
-    return this.node.transport.request(req, this.destination, { auth, onAttempt }).then((res) => {
+    // Date written at each send: the challenged retry goes out a round trip later than the first attempt.
+    const dated = () => {
+      req.headers.set('Date', sipDateText(this.clock.nowMs()));
+      onAttempt?.();
+    };
+    return this.node.transport.request(req, this.destination, { auth, onAttempt: dated }).then((res) => {
       if (res.status >= 200 && res.status < 300 && auth.lastAlgorithm) this.status.authAlgorithm = auth.lastAlgorithm;
       const upperVer = parseGbVersion(res.headers.get(GB_VERSION_HEADER));
       if (upperVer) this.status.upperGbVersion = upperVer.text;

@@ -14,7 +14,7 @@ import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
 import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
 import type { SipNode } from './sip-node.ts';
-import type { UpperRegistry } from './upper-registry.ts';
+import type { LowerClock, UpperRegistry } from './upper-registry.ts';
 
 export interface OpenLiveOptions {
   transport?: 'udp' | 'tcp';
@@ -163,6 +163,12 @@ export class UpperCalls {
     const a = answers.find((x) => x.kind === 'device-info-response');
     if (!a || a.kind !== 'device-info-response') throw new Error('DeviceInfo 无应答 (no DeviceInfo answer)');
     return { result: a.result, manufacturer: a.manufacturer, model: a.model, firmware: a.firmware };
+  }
+
+  /** The clock of the device owning a channel, from the Date of its last REGISTER or keepalive (readiness R-PRE-6). */
+  async clockOf(deviceId: string): Promise<LowerClock | undefined> {
+    const lower = await this.ownerOf(deviceId);
+    return lower ? this.registry.clockOf(lower.sip_id) : undefined;
   }
 
   /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */

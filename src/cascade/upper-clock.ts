@@ -1,7 +1,12 @@
 // The upper platform's clock as a lower sees it (GB/T 28181-2016 §9.10): the Date header of the
 // 200 to REGISTER and of keepalive answers, read at the middle of the round trip (recorded and
 // reported, never applied to the system clock).
-import { parseGbTime } from '../gb28181/index.ts';
+import { formatGbTime, parseGbTime } from '../gb28181/index.ts';
+
+/** SIP Date as GB/T 28181-2016 §9.10 writes it: Beijing local time with milliseconds. */
+export function sipDateText(ms: number): string {
+  return `${formatGbTime(ms)}.${String(ms % 1000).padStart(3, '0')}`;
+}
 
 /** Resolution of a SIP Date value: 1 ms with a fraction (GB style), else 1 s (RFC 1123). */
 export function sipDateResolutionMs(text: string): number {

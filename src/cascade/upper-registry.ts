@@ -13,6 +13,7 @@ import type { Clock } from '../util/clock.ts';
 import { alarmKey, RecentKeys } from './alarm-dedupe.ts';
 import { channelRowOf } from './catalog-events.ts';
 import { RefusalLog } from './refusal-log.ts';
+import { clockOffsetOf } from './upper-clock.ts';
 import { RegisterGuard } from './register-guard.ts';
 import type { RegisterGuardOptions } from './register-guard.ts';
 import type { UpperRegistryHooks } from './subscriptions-upper.ts';
@@ -57,6 +58,15 @@ const NONCE_TTL_MS = 5 * 60_000;
 /** X-GB-Ver on every answer to REGISTER (GB/T 28181-2022 Annex I): this node speaks 2022. */
 const OUR_GB_VERSION = { [GB_VERSION_HEADER]: gbVersionText('2022') };
 
+export interface LowerClock {
+  /** Device time − this node's, ms. */
+  offsetMs: number;
+  accuracyMs: number;
+  /** When it was read (this node's clock). */
+  atMs: number;
+  via: 'REGISTER' | 'Keepalive';
+}
+
 export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   /** Open challenge per lower; `afterAnswer`: it replied to a REGISTER that carried credentials. */
   private readonly nonces = new Map<string, { nonce: string; algorithms: DigestAlgorithm[]; issuedMs: number; afterAnswer: boolean }>();
@@ -72,6 +82,8 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   /** Keepalives not yet written (lower id → time): written together, at most `keepaliveFlushMs` late. */
   private readonly keepalivesDue = new Map<number, number>();
   private keepaliveFlush?: NodeJS.Timeout;
+  /** Each lower's clock as its own requests state it (SIP Date of REGISTER / keepalive), by SIP id. */
+  private readonly clocks = new Map<string, LowerClock>();
   hooks?: UpperRegistryHooks;
   readonly refusals: RefusalLog;
   private readonly guard: RegisterGuard;
@@ -188,6 +200,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       return;
     }
     this.nonces.delete(sipId); // answered: a later REGISTER without credentials is a new round
+    this.noteClock(sipId, req, 'REGISTER');
     this.guard.success(sipId);
     const expires = expiresOf(req);
     reply(200, { headers: { Date: sipDateOf(now), Expires: String(expires), Contact: req.headers.get('Contact') ?? '', ...OUR_GB_VERSION } });
@@ -245,6 +258,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const now = this.clock.nowMs();
     entry.lastKeepaliveMs = now;
     if (msg.kind === 'keepalive') {
+      this.noteClock(entry.sipId, req, 'Keepalive');
       // Liveness is judged from memory (entry above); the row is for the console and for a restart,
       // so keepalives are written in batches: one statement a second, not one per keepalive.
       this.keepalivesDue.set(entry.id, now);
@@ -363,6 +377,24 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       throw err;
     }
     return wait;
+  }
+
+  /**
+   * A device's clock from the Date header of a request it sent us (GB/T 28181 devices that carry
+   * one; the standard makes the upper send Date, many devices send theirs too). The device wrote it
+   * just before sending: offset = its time − ours on arrival, late by the one-way transit (LAN:
+   * milliseconds), plus half the resolution of a whole-second Date.
+   */
+  private noteClock(sipId: string, req: SipRequest, via: 'REGISTER' | 'Keepalive'): void {
+    const text = req.headers.get('Date') ?? undefined;
+    const now = this.clock.nowMs();
+    const o = clockOffsetOf(text, now, now);
+    if (o) this.clocks.set(sipId, { offsetMs: o.offsetMs, accuracyMs: o.accuracyMs, atMs: now, via });
+  }
+
+  /** The lower's (device's) clock as its last dated request stated it; undefined when it never sent a Date. */
+  clockOf(sipId: string): LowerClock | undefined {
+    return this.clocks.get(sipId);
   }
 
   /** Writes the keepalives received since the last flush (lower id → time) in one go. */

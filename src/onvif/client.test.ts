@@ -8,6 +8,7 @@ import { startOnvifSim } from '../sim/onvif.ts';
 import type { OnvifSim } from '../sim/onvif.ts';
 import { OnvifClient, OnvifError } from './client.ts';
 import { passwordDigest } from './soap.ts';
+import { deviceServiceUrl, discoverCamera } from './discover.ts';
 
 describe('ONVIF device service client (R-PRE-6)', () => {
   let sim: Simulator;
@@ -69,12 +70,49 @@ describe('ONVIF device service client (R-PRE-6)', () => {
     // The camera names its inner NAT address; the client keeps only the path.
     expect(await c.getMediaUrl()).toBe(onvif.url('skewed').replace('device_service', 'media_service'));
     expect(await c.getProfiles()).toEqual([
-      { name: 'mainStream', encoding: 'H264', width: 1280, height: 720, fps: 25, bitrateKbps: 2000, govLength: 50 },
-      { name: 'subStream', encoding: 'H264', width: 640, height: 360, fps: 25, bitrateKbps: 512, govLength: 50 },
+      { token: 'Profile_1', name: 'mainStream', encoding: 'H264', width: 1280, height: 720, fps: 25, bitrateKbps: 2000, govLength: 50 },
+      { token: 'Profile_2', name: 'subStream', encoding: 'H264', width: 640, height: 360, fps: 25, bitrateKbps: 512, govLength: 50 },
     ]);
     onvif.setProfiles('skewed', [{ name: 'main', encoding: 'H265', width: 1920, height: 1080, fps: 20, bitrateKbps: 4096, govLength: 40 }]);
     expect((await c.getProfiles())[0]).toMatchObject({ encoding: 'H265', width: 1920, govLength: 40 });
     onvif.setProfiles('skewed', undefined);
     await expect(new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' }).getProfiles()).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });
+  });
+  it('GetStreamUri: each profile token gives its RTSP address, the inner NAT host replaced by the one we reach (issue 17)', async () => {
+    const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
+    const tokens = (await c.getProfiles()).map((p) => p.token!);
+    expect(tokens).toEqual(['Profile_1', 'Profile_2']);
+    expect(await c.getStreamUri(tokens[0])).toBe(`rtsp://127.0.0.1:${sim.port}/cam/skewed/main`);
+    expect(await c.getStreamUri(tokens[1])).toBe(`rtsp://127.0.0.1:${sim.port}/cam/skewed/sub`);
+    await expect(c.getStreamUri('Profile_9')).rejects.toMatchObject({ kind: 'fault', subcode: 'NoProfile' });
+  });
+
+  it('PTZ: ContinuousMove, Stop and GotoPreset reach the PTZ service GetCapabilities names; wrong password refused (R-DIS-2 over ONVIF)', async () => {
+    const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
+    await c.continuousMove('Profile_1', { pan: -0.5, tilt: 0.25, zoom: 0 });
+    expect(onvif.ptz('skewed')).toMatchObject({ moving: true, pan: -0.5, tilt: 0.25, zoom: 0, profileToken: 'Profile_1' });
+    await c.ptzStop('Profile_1');
+    expect(onvif.ptz('skewed')).toMatchObject({ moving: false, pan: 0, tilt: 0 });
+    await c.gotoPreset('Profile_1', '3');
+    expect(onvif.ptz('skewed').preset).toBe('3');
+    // Velocities beyond the generic space are clamped to ±1, never sent as they are.
+    await c.continuousMove('Profile_1', { pan: 7, tilt: -9, zoom: Number.NaN });
+    expect(onvif.ptz('skewed')).toMatchObject({ pan: 1, tilt: -1, zoom: 0 });
+    const bad = new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' });
+    await expect(bad.ptzStop('Profile_1')).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });
+  });
+
+  it('discovers a camera from address + user + password: facts, profiles with tokens, stream URIs (issue 17)', async () => {
+    expect(deviceServiceUrl('10.0.0.9')).toBe('http://10.0.0.9/onvif/device_service');
+    expect(deviceServiceUrl(' 10.0.0.9:8080 ')).toBe('http://10.0.0.9:8080/onvif/device_service');
+    expect(() => deviceServiceUrl('10.0.0.9/evil path')).toThrow(OnvifError);
+    const d = await discoverCamera(onvif.url('locked'), auth.username, auth.password);
+    expect(d.deviceUrl).toBe(onvif.url('locked'));
+    expect(d.facts?.serialNumber).toBe('locked');
+    expect(d.profiles.map((p) => [p.token, p.width, p.streamUri])).toEqual([
+      ['Profile_1', 1280, `rtsp://127.0.0.1:${sim.port}/cam/locked/main`],
+      ['Profile_2', 640, `rtsp://127.0.0.1:${sim.port}/cam/locked/sub`],
+    ]);
+    await expect(discoverCamera(onvif.url('locked'), 'admin', 'wrong')).rejects.toMatchObject({ subcode: 'NotAuthorized' });
   });
 });

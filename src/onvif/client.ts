@@ -2,8 +2,9 @@
 // and the media service's GetProfiles at the address GetCapabilities names) over HTTP SOAP with WS-UsernameToken digest. The token's Created time follows the device's own
 // clock (learnt from GetSystemDateAndTime, which devices answer without authentication), so a
 // camera whose clock is far off still accepts the request that sets it. Pure protocol code.
-import { envelope, setDateTimeBody } from './soap.ts';
-import { MAX_RESPONSE_BYTES, OnvifError, parseDeviceInformation, parseMediaXAddr, parseProfiles, parseSetSystemDateAndTime, parseSystemDateAndTime } from './parse.ts';
+import { continuousMoveBody, envelope, gotoPresetBody, NS, ptzStopBody, setDateTimeBody, streamUriBody } from './soap.ts';
+import type { PtzVelocity } from './soap.ts';
+import { MAX_RESPONSE_BYTES, OnvifError, parseDeviceInformation, parseEmptyResponse, parseMediaXAddr, parseProfiles, parsePtzXAddr, parseSetSystemDateAndTime, parseStreamUri, parseSystemDateAndTime } from './parse.ts';
 import type { DeviceDateTime, DeviceInformation, MediaProfile } from './parse.ts';
 
 export interface OnvifClientOptions {
@@ -23,6 +24,8 @@ export interface ClockReading extends DeviceDateTime {
 
 export class OnvifClient {
   private deviceOffsetMs = 0;
+  private mediaUrl: string | undefined;
+  private ptzUrl: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: OnvifClientOptions) {
@@ -81,23 +84,69 @@ export class OnvifClient {
    * inner address, and a camera must not make us send requests to another host.
    */
   async getMediaUrl(): Promise<string> {
+    if (this.mediaUrl) return this.mediaUrl;
     try {
       const x = parseMediaXAddr(await this.call('<tds:GetCapabilities><tds:Category>Media</tds:Category></tds:GetCapabilities>', 'GetCapabilities', true));
-      if (!x) return this.o.url;
-      const u = new URL(x);
-      return new URL(`${u.pathname}${u.search}`, this.o.url).href;
+      this.mediaUrl = x ? this.onDeviceHost(x) : this.o.url;
+      return this.mediaUrl;
     } catch (err) {
       if (err instanceof OnvifError && err.kind === 'fault' && err.subcode !== 'NotAuthorized') return this.o.url;
       throw err;
     }
   }
 
+  /** A service address the device names, as the path on the host and port we reach the device at (NAT; no request to another host). */
+  private onDeviceHost(named: string): string {
+    const u = new URL(named);
+    return new URL(`${u.pathname}${u.search}`, this.o.url).href;
+  }
+
   /** The camera's media profiles with their video encoder configurations (ONVIF Media ver10), main stream first. */
   async getProfiles(): Promise<MediaProfile[]> {
     const url = await this.getMediaUrl();
-    return parseProfiles(await this.call('<trt:GetProfiles/>', 'GetProfiles', true, { url, ns: 'http://www.onvif.org/ver10/media/wsdl' }));
+    return parseProfiles(await this.call('<trt:GetProfiles/>', 'GetProfiles', true, { url, ns: NS.trt }));
+  }
+
+  /**
+   * The RTSP address of a profile (GetStreamUri, RTP unicast over RTSP). Like the service
+   * addresses, a camera behind NAT names its inner host: the answer keeps its port, path and query
+   * on the host we reach the device at.
+   */
+  async getStreamUri(profileToken: string): Promise<string> {
+    const url = await this.getMediaUrl();
+    const named = new URL(parseStreamUri(await this.call(streamUriBody(profileToken), 'GetStreamUri', true, { url, ns: NS.trt })));
+    named.hostname = new URL(this.o.url).hostname;
+    return named.href;
+  }
+
+  /** PTZ service address (GetCapabilities, Category PTZ); undefined for a fixed camera that names none. */
+  async getPtzUrl(): Promise<string | undefined> {
+    if (this.ptzUrl) return this.ptzUrl;
+    const x = parsePtzXAddr(await this.call('<tds:GetCapabilities><tds:Category>PTZ</tds:Category></tds:GetCapabilities>', 'GetCapabilities', true));
+    this.ptzUrl = x ? this.onDeviceHost(x) : undefined;
+    return this.ptzUrl;
+  }
+
+  private async ptz(body: string, action: string, profileToken: string): Promise<void> {
+    const url = await this.getPtzUrl();
+    if (!url) throw new OnvifError(`摄像机无云台服务 (no PTZ service) for ${profileToken}`, 'fault', 'ActionNotSupported');
+    parseEmptyResponse(await this.call(body, action, true, { url, ns: NS.tptz }), `${action}Response`);
+  }
+
+  /** Starts moving at the given velocities (−1…1 each) until `ptzStop`. */
+  continuousMove(profileToken: string, v: PtzVelocity): Promise<void> {
+    return this.ptz(continuousMoveBody(profileToken, v), 'ContinuousMove', profileToken);
+  }
+
+  ptzStop(profileToken: string): Promise<void> {
+    return this.ptz(ptzStopBody(profileToken), 'Stop', profileToken);
+  }
+
+  gotoPreset(profileToken: string, presetToken: string): Promise<void> {
+    return this.ptz(gotoPresetBody(profileToken, presetToken), 'GotoPreset', profileToken);
   }
 }
 
 export { OnvifError } from './parse.ts';
 export type { DeviceDateTime, DeviceInformation, MediaProfile } from './parse.ts';
+export type { PtzVelocity } from './soap.ts';

@@ -17,7 +17,8 @@ export class OnvifError extends Error {
   }
 }
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, processEntities: false, trimValues: true, ignoreDeclaration: true, ignorePiTags: true });
+// Attributes kept (prefix '@_'): profile and preset tokens are attributes (`<trt:Profiles token="…">`).
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, parseTagValue: false, processEntities: false, trimValues: true, ignoreDeclaration: true, ignorePiTags: true });
 
 type Node = Record<string, unknown>;
 const obj = (v: unknown): Node | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined);
@@ -99,6 +100,8 @@ export function parseMediaXAddr(xml: string): string | undefined {
 
 /** A media profile's video encoder configuration as the camera states it (ONVIF Media ver10 GetProfiles). */
 export interface MediaProfile {
+  /** The profile's token (attribute `token`), what GetStreamUri and PTZ requests name; absent when the device gave none usable. */
+  token?: string;
   name: string;
   /** 'H264', 'H265' or 'JPEG' / 'MPEG4' as the device says it (upper case). */
   encoding: string;
@@ -136,7 +139,27 @@ export function parseProfiles(xml: string): MediaProfile[] {
     const rc = obj(v.RateControl);
     const enc = (text(v.Encoding) ?? '').trim().toUpperCase().slice(0, 16);
     const gov = optNum(obj(v[enc === 'H265' ? 'H265' : 'H264'])?.GovLength, 10_000);
-    out.push({ name: (text(obj(p)?.Name) ?? '').slice(0, 64), encoding: enc, width, height, fps: optNum(rc?.FrameRateLimit, 1000), bitrateKbps: optNum(rc?.BitrateLimit, 1_000_000), govLength: gov });
+    const token = text(obj(p)?.['@_token']);
+    out.push({ token: token !== undefined && /^[\w.:-]{1,64}$/.test(token) ? token : undefined, name: (text(obj(p)?.Name) ?? '').slice(0, 64), encoding: enc, width, height, fps: optNum(rc?.FrameRateLimit, 1000), bitrateKbps: optNum(rc?.BitrateLimit, 1_000_000), govLength: gov });
   }
   return out;
+}
+
+/** The RTSP address GetStreamUri gives (MediaUri/Uri); only rtsp:// URIs of sane length are taken. */
+export function parseStreamUri(xml: string): string {
+  const uri = text(obj(obj(parseBody(xml, 'GetStreamUriResponse').MediaUri))?.Uri)?.trim();
+  if (!uri || !/^rtsps?:\/\/[^\s]{1,500}$/i.test(uri)) throw new OnvifError(`应答的码流地址无效 (${String(uri ?? '').slice(0, 80)})`, 'parse');
+  return uri;
+}
+
+/** PTZ service address from GetCapabilities (Category PTZ); undefined when the device names none (no PTZ). */
+export function parsePtzXAddr(xml: string): string | undefined {
+  const caps = obj(parseBody(xml, 'GetCapabilitiesResponse').Capabilities);
+  const x = text(obj(caps?.PTZ)?.XAddr)?.trim();
+  return x && /^https?:\/\/[^\s]{1,500}$/.test(x) ? x : undefined;
+}
+
+/** PTZ answers (ContinuousMoveResponse, StopResponse, GotoPresetResponse) are empty; only a fault matters. */
+export function parseEmptyResponse(xml: string, op: string): void {
+  parseBody(xml, op);
 }

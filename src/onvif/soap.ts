@@ -8,6 +8,7 @@ export const NS = {
   tds: 'http://www.onvif.org/ver10/device/wsdl',
   trt: 'http://www.onvif.org/ver10/media/wsdl',
   tt: 'http://www.onvif.org/ver10/schema',
+  tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
   wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
   digestType: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest',
@@ -43,9 +44,9 @@ export function securityHeader(c: Credentials): string {
   );
 }
 
-/** A request envelope; `body` is the operation element (tds:, trt: and tt: prefixes are declared). */
+/** A request envelope; `body` is the operation element (tds:, trt:, tptz: and tt: prefixes are declared). */
 export function envelope(body: string, creds?: Credentials): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><s:Header>${creds ? securityHeader(creds) : ''}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" xmlns:tptz="${NS.tptz}" xmlns:tt="${NS.tt}"><s:Header>${creds ? securityHeader(creds) : ''}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
 }
 
 /** SetSystemDateAndTime body: manual time, the instant given in UTC, time zone China Standard Time (POSIX "CST-8"). */
@@ -58,4 +59,30 @@ export function setDateTimeBody(utcMs: number, tz = 'CST-8'): string {
     `<tt:Date><tt:Year>${d.getUTCFullYear()}</tt:Year><tt:Month>${d.getUTCMonth() + 1}</tt:Month><tt:Day>${d.getUTCDate()}</tt:Day></tt:Date>` +
     `</tds:UTCDateTime></tds:SetSystemDateAndTime>`
   );
+}
+
+/** GetStreamUri body: RTP unicast over RTSP (TCP interleaved or UDP, the client chooses at SETUP). */
+export function streamUriBody(profileToken: string): string {
+  return `<trt:GetStreamUri><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${xmlEscape(profileToken)}</trt:ProfileToken></trt:GetStreamUri>`;
+}
+
+/** Pan/tilt/zoom velocities in the ONVIF generic space, each −1…1 (clamped). */
+export interface PtzVelocity {
+  pan: number;
+  tilt: number;
+  zoom: number;
+}
+
+const unit = (x: number) => Math.max(-1, Math.min(1, Number.isFinite(x) ? x : 0)).toFixed(3);
+
+export function continuousMoveBody(profileToken: string, v: PtzVelocity): string {
+  return `<tptz:ContinuousMove><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:Velocity><tt:PanTilt x="${unit(v.pan)}" y="${unit(v.tilt)}"/><tt:Zoom x="${unit(v.zoom)}"/></tptz:Velocity></tptz:ContinuousMove>`;
+}
+
+export function ptzStopBody(profileToken: string): string {
+  return `<tptz:Stop><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PanTilt>true</tptz:PanTilt><tptz:Zoom>true</tptz:Zoom></tptz:Stop>`;
+}
+
+export function gotoPresetBody(profileToken: string, presetToken: string): string {
+  return `<tptz:GotoPreset><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PresetToken>${xmlEscape(presetToken)}</tptz:PresetToken></tptz:GotoPreset>`;
 }

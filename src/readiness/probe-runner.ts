@@ -37,6 +37,7 @@ export interface ProbedFacts {
 /** One camera's probe, after its results are stored: the ledger takes device facts and faults from it. */
 export interface ProbedCamera { campaignId: number; cameraId: number; outcomes: readonly ProbeOutcome[]; facts?: ProbedFacts }
 /** GB/T 28181 DeviceInfo of a channel through the cascade (the answer's fields; `result` 'OK' or not). */
+export type GbClock = (channelId: string) => Promise<{ offsetMs: number; atMs: number; via: string } | undefined>;
 export type GbDeviceInfo = (channelId: string) => Promise<{ result: string; manufacturer?: string; model?: string; firmware?: string }>;
 
 export interface RunnerDeps {
@@ -61,6 +62,8 @@ export interface RunnerDeps {
   afterProbe?: (p: ProbedCamera) => Promise<void>;
   /** Asks a GB/T 28181 camera (source gb28181) for DeviceInfo through the cascade. */
   gbDeviceInfo?: GbDeviceInfo;
+  /** The clock of a GB/T 28181 camera's device as its last dated REGISTER/keepalive stated it. */
+  gbClock?: GbClock;
 }
 
 export class ProbeRunner {
@@ -135,7 +138,7 @@ export class ProbeRunner {
     const result: ProbeResult = await probeCamera(
       { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock },
       profile,
-      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif },
+      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif, gbClock: row.source_kind === 'gb28181' ? await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()) : undefined },
     );
     if (window && this.d.testRecording) {
       const w = await window;
@@ -181,4 +184,10 @@ async function gbFacts(ask: GbDeviceInfo, channelId: string): Promise<ProbedFact
   } catch (err) {
     return { via, answer: { error: (err as Error).message.slice(0, 300) } };
   }
+}
+
+/** A GB device's Date-stated clock, when read within the last 10 minutes (keepalives come every minute or so). */
+async function gbClockOf(ask: GbClock | undefined, channelId: string, nowMs: number): Promise<{ offsetMs: number; via: string } | undefined> {
+  const c = ask ? await ask(channelId).catch(() => undefined) : undefined;
+  return c && nowMs - c.atMs <= 600_000 ? { offsetMs: c.offsetMs, via: c.via } : undefined;
 }

@@ -45,6 +45,8 @@ export interface ProbeTarget {
   reference?: { thumb: GrayFrame; stale: boolean };
   /** Offset the recorder measured earlier, used when no RTCP SR arrives during the capture. */
   lastKnownOffset?: { offsetMs: number; atMs: number };
+  /** A GB/T 28181 device's clock as the Date of its last REGISTER/keepalive stated it (fresh). */
+  gbClock?: { offsetMs: number; via: string };
   /** The camera's ONVIF device service, when it has one: clock read and set, device facts. */
   onvif?: OnvifTarget;
 }
@@ -119,7 +121,9 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const node = deps.nodeClock?.();
     // An ONVIF camera was judged (and set) against this node's clock; RTCP offsets are corrected
     // to the node's time source when it has one.
-    outcomes.push({ probe: 'clock', ...(ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node)) });
+    // Order: ONVIF (read and set), RTCP SR of this capture, the GB device's own dated SIP request, the recorder's last RTCP.
+    const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via} Date`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
+    outcomes.push({ probe: 'clock', ...clockJudged });
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
     // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).
     if (ov) outcomes.push({ probe: 'config', ...(ov.profiles ? judgeConfig(ov.profiles, facts) : { verdict: 'warn', value: '未读取 (not read)', rule: CONFIG_RULE, reason: ov.profilesError ?? null }) });

@@ -3,9 +3,12 @@
 // PasswordDigest, Created within ±5 min of the camera's own clock, nonces not reused). The camera's
 // clock is the simulator's clock offset, so setting it here also moves its RTCP sender reports.
 // GetCapabilities names the media service, whose GetProfiles gives the encoder configurations of
-// the camera's streams (what make-clips.sh encoded, unless a test states otherwise).
+// the camera's streams (what make-clips.sh encoded, unless a test states otherwise), GetStreamUri
+// their RTSP addresses (on the camera's inner NAT address, as a real camera would), and the PTZ
+// service ContinuousMove / Stop / GotoPreset, whose state a test reads (`ptz(id)`).
 //   POST http://host:port/onvif/<cameraId>/device_service
 //   POST http://host:port/onvif/<cameraId>/media_service
+//   POST http://host:port/onvif/<cameraId>/ptz_service
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
@@ -34,13 +37,24 @@ export interface OnvifSim {
    * replacement device's other serial, or a malformed answer); undefined = the simulator's own.
    */
   setDeviceInformation(cameraId: string, innerXml: string | undefined): void;
+  /** The camera's PTZ state: last velocity (0 when stopped), last preset gone to, profile token used. */
+  ptz(cameraId: string): SimPtzState;
   /** Requests answered, per operation (tests check a camera is not asked again and again). */
   readonly calls: Map<string, number>;
   close(): Promise<void>;
 }
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, processEntities: false });
-const envelope = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><s:Body>${body}</s:Body></s:Envelope>`;
+export interface SimPtzState {
+  moving: boolean;
+  pan: number;
+  tilt: number;
+  zoom: number;
+  preset?: string;
+  profileToken?: string;
+}
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, processEntities: false });
+const envelope = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" xmlns:tptz="${NS.tptz}" xmlns:tt="${NS.tt}"><s:Body>${body}</s:Body></s:Envelope>`;
 const fault = (sub: string, reason: string) => envelope(`<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:${sub}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`);
 
 function dateTimeXml(ms: number): string {
@@ -74,6 +88,8 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
   const calls = new Map<string, number>();
   const profiles = new Map<string, MediaProfile[]>();
   const deviceInfo = new Map<string, string>();
+  const ptzState = new Map<string, SimPtzState>();
+  const ptzOf = (id: string): SimPtzState => ptzState.get(id) ?? { moving: false, pan: 0, tilt: 0, zoom: 0 };
   const host = opts.host ?? '127.0.0.1';
 
   const authorized = (header: Node, cameraNowMs: number): boolean => {
@@ -106,12 +122,42 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     if (op === 'GetSystemDateAndTime') {
       return { status: 200, body: envelope(`<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone><tt:UTCDateTime>${dateTimeXml(cameraNow)}</tt:UTCDateTime><tt:LocalDateTime>${dateTimeXml(cameraNow + 8 * 3_600_000)}</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`) };
     }
-    const ops = service === 'media_service' ? ['GetProfiles'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
+    const ops = service === 'media_service' ? ['GetProfiles', 'GetStreamUri'] : service === 'ptz_service' ? ['ContinuousMove', 'Stop', 'GotoPreset'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
     if (!ops.includes(op)) return { status: 400, body: fault('ActionNotSupported', `${op} not supported`) };
     if (!authorized(o(env.Header), cameraNow)) return { status: 400, body: fault('NotAuthorized', 'Sender not Authorized') };
     if (op === 'GetCapabilities') {
       // The address a camera behind NAT would name: its own inner one (the client keeps only the path).
-      return { status: 200, body: envelope(`<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>http://192.168.1.64/onvif/${encodeURIComponent(cameraId)}/media_service</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>`) };
+      const inner = `http://192.168.1.64/onvif/${encodeURIComponent(cameraId)}`;
+      return { status: 200, body: envelope(`<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>${inner}/media_service</tt:XAddr></tt:Media><tt:PTZ><tt:XAddr>${inner}/ptz_service</tt:XAddr></tt:PTZ></tds:Capabilities></tds:GetCapabilitiesResponse>`) };
+    }
+    if (op === 'GetStreamUri') {
+      const token = s(o(body.GetStreamUri).ProfileToken);
+      const n = (profiles.get(cameraId) ?? CLIP_PROFILES).length;
+      const i = /^Profile_(\d+)$/.exec(token);
+      if (!i || Number(i[1]) < 1 || Number(i[1]) > n) return { status: 400, body: fault('NoProfile', `no profile ${token.slice(0, 40)}`) };
+      // The camera names its inner address; the simulator's RTSP port (what a port forward keeps).
+      return { status: 200, body: envelope(`<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://192.168.1.64:${sim.port}/cam/${encodeURIComponent(cameraId)}/${i[1] === '1' ? 'main' : 'sub'}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`) };
+    }
+    if (service === 'ptz_service') {
+      const req = o(body[op]);
+      const token = s(req.ProfileToken);
+      const cur = ptzOf(cameraId);
+      const num = (v: unknown) => Number(s(o(v)['@_x'] ?? '0'));
+      if (op === 'ContinuousMove') {
+        const vel = o(req.Velocity);
+        const pan = num(vel.PanTilt);
+        const tilt = Number(s(o(vel.PanTilt)['@_y'] ?? '0'));
+        const zoom = num(vel.Zoom);
+        if (![pan, tilt, zoom].every((x) => Number.isFinite(x) && Math.abs(x) <= 1)) return { status: 400, body: fault('InvalidVelocity', 'velocity out of range') };
+        ptzState.set(cameraId, { ...cur, moving: pan !== 0 || tilt !== 0 || zoom !== 0, pan, tilt, zoom, profileToken: token });
+      } else if (op === 'Stop') {
+        ptzState.set(cameraId, { ...cur, moving: false, pan: 0, tilt: 0, zoom: 0, profileToken: token });
+      } else {
+        const preset = s(req.PresetToken);
+        if (!/^\d{1,3}$/.test(preset)) return { status: 400, body: fault('NoToken', `no preset ${preset.slice(0, 40)}`) };
+        ptzState.set(cameraId, { ...cur, moving: false, pan: 0, tilt: 0, zoom: 0, preset, profileToken: token });
+      }
+      return { status: 200, body: envelope(`<tptz:${op}Response/>`) };
     }
     if (op === 'GetProfiles') return { status: 200, body: envelope(`<trt:GetProfilesResponse>${profilesXml(profiles.get(cameraId) ?? CLIP_PROFILES)}</trt:GetProfilesResponse>`) };
     if (op === 'GetDeviceInformation') {
@@ -130,7 +176,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
   };
 
   const server = createServer((req, res) => {
-    const m = /^\/onvif\/([^/]+)\/(device_service|media_service)$/.exec(req.url ?? '');
+    const m = /^\/onvif\/([^/]+)\/(device_service|media_service|ptz_service)$/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -153,6 +199,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     refuseTimeSet: (id, refuse) => void (refuse ? refusing.add(id) : refusing.delete(id)),
     setProfiles: (id, ps) => void (ps ? profiles.set(id, ps) : profiles.delete(id)),
     setDeviceInformation: (id, xml) => void (xml === undefined ? deviceInfo.delete(id) : deviceInfo.set(id, xml)),
+    ptz: (id) => ({ ...ptzOf(id) }),
     calls,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

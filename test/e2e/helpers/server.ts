@@ -26,6 +26,8 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   keepDataDir?: boolean;
+  /** How long the process may take to listen (default 30 s; a heavy first start may ask more). */
+  startTimeoutMs?: number;
 }
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -50,8 +52,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const timer = setTimeout(() => {
       // Not left running: it would keep its ports, its database connections and its data folder busy.
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 30 s:\n${logs.join('\n')}`));
-    }, 30_000);
+      reject(new Error(`server did not start in ${(opts.startTimeoutMs ?? 30_000) / 1000} s:\n${logs.join('\n')}`));
+    }, opts.startTimeoutMs ?? 30_000);
     const onLine = (line: string) => {
       logs.push(line);
       const m = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(line);
