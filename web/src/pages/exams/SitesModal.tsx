@@ -77,7 +77,7 @@ export function SitesModal({ exam, siteTree, rooms, onClose, onSaved }: {
           title: x('sitesStopTitle'),
           content: <span data-testid="sites-stop-message">{err.message}</span>,
           okText: x('sitesStopOk'),
-          okButtonProps: { danger: true, 'data-testid': 'sites-stop-ok' } as Record<string, unknown>,
+          okButtonProps: { danger: true, 'data-testid': 'sites-stop-ok' },
           onOk: () => save(true),
         });
       } else setError(errorMessage(err));
