@@ -30,6 +30,8 @@ let backupDir: string;
 let adm: BrowserSession | undefined;
 let op: BrowserSession | undefined;
 let lead: BrowserSession | undefined;
+/** Camera id → its option label on the page (考点 / 房间 / 摄像机). */
+const labels = new Map<number, string>();
 
 async function login(p: Page, username: string, password: string): Promise<void> {
   await p.goto(f.baseUrl);
@@ -54,6 +56,7 @@ beforeAll(async () => {
   f = await playbackFixture('sqlite', { realClock: true, webDir: path.join(REPO_ROOT, 'web/dist'), recordStartMs: Date.now() - 3600_000 });
   const admin = await f.t.actor('admin');
   const gulou = (await f.t.app.org.tree(admin)).find((n) => n.name === '鼓楼区')!;
+  for (const n of await f.t.app.org.tree(admin)) for (const r of n.rooms ?? []) for (const c of r.cameras) labels.set(c.id, `${n.name} / ${r.name} / ${c.name}`);
   await f.t.app.users.create(admin, { username: 'gulou_leader', displayName: '鼓楼组长', role: 'leader', orgNodeId: gulou.id, password: PASSWORD });
 }, 600_000);
 
@@ -73,14 +76,14 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await p.getByTestId('menu-storage').click();
     await p.getByTestId('storage-tabs').waitFor();
     await p.getByTestId('hold-new').click();
-    await pick(p, 'hold-camera', '第01考场 / 前');
+    await pick(p, 'hold-camera', labels.get(f.front)!);
     await p.getByTestId('hold-from').fill(minute(f.t0 - 60_000));
     await p.getByTestId('hold-to').fill(minute(f.t1 + 120_000));
     await p.getByTestId('hold-reason').fill('考生舞弊嫌疑，纪检调查');
     await p.getByTestId('hold-ok').click();
     const row = p.locator('[data-testid^="hold-row-"]', { hasText: '考生舞弊嫌疑' });
     await row.waitFor();
-    expect(await row.innerText()).toContain('第01考场 / 前');
+    expect(await row.innerText()).toContain(labels.get(f.front)!);
     expect(await row.innerText()).toContain('保全中');
     await p.screenshot({ path: path.join(SHOTS, 'holds-created.png') });
     const [hold] = await repos(f.t.app.store.db).retention.listHolds({ kind: 'all' }, true);
@@ -103,7 +106,7 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     const p = adm!.page;
     await p.getByTestId('tab-backups').click();
     await p.getByTestId('backup-new').click();
-    await pick(p, 'backup-cameras', '第01考场 / 后');
+    await pick(p, 'backup-cameras', labels.get(f.rear)!);
     await p.keyboard.press('Escape');
     await p.getByTestId('backup-from').fill(minute(f.t0 - 60_000));
     await p.getByTestId('backup-to').fill(minute(f.t1 + 120_000));
@@ -121,7 +124,7 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await p.screenshot({ path: path.join(SHOTS, 'backup-verified.png') });
     await p.getByTestId(`backup-report-${id}`).click();
     await p.getByTestId('backup-report-table').waitFor();
-    expect(await p.getByTestId('backup-report-table').innerText()).toContain('第01考场 / 后');
+    expect(await p.getByTestId('backup-report-table').innerText()).toContain(labels.get(f.rear)!);
     await p.screenshot({ path: path.join(SHOTS, 'backup-report.png') });
     await p.keyboard.press('Escape');
   }, 120_000);
@@ -153,7 +156,7 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await p.screenshot({ path: path.join(SHOTS, 'window-defaults.png') });
 
     await p.getByTestId('tab-schedules').click();
-    await pick(p, 'sched-camera', '第01考场 / 前');
+    await pick(p, 'sched-camera', labels.get(f.front)!);
     await p.getByTestId('sched-new').click();
     await p.getByTestId('sched-reason').fill('考前设备调试');
     await p.getByTestId('sched-ok').click();
@@ -174,7 +177,7 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await p.getByTestId('menu-audit').click();
     const cell = p.locator('[data-testid^="audit-object-"]', { hasText: '证据保全' }).first();
     await cell.waitFor();
-    expect(await cell.innerText()).toContain('第01考场 前');
+    expect(await cell.innerText()).toContain(labels.get(f.front)!.replaceAll(' / ', ' '));
     await p.screenshot({ path: path.join(SHOTS, 'audit-names.png') });
   }, 60_000);
 
@@ -208,16 +211,14 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await q.getByTestId(`export-request-state-${req.id}`).filter({ hasText: '已批准' }).waitFor();
     await q.screenshot({ path: path.join(SHOTS, 'export-approved.png') });
 
+    // The export is made after the approval (under load it takes a while): wait for it, then open the list.
+    await expect.poll(async () => {
+      const [r] = await requests();
+      return r.export_id ? f.module.exports.approvedJob(r.export_id)?.status : undefined;
+    }, { timeout: 170_000, intervals: [1000] }).toBe('done');
     await p.getByTestId('pb-export-requests').click();
     const download = p.getByTestId(`export-request-download-${req.id}`);
-    // The export runs after the approval; the list is reopened until it is done.
-    await expect.poll(async () => {
-      if (await download.count()) return true;
-      await p.keyboard.press('Escape');
-      await p.waitForTimeout(1000);
-      await p.getByTestId('pb-export-requests').click();
-      return download.count().then((n) => n > 0);
-    }, { timeout: 60_000, intervals: [1000] }).toBe(true);
+    await download.waitFor();
     const [file] = await Promise.all([p.waitForEvent('download'), download.click()]);
     const saved = path.join(SHOTS, 'export-download.bin');
     await file.saveAs(saved);
@@ -228,5 +229,5 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     expect(actions).toContain('gulou_op:export.request:ok');
     expect(actions.some((a) => a.startsWith('gulou_leader:export.') && a.endsWith(':ok'))).toBe(true);
     expect(actions).toContain('gulou_op:export.download:ok');
-  }, 180_000);
+  }, 300_000);
 });
