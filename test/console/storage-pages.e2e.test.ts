@@ -215,7 +215,7 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await expect.poll(async () => {
       const [r] = await requests();
       return r.export_id ? f.module.exports.approvedJob(r.export_id)?.status : undefined;
-    }, { timeout: 170_000, intervals: [1000] }).toBe('done');
+    }, { timeout: 170_000, interval: 1000 }).toBe('done');
     await p.getByTestId('pb-export-requests').click();
     const download = p.getByTestId(`export-request-download-${req.id}`);
     await download.waitFor();
