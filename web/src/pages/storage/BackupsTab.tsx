@@ -21,6 +21,8 @@ export function BackupsTab({ s, cameras, names }: Props) {
   const [exams, setExams] = useState<Exam[]>([]);
   const [error, setError] = useState<string>();
   const [creating, setCreating] = useState(false);
+  // Defaults of the dialog's form: applied when it mounts (it is destroyed on close).
+  const [init, setInit] = useState<Record<string, unknown>>({});
   const [busy, setBusy] = useState<string>();
   const [results, setResults] = useState<Record<number, BackupVerifyResult>>({});
   const [report, setReport] = useState<BackupReport>();
@@ -97,7 +99,7 @@ export function BackupsTab({ s, cameras, names }: Props) {
       <Typography.Paragraph type="secondary">{s('backupHint')}</Typography.Paragraph>
       <Space style={{ marginBottom: 12 }}>
         <Button type="primary" icon={<CloudUploadOutlined />} data-testid="backup-new" onClick={() => {
-          form.setFieldsValue({ mode: 'cameras', from: wallMinute(Date.now() - 3600_000), to: wallMinute(Date.now()) });
+          setInit({ mode: 'cameras', from: wallMinute(Date.now() - 3600_000), to: wallMinute(Date.now()) });
           setCreating(true);
         }}>{s('newBackup')}</Button>
         <Button icon={<ReloadOutlined />} onClick={() => void load()}>{s('refresh')}</Button>
@@ -143,7 +145,7 @@ export function BackupsTab({ s, cameras, names }: Props) {
         ]}
       />
       <Modal title={s('newBackup')} open={creating} onCancel={() => setCreating(false)} onOk={() => void create()} confirmLoading={busy === 'create'} destroyOnHidden okButtonProps={{ 'data-testid': 'backup-ok' }}>
-        <Form form={form} layout="vertical" preserve={false}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={init}>
           <Form.Item name="mode">
             <Radio.Group data-testid="backup-mode" options={[{ value: 'cameras', label: s('byCameras') }, { value: 'exam', label: s('byExam') }]} />
           </Form.Item>

@@ -19,6 +19,8 @@ export function HoldsTab({ s, cameras, names }: Props) {
   const [rows, setRows] = useState<HoldView[]>([]);
   const [error, setError] = useState<string>();
   const [creating, setCreating] = useState(false);
+  // Defaults of the dialog's form: applied when it mounts (it is destroyed on close).
+  const [init, setInit] = useState<Record<string, unknown>>({});
   const [releasing, setReleasing] = useState<HoldView>();
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ cameraId: number; from: string; to: string; reason: string }>();
@@ -69,7 +71,7 @@ export function HoldsTab({ s, cameras, names }: Props) {
       <Typography.Paragraph type="secondary">{s('holdHint')}</Typography.Paragraph>
       <Space style={{ marginBottom: 12 }}>
         <Button type="primary" icon={<PlusOutlined />} data-testid="hold-new" onClick={() => {
-          form.setFieldsValue({ from: wallMinute(Date.now() - 3600_000), to: wallMinute(Date.now()), reason: '' });
+          setInit({ from: wallMinute(Date.now() - 3600_000), to: wallMinute(Date.now()), reason: '' });
           setCreating(true);
         }}>{s('newHold')}</Button>
         <Button icon={<ReloadOutlined />} onClick={() => void load()}>{s('refresh')}</Button>
@@ -97,7 +99,7 @@ export function HoldsTab({ s, cameras, names }: Props) {
         ]}
       />
       <Modal title={s('newHold')} open={creating} onCancel={() => setCreating(false)} onOk={() => void create()} confirmLoading={busy} destroyOnHidden okButtonProps={{ 'data-testid': 'hold-ok' }}>
-        <Form form={form} layout="vertical" preserve={false}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={init}>
           <Form.Item name="cameraId" label={s('camera')} rules={[{ required: true, message: s('required') }]}>
             <Select showSearch optionFilterProp="label" options={cameras} data-testid="hold-camera" placeholder={s('pickCamera')} />
           </Form.Item>

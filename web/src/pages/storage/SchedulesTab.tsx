@@ -17,6 +17,8 @@ export function SchedulesTab({ s, cameras }: { s: StorageText; cameras: CameraOp
   const [rows, setRows] = useState<ScheduleView[]>([]);
   const [error, setError] = useState<string>();
   const [adding, setAdding] = useState(false);
+  // Defaults of the dialog's form: applied when it mounts (it is destroyed on close).
+  const [init, setInit] = useState<Record<string, unknown>>({});
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ from: string; to: string; reason: string }>();
 
@@ -61,7 +63,7 @@ export function SchedulesTab({ s, cameras }: { s: StorageText; cameras: CameraOp
       <Space style={{ marginBottom: 12 }}>
         <Select style={{ width: 420 }} value={cameraId} onChange={setCameraId} placeholder={s('pickCamera')} showSearch optionFilterProp="label" options={cameras} data-testid="sched-camera" />
         <Button type="primary" icon={<PlusOutlined />} disabled={cameraId === undefined} data-testid="sched-new" onClick={() => {
-          form.setFieldsValue({ from: wallMinute(Date.now() + 3600_000), to: wallMinute(Date.now() + 7200_000), reason: '' });
+          setInit({ from: wallMinute(Date.now() + 3600_000), to: wallMinute(Date.now() + 7200_000), reason: '' });
           setAdding(true);
         }}>{s('newSchedule')}</Button>
       </Space>
@@ -87,7 +89,7 @@ export function SchedulesTab({ s, cameras }: { s: StorageText; cameras: CameraOp
         ]}
       />
       <Modal title={s('newSchedule')} open={adding} onCancel={() => setAdding(false)} onOk={() => void add()} confirmLoading={busy} destroyOnHidden okButtonProps={{ 'data-testid': 'sched-ok' }}>
-        <Form form={form} layout="vertical" preserve={false}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={init}>
           <RangeInputs s={s} prefix="sched" />
           <Form.Item name="reason" label={s('reason')} rules={[{ required: true, whitespace: true, message: s('required') }, { max: 128 }]}>
             <Input maxLength={128} data-testid="sched-reason" />
