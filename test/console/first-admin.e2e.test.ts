@@ -15,7 +15,7 @@ import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 
 const SHOTS = '/tmp/shots-pages14';
 const NEW_PASSWORD = 'Neu-Admin-Passw0rd!';
-let server: TestServer;
+let server: TestServer | undefined;
 let browser: BrowserSession | undefined;
 let generated = '';
 
@@ -23,21 +23,28 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   ensureWebBuilt();
   // Empty = not set: the first start generates a password and prints it once.
-  server = await startTestServer({ env: { XUNCHA_ADMIN_PASSWORD: '' } });
+  // The 30 s start limit is tight on a loaded 2-core machine: a second try before giving up.
+  for (let attempt = 1; !server; attempt++) {
+    try {
+      server = await startTestServer({ env: { XUNCHA_ADMIN_PASSWORD: '' } });
+    } catch (err) {
+      if (attempt >= 2) throw err;
+    }
+  }
   for (let i = 0; i < 50 && !generated; i++) {
-    generated = /password: (\S+)/.exec(server.logs.join('\n'))?.[1] ?? '';
+    generated = /password: (\S+)/.exec(server!.logs.join('\n'))?.[1] ?? '';
     if (!generated) await new Promise((r) => setTimeout(r, 100));
   }
 }, 600_000);
 afterAll(async () => {
   await browser?.close();
-  expect(await server?.stop()).toBe(0);
+  if (server) expect(await server.stop()).toBe(0);
 });
 
 describe('first administrator and node identity in Chromium (issue 14 items 13, 15)', () => {
   it('R-SEC-1: the generated password must be changed in a dialog that cannot be skipped', async () => {
     expect(generated.length).toBeGreaterThanOrEqual(10);
-    const api = new ApiClient(server.baseUrl);
+    const api = new ApiClient(server!.baseUrl);
     expect((await api.login('admin', generated)).status).toBe(200);
     // The server refuses everything but the change until it is made.
     expect((await api.request('GET', '/api/org/tree')).status).toBeGreaterThanOrEqual(400);
@@ -45,7 +52,7 @@ describe('first administrator and node identity in Chromium (issue 14 items 13, 
     browser = await launchBrowser();
     const p = browser.page;
     p.setDefaultTimeout(20_000);
-    await p.goto(server.baseUrl);
+    await p.goto(server!.baseUrl);
     await p.getByTestId('login-username').fill('admin');
     await p.getByTestId('login-password').fill(generated);
     await p.getByTestId('login-submit').click();
@@ -67,7 +74,7 @@ describe('first administrator and node identity in Chromium (issue 14 items 13, 
     await p.getByTestId('must-change-password').waitFor({ state: 'detached', timeout: 30_000 });
     await p.getByTestId('header-user').waitFor();
     await p.getByTestId('menu-org').waitFor();
-    const again = new ApiClient(server.baseUrl);
+    const again = new ApiClient(server!.baseUrl);
     expect((await again.login('admin', generated)).status).toBe(401);
     expect((await again.login('admin', NEW_PASSWORD)).status).toBe(200);
     expect((await again.request('GET', '/api/org/tree')).status).toBe(200);
