@@ -14,7 +14,7 @@ import type { TestServer } from '../e2e/helpers/server.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 
 const SHOTS = '/tmp/shots-pages14';
-const NEW_PASSWORD = 'Neu-Admin-Passw0rd!';
+const NEW_PASSWORD = 'Neues-Kennw0rt!2026'; // must not contain the user name
 let server: TestServer | undefined;
 let browser: BrowserSession | undefined;
 let generated = '';
