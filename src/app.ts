@@ -125,7 +125,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const org = new OrgService(store, audit, clock, events);
   const devices = new DeviceService(store, audit, box, clock, events);
   const files = opts.files ?? new DiskFileStore(path.join(config.dataDir, 'recordings'));
-  const exams = createExamModule({ store, audit, clock, events, reportLimits: config.reports });
+  const exams = createExamModule({ store, audit, clock, events, reportLimits: config.reports, log });
   exams.alarms.on('alarm.error', (err) => log.error({ err }, 'alarm monitor failed'));
   // One opener for every consumer: rtsp:// through our client, gb28181:// through the cascade.
   const opener = opts.opener ?? new RoutingCameraOpener({ rtsp: new RtspCameraOpener(), gb28181: () => createCascadeModule(app).opener });

@@ -98,4 +98,6 @@ export const auditRecordSchema = z.object({
   objectId: z.string(),
   outcome: z.enum(['ok', 'denied', 'error']),
   detail: z.unknown().nullable(),
+  /** The object's name as recorded at the time (issue 14 item 17), '' when none. */
+  objectName: z.string(),
 });

@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { GENESIS_HASH, auditKeyId, chainHash, checkpointMac, headMac } from './chain.ts';
 import { REKEY_ACTION, contentDigestOf, walkChain } from './chain-walk.ts';
+import { withObjectNames } from './object-names.ts';
 import type { RekeyDetail } from './chain-walk.ts';
 
 export interface AuditEvent {
@@ -89,6 +90,8 @@ export class AuditService {
 
   /** Appends inside `trx`; the caller's transaction decides whether it sticks. */
   async append(trx: Kysely<Database>, actor: Actor, e: AuditEvent): Promise<void> {
+    // Names as they are now, i.e. at the time of the event (issue 14 item 17), inside the chain.
+    const detail = await withObjectNames(trx, e.objectType, e.objectId, e.detail);
     const r = repos(trx).audit;
     const head = await r.lockHead(this.store.dialect);
     // After a rotation by another process, appending with the retired key would break the chain.
@@ -106,7 +109,7 @@ export class AuditService {
       object_id: String(e.objectId),
       outcome: e.outcome ?? 'ok',
       scope_path: e.scopePath ?? '/',
-      detail: e.detail ? JSON.stringify(e.detail) : null,
+      detail: detail ? JSON.stringify(detail) : null,
     };
     const hash = chainHash(this.key, head.hash, fields);
     await r.append({ ...fields, prev_hash: head.hash, hash }, headMac(this.key, fields.seq, hash), this.keyId);

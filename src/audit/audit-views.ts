@@ -20,9 +20,12 @@ export interface AuditRecordView {
   objectId: AuditRow['object_id'];
   outcome: AuditRow['outcome'];
   detail: Record<string, unknown> | null;
+  /** The object's name as recorded with the event ('' when the record names none). */
+  objectName: string;
 }
 
 export function auditRecordView(r: AuditRow): AuditRecordView {
+  const detail = parseDetail(r.detail);
   return {
     seq: Number(r.seq),
     atMs: Number(r.at_ms),
@@ -34,7 +37,8 @@ export function auditRecordView(r: AuditRow): AuditRecordView {
     objectType: r.object_type,
     objectId: r.object_id,
     outcome: r.outcome,
-    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+    detail,
+    objectName: objectName(detail),
   };
 }
 

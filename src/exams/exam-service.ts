@@ -17,6 +17,7 @@ import { actorNodeId, requireExamPermission } from './permissions.ts';
 import type { ExamView, SessionView } from './views.ts';
 import { examView, sessionView } from './views.ts';
 import { syncSession } from './window-sync.ts';
+import { stoppingConflict, windowsStoppedBy } from './removal-check.ts';
 import { DEFAULT_RETENTION_DAYS, MIN_NATIONAL_RETENTION_DAYS, isNational } from './windows.ts';
 
 export interface ExamInput { name: string; kind: ExamKind; ownerNodeId?: number; retentionDays?: number }
@@ -99,7 +100,8 @@ export class ExamService {
   }
 
   /** Replaces the participating sites (and optional room selection per site), re-arming every session. */
-  async setSites(actor: Actor, id: number, sites: SiteSelection[]): Promise<ExamView> {
+  /** `confirm`: removing rooms whose recording window is open is refused (409) without it (issue 14 item 11). */
+  async setSites(actor: Actor, id: number, sites: SiteSelection[], confirm = false): Promise<ExamView> {
     return this.write(actor, 'exam.sites', id, async (r, trx, e) => {
       const siteIds: number[] = [];
       const roomIds: number[] = [];
@@ -114,9 +116,12 @@ export class ExamService {
           roomIds.push(roomId);
         }
       }
+      const stopping = await windowsStoppedBy(r, id, [...new Set(siteIds)], [...new Set(roomIds)], this.clock.nowMs());
+      if (stopping.length > 0 && !confirm) throw stoppingConflict(stopping);
       await r.exams.setSites(id, [...new Set(siteIds)], [...new Set(roomIds)]);
       const synced = await this.syncAll(r, id, actor.username);
-      await this.audit.append(trx, actor, { action: 'exam.sites', objectType: 'exam', objectId: id, scopePath: e.owner_path, detail: { sites: siteIds, rooms: roomIds, ...synced } });
+      const stopped = stopping.map((w) => ({ windowId: w.windowId, room: `${w.siteName} ${w.roomName}`, subject: w.subject }));
+      await this.audit.append(trx, actor, { action: 'exam.sites', objectType: 'exam', objectId: id, scopePath: e.owner_path, detail: { sites: siteIds, rooms: roomIds, ...synced, ...(stopped.length ? { stopped } : {}) } });
       return this.view(r, e, actor.scope);
     });
   }

@@ -25,6 +25,8 @@ export interface ExamModuleDeps {
   font?: { path: string; family: string };
   /** Report files rendered at once, per user and in total (issue 13 item 9); default 2 / 4. */
   reportLimits?: WorkLimits;
+  /** Where a failed recompute after an org change is logged; default console. */
+  log?: FollowLog;
 }
 
 export interface ExamModule {
@@ -39,18 +41,23 @@ export interface ExamModule {
   font: { path: string; family: string };
   /** Bounds on report files (.pdf/.xlsx) rendered at once; 429 over them. */
   reportLimiter: WorkLimiter;
+  /** Recomputes unfinished sessions when rooms or cameras change (sites picked whole take new rooms). */
+  follower: OrgFollower;
   /** Subscribes the alarm monitor to the bus and starts the readiness timer. */
   start(): void;
   stop(): Promise<void>;
 }
 
 import { WorkLimiter } from '../util/work-limiter.ts';
+import { OrgFollower } from './org-follow.ts';
+import type { FollowLog } from './org-follow.ts';
 import type { WorkLimits } from '../util/work-limiter.ts';
 
 export function createExamModule(deps: ExamModuleDeps): ExamModule {
   const alarms = new AlarmEmitter();
   const exams = new ExamService(deps.store, deps.audit, deps.clock);
   const monitor = new ExamAlarmMonitor(deps.store, deps.events, deps.clock, alarms, deps.timer);
+  const follower = new OrgFollower(deps.store, deps.events, deps.clock, deps.log ?? { warn: (obj, msg) => console.warn(msg, obj) });
   return {
     exams,
     windows: new WindowService(deps.store, deps.audit, deps.clock),
@@ -61,8 +68,15 @@ export function createExamModule(deps: ExamModuleDeps): ExamModule {
     monitor,
     font: deps.font ?? DEFAULT_CJK_FONT,
     reportLimiter: new WorkLimiter(deps.reportLimits ?? { maxPerUser: 2, maxTotal: 4 }, '报告生成'),
-    start: () => monitor.start(),
-    stop: () => monitor.stop(),
+    follower,
+    start: () => {
+      monitor.start();
+      follower.start();
+    },
+    stop: async () => {
+      await follower.stop();
+      await monitor.stop();
+    },
   };
 }
 

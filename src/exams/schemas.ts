@@ -31,7 +31,7 @@ export const ackBody = z.object({ disposition: z.string().max(500).optional() })
 
 export const createExamBody = z.object({ name, kind: examKindSchema, ownerNodeId: z.number().int().positive().optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();
 export const updateExamBody = z.object({ name: name.optional(), kind: examKindSchema.optional(), retentionDays: z.number().int().min(1).max(3650).optional() }).strict();
-export const sitesBody = z.object({ sites: z.array(z.object({ siteId: z.number().int().positive(), roomIds: z.array(z.number().int().positive()).max(500).optional() }).strict()).max(5000) }).strict();
+export const sitesBody = z.object({ sites: z.array(z.object({ siteId: z.number().int().positive(), roomIds: z.array(z.number().int().positive()).max(500).optional() }).strict()).max(5000), confirm: z.boolean().optional() }).strict();
 export const sessionBody = z.object({ subject: z.string().trim().min(1).max(64), startMs: ms, endMs: ms }).strict();
 export const updateSessionBody = sessionBody.partial().strict();
 export const editWindowBody = z.object({ startMs: ms.optional(), endMs: ms.optional() }).strict();

@@ -22,6 +22,9 @@ export interface CameraTimeline {
 
 const MAX_RANGE_MS = 62 * 24 * 3600_000;
 
+/** A recording window of a camera (manual, or `exam:<sessionId>` written by the exam schedule). */
+export interface ScheduleView { id: number; cameraId: number; startMs: number; endMs: number; reason: string; createdBy: string }
+
 export class RecordingService {
   constructor(
     private readonly store: Store,
@@ -81,7 +84,7 @@ export class RecordingService {
     return id;
   }
 
-  async schedules(actor: Actor, cameraId: number) {
+  async schedules(actor: Actor, cameraId: number): Promise<ScheduleView[]> {
     await requirePermission(this.audit, actor, 'org.read', 'recording.schedule.list', 'camera', cameraId);
     const r = repos(this.store.db);
     if (!(await r.cameras.get(actor.scope, cameraId))) {

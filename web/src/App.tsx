@@ -16,6 +16,7 @@ import { ReadinessPage } from './pages/readiness/ReadinessPage.tsx';
 import { AlarmHistoryPage } from './pages/alarms/AlarmHistoryPage.tsx';
 import { LedgerPage } from './pages/ledger/LedgerPage.tsx';
 import { DutyPage } from './pages/duty/DutyPage.tsx';
+import { StoragePage } from './pages/storage/StoragePage.tsx';
 import { allowedPages, defaultPage } from './routes.ts';
 import type { PageKey } from './routes.ts';
 import { useHashRoute } from './useHashRoute.ts';
@@ -71,6 +72,7 @@ export function App() {
       {page === 'alarms' && <AlarmHistoryPage />}
       {page === 'ledger' && <LedgerPage user={session.user} />}
       {page === 'duty' && <DutyPage user={session.user} />}
+      {page === 'storage' && <StoragePage user={session.user} />}
     </AppLayout>
   );
 }

@@ -130,7 +130,7 @@ export const api = {
   createExam: (b: { name: string; kind: ExamKind; retentionDays?: number; ownerNodeId?: number }) => request<Exam>('POST', '/api/exams', b),
   updateExam: (id: number, b: { name?: string; kind?: ExamKind; retentionDays?: number }) => request<Exam>('PATCH', `/api/exams/${id}`, b),
   deleteExam: (id: number) => request<unknown>('DELETE', `/api/exams/${id}`),
-  setExamSites: (id: number, sites: { siteId: number; roomIds?: number[] }[]) => request<Exam>('PUT', `/api/exams/${id}/sites`, { sites }),
+  setExamSites: (id: number, sites: { siteId: number; roomIds?: number[] }[], confirm = false) => request<Exam>('PUT', `/api/exams/${id}/sites`, confirm ? { sites, confirm } : { sites }),
   createSession: (examId: number, b: { subject: string; startMs: number; endMs: number }) => request<ExamSession>('POST', `/api/exams/${examId}/sessions`, b),
   updateSession: (id: number, b: { subject?: string; startMs?: number; endMs?: number }) => request<ExamSession>('PATCH', `/api/exam-sessions/${id}`, b),
   deleteSession: (id: number) => request<unknown>('DELETE', `/api/exam-sessions/${id}`),

@@ -43,7 +43,7 @@ const zh = {
   verifyBad: '哈希链校验失败：第 {seq} 条记录异常（{reason}），共校验 {checked} 条。', totalRecords: '共 {total} 条',
   all: '全部', seq: '序号',
   networkError: '网络错误，请检查与服务器的连接', forbidden: '无权执行此操作',
-  menuExamMgmt: '考试管理', menuAlarmHistory: '报警记录', menuDuty: '值班', menuExams: '考试安排', menuReadiness: '考前检测', menuCascade: '平台级联', menuLedger: '设备台账',
+  menuExamMgmt: '考试管理', menuAlarmHistory: '报警记录', menuDuty: '值班', menuExams: '考试安排', menuReadiness: '考前检测', menuCascade: '平台级联', menuLedger: '设备台账', menuStorage: '存储与证据',
   // live wall (视频墙) and tours (轮巡)
   menuPatrol: '视频巡查', menuWall: '视频墙', wallLayout: '画面', wallCameras: '监控点', wallDragHint: '拖动摄像机或考场到右侧画面',
   wallDrop: '拖入摄像机', wallOnline: '在线', wallConnecting: '连接中', wallOffline: '信号中断，正在重连', wallLost: '信号中断', wallRecording: '录像中',
@@ -109,7 +109,7 @@ const en: Record<MsgKey, string> = {
   verifyBad: 'Hash chain broken at record {seq} ({reason}); {checked} records checked.', totalRecords: '{total} records',
   all: 'All', seq: 'Seq',
   networkError: 'Network error: cannot reach the server', forbidden: 'You are not allowed to do this',
-  menuExamMgmt: 'Exams', menuAlarmHistory: 'Alarm history', menuDuty: 'Duty', menuExams: 'Exam schedule', menuReadiness: 'Readiness', menuCascade: 'Cascade', menuLedger: 'Equipment ledger',
+  menuExamMgmt: 'Exams', menuAlarmHistory: 'Alarm history', menuDuty: 'Duty', menuExams: 'Exam schedule', menuReadiness: 'Readiness', menuCascade: 'Cascade', menuLedger: 'Equipment ledger', menuStorage: 'Storage & evidence',
   menuPatrol: 'Video patrol', menuWall: 'Video wall', wallLayout: 'Layout', wallCameras: 'Cameras', wallDragHint: 'Drag a camera or a room onto the wall',
   wallDrop: 'Drop a camera here', wallOnline: 'Online', wallConnecting: 'Connecting', wallOffline: 'Signal lost, reconnecting', wallLost: 'Signal lost', wallRecording: 'Recording',
   wallNotRecording: 'Not recording', wallRefused: 'Not permitted', wallUnsupported: 'Codec not supported by this browser', wallClear: 'Clear wall',

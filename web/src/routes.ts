@@ -2,7 +2,7 @@
 // org.read / user.read / audit.read). Future pages (wall, playback, exams, ledger) get added here.
 import type { Role } from './types.ts';
 
-export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade' | 'alarms' | 'ledger' | 'duty';
+export type PageKey = 'wall' | 'org' | 'users' | 'audit' | 'exams' | 'readiness' | 'playback' | 'cascade' | 'alarms' | 'ledger' | 'duty' | 'storage';
 
 const access: Record<PageKey, readonly Role[]> = {
   org: ['admin', 'operator', 'leader'],
@@ -15,6 +15,7 @@ const access: Record<PageKey, readonly Role[]> = {
   alarms: ['admin', 'operator', 'leader'], // exam.read (报警记录)
   ledger: ['admin', 'operator', 'leader'], // org.read (设备台账); writes org.write / fault.handle (admin)
   duty: ['admin', 'operator', 'leader', 'inspector'], // org.read (值班: status, roster), exam.read (patrol log); the inspector audit.read (巡查日志 only)
+  storage: ['admin'], // recording.manage (证据保全, 备份, 保存策略, 录像计划) and exam.write (考点时段默认值)
   cascade: ['admin', 'operator', 'leader'], // org.read (src/cascade/service.ts); writes need org.write (admin)
 };
 

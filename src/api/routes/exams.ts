@@ -55,7 +55,7 @@ export function examRoutes(m: ExamModule) {
       await m.exams.delete(actorOf(req), req.params.id);
       return { ok: true };
     });
-    s.put('/api/exams/:id/sites', { schema: { tags, summary: '参考考点及考场 Participating sites/rooms', params: idParam, body: sitesBody, response: { 200: examSchema } } }, (req) => m.exams.setSites(actorOf(req), req.params.id, req.body.sites));
+    s.put('/api/exams/:id/sites', { schema: { tags, summary: '参考考点及考场 Participating sites/rooms', params: idParam, body: sitesBody, response: { 200: examSchema } } }, (req) => m.exams.setSites(actorOf(req), req.params.id, req.body.sites, req.body.confirm === true));
     s.post('/api/exams/:id/recompute', { schema: { tags, summary: '重新计算录像时段并布防 Recompute windows and arm', params: idParam, response: { 200: z.object({ windows: z.number(), schedules: z.number() }) } } }, (req) =>
       m.exams.recompute(actorOf(req), req.params.id),
     );

@@ -253,6 +253,11 @@ export class ExamRepo {
   }
 
   /** Ids of the sessions of every exam the site takes part in (recomputed when its defaults change). */
+  /** Sessions whose end is still ahead (their windows follow rooms and cameras added to their sites). */
+  async sessionIdsEndingAfter(nowMs: number): Promise<number[]> {
+    return (await this.db.selectFrom('exam_session').select('id').where('end_ms', '>', nowMs).orderBy('id').execute()).map((r) => r.id);
+  }
+
   async sessionIdsOfSite(siteId: number): Promise<number[]> {
     const rows = await this.db.selectFrom('exam_session').innerJoin('exam_site', 'exam_site.exam_id', 'exam_session.exam_id').select('exam_session.id').where('exam_site.site_id', '=', siteId).execute();
     return rows.map((r) => r.id);

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { Avatar, Button, Divider, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AlertOutlined, ApartmentOutlined, AuditOutlined, DesktopOutlined, LockOutlined, LogoutOutlined, SafetyCertificateOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
+  AlertOutlined, ApartmentOutlined, AuditOutlined, DatabaseOutlined, DesktopOutlined, LockOutlined, LogoutOutlined, SafetyCertificateOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { ScheduleOutlined } from '@ant-design/icons';
 import { HistoryOutlined } from '@ant-design/icons';
@@ -36,6 +36,7 @@ const MENU: { group: MsgKey; items: { key: PageKey; label: MsgKey; icon: ReactNo
     items: [
       { key: 'users', label: 'menuUsers', icon: <TeamOutlined /> },
       { key: 'audit', label: 'menuAudit', icon: <AuditOutlined /> },
+      { key: 'storage', label: 'menuStorage', icon: <DatabaseOutlined /> },
     ],
   },
 ];

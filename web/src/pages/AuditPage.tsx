@@ -82,8 +82,13 @@ export function AuditPage() {
     },
     { title: t('action'), dataIndex: 'action', width: 150, render: (a: string) => <Tooltip title={a}><span>{actionLabel(a, lang)}</span></Tooltip> },
     {
-      title: t('objectId'), key: 'obj', width: 110,
-      render: (_: unknown, r) => (r.objectType ? <span>{objectLabel(r.objectType, lang)}{r.objectId !== null && r.objectId !== '' ? <span className="xc-mono"> #{String(r.objectId)}</span> : null}</span> : '—'),
+      title: t('objectId'), key: 'obj', width: 200,
+      // The name as recorded at the time (issue 14 item 17); the id stays in the tooltip.
+      render: (_: unknown, r) => (r.objectType ? (
+        <Tooltip title={r.objectId !== null && r.objectId !== '' ? `#${String(r.objectId)}` : undefined}>
+          <span data-testid={`audit-object-${r.seq}`}>{objectLabel(r.objectType, lang)}{r.objectName ? <span>{` ${r.objectName}`}</span> : r.objectId !== null && r.objectId !== '' ? <span className="xc-mono"> #{String(r.objectId)}</span> : null}</span>
+        </Tooltip>
+      ) : '—'),
     },
     { title: t('outcome'), dataIndex: 'outcome', width: 80, render: (o: AuditOutcome) => <Tag color={OUTCOME_COLOR[o]}>{label('outcome', o)}</Tag> },
     {

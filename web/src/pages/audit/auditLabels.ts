@@ -51,6 +51,7 @@ const OBJECTS: Record<string, [string, string]> = {
   alarm: ['报警', 'Alarm'], export: ['导出任务', 'Export'], export_request: ['导出申请', 'Export request'], session: ['考试场次', 'Exam session'], window: ['录像时段', 'Recording window'],
   backup: ['备份', 'Backup'], evidence_hold: ['证据保全', 'Evidence hold'], lower_platform: ['下级平台', 'Lower platform'], device: ['设备', 'Device'], ticket: ['故障工单', 'Fault ticket'],
   wall: ['视频墙', 'Wall'], wall_layout: ['画面布局', 'Wall layout'],
+  exam_session: ['考试场次', 'Exam session'], room_window: ['录像时段', 'Recording window'],
 };
 
 export const KNOWN_ACTIONS = Object.keys(ACTIONS);

@@ -7,7 +7,7 @@ import type { Lang } from '../../i18n.ts';
 const zh = {
   title: '考试安排', examList: '考试列表', newExam: '新建考试', editExam: '编辑考试', examName: '考试名称', examKind: '考试类型',
   national: '国家教育考试', retention: '录像保存期限', retentionDays: '{n} 天', days: '天', owner: '所属机构', sites: '参考考点',
-  sitesEdit: '设置参考考点', sitesHint: '选择参加本次考试的考点；考务室和试卷保密室自动纳入录像范围。', noSites: '尚未设置参考考点',
+  sitesEdit: '设置参考考点', sitesHint: '选择整个考点（之后新增的考场自动加入本次考试），或只选择其中的部分考场/机房（只有所选考场参加）；考务室和试卷保密室自动纳入录像范围。', sitesStopTitle: '移除正在录像的考场？', sitesStopOk: '确认移除并停止录像', noSites: '尚未设置参考考点',
   roomsNarrowed: '（限定 {n} 个考场）', retentionNationalHint: '国家教育考试录像至少保存 180 天', noExams: '暂无考试',
   selectExam: '请在左侧选择一个考试', sessionsCount: '{n} 个场次', deleteExam: '删除考试',
   deleteExamConfirm: '确定删除考试“{name}”吗？已开始录像的考试不能删除。',
@@ -37,7 +37,7 @@ export type ExamMsgKey = keyof typeof zh;
 const en: Record<ExamMsgKey, string> = {
   title: 'Exam schedule', examList: 'Exams', newExam: 'New exam', editExam: 'Edit exam', examName: 'Exam name', examKind: 'Exam type',
   national: 'National exam', retention: 'Recording retention', retentionDays: '{n} days', days: 'days', owner: 'Owner', sites: 'Exam sites',
-  sitesEdit: 'Set exam sites', sitesHint: 'Choose the sites taking part; affairs offices and paper vaults are recorded automatically.', noSites: 'No exam sites yet',
+  sitesEdit: 'Set exam sites', sitesHint: 'Pick whole sites (exam rooms added later join this exam automatically) or only some of their exam rooms/labs (only those take part); affairs offices and paper vaults are recorded automatically.', sitesStopTitle: 'Remove rooms that are recording?', sitesStopOk: 'Remove and stop recording', noSites: 'No exam sites yet',
   roomsNarrowed: ' ({n} rooms selected)', retentionNationalHint: 'National exams keep recordings for at least 180 days', noExams: 'No exams yet',
   selectExam: 'Select an exam on the left', sessionsCount: '{n} sessions', deleteExam: 'Delete exam',
   deleteExamConfirm: 'Delete exam "{name}"? Exams whose recording has begun cannot be deleted.',
