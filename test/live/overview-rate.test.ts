@@ -7,6 +7,10 @@ import { LiveHub } from '../../src/live/hub.ts';
 import type { QueueItem } from '../../src/live/hub.ts';
 import { LiveMuxer } from '../../src/live/fmp4-live.ts';
 import { parseRate } from '../../src/live/rate.ts';
+import { LiveSocketSession } from '../../src/live/ws-session.ts';
+import type { LiveSessionDeps } from '../../src/live/ws-session.ts';
+import type { Actor } from '../../src/auth/actor.ts';
+import type { MediaClaims } from '../../src/auth/media-token.ts';
 import { h264VideoParams } from '../../src/media/h264/params.ts';
 import type { VideoFrame } from '../../src/media/types.ts';
 import { loadClips } from '../../src/sim/index.ts';
@@ -95,5 +99,21 @@ describe('patrol overview: keyframes only, full rate on selection (issue 16, R-F
     expect(parseRate('full')).toBe('full');
     expect(parseRate('half')).toBeUndefined();
     expect(parseRate(1)).toBeUndefined();
+  });
+
+  it('the socket answers a rate change for an unknown channel with bad_channel and a bad rate with bad_message', async () => {
+    const sent: string[] = [];
+    const ws = { bufferedAmount: 0, send: (d: Uint8Array | string) => void sent.push(String(d)), close: () => undefined };
+    // None of these reaches a camera lookup: an app with only a clock (for close) is enough here.
+    const session = new LiveSocketSession(ws, { app: { clock: { nowMs: () => Date.now() } } } as unknown as LiveSessionDeps, {} as Actor, {} as MediaClaims);
+    try {
+      await session.onMessage(JSON.stringify({ op: 'rate', ch: 7, rate: 'full' }));
+      await session.onMessage(JSON.stringify({ op: 'rate', ch: 7, rate: 'fast' }));
+      await session.onMessage(JSON.stringify({ op: 'rate', ch: 7 }));
+      await session.onMessage(JSON.stringify({ op: 'sub', ch: 8, cameraId: 1, rate: 2 }));
+      expect(sent.map((x) => JSON.parse(x) as { code: string }).map((m) => m.code)).toEqual(['bad_channel', 'bad_message', 'bad_message', 'bad_message']);
+    } finally {
+      await session.close();
+    }
   });
 });
