@@ -26,6 +26,12 @@ export interface TileResult {
   shownFps?: number;
   total: number;
   dropped: number;
+  /** MSE: media fragments the page received for this tile (pictures sent). */
+  received?: number;
+  /** Pictures presented during the window (rVFC presentedFrames, first frame → end). */
+  presented?: number;
+  /** Overview run, the tile switched to full rate mid-window: ms from the switch to its 1st and 10th new picture. */
+  switchMs?: { first: number; tenth: number };
 }
 
 export interface PageRun {
@@ -41,6 +47,12 @@ export interface PageRun {
   bundleGlobal: string;
   /** BENCH_LIVE_DIAG=1: collect where the first frame's time goes (see PageDiag). */
   diag?: boolean;
+  /**
+   * Patrol overview (issue 16): every tile keyframes only except tile 0 (full rate); halfway
+   * through the window tile 1 is selected (full rate) and tile 0 goes back to keyframes, as a
+   * click in the console does (LiveClient.setRate + MsePlayer.setOverview).
+   */
+  overview?: boolean;
 }
 
 /** BENCH_LIVE_DIAG=1 (MSE): main-thread long tasks and socket arrivals during the subscribe phase. */
@@ -125,11 +137,20 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
         // Frames shown per second from the first frame to the end of the window: frames skipped
         // by a live-edge jump or a stall count against it (dropped frames do not show them).
         if (first && until > first.wallMs) r.shownFps = (m.presentedFrames - first.presented) / ((until - first.wallMs) / 1000);
+        if (first) r.presented = m.presentedFrames - first.presented + 1;
+        const sw = switchAt.get(v);
+        if (sw !== undefined) {
+          const n = (sw.n += 1);
+          if (n === 1) r.switchMs = { first: Date.now() - sw.atMs, tenth: -1 };
+          else if (n === 10 && r.switchMs) r.switchMs.tenth = Date.now() - sw.atMs;
+        }
       }
       if (Date.now() < until) v.requestVideoFrameCallback(cb);
     };
     v.requestVideoFrameCallback(cb);
   };
+  /** Overview: the tile switched to full rate and when (pictures counted from then). */
+  const switchAt = new Map<HTMLVideoElement, { atMs: number; n: number }>();
   const videos: RvfcVideo[] = [];
   const closers: Array<() => void> = [];
   const until = Date.now() + run.measureMs;
@@ -173,6 +194,8 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     if (diag) closers.push(diag.stop);
     type Ph = { initMs: number; firstFragmentMs: number; sourceOpenMs: number; appendedMs: number; inits: number };
     const subscribed: Array<Promise<void>> = [];
+    const players: MsePlayer[] = [];
+    const channels: number[] = [];
     let wsOpenMs = -1;
     run.cameraIds.forEach((cameraId, i) => {
       const v = document.createElement('video') as RvfcVideo;
@@ -187,6 +210,9 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       diag?.subscribedAt(i, t0);
       const since = () => Math.round(performance.now() - t0);
       const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined });
+      const rate = run.overview && i !== 0 ? 'key' : 'full';
+      player.setOverview(rate === 'key');
+      players.push(player);
       const ms = objects.get(v.src); // the MediaSource MsePlayer opens at subscribe time
       if (ms instanceof MediaSource) ms.addEventListener('sourceopen', () => ph.sourceOpenMs < 0 && (ph.sourceOpenMs = since()), { once: true });
       onAppend.set(v, () => ph.appendedMs < 0 && (ph.appendedMs = since())); // MsePlayer appends the init with the first media
@@ -198,6 +224,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
         },
         onMedia: (fragment, keyframe) => {
           if (ph.firstFragmentMs < 0) ph.firstFragmentMs = since();
+          r.received = (r.received ?? 0) + 1;
           player.onMedia(fragment, keyframe);
         },
         onMeta: (m) => player.onMeta(m),
@@ -205,8 +232,9 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
         onError: (code) => player.onError(code),
       };
       subscribed.push(
-        client.subscribe(cameraId, run.stream, run.token, handler).then(
+        client.subscribe(cameraId, run.stream, run.token, handler, rate).then(
           (ch) => {
+            channels[i] = ch;
             if (i === 0) wsOpenMs = since(); // the first subscribe waits for the socket to open
             closers.push(() => {
               client.unsubscribe(ch);
@@ -222,6 +250,17 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     });
     await Promise.all(subscribed);
     for (const r of results) r.wsOpenMs = wsOpenMs;
+    if (run.overview && run.cameraIds.length > 1) {
+      const at = until - run.measureMs / 2;
+      window.setTimeout(() => {
+        // What a click on tile 1 does in the console (Tile.tsx): the player first, then the server.
+        players[0].setOverview(true);
+        client.setRate(channels[0], 'key');
+        players[1].setOverview(false);
+        switchAt.set(videos[1], { atMs: Date.now(), n: 0 });
+        client.setRate(channels[1], 'full');
+      }, Math.max(0, at - Date.now()));
+    }
     closers.push(() => client.close());
   } else {
     await Promise.all(

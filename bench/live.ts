@@ -37,6 +37,8 @@ interface Scenario {
   kind: 'mse' | 'webrtc' | 'peer' | 'hls';
   stream: 'main' | 'sub';
   tiles: number;
+  /** Patrol overview (issue 16): keyframes only except the selected tile; a switch halfway. */
+  overview?: boolean;
 }
 
 // Each peer right after the scenario it is compared with, so both see the same background load.
@@ -46,6 +48,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'mse-main-16', label: 'MSE main ×16', kind: 'mse', stream: 'main', tiles: 16 },
   { name: 'peer-main-16', label: 'peer (decode-only) main ×16', kind: 'peer', stream: 'main', tiles: 16 },
   { name: 'mse-sub-64', label: 'MSE sub ×64', kind: 'mse', stream: 'sub', tiles: 64 },
+  { name: 'overview-sub-64', label: 'overview sub ×64 (keyframes; 1 tile full rate)', kind: 'mse', stream: 'sub', tiles: 64, overview: true },
   { name: 'peer-sub-64', label: 'peer (decode-only) sub ×64', kind: 'peer', stream: 'sub', tiles: 64 },
   { name: 'webrtc-main-16', label: 'WebRTC main ×16', kind: 'webrtc', stream: 'main', tiles: 16 },
   { name: 'hls', label: 'HLS', kind: 'hls', stream: 'main', tiles: 1 },
@@ -86,6 +89,8 @@ interface Outcome {
   serverSkipped: number;
   droppedPct: number;
   shownFpsP50?: number;
+  /** Overview scenario: pictures received and presented (all tiles), switch to full rate, ms. */
+  overview?: { received: number; presented: number; switchFirstMs: number; switchTenthMs: number };
 }
 
 async function main(): Promise<void> {
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
     const cameraIds = nodes.flatMap((n) => (n.rooms ?? []).flatMap((r) => r.cameras.map((c) => c.id)));
     console.log(`cameras: ${cameraIds.length} (simulator pid ${server.simPid}, server pid ${server.pid}); waiting for the recorder to connect…`);
     const page = browser.page;
+    page.setDefaultTimeout(120_000); // a 2-core host at load 20 (other jobs) took > 30 s to load the console
     await page.addInitScript('window.__name = (f) => f;'); // tsx keepNames helper inside evaluated functions
     await page.goto(server.baseUrl);
     await page.getByTestId('login-username').fill('admin');
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
         const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
         // The server takes one WebRTC offer per live token (issue 13): one token per tile.
         const webrtcTokens = sc.kind === 'webrtc' ? await Promise.all(ids.map(async (id) => (await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: [id], stream: sc.stream })).token)) : undefined;
-        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse' };
+        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse', overview: sc.overview };
         const stopTrace = TRACE && sc.kind === 'mse' ? await startTraceWindow(page, 1500) : undefined;
         const running = page.evaluate(runInPage, run);
         if (stopTrace) {
@@ -182,6 +188,14 @@ async function main(): Promise<void> {
           `media appended ${ph('appendedMs')} ms, first frame shown ${pct(ttff, 50)} ms (socket opened by the first subscribe: ${tiles[0]?.wsOpenMs} ms); ` +
           `tiles that got more than one init: ${tiles.filter((t) => (t.phases?.inits ?? 0) > 1).length}`);
       }
+      if (sc.overview) {
+        const received = tiles.reduce((x, t) => x + (t.received ?? 0), 0);
+        const presented = tiles.reduce((x, t) => x + (t.presented ?? 0), 0);
+        const sw = tiles[1]?.switchMs;
+        o.overview = { received, presented, switchFirstMs: sw?.first ?? Number.NaN, switchTenthMs: sw?.tenth ?? Number.NaN };
+        console.log(`  overview: pictures sent ${received + serverSkipped} (received ${received}, server skipped ${serverSkipped}), presented ${presented} (${round2((presented / Math.max(1, received + serverSkipped)) * 100)}%); ` +
+          `tile 1 switched to full rate: first new picture ${o.overview.switchFirstMs} ms, 10th ${o.overview.switchTenthMs} ms`);
+      }
       if (DIAG && sc.kind === 'mse') {
         console.log(`  diag: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __xunchaLiveDiag?: unknown }).__xunchaLiveDiag))}`);
         console.log(`  diag per tile [init, first fragment, sourceopen, appended, first frame] ms: ${JSON.stringify(tiles.map((t) => [t.phases?.initMs, t.phases?.firstFragmentMs, t.phases?.sourceOpenMs, t.phases?.appendedMs, Math.round(t.ttffMs)]))}`);
@@ -190,7 +204,7 @@ async function main(): Promise<void> {
     }
 
     const ratio = (ours?: Outcome, peer?: Outcome) => (ours && peer && peer.droppedPct > 0 ? round2(ours.droppedPct / peer.droppedPct) : Number.NaN);
-    for (const [ours, peer] of [['mse-main-16', 'peer-main-16'], ['mse-sub-64', 'peer-sub-64']]) {
+    for (const [ours, peer] of [['mse-main-16', 'peer-main-16'], ['mse-sub-64', 'peer-sub-64'], ['overview-sub-64', 'peer-sub-64']]) {
       const a = out[ours];
       const b = out[peer];
       if (!a || !b) continue;
@@ -202,6 +216,7 @@ async function main(): Promise<void> {
     const a = out['mse-main-16'];
     const b = out['mse-sub-64'];
     const w = out['webrtc-main-16'];
+    const ov = out['overview-sub-64'];
     console.log(JSON.stringify({
       loadAvg1m: round2(load[0]),
       ttffP95Ms: orNull(a && pct(a.tiles.map((t) => t.ttffMs).filter((x) => x >= 0), 95)),
@@ -222,6 +237,11 @@ async function main(): Promise<void> {
       serverCpu64Pct: orNull(b?.cpu.server),
       simCpu64Pct: orNull(b?.cpu.sim),
       hlsLatencyP50Ms: orNull(hls?.latencyP50Ms),
+      overview64DroppedPct: orNull(ov?.droppedPct),
+      overview64PresentedPct: orNull(ov?.overview && round2((ov.overview.presented / Math.max(1, ov.overview.received + ov.serverSkipped)) * 100)),
+      overview64ChromiumCpuPct: orNull(ov?.cpu.chromium),
+      overviewSwitchFirstMs: orNull(ov?.overview?.switchFirstMs),
+      overviewSwitchTenthMs: orNull(ov?.overview?.switchTenthMs),
     }));
   } finally {
     await browser.close();

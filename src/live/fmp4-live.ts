@@ -14,6 +14,12 @@ export class LiveMuxer {
   private lastPts?: number;
   private duration90k = 3600;
   private seq = 1;
+  /**
+   * Keyframes only (overview tile, issue 16): the gap between two sent frames is a GOP, not a
+   * frame interval, so it does not become the duration (a 2-s keyframe sample would overlap the
+   * frames sent again when the tile goes back to full rate).
+   */
+  sparse = false;
   /** Server receive time of the first frame after the last init (lets the browser measure latency). */
   wallAtZeroMs?: number;
 
@@ -40,7 +46,7 @@ export class LiveMuxer {
     }
     if (this.lastPts !== undefined) {
       const d = frame.pts90k - this.lastPts;
-      if (d > 0 && d <= MAX_DURATION_90K) this.duration90k = d;
+      if (d > 0 && d <= MAX_DURATION_90K && !this.sparse) this.duration90k = d;
     }
     this.lastPts = frame.pts90k;
     const size = videoSampleSize(p.codec, frame.nalus);

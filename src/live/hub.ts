@@ -33,6 +33,10 @@ export class ViewerQueue {
   /** Frames dropped because this viewer was too slow (including those skipped until a keyframe). */
   skippedFrames = 0;
   sentFrames = 0;
+  /** Non-key frames not queued because this viewer takes keyframes only (overview tile, issue 16). */
+  filteredFrames = 0;
+  /** Overview tile: only keyframes are queued (LiveHub.setKeyOnly switches). */
+  keyOnly = false;
   private waitKeyframe = true;
 
   constructor(
@@ -52,6 +56,10 @@ export class ViewerQueue {
   }
 
   pushFrame(frame: VideoFrame, bytes: number): void {
+    if (this.keyOnly && !frame.keyframe) {
+      this.filteredFrames++;
+      return;
+    }
     if (this.waitKeyframe && !frame.keyframe) {
       this.skippedFrames++;
       return;
@@ -82,6 +90,26 @@ export class ViewerQueue {
       this.sentFrames++;
     }
     return item;
+  }
+
+  /**
+   * Keeps the queued inits and what `keep` accepts of the queued frames, in order; `then` (frames
+   * of the current GOP) follow, from their keyframe. Frames left out are not counted as skipped:
+   * they are either not wanted (key only) or sent again with the GOP.
+   */
+  restart(keep: (f: VideoFrame) => boolean, then: readonly { frame: VideoFrame; bytes: number }[]): void {
+    const kept: QueueItem[] = [];
+    this.bytes = 0;
+    for (let i = this.head; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (it.kind === 'frame' && !keep(it.frame)) continue;
+      kept.push(it);
+      if (it.kind === 'frame') this.bytes += it.bytes;
+    }
+    this.items = kept;
+    this.head = 0;
+    if (then.length > 0) this.waitKeyframe = true;
+    for (const g of then) this.pushFrame(g.frame, g.bytes);
   }
 
   /** Empties the queue, keeping the newest init; the viewer resumes at the next keyframe. */
@@ -148,8 +176,9 @@ export class LiveHub {
     return this.gop.length;
   }
 
-  addViewer(notify: () => void, onStatus?: (s: LiveStatus) => void): ViewerQueue {
+  addViewer(notify: () => void, onStatus?: (s: LiveStatus) => void, keyOnly = false): ViewerQueue {
     const q = new ViewerQueue(this.limits, notify, onStatus);
+    q.keyOnly = keyOnly;
     this.viewers.add(q);
     onStatus?.(this.status);
     if (this.params) {
@@ -158,6 +187,20 @@ export class LiveHub {
       if (q.length > 0) notify();
     }
     return q;
+  }
+
+  /**
+   * Overview ↔ full rate (issue 16), without a new init (the tile keeps its MediaSource and its
+   * picture). To key only: queued non-key frames go. To full: the queue restarts at the current
+   * GOP's keyframe (the one the tile shows now, sent again) with the frames since, so the tile
+   * plays at full rate at once instead of waiting up to a GOP for the next keyframe.
+   */
+  setKeyOnly(q: ViewerQueue, keyOnly: boolean): void {
+    if (q.keyOnly === keyOnly || !this.viewers.has(q)) return;
+    q.keyOnly = keyOnly;
+    if (keyOnly) q.restart((f) => f.keyframe, []);
+    else q.restart(() => false, this.gop); // queued frames are keyframes of this GOP or older ones
+    q.notify();
   }
 
   viewerQueues(): ViewerQueue[] {

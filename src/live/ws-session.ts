@@ -1,5 +1,7 @@
 // One browser page's live socket: many tiles (channels) multiplexed on one WebSocket.
-// Client → server (JSON text): {op:'sub', ch, cameraId, stream, token, codecs?} | {op:'unsub', ch}.
+// Client → server (JSON text): {op:'sub', ch, cameraId, stream, token, codecs?, rate?} | {op:'unsub', ch}
+// | {op:'rate', ch, rate}. `rate` 'key' = keyframes only (an overview tile), 'full' (default) = every
+// frame; {op:'rate'} switches a channel without a new init (answered {ev:'rate', ch, rate}).
 // `codecs` lists the video codecs the client can play in MSE ('h264', 'h265'; absent = ['h264'],
 // which old clients send): an H.265 camera goes to a client that lists 'h265' as is (hvc1 fMP4, no
 // ffmpeg), to any other through the shared H.264 transcoder (R-FN-1). Unknown names are ignored;
@@ -17,6 +19,8 @@ import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
 import type { LiveAccessApp } from './access.ts';
 import { LiveMuxer } from './fmp4-live.ts';
+import { parseRate } from './rate.ts';
+import type { LiveRate } from './rate.ts';
 import type { LiveStatus, QueueItem, ViewerQueue } from './hub.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 
@@ -106,7 +110,7 @@ export class LiveSocketSession {
   }
 
   async onMessage(text: string): Promise<void> {
-    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown };
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -115,7 +119,10 @@ export class LiveSocketSession {
     const ch = typeof msg.ch === 'number' && Number.isInteger(msg.ch) && msg.ch >= 0 && msg.ch < 65536 ? msg.ch : -1;
     if (ch < 0) return this.sendJson({ ev: 'error', code: 'bad_channel' });
     if (msg.op === 'unsub') return this.unsubscribe(ch);
-    if (msg.op !== 'sub') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
+    if (msg.op !== 'sub' && msg.op !== 'rate') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
+    const rate = parseRate(msg.rate);
+    if (!rate || (msg.op === 'rate' && msg.rate === undefined)) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
+    if (msg.op === 'rate') return this.setRate(ch, rate);
     const codecs = parseCodecs(msg.codecs);
     if (!codecs) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
     const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
@@ -139,12 +146,27 @@ export class LiveSocketSession {
     const lease = this.deps.acquire(cam, stream);
     if (!lease) return this.sendJson({ ev: 'error', ch, cameraId, code: 'unsupported_source' });
     const channel: Channel = { ch, cameraId, stream, lease, muxer: new LiveMuxer(), queue: undefined as unknown as ViewerQueue, cam, transcoded: false, codecs, holdUntilMs: Date.now() + JOIN_HOLD_MS, sentKeyframe: false };
+    channel.muxer.sparse = rate === 'key';
     this.log.start(cam, stream, 'mse');
     channel.queue = lease.hub.addViewer(
       () => this.pump(),
       (s) => this.onStatus(channel, s),
+      rate === 'key',
     );
     this.channels.set(ch, channel);
+    this.pump();
+  }
+
+  /** Overview ↔ full rate for one channel (issue 16): same hub, muxer and time line, no new init. */
+  private setRate(ch: number, rate: LiveRate): void {
+    const c = this.channels.get(ch);
+    if (!c) return this.sendJson({ ev: 'error', ch, code: 'bad_channel' });
+    const keyOnly = rate === 'key';
+    c.muxer.sparse = keyOnly;
+    if (keyOnly && c.held?.kind === 'frame' && !c.held.frame.keyframe) c.held = undefined;
+    if (!keyOnly) c.held = undefined; // sent again with the GOP
+    c.lease.hub.setKeyOnly(c.queue, keyOnly);
+    this.sendJson({ ev: 'rate', ch, rate });
     this.pump();
   }
 
@@ -218,6 +240,7 @@ export class LiveSocketSession {
     c.queue = lease.hub.addViewer(
       () => this.pump(),
       (s) => this.onStatus(c, s),
+      c.queue.keyOnly,
     );
   }
 

@@ -79,7 +79,7 @@ const BENCHES: Array<{ file: string; fields: string[] }> = [
   { file: 'readiness.ts', fields: ['cameras', 'xunchaS', 'naiveS', 'timeRatio', 'xunchaCpuS', 'naiveCpuS', 'cpuRatio', 'xunchaFailed', 'naiveFailed'] },
   { file: 'sip.ts', fields: ['devices', 'registrationsPerS', 'keepaliveS', 'steadyCpuPct', 'rssMb', 'catalogChannels', 'catalog20kMs'] },
   // Ratios to a peer are null when the peer dropped nothing; HLS latency needs three segments.
-  { file: 'live.ts', fields: ['loadAvg1m', 'ttffP95Ms', 'latencyP50Ms', 'webrtcLatencyP50Ms', 'ttff4P95Ms', 'latency4P50Ms', 'tiles16DroppedPct', 'tiles64DroppedPct', 'peer16DroppedPct', 'peer64DroppedPct', 'dropRatio16', 'dropRatio64', 'shownFps64P50', 'peerShownFps64P50', 'chromiumCpu64Pct', 'peerChromiumCpu64Pct', 'serverCpu64Pct', 'simCpu64Pct', 'hlsLatencyP50Ms'] },
+  { file: 'live.ts', fields: ['loadAvg1m', 'ttffP95Ms', 'latencyP50Ms', 'webrtcLatencyP50Ms', 'ttff4P95Ms', 'latency4P50Ms', 'tiles16DroppedPct', 'tiles64DroppedPct', 'peer16DroppedPct', 'peer64DroppedPct', 'dropRatio16', 'dropRatio64', 'shownFps64P50', 'peerShownFps64P50', 'chromiumCpu64Pct', 'peerChromiumCpu64Pct', 'serverCpu64Pct', 'simCpu64Pct', 'hlsLatencyP50Ms', 'overview64DroppedPct', 'overview64PresentedPct', 'overview64ChromiumCpuPct', 'overviewSwitchFirstMs', 'overviewSwitchTenthMs'] },
 ];
 const MAY_BE_NULL = new Set(['dropRatio16', 'dropRatio64', 'hlsLatencyP50Ms', 'webrtcLatencyP50Ms']);
 

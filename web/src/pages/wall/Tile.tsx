@@ -22,6 +22,11 @@ interface Props {
   onDropCameras?: (index: number, cameraIds: number[]) => void;
   onOpen?: (cam: WallCamera) => void;
   big?: boolean;
+  /** Overview tile of a large grid: keyframes only (issue 16); false = every frame. */
+  overview?: boolean;
+  /** The tile the patroller picked in an overview grid (full rate, outlined). */
+  selected?: boolean;
+  onSelect?: (index: number) => void;
 }
 
 type TileState = 'idle' | 'connecting' | 'online' | 'offline' | 'refused' | 'unsupported' | 'paused';
@@ -46,7 +51,7 @@ function useVisible(ref: React.RefObject<HTMLElement | null>): boolean {
   return inView && pageVisible;
 }
 
-export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big }: Props) {
+export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect }: Props) {
   const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
@@ -62,6 +67,14 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
   const wantStream: Stream = stream === 'sub' && (fallback || cam?.hasSub === false) ? 'main' : stream;
   const { c } = useConsoleText();
   useEffect(() => setFallback(false), [cam?.id]);
+  // Overview ↔ full rate on the running subscription (no resubscribe: the picture stays).
+  const rate = useRef(overview);
+  const live = useRef<{ ch?: number; player?: MsePlayer }>({});
+  useEffect(() => {
+    rate.current = overview;
+    live.current.player?.setOverview(overview);
+    if (live.current.ch !== undefined) client.setRate(live.current.ch, overview ? 'key' : 'full');
+  }, [overview, client]);
 
   useEffect(() => {
     const id = window.setInterval(() => setNow(Date.now()), 1000);
@@ -96,26 +109,34 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       },
     });
     (v as HTMLVideoElement & { xcPlayer?: MsePlayer }).xcPlayer = player;
+    player.setOverview(rate.current);
+    live.current = { player };
     tokens.get([cam.id], wantStream).then(
       async (token) => {
         if (cancelled) return;
-        ch = await client.subscribe(cam.id, wantStream, token, player);
+        ch = await client.subscribe(cam.id, wantStream, token, player, rate.current ? 'key' : 'full');
         if (cancelled) client.unsubscribe(ch);
+        else {
+          live.current.ch = ch;
+          client.setRate(ch, rate.current ? 'key' : 'full'); // changed while subscribing
+        }
       },
       (err: unknown) => {
         setRefusal(err instanceof Error ? err.message : '');
         setState('refused');
       },
     );
-    // No frame for 3 s: show the loss now, not when the server's stall timer fires.
+    // No frame for 3 s: show the loss now, not when the server's stall timer fires. An overview
+    // tile gets one frame per GOP (cameras' GOPs run to 4–5 s): 10 s.
     const watchdog = window.setInterval(() => {
-      if (lastFrame.current && Date.now() - lastFrame.current > 3000) setState((s) => (s === 'online' ? 'offline' : s));
+      if (lastFrame.current && Date.now() - lastFrame.current > (rate.current ? 10_000 : 3000)) setState((s) => (s === 'online' ? 'offline' : s));
     }, 500);
     return () => {
       cancelled = true;
       window.clearInterval(watchdog);
       if (ch !== undefined) client.unsubscribe(ch);
       player.destroy();
+      live.current = {};
       lastFrame.current = 0;
     };
   }, [cam, visible, wantStream, client, tokens]);
@@ -131,7 +152,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
     idle: t('wallDrop'), connecting: t('wallConnecting'), online: t('wallOnline'), offline: t('wallOffline'),
     refused: t('wallRefused'), unsupported: t('wallUnsupported'), paused: t('wallPaused'),
   };
-  const cls = `xc-tile xc-tile-${state}${over ? ' xc-tile-over' : ''}${big ? ' xc-tile-big' : ''}`;
+  const cls = `xc-tile xc-tile-${state}${over ? ' xc-tile-over' : ''}${big ? ' xc-tile-big' : ''}${selected ? ' xc-tile-selected' : ''}`;
   return (
     <div
       ref={box}
@@ -139,6 +160,8 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       data-testid={`wall-tile-${index}`}
       data-camera-id={cam?.id ?? ''}
       data-state={state}
+      data-rate={cam ? (overview ? 'key' : 'full') : undefined}
+      onClick={() => onSelect?.(index)}
       onDragOver={(e) => {
         if (onDropCameras) {
           e.preventDefault();
@@ -175,7 +198,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       {cam && <TilePtz cameraId={cam.id} />}
       {cam && (
         <div className="xc-tile-bottom">
-          {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}</span>}
+          {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}
           <span className="xc-tile-clock">{formatBeijing(now)}</span>
         </div>
       )}

@@ -19,7 +19,7 @@ import { wallApi } from './wallApi.ts';
 import type { WallLayout } from './wallApi.ts';
 import { importLegacyTours, tourApi } from './tourApi.ts';
 import type { Tour, TourInput } from './tourApi.ts';
-import { LAYOUTS, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
+import { LAYOUTS, OVERVIEW_MIN_TILES, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
 import { loadWallState, saveWallState } from './wallState.ts';
 import { hashNumber } from '../../deepLink.ts';
@@ -45,6 +45,9 @@ export function WallPage({ user }: { user: User }) {
   // The saved tour page applies once, when the restored tour's cameras arrive.
   const restorePage = useRef<number | undefined>(saved.tourId !== undefined ? saved.page : undefined);
   const [full, setFull] = useState<WallCamera>();
+  // Overview (issue 16): in a grid of OVERVIEW_MIN_TILES or more, tiles get keyframes only except
+  // the one the patroller clicked (full rate); the full-screen tile always plays at full rate.
+  const [selected, setSelected] = useState<number>();
   const [layouts, setLayouts] = useState<WallLayout[]>([]);
   const [layoutId, setLayoutId] = useState<number>();
   // Until the server's copy of the wall has been read, nothing is written back (it could be newer).
@@ -163,6 +166,7 @@ export function WallPage({ user }: { user: User }) {
     // Keyed on id and version: reloading the list (same tours) must not re-page the wall.
   }, [tour?.id, tour?.updatedAtMs]);
   const pages = Math.ceil(tourList.length / layout);
+  useEffect(() => setSelected(undefined), [page, layout, tourId]);
   const shown: (WallCamera | undefined)[] = tour
     ? Array.from({ length: layout }, (_, i) => pageOf(tourList, page, layout)[i])
     : cells.slice(0, layout).map((id) => (id === null ? undefined : byId.get(id)));
@@ -236,9 +240,11 @@ export function WallPage({ user }: { user: User }) {
             onSelect={(id) => { setTourId(id); setPage(0); setRunning(id !== undefined); if (id !== undefined) setLayoutId(undefined); }} onSave={saveTour} onDelete={deleteTour} onToggle={() => setRunning((r) => !r)} onStep={step} />
         </div>
         {error && <Alert type="error" message={error} showIcon />}
+        {layout >= OVERVIEW_MIN_TILES && <div className="xc-wall-overview-hint" data-testid="wall-overview-hint">{c('wallOverviewHint')}</div>}
         <div className="xc-wall-grid" data-testid="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }}>
           {shown.map((cam, i) => (
-            <Tile key={`${i}-${cam?.id ?? 'none'}`} index={i} cam={cam} stream="sub" client={client} tokens={tokens} status={cam ? statuses.get(cam.id) : undefined} onDropCameras={place} onOpen={setFull} />
+            <Tile key={`${i}-${cam?.id ?? 'none'}`} index={i} cam={cam} stream="sub" client={client} tokens={tokens} status={cam ? statuses.get(cam.id) : undefined} onDropCameras={place} onOpen={setFull}
+              overview={layout >= OVERVIEW_MIN_TILES && selected !== i} selected={layout >= OVERVIEW_MIN_TILES && selected === i} onSelect={setSelected} />
           ))}
         </div>
       </div>

@@ -4,6 +4,9 @@
 // Each subscribe declares the codecs this browser's MSE plays, so H.265 is transcoded only when needed.
 import { ApiError, api } from '../../api.ts';
 import { playableCodecs } from './mseCodecs.ts';
+import type { LiveRate } from '../../../../src/live/rate.ts';
+
+export type { LiveRate };
 
 export type Stream = 'main' | 'sub';
 
@@ -38,6 +41,10 @@ interface Pending {
   cameraId: number;
   stream: Stream;
   token: string;
+  /** 'key' = keyframes only (an overview tile of a large grid), 'full' = every frame. */
+  rate: LiveRate;
+  /** The sub went out on the open socket (a rate change before it rides on the sub itself). */
+  sent?: boolean;
 }
 
 export class LiveClient {
@@ -50,13 +57,25 @@ export class LiveClient {
   private retry?: number;
 
   /** Subscribes a tile; returns its channel id. The token must name the camera. */
-  async subscribe(cameraId: number, stream: Stream, token: string, h: ChannelHandler): Promise<number> {
+  async subscribe(cameraId: number, stream: Stream, token: string, h: ChannelHandler, rate: LiveRate = 'full'): Promise<number> {
     const ch = this.nextCh++ & 0xffff;
     this.handlers.set(ch, h);
-    this.subs.set(ch, { cameraId, stream, token });
+    this.subs.set(ch, { cameraId, stream, token, rate });
     const ws = await this.open(token);
-    if (this.subs.has(ch)) ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs() }));
+    const s = this.subs.get(ch); // the rate may have changed while the socket opened
+    if (s) {
+      ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs(), rate: s.rate }));
+      s.sent = true;
+    }
     return ch;
+  }
+
+  /** Overview ↔ full rate of a subscribed tile: same channel, no new init (issue 16). */
+  setRate(ch: number, rate: LiveRate): void {
+    const s = this.subs.get(ch);
+    if (!s || s.rate === rate) return;
+    s.rate = rate;
+    if (s.sent && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'rate', ch, rate }));
   }
 
   unsubscribe(ch: number): void {
@@ -109,7 +128,7 @@ export class LiveClient {
       const first = this.subs.values().next().value;
       if (!first) return;
       const ws = await this.open(first.token);
-      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs() }));
+      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs(), rate: s.rate }));
     } catch {
       if (!this.closed) this.retry = window.setTimeout(() => void this.resubscribe(), 3000);
     }

@@ -49,6 +49,8 @@ export class MsePlayer implements ChannelHandler {
   /** Media time (s) of the newest keyframe queued for this MediaSource; -1 before one. */
   private newestKeyS = -1;
   private lastGopJumpAtMs = -Infinity;
+  /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
+  private overview = false;
 
   constructor(
     readonly video: HTMLVideoElement,
@@ -84,6 +86,17 @@ export class MsePlayer implements ChannelHandler {
     this.sb = sb;
     sb.addEventListener('updateend', () => this.flush());
     this.flush();
+  }
+
+  /**
+   * Overview (the server sends keyframes only) ↔ full rate. The MediaSource and the picture stay:
+   * back at full rate the server sends the GOP again from the keyframe shown, and the next append
+   * jumps to the live edge (the GOP-jump interval is reset for it).
+   */
+  setOverview(on: boolean): void {
+    if (this.overview === on) return;
+    this.overview = on;
+    this.lastGopJumpAtMs = -Infinity;
   }
 
   onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
@@ -162,7 +175,8 @@ export class MsePlayer implements ChannelHandler {
 
   private flush(): void {
     const sb = this.sb;
-    if (!sb || sb.updating || this.queue.length === 0) return;
+    if (!sb || sb.updating) return;
+    if (this.queue.length === 0) return this.overview ? this.showNewestKey(sb) : undefined; // after updateend: buffered has it
     if (this.initOnly) return; // the init goes in with the GOP burst right behind it: one append
     // Everything queued in one append: a joiner's init + GOP burst (up to 2 s of frames) is one
     // SourceBuffer update instead of one per frame, each waiting for the previous updateend.
@@ -176,7 +190,17 @@ export class MsePlayer implements ChannelHandler {
       this.waitKey = true;
       return;
     }
-    this.chaseLiveEdge(sb);
+    if (!this.overview) this.chaseLiveEdge(sb);
+  }
+
+  /** Overview: a paused video shows the frame at currentTime, so each new keyframe is one seek. */
+  private showNewestKey(sb: SourceBuffer): void {
+    const v = this.video;
+    const b = sb.buffered;
+    if (b.length === 0 || this.newestKeyS < 0) return;
+    if (!v.paused) v.pause();
+    if (Math.abs(v.currentTime - this.newestKeyS) > 0.001) v.currentTime = this.newestKeyS;
+    if (b.start(0) < b.end(b.length - 1) - 10) this.trim(sb);
   }
 
   private chaseLiveEdge(sb: SourceBuffer): void {
