@@ -59,6 +59,9 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   const server: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    // Fastify's 10 s default killed a node starting on a starved machine (a site server busy
+    // recording is where a restart happens): a slow start is better than no start.
+    pluginTimeout: 60_000,
     trustProxy: trusted.length > 0 ? trusted : false,
     serverFactory: httpServerFactory(app.config, proxyMatcher(trusted)),
   });
