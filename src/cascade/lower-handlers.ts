@@ -50,8 +50,9 @@ export class LowerHandlers {
     try {
       msg = parseManscdp(req.body);
     } catch (err) {
+      // The dispatcher logs the refusal at warn (rate-limited, with the peer); the detail here.
+      this.d.log.debug({ err }, 'bad MANSCDP from upper');
       reply(400, { reason: 'Bad MANSCDP' });
-      this.d.log.warn({ err }, 'bad MANSCDP from upper');
       return;
     }
     reply(200);
