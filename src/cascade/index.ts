@@ -26,6 +26,7 @@ import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 import { UpperRegistry } from './upper-registry.ts';
 import type { RegisterGuardOptions } from './register-guard.ts';
 import type { CascadeAlarmEvent } from './upper-registry.ts';
+import { repos } from '../store/repos/index.ts';
 
 export type { CascadeAlarmEvent } from './upper-registry.ts';
 export type { LowerLinkStatus } from './lower-link.ts';
@@ -124,6 +125,11 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         cameraState: (id) => {
           const st = app.recorder.status(id);
           return { online: st?.state === 'online', recording: st?.recording ?? false };
+        },
+        // RecordCmd from the upper (outside exam windows, lower-commands.ts): the camera's mode, applied now.
+        setRecordingMode: async (cameraId, mode) => {
+          await repos(app.store.db).cameras.update(cameraId, { recording_mode: mode, updated_at_ms: app.clock.nowMs() });
+          await app.recorder.reconcile();
         },
         remote: this.calls,
       });

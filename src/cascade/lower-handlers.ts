@@ -34,6 +34,7 @@ export interface LowerHandlerDeps {
   clock: Clock;
   log: Logger;
   cameraState(cameraId: number): { online: boolean; recording: boolean };
+  setRecordingMode?: CommandDeps['setRecordingMode'];
   remote?: RemotePassthrough;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
@@ -95,14 +96,20 @@ export class LowerHandlers {
         }
         if (camera) {
           // The camera's own facts from this node's ledger (filled by ONVIF, issue 19) when known.
+          // The ledger keeps "<manufacturer> <model>" in one field (ONVIF fills both); uppers list Manufacturer.
           const facts = await r.ledger.deviceOfCamera({ kind: 'all' }, camera.id);
-          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: facts?.model ? undefined : 'xuncha', model: facts?.model || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
+          const [maker, ...modelWords] = (facts?.model ?? '').trim().split(/\s+/);
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
         }
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
       }
       case 'device-status-query': {
         const now = formatGbTime(this.d.clock.nowMs());
-        if (msg.deviceId === self) return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', deviceTime: now }]);
+        if (msg.deviceId === self) {
+          // The node encodes (serves) while any camera is online and records while any camera records.
+          const states = (await r.cameras.list({ kind: 'all' })).map((c) => this.d.cameraState(c.id));
+          return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', encode: states.some((x) => x.online) ? 'ON' : 'OFF', record: states.some((x) => x.recording) ? 'ON' : 'OFF', deviceTime: now }]);
+        }
         if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
         const s = this.d.cameraState(camera.id);
         return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now }]);
@@ -162,6 +169,6 @@ export class LowerHandlers {
   }
 
   private commandDeps(): CommandDeps {
-    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState };
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}) };
   }
 }
