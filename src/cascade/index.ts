@@ -132,6 +132,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
           await app.recorder.reconcile();
         },
         remote: this.calls,
+        refusals,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs
       // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.

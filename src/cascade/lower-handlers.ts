@@ -12,6 +12,7 @@ import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
 import { answerQuery, classifyControl, controlOther, responseXml } from './lower-commands.ts';
 import type { CommandDeps } from './lower-commands.ts';
+import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
@@ -35,6 +36,8 @@ export interface LowerHandlerDeps {
   log: Logger;
   cameraState(cameraId: number): { online: boolean; recording: boolean };
   setRecordingMode?: CommandDeps['setRecordingMode'];
+  /** Rate-limits the warn lines of refused commands (the upper role's, shared). */
+  refusals?: RefusalLog;
   remote?: RemotePassthrough;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
@@ -154,18 +157,25 @@ export class LowerHandlers {
       case 'other': {
         if (isBroadcast(msg)) {
           const xml = await answerBroadcast(msg, this.d, gbActor(this.d.link.upper.id, ctx.source.host));
-          this.d.log.warn({ upper: this.d.link.upper.id, target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
+          this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
           return this.send([xml]);
         }
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
         const xml = cfg ?? answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME);
         if (xml) return this.send([xml]);
-        this.d.log.warn({ root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
+        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
         return undefined;
       }
       default:
         return undefined;
     }
+  }
+
+  /** A refused command of the upper, at warn with the peer, once per kind a minute when a RefusalLog is given. */
+  private refused(key: string, ctx: RequestContext, fields: Record<string, unknown>, msg: string): void {
+    const f = { upper: this.d.link.upper.id, peer: `${ctx.source.transport}:${ctx.source.host}:${ctx.source.port}`, ...fields };
+    if (this.d.refusals) this.d.refusals.warn(key, f, msg);
+    else this.d.log.warn(f, msg);
   }
 
   private commandDeps(): CommandDeps {
