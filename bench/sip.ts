@@ -7,10 +7,14 @@
 // query that follows each registration (empty), and keepalive every --keepalive-s. Reported:
 // registration throughput, the upper's CPU and RSS at steady state (keepalives only), and the time
 // for the upper to pull and merge a 20,000-channel catalog from one more lower platform (20 items
-// per MESSAGE, four in flight). Last line: one JSON object.
+// per MESSAGE, four in flight). The peer: SIPp as a UAS answering the same keepalive rate with 200
+// (bench/sipp/keepalive-uas.xml), its CPU and the ratio printed. Last line: one JSON object.
+import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/app.ts';
@@ -22,7 +26,7 @@ import { computeHa1, parseManscdp, splitCatalog, SipTransport } from '../src/gb2
 import type { CatalogItem } from '../src/gb28181/index.ts';
 import { seedFirstStart } from '../src/org/seed.ts';
 import { repos } from '../src/store/repos/index.ts';
-import { forkOwned, installBenchExit, onBenchExit, SMOKE } from './lib/lifecycle.ts';
+import { forkOwned, installBenchExit, onBenchExit, SMOKE, spawnOwned } from './lib/lifecycle.ts';
 import { prepare } from './lib/prepare.ts';
 import { readProc } from './lib/proc.ts';
 
@@ -139,7 +143,10 @@ async function main(): Promise<void> {
   const cat = await waitFor('catalog');
   const rss = readProc(child.pid!)!;
   process.stdout.write(`catalog of ${cat.items} channels pulled and merged in ${cat.ms} ms (${((cat.items / cat.ms) * 1000).toFixed(0)} items/s); upper RSS after ${(rss.rssKb / 1024).toFixed(0)} MB, peak ${(rss.hwmKb / 1024).toFixed(0)} MB\n`);
-  process.stdout.write(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}\n`);
+  const peer = await sippPeer([...nodes.values()].filter((n) => n.identity.id !== BIG_LOWER), steadyS);
+  if (peer) process.stdout.write(`peer: ${peer.version} UAS answering the same ${(N / KEEPALIVE_S).toFixed(0)} MESSAGE/s with 200 (no digest, database or MANSCDP): CPU ${peer.cpuPct.toFixed(1)} %; xuncha / SIPp = ${(steadyCpuPct / peer.cpuPct).toFixed(1)}×\n`);
+  else process.stdout.write('peer: sipp not installed (scripts/ensure-system.sh installs it): no comparison\n');
+  process.stdout.write(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   // Unregistrations still in flight when the transport closes fail: that is expected here.
   for (const l of [...links, bigLink]) void l.stop().catch(() => undefined);
   await new Promise((r) => setTimeout(r, 500));
@@ -147,7 +154,46 @@ async function main(): Promise<void> {
   await new Promise((r) => child.once('exit', r));
   await transport.close();
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ devices: N, registrationsPerS: Math.round(N / regS), keepaliveS: KEEPALIVE_S, steadyCpuPct: Number(steadyCpuPct.toFixed(1)), rssMb: Math.round(b.rssKb / 1024), catalogChannels: cat.items, catalog20kMs: cat.ms }) + '\n');
+  process.stdout.write(JSON.stringify({ devices: N, registrationsPerS: Math.round(N / regS), keepaliveS: KEEPALIVE_S, steadyCpuPct: Number(steadyCpuPct.toFixed(1)), rssMb: Math.round(b.rssKb / 1024), catalogChannels: cat.items, catalog20kMs: cat.ms, ...(peer ? { peerSippCpuPct: Number(peer.cpuPct.toFixed(1)), ratioToPeer: Number((steadyCpuPct / peer.cpuPct).toFixed(1)) } : {}), loadAverage1m: Number(os.loadavg()[0].toFixed(1)) }) + '\n');
+}
+
+/**
+ * The peer: SIPp (C++) as a UAS answering the same keepalive MESSAGE rate with 200 for the same
+ * time, its CPU read through /proc like the upper's. Undefined when sipp is not installed.
+ */
+async function sippPeer(devices: SipNode[], steadyS: number): Promise<{ version: string; cpuPct: number } | undefined> {
+  const v = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
+  if (v.error) return undefined;
+  const version = /SIPp v?[\d.]+/.exec(`${v.stdout}${v.stderr}`)?.[0] ?? 'SIPp';
+  const probe = createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const scenario = fileURLToPath(new URL('./sipp/keepalive-uas.xml', import.meta.url));
+  const sipp = spawnOwned('sipp', ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-max_recv_loops', '10000'], { stdio: 'ignore' });
+  const dest = { host: '127.0.0.1', port, transport: 'udp' as const };
+  await new Promise((r) => setTimeout(r, 1000)); // sipp binds and reads its scenario
+  let stop = false;
+  // Every device keepalives every KEEPALIVE_S, spread evenly over the period, like the LowerLinks.
+  const loops = devices.map(async (node, i) => {
+    await new Promise((r) => setTimeout(r, (i / devices.length) * KEEPALIVE_S * 1000));
+    while (!stop) {
+      void node.message(dest, UPPER.id, { kind: 'keepalive', sn: node.nextSn(), deviceId: node.identity.id, status: 'OK' }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000));
+    }
+  });
+  await new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000)); // every device has started
+  const a = readProc(sipp.pid!);
+  const ta = performance.now();
+  await new Promise((r) => setTimeout(r, steadyS * 1000));
+  const b = readProc(sipp.pid!);
+  const elapsedS = (performance.now() - ta) / 1000;
+  stop = true;
+  sipp.kill('SIGTERM');
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000 + 1000))]);
+
+  if (!a || !b) return undefined;
+  return { version, cpuPct: ((b.cpuS - a.cpuS) / elapsedS) * 100 };
 }
 
 if (values.role === 'upper') void upperRole();

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { App } from '../app.ts';
 import type { Gb28181Settings } from '../config/config.ts';
-import { SipTransport } from '../gb28181/index.ts';
+import { SipDroppedError, SipTransport } from '../gb28181/index.ts';
 import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/index.ts';
 import { relayAlarms } from './alarm-relay.ts';
 import { watchFaults } from './alarms-out.ts';
@@ -26,6 +26,7 @@ import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 import { UpperRegistry } from './upper-registry.ts';
 import type { RegisterGuardOptions } from './register-guard.ts';
 import type { CascadeAlarmEvent } from './upper-registry.ts';
+import { repos } from '../store/repos/index.ts';
 
 export type { CascadeAlarmEvent } from './upper-registry.ts';
 export type { LowerLinkStatus } from './lower-link.ts';
@@ -100,7 +101,10 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.registry = new UpperRegistry(node, app.store, app.clock, app.log, { lowerKeepaliveS: s.lowerKeepaliveS, catalogIdleMs: this.opts.queryIdleMs, registerGuard: this.opts.registerGuard });
     const refusals = this.registry.refusals;
     // Dropped datagrams (malformed SIP), socket errors: warn, once per kind and minute.
-    transport.on('error', (err) => refusals.warn(`sip-error:${err.message.slice(0, 60)}`, { err: err.message }, 'SIP message dropped or transport error'));
+    transport.on('error', (err) => {
+      if (err instanceof SipDroppedError) refusals.warn(`dropped:${err.peerHost}`, { peer: err.peer, reason: err.reason }, err.message.split(' from ')[0]);
+      else refusals.warn(`sip-error:${err.message.slice(0, 60)}`, { err: err.message }, 'SIP transport error');
+    });
     this.registry.on('alarm', (a) => {
       this.emit('alarm', a);
       // On the node's bus too (consumers: alarm views, fault tickets). Key not yet in EventMap.
@@ -122,7 +126,13 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
           const st = app.recorder.status(id);
           return { online: st?.state === 'online', recording: st?.recording ?? false };
         },
+        // RecordCmd from the upper (outside exam windows, lower-commands.ts): the camera's mode, applied now.
+        setRecordingMode: async (cameraId, mode) => {
+          await repos(app.store.db).cameras.update(cameraId, { recording_mode: mode, updated_at_ms: app.clock.nowMs() });
+          await app.recorder.reconcile();
+        },
         remote: this.calls,
+        refusals,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs
       // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.
@@ -147,12 +157,29 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         app.events.off('org.changed', trigger);
       };
     }
-    transport.on('request', (req, reply, ctx) => this.dispatch(req, reply, ctx));
+    transport.on('request', (req, reply, ctx) => this.dispatch(req, this.loggedReply(req, reply, ctx), ctx));
     transport.on('ack', (ack) => this.sessions?.onAck(ack.headers.get('Call-ID') ?? ''));
     await this.registry.start();
     await this.watcher?.start();
     await this.upperSubs.start();
     this.link?.start();
+  }
+
+  /**
+   * Every refused request (any answer ≥ 400; the 401 challenge to REGISTER is not a refusal) is
+   * logged at warn with the peer and the reason, once per peer, method and status a minute —
+   * unless the handler logged it with its own details in the same turn.
+   */
+  private loggedReply(req: SipRequest, reply: ReplyFn, ctx: RequestContext): ReplyFn {
+    return (status, init) => {
+      const refusals = this.registry?.refusals;
+      if (refusals && status >= 400 && !(status === 401 && req.method === 'REGISTER') && !refusals.warnedThisTurn()) {
+        const { host, port, transport } = ctx.source;
+        const reason = init?.reason ?? '';
+        refusals.warn(`refused:${host}:${req.method}:${status}`, { peer: `${transport}:${host}:${port}`, from: userOf(req.headers.get('From')), method: req.method, status, ...(reason ? { reason } : {}) }, `SIP ${req.method} refused (${status}${reason ? ` ${reason}` : ''})`);
+      }
+      return reply(status, init);
+    };
   }
 
   private dispatch(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {

@@ -18,6 +18,8 @@ export interface CommandDeps {
   /** What this node tells its upper in BasicParam: its registration expiry and keepalive. */
   upper: { expiresS: number; keepaliveS: number };
   cameraState(cameraId: number): { online: boolean; recording: boolean };
+  /** Sets a camera's recording mode and applies it now (RecordCmd); absent: RecordCmd only reports. */
+  setRecordingMode?(cameraId: number, mode: 'continuous' | 'scheduled'): Promise<void>;
 }
 
 const el = (name: string, text: string | number): XmlElement => ({ name, text });
@@ -90,12 +92,24 @@ export async function controlOther(deps: CommandDeps, actor: Actor, camera: Came
       const want = other.RecordCmd;
       if (!camera) out = { result: 'ERROR', reason: 'unknown camera' };
       else if (want === 'StopRecord') {
-        // Recording follows the site's schedule; inside an exam window it must never stop (R-DIS-2, R-REC-4).
+        // Inside a required (exam) window recording must never stop (R-DIS-2, R-REC-4). Outside
+        // one, stopping means "record only in the scheduled windows" (mode scheduled).
         const window = await repos(deps.store.db).cascade.examWindowCovering(camera.id, now);
-        out = { result: 'ERROR', reason: window ? `refused: exam window ${window.reason}` : 'recording follows the site schedule; not stopped remotely' };
+        if (window) out = { result: 'ERROR', reason: `refused: exam window ${window.reason}` };
+        else if (!deps.setRecordingMode) out = { result: 'ERROR', reason: 'recording follows the site schedule; not stopped remotely' };
+        else {
+          if (camera.recording_mode !== 'scheduled') await deps.setRecordingMode(camera.id, 'scheduled');
+          out = { result: 'OK', reason: 'stopped: records in its scheduled windows only' };
+        }
       } else if (want === 'Record') {
-        const recording = deps.cameraState(camera.id).recording;
-        out = recording ? { result: 'OK', reason: 'already recording' } : { result: 'ERROR', reason: 'recording follows the site schedule; not started remotely' };
+        // Starting never conflicts with a window: continuous recording covers every window too.
+        if (camera.recording_mode === 'continuous') {
+          out = deps.cameraState(camera.id).recording ? { result: 'OK', reason: 'already recording' } : { result: 'ERROR', reason: 'camera not recording now (offline or starting); it records as soon as it can' };
+        } else if (!deps.setRecordingMode) out = { result: 'ERROR', reason: 'recording follows the site schedule; not started remotely' };
+        else {
+          await deps.setRecordingMode(camera.id, 'continuous');
+          out = { result: 'OK', reason: 'recording started (continuous)' };
+        }
       } else out = { result: 'ERROR', reason: `unknown RecordCmd ${want ?? ''}` };
       break;
     }

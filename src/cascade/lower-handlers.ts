@@ -12,6 +12,7 @@ import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
 import { answerQuery, classifyControl, controlOther, responseXml } from './lower-commands.ts';
 import type { CommandDeps } from './lower-commands.ts';
+import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
@@ -34,6 +35,9 @@ export interface LowerHandlerDeps {
   clock: Clock;
   log: Logger;
   cameraState(cameraId: number): { online: boolean; recording: boolean };
+  setRecordingMode?: CommandDeps['setRecordingMode'];
+  /** Rate-limits the warn lines of refused commands (the upper role's, shared). */
+  refusals?: RefusalLog;
   remote?: RemotePassthrough;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
@@ -50,8 +54,9 @@ export class LowerHandlers {
     try {
       msg = parseManscdp(req.body);
     } catch (err) {
+      // The dispatcher logs the refusal at warn (rate-limited, with the peer); the detail here.
+      this.d.log.debug({ err }, 'bad MANSCDP from upper');
       reply(400, { reason: 'Bad MANSCDP' });
-      this.d.log.warn({ err }, 'bad MANSCDP from upper');
       return;
     }
     reply(200);
@@ -94,14 +99,20 @@ export class LowerHandlers {
         }
         if (camera) {
           // The camera's own facts from this node's ledger (filled by ONVIF, issue 19) when known.
+          // The ledger keeps "<manufacturer> <model>" in one field (ONVIF fills both); uppers list Manufacturer.
           const facts = await r.ledger.deviceOfCamera({ kind: 'all' }, camera.id);
-          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: facts?.model ? undefined : 'xuncha', model: facts?.model || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
+          const [maker, ...modelWords] = (facts?.model ?? '').trim().split(/\s+/);
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
         }
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
       }
       case 'device-status-query': {
         const now = formatGbTime(this.d.clock.nowMs());
-        if (msg.deviceId === self) return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', deviceTime: now }]);
+        if (msg.deviceId === self) {
+          // The node encodes (serves) while any camera is online and records while any camera records.
+          const states = (await r.cameras.list({ kind: 'all' })).map((c) => this.d.cameraState(c.id));
+          return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', encode: states.some((x) => x.online) ? 'ON' : 'OFF', record: states.some((x) => x.recording) ? 'ON' : 'OFF', deviceTime: now }]);
+        }
         if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
         const s = this.d.cameraState(camera.id);
         return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now }]);
@@ -146,13 +157,13 @@ export class LowerHandlers {
       case 'other': {
         if (isBroadcast(msg)) {
           const xml = await answerBroadcast(msg, this.d, gbActor(this.d.link.upper.id, ctx.source.host));
-          this.d.log.warn({ upper: this.d.link.upper.id, target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
+          this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
           return this.send([xml]);
         }
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
         const xml = cfg ?? answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME);
         if (xml) return this.send([xml]);
-        this.d.log.warn({ root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
+        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
         return undefined;
       }
       default:
@@ -160,7 +171,14 @@ export class LowerHandlers {
     }
   }
 
+  /** A refused command of the upper, at warn with the peer, once per kind a minute when a RefusalLog is given. */
+  private refused(key: string, ctx: RequestContext, fields: Record<string, unknown>, msg: string): void {
+    const f = { upper: this.d.link.upper.id, peer: `${ctx.source.transport}:${ctx.source.host}:${ctx.source.port}`, ...fields };
+    if (this.d.refusals) this.d.refusals.warn(key, f, msg);
+    else this.d.log.warn(f, msg);
+  }
+
   private commandDeps(): CommandDeps {
-    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState };
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}) };
   }
 }

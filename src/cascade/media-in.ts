@@ -1,11 +1,12 @@
-// Receives RTP/PS from a lower platform (UDP, or TCP passive with RFC 4571 framing), depacketizes
+// Receives RTP/PS from a lower platform (UDP; or TCP with RFC 4571 framing, passive — we listen —
+// or active — we connect to the port of the lower's answer, RFC 4145 a=setup), depacketizes
 // it (PsRtpDepacketizer) and emits frames as a FrameSource, so the live hub or a recorder can use a
 // remote channel like any camera. An optional tap sees the PS bytes of every complete packet.
 // The end of a Playback/Download (MediaStatus 121) closes it with code 'end-of-file', not an error.
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { PsRtpDepacketizer, Rfc4571Deframer } from '../media/ps/index.ts';
 import { parseRtpPacket } from '../media/rtp/packet.ts';
@@ -14,6 +15,8 @@ import type { FrameSource, FrameSourceEvents, SessionEnd } from '../ingest/sourc
 
 export interface RtpPsReceiverOptions {
   transport: 'udp' | 'tcp';
+  /** TCP only: 'passive' (default) listens for the sender; 'active' connects to it (connect()). */
+  setup?: 'active' | 'passive';
   bindHost: string;
   /** Expected SSRC (from our y=); packets with another SSRC are counted and dropped. */
   ssrc?: number;
@@ -69,16 +72,12 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
       sock.on('error', (e) => s.end({ code: 'network', message: e.message }));
       s.udp = sock;
       port = sock.address().port;
+    } else if (opts.setup === 'active') {
+      port = 9; // RFC 4145 §4.1: an active endpoint offers the discard port; it connects later
     } else {
       const server = createServer((sock) => {
         if (s.conn) return void sock.destroy();
-        s.conn = sock;
-        const deframer = new Rfc4571Deframer();
-        sock.on('data', (chunk: Buffer) => {
-          for (const p of deframer.push(chunk)) s.onPacket(p);
-        });
-        sock.on('close', () => s.end({ code: 'eof', message: 'sender closed the connection' }));
-        sock.on('error', (e) => s.end({ code: 'network', message: e.message }));
+        s.adopt(sock);
       });
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, opts.bindHost, () => resolve()));
       s.server = server;
@@ -90,6 +89,27 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
       if (!s.paused && Date.now() - s.lastPacketMs > stallMs) s.end({ code: 'stall', message: `no RTP for ${stallMs} ms` });
     }, Math.min(1000, stallMs));
     return { source: s, port };
+  }
+
+  private adopt(sock: Socket): void {
+    this.conn = sock;
+    const deframer = new Rfc4571Deframer();
+    sock.on('data', (chunk: Buffer) => {
+      for (const p of deframer.push(chunk)) this.onPacket(p);
+    });
+    sock.on('close', () => this.end({ code: 'eof', message: 'sender closed the connection' }));
+    sock.on('error', (e) => this.end({ code: 'network', message: e.message }));
+  }
+
+  /** TCP active: connects to the sender's listening port (from its answer SDP). */
+  async connect(host: string, port: number): Promise<void> {
+    if (this.opts.transport !== 'tcp' || this.opts.setup !== 'active' || this.conn) throw new Error('connect() is for a TCP active receiver, once');
+    const sock = netConnect({ host, port });
+    await new Promise<void>((resolve, reject) => sock.once('error', reject).once('connect', () => resolve()));
+    sock.setNoDelay(true);
+    if (this.closed) return void sock.destroy();
+    this.lastPacketMs = Date.now(); // the stall clock starts when the stream can flow
+    this.adopt(sock);
   }
 
   /**

@@ -206,7 +206,8 @@ export class MediaSessions {
   private relay(channelId: string, offer: GbSdp, sender: RtpPsSender, session: Session): () => void {
     const sessionName = (['Play', 'Playback', 'Download'] as const).find((n) => n.toLowerCase() === offer.sessionName.trim().toLowerCase()) ?? 'Play';
     const r = relayRemote(this.d.remote!, channelId, {
-      session: sessionName, transport: offer.transport, ...(sessionName !== 'Play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}),
+      // Same TCP roles downwards as the upper asked of us (it connects to us → we connect down).
+      session: sessionName, transport: offer.transport, ...(offer.transport === 'tcp' ? { tcpSetup: offer.setup === 'active' ? 'active' as const : 'passive' as const } : {}), ...(sessionName !== 'Play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}),
       ...(offer.downloadSpeed !== undefined ? { downloadSpeed: offer.downloadSpeed } : {}),
     }, sender, (reason, fileEnd) => {
       if (!fileEnd) return this.end(session, reason, true);

@@ -18,6 +18,8 @@ import type { LowerClock, UpperRegistry } from './upper-registry.ts';
 
 export interface OpenLiveOptions {
   transport?: 'udp' | 'tcp';
+  /** TCP: 'passive' (default: we listen, the lower connects) or 'active' (we connect to the lower). */
+  tcpSetup?: 'active' | 'passive';
   /** Default Play (live). Playback/Download need startSec/endSec (Unix seconds). */
   session?: 'Play' | 'Playback' | 'Download';
   startSec?: number;
@@ -97,9 +99,10 @@ export class UpperCalls {
     const transport = opts.transport ?? 'udp';
     const session = opts.session ?? 'Play';
     const ssrc = buildSsrc({ playback: session !== 'Play', domainId: this.node.identity.domain, serial: (this.ssrcSerial = (this.ssrcSerial + 1) % 10_000) });
-    const { source, port } = await GbFrameSource.listen({ transport, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs ?? this.stallMs });
+    const setup = transport === 'tcp' ? (opts.tcpSetup ?? 'passive') : undefined;
+    const { source, port } = await GbFrameSource.listen({ transport, setup, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs ?? this.stallMs });
     const sdp = buildGbSdp({
-      sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup: transport === 'tcp' ? 'passive' : undefined,
+      sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup,
       direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session === 'Download' && opts.downloadSpeed !== undefined ? { downloadSpeed: opts.downloadSpeed } : {}), ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,
     });
     const lowerDomain = lower.sip_id.slice(0, 10);
@@ -115,6 +118,11 @@ export class UpperCalls {
       dialog = res.dialog;
       const answer = parseGbSdp(bodyText(res.response));
       if (answer.ssrc) source.expectSsrc(Number(answer.ssrc));
+      if (setup === 'active') {
+        // We connect to where the lower listens (its answer: a=setup:passive, c= and m= port).
+        if (answer.transport !== 'tcp' || answer.setup === 'active' || !answer.port) throw new OpenError('refused', `lower answered TCP active with ${answer.transport}/${answer.setup ?? '-'} port ${answer.port}`);
+        await source.connect(answer.ip || dest.host, answer.port);
+      }
     } catch (err) {
       await source.stop();
       if (dialog) await this.node.transport.bye(dialog).catch(() => undefined);

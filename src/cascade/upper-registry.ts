@@ -184,6 +184,13 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
           reply(403, { reason: 'Too Many Failed Attempts', headers: { 'Retry-After': String(Math.ceil(lockMs / 1000)), ...OUR_GB_VERSION } });
           return;
         }
+        if (issued?.afterAnswer) {
+          // Already re-challenged once after a failed answer (stale credentials get that one
+          // chance): a second wrong answer in a row is 403, not a 401 the device retries forever.
+          this.nonces.delete(sipId);
+          reply(403, { reason: 'Wrong Credentials', headers: OUR_GB_VERSION });
+          return;
+        }
       }
       // A lower that declared 2022 and whose SM3 HA1 we hold is offered SM3 first, then MD5 for
       // 2022 devices without SM3 (RFC 7616 §3.7: clients take the first they support). Others,

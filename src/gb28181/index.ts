@@ -2,7 +2,7 @@
 // node built-ins and npm libs). Platform/cascade services build on these.
 export { SipTransport } from './sip/transport.ts';
 export type { SipDestination, RequestContext, ReplyFn, RequestHandler, ListenOptions, RequestOptions } from './sip/transport.ts';
-export { parseSipMessage, serializeSipMessage, bodyText, SipParseError, SIP_MAX_MESSAGE_BYTES } from './sip/message.ts';
+export { parseSipMessage, serializeSipMessage, bodyText, SipDroppedError, SipParseError, SIP_MAX_MESSAGE_BYTES } from './sip/message.ts';
 export type { SipMessage, SipRequest, SipResponse } from './sip/message.ts';
 export { SipStreamParser } from './sip/stream-parser.ts';
 export { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';

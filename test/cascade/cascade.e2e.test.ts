@@ -131,6 +131,19 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     await src.stop();
   });
 
+  it('R-FN-3: live over TCP active (the city offers a=setup:active and connects to the port the site listens on) delivers frames', async () => {
+    const src = await city.cascade.calls!.openLive(cams.b.gb, { transport: 'tcp', tcpSetup: 'active' });
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind === 'video') video++;
+    });
+    await until('21 video frames received over TCP active', () => video > 20, 15_000);
+    await src.stop();
+    // The site saw an active offer: no address of the city to connect to (discard port 9, RFC 4145).
+    const audits = await site.t.app.store.db.selectFrom('audit_log').select('detail').where('action', '=', 'cascade.live').execute();
+    expect(audits.map((a) => (JSON.parse(String(a.detail)) as { to: string }).to)).toContainEqual(expect.stringMatching(/:9\/tcp$/));
+  });
+
   it("R-FN-1: RecordInfo from the city lists the site's recording spans; Playback sends the recorded frames", async () => {
     const admin = await city.t.actor('admin');
     const now = Date.now();

@@ -124,6 +124,32 @@ describe('SIP source spoofing and digest guessing at the upper role (R-SEC-4, R-
     expect((await alarms()).some((x) => x.description === 'INJECTED over TCP')).toBe(false);
   });
 
+  it('R-SEC-5: a wrong password is challenged once more (401), then refused 403 — not 401 forever — and the right one still registers (issue 15 defect 7)', async () => {
+    // A device that keeps answering each new challenge with the same wrong password (as NVRs do).
+    const id = '32010600002000000002';
+    await addLower(city, id, 'site 2');
+    const dev = await endpoint(id);
+    nodes.push(dev);
+    const callId = newCallId();
+    let seq = 1;
+    const send = (authorization?: string) => {
+      const me = `<${dev.fromUri}>`;
+      const uri = `sip:${CITY.id}@${CITY.domain}`;
+      const req = createRequest({ method: 'REGISTER', uri, from: me, to: me, callId, cseq: seq++, headers: { Contact: dev.contact('udp'), Expires: '3600', ...(authorization ? { Authorization: authorization } : {}) } });
+      return dev.transport.request(req, udpDest);
+    };
+    const answer = (res: SipResponse, password: string) => new SipDigestClient({ username: id, password }).authorize(res.headers.getAll('WWW-Authenticate'), 'REGISTER', `sip:${CITY.id}@${CITY.domain}`);
+    const challenge = await send();
+    const again = await send(answer(challenge, 'wrong-password'));
+    const refused = await send(answer(again, 'wrong-password'));
+    expect([challenge.status, again.status, refused.status]).toEqual([401, 401, 403]);
+    expect(refused.headers.has('WWW-Authenticate')).toBe(false);
+    // Two wrong answers stay under the lockout (3): the right password, on a fresh challenge, registers.
+    const fresh = await send();
+    expect(fresh.status).toBe(401);
+    expect((await send(answer(fresh, PASSWORD))).status).toBe(200);
+  });
+
   it('R-SEC-4 R-SEC-5: wrong digest answers lock the device id out (403 with Retry-After, even for the right password) until the lockout ends', async () => {
     const guesser = await endpoint(SITE.id);
     nodes.push(guesser);

@@ -6,6 +6,20 @@ export class SipParseError extends Error {
   override readonly name = 'SipParseError';
 }
 
+/** A received message the transport dropped (it does not parse): who sent it and why, for the log. */
+export class SipDroppedError extends Error {
+  override readonly name = 'SipDroppedError';
+  constructor(
+    /** The sender's address (no port: one peer, whatever source port it uses). */
+    readonly peerHost: string,
+    readonly peer: string,
+    readonly reason: string,
+    what = 'dropped SIP message',
+  ) {
+    super(`${what} from ${peer}: ${reason}`);
+  }
+}
+
 /** Upper bound for one message (headers + body); anything larger is refused, never buffered. */
 export const SIP_MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_HEADER_LINES = 256;

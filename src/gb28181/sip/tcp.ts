@@ -2,7 +2,7 @@
 // a framing error closes the connection (there is no way to resynchronise a stream). Outgoing
 // requests reuse an open connection to the same host:port, incoming or outgoing.
 import { connect as tcpConnect } from 'node:net';
-import { SipParseError } from './message.ts';
+import { SipDroppedError, SipParseError } from './message.ts';
 import { SipStreamParser } from './stream-parser.ts';
 import type { Socket } from 'node:net';
 import type { SipMessage } from './message.ts';
@@ -45,7 +45,7 @@ export class SipTcpPool {
         msgs = parser.push(chunk);
       } catch (e) {
         if (e instanceof SipParseError) {
-          this.onError(new Error(`closing SIP/TCP ${key}: ${e.message}`));
+          this.onError(new SipDroppedError(normaliseHost(socket.remoteAddress ?? ''), `tcp:${key}`, e.message, 'closing SIP/TCP connection after a message that does not parse'));
           socket.destroy();
           return;
         }

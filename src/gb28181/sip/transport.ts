@@ -2,7 +2,7 @@
 // retry. A user agent, never a proxy: request() always writes its own single Via.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { parseSipMessage, SipParseError } from './message.ts';
+import { parseSipMessage, SipDroppedError, SipParseError } from './message.ts';
 import { serializeSipMessage } from './message.ts';
 import { SipTcpPool, normaliseHost } from './tcp.ts';
 import { ClientTransaction, ServerTransaction, clientKey, serverKey } from './transaction.ts';
@@ -82,7 +82,7 @@ export class SipTransport {
       try {
         msg = parseSipMessage(buf);
       } catch (e) {
-        if (e instanceof SipParseError) return this.emitError(new Error(`dropped malformed SIP datagram from ${rinfo.address}:${rinfo.port}: ${e.message}`));
+        if (e instanceof SipParseError) return this.emitError(new SipDroppedError(normaliseHost(rinfo.address), `udp:${rinfo.address}:${rinfo.port}`, e.message, 'dropped malformed SIP datagram'));
         throw e;
       }
       const source: SipDestination = { host: normaliseHost(rinfo.address), port: rinfo.port, transport: 'udp' };
@@ -228,7 +228,7 @@ export class SipTransport {
       if (msg.kind === 'response') this.onResponse(msg);
       else this.onRequest(msg, source, send, reliable);
     } catch (e) {
-      if (e instanceof SipParseError) this.emitError(new Error(`dropped SIP message from ${source.host}:${source.port}: ${e.message}`));
+      if (e instanceof SipParseError) this.emitError(new SipDroppedError(source.host, `${source.transport}:${source.host}:${source.port}`, e.message));
       else throw e;
     }
   }
