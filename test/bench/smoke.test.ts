@@ -77,6 +77,7 @@ const BENCHES: Array<{ file: string; fields: string[] }> = [
   { file: 'record.ts', fields: ['cameras', 'seconds', 'cpuRatio', 'memRatio', 'lostFrames', 'xunchaCpuPct', 'xunchaPeakMb', 'ffmpegCpuPct', 'ffmpegPeakMb', 'ffmpegLostFrames', 'framesSent', 'framesWritten', 'indexLagMaxMs', 'simCpuPct', 'load1', 'loadBefore'] },
   { file: 'playback.ts', fields: ['seekP50Ms', 'seekP95Ms', 'listMonthMs', 'startPointP95Ms', 'exportMs', 'ffmpegConcatMs', 'exportSpeedRatio', 'exportMBps', 'indexBytesPerCameraHour', 'fragmentIndexBytesPerCameraHour', 'fileRows', 'synthesisS'] },
   { file: 'readiness.ts', fields: ['cameras', 'xunchaS', 'naiveS', 'timeRatio', 'xunchaCpuS', 'naiveCpuS', 'cpuRatio', 'xunchaFailed', 'naiveFailed'] },
+  { file: 'fleet.ts', fields: ['lowers', 'devices', 'dashP95Ms', 'provinceCpuPct', 'camerasSeen', 'naiveP95Ms', 'naiveCpuPct', 'naiveRawEvents', 'p95Ratio', 'cpuRatio', 'load1', 'loadBefore'] },
   { file: 'sip.ts', fields: ['devices', 'registrationsPerS', 'keepaliveS', 'steadyCpuPct', 'rssMb', 'catalogChannels', 'catalog20kMs'] },
   // Ratios to a peer are null when the peer dropped nothing; HLS latency needs three segments.
   { file: 'live.ts', fields: ['loadAvg1m', 'ttffP95Ms', 'latencyP50Ms', 'webrtcLatencyP50Ms', 'ttff4P95Ms', 'latency4P50Ms', 'tiles16DroppedPct', 'tiles64DroppedPct', 'peer16DroppedPct', 'peer64DroppedPct', 'dropRatio16', 'dropRatio64', 'shownFps64P50', 'peerShownFps64P50', 'chromiumCpu64Pct', 'peerChromiumCpu64Pct', 'serverCpu64Pct', 'simCpu64Pct', 'hlsLatencyP50Ms'] },
