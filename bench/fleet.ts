@@ -97,7 +97,14 @@ runBench('bench:fleet', async () => {
   const child = forkOwned(path.join(import.meta.dirname, 'lib/fleet-lowers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const phase = async (mode: 'xuncha' | 'naive', dashPath: string) => {
     const cmd: RunCmd = { cmd: 'run', mode, baseUrl, realm: PROVINCE.domain, password: PASSWORD, lowers, ratePerS: RATE, warmS: WARM_S, steadyS: STEADY_S, preloadPerCamera: PRELOAD_PER_CAMERA, dashPath, dashClients: 4, dashIntervalMs: 500, cookie, csrf };
-    const done = new Promise<RunResult>((resolve) => child.once('message', (m) => resolve(m as RunResult)));
+    const done = new Promise<RunResult>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`lower simulator exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        resolve(m as RunResult);
+      });
+    });
     child.send(cmd);
     // CPU over the steady phase only (after the initial state is sent and the warm-up).
     await new Promise((r) => setTimeout(r, WARM_S * 1000 + (mode === 'naive' ? 2000 : 0)));
@@ -106,7 +113,7 @@ runBench('bench:fleet', async () => {
     const res = await done;
     const cpuPct = ((cpuS() - c0) / ((performance.now() - w0) / 1000)) * 100;
     if (res.errors.length) throw new Error(`${mode}: ${res.errors.slice(0, 3).join('; ')}`);
-    log(`${mode}: ${res.changes} status changes, ${res.batches} batches / ${res.items} items, ${res.latenciesMs.length} dashboard answers, p95 ${r1(pct(res.latenciesMs, 95))} ms, province CPU ${r1(cpuPct)} % of a core`);
+    log(`${mode}: ${res.changes} status changes, ${res.batches} batches / ${res.items} items (${res.retries} resent), ${res.latenciesMs.length} dashboard answers, p95 ${r1(pct(res.latenciesMs, 95))} ms, province CPU ${r1(cpuPct)} % of a core`);
     return { p50: pct(res.latenciesMs, 50), p95: pct(res.latenciesMs, 95), cpuPct, res };
   };
   log(`province with ${LOWERS} lowers, ${DEVICES} cameras, ${RATE} status changes/s, ${STEADY_S} s steady per side; load ${loadBefore.text}`);

@@ -30,7 +30,7 @@ export interface RunCmd {
   cookie: string;
   csrf: string;
 }
-export interface RunResult { latenciesMs: number[]; batches: number; items: number; changes: number; errors: string[] }
+export interface RunResult { latenciesMs: number[]; batches: number; items: number; changes: number; retries: number; errors: string[] }
 
 interface Lower { spec: LowerSpec; key: Buffer; online: boolean[]; seq: number; epoch: string; dirty: boolean; pending: Array<{ code: string; online: boolean; atMs: number }> }
 
@@ -42,11 +42,24 @@ async function send(cmd: RunCmd, l: Lower, items: Array<{ topic: string; key: st
     const now = Date.now();
     const wire = items.slice(i, i + MAX_BATCH_ITEMS).map((it) => ({ seq: ++l.seq, originCode: l.spec.siteCode, originSeq: l.seq, topic: it.topic, key: it.key, body: JSON.stringify(it.body), updatedAtMs: now }));
     const body = Buffer.from(JSON.stringify({ v: 1, epoch: l.epoch, items: wire, backlog: 0, peers: [] }));
-    const nonce = randomBytes(16).toString('hex');
-    const signature = signRequest(l.key, { method: 'POST', path: BATCH_PATH, id: l.spec.sipId, timeMs: now, nonce }, body);
-    const r = await fetch(cmd.baseUrl + BATCH_PATH, { method: 'POST', body, headers: { 'content-type': 'application/json', [HEADER.id]: l.spec.sipId, [HEADER.time]: String(now), [HEADER.nonce]: nonce, [HEADER.signature]: signature } });
-    if (r.status !== 200) res.errors.push(`batch ${r.status} ${(await r.text()).slice(0, 200)}`);
-    await r.arrayBuffer().catch(() => undefined);
+    // A kept-alive socket the server closed meanwhile fails once (ECONNRESET): resent with a new
+    // nonce, as the real sender does (the upper ignores sequences it already stored).
+    for (let attempt = 1; ; attempt++) {
+      const nonce = randomBytes(16).toString('hex');
+      const signature = signRequest(l.key, { method: 'POST', path: BATCH_PATH, id: l.spec.sipId, timeMs: Date.now(), nonce }, body);
+      try {
+        const r = await fetch(cmd.baseUrl + BATCH_PATH, { method: 'POST', body, headers: { 'content-type': 'application/json', [HEADER.id]: l.spec.sipId, [HEADER.time]: String(Date.now()), [HEADER.nonce]: nonce, [HEADER.signature]: signature } });
+        if (r.status !== 200) res.errors.push(`batch ${r.status} ${(await r.text()).slice(0, 200)}`);
+        await r.arrayBuffer().catch(() => undefined);
+        break;
+      } catch (err) {
+        if (attempt >= 3) {
+          res.errors.push(`batch: ${String(err)}`);
+          break;
+        }
+        res.retries++;
+      }
+    }
     res.batches++;
     res.items += wire.length;
   }
@@ -59,7 +72,7 @@ function summary(l: Lower): unknown {
 }
 
 async function run(cmd: RunCmd): Promise<RunResult> {
-  const res: RunResult = { latenciesMs: [], batches: 0, items: 0, changes: 0, errors: [] };
+  const res: RunResult = { latenciesMs: [], batches: 0, items: 0, changes: 0, retries: 0, errors: [] };
   const lowers: Lower[] = cmd.lowers.map((spec) => ({ spec, key: channelKey(computeHa1(spec.sipId, cmd.realm, cmd.password, 'MD5')), online: Array.from({ length: spec.cameras }, (_, i) => i % 33 !== 0), seq: 0, epoch: randomBytes(8).toString('hex'), dirty: true, pending: [] }));
   // Initial state: xuncha = one summary per site; naive = the event history the naive query counts over.
   for (const l of lowers) {
@@ -112,10 +125,17 @@ async function run(cmd: RunCmd): Promise<RunResult> {
     await sleep((cmd.dashIntervalMs * k) / cmd.dashClients);
     while (!stopping) {
       const a = performance.now();
-      const r = await fetch(cmd.baseUrl + cmd.dashPath, { headers: { cookie: cmd.cookie, 'x-csrf-token': cmd.csrf } });
-      await r.arrayBuffer();
+      let status = 0;
+      try {
+        const r = await fetch(cmd.baseUrl + cmd.dashPath, { headers: { cookie: cmd.cookie, 'x-csrf-token': cmd.csrf } });
+        await r.arrayBuffer();
+        status = r.status;
+      } catch {
+        res.retries++; // a reset kept-alive socket: asked again on the next round
+        continue;
+      }
       const ms = performance.now() - a;
-      if (r.status !== 200) res.errors.push(`dashboard ${r.status}`);
+      if (status !== 200) res.errors.push(`dashboard ${status}`);
       else if (a >= measureFrom) res.latenciesMs.push(ms);
       await sleep(Math.max(0, cmd.dashIntervalMs - ms));
     }
@@ -128,6 +148,6 @@ async function run(cmd: RunCmd): Promise<RunResult> {
 
 process.on('message', (m: RunCmd) => {
   if (m.cmd !== 'run') return;
-  run(m).then((r) => process.send!(r), (err: unknown) => process.send!({ latenciesMs: [], batches: 0, items: 0, changes: 0, errors: [String(err)] }));
+  run(m).then((r) => process.send!(r), (err: unknown) => process.send!({ latenciesMs: [], batches: 0, items: 0, changes: 0, retries: 0, errors: [String(err)] }));
 });
 process.on('disconnect', () => process.exit(0));
