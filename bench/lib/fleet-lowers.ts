@@ -46,9 +46,10 @@ async function send(cmd: RunCmd, l: Lower, items: Array<{ topic: string; key: st
     // nonce, as the real sender does (the upper ignores sequences it already stored).
     for (let attempt = 1; ; attempt++) {
       const nonce = randomBytes(16).toString('hex');
-      const signature = signRequest(l.key, { method: 'POST', path: BATCH_PATH, id: l.spec.sipId, timeMs: Date.now(), nonce }, body);
+      const timeMs = Date.now();
+      const signature = signRequest(l.key, { method: 'POST', path: BATCH_PATH, id: l.spec.sipId, timeMs, nonce }, body);
       try {
-        const r = await fetch(cmd.baseUrl + BATCH_PATH, { method: 'POST', body, headers: { 'content-type': 'application/json', [HEADER.id]: l.spec.sipId, [HEADER.time]: String(Date.now()), [HEADER.nonce]: nonce, [HEADER.signature]: signature } });
+        const r = await fetch(cmd.baseUrl + BATCH_PATH, { method: 'POST', body, headers: { 'content-type': 'application/json', [HEADER.id]: l.spec.sipId, [HEADER.time]: String(timeMs), [HEADER.nonce]: nonce, [HEADER.signature]: signature } });
         if (r.status !== 200) res.errors.push(`batch ${r.status} ${(await r.text()).slice(0, 200)}`);
         await r.arrayBuffer().catch(() => undefined);
         break;
