@@ -37,7 +37,7 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-e2e-ledger-'));
     writeFileSync(path.join(dataDir, 'xuncha.yaml'), 'ledger:\n  healthIntervalS: 5\n');
     server = await startTestServer({ dataDir });
-  }, 180_000);
+  }, 400_000); // the console build alone takes minutes on a loaded machine
   afterAll(async () => {
     await closeAll(b);
     await server?.stop();
