@@ -64,7 +64,13 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     await page.goto(`${server.baseUrl}/#ledger`);
     await page.getByRole('tab', { name: '运行概况' }).click();
     // The site's summary is published on the next sample; the roll-up shows it 0 % online.
-    await expect.poll(async () => { await page.getByRole('tab', { name: '运行概况' }).click(); return byId(page, 'drilldown').innerText(); }, { timeout: 40_000, interval: 3000 }).toContain(`大屏市${TAG}`);
+    await expect.poll(async () => {
+      await page.reload(); // the page loads its figures once; the big screen is the one that refreshes
+      await page.getByRole('tab', { name: '运行概况' }).click();
+      return byId(page, 'drilldown').innerText();
+    }, { timeout: 60_000, interval: 4000 }).toMatch(/数据时间 \d{2}-\d{2}/);
+    // Province (the root) → city → district → site.
+    await byId(page, 'drill-children').locator('a').first().click();
     await byId(page, `drill-大屏市${TAG}`).click();
     await byId(page, `drill-大屏区${TAG}`).click();
     const drill = await byId(page, 'drilldown').innerText();
