@@ -110,8 +110,9 @@ export function BigScreen({ onExit, refreshS = 30 }: { onExit: () => void; refre
         </div>
         <div style={{ flex: 1, background: '#0d1b2e', border: '1px solid #1f3a5f', borderRadius: 6, padding: 8 }}>
           <Chart dark testId="screen-chart-kinds" height="100%" option={{
-            title: { text: l('faultsByKind'), textStyle: { fontSize: 16 } }, tooltip: {},
-            series: [{ type: 'pie', radius: ['35%', '65%'], top: 30, label: { formatter: '{b} {c}' }, data: KINDS.map((k) => ({ name: l(`kind_${k}`), value: open.filter((t) => t.ticket.kind === k).length })).filter((x) => x.value > 0) }],
+            // No tickets: say so instead of an empty grey ring.
+            title: open.length === 0 ? [{ text: l('faultsByKind'), textStyle: { fontSize: 16 } }, { text: l('noTickets'), left: 'center', top: 'middle', textStyle: { fontSize: 22, color: '#73d13d' } }] : { text: l('faultsByKind'), textStyle: { fontSize: 16 } }, tooltip: {},
+            series: open.length === 0 ? [] : [{ type: 'pie', radius: ['35%', '65%'], top: 30, label: { formatter: '{b} {c}' }, data: KINDS.map((k) => ({ name: l(`kind_${k}`), value: open.filter((t) => t.ticket.kind === k).length })).filter((x) => x.value > 0) }],
           }} />
         </div>
       </div>
