@@ -161,7 +161,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return calls ? calls.deviceInfo(channelId) : Promise.reject(new Error('本节点未配置国标级联 (gb28181 is not configured)'));
       },
       gbClock: (channelId) => createCascadeModule(app).calls?.clockOf(channelId) ?? Promise.resolve(undefined) }),
-    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, options: { ...ledgerOptions(config), ...opts.ledger } }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
       await app.retention.stop();

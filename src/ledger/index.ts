@@ -34,8 +34,14 @@ import { rollup } from './rollup.ts';
 import type { RollupView } from './rollup.ts';
 import { healthReportXlsx, lastPeriod } from './report-xlsx.ts';
 import { repos } from '../store/repos/index.ts';
+import { DEVICE_HEALTH_DEFAULTS, DeviceHealthSampler } from './device-health.ts';
+import type { DeviceHealthOptions } from './device-health.ts';
+import type { StreamLike } from './stream-meter.ts';
+import { readHealth } from './card-view.ts';
+import type { DeviceCardView } from './card-view.ts';
+import { deviceCardPdf } from './card-pdf.ts';
 
-export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions> {
+export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions>, Partial<DeviceHealthOptions> {
   /** How often the node's own health is sampled, ms. */
   healthIntervalMs?: number;
   /** SNTP time source of the clock-drift check ("host" or "host:port"); unset = not measured. */
@@ -78,6 +84,10 @@ export interface LedgerModuleDeps {
   options?: LedgerOptions;
   /** Data directory: its disk is the one whose free space is sampled. */
   dataDir?: string;
+  /** The recorder's state of a camera (device health history). */
+  cameraState?: (cameraId: number) => { state: string; recording: boolean } | undefined;
+  /** The recorder's session of a camera (stream statistics of the health history). */
+  stream?: (cameraId: number) => StreamLike | undefined;
 }
 
 export interface HealthView {
@@ -86,7 +96,7 @@ export interface HealthView {
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 
-export const LEDGER_DEFAULTS = { diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000 };
+export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000 };
 
 export class LedgerModule {
   readonly ledger: LedgerService;
@@ -100,6 +110,8 @@ export class LedgerModule {
   readonly signals: SignalFaults;
   /** Each site's summary upward (`ledger.site`). */
   readonly sites: SiteSummaryPublisher;
+  /** Per-device health history (device card) and camera clock-drift tickets. */
+  readonly deviceHealth: DeviceHealthSampler;
   private timer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private readonly o: typeof LEDGER_DEFAULTS & LedgerOptions;
@@ -123,6 +135,7 @@ export class LedgerModule {
     this.health = new NodeHealth({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, publish, disk, timeSource: timeServer ? { server: timeServer, query: () => sntpQuery(timeServer, { clock: d.clock }) } : undefined, opts: { diskLowRatio: this.o.diskLowRatio, clockDriftMs: this.o.clockDriftMs, nodeOrgCode: this.o.nodeOrgCode } });
     this.sites = new SiteSummaryPublisher({ store: d.store, clock: d.clock, log: d.log, publish, limits: this.limits });
     this.signals = new SignalFaults({ faults: this.faults, deviceOf: (id) => this.monitor.deviceOf(id), serverDevice: () => this.health.ensureServerRow() });
+    this.deviceHealth = new DeviceHealthSampler({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, cameraState: d.cameraState, stream: d.stream, nodeOffsetMs: () => this.health.latest?.clock?.offsetMs ?? null, sampleIntervalMs: this.o.healthIntervalMs, opts: { rawRetentionMs: this.o.rawRetentionMs, hourRetentionMs: this.o.hourRetentionMs, cameraClockDriftMs: this.o.cameraClockDriftMs } });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
   }
 
@@ -179,6 +192,24 @@ export class LedgerModule {
   }
 
   /**
+   * The device card (R-SEC-2): facts, tickets, health history of the last `days` days (online /
+   * offline spans, stream statistics, recording, clock offset) and the latest readiness results.
+   */
+  async card(actor: Actor, id: number, days: number): Promise<DeviceCardView> {
+    const device = await this.ledger.get(actor, id);
+    const toMs = this.d.clock.nowMs();
+    const [tickets, h] = await Promise.all([this.faults.list(actor, { deviceId: id }), readHealth(this.d.store, actor, device, toMs - days * 86_400_000, toMs)]);
+    return { device, tickets, ...h, limits: { cameraClockDriftMs: this.o.cameraClockDriftMs } };
+  }
+
+  /** The card as a printable A4 PDF (audited `ledger.card.export`). */
+  async cardPdf(actor: Actor, id: number, days: number): Promise<Buffer> {
+    const card = await this.card(actor, id, days);
+    await this.d.audit.record(actor, { action: 'ledger.card.export', objectType: 'ledger_device', objectId: String(id), scopePath: actor.scope.kind === 'all' ? undefined : actor.scope.path, detail: { days } });
+    return deviceCardPdf(card);
+  }
+
+  /**
    * A readiness probe of one camera finished (its results stored): the device's own facts go into
    * its ledger row. Serialised with the ticket work; never throws into the prober.
    */
@@ -223,6 +254,7 @@ export class LedgerModule {
     this.d.diskAlarms?.()?.off('alarm.raised', this.onDiskAlarm);
     this.d.diskAlarms?.()?.off('alarm.cleared', this.onDiskCleared);
     await this.monitor.enqueue(() => Promise.resolve());
+    this.deviceHealth.stop();
   }
 
   /** Offline timers and verification, then the site summaries if anything they count changed. */
@@ -234,6 +266,7 @@ export class LedgerModule {
   /** The node's health sample and every site summary (published when changed). */
   private async sampleAll(): Promise<void> {
     await this.health.sample();
+    await this.deviceHealth.sample();
     await this.sites.publishChanged(true);
   }
 
@@ -255,3 +288,4 @@ export type { NodeHealthSample } from './node-health.ts';
 export type { SiteSummary } from './site-summary.ts';
 export type { RollupRow, RollupView } from './rollup.ts';
 export type { DeviceView, TicketDetailView, TicketView, TrainingView } from './schemas.ts';
+export type { DeviceCardView, HealthHistory, HealthPoint, StatusSpan } from './card-view.ts';

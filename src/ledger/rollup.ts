@@ -33,6 +33,8 @@ export interface RollupRow extends RollupFigures {
   key: string;
   name: string;
   kind: string;
+  /** GB code of the org node or of the reported site (drill-down matches tickets by it). */
+  code: string;
   /** Set on a site row: its report is stale (came through a stale lower). */
   stale?: boolean;
   /** Set on a site row: when the site computed it and when this node received it. */
@@ -99,10 +101,10 @@ export function rollup(nodes: readonly OrgNode[], items: readonly UplinkItemView
   const rows = new Map<number, RollupRow>();
   const rowOf = (n: OrgNode): RollupRow => {
     let r = rows.get(n.id);
-    if (!r) rows.set(n.id, (r = { key: String(n.id), name: n.name, kind: n.kind, ...zero(), children: [] }));
+    if (!r) rows.set(n.id, (r = { key: String(n.id), name: n.name, kind: n.kind, code: n.gb_code, ...zero(), children: [] }));
     return r;
   };
-  const siteRow = (x: Site): RollupRow => ({ key: `site:${x.s.nodeCode}`, name: x.s.nodeName, kind: 'site', ...siteFigures(x), stale: x.stale, reportedAtMs: x.s.atMs, receivedAtMs: x.receivedAtMs });
+  const siteRow = (x: Site): RollupRow => ({ key: `site:${x.s.nodeCode}`, name: x.s.nodeName, kind: 'site', code: x.s.nodeCode, ...siteFigures(x), stale: x.stale, reportedAtMs: x.s.atMs, receivedAtMs: x.receivedAtMs });
   for (const x of sites.values()) {
     // The deepest node of this tree the report landed under (its scope path at this node).
     let n = byPath.get(x.scopePath);

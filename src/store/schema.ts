@@ -821,6 +821,7 @@ export interface Database {
   ledger_device: LedgerDeviceTable;
   fault_ticket: FaultTicketTable;
   fault_ticket_event: FaultTicketEventTable;
+  device_health_sample: DeviceHealthSampleTable;
   training_record: TrainingRecordTable;
   duty_workstation: DutyWorkstationTable;
   duty_roster: DutyRosterTable;
@@ -961,6 +962,33 @@ export interface FaultTicketTable {
   /** Start of the current healthy span, ms since epoch; null while the fault persists. */
   healthy_since_ms: number | null;
   updated_at_ms: number;
+}
+
+/**
+ * A device's health over one period (issue 19 item 2, migration 0031): minute rows from the sampler,
+ * folded into hour rows after the raw retention. Averages over the period's samples; null = not
+ * measured in it (no stream, not a camera).
+ */
+export interface DeviceHealthSampleTable {
+  id: Generated<number>;
+  device_id: number;
+  /** Start of the period, ms since epoch. */
+  at_ms: number;
+  /** 60 000 (minute row) or 3 600 000 (hour row). */
+  span_ms: number;
+  /** Samples folded into this row (1 for a minute row). */
+  samples: number;
+  /** Share of samples the device was online, per mille. */
+  online_permille: number;
+  /** Share of samples the camera was recording, per mille. */
+  recording_permille: number;
+  bitrate_kbps: number | null;
+  /** Video frames per second × 100. */
+  fps_x100: number | null;
+  /** RTP packets lost in the period (sequence gaps; summed when folded). */
+  lost_packets: number | null;
+  /** Camera clock − node clock, ms (RTCP sender report), the latest in the period. */
+  clock_offset_ms: number | null;
 }
 
 /** Append-only history of a ticket. */

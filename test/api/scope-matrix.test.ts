@@ -140,6 +140,8 @@ const CASES: Case[] = [
   { name: 'node health', method: 'GET', url: () => '/api/ledger/health', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'roll-up per level', method: 'GET', url: () => '/api/ledger/rollup', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'health report xlsx', method: 'GET', url: () => '/api/ledger/report.xlsx?period=month', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'device card with health history', method: 'GET', url: (ids) => `/api/ledger/devices/${ids.device}/card?days=7`, allowed: ['admin', 'operator', 'leader'] },
+  { name: 'device card pdf', method: 'GET', url: (ids) => `/api/ledger/devices/${ids.device}/card.pdf`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'list fault tickets', method: 'GET', url: () => '/api/faults/tickets', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'uplink-reported fault tickets', method: 'GET', url: () => '/api/faults/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'open fault ticket', method: 'POST', url: () => '/api/faults/tickets', body: (ids) => ({ deviceId: ids.device, summary: '风扇异响' }), allowed: ['admin'] },

@@ -21,6 +21,9 @@ export function ledgerRoutes(m: LedgerModule) {
       const device = await m.ledger.get(actor, req.params.id);
       return { device, tickets: await m.faults.list(actor, { deviceId: device.id }) };
     });
+    const cardQuery = z.object({ days: z.coerce.number().int().min(1).max(400).default(7) }).strict();
+    s.get('/api/ledger/devices/:id/card', { schema: { tags, summary: '设备卡片 Facts, tickets, health history (online/offline spans, bitrate, frame rate, loss, recording, clock offset) and latest readiness results (R-SEC-2)', params: idParam, querystring: cardQuery } }, (req) => m.card(actorOf(req), req.params.id, req.query.days));
+    s.get('/api/ledger/devices/:id/card.pdf', { schema: { tags, summary: '打印设备卡片 The device card as A4 PDF (audited)', params: idParam, querystring: cardQuery } }, async (req, reply) => reply.type('application/pdf').header('content-disposition', `attachment; filename="device-${req.params.id}.pdf"`).send(await m.cardPdf(actorOf(req), req.params.id, req.query.days)));
     s.put('/api/ledger/devices/:id', { schema: { tags, summary: '修改设备 Change a device (audited)', params: idParam, body: deviceBody, response: { 200: deviceSchema } } }, (req) => m.ledger.update(actorOf(req), req.params.id, req.body));
     s.delete('/api/ledger/devices/:id', { schema: { tags, summary: '删除设备 Remove a device from the ledger (audited)', params: idParam } }, async (req) => {
       await m.ledger.remove(actorOf(req), req.params.id);

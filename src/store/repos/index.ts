@@ -8,6 +8,7 @@ import { CascadeRepo } from './cascade-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
 import { DutyCaseRepo } from './duty-case-repo.ts';
 import { DutyRepo } from './duty-repo.ts';
+import { DeviceHealthRepo } from './device-health-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
 import { LedgerRepo } from './ledger-repo.ts';
 import { OrgRepo } from './org-repo.ts';
@@ -39,6 +40,7 @@ export interface Repos {
   readiness: ReadinessRepo;
   checklists: ChecklistRepo;
   ledger: LedgerRepo;
+  deviceHealth: DeviceHealthRepo;
   duty: DutyRepo;
   dutyCases: DutyCaseRepo;
   wall: WallRepo;
@@ -63,6 +65,7 @@ export function repos(db: Kysely<Database>): Repos {
     readiness: new ReadinessRepo(db),
     checklists: new ChecklistRepo(db),
     ledger: new LedgerRepo(db),
+    deviceHealth: new DeviceHealthRepo(db),
     duty: new DutyRepo(db),
     dutyCases: new DutyCaseRepo(db),
     wall: new WallRepo(db),

@@ -2,32 +2,25 @@
 // a printable device card (facts + its tickets), fault tickets with the steps a person may take
 // (verification is the system's), and 运行概况: this node's health and every lower's as reported
 // upward (stale lowers shown as 失联, never healthy), with ECharts of tickets by state and kind.
-import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Modal, Segmented, Space, Table, Tabs, Tag, Typography, Upload, message } from 'antd';
-import { DownloadOutlined, PrinterOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
-import * as echarts from 'echarts';
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Card, Descriptions, Segmented, Space, Table, Tabs, Tag, Typography, Upload, message } from 'antd';
+import { DownloadOutlined, FullscreenOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { errorMessage, request } from '../../api.ts';
 import { formatBeijing } from '../../time.ts';
 import type { DeviceView, TicketView } from '../../../../src/ledger/schemas.ts';
-import type { HealthView, RollupView } from '../../../../src/ledger/index.ts';
+import type { DeviceCardView, HealthView, RollupView } from '../../../../src/ledger/index.ts';
+import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
 import type { User } from '../../types.ts';
 import { useLedgerText } from './ledgerText.ts';
 import { RollupCard } from './RollupCard.tsx';
+import { BigScreen } from './BigScreen.tsx';
+import { Chart } from './Chart.tsx';
+import { DeviceCard } from './DeviceCard.tsx';
+import { Drilldown } from './Drilldown.tsx';
 
 const STATE_COLOR: Record<string, string> = { open: 'red', acknowledged: 'orange', repairing: 'gold', repaired: 'blue', verified: 'green' };
 const NEXT: Record<string, string[]> = { open: ['acknowledge', 'start_repair'], acknowledged: ['start_repair'], repairing: ['mark_repaired'], repaired: [], verified: [] };
 const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
-
-function Chart({ option, testId }: { option: echarts.EChartsOption; testId: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const chart = echarts.init(el.current);
-    chart.setOption({ animation: false, ...option });
-    return () => chart.dispose();
-  }, [option]);
-  return <div ref={el} data-testid={testId} style={{ width: '100%', height: 240 }} />;
-}
 
 export function LedgerPage({ user }: { user: User }) {
   const { l } = useLedgerText();
@@ -36,14 +29,19 @@ export function LedgerPage({ user }: { user: User }) {
   const [health, setHealth] = useState<HealthView>();
   const [rollup, setRollup] = useState<RollupView>();
   const [filter, setFilter] = useState<'unverified' | 'all'>('unverified');
-  const [card, setCard] = useState<{ device: DeviceView; tickets: TicketView[] }>();
+  const [card, setCard] = useState<DeviceCardView>();
+  const [reported, setReported] = useState<ReportedTicketView[]>([]);
+  // #/ledger/screen opens the big screen directly (a bookmark on the command centre's wall PC).
+  const [screen, setScreen] = useState(() => window.location.hash.includes('/screen'));
+  const exitScreen = useCallback(() => setScreen(false), []);
   const [error, setError] = useState<string>();
   const [problems, setProblems] = useState<Array<{ row: number; message: string }>>([]);
   const admin = user.role === 'admin';
 
   const load = async () => {
     try {
-      const [d, t, h, r] = await Promise.all([request<{ devices: DeviceView[] }>('GET', '/api/ledger/devices'), request<{ tickets: TicketView[] }>('GET', '/api/faults/tickets'), request<HealthView>('GET', '/api/ledger/health'), request<RollupView>('GET', '/api/ledger/rollup')]);
+      const [d, t, h, r, rep] = await Promise.all([request<{ devices: DeviceView[] }>('GET', '/api/ledger/devices'), request<{ tickets: TicketView[] }>('GET', '/api/faults/tickets'), request<HealthView>('GET', '/api/ledger/health'), request<RollupView>('GET', '/api/ledger/rollup'), request<{ tickets: ReportedTicketView[] }>('GET', '/api/faults/reported')]);
+      setReported(rep.tickets);
       setDevices(d.devices);
       setTickets(t.tickets);
       setHealth(h);
@@ -64,7 +62,7 @@ export function LedgerPage({ user }: { user: User }) {
     }
   };
   const openCard = async (id: number) => {
-    try { setCard(await request<{ device: DeviceView; tickets: TicketView[] }>('GET', `/api/ledger/devices/${id}`)); } catch (e) { void message.error(errorMessage(e)); }
+    try { setCard(await request<DeviceCardView>('GET', `/api/ledger/devices/${id}/card?days=7`)); } catch (e) { void message.error(errorMessage(e)); }
   };
   const importFile = async (file: File) => {
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -98,7 +96,10 @@ export function LedgerPage({ user }: { user: User }) {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="ledger-page">
-      <Typography.Title level={4} style={{ margin: 0 }}>{l('title')}</Typography.Title>
+      <Space style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>{l('title')}</Typography.Title>
+        <Button type="primary" icon={<FullscreenOutlined />} onClick={() => setScreen(true)} data-testid="open-screen">{l('bigScreen')}</Button>
+      </Space>
       <Typography.Text type="secondary">{l('subtitle')}</Typography.Text>
       {error && <Alert type="error" message={error} />}
       <Tabs items={[
@@ -134,6 +135,7 @@ export function LedgerPage({ user }: { user: User }) {
                 </Descriptions>) : l('none')}
             </Card>
             <RollupCard view={rollup} />
+            <Drilldown view={rollup} tickets={reported} />
             <Card size="small" title={l('lowers')}>
               <Table rowKey="originCode" size="small" pagination={false} dataSource={health?.reported ?? []} locale={{ emptyText: l('noLowers') }} columns={[
                 { title: l('node'), render: (_: unknown, r: HealthView['reported'][number]) => r.sample.nodeName },
@@ -149,21 +151,8 @@ export function LedgerPage({ user }: { user: User }) {
             </Space>
           </Space>) },
       ]} />
-      <Modal open={Boolean(card)} width={900} title={`${l('card')} · ${card?.device.name ?? ''}`} onCancel={() => setCard(undefined)} footer={<Button icon={<PrinterOutlined />} onClick={() => window.print()}>{l('print')}</Button>}>
-        {card && (
-          <Space direction="vertical" style={{ width: '100%' }} data-testid="device-card">
-            <Descriptions size="small" bordered column={2} title={l('facts')}>
-              <Descriptions.Item label={l('node')}>{card.device.nodeName}</Descriptions.Item><Descriptions.Item label={l('cls')}>{l(`cls_${card.device.deviceClass}`)}</Descriptions.Item>
-              <Descriptions.Item label={l('code')}>{card.device.code}</Descriptions.Item><Descriptions.Item label={l('model')}>{card.device.model || '—'}</Descriptions.Item>
-              <Descriptions.Item label={l('serial')}>{card.device.serial || '—'}</Descriptions.Item><Descriptions.Item label={l('firmware')}>{card.device.firmware || '—'}</Descriptions.Item>
-              <Descriptions.Item label={l('room')}>{card.device.roomName ?? '—'}</Descriptions.Item><Descriptions.Item label={l('installed')}>{day(card.device.installedOnMs)}</Descriptions.Item>
-              <Descriptions.Item label={l('warranty')}>{day(card.device.warrantyUntilMs)}</Descriptions.Item><Descriptions.Item label={l('responsible')}>{card.device.responsibleName || '—'} {card.device.responsiblePhone}</Descriptions.Item>
-            </Descriptions>
-            <Typography.Title level={5}>{l('history')}</Typography.Title>
-            <Table rowKey="id" size="small" pagination={false} dataSource={card.tickets} columns={ticketColumns.filter((c) => c.title !== l('actions'))} />
-          </Space>
-        )}
-      </Modal>
+      <DeviceCard card={card} ticketColumns={ticketColumns.filter((c) => c.title !== l('actions'))} onClose={() => setCard(undefined)} />
+      {screen && <BigScreen onExit={exitScreen} />}
     </Space>
   );
 }

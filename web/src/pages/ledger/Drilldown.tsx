@@ -1,0 +1,66 @@
+// 逐级下钻 (issue 19 item 5, R-FN-3): from the roll-up tree, one level at a time — province → city →
+// district → site. At each level: its lower levels' online and recording rates (ECharts), each
+// with how fresh it is, and the unverified tickets reported from there and below.
+import { useMemo, useState } from 'react';
+import { Breadcrumb, Card, Space, Table, Tag } from 'antd';
+import type { RollupRow, RollupView } from '../../../../src/ledger/index.ts';
+import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
+import { formatBeijing } from '../../time.ts';
+import { Chart } from './Chart.tsx';
+import { Freshness } from './Freshness.tsx';
+import { useLedgerText } from './ledgerText.ts';
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const codesUnder = (r: RollupRow): Set<string> => new Set([r.code, ...(r.children ?? []).flatMap((c) => [...codesUnder(c)])]);
+
+export function Drilldown({ view, tickets }: { view: RollupView | undefined; tickets: ReportedTicketView[] }) {
+  const { l } = useLedgerText();
+  const [trail, setTrail] = useState<string[]>([]);
+  const top: RollupRow = useMemo(() => ({ key: 'top', name: '全部 / all', kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, oldestReportAtMs: null, children: view?.tree ?? [] }), [view]);
+  const path: RollupRow[] = [top];
+  for (const k of trail) {
+    const next = path[path.length - 1]!.children?.find((c) => c.key === k);
+    if (!next) break;
+    path.push(next);
+  }
+  const here = path[path.length - 1]!;
+  const children = here.children ?? [];
+  const now = view?.generatedAtMs ?? Date.now();
+  const codes = here.key === 'top' ? null : codesUnder(here);
+  const shownTickets = tickets.filter((t) => t.ticket.state !== 'verified' && (codes === null || codes.has(t.ticket.nodeCode) || codes.has(t.originCode)));
+  return (
+    <Card size="small" title={l('drill')} data-testid="drilldown" extra={<Space><Freshness atMs={here.key === 'top' ? children.reduce<number | null>((m, c) => (c.oldestReportAtMs === null ? m : m === null ? c.oldestReportAtMs : Math.min(m, c.oldestReportAtMs)), null) : here.oldestReportAtMs} nowMs={now} /></Space>}>
+      <Breadcrumb style={{ marginBottom: 8 }} items={path.map((r, i) => ({ title: <a data-testid={`crumb-${i}`} onClick={() => setTrail(trail.slice(0, i))}>{r.name}</a> }))} />
+      {children.length > 0 && (
+        <Chart testId="chart-drill" height={220} option={{
+          tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { top: 30, left: 40, right: 20, bottom: 40 },
+          xAxis: { type: 'category', data: children.map((c) => c.name), axisLabel: { interval: 0, rotate: children.length > 6 ? 30 : 0 } },
+          yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+          series: [
+            { name: l('onlineRate'), type: 'bar', data: children.map((c) => (c.onlineRate === null ? null : Math.round(c.onlineRate * 1000) / 10)) },
+            { name: l('recordingRate'), type: 'bar', data: children.map((c) => (c.recordingRate === null ? null : Math.round(c.recordingRate * 1000) / 10)) },
+          ],
+        }} />
+      )}
+      <Table<RollupRow> rowKey="key" size="small" pagination={false} dataSource={children} locale={{ emptyText: l('noRollup') }} data-testid="drill-children"
+        onRow={(r) => ({ onClick: () => r.children && r.children.length > 0 && setTrail([...trail, r.key]), style: { cursor: r.children?.length ? 'pointer' : 'default' } })}
+        columns={[
+          { title: l('node'), render: (_: unknown, r) => <Space size={4}>{r.children?.length ? <a data-testid={`drill-${r.name}`}>{r.name} ›</a> : r.name}{r.stale === true && <Tag color="red">{l('stale')}</Tag>}</Space> },
+          { title: l('sites'), dataIndex: 'sites' },
+          { title: l('cameras'), dataIndex: 'cameras' },
+          { title: l('onlineRate'), render: (_: unknown, r) => pct(r.onlineRate) },
+          { title: l('recordingRate'), render: (_: unknown, r) => pct(r.recordingRate) },
+          { title: l('unverifiedTickets'), render: (_: unknown, r) => <Space size={4}>{r.unverified}{r.overdue > 0 && <Tag color="red">{l('overdueN', { n: r.overdue })}</Tag>}</Space> },
+          { title: l('dataTime'), render: (_: unknown, r) => <Freshness atMs={r.oldestReportAtMs} nowMs={now} /> },
+        ]} />
+      <Table<ReportedTicketView> style={{ marginTop: 8 }} rowKey={(t) => `${t.originCode}:${t.ticket.id}`} size="small" pagination={{ pageSize: 10 }} dataSource={shownTickets} title={() => l('siteTickets')} data-testid="drill-tickets" columns={[
+        { title: l('opened'), render: (_: unknown, t) => formatBeijing(t.ticket.openedAtMs) },
+        { title: l('node'), render: (_: unknown, t) => t.ticket.nodeName },
+        { title: l('name'), render: (_: unknown, t) => t.ticket.deviceName },
+        { title: l('kind'), render: (_: unknown, t) => l(`kind_${t.ticket.kind}`) },
+        { title: l('state'), render: (_: unknown, t) => <Space size={4}><Tag>{t.ticket.stateLabel}</Tag>{t.stale && <Tag color="red">{l('stale')}</Tag>}</Space> },
+        { title: l('dataTime'), render: (_: unknown, t) => <Freshness atMs={t.updatedAtMs} nowMs={now} staleAfterS={Number.MAX_SAFE_INTEGER} /> },
+      ]} />
+    </Card>
+  );
+}
