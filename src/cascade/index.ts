@@ -10,6 +10,7 @@ import { SipDroppedError, SipTransport } from '../gb28181/index.ts';
 import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/index.ts';
 import { relayAlarms } from './alarm-relay.ts';
 import { watchFaults } from './alarms-out.ts';
+import { watchDutyAlarms } from './duty-alarms-out.ts';
 import { buildCatalog } from './catalog.ts';
 import { CatalogWatcher } from './catalog-watch.ts';
 import { LowerHandlers } from './lower-handlers.ts';
@@ -143,6 +144,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       }));
       const lowerSubs = (this.lowerSubs = new LowerSubscriptions({ node, link: this.link, clock: app.clock, log: app.log, watcher, perMessage: this.opts.perMessage }));
       const unwatchFaults = watchFaults(app.events, app.store, node, (build) => lowerSubs.publishAlarm(build));
+      // Fewer than two on duty in an exam/custody window (issue 18): a GB alarm too, not only the uplink item.
+      const unwatchDuty = watchDutyAlarms(app.events, app.store, node, (build) => lowerSubs.publishAlarm(build), s.id);
       // Alarms from our lowers go on up as well (site → city → province), once each.
       const unrelay = relayAlarms({ registry: this.registry, node, upperId: this.link.upper.id, sink: (build) => lowerSubs.publishAlarm(build) });
       const trigger = (): void => watcher.trigger();
@@ -152,6 +155,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       this.upperSubs.on('catalog-events', trigger);
       this.unwatch = () => {
         unwatchFaults();
+        unwatchDuty();
         unrelay();
         app.events.off('camera.status', trigger);
         app.events.off('org.changed', trigger);

@@ -134,7 +134,13 @@ export async function startDemoCameras(app: App, log: Logger): Promise<{ sim: Si
     log.info({ cameras: withCameras.length * 2 + custody }, 'demo cameras added to the sample exam site');
     await seedDemoExam(app, log, withCameras[0].site_id, withCameras.filter((room) => room.site_id === withCameras[0].site_id).map((room) => room.id), actor);
     await seedDemoLedger(app, log, withCameras[0].site_id, actor);
-    await seedDemoDuty(app, log, withCameras[0].site_id, actor);
+    const duty = await seedDemoDuty(app, log, withCameras[0].site_id, actor);
+    if (duty) {
+      // Shown once, like the administrator's password: the second person of the two-person rule and
+      // the link that makes this browser the monitoring room's workstation (log in as admin first).
+      const base = `http://${app.config.host === '0.0.0.0' ? '127.0.0.1' : app.config.host}:${app.config.port}`;
+      process.stdout.write(`\n  演示值班 Demo duty: second person "${duty.second.username}", password: ${duty.second.password}\n  值班终端登记链接 (open once, logged in as admin): ${base}${duty.enrollPath}\n  (shown once)\n\n`);
+    }
   }
   log.info({ port: sim.port, onvifPort: onvif?.port ?? null, cameras: cams.length }, 'simulated cameras running');
   return { sim, seeded };

@@ -60,6 +60,30 @@ export class DutyService {
     return { id, credential };
   }
 
+  /**
+   * Enrollment by link (the demo's, or an administrator enrolling a workstation whose browser they
+   * are not logged into): `code` is the credential of a workstation never used yet. The browser
+   * opening the link while logged in as an administrator in scope gets a fresh credential (the code
+   * stops working: one use) and the workstation counts as seen. Audited `duty.workstation.claim`.
+   */
+  async claim(actor: Actor, code: string): Promise<{ id: number; credential: string; roomName: string }> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'duty.workstation.claim', 'duty_workstation', '-');
+    const hash = credentialHash(code);
+    const ws = hash ? await repos(this.d.store.db).duty.workstationByCredential(hash) : undefined;
+    if (!ws || ws.last_seen_at_ms !== null || !inScope(actor.scope, ws.site_path)) {
+      await this.d.audit.record(actor, { action: 'duty.workstation.claim', objectType: 'duty_workstation', objectId: ws?.id ?? '-', outcome: 'denied', scopePath: actorPath(actor), detail: { reason: ws ? (ws.last_seen_at_ms !== null ? 'already used' : 'outside scope') : 'unknown or revoked code' } });
+      throw new AppError('not_found', '登记链接无效或已使用 (enrollment link unknown, revoked or already used)');
+    }
+    const credential = newWorkstationCredential();
+    const now = this.d.clock.nowMs();
+    await this.d.store.db.transaction().execute(async (trx) => {
+      if (!(await repos(trx).duty.rotateUnusedCredential(ws.id, hash!, credentialHash(credential)!, now))) throw new AppError('conflict', '登记链接已使用 (enrollment link already used)');
+      await this.d.audit.append(trx, actor, { action: 'duty.workstation.claim', objectType: 'duty_workstation', objectId: ws.id, scopePath: ws.site_path, detail: { roomId: ws.room_id, name: ws.name, ip: actor.ip } });
+    });
+    this.d.log.info({ workstationId: ws.id, by: actor.username }, '值班终端已通过登记链接启用 (workstation enrolled by link)');
+    return { id: ws.id, credential, roomName: ws.room_name };
+  }
+
   async revoke(actor: Actor, id: number): Promise<void> {
     await requirePermission(this.d.audit, actor, 'org.write', 'duty.workstation.revoke', 'duty_workstation', id);
     const ws = (await repos(this.d.store.db).duty.listWorkstations(actor.scope)).find((w) => w.id === id);

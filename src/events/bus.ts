@@ -80,6 +80,8 @@ export interface UplinkItemEvent {
   receivedAtMs: number;
   /** Org path at this node (for consumers that filter by scope). */
   scopePath: string;
+  /** This node published it (not received from a lower): what only the origin acts on, e.g. its GB/T 28181 duty alarm. */
+  own?: boolean;
 }
 
 export interface EventMap {

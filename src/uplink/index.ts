@@ -138,7 +138,7 @@ export class UplinkModule {
     const own = await repos(this.app.store.db).uplink.ownItemsAfter(this.lastOwnSeq);
     for (const it of own) {
       this.lastOwnSeq = Number(it.origin_seq);
-      this.app.events.emit('uplink.item', { originCode: it.origin_code, topic: it.topic, key: it.item_key, body: it.body === null ? null : JSON.parse(it.body), receivedAtMs: Number(it.received_at_ms), scopePath: it.scope_path });
+      this.app.events.emit('uplink.item', { originCode: it.origin_code, topic: it.topic, key: it.item_key, body: it.body === null ? null : JSON.parse(it.body), receivedAtMs: Number(it.received_at_ms), scopePath: it.scope_path, own: true });
     }
     if (own.length > 0) this.sender?.kick();
   }

@@ -152,6 +152,7 @@ const CASES: Case[] = [
   { name: 'add training record', method: 'POST', url: (ids) => `/api/users/${ids.user}/training`, body: () => ({ course: '系统管理员培训', trainedOnMs: 1_780_000_000_000, certificate: 'C-1' }), allowed: ['admin'] },
   { name: 'delete training record', method: 'DELETE', url: (ids) => `/api/training/${ids.training}`, allowed: ['admin'] },
   // Duty (issue 18): enrolling needs org.write (an exam room is refused 400: only monitoring rooms), status org.read, grants video.live.
+  { name: 'enroll workstation by link (unknown code: 404, audited)', method: 'GET', url: () => `/api/duty/workstations/claim?code=${'A'.repeat(43)}`, allowed: ['admin'], okStatus: 404, scopeless: true },
   { name: 'enroll workstation (exam room)', method: 'POST', url: () => '/api/duty/workstations', body: (ids) => ({ roomId: ids.room, name: '值班终端' }), allowed: ['admin'], okStatus: 400 },
   { name: 'duty status', method: 'GET', url: () => '/api/duty/status', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list remote-view grants', method: 'GET', url: () => '/api/duty/grants', allowed: ['admin', 'operator', 'leader'], scopeless: true },

@@ -376,6 +376,8 @@ describe('web console (e2e)', () => {
     expect((await refused).status()).toBe(403);
     await expect.poll(() => full.getByTestId('tile-refusal').innerText()).toContain('须两人在岗');
     expect(await full.getByTestId('tile-refusal').innerText()).toContain('仅 1 人签到');
+    // The wall's duty panel says the same: one person, fewer than two (R-DIS-1, R-DIS-3).
+    await expect.poll(() => byId(page, 'wall-duty').innerText(), { timeout: 15_000 }).toContain('不足两人');
     await shot(page, '15-duty-view-refused');
     // The second person checks in again on this console: the same view is allowed.
     await apiCall(page, 'POST', '/api/duty/checkins', { username: NAMES.user, password: NAMES.userPassword });
@@ -384,6 +386,8 @@ describe('web console (e2e)', () => {
     expect((await allowed).status()).toBe(200);
     await full.getByTestId('tile-state').waitFor();
     expect(await full.getByTestId('tile-refusal').count()).toBe(0);
+    await expect.poll(() => byId(page, 'wall-duty').innerText(), { timeout: 15_000 }).toContain('两人值守满足');
+    await shot(page, '15b-duty-wall-panel-two');
     // The grant approved above is used at home: the district patroller's browser is no workstation.
     const home = districtUser!.page;
     await home.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);

@@ -35,6 +35,15 @@ export function dutyRoutes(app: App) {
         return { id: r.id };
       },
     );
+    s.get(
+      '/api/duty/workstations/claim',
+      { schema: { tags, summary: '登记链接 Enroll this browser with a one-time link (admin logged in; sets the httpOnly cookie; audited), then open the duty page', querystring: z.object({ code: z.string().min(1).max(128) }).strict() } },
+      async (req, reply) => {
+        const r = await duty.claim(actorOf(req), req.query.code);
+        void reply.setCookie(WORKSTATION_COOKIE, r.credential, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: WORKSTATION_COOKIE_MAX_AGE_S, secure: req.protocol === 'https' });
+        return reply.redirect('/#/duty');
+      },
+    );
     s.delete('/api/duty/workstations/:id', { schema: { tags, summary: '注销值班终端 Revoke a workstation (admin; audited)', params: idParam, response: { 200: ok } } }, async (req) => {
       await duty.revoke(actorOf(req), req.params.id);
       return { ok: true };

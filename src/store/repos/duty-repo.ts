@@ -55,6 +55,13 @@ export class DutyRepo {
     await this.db.updateTable('duty_workstation').set({ revoked_at_ms: atMs }).where('id', '=', id).where('revoked_at_ms', 'is', null).execute();
   }
 
+  /** Replaces the credential of a workstation never seen (enrollment by link); false when it was used or changed meanwhile. */
+  async rotateUnusedCredential(id: number, oldSha256: string, newSha256: string, atMs: number): Promise<boolean> {
+    const r = await this.db.updateTable('duty_workstation').set({ credential_sha256: newSha256, last_seen_at_ms: atMs })
+      .where('id', '=', id).where('credential_sha256', '=', oldSha256).where('last_seen_at_ms', 'is', null).where('revoked_at_ms', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async touchWorkstation(id: number, atMs: number): Promise<void> {
     await this.db.updateTable('duty_workstation').set({ last_seen_at_ms: atMs }).where('id', '=', id).execute();
   }

@@ -23,6 +23,7 @@ import { LAYOUTS, OVERVIEW_MIN_TILES, TokenCache, fetchStatuses, pageOf, wallSit
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
 import { loadWallState, saveWallState } from './wallState.ts';
 import { hashNumber } from '../../deepLink.ts';
+import { WallDutyPanel } from '../duty/WallDutyPanel.tsx';
 import './wall.css';
 
 export function WallPage({ user }: { user: User }) {
@@ -239,6 +240,7 @@ export function WallPage({ user }: { user: User }) {
             tourId={tourId} running={running} page={page} pages={pages} onOpen={reloadTours}
             onSelect={(id) => { setTourId(id); setPage(0); setRunning(id !== undefined); if (id !== undefined) setLayoutId(undefined); }} onSave={saveTour} onDelete={deleteTour} onToggle={() => setRunning((r) => !r)} onStep={step} />
         </div>
+        <WallDutyPanel />
         {error && <Alert type="error" message={error} showIcon />}
         {layout >= OVERVIEW_MIN_TILES && <div className="xc-wall-overview-hint" data-testid="wall-overview-hint">{c('wallOverviewHint')}</div>}
         <div className="xc-wall-grid" data-testid="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }}>

@@ -1,0 +1,65 @@
+// The wall's duty panel (issue 18 item 8, R-DIS-1/R-DIS-3): who is checked in per monitoring room
+// and whether the two-person rule is met, and the alone-watch alarms (`duty.alarm`) of this node and
+// every level below as they arrive over the node-to-node channel — so a city's wall shows a site
+// where only one person is left. Polls every 5 s (the polls carry the workstation cookie, which is
+// also the console's activity for the idle check-out). The server decides; this only shows.
+import { useEffect, useState } from 'react';
+import { Space, Tag, Tooltip } from 'antd';
+import { request } from '../../api.ts';
+import type { UplinkItemView } from '../../../../src/uplink/index.ts';
+import { dutyApi } from './dutyApi.ts';
+import type { DutyStatus } from './dutyApi.ts';
+import { useDutyText } from './dutyText.ts';
+import { formatBeijing } from '../../time.ts';
+
+const POLL_MS = 5000;
+interface AlarmBody { roomName?: string; onDuty?: number; names?: string[]; alone?: boolean; message?: string; atMs?: number }
+
+export function WallDutyPanel() {
+  const t = useDutyText();
+  const [status, setStatus] = useState<DutyStatus>();
+  const [alarms, setAlarms] = useState<UplinkItemView[]>([]);
+  useEffect(() => {
+    let stop = false;
+    const load = async () => {
+      const [s, a] = await Promise.all([
+        dutyApi.status().catch(() => undefined),
+        request<{ items: UplinkItemView[] }>('GET', '/api/uplink/items?topic=duty.alarm').then((r) => r.items, () => [] as UplinkItemView[]),
+      ]);
+      if (stop) return;
+      setStatus(s);
+      setAlarms(a.filter((i) => (i.body as AlarmBody | null)?.alone === true));
+    };
+    void load();
+    const id = window.setInterval(() => void load(), POLL_MS);
+    return () => {
+      stop = true;
+      window.clearInterval(id);
+    };
+  }, []);
+  if (!status) return null;
+  return (
+    <div className="xc-wall-duty" data-testid="wall-duty">
+      <Space size={6} wrap>
+        <strong>{t('panelTitle')}</strong>
+        {status.rooms.length === 0 && <span data-testid="wall-duty-none">{t('panelNoRooms')}</span>}
+        {status.rooms.map((r) => (
+          <Tooltip key={r.roomId} title={r.onDuty.map((p) => `${p.name} ${formatBeijing(p.sinceMs).slice(11, 16)}`).join('、') || t('none')}>
+            <Tag color={r.meetsTwoPerson ? 'green' : 'red'} data-testid={`wall-duty-room-${r.roomId}`}>
+              {r.roomName}：{r.onDuty.map((p) => p.name).join('、') || t('none')}（{t('panelPeople', { n: String(r.onDuty.length) })}，{t('meets')}{r.meetsTwoPerson ? t('yes') : t('no')}）
+            </Tag>
+          </Tooltip>
+        ))}
+        {alarms.length > 0 && <strong style={{ color: '#cf1322' }}>{t('panelAlarms')}</strong>}
+        {alarms.map((a) => {
+          const b = a.body as AlarmBody;
+          return (
+            <Tag key={`${a.originCode}/${a.key}`} color="volcano" data-testid="wall-duty-alarm">
+              {b.message ?? b.roomName}{b.atMs ? `（${formatBeijing(b.atMs).slice(11, 16)}）` : ''}{a.stale ? ' ⚠' : ''}
+            </Tag>
+          );
+        })}
+      </Space>
+    </div>
+  );
+}
