@@ -68,7 +68,7 @@ beforeAll(async () => {
   await p.getByTestId('login-password').fill(ADMIN_PASSWORD);
   await p.getByTestId('login-submit').click();
   await p.getByTestId('header-user').waitFor();
-}, 120_000);
+}, 420_000);
 
 afterAll(async () => {
   await b?.close();
@@ -132,6 +132,7 @@ describe('wall tile tools, camera dialog, zip export (issue 14 items 7, 8, 10)',
   it('the add-camera dialog: brand template, 测试连接 with codec/resolution/fps and a picture, no ONVIF, stays in the room after saving (issue 14 item 10)', async () => {
     const p = b!.page;
     await p.goto(`${server.baseUrl}/#/org`);
+    await p.getByTestId('tree-expand-all').click();
     await p.getByTestId(`tree-room-${rooms[1].id}`).click();
     await p.getByTestId('btn-add-camera').click();
     const dialog = p.getByTestId('camera-form');
@@ -195,7 +196,7 @@ describe('wall tile tools, camera dialog, zip export (issue 14 items 7, 8, 10)',
     await expect.poll(async () => (await admin.json<{ status: string }>('GET', `/api/exports/${job.id}`)).status, { timeout: 60_000 }).toBe('done');
     await p.goto(`${server.baseUrl}/#/playback`);
     await p.getByRole('button', { name: /导出任务|导出列表|Exports/ }).first().click();
-    await p.getByTestId('pb-export-format').getByText('.zip').click();
+    await p.getByTestId('pb-export-format').getByText('.zip', { exact: true }).click();
     const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId(`pb-download-${job.id}`).click()]);
     expect(download.suggestedFilename()).toBe(`export-${job.id}.zip`);
     const out = path.join(SHOTS, 'zip');
