@@ -49,7 +49,7 @@ export function examStateOf(windows: readonly WindowLike[], nowMs: number): Omit
 
 /** The tiles' statuses; cameras out of the caller's scope are simply absent (the wall shows none). */
 export async function examStatusOfCameras(d: { store: Store; audit: AuditService }, actor: Actor, cameraIds: readonly number[], nowMs: number): Promise<RoomExamStatus[]> {
-  await requirePermission(d.audit, actor, 'video.live', 'video.live.exam_status', 'camera', cameraIds.join(','));
+  await requirePermission(d.audit, actor, 'video.live', 'video.live.examstatus', 'camera', cameraIds.join(','));
   const rows = await repos(d.store.db).exams.windowBandsOf(actor.scope, cameraIds, beijingDayStartMs(nowMs), nowMs + 1);
   const r = repos(d.store.db);
   const visible = new Set((await Promise.all(cameraIds.map((id) => r.cameras.get(actor.scope, id)))).flatMap((c) => (c ? [c.id] : [])));

@@ -92,7 +92,7 @@ export class CameraProbe {
   async test(actor: Actor, input: CameraProbeInput): Promise<CameraProbeResult> {
     const objectType = input.cameraId !== undefined ? 'camera' : 'room';
     const objectId = input.cameraId ?? input.roomId ?? 0;
-    await requirePermission(this.d.audit, actor, 'org.write', 'camera.test_connect', objectType, objectId);
+    await requirePermission(this.d.audit, actor, 'org.write', 'camera.probe', objectType, objectId);
     const r = repos(this.d.store.db);
     let scopePath: string | undefined;
     let stored: { host?: string; port?: number; username?: string; password?: string } = {};
@@ -105,7 +105,7 @@ export class CameraProbe {
     } else if (input.roomId !== undefined) {
       scopePath = (await r.rooms.get(actor.scope, input.roomId))?.site_path;
     }
-    if (!scopePath) return denyOutOfScope(this.d.audit, actor, 'camera.test_connect', objectType, objectId);
+    if (!scopePath) return denyOutOfScope(this.d.audit, actor, 'camera.probe', objectType, objectId);
 
     const typed = splitStreamCredentials(input.stream.trim());
     const host = input.host?.trim() || stored.host;
@@ -122,7 +122,7 @@ export class CameraProbe {
       result = await this.connect(spec, started);
     }
     await this.d.audit.record(actor, {
-      action: 'camera.test_connect',
+      action: 'camera.probe',
       objectType,
       objectId,
       outcome: 'ok',

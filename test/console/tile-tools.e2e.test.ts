@@ -164,7 +164,7 @@ describe('wall tile tools, camera dialog, zip export (issue 14 items 7, 8, 10)',
     const img = p.getByTestId('camera-test-snapshot');
     await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
     await p.screenshot({ path: path.join(SHOTS, 'camera-dialog.png') });
-    const probes = await admin.json<{ records: Array<{ objectType: string; outcome: string }> }>('GET', '/api/audit?action=camera.test_connect');
+    const probes = await admin.json<{ records: Array<{ objectType: string; outcome: string }> }>('GET', '/api/audit?action=camera.probe');
     expect(probes.records.some((r) => r.objectType === 'room' && r.outcome === 'ok')).toBe(true);
 
     // A camera that does not answer: reported, within the timeout, not hanging the dialog.
