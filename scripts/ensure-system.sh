@@ -15,6 +15,8 @@ if [ "$mode" = test ]; then
   command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
   # pdftotext reads the completeness report PDFs back in test/exams.
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  # unzip checks the .zip export package (test/playback/export.test.ts).
+  command -v unzip >/dev/null 2>&1 || need+=(unzip)
   # GStreamer rtsp-server as an independent camera (test/interop/gstreamer): python3-gi bindings,
   # videotestsrc/audiotestsrc (base), rtp payloaders + alawenc (good), x264enc (ugly), avenc_aac (libav).
   for p in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav; do

@@ -43,6 +43,7 @@ import { tourRoutes } from './routes/tours.ts';
 import { TourService } from '../tours/tour-service.ts';
 import { wallRoutes } from './routes/wall.ts';
 import { WallService } from '../wall/wall-service.ts';
+import { cameraProbeRoutes } from './routes/camera-probe.ts';
 import { orgRoutes } from './routes/org.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -124,6 +125,7 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
   await server.register(healthRoutes);
   await server.register(authRoutes(app));
   await server.register(orgRoutes(app));
+  await server.register(cameraProbeRoutes(app));
   await server.register(userRoutes(app));
   await server.register(auditRoutes(app));
   await server.register(recordingRoutes(app));

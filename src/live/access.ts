@@ -150,3 +150,15 @@ export class ViewingLog {
     this.pending.add(q);
   }
 }
+
+/**
+ * 抓图 from a wall tile (issue 14 item 8): the picture is taken in the browser from what the tile
+ * shows; the server records who took which camera's picture, like the viewing itself (R-ACC-1).
+ */
+export async function recordSnapshot(app: LiveAccessApp, actor: Actor, cameraId: number, atMs: number): Promise<{ cameraName: string }> {
+  await requirePermission(app.audit, actor, 'video.live', 'video.snapshot', 'camera', cameraId);
+  const cam = await repos(app.store.db).cameras.get(actor.scope, cameraId);
+  if (!cam) return denyOutOfScope(app.audit, actor, 'video.snapshot', 'camera', cameraId);
+  await app.audit.record(actor, { action: 'video.snapshot', objectType: 'camera', objectId: cam.id, scopePath: cam.site_path, detail: { camera: cam.name, atMs } });
+  return { cameraName: cam.name };
+}

@@ -10,6 +10,7 @@ import type { HubLimits } from './hub.ts';
 import { LiveSources } from './sources.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 import { Transcoders } from './transcode.ts';
+import { AudioFeeds } from './audio.ts';
 import { WebRtcSessions } from './webrtc.ts';
 import type { LiveSocketSession } from './ws-session.ts';
 
@@ -33,6 +34,8 @@ export interface LiveStats {
   ownConnections: number;
   warmHubs: number;
   transcoders: number;
+  /** ffmpeg processes turning AAC camera audio into G.711 for listeners now. */
+  audioTranscoders: number;
   sockets: number;
   webrtc: number;
   skippedFrames: number;
@@ -43,6 +46,8 @@ export class LiveModule {
   readonly sources: LiveSources;
   readonly transcoders: Transcoders;
   readonly webrtc: WebRtcSessions;
+  /** Camera audio for the wall's per-tile sound (G.711 over WebRTC; AAC through one ffmpeg per camera). */
+  readonly audio: AudioFeeds;
   readonly sockets = new Set<LiveSocketSession>();
 
   constructor(
@@ -58,6 +63,7 @@ export class LiveModule {
     });
     this.transcoders = new Transcoders(this.sources, app.log, opts.lingerMs);
     this.webrtc = new WebRtcSessions(this);
+    this.audio = new AudioFeeds((cam) => this.acquire(cam, 'main'));
     this.warmMax = opts.warmMax ?? Number(process.env.XUNCHA_LIVE_WARM_MAX ?? '256');
     if (this.warmMax > 0) {
       const every = opts.warmIntervalMs ?? 10_000;
@@ -115,6 +121,7 @@ export class LiveModule {
       ownConnections: this.sources.ownConnections(),
       warmHubs: this.warmHubs,
       transcoders: this.transcoders.running(),
+      audioTranscoders: this.audio.transcoding(),
       sockets: this.sockets.size,
       webrtc: this.webrtc.count(),
       skippedFrames: skipped,

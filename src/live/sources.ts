@@ -37,6 +37,8 @@ interface Entry {
 
 export interface HubLease {
   readonly hub: LiveHub;
+  /** The camera connection feeding the hub (audio listeners take its audio frames); absent for transcoded hubs. */
+  readonly supervisor?: CameraSupervisor;
   release(): void;
 }
 
@@ -148,6 +150,7 @@ export class LiveSources {
     let released = false;
     return {
       hub: entry.hub,
+      supervisor: entry.supervisor,
       release: () => {
         if (released) return;
         released = true;

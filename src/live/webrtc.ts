@@ -30,6 +30,9 @@ interface RtcSession {
   connectTimer?: NodeJS.Timeout;
   /** Stops watching the login session (closed at once on logout / disable). */
   unwatch?: () => void;
+  /** Audio sessions: stops listening to the camera's audio feed. */
+  unlisten?: () => void;
+  transport: 'webrtc' | 'webrtc-audio';
 }
 
 /** Bounds on WebRTC sessions (issue 13 item 6): each holds UDP sockets and DTLS state. */
@@ -45,7 +48,7 @@ export const DEFAULT_WEBRTC_LIMITS: WebRtcLimits = { maxPerUser: 16, maxTotal: 6
 /** Why an offer was refused: the route answers 401, 429 or 400 (never 500, never a leaked session). */
 export class WebRtcRefusal extends Error {
   constructor(
-    readonly code: 'token_used' | 'too_many' | 'bad_offer',
+    readonly code: 'token_used' | 'too_many' | 'bad_offer' | 'no_audio',
     message: string,
   ) {
     super(message);
@@ -78,6 +81,20 @@ function iceServers(): Array<{ urls: string; username?: string; credential?: str
 function withoutFallbackStun(pc: RTCPeerConnection): void {
   if (iceServers().some((x) => x.urls.startsWith('stun:'))) return;
   for (const t of pc.iceTransports) (t.connection as unknown as { stunServer?: unknown }).stunServer = undefined;
+}
+
+/** Waits (at most 3 s) until ICE gathering is complete, so the answer carries the candidates. */
+async function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 3000);
+    pc.iceGatheringStateChange.subscribe((st) => {
+      if (st === 'complete') {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
 }
 
 export class WebRtcSessions {
@@ -116,7 +133,7 @@ export class WebRtcSessions {
     });
     const track = new w.MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
-    const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream, closed: false };
+    const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream, closed: false, transport: 'webrtc' };
     this.sessions.set(s.id, s);
     s.unwatch = this.live.app.sessions.watch(login.sessionId, () => void this.close(s.id));
     s.connectTimer = setTimeout(() => void this.close(s.id), this.limits.connectTimeoutMs);
@@ -136,18 +153,64 @@ export class WebRtcSessions {
       await this.close(s.id);
       throw new WebRtcRefusal('bad_offer', `无法协商视频：浏览器的 offer 中没有可用的 H.264 视频 (cannot negotiate: ${(err as Error).message})`);
     }
-    if (pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 3000);
-        pc.iceGatheringStateChange.subscribe((st) => {
-          if (st === 'complete') {
-            clearTimeout(t);
-            resolve();
-          }
-        });
-      });
-    }
+    await gathered(pc);
     return { id: s.id, sdp: pc.localDescription?.sdp ?? '' };
+  }
+
+  /**
+   * Answers an audio-only offer (the wall tile's sound, issue 14 item 8) with a sendonly G.711
+   * track fed from the camera's main-stream audio: passed through, or AAC transcoded by the
+   * camera's shared ffmpeg (src/live/audio.ts). Audited as a viewing with transport webrtc-audio.
+   */
+  async answerAudio(actor: Actor, cam: CameraRow, offerSdp: string, login: { sessionId: string; token: string; tokenExpMs: number }): Promise<{ id: string; sdp: string; codec: string }> {
+    this.admit(actor.userId, { value: login.token, expMs: login.tokenExpMs });
+    const feed = this.live.audio.feed(cam);
+    const codec = await feed?.waitCodec(4000);
+    if (!feed || !codec) {
+      feed?.closeIfIdle();
+      throw new WebRtcRefusal('no_audio', '该摄像机没有可播放的音频 (no audio on this camera)');
+    }
+    const w = await loadWerift();
+    const pt = codec === 'pcma' ? 8 : 0;
+    const pc = new w.RTCPeerConnection({
+      iceServers: iceServers(),
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
+      codecs: { audio: [new w.RTCRtpCodecParameters({ mimeType: codec === 'pcma' ? 'audio/PCMA' : 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: pt })] },
+    });
+    const track = new w.MediaStreamTrack({ kind: 'audio' });
+    pc.addTransceiver(track, { direction: 'sendonly' });
+    const s: RtcSession = { id: randomUUID(), pc, log: new ViewingLog(this.live.app, actor, 0), userId: actor.userId, cameraId: cam.id, stream: 'main', closed: false, transport: 'webrtc-audio' };
+    this.sessions.set(s.id, s);
+    s.unwatch = this.live.app.sessions.watch(login.sessionId, () => void this.close(s.id));
+    s.connectTimer = setTimeout(() => void this.close(s.id), this.limits.connectTimeoutMs);
+    s.connectTimer.unref();
+    let seq = Math.floor(Math.random() * 65536);
+    const tsBase = Math.floor(Math.random() * 2 ** 31);
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') clearTimeout(s.connectTimer);
+      if (state === 'connected' && !s.unlisten && !s.closed) {
+        s.log.start(cam, 'main', 'webrtc-audio');
+        s.unlisten = feed.listen((p) => {
+          seq = (seq + 1) & 0xffff;
+          const ts = Number(BigInt.asUintN(32, BigInt(p.pts8k + tsBase)));
+          track.writeRtp(new w.RtpPacket(new w.RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, marker: false, ssrc: 0 }), Buffer.from(p.data)));
+        });
+      }
+      if (state === 'failed' || state === 'closed' || state === 'disconnected') void this.close(s.id);
+    });
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      if (!pc.getTransceivers().some((t) => t.kind === 'audio' && (t.codecs?.length ?? 0) > 0)) throw new Error(`no ${codec.toUpperCase()} audio in the offer`);
+      withoutFallbackStun(pc);
+      await pc.setLocalDescription(await pc.createAnswer());
+    } catch (err) {
+      await this.close(s.id);
+      feed.closeIfIdle();
+      throw new WebRtcRefusal('bad_offer', `无法协商音频 (cannot negotiate audio: ${(err as Error).message})`);
+    }
+    await gathered(pc);
+    return { id: s.id, sdp: pc.localDescription?.sdp ?? '', codec };
   }
 
   private startSending(s: RtcSession, cam: CameraRow, track: MediaStreamTrack, w: typeof Werift): void {
@@ -195,6 +258,10 @@ export class WebRtcSessions {
     this.sessions.delete(id);
     clearTimeout(s.connectTimer);
     s.unwatch?.();
+    if (s.unlisten) {
+      s.unlisten();
+      s.log.stop(s.cameraId, s.stream, s.transport);
+    }
     if (s.lease && s.queue) s.lease.hub.removeViewer(s.queue);
     s.lease?.release();
     if (s.lease) s.log.stop(s.cameraId, s.stream, 'webrtc');

@@ -194,14 +194,14 @@ export class ExportService {
   }
 
   /** Redeems a download token: the folder to send (all files, or one), audited. */
-  async download(token: string, client: Client, id: string, file?: string): Promise<{ dir: string; names: string[] }> {
+  async download(token: string, client: Client, id: string, file?: string, format: 'tar' | 'zip' = 'tar'): Promise<{ dir: string; names: string[] }> {
     const redeemed = await this.deps.tokens.redeem(token, client);
     const job = this.jobs.get(id);
     if (!redeemed || redeemed.extra.exportId !== id || !job || job.status !== 'done') throw new AppError('unauthorized', '下载令牌无效或已过期 (invalid or expired download token)');
     const dir = path.join(this.deps.dir, id);
     const names = (await readdir(dir)).sort();
     if (file !== undefined && !names.includes(file)) throw new AppError('not_found', '没有这个文件 (no such file)');
-    await this.deps.audit.record(redeemed.actor, { action: 'export.download', objectType: 'export', objectId: id, scopePath: job.scopePath, detail: { file: file ?? '(all, tar)', purpose: job.purpose } });
+    await this.deps.audit.record(redeemed.actor, { action: 'export.download', objectType: 'export', objectId: id, scopePath: job.scopePath, detail: { file: file ?? `(all, ${format})`, purpose: job.purpose } });
     return { dir, names: file ? [file] : names };
   }
 

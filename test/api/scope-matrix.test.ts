@@ -91,6 +91,11 @@ const CASES: Case[] = [
   { name: 'add camera by ONVIF (nothing answers)', method: 'POST', url: () => '/api/cameras/onvif', body: (ids, n) => ({ roomId: ids.room, name: `ONVIF摄像机${n}`, position: 'rear', address: '127.0.0.1:1', username: 'admin', password: 'x' }), allowed: ['admin'], okStatus: 400 },
   { name: 'update camera', method: 'PATCH', url: (ids) => `/api/cameras/${ids.camera}`, body: () => ({ position: 'front' }), allowed: ['admin'] },
   { name: 'reveal camera network', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/reveal`, allowed: ['admin'] },
+  // Issue 14 item 10: 测试连接 (port 9 on loopback refuses at once: the answer is ok:false, status 200).
+  { name: 'camera test connect', method: 'POST', url: () => '/api/cameras/test-connect', body: (ids) => ({ cameraId: ids.camera, stream: 'rtsp://127.0.0.1:9/none' }), allowed: ['admin'] },
+  // Issue 14 item 8: 抓图 recorded; exam status of wall tiles (cameras out of scope are left out).
+  { name: 'record snapshot', method: 'POST', url: () => '/api/live/snapshot', body: (ids) => ({ cameraId: ids.camera }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'tile exam status (outside: left out, not refused)', method: 'GET', url: (ids) => `/api/live/exam-status?cameraIds=${ids.camera}`, allowed: ['admin', 'operator', 'leader'], outStatus: 200 },
   { name: 'list users', method: 'GET', url: () => '/api/users', allowed: ['admin', 'leader'], scopeless: true },
   { name: 'create user', method: 'POST', url: () => '/api/users', body: (ids, n) => ({ username: `new_user_${n}`, displayName: '新用户', role: 'operator', orgNodeId: ids.district, password: PASSWORD }), allowed: ['admin'] },
   { name: 'update user', method: 'PATCH', url: (ids) => `/api/users/${ids.user}`, body: (_ids, n) => ({ displayName: `改名${n}` }), allowed: ['admin'] },

@@ -151,7 +151,13 @@ describe('web console (e2e)', () => {
     await byId(page, 'camera-username').fill('viewer');
     await byId(page, 'camera-password').fill('Cam-Secret-9');
     await shot(page, '03-add-camera-modal');
-    await submitModal(page, 'camera-form');
+    // Issue 14 item 10: after saving, the dialog stays in the room (继续添加 / 完成); 完成 shows the room.
+    await byId(page, 'camera-form-ok').click();
+    await byId(page, 'camera-saved').waitFor();
+    await byId(page, 'camera-finish').click();
+    await byId(page, 'camera-form').waitFor({ state: 'detached' });
+    await expect.poll(() => byId(page, 'detail-title').innerText()).toBe(NAMES.room);
+    await page.locator('[data-testid^="tree-camera-"]', { hasText: NAMES.camera }).first().click();
     await expect.poll(() => byId(page, 'detail-title').innerText()).toBe(NAMES.camera);
     await expect.poll(() => byId(page, 'detail-gbcode').innerText()).toMatch(/^\d{20}$/);
 

@@ -2,7 +2,8 @@
 // the signed manifest, verify-export naming a changed file, purpose and permission enforced,
 // every download audited (R-DIS-4, R-SEC-9, R-FN-2, R-ACC-1).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportJob } from '../../src/playback/export-service.ts';
@@ -119,4 +120,38 @@ describe('exports (R-DIS-4, R-SEC-9)', () => {
     expect(downloads).toHaveLength(2);
     expect(downloads.every((d) => d.username === 'gulou_admin')).toBe(true);
   });
+
+  it('issue 14 item 7: downloads a stored .zip that the system unzip unpacks and verify-export passes; a changed file fails; audited as zip', async () => {
+    const { job, manifest } = await run({ cameraIds: [f.rear], fromMs: f.t0 + 4_000, toMs: f.t0 + 6_000, purpose: 'Windows 用户 zip 下载' });
+    const { url } = (await post(adm, `/api/exports/${job.id}/token`, {})).json() as { url: string };
+    const zip = await f.server.inject({ method: 'GET', url: `${url}&format=zip` });
+    expect(zip.statusCode, zip.body.slice(0, 200)).toBe(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect(String(zip.headers['content-disposition'])).toContain(`export-${job.id}.zip`);
+    const out = mkdtempSync(path.join(tmpdir(), 'xuncha-zip-'));
+    try {
+      const file = path.join(out, 'export.zip');
+      writeFileSync(file, zip.rawPayload);
+      // unzip -t checks every entry's CRC-32 against the data; then unpack.
+      execFileSync('unzip', ['-tq', file]);
+      execFileSync('unzip', ['-q', file, '-d', out]);
+      const dir = path.join(out, `export-${job.id}`);
+      expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['manifest.json', 'manifest.sig', manifest.files[0].name]));
+      expect(readFileSync(path.join(dir, manifest.files[0].name)).equals(readFileSync(path.join(exportDir(job.id), manifest.files[0].name)))).toBe(true);
+      const ok = verify(dir);
+      expect(ok.status, ok.stderr).toBe(0);
+      const video = path.join(dir, manifest.files[0].name);
+      const bytes = readFileSync(video);
+      bytes[bytes.length - 10] ^= 0xff;
+      writeFileSync(video, bytes);
+      const bad = verify(dir);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain(manifest.files[0].name);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    const downloads = (await repos(f.t.app.store.db).audit.list({ kind: 'all' }, { action: 'export.download' })).records.filter((r) => r.object_id === job.id);
+    expect(downloads).toHaveLength(1);
+    expect(JSON.stringify(downloads[0].detail)).toContain('(all, zip)');
+  }, 120_000);
 });

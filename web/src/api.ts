@@ -1,4 +1,5 @@
 // Thin fetch client for the xuncha API: JSON bodies, CSRF header on writes, 401 -> login.
+import type { CameraProbeInput, CameraProbeResult } from '../../src/org/camera-probe.ts';
 import type {
   AuditFilter, AuditRecord, Camera, CameraSecrets, OrgNode, Room, User, VerifyResult,
   Alarm, Exam, ExamKind, ExamReport, ExamSession, RoomWindow,
@@ -110,6 +111,7 @@ export const api = {
   updateCamera: (id: number, b: CameraInput) => request<Camera>('PATCH', `/api/cameras/${id}`, b),
   deleteCamera: (id: number) => request<unknown>('DELETE', `/api/cameras/${id}`),
   revealCamera: (id: number) => request<CameraSecrets>('POST', `/api/cameras/${id}/reveal`, {}),
+  testCamera: (b: CameraProbeInput) => request<CameraProbeResult>('POST', '/api/cameras/test-connect', b),
 
   importOrg: (format: 'csv' | 'xlsx', dataBase64: string) =>
     request<{ created: number; updated: number }>('POST', '/api/org/import', { format, dataBase64 }),

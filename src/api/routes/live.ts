@@ -10,7 +10,8 @@ import { AppError } from '../../util/errors.ts';
 import { WORKSTATION_COOKIE } from '../../duty/credential.ts';
 import { dutyOf } from '../../duty/index.ts';
 import { EXAM_PRIORITY_CODE, ExamPriorityError } from '../../exams/priority.ts';
-import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken } from '../../live/access.ts';
+import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken, recordSnapshot } from '../../live/access.ts';
+import { examStatusOfCameras } from '../../exams/room-status.ts';
 import type { LiveModule } from '../../live/index.ts';
 import { WebRtcRefusal } from '../../live/webrtc.ts';
 import { LiveSocketSession } from '../../live/ws-session.ts';
@@ -143,6 +144,29 @@ export function liveRoutes(app: App, live: LiveModule) {
         }
       },
     );
+    s.post(
+      '/api/live/audio',
+      {
+        schema: {
+          tags,
+          summary: '实时声音 Answer an audio-only WebRTC offer: the camera main stream audio as G.711 (AAC transcoded while listened to)',
+          body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), sdp: z.string().max(20_000) }).strict(),
+          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: examPriorityBody },
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { actor, claims } = await actorOfToken(app, req.body.token, clientOf(req));
+          const cam = await cameraForViewing(app, actor, claims, req.body.cameraId);
+          return await live.webrtc.answerAudio(actor, cam, req.body.sdp, { sessionId: claims.s, token: req.body.token, tokenExpMs: claims.exp });
+        } catch (err) {
+          if (err instanceof WebRtcRefusal) throw new AppError(err.code === 'too_many' ? 'too_many_requests' : err.code === 'token_used' ? 'unauthorized' : err.code === 'no_audio' ? 'conflict' : 'invalid_input', err.message);
+          if (!(err instanceof LiveAccessError && err.code === 'exam_priority')) return toAppError(err);
+          const refusal = examPriorityReply(new ExamPriorityError([req.body.cameraId]));
+          return reply.code(refusal.status).send(refusal.body);
+        }
+      },
+    );
     s.post('/api/live/webrtc/:id/close', { schema: { tags, summary: '结束 WebRTC 会话 Close a WebRTC session', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
       // Only the user the session's media token named may end it (another user gets 404, as for
       // an unknown id: session ids are not disclosed).
@@ -150,6 +174,23 @@ export function liveRoutes(app: App, live: LiveModule) {
       await live.webrtc.close(req.params.id);
       return { ok: true };
     });
+
+    s.post(
+      '/api/live/snapshot',
+      { schema: { tags, summary: '抓图（审计）Record a snapshot taken from a wall tile (the picture stays in the browser)', body: z.object({ cameraId: z.number().int().positive() }).strict() } },
+      async (req) => recordSnapshot(app, actorOf(req), req.body.cameraId, app.clock.nowMs()),
+    );
+    s.get(
+      '/api/live/exam-status',
+      {
+        schema: {
+          tags,
+          summary: '画面考试状态 考试中 / 已封门 / 空闲 of each camera room (wall tiles)',
+          querystring: z.object({ cameraIds: z.string().regex(/^\d+(,\d+){0,63}$/, 'comma-separated camera ids (at most 64)') }).strict(),
+        },
+      },
+      async (req) => ({ statuses: await examStatusOfCameras(app, actorOf(req), [...new Set(req.query.cameraIds.split(',').map(Number))], app.clock.nowMs()) }),
+    );
 
     s.get('/api/live/stats', { schema: { tags, summary: '实时视频统计 Live hubs and viewers' } }, async (req) => {
       await requirePermission(app.audit, actorOf(req), 'recording.manage', 'live.stats', 'live', '*');

@@ -9,6 +9,7 @@ import type { App } from '../../app.ts';
 import type { PlaybackModule } from '../../playback/index.ts';
 import type { PlaybackSocket } from '../../playback/session.ts';
 import { tarStream } from '../../playback/tar.ts';
+import { ZipTooLarge, zipStream } from '../../playback/zip.ts';
 import { actorOf, clientOf, sessionOf } from '../context.ts';
 
 const ids = z.string().regex(/^\d+(,\d+){0,49}$/, 'comma-separated camera ids (at most 50)');
@@ -72,15 +73,25 @@ export function playbackRoutes(_app: App, module: PlaybackModule) {
     });
     s.get(
       '/api/exports/:id/download',
-      { schema: { tags, summary: '下载导出文件 Download (tar of the folder, or ?file=)', params: exportId, querystring: z.object({ token: z.string().max(4096), file: z.string().max(200).optional() }).strict() } },
+      { schema: { tags, summary: '下载导出文件 Download (tar or, with format=zip, a stored zip of the folder; or ?file=)', params: exportId, querystring: z.object({ token: z.string().max(4096), file: z.string().max(200).optional(), format: z.enum(['tar', 'zip']).optional() }).strict() } },
       async (req, reply) => {
-        const { dir, names } = await exports.download(req.query.token, clientOf(req), req.params.id, req.query.file);
+        const format = req.query.format ?? 'tar';
+        const { dir, names } = await exports.download(req.query.token, clientOf(req), req.params.id, req.query.file, format);
         if (req.query.file) {
           const name = names[0];
           return reply
             .type(name.endsWith('.mp4') ? 'video/mp4' : name.endsWith('.json') ? 'application/json' : 'text/plain')
             .header('content-disposition', `attachment; filename="${name}"`)
             .send(createReadStream(path.join(dir, name)));
+        }
+        if (format === 'zip') {
+          try {
+            const zip = await zipStream(dir, names, `export-${req.params.id}`);
+            return reply.type('application/zip').header('content-disposition', `attachment; filename="export-${req.params.id}.zip"`).send(zip);
+          } catch (err) {
+            if (err instanceof ZipTooLarge) return reply.code(413).send({ error: 'too_large', message: err.message });
+            throw err;
+          }
         }
         return reply.type('application/x-tar').header('content-disposition', `attachment; filename="export-${req.params.id}.tar"`).send(tarStream(dir, names, `export-${req.params.id}`));
       },

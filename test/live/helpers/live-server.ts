@@ -24,6 +24,8 @@ export interface LiveServer {
   /** Camera id prefix of the simulated site: 'demo' in-process, 'site1' from `xuncha sim --rooms`. */
   simSite: string;
   logs: string[];
+  /** The server's data directory (exports, secret.key: verify-export runs against it). */
+  dataDir: string;
   /** Injects a simulator fault on a camera ('demo-r001-front'). */
   fault(camera: string, spec: { type: string; durationMs?: number }): Promise<void>;
   stop(): Promise<number | null>;
@@ -126,6 +128,7 @@ export async function startLiveServer(env: Record<string, string> = {}, opts: Li
     pid: child.pid ?? 0,
     simPid: simChild?.child.pid ?? child.pid ?? 0,
     simSite: simChild ? 'site1' : 'demo',
+    dataDir,
     logs,
     async fault(camera, spec) {
       const res = await fetch(`http://127.0.0.1:${simControl}/cameras/${camera}/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });

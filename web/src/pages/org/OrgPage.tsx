@@ -162,7 +162,20 @@ export function OrgPage({ user }: { user: User }) {
         <RoomFormModal state={modal.state} onClose={close} onDone={(r) => done(modal.state.mode === 'create' ? 'created' : 'updated', r ? { type: 'room', id: r.id } : sel)} />
       )}
       {modal?.type === 'camera' && (
-        <CameraFormModal state={modal.state} onClose={close} onDone={(c) => done(modal.state.mode === 'create' ? 'created' : 'updated', c ? { type: 'camera', id: c.id } : sel)} />
+        <CameraFormModal
+          state={modal.state}
+          onClose={close}
+          // After a create the dialog stays in the room (继续添加, issue 14 item 10); 完成 selects the room.
+          onCreated={(c) => {
+            void message.success(t('created'));
+            void reloadAndSelect({ type: 'room', id: c.roomId });
+          }}
+          onDone={(c) => {
+            if (modal.state.mode === 'edit') return done('updated', c ? { type: 'camera', id: c.id } : sel);
+            close();
+            void reloadAndSelect(c ? { type: 'room', id: c.roomId } : sel);
+          }}
+        />
       )}
       {modal?.type === 'move' && <MoveModal index={index} sel={modal.sel} onClose={close} onDone={() => done('moved', modal.sel)} />}
       {modal?.type === 'import' && <ImportModal onClose={close} onDone={() => void load()} />}

@@ -1,13 +1,39 @@
 // Export (R-DIS-4): a stated purpose is required, the range is Beijing wall time, the job runs in
 // the background; the list shows progress, cancels, and downloads with a one-time token.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Checkbox, Input, Modal, Progress, Space, Table, Tag, message } from 'antd';
+import { Alert, Button, Checkbox, Input, Modal, Progress, Radio, Space, Table, Tag, message } from 'antd';
 import { errorMessage } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import { beijingWallToMs, formatBeijing } from '../../time.ts';
 import { pbApi } from './pbApi.ts';
 import type { ExportJob } from './pbApi.ts';
 import { reqApi } from './ExportRequests.tsx';
+import { savedExportFormat, saveExportFormat, withFormat } from './exportFormat.ts';
+import type { ExportFormat } from './exportFormat.ts';
+import { useTileText } from '../../tileText.ts';
+
+/** .zip or .tar for the package download (issue 14 item 7). */
+export function ExportFormatPicker({ value, onChange }: { value: ExportFormat; onChange: (f: ExportFormat) => void }) {
+  const { tt } = useTileText();
+  return (
+    <Space data-testid="pb-export-format" wrap>
+      <span>{tt('exportFormat')}</span>
+      <Radio.Group
+        value={value}
+        onChange={(e) => {
+          const f = e.target.value as ExportFormat;
+          saveExportFormat(f);
+          onChange(f);
+        }}
+        optionType="button"
+        buttonStyle="solid"
+        size="small"
+        options={[{ value: 'zip', label: '.zip' }, { value: 'tar', label: '.tar' }]}
+      />
+      <span style={{ color: '#8c8c8c', fontSize: 12 }}>{tt('exportZipHint')}</span>
+    </Space>
+  );
+}
 
 interface Props {
   open: boolean;
@@ -67,6 +93,7 @@ export function ExportModal({ open, cameraIds, cameraNames = [], range, onClose,
 export function ExportList({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useI18n();
   const [jobs, setJobs] = useState<ExportJob[]>([]);
+  const [format, setFormat] = useState<ExportFormat>(savedExportFormat);
   const load = useCallback(() => {
     pbApi.exports().then((r) => setJobs(r.exports), () => undefined);
   }, []);
@@ -78,7 +105,7 @@ export function ExportList({ open, onClose }: { open: boolean; onClose: () => vo
   }, [open, load]);
   const download = async (id: string) => {
     try {
-      window.location.href = await pbApi.downloadUrl(id);
+      window.location.href = withFormat(await pbApi.downloadUrl(id), format);
     } catch (err) {
       void message.error(errorMessage(err));
     }
@@ -86,6 +113,7 @@ export function ExportList({ open, onClose }: { open: boolean; onClose: () => vo
   const color: Record<ExportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error', cancelled: 'warning' };
   return (
     <Modal open={open} title={t('pbExports')} onCancel={onClose} footer={null} width={900}>
+      <div style={{ marginBottom: 8 }}><ExportFormatPicker value={format} onChange={setFormat} /></div>
       <Table<ExportJob>
         rowKey="id"
         size="small"
@@ -101,7 +129,7 @@ export function ExportList({ open, onClose }: { open: boolean; onClose: () => vo
             title: t('actions'),
             render: (_, j) => (
               <Space>
-                {j.status === 'done' && <Button size="small" type="link" onClick={() => void download(j.id)}>{t('pbDownload')}</Button>}
+                {j.status === 'done' && <Button size="small" type="link" onClick={() => void download(j.id)} data-testid={`pb-download-${j.id}`}>{t('pbDownload')} .{format}</Button>}
                 {(j.status === 'running' || j.status === 'queued') && <Button size="small" type="link" danger onClick={() => void pbApi.cancelExport(j.id).then(load)}>{t('cancel')}</Button>}
               </Space>
             ),

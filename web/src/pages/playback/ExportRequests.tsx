@@ -1,5 +1,6 @@
 // Export requests (issue 14 item 6): a patroller without 导出录像 asks for an export; a leader or
 // administrator approves or rejects it with a note; the requester downloads it once made.
+import { savedExportFormat, withFormat } from './exportFormat.ts';
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Input, Modal, Space, Table, Tag, message } from 'antd';
 import { errorMessage, request } from '../../api.ts';
@@ -29,7 +30,7 @@ export function ExportRequestList({ open, role, onClose }: { open: boolean; role
     return () => clearInterval(timer);
   }, [open, load]);
   const decide = (id: number, approve: boolean) => void reqApi.decide(id, approve, note[id] ?? '').then(() => { void message.success(approve ? '已批准，正在为申请人导出' : '已驳回'); load(); }, (e) => void message.error(errorMessage(e)));
-  const download = (id: number) => void reqApi.downloadUrl(id).then((url) => { window.location.href = url; }, (e) => void message.error(errorMessage(e)));
+  const download = (id: number) => void reqApi.downloadUrl(id).then((url) => { window.location.href = withFormat(url, savedExportFormat()); }, (e) => void message.error(errorMessage(e)));
   return (
     <Modal open={open} title="导出申请" width={980} footer={null} onCancel={onClose} destroyOnHidden>
       <Table<ExportRequestView>

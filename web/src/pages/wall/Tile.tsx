@@ -11,6 +11,14 @@ import type { LiveClient, Stream } from './liveClient.ts';
 import { MsePlayer } from './msePlayer.ts';
 import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
 import { TilePtz } from '../duty/TilePtz.tsx';
+import { App as AntApp } from 'antd';
+import { CameraOutlined, MutedOutlined, SoundOutlined } from '@ant-design/icons';
+import { errorMessage } from '../../api.ts';
+import { useTileText } from '../../tileText.ts';
+import { useExamStatus } from './examStatus.ts';
+import { saveSnapshot } from './snapshot.ts';
+import { openTileAudio } from './tileAudio.ts';
+import type { TileAudio } from './tileAudio.ts';
 
 interface Props {
   index: number;
@@ -75,6 +83,51 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
     live.current.player?.setOverview(overview);
     if (live.current.ch !== undefined) client.setRate(live.current.ch, overview ? 'key' : 'full');
   }, [overview, client]);
+  const { tt } = useTileText();
+  const { message } = AntApp.useApp();
+  const exam = useExamStatus(cam?.id);
+  // Sound: muted by default, per tile; a WebRTC audio connection only while on (issue 14 item 8).
+  const [audioOn, setAudioOn] = useState(false);
+  const [audioBusy, setAudioBusy] = useState(false);
+  const audio = useRef<TileAudio | null>(null);
+  useEffect(() => {
+    setAudioOn(false);
+    return () => {
+      audio.current?.close();
+      audio.current = null;
+    };
+  }, [cam?.id]);
+  const toggleAudio = async () => {
+    if (!cam || audioBusy) return;
+    if (audio.current) {
+      audio.current.close();
+      audio.current = null;
+      setAudioOn(false);
+      return;
+    }
+    setAudioBusy(true);
+    try {
+      const a = await openTileAudio(cam.id);
+      audio.current = a;
+      (box.current as (HTMLDivElement & { xcAudio?: TileAudio }) | null)!.xcAudio = a;
+      setAudioOn(true);
+    } catch (err) {
+      void message.warning(tt('audioFailed', { why: errorMessage(err) }));
+    } finally {
+      setAudioBusy(false);
+    }
+  };
+  const snapshot = async () => {
+    const v = video.current;
+    if (!cam || !v) return;
+    try {
+      const name = await saveSnapshot(v, cam);
+      if (name) void message.success(tt('snapshotSaved', { name }));
+      else void message.warning(tt('snapshotNone'));
+    } catch (err) {
+      void message.error(errorMessage(err));
+    }
+  };
 
   useEffect(() => {
     const id = window.setInterval(() => setNow(Date.now()), 1000);
@@ -178,6 +231,16 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         <div className="xc-tile-top">
           <span className="xc-tile-name">{cam.roomName} · {cam.name}</span>
           <span className="xc-tile-tags">
+            {exam && (
+              <span
+                className={`xc-tile-exam xc-exam-${exam.state}`}
+                data-testid="tile-exam"
+                data-exam-state={exam.state}
+                title={exam.examName ? tt('examTip', { exam: exam.examName, subject: exam.subject ?? '', from: formatBeijing(exam.startMs ?? 0).slice(11, 16), to: formatBeijing(exam.endMs ?? 0).slice(11, 16) }) : undefined}
+              >
+                {tt(`exam_${exam.state}`)}
+              </span>
+            )}
             {cameraStateKind(status) === 'recording' && <span className="xc-tile-rec">● {t('wallRecording')}</span>}
             {cameraStateKind(status) === 'error' && (
               <span className="xc-tile-state xc-s-offline" data-testid="tile-camera-error" title={`${sinceText(status, c)} ${status?.detail ?? ''}`}>
@@ -199,6 +262,24 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}
+          <span className="xc-tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
+            <button type="button" className="xc-tile-tool" title={tt('snapshot')} aria-label={tt('snapshot')} data-testid="tile-snapshot" disabled={state !== 'online'} onClick={() => void snapshot()}>
+              <CameraOutlined />
+            </button>
+            <button
+              type="button"
+              className={`xc-tile-tool${audioOn ? ' xc-tile-tool-on' : ''}`}
+              title={audioOn ? tt('audioOff') : tt('audioOn')}
+              aria-label={audioOn ? tt('audioOff') : tt('audioOn')}
+              aria-pressed={audioOn}
+              data-testid="tile-audio"
+              data-audio={audioOn ? 'on' : 'off'}
+              disabled={audioBusy}
+              onClick={() => void toggleAudio()}
+            >
+              {audioOn ? <SoundOutlined /> : <MutedOutlined />}
+            </button>
+          </span>
           <span className="xc-tile-clock">{formatBeijing(now)}</span>
         </div>
       )}
