@@ -63,8 +63,9 @@ export class CascadeBandwidthService {
     this.running.add(lowerId);
     try {
       const all = (await r.cascade.channels(lowerId)).filter((c) => c.item_kind === 'channel');
-      // OFF channels cannot be pulled: they are counted in channels_total, not measured.
-      const channels = all.filter((c) => c.status !== 'OFF').slice(0, MAX_STREAMS).map((c) => c.device_id);
+      // Every channel is pulled, ON first (the cap keeps those): a catalog's status may be older than
+      // the camera's state, and a channel that does not play is part of what the verdict must show.
+      const channels = [...all].sort((a, b) => Number(a.status === 'OFF') - Number(b.status === 'OFF')).slice(0, MAX_STREAMS).map((c) => c.device_id);
       const durationMs = opts.durationMs ?? DEFAULT_DURATION_MS;
       const startMs = this.d.clock.nowMs();
       const result = await measureStreams(open, channels, durationMs);

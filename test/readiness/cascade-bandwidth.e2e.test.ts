@@ -55,7 +55,7 @@ describe('bandwidth measured through the cascade (R-PRE-4, R-PRE-2)', () => {
     const v = await city.t.app.readiness.cascadeBandwidth.measure(admin, lowerId, { durationMs: 6000 });
     const siteKbps = (siteBytes * 8) / (Date.now() - t0);
     for (const s of sups) s.off('frame', count);
-    expect(v.streams).toBe(2);
+    expect(v.streams, JSON.stringify(v)).toBe(2);
     expect(v.channelsTotal).toBe(2);
     for (const s of v.perStream) {
       expect(s.error, s.channel).toBeNull();
