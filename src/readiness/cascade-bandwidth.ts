@@ -59,7 +59,7 @@ export async function measureStreams(open: StreamOpener, channels: readonly stri
   windowStartMs = nowMs();
   await new Promise((r) => setTimeout(r, durationMs));
   const elapsedMs = Math.max(1, nowMs() - windowStartMs);
-  await Promise.all(opened.map((o) => o.s?.stop().catch(() => undefined)));
+  await Promise.all(opened.map((o) => (o.s ? o.s.stop().catch(() => undefined) : Promise.resolve())));
   const streams = channels.map((channel, i): StreamMeasure => {
     const r = stats[i].summary(elapsedMs);
     const error = opened[i].error ?? (r.packets === 0 ? '测量期间未收到 RTP (no RTP received)' : null);
