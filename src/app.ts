@@ -160,7 +160,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const calls = createCascadeModule(app).calls;
         return calls ? calls.deviceInfo(channelId) : Promise.reject(new Error('本节点未配置国标级联 (gb28181 is not configured)'));
       },
-      gbClock: (channelId) => createCascadeModule(app).calls?.clockOf(channelId) ?? Promise.resolve(undefined) }),
+      gbClock: (channelId) => createCascadeModule(app).calls?.clockOf(channelId) ?? Promise.resolve(undefined),
+      gbPull: () => {
+        const calls = createCascadeModule(app).calls;
+        return calls && ((channelId, onRtp) => calls.openLive(channelId, { rtpTap: onRtp }));
+      } }),
     ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {

@@ -24,6 +24,8 @@ export interface RtpPsReceiverOptions {
   tap?: (payload: Uint8Array) => void;
   /** No packet for this long ends the session ('stall'). */
   stallMs?: number;
+  /** Sees each accepted RTP packet's sequence number, timestamp, size and arrival (receiver statistics, R-PRE-4). */
+  rtpTap?: (seq: number, timestamp: number, sizeBytes: number, arrivalMs: number) => void;
 }
 
 const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -142,6 +144,7 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
     this.packets++;
     this.lastPacketMs = Date.now();
     this.opts.tap?.(pkt.payload);
+    this.opts.rtpTap?.(pkt.sequence, pkt.timestamp, buf.byteLength, this.lastPacketMs);
     const frames: MediaFrame[] = this.depack.push(pkt, this.lastPacketMs);
     for (const f of frames) this.emit('frame', f);
   }

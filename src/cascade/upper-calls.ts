@@ -13,6 +13,7 @@ import { MEDIA_STATUS_FILE_END, mediaStatusIn } from './file-end.ts';
 import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
 import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
+import type { RtpPsReceiverOptions } from './media-in.ts';
 import type { SipNode } from './sip-node.ts';
 import type { LowerClock, UpperRegistry } from './upper-registry.ts';
 
@@ -27,6 +28,7 @@ export interface OpenLiveOptions {
   /** Download: speed asked of the lower (a=downloadspeed; a relay passes its upper's on). */
   downloadSpeed?: number;
   tap?: (payload: Uint8Array) => void;
+  rtpTap?: RtpPsReceiverOptions['rtpTap'];
   stallMs?: number;
 }
 
@@ -100,7 +102,7 @@ export class UpperCalls {
     const session = opts.session ?? 'Play';
     const ssrc = buildSsrc({ playback: session !== 'Play', domainId: this.node.identity.domain, serial: (this.ssrcSerial = (this.ssrcSerial + 1) % 10_000) });
     const setup = transport === 'tcp' ? (opts.tcpSetup ?? 'passive') : undefined;
-    const { source, port } = await GbFrameSource.listen({ transport, setup, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, stallMs: opts.stallMs ?? this.stallMs });
+    const { source, port } = await GbFrameSource.listen({ transport, setup, bindHost: this.mediaHost, ssrc: ssrc.value, tap: opts.tap, rtpTap: opts.rtpTap, stallMs: opts.stallMs ?? this.stallMs });
     const sdp = buildGbSdp({
       sessionName: session, originId: this.node.identity.id, ip: this.mediaHost, port, transport, setup,
       direction: 'recvonly', startSec: opts.startSec ?? 0, endSec: opts.endSec ?? 0, ...(session === 'Download' && opts.downloadSpeed !== undefined ? { downloadSpeed: opts.downloadSpeed } : {}), ...(session !== 'Play' ? { uri: `${deviceId}:0` } : {}), rtpMaps: [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }], ssrc: ssrc.text,

@@ -19,7 +19,9 @@ import { profileSchema } from './profile.ts';
 import type { ProbeBody } from './schemas.ts';
 import { SignoffService } from './signoff-service.ts';
 import type { UplinkService } from '../uplink/index.ts';
-import { SITE_TOPIC, reportedSites } from './upward.ts';
+import { SITE_TOPIC, reportedRequiredKbps, reportedSites } from './upward.ts';
+import { CascadeBandwidthService } from './cascade-bandwidth-service.ts';
+import type { StreamOpener } from './cascade-bandwidth.ts';
 import type { ReportedSiteView } from './upward.ts';
 import { CAMPAIGN_TOPIC, reportedCampaigns } from './upward-campaigns.ts';
 import type { ReportedCampaignView } from './upward-campaigns.ts';
@@ -55,12 +57,16 @@ export interface ReadinessModuleDeps {
   gbDeviceInfo?: RunnerDeps['gbDeviceInfo'];
   /** GB/T 28181 device clock from its dated REGISTER/keepalive, for cameras of source gb28181. */
   gbClock?: RunnerDeps['gbClock'];
+  /** Pulls a lower's channel live over GB/T 28181, for the bandwidth measured through the cascade (R-PRE-4). */
+  gbPull?: () => StreamOpener | undefined;
 }
 
 export class ReadinessModule {
   readonly runner: ProbeRunner;
   readonly campaigns: CampaignService;
   readonly signoff: SignoffService;
+  /** R-PRE-4 measured through the cascade: an upper pulls a lower's channels at once. */
+  readonly cascadeBandwidth: CascadeBandwidthService;
   private timer?: NodeJS.Timeout;
   private readonly pending = new Set<Promise<void>>();
   /** Report renders at once, per user and in total (429 beyond). */
@@ -72,6 +78,10 @@ export class ReadinessModule {
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
     this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, afterProbe: d.afterProbe, gbDeviceInfo: d.gbDeviceInfo, gbClock: d.gbClock, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
+    this.cascadeBandwidth = new CascadeBandwidthService({
+      store: d.store, audit: d.audit, clock: d.clock, log: d.log, opener: () => d.gbPull?.(),
+      reportedRequiredKbps: async (actor, lowerId) => (d.uplink ? reportedRequiredKbps(await d.uplink().list(actor, { topic: SITE_TOPIC }), lowerId) : null),
+    });
   }
 
   /**

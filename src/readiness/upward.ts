@@ -155,3 +155,19 @@ function probeRows(p: SiteItemBody['probes']): ReportedSiteView['probes'] {
     .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
     .map(([probe, c]) => ({ probe, pass: c.pass ?? 0, warn: c.warn ?? 0, fail: c.fail ?? 0 }));
 }
+
+/**
+ * What a direct lower must carry upward (R-PRE-4) as its sites reported it (R-PRE-2): per site,
+ * the newest item's required bitrate, summed. Null when none of its sites reported one.
+ */
+export function reportedRequiredKbps(items: readonly UplinkItemView[], lowerId: number): number | null {
+  const newest = new Map<string, { atMs: number; kbps: number }>();
+  for (const it of items) {
+    const b = it.body as SiteItemBody | null;
+    if (it.viaLowerId !== lowerId || !b || typeof b !== 'object' || typeof b.bandwidth?.requiredKbps !== 'number' || b.bandwidth.measuredCameras === 0) continue;
+    const site = `${it.originCode}:${b.siteId}`;
+    const prev = newest.get(site);
+    if (!prev || prev.atMs < it.updatedAtMs) newest.set(site, { atMs: it.updatedAtMs, kbps: b.bandwidth.requiredKbps });
+  }
+  return newest.size === 0 ? null : [...newest.values()].reduce((a, v) => a + v.kbps, 0);
+}

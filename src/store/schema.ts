@@ -767,6 +767,29 @@ export interface DutyReviewTaskTable {
 }
 
 // Readiness bandwidth (issue 17, R-PRE-4; migration 0022).
+/** Bandwidth of one lower measured through the cascade (migration 0030, R-PRE-4). */
+export interface ReadinessCascadeBandwidthTable {
+  id: Generated<number>;
+  lower_id: number;
+  measured_at_ms: number;
+  duration_ms: number;
+  /** Streams pulled at once (at most the cap), of channels_total in the lower's catalog. */
+  streams: number;
+  channels_total: number;
+  achieved_kbps: number;
+  /** What the lower reported it must carry upward (or the operator gave); null: unknown. */
+  required_kbps: number | null;
+  /** Lost RTP packets per million expected. */
+  loss_ppm: number;
+  /** Worst stream's RFC 3550 interarrival jitter, µs. */
+  jitter_us: number;
+  verdict: ReadinessVerdict;
+  rule: string;
+  reason: string | null;
+  streams_json: string;
+  measured_by: string;
+}
+
 export interface ReadinessSiteUplinkTable {
   id: Generated<number>;
   site_id: number;
@@ -811,6 +834,7 @@ export interface Database {
   uplink_state: UplinkStateTable;
   uplink_peer: UplinkPeerTable;
   readiness_site_uplink: ReadinessSiteUplinkTable;
+  readiness_cascade_bandwidth: ReadinessCascadeBandwidthTable;
   readiness_campaign: ReadinessCampaignTable;
   readiness_contact: ReadinessContactTable;
   readiness_result: ReadinessResultTable;

@@ -121,6 +121,8 @@ const CASES: Case[] = [
   { name: 'signature file', method: 'GET', url: (ids) => `/api/readiness/signatures/${ids.signature}/file`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'sign reference (no picture yet)', method: 'POST', url: (ids) => `/api/readiness/cameras/${ids.camera}/reference`, body: () => ({ signerName: '王五' }), allowed: ['admin', 'operator'], okStatus: 409 },
   { name: 'readiness site uplink', method: 'PUT', url: (ids) => `/api/readiness/sites/${ids.site}/uplink`, body: (_ids, n) => ({ capacityKbps: 10_000 + n }), allowed: ['admin'] },
+  // R-PRE-4 through the cascade: the newest measurement per lower, filtered by the lower's org node.
+  { name: 'cascade bandwidth measurements', method: 'GET', url: () => '/api/readiness/lowers/bandwidth', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'reported readiness campaigns', method: 'GET', url: () => '/api/readiness/reported/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'reported readiness sites', method: 'GET', url: () => '/api/readiness/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list checklist templates', method: 'GET', url: () => '/api/readiness/templates', allowed: ['admin', 'operator', 'leader'], scopeless: true },

@@ -21,6 +21,7 @@ import * as m0023 from './0023_export_request.ts';
 import * as m0024 from './0024_wall_layout.ts';
 import * as m0027 from './0027_audit_rekey.ts';
 import * as m0029 from './0029_remote_business_group.ts';
+import * as m0030 from './0030_readiness_cascade_bandwidth.ts';
 import * as m0031 from './0031_device_health.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
@@ -45,6 +46,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0024_wall_layout': { up: m0024.up(dialect), down: m0024.down() },
     '0027_audit_rekey': { up: m0027.up(), down: m0027.down() },
     '0029_remote_business_group': { up: m0029.up(), down: m0029.down() },
+    '0030_readiness_cascade_bandwidth': { up: m0030.up(dialect), down: m0030.down() },
     '0031_device_health': { up: m0031.up(dialect), down: m0031.down() },
   };
 }

@@ -5,6 +5,7 @@ import { AuditRepo } from './audit-repo.ts';
 import { AuditCheckpointRepo } from './audit-checkpoint-repo.ts';
 import { CameraRepo } from './camera-repo.ts';
 import { CascadeRepo } from './cascade-repo.ts';
+import { CascadeBandwidthRepo } from './cascade-bandwidth-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
 import { DutyCaseRepo } from './duty-case-repo.ts';
 import { DutyRepo } from './duty-repo.ts';
@@ -38,6 +39,7 @@ export interface Repos {
   tours: TourRepo;
   uplink: UplinkRepo;
   readiness: ReadinessRepo;
+  cascadeBandwidth: CascadeBandwidthRepo;
   checklists: ChecklistRepo;
   ledger: LedgerRepo;
   deviceHealth: DeviceHealthRepo;
@@ -63,6 +65,7 @@ export function repos(db: Kysely<Database>): Repos {
     tours: new TourRepo(db),
     uplink: new UplinkRepo(db),
     readiness: new ReadinessRepo(db),
+    cascadeBandwidth: new CascadeBandwidthRepo(db),
     checklists: new ChecklistRepo(db),
     ledger: new LedgerRepo(db),
     deviceHealth: new DeviceHealthRepo(db),

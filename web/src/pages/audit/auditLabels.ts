@@ -33,7 +33,7 @@ const ACTIONS: Record<string, [string, string]> = {
   'audit.read': ['查询审计日志', 'Read audit log'], 'audit.export': ['导出审计日志', 'Export audit log'], 'audit.verify': ['校验哈希链', 'Verify hash chain'],
   'cascade.config': ['级联设备参数配置', 'Cascade device config'], 'duty.patrol.note': ['填写巡查记录', 'Patrol log note'], 'ptz.command': ['云台控制', 'PTZ command'],
   'ptz.preset.approve': ['审批云台预置位', 'Approve PTZ preset'], 'duty.roster.add': ['添加值班排班', 'Add to duty roster'], 'duty.roster.remove': ['移除值班排班', 'Remove from duty roster'],
-  'ledger.device.export': ['导出设备台账', 'Export device ledger'], 'readiness.uplink.set': ['设置考点上行带宽', 'Set site uplink'], 'readiness.report.export': ['导出考前检测报告', 'Export readiness report'],
+  'ledger.device.export': ['导出设备台账', 'Export device ledger'], 'readiness.uplink.set': ['设置考点上行带宽', 'Set site uplink'], 'readiness.cascade_bandwidth': ['经级联实测下级带宽', 'Measure a lower\u2019s bandwidth through the cascade'], 'readiness.report.export': ['导出考前检测报告', 'Export readiness report'],
   'camera.clock.set': ['校准摄像机时钟', 'Set camera clock'], 'recording.schedule.list': ['查看录像计划', 'List recording schedules'],
   'audit.rekey': ['审计密钥轮换', 'Rotate audit key'], 'audit.checkpoint.problem': ['下级审计日志回退或重建', 'Lower audit log rolled back or rebuilt'], 'audit.checkpoint.ack': ['确认下级审计检查点告警', 'Acknowledge lower audit alarm'],
   'wall.layout.create': ['保存画面布局', 'Save wall layout'], 'wall.layout.update': ['修改画面布局', 'Update wall layout'], 'wall.layout.delete': ['删除画面布局', 'Delete wall layout'],
@@ -80,6 +80,7 @@ const KEYS: Record<string, string> = {
   kind: '类型', seats: '座位数', seed: '初始数据', orgNodeId: '机构', gbCode: '国标编码', position: '位置', intervalS: '间隔(秒)',
   disposition: '处置意见', note: '意见', requester: '申请人', exportId: '导出编号', file: '文件', watermark: '水印', count: '数量', username: '用户名', role: '角色',
   layoutTiles: '画面数', cameraIds: '摄像机', shared: '共享', roomId: '房间', sourceKind: '接入方式', networkSet: '已设网络配置', cameraId: '摄像机',
+  lower: '下级', streams: '路数', achievedKbps: '实测码率(kbit/s)', requiredKbps: '所需码率(kbit/s)', verdict: '结论',
 };
 export function detailKey(k: string, lang: Lang): string {
   return lang === 'zh' ? (KEYS[k] ?? k) : k;

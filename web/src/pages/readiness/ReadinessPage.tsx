@@ -14,6 +14,7 @@ import { readinessApi } from './readinessApi.ts';
 import { useReadinessText } from './readinessText.ts';
 import { SiteChart } from './SiteChart.tsx';
 import { BandwidthCell } from './BandwidthCell.tsx';
+import { CascadeBandwidthPanel } from './CascadeBandwidthPanel.tsx';
 import { ReportedCampaigns } from './ReportedCampaigns.tsx';
 import { ReportedPanel } from './ReportedPanel.tsx';
 import { NewCampaignModal } from './NewCampaignModal.tsx';
@@ -136,6 +137,7 @@ export function ReadinessPage({ user }: { user: User }) {
         </div>
       </div>
       <ReportedPanel sites={reported} />
+      <CascadeBandwidthPanel canMeasure={admin} />
       <ReportedCampaigns reloadKey={reported} />
       {admin && <TemplatesPanel />}
       <NewCampaignModal open={creating} onClose={() => setCreating(false)} onCreated={(c) => { setCreating(false); setSelected(c.id); }} />
