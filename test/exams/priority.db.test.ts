@@ -76,7 +76,8 @@ describe.each(DIALECTS)('exam priority for live viewing (R-FN-4) on %s', (dialec
     const ok = await token('admin', { cameraIds: [campus], examOverrideReason: '校门口发生紧急情况，需查看' });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(await audits('exam.priority.override', campus)).toEqual([
-      { username: 'admin', outcome: 'ok', detail: { for: 'video.live.start', reason: '校门口发生紧急情况，需查看', sessionIds: [d.sessionId], siteId: d.siteId } },
+      // The record also names the camera as it was then (issue 14 item 17).
+      { username: 'admin', outcome: 'ok', detail: { for: 'video.live.start', reason: '校门口发生紧急情况，需查看', sessionIds: [d.sessionId], siteId: d.siteId, camera: expect.any(String) as unknown } },
     ]);
   });
 
