@@ -66,14 +66,14 @@ export function OrgPage({ user }: { user: User }) {
     });
   }, [load]);
 
-  /** Reload and focus an entity (expanding its ancestors). */
-  const reloadAndSelect = async (sel: Sel | null) => {
+  /** Reload and focus an entity (expanding its ancestors, and itself when `open`: a room whose new camera must show). */
+  const reloadAndSelect = async (sel: Sel | null, open = false) => {
     const list = await load();
     if (!sel) return;
     const idx = buildIndex(list);
     const key = selKey(sel);
     setSelectedKey(key);
-    setExpanded((cur) => Array.from(new Set([...(cur ?? []), ...ancestorKeys(idx, sel)])));
+    setExpanded((cur) => Array.from(new Set([...(cur ?? []), ...ancestorKeys(idx, sel), ...(open ? [key] : [])])));
   };
 
   const sel = selectedKey ? parseKey(selectedKey) : null;
@@ -168,12 +168,12 @@ export function OrgPage({ user }: { user: User }) {
           // After a create the dialog stays in the room (继续添加, issue 14 item 10); 完成 selects the room.
           onCreated={(c) => {
             void message.success(t('created'));
-            void reloadAndSelect({ type: 'room', id: c.roomId });
+            void reloadAndSelect({ type: 'room', id: c.roomId }, true);
           }}
           onDone={(c) => {
             if (modal.state.mode === 'edit') return done('updated', c ? { type: 'camera', id: c.id } : sel);
             close();
-            void reloadAndSelect(c ? { type: 'room', id: c.roomId } : sel);
+            void reloadAndSelect(c ? { type: 'room', id: c.roomId } : sel, true);
           }}
         />
       )}
