@@ -98,7 +98,8 @@ export async function zipStream(dir: string, names: string[], prefix: string): P
     const st = await stat(abs);
     const e: Entry = { name: Buffer.from(`${prefix}/${name}`, 'utf8'), abs, size: st.size, crc: 0, offset, ...dosDateTime(st.mtimeMs) };
     offset += 30 + e.name.length + st.size;
-    if (offset > LIMIT_BYTES || entries.length >= 0xffff) throw new ZipTooLarge('导出超过 4 GiB，请下载 .tar (export larger than 4 GiB: download the .tar)');
+    if (offset > LIMIT_BYTES) throw new ZipTooLarge('导出超过 4 GiB，请下载 .tar (export larger than 4 GiB: download the .tar)');
+    if (entries.length >= 0xffff) throw new ZipTooLarge('导出文件超过 65535 个，请下载 .tar (more than 65535 files: download the .tar)');
     entries.push(e);
   }
   const centralSize = entries.reduce((n, e) => n + 46 + e.name.length, 0);
