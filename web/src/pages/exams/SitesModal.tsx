@@ -91,6 +91,9 @@ export function SitesModal({ exam, siteTree, rooms, onClose, onSaved }: {
       <Typography.Paragraph type="secondary">{x('sitesHint')}</Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="sites-error" />}
       <TreeSelect
+        // treeDefaultExpandAll applies only at mount: remount once the org tree and its rooms have
+        // arrived (a dialog opened while they load showed the sites collapsed, rooms unreachable).
+        key={`${siteTree.length}:${rooms.size}`}
         data-testid="sites-select"
         style={{ width: '100%' }}
         treeData={tree}
