@@ -1,7 +1,7 @@
 // Printable PDF of the completeness report: A4, Noto Sans CJK, title, exam and sessions, roll-up,
 // detail and gap tables, signature lines, page numbers. Beijing times; durations as 1小时17分26秒;
 // 完整率 of a window not started yet is 未开始, and a report made while a window runs is 临时.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type PDFDocument from 'pdfkit';
 import { loadPdfKit } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
@@ -62,6 +62,14 @@ export function table(doc: Doc, title: string, headers: string[], widths: number
   doc.x = MARGIN;
 }
 
+/** Font files read once per process (a pooled report worker renders many): the CJK .ttc is ~20 MB. */
+const fontCache = new Map<string, Buffer>();
+function fontBytes(fontPath: string): Buffer {
+  let bytes = fontCache.get(fontPath);
+  if (!bytes) fontCache.set(fontPath, (bytes = readFileSync(fontPath)));
+  return bytes;
+}
+
 /**
  * The start of every printable report (completeness, readiness, duty record): an A4 document in
  * the CJK font with its bytes collected; `done` resolves when `finishA4` has ended it.
@@ -76,7 +84,7 @@ export async function startA4(title: string, font: { path: string; family: strin
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', font.path, font.family);
+  doc.registerFont('cjk', fontBytes(font.path), font.family);
   doc.font('cjk');
   return { doc, done };
 }

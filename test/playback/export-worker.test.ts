@@ -24,7 +24,7 @@ describe.each(DIALECTS)('export packaging in workers, bounded, on %s (issue 13 i
   const exportBody = (purpose: string) => ({ cameraIds: [f.front, f.rear], fromMs: f.t0, toMs: f.t0 + 49_000, purpose });
 
   it('every MP4 part is written in its own worker thread; /api/health answers while the export runs', async () => {
-    const before = workerStats.started;
+    const before = workerStats.jobs;
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const res = await post('/api/exports', exportBody('工作线程导出测试'));
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('export packaging in workers, bounded, on %s (issue 13 i
     // At least one part per camera; each part: one worker.
     const parts = done.files.filter((x) => x.name.endsWith('.mp4')).length;
     expect(parts).toBeGreaterThanOrEqual(2);
-    expect(workerStats.started - before).toBe(parts);
+    expect(workerStats.jobs - before).toBe(parts);
     expect(healthChecks).toBeGreaterThan(0);
     // The event loop never stalled for long while the parts were written (a loose bound: CI is loaded).
     expect(lag.max / 1e6).toBeLessThan(1000);

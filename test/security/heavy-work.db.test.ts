@@ -33,27 +33,27 @@ describe('heavy work in workers, bounded (issue 13 item 9, R-SEC-4)', () => {
     const inline = await request(port, 'GET', '/api/org/export?format=csv', undefined, admin);
     t.app.transfer.workerMinRows = 0;
     t.app.transfer.workerMinBytes = 0;
-    const before = workerStats.started;
+    const before = workerStats.jobs;
     const csv = await request(port, 'GET', '/api/org/export?format=csv', undefined, admin);
     expect(csv.status).toBe(200);
     expect(csv.body.text).toBe(inline.body.text);
     expect(csv.body.text).toContain('南京市第一中学考点');
-    expect(workerStats.started).toBe(before + 1);
+    expect(workerStats.jobs).toBe(before + 1);
     const dataBase64 = Buffer.from(String(csv.body.text)).toString('base64');
     const imported = await request(port, 'POST', '/api/org/import', { format: 'csv', dataBase64 }, admin);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const broken = await request(port, 'POST', '/api/org/import', { format: 'csv', dataBase64: Buffer.from('类型,名称\n"unterminated').toString('base64') }, admin);
     expect(broken.status).toBe(400);
     expect(broken.body.error).toBe('import_invalid');
-    expect(workerStats.started).toBe(before + 3);
+    expect(workerStats.jobs).toBe(before + 3);
   }, 60_000);
 
   it('alarms.xlsx is written in a worker thread', async () => {
-    const before = workerStats.started;
+    const before = workerStats.jobs;
     const x = await request(port, 'GET', '/api/alarms.xlsx', undefined, admin);
     expect(x.status).toBe(200);
     expect(x.headers['content-type']).toContain('spreadsheetml');
-    expect(workerStats.started).toBe(before + 1);
+    expect(workerStats.jobs).toBe(before + 1);
   }, 30_000);
 
   it('over reports.maxPerUser (1 here) an export, an import or alarms.xlsx of the same user answers 429', async () => {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { WorkLimiter } from '../../src/util/work-limiter.ts';
+import { workerStats } from '../../src/util/worker-run.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { closeDay, examDay } from '../exams/fixture.ts';
 import type { ExamDay } from '../exams/fixture.ts';
@@ -30,6 +31,8 @@ describe('report files off the event loop, bounded (issue 13 item 9, R-SEC-4)', 
   it('20 PDFs at once: /api/health stays responsive; the 21st is refused with 429', async () => {
     const admin = await login(port, 'admin', ADMIN_PASSWORD);
     expect(admin.status).toBe(200);
+    const started = workerStats.workersStarted;
+    const jobs = workerStats.jobs;
     const reports = Array.from({ length: 20 }, () => request(port, 'GET', `/api/exams/${d.examId}/report.pdf`, undefined, admin));
     // All 20 in flight at once (workers take a while to start on this machine).
     await expect.poll(() => limiter.running, { timeout: 30_000, interval: 20 }).toBe(20);
@@ -53,6 +56,10 @@ describe('report files off the event loop, bounded (issue 13 item 9, R-SEC-4)', 
     // Before: 20 PDFs on the event loop pushed /api/health to 13.9 s. Generous bound for a loaded machine.
     expect(Math.max(...health)).toBeLessThan(3000);
     console.log(`health during 20 PDFs: ${health.length} probes, max ${Math.round(Math.max(...health))} ms`);
+    // Each PDF ran in a worker, and the workers were reused: the pool of two warm workers, not 20
+    // cold starts (each cold start costs the loader and pdfkit again).
+    expect(workerStats.jobs - jobs).toBe(20);
+    expect(workerStats.workersStarted - started).toBeLessThanOrEqual(2);
     // Slots are given back: one more works now.
     expect((await request(port, 'GET', `/api/exams/${d.examId}/report.xlsx`, undefined, admin)).status).toBe(200);
   }, 180_000);
