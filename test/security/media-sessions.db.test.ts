@@ -18,7 +18,19 @@ const PW = 'Media-Session-Pw4';
 /** "At once": well inside the periodic re-check (10 s) that still covers other processes. */
 const AT_ONCE_MS = 5000;
 
-async function offer(mime = 'video/H264'): Promise<string> {
+/**
+ * An offer as a browser sends it, made once per codec and reused: werift's gathering waits ~5 s
+ * for its fallback STUN server (no Internet here), and the server answers each POST with a peer
+ * connection of its own whatever the offer's ICE credentials.
+ */
+const offers = new Map<string, Promise<string>>();
+function offer(mime = 'video/H264'): Promise<string> {
+  let o = offers.get(mime);
+  if (!o) offers.set(mime, (o = makeOffer(mime)));
+  return o;
+}
+
+async function makeOffer(mime: string): Promise<string> {
   const pc = new RTCPeerConnection({ codecs: { video: [new RTCRtpCodecParameters({ mimeType: mime, clockRate: 90000, parameters: mime === 'video/H264' ? 'packetization-mode=1;profile-level-id=42e01f' : undefined })] } });
   pc.addTransceiver('video', { direction: 'recvonly' });
   await pc.setLocalDescription(await pc.createOffer());
