@@ -491,7 +491,7 @@ export interface PatrolTourTable {
   name: string;
   /** Time each page stays on the wall, seconds (5–3600). */
   interval_s: number;
-  /** Tiles per page of the wall while the tour runs: 1, 4, 9, 16, 25 or 36. */
+  /** Tiles per page of the wall while the tour runs: 1, 4, 9, 16, 25, 36 or 64. */
   layout_tiles: number;
   /** 1 = shared with every user whose scope holds org_node_id, 0 = private to the owner. */
   shared: number;
@@ -1074,7 +1074,7 @@ export interface ExportRequestTable {
 export interface WallStateTable {
   /** app_user.id; one row per user. */
   user_id: number;
-  /** Tiles shown: 1, 4, 9, 16, 25 or 36. */
+  /** Tiles shown: 1, 4, 9, 16, 25, 36 or 64. */
   layout_tiles: number;
   /** JSON array (≤ 36) of camera id or null, index = tile position. */
   cells: string;
@@ -1095,7 +1095,7 @@ export interface WallLayoutTable {
   /** app_user.id of who saved it; names are unique per owner. */
   owner_user_id: number;
   name: string;
-  /** Tiles: 1, 4, 9, 16, 25 or 36. */
+  /** Tiles: 1, 4, 9, 16, 25, 36 or 64. */
   layout_tiles: number;
   /** JSON array (≤ 36) of camera id or null, index = tile position. */
   cells: string;

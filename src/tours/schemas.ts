@@ -1,8 +1,9 @@
 // zod schemas of the patrol tour API (/api/tours). Bodies are strict: an unknown field is a 400.
 import { z } from 'zod';
 import { nameSchema } from '../util/text.ts';
+import { LAYOUT_ERROR, WALL_LAYOUTS } from '../wall/layouts.ts';
 
-export const TOUR_LAYOUTS = [1, 4, 9, 16, 25, 36] as const;
+export const TOUR_LAYOUTS = WALL_LAYOUTS;
 export const MAX_TOUR_ITEMS = 200;
 
 export const tourItemKind = z.enum(['camera', 'room', 'all-exam-rooms']);
@@ -18,7 +19,7 @@ export const tourBody = z
     /** Seconds each page stays on the wall. */
     intervalS: z.number().int().min(5).max(3600),
     /** Tiles per page while the tour runs. */
-    layoutTiles: z.literal([...TOUR_LAYOUTS], { error: '画面数须为 1/4/9/16/25/36 (1, 4, 9, 16, 25 or 36 tiles)' }),
+    layoutTiles: z.literal([...TOUR_LAYOUTS], { error: LAYOUT_ERROR }),
     /** Org node the tour belongs to; the caller's own node when left out. */
     orgNodeId: z.number().int().positive().optional(),
     shared: z.boolean().default(false),

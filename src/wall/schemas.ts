@@ -3,11 +3,9 @@
 import { z } from 'zod';
 import { TOUR_LAYOUTS } from '../tours/schemas.ts';
 import { nameSchema } from '../util/text.ts';
+import { LAYOUT_ERROR, MAX_WALL_CELLS } from './layouts.ts';
 
-/** Tiles a wall can show at most; `cells` has at most this many entries. */
-export const MAX_WALL_CELLS = 36;
-
-const layoutTiles = z.literal([...TOUR_LAYOUTS], { error: '画面数须为 1/4/9/16/25/36 (1, 4, 9, 16, 25 or 36 tiles)' });
+const layoutTiles = z.literal([...TOUR_LAYOUTS], { error: LAYOUT_ERROR });
 /** Tile index → camera id, or null for an empty tile. */
 const cells = z.array(z.number().int().positive().nullable()).max(MAX_WALL_CELLS);
 

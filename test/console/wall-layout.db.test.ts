@@ -136,9 +136,16 @@ describe.each(DIALECTS)('wall kept on the server on %s', (dialect) => {
       const a = await session();
       const good = { layoutTiles: 4, cells: [cam.rear, cam.front], tourId: null, running: false, page: 0 };
       expect((await server.inject({ method: 'PUT', url: '/api/wall/state', headers: a, payload: good })).statusCode).toBe(200);
-      for (const bad of [{ ...good, layoutTiles: 7 }, { ...good, cells: Array(37).fill(null) }, { ...good, extra: 1 }, { ...good, cells: ['x'] }]) {
-        expect((await server.inject({ method: 'PUT', url: '/api/wall/state', headers: a, payload: bad })).statusCode, JSON.stringify(bad)).toBe(400);
+      for (const bad of [{ ...good, layoutTiles: 7 }, { ...good, layoutTiles: 49 }, { ...good, cells: Array(65).fill(null) }, { ...good, extra: 1 }, { ...good, cells: ['x'] }]) {
+        const res = await server.inject({ method: 'PUT', url: '/api/wall/state', headers: a, payload: bad });
+        expect(res.statusCode, JSON.stringify(bad)).toBe(400);
+        if (bad.layoutTiles !== good.layoutTiles) expect(res.body).toContain('画面数须为 1/4/9/16/25/36/64');
       }
+      // The patrol centre's 64-room overview (issue 16): 64 tiles, the 64th kept.
+      const overview = { ...good, layoutTiles: 64, cells: [...Array<null>(63).fill(null), cam.front] };
+      expect((await server.inject({ method: 'PUT', url: '/api/wall/state', headers: a, payload: overview })).statusCode).toBe(200);
+      expect((await server.inject({ method: 'GET', url: '/api/wall/state', headers: a })).json()).toMatchObject({ state: { layoutTiles: 64, cells: overview.cells } });
+      expect((await server.inject({ method: 'PUT', url: '/api/wall/state', headers: a, payload: good })).statusCode).toBe(200);
       // A new login (another duty PC, or the browser's storage cleared) gets the same wall.
       const b = await session();
       const got = await server.inject({ method: 'GET', url: '/api/wall/state', headers: b });

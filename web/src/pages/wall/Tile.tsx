@@ -59,6 +59,14 @@ function useVisible(ref: React.RefObject<HTMLElement | null>): boolean {
   return inView && pageVisible;
 }
 
+/**
+ * The server's refusals read "中文 (English)"; a tile in the Chinese console shows the Chinese part
+ * (the whole text is the tooltip): both languages did not fit a 16-tile wall's tile.
+ */
+function chineseOnly(message: string): string {
+  return message.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, '') || message;
+}
+
 export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect }: Props) {
   const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -254,7 +262,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       {cam && state !== 'online' && (
         <div className="xc-tile-center">
           <span className="xc-tile-msg">{label[state]}</span>
-          {state === 'refused' && refusal && <span className="xc-tile-msg" data-testid="tile-refusal">{refusal}</span>}
+          {state === 'refused' && refusal && <span className="xc-tile-msg xc-tile-refusal" data-testid="tile-refusal" title={refusal}>{lang === 'zh' ? chineseOnly(refusal) : refusal}</span>}
         </div>
       )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}

@@ -1,5 +1,5 @@
 // 视频墙: live tiles on one multiplexed socket (sub stream; double-click = full screen on the main
-// stream), camera tree with drag and drop, layouts 1–36, tours (轮巡, kept on the server; the
+// stream), camera tree with drag and drop, layouts 1–64, tours (轮巡, kept on the server; the
 // cameras of a tour come from the server, limited to the user's scope) with keyboard shortcuts.
 // The wall itself is kept on the server per user (and cached in the browser): a reload, a login on
 // another PC or a cleared browser brings it back; named layouts are saved and recalled (LayoutBar).
@@ -25,6 +25,7 @@ import { loadWallState, saveWallState } from './wallState.ts';
 import { hashNumber } from '../../deepLink.ts';
 import { WallDutyPanel } from '../duty/WallDutyPanel.tsx';
 import './wall.css';
+import { MAX_WALL_CELLS } from '../../../../src/wall/layouts.ts';
 
 export function WallPage({ user }: { user: User }) {
   const { t } = useI18n();
@@ -94,8 +95,8 @@ export function WallPage({ user }: { user: User }) {
     wallApi.state().then((s) => {
       if (stop) return;
       if (s) {
-        const next = Array<number | null>(36).fill(null);
-        s.cells.slice(0, 36).forEach((x, i) => (next[i] = x));
+        const next = Array<number | null>(MAX_WALL_CELLS).fill(null);
+        s.cells.slice(0, MAX_WALL_CELLS).forEach((x, i) => (next[i] = x));
         restorePage.current = s.tourId !== null ? s.page : undefined;
         setLayout(s.layoutTiles);
         setCells(next);
@@ -116,7 +117,7 @@ export function WallPage({ user }: { user: User }) {
     // One write at a time, in order: two PUTs in flight on two connections may arrive swapped,
     // and an older (e.g. the empty first) wall would then win on the server.
     const id = window.setTimeout(() => {
-      const state = { layoutTiles: layout, cells: cells.slice(0, 36), tourId: tourId ?? null, running, page };
+      const state = { layoutTiles: layout, cells: cells.slice(0, MAX_WALL_CELLS), tourId: tourId ?? null, running, page };
       saving.current = saving.current.then(() => wallApi.saveState(state)).then(() => undefined, () => undefined);
     }, 600);
     return () => window.clearTimeout(id);
@@ -129,8 +130,8 @@ export function WallPage({ user }: { user: User }) {
   const pickLayout = (l: WallLayout | undefined) => {
     setLayoutId(l?.id);
     if (!l) return;
-    const next = Array<number | null>(36).fill(null);
-    l.cells.slice(0, 36).forEach((x, i) => (next[i] = x));
+    const next = Array<number | null>(MAX_WALL_CELLS).fill(null);
+    l.cells.slice(0, MAX_WALL_CELLS).forEach((x, i) => (next[i] = x));
     setTourId(undefined);
     setRunning(false);
     setLayout(l.layoutTiles);
@@ -233,7 +234,7 @@ export function WallPage({ user }: { user: User }) {
           <Space size={8} wrap>
             <span>{t('wallLayout')}</span>
             <Segmented value={layout} onChange={(v) => { setLayout(Number(v)); setPage(0); }} options={LAYOUTS.map((n) => ({ value: n, label: <span data-testid={`layout-${n}`}>{n}</span> }))} />
-            <Button icon={<ClearOutlined />} onClick={() => { setTourId(undefined); setLayoutId(undefined); setCells(Array<number | null>(36).fill(null)); }} data-testid="wall-clear">{t('wallClear')}</Button>
+            <Button icon={<ClearOutlined />} onClick={() => { setTourId(undefined); setLayoutId(undefined); setCells(Array<number | null>(MAX_WALL_CELLS).fill(null)); }} data-testid="wall-clear">{t('wallClear')}</Button>
           </Space>
           <LayoutBar userId={user.id} canShare={user.role === 'admin'} layouts={layouts} selected={layoutId} layoutTiles={layout} cells={cells} onPick={pickLayout} onChanged={reloadLayouts} />
           <TourBar tours={tours} nodes={nodes} sites={sites} canShare={user.role === 'admin'} defaultNodeId={user.orgNodeId} defaultLayout={layout}

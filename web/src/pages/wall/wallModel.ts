@@ -4,6 +4,7 @@ import type { OrgNode, RoomKind } from '../../types.ts';
 import type { CameraStatusEvent } from '../../../../src/events/bus.ts';
 import { liveToken } from './liveClient.ts';
 import type { Stream } from './liveClient.ts';
+import { WALL_LAYOUTS } from '../../../../src/wall/layouts.ts';
 
 export interface WallCamera {
   id: number;
@@ -72,7 +73,7 @@ export class TokenCache {
   }
 }
 
-export const LAYOUTS = [1, 4, 9, 16, 25, 36] as const;
+export const LAYOUTS = WALL_LAYOUTS;
 /**
  * From this many tiles the wall is an overview (issue 16): keyframes only, full rate for the tile
  * clicked. 64 sub tiles at 25 fps made Chromium drop 40–47 % of the frames on 2 cores.

@@ -1,5 +1,7 @@
 // What the wall shows (layout, tiles, chosen tour, running, page), kept per user in this browser so
 // that going to 录像回放 and back, or reloading, brings the same wall back (issue 14 item 1).
+import { MAX_WALL_CELLS } from '../../../../src/wall/layouts.ts';
+
 export interface WallState {
   layout: number;
   cells: (number | null)[];
@@ -10,7 +12,7 @@ export interface WallState {
 
 const key = (userId: number) => `xuncha.wall.state.v1.${userId}`;
 
-const emptyCells = (): (number | null)[] => Array<number | null>(36).fill(null);
+const emptyCells = (): (number | null)[] => Array<number | null>(MAX_WALL_CELLS).fill(null);
 
 export function loadWallState(userId: number): WallState {
   const fallback: WallState = { layout: Number(localStorage.getItem('xuncha.wall.layout')) || 16, cells: emptyCells(), running: false, page: 0 };
@@ -18,7 +20,7 @@ export function loadWallState(userId: number): WallState {
     const raw = JSON.parse(localStorage.getItem(key(userId)) ?? 'null') as Partial<WallState> | null;
     if (!raw || typeof raw !== 'object') return fallback;
     const cells = emptyCells();
-    (Array.isArray(raw.cells) ? raw.cells : []).slice(0, 36).forEach((c, i) => (cells[i] = typeof c === 'number' ? c : null));
+    (Array.isArray(raw.cells) ? raw.cells : []).slice(0, MAX_WALL_CELLS).forEach((c, i) => (cells[i] = typeof c === 'number' ? c : null));
     return {
       layout: typeof raw.layout === 'number' && raw.layout > 0 ? raw.layout : fallback.layout,
       cells,
