@@ -90,6 +90,7 @@ const CASES: Case[] = [
   { name: 'delete room (has cameras)', method: 'DELETE', url: (ids) => `/api/rooms/${ids.room}`, allowed: ['admin'], okStatus: 409 },
   { name: 'create camera', method: 'POST', url: () => '/api/cameras', body: (ids, n) => ({ roomId: ids.room, name: `摄像机${n}`, position: 'rear', sourceKind: 'rtsp', mainStream: '/main', subStream: '/sub' }), allowed: ['admin'] },
   // Issue 17: scope is checked before the node sends anything; inside scope the address answers nothing (port 1), so 400 with the ONVIF reason.
+  { name: 'discover ONVIF camera (nothing answers)', method: 'POST', url: () => '/api/cameras/onvif/discover', body: (ids) => ({ roomId: ids.room, address: '127.0.0.1:1', username: 'admin', password: 'x' }), allowed: ['admin'], okStatus: 400 },
   { name: 'add camera by ONVIF (nothing answers)', method: 'POST', url: () => '/api/cameras/onvif', body: (ids, n) => ({ roomId: ids.room, name: `ONVIF摄像机${n}`, position: 'rear', address: '127.0.0.1:1', username: 'admin', password: 'x' }), allowed: ['admin'], okStatus: 400 },
   { name: 'update camera', method: 'PATCH', url: (ids) => `/api/cameras/${ids.camera}`, body: () => ({ position: 'front' }), allowed: ['admin'] },
   { name: 'reveal camera network', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/reveal`, allowed: ['admin'] },
