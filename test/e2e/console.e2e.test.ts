@@ -180,6 +180,14 @@ describe('web console (e2e)', () => {
     expect(treeText.indexOf(NAMES.room)).toBeLessThan(treeText.indexOf(NAMES.camera));
     await shot(page, '04-org-camera');
 
+    // R-SEC-4: revealing the camera's network configuration (audited).
+    await byId(page, 'btn-reveal').click();
+    await expect.poll(() => byId(page, 'reveal-data').innerText()).toContain('192.0.2.10');
+    expect(await byId(page, 'reveal-data').innerText()).toContain('Cam-Secret-9');
+    await shot(page, '05-reveal');
+    await page.keyboard.press('Escape');
+    await byId(page, 'reveal-data').waitFor({ state: 'detached' });
+
     // Issue 17: a camera added by address + user + password alone. 发现 shows what the device said
     // (maker, profiles, stream URIs); 确定 adds it with them.
     await page.locator('[data-testid^="tree-room-"]', { hasText: NAMES.room }).first().click();
@@ -201,14 +209,6 @@ describe('web console (e2e)', () => {
     await shot(page, '04b-onvif-discovered');
     await submitModal(page, 'onvif-form');
     await expect.poll(() => byId(page, 'org-tree').innerText()).toContain('ONVIF后摄像机');
-
-    // R-SEC-4: revealing the camera's network configuration (audited).
-    await byId(page, 'btn-reveal').click();
-    await expect.poll(() => byId(page, 'reveal-data').innerText()).toContain('192.0.2.10');
-    expect(await byId(page, 'reveal-data').innerText()).toContain('Cam-Secret-9');
-    await shot(page, '05-reveal');
-    await page.keyboard.press('Escape');
-    await byId(page, 'reveal-data').waitFor({ state: 'detached' });
 
     // R-ACC-1: the audit log shows the creations (newest first) and the reveal; chain verifies.
     await byId(page, 'menu-audit').click();
