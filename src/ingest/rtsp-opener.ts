@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { createDepacketizer } from '../media/rtp/depacketize/index.ts';
 import { RtspClient, RtspClientError } from '../media/rtsp/client.ts';
+import type { StatedClock } from '../media/rtsp/date-clock.ts';
 import type { AudioParams, Depacketizer, MediaFrame, VideoParams } from '../media/types.ts';
 import type { CameraOpener, FrameSource, FrameSourceEvents, SessionEnd, StreamSpec } from './source.ts';
 import { OpenError } from './source.ts';
@@ -137,6 +138,10 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
     let n = 0;
     for (const d of this.tracks()) if (d && 'lostPackets' in d) n += (d as { lostPackets: number }).lostPackets;
     return n;
+  }
+
+  get statedClock(): StatedClock | undefined {
+    return this.client.statedClock;
   }
 
   stop(): Promise<void> {

@@ -3,6 +3,7 @@
 // simulated time instead of a network camera (moonfire-nvr style).
 import type { EventEmitter } from 'node:events';
 import type { AudioParams, MediaFrame, VideoParams } from '../media/types.ts';
+import type { StatedClock } from '../media/rtsp/date-clock.ts';
 
 export interface StreamSpec {
   cameraId: number;
@@ -38,6 +39,8 @@ export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly droppedPackets: number;
   /** RTP packets that never arrived (sequence gaps) so far, when the protocol knows; tells loss from a stall. */
   readonly lostPackets?: number;
+  /** The camera's clock as the protocol's own replies state it (RTSP Date headers), when they do. */
+  readonly statedClock?: StatedClock;
   stop(): Promise<void>;
 }
 

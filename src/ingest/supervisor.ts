@@ -65,6 +65,10 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   get audio(): FrameSource['audio'] {
     return this.source?.audio;
   }
+  /** The current session's camera clock as its RTSP replies' Date headers state it (readiness clock check). */
+  get statedClock(): FrameSource['statedClock'] {
+    return this.source?.statedClock;
+  }
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;

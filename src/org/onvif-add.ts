@@ -29,26 +29,57 @@ export interface OnvifAddInput {
 export interface OnvifAddResult {
   camera: CameraView;
   /** What the device said, for the console to show (no secrets). */
-  discovered: { deviceUrl: string; manufacturer?: string; model?: string; profiles: Array<{ token: string; name: string; encoding: string; width: number; height: number; fps?: number; bitrateKbps?: number }> };
+  discovered: { deviceUrl: string; manufacturer?: string; model?: string; profiles: Array<{ token: string; name: string; encoding: string; width: number; height: number; fps?: number; bitrateKbps?: number; streamUri: string }> };
 }
 
 /** Path and query of an RTSP address: what the camera row stores (host and port are sealed apart). */
 const pathOf = (u: URL) => `${u.pathname}${u.search}`;
 
-export async function addCameraByOnvif(
-  deps: { store: Store; audit: AuditService; devices: DeviceService; discover?: typeof discoverCamera },
-  actor: Actor,
-  input: OnvifAddInput,
-): Promise<OnvifAddResult> {
-  await requirePermission(deps.audit, actor, 'org.write', 'camera.create', 'camera', input.name);
-  if (!(await repos(deps.store.db).rooms.get(actor.scope, input.roomId))) await denyOutOfScope(deps.audit, actor, 'camera.create', 'room', input.roomId);
-  let found: DiscoveredCamera;
+export type OnvifDiscoverInput = Pick<OnvifAddInput, 'roomId' | 'address' | 'username' | 'password'>;
+type Deps = { store: Store; audit: AuditService; devices: DeviceService; discover?: typeof discoverCamera };
+
+/** A stream URI as shown: without any user:password the device put in it. */
+const shownUri = (u: string) => {
   try {
-    found = await (deps.discover ?? discoverCamera)(input.address, input.username, input.password);
+    const url = new URL(u);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return u;
+  }
+};
+
+/**
+ * Asks the device what it has without creating anything (the console's 发现 step). Same permission
+ * and scope as adding: the node knocks on an address only for a room the caller manages.
+ */
+export async function discoverOnvif(deps: Deps, actor: Actor, input: OnvifDiscoverInput): Promise<OnvifAddResult['discovered']> {
+  return view(await discover(deps, actor, input, input.address));
+}
+
+async function discover(deps: Deps, actor: Actor, input: OnvifDiscoverInput, objectId: string): Promise<DiscoveredCamera> {
+  await requirePermission(deps.audit, actor, 'org.write', 'camera.create', 'camera', objectId);
+  if (!(await repos(deps.store.db).rooms.get(actor.scope, input.roomId))) await denyOutOfScope(deps.audit, actor, 'camera.create', 'room', input.roomId);
+  try {
+    return await (deps.discover ?? discoverCamera)(input.address, input.username, input.password);
   } catch (err) {
     if (err instanceof OnvifError) throw new AppError('invalid_input', `ONVIF 发现失败 (discovery failed): ${err.message}`, { field: 'address', kind: err.kind, subcode: err.subcode });
     throw err;
   }
+}
+
+function view(found: DiscoveredCamera): OnvifAddResult['discovered'] {
+  return {
+    deviceUrl: found.deviceUrl,
+    manufacturer: found.facts?.manufacturer,
+    model: found.facts?.model,
+    profiles: found.profiles.map(({ token, name, encoding, width, height, fps, bitrateKbps, streamUri }) => ({ token, name, encoding, width, height, fps, bitrateKbps, streamUri: shownUri(streamUri) })),
+  };
+}
+
+export async function addCameraByOnvif(deps: Deps, actor: Actor, input: OnvifAddInput): Promise<OnvifAddResult> {
+  const found = await discover(deps, actor, input, input.name);
   const main = new URL(found.profiles[0].streamUri);
   const sub = new URL((found.profiles[1] ?? found.profiles[0]).streamUri);
   const camera = await deps.devices.createCamera(actor, {
@@ -64,13 +95,5 @@ export async function addCameraByOnvif(
     password: input.password,
     onvifUrl: found.deviceUrl,
   });
-  return {
-    camera,
-    discovered: {
-      deviceUrl: found.deviceUrl,
-      manufacturer: found.facts?.manufacturer,
-      model: found.facts?.model,
-      profiles: found.profiles.map(({ token, name, encoding, width, height, fps, bitrateKbps }) => ({ token, name, encoding, width, height, fps, bitrateKbps })),
-    },
-  };
+  return { camera, discovered: view(found) };
 }

@@ -5,12 +5,15 @@
 import type { EventEmitter } from 'node:events';
 import type { AudioParams, MediaFrame, VideoFrame } from '../media/types.ts';
 import type { StreamFacts } from './profile.ts';
+import type { StatedClock } from '../media/rtsp/date-clock.ts';
 import { inBandParams } from '../live/sources.ts';
 
 /** A CameraSupervisor or a FrameSource: both emit 'frame' (MediaFrame) and 'clockOffset' (ms). */
 export type FrameEmitter = Pick<EventEmitter, 'on' | 'off'> & {
   /** The audio track's parameters, when the session has one (for the sound level). */
   readonly audio?: AudioParams;
+  /** The camera's clock as the session's RTSP replies state it (Date headers). */
+  readonly statedClock?: StatedClock;
 };
 /** Audio frames kept for the sound level (about 10 s of AAC at 16 kHz, 5 s of G.711 at 20 ms). */
 const MAX_AUDIO_FRAMES = 250;

@@ -18,3 +18,6 @@ export const cascadeBandwidthSchema = z.object({
   lossPercent: z.number(), jitterMs: z.number(), verdict: z.enum(['pass', 'warn', 'fail']), rule: z.string(), reason: z.string().nullable(),
   perStream: z.array(streamSchema), measuredBy: z.string(),
 });
+
+/** A measurement as reported on the node-to-node channel (this level's and lower levels', R-PRE-2). */
+export const reportedBandwidthSchema = cascadeBandwidthSchema.extend({ measuredAt: z.string(), originCode: z.string(), stale: z.boolean(), updatedAtMs: z.number() });

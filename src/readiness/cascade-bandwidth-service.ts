@@ -5,11 +5,15 @@
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
-import { outOfScope, requirePermission } from '../auth/guard.ts';
+import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CascadeBandwidthRow } from '../store/repos/cascade-bandwidth-repo.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { PublishInput } from '../uplink/index.ts';
+import { BANDWIDTH_TOPIC, bandwidthItemBody } from './upward-bandwidth.ts';
 import { AppError } from '../util/errors.ts';
 import { judgeCascadeBandwidth, MAX_STREAMS, measureStreams } from './cascade-bandwidth.ts';
 import type { StreamMeasure, StreamOpener } from './cascade-bandwidth.ts';
@@ -21,6 +25,10 @@ export interface CascadeBandwidthDeps {
   log: Logger;
   /** Pulls one remote channel live (GB/T 28181 INVITE); undefined when this node has no cascade. */
   opener: () => StreamOpener | undefined;
+  /** The node-to-node channel's publish: each measurement goes to every level above (R-PRE-2). */
+  publish?: (trx: Kysely<Database>, input: PublishInput) => Promise<unknown>;
+  /** This node's name, carried upward with the measurement (default: its root org node's). */
+  nodeName?: () => Promise<string>;
   /** What the lower reported it must carry upward (sum over its sites, kbit/s); null when it reported none. */
   reportedRequiredKbps: (actor: Actor, lowerId: number) => Promise<number | null>;
 }
@@ -56,7 +64,8 @@ export class CascadeBandwidthService {
     await requirePermission(this.d.audit, actor, 'exam.write', 'readiness.cascade_bandwidth', 'lower_platform', lowerId);
     const r = repos(this.d.store.db);
     const lower = await r.cascade.getLower(actor.scope, lowerId);
-    if (!lower) throw outOfScope('readiness.cascade_bandwidth', 'lower_platform', lowerId);
+    // Refused out of scope with an audit record, as every other object (R-SEC-4).
+    if (!lower) return denyOutOfScope(this.d.audit, actor, 'readiness.cascade_bandwidth', 'lower_platform', lowerId);
     const open = this.d.opener();
     if (!open) throw new AppError('conflict', '本节点未配置国标级联 (gb28181 is not configured)');
     if (this.running.has(lowerId)) throw new AppError('conflict', '该下级正在测量 (a measurement of this lower is running)');
@@ -76,12 +85,16 @@ export class CascadeBandwidthService {
         achieved_kbps: result.achievedKbps, required_kbps: requiredKbps, loss_ppm: Math.round(result.lossPercent * 10_000), jitter_us: Math.round(result.jitterMs * 1000),
         verdict: j.verdict, rule: j.rule, reason: j.reason, streams_json: JSON.stringify(result.streams), measured_by: actor.username,
       };
+      const view = toView({ ...row, id: 0, lower_name: lower.name, lower_sip_id: lower.sip_id });
+      const measuredAt = (await this.d.nodeName?.()) ?? (await r.org.root())?.name ?? '本级';
       await this.d.store.db.transaction().execute(async (trx) => {
         await repos(trx).cascadeBandwidth.insert(row);
         await this.d.audit.append(trx, actor, { action: 'readiness.cascade_bandwidth', objectType: 'lower_platform', objectId: lowerId, scopePath: lower.node_path, detail: { lower: lower.name, streams: channels.length, achievedKbps: result.achievedKbps, requiredKbps, verdict: j.verdict } });
+        // Upward with the transaction (R-PRE-2): the levels above see what this level measured.
+        await this.d.publish?.(trx, { topic: BANDWIDTH_TOPIC, key: lower.sip_id, body: bandwidthItemBody(view, measuredAt), scopePath: lower.node_path });
       });
-      this.d.log.info({ lowerId, streams: channels.length, achievedKbps: result.achievedKbps, lossPercent: result.lossPercent, verdict: j.verdict }, 'cascade bandwidth measured');
-      return toView({ ...row, id: 0, lower_name: lower.name, lower_sip_id: lower.sip_id });
+      this.d.log.info({ lowerId, streams: channels.length, achievedKbps: result.achievedKbps, lossPercent: result.lossPercent, verdict: j.verdict, published: Boolean(this.d.publish) }, 'cascade bandwidth measured');
+      return view;
     } finally {
       this.running.delete(lowerId);
     }

@@ -1,7 +1,7 @@
 // The clock check against Beijing time (R-PRE-6): a camera is judged against this node's SNTP
 // time source when the node knows its own offset, and a node that is itself off says so.
 import { describe, expect, it } from 'vitest';
-import { judgeClock, withNodeClock } from './clock-verdict.ts';
+import { judgeClock, judgeRtspDate, withNodeClock } from './clock-verdict.ts';
 
 describe('clock verdict with the node clock (R-PRE-6)', () => {
   it('without a time source the camera is judged against the node, as before', () => {
@@ -36,5 +36,29 @@ describe('clock verdict with the node clock (R-PRE-6)', () => {
     expect(withNodeClock(ok, { offsetMs: 900, server: 'ntp' })).toBe(ok);
     expect(withNodeClock(ok, { offsetMs: 1500, server: 'ntp' }).verdict).toBe('warn');
     expect(withNodeClock({ ...ok, verdict: 'fail' }, { offsetMs: 1500, server: 'ntp' }).verdict).toBe('fail');
+  });
+});
+
+describe('clock verdict from RTSP Date headers (R-PRE-6)', () => {
+  const stated = (offsetMs: number, uncertaintyMs = 500) => ({ offsetMs, uncertaintyMs, samples: 5, atMs: 0 });
+
+  it('judges the offset the replies state, with their ± in the value', () => {
+    expect(judgeRtspDate(stated(400))).toMatchObject({ verdict: 'pass', value: '+0.40 秒 (RTSP Date ±0.50 秒，5 次应答)' });
+    expect(judgeRtspDate(stated(-2400, 60))).toMatchObject({ verdict: 'warn', value: '-2.40 秒 (RTSP Date ±0.06 秒，5 次应答)' });
+    expect(judgeRtspDate(stated(-7300)).verdict).toBe('fail');
+    expect(judgeRtspDate(stated(-7300)).reason).toContain('摄像机时钟偏差 -7.3 秒');
+  });
+
+  it('a Date in Beijing time labelled GMT is read as such and said so; a camera 8 h 20 min off still fails', () => {
+    const j = judgeRtspDate(stated(8 * 3_600_000 + 600));
+    expect(j.verdict).toBe('pass');
+    expect(j.value).toBe('+0.60 秒 (RTSP Date ±0.50 秒，5 次应答，北京时间标作 GMT (local time labelled GMT))');
+    expect(judgeRtspDate(stated(8 * 3_600_000 + 20 * 60_000))).toMatchObject({ verdict: 'fail', value: expect.stringMatching(/^\+29999\.99 秒|^\+30000\.00 秒/) });
+  });
+
+  it('corrected by the node’s own time source like the other sources', () => {
+    const j = judgeRtspDate(stated(-4500), { offsetMs: -4500, server: 'ntp' });
+    expect(j.value).toMatch(/^\+0\.00 秒 \(RTSP Date/);
+    expect(j.verdict).toBe('warn');
   });
 });

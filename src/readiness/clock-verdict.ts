@@ -5,8 +5,9 @@
 // that may itself be off — and a node more than 1 s off makes every clock row at least a warning,
 // because every recording's timestamps come from the node. Pure.
 import type { Judgement } from './profile.ts';
+import type { StatedClock } from '../media/rtsp/date-clock.ts';
 
-export const CLOCK_RULE = '|偏差| ≤1 秒 合格, ≤3 秒 警告 (RTCP SR / ONVIF)';
+export const CLOCK_RULE = '|偏差| ≤1 秒 合格, ≤3 秒 警告 (RTCP SR / ONVIF / RTSP Date / GB/T 28181 Date)';
 
 /** This node against its SNTP time source: source time − node time, ms (the SNTP offset). */
 export interface NodeClockOffset {
@@ -21,7 +22,7 @@ const seconds = (ms: number, digits: number) => `${ms >= 0 ? '+' : ''}${(ms / 10
 
 /** `cameraMinusNodeMs`: camera time − node time, as measured. */
 export function judgeClock(cameraMinusNodeMs: number | undefined, source: string, node?: NodeClockOffset): Judgement {
-  if (cameraMinusNodeMs === undefined) return withNodeClock({ verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP sender report)' }, node);
+  if (cameraMinusNodeMs === undefined) return withNodeClock({ verdict: 'warn', value: '未获取 (not reported)', rule: CLOCK_RULE, reason: '摄像机未报告时间 (no RTCP SR, ONVIF time or Date header)' }, node);
   // camera − source = (camera − node) − (source − node)
   const offsetMs = node ? cameraMinusNodeMs - node.offsetMs : cameraMinusNodeMs;
   const via = node ? `${source}，按 ${node.server} 校正本机 ${seconds(-node.offsetMs, 2)} 秒` : source;
@@ -37,4 +38,22 @@ export function withNodeClock(j: Judgement, node?: NodeClockOffset): Judgement {
   if (!node || Math.abs(node.offsetMs) <= NODE_CLOCK_TOLERANCE_MS) return j;
   const why = `本机时钟与时间源 ${node.server} 相差 ${seconds(-node.offsetMs, 1)} 秒，录像时间不准，须先为本机对时 (this node's clock is off)`;
   return { ...j, verdict: j.verdict === 'fail' ? 'fail' : 'warn', reason: j.reason ? `${j.reason}；${why}` : why };
+}
+
+/** Beijing time (UTC+8), ms. */
+const CST_MS = 8 * 3_600_000;
+/** Within this of +8 h, a Date header is read as Beijing time labelled GMT. */
+const CST_LABEL_WINDOW_MS = 15 * 60_000;
+
+/**
+ * A camera that sends no RTCP SR and has no ONVIF service, judged by the Date headers of its RTSP
+ * replies (one-second resolution: the value carries the ± the replies allow). Many domestic cameras
+ * write their local (Beijing) time into Date and label it GMT; a stated time within 15 minutes of
+ * UTC+8 is read that way and the value says so — the offset judged is still what the camera said.
+ */
+export function judgeRtspDate(stated: StatedClock, node?: NodeClockOffset): Judgement {
+  const cst = Math.abs(stated.offsetMs - CST_MS) <= CST_LABEL_WINDOW_MS;
+  const offsetMs = cst ? stated.offsetMs - CST_MS : stated.offsetMs;
+  const via = `RTSP Date ±${(stated.uncertaintyMs / 1000).toFixed(2)} 秒，${stated.samples} 次应答${cst ? '，北京时间标作 GMT (local time labelled GMT)' : ''}`;
+  return judgeClock(offsetMs, via, node);
 }

@@ -25,6 +25,8 @@ import type { StreamOpener } from './cascade-bandwidth.ts';
 import type { ReportedSiteView } from './upward.ts';
 import { CAMPAIGN_TOPIC, reportedCampaigns } from './upward-campaigns.ts';
 import type { ReportedCampaignView } from './upward-campaigns.ts';
+import { BANDWIDTH_TOPIC, reportedBandwidth } from './upward-bandwidth.ts';
+import type { ReportedBandwidthView } from './upward-bandwidth.ts';
 import type { TestRecordingDeps } from './test-recording.ts';
 import { WorkLimiter } from '../util/work-limiter.ts';
 import { buildReport } from './report-data.ts';
@@ -79,7 +81,7 @@ export class ReadinessModule {
     this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, afterProbe: d.afterProbe, gbDeviceInfo: d.gbDeviceInfo, gbClock: d.gbClock, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
     this.cascadeBandwidth = new CascadeBandwidthService({
-      store: d.store, audit: d.audit, clock: d.clock, log: d.log, opener: () => d.gbPull?.(),
+      store: d.store, audit: d.audit, clock: d.clock, log: d.log, opener: () => d.gbPull?.(), publish, nodeName: d.nodeName,
       reportedRequiredKbps: async (actor, lowerId) => (d.uplink ? reportedRequiredKbps(await d.uplink().list(actor, { topic: SITE_TOPIC }), lowerId) : null),
     });
   }
@@ -143,6 +145,13 @@ export class ReadinessModule {
     await requirePermission(this.d.audit, actor, 'exam.read', 'readiness.reported', 'readiness_campaign', '*');
     if (!this.d.uplink) return [];
     return reportedCampaigns(await this.d.uplink().list(actor, { topic: CAMPAIGN_TOPIC }));
+  }
+
+  /** Every bandwidth measurement through the cascade reported on the channel — this node's and every lower level's (R-PRE-4, R-PRE-2). */
+  async reportedBandwidth(actor: Actor): Promise<ReportedBandwidthView[]> {
+    await requirePermission(this.d.audit, actor, 'exam.read', 'readiness.reported', 'readiness_campaign', '*');
+    if (!this.d.uplink) return [];
+    return reportedBandwidth(await this.d.uplink().list(actor, { topic: BANDWIDTH_TOPIC }));
   }
 
   start(): void {

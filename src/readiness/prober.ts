@@ -13,7 +13,7 @@ import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
 import { judgeAudio, measureAudioLevel } from './audio-level.ts';
 import type { Judgement, StandardProfile } from './profile.ts';
-import { judgeClock, withNodeClock } from './clock-verdict.ts';
+import { judgeClock, judgeRtspDate, withNodeClock } from './clock-verdict.ts';
 import type { NodeClockOffset } from './clock-verdict.ts';
 import { onvifCheck } from './onvif-check.ts';
 import { CONFIG_RULE, judgeConfig } from './config-verdict.ts';
@@ -121,8 +121,10 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const node = deps.nodeClock?.();
     // An ONVIF camera was judged (and set) against this node's clock; RTCP offsets are corrected
     // to the node's time source when it has one.
-    // Order: ONVIF (read and set), RTCP SR of this capture, the GB device's own dated SIP request, the recorder's last RTCP.
-    const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via} Date`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
+    // Order: ONVIF (read and set), RTCP SR of this capture, the session's RTSP Date headers, the GB
+    // device's own dated SIP request, the recorder's last RTCP.
+    const stated = src.statedClock && deps.clock.nowMs() - src.statedClock.atMs <= 600_000 ? src.statedClock : undefined;
+    const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : stated ? judgeRtspDate(stated, node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via} Date`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
     outcomes.push({ probe: 'clock', ...clockJudged });
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
     // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).

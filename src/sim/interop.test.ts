@@ -12,6 +12,7 @@ beforeAll(async () => {
     cameras: [
       { id: 'i1', audio: 'aac', clockOffsetMs: 120_000 },
       { id: 'i2', audio: 'pcma' },
+      { id: 'i3', audio: 'none', clockOffsetMs: -7_300, rtcpSr: false },
     ],
     auth: { username: 'admin', password: 'Abc12345', scheme: 'digest' },
     srIntervalMs: 500,
@@ -58,6 +59,22 @@ describe('src/media RTSP client against the simulator', () => {
       }
     });
   }
+
+  it('R-PRE-6: a camera without RTCP SR states its clock in the Date headers of its replies', async () => {
+    const client = new RtspClient({ url: sim.url('i3'), username: 'admin', password: 'Abc12345' });
+    const { srs } = attach(client);
+    try {
+      await client.start();
+      const c = client.statedClock;
+      // OPTIONS, DESCRIBE (401 and again), SETUP, PLAY: each reply bounds the offset.
+      expect(c?.samples).toBeGreaterThanOrEqual(4);
+      expect(c!.uncertaintyMs).toBeLessThanOrEqual(520);
+      expect(Math.abs(c!.offsetMs - -7_300)).toBeLessThanOrEqual(c!.uncertaintyMs + 50);
+      expect(srs).toEqual([]);
+    } finally {
+      await client.stop();
+    }
+  });
 
   it('R-REC-4 resolution fault: the depacketizer sees the new 640x360 SPS in-band', async () => {
     const client = new RtspClient({ url: sim.url('i2'), username: 'admin', password: 'Abc12345' });

@@ -26,8 +26,10 @@ export interface SimCameraConfig {
   id: string;
   /** Audio track of every stream of this camera (default 'aac'). */
   audio?: SimAudio;
-  /** Offset added to the wall clock in this camera's RTCP SRs (a camera whose clock is wrong). */
+  /** Offset added to the wall clock in this camera's RTCP SRs and RTSP Date headers (a camera whose clock is wrong). */
   clockOffsetMs?: number;
+  /** false: the camera sends no RTCP sender reports (its clock shows only in its replies' Date headers). Default true. */
+  rtcpSr?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -204,6 +206,7 @@ interface Camera {
   audio: SimAudio;
   baseClockOffsetMs: number;
   clockOffsetMs: number;
+  rtcpSr: boolean;
   sessions: Set<Session>;
   dropUntil: number;
   refuseUntil: number;
@@ -384,6 +387,7 @@ class SimulatorImpl implements Simulator {
       audio,
       baseClockOffsetMs: offset,
       clockOffsetMs: offset,
+      rtcpSr: cfg.rtcpSr ?? true,
       sessions: new Set(),
       dropUntil: 0,
       refuseUntil: 0,
@@ -637,6 +641,8 @@ class SimulatorImpl implements Simulator {
     const session = sessionHeader ? conn.sessions.get(sessionHeader) : undefined;
     if (session) session.lastActivity = mono;
     const fcam = cam ?? session?.camera;
+    // A camera writes its own clock into Date (one-second resolution, as toUTCString does).
+    if (fcam) base[2] = ['Date', new Date(this.now() + fcam.clockOffsetMs).toUTCString()];
     if (fcam && fcam.stallUntil > mono) {
       // Stalled camera: socket open, no answer until the stall ends (then TCP delivers the request).
       if (fcam.stallHolds && conn.held.length < 16) conn.held.push(req);
@@ -906,7 +912,7 @@ class SimulatorImpl implements Simulator {
         t.next++;
         if (s.conn.closed) return;
       }
-      if (mono >= t.nextSrMono && t.packets > 0) {
+      if (s.camera.rtcpSr && mono >= t.nextSrMono && t.packets > 0) {
         t.nextSrMono = mono + this.srIntervalMs;
         this.sendSr(s, t, mono);
       }

@@ -52,6 +52,8 @@ interface Ids {
   incident: string;
   /** Issue 14 item 16: an exam owned by the district with the site participating and one session. */
   exam: number;
+  /** The lower platform attached to the site (R-PRE-4 measured through the cascade). */
+  lower: number;
 }
 interface Case {
   name: string;
@@ -88,6 +90,7 @@ const CASES: Case[] = [
   { name: 'delete room (has cameras)', method: 'DELETE', url: (ids) => `/api/rooms/${ids.room}`, allowed: ['admin'], okStatus: 409 },
   { name: 'create camera', method: 'POST', url: () => '/api/cameras', body: (ids, n) => ({ roomId: ids.room, name: `摄像机${n}`, position: 'rear', sourceKind: 'rtsp', mainStream: '/main', subStream: '/sub' }), allowed: ['admin'] },
   // Issue 17: scope is checked before the node sends anything; inside scope the address answers nothing (port 1), so 400 with the ONVIF reason.
+  { name: 'discover ONVIF camera (nothing answers)', method: 'POST', url: () => '/api/cameras/onvif/discover', body: (ids) => ({ roomId: ids.room, address: '127.0.0.1:1', username: 'admin', password: 'x' }), allowed: ['admin'], okStatus: 400 },
   { name: 'add camera by ONVIF (nothing answers)', method: 'POST', url: () => '/api/cameras/onvif', body: (ids, n) => ({ roomId: ids.room, name: `ONVIF摄像机${n}`, position: 'rear', address: '127.0.0.1:1', username: 'admin', password: 'x' }), allowed: ['admin'], okStatus: 400 },
   { name: 'update camera', method: 'PATCH', url: (ids) => `/api/cameras/${ids.camera}`, body: () => ({ position: 'front' }), allowed: ['admin'] },
   { name: 'reveal camera network', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/reveal`, allowed: ['admin'] },
@@ -123,6 +126,10 @@ const CASES: Case[] = [
   { name: 'readiness site uplink', method: 'PUT', url: (ids) => `/api/readiness/sites/${ids.site}/uplink`, body: (_ids, n) => ({ capacityKbps: 10_000 + n }), allowed: ['admin'] },
   // R-PRE-4 through the cascade: the newest measurement per lower, filtered by the lower's org node.
   { name: 'cascade bandwidth measurements', method: 'GET', url: () => '/api/readiness/lowers/bandwidth', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  // Measuring pulls the lower's streams: exam.write, the lower's org node in scope. Inside scope this
+  // node has no GB/T 28181 configured (409) — the scope and permission checks come first.
+  { name: 'measure cascade bandwidth', method: 'POST', url: (ids) => `/api/readiness/lowers/${ids.lower}/bandwidth`, body: () => ({ durationMs: 2000 }), allowed: ['admin'], okStatus: 409 },
+  { name: 'reported cascade bandwidth', method: 'GET', url: () => '/api/readiness/reported/bandwidth', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'reported readiness campaigns', method: 'GET', url: () => '/api/readiness/reported/campaigns', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'reported readiness sites', method: 'GET', url: () => '/api/readiness/reported', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'list checklist templates', method: 'GET', url: () => '/api/readiness/templates', allowed: ['admin', 'operator', 'leader'], scopeless: true },
@@ -227,7 +234,7 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       // An item of the site on the channel, and a lower platform attached to the site (names carry the site's).
       const sitePath = (await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow()).path;
       await createUplinkModule(t.app).service.publishNow({ topic: 'matrix.test', key: `k-${target}`, body: { site: siteName }, scopePath: sitePath });
-      await repos(t.app.store.db).cascade.insertLower({ sip_id: target === 'in' ? '32010600002000000011' : '32010200002000000011', name: `${siteName}下级`, kind: 'platform', org_node_id: site.id, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
+      const lower = await repos(t.app.store.db).cascade.insertLower({ sip_id: target === 'in' ? '32010600002000000011' : '32010200002000000011', name: `${siteName}下级`, kind: 'platform', org_node_id: site.id, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
       const campaign = await t.app.readiness.campaigns.open(admin, { name: `${siteName}考前检测`, orgNodeId: site.id, checks: 'full', deadlineMs: 1_900_000_000_000, contacts: [] });
       const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
       const item = template.items[0].id;
@@ -260,7 +267,7 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const exam = await t.app.exams.exams.create(admin, { name: `${siteName}考试`, kind: 'gaokao', ownerNodeId: district.id });
       await t.app.exams.exams.setSites(admin, exam.id, [{ siteId: site.id }]);
       await t.app.exams.exams.createSessions(admin, exam.id, [{ subject: '语文', startMs: 1_780_000_000_000, endMs: 1_780_000_000_000 + 9_000_000 }]);
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster,  incident, exam: exam.id };
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident, exam: exam.id, lower };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

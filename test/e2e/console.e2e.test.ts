@@ -11,6 +11,8 @@ import { startTestServer } from './helpers/server.ts';
 import { closeAll, launchBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
+import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
+import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 
 const SHOTS = '/tmp/xuncha-shots';
 const TAG = Date.now().toString(36).slice(-5);
@@ -82,16 +84,23 @@ describe('web console (e2e)', () => {
   let districtUser: BrowserSession | undefined;
   const ids: { districtA?: number; districtB?: number; siteB?: number } = {};
   let afterCsp: () => string[] = () => [];
+  // One simulated camera with an ONVIF device service, for the 按 ONVIF 添加 dialog (issue 17).
+  let sim: Simulator | undefined;
+  let onvif: OnvifSim | undefined;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ensureWebBuilt();
     server = await startTestServer();
+    sim = await startSimulator({ cameras: [{ id: 'ov1', audio: 'none' }] });
+    onvif = await startOnvifSim(sim, { auth: { username: 'admin', password: 'Cam-Pass-1' } });
   }, 180_000);
 
   afterAll(async () => {
     await closeAll(admin, districtUser);
     await server?.stop();
+    await onvif?.close();
+    await sim?.close();
   });
 
   it('admin builds a site with a room and a camera, sees it in the tree and in the audit log', async () => {
@@ -178,6 +187,28 @@ describe('web console (e2e)', () => {
     await shot(page, '05-reveal');
     await page.keyboard.press('Escape');
     await byId(page, 'reveal-data').waitFor({ state: 'detached' });
+
+    // Issue 17: a camera added by address + user + password alone. 发现 shows what the device said
+    // (maker, profiles, stream URIs); 确定 adds it with them.
+    await page.locator('[data-testid^="tree-room-"]', { hasText: NAMES.room }).first().click();
+    await expect.poll(() => byId(page, 'detail-title').innerText()).toBe(NAMES.room);
+    await byId(page, 'btn-add-camera-onvif').click();
+    await byId(page, 'onvif-name').fill('ONVIF后摄像机');
+    await byId(page, 'onvif-address').fill(onvif!.url('ov1'));
+    await byId(page, 'onvif-username').fill('admin');
+    await byId(page, 'onvif-password').fill('wrong');
+    await byId(page, 'onvif-discover').click();
+    await expect.poll(() => byId(page, 'onvif-error').innerText()).toContain('ONVIF 发现失败');
+    await byId(page, 'onvif-password').fill('Cam-Pass-1');
+    await byId(page, 'onvif-discover').click();
+    const found = byId(page, 'onvif-found');
+    await expect.poll(() => found.innerText()).toContain('XUNCHA-SIM');
+    const foundText = await found.innerText();
+    expect(foundText).toContain('H264 1280×720');
+    expect(foundText).toContain(`rtsp://127.0.0.1:${sim!.port}/cam/ov1/main`);
+    await shot(page, '04b-onvif-discovered');
+    await submitModal(page, 'onvif-form');
+    await expect.poll(() => byId(page, 'org-tree').innerText()).toContain('ONVIF后摄像机');
 
     // R-ACC-1: the audit log shows the creations (newest first) and the reveal; chain verifies.
     await byId(page, 'menu-audit').click();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import type { MediaFrame } from '../../src/media/types.ts';
+import { repos } from '../../src/store/repos/index.ts';
 import { addLower, CITY, SITE, startLevel, stopLevels, until } from '../cascade/helpers.ts';
 import type { Level } from '../cascade/helpers.ts';
 
@@ -74,6 +75,11 @@ describe('bandwidth measured through the cascade (R-PRE-4, R-PRE-2)', () => {
     const listed = (await city.t.app.readiness.cascadeBandwidth.latest(admin)).find((x) => x.lowerId === lowerId)!;
     expect(listed).toMatchObject({ verdict: 'warn', achievedKbps: v.achievedKbps, streams: 2, lossPercent: 0 });
     expect(listed.perStream).toHaveLength(2);
+    // R-PRE-2: the measurement is on the node-to-node channel (it goes to every level above with the
+    // site's own items), named with the level that measured.
+    const cityName = (await repos(city.t.app.store.db).org.root())!.name;
+    const reported = () => city.t.app.readiness.reportedBandwidth(admin).then((l) => l.filter((x) => x.lowerId === lowerId));
+    expect(await reported()).toEqual([expect.objectContaining({ verdict: 'warn', achievedKbps: v.achievedKbps, streams: 2, measuredAt: cityName, stale: false, lowerSipId: SITE.id })]);
 
     // A requirement the link did not reach fails, naming both numbers.
     const tooMuch = await city.t.app.readiness.cascadeBandwidth.measure(admin, lowerId, { durationMs: 3000, requiredKbps: Math.round(v.achievedKbps * 5) });
@@ -82,6 +88,8 @@ describe('bandwidth measured through the cascade (R-PRE-4, R-PRE-2)', () => {
     // One the link carried passes.
     const enough = await city.t.app.readiness.cascadeBandwidth.measure(admin, lowerId, { durationMs: 3000, requiredKbps: Math.max(1, Math.round(v.achievedKbps * 0.3)) });
     expect(enough.verdict, enough.reason ?? '').toBe('pass');
+    // The newest measurement replaces the older ones upward (one item per lower).
+    expect((await reported()).map((x) => [x.verdict, x.requiredKbps])).toEqual([['pass', enough.requiredKbps]]);
   }, 120_000);
 
   it('a site gone offline is a fail with its reason, never a pass', async () => {

@@ -4,7 +4,7 @@
 // and judges the ONVIF configuration against what was delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
-import { addCameraByOnvif } from '../../src/org/onvif-add.ts';
+import { addCameraByOnvif, discoverOnvif } from '../../src/org/onvif-add.ts';
 import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
 import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
@@ -31,6 +31,16 @@ describe('camera added over ONVIF (issue 17)', () => {
     await onvif.close();
     await sim.close();
     await t.close();
+  });
+
+  it('发现 shows what the device offers — maker, profiles, stream URIs without credentials — and creates nothing', async () => {
+    const cams = async () => (await t.app.store.db.selectFrom('camera').select('id').execute()).length;
+    const before = await cams();
+    const d = await discoverOnvif({ store: t.app.store, audit: t.app.audit, devices: t.app.devices }, admin, { roomId, address: onvif.url('found-1'), ...auth });
+    expect(d.manufacturer).toBe('XUNCHA-SIM');
+    expect(d.profiles.map((p) => p.streamUri)).toEqual([`rtsp://127.0.0.1:${sim.port}/cam/found-1/main`, `rtsp://127.0.0.1:${sim.port}/cam/found-1/sub`]);
+    expect(JSON.stringify(d)).not.toContain('Cam-Pass-1');
+    expect(await cams()).toBe(before);
   });
 
   it('creates the camera from the device\'s profiles and stream URIs; the probe decodes pictures over them (R-CITY-4)', async () => {

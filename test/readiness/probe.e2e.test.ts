@@ -23,13 +23,13 @@ describe('readiness probes on simulated cameras', () => {
   let sim: Simulator;
   let onvif: OnvifSim;
   let admin: Actor;
-  const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0, onvifSkew: 0, onvifLocked: 0 };
+  const cam = { good: 0, skew: 0, stalled: 0, nowhere: 0, onvifSkew: 0, onvifLocked: 0, dateSkew: 0 };
   let campaignId = 0;
   let goodRoomId = 0;
   let timeServer: Socket;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }, { id: 'onvif-skew', audio: 'none', clockOffsetMs: 37_000 }, { id: 'onvif-locked', audio: 'none', clockOffsetMs: -20_000 }], srIntervalMs: 500 });
+    sim = await startSimulator({ cameras: [{ id: 'good', audio: 'aac' }, { id: 'skew', audio: 'pcma', clockOffsetMs: 5000 }, { id: 'stalled', audio: 'aac' }, { id: 'onvif-skew', audio: 'none', clockOffsetMs: 37_000 }, { id: 'onvif-locked', audio: 'none', clockOffsetMs: -20_000 }, { id: 'date-skew', audio: 'none', clockOffsetMs: -7300, rtcpSr: false }], srIntervalMs: 500 });
     onvif = await startOnvifSim(sim, { auth: { username: 'admin', password: 'Cam-Pass-1' } });
     onvif.refuseTimeSet('onvif-locked', true);
     // R-CITY-4: this camera says its main stream is 1080p H.265 but sends the clips' 720p H.264.
@@ -55,6 +55,8 @@ describe('readiness probes on simulated cameras', () => {
     const affairs = rooms.find((r) => r.kind === 'affairs')!;
     cam.onvifSkew = await add('ONVIF 偏差', affairs.id, 'onvif-skew', sim.port, { onvifUrl: onvif.url('onvif-skew'), username: 'admin', password: 'Cam-Pass-1' });
     cam.onvifLocked = await add('ONVIF 锁定', affairs.id, 'onvif-locked', sim.port, { onvifUrl: onvif.url('onvif-locked'), username: 'admin', password: 'Cam-Pass-1' });
+    // No RTCP SR, no ONVIF: its clock is known only from the Date headers of its RTSP replies.
+    cam.dateSkew = await add('无 SR', affairs.id, 'date-skew');
     await t.app.recorder.start();
     const c = await t.app.readiness.campaigns.open(admin, { name: '考前检测', checks: 'full', deadlineMs: Date.now() + 86_400_000, contacts: [] });
     campaignId = c.id;
@@ -75,11 +77,11 @@ describe('readiness probes on simulated cameras', () => {
 
   it('probes every camera: pass, clock fail, timed-out stall, offline — and the campaign finishes', async () => {
     // The probes listen to the recorder's sessions: wait until it records the three cameras.
-    await expect.poll(() => [cam.good, cam.skew, cam.stalled, cam.onvifSkew, cam.onvifLocked].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online', 'online', 'online']);
+    await expect.poll(() => [cam.good, cam.skew, cam.stalled, cam.onvifSkew, cam.onvifLocked, cam.dateSkew].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online', 'online', 'online', 'online']);
     sim.fault('stalled', { type: 'stall' });
     const probeStartMs = Date.now();
-    const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere, cam.onvifSkew, cam.onvifLocked] });
-    expect(run.queued).toBe(6);
+    const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere, cam.onvifSkew, cam.onvifLocked, cam.dateSkew] });
+    expect(run.queued).toBe(7);
     await run.done;
     const probeEndMs = Date.now();
 
@@ -116,6 +118,12 @@ describe('readiness probes on simulated cameras', () => {
     expect(skew.by.clock.value).toMatch(/^\+(4\.[89]|5\.[01])\d* 秒/);
     // Judged against the node's SNTP source, which the row names (R-PRE-6: Beijing time).
     expect(skew.by.clock.value).toContain(`按 127.0.0.1:${timeServer.address().port} 校正本机`);
+    // R-PRE-6 without RTCP SR or ONVIF: the offset the camera states in its RTSP replies' Date headers.
+    const ds = await results(cam.dateSkew);
+    expect(ds.by.clock.verdict, `${ds.by.clock.value}`).toBe('fail');
+    const [, secs, plusMinus] = /^(-\d+\.\d+) 秒 \(RTSP Date ±(\d\.\d+) 秒/.exec(ds.by.clock.value) ?? [];
+    expect(Math.abs(Number(secs) + 7.3), ds.by.clock.value).toBeLessThanOrEqual(Number(plusMinus) + 0.1);
+    expect(ds.by.clock.reason).toContain('摄像机时钟偏差 -7.');
     // G.711 A-law (a Hikvision dome's audio) is decoded and measured too.
     expect(skew.by.audio.verdict, skew.by.audio.value).toBe('pass');
     expect(skew.by.audio.value).toMatch(/^平均 -3\d\.\d dBFS/);

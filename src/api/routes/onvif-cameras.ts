@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { addCameraByOnvif } from '../../org/onvif-add.ts';
+import { addCameraByOnvif, discoverOnvif } from '../../org/onvif-add.ts';
 import { actorOf } from '../context.ts';
 import { cameraSchema, name, positionSchema } from '../schemas.ts';
 
@@ -18,8 +18,10 @@ const body = z
     password: z.string().max(128),
   })
   .strict();
-const profile = z.object({ token: z.string(), name: z.string(), encoding: z.string(), width: z.number(), height: z.number(), fps: z.number().optional(), bitrateKbps: z.number().optional() });
-const answer = z.object({ camera: cameraSchema, discovered: z.object({ deviceUrl: z.string(), manufacturer: z.string().optional(), model: z.string().optional(), profiles: z.array(profile) }) });
+const profile = z.object({ token: z.string(), name: z.string(), encoding: z.string(), width: z.number(), height: z.number(), fps: z.number().optional(), bitrateKbps: z.number().optional(), streamUri: z.string() });
+const discovered = z.object({ deviceUrl: z.string(), manufacturer: z.string().optional(), model: z.string().optional(), profiles: z.array(profile) });
+const answer = z.object({ camera: cameraSchema, discovered });
+const discoverBody = body.pick({ roomId: true, address: true, username: true, password: true }).strict();
 
 export function onvifCameraRoutes(app: App) {
   return (server: FastifyInstance): void => {
@@ -28,6 +30,11 @@ export function onvifCameraRoutes(app: App) {
       '/api/cameras/onvif',
       { schema: { tags: ['org'], summary: '按 ONVIF 添加摄像机 Add a camera by address + user + password: profiles and stream URIs found over ONVIF (audited as camera.create)', body, response: { 200: answer } } },
       (req) => addCameraByOnvif({ store: app.store, audit: app.audit, devices: app.devices }, actorOf(req), req.body),
+    );
+    s.post(
+      '/api/cameras/onvif/discover',
+      { schema: { tags: ['org'], summary: 'ONVIF 发现 What the device offers (maker, profiles, stream URIs) before adding it; creates nothing', body: discoverBody, response: { 200: discovered } } },
+      (req) => discoverOnvif({ store: app.store, audit: app.audit, devices: app.devices }, actorOf(req), req.body),
     );
   };
 }

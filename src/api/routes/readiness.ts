@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ReadinessModule } from '../../readiness/index.ts';
 import { reportedCampaignSchema, reportedSiteSchema, siteParam, uplinkBody, cameraParam, campaignDetailSchema, campaignSchema, contactBody, openCampaignBody, probeBody, referenceBody, signBody, signatureParam, templateBody, templateSchema } from '../../readiness/schemas.ts';
-import { cascadeBandwidthBody, cascadeBandwidthSchema } from '../../readiness/cascade-bandwidth-schemas.ts';
+import { cascadeBandwidthBody, cascadeBandwidthSchema, reportedBandwidthSchema } from '../../readiness/cascade-bandwidth-schemas.ts';
 import { actorOf } from '../context.ts';
 import { idParam } from '../schemas.ts';
 
@@ -45,6 +45,7 @@ export function readinessRoutes(m: ReadinessModule) {
     s.post('/api/readiness/lowers/:id/bandwidth', { schema: { tags, summary: '经级联实测带宽 Pull every channel of a lower at once over GB/T 28181 and measure bitrate, loss and jitter (R-PRE-4, audited)', params: idParam, body: cascadeBandwidthBody, response: { 200: cascadeBandwidthSchema } } }, (req) => m.cascadeBandwidth.measure(actorOf(req), req.params.id, req.body));
     s.get('/api/readiness/lowers/bandwidth', { schema: { tags, summary: '经级联实测带宽 Newest measurement of each lower I may see (R-PRE-4)', response: { 200: z.object({ lowers: z.array(cascadeBandwidthSchema) }) } } }, async (req) => ({ lowers: await m.cascadeBandwidth.latest(actorOf(req)) }));
     s.get('/api/readiness/reported', { schema: { tags, summary: '各级上报 Every site reported on the node-to-node channel: ready / not ready / not checked / not reported (R-PRE-2)', response: { 200: z.object({ sites: z.array(reportedSiteSchema) }) } } }, async (req) => ({ sites: await m.reported(actorOf(req)) }));
+    s.get('/api/readiness/reported/bandwidth', { schema: { tags, summary: '各级实测带宽 Every bandwidth measurement through the cascade reported on the node-to-node channel (this level and below, R-PRE-4, R-PRE-2)', response: { 200: z.object({ measurements: z.array(reportedBandwidthSchema) }) } } }, async (req) => ({ measurements: await m.reportedBandwidth(actorOf(req)) }));
     s.get('/api/readiness/reported/campaigns', { schema: { tags, summary: '各级检测任务进度 Every campaign reported on the node-to-node channel (this level and below) with its progress (R-PRE-2)', response: { 200: z.object({ campaigns: z.array(reportedCampaignSchema) }) } } }, async (req) => ({ campaigns: await m.reportedCampaigns(actorOf(req)) }));
     s.get('/api/readiness/templates', { schema: { tags, summary: '检查表模板 Checklist templates that apply to me', response: { 200: z.object({ templates: z.array(templateSchema) }) } } }, async (req) => ({ templates: await m.signoff.templates(actorOf(req)) }));
     s.post('/api/readiness/templates', { schema: { tags, summary: '新建检查表模板 Create a template (audited)', body: templateBody, response: { 200: templateSchema } } }, (req) => m.signoff.saveTemplate(actorOf(req), undefined, req.body));

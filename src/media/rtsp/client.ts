@@ -16,6 +16,8 @@ import type { ParsedRtspUrl } from './url.ts';
 import { parsePublic, parseSession, parseTransport } from './transport.ts';
 import { MediaReceiver } from './receiver.ts';
 import type { TrackStatsSnapshot } from './track-stats.ts';
+import { parseRtspDate, statedClock } from './date-clock.ts';
+import type { DateSample, StatedClock } from './date-clock.ts';
 
 export type { RtspCloseReason, RtspCloseCode } from './errors.ts';
 export { RtspClientError } from './errors.ts';
@@ -59,6 +61,8 @@ export interface RtspClientEvents {
 
 const DEFAULT_SESSION_TIMEOUT_S = 60;
 const TEARDOWN_MAX_WAIT_MS = 2000;
+/** Date samples kept (a session's setup plus a few keep-alives). */
+const MAX_DATES = 12;
 
 export class RtspClient extends EventEmitter<RtspClientEvents> {
   readonly url: string;
@@ -84,6 +88,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private started = false;
   /** After stop(): whatever ends the session (TEARDOWN reply, server FIN) reports 'stopped'. */
   private stopRequested = false;
+  /** The newest replies' Date headers (the camera's clock where it sends no RTCP SR). */
+  private readonly dates: DateSample[] = [];
 
   constructor(private readonly options: RtspClientOptions) {
     super();
@@ -116,6 +122,11 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   /** Per-track receive statistics (loss, reorder, jitter). */
   get stats(): TrackStatsSnapshot[] {
     return this.receiver?.stats() ?? [];
+  }
+
+  /** The camera's clock as its replies' Date headers state it (undefined: no parseable Date). */
+  get statedClock(): StatedClock | undefined {
+    return statedClock(this.dates);
   }
 
   /** Connect and negotiate up to PLAY. Rejects with RtspClientError (after emitting 'close'). */
@@ -254,7 +265,13 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       const h = { ...headers };
       if (this.sessionId !== undefined) h.Session = this.sessionId;
       if (this.auth) h.Authorization = this.auth.authorize(method, uri);
+      const sentAtMs = this.now();
       const res = await conn.request(method, uri, h, timeoutMs);
+      const dateMs = parseRtspDate(res.headers.get('date'));
+      if (dateMs !== undefined) {
+        this.dates.push({ dateMs, sentAtMs, receivedAtMs: this.now() });
+        if (this.dates.length > MAX_DATES) this.dates.shift();
+      }
       if (res.statusCode === 401) {
         if (!this.credentials) throw new RtspClientError('auth', `${method}: 401 Unauthorized and no credentials configured`, 401);
         if (attempt > 0 && !(this.auth?.stale ?? false)) throw new RtspClientError('auth', `${method}: credentials rejected (401)`, 401);

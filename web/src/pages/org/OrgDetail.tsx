@@ -16,6 +16,7 @@ export interface DetailActions {
   addChild: (n: OrgNode, kind: NodeKind) => void;
   addRoom: (site: OrgNode) => void;
   addCamera: (room: Room) => void;
+  addCameraOnvif: (room: Room) => void;
   edit: (sel: Sel) => void;
   move: (sel: Sel) => void;
   remove: (sel: Sel) => Promise<void>;
@@ -28,7 +29,7 @@ interface Props { index: OrgIndex; sel: Sel | null; canEdit: boolean; isAdmin: b
 const code = (s: string | undefined) => (s ? <Typography.Text copyable className="xc-mono" data-testid="detail-gbcode">{s}</Typography.Text> : '—');
 
 export function OrgDetail({ index, sel, canEdit, isAdmin, actions, statuses }: Props) {
-  const { t, label } = useI18n();
+  const { t, label, lang } = useI18n();
   if (!sel) return <Card><Empty description={t('selectNode')} /></Card>;
 
   let title = '';
@@ -101,7 +102,10 @@ export function OrgDetail({ index, sel, canEdit, isAdmin, actions, statuses }: P
     ];
     if (canEdit) {
       extraButtons = (
-        <Button type="primary" icon={<VideoCameraAddOutlined />} onClick={() => actions.addCamera(r)} data-testid="btn-add-camera">{t('addCamera')}</Button>
+        <>
+          <Button type="primary" icon={<VideoCameraAddOutlined />} onClick={() => actions.addCamera(r)} data-testid="btn-add-camera">{t('addCamera')}</Button>
+          <Button icon={<VideoCameraAddOutlined />} onClick={() => actions.addCameraOnvif(r)} data-testid="btn-add-camera-onvif">{lang === 'en' ? 'Add by ONVIF' : '按 ONVIF 添加'}</Button>
+        </>
       );
     }
     below = (

@@ -17,6 +17,7 @@ import type { NodeFormState } from './NodeFormModal.tsx';
 import { RoomFormModal } from './RoomFormModal.tsx';
 import type { RoomFormState } from './RoomFormModal.tsx';
 import { CameraFormModal } from './CameraFormModal.tsx';
+import { OnvifCameraModal } from './OnvifCameraModal.tsx';
 import type { CameraFormState } from './CameraFormModal.tsx';
 import { MoveModal } from './MoveModal.tsx';
 import { ImportModal } from './ImportModal.tsx';
@@ -26,6 +27,7 @@ type ModalState =
   | { type: 'node'; state: NodeFormState }
   | { type: 'room'; state: RoomFormState }
   | { type: 'camera'; state: CameraFormState }
+  | { type: 'onvif'; roomId: number }
   | { type: 'move'; sel: Sel }
   | { type: 'import' }
   | { type: 'reveal'; camera: Camera; data: CameraSecrets | null; error: string | null }
@@ -83,6 +85,7 @@ export function OrgPage({ user }: { user: User }) {
     addChild: (n, kind) => setModal({ type: 'node', state: { mode: 'create', parentId: n.id, kind } }),
     addRoom: (site) => setModal({ type: 'room', state: { mode: 'create', siteId: site.id } }),
     addCamera: (room) => setModal({ type: 'camera', state: { mode: 'create', roomId: room.id } }),
+    addCameraOnvif: (room) => setModal({ type: 'onvif', roomId: room.id }),
     edit: (s) => {
       if (s.type === 'node') {
         const node = index.nodes.get(s.id);
@@ -176,6 +179,9 @@ export function OrgPage({ user }: { user: User }) {
             void reloadAndSelect(c ? { type: 'room', id: c.roomId } : sel, true);
           }}
         />
+      )}
+      {modal?.type === 'onvif' && (
+        <OnvifCameraModal roomId={modal.roomId} onClose={close} onDone={(c) => { close(); void message.success(t('created')); void reloadAndSelect({ type: 'room', id: c.roomId }, true); }} />
       )}
       {modal?.type === 'move' && <MoveModal index={index} sel={modal.sel} onClose={close} onDone={() => done('moved', modal.sel)} />}
       {modal?.type === 'import' && <ImportModal onClose={close} onDone={() => void load()} />}

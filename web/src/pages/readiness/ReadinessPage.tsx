@@ -16,6 +16,7 @@ import { SiteChart } from './SiteChart.tsx';
 import { BandwidthCell } from './BandwidthCell.tsx';
 import { CascadeBandwidthPanel } from './CascadeBandwidthPanel.tsx';
 import { ReportedCampaigns } from './ReportedCampaigns.tsx';
+import { ReportedBandwidth } from './ReportedBandwidth.tsx';
 import { ReportedPanel } from './ReportedPanel.tsx';
 import { NewCampaignModal } from './NewCampaignModal.tsx';
 import { TemplatesPanel } from './TemplatesPanel.tsx';
@@ -139,6 +140,7 @@ export function ReadinessPage({ user }: { user: User }) {
       <ReportedPanel sites={reported} />
       <CascadeBandwidthPanel canMeasure={admin} />
       <ReportedCampaigns reloadKey={reported} />
+      <ReportedBandwidth reloadKey={reported} />
       {admin && <TemplatesPanel />}
       <NewCampaignModal open={creating} onClose={() => setCreating(false)} onCreated={(c) => { setCreating(false); setSelected(c.id); }} />
     </div>
