@@ -3,15 +3,15 @@
 // this node's own lower platforms pass through to them.
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { formatGbTime, parseGbTime, parseManscdp, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
+import { formatGbTime, parseGbTime, parseManscdp, resolutionCode, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
-import { answerQuery, classifyControl, controlOther, responseXml } from './lower-commands.ts';
-import type { CommandDeps } from './lower-commands.ts';
+import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml } from './lower-commands.ts';
+import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
@@ -34,8 +34,10 @@ export interface LowerHandlerDeps {
   audit: AuditService;
   clock: Clock;
   log: Logger;
-  cameraState(cameraId: number): { online: boolean; recording: boolean };
+  cameraState(cameraId: number): CameraState;
   setRecordingMode?: CommandDeps['setRecordingMode'];
+  requestKeyframe?: CommandDeps['requestKeyframe'];
+  storage?: CommandDeps['storage'];
   /** Rate-limits the warn lines of refused commands (the upper role's, shared). */
   refusals?: RefusalLog;
   remote?: RemotePassthrough;
@@ -102,7 +104,10 @@ export class LowerHandlers {
           // The ledger keeps "<manufacturer> <model>" in one field (ONVIF fills both); uppers list Manufacturer.
           const facts = await r.ledger.deviceOfCamera({ kind: 'all' }, camera.id);
           const [maker, ...modelWords] = (facts?.model ?? '').trim().split(/\s+/);
-          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
+          // Resolution (Annex F code): the live session's frame size, else the last recording's.
+          const size = this.d.cameraState(camera.id).video ?? (await r.recordings.latestVideoSize(camera.id));
+          const code = size ? resolutionCode(size.width, size.height) : undefined;
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1, ...(code !== undefined ? { resolution: String(code) } : {}) }]);
         }
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
       }
@@ -115,7 +120,9 @@ export class LowerHandlers {
         }
         if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
         const s = this.d.cameraState(camera.id);
-        return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now }]);
+        // Alarmstatus: the camera's own alarm (video loss) as DutyStatus (dutyStatusOf).
+        const dutyStatus = dutyStatusOf(s.state);
+        return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now, alarmStatus: [{ deviceId: camera.gb_code, dutyStatus }] }]);
       }
       case 'record-info-query': {
         let items: RecordItem[] = [];
@@ -161,7 +168,7 @@ export class LowerHandlers {
           return this.send([xml]);
         }
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
-        const xml = cfg ?? answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME);
+        const xml = cfg ?? (await answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME, msg.deviceId === self));
         if (xml) return this.send([xml]);
         this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
         return undefined;
@@ -179,6 +186,7 @@ export class LowerHandlers {
   }
 
   private commandDeps(): CommandDeps {
-    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}) };
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}),
+      ...(this.d.requestKeyframe ? { requestKeyframe: this.d.requestKeyframe } : {}), ...(this.d.storage ? { storage: this.d.storage } : {}) };
   }
 }

@@ -38,6 +38,11 @@ export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly droppedPackets: number;
   /** RTP packets that never arrived (sequence gaps) so far, when the protocol knows; tells loss from a stall. */
   readonly lostPackets?: number;
+  /**
+   * Asks the camera for a keyframe now (RTSP: RTCP PLI + FIR on the video track's RTCP channel).
+   * Returns how the request went out, or undefined when this session has no way to ask.
+   */
+  requestKeyframe?(): string | undefined;
   stop(): Promise<void>;
 }
 

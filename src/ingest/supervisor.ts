@@ -65,6 +65,19 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   get audio(): FrameSource['audio'] {
     return this.source?.audio;
   }
+  /** The current session's video parameters (resolution for GB/T 28181 DeviceInfo); undefined without a session. */
+  get video(): FrameSource['video'] {
+    return this.source?.video;
+  }
+
+  /**
+   * Asks the camera of the current session for a keyframe (GB/T 28181 IFameCmd). Returns how
+   * (e.g. 'rtcp-tcp'), or undefined when there is no session or it cannot ask.
+   */
+  requestKeyframe(): string | undefined {
+    return this.source?.requestKeyframe?.();
+  }
+
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;

@@ -69,6 +69,12 @@ export class RecordingRepo {
     return this.db.selectFrom('recording_run').selectAll().where('camera_id', '=', cameraId).where('started_at_ms', '=', startedAtMs).orderBy('id', 'desc').executeTakeFirst();
   }
 
+  /** Frame size of the camera's latest main-stream recording run (GB/T 28181 DeviceInfo Resolution while it is offline). */
+  async latestVideoSize(cameraId: number): Promise<{ width: number; height: number } | undefined> {
+    const r = await this.db.selectFrom('recording_run').select(['width', 'height']).where('camera_id', '=', cameraId).where('stream', '=', 'main').orderBy('id', 'desc').executeTakeFirst();
+    return r && r.width > 0 && r.height > 0 ? { width: Number(r.width), height: Number(r.height) } : undefined;
+  }
+
   filesOfRun(runId: number): Promise<Array<Pick<FileRow, 'id' | 'start_90k' | 'duration_90k'>>> {
     return this.db.selectFrom('recording_file').select(['id', 'start_90k', 'duration_90k']).where('run_id', '=', runId).execute();
   }
