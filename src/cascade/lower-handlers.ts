@@ -147,6 +147,8 @@ export class LowerHandlers {
         }
         if (msg.ptzCmd === undefined) {
           const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});
+          // Refused by a rule (StopRecord in an exam window, TeleBoot): audited, and at warn once a minute.
+          if (out.reason.startsWith('refused')) this.refused(`control:${classifyControl(msg.other ?? {}).command}:${msg.deviceId}`, ctx, { target: msg.deviceId, reason: out.reason }, 'DeviceControl from the upper refused');
           return this.send([{ kind: 'control-response', ...head, result: out.result }]);
         }
         if (camera) {
