@@ -151,6 +151,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
           }
         },
         remote: this.calls,
+        resyncRelayed: (channelId) => this.sessions?.resyncLive(channelId) ?? 0,
         refusals,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs

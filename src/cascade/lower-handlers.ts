@@ -25,6 +25,8 @@ export interface RemotePassthrough {
   owns(deviceId: string): Promise<boolean>;
   recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]>;
   ptz(deviceId: string, ptzCmd: string): Promise<string>;
+  /** DeviceControl other than PTZ (IFameCmd, RecordCmd…), decided by the lower. */
+  deviceControl(deviceId: string, other: Record<string, string>): Promise<string>;
 }
 
 export interface LowerHandlerDeps {
@@ -41,6 +43,8 @@ export interface LowerHandlerDeps {
   /** Rate-limits the warn lines of refused commands (the upper role's, shared). */
   refusals?: RefusalLog;
   remote?: RemotePassthrough;
+  /** IFameCmd for a relayed channel: our live relays of it restart at the next keyframe. */
+  resyncRelayed?(channelId: string): number;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
 }
@@ -144,6 +148,15 @@ export class LowerHandlers {
           // HomePosition / DragZoomIn/Out move the lens: the same R-DIS-2 guard as PTZCmd.
           const d = await policePtz(this.d, actor, camera, lens.command, msg.other);
           return this.send([{ kind: 'control-response', ...head, result: d.allowed ? 'OK' : 'ERROR' }]);
+        }
+        if (msg.ptzCmd === undefined && !camera && msg.deviceId !== self && this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
+          // A lower platform's channel (province → city → site): the site's rules decide and audit;
+          // our live relays of it restart at the next keyframe when it is IFameCmd.
+          const other = msg.other ?? {};
+          if (classifyControl(other).command === 'IFameCmd') this.d.resyncRelayed?.(msg.deviceId);
+          const result = await this.d.remote.deviceControl(msg.deviceId, other);
+          await this.d.audit.record(actor, { action: 'cascade.control', objectType: 'remote_channel', objectId: msg.deviceId, outcome: result === 'OK' ? 'ok' : 'denied', scopePath: '/', detail: { command: classifyControl(other).command, other, reason: `passed to the lower platform: ${result}` } });
+          return this.send([{ kind: 'control-response', ...head, result }]);
         }
         if (msg.ptzCmd === undefined) {
           const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});

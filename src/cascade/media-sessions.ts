@@ -53,6 +53,8 @@ interface Session {
   forward?: (cmd: MansRtspRequest) => Promise<number>;
   /** s=Play of one of our cameras: its id (IFameCmd restarts these at the next keyframe). */
   liveCameraId?: number;
+  /** s=Play relayed from a lower platform: the channel id (likewise). */
+  liveRemoteId?: string;
 }
 
 export class MediaSessions {
@@ -67,13 +69,13 @@ export class MediaSessions {
   }
 
   /**
-   * IFameCmd: every live (s=Play) session of the camera starts again at its next keyframe.
-   * Returns how many sessions that was.
+   * IFameCmd: every live (s=Play) session of the camera (a number) or of the relayed channel (a
+   * channel id) starts again at its next keyframe. Returns how many sessions that was.
    */
-  resyncLive(cameraId: number): number {
+  resyncLive(camera: number | string): number {
     let n = 0;
     for (const s of this.sessions.values()) {
-      if (s.liveCameraId !== cameraId) continue;
+      if ((typeof camera === 'number' ? s.liveCameraId : s.liveRemoteId) !== camera) continue;
       s.sender.resync();
       n++;
     }
@@ -193,6 +195,7 @@ export class MediaSessions {
     const session: Session = {
       callId, dialog, sender, ...(kind !== 'play' && camera ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
       ...(kind === 'play' && camera ? { liveCameraId: camera.id } : {}),
+      ...(kind === 'play' && !camera && remote ? { liveRemoteId: channelId } : {}),
       start: () => {
         if (started) return;
         started = true;

@@ -5,7 +5,8 @@
 // recorded spans through RecordInfo; PTZ inside an exam window is refused and audited at the
 // site; the province sees the site's cameras through the city, lists and plays a site recording
 // through it (frame codes compared with the site's own recording), and gets a site camera's fault
-// as an Alarm relayed by the city.
+// as an Alarm relayed by the city. IFameCmd reaches the site camera as RTCP PLI/FIR from the city
+// and, through the city, from the province.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -229,6 +230,15 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
       if (f.kind === 'video') video++;
     });
     await until('21 video frames relayed through the city', () => video > 20, 15_000);
+    // IFameCmd from the province for a site channel: the city passes it down (the site asks its
+    // camera: PLI/FIR at the simulator) and its relay restarts at the next keyframe (issue 15).
+    const asked = sim.stats('b')!.streams.main.keyframeRequests;
+    expect(await province.cascade.calls!.deviceControl(cams.b.gb, { IFameCmd: 'Send' })).toBe('OK');
+    await until('the camera received a PLI/FIR through two levels', () => sim.stats('b')!.streams.main.keyframeRequests > asked, 5000);
+    const relayed = await city.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_type', 'detail']).where('action', '=', 'cascade.control').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(relayed).toMatchObject({ outcome: 'ok', object_type: 'remote_channel' });
+    const at = video;
+    await until('frames go on after the request', () => video > at + 5, 15_000);
     await src.stop();
   });
 
