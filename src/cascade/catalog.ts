@@ -2,6 +2,7 @@
 // ParentID, rooms under their site, cameras as channels with ON/OFF, and — when this node is
 // itself an upper — its lower platforms and their remote channels (ParentIDs kept), so a
 // province sees sites through a city (R-FN-3).
+import { resolutionCode } from '../gb28181/index.ts';
 import type { CatalogItem } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
@@ -24,7 +25,7 @@ export function businessGroupId(selfId: string): string {
 export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: { includeRemote: boolean }): Promise<CatalogItem[]> {
   const r = repos(deps.store.db);
   const all = { kind: 'all' } as const;
-  const [nodes, rooms, cameras] = await Promise.all([r.org.list(all), r.rooms.list(all), r.cameras.list(all)]);
+  const [nodes, rooms, cameras, sizes] = await Promise.all([r.org.list(all), r.rooms.list(all), r.cameras.list(all), r.recordings.latestVideoSizes()]);
   const nodeCode = new Map(nodes.map((n) => [n.id, n.gb_code]));
   const roomById = new Map(rooms.map((x) => [x.id, x]));
   // The standard's tree (2016 §9.6 / 2022 Annex O): system → business group (215) → virtual
@@ -39,12 +40,15 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: { in
   }
   for (const c of cameras) {
     const room = roomById.get(c.room_id);
+    // 2022 <Info> Resolution (Annex F code) from the last recording: stable, so a reconnect is no catalog change.
+    const size = sizes.get(c.id);
+    const resolution = size ? resolutionCode(size.width, size.height) : undefined;
     items.push({
       deviceId: c.gb_code, name: c.name, manufacturer: 'xuncha', model: c.source_kind, owner: 'xuncha', civilCode: c.gb_code.slice(0, 6),
       address: room?.name ?? '', parental: 0, parentId: room?.gb_code ?? selfId, registerWay: 1, secrecy: 0,
       status: deps.cameraOnline(c.id) ? 'ON' : 'OFF', businessGroupId: group,
       // 2022 <Info>: 3 = fixed camera (nothing here moves it: no ONVIF PTZ); Download speeds we serve.
-      info: { PTZType: '3', DownloadSpeed: '1/2/4/8' },
+      info: { PTZType: '3', ...(resolution !== undefined ? { Resolution: String(resolution) } : {}), DownloadSpeed: '1/2/4/8' },
     });
   }
   if (!opts.includeRemote) return items;

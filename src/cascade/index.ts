@@ -35,7 +35,7 @@ export { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 export { GbFrameSource } from './media-in.ts';
 export type { MansRtspCommand, MansRtspRequest } from './mansrtsp.ts';
 
-export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'>;
+export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'> & Partial<Pick<App, 'retention'>>;
 
 export interface CascadeOptions {
   /** Default: app.config.gb28181. */
@@ -125,14 +125,33 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, perMessage: this.opts.perMessage,
         cameraState: (id) => {
           const st = app.recorder.status(id);
-          return { online: st?.state === 'online', recording: st?.recording ?? false };
+          const video = app.recorder.supervisor(id)?.video;
+          return { online: st?.state === 'online', recording: st?.recording ?? false, ...(st ? { state: st.state } : {}), ...(video ? { video: { width: video.width, height: video.height } } : {}) };
         },
         // RecordCmd from the upper (outside exam windows, lower-commands.ts): the camera's mode, applied now.
         setRecordingMode: async (cameraId, mode) => {
           await repos(app.store.db).cameras.update(cameraId, { recording_mode: mode, updated_at_ms: app.clock.nowMs() });
           await app.recorder.reconcile();
         },
+        // IFameCmd: RTCP PLI/FIR to the camera and our live sessions of it restart at the next keyframe.
+        requestKeyframe: (cameraId) => {
+          const via = app.recorder.supervisor(cameraId)?.requestKeyframe();
+          const sessions = this.sessions?.resyncLive(cameraId) ?? 0;
+          app.log.info({ cameraId, via: via ?? 'none', sessions }, 'keyframe requested by the upper (IFameCmd)');
+          return { ...(via ? { via } : {}), sessions };
+        },
+        // SDCardStatus of the node: its recording disk (MB), as the retention job measures it.
+        storage: async () => {
+          try {
+            if (!app.retention) return [];
+            const d = await app.retention.meter.measure();
+            return [{ id: 1, name: 'recordings', status: 'ok' as const, capacityMb: d.totalBytes / 2 ** 20, freeMb: d.freeBytes / 2 ** 20 }];
+          } catch {
+            return [{ id: 1, name: 'recordings', status: 'error' as const, capacityMb: 0, freeMb: 0 }];
+          }
+        },
         remote: this.calls,
+        resyncRelayed: (channelId) => this.sessions?.resyncLive(channelId) ?? 0,
         refusals,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs

@@ -4,12 +4,22 @@
 // the answer), or refused for exam rules. Every DeviceControl is audited at this node.
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
-import { xmlDocument } from '../gb28181/index.ts';
-import type { OtherMessage, XmlElement } from '../gb28181/index.ts';
+import { answerDeviceQuery, readDeviceQuery, xmlDocument } from '../gb28181/index.ts';
+import type { DeviceQuery, OtherMessage, StorageCard, XmlElement } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { Clock } from '../util/clock.ts';
+
+/** What this node knows of a camera right now. */
+export interface CameraState {
+  online: boolean;
+  recording: boolean;
+  /** The supervisor's state (connecting, online, error, stopped); undefined when the camera is not run here (disabled). */
+  state?: string;
+  /** Frame size of the current session, when one delivers video. */
+  video?: { width: number; height: number };
+}
 
 export interface CommandDeps {
   store: Store;
@@ -17,9 +27,17 @@ export interface CommandDeps {
   clock: Clock;
   /** What this node tells its upper in BasicParam: its registration expiry and keepalive. */
   upper: { expiresS: number; keepaliveS: number };
-  cameraState(cameraId: number): { online: boolean; recording: boolean };
+  cameraState(cameraId: number): CameraState;
   /** Sets a camera's recording mode and applies it now (RecordCmd); absent: RecordCmd only reports. */
   setRecordingMode?(cameraId: number, mode: 'continuous' | 'scheduled'): Promise<void>;
+  /**
+   * IFameCmd: asks the camera for a keyframe (`via`: how, e.g. 'rtcp-tcp'; undefined when its
+   * session has no way to ask) and restarts the camera's live sessions to the upper at the next
+   * keyframe (`sessions`: how many).
+   */
+  requestKeyframe?(cameraId: number): { via?: string; sessions: number };
+  /** This node's recording storage, for SDCardStatus asked of the node (none: an empty list). */
+  storage?(): Promise<StorageCard[]>;
 }
 
 const el = (name: string, text: string | number): XmlElement => ({ name, text });
@@ -36,11 +54,33 @@ function field(msg: OtherMessage, name: string): string | undefined {
 }
 
 /**
- * Queries without a typed model: PresetQuery, ConfigDownload, MobilePosition. Returns the answer
- * (XML) or undefined for a command this node does not know (then nothing is sent, as before).
+ * The 2022 device queries (manscdp/device-queries.ts). Cameras here are fixed and reached over
+ * RTSP: no home position, cruise tracks or PTZ position (ONVIF PTZ is not built), and their SD
+ * cards are not visible — each is answered with the empty form. The node itself answers
+ * SDCardStatus with its recording disk. A malformed one (CruiseTrackQuery without Number) is
+ * left unanswered, as an unknown command.
  */
-export function answerQuery(msg: OtherMessage, deps: CommandDeps, name: string): string | undefined {
+async function answerDevice(msg: OtherMessage, deps: CommandDeps, isNode: boolean): Promise<string | undefined> {
+  let q: DeviceQuery | undefined;
+  try {
+    q = readDeviceQuery(msg);
+  } catch {
+    return undefined;
+  }
+  if (!q) return undefined;
+  const storageCards = q.kind === 'sd-card-status' && isNode && deps.storage ? await deps.storage() : [];
+  return answerDeviceQuery(q, { storageCards });
+}
+
+/**
+ * Queries without a typed model: PresetQuery, ConfigDownload, MobilePosition and the 2022 device
+ * queries. Returns the answer (XML) or undefined for a command this node does not know (then
+ * nothing is sent, and the caller logs the refusal).
+ */
+export async function answerQuery(msg: OtherMessage, deps: CommandDeps, name: string, isNode = false): Promise<string | undefined> {
   if (msg.root !== 'Query') return undefined;
+  const device = await answerDevice(msg, deps, isNode);
+  if (device !== undefined) return device;
   switch (msg.cmdType) {
     case 'PresetQuery':
       // No camera here is moved by this node (ONVIF PTZ is not built): no presets to list.
@@ -65,6 +105,32 @@ export function answerQuery(msg: OtherMessage, deps: CommandDeps, name: string):
     default:
       return undefined;
   }
+}
+
+/**
+ * IFameCmd: frames are re-muxed, never encoded here, so the keyframe must come from the camera:
+ * RTCP PLI + FIR on its RTSP session when it has an RTCP channel, and in any case the live
+ * sessions to the upper restart at the camera's next keyframe. OK when either was done.
+ */
+export function iFrameOutcome(camera: CameraRow | undefined, state: CameraState | undefined, ask: CommandDeps['requestKeyframe']): ControlOutcome {
+  if (!camera) return { result: 'ERROR', reason: 'unknown camera' };
+  if (!ask) return { result: 'ERROR', reason: 'not possible here: no camera connection to ask' };
+  if (!state?.online) return { result: 'ERROR', reason: 'camera offline: no stream to ask a keyframe of' };
+  const { via, sessions } = ask(camera.id);
+  const live = `${sessions} live session(s) to the upper restart at the next keyframe`;
+  if (via) return { result: 'OK', reason: `keyframe requested from the camera (${via}); ${live}` };
+  if (sessions > 0) return { result: 'OK', reason: `the camera's session cannot be asked for a keyframe (no RTCP channel); ${live}` };
+  return { result: 'ERROR', reason: "the camera's session cannot be asked for a keyframe (no RTCP channel) and no live session to restart" };
+}
+
+/**
+ * DeviceStatus Alarmstatus DutyStatus of a camera: its alarm here is video loss (alarms-out.ts),
+ * raised when it enters error and cleared when it is online again — ALARM while in error, ONDUTY
+ * while supervised, OFFDUTY when it is not run here (disabled, no stream): nothing would raise it.
+ */
+export function dutyStatusOf(state: CameraState['state']): 'ALARM' | 'ONDUTY' | 'OFFDUTY' {
+  if (state === 'error') return 'ALARM';
+  return state === undefined || state === 'stopped' ? 'OFFDUTY' : 'ONDUTY';
 }
 
 /** Outcome of a DeviceControl other than PTZ: the Result sent and what the audit record says. */
@@ -123,7 +189,7 @@ export async function controlOther(deps: CommandDeps, actor: Actor, camera: Came
       out = { result: 'ERROR', reason: 'refused: remote reboot of an exam-site node is not allowed' };
       break;
     case 'IFameCmd':
-      out = { result: 'ERROR', reason: 'not possible: frames are re-muxed from the camera, never encoded here (live sessions start at a keyframe)' };
+      out = iFrameOutcome(camera, camera ? deps.cameraState(camera.id) : undefined, deps.requestKeyframe);
       break;
     default:
       out = { result: 'ERROR', reason: `unsupported control ${command}` };

@@ -3,15 +3,15 @@
 // this node's own lower platforms pass through to them.
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
-import { formatGbTime, parseGbTime, parseManscdp, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
+import { formatGbTime, parseGbTime, parseManscdp, resolutionCode, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
-import { answerQuery, classifyControl, controlOther, responseXml } from './lower-commands.ts';
-import type { CommandDeps } from './lower-commands.ts';
+import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml } from './lower-commands.ts';
+import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
@@ -25,6 +25,8 @@ export interface RemotePassthrough {
   owns(deviceId: string): Promise<boolean>;
   recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]>;
   ptz(deviceId: string, ptzCmd: string): Promise<string>;
+  /** DeviceControl other than PTZ (IFameCmd, RecordCmd…), decided by the lower. */
+  deviceControl(deviceId: string, other: Record<string, string>): Promise<string>;
 }
 
 export interface LowerHandlerDeps {
@@ -34,11 +36,15 @@ export interface LowerHandlerDeps {
   audit: AuditService;
   clock: Clock;
   log: Logger;
-  cameraState(cameraId: number): { online: boolean; recording: boolean };
+  cameraState(cameraId: number): CameraState;
   setRecordingMode?: CommandDeps['setRecordingMode'];
+  requestKeyframe?: CommandDeps['requestKeyframe'];
+  storage?: CommandDeps['storage'];
   /** Rate-limits the warn lines of refused commands (the upper role's, shared). */
   refusals?: RefusalLog;
   remote?: RemotePassthrough;
+  /** IFameCmd for a relayed channel: our live relays of it restart at the next keyframe. */
+  resyncRelayed?(channelId: string): number;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
 }
@@ -102,7 +108,10 @@ export class LowerHandlers {
           // The ledger keeps "<manufacturer> <model>" in one field (ONVIF fills both); uppers list Manufacturer.
           const facts = await r.ledger.deviceOfCamera({ kind: 'all' }, camera.id);
           const [maker, ...modelWords] = (facts?.model ?? '').trim().split(/\s+/);
-          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1 }]);
+          // Resolution (Annex F code): the live session's frame size, else the last recording's.
+          const size = this.d.cameraState(camera.id).video ?? (await r.recordings.latestVideoSize(camera.id));
+          const code = size ? resolutionCode(size.width, size.height) : undefined;
+          return this.send([{ kind: 'device-info-response', ...head, result: 'OK', deviceName: camera.name, manufacturer: maker || 'xuncha', model: modelWords.join(' ') || maker || camera.source_kind, firmware: facts?.firmware || VERSION, channel: 1, ...(code !== undefined ? { resolution: String(code) } : {}) }]);
         }
         return this.send([{ kind: 'device-info-response', ...head, result: 'ERROR' }]);
       }
@@ -115,7 +124,9 @@ export class LowerHandlers {
         }
         if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
         const s = this.d.cameraState(camera.id);
-        return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now }]);
+        // Alarmstatus: the camera's own alarm (video loss) as DutyStatus (dutyStatusOf).
+        const dutyStatus = dutyStatusOf(s.state);
+        return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: s.online ? 'ONLINE' : 'OFFLINE', status: s.online ? 'OK' : 'ERROR', encode: s.online ? 'ON' : 'OFF', record: s.recording ? 'ON' : 'OFF', deviceTime: now, alarmStatus: [{ deviceId: camera.gb_code, dutyStatus }] }]);
       }
       case 'record-info-query': {
         let items: RecordItem[] = [];
@@ -138,8 +149,19 @@ export class LowerHandlers {
           const d = await policePtz(this.d, actor, camera, lens.command, msg.other);
           return this.send([{ kind: 'control-response', ...head, result: d.allowed ? 'OK' : 'ERROR' }]);
         }
+        if (msg.ptzCmd === undefined && !camera && msg.deviceId !== self && this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
+          // A lower platform's channel (province → city → site): the site's rules decide and audit;
+          // our live relays of it restart at the next keyframe when it is IFameCmd.
+          const other = msg.other ?? {};
+          if (classifyControl(other).command === 'IFameCmd') this.d.resyncRelayed?.(msg.deviceId);
+          const result = await this.d.remote.deviceControl(msg.deviceId, other);
+          await this.d.audit.record(actor, { action: 'cascade.control', objectType: 'remote_channel', objectId: msg.deviceId, outcome: result === 'OK' ? 'ok' : 'denied', scopePath: '/', detail: { command: classifyControl(other).command, other, reason: `passed to the lower platform: ${result}` } });
+          return this.send([{ kind: 'control-response', ...head, result }]);
+        }
         if (msg.ptzCmd === undefined) {
           const out = await controlOther(this.commandDeps(), actor, camera, msg.deviceId, msg.other ?? {});
+          // Refused by a rule (StopRecord in an exam window, TeleBoot): audited, and at warn once a minute.
+          if (out.reason.startsWith('refused')) this.refused(`control:${classifyControl(msg.other ?? {}).command}:${msg.deviceId}`, ctx, { target: msg.deviceId, reason: out.reason }, 'DeviceControl from the upper refused');
           return this.send([{ kind: 'control-response', ...head, result: out.result }]);
         }
         if (camera) {
@@ -161,7 +183,7 @@ export class LowerHandlers {
           return this.send([xml]);
         }
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
-        const xml = cfg ?? answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME);
+        const xml = cfg ?? (await answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME, msg.deviceId === self));
         if (xml) return this.send([xml]);
         this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
         return undefined;
@@ -179,6 +201,7 @@ export class LowerHandlers {
   }
 
   private commandDeps(): CommandDeps {
-    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}) };
+    return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}),
+      ...(this.d.requestKeyframe ? { requestKeyframe: this.d.requestKeyframe } : {}), ...(this.d.storage ? { storage: this.d.storage } : {}) };
   }
 }

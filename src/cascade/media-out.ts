@@ -76,10 +76,32 @@ export class RtpPsSender extends EventEmitter<{ close: [string] }> {
     return sock;
   }
 
+  /** Frames skipped while waiting for the keyframe asked by resync(). */
+  skippedForResync = 0;
+  private waitKeyframe = false;
+
+  /**
+   * Starts the stream again at the next keyframe (GB/T 28181 IFameCmd): frames until then are
+   * not sent, and the muxer starts afresh there (codec sniffed again; the keyframe carries the
+   * system header and PSM), so the upper's decoder restarts cleanly instead of decoding P-frames
+   * against what it lost.
+   */
+  resync(): void {
+    if (this.muxer) this.waitKeyframe = true;
+  }
+
   /** True when the socket can take more now (TCP backpressure); frames before a keyframe are skipped. */
   send(frame: VideoFrame): boolean {
     if (this.closed) return false;
     if (!this.udp && !this.tcp) return true; // passive TCP: receiver not connected yet
+    if (this.waitKeyframe) {
+      if (!frame.keyframe) {
+        this.skippedForResync++;
+        return true;
+      }
+      this.waitKeyframe = false;
+      this.muxer = undefined;
+    }
     if (!this.muxer) {
       if (!frame.keyframe) return true;
       this.muxer = new PsMuxer({ video: sniffCodec(frame) });

@@ -51,6 +51,10 @@ interface Session {
   control?: PlaybackControl;
   /** Relayed Playback/Download: MANSRTSP passed to the lower; resolves with its RTSP status. */
   forward?: (cmd: MansRtspRequest) => Promise<number>;
+  /** s=Play of one of our cameras: its id (IFameCmd restarts these at the next keyframe). */
+  liveCameraId?: number;
+  /** s=Play relayed from a lower platform: the channel id (likewise). */
+  liveRemoteId?: string;
 }
 
 export class MediaSessions {
@@ -62,6 +66,20 @@ export class MediaSessions {
 
   get count(): number {
     return this.sessions.size;
+  }
+
+  /**
+   * IFameCmd: every live (s=Play) session of the camera (a number) or of the relayed channel (a
+   * channel id) starts again at its next keyframe. Returns how many sessions that was.
+   */
+  resyncLive(camera: number | string): number {
+    let n = 0;
+    for (const s of this.sessions.values()) {
+      if ((typeof camera === 'number' ? s.liveCameraId : s.liveRemoteId) !== camera) continue;
+      s.sender.resync();
+      n++;
+    }
+    return n;
   }
 
   onAck(callId: string): void {
@@ -176,6 +194,8 @@ export class MediaSessions {
     const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
     const session: Session = {
       callId, dialog, sender, ...(kind !== 'play' && camera ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
+      ...(kind === 'play' && camera ? { liveCameraId: camera.id } : {}),
+      ...(kind === 'play' && !camera && remote ? { liveRemoteId: channelId } : {}),
       start: () => {
         if (started) return;
         started = true;

@@ -181,6 +181,22 @@ export class UpperCalls {
     return lower ? this.registry.clockOf(lower.sip_id) : undefined;
   }
 
+  /**
+   * DeviceControl other than PTZ (IFameCmd, RecordCmd…) passed to the lower that owns the channel;
+   * its rules decide and audit. Returns its Result, 'ERROR' when it never answers.
+   */
+  async deviceControl(deviceId: string, other: Record<string, string>): Promise<string> {
+    const lower = await this.requireOwner(deviceId);
+    try {
+      const answers = await this.registry.query(lower, { kind: 'device-control', sn: this.node.nextSn(), deviceId, other }, 5000);
+      const a = answers[0];
+      return a?.kind === 'control-response' ? a.result : 'ERROR';
+    } catch (err) {
+      this.log.warn({ err, deviceId }, 'DeviceControl passthrough got no answer');
+      return 'ERROR';
+    }
+  }
+
   /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */
   async ptz(deviceId: string, ptzCmd: string): Promise<string> {
     const lower = await this.requireOwner(deviceId);

@@ -80,6 +80,9 @@ const BROADCAST = '<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdTy
 export const COMMAND_SEEDS: Uint8Array[] = [
   enc(DEVICE_CONFIG), enc(BROADCAST), enc(DEVICE_CONFIG.replace('<BasicParam>', '<SVACEncodeConfig><ROIParam/></SVACEncodeConfig><BasicParam>')),
   enc('34020000001320000001:0100000001,34020000002000000001:0'), enc('Subject: 34020000001320000001:1,3402000000:0\r\n'),
+  // The 2022 device queries (issue 15).
+  enc('<?xml version="1.0" encoding="GB2312"?>\r\n<Query><CmdType>CruiseTrackQuery</CmdType><SN>23</SN><DeviceID>34020000001320000001</DeviceID><Number>1</Number></Query>\r\n'),
+  enc('<?xml version="1.0"?><Query><CmdType>SDCardStatus</CmdType><SN>25</SN><DeviceID>34020000001320000001</DeviceID></Query>'),
 ];
 
 /** Keepalives as devices send them (the shortcut's shape) and near misses the full parser must take. */

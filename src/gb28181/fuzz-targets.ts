@@ -8,7 +8,7 @@ import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
-import { gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig } from './manscdp/index.ts';
+import { answerDeviceQuery, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery } from './manscdp/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
 import { decodePtz, PtzError } from './ptz.ts';
@@ -155,6 +155,12 @@ registerFuzzTarget('gb-commands', (input) => {
       if (m.root === 'Notify' && m.cmdType === 'Broadcast') {
         const b = readBroadcast(m.tree);
         if (b.targetId.length > 64 || b.sourceId.length > 64) throw new FuzzInvariantError('Broadcast id past 64 characters');
+      }
+      // The 2022 device queries: whatever is read is answered, and the answer reads back as a Response of the same SN.
+      const q = readDeviceQuery(m);
+      if (q) {
+        const back = parseManscdp(new TextEncoder().encode(answerDeviceQuery(q, {}, 'UTF-8')));
+        if (back.kind !== 'other' || back.root !== 'Response' || back.sn !== q.sn) throw new FuzzInvariantError(`${q.cmdType} answer does not read back`);
       }
     }
   }, ManscdpError);

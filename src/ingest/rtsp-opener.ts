@@ -144,6 +144,11 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
     return this.client.statedClock;
   }
 
+  requestKeyframe(): string | undefined {
+    const via = this.ended ? undefined : this.client.requestKeyframe();
+    return via ? `rtcp-${via}` : undefined;
+  }
+
   stop(): Promise<void> {
     return this.client.stop();
   }

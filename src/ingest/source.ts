@@ -41,6 +41,11 @@ export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly lostPackets?: number;
   /** The camera's clock as the protocol's own replies state it (RTSP Date headers), when they do. */
   readonly statedClock?: StatedClock;
+  /**
+   * Asks the camera for a keyframe now (RTSP: RTCP PLI + FIR on the video track's RTCP channel).
+   * Returns how the request went out, or undefined when this session has no way to ask.
+   */
+  requestKeyframe?(): string | undefined;
   stop(): Promise<void>;
 }
 

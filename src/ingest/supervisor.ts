@@ -69,6 +69,20 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   get statedClock(): FrameSource['statedClock'] {
     return this.source?.statedClock;
   }
+
+  /** The current session's video parameters (resolution for GB/T 28181 DeviceInfo); undefined without a session. */
+  get video(): FrameSource['video'] {
+    return this.source?.video;
+  }
+
+  /**
+   * Asks the camera of the current session for a keyframe (GB/T 28181 IFameCmd). Returns how
+   * (e.g. 'rtcp-tcp'), or undefined when there is no session or it cannot ask.
+   */
+  requestKeyframe(): string | undefined {
+    return this.source?.requestKeyframe?.();
+  }
+
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;

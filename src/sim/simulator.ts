@@ -11,6 +11,7 @@ import { loadFaultClips, PICTURE_FAULTS, type FaultClips, type PictureFault } fr
 import { instantiate, rtpPackets, type PacketTemplate } from './rtp-template.ts';
 import { buildSdp } from './sdp.ts';
 import { buildSdesCname, buildSenderReport, concatBytes } from '../media/rtp/rtcp.ts';
+import { keyframeRequestsIn } from '../media/rtp/rtcp-feedback.ts';
 import { serializeInterleaved } from '../media/rtsp/message.ts';
 import { RtspAuthenticator, type AuthConfig } from './auth.ts';
 import { parseTransports } from './transport.ts';
@@ -116,6 +117,8 @@ export interface StreamStats {
   sessionsTotal: number;
   /** Requests answered 401 (wrong or missing credentials). */
   authRefusals: number;
+  /** RTCP keyframe requests (PLI or FIR, RFC 4585/5104) received from clients (counted; the clip's GOP is not changed). */
+  keyframeRequests: number;
 }
 
 export interface CameraStats {
@@ -237,7 +240,7 @@ const MAX_TCP_BACKLOG = 4 * 1024 * 1024;
 const MAX_CATCH_UP_MS = 1000;
 
 function emptyStreamStats(): StreamStats {
-  return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0, authRefusals: 0 };
+  return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0, authRefusals: 0, keyframeRequests: 0 };
 }
 
 const PATH_RE = /^\/cam\/([^/]+)\/(main|sub|h265)(?:\/(?:trackID=(\d+))?)?\/?$/;
@@ -359,7 +362,7 @@ class SimulatorImpl implements Simulator {
     this.port = (this.server.address() as net.AddressInfo).port;
     [this.udpRtp, this.udpRtcp] = await bindUdpPair(this.host);
     this.udpRtp.on('message', (_m, r) => this.onUdp(r));
-    this.udpRtcp.on('message', (_m, r) => this.onUdp(r));
+    this.udpRtcp.on('message', (m, r) => this.onUdp(r, m));
     this.udpRtp.on('error', () => undefined);
     this.udpRtcp.on('error', () => undefined);
     if (this.opts.controlPort !== undefined) {
@@ -569,7 +572,7 @@ class SimulatorImpl implements Simulator {
           this.destroyConnection(conn);
         }
       },
-      onInterleaved: () => this.onInterleaved(conn),
+      onInterleaved: (ch, data) => this.onInterleaved(conn, ch, data),
     });
     this.connections.add(conn);
     socket.on('data', (chunk: Buffer) => {
@@ -604,16 +607,25 @@ class SimulatorImpl implements Simulator {
     for (const t of s.tracks) if (t.udp) this.udpPeers.delete(`${t.udp.host}:${t.udp.rtcpPort}`);
   }
 
-  private onInterleaved(conn: Connection): void {
+  private onInterleaved(conn: Connection, channel: number, data: Uint8Array): void {
     // RTCP receiver reports from the client keep its sessions alive.
     const mono = performance.now();
     conn.lastActivity = mono;
-    for (const s of conn.sessions.values()) s.lastActivity = mono;
+    for (const s of conn.sessions.values()) {
+      s.lastActivity = mono;
+      if (s.tracks.some((t) => t.tcp?.rtcp === channel)) this.countKeyframeRequests(s, data);
+    }
   }
 
-  private onUdp(r: dgram.RemoteInfo): void {
+  private onUdp(r: dgram.RemoteInfo, msg?: Uint8Array): void {
     const s = this.udpPeers.get(`${r.address}:${r.port}`);
-    if (s) s.lastActivity = performance.now();
+    if (!s) return;
+    s.lastActivity = performance.now();
+    if (msg) this.countKeyframeRequests(s, msg);
+  }
+
+  private countKeyframeRequests(s: Session, rtcp: Uint8Array): void {
+    if (keyframeRequestsIn(rtcp).length > 0) s.camera.stats[s.stream].keyframeRequests++;
   }
 
   private write(conn: Connection, buf: Buffer): void {

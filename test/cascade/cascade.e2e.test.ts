@@ -5,7 +5,8 @@
 // recorded spans through RecordInfo; PTZ inside an exam window is refused and audited at the
 // site; the province sees the site's cameras through the city, lists and plays a site recording
 // through it (frame codes compared with the site's own recording), and gets a site camera's fault
-// as an Alarm relayed by the city.
+// as an Alarm relayed by the city. IFameCmd reaches the site camera as RTCP PLI/FIR from the city
+// and, through the city, from the province.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -144,6 +145,32 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
     expect(audits.map((a) => (JSON.parse(String(a.detail)) as { to: string }).to)).toContainEqual(expect.stringMatching(/:9\/tcp$/));
   });
 
+  // Issue 15: IFameCmd from the upper reaches the camera as RTCP PLI/FIR (counted by the
+  // simulated camera) and the live session to the upper goes on from the next keyframe.
+  it('R-FN-3: IFameCmd from the city during live video asks the site camera for a keyframe (RTCP PLI/FIR seen at the camera), answered OK and audited', async () => {
+    const src = await city.cascade.calls!.openLive(cams.b.gb);
+    const keys: number[] = [];
+    let video = 0;
+    src.on('frame', (f) => {
+      if (f.kind !== 'video') return;
+      video++;
+      if (f.keyframe) keys.push(video);
+    });
+    await until('live frames before the request', () => video > 5, 15_000);
+    const asked = () => sim.stats('b')!.streams.main.keyframeRequests;
+    const before = asked();
+    const lower = (await repos(city.t.app.store.db).cascade.getLower({ kind: 'all' }, siteLowerId))!;
+    const answers = await city.cascade.registry!.query(lower, { kind: 'device-control', sn: city.cascade.node!.nextSn(), deviceId: cams.b.gb, other: { IFameCmd: 'Send' } }, 5000);
+    expect(answers[0]).toMatchObject({ kind: 'control-response', result: 'OK' });
+    await until('the camera received a PLI/FIR', () => asked() > before, 5000);
+    const at = video;
+    await until('a keyframe after the request', () => keys.some((k) => k > at), 15_000);
+    await src.stop();
+    const audit = await site.t.app.store.db.selectFrom('audit_log').select(['outcome', 'detail']).where('action', '=', 'cascade.control').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(audit.outcome).toBe('ok');
+    expect(String(audit.detail)).toMatch(/IFameCmd[\s\S]*keyframe requested from the camera \(rtcp-(tcp|udp)\); 1 live session/);
+  });
+
   it("R-FN-1: RecordInfo from the city lists the site's recording spans; Playback sends the recorded frames", async () => {
     const admin = await city.t.actor('admin');
     const now = Date.now();
@@ -203,6 +230,15 @@ describe('GB/T 28181 cascade: province ← city ← site on loopback', () => {
       if (f.kind === 'video') video++;
     });
     await until('21 video frames relayed through the city', () => video > 20, 15_000);
+    // IFameCmd from the province for a site channel: the city passes it down (the site asks its
+    // camera: PLI/FIR at the simulator) and its relay restarts at the next keyframe (issue 15).
+    const asked = sim.stats('b')!.streams.main.keyframeRequests;
+    expect(await province.cascade.calls!.deviceControl(cams.b.gb, { IFameCmd: 'Send' })).toBe('OK');
+    await until('the camera received a PLI/FIR through two levels', () => sim.stats('b')!.streams.main.keyframeRequests > asked, 5000);
+    const relayed = await city.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_type', 'detail']).where('action', '=', 'cascade.control').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(relayed).toMatchObject({ outcome: 'ok', object_type: 'remote_channel' });
+    const at = video;
+    await until('frames go on after the request', () => video > at + 5, 15_000);
     await src.stop();
   });
 

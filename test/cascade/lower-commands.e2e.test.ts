@@ -135,7 +135,13 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(audits.map((a) => a.outcome)).toEqual(['ok', 'denied', 'denied', 'denied', 'denied']);
   });
 
-  it('R-FN-3: the catalog is system → business group 215 → 216 → channels, with BusinessGroupID and 2022 Info PTZType/DownloadSpeed', async () => {
+  it('R-FN-3: the catalog is system → business group 215 → 216 → channels, with BusinessGroupID and 2022 Info PTZType/Resolution/DownloadSpeed', async () => {
+    // A recording of cams[0] at 1280×720: its Info Resolution is 5 (720P, Annex F); cams[1] never recorded has none.
+    const t0 = Date.now() - 3_600_000;
+    await repos(site.t.app.store.db).recordings.insertRun({
+      camera_id: cams[0].id, stream: 'main', started_at_ms: t0, duration_90k: 90_000, ended_at_ms: t0 + 1000, end_reason: 'stopped', end_detail: null,
+      video_codec: 'h264', width: 1280, height: 720, rfc6381: 'avc1.64001f', audio_codec: null, clock_offset_ms: null, frame_count: 25,
+    });
     const answers = await upper.ask(dest, SITE.id, { kind: 'catalog-query', sn: upper.node.nextSn(), deviceId: SITE.id });
     const items = answers.flatMap((a) => (a.kind === 'catalog-response' ? a.items : []));
     const group = businessGroupId(SITE.id);
@@ -145,6 +151,7 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(tops.length).toBeGreaterThan(0);
     for (const t of tops) expect(t.parentId).toBe(group);
     const cam = items.find((i) => i.deviceId === cams[0].gb)!;
-    expect(cam).toMatchObject({ businessGroupId: group, info: { PTZType: '3', DownloadSpeed: '1/2/4/8' } });
+    expect(cam).toMatchObject({ businessGroupId: group, info: { PTZType: '3', Resolution: '5', DownloadSpeed: '1/2/4/8' } });
+    expect(items.find((i) => i.deviceId === cams[1].gb)!.info).toEqual({ PTZType: '3', DownloadSpeed: '1/2/4/8' });
   });
 });

@@ -1,7 +1,7 @@
 // The lower role (a site) against a scripted upper on a real socket (issue 15): answers over UDP
 // split so every SIP message stays under 1300 bytes with SumNum/Num paging (defect 5); catalog
 // changes are not notified to an upper that holds no subscription (defect 7); RecordInfo split
-// likewise; DeviceInfo/DeviceStatus complete; GuardCmd, IFameCmd, RecordCmd answered and audited,
+// likewise; DeviceInfo/DeviceStatus complete; GuardCmd, IFameCmd (offline camera), RecordCmd answered and audited,
 // RecordCmd carried out outside exam windows and refused inside one. R-FN-3, R-DIS-2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatGbTime } from '../../src/gb28181/index.ts';
@@ -111,17 +111,42 @@ describe('lower role against a scripted upper (R-FN-3, issue 15 defects 5 and 7)
     expect(fields(camStatus, ['DeviceID', 'Result', 'Online', 'Status', 'Encode', 'Record', 'DeviceTime'])).toEqual([]);
     // No camera behind 127.0.0.1:9 answers: offline, not encoding, not recording.
     expect(camStatus).toMatch(/<Online>OFFLINE<\/Online>[\s\S]*<Encode>OFF<\/Encode>[\s\S]*<Record>OFF<\/Record>/);
+    // Alarmstatus (issue 15 item 3): the camera itself, OFFDUTY — no recorder runs it on this node,
+    // so nothing would raise its video-loss alarm.
+    expect(camStatus).toMatch(new RegExp(`<Alarmstatus Num="1">\\s*<Item>\\s*<DeviceID>${gbCodes[0]}</DeviceID>\\s*<DutyStatus>OFFDUTY</DutyStatus>`));
+    // Resolution (Annex F code) from the camera's last recording while it is offline: 1920×1080 is 6;
+    // a camera never seen has none.
+    expect(await xmlOf('Query', 'DeviceInfo', gbCodes[1], '')).toMatch(/<Channel>1<\/Channel>\s*<Resolution>6<\/Resolution>/);
+    expect(camInfo).not.toMatch(/<Resolution>/);
     expect(await xmlOf('Query', 'DeviceInfo', '32010600001329999999', '')).toMatch(/<Result>ERROR<\/Result>/);
   });
 
-  it('R-FN-3: GuardCmd is answered ERROR (no alarm inputs) and IFameCmd ERROR (frames are re-muxed, not encoded), each audited with its reason', async () => {
+  it('R-FN-3: GuardCmd is answered ERROR (no alarm inputs) and IFameCmd for an offline camera ERROR (no stream to ask), each audited with its reason', async () => {
     const before = (await controlAudits()).length;
     expect(await xmlOf('Control', 'DeviceControl', gbCodes[0], '<GuardCmd>ResetGuard</GuardCmd>')).toMatch(/<CmdType>DeviceControl<\/CmdType>[\s\S]*<Result>ERROR<\/Result>/);
     expect(await xmlOf('Control', 'DeviceControl', gbCodes[0], '<IFameCmd>Send</IFameCmd>')).toMatch(/<Result>ERROR<\/Result>/);
     const audits = (await controlAudits()).slice(before);
     expect(audits.map((a) => [a.command, a.outcome])).toEqual([['GuardCmd', 'denied'], ['IFameCmd', 'denied']]);
     expect(audits[0].reason).toMatch(/no alarm inputs/);
-    expect(audits[1].reason).toMatch(/never encoded/);
+    expect(audits[1].reason).toMatch(/camera offline/);
+  });
+
+  it('R-FN-3: the 2022 queries HomePositionQuery, CruiseTrackListQuery, CruiseTrackQuery, PTZPosition and SDCardStatus are each answered (issue 15); SDCardStatus of the node lists its recording disk', async () => {
+    const cam = gbCodes[0];
+    const flat = (xml: string) => xml.replace(/^<\?xml[^>]*\?>/, '').replace(/>\s+</g, '><').trim();
+    const head = (cmd: string) => new RegExp(`^<Response><CmdType>${cmd}</CmdType><SN>\\d+</SN><DeviceID>${cam}</DeviceID>`);
+    const home = flat(await xmlOf('Query', 'HomePositionQuery', cam, ''));
+    expect(home).toMatch(head('HomePositionQuery'));
+    expect(home).not.toMatch(/<HomePosition>/); // fixed camera: no home position
+    expect(flat(await xmlOf('Query', 'CruiseTrackListQuery', cam, ''))).toMatch(/<SumNum>0<\/SumNum><CruiseTrackList Num="0"><\/CruiseTrackList><\/Response>$/);
+    expect(flat(await xmlOf('Query', 'CruiseTrackQuery', cam, '<Number>1</Number>'))).toMatch(/<Number>1<\/Number><SumNum>0<\/SumNum><CruisePointList Num="0"><\/CruisePointList><\/Response>$/);
+    expect(flat(await xmlOf('Query', 'PTZPosition', cam, ''))).toMatch(new RegExp(`${head('PTZPosition').source}</Response>$`));
+    expect(flat(await xmlOf('Query', 'SDCardStatus', cam, ''))).toMatch(/<SumNum>0<\/SumNum><SDCardStatusInfo Num="0"><\/SDCardStatusInfo><\/Response>$/);
+    const disk = flat(await xmlOf('Query', 'SDCardStatus', SITE.id, ''));
+    const m = /<SumNum>1<\/SumNum><SDCardStatusInfo Num="1"><Item><ID>1<\/ID><HddName>recordings<\/HddName><Status>ok<\/Status><Capacity>(\d+)<\/Capacity><FreeSpace>(\d+)<\/FreeSpace><\/Item>/.exec(disk);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![2])).toBeLessThanOrEqual(Number(m![1]));
   });
 
   it('R-DIS-2 R-FN-3: RecordCmd StopRecord/Record switch the camera between scheduled and continuous recording, and StopRecord is refused inside an exam window', async () => {

@@ -15,3 +15,6 @@ export { readDeviceConfig } from './device-config.ts';
 export { readBroadcast } from './broadcast.ts';
 export type { BroadcastNotify } from './broadcast.ts';
 export type { BasicParamConfig, DeviceConfigRequest } from './device-config.ts';
+export { answerDeviceQuery, readDeviceQuery } from './device-queries.ts';
+export type { CruiseTrack, DeviceQuery, DeviceQueryFacts, DeviceQueryKind, HomePosition, PtzPosition, StorageCard } from './device-queries.ts';
+export { resolutionCode } from './resolution.ts';

@@ -36,6 +36,8 @@ export interface DeviceInfoResponse extends Head {
   model?: string;
   firmware?: string;
   channel?: number;
+  /** The camera's resolution as GB/T 28181 Annex F (SDP f field) codes, '/'-separated (resolutionCode()). */
+  resolution?: string;
 }
 
 export interface DeviceStatusResponse extends Head {
@@ -181,7 +183,7 @@ export const RECORD_ITEM_FIELDS: readonly FieldSpec[] = [
 ];
 export const DEVICE_INFO_FIELDS: readonly FieldSpec[] = [
   ['deviceName', 'DeviceName', 'str'], ['result', 'Result', 'str'], ['manufacturer', 'Manufacturer', 'str'],
-  ['model', 'Model', 'str'], ['firmware', 'Firmware', 'str'], ['channel', 'Channel', 'int'],
+  ['model', 'Model', 'str'], ['firmware', 'Firmware', 'str'], ['channel', 'Channel', 'int'], ['resolution', 'Resolution', 'str'],
 ];
 export const DEVICE_STATUS_FIELDS: readonly FieldSpec[] = [
   ['result', 'Result', 'str'], ['online', 'Online', 'str'], ['status', 'Status', 'str'], ['reason', 'Reason', 'str'],

@@ -4,6 +4,7 @@ import {
   RtcpError, unixMsToNtp,
 } from './rtcp.ts';
 import type { ReportBlock, SenderReport } from './rtcp.ts';
+import { buildFir, buildPli, keyframeRequestsIn } from './rtcp-feedback.ts';
 
 describe('RTCP', () => {
   it('converts NTP timestamps to Unix ms', () => {
@@ -52,5 +53,17 @@ describe('RTCP', () => {
     expect(() => parseRtcpCompound(Uint8Array.from([0x81, 201, 0, 1, 0, 0, 0, 0]))).toThrow(/too short/);
     expect(() => parseRtcpCompound(Uint8Array.from([0x80, 200, 0, 1, 0, 0, 0, 0]))).toThrow(/too short/);
     expect(() => parseRtcpCompound(concatBytes([rr, Uint8Array.from([0x80, 201])]))).toThrow(/truncated/);
+  });
+
+  it('PLI and FIR are laid out as RFC 4585 §6.1/§6.3.1 and RFC 5104 §4.3.1 prescribe (issue 15 IFameCmd)', () => {
+    // PLI: V=2 FMT=1, PT=206, length 2 words; sender SSRC; media source SSRC.
+    expect([...buildPli(0x11223344, 0xaabbccdd)]).toEqual([0x81, 206, 0, 2, 0x11, 0x22, 0x33, 0x44, 0xaa, 0xbb, 0xcc, 0xdd]);
+    // FIR: V=2 FMT=4, PT=206, length 4; sender SSRC; media source 0; FCI = SSRC, seq nr, 3 reserved bytes.
+    expect([...buildFir(0x11223344, 0xaabbccdd, 258)]).toEqual([0x84, 206, 0, 4, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd, 2, 0, 0, 0]);
+    const compound = concatBytes([buildReceiverReport(5), buildSdesCname(5, 'x'), buildPli(5, 9), buildFir(5, 9, 7)]);
+    expect(parseRtcpCompound(compound).map((p) => p.type)).toEqual(['rr', 'other', 'other', 'other']); // a valid compound packet
+    expect(keyframeRequestsIn(compound)).toEqual([{ type: 'pli', senderSsrc: 5, mediaSsrc: 9 }, { type: 'fir', senderSsrc: 5, mediaSsrc: 9, seq: 7 }]);
+    expect(keyframeRequestsIn(buildReceiverReport(5))).toEqual([]);
+    expect(keyframeRequestsIn(buildPli(5, 9).subarray(0, 8))).toEqual([]); // truncated: nothing read
   });
 });

@@ -11,6 +11,7 @@ import type { RtspRequest } from './message.ts';
 import { createDigestChallenge, verifyAuthorization } from './auth.ts';
 import { serializeRtpPacket } from '../rtp/packet.ts';
 import { buildSenderReport, parseRtcpCompound } from '../rtp/rtcp.ts';
+import { keyframeRequestsIn } from '../rtp/rtcp-feedback.ts';
 import { SDP_HIKVISION_H264_PCMA } from '../sdp/fixtures.ts';
 
 interface FakeOptions {
@@ -30,6 +31,7 @@ class FakeCamera {
   readonly server: Server;
   readonly requests: RtspRequest[] = [];
   readonly rtcpFromClient: Uint8Array[] = [];
+  readonly interleavedFromClient: Array<[number, Uint8Array]> = [];
   port = 0;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -72,7 +74,7 @@ class FakeCamera {
     socket.on('error', () => {});
     const parser = new RtspMessageParser({
       onMessage: (m) => { if (m.kind === 'request') this.onRequest(socket, m); },
-      onInterleaved: () => {},
+      onInterleaved: (ch, data) => this.interleavedFromClient.push([ch, Uint8Array.from(data)]),
     });
     socket.on('data', (d: Buffer) => parser.push(d));
   }
@@ -232,6 +234,35 @@ describe('RtspClient', () => {
     expect(rr[0].type).toBe('rr');
     await client.stop();
     expect((await closed).code).toBe('stopped');
+  });
+
+  // Issue 15 (IFameCmd): the upper's keyframe request reaches the camera as RTCP PLI + FIR on the
+  // video track's RTCP channel, whichever transport the session uses. R-FN-3.
+  it('R-FN-3: requestKeyframe sends PLI and FIR for the camera\'s video SSRC over UDP (to the server RTCP port) and over TCP (interleaved RTCP channel)', async () => {
+    for (const transport of ['udp', 'tcp'] as const) {
+      const cam = await camera();
+      const client = new RtspClient({ url: cam.url, transport, rtcpIntervalMs: 60_000 });
+      let video = 0;
+      client.on('rtp', (i) => { if (i === 0) video++; });
+      expect(client.requestKeyframe()).toBeUndefined(); // not playing: nothing to ask
+      await client.start();
+      await waitFor(() => video >= 1);
+      expect(client.requestKeyframe()).toBe(transport);
+      const received = (): Uint8Array[] => transport === 'udp' ? cam.rtcpFromClient : cam.interleavedFromClient.filter(([ch]) => ch === 1).map(([, d]) => d);
+      await waitFor(() => received().some((p) => keyframeRequestsIn(p).length > 0));
+      const packet = received().find((p) => keyframeRequestsIn(p).length > 0)!;
+      // A valid compound packet: receiver report first (RFC 3550 §6.1), then the feedback.
+      expect(parseRtcpCompound(packet)[0].type).toBe('rr');
+      const asks = keyframeRequestsIn(packet);
+      expect(asks.map((a) => a.type)).toEqual(['pli', 'fir']);
+      expect(asks.every((a) => a.mediaSsrc === 0x1000)).toBe(true); // the video track's SSRC, not audio's
+      expect(client.requestKeyframe()).toBe(transport);
+      await waitFor(() => received().filter((p) => keyframeRequestsIn(p).length > 0).length >= 2);
+      const firs = received().flatMap((p) => keyframeRequestsIn(p)).filter((a) => a.type === 'fir').map((a) => a.seq);
+      expect(firs).toEqual([0, 1]); // a new request, not a repeat (RFC 5104 §4.3.1.1)
+      await client.stop();
+      expect(client.requestKeyframe()).toBeUndefined();
+    }
   });
 
   it('retries DESCRIBE with Digest after 401; R-SEC-5: credentials not logged or sent in URLs', async () => {

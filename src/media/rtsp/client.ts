@@ -143,6 +143,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
         onRtp: (i, p, t) => this.emit('rtp', i, p, t),
         onSr: (i, sr) => this.emit('sr', i, sr),
         onFatal: (err) => this.closeWith(this.garbageInstead(err).reason),
+        sendInterleaved: (ch, data) => this.conn?.writeInterleaved(ch, data) ?? false,
       }, this.options.rtcpIntervalMs);
       for (let i = 0; i < this.tracks.length; i++) await this.setup(i);
       await this.request('PLAY', this.aggregateUrl, { Range: 'npt=0.000-' });
@@ -169,6 +170,17 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       }
     }
     this.closeWith({ code: 'stopped', message: 'stopped by caller' });
+  }
+
+  /**
+   * Asks the camera for a keyframe now: RTCP PLI + FIR (RFC 4585/5104) on the first video track's
+   * RTCP channel. Returns the channel used, or undefined when there is none (not playing yet, no
+   * video packet seen, UDP without a server RTCP port).
+   */
+  requestKeyframe(): 'udp' | 'tcp' | undefined {
+    if (this.closed || !this.receiver) return undefined;
+    const video = this.tracks.findIndex((t) => t.media.type === 'video');
+    return video < 0 ? undefined : this.receiver.requestKeyframe(video);
   }
 
   private async connect(target: ParsedRtspUrl): Promise<void> {

@@ -3,7 +3,7 @@
 // logic; the client decides what a failure means.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { RtspMessageParser, RtspParseError, serializeRequest, serializeResponse } from './message.ts';
+import { RtspMessageParser, RtspParseError, serializeInterleaved, serializeRequest, serializeResponse } from './message.ts';
 import type { RtspMessage, RtspResponse } from './message.ts';
 import { RtspClientError, socketErrorCode } from './errors.ts';
 
@@ -58,6 +58,13 @@ export class RtspConnection {
       this.pending.set(cseq, { method, resolve, reject, timer });
       this.socket.write(bytes);
     });
+  }
+
+  /** An interleaved frame ($, channel, length, data; RFC 2326 §10.12) to the server, e.g. RTCP. */
+  writeInterleaved(channel: number, data: Uint8Array): boolean {
+    if (this.closed || this.socket.destroyed) return false;
+    this.socket.write(serializeInterleaved(channel, data));
+    return true;
   }
 
   /** Close the socket and reject outstanding requests with `reason`. Idempotent. */

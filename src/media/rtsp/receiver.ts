@@ -6,6 +6,7 @@ import type { RemoteInfo } from 'node:dgram';
 import type { RtpPacket } from '../types.ts';
 import { parseRtpPacket } from '../rtp/packet.ts';
 import { buildReceiverReport, buildSdesCname, concatBytes, parseRtcpCompound } from '../rtp/rtcp.ts';
+import { buildFir, buildPli } from '../rtp/rtcp-feedback.ts';
 import type { ReportBlock } from '../rtp/rtcp.ts';
 import { RtspClientError } from './errors.ts';
 import { TrackStats } from './track-stats.ts';
@@ -18,6 +19,8 @@ export interface ReceiverCallbacks {
   onSr(trackIndex: number, info: { ntpMs: number; rtpTimestamp: number; receivedAtMs: number }): void;
   /** The session must end (no media, listener exception). */
   onFatal(error: RtspClientError): void;
+  /** Writes an interleaved frame on the RTSP connection (TCP transport); false when it cannot. */
+  sendInterleaved?(channel: number, data: Uint8Array): boolean;
 }
 
 interface UdpTrack {
@@ -29,6 +32,10 @@ interface UdpTrack {
 export class MediaReceiver {
   private readonly channelTrack = new Int16Array(256).fill(-1);
   private readonly channelIsRtcp = new Uint8Array(256);
+  /** Interleaved RTCP channel of each track (TCP transport). */
+  private readonly rtcpChannel: number[] = [];
+  /** FIR sequence number (RFC 5104 §4.3.1.1: one per new request). */
+  private firSeq = 0;
   private readonly trackStats: TrackStats[];
   private readonly udp: Array<UdpTrack | undefined> = [];
   /** Our SSRC in receiver reports. */
@@ -56,6 +63,37 @@ export class MediaReceiver {
     this.channelIsRtcp[rtpChannel] = 0;
     this.channelTrack[rtcpChannel] = trackIndex;
     this.channelIsRtcp[rtcpChannel] = 1;
+    this.rtcpChannel[trackIndex] = rtcpChannel;
+  }
+
+  /**
+   * Asks the camera for a keyframe on the track's RTCP channel (UDP port or interleaved channel):
+   * RR + SDES + PLI + FIR in one compound packet. Returns how it went: 'udp' / 'tcp', or
+   * undefined when the track has no RTCP channel to the camera (or no packet came yet, so the
+   * camera's SSRC is unknown).
+   */
+  requestKeyframe(trackIndex: number): 'udp' | 'tcp' | undefined {
+    if (this.closed) return undefined;
+    const stats = this.trackStats[trackIndex];
+    if (!stats || stats.ssrc < 0) return undefined;
+    const block = stats.takeReportBlock(this.now());
+    const packet = concatBytes([
+      buildReceiverReport(this.ssrc, block ? [block] : []), buildSdesCname(this.ssrc, 'xuncha'),
+      buildPli(this.ssrc, stats.ssrc), buildFir(this.ssrc, stats.ssrc, this.firSeq++),
+    ]);
+    const u = this.udp[trackIndex];
+    if (u) {
+      if (u.serverRtcpPort === undefined) return undefined;
+      try {
+        u.pair.rtcp.send(packet, u.serverRtcpPort, u.serverAddress, noop);
+        return 'udp';
+      } catch {
+        return undefined; // socket closing
+      }
+    }
+    const ch = this.rtcpChannel[trackIndex];
+    if (ch === undefined || !this.cb.sendInterleaved) return undefined;
+    return this.cb.sendInterleaved(ch, packet) ? 'tcp' : undefined;
   }
 
   onInterleaved(channel: number, data: Uint8Array): void {

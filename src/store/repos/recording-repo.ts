@@ -69,6 +69,22 @@ export class RecordingRepo {
     return this.db.selectFrom('recording_run').selectAll().where('camera_id', '=', cameraId).where('started_at_ms', '=', startedAtMs).orderBy('id', 'desc').executeTakeFirst();
   }
 
+  /** Frame size of the camera's latest main-stream recording run (GB/T 28181 DeviceInfo Resolution while it is offline). */
+  async latestVideoSize(cameraId: number): Promise<{ width: number; height: number } | undefined> {
+    const r = await this.db.selectFrom('recording_run').select(['width', 'height']).where('camera_id', '=', cameraId).where('stream', '=', 'main').orderBy('id', 'desc').executeTakeFirst();
+    return r && r.width > 0 && r.height > 0 ? { width: Number(r.width), height: Number(r.height) } : undefined;
+  }
+
+  /** Frame size of each camera's latest main-stream run (catalog 2022 Info Resolution), by camera id. */
+  async latestVideoSizes(): Promise<Map<number, { width: number; height: number }>> {
+    const rows = await this.db
+      .selectFrom('recording_run')
+      .select(['camera_id', 'width', 'height'])
+      .where('id', 'in', (eb) => eb.selectFrom('recording_run').select((e) => e.fn.max('id').as('id')).where('stream', '=', 'main').groupBy('camera_id'))
+      .execute();
+    return new Map(rows.filter((r) => r.width > 0 && r.height > 0).map((r) => [Number(r.camera_id), { width: Number(r.width), height: Number(r.height) }]));
+  }
+
   filesOfRun(runId: number): Promise<Array<Pick<FileRow, 'id' | 'start_90k' | 'duration_90k'>>> {
     return this.db.selectFrom('recording_file').select(['id', 'start_90k', 'duration_90k']).where('run_id', '=', runId).execute();
   }
