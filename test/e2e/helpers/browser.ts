@@ -85,3 +85,35 @@ export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean
 export async function closeAll(...sessions: Array<BrowserSession | undefined>): Promise<void> {
   await Promise.all(sessions.map((s) => (s ? s.close() : Promise.resolve())));
 }
+
+/**
+ * Waits until the page's open/close motions (antd's CSS animations and transitions) have ended, at
+ * most 2 s: a screenshot then shows the settled page without a fixed wait. Endless animations
+ * (spinners) are ignored.
+ */
+export async function settled(page: Page): Promise<void> {
+  // Two frames first, so that a motion the last action started is running when looked for.
+  await page.evaluate(() => new Promise<void>((resolve) => {
+    setTimeout(resolve, 100);
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+  }));
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity), undefined, { timeout: 2000, polling: 50 })
+    .catch(() => undefined);
+}
+
+/**
+ * Runs `start` (a server start, seconds on a loaded machine) while Chromium starts, and returns both;
+ * the browser session is closed again when `start` fails.
+ */
+export async function startWithBrowser<T>(start: () => Promise<T>, opts?: Parameters<typeof launchBrowser>[0]): Promise<[T, BrowserSession]> {
+  const launching = launchBrowser(opts);
+  let started: T;
+  try {
+    started = await start();
+  } catch (err) {
+    await launching.then((b) => b.close(), () => undefined);
+    throw err;
+  }
+  return [started, await launching];
+}
