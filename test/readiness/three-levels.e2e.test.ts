@@ -12,7 +12,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
-import { closeAll, launchBrowser } from '../e2e/helpers/browser.ts';
+import { closeAll, launchBrowser, settled } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 import { CITY, PROVINCE, SITE, addLower, close, nodeId, open, settingsOf } from '../uplink/levels.ts';
@@ -114,7 +114,7 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     await expect.poll(() => page.getByTestId(`reported-state-${siteCode}`).innerText(), { timeout: 20_000 }).toContain('就绪');
     await expect.poll(() => page.getByTestId('reported-group-南京市平台').innerText()).toContain('1/1');
     expect(await page.getByTestId(`reported-bw-${siteCode}`).innerText()).toContain('/ 100.0 Mbit/s');
-    await page.waitForTimeout(500);
+    await settled(page);
     await page.screenshot({ path: `${SHOTS}/readiness-province-reported.png`, fullPage: true });
   }, 180_000);
 
