@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportRequestRepo } from '../../src/store/repos/export-request-repo.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { formatBeijing } from '../../src/util/beijing-time.ts';
-import { closeAll, launchBrowser } from '../e2e/helpers/browser.ts';
+import { closeAll, launchBrowser, startWithBrowser } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { REPO_ROOT } from '../e2e/helpers/server.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   backupDir = mkdtempSync(path.join(tmpdir(), 'xuncha-backup-e2e-'));
   process.env.XUNCHA_BACKUP_DIR = backupDir;
   ensureWebBuilt();
-  f = await playbackFixture('sqlite', { realClock: true, webDir: path.join(REPO_ROOT, 'web/dist'), recordStartMs: Date.now() - 3600_000 });
+  [f, adm] = await startWithBrowser(() => playbackFixture('sqlite', { realClock: true, webDir: path.join(REPO_ROOT, 'web/dist'), recordStartMs: Date.now() - 3600_000 }));
   const admin = await f.t.actor('admin');
   const gulou = (await f.t.app.org.tree(admin)).find((n) => n.name === '鼓楼区')!;
   for (const n of await f.t.app.org.tree(admin)) for (const r of n.rooms ?? []) for (const c of r.cameras) labels.set(c.id, `${n.name} / ${r.name} / ${c.name}`);
@@ -69,8 +69,7 @@ afterAll(async () => {
 
 describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6, 17)', () => {
   it('R-FN-2: the administrator holds a camera\'s recordings as evidence and releases the hold with a reason', async () => {
-    adm = await launchBrowser();
-    const p = adm.page;
+    const p = adm!.page;
     p.setDefaultTimeout(20_000);
     await login(p, 'admin', ADMIN_PW);
     await p.getByTestId('menu-storage').click();

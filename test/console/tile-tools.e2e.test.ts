@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../e2e/helpers/browser.ts';
+import { startWithBrowser } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { REPO_ROOT } from '../e2e/helpers/server.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
@@ -55,12 +55,12 @@ function tileAudioStats(p: Page, index: number): Promise<AudioStats> {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   ensureWebBuilt();
-  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LIVE_EXAM: '1' });
+  const simPort = String(await freePort());
+  [server, b] = await startWithBrowser(() => startLiveServer({ XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: simPort, XUNCHA_LIVE_EXAM: '1' }));
   admin = new ApiClient(server.baseUrl);
   await admin.login('admin', ADMIN_PASSWORD);
   const { nodes } = await admin.json<{ nodes: Array<{ kind: string; id: number; rooms?: RoomLite[] }> }>('GET', '/api/org/tree');
   rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
-  b = await launchBrowser();
   const p = b.page;
   p.setDefaultTimeout(20_000);
   await p.goto(server.baseUrl);

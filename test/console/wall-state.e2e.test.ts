@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../e2e/helpers/browser.ts';
+import { launchBrowser, startWithBrowser } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { REPO_ROOT } from '../e2e/helpers/server.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
@@ -44,7 +44,8 @@ const tileCams = (p: Page) => p.$$eval('[data-testid^="wall-tile-"]', (ts) => ts
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   ensureWebBuilt();
-  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '3', XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LIVE_EXAM: '1' });
+  const simPort = String(await freePort());
+  [server, op] = await startWithBrowser(() => startLiveServer({ XUNCHA_SIM_ROOMS: '3', XUNCHA_SIM_PORT: simPort, XUNCHA_LIVE_EXAM: '1' }));
   admin = new ApiClient(server.baseUrl);
   await admin.login('admin', ADMIN_PASSWORD);
   const { nodes } = await admin.json<{ nodes: Array<{ kind: string; id: number; rooms?: RoomLite[] }> }>('GET', '/api/org/tree');
@@ -62,8 +63,7 @@ afterAll(async () => {
 
 describe('console wall and camera state (issue 14)', () => {
   it('the patroller\'s wall survives 录像回放 and back, and a reload (R-FN-1)', async () => {
-    op = await launchBrowser();
-    const p = op.page;
+    const p = op!.page;
     p.setDefaultTimeout(20_000);
     await login(p, OP.username, OP.password);
     await p.goto(`${server.baseUrl}/#/wall`);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer } from './helpers/server.ts';
-import { closeAll, launchBrowser } from './helpers/browser.ts';
+import { closeAll, launchBrowser, settled, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
 import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
@@ -28,9 +28,9 @@ const NAMES = {
   userPassword: 'Xuncha-e2e-2026!',
 };
 
-/** Screenshot after antd's open/close animations (~0.3 s) have settled. */
+/** Screenshot after antd's open/close animations have settled. */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(400);
+  await settled(page);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 }
 const byId = (page: Page, id: string) => page.getByTestId(id);
@@ -91,7 +91,7 @@ describe('web console (e2e)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ensureWebBuilt();
-    server = await startTestServer();
+    [server, admin] = await startWithBrowser(() => startTestServer());
     sim = await startSimulator({ cameras: [{ id: 'ov1', audio: 'none' }] });
     onvif = await startOnvifSim(sim, { auth: { username: 'admin', password: 'Cam-Pass-1' } });
   }, 180_000);
@@ -104,8 +104,7 @@ describe('web console (e2e)', () => {
   });
 
   it('admin builds a site with a room and a camera, sees it in the tree and in the audit log', async () => {
-    admin = await launchBrowser();
-    const { page } = admin;
+    const { page } = admin!;
     page.setDefaultTimeout(15_000);
     // The console under its Content-Security-Policy (issue 13): nothing it needs may be blocked.
     const cspViolations: string[] = [];
@@ -243,7 +242,7 @@ describe('web console (e2e)', () => {
     await expect.poll(() => byId(page, 'node-health').innerText()).toContain('磁盘剩余');
     // 分级汇总 (R-FN-3): the new site is rolled up from its own summary; the device card opens from the ledger (R-SEC-2).
     await expect.poll(() => byId(page, 'rollup').innerText(), { timeout: 30_000 }).toContain(NAMES.siteA);
-    await page.waitForTimeout(400);
+    await settled(page);
     await page.screenshot({ path: path.join(SHOTS, '09-ledger-overview.png'), fullPage: true });
     await page.getByRole('tab', { name: '设备台账' }).click();
     await shot(page, '10-ledger-list');

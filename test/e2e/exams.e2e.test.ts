@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ApiClient, startTestServer } from './helpers/server.ts';
 import type { TestServer } from './helpers/server.ts';
-import { closeAll, launchBrowser } from './helpers/browser.ts';
+import { closeAll, settled, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
 
@@ -32,7 +32,7 @@ const freePort = () =>
   });
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(500);
+  await settled(page);
   await page.screenshot({ path: path.join(SHOTS, `exams-${name}.png`), fullPage: false });
 }
 const byId = (page: Page, id: string) => page.getByTestId(id);
@@ -49,7 +49,8 @@ describe('考试安排 exams console (e2e)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ensureWebBuilt();
-    server = await startTestServer({ env: { XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: String(await freePort()) } });
+    const simPort = String(await freePort());
+    [server, browser] = await startWithBrowser(() => startTestServer({ env: { XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: simPort } }));
     api = new ApiClient(server.baseUrl);
     expect((await api.login('admin', server.adminPassword)).ok).toBe(true);
     const exams = (await api.json<{ exams: Exam[] }>('GET', '/api/exams')).exams;
@@ -60,7 +61,6 @@ describe('考试安排 exams console (e2e)', () => {
     running = exam.sessions.find((s) => s.startMs - 30 * 60_000 <= now && now < s.endMs)!;
     const nodes = (await api.json<{ nodes: Node[] }>('GET', '/api/org/tree')).nodes;
     rooms = new Map(nodes.flatMap((n) => (n.rooms ?? []).map((r) => [r.id, { name: r.name, kind: r.kind, cameras: r.cameras ?? [] }] as const)));
-    browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(15_000);
     // Counts alarm beeps: WebAudio oscillators started by the banner.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, launchBrowser } from './helpers/browser.ts';
+import { closeAll, settled, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { startTestServer } from './helpers/server.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
@@ -36,7 +36,7 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     ensureWebBuilt();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-e2e-ledger-'));
     writeFileSync(path.join(dataDir, 'xuncha.yaml'), 'ledger:\n  healthIntervalS: 5\n');
-    server = await startTestServer({ dataDir });
+    [server, b] = await startWithBrowser(() => startTestServer({ dataDir }));
   }, 400_000); // the console build alone takes minutes on a loaded machine
   afterAll(async () => {
     await closeAll(b);
@@ -44,10 +44,11 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
   });
 
   it('R-FN-3 / R-SEC-2: drill-down with freshness, the big screen refreshing itself, a card with its health history', async () => {
-    b = await launchBrowser();
-    const { page } = b;
+    const { page } = b!;
     page.setDefaultTimeout(20_000);
     await page.setViewportSize({ width: 1600, height: 900 });
+    // The page's clock runs as the real one, and is moved on instead of waiting out the big screen's 30 s refresh.
+    await page.clock.install();
     await page.goto(server.baseUrl);
     await byId(page, 'login-username').fill('admin');
     await byId(page, 'login-password').fill(server.adminPassword);
@@ -78,7 +79,7 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     expect(drill).toMatch(/数据时间 \d{2}-\d{2} \d{2}:\d{2}:\d{2}（\d+ 秒前）/);
     expect(drill).toContain('0.0%');
     await byId(page, 'chart-drill').locator('canvas').waitFor();
-    await page.waitForTimeout(400);
+    await settled(page);
     await byId(page, 'drilldown').screenshot({ path: path.join(SHOTS, 'drilldown.png') });
     await page.screenshot({ path: path.join(SHOTS, 'overview.png'), fullPage: true });
 
@@ -89,8 +90,9 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     expect(await byId(page, 'tile-online').innerText()).toMatch(/数据时间/);
     const first = await byId(page, 'screen-refreshed').innerText();
     await byId(page, 'screen-chart-levels').locator('canvas').waitFor();
-    await page.waitForTimeout(400);
+    await settled(page);
     await page.screenshot({ path: path.join(SHOTS, 'big-screen.png') });
+    await page.clock.fastForward('00:31');
     await expect.poll(() => byId(page, 'screen-refreshed').innerText(), { timeout: 45_000, interval: 2000 }).not.toBe(first);
     await byId(page, 'exit-screen').click();
     await byId(page, 'big-screen').waitFor({ state: 'detached' });
@@ -104,7 +106,7 @@ describe('ledger dashboard, big screen and device card (e2e)', () => {
     const href = await byId(page, 'card-pdf').getAttribute('href');
     const head = await page.evaluate(async (u) => new TextDecoder().decode((await (await fetch(u!)).arrayBuffer()).slice(0, 5)), href);
     expect(head).toBe('%PDF-');
-    await page.waitForTimeout(400);
+    await settled(page);
     await page.screenshot({ path: path.join(SHOTS, 'device-card.png') });
   }, 240_000);
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ApiClient, startTestServer } from './helpers/server.ts';
 import type { TestServer } from './helpers/server.ts';
-import { closeAll, launchBrowser } from './helpers/browser.ts';
+import { closeAll, settled, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
 import type { CampaignDetailView, CampaignView, TemplateView } from '../../src/readiness/schemas.ts';
@@ -26,7 +26,7 @@ const freePort = () =>
   });
 const byId = (page: Page, id: string) => page.getByTestId(id);
 async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(500);
+  await settled(page);
   await page.screenshot({ path: path.join(SHOTS, `readiness-${name}.png`), fullPage: true });
 }
 
@@ -41,12 +41,12 @@ describe('考前检测 readiness console (e2e)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ensureWebBuilt();
-    server = await startTestServer({ env: { XUNCHA_SIM_ROOMS: '1', XUNCHA_SIM_PORT: String(await freePort()) } });
+    const simPort = String(await freePort());
+    [server, browser] = await startWithBrowser(() => startTestServer({ env: { XUNCHA_SIM_ROOMS: '1', XUNCHA_SIM_PORT: simPort } }));
     api = new ApiClient(server.baseUrl);
     expect((await api.login('admin', server.adminPassword)).ok).toBe(true);
     template = await api.json<TemplateView>('POST', '/api/readiness/templates', { requirement: 'R-SEC-8', title: '无未授权软件和介质', checks: 'full', items: [{ text: '巡查计算机无未经授权的软件和存储介质', per: 'site' }] });
     campaign = await api.json<CampaignDetailView>('POST', '/api/readiness/campaigns', { name: 'E2E 联调检测', checks: 'full', deadlineMs: Date.now() + 3 * 86_400_000 });
-    browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(20_000);
     await page.goto(server.baseUrl);

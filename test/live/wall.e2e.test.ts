@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../e2e/helpers/browser.ts';
+import { launchBrowser, startWithBrowser } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { REPO_ROOT } from '../e2e/helpers/server.ts';
 import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './helpers/live-server.ts';
@@ -41,14 +41,15 @@ async function fillWall(p: Page): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '8', XUNCHA_SIM_PORT: String(await freePort()) });
+  // Chromium starts while the server does (both take seconds on a loaded 2-core machine).
+  const simPort = String(await freePort());
+  [server, browser] = await startWithBrowser(() => startLiveServer({ XUNCHA_SIM_ROOMS: '8', XUNCHA_SIM_PORT: simPort }));
   const admin = new ApiClient(server.baseUrl);
   await admin.login('admin', ADMIN_PASSWORD);
   const { nodes } = await admin.json<{ nodes: Array<{ kind: string; name: string; id: number; rooms?: typeof rooms }> }>('GET', '/api/org/tree');
   rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
   const xw = nodes.find((n) => n.kind === 'district' && n.name === '玄武区')!;
   await admin.json('POST', '/api/users', { username: 'xw-op', displayName: '玄武巡查员', role: 'operator', orgNodeId: xw.id, password: 'Patrol-Passw0rd!' });
-  browser = await launchBrowser();
   page = browser.page;
   await login(page, 'admin', ADMIN_PASSWORD);
 }, 90_000);
@@ -175,6 +176,8 @@ describe('video wall in Chromium (R-FN-1)', () => {
   }, 90_000);
 
   it('refuses cameras outside the user scope (R-CITY-2) and the server audits it', async () => {
+    // The admin's wall is not used from here on: its decoding tiles would only slow the next logins.
+    await page.goto('about:blank');
     const other = await launchBrowser();
     try {
       await login(other.page, 'xw-op', 'Patrol-Passw0rd!');

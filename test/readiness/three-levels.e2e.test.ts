@@ -12,7 +12,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
-import { closeAll, launchBrowser } from '../e2e/helpers/browser.ts';
+import { closeAll, launchBrowser, settled } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 import { CITY, PROVINCE, SITE, addLower, close, nodeId, open, settingsOf } from '../uplink/levels.ts';
@@ -36,7 +36,9 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     ensureWebBuilt();
     sim = await startSimulator({ cameras: [{ id: 'c1', audio: 'aac' }], srIntervalMs: 500 });
     for (let i = 0; i < 3; i++) dbs.push(await createTestDatabase('sqlite'));
-    province = await open(dbs[0], settingsOf(PROVINCE), 0);
+    // The province calls a lower stale 6 s after its last message (the city's heartbeat is 1 s), not
+    // the nodes' default 30 s: the last test waits it out.
+    province = await open(dbs[0], settingsOf(PROVINCE), 0, {}, {}, { staleAfterMs: 6_000 });
     await addLower(province, CITY.id, '南京市平台', '南京市');
     city = await open(dbs[1], settingsOf(CITY, { id: PROVINCE.id, url: province.url }), 0);
     await addLower(city, SITE.id, '第一中学考点', '鼓楼区');
@@ -86,6 +88,9 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
 
   it('the fault fixed and the camera re-checked: the province sees ready, on its API and its console page', async () => {
     sim.fault('c1', { type: 'clear' });
+    // Re-checked once the recorder has the camera back (a probe before that fails, and a full
+    // check takes 15 s with its test recording); repeated if it still fails.
+    await expect.poll(() => site!.app.recorder.status(cameraId)?.state, { timeout: 30_000, interval: 200 }).toBe('online');
     await expect.poll(async () => {
       await probe();
       return (await site!.app.readiness.campaigns.get(SYSTEM_ACTOR, campaignId)).sites[0].state;
@@ -109,12 +114,12 @@ describe('readiness reported upward through three levels (R-PRE-2)', () => {
     await expect.poll(() => page.getByTestId(`reported-state-${siteCode}`).innerText(), { timeout: 20_000 }).toContain('就绪');
     await expect.poll(() => page.getByTestId('reported-group-南京市平台').innerText()).toContain('1/1');
     expect(await page.getByTestId(`reported-bw-${siteCode}`).innerText()).toContain('/ 100.0 Mbit/s');
-    await page.waitForTimeout(500);
+    await settled(page);
     await page.screenshot({ path: `${SHOTS}/readiness-province-reported.png`, fullPage: true });
   }, 180_000);
 
   it('the city stops: after the stale threshold the province shows the site not reported with its last state, never ready', async () => {
-    // Stale threshold of these nodes is 30 s (test/uplink/levels.ts); wait it out once.
+    // The province's stale threshold is 6 s here (beforeAll); wait it out once.
     await close(city);
     city = undefined;
     await expect.poll(async () => [(await atProvince())?.state, (await atProvince())?.lastReportedState], { timeout: 60_000, interval: 500 }).toEqual(['not_reported', 'ready']);

@@ -102,7 +102,11 @@ export async function startLiveServer(env: Record<string, string> = {}, opts: Li
     if (simChild) child.once('exit', () => void stopChild(simChild.child));
     // XUNCHA_LIVE_START_MS: benchmarks on a host at load 20 (shared cores) needed more than 40 s.
     const startMs = Number(process.env.XUNCHA_LIVE_START_MS) || 40_000;
-    const timer = setTimeout(() => reject(new Error(`live server did not start in ${startMs / 1000} s:\n${logs.join('\n')}`)), startMs);
+    const timer = setTimeout(() => {
+      // Not left running: it would keep its ports and its simulated cameras busy.
+      child.kill('SIGKILL');
+      reject(new Error(`live server did not start in ${startMs / 1000} s:\n${logs.join('\n')}`));
+    }, startMs);
     const onLine = (line: string) => {
       logs.push(line);
       if (logs.length > 2000) logs.shift();
