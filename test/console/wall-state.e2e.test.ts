@@ -89,6 +89,23 @@ describe('console wall and camera state (issue 14)', () => {
     await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
     await p.screenshot({ path: path.join(SHOTS, 'wall-restored.png') });
 
+    // A change made just before leaving (inside the 600 ms save delay) is written on the way out
+    // and comes back, even though the server's copy was older when the wall was opened again.
+    await p.getByTestId(`tree-room-${rooms[1].id}`).dragTo(p.getByTestId('wall-tile-0'));
+    const changed = await tileCams(p);
+    expect(changed).not.toEqual(before);
+    await p.getByTestId('menu-playback').click();
+    await p.getByTestId('wall-grid').waitFor({ state: 'detached' });
+    await p.getByTestId('menu-wall').click();
+    await p.getByTestId('wall-grid').waitFor();
+    await expect.poll(() => tileCams(p)).toEqual(changed);
+    await p.waitForTimeout(1000); // past the server's answer: the restored wall must not be replaced
+    expect(await tileCams(p)).toEqual(changed);
+    // Back to the wall the rest of this test expects.
+    await p.getByTestId(`tree-room-${rooms[0].id}`).dragTo(p.getByTestId('wall-tile-0'));
+    await p.getByTestId(`tree-room-${rooms[1].id}`).dragTo(p.getByTestId('wall-tile-2'));
+    expect(await tileCams(p)).toEqual(before);
+
     // Another user in the same browser does not inherit it (kept per user).
     const mine = await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xuncha.wall.state.v1.')));
     expect(mine).toHaveLength(1);

@@ -21,7 +21,8 @@ import { importLegacyTours, tourApi } from './tourApi.ts';
 import type { Tour, TourInput } from './tourApi.ts';
 import { LAYOUTS, OVERVIEW_MIN_TILES, TokenCache, fetchStatuses, pageOf, wallSites } from './wallModel.ts';
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
-import { loadWallState, saveWallState } from './wallState.ts';
+import { loadWallState, saveWallState, wallKey } from './wallState.ts';
+import type { WallState } from './wallState.ts';
 import { hashNumber } from '../../deepLink.ts';
 import { WallDutyPanel } from '../duty/WallDutyPanel.tsx';
 import './wall.css';
@@ -55,6 +56,13 @@ export function WallPage({ user }: { user: User }) {
   // Until the server's copy of the wall has been read, nothing is written back (it could be newer).
   const [serverRead, setServerRead] = useState(false);
   const saving = useRef<Promise<void>>(Promise.resolve());
+  const pendingWrite = useRef<(() => void) | undefined>(undefined);
+  // Set by the first cleanup to run on unmount (declared before the save effect, whose cleanup then
+  // writes the pending change instead of dropping it).
+  const leaving = useRef(false);
+  useEffect(() => () => {
+    leaving.current = true;
+  }, []);
 
   useEffect(() => () => client.close(), [client]);
   useEffect(() => {
@@ -88,13 +96,23 @@ export function WallPage({ user }: { user: User }) {
       window.clearInterval(id);
     };
   }, []);
-  useEffect(() => saveWallState(user.id, { layout, cells, tourId, running, page }), [user.id, layout, cells, tourId, running, page]);
-  // The server's copy wins over this browser's cache: it may come from another PC.
+  // The wall the server is known to keep (wallKey), and the wall shown now.
+  const confirmed = useRef<string | undefined>(undefined);
+  const current = useRef<WallState>(saved);
+  current.current = { layout, cells, tourId, running, page };
+  const serverReadRef = useRef(false);
+  serverReadRef.current = serverRead;
+  const keepLocally = () => saveWallState(user.id, { ...current.current, unsaved: serverReadRef.current ? wallKey(current.current) !== confirmed.current : saved.unsaved });
+  useEffect(keepLocally, [user.id, layout, cells, tourId, running, page, serverRead]);
+  // The server's copy wins over this browser's cache (it may come from another PC), unless this
+  // browser changed the wall and the server never confirmed it (left or reloaded within the save delay).
   useEffect(() => {
     let stop = false;
     wallApi.state().then((s) => {
       if (stop) return;
-      if (s) {
+      if (s && saved.unsaved) console.info('wall: keeping this browser\'s unsaved wall over the server copy');
+      if (s && !saved.unsaved) {
+        confirmed.current = wallKey({ layout: s.layoutTiles, cells: s.cells, tourId: s.tourId, running: s.running, page: s.page });
         const next = Array<number | null>(MAX_WALL_CELLS).fill(null);
         s.cells.slice(0, MAX_WALL_CELLS).forEach((x, i) => (next[i] = x));
         restorePage.current = s.tourId !== null ? s.page : undefined;
@@ -116,11 +134,25 @@ export function WallPage({ user }: { user: User }) {
     // Written a moment after the last change (a drag of a room places several tiles at once).
     // One write at a time, in order: two PUTs in flight on two connections may arrive swapped,
     // and an older (e.g. the empty first) wall would then win on the server.
-    const id = window.setTimeout(() => {
+    const write = () => {
       const state = { layoutTiles: layout, cells: cells.slice(0, MAX_WALL_CELLS), tourId: tourId ?? null, running, page };
-      saving.current = saving.current.then(() => wallApi.saveState(state)).then(() => undefined, () => undefined);
+      const k = wallKey({ layout, cells, tourId, running, page });
+      saving.current = saving.current.then(() => wallApi.saveState(state)).then(() => {
+        confirmed.current = k;
+        keepLocally();
+      }, () => undefined);
+    };
+    const id = window.setTimeout(() => {
+      pendingWrite.current = undefined;
+      write();
     }, 600);
-    return () => window.clearTimeout(id);
+    pendingWrite.current = write;
+    return () => {
+      window.clearTimeout(id);
+      // Leaving the page (to 录像回放, say) within the delay: write now rather than lose the change.
+      if (leaving.current && pendingWrite.current === write) write();
+      pendingWrite.current = undefined;
+    };
   }, [serverRead, layout, cells, tourId, running, page]);
   const reloadLayouts = async () => {
     const l = await wallApi.layouts();

@@ -8,6 +8,18 @@ export interface WallState {
   tourId?: number;
   running: boolean;
   page: number;
+  /**
+   * Changed here and not yet confirmed by the server (the delayed save had not been answered when
+   * the page was left or reloaded): this copy then wins over the server's older one.
+   */
+  unsaved?: boolean;
+}
+
+/** What the server keeps of a wall, comparable between this browser's copy and the server's. */
+export function wallKey(s: { layout: number; cells: (number | null)[]; tourId?: number | null; running: boolean; page: number }): string {
+  const cells = s.cells.slice(0, MAX_WALL_CELLS);
+  while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
+  return JSON.stringify([s.layout, cells, s.tourId ?? null, s.running, s.page]);
 }
 
 const key = (userId: number) => `xuncha.wall.state.v1.${userId}`;
@@ -27,6 +39,7 @@ export function loadWallState(userId: number): WallState {
       tourId: typeof raw.tourId === 'number' ? raw.tourId : undefined,
       running: raw.running === true,
       page: typeof raw.page === 'number' && raw.page >= 0 ? raw.page : 0,
+      unsaved: raw.unsaved === true,
     };
   } catch {
     return fallback;
