@@ -22,12 +22,14 @@ import { HEALTH_TOPIC, NodeHealth } from './node-health.ts';
 import type { NodeHealthDeps, NodeHealthOptions, NodeHealthSample } from './node-health.ts';
 import { statfsMeter } from '../retention/disk.ts';
 import { sntpQuery } from '../util/sntp.ts';
+import { DEVICE_TOPIC } from './ledger-service.ts';
 import type { Publish } from './ledger-service.ts';
+import type { DeviceView } from './schemas.ts';
 import type { TicketLimits } from './ticket-state.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { TICKET_TOPIC } from './fault-service.ts';
-import { reportedTickets } from './upward.ts';
+import { reportedDevices, reportedTickets } from './upward.ts';
 import type { ReportedNodeView, ReportedTicketView } from './upward.ts';
 import { SITE_TOPIC, SiteSummaryPublisher } from './site-summary.ts';
 import { rollup } from './rollup.ts';
@@ -160,6 +162,12 @@ export class LedgerModule {
     const up = this.d.uplink();
     const [items, peers] = await Promise.all([up.list(actor, { topic: TICKET_TOPIC }), up.peers(actor)]);
     return reportedTickets(items, peers, '本级 (this node)');
+  }
+
+  /** A site's ledger as reported upward (drill-down, R-FN-3): its devices, stale flagged. */
+  async siteDevices(actor: Actor, siteCode: string): Promise<{ devices: DeviceView[]; stale: boolean }> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'ledger.site.devices', 'org_node', siteCode);
+    return reportedDevices(this.d.uplink ? await this.d.uplink().list(actor, { topic: DEVICE_TOPIC }) : [], siteCode);
   }
 
   /**

@@ -98,6 +98,11 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', 
     expect(find(view.tree, '玄武区')).toBeUndefined(); // nothing reported there: not shown as healthy or empty
     expect(view.lowers).toEqual([expect.objectContaining({ code: SITE.id, stale: false })]);
     expect(row.oldestReportAtMs).toBe(city.clock.nowMs()); // as of the site's last contact
+    // Drill-down to the site: its devices as the site reported them (R-SEC-1: each with its responsible person field).
+    const devices = await get<{ devices: Array<{ deviceClass: string; name: string; nodeCode: string }>; stale: boolean }>(`/api/ledger/site-devices?code=${row.code}`);
+    expect(devices.stale).toBe(false);
+    expect(devices.devices.filter((d) => d.deviceClass === 'camera')).toHaveLength(4);
+    expect(devices.devices.every((d) => d.nodeCode === row.code)).toBe(true);
     const health = await get<HealthView>('/api/ledger/health');
     expect(health.reported).toEqual([expect.objectContaining({ stale: false, sample: expect.objectContaining({ disk: expect.objectContaining({ freeRatio: 0.6 }) }) })]);
   });
