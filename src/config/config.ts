@@ -169,9 +169,12 @@ export const configSchema = z
         clockDriftS: z.coerce.number().min(0.1).max(3600).default(5),
         /** GB code of the org node this server stands for (its NODE-SERVER ledger row); unset = root. */
         nodeOrgCode: z.string().regex(/^\d{20}$/, '20-digit GB code').optional(),
+        /** Days the daily / weekly health reports are kept under <dataDir>/reports/ledger. */
+        dailyReportKeepDays: z.coerce.number().int().min(1).max(3650).default(93),
+        weeklyReportKeepDays: z.coerce.number().int().min(7).max(3650).default(400),
       })
       .strict()
-      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5 }),
+      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400 }),
     /**
      * Duty (issue 18, docs/design/duty.md): a person checked in at a workstation from which no
      * request came for this long is checked out as idle (min).

@@ -51,7 +51,7 @@ export async function deviceCardPdf(card: DeviceCardView, font = DEFAULT_CJK_FON
   const s = card.health.summary;
   table(doc, '健康概况（记录期内）', ['在线率', '在录率', '平均码率 kbit/s', '平均帧率 fps', '丢包数', '最近时钟偏差 ms', '样本数'], [70, 70, 80, 70, 70, 85, 70], [[pct(s.onlineRatio), pct(s.recordingRatio), num(s.meanBitrateKbps), num(s.meanFps, 1), String(s.lostPackets), s.lastClockOffsetMs === null ? '—' : `${s.lastClockOffsetMs}（限 ±${card.limits.cameraClockDriftMs}）`, String(s.samples)]]);
   table(doc, '在线/离线时段（最近 40 段）', ['开始', '结束', '状态', '时长（分钟）'], [150, 150, 115, 100], card.health.spans.slice(-40).map((x) => [when(x.fromMs), when(x.toMs), SPAN[x.state] ?? x.state, String(Math.round((x.toMs - x.fromMs) / 60_000))]));
-  table(doc, '每日统计', ['日期', '在线率', '在录率', '码率 kbit/s', '帧率 fps', '丢包数', '时钟偏差 ms'], [85, 70, 70, 75, 70, 65, 80], daily(card.health.points));
+  table(doc, '每日统计', ['日期', '在线率', '在录率', '码率 kbit/s', '帧率 fps', '丢包数', '时钟偏差 ms'], [85, 70, 70, 75, 70, 65, 80], daily(card.health.points).map((r) => (d.cameraId === null ? [r[0]!, r[1]!, '—', ...r.slice(3)] : r)));
   table(doc, '最近考前检测结果', ['检测项', '结论', '测量值', '说明', '时间'], [60, 45, 150, 150, 110], card.readiness.map((r) => [r.probe, VERDICT[r.verdict] ?? r.verdict, r.value, r.reason ?? '', when(r.measuredAtMs)]));
   table(doc, '故障工单', ['开单', '类型', '状态', '摘要', '修复', '验证'], [85, 50, 70, 140, 85, 85], card.tickets.map((t) => [when(t.openedAtMs), KIND[t.kind] ?? t.kind, STATE_LABELS[t.state], t.summary, when(t.repairedAtMs), when(t.verifiedAtMs)]));
   finishA4(doc, ['设备责任人（签字）：________________    日期：____________', '考点负责人（签字）：________________    日期：____________']);

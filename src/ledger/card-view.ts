@@ -24,7 +24,8 @@ export interface DeviceCardView { device: DeviceView; tickets: TicketView[]; hea
 /** A gap between rows longer than this many row spans is a period nobody measured. */
 const GAP_FACTOR = 2.5;
 
-export function healthHistory(rows: readonly HealthSampleRow[], fromMs: number, toMs: number): HealthHistory {
+/** `camera`: false for a device that does not record (its recording share is not a figure: null). */
+export function healthHistory(rows: readonly HealthSampleRow[], fromMs: number, toMs: number, camera = true): HealthHistory {
   const points: HealthPoint[] = rows.map((r) => ({ atMs: r.at_ms, spanMs: r.span_ms, onlineRatio: r.online_permille / 1000, recordingRatio: r.recording_permille / 1000, bitrateKbps: r.bitrate_kbps, fps: r.fps_x100 === null ? null : r.fps_x100 / 100, lostPackets: r.lost_packets, clockOffsetMs: r.clock_offset_ms }));
   const spans: StatusSpan[] = [];
   const push = (fromMs: number, toMs: number, state: StatusSpan['state']) => {
@@ -55,7 +56,7 @@ export function healthHistory(rows: readonly HealthSampleRow[], fromMs: number, 
   const lastClock = [...points].reverse().find((p) => p.clockOffsetMs !== null)?.clockOffsetMs ?? null;
   return {
     fromMs, toMs, points, spans,
-    summary: { onlineRatio: weight ? wmean((p) => p.onlineRatio) : null, recordingRatio: weight ? wmean((p) => p.recordingRatio) : null, meanBitrateKbps: wmean((p) => p.bitrateKbps), meanFps: wmean((p) => p.fps), lostPackets: points.reduce((n, p) => n + (p.lostPackets ?? 0), 0), lastClockOffsetMs: lastClock, samples },
+    summary: { onlineRatio: weight ? wmean((p) => p.onlineRatio) : null, recordingRatio: weight && camera ? wmean((p) => p.recordingRatio) : null, meanBitrateKbps: wmean((p) => p.bitrateKbps), meanFps: wmean((p) => p.fps), lostPackets: points.reduce((n, p) => n + (p.lostPackets ?? 0), 0), lastClockOffsetMs: lastClock, samples },
   };
 }
 
@@ -64,5 +65,5 @@ export async function readHealth(store: Store, actor: Actor, device: DeviceView,
   const r = repos(store.db).deviceHealth;
   const rows = (await r.list(actor.scope, device.id, fromMs)).filter((x) => x.at_ms < toMs);
   const readiness = device.cameraId === null ? [] : (await r.lastReadiness(device.cameraId)).map((x) => ({ probe: x.probe, verdict: x.verdict, value: x.value, reason: x.reason, measuredAtMs: x.measured_at_ms }));
-  return { health: healthHistory(rows, fromMs, toMs), readiness };
+  return { health: healthHistory(rows, fromMs, toMs, device.cameraId !== null), readiness };
 }

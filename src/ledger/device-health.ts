@@ -1,5 +1,7 @@
 // Device health history (issue 19 item 2, docs/design/ledger.md "Health history"; R-SEC-2, R-FLT-1).
-// On every health sample each camera of the ledger that this node's recorder supervises gets one row: online or not, recording or not
+// On every health sample the node's own server and each registered GB/T 28181 device or lower
+// platform of the ledger get a row online or not (otherDevices), and each camera of the ledger that
+// this node's recorder supervises gets one row: online or not, recording or not
 // (the recorder's state at the sample), bitrate, frame rate and RTP packets lost since the previous
 // sample (the recorder's own session, StreamMeter), and its latest clock offset (RTCP sender
 // report) corrected by this node's offset from its time source when known. Raw rows are kept for
@@ -13,6 +15,7 @@ import { HOUR_MS } from '../store/repos/device-health-repo.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { FaultService } from './fault-service.ts';
+import { NODE_SERVER_CODE } from './node-health.ts';
 import { StreamMeter } from './stream-meter.ts';
 import type { StreamLike } from './stream-meter.ts';
 
@@ -58,7 +61,8 @@ export class DeviceHealthSampler {
     const spanMs = Math.max(1, since <= nominal * 1.5 ? since : nominal);
     this.lastAtMs = now;
     const r = repos(this.d.store.db);
-    const devices = (await r.ledger.listDevices(SYSTEM_ACTOR.scope)).filter((x) => x.camera_id !== null);
+    const all = await r.ledger.listDevices(SYSTEM_ACTOR.scope);
+    const devices = all.filter((x) => x.camera_id !== null);
     const nodeOffset = this.d.nodeOffsetMs?.() ?? null;
     const rows = [];
     const judged: Array<{ deviceId: number; offsetMs: number }> = [];
@@ -81,6 +85,10 @@ export class DeviceHealthSampler {
       if (offset !== null) judged.push({ deviceId: dev.id, offsetMs: offset });
     }
     this.meter.detachAll(new Set(devices.map((x) => x.camera_id!)));
+    rows.push(...(await this.otherDevices(all.filter((x) => x.camera_id === null))).map(({ id, online }) => ({
+      device_id: id, at_ms: now - spanMs, span_ms: spanMs, samples: 1, online_permille: online ? 1000 : 0, recording_permille: 0,
+      bitrate_kbps: null, fps_x100: null, lost_packets: null, clock_offset_ms: null,
+    })));
     await r.deviceHealth.insert(rows);
     for (const j of judged) await this.judgeClock(j.deviceId, j.offsetMs);
     const foldBefore = Math.floor((now - this.d.opts.rawRetentionMs) / HOUR_MS) * HOUR_MS;
@@ -91,6 +99,18 @@ export class DeviceHealthSampler {
       if (n > 0) this.d.log.debug({ rows: n, beforeMs: foldBefore }, 'device health rows folded into hours');
     }
     return rows.length;
+  }
+
+  /**
+   * Online or not of the devices that are not cameras, where something measures it: this node's own
+   * server row (it is up: it is sampling), and a device whose code is the SIP id of a GB/T 28181
+   * lower platform or device registered here (online while registered and sending keepalives).
+   * Others (a switch, a UPS without a protocol) are not measured: no row, the card says so.
+   */
+  private async otherDevices(devices: ReadonlyArray<{ id: number; code: string }>): Promise<Array<{ id: number; online: boolean }>> {
+    if (devices.length === 0) return [];
+    const lowers = new Map((await repos(this.d.store.db).cascade.listLowers(SYSTEM_ACTOR.scope)).map((l) => [l.sip_id, l.online === 1]));
+    return devices.flatMap((x) => (x.code === NODE_SERVER_CODE ? [{ id: x.id, online: true }] : lowers.has(x.code) ? [{ id: x.id, online: lowers.get(x.code)! }] : []));
   }
 
   stop(): void {

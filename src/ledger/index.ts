@@ -22,17 +22,20 @@ import { HEALTH_TOPIC, NodeHealth } from './node-health.ts';
 import type { NodeHealthDeps, NodeHealthOptions, NodeHealthSample } from './node-health.ts';
 import { statfsMeter } from '../retention/disk.ts';
 import { sntpQuery } from '../util/sntp.ts';
+import { DEVICE_TOPIC } from './ledger-service.ts';
 import type { Publish } from './ledger-service.ts';
+import type { DeviceView } from './schemas.ts';
 import type { TicketLimits } from './ticket-state.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { TICKET_TOPIC } from './fault-service.ts';
-import { reportedTickets } from './upward.ts';
+import { reportedDevices, reportedTickets } from './upward.ts';
 import type { ReportedNodeView, ReportedTicketView } from './upward.ts';
 import { SITE_TOPIC, SiteSummaryPublisher } from './site-summary.ts';
 import { rollup } from './rollup.ts';
 import type { RollupView } from './rollup.ts';
 import { healthReportXlsx, lastPeriod } from './report-xlsx.ts';
+import type { PeriodKind } from './report-xlsx.ts';
 import { repos } from '../store/repos/index.ts';
 import { DEVICE_HEALTH_DEFAULTS, DeviceHealthSampler } from './device-health.ts';
 import type { DeviceHealthOptions } from './device-health.ts';
@@ -40,6 +43,7 @@ import type { StreamLike } from './stream-meter.ts';
 import { readHealth } from './card-view.ts';
 import type { DeviceCardView } from './card-view.ts';
 import { deviceCardPdf } from './card-pdf.ts';
+import { ReportArchive } from './report-archive.ts';
 
 export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions>, Partial<DeviceHealthOptions> {
   /** How often the node's own health is sampled, ms. */
@@ -52,6 +56,8 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   verifyHealthyMs?: number;
   /** How often offline timers and verification run, ms. */
   tickIntervalMs?: number;
+  /** Days a scheduled daily / weekly health report is kept on disk. */
+  reportKeepDays?: { day: number; week: number };
 }
 
 /** A camera's readiness probe as the ledger sees it (structural: the ledger does not import readiness). */
@@ -96,7 +102,7 @@ export interface HealthView {
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 
-export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000 };
+export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, reportKeepDays: { day: 93, week: 400 } };
 
 export class LedgerModule {
   readonly ledger: LedgerService;
@@ -112,6 +118,8 @@ export class LedgerModule {
   readonly sites: SiteSummaryPublisher;
   /** Per-device health history (device card) and camera clock-drift tickets. */
   readonly deviceHealth: DeviceHealthSampler;
+  /** Daily and weekly health reports (PDF, Excel) written on schedule and on demand, kept on disk. */
+  readonly reports: ReportArchive;
   private timer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private readonly o: typeof LEDGER_DEFAULTS & LedgerOptions;
@@ -136,6 +144,7 @@ export class LedgerModule {
     this.sites = new SiteSummaryPublisher({ store: d.store, clock: d.clock, log: d.log, publish, limits: this.limits });
     this.signals = new SignalFaults({ faults: this.faults, deviceOf: (id) => this.monitor.deviceOf(id), serverDevice: () => this.health.ensureServerRow() });
     this.deviceHealth = new DeviceHealthSampler({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, cameraState: d.cameraState, stream: d.stream, nodeOffsetMs: () => this.health.latest?.clock?.offsetMs ?? null, sampleIntervalMs: this.o.healthIntervalMs, opts: { rawRetentionMs: this.o.rawRetentionMs, hourRetentionMs: this.o.hourRetentionMs, cameraClockDriftMs: this.o.cameraClockDriftMs } });
+    this.reports = new ReportArchive({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, dataDir: d.dataDir, rollupView: (a) => this.rollupView(a), reported: (a) => this.reported(a), keepDays: this.o.reportKeepDays });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
   }
 
@@ -153,6 +162,12 @@ export class LedgerModule {
     const up = this.d.uplink();
     const [items, peers] = await Promise.all([up.list(actor, { topic: TICKET_TOPIC }), up.peers(actor)]);
     return reportedTickets(items, peers, '本级 (this node)');
+  }
+
+  /** A site's ledger as reported upward (drill-down, R-FN-3): its devices, stale flagged. */
+  async siteDevices(actor: Actor, siteCode: string): Promise<{ devices: DeviceView[]; stale: boolean }> {
+    await requirePermission(this.d.audit, actor, 'org.read', 'ledger.site.devices', 'org_node', siteCode);
+    return reportedDevices(this.d.uplink ? await this.d.uplink().list(actor, { topic: DEVICE_TOPIC }) : [], siteCode);
   }
 
   /**
@@ -183,7 +198,7 @@ export class LedgerModule {
    * Health report of the last full week or month (Excel): the roll-up as reported now, and per
    * site the tickets opened, verified, open and overdue in the period. Audited.
    */
-  async report(actor: Actor, kind: 'week' | 'month'): Promise<Buffer> {
+  async report(actor: Actor, kind: PeriodKind): Promise<Buffer> {
     await requirePermission(this.d.audit, actor, 'org.read', 'ledger.report.export', 'org_node', '*'); // one denial recorded, not one per part
     const [view, reported] = await Promise.all([this.rollupView(actor), this.reported(actor)]);
     const period = lastPeriod(kind, this.d.clock.nowMs());
@@ -237,7 +252,10 @@ export class LedgerModule {
     void this.monitor.enqueue(() => this.sampleAll());
     this.timer = setInterval(() => void this.tick(), this.o.tickIntervalMs);
     this.timer.unref();
-    this.healthTimer = setInterval(() => void this.monitor.enqueue(() => this.sampleAll()), this.o.healthIntervalMs);
+    this.healthTimer = setInterval(() => {
+      void this.monitor.enqueue(() => this.sampleAll());
+      void this.reports.runDue(); // not in the ticket queue: rendering takes seconds
+    }, this.o.healthIntervalMs);
     this.healthTimer.unref();
   }
 
@@ -254,6 +272,7 @@ export class LedgerModule {
     this.d.diskAlarms?.()?.off('alarm.raised', this.onDiskAlarm);
     this.d.diskAlarms?.()?.off('alarm.cleared', this.onDiskCleared);
     await this.monitor.enqueue(() => Promise.resolve());
+    await this.reports.idle();
     this.deviceHealth.stop();
   }
 

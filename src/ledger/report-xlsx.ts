@@ -3,7 +3,6 @@
 // so they are the current ones and the sheet says so), 故障统计 (per site: tickets opened and
 // verified in the period, still unverified, overdue, mean time to repair) and 工单明细 (tickets opened
 // in the period or still unverified). Times in Beijing time. Pure apart from writing the workbook.
-import type ExcelJS from 'exceljs';
 import { loadExcelJS } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import type { RollupRow, RollupView } from './rollup.ts';
@@ -17,49 +16,65 @@ const when = (ms: number | null) => (ms === null ? '' : formatBeijing(ms));
 
 export interface ReportPeriod { fromMs: number; toMs: number; label: string }
 
-export async function healthReportXlsx(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod): Promise<Buffer> {
-  const wb = new (await loadExcelJS()).Workbook();
-  wb.creator = 'xuncha';
-  const head = (ws: ExcelJS.Worksheet, header: string[]) => {
-    ws.addRow([`${period.label}：${formatBeijing(period.fromMs)} 至 ${formatBeijing(period.toMs)}（北京时间），生成于 ${formatBeijing(view.generatedAtMs)}`]);
-    ws.addRow(header).font = { bold: true };
-    ws.columns = header.map((h) => ({ width: Math.max(10, h.length * 2.5) }));
-  };
+/** The report's tables as text rows (shared by the Excel and the PDF). */
+export interface HealthReportTables { rollup: string[][]; stats: string[][]; detail: string[][] }
 
-  const roll = wb.addWorksheet('分级汇总');
-  head(roll, ['节点', '级别', '考点数', '失联考点', '摄像机', '在线率（生成时）', '在录率（生成时）', '未验证工单', '超时工单', '数据时间（最早）', '状态']);
+export const ROLLUP_HEAD = ['节点', '级别', '考点数', '失联考点', '摄像机', '在线率（生成时）', '在录率（生成时）', '未验证工单', '超时工单', '数据时间（最早）', '状态'];
+export const STATS_HEAD = ['考点/节点', '上报经由', '本期新开', '本期验证恢复', '未验证', '超时', '平均修复时长（小时）', '状态'];
+export const DETAIL_HEAD = ['考点/节点', '设备', '设备编码', '故障类型', '状态', '描述', '开单时间', '修复时间', '验证时间', '次数', '超时', '状态来源'];
+
+export function reportTables(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod): HealthReportTables {
+  const rollupRows: string[][] = [];
   const walk = (r: RollupRow, depth: number) => {
-    roll.addRow([`${'  '.repeat(depth)}${r.name}`, LEVEL[r.kind] ?? r.kind, r.sites, r.staleSites, r.cameras, pct(r.onlineRate), pct(r.recordingRate), r.unverified, r.overdue, when(r.oldestReportAtMs), r.stale ? '失联（上次上报的数值）' : r.staleSites > 0 ? '含失联考点，未计入在线率' : '']);
+    rollupRows.push([`${'  '.repeat(depth)}${r.name}`, LEVEL[r.kind] ?? r.kind, String(r.sites), String(r.staleSites), String(r.cameras), pct(r.onlineRate), pct(r.recordingRate), String(r.unverified), String(r.overdue), when(r.oldestReportAtMs), r.stale ? '失联（上次上报的数值）' : r.staleSites > 0 ? '含失联考点，未计入在线率' : '']);
     for (const c of r.children ?? []) walk(c, depth + 1);
   };
   for (const r of view.tree) walk(r, 0);
-  roll.addRow([]);
-  roll.addRow(['在线率、在录率为报告生成时各考点上报的数值；失联考点的摄像机不计入。']);
 
   const inPeriod = (ms: number | null) => ms !== null && ms >= period.fromMs && ms < period.toMs;
   const shown = tickets.filter((t) => inPeriod(t.ticket.openedAtMs) || t.ticket.state !== 'verified');
   const bySite = new Map<string, ReportedTicketView[]>();
   for (const t of tickets) bySite.set(t.ticket.nodeName, [...(bySite.get(t.ticket.nodeName) ?? []), t]);
-  const stats = wb.addWorksheet('故障统计');
-  head(stats, ['考点/节点', '上报经由', '本期新开', '本期验证恢复', '未验证', '超时', '平均修复时长（小时）', '状态']);
-  for (const [name, list] of [...bySite].sort(([a], [b]) => a.localeCompare(b, 'zh'))) {
+  const stats = [...bySite].sort(([a], [b]) => a.localeCompare(b, 'zh')).map(([name, list]) => {
     const repaired = list.filter((t) => inPeriod(t.ticket.repairedAtMs));
     const meanH = repaired.length === 0 ? '—' : (repaired.reduce((s, t) => s + t.ticket.timeToRepairMs, 0) / repaired.length / 3_600_000).toFixed(1);
-    stats.addRow([name, list[0]!.via, list.filter((t) => inPeriod(t.ticket.openedAtMs)).length, list.filter((t) => inPeriod(t.ticket.verifiedAtMs)).length, list.filter((t) => t.ticket.state !== 'verified').length, list.filter((t) => t.ticket.state !== 'verified' && (t.ticket.ackOverdue || t.ticket.repairOverdue)).length, meanH, list.some((t) => t.stale) ? '失联（上次上报的状态）' : '']);
-  }
+    return [name, list[0]!.via, String(list.filter((t) => inPeriod(t.ticket.openedAtMs)).length), String(list.filter((t) => inPeriod(t.ticket.verifiedAtMs)).length), String(list.filter((t) => t.ticket.state !== 'verified').length), String(list.filter((t) => t.ticket.state !== 'verified' && (t.ticket.ackOverdue || t.ticket.repairOverdue)).length), meanH, list.some((t) => t.stale) ? '失联（上次上报的状态）' : ''];
+  });
+  const detail = [...shown].sort((a, b) => a.ticket.openedAtMs - b.ticket.openedAtMs).map(({ ticket: t, stale }) => [t.nodeName, t.deviceName, t.deviceCode, KIND[t.kind] ?? t.kind, STATE_LABELS[t.state], t.summary, when(t.openedAtMs), when(t.repairedAtMs), when(t.verifiedAtMs), String(t.faultCount), t.ackOverdue || t.repairOverdue ? '是' : '', stale ? '失联（上次上报）' : '']);
+  return { rollup: rollupRows, stats, detail };
+}
 
-  const detail = wb.addWorksheet('工单明细');
-  head(detail, ['考点/节点', '设备', '设备编码', '故障类型', '状态', '描述', '开单时间', '修复时间', '验证时间', '次数', '超时', '状态来源']);
-  for (const { ticket: t, stale } of [...shown].sort((a, b) => a.ticket.openedAtMs - b.ticket.openedAtMs)) {
-    detail.addRow([t.nodeName, t.deviceName, t.deviceCode, KIND[t.kind] ?? t.kind, STATE_LABELS[t.state], t.summary, when(t.openedAtMs), when(t.repairedAtMs), when(t.verifiedAtMs), t.faultCount, t.ackOverdue || t.repairOverdue ? '是' : '', stale ? '失联（上次上报）' : '']);
-  }
+export const periodLine = (period: ReportPeriod, generatedAtMs: number) => `${period.label}：${formatBeijing(period.fromMs)} 至 ${formatBeijing(period.toMs)}（北京时间），生成于 ${formatBeijing(generatedAtMs)}`;
+export const ROLLUP_NOTE = '在线率、在录率为报告生成时各考点上报的数值；失联考点的摄像机不计入。';
+
+export async function healthReportXlsx(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod): Promise<Buffer> {
+  const wb = new (await loadExcelJS()).Workbook();
+  wb.creator = 'xuncha';
+  const t = reportTables(view, tickets, period);
+  const sheet = (name: string, header: string[], rows: string[][], counts: number[]) => {
+    const ws = wb.addWorksheet(name);
+    ws.addRow([periodLine(period, view.generatedAtMs)]);
+    ws.addRow(header).font = { bold: true };
+    ws.columns = header.map((h) => ({ width: Math.max(10, h.length * 2.5) }));
+    // Counts stay numbers in Excel (sums work); everything else — device codes too — is text.
+    for (const r of rows) ws.addRow(r.map((c, i) => (counts.includes(i) ? Number(c) : c)));
+    return ws;
+  };
+  const roll = sheet('分级汇总', ROLLUP_HEAD, t.rollup, [2, 3, 4, 7, 8]);
+  roll.addRow([]);
+  roll.addRow([ROLLUP_NOTE]);
+  sheet('故障统计', STATS_HEAD, t.stats, [2, 3, 4, 5]);
+  sheet('工单明细', DETAIL_HEAD, t.detail, [9]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** The last full week (Monday to Monday) or month before `nowMs`, in Beijing time. */
-export function lastPeriod(kind: 'week' | 'month', nowMs: number): ReportPeriod {
+export type PeriodKind = 'day' | 'week' | 'month';
+
+/** The last full day, week (Monday to Monday) or month before `nowMs`, in Beijing time. */
+export function lastPeriod(kind: PeriodKind, nowMs: number): ReportPeriod {
   const bj = new Date(nowMs + 8 * 3_600_000); // Beijing wall clock read through the UTC getters
   const midnight = Date.UTC(bj.getUTCFullYear(), bj.getUTCMonth(), bj.getUTCDate()) - 8 * 3_600_000;
+  if (kind === 'day') return { fromMs: midnight - 86_400_000, toMs: midnight, label: '日报' };
   if (kind === 'week') {
     const toMs = midnight - ((bj.getUTCDay() + 6) % 7) * 86_400_000;
     return { fromMs: toMs - 7 * 86_400_000, toMs, label: '周报' };

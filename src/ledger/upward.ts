@@ -3,7 +3,7 @@
 // that came through a stale lower is shown as stale with its last reported state, never as
 // current; a lower that reports nothing is listed as not reporting. Pure.
 import type { UplinkItemView, UplinkPeerView } from '../uplink/index.ts';
-import type { TicketView } from './schemas.ts';
+import type { DeviceView, TicketView } from './schemas.ts';
 
 export interface ReportedTicketView {
   originCode: string;
@@ -26,4 +26,14 @@ export function reportedTickets(items: readonly UplinkItemView[], peers: readonl
   }
   const nodes = peers.map((p) => ({ code: p.code, name: p.name, viaCode: p.viaCode, stale: p.stale, lastReceivedAtMs: p.lastReceivedAtMs }));
   return { tickets, nodes };
+}
+
+/**
+ * The ledger of one site as published upward (`ledger.device`, this node's own included), for the
+ * drill-down's site level; `stale` when it came through a stale lower (its last reported state).
+ */
+export function reportedDevices(items: readonly UplinkItemView[], siteCode: string): { devices: DeviceView[]; stale: boolean } {
+  const mine = items.filter((it) => it.body !== null && typeof it.body === 'object' && (it.body as DeviceView).nodeCode === siteCode);
+  const devices = mine.map((it) => it.body as DeviceView).sort((a, b) => a.deviceClass.localeCompare(b.deviceClass) || a.code.localeCompare(b.code));
+  return { devices, stale: mine.some((it) => it.stale) };
 }

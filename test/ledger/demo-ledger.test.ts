@@ -14,7 +14,7 @@ describe('demo ledger', () => {
   });
   afterAll(() => t?.close());
 
-  it('R-SEC-2/R-FLT-1/R-PRE-1: devices of every class with a responsible person, one open ticket, a training record', async () => {
+  it('R-SEC-1/R-SEC-2/R-FLT-1/R-PRE-1: devices of every class with a responsible person, one open ticket, a training record', async () => {
     const site = (await t.app.org.tree(SYSTEM_ACTOR)).find((n) => n.kind === 'site')!;
     await seedDemoLedger(t.app, pino({ level: 'silent' }), site.id, SYSTEM_ACTOR);
     const devices = await t.app.ledger.ledger.list(SYSTEM_ACTOR);

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { DeviceHealthSampler } from '../../src/ledger/device-health.ts';
+import { deviceBody } from '../../src/ledger/schemas.ts';
 import { HOUR_MS } from '../../src/store/repos/device-health-repo.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -44,7 +45,7 @@ describe.each(DIALECTS)('device health history on %s', (dialect) => {
   });
 
   it('R-SEC-2: a minute row per camera with bitrate, frame rate, packets lost and clock offset measured from its session', async () => {
-    expect(await sampler.sample()).toBe(1); // attaches: nothing counted yet
+    await sampler.sample(); // attaches: nothing counted yet
     t.clock.advance(60_000);
     frames(1500, 1000, 3); // 25 fps × 60 s, 1000 bytes each = 200 kbit/s
     stream.emit('clockOffset', 400);
@@ -130,5 +131,26 @@ describe.each(DIALECTS)('device health history on %s', (dialect) => {
     const other = tree.find((n) => n.kind === 'site' && n.id !== own) ?? tree.find((n) => n.name === '玄武区');
     await t.app.users.create(admin, { username: 'far_op', displayName: '外点巡查员', role: 'operator', orgNodeId: other!.id, password: 'Far-Op-Passw0rd-1' });
     await expect(t.app.ledger.card(await t.actor('far_op'), deviceId, 1)).rejects.toThrow();
+  });
+
+  it('R-SEC-1, R-SEC-2: devices that are not cameras have a health history too: the node\'s own server, and an NVR registered over GB/T 28181 online or offline as its registration says; a UPS nothing measures has none', async () => {
+    const admin = await t.actor('admin');
+    const siteId = (await t.app.ledger.ledger.get(admin, deviceId)).orgNodeId;
+    const r = repos(t.app.store.db);
+    const sipId = '32010600001180000001';
+    const lowerId = await r.cascade.insertLower({ sip_id: sipId, name: '考点硬盘录像机', kind: 'device', org_node_id: siteId, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
+    const nvr = await t.app.ledger.ledger.create(admin, deviceBody.parse({ orgNodeId: siteId, deviceClass: 'nvr', code: sipId, name: '硬盘录像机', responsibleName: '张三' }));
+    const ups = await t.app.ledger.ledger.create(admin, deviceBody.parse({ orgNodeId: siteId, deviceClass: 'ups', code: 'UPS-1', name: '不间断电源', responsibleName: '张三' }));
+    const server = (await t.app.ledger.ledger.list(admin)).find((d) => d.code === 'NODE-SERVER')!;
+    t.clock.advance(60_000);
+    await sampler.sample(); // the NVR has not registered: offline
+    await r.cascade.setStatus(lowerId, { online: 1 }, t.clock.nowMs());
+    t.clock.advance(60_000);
+    await sampler.sample();
+    const card = await t.app.ledger.card(admin, nvr.id, 1);
+    expect(card.health.spans.map((x) => x.state)).toEqual(['offline', 'online']);
+    expect(card.health.summary).toMatchObject({ onlineRatio: 0.5, recordingRatio: null, meanBitrateKbps: null, samples: 2 });
+    expect((await t.app.ledger.card(admin, server.id, 1)).health.spans.map((x) => x.state)).toEqual(['online']);
+    expect((await t.app.ledger.card(admin, ups.id, 1)).health.points).toEqual([]); // not measured: no row, never shown online
   });
 });

@@ -98,6 +98,11 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', 
     expect(find(view.tree, '玄武区')).toBeUndefined(); // nothing reported there: not shown as healthy or empty
     expect(view.lowers).toEqual([expect.objectContaining({ code: SITE.id, stale: false })]);
     expect(row.oldestReportAtMs).toBe(city.clock.nowMs()); // as of the site's last contact
+    // Drill-down to the site: its devices as the site reported them (R-SEC-1: each with its responsible person field).
+    const devices = await get<{ devices: Array<{ deviceClass: string; name: string; nodeCode: string }>; stale: boolean }>(`/api/ledger/site-devices?code=${row.code}`);
+    expect(devices.stale).toBe(false);
+    expect(devices.devices.filter((d) => d.deviceClass === 'camera')).toHaveLength(4);
+    expect(devices.devices.every((d) => d.nodeCode === row.code)).toBe(true);
     const health = await get<HealthView>('/api/ledger/health');
     expect(health.reported).toEqual([expect.objectContaining({ stale: false, sample: expect.objectContaining({ disk: expect.objectContaining({ freeRatio: 0.6 }) }) })]);
   });
@@ -136,4 +141,49 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', 
     await deliver(); // an empty batch: the channel's heartbeat
     expect(find((await get<RollupView>('/api/ledger/rollup')).tree, '南京市第一中学考点')).toMatchObject({ stale: false, onlineRate: 1 });
   });
+
+  it('R-FN-3, R-ORG-2: after each Beijing day and week the city writes the health report (PDF and Excel) of its whole tree and of the site, lists them, serves them audited, writes no duplicate, and makes one on demand', async () => {
+    type Stored = { id: string; period: string; nodeName: string; fromMs: number; toMs: number; origin: string; by: string; sites: number };
+    const list = async () => (await get<{ reports: Stored[] }>('/api/ledger/reports')).reports;
+    // The city's clock reads Sunday 2026-06-07 08:02 Beijing: the last full day is 06-06, the last full week 05-25 to 06-01.
+    await city.app.ledger.reports.runDue();
+    const first = await list();
+    const top = (await city.app.org.tree(SYSTEM_ACTOR)).find((n) => n.parentId === null)!;
+    expect(first.map((r) => `${r.period} ${r.nodeName}`).sort()).toEqual([`day ${top.name}`, 'day 南京市第一中学考点', `week ${top.name}`, 'week 南京市第一中学考点'].sort());
+    const daySite = first.find((r) => r.period === 'day' && r.nodeName === '南京市第一中学考点')!;
+    expect(daySite).toMatchObject({ fromMs: Date.UTC(2026, 5, 5, 16), toMs: Date.UTC(2026, 5, 6, 16), origin: 'schedule', sites: 1 });
+    city.clock.advance(60_000);
+    await city.app.ledger.reports.runDue();
+    expect(await list()).toHaveLength(4); // the next check: the same periods are not written twice
+
+    const pdf = await cityServer.inject({ method: 'GET', url: `/api/ledger/reports/${daySite.id}/pdf`, headers: { cookie: auth.cookie } });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const xlsx = await cityServer.inject({ method: 'GET', url: `/api/ledger/reports/${daySite.id}/xlsx`, headers: { cookie: auth.cookie } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(new Uint8Array(xlsx.rawPayload).buffer);
+    const rows = (wb.getWorksheet('分级汇总')!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1).map(String));
+    expect(rows[0]![0]).toContain('日报：2026-06-06 00:00:00 至 2026-06-07 00:00:00');
+    expect(rows.find((r) => r[0]!.trim() === '南京市第一中学考点')?.slice(1, 3)).toEqual(['考点', '1']);
+    expect((await cityServer.inject({ method: 'GET', url: '/api/ledger/reports/day-20260606-n99999/pdf', headers: { cookie: auth.cookie } })).statusCode).toBe(404);
+    const downloads = await repos(city.app.store.db).audit.list({ kind: 'all' }, { action: 'ledger.report.download', outcome: 'ok' });
+    expect(downloads.records.map((r) => r.object_id)).toEqual([daySite.id, daySite.id]);
+
+    // On demand: the district's daily report, kept and listed beside the scheduled ones, audited.
+    const gulou = (await city.app.org.tree(SYSTEM_ACTOR)).find((n) => n.name === '鼓楼区')!;
+    const made = await cityServer.inject({ method: 'POST', url: '/api/ledger/reports', headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, payload: { period: 'day', nodeId: gulou.id } });
+    expect(made.statusCode, made.body).toBe(200);
+    expect(made.json<Stored>()).toMatchObject({ nodeName: '鼓楼区', origin: 'request', by: 'admin', sites: 1 });
+    expect((await list()).map((r) => r.id)).toContain(made.json<Stored>().id);
+    expect((await repos(city.app.store.db).audit.list({ kind: 'all' }, { action: 'ledger.report.generate' })).records).toHaveLength(1);
+
+    // Someone whose scope is another district (玄武区) sees none of them, cannot fetch one, nor write 鼓楼区's: 404, audited as denied.
+    const xuanwu = (await repos(city.app.store.db).org.list({ kind: 'all' })).find((n) => n.name === '玄武区')!;
+    const outside = { ...(await city.actor('admin')), scope: { kind: 'subtree' as const, path: xuanwu.path } };
+    expect(await city.app.ledger.reports.list(outside)).toEqual([]);
+    await expect(city.app.ledger.reports.file(outside, daySite.id, 'pdf')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(city.app.ledger.reports.generate(outside, 'day', gulou.id)).rejects.toMatchObject({ code: 'not_found' });
+    const denied = await repos(city.app.store.db).audit.list({ kind: 'all' }, { outcome: 'denied' });
+    expect(denied.records.map((r) => r.action)).toEqual(expect.arrayContaining(['ledger.report.download', 'ledger.report.generate']));
+  }, 60_000);
 });

@@ -50,7 +50,8 @@ export function DeviceCard({ card, ticketColumns, onClose }: { card: DeviceCardV
                     { name: l('bitrate'), type: 'line', showSymbol: false, data: series((p) => p.bitrateKbps) },
                     { name: l('fps'), type: 'line', yAxisIndex: 1, showSymbol: false, data: series((p) => p.fps) },
                     { name: l('onlineShare'), type: 'line', yAxisIndex: 1, step: 'end', showSymbol: false, data: series((p) => p.onlineRatio * 100) },
-                    { name: l('recordingShare'), type: 'line', yAxisIndex: 1, step: 'end', showSymbol: false, data: series((p) => p.recordingRatio * 100) },
+                    // A device that does not record (NVR status, switch, server) has no recording share.
+                    ...(d.cameraId !== null ? [{ name: l('recordingShare'), type: 'line' as const, yAxisIndex: 1, step: 'end' as const, showSymbol: false, data: series((p) => p.recordingRatio * 100) }] : []),
                   ],
                 }} />
                 <Chart testId="chart-card-clock" height={160} option={{

@@ -1,10 +1,12 @@
 // 逐级下钻 (issue 19 item 5, R-FN-3): from the roll-up tree, one level at a time — province → city →
 // district → site. At each level: its lower levels' online and recording rates (ECharts), each
 // with how fresh it is, and the unverified tickets reported from there and below.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Breadcrumb, Card, Space, Table, Tag } from 'antd';
 import type { RollupRow, RollupView } from '../../../../src/ledger/index.ts';
 import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
+import type { DeviceView } from '../../../../src/ledger/schemas.ts';
+import { request } from '../../api.ts';
 import { formatBeijing } from '../../time.ts';
 import { Chart } from './Chart.tsx';
 import { Freshness } from './Freshness.tsx';
@@ -16,6 +18,13 @@ const codesUnder = (r: RollupRow): Set<string> => new Set([r.code, ...(r.childre
 export function Drilldown({ view, tickets }: { view: RollupView | undefined; tickets: ReportedTicketView[] }) {
   const { l } = useLedgerText();
   const [trail, setTrail] = useState<string[]>([]);
+  // A site chosen at the lowest level: its devices as the site reported them upward.
+  const [site, setSite] = useState<RollupRow>();
+  const [siteDevices, setSiteDevices] = useState<{ devices: DeviceView[]; stale: boolean }>();
+  useEffect(() => {
+    setSiteDevices(undefined);
+    if (site) void request<{ devices: DeviceView[]; stale: boolean }>('GET', `/api/ledger/site-devices?code=${encodeURIComponent(site.code)}`).then(setSiteDevices, () => setSiteDevices({ devices: [], stale: true }));
+  }, [site]);
   const top: RollupRow = useMemo(() => ({ key: 'top', name: '全部 / all', kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, oldestReportAtMs: null, children: view?.tree ?? [] }), [view]);
   const path: RollupRow[] = [top];
   for (const k of trail) {
@@ -43,9 +52,9 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
         }} />
       )}
       <Table<RollupRow> rowKey="key" size="small" pagination={false} dataSource={children} locale={{ emptyText: l('noRollup') }} data-testid="drill-children"
-        onRow={(r) => ({ onClick: () => r.children && r.children.length > 0 && setTrail([...trail, r.key]), style: { cursor: r.children?.length ? 'pointer' : 'default' } })}
+        onRow={(r) => ({ onClick: () => (r.children && r.children.length > 0 ? setTrail([...trail, r.key]) : r.kind === 'site' ? setSite(r) : undefined), style: { cursor: r.children?.length || r.kind === 'site' ? 'pointer' : 'default' } })}
         columns={[
-          { title: l('node'), render: (_: unknown, r) => <Space size={4}>{r.children?.length ? <a data-testid={`drill-${r.name}`}>{r.name} ›</a> : r.name}{r.stale === true && <Tag color="red">{l('stale')}</Tag>}</Space> },
+          { title: l('node'), render: (_: unknown, r) => <Space size={4}>{r.children?.length || r.kind === 'site' ? <a data-testid={`drill-${r.name}`}>{r.name} ›</a> : r.name}{r.stale === true && <Tag color="red">{l('stale')}</Tag>}</Space> },
           { title: l('sites'), dataIndex: 'sites' },
           { title: l('cameras'), dataIndex: 'cameras' },
           { title: l('onlineRate'), render: (_: unknown, r) => pct(r.onlineRate) },
@@ -53,6 +62,18 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
           { title: l('unverifiedTickets'), render: (_: unknown, r) => <Space size={4}>{r.unverified}{r.overdue > 0 && <Tag color="red">{l('overdueN', { n: r.overdue })}</Tag>}</Space> },
           { title: l('dataTime'), render: (_: unknown, r) => <Freshness atMs={r.oldestReportAtMs} nowMs={now} /> },
         ]} />
+      {site && (
+        <Table<DeviceView> style={{ marginTop: 8 }} rowKey="code" size="small" pagination={{ pageSize: 10 }} loading={!siteDevices} dataSource={siteDevices?.devices ?? []} data-testid="drill-devices"
+          title={() => <Space size={4}>{l('siteDevices', { n: site.name })}{siteDevices?.stale && <Tag color="red">{l('stale')}</Tag>}<a onClick={() => setSite(undefined)}>×</a></Space>}
+          columns={[
+            { title: l('cls'), render: (_: unknown, d) => l(`cls_${d.deviceClass}`) },
+            { title: l('code'), dataIndex: 'code' },
+            { title: l('name'), dataIndex: 'name' },
+            { title: l('model'), render: (_: unknown, d) => d.model || '—' },
+            { title: l('room'), render: (_: unknown, d) => d.roomName ?? '—' },
+            { title: l('responsible'), render: (_: unknown, d) => `${d.responsibleName || '—'} ${d.responsiblePhone}` },
+          ]} />
+      )}
       <Table<ReportedTicketView> style={{ marginTop: 8 }} rowKey={(t) => `${t.originCode}:${t.ticket.id}`} size="small" pagination={{ pageSize: 10 }} dataSource={shownTickets} title={() => l('siteTickets')} data-testid="drill-tickets" columns={[
         { title: l('opened'), render: (_: unknown, t) => formatBeijing(t.ticket.openedAtMs) },
         { title: l('node'), render: (_: unknown, t) => t.ticket.nodeName },

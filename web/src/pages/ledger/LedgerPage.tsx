@@ -13,6 +13,7 @@ import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
 import type { User } from '../../types.ts';
 import { useLedgerText } from './ledgerText.ts';
 import { RollupCard } from './RollupCard.tsx';
+import { ReportsCard } from './ReportsCard.tsx';
 import { BigScreen } from './BigScreen.tsx';
 import { Chart } from './Chart.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
@@ -135,6 +136,7 @@ export function LedgerPage({ user }: { user: User }) {
                 </Descriptions>) : l('none')}
             </Card>
             <RollupCard view={rollup} />
+            <ReportsCard />
             <Drilldown view={rollup} tickets={reported} />
             <Card size="small" title={l('lowers')}>
               <Table rowKey="originCode" size="small" pagination={false} dataSource={health?.reported ?? []} locale={{ emptyText: l('noLowers') }} columns={[

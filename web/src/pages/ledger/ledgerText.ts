@@ -16,6 +16,7 @@ const zh = {
   lowers: '下级节点运行状态', stale: '失联', fresh: '正常上报', reportedAt: '最后上报', noLowers: '暂无下级上报',
   byState: '工单按状态', byKind: '未验证工单按类型', refresh: '刷新',
   rollup: '分级汇总（各考点上报）', generated: '汇总时间', noRollup: '暂无考点上报设备概况', sites: '考点', staleN: '{n} 个失联', cameras: '摄像机', camerasStaleHint: '其中 {n} 台属于失联考点，未计入在线率', onlineRate: '在线率', recordingRate: '在录率', unverifiedTickets: '未验证工单', overdueN: '{n} 超时', dataTime: '数据时间（最早）', lowerChannels: '下级通道：', state_open: '待确认', state_acknowledged: '已确认', state_repairing: '维修中', state_repaired: '已修复待验证', state_verified: '已验证恢复', noTickets: '暂无工单', weekReport: '上周周报', monthReport: '上月月报',
+  siteDevices: '{n} 的设备（考点上报）', reports: '运行日报/周报（每日、每周自动生成并保存）', makeDay: '生成昨日日报', makeWeek: '生成上周周报', noReports: '暂无报告（每天 0 点、每周一 0 点后自动生成）', reportPeriod: '报告期', reportMadeAt: '生成时间', bySchedule: '定时', download: '下载', reportMade: '已生成 {n} {p}',
   cls_camera: '摄像机', cls_nvr: '硬盘录像机', cls_encoder: '编码器', cls_switch: '交换机', cls_server: '服务器', cls_workstation: '工作站', cls_monitor: '显示器', cls_ups: 'UPS', cls_clock: '时钟', cls_other: '其他',
 };
 type Key = keyof typeof zh;
@@ -33,6 +34,7 @@ const en: Record<Key, string> = {
   lowers: 'Lower nodes', stale: 'Stale', fresh: 'Reporting', reportedAt: 'Last report', noLowers: 'No lower reports yet',
   byState: 'Tickets by state', byKind: 'Unverified tickets by kind', refresh: 'Refresh',
   rollup: 'Roll-up per level (as the sites report)', generated: 'Computed', noRollup: 'No site has reported its ledger summary yet', sites: 'Sites', staleN: '{n} stale', cameras: 'Cameras', camerasStaleHint: '{n} of them at stale sites, not in the online rate', onlineRate: 'Online', recordingRate: 'Recording', unverifiedTickets: 'Unverified tickets', overdueN: '{n} overdue', dataTime: 'Data as of (oldest)', lowerChannels: 'Lower channels:', state_open: 'Open', state_acknowledged: 'Acknowledged', state_repairing: 'Repairing', state_repaired: 'Repaired, to verify', state_verified: 'Verified', noTickets: 'No tickets', weekReport: 'Last week', monthReport: 'Last month',
+  siteDevices: 'Devices of {n} (as the site reports them)', reports: 'Daily / weekly health reports (written and kept on schedule)', makeDay: 'Write yesterday\'s report', makeWeek: 'Write last week\'s report', noReports: 'No reports yet (written after 00:00 each day and each Monday)', reportPeriod: 'Period', reportMadeAt: 'Written', bySchedule: 'scheduled', download: 'Download', reportMade: 'Written: {n} {p}',
   cls_camera: 'Camera', cls_nvr: 'NVR', cls_encoder: 'Encoder', cls_switch: 'Switch', cls_server: 'Server', cls_workstation: 'Workstation', cls_monitor: 'Monitor', cls_ups: 'UPS', cls_clock: 'Clock', cls_other: 'Other',
 };
 
