@@ -1,10 +1,12 @@
 // Duty and discipline (issue 18, docs/design/duty.md): one DutyService per app, publishing upward
 // through the node-to-node channel.
 import type { App } from '../app.ts';
+import { createCascadeModule } from '../cascade/index.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { DutyService } from './duty-service.ts';
 import { DutySweep } from './duty-sweep.ts';
 import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
+import { PtzForwarder } from './ptz-forward.ts';
 
 const services = new WeakMap<object, DutyService>();
 
@@ -39,4 +41,16 @@ export function dutySweepOf(app: App): DutySweep {
     sweeps.set(app, s);
   }
   return s;
+}
+
+const forwarders = new WeakMap<object, PtzForwarder>();
+
+/** Moves cameras after the PTZ lock allowed it (ONVIF, or PTZCmd through the cascade for GB channels). */
+export function ptzForwarderOf(app: App): PtzForwarder {
+  let f = forwarders.get(app);
+  if (!f) {
+    f = new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => createCascadeModule(app).calls?.ptz(channelId, cmd) ?? Promise.resolve('ERROR') });
+    forwarders.set(app, f);
+  }
+  return f;
 }

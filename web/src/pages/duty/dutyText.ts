@@ -26,7 +26,7 @@ const zh = {
   recordPdf: '打印值班记录', ptzTitle: '云台', ptzLocked: '云台已锁定（至 {until}）', ptzFree: '非考试时段：云台可用', ptzApprovedOnly: '只能调用已批准的预置位：', ptzPresets: '已批准的预置位：',
   ptzLeft: '左', ptzRight: '右', ptzUp: '上', ptzDown: '下', ptzZoomIn: '放大', ptzZoomOut: '缩小',
   panelTitle: '值班', panelNoRooms: '无已登记值班终端的监控室（两人值守规则未启用）', panelPeople: '{n} 人在岗', panelAlarms: '值班告警',
-  ptzSent: '云台指令已发送', ptzRecorded: '指令已通过审核并记入审计（尚未接入摄像机云台控制，画面不会转动）',
+  ptzSent: '云台指令已发送', ptzRecorded: '指令已通过审核并记入审计，但摄像机未执行：{error}',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -52,7 +52,7 @@ const en: Record<Key, string> = {
   recordPdf: 'Print duty record', ptzTitle: 'PTZ', ptzLocked: 'PTZ locked (until {until})', ptzFree: 'Outside exam windows: PTZ free', ptzApprovedOnly: 'Only approved presets may be called:', ptzPresets: 'Approved presets:',
   ptzLeft: 'Left', ptzRight: 'Right', ptzUp: 'Up', ptzDown: 'Down', ptzZoomIn: 'Zoom in', ptzZoomOut: 'Zoom out',
   panelTitle: 'Duty', panelNoRooms: 'No monitoring room with an enrolled workstation (two-person rule not in force)', panelPeople: '{n} on duty', panelAlarms: 'Duty alarms',
-  ptzSent: 'PTZ command sent', ptzRecorded: 'Command passed the check and was audited (camera PTZ control is not connected yet: the picture will not move)',
+  ptzSent: 'PTZ command sent', ptzRecorded: 'Command passed the check and was audited, but the camera did not take it: {error}',
 };
 
 export type DutyText = (key: Key, vars?: Record<string, string | number>) => string;
