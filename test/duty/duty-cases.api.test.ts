@@ -152,6 +152,28 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     expect(closed.json()).toMatchObject({ state: 'closed', steps: [{ state: 'received' }, { state: 'confirmed' }, { state: 'closed', note: '经核实，已按规定处理' }] });
   });
 
+  it('R-FN-2: marking from a live tile holds now ±5 min; from a playback position holds that moment; each carries its evidence reference upward', async () => {
+    const now = d.t.clock.nowMs();
+    const live = await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1rear], source: 'live', category: 'emergency', description: '考生突发身体不适' });
+    expect(live.statusCode, live.body).toBe(200);
+    const l = live.json() as { id: number; fromMs: number; toMs: number; holdIds: number[]; evidence: { source: string; atMs: number; holdIds: number[]; playbackLink: string } };
+    expect([l.fromMs, l.toMs]).toEqual([now - 300_000, now + 300_000]);
+    expect(l.evidence).toEqual({ source: 'live', atMs: now, holdIds: l.holdIds, playbackLink: `#/playback?cameraId=${d.cameras.r1rear}&atMs=${now}` });
+    const hold = await d.t.app.store.db.selectFrom('evidence_hold').selectAll().where('id', '=', l.holdIds[0]).executeTakeFirstOrThrow();
+    expect([hold.camera_id, Number(hold.from_ms), Number(hold.to_ms), hold.released_at_ms]).toEqual([d.cameras.r1rear, now - 300_000, now + 300_000, null]);
+    // A playback position an hour ago: that moment, not now.
+    const at = now - 3600_000;
+    const pb = (await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', atMs: at, category: 'cheating', description: '回放发现考生交头接耳' })).json() as typeof l;
+    expect([pb.fromMs, pb.toMs, pb.evidence.source, pb.evidence.atMs]).toEqual([at - 300_000, at + 300_000, 'playback', at]);
+    const item = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.incident').where('item_key', '=', String(pb.id)).executeTakeFirstOrThrow();
+    expect(JSON.parse(item.body!)).toMatchObject({ id: pb.id, mark: { source: 'playback', atMs: at, playbackLink: `#/playback?cameraId=${d.cameras.r1front}&atMs=${at}` }, holdIds: pb.holdIds });
+    const audit = (await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.incident.create', limit: 10 })).records.find((a) => a.object_id === String(pb.id))!;
+    expect(JSON.parse(audit.detail!)).toMatchObject({ mark: { source: 'playback', atMs: at } });
+    // A position in the future, or none, is refused.
+    expect((await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', atMs: now + 60_000, category: 'cheating', description: '未来时刻' })).statusCode).toBe(400);
+    expect((await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', category: 'cheating', description: '没有位置' })).statusCode).toBe(400);
+  });
+
   it('issue 18 item 6: the patrol log shows notes written while watching (viewings come from the video.live.end audit)', async () => {
     expect((await call('op1', 'POST', '/api/duty/patrol-notes', { cameraId: d.cameras.r1front, text: '第01考场秩序正常' })).statusCode).toBe(200);
     await d.t.app.audit.record(await d.t.actor(u.op1), { action: 'video.live.end', objectType: 'camera', objectId: d.cameras.r1front, scopePath: (await repos(d.t.app.store.db).cameras.get({ kind: 'all' }, d.cameras.r1front))!.site_path, detail: { durationMs: 90_000, startedAtMs: bj('2026-06-07 09:58') } });

@@ -51,6 +51,11 @@ export function dutyCaseRoutes(app: App) {
       { schema: { tags, summary: '标记事件 Mark an incident: evidence hold on the footage, sent to every level above (audited)', body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(16), fromMs: z.number().int(), toMs: z.number().int(), category: z.enum(['cheating', 'device', 'emergency']), description: z.string().trim().min(2).max(2000) }).strict(), response: { 200: incident } } },
       (req) => incidents.create(actorOf(req), req.body),
     );
+    s.post(
+      '/api/duty/incidents/mark',
+      { schema: { tags, summary: '在实时画面或回放位置标记事件 Mark an incident on a live tile (now) or at a playback position: the footage ±5 min held, sent upward (audited)', body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(16), source: z.enum(['live', 'playback']), atMs: z.number().int().optional(), category: z.enum(['cheating', 'device', 'emergency']), description: z.string().trim().min(2).max(2000) }).strict(), response: { 200: incident.extend({ evidence: z.object({ source: z.enum(['live', 'playback']), atMs: z.number(), holdIds: z.array(z.number()), playbackLink: z.string() }) }) } } },
+      (req) => incidents.mark(actorOf(req), req.body),
+    );
     s.get('/api/duty/incidents/received', { schema: { tags, summary: '收到的事件 Incidents received from below with their handling here', response: { 200: z.object({ incidents: z.array(received) }) } } }, async (req) => ({ incidents: await incidents.received(actorOf(req)) }));
     s.post(
       '/api/duty/incidents/received/:originCode/:key/handling',

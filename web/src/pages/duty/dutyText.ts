@@ -27,6 +27,8 @@ const zh = {
   ptzLeft: '左', ptzRight: '右', ptzUp: '上', ptzDown: '下', ptzZoomIn: '放大', ptzZoomOut: '缩小',
   panelTitle: '值班', panelNoRooms: '无已登记值班终端的监控室（两人值守规则未启用）', panelPeople: '{n} 人在岗', panelAlarms: '值班告警',
   ptzSent: '云台指令已发送', ptzRecorded: '指令已通过审核并记入审计，但摄像机未执行：{error}',
+  markHere: '在此时刻标记事件', markLiveHint: '将保全该摄像机此刻前后各 5 分钟的录像，并上报各级上级。', markPbHint: '将保全所选摄像机回放位置 {at} 前后各 5 分钟的录像，并上报各级上级。',
+  markedRef: '事件 #{id} 已标记：{n} 路录像 {from}–{to} 已证据保全并上报',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -53,6 +55,8 @@ const en: Record<Key, string> = {
   ptzLeft: 'Left', ptzRight: 'Right', ptzUp: 'Up', ptzDown: 'Down', ptzZoomIn: 'Zoom in', ptzZoomOut: 'Zoom out',
   panelTitle: 'Duty', panelNoRooms: 'No monitoring room with an enrolled workstation (two-person rule not in force)', panelPeople: '{n} on duty', panelAlarms: 'Duty alarms',
   ptzSent: 'PTZ command sent', ptzRecorded: 'Command passed the check and was audited, but the camera did not take it: {error}',
+  markHere: 'Mark incident here', markLiveHint: 'The footage of this camera 5 min before and after now is put on evidence hold and the incident goes to every level above.', markPbHint: 'The footage of the chosen cameras 5 min either side of {at} is put on evidence hold and the incident goes to every level above.',
+  markedRef: 'Incident #{id} marked: {n} camera(s) {from}–{to} held as evidence and reported',
 };
 
 export type DutyText = (key: Key, vars?: Record<string, string | number>) => string;
