@@ -7,6 +7,7 @@ import { DutyService } from './duty-service.ts';
 import { DutySweep } from './duty-sweep.ts';
 import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
 import { PtzForwarder } from './ptz-forward.ts';
+import { ReviewService } from './review-service.ts';
 
 const services = new WeakMap<object, DutyService>();
 
@@ -37,7 +38,7 @@ const sweeps = new WeakMap<object, DutySweep>();
 export function dutySweepOf(app: App): DutySweep {
   let s = sweeps.get(app);
   if (!s) {
-    s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
+    s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app), reviews: reviewsOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
     sweeps.set(app, s);
   }
   return s;
@@ -53,4 +54,16 @@ export function ptzForwarderOf(app: App): PtzForwarder {
     forwarders.set(app, f);
   }
   return f;
+}
+
+const reviews = new WeakMap<object, ReviewService>();
+
+/** Custody review tasks (every 6 h of a custody window, signed by a named person; overdue ones go upward). */
+export function reviewsOf(app: App): ReviewService {
+  let r = reviews.get(app);
+  if (!r) {
+    r = new ReviewService({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, publish: (trx, item) => createUplinkModule(app).service.publish(trx, item) });
+    reviews.set(app, r);
+  }
+  return r;
 }
