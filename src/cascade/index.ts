@@ -11,6 +11,7 @@ import type { RequestContext, ReplyFn, SipRequest, SipTimers } from '../gb28181/
 import { relayAlarms } from './alarm-relay.ts';
 import { watchFaults } from './alarms-out.ts';
 import { watchDutyAlarms } from './duty-alarms-out.ts';
+import { PtzForwarder } from '../duty/ptz-forward.ts';
 import { buildCatalog } from './catalog.ts';
 import { CatalogWatcher } from './catalog-watch.ts';
 import { LowerHandlers } from './lower-handlers.ts';
@@ -35,7 +36,7 @@ export { GbCameraOpener, UpperCalls } from './upper-calls.ts';
 export { GbFrameSource } from './media-in.ts';
 export type { MansRtspCommand, MansRtspRequest } from './mansrtsp.ts';
 
-export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'> & Partial<Pick<App, 'retention'>>;
+export type CascadeApp = Pick<App, 'config' | 'store' | 'audit' | 'clock' | 'log' | 'events' | 'recorder' | 'files'> & Partial<Pick<App, 'retention' | 'box'>>;
 
 export interface CascadeOptions {
   /** Default: app.config.gb28181. */
@@ -121,6 +122,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     });
     if (s.upper) {
       this.link = new LowerLink(node, s.upper, app.clock, app.log, this.opts.lowerBackoff);
+      const calls = this.calls;
+      const ptz = app.box && new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => calls.ptz(channelId, cmd) });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, perMessage: this.opts.perMessage,
         cameraState: (id) => {
@@ -153,6 +156,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         remote: this.calls,
         resyncRelayed: (channelId) => this.sessions?.resyncLive(channelId) ?? 0,
         refusals,
+        // Allowed PTZ from the upper moves our ONVIF camera; our own GB channels go on down.
+        ptzForward: ptz ? (camera, cmd) => ptz.forward(camera, cmd) : undefined,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs
       // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.

@@ -1,6 +1,7 @@
 // Answers the upper platform's MANSCDP requests (this node as lower): Catalog, DeviceInfo,
 // DeviceStatus, RecordInfo and DeviceControl (PTZ policed, R-DIS-2). Requests for channels of
 // this node's own lower platforms pass through to them.
+import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import { formatGbTime, parseGbTime, parseManscdp, resolutionCode, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
@@ -47,6 +48,8 @@ export interface LowerHandlerDeps {
   resyncRelayed?(channelId: string): number;
   /** Items per Catalog/RecordInfo MESSAGE. */
   perMessage?: number;
+  /** Moves one of our cameras once the PTZ lock allowed the upper's command (duty/ptz-forward.ts). */
+  ptzForward?: (camera: CameraRow, ptzCmd: string) => Promise<{ forwarded: boolean; via: string | null }>;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
@@ -166,7 +169,11 @@ export class LowerHandlers {
         }
         if (camera) {
           const d = await policePtz(this.d, actor, camera, msg.ptzCmd);
-          return this.send([{ kind: 'control-response', ...head, result: d.allowed ? 'OK' : 'ERROR' }]);
+          // Allowed: the camera is moved (ONVIF); ERROR when it has PTZ and did not take it. A camera
+          // without PTZ control (no ONVIF address) is answered OK as before (decision audited).
+          const sent = d.allowed && this.d.ptzForward ? await this.d.ptzForward(camera, msg.ptzCmd) : undefined;
+          const ok = d.allowed && (!sent || sent.forwarded || sent.via === null);
+          return this.send([{ kind: 'control-response', ...head, result: ok ? 'OK' : 'ERROR' }]);
         }
         if (this.d.remote && (await this.d.remote.owns(msg.deviceId))) {
           return this.send([{ kind: 'control-response', ...head, result: await this.d.remote.ptz(msg.deviceId, msg.ptzCmd) }]);

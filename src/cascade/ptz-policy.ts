@@ -1,8 +1,7 @@
 // R-DIS-2: PTZ and lens control must never be used to look at papers. A PTZ command for a camera
 // whose room is inside a required recording window (a recording_schedule row with reason
 // `exam:*` on any camera of the room covers now) is refused; every attempt is audited at the
-// site, allowed or not. Moving a real camera (ONVIF PTZ) is out of scope: allowed commands are
-// only audited and answered OK.
+// site, allowed or not. An allowed command then moves the camera (lower-handlers → ptz-forward.ts).
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { decodePtz } from '../gb28181/index.ts';
@@ -35,7 +34,7 @@ export async function policePtz(deps: { store: Store; audit: AuditService; clock
   const decision: PtzDecision = (await checkPtz(deps, actor, camera, lens ? { kind: 'lens', name: ptzCmd, fields: lens } : ptzCmd, 'cascade')).allowed ? { allowed: true } : { allowed: false, reason: window?.reason ?? 'R-DIS-2 locked' };
   await deps.audit.record(actor, {
     action: 'cascade.ptz', objectType: 'camera', objectId: camera.id, outcome: decision.allowed ? 'ok' : 'denied', scopePath: camera.site_path,
-    detail: { ptzCmd, ptz: decoded, ...(window ? { lockedBy: window.reason, lockedUntilMs: Number(window.end_ms), rule: 'R-DIS-2' } : { note: 'not forwarded to the camera (ONVIF PTZ not implemented)' }) },
+    detail: { ptzCmd, ptz: decoded, ...(window ? { lockedBy: window.reason, lockedUntilMs: Number(window.end_ms), rule: 'R-DIS-2' } : {}) },
   });
   return decision;
 }

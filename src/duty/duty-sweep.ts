@@ -7,6 +7,8 @@
 //    has *started* while fewer than two are checked in — a check-in/out raises it at once, but a
 //    window that begins by the clock changes nothing in the tables, so only a sweep can see it.
 // Only sites with an enrolled workstation are swept (the rule is in force there: policy.ts).
+// 3. creates the custody review tasks whose 6-hour period began and raises overdue ones
+//    (review-service.ts), at every site with a custody window.
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
@@ -14,11 +16,12 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DutyService } from './duty-service.ts';
+import type { ReviewService } from './review-service.ts';
 
 /** How often the sweep runs: a window that starts with one person on duty is alarmed within this (≤ 15 s). */
 export const DUTY_SWEEP_INTERVAL_MS = 10_000;
 
-export interface DutySweepDeps { store: Store; clock: Clock; log: Logger; duty: DutyService }
+export interface DutySweepDeps { store: Store; clock: Clock; log: Logger; duty: DutyService; reviews?: ReviewService }
 export interface DutySweepOptions { idleCheckoutMs: number; intervalMs?: number }
 
 /** Who the idle check-out is recorded as in the audit log. */
@@ -34,7 +37,7 @@ export class DutySweep {
   ) {}
 
   /** One pass; returns what it did (for tests and the log). */
-  async tick(): Promise<{ idleCheckouts: number; alarms: number }> {
+  async tick(): Promise<{ idleCheckouts: number; alarms: number; reviewsCreated: number; reviewsOverdue: number }> {
     const r = repos(this.d.store.db);
     const now = this.d.clock.nowMs();
     const workstations = await r.duty.listWorkstations({ kind: 'all' });
@@ -62,7 +65,9 @@ export class DutySweep {
       if (change === 'raised') this.d.log.warn({ roomId }, '考试/保密时段开始时监控室在岗不足两人，已向上级告警 (window started with fewer than two on duty)');
       else this.d.log.info({ roomId }, '时段结束或人员到岗，两人值守告警已解除 (alone-watch alarm cleared)');
     }
-    return { idleCheckouts, alarms };
+    const reviews = (await this.d.reviews?.sweep()) ?? { created: 0, overdue: 0 };
+    if (reviews.created) this.d.log.info({ created: reviews.created }, `已生成保密室录像回看任务 ${reviews.created} 项 (custody review tasks created)`);
+    return { idleCheckouts, alarms, reviewsCreated: reviews.created, reviewsOverdue: reviews.overdue };
   }
 
   start(): void {

@@ -20,7 +20,15 @@ export const CATEGORY_LABELS: Record<IncidentCategory, string> = { cheating: '�
 /** Longest range one incident may hold: 6 hours. */
 export const MAX_INCIDENT_RANGE_MS = 6 * 3600_000;
 
+/** Footage held around a marked moment: 5 min before it, 5 min after (live: still being recorded). */
+export const MARK_BEFORE_MS = 5 * 60_000;
+export const MARK_AFTER_MS = 5 * 60_000;
+
 export interface IncidentInput { cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; description: string }
+/** Marked on a live tile (the moment is the server's now) or at a playback position (`atMs`). */
+export interface MarkInput { cameraIds: number[]; source: 'live' | 'playback'; atMs?: number; category: IncidentCategory; description: string }
+/** Where the footage is: the held ranges and the console's playback link at the marked moment. */
+export interface EvidenceRef { source: 'live' | 'playback'; atMs: number; holdIds: number[]; playbackLink: string }
 export interface IncidentView { id: number; siteName: string; cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; categoryLabel: string; description: string; reportedBy: string; holdIds: number[]; createdAtMs: number }
 export interface ReceivedIncident { originCode: string; key: string; incident: unknown; receivedAtMs: number; state: IncidentHandlingState | 'new'; steps: Array<{ state: IncidentHandlingState; note: string | null; by: string; atMs: number }> }
 
@@ -37,7 +45,22 @@ const NEXT: Record<IncidentHandlingState | 'new', IncidentHandlingState[]> = { n
 export class IncidentService {
   constructor(private readonly d: IncidentDeps) {}
 
-  async create(actor: Actor, input: IncidentInput): Promise<IncidentView> {
+  /**
+   * An incident from a live tile or a playback position: the range is the moment −5/+5 min. A
+   * playback position must lie in the past (a future one is refused); the moment and where it was
+   * marked go into the audit record and the upward item, with the evidence reference.
+   */
+  async mark(actor: Actor, input: MarkInput): Promise<IncidentView & { evidence: EvidenceRef }> {
+    const now = this.d.clock.nowMs();
+    if (input.source === 'playback' && (input.atMs === undefined || input.atMs > now)) throw new AppError('invalid_input', '回放位置无效：须为已录制的时刻 (playback position must be in the past)');
+    const atMs = input.source === 'live' ? now : input.atMs!;
+    const cameraId = input.cameraIds[0];
+    const mark = { source: input.source, atMs, playbackLink: `#/playback?cameraId=${cameraId}&atMs=${atMs}` };
+    const view = await this.create(actor, { cameraIds: input.cameraIds, fromMs: atMs - MARK_BEFORE_MS, toMs: atMs + MARK_AFTER_MS, category: input.category, description: input.description }, mark);
+    return { ...view, evidence: { source: input.source, atMs, holdIds: view.holdIds, playbackLink: mark.playbackLink } };
+  }
+
+  async create(actor: Actor, input: IncidentInput, mark?: { source: 'live' | 'playback'; atMs: number; playbackLink: string }): Promise<IncidentView> {
     await requirePermission(this.d.audit, actor, 'video.live', 'duty.incident.create', 'camera', input.cameraIds.join(','));
     if (!(input.toMs > input.fromMs) || input.toMs - input.fromMs > MAX_INCIDENT_RANGE_MS) throw new AppError('invalid_input', '时间范围无效：结束须晚于开始，且不超过 6 小时 (invalid range)');
     const r = repos(this.d.store.db);
@@ -60,9 +83,9 @@ export class IncidentService {
         await this.d.audit.append(trx, actor, { action: 'evidence.hold', objectType: 'evidence_hold', objectId: holdId, scopePath: c.site_path, detail: { cameraId: c.id, fromMs: input.fromMs, toMs: input.toMs, incidentId } });
       }
       await t.dutyCases.setIncidentHolds(incidentId, holdIds);
-      await this.d.audit.append(trx, actor, { action: 'duty.incident.create', objectType: 'duty_incident', objectId: incidentId, scopePath: site.site_path, detail: { ...input, holdIds } });
+      await this.d.audit.append(trx, actor, { action: 'duty.incident.create', objectType: 'duty_incident', objectId: incidentId, scopePath: site.site_path, detail: { ...input, holdIds, ...(mark ? { mark } : {}) } });
       const [row] = await t.dutyCases.incidents({ kind: 'all' }, { id: incidentId });
-      await this.d.publish(trx, { topic: INCIDENT_TOPIC, key: String(incidentId), scopePath: site.site_path, body: { ...this.view(row), cameras: cams.map((c) => ({ id: c.id, name: c.name, gbCode: c.gb_code })) } });
+      await this.d.publish(trx, { topic: INCIDENT_TOPIC, key: String(incidentId), scopePath: site.site_path, body: { ...this.view(row), cameras: cams.map((c) => ({ id: c.id, name: c.name, gbCode: c.gb_code })), ...(mark ? { mark } : {}) } });
       return incidentId;
     });
     return this.view((await r.dutyCases.incidents(actor.scope, { id }))[0]);

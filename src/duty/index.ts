@@ -1,10 +1,13 @@
 // Duty and discipline (issue 18, docs/design/duty.md): one DutyService per app, publishing upward
 // through the node-to-node channel.
 import type { App } from '../app.ts';
+import { createCascadeModule } from '../cascade/index.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { DutyService } from './duty-service.ts';
 import { DutySweep } from './duty-sweep.ts';
 import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
+import { PtzForwarder } from './ptz-forward.ts';
+import { ReviewService } from './review-service.ts';
 
 const services = new WeakMap<object, DutyService>();
 
@@ -35,8 +38,32 @@ const sweeps = new WeakMap<object, DutySweep>();
 export function dutySweepOf(app: App): DutySweep {
   let s = sweeps.get(app);
   if (!s) {
-    s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
+    s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app), reviews: reviewsOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
     sweeps.set(app, s);
   }
   return s;
+}
+
+const forwarders = new WeakMap<object, PtzForwarder>();
+
+/** Moves cameras after the PTZ lock allowed it (ONVIF, or PTZCmd through the cascade for GB channels). */
+export function ptzForwarderOf(app: App): PtzForwarder {
+  let f = forwarders.get(app);
+  if (!f) {
+    f = new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => createCascadeModule(app).calls?.ptz(channelId, cmd) ?? Promise.resolve('ERROR') });
+    forwarders.set(app, f);
+  }
+  return f;
+}
+
+const reviews = new WeakMap<object, ReviewService>();
+
+/** Custody review tasks (every 6 h of a custody window, signed by a named person; overdue ones go upward). */
+export function reviewsOf(app: App): ReviewService {
+  let r = reviews.get(app);
+  if (!r) {
+    r = new ReviewService({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, publish: (trx, item) => createUplinkModule(app).service.publish(trx, item) });
+    reviews.set(app, r);
+  }
+  return r;
 }

@@ -1,7 +1,7 @@
 // PTZ from the console/API (R-DIS-2, docs/design/duty.md "PTZ lock"): the lock state of a camera,
 // commands (each through checkPtz: audited, refused ones raise an alarm) and the presets an
-// administrator approves beforehand. Moving a real camera is not built (ONVIF PTZ): an allowed
-// command is audited and answered `forwarded: false`.
+// administrator approves beforehand. An allowed command then moves the real camera (ptz-forward.ts:
+// ONVIF PTZ, or PTZCmd to the GB/T 28181 lower owning the channel); a refused one never leaves.
 import type { Actor } from '../auth/actor.ts';
 import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
 import type { PtzCommand } from '../gb28181/index.ts';
@@ -10,12 +10,13 @@ import { repos } from '../store/repos/index.ts';
 import { AppError } from '../util/errors.ts';
 import type { PtzLockDeps } from './ptz-lock.ts';
 import { checkPtz, ptzLockState } from './ptz-lock.ts';
+import type { PtzForwarder, PtzForwardResult } from './ptz-forward.ts';
 
 export interface PtzPresetView { presetNo: number; label: string; approvedBy: string; approvedAtMs: number }
 export interface PtzStateView { cameraId: number; locked: boolean; lockedUntilMs: number | null; windows: string[]; reason: string | null; presets: PtzPresetView[] }
 
 export class PtzService {
-  constructor(private readonly d: PtzLockDeps) {}
+  constructor(private readonly d: PtzLockDeps & { forwarder?: PtzForwarder }) {}
 
   private async camera(actor: Actor, id: number, action: string): Promise<CameraRow> {
     const c = await repos(this.d.store.db).cameras.get(actor.scope, id);
@@ -32,12 +33,13 @@ export class PtzService {
   }
 
   /** One command; refused (403, Chinese reason) inside a window unless it calls an approved preset. */
-  async command(actor: Actor, cameraId: number, cmd: PtzCommand): Promise<{ allowed: true; forwarded: boolean }> {
+  async command(actor: Actor, cameraId: number, cmd: PtzCommand): Promise<{ allowed: true } & PtzForwardResult> {
     await requirePermission(this.d.audit, actor, 'video.live', 'ptz.command', 'camera', cameraId);
     const c = await this.camera(actor, cameraId, 'ptz.command');
     const d = await checkPtz(this.d, actor, c, cmd, 'api');
     if (!d.allowed) throw new AppError('forbidden', d.reason!, { rule: 'ptz_locked', lockedUntilMs: d.lockedUntilMs ?? null, approvedPresets: d.approvedPresets });
-    return { allowed: true, forwarded: false };
+    const sent = this.d.forwarder ? await this.d.forwarder.forward(c, cmd) : { forwarded: false, via: null, error: '本节点未接入云台控制 (PTZ forwarding not configured)' };
+    return { allowed: true, ...sent };
   }
 
   async presets(actor: Actor, cameraId: number, check = true): Promise<PtzPresetView[]> {

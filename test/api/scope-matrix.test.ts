@@ -184,6 +184,8 @@ const CASES: Case[] = [
   { name: 'patrol note', method: 'POST', url: () => '/api/duty/patrol-notes', body: (ids) => ({ cameraId: ids.camera, text: '秩序正常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'incidents', method: 'GET', url: () => '/api/duty/incidents', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'mark incident', method: 'POST', url: () => '/api/duty/incidents', body: (ids) => ({ cameraIds: [ids.camera], fromMs: 1_900_000_000_000, toMs: 1_900_000_060_000, category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'mark incident live', method: 'POST', url: () => '/api/duty/incidents/mark', body: (ids) => ({ cameraIds: [ids.camera], source: 'live', category: 'device', description: '画面异常' }), allowed: ['admin', 'operator', 'leader'] },
+  { name: 'custody review tasks', method: 'GET', url: () => '/api/duty/reviews?fromMs=0&toMs=1900000000000', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'incidents received', method: 'GET', url: () => '/api/duty/incidents/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'duty record (值班记录)', method: 'GET', url: () => '/api/duty/record?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'duty record PDF (值班记录)', method: 'GET', url: () => '/api/duty/record.pdf?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },

@@ -1,13 +1,17 @@
 // A GB/T 28181 source in the normal pipeline (docs/design/cascade.md): at a city node, a camera row
 // with source_kind 'gb28181' whose main_stream is a site channel's GB id is opened through the
 // app's routing opener (gb28181:// → the cascade's INVITE), recorded by the normal recorder into
-// the city's own index (files ffprobe reads), and its supervisor feeds live viewers.
+// the city's own index (files ffprobe reads), and its supervisor feeds live viewers. R-DIS-2: a PTZ
+// command at the city goes down as a GB/T 28181 PTZCmd and the site moves its ONVIF camera (the
+// simulator's PTZ service sees it); once the site's exam window locks the camera nothing moves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoutingCameraOpener } from '../../src/ingest/routing-opener.ts';
 import type { CameraOpener } from '../../src/ingest/source.ts';
 import { streamSpecOf } from '../../src/recording/camera-spec.ts';
-import { startSimulator } from '../../src/sim/index.ts';
-import type { Simulator } from '../../src/sim/index.ts';
+import { ptzForwarderOf } from '../../src/duty/index.ts';
+import { PtzService } from '../../src/duty/ptz-service.ts';
+import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
+import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import type { CameraRow } from '../../src/store/repos/camera-repo.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
@@ -40,6 +44,8 @@ describe('routing opener and stream specs', () => {
 
 describe('GB/T 28181 camera recorded at the city like any camera', () => {
   let sim: Simulator;
+  let onvif: OnvifSim;
+  let siteCam = 0;
   let city: Level;
   let site: Level;
   let siteGb = '';
@@ -47,14 +53,16 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'a', audio: 'none' }] });
+    onvif = await startOnvifSim(sim);
     city = await startLevel(CITY, undefined, { recorder: true });
     await addLower(city, SITE.id, '考点');
     await city.cascade.start();
     site = await startLevel(SITE, city, { recorder: true });
     const admin = await site.t.actor('admin');
     const room = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms![0];
-    const c = await site.t.app.devices.createCamera(admin, { roomId: room.id, name: 'cam-a', position: 'front', sourceKind: 'rtsp', mainStream: '/cam/a/main', subStream: '/none', host: '127.0.0.1', port: sim.port });
+    const c = await site.t.app.devices.createCamera(admin, { roomId: room.id, name: 'cam-a', position: 'front', sourceKind: 'rtsp', mainStream: '/cam/a/main', subStream: '/none', host: '127.0.0.1', port: sim.port, onvifUrl: onvif.url('a') });
     siteGb = c.gbCode;
+    siteCam = c.id;
     await site.t.app.recorder.start();
     await site.cascade.start();
     await until('site camera records', () => site.t.app.recorder.status(c.id)?.recording === true);
@@ -68,6 +76,7 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
 
   afterAll(async () => {
     await stopLevels([site, city]);
+    await onvif?.close();
     await sim?.close();
   });
 
@@ -96,5 +105,26 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
       expect(p.frames).toBe(f.frame_count);
     }
     expect(files.reduce((n, f) => n + f.frame_count, 0)).toBeGreaterThan(50);
+  });
+
+  it('R-DIS-2: PTZ at the city reaches the site camera as PTZCmd → ONVIF; locked at the site, nothing moves', async () => {
+    const cityAdmin = await city.t.actor('admin');
+    const ptz = new PtzService({ store: city.t.app.store, audit: city.t.app.audit, clock: city.t.app.clock, forwarder: ptzForwarderOf(city.t.app) });
+    const moved = await ptz.command(cityAdmin, cityCam, { kind: 'ptz', tilt: 'up', tiltSpeed: 128, panSpeed: 0, zoomSpeed: 0 });
+    expect(moved).toEqual({ allowed: true, forwarded: true, via: 'gb28181' });
+    expect(onvif.ptz('a')).toMatchObject({ moving: true, pan: 0 });
+    expect(onvif.ptz('a').tilt).toBeGreaterThan(0.4);
+    expect((await ptz.command(cityAdmin, cityCam, { kind: 'stop' })).forwarded).toBe(true);
+    expect(onvif.ptz('a').moving).toBe(false);
+    // The site's exam window: its own lock refuses what the city sends, and the camera stays still.
+    const now = Date.now();
+    await repos(site.t.app.store.db).recordings.insertSchedule({ camera_id: siteCam, start_ms: now - 60_000, end_ms: now + 3600_000, reason: 'exam:1:语文', created_by: 'test', created_at_ms: now });
+    const movesBefore = onvif.calls.get('ContinuousMove') ?? 0;
+    const refused = await ptz.command(cityAdmin, cityCam, { kind: 'ptz', pan: 'left', panSpeed: 200, tiltSpeed: 0, zoomSpeed: 0 });
+    expect(refused).toMatchObject({ forwarded: false, via: 'gb28181' });
+    expect(onvif.calls.get('ContinuousMove') ?? 0).toBe(movesBefore);
+    expect(onvif.ptz('a').moving).toBe(false);
+    const siteAudit = await site.t.app.store.db.selectFrom('audit_log').select(['outcome']).where('action', '=', 'ptz.command').orderBy('seq').execute();
+    expect(siteAudit.map((a) => a.outcome)).toEqual(['ok', 'ok', 'denied']);
   });
 });

@@ -1,7 +1,8 @@
 // PTZ lock, roster, patrol log and incidents through the real HTTP stack on both databases
 // (issue 18, docs/design/duty.md). R-DIS-2: in the gaokao window only approved presets move a
 // camera — through the API and through the cascade's policePtz — every attempt audited, a refused
-// one raises a ptz_refused alarm; outside windows PTZ is free. R-DIS-1: the roster is edited by
+// one raises a ptz_refused alarm, and never reaches the camera; allowed ones move it (the
+// simulator's ONVIF PTZ service observes each command arrive); outside windows PTZ is free. R-DIS-1: the roster is edited by
 // administrators only and decides who may check in. R-FN-2: an incident puts an evidence hold on the
 // footage and goes upward (duty.incident), and is handled received → confirmed → closed.
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { gbActor, policePtz } from '../../src/cascade/ptz-policy.ts';
 import { encodePtz } from '../../src/gb28181/index.ts';
+import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
+import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/databases.ts';
@@ -19,6 +22,8 @@ import { PASSWORD, bj, closeDay, examDay } from '../exams/fixture.ts';
 describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (dialect) => {
   let d: ExamDay;
   let server: FastifyInstance;
+  let sim: Simulator;
+  let onvif: OnvifSim;
   const u: Record<string, string> = {};
   const login: Record<string, { cookie: string; csrf: string }> = {};
   const call = (who: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
@@ -40,8 +45,14 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     u.city = (await d.user('admin', '南京市')).username;
     d.t.clock.set(bj('2026-06-07 10:00'));
     await loginAll();
+    // r1front is an ONVIF PTZ camera (the simulator's, with its own credentials).
+    sim = await startSimulator({ cameras: [{ id: 'ptz-1', audio: 'none' }] });
+    onvif = await startOnvifSim(sim, { auth: { username: 'onvif', password: 'ptz-secret' } });
+    await d.t.app.devices.updateCamera(await d.t.actor('admin'), d.cameras.r1front, { onvifUrl: onvif.url('ptz-1'), username: 'onvif', password: 'ptz-secret' });
   });
   afterAll(async () => {
+    await onvif?.close();
+    await sim?.close();
     await server.close();
     await closeDay(d);
   });
@@ -58,12 +69,18 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     const deniedBefore = await audits('ptz.command', 'denied');
     const move = await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'ptz', pan: 'left' });
     expect(move.statusCode).toBe(403);
+    // Refused: nothing reached the camera.
+    expect(onvif.calls.get('ContinuousMove') ?? 0).toBe(0);
     expect(move.json()).toMatchObject({ details: { rule: 'ptz_locked', approvedPresets: [1] } });
     expect((move.json() as { message: string }).message).toContain('只能调用管理员事先批准的预置位（1）');
     expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', preset: 2 })).statusCode).toBe(403);
     expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'set', preset: 1 })).statusCode).toBe(403);
+    expect([onvif.ptz('ptz-1').moving, onvif.ptz('ptz-1').preset, onvif.calls.get('GotoPreset') ?? 0]).toEqual([false, undefined, 0]);
     const preset = await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', preset: 1 });
     expect(preset.statusCode, preset.body).toBe(200);
+    // The approved preset went to the camera over ONVIF (GotoPreset on its first profile).
+    expect(preset.json()).toEqual({ allowed: true, forwarded: true, via: 'onvif' });
+    expect(onvif.ptz('ptz-1')).toMatchObject({ preset: '1', profileToken: 'Profile_1' });
     expect(await audits('ptz.command', 'denied')).toBe(deniedBefore + 3);
     const alarms = await d.t.app.store.db.selectFrom('alarm').selectAll().where('kind', '=', 'ptz_refused').execute();
     expect(alarms.map((a) => [a.camera_id, a.cleared_at_ms])).toEqual([[cam, null]]);
@@ -73,7 +90,15 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     d.t.clock.set(bj('2026-06-07 20:00'));
     await loginAll();
     expect((await call('op1', 'GET', `/api/cameras/${cam}/ptz`)).json()).toMatchObject({ locked: false });
-    expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'ptz', pan: 'left' })).statusCode).toBe(200);
+    const free = await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'ptz', pan: 'left', panSpeed: 255 });
+    expect(free.json()).toEqual({ allowed: true, forwarded: true, via: 'onvif' });
+    expect(onvif.ptz('ptz-1')).toMatchObject({ moving: true, pan: -1, tilt: 0 });
+    expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'stop' })).json()).toMatchObject({ forwarded: true });
+    expect(onvif.ptz('ptz-1')).toMatchObject({ moving: false });
+    // A camera without an ONVIF address: allowed, audited, but says it could not move it.
+    const plain = (await call('op1', 'POST', `/api/cameras/${d.cameras.r1rear}/ptz`, { kind: 'stop' })).json() as { forwarded: boolean; error: string };
+    expect(plain.forwarded).toBe(false);
+    expect(plain.error).toContain('未配置 ONVIF 地址');
     d.t.clock.set(bj('2026-06-07 10:00'));
     await loginAll();
   });
@@ -125,6 +150,28 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     expect((await call('city', 'POST', at, { state: 'closed' })).statusCode).toBe(400);
     const closed = await call('city', 'POST', at, { state: 'closed', note: '经核实，已按规定处理' });
     expect(closed.json()).toMatchObject({ state: 'closed', steps: [{ state: 'received' }, { state: 'confirmed' }, { state: 'closed', note: '经核实，已按规定处理' }] });
+  });
+
+  it('R-FN-2: marking from a live tile holds now ±5 min; from a playback position holds that moment; each carries its evidence reference upward', async () => {
+    const now = d.t.clock.nowMs();
+    const live = await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1rear], source: 'live', category: 'emergency', description: '考生突发身体不适' });
+    expect(live.statusCode, live.body).toBe(200);
+    const l = live.json() as { id: number; fromMs: number; toMs: number; holdIds: number[]; evidence: { source: string; atMs: number; holdIds: number[]; playbackLink: string } };
+    expect([l.fromMs, l.toMs]).toEqual([now - 300_000, now + 300_000]);
+    expect(l.evidence).toEqual({ source: 'live', atMs: now, holdIds: l.holdIds, playbackLink: `#/playback?cameraId=${d.cameras.r1rear}&atMs=${now}` });
+    const hold = await d.t.app.store.db.selectFrom('evidence_hold').selectAll().where('id', '=', l.holdIds[0]).executeTakeFirstOrThrow();
+    expect([hold.camera_id, Number(hold.from_ms), Number(hold.to_ms), hold.released_at_ms]).toEqual([d.cameras.r1rear, now - 300_000, now + 300_000, null]);
+    // A playback position an hour ago: that moment, not now.
+    const at = now - 3600_000;
+    const pb = (await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', atMs: at, category: 'cheating', description: '回放发现考生交头接耳' })).json() as typeof l;
+    expect([pb.fromMs, pb.toMs, pb.evidence.source, pb.evidence.atMs]).toEqual([at - 300_000, at + 300_000, 'playback', at]);
+    const item = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.incident').where('item_key', '=', String(pb.id)).executeTakeFirstOrThrow();
+    expect(JSON.parse(item.body!)).toMatchObject({ id: pb.id, mark: { source: 'playback', atMs: at, playbackLink: `#/playback?cameraId=${d.cameras.r1front}&atMs=${at}` }, holdIds: pb.holdIds });
+    const audit = (await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.incident.create', limit: 10 })).records.find((a) => a.object_id === String(pb.id))!;
+    expect(JSON.parse(audit.detail!)).toMatchObject({ mark: { source: 'playback', atMs: at } });
+    // A position in the future, or none, is refused.
+    expect((await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', atMs: now + 60_000, category: 'cheating', description: '未来时刻' })).statusCode).toBe(400);
+    expect((await call('op1', 'POST', '/api/duty/incidents/mark', { cameraIds: [d.cameras.r1front], source: 'playback', category: 'cheating', description: '没有位置' })).statusCode).toBe(400);
   });
 
   it('issue 18 item 6: the patrol log shows notes written while watching (viewings come from the video.live.end audit)', async () => {

@@ -3,7 +3,9 @@
 // the level above) on the sweep's next pass — within 15 s — and once only; a person whose
 // workstation sent no request for the configured idle time is checked out as idle (audited, logged
 // at info, the drop published upward like any check-out). A logged-in request carrying the
-// workstation's credential is its activity. Both databases, through the real HTTP stack.
+// workstation's credential is its activity. Custody review (gaokao secrecy rule): every 6 h of a
+// paper-custody window is a review task a named person signs; unsigned an hour after its period it
+// is overdue and goes upward once. Both databases, through the real HTTP stack.
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -12,6 +14,8 @@ import { buildServer } from '../../src/api/server.ts';
 import type { DutyService } from '../../src/duty/duty-service.ts';
 import { DUTY_SWEEP_INTERVAL_MS, DutySweep } from '../../src/duty/duty-sweep.ts';
 import { dutyOf } from '../../src/duty/index.ts';
+import { createUplinkModule } from '../../src/uplink/index.ts';
+import { REVIEW_EVERY_MS, REVIEW_GRACE_MS, ReviewService } from '../../src/duty/review-service.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import type { ExamDay } from '../exams/fixture.ts';
@@ -58,7 +62,7 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
     d.t.clock.set(windowStartMs - 60_000);
     await checkIn(people[0]);
     d.t.clock.set(windowStartMs - 1000);
-    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
     expect(await alarm()).toBeNull();
     // 5 s into the window the running sweep (a short interval here, real timers) publishes the alarm.
     d.t.clock.set(windowStartMs + 5000);
@@ -72,11 +76,11 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
     expect(lines.some((l) => l.level === 40 && l.msg.includes('在岗不足两人'))).toBe(true);
     // Still alone on the next pass: nothing new is sent.
     d.t.clock.set(windowStartMs + 15_000);
-    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
     expect((await alarm())!.atMs).toBe(windowStartMs + 5000);
     await checkIn(people[1]);
     expect(await alarm()).toMatchObject({ alone: false, onDuty: 2 });
-    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
   });
 
   it('R-DIS-1/R-DIS-3: requests from the workstation keep its people on duty; silent for the idle time, they are checked out as idle (audited, logged at info) and the alarm goes up', async () => {
@@ -91,11 +95,11 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
     expect(Number(ws.last_seen_at_ms)).toBe(activeAt);
     // A minute short of the idle time: both stay.
     d.t.clock.set(activeAt + IDLE_MS - 60_000);
-    expect(await sweep().tick()).toEqual({ idleCheckouts: 0, alarms: 0 });
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
     expect(await repos(d.t.app.store.db).duty.openCheckins({ kind: 'all' }, { roomId: monitoringRoom })).toHaveLength(2);
     // The idle time reached: both are checked out as idle.
     d.t.clock.set(activeAt + IDLE_MS);
-    expect(await sweep().tick()).toEqual({ idleCheckouts: 2, alarms: 0 });
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 2, alarms: 0 });
     const rows = await d.t.app.store.db.selectFrom('duty_checkin').select(['out_reason', 'checked_out_at_ms']).where('room_id', '=', monitoringRoom).execute();
     expect(rows.map((r) => [r.out_reason, Number(r.checked_out_at_ms)])).toEqual([['idle', activeAt + IDLE_MS], ['idle', activeAt + IDLE_MS]]);
     const audited = await d.t.app.store.db.selectFrom('audit_log').select(['username', 'outcome', 'detail']).where('action', '=', 'duty.checkout').execute();
@@ -108,5 +112,40 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
     const again = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: people[0], password: PASSWORD } });
     const rec = await server.inject({ method: 'GET', url: '/api/duty/record?date=2026-06-07', headers: { cookie: again.headers['set-cookie']!.toString().split(';')[0] } });
     expect(rec.body).toContain('终端无活动自动签退');
+  });
+
+  it('custody review (R-DIS-3 custody windows, gaokao secrecy rule): a task per 6 h of the custody window, signed by a named person; overdue ones go upward once', async () => {
+    const reviews = new ReviewService({ store: d.t.app.store, audit: d.t.app.audit, clock: d.t.clock, log, publish: (trx, item) => createUplinkModule(d.t.app).service.publish(trx, item) });
+    const w = await d.t.app.store.db.selectFrom('room_window').selectAll().where('kind', '=', 'custody').where('room_id', '=', d.rooms['试卷保密室']).orderBy('start_ms').executeTakeFirstOrThrow();
+    const start = Number(w.start_ms);
+    const firstEnd = Math.min(start + REVIEW_EVERY_MS, Number(w.end_ms));
+    const s = new DutySweep({ store: d.t.app.store, clock: d.t.clock, log, duty, reviews }, { idleCheckoutMs: IDLE_MS });
+    const mine = async () => (await reviews.list(d.admin, start, Number(w.end_ms))).filter((t) => t.roomId === d.rooms['试卷保密室']);
+    d.t.clock.set(start + 60_000);
+    expect((await s.tick()).reviewsCreated).toBeGreaterThanOrEqual(1);
+    const [task] = await mine();
+    expect(task).toMatchObject({ roomName: '试卷保密室', periodFromMs: start, periodToMs: firstEnd, dueAtMs: firstEnd + REVIEW_GRACE_MS, state: 'running', signedBy: null });
+    expect((await s.tick()).reviewsCreated).toBe(0);
+    // Signing before the period is over is refused: the footage is not all there.
+    const signer = await d.t.actor(people[1]);
+    await expect(reviews.sign(signer, task.id, '已回看')).rejects.toMatchObject({ code: 'conflict' });
+    d.t.clock.set(firstEnd + 30 * 60_000);
+    expect((await mine())[0].state).toBe('due');
+    expect((await s.tick()).reviewsOverdue).toBe(0);
+    // Not signed an hour after the period: overdue, sent upward once, logged at warn.
+    d.t.clock.set(firstEnd + REVIEW_GRACE_MS + 1000);
+    expect((await mine())[0].state).toBe('overdue');
+    expect((await s.tick()).reviewsOverdue).toBeGreaterThanOrEqual(1);
+    expect((await s.tick()).reviewsOverdue).toBe(0);
+    const up = async () => JSON.parse((await repos(d.t.app.store.db).duty.ownUplinkBody('duty.review', String(task.id)))!) as { overdue: boolean; state: string; signedBy: string | null };
+    expect(await up()).toMatchObject({ overdue: true, state: 'overdue' });
+    expect(lines.some((l) => l.level === 40 && l.msg.includes('回看任务逾期'))).toBe(true);
+    // The named person signs (late): audited, shown as signed, the upper's alarm cleared; only once.
+    const signed = await reviews.sign(signer, task.id, '已回看 08:00–14:00 保密室录像，无异常');
+    expect(signed).toMatchObject({ state: 'signed', signedBy: people[1], note: '已回看 08:00–14:00 保密室录像，无异常' });
+    expect(await up()).toMatchObject({ overdue: false, state: 'signed', signedBy: people[1] });
+    const audit = (await repos(d.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.review.sign', limit: 5 })).records;
+    expect(audit.map((a) => [a.username, (JSON.parse(a.detail!) as { late: boolean }).late])).toEqual([[people[1], true]]);
+    await expect(reviews.sign(d.admin, task.id, '再签一次')).rejects.toMatchObject({ code: 'conflict' });
   });
 });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { incidentsOf } from '../../duty/index.ts';
+import { incidentsOf, reviewsOf } from '../../duty/index.ts';
 import { PatrolService } from '../../duty/patrol-service.ts';
 import { buildDutyRecord } from '../../duty/record-data.ts';
 import { renderDutyRecord } from '../../duty/record-render.ts';
@@ -50,6 +50,22 @@ export function dutyCaseRoutes(app: App) {
       '/api/duty/incidents',
       { schema: { tags, summary: '标记事件 Mark an incident: evidence hold on the footage, sent to every level above (audited)', body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(16), fromMs: z.number().int(), toMs: z.number().int(), category: z.enum(['cheating', 'device', 'emergency']), description: z.string().trim().min(2).max(2000) }).strict(), response: { 200: incident } } },
       (req) => incidents.create(actorOf(req), req.body),
+    );
+    s.post(
+      '/api/duty/incidents/mark',
+      { schema: { tags, summary: '在实时画面或回放位置标记事件 Mark an incident on a live tile (now) or at a playback position: the footage ±5 min held, sent upward (audited)', body: z.object({ cameraIds: z.array(z.number().int().positive()).min(1).max(16), source: z.enum(['live', 'playback']), atMs: z.number().int().optional(), category: z.enum(['cheating', 'device', 'emergency']), description: z.string().trim().min(2).max(2000) }).strict(), response: { 200: incident.extend({ evidence: z.object({ source: z.enum(['live', 'playback']), atMs: z.number(), holdIds: z.array(z.number()), playbackLink: z.string() }) }) } } },
+      (req) => incidents.mark(actorOf(req), req.body),
+    );
+    const reviewTask = z.object({ id: z.number(), roomId: z.number(), roomName: z.string(), periodFromMs: z.number(), periodToMs: z.number(), dueAtMs: z.number(), state: z.enum(['running', 'due', 'overdue', 'signed']), signedBy: z.string().nullable(), signedAtMs: z.number().nullable(), note: z.string().nullable() });
+    s.get(
+      '/api/duty/reviews',
+      { schema: { tags, summary: '保密室录像回看任务 Custody review tasks (every 6 h of a custody window) overlapping [fromMs, toMs)', querystring: z.object({ fromMs: z.coerce.number().int(), toMs: z.coerce.number().int() }), response: { 200: z.object({ tasks: z.array(reviewTask) }) } } },
+      async (req) => ({ tasks: await reviewsOf(app).list(actorOf(req), req.query.fromMs, req.query.toMs) }),
+    );
+    s.post(
+      '/api/duty/reviews/:id/sign',
+      { schema: { tags, summary: '签署回看 Sign that the period\'s custody footage was replayed (the logged-in person; once; audited)', params: idParam, body: z.object({ note: z.string().trim().min(2).max(2000) }).strict(), response: { 200: reviewTask } } },
+      (req) => reviewsOf(app).sign(actorOf(req), req.params.id, req.body.note),
     );
     s.get('/api/duty/incidents/received', { schema: { tags, summary: '收到的事件 Incidents received from below with their handling here', response: { 200: z.object({ incidents: z.array(received) }) } } }, async (req) => ({ incidents: await incidents.received(actorOf(req)) }));
     s.post(

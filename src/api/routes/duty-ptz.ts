@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import { ptzForwarderOf } from '../../duty/index.ts';
 import { PtzService } from '../../duty/ptz-service.ts';
 import { actorOf } from '../context.ts';
 import { idParam } from '../schemas.ts';
@@ -20,7 +21,7 @@ export function dutyPtzRoutes(app: App) {
   return (server: FastifyInstance): void => {
     const s = server.withTypeProvider<ZodTypeProvider>();
     const tags = ['duty'];
-    const svc = new PtzService({ store: app.store, audit: app.audit, clock: app.clock, alarms: app.exams.alarms });
+    const svc = new PtzService({ store: app.store, audit: app.audit, clock: app.clock, alarms: app.exams.alarms, forwarder: ptzForwarderOf(app) });
     s.get(
       '/api/cameras/:id/ptz',
       { schema: { tags, summary: '云台状态 Whether PTZ is locked now (exam/custody window) and the approved presets', params: idParam, response: { 200: z.object({ cameraId: z.number(), locked: z.boolean(), lockedUntilMs: z.number().nullable(), windows: z.array(z.string()), reason: z.string().nullable(), presets: z.array(preset) }) } } },
@@ -28,7 +29,7 @@ export function dutyPtzRoutes(app: App) {
     );
     s.post(
       '/api/cameras/:id/ptz',
-      { schema: { tags, summary: '云台控制 PTZ command; in exam/custody windows only approved presets (refused ones audited and alarmed)', params: idParam, body: command, response: { 200: z.object({ allowed: z.literal(true), forwarded: z.boolean() }) } } },
+      { schema: { tags, summary: '云台控制 PTZ command; in exam/custody windows only approved presets (refused ones audited and alarmed, never sent); allowed ones go to the camera (ONVIF or GB/T 28181 PTZCmd): forwarded says whether it took it', params: idParam, body: command, response: { 200: z.object({ allowed: z.literal(true), forwarded: z.boolean(), via: z.enum(['onvif', 'gb28181']).nullable(), error: z.string().optional() }) } } },
       (req) => svc.command(actorOf(req), req.params.id, req.body),
     );
     s.get('/api/cameras/:id/ptz-presets', { schema: { tags, summary: '已批准预置位 Presets approved for exam windows', params: idParam, response: { 200: z.object({ presets: z.array(preset) }) } } }, async (req) => ({ presets: await svc.presets(actorOf(req), req.params.id) }));

@@ -8,6 +8,7 @@ import { CascadeRepo } from './cascade-repo.ts';
 import { CascadeBandwidthRepo } from './cascade-bandwidth-repo.ts';
 import { ChecklistRepo } from './checklist-repo.ts';
 import { DutyCaseRepo } from './duty-case-repo.ts';
+import { ReviewRepo } from './review-repo.ts';
 import { DutyRepo } from './duty-repo.ts';
 import { DeviceHealthRepo } from './device-health-repo.ts';
 import { ExamRepo } from './exam-repo.ts';
@@ -45,6 +46,7 @@ export interface Repos {
   deviceHealth: DeviceHealthRepo;
   duty: DutyRepo;
   dutyCases: DutyCaseRepo;
+  reviews: ReviewRepo;
   wall: WallRepo;
   auditCheckpoints: AuditCheckpointRepo;
 }
@@ -71,6 +73,7 @@ export function repos(db: Kysely<Database>): Repos {
     deviceHealth: new DeviceHealthRepo(db),
     duty: new DutyRepo(db),
     dutyCases: new DutyCaseRepo(db),
+    reviews: new ReviewRepo(db),
     wall: new WallRepo(db),
     auditCheckpoints: new AuditCheckpointRepo(db),
   };

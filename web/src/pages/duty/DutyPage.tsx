@@ -15,6 +15,7 @@ import { useDutyText } from './dutyText.ts';
 import { GrantsTab } from './GrantsTab.tsx';
 import { IncidentsTab } from './IncidentsTab.tsx';
 import { PatrolTab } from './PatrolTab.tsx';
+import { ReviewsTab } from './ReviewsTab.tsx';
 import { RosterTab } from './RosterTab.tsx';
 import { StatusTab } from './StatusTab.tsx';
 import { useDutyOptions } from './useDutyOptions.ts';
@@ -82,6 +83,7 @@ export function DutyPage({ user }: { user: User }) {
         { key: 'grants', label: t('tabGrants'), children: <GrantsTab t={t} grants={grants} canRequest={canWatch} canDecide={isAdmin} options={options} onChanged={changed} /> },
         { key: 'patrol', label: t('tabPatrol'), children: <PatrolTab t={t} patrol={patrol} canNote={canWatch} options={options} onChanged={changed} /> },
         { key: 'incidents', label: t('tabIncidents'), children: <IncidentsTab t={t} incidents={incidents} received={received} canMark={canWatch} canHandle={canHandle} options={options} onChanged={changed} /> },
+        { key: 'reviews', label: t('tabReviews'), children: <ReviewsTab t={t} canSign={canWatch} /> },
       ]} />
     </Card>
   );

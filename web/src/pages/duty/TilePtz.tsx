@@ -19,7 +19,7 @@ type Command = Move | { kind: 'stop' } | { kind: 'preset'; action: 'call'; prese
 
 const ptzApi = {
   state: (cameraId: number) => request<PtzStateView>('GET', `/api/cameras/${cameraId}/ptz`),
-  send: (cameraId: number, cmd: Command) => request<{ allowed: true; forwarded: boolean }>('POST', `/api/cameras/${cameraId}/ptz`, cmd),
+  send: (cameraId: number, cmd: Command) => request<{ allowed: true; forwarded: boolean; via: string | null; error?: string }>('POST', `/api/cameras/${cameraId}/ptz`, cmd),
 };
 const stop = (e: MouseEvent) => e.stopPropagation();
 
@@ -41,7 +41,7 @@ export function TilePtz({ cameraId }: { cameraId: number }) {
   const send = async (cmd: Command) => {
     try {
       const r = await ptzApi.send(cameraId, cmd);
-      if (cmd.kind !== 'stop') setResult({ ok: true, text: r.forwarded ? t('ptzSent') : t('ptzRecorded') });
+      if (cmd.kind !== 'stop' || !r.forwarded) setResult({ ok: r.forwarded, text: r.forwarded ? t('ptzSent') : t('ptzRecorded', { error: r.error ?? '-' }) });
     } catch (err) {
       // The server's reason (e.g. 考试时段云台已锁定：只能调用管理员事先批准的预置位…) as it is.
       setResult({ ok: false, text: errorMessage(err) });

@@ -2,7 +2,7 @@
 // (request of api.ts). Types come from the server's services (type-only imports).
 import { request } from '../../api.ts';
 import type { ViewRequestView } from '../../../../src/duty/grant-service.ts';
-import type { IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
+import type { EvidenceRef, IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
 import type { PatrolLog, PatrolNoteView } from '../../../../src/duty/patrol-service.ts';
 import type { RosterView } from '../../../../src/duty/roster-service.ts';
 import type { DutyRole, IncidentCategory, IncidentHandlingState } from '../../../../src/store/schema.ts';
@@ -30,6 +30,7 @@ export const dutyApi = {
   decideGrant: (id: number, approve: boolean, note?: string) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/decision`, { approve, note }),
   incidents: () => request<{ incidents: IncidentView[] }>('GET', '/api/duty/incidents'),
   markIncident: (b: { cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; description: string }) => request<IncidentView>('POST', '/api/duty/incidents', b),
+  markAt: (b: { cameraIds: number[]; source: 'live' | 'playback'; atMs?: number; category: IncidentCategory; description: string }) => request<IncidentView & { evidence: EvidenceRef }>('POST', '/api/duty/incidents/mark', b),
   received: () => request<{ incidents: ReceivedIncident[] }>('GET', '/api/duty/incidents/received'),
   handle: (originCode: string, key: string, state: IncidentHandlingState, note?: string) =>
     request<ReceivedIncident>('POST', `/api/duty/incidents/received/${enc(originCode)}/${enc(key)}/handling`, { state, note }),

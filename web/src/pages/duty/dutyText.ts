@@ -26,7 +26,11 @@ const zh = {
   recordPdf: '打印值班记录', ptzTitle: '云台', ptzLocked: '云台已锁定（至 {until}）', ptzFree: '非考试时段：云台可用', ptzApprovedOnly: '只能调用已批准的预置位：', ptzPresets: '已批准的预置位：',
   ptzLeft: '左', ptzRight: '右', ptzUp: '上', ptzDown: '下', ptzZoomIn: '放大', ptzZoomOut: '缩小',
   panelTitle: '值班', panelNoRooms: '无已登记值班终端的监控室（两人值守规则未启用）', panelPeople: '{n} 人在岗', panelAlarms: '值班告警',
-  ptzSent: '云台指令已发送', ptzRecorded: '指令已通过审核并记入审计（尚未接入摄像机云台控制，画面不会转动）',
+  ptzSent: '云台指令已发送', ptzRecorded: '指令已通过审核并记入审计，但摄像机未执行：{error}',
+  markHere: '在此时刻标记事件', markLiveHint: '将保全该摄像机此刻前后各 5 分钟的录像，并上报各级上级。', markPbHint: '将保全所选摄像机回放位置 {at} 前后各 5 分钟的录像，并上报各级上级。',
+  markedRef: '事件 #{id} 已标记：{n} 路录像 {from}–{to} 已证据保全并上报',
+  tabReviews: '保密室回看', reviewNone: '无保密时段回看任务', reviewPeriod: '回看时段', reviewDue: '签署期限', reviewSigned: '签署', reviewSign: '签署回看', reviewDone: '已签署回看',
+  reviewHint: '已回看该时段保密室录像，情况如下…', rv_running: '进行中', rv_due: '待签', rv_overdue: '逾期', rv_signed: '已签',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -52,7 +56,11 @@ const en: Record<Key, string> = {
   recordPdf: 'Print duty record', ptzTitle: 'PTZ', ptzLocked: 'PTZ locked (until {until})', ptzFree: 'Outside exam windows: PTZ free', ptzApprovedOnly: 'Only approved presets may be called:', ptzPresets: 'Approved presets:',
   ptzLeft: 'Left', ptzRight: 'Right', ptzUp: 'Up', ptzDown: 'Down', ptzZoomIn: 'Zoom in', ptzZoomOut: 'Zoom out',
   panelTitle: 'Duty', panelNoRooms: 'No monitoring room with an enrolled workstation (two-person rule not in force)', panelPeople: '{n} on duty', panelAlarms: 'Duty alarms',
-  ptzSent: 'PTZ command sent', ptzRecorded: 'Command passed the check and was audited (camera PTZ control is not connected yet: the picture will not move)',
+  ptzSent: 'PTZ command sent', ptzRecorded: 'Command passed the check and was audited, but the camera did not take it: {error}',
+  markHere: 'Mark incident here', markLiveHint: 'The footage of this camera 5 min before and after now is put on evidence hold and the incident goes to every level above.', markPbHint: 'The footage of the chosen cameras 5 min either side of {at} is put on evidence hold and the incident goes to every level above.',
+  markedRef: 'Incident #{id} marked: {n} camera(s) {from}–{to} held as evidence and reported',
+  tabReviews: 'Custody review', reviewNone: 'No custody review tasks', reviewPeriod: 'Period', reviewDue: 'Due', reviewSigned: 'Signed', reviewSign: 'Sign review', reviewDone: 'Review signed',
+  reviewHint: 'Replayed the custody footage of this period; findings…', rv_running: 'Running', rv_due: 'To sign', rv_overdue: 'Overdue', rv_signed: 'Signed',
 };
 
 export type DutyText = (key: Key, vars?: Record<string, string | number>) => string;

@@ -20,6 +20,7 @@ import type { PlayerState } from './player.ts';
 import { GapList } from './GapList.tsx';
 import { MAX_SPAN_MS, MIN_SPAN_MS, Timeline } from './Timeline.tsx';
 import { hashNumber } from '../../deepLink.ts';
+import { MarkIncidentButton } from '../duty/MarkIncident.tsx';
 import './playback.css';
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
@@ -176,6 +177,7 @@ export function PlaybackPage({ user }: { user: User }) {
           )}
           {user.role !== 'admin' && <Tooltip title="您的角色没有直接导出录像的权限，可申请导出，由组长或系统管理员审批"><Button icon={<ExportOutlined />} disabled={cameras.length === 0} onClick={() => setExportOpen(true)} data-testid="pb-export-request">申请导出</Button></Tooltip>}
           <Button onClick={() => setRequestsOpen(true)} data-testid="pb-export-requests">导出申请</Button>
+          <MarkIncidentButton cameraIds={checked} source="playback" atMs={() => state?.clockMs} disabled={!state} />
         </Space>
         {(error ?? state?.error) && <Alert type="error" showIcon title={error ?? state?.error} closable onClose={() => setError(undefined)} />}
         {cameras.length === 0 ? (

@@ -11,6 +11,7 @@ import type { LiveClient, Stream } from './liveClient.ts';
 import { MsePlayer } from './msePlayer.ts';
 import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
 import { TilePtz } from '../duty/TilePtz.tsx';
+import { MarkIncidentButton } from '../duty/MarkIncident.tsx';
 import { App as AntApp } from 'antd';
 import { CameraOutlined, MutedOutlined, SoundOutlined } from '@ant-design/icons';
 import { errorMessage } from '../../api.ts';
@@ -267,6 +268,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
       {cam && <TilePtz cameraId={cam.id} />}
+      {cam && <MarkIncidentButton cameraIds={[cam.id]} source="live" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}
