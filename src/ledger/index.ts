@@ -282,6 +282,14 @@ export class LedgerModule {
     await this.monitor.enqueue(() => this.sites.publishChanged());
   }
 
+  /**
+   * Every site summary computed afresh and published when changed, as each health sample does
+   * (once a minute): today's exam completeness changes with time alone, not with an event.
+   */
+  async refreshSiteSummaries(): Promise<void> {
+    await this.monitor.enqueue(() => this.sites.publishChanged(true));
+  }
+
   /** The node's health sample and every site summary (published when changed). */
   private async sampleAll(): Promise<void> {
     await this.health.sample();

@@ -20,6 +20,14 @@ export interface RollupFigures {
   recordingRate: number | null;
   unverified: number;
   overdue: number;
+  /** Today's exam windows (issue 19 item 3): sites with one, camera × window lines, their required and recorded ms as each site last reported them. */
+  examSites: number;
+  examLines: number;
+  examLinesWithGaps: number;
+  examRequiredMs: number;
+  examRecordedMs: number;
+  /** examRecordedMs / examRequiredMs of fresh sites; null when none has a window today. */
+  examCoverage: number | null;
   /**
    * How fresh the figures are: the oldest "as of" among the sites below, ms since epoch. A site's
    * summary is sent only when it changes, so its "as of" is the last contact of the lower it came
@@ -53,7 +61,7 @@ export interface RollupView {
 interface OrgNode { id: number; parent_id: number | null; kind: string; name: string; gb_code: string; path: string }
 interface Site { s: SiteSummary; stale: boolean; receivedAtMs: number; asOfMs: number; scopePath: string }
 
-const zero = (): RollupFigures => ({ sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, oldestReportAtMs: null });
+const zero = (): RollupFigures => ({ sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, examSites: 0, examLines: 0, examLinesWithGaps: 0, examRequiredMs: 0, examRecordedMs: 0, examCoverage: null, oldestReportAtMs: null });
 
 function siteFigures(x: Site): RollupFigures {
   const f = zero();
@@ -68,6 +76,14 @@ function siteFigures(x: Site): RollupFigures {
   } else {
     f.online = x.s.cameras.online;
     f.recording = x.s.cameras.recording;
+    // A stale site's exam figures are as old as its report: left out like its cameras.
+    if (x.s.exam) {
+      f.examSites = 1;
+      f.examLines = x.s.exam.lines;
+      f.examLinesWithGaps = x.s.exam.linesWithGaps;
+      f.examRequiredMs = x.s.exam.requiredMs;
+      f.examRecordedMs = x.s.exam.recordedMs;
+    }
   }
   return rates(f);
 }
@@ -76,11 +92,12 @@ function rates(f: RollupFigures): RollupFigures {
   const fresh = f.cameras - f.camerasStale;
   f.onlineRate = fresh > 0 ? f.online / fresh : null;
   f.recordingRate = fresh > 0 ? f.recording / fresh : null;
+  f.examCoverage = f.examSites === 0 ? null : f.examRequiredMs > 0 ? Math.floor((f.examRecordedMs / f.examRequiredMs) * 1000) / 1000 : 1;
   return f;
 }
 
 function add(a: RollupFigures, b: RollupFigures): void {
-  for (const k of ['sites', 'staleSites', 'cameras', 'camerasStale', 'online', 'recording', 'unverified', 'overdue'] as const) a[k] += b[k];
+  for (const k of ['sites', 'staleSites', 'cameras', 'camerasStale', 'online', 'recording', 'unverified', 'overdue', 'examSites', 'examLines', 'examLinesWithGaps', 'examRequiredMs', 'examRecordedMs'] as const) a[k] += b[k];
   if (b.oldestReportAtMs !== null) a.oldestReportAtMs = a.oldestReportAtMs === null ? b.oldestReportAtMs : Math.min(a.oldestReportAtMs, b.oldestReportAtMs);
 }
 

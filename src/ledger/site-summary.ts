@@ -16,6 +16,8 @@ import type { Clock } from '../util/clock.ts';
 import type { Publish } from './ledger-service.ts';
 import type { TicketLimits } from './ticket-state.ts';
 import { ticketTiming } from './ticket-state.ts';
+import { examDayFigures } from './exam-day.ts';
+import type { ExamDayFigures } from './exam-day.ts';
 
 export const SITE_TOPIC = 'ledger.site';
 
@@ -29,12 +31,14 @@ export interface SiteSummary {
   cameras: { total: number; online: number; offline: number; unknown: number; recording: number };
   /** Tickets not yet verified by the system. */
   faults: { unverified: number; byKind: Record<string, number>; byState: Record<string, number>; overdue: number; oldestOpenedAtMs: number | null };
+  /** Recording completeness of today's exam windows (exam-day.ts); absent on a day without one. */
+  exam?: ExamDayFigures;
 }
 
 export type CameraState = Pick<CameraStatusEvent, 'state' | 'recording'>;
 
 /** Summaries of every site node that has ledger devices. Pure. */
-export function siteSummaries(nodes: readonly OrgNodeRow[], devices: readonly DeviceRow[], tickets: readonly TicketRow[], cameras: ReadonlyMap<number, CameraState>, nowMs: number, limits: TicketLimits): SiteSummary[] {
+export function siteSummaries(nodes: readonly OrgNodeRow[], devices: readonly DeviceRow[], tickets: readonly TicketRow[], cameras: ReadonlyMap<number, CameraState>, nowMs: number, limits: TicketLimits, examDay: ReadonlyMap<number, ExamDayFigures> = new Map()): SiteSummary[] {
   const out: SiteSummary[] = [];
   for (const n of nodes) {
     if (n.kind !== 'site') continue;
@@ -61,6 +65,8 @@ export function siteSummaries(nodes: readonly OrgNodeRow[], devices: readonly De
       if (timing.ackOverdue || timing.repairOverdue) f.overdue++;
       f.oldestOpenedAtMs = f.oldestOpenedAtMs === null ? t.opened_at_ms : Math.min(f.oldestOpenedAtMs, t.opened_at_ms);
     }
+    const exam = examDay.get(n.id);
+    if (exam) s.exam = exam;
     out.push(s);
   }
   return out;
@@ -91,8 +97,9 @@ export class SiteSummaryPublisher {
     if (!this.d.publish || (!force && !this.dirty)) return [];
     this.dirty = false;
     const r = repos(this.d.store.db);
-    const [nodes, devices, tickets] = await Promise.all([r.org.list(SYSTEM_ACTOR.scope), r.ledger.listDevices(SYSTEM_ACTOR.scope), r.ledger.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified' })]);
-    const all = siteSummaries(nodes, devices, tickets, this.cameras, this.d.clock.nowMs(), this.d.limits);
+    const nowMs = this.d.clock.nowMs();
+    const [nodes, devices, tickets, examDay] = await Promise.all([r.org.list(SYSTEM_ACTOR.scope), r.ledger.listDevices(SYSTEM_ACTOR.scope), r.ledger.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified' }), examDayFigures(this.d.store, nowMs)]);
+    const all = siteSummaries(nodes, devices, tickets, this.cameras, nowMs, this.d.limits, examDay);
     const changed = all.filter((s) => this.sent.get(s.nodeCode) !== fingerprint(s));
     if (changed.length === 0) return [];
     const publish = this.d.publish;
@@ -108,6 +115,10 @@ export class SiteSummaryPublisher {
   }
 }
 
+/**
+ * What must change for a summary to be sent again: not its time, nor the exam-day milliseconds,
+ * which grow every second while a window runs (its coverage, gaps and windows do change it).
+ */
 function fingerprint(s: SiteSummary): string {
-  return JSON.stringify({ ...s, atMs: 0 });
+  return JSON.stringify({ ...s, atMs: 0, exam: s.exam && { ...s.exam, requiredMs: 0, recordedMs: 0 } });
 }

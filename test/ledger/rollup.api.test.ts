@@ -1,5 +1,5 @@
 // Roll-up per level, in process (issue 19 items 3 and 5; R-FN-3: the city sees per lower site the
-// online rate, recording, open faults; R-CITY-4: the site's health is visible above; R-FLT-1:
+// online rate, recording, open faults; R-SEC-2: the site's health is tracked and reported above; R-FLT-1:
 // open tickets counted at the upper level). A site and a city, each a real app with its own SQLite
 // database and a manual clock; the site's outbox is delivered to the city's real batch endpoint
 // (fastify inject, signed as the site's sender signs) instead of over a socket. The city shows the
@@ -21,7 +21,7 @@ import { batchBody, signed } from '../uplink/signing.ts';
 
 const ledger = { tickIntervalMs: 3_600_000, healthIntervalMs: 3_600_000, disk: { measure: () => Promise.resolve({ freeBytes: 600, totalBytes: 1000 }) } };
 
-describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', () => {
+describe('roll-up per level: a city sees its site (R-FN-3, R-SEC-2, R-FLT-1)', () => {
   let site: TestApp;
   let city: TestApp;
   let cityServer: FastifyInstance;
@@ -105,6 +105,54 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-CITY-4, R-FLT-1)', 
     expect(devices.devices.every((d) => d.nodeCode === row.code)).toBe(true);
     const health = await get<HealthView>('/api/ledger/health');
     expect(health.reported).toEqual([expect.objectContaining({ stale: false, sample: expect.objectContaining({ disk: expect.objectContaining({ freeRatio: 0.6 }) }) })]);
+  });
+
+  it('today\'s exam recording completeness reaches the city as the site measured it, and rolls up (issue 19 item 3, R-FN-3, R-REC-1)', async () => {
+    const admin = await site.actor('admin');
+    const siteNode = (await site.app.org.tree(admin)).find((n) => n.name === '南京市第一中学考点')!;
+    const gulou = (await site.app.org.tree(admin)).find((n) => n.name === '鼓楼区')!;
+    const exam = await site.app.exams.exams.create(admin, { name: '今日完整率测试考试', kind: 'adult', ownerNodeId: gulou.id });
+    await site.app.exams.exams.setSites(admin, exam.id, [{ siteId: siteNode.id }]);
+    const now = site.clock.nowMs();
+    // Starts in 10 min: the exam rooms' entry windows opened 20 min ago, the custody rooms' earlier.
+    await site.app.exams.exams.createSessions(admin, exam.id, [{ subject: '数学', startMs: now + 10 * 60_000, endMs: now + 130 * 60_000 }]);
+    const windows = await repos(site.app.store.db).exams.windowsOf(SYSTEM_ACTOR.scope, { examId: exam.id });
+    expect(windows.length).toBeGreaterThan(0);
+    const entry = Math.min(...windows.map((w) => w.start_ms));
+    // Cameras 2 and 3 are the first exam room's (0 and 1 are in the monitoring room, which takes no
+    // part): camera 2 recorded the whole time so far, camera 3 the first half; other rooms have no camera.
+    const run = (cameraId: number, fromMs: number, toMs: number | null) => repos(site.app.store.db).recordings.insertRun({ camera_id: cameraId, stream: 'main', started_at_ms: fromMs, duration_90k: 0, ended_at_ms: toMs, end_reason: toMs === null ? null : 'camera lost', end_detail: null, video_codec: 'h264', width: 1920, height: 1080, rfc6381: 'avc1.640028', audio_codec: null, clock_offset_ms: null, frame_count: 0 });
+    await run(cameraIds[2]!, entry - 60_000, null);
+    await run(cameraIds[3]!, entry - 60_000, entry + Math.round((now - entry) / 2));
+    // What the site's own completeness report says for the same moment (the lines of windows started by now).
+    const report = await site.app.exams.reports.build(admin, exam.id);
+    const lines = report.lines.filter((l) => l.windowStartMs <= now);
+    const required = lines.reduce((a, l) => a + l.requiredMs, 0);
+    const recorded = lines.reduce((a, l) => a + l.recordedMs, 0);
+    expect(recorded).toBeGreaterThan(0);
+    expect(recorded).toBeLessThan(required);
+
+    // As each health sample does (once a minute): the summaries afresh, then the sender's batch.
+    await site.app.ledger.refreshSiteSummaries();
+    await deliver();
+    const view = await get<RollupView>('/api/ledger/rollup');
+    const row = find(view.tree, '南京市第一中学考点')!;
+    expect(row).toMatchObject({ examSites: 1, examLines: lines.length, examLinesWithGaps: lines.filter((l) => l.gaps.length > 0).length, examRequiredMs: required, examRecordedMs: recorded, examCoverage: Math.floor((recorded / required) * 1000) / 1000 });
+    expect(row.examCoverage!).toBeLessThan(1);
+    // The district and the city above carry the same figures (one site with an exam today).
+    expect(find(view.tree, '鼓楼区')).toMatchObject({ examSites: 1, examCoverage: row.examCoverage, examRequiredMs: required });
+    expect(find(view.tree, '南京市')).toMatchObject({ examSites: 1, examCoverage: row.examCoverage });
+
+    // A minute on, camera 2 still recording: the figures follow the site's own report again.
+    site.clock.advance(60_000);
+    const again = (await site.app.exams.reports.build(admin, exam.id)).lines.filter((l) => l.windowStartMs <= site.clock.nowMs());
+    const required2 = again.reduce((a, l) => a + l.requiredMs, 0);
+    const recorded2 = again.reduce((a, l) => a + l.recordedMs, 0);
+    await site.app.ledger.refreshSiteSummaries();
+    await deliver();
+    const later = find((await get<RollupView>('/api/ledger/rollup')).tree, '南京市第一中学考点')!;
+    expect(later.examCoverage).toBe(Math.floor((recorded2 / required2) * 1000) / 1000);
+    expect(later.examCoverage).not.toBe(row.examCoverage);
   });
 
   it('the weekly report (xlsx) carries the roll-up per level and the site\'s open ticket, audited', async () => {

@@ -150,6 +150,11 @@ export class ExamRepo {
     return q.orderBy('exam_session.start_ms').orderBy('org_node.path').orderBy('room.name').execute();
   }
 
+  /** Windows (any exam) whose room is in scope and that overlap [fromMs, toMs), in start order. */
+  windowsOverlapping(scope: Scope, fromMs: number, toMs: number): Promise<WindowDetailRow[]> {
+    return this.windows(scope).where('room_window.start_ms', '<', toMs).where('room_window.end_ms', '>', fromMs).orderBy('room_window.start_ms').orderBy('room_window.id').execute();
+  }
+
   getWindow(scope: Scope, id: number): Promise<WindowDetailRow | undefined> {
     return this.windows(scope).where('room_window.id', '=', id).executeTakeFirst();
   }

@@ -25,7 +25,7 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
     setSiteDevices(undefined);
     if (site) void request<{ devices: DeviceView[]; stale: boolean }>('GET', `/api/ledger/site-devices?code=${encodeURIComponent(site.code)}`).then(setSiteDevices, () => setSiteDevices({ devices: [], stale: true }));
   }, [site]);
-  const top: RollupRow = useMemo(() => ({ key: 'top', name: '全部 / all', kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, oldestReportAtMs: null, children: view?.tree ?? [] }), [view]);
+  const top: RollupRow = useMemo(() => ({ key: 'top', name: '全部 / all', kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, examSites: 0, examLines: 0, examLinesWithGaps: 0, examRequiredMs: 0, examRecordedMs: 0, examCoverage: null, oldestReportAtMs: null, children: view?.tree ?? [] }), [view]);
   const path: RollupRow[] = [top];
   for (const k of trail) {
     const next = path[path.length - 1]!.children?.find((c) => c.key === k);
@@ -59,6 +59,11 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
           { title: l('cameras'), dataIndex: 'cameras' },
           { title: l('onlineRate'), render: (_: unknown, r) => pct(r.onlineRate) },
           { title: l('recordingRate'), render: (_: unknown, r) => pct(r.recordingRate) },
+          { title: l('examCoverage'), render: (_: unknown, r) => (r.examCoverage === null ? <span style={{ color: '#8c8c8c' }}>{l('noExamToday')}</span> : (
+            <span data-testid={`exam-coverage-${r.name}`} title={l('examCoverageHint', { lines: r.examLines, gaps: r.examLinesWithGaps })} style={{ color: r.examCoverage < 1 ? '#cf1322' : undefined }}>
+              {pct(r.examCoverage)}{r.examLinesWithGaps > 0 && <Tag color="red" style={{ marginLeft: 4 }}>{l('examCoverageHint', { lines: r.examLines, gaps: r.examLinesWithGaps })}</Tag>}
+            </span>
+          )) },
           { title: l('unverifiedTickets'), render: (_: unknown, r) => <Space size={4}>{r.unverified}{r.overdue > 0 && <Tag color="red">{l('overdueN', { n: r.overdue })}</Tag>}</Space> },
           { title: l('dataTime'), render: (_: unknown, r) => <Freshness atMs={r.oldestReportAtMs} nowMs={now} /> },
         ]} />
