@@ -133,11 +133,15 @@ describe('存储与证据 and export requests in Chromium (issue 14 items 14, 6,
     await p.getByTestId('tab-retention').click();
     await p.getByTestId('ret-forecast').waitFor();
     await p.getByTestId('ret-threshold').waitFor();
+    // The form is filled from the server once loaded: type after that, and check what was typed stayed.
+    await expect.poll(() => p.getByTestId('ret-days').inputValue()).not.toBe('');
     await p.getByTestId('ret-days').fill('45');
+    expect(await p.getByTestId('ret-days').inputValue()).toBe('45');
     await p.getByTestId('ret-save').click();
-    await p.locator('.ant-message', { hasText: '已保存' }).waitFor();
+    // An earlier tab's 已保存 may still be on screen: wait for the stored setting itself.
     const admin = await f.t.actor('admin');
-    expect((await f.t.app.retention.settings(admin)).defaultDays).toBe(45);
+    await expect.poll(async () => (await f.t.app.retention.settings(admin)).defaultDays).toBe(45);
+    await p.locator('.ant-message', { hasText: '已保存' }).first().waitFor();
     await p.screenshot({ path: path.join(SHOTS, 'retention.png') });
   }, 60_000);
 

@@ -358,6 +358,8 @@ describe('web console (e2e)', () => {
     await page.getByRole('tab', { name: '事件' }).click();
     await byId(page, 'duty-incident-mark').click();
     await pickSelect(page, 'duty-incident-cameras', NAMES.camera);
+    // A multiple select keeps its list open (over the next field): close it without Esc (Esc closes the dialog too).
+    await page.locator('.ant-modal:visible .ant-modal-title').click();
     await pickSelect(page, 'duty-incident-category', '设备故障');
     await byId(page, 'duty-incident-description').fill('后排摄像机画面抖动');
     await submitModal(page, 'duty-incident-form');

@@ -74,7 +74,7 @@ describe('考前检测 readiness console (e2e)', () => {
     await byId(page, `campaign-${campaign.id}`).click();
     await byId(page, 'probe-all').click();
     // Wait on the server's state (every camera checked, none running), polled; then on the page.
-    // A full check includes a 12 s test recording per camera, and a loaded machine is slower still.
+    // A full check includes a 14 s test recording per camera, and a loaded machine is slower still.
     const finished = async () => {
       const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${campaign.id}`);
       return d.cameras.every((c) => !c.running && c.results.length > 0) ? d : undefined;
@@ -147,7 +147,7 @@ describe('考前检测 readiness console (e2e)', () => {
     await shot(page, '04-new-campaign');
     await page.getByRole('button', { name: '确 定' }).or(page.getByRole('button', { name: '确定' })).or(page.getByRole('button', { name: 'OK' })).last().click();
     const opened = async () => (await api.json<{ campaigns: CampaignView[] }>('GET', '/api/readiness/campaigns')).campaigns.find((c) => c.name === 'E2E 市级联调');
-    await expect.poll(opened).toBeDefined();
+    await expect.poll(opened, { timeout: 30_000 }).toBeDefined(); // the dialog's POST on a loaded 2-core machine
     const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${(await opened())!.id}`);
     expect(d.contacts).toEqual([{ orgNodeId: site.id, nodeName: site.name, name: '王老师', phone: '13912345678' }]);
     // The page shows the new campaign with its contact.

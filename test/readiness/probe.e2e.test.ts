@@ -1,6 +1,6 @@
 // Camera probes against the simulator through the real recorder (issue 17): a healthy camera
 // passes online / decode / profile / picture / audio (R-PRE-3, R-CITY-4); a camera whose clock is
-// 5 s off fails the clock check with the measured offset (R-PRE-6); every camera records a 12 s test
+// 5 s off fails the clock check with the measured offset (R-PRE-6); every camera records a 14 s test
 // window that is read back and decoded from its files (a stalled or absent camera: fail, nothing
 // recorded); a camera with ONVIF whose clock is 37 s off is set to Beijing time inside the run,
 // audited, with its maker/model/firmware read, and one that refuses is reported once, not retried
@@ -96,12 +96,12 @@ describe('readiness probes on simulated cameras', () => {
 
     const good = await results(cam.good);
     for (const p of ['online', 'decode', 'profile', 'picture', 'audio', 'clock', 'recording'] as const) expect(good.by[p]?.verdict, `${p}: ${good.by[p]?.value} ${good.by[p]?.reason}`).toBe('pass');
-    // R-PRE-3 "every camera records": a 12 s test window was recorded, read back and decoded.
+    // R-PRE-3 "every camera records": a 14 s test window was recorded, read back and decoded.
     expect(good.by.recording.value).toMatch(/^录得 1[0-2]\.\d 秒，解码 \d+ 帧$/);
     expect(Number(/解码 (\d+) 帧/.exec(good.by.recording.value)![1])).toBeGreaterThanOrEqual(200);
     const windows = (await repos(t.app.store.db).recordings.schedulesOf(cam.good)).filter((s) => s.created_by === 'readiness');
     expect(windows.length).toBe(1);
-    expect(windows[0].end_ms - windows[0].start_ms).toBe(12_000);
+    expect(windows[0].end_ms - windows[0].start_ms).toBe(14_000);
     expect(good.by.profile.value).toContain('1280×720');
     expect(good.by.profile.value).toMatch(/25\.0 fps/);
     // R-PRE-4: the measured bitrate is kept for the site's bandwidth verdict.

@@ -20,10 +20,11 @@ interface Props {
   atMs?: () => number | undefined;
   disabled?: boolean;
   style?: CSSProperties;
+  className?: string;
 }
 const stop = (e: MouseEvent) => e.stopPropagation();
 
-export function MarkIncidentButton({ cameraIds, source, atMs, disabled, style }: Props) {
+export function MarkIncidentButton({ cameraIds, source, atMs, disabled, style, className }: Props) {
   const t = useDutyText();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ category: IncidentCategory; description: string }>();
@@ -31,7 +32,7 @@ export function MarkIncidentButton({ cameraIds, source, atMs, disabled, style }:
   const [open, setOpen] = useState(false);
   return (
     <span onDoubleClick={stop} onClick={stop}>
-      <Button size="small" icon={<FlagOutlined />} disabled={disabled || cameraIds.length === 0} style={style} data-testid={`mark-incident-${source}`}
+      <Button size="small" icon={<FlagOutlined />} disabled={disabled || cameraIds.length === 0} style={style} className={className} data-testid={`mark-incident-${source}`}
         onClick={() => {
           setAt(source === 'playback' ? atMs?.() : Date.now());
           setOpen(true);

@@ -268,7 +268,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
       {cam && <TilePtz cameraId={cam.id} />}
-      {cam && <MarkIncidentButton cameraIds={[cam.id]} source="live" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
+      {cam && <MarkIncidentButton cameraIds={[cam.id]} source="live" className="xc-tile-mark" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}
