@@ -110,8 +110,10 @@ export function WallPage({ user }: { user: User }) {
     let stop = false;
     wallApi.state().then((s) => {
       if (stop) return;
-      if (s && saved.unsaved) console.info('wall: keeping this browser\'s unsaved wall over the server copy');
-      if (s && !saved.unsaved) {
+      // Changed here while the answer was on its way (a drag right after opening): that change stays.
+      const keepLocal = saved.unsaved === true || wallKey(current.current) !== wallKey(saved);
+      if (s && keepLocal) console.info('wall: keeping this browser\'s unsaved wall over the server copy');
+      if (s && !keepLocal) {
         confirmed.current = wallKey({ layout: s.layoutTiles, cells: s.cells, tourId: s.tourId, running: s.running, page: s.page });
         const next = Array<number | null>(MAX_WALL_CELLS).fill(null);
         s.cells.slice(0, MAX_WALL_CELLS).forEach((x, i) => (next[i] = x));
