@@ -109,7 +109,7 @@ export class SiteSummaryPublisher {
     });
     for (const s of changed) {
       this.sent.set(s.nodeCode, fingerprint(s));
-      this.d.log.info({ site: s.nodeCode, cameras: s.cameras, unverified: s.faults.unverified }, `考点设备概况已上报 site ledger summary published: ${s.nodeName}`);
+      this.d.log.info({ site: s.nodeCode, cameras: s.cameras, unverified: s.faults.unverified, examCoverage: s.exam?.coverage ?? null, examLinesWithGaps: s.exam?.linesWithGaps ?? null }, `考点设备概况已上报 site ledger summary published: ${s.nodeName}`);
     }
     return changed;
   }
