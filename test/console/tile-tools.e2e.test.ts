@@ -139,7 +139,10 @@ describe('wall tile tools, camera dialog, zip export (issue 14 items 7, 8, 10)',
     await dialog.waitFor();
     expect(await dialog.innerText()).not.toContain('或留空');
     await p.getByTestId('camera-source').click();
-    const kinds = await p.locator('.ant-select-dropdown:visible .ant-select-item-option').allInnerTexts();
+    // The dropdown opens with an animation: wait for its options before reading them (CI read an empty list once).
+    const options = p.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await options.first().waitFor();
+    const kinds = await options.allInnerTexts();
     expect(kinds).toContain('RTSP');
     expect(kinds).not.toContain('ONVIF');
     await p.getByTestId('camera-name').click(); // closes the dropdown (Esc would close the dialog)
