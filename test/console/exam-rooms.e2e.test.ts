@@ -147,6 +147,9 @@ describe('参考考点及考场 dialog in Chromium (issue 14 item 11)', () => {
     // 取消: nothing changes on the server.
     await p.locator('.ant-modal-confirm .ant-modal-confirm-btns .ant-btn').filter({ hasNotText: '确认移除' }).click();
     await message.waitFor({ state: 'detached' });
+    // The confirm and its mask fade out after the message goes: a click made meanwhile lands on the
+    // closing mask (a full CI run once lost the next 确定 that way and waited 20 s for nothing).
+    await expect.poll(() => p.locator('.ant-modal-confirm').count()).toBe(0);
     const kept = await examNow();
     expect(kept.sites.map((s) => s.name)).toEqual([SITE]);
     expect(kept.selectedRoomIds).toHaveLength(1);
@@ -155,6 +158,7 @@ describe('参考考点及考场 dialog in Chromium (issue 14 item 11)', () => {
 
     // Again, and 确认移除并停止录像.
     await p.getByTestId('sites-ok').click();
+    await message.waitFor();
     await p.getByTestId('sites-stop-ok').click();
     await p.getByTestId('sites-select').waitFor({ state: 'detached' });
     const removed = await examNow();
