@@ -1,9 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import LongestFirstSequencer from './test/helpers/longest-first.ts';
 
+/**
+ * Files that start the real server as a process, Chromium, a benchmark or an independent peer:
+ * each keeps vitest's isolation (a fresh module graph per file). Everything else (unit, repository
+ * and in-process API tests) shares one module graph per worker: importing the app costs about 1.5 s
+ * per file under isolation, 162 files × that was 200+ s of the suite (docs/benchmarks.md).
+ */
+export const ISOLATED_FILES = ['test/**/*.e2e.test.ts', 'test/console/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/interop/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -17,5 +24,9 @@ export default defineConfig({
     // A page or server answer that takes 1 s (the default) on a loaded 2-core CI machine is not a
     // failure: polls wait up to 10 s (a poll that succeeds returns as soon as it does).
     expect: { poll: { timeout: 10_000 } },
+    projects: [
+      { extends: true, test: { name: 'shared', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ISOLATED_FILES, isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES } },
+    ],
   },
 });
