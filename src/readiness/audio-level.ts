@@ -1,8 +1,10 @@
-// Sound level of captured audio (R-PRE-3: "sound" checked before the exam): the frames are decoded
-// by ffmpeg (AAC wrapped in ADTS headers built from the AudioSpecificConfig; G.711 raw) and measured
-// with its volumedetect filter, in dBFS. Digital silence reads about −91 dBFS; the simulator's tone
+// Sound level of captured audio (R-PRE-3: "sound" checked before the exam), in dBFS as ffmpeg's
+// volumedetect filter defines it. G.711 is decoded and measured here (src/media/g711/level.ts, no
+// process per camera); AAC is decoded by ffmpeg (wrapped in ADTS headers built from the
+// AudioSpecificConfig) and measured with volumedetect. Digital silence reads about −91 dBFS; the simulator's tone
 // −31.5 dBFS; a room microphone in a quiet exam room typically −50…−35 dBFS.
 import { spawn } from 'node:child_process';
+import { g711Level } from '../media/g711/level.ts';
 import type { AudioParams } from '../media/types.ts';
 import type { Judgement } from './profile.ts';
 
@@ -39,20 +41,19 @@ export function adtsHeader(config: Uint8Array, len: number): Buffer {
   ]);
 }
 
-function inputOf(frames: readonly Uint8Array[], p: AudioParams): { args: string[]; data: Buffer } | undefined {
-  if (p.codec === 'aac') {
-    if (!p.aacConfig || p.aacConfig.length < 2) return undefined;
-    const cfg = p.aacConfig;
-    return { args: ['-f', 'aac'], data: Buffer.concat(frames.flatMap((f) => [adtsHeader(cfg, f.length), Buffer.from(f)])) };
-  }
-  return { args: ['-f', p.codec === 'pcma' ? 'alaw' : 'mulaw', '-ar', String(p.sampleRate), '-ac', String(p.channels)], data: Buffer.concat(frames.map((f) => Buffer.from(f))) };
+/** AAC frames as an ADTS stream ffmpeg reads from stdin; undefined without an AudioSpecificConfig. */
+function adtsStream(frames: readonly Uint8Array[], p: AudioParams): Buffer | undefined {
+  const cfg = p.aacConfig;
+  if (!cfg || cfg.length < 2) return undefined;
+  return Buffer.concat(frames.flatMap((f) => [adtsHeader(cfg, f.length), Buffer.from(f)]));
 }
 
 /** Decodes and measures; undefined when the frames cannot be measured (reason in `error`). */
 export function measureAudioLevel(frames: readonly Uint8Array[], p: AudioParams, opts: { timeoutMs: number; ffmpeg?: string }): Promise<AudioLevel | { error: string }> {
-  const input = inputOf(frames, p);
-  if (!input || input.data.length === 0) return Promise.resolve({ error: '无可解码的音频 (no decodable audio)' });
-  const args = ['-hide_banner', '-nostdin', '-v', 'info', ...input.args, '-i', 'pipe:0', '-af', 'volumedetect', '-f', 'null', '-'];
+  if (p.codec !== 'aac') return Promise.resolve(g711Level(p.codec, frames) ?? { error: '无可解码的音频 (no decodable audio)' });
+  const data = adtsStream(frames, p);
+  if (!data || data.length === 0) return Promise.resolve({ error: '无可解码的音频 (no decodable audio)' });
+  const args = ['-hide_banner', '-nostdin', '-v', 'info', '-f', 'aac', '-i', 'pipe:0', '-af', 'volumedetect', '-f', 'null', '-'];
   const proc = spawn(opts.ffmpeg ?? process.env.XUNCHA_FFMPEG ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (b: Buffer) => {
@@ -70,7 +71,7 @@ export function measureAudioLevel(frames: readonly Uint8Array[], p: AudioParams,
       resolve({ meanDb: num(mean), maxDb: num(max) });
     });
     proc.stdin.on('error', () => undefined);
-    proc.stdin.end(input.data);
+    proc.stdin.end(data);
   });
 }
 
