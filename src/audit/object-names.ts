@@ -13,7 +13,10 @@ const idList = (v: unknown): number[] => {
   const raw = Array.isArray(v) ? v : typeof v === 'number' || typeof v === 'string' ? String(v).split(',') : [];
   return raw.map(Number).filter((n) => Number.isInteger(n) && n > 0);
 };
-const hasName = (d: Record<string, unknown>): boolean => NAME_KEYS.some((k) => (typeof d[k] === 'string' && d[k] !== '') || (Array.isArray(d[k]) && (d[k] as unknown[]).length > 0));
+// A list of objects is not a name: playback.start lists its cameras as {id, gbCode} (they get names below).
+const hasName = (d: Record<string, unknown>): boolean =>
+  NAME_KEYS.some((k) => (typeof d[k] === 'string' && d[k] !== '') || (Array.isArray(d[k]) && (d[k] as unknown[]).length > 0 && (d[k] as unknown[]).every((x) => typeof x === 'string')));
+const isIdObject = (x: unknown): x is { id: number } => typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'number';
 
 /** `detail` with the names of what the event concerns added (unchanged when it names it already or nothing is found). */
 export async function withObjectNames(db: Kysely<Database>, objectType: string, objectId: string | number, detail: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
@@ -25,6 +28,8 @@ export async function withObjectNames(db: Kysely<Database>, objectType: string, 
     const m = await n.cameraLabels(ids);
     const names = ids.map((i) => m.get(i)).filter((x): x is string => x !== undefined);
     if (names.length === 1) add.camera = names[0];
+    // Cameras listed as objects keep their fields, each with its name added.
+    else if (names.length > 1 && Array.isArray(d.cameras)) add.cameras = d.cameras.map((x) => (isIdObject(x) && m.has(x.id) ? { ...x, name: m.get(x.id) } : x));
     else if (names.length > 1) add.cameras = names;
   };
   const ids = idList(objectId);

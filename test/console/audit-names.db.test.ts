@@ -43,6 +43,13 @@ describe.each(DIALECTS)('audit object names on %s', (dialect) => {
     expect(auditRecordView((await last('alarm.ack'))!).objectName).toBe(`${site.name} ${room.name} 前置`);
     expect(auditRecordView((await last('exam.window.edit'))!).objectName).toBe(`${site.name} ${room.name}`);
     expect(auditRecordView((await last('exam.settings.update'))!).objectName).toBe(site.name);
+    // playback.start lists its cameras as {id, gbCode}: named one by one, and in 对象名称 (seen as "摄像机 #8" on the page).
+    await t.app.audit.record(admin, { action: 'playback.start', objectType: 'camera', objectId: String(cams[0].id), detail: { cameras: [{ id: cams[0].id, gbCode: 'g0' }], atMs: 1 } });
+    expect(auditRecordView((await last('playback.start'))!).objectName).toBe(`${site.name} ${room.name} 前置`);
+    await t.app.audit.record(admin, { action: 'playback.start', objectType: 'camera', objectId: cams.map((c) => c.id).join(','), detail: { cameras: cams.map((c) => ({ id: c.id, gbCode: `g${c.id}` })), atMs: 1 } });
+    const both = auditRecordView((await last('playback.start'))!);
+    expect(both.objectName).toBe(cams.map((c) => `${site.name} ${room.name} ${c.name}`).join('、'));
+    expect(both.detail).toMatchObject({ cameras: cams.map((c) => ({ id: c.id, gbCode: `g${c.id}`, name: `${site.name} ${room.name} ${c.name}` })) });
     const csv = auditCsv([(await last('alarm.ack'))!]).toString('utf8');
     expect(csv).toContain(`,${site.name} ${room.name} 前置,`);
   });
