@@ -54,6 +54,17 @@ describe.each(DIALECTS)('audit object names on %s', (dialect) => {
     expect(csv).toContain(`,${site.name} ${room.name} 前置,`);
   });
 
+  it('a refusal names its cameras only when all lie in the refused user\'s scope (R-ACC-1)', async () => {
+    const { path: sitePath } = await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow();
+    const ids = cams.map((c) => c.id).join(',');
+    const detail = { for: 'video.live.start', reason: 'no remote-viewing grant', cameraIds: cams.map((c) => c.id) };
+    await t.app.audit.record({ ...admin, scope: { kind: 'subtree', path: sitePath } }, { action: 'duty.view', objectType: 'camera', objectId: ids, outcome: 'denied', detail });
+    expect(auditRecordView((await last('duty.view'))!).objectName).toBe(cams.map((c) => `${site.name} ${room.name} ${c.name}`).join('、'));
+    // Refused outside the scope: no name is written.
+    await t.app.audit.record({ ...admin, scope: { kind: 'subtree', path: '/999999/' } }, { action: 'video.live.start', objectType: 'camera', objectId: ids, outcome: 'denied', detail: { reason: 'out of scope' } });
+    expect(auditRecordView((await last('video.live.start'))!).objectName).toBe('');
+  });
+
   it('the name stays as it was at the time after a rename; an event naming its object keeps its own name', async () => {
     await t.app.audit.record(admin, { action: 'video.live.start', objectType: 'camera', objectId: cams[1].id });
     await t.app.devices.updateCamera(admin, cams[1].id, { name: '后置（新）' });
