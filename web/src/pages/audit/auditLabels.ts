@@ -85,6 +85,10 @@ const KEYS: Record<string, string> = {
 export function detailKey(k: string, lang: Lang): string {
   return lang === 'zh' ? (KEYS[k] ?? k) : k;
 }
+// Codes the duty rules write into a refusal (src/duty/policy.ts), and the window kinds they name.
+const REASONS: Record<string, string> = { 'no remote-viewing grant': '无有效的远程调看授权', 'two-person rule': '未满足两人值守' };
+const WINDOW_KINDS: Record<string, string> = { exam: '考试时段', custody: '试卷保密时段' };
+
 /** An object in a detail list (playback.start's cameras: {id, gbCode, name}) as words, not JSON. */
 function itemText(x: unknown): string {
   if (typeof x !== 'object' || x === null) return String(x);
@@ -97,6 +101,8 @@ export function detailValue(k: string, v: unknown, beijing: (ms: number) => stri
   if (typeof v === 'number' && /Ms$/.test(k) && v > 946_684_800_000) return beijing(v);
   // `for` names the action a refusal was for (duty.view: video.live.start).
   if (k === 'for' && typeof v === 'string') return actionLabel(v, 'zh');
+  if (k === 'reason' && typeof v === 'string') return REASONS[v] ?? v;
+  if (k === 'windows' && Array.isArray(v)) return v.map((x) => WINDOW_KINDS[String(x)] ?? String(x)).join('、');
   if (Array.isArray(v)) return v.map(itemText).join('、');
   if (typeof v === 'boolean') return v ? '是' : '否';
   return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
