@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { GENESIS_HASH, auditKeyId, chainHash, checkpointMac, headMac } from './chain.ts';
 import { REKEY_ACTION, contentDigestOf, walkChain } from './chain-walk.ts';
-import { withObjectNames } from './object-names.ts';
+import { withObjectNames, withScopedCameraNames } from './object-names.ts';
 import type { RekeyDetail } from './chain-walk.ts';
 
 export interface AuditEvent {
@@ -91,9 +91,11 @@ export class AuditService {
   /** Appends inside `trx`; the caller's transaction decides whether it sticks. */
   async append(trx: Kysely<Database>, actor: Actor, e: AuditEvent): Promise<void> {
     // Names as they are now, i.e. at the time of the event (issue 14 item 17), inside the chain.
-    // Not on a refusal: a request for an object outside the actor's scope must not write that
-    // object's name into a record the actor (and their district) can read (R-ACC-1).
-    const detail = e.outcome === 'denied' ? e.detail : await withObjectNames(trx, e.objectType, e.objectId, e.detail);
+    // On a refusal only cameras inside the actor's scope: a request for an object outside it must
+    // not write that object's name into a record the actor (and their district) can read (R-ACC-1).
+    const detail = e.outcome === 'denied'
+      ? await withScopedCameraNames(trx, actor.scope, e.objectType, e.objectId, e.detail)
+      : await withObjectNames(trx, e.objectType, e.objectId, e.detail);
     const r = repos(trx).audit;
     const head = await r.lockHead(this.store.dialect);
     // After a rotation by another process, appending with the retired key would break the chain.

@@ -59,6 +59,9 @@ function objectName(detail: Record<string, unknown> | null): string {
     const v = detail[k];
     if (typeof v === 'string' && v) return v;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('、');
+    // Cameras listed as objects, each named when written (object-names.ts).
+    const named = Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as { name?: unknown }).name : undefined)) : [];
+    if (named.length > 0 && named.every((x) => typeof x === 'string')) return named.join('、');
   }
   return '';
 }

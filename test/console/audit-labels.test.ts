@@ -32,6 +32,12 @@ describe('audit labels (issue 14 item 17)', () => {
     expect(detailValue('fromMs', Date.UTC(2026, 5, 7, 1, 0, 0), formatBeijing)).toBe('2026-06-07 09:00:00');
     expect(detailValue('count', 3, formatBeijing)).toBe('3');
     expect(detailValue('cameras', ['第01考场前', '第01考场后'], formatBeijing)).toBe('第01考场前、第01考场后');
+    // Cameras listed as objects (playback.start) read as their names, else as id and GB code — never JSON.
+    expect(detailValue('cameras', [{ id: 8, gbCode: '32010600111310000008', name: '一中 第04考场 后置' }, { id: 9, gbCode: '32010600111310000009' }], formatBeijing)).toBe('一中 第04考场 后置、#9（32010600111310000009）');
+    // A refusal names the action it refused in Chinese.
+    expect(`${detailKey('for', 'zh')}: ${detailValue('for', 'video.live.start', formatBeijing)}`).toBe('请求的操作: 开始观看实时视频');
+    expect(detailValue('windows', ['exam', 'custody'], formatBeijing)).toBe('考试时段、试卷保密时段');
+    expect(detailValue('reason', 'no remote-viewing grant', formatBeijing)).toBe('无有效的远程调看授权');
   });
 
   it('the CSV export reads like the page: Chinese headers, Beijing time, action/role/outcome in Chinese, the name as recorded; codes and JSON kept', () => {

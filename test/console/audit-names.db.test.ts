@@ -43,8 +43,26 @@ describe.each(DIALECTS)('audit object names on %s', (dialect) => {
     expect(auditRecordView((await last('alarm.ack'))!).objectName).toBe(`${site.name} ${room.name} 前置`);
     expect(auditRecordView((await last('exam.window.edit'))!).objectName).toBe(`${site.name} ${room.name}`);
     expect(auditRecordView((await last('exam.settings.update'))!).objectName).toBe(site.name);
+    // playback.start lists its cameras as {id, gbCode}: named one by one, and in 对象名称 (seen as "摄像机 #8" on the page).
+    await t.app.audit.record(admin, { action: 'playback.start', objectType: 'camera', objectId: String(cams[0].id), detail: { cameras: [{ id: cams[0].id, gbCode: 'g0' }], atMs: 1 } });
+    expect(auditRecordView((await last('playback.start'))!).objectName).toBe(`${site.name} ${room.name} 前置`);
+    await t.app.audit.record(admin, { action: 'playback.start', objectType: 'camera', objectId: cams.map((c) => c.id).join(','), detail: { cameras: cams.map((c) => ({ id: c.id, gbCode: `g${c.id}` })), atMs: 1 } });
+    const both = auditRecordView((await last('playback.start'))!);
+    expect(both.objectName).toBe(cams.map((c) => `${site.name} ${room.name} ${c.name}`).join('、'));
+    expect(both.detail).toMatchObject({ cameras: cams.map((c) => ({ id: c.id, gbCode: `g${c.id}`, name: `${site.name} ${room.name} ${c.name}` })) });
     const csv = auditCsv([(await last('alarm.ack'))!]).toString('utf8');
     expect(csv).toContain(`,${site.name} ${room.name} 前置,`);
+  });
+
+  it('a refusal names its cameras only when all lie in the refused user\'s scope (R-ACC-1)', async () => {
+    const { path: sitePath } = await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow();
+    const ids = cams.map((c) => c.id).join(',');
+    const detail = { for: 'video.live.start', reason: 'no remote-viewing grant', cameraIds: cams.map((c) => c.id) };
+    await t.app.audit.record({ ...admin, scope: { kind: 'subtree', path: sitePath } }, { action: 'duty.view', objectType: 'camera', objectId: ids, outcome: 'denied', detail });
+    expect(auditRecordView((await last('duty.view'))!).objectName).toBe(cams.map((c) => `${site.name} ${room.name} ${c.name}`).join('、'));
+    // Refused outside the scope: no name is written.
+    await t.app.audit.record({ ...admin, scope: { kind: 'subtree', path: '/999999/' } }, { action: 'video.live.start', objectType: 'camera', objectId: ids, outcome: 'denied', detail: { reason: 'out of scope' } });
+    expect(auditRecordView((await last('video.live.start'))!).objectName).toBe('');
   });
 
   it('the name stays as it was at the time after a rename; an event naming its object keeps its own name', async () => {

@@ -205,6 +205,12 @@ describe('console wall and camera state (issue 14)', () => {
     await p.goto(`${server.baseUrl}/#/wall`);
     const ackBtn = p.getByTestId(`alarm-ack-${alarmId}`);
     await ackBtn.waitFor({ timeout: 20_000 });
+    // The banner's 实时 on the wall itself (the page stays mounted) opens the camera live, full screen.
+    await p.getByTestId('wall-grid').waitFor();
+    await p.getByTestId(`alarm-live-${alarmId}`).click();
+    await expect.poll(() => p.getByTestId('wall-full').locator('[data-camera-id]').first().getAttribute('data-camera-id')).toBe(String(cam.id));
+    await p.getByTestId('wall-full-close').click();
+    await p.getByTestId('wall-full').waitFor({ state: 'detached' });
     await ackBtn.click();
     await p.getByTestId('ack-disposition').fill('已电话通知考点，摄像机重启');
     await p.screenshot({ path: path.join(SHOTS, 'alarm-ack.png') });
@@ -228,6 +234,7 @@ describe('console wall and camera state (issue 14)', () => {
     expect(xlsx.type).toContain('spreadsheetml');
     expect(xlsx.size).toBeGreaterThan(1000);
 
+    expect(await p.getByTestId(`alarms-live-${alarmId}`).getAttribute('href')).toBe(`#/wall?cameraId=${cam.id}`);
     const link = p.getByTestId(`alarms-playback-${alarmId}`);
     expect(await link.getAttribute('href')).toMatch(new RegExp(`^#/playback\\?cameraId=${cam.id}&atMs=\\d+$`));
     await link.click();

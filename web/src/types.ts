@@ -24,7 +24,6 @@ export type CameraPosition = Schema.CameraPosition;
 export const CAMERA_POSITIONS: readonly CameraPosition[] = ['front', 'rear', 'other'];
 export type SourceKind = Schema.CameraSourceKind;
 export const SOURCE_KINDS: readonly SourceKind[] = ['rtsp', 'onvif', 'gb28181'];
-export type CameraStatus = 'online' | 'offline' | 'recording' | 'error';
 
 export type Camera = CameraView;
 export type Room = RoomView;

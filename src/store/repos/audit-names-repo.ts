@@ -1,22 +1,26 @@
 // Names of the objects an audit record concerns, read when the record is written (issue 14 item 17):
-// the log keeps the name as it was at the time, even after a rename or deletion. No scope filter:
-// the writer is the audit service inside an already authorised (or refused) action.
+// the log keeps the name as it was at the time, even after a rename or deletion. No scope filter
+// for an authorised action; a refused one names only cameras inside the refused user's scope.
 import type { Kysely } from 'kysely';
+import type { Scope } from '../../auth/actor.ts';
 import type { Database } from '../schema.ts';
+import { scopePrefix } from './scope-filter.ts';
 
 export class AuditNamesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Camera id → "考点 房间 摄像机". */
-  async cameraLabels(ids: readonly number[]): Promise<Map<number, string>> {
+  /** Camera id → "考点 房间 摄像机"; with `scope`, only cameras inside it. */
+  async cameraLabels(ids: readonly number[], scope: Scope = { kind: 'all' }): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db
+    let q = this.db
       .selectFrom('camera')
       .innerJoin('room', 'room.id', 'camera.room_id')
       .innerJoin('org_node', 'org_node.id', 'room.site_id')
       .select(['camera.id as id', 'camera.name as camera', 'room.name as room', 'org_node.name as site'])
-      .where('camera.id', 'in', [...ids])
-      .execute();
+      .where('camera.id', 'in', [...ids]);
+    const prefix = scopePrefix(scope);
+    if (prefix) q = q.where('org_node.path', 'like', prefix);
+    const rows = await q.execute();
     return new Map(rows.map((r) => [r.id, `${r.site} ${r.room} ${r.camera}`]));
   }
 

@@ -93,7 +93,7 @@ export function AlarmHistoryPage() {
             title: '', key: 'go', width: 110,
             render: (_, a) => (
               <Space size={8}>
-                <a href={liveLink(a.cameraId)}>{c('alarmLive')}</a>
+                <a href={liveLink(a.cameraId)} data-testid={`alarms-live-${a.id}`}>{c('alarmLive')}</a>
                 <a href={playbackLink(a.cameraId, a.gapStartMs ?? a.raisedAtMs)} data-testid={`alarms-playback-${a.id}`}>{c('alarmPlayback')}</a>
               </Space>
             ),

@@ -80,14 +80,30 @@ const KEYS: Record<string, string> = {
   kind: '类型', seats: '座位数', seed: '初始数据', orgNodeId: '机构', gbCode: '国标编码', position: '位置', intervalS: '间隔(秒)',
   disposition: '处置意见', note: '意见', requester: '申请人', exportId: '导出编号', file: '文件', watermark: '水印', count: '数量', username: '用户名', role: '角色',
   layoutTiles: '画面数', cameraIds: '摄像机', shared: '共享', roomId: '房间', sourceKind: '接入方式', networkSet: '已设网络配置', cameraId: '摄像机',
-  lower: '下级', streams: '路数', achievedKbps: '实测码率(kbit/s)', requiredKbps: '所需码率(kbit/s)', verdict: '结论',
+  for: '请求的操作', windows: '时段', lower: '下级', streams: '路数', achievedKbps: '实测码率(kbit/s)', requiredKbps: '所需码率(kbit/s)', verdict: '结论',
 };
 export function detailKey(k: string, lang: Lang): string {
   return lang === 'zh' ? (KEYS[k] ?? k) : k;
 }
+// Codes the duty rules write into a refusal (src/duty/policy.ts), and the window kinds they name.
+const REASONS: Record<string, string> = { 'no remote-viewing grant': '无有效的远程调看授权', 'two-person rule': '未满足两人值守' };
+const WINDOW_KINDS: Record<string, string> = { exam: '考试时段', custody: '试卷保密时段' };
+
+/** An object in a detail list (playback.start's cameras: {id, gbCode, name}) as words, not JSON. */
+function itemText(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const o = x as Record<string, unknown>;
+  if (typeof o.name === 'string') return o.name;
+  if (o.id !== undefined) return `#${String(o.id)}${typeof o.gbCode === 'string' ? `（${o.gbCode}）` : ''}`;
+  return JSON.stringify(x);
+}
 export function detailValue(k: string, v: unknown, beijing: (ms: number) => string): string {
   if (typeof v === 'number' && /Ms$/.test(k) && v > 946_684_800_000) return beijing(v);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join('、');
+  // `for` names the action a refusal was for (duty.view: video.live.start).
+  if (k === 'for' && typeof v === 'string') return actionLabel(v, 'zh');
+  if (k === 'reason' && typeof v === 'string') return REASONS[v] ?? v;
+  if (k === 'windows' && Array.isArray(v)) return v.map((x) => WINDOW_KINDS[String(x)] ?? String(x)).join('、');
+  if (Array.isArray(v)) return v.map(itemText).join('、');
   if (typeof v === 'boolean') return v ? '是' : '否';
   return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -8,10 +8,12 @@ import type { Camera, CameraPosition } from '../../types.ts';
 import { errorMessage, request } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
 import { FormModal } from '../../components/FormModal.tsx';
+import type { OnvifAddResult } from '../../../../src/org/onvif-add.ts';
 
 interface Values { name: string; position: CameraPosition; address: string; username: string; password: string }
-interface Profile { token: string; name: string; encoding: string; width: number; height: number; fps?: number; bitrateKbps?: number; streamUri: string }
-interface Discovered { deviceUrl: string; manufacturer?: string; model?: string; profiles: Profile[] }
+// The server's answer types (type-only: one source, issue 14).
+type Discovered = OnvifAddResult['discovered'];
+type Profile = Discovered['profiles'][number];
 
 const T = {
   zh: { title: '按 ONVIF 添加摄像机', address: '地址', addressHint: 'IP、IP:端口 或设备服务地址', user: '用户名', password: '密码', discover: '发现', found: '设备应答', device: '设备', profiles: '码流配置', uri: '码流地址', hint: '只需地址、用户名和密码：码流地址由摄像机经 ONVIF 告知，主码流取第一个配置，子码流取第二个。', add: '添加' },
@@ -45,7 +47,7 @@ export function OnvifCameraModal({ roomId, onClose, onDone }: { roomId: number; 
     }
   };
   const submit = async (v: Values) => {
-    const r = await request<{ camera: Camera; discovered: Discovered }>('POST', '/api/cameras/onvif', { roomId, name: v.name.trim(), position: v.position, address: v.address.trim(), username: v.username, password: v.password ?? '' });
+    const r = await request<OnvifAddResult>('POST', '/api/cameras/onvif', { roomId, name: v.name.trim(), position: v.position, address: v.address.trim(), username: v.username, password: v.password ?? '' });
     onDone(r.camera);
   };
 

@@ -19,7 +19,9 @@ import { PlaybackPlayer } from './player.ts';
 import type { PlayerState } from './player.ts';
 import { GapList } from './GapList.tsx';
 import { MAX_SPAN_MS, MIN_SPAN_MS, Timeline } from './Timeline.tsx';
-import { hashNumber } from '../../deepLink.ts';
+import { clearHashParams, hashNumber, useHashLinkSeq } from '../../deepLink.ts';
+import { CAMERA_STATE_COLOR, cameraStateKind, cameraStateText, sinceText, useCameraStatuses } from '../../components/CameraState.tsx';
+import { useConsoleText } from '../../consoleText.ts';
 import { MarkIncidentButton } from '../duty/MarkIncident.tsx';
 import './playback.css';
 
@@ -29,6 +31,9 @@ const todayBeijing = () => formatBeijing(Date.now()).slice(0, 10);
 
 export function PlaybackPage({ user }: { user: User }) {
   const { t, lang } = useI18n();
+  const { c: ct } = useConsoleText();
+  // Camera state beside each camera here too (issue 14 item 9: everywhere a camera is listed).
+  const statuses = useCameraStatuses();
   const [nodes, setNodes] = useState<OrgNode[]>([]);
   // Opened from an alarm (#/playback?cameraId=…&atMs=…): that camera, that day, from 5 s before.
   const link = useRef({ cameraId: hashNumber('cameraId'), atMs: hashNumber('atMs') });
@@ -84,7 +89,12 @@ export function PlaybackPage({ user }: { user: User }) {
         key: `r${r.id}`,
         title: r.name,
         checkable: false,
-        children: r.cameras.map((c) => ({ key: `c${c.id}`, isLeaf: true, title: <span data-testid={`pb-cam-${c.id}`}>{c.name}</span> })),
+        children: r.cameras.map((c) => {
+          const s = statuses.get(c.id);
+          const kind = cameraStateKind(s);
+          const dot = <span className="xc-status-dot" data-testid={`pb-cam-dot-${c.id}`} data-state={kind} title={`${cameraStateText(s, lang, ct)} ${sinceText(s, ct)}`} style={{ background: CAMERA_STATE_COLOR[kind], marginRight: 6 }} />;
+          return { key: `c${c.id}`, isLeaf: true, title: <span data-testid={`pb-cam-${c.id}`}>{dot}{c.name}</span> };
+        }),
       })),
     }));
 
@@ -110,9 +120,20 @@ export function PlaybackPage({ user }: { user: User }) {
     const { cameraId, atMs } = link.current;
     if (!cameraId || !atMs || !cameras.some((c) => c.id === cameraId)) return;
     link.current = { cameraId: undefined, atMs: undefined };
+    clearHashParams();
     void play(atMs - 5000);
     // Once, when the linked camera is known (its <video> is rendered by then).
   }, [cameras]);
+  // An alarm's 回放 clicked while this page is open: the page stays mounted, so take the link here.
+  const linkSeq = useHashLinkSeq();
+  useEffect(() => {
+    const cameraId = hashNumber('cameraId');
+    const atMs = hashNumber('atMs');
+    if (!linkSeq || !cameraId || !atMs) return;
+    link.current = { cameraId, atMs };
+    setDay(formatBeijing(atMs).slice(0, 10));
+    setChecked([cameraId]);
+  }, [linkSeq]);
   const nextGap = () => {
     const clock = state?.clockMs ?? view[0];
     const next = data.flatMap((d) => d.gaps).filter((g) => g.startMs > clock + 4000).sort((x, y) => x.startMs - y.startMs)[0];

@@ -23,7 +23,7 @@ import { LAYOUTS, OVERVIEW_MIN_TILES, TokenCache, fetchStatuses, pageOf, wallSit
 import type { CameraStatusView, WallCamera, WallSite } from './wallModel.ts';
 import { loadWallState, saveWallState, wallKey } from './wallState.ts';
 import type { WallState } from './wallState.ts';
-import { hashNumber } from '../../deepLink.ts';
+import { clearHashParams, hashNumber, useHashLinkSeq } from '../../deepLink.ts';
 import { WallDutyPanel } from '../duty/WallDutyPanel.tsx';
 import './wall.css';
 import { MAX_WALL_CELLS } from '../../../../src/wall/layouts.ts';
@@ -172,16 +172,19 @@ export function WallPage({ user }: { user: User }) {
     setCells(next);
   };
 
-  // Opened from an alarm (#/wall?cameraId=…): that camera live, full screen, once it is known.
+  // Opened from an alarm (#/wall?cameraId=…, also clicked here where the page stays): live, full screen.
   const liveLinked = useRef(hashNumber('cameraId'));
+  const linkSeq = useHashLinkSeq();
   useEffect(() => {
+    if (linkSeq > 0) liveLinked.current = hashNumber('cameraId') ?? liveLinked.current;
     const id = liveLinked.current;
     if (!id) return;
     const cam = sites.flatMap((x) => x.rooms.flatMap((r) => r.cameras)).find((x) => x.id === id);
     if (!cam) return;
     liveLinked.current = undefined;
+    clearHashParams(); // the same link clicked again is heard
     setFull(cam);
-  }, [sites]);
+  }, [sites, linkSeq]);
   const byId = useMemo(() => new Map(sites.flatMap((s) => s.rooms.flatMap((r) => r.cameras)).map((c) => [c.id, c])), [sites]);
   const tour = tours.find((x) => x.id === tourId);
   // A tour's cameras come from the server (ordered, only those this user may see); its layout
