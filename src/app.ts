@@ -161,6 +161,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return calls ? calls.deviceInfo(channelId) : Promise.reject(new Error('本节点未配置国标级联 (gb28181 is not configured)'));
       },
       gbClock: (channelId) => createCascadeModule(app).calls?.clockOf(channelId) ?? Promise.resolve(undefined),
+      // An upper probes a lower's camera through the cascade: DeviceStatus, catalog Status, RecordInfo.
+      gbCascade: () => createCascadeModule(app).calls,
       gbPull: () => {
         const calls = createCascadeModule(app).calls;
         return calls && ((channelId, onRtp) => calls.openLive(channelId, { rtpTap: onRtp }));

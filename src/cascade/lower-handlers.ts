@@ -16,16 +16,20 @@ import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
 import type { LowerLink } from './lower-link.ts';
+import type { GbDeviceStatus } from './upper-calls.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
 import { recordedSpans } from './record-info.ts';
 import type { SipNode } from './sip-node.ts';
 import { answerBroadcast, isBroadcast } from './voice.ts';
+import { sipDateText } from './upper-clock.ts';
 
 /** Passthrough to this node's own lower platforms (when it is also an upper). */
 export interface RemotePassthrough {
   owns(deviceId: string): Promise<boolean>;
   recordInfo(deviceId: string, startTime: string, endTime: string): Promise<RecordItem[]>;
   ptz(deviceId: string, ptzCmd: string): Promise<string>;
+  /** DeviceStatus of a channel of a lower of ours (an upper's readiness probe through the cascade). */
+  deviceStatus?(deviceId: string): Promise<GbDeviceStatus>;
   /** DeviceControl other than PTZ (IFameCmd, RecordCmd…), decided by the lower. */
   deviceControl(deviceId: string, other: Record<string, string>): Promise<string>;
 }
@@ -68,7 +72,9 @@ export class LowerHandlers {
       reply(400, { reason: 'Bad MANSCDP' });
       return;
     }
-    reply(200);
+    // Date: this node's clock, as GB devices write theirs; the upper bounds our offset by its send
+    // and receive times (answer-clock.ts, readiness R-PRE-6).
+    reply(200, { headers: { Date: sipDateText(this.d.clock.nowMs()) } });
     void this.answer(msg, ctx).catch((err: unknown) => this.d.log.error({ err, kind: msg.kind }, 'answering the upper failed'));
   }
 
@@ -124,6 +130,11 @@ export class LowerHandlers {
           // The node encodes (serves) while any camera is online and records while any camera records.
           const states = (await r.cameras.list({ kind: 'all' })).map((c) => this.d.cameraState(c.id));
           return this.send([{ kind: 'device-status-response', ...head, result: 'OK', online: 'ONLINE', status: 'OK', encode: states.some((x) => x.online) ? 'ON' : 'OFF', record: states.some((x) => x.recording) ? 'ON' : 'OFF', deviceTime: now }]);
+        }
+        if (!camera && this.d.remote?.deviceStatus && (await this.d.remote.owns(msg.deviceId))) {
+          // A channel of our own lower: relayed, so an upper two levels up hears the site itself.
+          const s = await this.d.remote.deviceStatus(msg.deviceId).catch((err: unknown) => ({ result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: `lower did not answer: ${(err as Error).message}`.slice(0, 120) }) as GbDeviceStatus);
+          return this.send([{ kind: 'device-status-response', ...head, result: s.result, online: s.online, status: s.status, ...(s.reason ? { reason: s.reason } : {}), ...(s.encode ? { encode: s.encode } : {}), ...(s.record ? { record: s.record } : {}), deviceTime: s.deviceTime ?? now }]);
         }
         if (!camera) return this.send([{ kind: 'device-status-response', ...head, result: 'ERROR', online: 'OFFLINE', status: 'ERROR', reason: 'unknown device' }]);
         const s = this.d.cameraState(camera.id);

@@ -23,6 +23,7 @@ import { gbActor } from './ptz-policy.ts';
 import { recordedFrames } from './recorded-frames.ts';
 import { noAudioWarning, NO_AUDIO_OUTPUT } from './voice.ts';
 import type { SipNode } from './sip-node.ts';
+import { sipDateText } from './upper-clock.ts';
 import type { UpperCalls } from './upper-calls.ts';
 
 /** Reason phrases of the RTSP statuses a lower answers MANSRTSP with (relayed sessions). */
@@ -183,7 +184,7 @@ export class MediaSessions {
       action: kind === 'play' ? 'cascade.live' : `cascade.${kind}`, objectType: camera ? 'camera' : 'remote_channel', objectId: camera ? camera.id : channelId,
       scopePath: camera?.site_path ?? '/', detail: { channelId, to: `${offer.ip}:${offer.port}/${offer.transport}`, ssrc, ...(kind !== 'play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}) },
     });
-    const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
+    const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP', Date: sipDateText(this.d.clock.nowMs()) }, body: new TextEncoder().encode(answer) });
     const dialog = createUasDialog(req, res, ctx.source);
     const callId = dialog.callId;
     let started = false;

@@ -17,6 +17,17 @@ import type { RtpPsReceiverOptions } from './media-in.ts';
 import type { SipNode } from './sip-node.ts';
 import type { LowerClock, UpperRegistry } from './upper-registry.ts';
 
+/** A DeviceStatus answer's fields (GB/T 28181 §A.2.6). */
+export interface GbDeviceStatus {
+  result: string;
+  online: string;
+  status: string;
+  reason?: string;
+  encode?: string;
+  record?: string;
+  deviceTime?: string;
+}
+
 export interface OpenLiveOptions {
   transport?: 'udp' | 'tcp';
   /** TCP: 'passive' (default: we listen, the lower connects) or 'active' (we connect to the lower). */
@@ -38,6 +49,8 @@ export class UpperCalls {
   private readonly open = new Map<string, GbFrameSource>();
   private readonly dialogs = new WeakMap<GbFrameSource, SipDialog>();
   private rtspSeq = 0;
+  /** Catalog queries in flight by lower id (readiness probes of many channels share one). */
+  private readonly catalogRefresh = new Map<number, Promise<void>>();
 
   constructor(
     private readonly node: SipNode,
@@ -115,7 +128,9 @@ export class UpperCalls {
     });
     let dialog: SipDialog | undefined;
     try {
+      const sentAtMs = this.registry.nowMs();
       const res = await this.node.transport.invite(req, dest);
+      this.registry.noteAnswer(lower.sip_id, res.response, sentAtMs, this.registry.nowMs());
       if (!res.dialog) throw new OpenError('refused', `INVITE for ${deviceId} answered ${res.response.status} ${res.response.reason}`);
       dialog = res.dialog;
       const answer = parseGbSdp(bodyText(res.response));
@@ -175,7 +190,41 @@ export class UpperCalls {
     return { result: a.result, manufacturer: a.manufacturer, model: a.model, firmware: a.firmware };
   }
 
-  /** The clock of the device owning a channel, from the Date of its last REGISTER or keepalive (readiness R-PRE-6). */
+  /**
+   * DeviceStatus of a channel (GB/T 28181 §9.5.2), answered by the lower that owns it; a middle
+   * level relays it to its own lower (lower-handlers.ts), so a province reaches a site's camera.
+   */
+  async deviceStatus(deviceId: string): Promise<GbDeviceStatus> {
+    const lower = await this.requireOwner(deviceId);
+    const answers = await this.registry.query(lower, { kind: 'device-status-query', sn: this.node.nextSn(), deviceId }, 5000);
+    const a = answers.find((x) => x.kind === 'device-status-response');
+    if (!a || a.kind !== 'device-status-response') throw new Error('DeviceStatus 无应答 (no DeviceStatus answer)');
+    return { result: a.result, online: a.online, status: a.status, reason: a.reason, encode: a.encode, record: a.record, deviceTime: a.deviceTime };
+  }
+
+  /**
+   * A channel's Status in its lower's catalog. A catalog received before `notBeforeMs` (default: a
+   * minute ago) is asked again first — the stored one may predate the camera coming online — once
+   * per lower however many of its channels are being probed (concurrent callers share the query;
+   * a readiness run passes its start, so one query per lower per run). Undefined: not in it.
+   */
+  async catalogStatus(deviceId: string, notBeforeMs = this.registry.nowMs() - 60_000): Promise<{ status: string; updatedAtMs: number } | undefined> {
+    const lower = await this.ownerOf(deviceId);
+    if (lower && this.registry.isOnline(lower.id) && Number(lower.catalog_at_ms ?? 0) < notBeforeMs) {
+      let p = this.catalogRefresh.get(lower.id);
+      if (!p) {
+        p = this.registry.refreshCatalog(lower.id)
+          .then(() => undefined, (err: unknown) => this.log.warn({ err, lower: lower.sip_id }, 'catalog query for a readiness probe failed'))
+          .finally(() => this.catalogRefresh.delete(lower.id));
+        this.catalogRefresh.set(lower.id, p);
+      }
+      await p;
+    }
+    const ch = await repos(this.store.db).cascade.channelByDeviceId(deviceId);
+    return ch ? { status: ch.status ?? '', updatedAtMs: Number(ch.updated_at_ms) } : undefined;
+  }
+
+  /** The clock of the device owning a channel: the Dates of its answers to our requests, else of its last REGISTER/keepalive (readiness R-PRE-6). */
   async clockOf(deviceId: string): Promise<LowerClock | undefined> {
     const lower = await this.ownerOf(deviceId);
     return lower ? this.registry.clockOf(lower.sip_id) : undefined;

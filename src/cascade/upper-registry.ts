@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSipChallenges, formatGbTime, GB_VERSION_HEADER, gbVersionText, parseGbTime, parseGbVersion, parseManscdp, parseNameAddr, speaks2022, verifySipAuthorization } from '../gb28181/index.ts';
-import type { AlarmNotify, CatalogItem, CharsetNote, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest } from '../gb28181/index.ts';
+import type { AlarmNotify, CatalogItem, CharsetNote, DigestAlgorithm, ManscdpMessage, RequestContext, ReplyFn, SipDestination, SipRequest, SipResponse } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
@@ -14,6 +14,7 @@ import { alarmKey, RecentKeys } from './alarm-dedupe.ts';
 import { channelRowOf } from './catalog-events.ts';
 import { RefusalLog } from './refusal-log.ts';
 import { clockOffsetOf } from './upper-clock.ts';
+import { AnswerClocks } from './answer-clock.ts';
 import { RegisterGuard } from './register-guard.ts';
 import type { RegisterGuardOptions } from './register-guard.ts';
 import type { UpperRegistryHooks } from './subscriptions-upper.ts';
@@ -64,8 +65,14 @@ export interface LowerClock {
   accuracyMs: number;
   /** When it was read (this node's clock). */
   atMs: number;
-  via: 'REGISTER' | 'Keepalive';
+  /** REGISTER / Keepalive: the Date of a request it sent us; '200 OK': the Dates of its answers to our requests. */
+  via: 'REGISTER' | 'Keepalive' | '200 OK';
+  /** Answers intersected (via '200 OK'). */
+  samples?: number;
 }
+
+/** A request-stated clock is used only when no answer stated one in this long, ms. */
+const ANSWER_CLOCK_FRESH_MS = 600_000;
 
 export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   /** Open challenge per lower; `afterAnswer`: it replied to a REGISTER that carried credentials. */
@@ -84,6 +91,8 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   private keepaliveFlush?: NodeJS.Timeout;
   /** Each lower's clock as its own requests state it (SIP Date of REGISTER / keepalive), by SIP id. */
   private readonly clocks = new Map<string, LowerClock>();
+  /** Each lower's clock as the Date of its answers to our requests states it, by SIP id (bounded both sides). */
+  private readonly answerClocks = new AnswerClocks();
   hooks?: UpperRegistryHooks;
   readonly refusals: RefusalLog;
   private readonly guard: RegisterGuard;
@@ -377,7 +386,9 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const wait = this.node.expect(msg.sn, idleMs);
     wait.catch(() => undefined); // handled by the caller's await; not unhandled while MESSAGE is in flight
     try {
+      const t0 = this.clock.nowMs();
       const res = await this.node.message(dest, lower.sip_id, msg);
+      this.noteAnswer(lower.sip_id, res, t0, this.clock.nowMs());
       if (res.status >= 300) throw new Error(`lower platform ${lower.sip_id} answered ${res.status} ${res.reason}`);
     } catch (err) {
       this.node.cancel(msg.sn);
@@ -399,8 +410,28 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     if (o) this.clocks.set(sipId, { offsetMs: o.offsetMs, accuracyMs: o.accuracyMs, atMs: now, via });
   }
 
-  /** The lower's (device's) clock as its last dated request stated it; undefined when it never sent a Date. */
+  /** This node's clock as the registry reads it (answer Dates are bounded by it). */
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  /**
+   * The Date of an answer to a request we sent (MESSAGE query, INVITE), written by the lower between
+   * `sentAtMs` and `receivedAtMs` (this node's clock): kept to bound its clock (answer-clock.ts).
+   */
+  noteAnswer(sipId: string, res: SipResponse, sentAtMs: number, receivedAtMs: number): void {
+    if (res.status >= 300) return;
+    if (this.answerClocks.note(sipId, res.headers.get('Date') ?? undefined, sentAtMs, receivedAtMs)) this.log.debug({ sipId, roundTripMs: receivedAtMs - sentAtMs }, 'lower clock sampled from a dated answer');
+  }
+
+  /**
+   * The lower's (device's) clock: from the Dates of its answers to our requests when one came in
+   * the last 10 minutes (bounded on both sides: offset ± half the narrowest round trip), else from
+   * its last dated REGISTER/keepalive; undefined when it never sent a Date.
+   */
   clockOf(sipId: string): LowerClock | undefined {
+    const a = this.answerClocks.of(sipId);
+    if (a && this.clock.nowMs() - a.atMs <= ANSWER_CLOCK_FRESH_MS) return { offsetMs: a.offsetMs, accuracyMs: a.uncertaintyMs, atMs: a.atMs, via: '200 OK', samples: a.samples };
     return this.clocks.get(sipId);
   }
 

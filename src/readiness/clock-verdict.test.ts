@@ -1,7 +1,7 @@
 // The clock check against Beijing time (R-PRE-6): a camera is judged against this node's SNTP
 // time source when the node knows its own offset, and a node that is itself off says so.
 import { describe, expect, it } from 'vitest';
-import { judgeClock, judgeRtspDate, withNodeClock } from './clock-verdict.ts';
+import { CST_LABEL_WINDOW_MS, CST_MS, judgeClock, judgeRtspDate, readsAsBeijingLabelledGmt, withNodeClock } from './clock-verdict.ts';
 
 describe('clock verdict with the node clock (R-PRE-6)', () => {
   it('without a time source the camera is judged against the node, as before', () => {
@@ -54,6 +54,32 @@ describe('clock verdict from RTSP Date headers (R-PRE-6)', () => {
     expect(j.verdict).toBe('pass');
     expect(j.value).toBe('+0.60 秒 (RTSP Date ±0.50 秒，5 次应答，北京时间标作 GMT (local time labelled GMT))');
     expect(judgeRtspDate(stated(8 * 3_600_000 + 20 * 60_000))).toMatchObject({ verdict: 'fail', value: expect.stringMatching(/^\+29999\.99 秒|^\+30000\.00 秒/) });
+  });
+
+  it('the Beijing-labelled-GMT reading holds up to 15 min either side of +8 h, inclusive, and not a millisecond beyond', () => {
+    const W = CST_LABEL_WINDOW_MS;
+    expect(W).toBe(15 * 60_000);
+    for (const edge of [CST_MS + W, CST_MS - W]) expect(readsAsBeijingLabelledGmt(edge), String(edge)).toBe(true);
+    for (const out of [CST_MS + W + 1, CST_MS - W - 1, 0, -CST_MS]) expect(readsAsBeijingLabelledGmt(out), String(out)).toBe(false);
+    // Just inside, above +8 h: read as Beijing time → +900 s, a fail; value and reason both name the reading.
+    const inAbove = judgeRtspDate(stated(CST_MS + W));
+    expect(inAbove.verdict).toBe('fail');
+    expect(inAbove.value).toBe('+900.00 秒 (RTSP Date ±0.50 秒，5 次应答，北京时间标作 GMT (local time labelled GMT))');
+    expect(inAbove.reason).toContain('摄像机时钟偏差 900.0 秒');
+    expect(inAbove.reason).toContain('标作 GMT 比本机快 29700.0 秒，按北京时间标作 GMT');
+    // Just inside, below +8 h: −900 s, same reading said.
+    const inBelow = judgeRtspDate(stated(CST_MS - W));
+    expect(inBelow.value).toMatch(/^-900\.00 秒 \(.*北京时间标作 GMT/);
+    expect(inBelow.reason).toContain('按北京时间标作 GMT');
+    // Just outside either side: judged as stated, nothing said about Beijing time.
+    for (const out of [CST_MS + W + 1000, CST_MS - W - 1000]) {
+      const j = judgeRtspDate(stated(out));
+      expect(j.verdict).toBe('fail');
+      expect(j.value).toBe(`+${(out / 1000).toFixed(2)} 秒 (RTSP Date ±0.50 秒，5 次应答)`);
+      expect(`${j.value} ${j.reason}`).not.toContain('北京时间标作');
+    }
+    // A pass under the reading keeps a null reason: the value alone says how it was read.
+    expect(judgeRtspDate(stated(CST_MS - 400))).toMatchObject({ verdict: 'pass', reason: null, value: expect.stringContaining('北京时间标作 GMT') });
   });
 
   it('corrected by the node’s own time source like the other sources', () => {

@@ -41,19 +41,37 @@ export function withNodeClock(j: Judgement, node?: NodeClockOffset): Judgement {
 }
 
 /** Beijing time (UTC+8), ms. */
-const CST_MS = 8 * 3_600_000;
-/** Within this of +8 h, a Date header is read as Beijing time labelled GMT. */
-const CST_LABEL_WINDOW_MS = 15 * 60_000;
+export const CST_MS = 8 * 3_600_000;
+/** Within this of +8 h (inclusive, either side), a Date header is read as Beijing time labelled GMT. */
+export const CST_LABEL_WINDOW_MS = 15 * 60_000;
+/** Said in the value (and, when not a pass, in the reason) whenever the reading was applied. */
+export const CST_LABEL_NOTE = '北京时间标作 GMT (local time labelled GMT)';
+
+/**
+ * Whether a Date-stated offset (camera − node) is read as Beijing time labelled GMT: within
+ * ±15 min of +8 h. A camera whose clock is right but writes local time as GMT states ≈ +8 h; a
+ * camera that is really 8 h off is indistinguishable from one that is 8 h off and labelled
+ * correctly, so the window is kept narrow (15 min: a clock that far off fails either way, and the
+ * result names the reading so a person can tell).
+ */
+export function readsAsBeijingLabelledGmt(statedOffsetMs: number): boolean {
+  return Math.abs(statedOffsetMs - CST_MS) <= CST_LABEL_WINDOW_MS;
+}
 
 /**
  * A camera that sends no RTCP SR and has no ONVIF service, judged by the Date headers of its RTSP
  * replies (one-second resolution: the value carries the ± the replies allow). Many domestic cameras
  * write their local (Beijing) time into Date and label it GMT; a stated time within 15 minutes of
- * UTC+8 is read that way and the value says so — the offset judged is still what the camera said.
+ * UTC+8 is read that way and the value says so (and the reason, when the row is not a pass, so a
+ * failing offset is never shown without the reading it rests on). Beyond the window the offset is
+ * judged exactly as stated (an 8 h 16 min offset is a fail of +29 760 s, not of +16 min).
  */
 export function judgeRtspDate(stated: StatedClock, node?: NodeClockOffset): Judgement {
-  const cst = Math.abs(stated.offsetMs - CST_MS) <= CST_LABEL_WINDOW_MS;
+  const cst = readsAsBeijingLabelledGmt(stated.offsetMs);
   const offsetMs = cst ? stated.offsetMs - CST_MS : stated.offsetMs;
-  const via = `RTSP Date ±${(stated.uncertaintyMs / 1000).toFixed(2)} 秒，${stated.samples} 次应答${cst ? '，北京时间标作 GMT (local time labelled GMT)' : ''}`;
-  return judgeClock(offsetMs, via, node);
+  const via = `RTSP Date ±${(stated.uncertaintyMs / 1000).toFixed(2)} 秒，${stated.samples} 次应答${cst ? `，${CST_LABEL_NOTE}` : ''}`;
+  const j = judgeClock(offsetMs, via, node);
+  if (!cst || !j.reason) return j;
+  const said = `${(stated.offsetMs / 1000).toFixed(1)} 秒`;
+  return { ...j, reason: `${j.reason}；摄像机 Date 标作 GMT 比本机快 ${said}，按${CST_LABEL_NOTE}读取` };
 }

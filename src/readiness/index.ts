@@ -59,6 +59,8 @@ export interface ReadinessModuleDeps {
   gbDeviceInfo?: RunnerDeps['gbDeviceInfo'];
   /** GB/T 28181 device clock from its dated REGISTER/keepalive, for cameras of source gb28181. */
   gbClock?: RunnerDeps['gbClock'];
+  /** DeviceStatus, catalog Status and RecordInfo through the cascade, for cameras of source gb28181 (issue 17 item 6). */
+  gbCascade?: RunnerDeps['gbCascade'];
   /** Pulls a lower's channel live over GB/T 28181, for the bandwidth measured through the cascade (R-PRE-4). */
   gbPull?: () => StreamOpener | undefined;
 }
@@ -78,7 +80,7 @@ export class ReadinessModule {
     const publish = d.uplink ? (trx: Parameters<UplinkService['publish']>[0], input: Parameters<UplinkService['publish']>[1]) => d.uplink!().publish(trx, input) : undefined;
     this.campaigns = new CampaignService({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, running: (id) => this.runner.running(id), hasSnapshot: (id) => Boolean(this.runner.snapshots.get(id)?.jpeg), publish });
     const publishSites = (trx: Parameters<UplinkService['publish']>[0], campaignId: number | undefined, siteId: number) => this.campaigns.publishSites(trx, campaignId, [siteId]);
-    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, afterProbe: d.afterProbe, gbDeviceInfo: d.gbDeviceInfo, gbClock: d.gbClock, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
+    this.runner = new ProbeRunner({ store: d.store, audit: d.audit, box: d.box, clock: d.clock, log: d.log, opener: d.opener, sharedSession: d.sharedSession, concurrency: d.concurrency, captureMaxMs: d.captureMaxMs, nodeClock: d.nodeClock, afterResults: publishSites, afterProbe: d.afterProbe, gbDeviceInfo: d.gbDeviceInfo, gbClock: d.gbClock, gbCascade: d.gbCascade, testRecording: d.testRecording ? { store: d.store, clock: d.clock, log: d.log, ...d.testRecording } : undefined });
     this.signoff = new SignoffService(d.store, d.audit, d.clock, this.runner.snapshots, publishSites);
     this.cascadeBandwidth = new CascadeBandwidthService({
       store: d.store, audit: d.audit, clock: d.clock, log: d.log, opener: () => d.gbPull?.(), publish, nodeName: d.nodeName,

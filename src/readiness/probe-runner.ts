@@ -25,7 +25,10 @@ import { openNetwork } from '../org/network-config.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { judgeTestRecording, scheduleTestRecordings } from './test-recording.ts';
+import { TEST_WINDOW_MS } from './test-recording.ts';
 import type { TestRecordingDeps, TestWindow } from './test-recording.ts';
+import { judgeGbRecording, judgeGbStatus } from './gb-cascade-check.ts';
+import type { GbCascadeCalls } from './gb-cascade-check.ts';
 
 export interface Snapshot { jpeg?: Buffer; gray: GrayFrame; atMs: number }
 
@@ -37,7 +40,7 @@ export interface ProbedFacts {
 /** One camera's probe, after its results are stored: the ledger takes device facts and faults from it. */
 export interface ProbedCamera { campaignId: number; cameraId: number; outcomes: readonly ProbeOutcome[]; facts?: ProbedFacts }
 /** GB/T 28181 DeviceInfo of a channel through the cascade (the answer's fields; `result` 'OK' or not). */
-export type GbClock = (channelId: string) => Promise<{ offsetMs: number; atMs: number; via: string } | undefined>;
+export type GbClock = (channelId: string) => Promise<{ offsetMs: number; atMs: number; via: string; accuracyMs?: number; samples?: number } | undefined>;
 export type GbDeviceInfo = (channelId: string) => Promise<{ result: string; manufacturer?: string; model?: string; firmware?: string }>;
 
 export interface RunnerDeps {
@@ -62,8 +65,10 @@ export interface RunnerDeps {
   afterProbe?: (p: ProbedCamera) => Promise<void>;
   /** Asks a GB/T 28181 camera (source gb28181) for DeviceInfo through the cascade. */
   gbDeviceInfo?: GbDeviceInfo;
-  /** The clock of a GB/T 28181 camera's device as its last dated REGISTER/keepalive stated it. */
+  /** The clock of a GB/T 28181 camera's device as its answers' or last REGISTER/keepalive's Date stated it. */
   gbClock?: GbClock;
+  /** DeviceStatus, catalog Status and RecordInfo of a GB/T 28181 camera through the cascade (an upper probing a lower's camera). */
+  gbCascade?: () => GbCascadeCalls | undefined;
 }
 
 export class ProbeRunner {
@@ -87,10 +92,16 @@ export class ProbeRunner {
     this.runningByCampaign.set(campaignId, set);
     const todo = cameras.filter((c) => !set.has(c.id));
     for (const c of todo) set.add(c.id);
-    // Every camera of the run records its test window at once, while the other probes run.
+    // Every camera of the run records its test window at once, while the other probes run. A lower's
+    // camera (source gb28181) is recorded at its site: the upper asks RecordInfo over the same
+    // window through the cascade instead of recording the channel itself.
     const tr = this.d.testRecording;
-    const window = tr && opts.testRecording && todo.length
-      ? scheduleTestRecordings(tr, todo.map((c) => c.id), campaignId).catch((err: unknown) => {
+    const runStartedMs = this.d.clock.nowMs();
+    const remote = (c: ProbeCameraRow) => c.source_kind === 'gb28181' && Boolean(this.d.gbCascade?.());
+    const local = todo.filter((c) => !remote(c));
+    const gbWindow = opts.testRecording && todo.some(remote) ? { fromMs: runStartedMs, toMs: runStartedMs + TEST_WINDOW_MS } : undefined;
+    const window = tr && opts.testRecording && local.length
+      ? scheduleTestRecordings(tr, local.map((c) => c.id), campaignId).catch((err: unknown) => {
           this.d.log.warn({ err, campaignId }, 'readiness test recordings could not be scheduled');
           return undefined;
         })
@@ -101,7 +112,7 @@ export class ProbeRunner {
           new Promise<void>((resolve) => {
             this.queue.push(async () => {
               try {
-                await this.probeOne(campaignId, profile, cam, window);
+                await this.probeOne(campaignId, profile, cam, remote(cam) ? undefined : window, remote(cam) ? gbWindow : undefined, runStartedMs);
               } catch (err) {
                 this.d.log.warn({ err, cameraId: cam.id, campaignId }, 'readiness probe failed');
               } finally {
@@ -127,7 +138,7 @@ export class ProbeRunner {
     }
   }
 
-  private async probeOne(campaignId: number, profile: StandardProfile, cam: ProbeCameraRow, window?: Promise<TestWindow | undefined>): Promise<void> {
+  private async probeOne(campaignId: number, profile: StandardProfile, cam: ProbeCameraRow, window?: Promise<TestWindow | undefined>, gbWindow?: TestWindow, runStartedMs?: number): Promise<void> {
     const r = repos(this.d.store.db);
     const row = await r.cameras.get({ kind: 'all' }, cam.id);
     if (!row) return;
@@ -135,11 +146,17 @@ export class ProbeRunner {
     const reference = ref ? { thumb: { width: THUMB_W, height: THUMB_H, data: new Uint8Array(Buffer.from(ref.thumb_gray_b64, 'base64')) }, stale: referenceStale(ref, cam) } : undefined;
     const net = openNetwork(this.d.box, row.network_enc);
     const onvif = net?.onvifUrl ? { url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined } : undefined;
+    // A lower's camera: DeviceStatus first, so its answer's Date also gives a fresh clock sample.
+    const gb = row.source_kind === 'gb28181' ? this.d.gbCascade?.() : undefined;
+    const gbStatus = gb ? await judgeGbStatus(gb, row.main_stream, runStartedMs) : undefined;
+    const gbClock = row.source_kind === 'gb28181' ? await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()) : undefined;
     const result: ProbeResult = await probeCamera(
       { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock },
       profile,
-      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif, gbClock: row.source_kind === 'gb28181' ? await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()) : undefined },
+      { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif, gbClock },
     );
+    if (gb && gbStatus) result.outcomes.push({ probe: 'device', ...gbStatus });
+    if (gb && gbWindow) result.outcomes.push({ probe: 'recording', ...(await judgeGbRecording(gb, row.main_stream, gbWindow, gbClock?.offsetMs, () => this.d.clock.nowMs())) });
     if (window && this.d.testRecording) {
       const w = await window;
       const j = w ? await judgeTestRecording(this.d.testRecording, cam.id, w) : { verdict: 'fail' as const, value: '未试录', rule: '计划试录', reason: '无法安排试录 (test recording could not be scheduled)' };
@@ -186,8 +203,15 @@ async function gbFacts(ask: GbDeviceInfo, channelId: string): Promise<ProbedFact
   }
 }
 
-/** A GB device's Date-stated clock, when read within the last 10 minutes (keepalives come every minute or so). */
+/**
+ * A GB device's Date-stated clock, when read within the last 10 minutes (keepalives come every
+ * minute or so; the probe's own queries give fresh answers). The source text says which Date it
+ * was: the answers to our requests carry their ± (bounded by our send and receive times), a
+ * request of the device's own (REGISTER / keepalive) is late by an unknown transit.
+ */
 async function gbClockOf(ask: GbClock | undefined, channelId: string, nowMs: number): Promise<{ offsetMs: number; via: string } | undefined> {
   const c = ask ? await ask(channelId).catch(() => undefined) : undefined;
-  return c && nowMs - c.atMs <= 600_000 ? { offsetMs: c.offsetMs, via: c.via } : undefined;
+  if (!c || nowMs - c.atMs > 600_000) return undefined;
+  const via = c.via === '200 OK' ? `应答 Date ±${((c.accuracyMs ?? 0) / 1000).toFixed(2)} 秒，${c.samples ?? 1} 次应答 (200 OK)` : `${c.via} Date`;
+  return { offsetMs: c.offsetMs, via };
 }

@@ -45,7 +45,7 @@ export interface ProbeTarget {
   reference?: { thumb: GrayFrame; stale: boolean };
   /** Offset the recorder measured earlier, used when no RTCP SR arrives during the capture. */
   lastKnownOffset?: { offsetMs: number; atMs: number };
-  /** A GB/T 28181 device's clock as the Date of its last REGISTER/keepalive stated it (fresh). */
+  /** A GB/T 28181 device's clock as the Dates of its answers or its last REGISTER/keepalive stated it (fresh); `via` names which. */
   gbClock?: { offsetMs: number; via: string };
   /** The camera's ONVIF device service, when it has one: clock read and set, device facts. */
   onvif?: OnvifTarget;
@@ -124,7 +124,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     // Order: ONVIF (read and set), RTCP SR of this capture, the session's RTSP Date headers, the GB
     // device's own dated SIP request, the recorder's last RTCP.
     const stated = src.statedClock && deps.clock.nowMs() - src.statedClock.atMs <= 600_000 ? src.statedClock : undefined;
-    const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : stated ? judgeRtspDate(stated, node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via} Date`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
+    const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : stated ? judgeRtspDate(stated, node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via}`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
     outcomes.push({ probe: 'clock', ...clockJudged });
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
     // R-CITY-4: what the camera is configured to send against what it sent (ONVIF cameras only).

@@ -10,6 +10,8 @@ export interface DateSample {
   dateMs: number;
   sentAtMs: number;
   receivedAtMs: number;
+  /** What the Date resolves, ms: 1000 for whole seconds (RTSP, RFC 1123; the default), 1 for a GB/T 28181 Date with milliseconds. */
+  resolutionMs?: number;
 }
 
 export interface StatedClock {
@@ -69,14 +71,14 @@ function zoneMs(zone: string | undefined): number {
 const WINDOW_MS = 600_000;
 
 /**
- * The offset the replies allow: each says the camera read `dateMs`..`dateMs`+999 at some node time
+ * The offset the replies allow: each says the camera read `dateMs`..`dateMs`+resolution at some node time
  * between `sentAtMs` and `receivedAtMs`. When the replies contradict each other (the camera's clock
  * was set in between) only the newest counts.
  */
 export function statedClock(samples: readonly DateSample[]): StatedClock | undefined {
   if (samples.length === 0) return undefined;
   const newest = samples[samples.length - 1];
-  const bounds = (s: DateSample) => ({ lo: s.dateMs - s.receivedAtMs, hi: s.dateMs + 1000 - s.sentAtMs });
+  const bounds = (s: DateSample) => ({ lo: s.dateMs - s.receivedAtMs, hi: s.dateMs + (s.resolutionMs ?? 1000) - s.sentAtMs });
   let { lo, hi } = bounds(newest);
   let used = 1;
   for (let i = samples.length - 2; i >= 0; i--) {

@@ -25,6 +25,8 @@ export interface ProbeCameraRow {
   site_id: number;
   site_name: string;
   site_path: string;
+  /** rtsp, gb28181 (a channel of a lower platform, probed through the cascade), … */
+  source_kind: string;
 }
 
 export class ReadinessRepo {
@@ -97,7 +99,7 @@ export class ReadinessRepo {
       .selectFrom('camera')
       .innerJoin('room', 'room.id', 'camera.room_id')
       .innerJoin('org_node', 'org_node.id', 'room.site_id')
-      .select(['camera.id as id', 'camera.name as name', 'camera.gb_code as gb_code', 'camera.updated_at_ms as updated_at_ms', 'room.id as room_id', 'room.name as room_name', 'room.kind as room_kind', 'org_node.id as site_id', 'org_node.name as site_name', 'org_node.path as site_path'])
+      .select(['camera.id as id', 'camera.name as name', 'camera.gb_code as gb_code', 'camera.updated_at_ms as updated_at_ms', 'room.id as room_id', 'room.name as room_name', 'room.kind as room_kind', 'org_node.id as site_id', 'org_node.name as site_name', 'org_node.path as site_path', 'camera.source_kind as source_kind'])
       .where('org_node.path', 'like', `${withinPath}%`);
     const prefix = scopePrefix(scope);
     if (prefix) q = q.where('org_node.path', 'like', prefix);
