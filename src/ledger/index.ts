@@ -18,6 +18,7 @@ import { LedgerViews } from './ledger-views.ts';
 import { LEDGER_DEFAULTS } from './module-options.ts';
 import type { HealthView, LedgerModuleDeps, LedgerOptions, ProbedCamera } from './module-options.ts';
 import { NodeHealth } from './node-health.ts';
+import { Reachability } from './reachability.ts';
 import type { PeriodFigures, PeriodKind, ReportPeriod } from './period-figures.ts';
 import { ReportArchive } from './report-archive.ts';
 import type { RollupView } from './rollup.ts';
@@ -71,7 +72,7 @@ export class LedgerModule {
     this.health = new NodeHealth({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, publish, disk, timeSource: timeServer ? { server: timeServer, query: () => sntpQuery(timeServer, { clock: d.clock }) } : undefined, opts: { diskLowRatio: this.o.diskLowRatio, clockDriftMs: this.o.clockDriftMs, nodeOrgCode: this.o.nodeOrgCode } });
     this.sites = new SiteSummaryPublisher({ store: d.store, clock: d.clock, log: d.log, publish, limits: this.limits });
     this.signals = new SignalFaults({ faults: this.faults, deviceOf: (id) => this.monitor.deviceOf(id), serverDevice: () => this.health.ensureServerRow() });
-    this.deviceHealth = new DeviceHealthSampler({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, cameraState: d.cameraState, stream: d.stream, nodeOffsetMs: () => this.health.latest?.clock?.offsetMs ?? null, sampleIntervalMs: this.o.healthIntervalMs, opts: { rawRetentionMs: this.o.rawRetentionMs, hourRetentionMs: this.o.hourRetentionMs, cameraClockDriftMs: this.o.cameraClockDriftMs } });
+    this.deviceHealth = new DeviceHealthSampler({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, cameraState: d.cameraState, stream: d.stream, nodeOffsetMs: () => this.health.latest?.clock?.offsetMs ?? null, reach: new Reachability({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, offlineAfterMs: this.o.offlineAfterMs, timeoutMs: this.o.probeTimeoutMs, prober: this.o.prober }), sampleIntervalMs: this.o.healthIntervalMs, opts: { rawRetentionMs: this.o.rawRetentionMs, hourRetentionMs: this.o.hourRetentionMs, cameraClockDriftMs: this.o.cameraClockDriftMs } });
     this.views = new LedgerViews({ d, ledger: this.ledger, faults: this.faults, health: this.health, sites: this.sites, limits: this.o });
     this.reports = new ReportArchive({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, dataDir: d.dataDir, rollupView: (a) => this.rollupView(a), reported: (a) => this.reported(a), periods: (a, kind, period) => this.periodFigures(a, kind, period), keepDays: this.o.reportKeepDays });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });

@@ -15,6 +15,7 @@ import type { TicketLimits } from './ticket-state.ts';
 import { DEVICE_HEALTH_DEFAULTS } from './device-health.ts';
 import type { DeviceHealthOptions } from './device-health.ts';
 import type { StreamLike } from './stream-meter.ts';
+import type { Prober } from './reachability.ts';
 
 export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions>, Partial<DeviceHealthOptions> {
   /** How often the node's own health is sampled, ms. */
@@ -27,6 +28,10 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   verifyHealthyMs?: number;
   /** How often offline timers and verification run, ms. */
   tickIntervalMs?: number;
+  /** Time limit of one reachability probe of a switch, UPS, … (TCP connect or ping), ms. */
+  probeTimeoutMs?: number;
+  /** Replaces the reachability prober (tests). */
+  prober?: Prober;
   /** Days a scheduled daily / weekly health report is kept on disk. */
   reportKeepDays?: { day: number; week: number };
 }
@@ -73,4 +78,4 @@ export interface HealthView {
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 
-export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, reportKeepDays: { day: 93, week: 400 } };
+export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, probeTimeoutMs: 3_000, reportKeepDays: { day: 93, week: 400 } };
