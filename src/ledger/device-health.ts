@@ -18,6 +18,7 @@ import type { FaultService } from './fault-service.ts';
 import { NODE_SERVER_CODE } from './node-health.ts';
 import { StreamMeter } from './stream-meter.ts';
 import type { StreamLike } from './stream-meter.ts';
+import type { Reachability } from './reachability.ts';
 
 export interface DeviceHealthOptions {
   rawRetentionMs: number;
@@ -39,6 +40,8 @@ export interface DeviceHealthDeps {
   stream?: (cameraId: number) => StreamLike | undefined;
   /** This node's offset from its time source (source − node, ms), when measured. */
   nodeOffsetMs?: () => number | null;
+  /** Probes devices that name a probe host (switch, UPS, …); absent = they stay not measured. */
+  reach?: Reachability;
   /** How often `sample` is called, ms: a row covers at most this (a longer pause is a gap, not a long row). */
   sampleIntervalMs: number;
   opts: DeviceHealthOptions;
@@ -103,14 +106,16 @@ export class DeviceHealthSampler {
 
   /**
    * Online or not of the devices that are not cameras, where something measures it: this node's own
-   * server row (it is up: it is sampling), and a device whose code is the SIP id of a GB/T 28181
-   * lower platform or device registered here (online while registered and sending keepalives).
-   * Others (a switch, a UPS without a protocol) are not measured: no row, the card says so.
+   * server row (it is up: it is sampling), a device with a probe host (reachability.ts: TCP connect
+   * or ping), and a device whose code is the SIP id of a GB/T 28181 lower platform or device
+   * registered here (online while registered and sending keepalives). Others (a switch or a UPS
+   * without a probe host) are not measured: no row, the card says so.
    */
-  private async otherDevices(devices: ReadonlyArray<{ id: number; code: string }>): Promise<Array<{ id: number; online: boolean }>> {
+  private async otherDevices(devices: ReadonlyArray<{ id: number; code: string; name: string; probe_host?: string | null; probe_tcp_port?: number | null }>): Promise<Array<{ id: number; online: boolean }>> {
     if (devices.length === 0) return [];
+    const probed = this.d.reach ? await this.d.reach.probe(devices.filter((x) => x.code !== NODE_SERVER_CODE)) : new Map<number, boolean>();
     const lowers = new Map((await repos(this.d.store.db).cascade.listLowers(SYSTEM_ACTOR.scope)).map((l) => [l.sip_id, l.online === 1]));
-    return devices.flatMap((x) => (x.code === NODE_SERVER_CODE ? [{ id: x.id, online: true }] : lowers.has(x.code) ? [{ id: x.id, online: lowers.get(x.code)! }] : []));
+    return devices.flatMap((x) => (x.code === NODE_SERVER_CODE ? [{ id: x.id, online: true }] : probed.has(x.id) ? [{ id: x.id, online: probed.get(x.id)! }] : lowers.has(x.code) ? [{ id: x.id, online: lowers.get(x.code)! }] : []));
   }
 
   stop(): void {

@@ -34,9 +34,18 @@ export function beijingDayStart(ms: number): number {
 }
 
 /** Today's figures per site id (sites without a window started today are absent). */
-export async function examDayFigures(store: Store, nowMs: number): Promise<Map<number, ExamDayFigures>> {
+export function examDayFigures(store: Store, nowMs: number): Promise<Map<number, ExamDayFigures>> {
+  return examFigures(store, beijingDayStart(nowMs), nowMs + 1, nowMs);
+}
+
+/**
+ * The same figures for the windows overlapping [fromMs, toMs) that started by `nowMs`, each line
+ * counted over its whole window up to now, as the completeness report counts it (the kept daily
+ * and weekly health reports: a window across midnight counts in both days it touches).
+ */
+export async function examFigures(store: Store, fromMs: number, toMs: number, nowMs: number): Promise<Map<number, ExamDayFigures>> {
   const r = repos(store.db);
-  const windows = (await r.exams.windowsOverlapping(SYSTEM_ACTOR.scope, beijingDayStart(nowMs), nowMs + 1)).filter((w) => w.start_ms <= nowMs);
+  const windows = (await r.exams.windowsOverlapping(SYSTEM_ACTOR.scope, fromMs, Math.min(toMs, nowMs + 1))).filter((w) => w.start_ms <= nowMs);
   const out = new Map<number, ExamDayFigures>();
   if (windows.length === 0) return out;
   const cameras = await r.exams.camerasOfRooms([...new Set(windows.map((w) => w.room_id))]);

@@ -66,7 +66,7 @@ export class LedgerService {
       if (before?.camera_id != null && body.deviceClass !== 'camera') throw new AppError('invalid_input', '摄像机台账的类别不能修改 (a camera row stays a camera)');
       if (await r.ledger.codeTaken(body.orgNodeId, body.code, id)) throw new AppError('conflict', `设备编码已存在 (code ${body.code} already in the ledger)`);
       const now = this.d.clock.nowMs();
-      const values = { org_node_id: body.orgNodeId, room_id: body.roomId, device_class: body.deviceClass, code: body.code, name: body.name, model: body.model, serial: body.serial, firmware: body.firmware, installed_on_ms: body.installedOnMs, warranty_until_ms: body.warrantyUntilMs, responsible_name: body.responsibleName, responsible_phone: body.responsiblePhone, updated_at_ms: now };
+      const values = { org_node_id: body.orgNodeId, room_id: body.roomId, device_class: body.deviceClass, code: body.code, name: body.name, model: body.model, serial: body.serial, firmware: body.firmware, installed_on_ms: body.installedOnMs, warranty_until_ms: body.warrantyUntilMs, responsible_name: body.responsibleName, responsible_phone: body.responsiblePhone, updated_at_ms: now, ...(body.probeHost !== undefined && { probe_host: body.probeHost }), ...(body.probeTcpPort !== undefined && { probe_tcp_port: body.probeTcpPort }) };
       const savedId = id ?? (await r.ledger.insertDevice({ ...values, camera_id: null, created_at_ms: now }));
       if (id !== undefined) await r.ledger.updateDevice(id, values);
       const row = (await r.ledger.getDevice(actor.scope, savedId))!;

@@ -1,6 +1,7 @@
 // Periodic health reports kept on disk (issue 19 item 3; R-FN-3, R-FLT-1, R-ORG-2): after each
 // Beijing day and each week (Monday 00:00) the node writes the report of the period that ended —
-// PDF and Excel — for its whole tree and for every site and level below it that has anything
+// PDF and Excel, with each level's rates averaged over the period and the period's exam recording
+// completeness (period-figures.ts) — for its whole tree and for every site and level below it that has anything
 // reported (a level whose only branch is one node repeats that node's figures and is not written
 // again). Files live in `<dataDir>/reports/ledger/` with a JSON sidecar each; a person sees the
 // reports of the nodes in their scope, downloads them (audited) and can make one on demand.
@@ -17,8 +18,8 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
 import { renderHealthReports } from './report-render.ts';
-import { lastPeriod } from './report-xlsx.ts';
-import type { ReportPeriod } from './report-xlsx.ts';
+import { lastPeriod } from './period-figures.ts';
+import type { PeriodFigures, ReportPeriod } from './period-figures.ts';
 import type { RollupRow, RollupView } from './rollup.ts';
 import type { ReportedTicketView } from './upward.ts';
 
@@ -50,6 +51,8 @@ export interface ReportArchiveDeps {
   dataDir?: string;
   rollupView: (actor: Actor) => Promise<RollupView>;
   reported: (actor: Actor) => Promise<{ tickets: ReportedTicketView[] }>;
+  /** Each site's figures of the period by GB code: averages from the health history, exam completeness. */
+  periods: (actor: Actor, kind: ScheduledPeriod, period: ReportPeriod) => Promise<Record<string, PeriodFigures>>;
   /** Days a report is kept, per period. */
   keepDays: Record<ScheduledPeriod, number>;
 }
@@ -141,15 +144,15 @@ export class ReportArchive {
   /** Renders each report of a node's subtree (as `actor` sees it, narrowed to that node) in one worker and keeps them. */
   private async write(actor: Actor, todo: ReadonlyArray<{ kind: ScheduledPeriod; period: ReportPeriod; nodeId: number }>, origin: StoredReport['origin'], by = 'system'): Promise<StoredReport[]> {
     const org = repos(this.d.store.db).org;
-    const jobs: Array<{ meta: Omit<StoredReport, 'id' | 'generatedAtMs' | 'bytes'>; view: RollupView; tickets: ReportedTicketView[] }> = [];
+    const jobs: Array<{ meta: Omit<StoredReport, 'id' | 'generatedAtMs' | 'bytes'>; view: RollupView; tickets: ReportedTicketView[]; periods: Record<string, PeriodFigures> }> = [];
     for (const { kind, period, nodeId } of todo) {
       const node = await org.get(SYSTEM_ACTOR.scope, nodeId);
       if (!node) throw new AppError('not_found', '节点不存在 (node not found)');
       const scoped: Actor = { ...actor, scope: { kind: 'subtree', path: node.path } };
-      const [view, { tickets }] = await Promise.all([this.d.rollupView(scoped), this.d.reported(scoped)]);
-      jobs.push({ meta: { period: kind, label: period.label, fromMs: period.fromMs, toMs: period.toMs, nodeId, nodeName: node.name, nodeKind: node.kind, origin, by, sites: view.tree[0]?.sites ?? 0, tickets: tickets.length }, view, tickets });
+      const [view, { tickets }, periods] = await Promise.all([this.d.rollupView(scoped), this.d.reported(scoped), this.d.periods(scoped, kind, period)]);
+      jobs.push({ meta: { period: kind, label: period.label, fromMs: period.fromMs, toMs: period.toMs, nodeId, nodeName: node.name, nodeKind: node.kind, origin, by, sites: view.tree[0]?.sites ?? 0, tickets: tickets.length }, view, tickets, periods });
     }
-    const files = await renderHealthReports(jobs.map((j, i) => ({ title: j.meta.nodeName, view: j.view, tickets: j.tickets, period: todo[i]!.period })));
+    const files = await renderHealthReports(jobs.map((j, i) => ({ title: j.meta.nodeName, view: j.view, tickets: j.tickets, period: todo[i]!.period, periods: j.periods })));
     const generatedAtMs = this.d.clock.nowMs();
     const out: StoredReport[] = [];
     if (files.length > 0) await mkdir(this.dir, { recursive: true });

@@ -7,7 +7,7 @@ import { AppError } from '../util/errors.ts';
 import { runInWorker } from '../util/worker-run.ts';
 import { healthReportPdf } from './report-pdf.ts';
 import { healthReportXlsx } from './report-xlsx.ts';
-import type { ReportPeriod } from './report-xlsx.ts';
+import type { PeriodFigures, ReportPeriod } from './period-figures.ts';
 import type { RollupView } from './rollup.ts';
 import type { ReportedTicketView } from './upward.ts';
 
@@ -16,6 +16,8 @@ export interface HealthReportJob {
   view: RollupView;
   tickets: ReportedTicketView[];
   period: ReportPeriod;
+  /** Each site's figures of the period by GB code (period-figures.ts). */
+  periods: Record<string, PeriodFigures>;
   font: { path: string; family: string };
 }
 
@@ -25,7 +27,7 @@ export type RenderedReport = { pdf: Buffer; xlsx: Buffer };
 export async function healthReportJob(input: { jobs: Array<Omit<HealthReportJob, 'font'>>; font: HealthReportJob['font'] }): Promise<Array<{ pdf: Uint8Array; xlsx: Uint8Array }>> {
   const out: Array<{ pdf: Uint8Array; xlsx: Uint8Array }> = [];
   for (const job of input.jobs) {
-    const [pdf, xlsx] = await Promise.all([healthReportPdf(job.title, job.view, job.tickets, job.period, input.font), healthReportXlsx(job.view, job.tickets, job.period)]);
+    const [pdf, xlsx] = await Promise.all([healthReportPdf(job.title, job.view, job.tickets, job.period, job.periods, input.font), healthReportXlsx(job.view, job.tickets, job.period, job.periods)]);
     out.push({ pdf: new Uint8Array(pdf), xlsx: new Uint8Array(xlsx) });
   }
   return out;

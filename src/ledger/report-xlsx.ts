@@ -1,6 +1,6 @@
 // Periodic health report per level as Excel (issue 19 item 3, R-FN-3, R-FLT-1): 分级汇总 (the roll-up
-// tree as the sites report it, at the time of the report — online rates are not kept as history,
-// so they are the current ones and the sheet says so), 故障统计 (per site: tickets opened and
+// tree, with each level's online and recording rates averaged over the period from the sites' health
+// history and the period's exam recording completeness — period-figures.ts), 故障统计 (per site: tickets opened and
 // verified in the period, still unverified, overdue, mean time to repair) and 工单明细 (tickets opened
 // in the period or still unverified). Times in Beijing time. Pure apart from writing the workbook.
 import { loadExcelJS } from '../util/lazy-libs.ts';
@@ -8,25 +8,36 @@ import { formatBeijing } from '../util/beijing-time.ts';
 import type { RollupRow, RollupView } from './rollup.ts';
 import { STATE_LABELS } from './ticket-state.ts';
 import type { ReportedTicketView } from './upward.ts';
+import { periodTotals } from './period-figures.ts';
+import type { PeriodFigures, ReportPeriod } from './period-figures.ts';
+
+export { lastPeriod } from './period-figures.ts';
+export type { PeriodKind, ReportPeriod } from './period-figures.ts';
 
 const KIND: Record<string, string> = { offline: '离线', recording_gap: '录像缺失', disk: '磁盘', clock_drift: '时钟偏差', picture: '画面', manual: '人工报修' };
 const LEVEL: Record<string, string> = { province: '省', city: '市', district: '区县', site: '考点' };
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const when = (ms: number | null) => (ms === null ? '' : formatBeijing(ms));
 
-export interface ReportPeriod { fromMs: number; toMs: number; label: string }
 
 /** The report's tables as text rows (shared by the Excel and the PDF). */
 export interface HealthReportTables { rollup: string[][]; stats: string[][]; detail: string[][] }
 
-export const ROLLUP_HEAD = ['节点', '级别', '考点数', '失联考点', '摄像机', '在线率（生成时）', '在录率（生成时）', '未验证工单', '超时工单', '数据时间（最早）', '状态'];
+export const ROLLUP_HEAD = ['节点', '级别', '考点数', '失联考点', '摄像机', '本期平均在线率', '本期平均在录率', '本期考试录像完整率', '有缺失的录像路数', '未验证工单', '超时工单', '数据时间（最早）', '状态'];
 export const STATS_HEAD = ['考点/节点', '上报经由', '本期新开', '本期验证恢复', '未验证', '超时', '平均修复时长（小时）', '状态'];
 export const DETAIL_HEAD = ['考点/节点', '设备', '设备编码', '故障类型', '状态', '描述', '开单时间', '修复时间', '验证时间', '次数', '超时', '状态来源'];
 
-export function reportTables(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod): HealthReportTables {
+/**
+ * `periods`: each site's figures of this period by GB code (period-figures.ts); a site without them
+ * shows '—' rates, never the current ones.
+ */
+export function reportTables(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod, periods: Readonly<Record<string, PeriodFigures>> = {}): HealthReportTables {
   const rollupRows: string[][] = [];
+  const totals = periodTotals(view.tree, periods);
   const walk = (r: RollupRow, depth: number) => {
-    rollupRows.push([`${'  '.repeat(depth)}${r.name}`, LEVEL[r.kind] ?? r.kind, String(r.sites), String(r.staleSites), String(r.cameras), pct(r.onlineRate), pct(r.recordingRate), String(r.unverified), String(r.overdue), when(r.oldestReportAtMs), r.stale ? '失联（上次上报的数值）' : r.staleSites > 0 ? '含失联考点，未计入在线率' : '']);
+    const p = totals.get(r.key)!;
+    const state = [r.stale ? '失联（上次上报的数值）' : r.staleSites > 0 ? '含失联考点' : '', p.sites < r.sites ? `${r.sites - p.sites} 个考点无本期记录` : ''].filter(Boolean).join('；');
+    rollupRows.push([`${'  '.repeat(depth)}${r.name}`, LEVEL[r.kind] ?? r.kind, String(r.sites), String(r.staleSites), String(r.cameras), pct(p.onlineRate), pct(p.recordingRate), pct(p.examCoverage), p.examSites === 0 ? '—' : `${p.examLinesWithGaps}/${p.examLines}`, String(r.unverified), String(r.overdue), when(r.oldestReportAtMs), state]);
     for (const c of r.children ?? []) walk(c, depth + 1);
   };
   for (const r of view.tree) walk(r, 0);
@@ -45,12 +56,12 @@ export function reportTables(view: RollupView, tickets: readonly ReportedTicketV
 }
 
 export const periodLine = (period: ReportPeriod, generatedAtMs: number) => `${period.label}：${formatBeijing(period.fromMs)} 至 ${formatBeijing(period.toMs)}（北京时间），生成于 ${formatBeijing(generatedAtMs)}`;
-export const ROLLUP_NOTE = '在线率、在录率为报告生成时各考点上报的数值；失联考点的摄像机不计入。';
+export const ROLLUP_NOTE = '平均在线率、在录率为本期健康历史的时间加权平均（在线时长 ÷ 有监测记录的时长；节点停机未监测的时间不计入）；考试录像完整率按本期考试时段计算，与完整率报告口径一致；考点数、摄像机数、工单数为报告生成时的数值。';
 
-export async function healthReportXlsx(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod): Promise<Buffer> {
+export async function healthReportXlsx(view: RollupView, tickets: readonly ReportedTicketView[], period: ReportPeriod, periods: Readonly<Record<string, PeriodFigures>> = {}): Promise<Buffer> {
   const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'xuncha';
-  const t = reportTables(view, tickets, period);
+  const t = reportTables(view, tickets, period, periods);
   const sheet = (name: string, header: string[], rows: string[][], counts: number[]) => {
     const ws = wb.addWorksheet(name);
     ws.addRow([periodLine(period, view.generatedAtMs)]);
@@ -60,26 +71,10 @@ export async function healthReportXlsx(view: RollupView, tickets: readonly Repor
     for (const r of rows) ws.addRow(r.map((c, i) => (counts.includes(i) ? Number(c) : c)));
     return ws;
   };
-  const roll = sheet('分级汇总', ROLLUP_HEAD, t.rollup, [2, 3, 4, 7, 8]);
+  const roll = sheet('分级汇总', ROLLUP_HEAD, t.rollup, [2, 3, 4, 9, 10]);
   roll.addRow([]);
   roll.addRow([ROLLUP_NOTE]);
   sheet('故障统计', STATS_HEAD, t.stats, [2, 3, 4, 5]);
   sheet('工单明细', DETAIL_HEAD, t.detail, [9]);
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-export type PeriodKind = 'day' | 'week' | 'month';
-
-/** The last full day, week (Monday to Monday) or month before `nowMs`, in Beijing time. */
-export function lastPeriod(kind: PeriodKind, nowMs: number): ReportPeriod {
-  const bj = new Date(nowMs + 8 * 3_600_000); // Beijing wall clock read through the UTC getters
-  const midnight = Date.UTC(bj.getUTCFullYear(), bj.getUTCMonth(), bj.getUTCDate()) - 8 * 3_600_000;
-  if (kind === 'day') return { fromMs: midnight - 86_400_000, toMs: midnight, label: '日报' };
-  if (kind === 'week') {
-    const toMs = midnight - ((bj.getUTCDay() + 6) % 7) * 86_400_000;
-    return { fromMs: toMs - 7 * 86_400_000, toMs, label: '周报' };
-  }
-  const toMs = Date.UTC(bj.getUTCFullYear(), bj.getUTCMonth(), 1) - 8 * 3_600_000;
-  const fromMs = Date.UTC(bj.getUTCFullYear(), bj.getUTCMonth() - 1, 1) - 8 * 3_600_000;
-  return { fromMs, toMs, label: '月报' };
 }

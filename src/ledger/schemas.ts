@@ -25,6 +25,10 @@ export const deviceBody = z
     warrantyUntilMs: ms.nullable().default(null),
     responsibleName: text(64).default(''),
     responsiblePhone: text(32).default(''),
+    // Reachability probe of a device that is not a video device (switch, UPS, …): absent = unchanged,
+    // null = not measured. A port means a TCP connect; no port means ICMP ping (reachability.ts).
+    probeHost: z.string().trim().regex(/^[0-9A-Za-z.:-]{1,253}$/, '探测地址须为 IP 或主机名 (probe host: IP or host name)').nullable().optional(),
+    probeTcpPort: z.number().int().min(1).max(65535).nullable().optional(),
   })
   .strict();
 export type DeviceBody = z.infer<typeof deviceBody>;
@@ -52,6 +56,9 @@ export const deviceSchema = z.object({
   responsibleName: z.string(),
   responsiblePhone: z.string(),
   cameraId: z.number().nullable(),
+  /** Reachability probe (non-video devices): host and TCP port, null = not measured / ICMP. */
+  probeHost: z.string().nullable().optional(),
+  probeTcpPort: z.number().nullable().optional(),
   updatedAtMs: z.number(),
 });
 export type DeviceView = z.infer<typeof deviceSchema>;
@@ -95,7 +102,7 @@ export const trainingSchema = z.object({ id: z.number(), userId: z.number(), use
 export type TrainingView = z.infer<typeof trainingSchema>;
 
 export function deviceView(d: DeviceRow): DeviceView {
-  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, updatedAtMs: d.updated_at_ms };
+  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, probeHost: d.probe_host ?? null, probeTcpPort: d.probe_tcp_port ?? null, updatedAtMs: d.updated_at_ms };
 }
 
 export function ticketView(t: TicketRow, nowMs: number, limits: TicketLimits): TicketView {

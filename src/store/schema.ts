@@ -954,6 +954,10 @@ export interface LedgerDeviceTable {
   responsible_phone: string;
   /** The camera this row describes, for class 'camera' rows made from the camera table. */
   camera_id: number | null;
+  /** Host probed for reachability (migration 0032); null = not measured. Optional on insert. */
+  probe_host: ColumnType<string | null, string | null | undefined, string | null>;
+  /** TCP port of the reachability probe (port number); null with a host = ICMP ping. */
+  probe_tcp_port: ColumnType<number | null, number | null | undefined, number | null>;
   created_at_ms: number;
   updated_at_ms: number;
 }

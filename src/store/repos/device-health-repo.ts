@@ -73,6 +73,33 @@ export class DeviceHealthRepo {
     });
   }
 
+  /**
+   * Per org node, over the camera devices placed there: the measured camera-time with rows starting
+   * in [fromMs, toMs) and how much of it was online and recording, ms (the period averages of the
+   * health reports). Time no row covers (node down) is not measured and not counted either way.
+   */
+  async sumCamerasByNode(scope: Scope, fromMs: number, toMs: number): Promise<Array<{ orgNodeId: number; cameras: number; measuredMs: number; onlineMs: number; recordingMs: number }>> {
+    let q = this.db
+      .selectFrom('device_health_sample')
+      .innerJoin('ledger_device', 'ledger_device.id', 'device_health_sample.device_id')
+      .innerJoin('org_node', 'org_node.id', 'ledger_device.org_node_id')
+      .select([
+        'ledger_device.org_node_id as node',
+        sql<number>`count(distinct device_health_sample.device_id)`.as('cameras'),
+        sql<number>`sum(device_health_sample.span_ms)`.as('measured'),
+        sql<number>`sum(device_health_sample.online_permille * device_health_sample.span_ms)`.as('online'),
+        sql<number>`sum(device_health_sample.recording_permille * device_health_sample.span_ms)`.as('recording'),
+      ])
+      .where('ledger_device.camera_id', 'is not', null)
+      .where('device_health_sample.at_ms', '>=', fromMs)
+      .where('device_health_sample.at_ms', '<', toMs);
+    const prefix = scopePrefix(scope);
+    if (prefix) q = q.where('org_node.path', 'like', prefix);
+    const rows = await q.groupBy('ledger_device.org_node_id').execute();
+    // permille × ms summed in SQL (bigint on PostgreSQL, hence Number), divided back here.
+    return rows.map((r) => ({ orgNodeId: Number(r.node), cameras: Number(r.cameras), measuredMs: Number(r.measured), onlineMs: Math.round(Number(r.online) / 1000), recordingMs: Math.round(Number(r.recording) / 1000) }));
+  }
+
   /** Deletes hour rows older than `beforeMs`. */
   async pruneHours(beforeMs: number): Promise<void> {
     await this.db.deleteFrom('device_health_sample').where('span_ms', '=', HOUR_MS).where('at_ms', '<', beforeMs).execute();

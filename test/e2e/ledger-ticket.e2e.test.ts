@@ -1,0 +1,102 @@
+// A fault ticket's life in Chromium at one node (issue 19 item 4; R-FLT-1: a fault ticketed by the
+// system, handled by a person, closed only when the system measures the device healthy; R-ORG-2).
+// A real `xuncha serve` sampling health every 5 s; the device is a switch whose reachability probe
+// is a real TCP listener in this process. Closed, the switch is ticketed automatically after the
+// set time (10 s); the administrator acknowledges, starts and finishes the repair in 故障工单; the
+// listener reopened, the system verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAll, startWithBrowser } from './helpers/browser.ts';
+import type { BrowserSession } from './helpers/browser.ts';
+import { startTestServer } from './helpers/server.ts';
+import { ensureWebBuilt } from './helpers/web-build.ts';
+
+const SHOTS = '/tmp/shots-ledger19';
+const TAG = Date.now().toString(36).slice(-5);
+const byId = (page: Page, id: string) => page.getByTestId(id);
+const listen = (port = 0): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const s = createServer((c) => c.end());
+    s.once('error', reject);
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
+
+async function api<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(async ({ method, url, body }) => {
+    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+    const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data: unknown = await res.json();
+    if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(data)}`);
+    return data;
+  }, { method, url, body }) as Promise<T>;
+}
+
+describe('a fault ticket\'s life in the console (e2e)', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let b: BrowserSession | undefined;
+  let sw: Server;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureWebBuilt();
+    sw = await listen();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-e2e-ticket-'));
+    writeFileSync(path.join(dataDir, 'xuncha.yaml'), 'ledger:\n  healthIntervalS: 5\n  offlineAfterS: 10\n  verifyHealthyS: 1\n');
+    [server, b] = await startWithBrowser(() => startTestServer({ dataDir }));
+  }, 400_000); // the console build alone takes minutes on a loaded machine
+  afterAll(async () => {
+    await closeAll(b);
+    await server?.stop();
+    if (sw?.listening) await new Promise((r) => sw.close(r));
+  });
+
+  it('R-FLT-1: opened by the system, acknowledged, repairing, repaired by a person, verified by the system', async () => {
+    const { page } = b!;
+    page.setDefaultTimeout(20_000);
+    await page.goto(server.baseUrl);
+    await byId(page, 'login-username').fill('admin');
+    await byId(page, 'login-password').fill(server.adminPassword);
+    await byId(page, 'login-submit').click();
+    await byId(page, 'header-user').waitFor();
+    const me = await api<{ user: { orgNodeId: number } }>(page, 'GET', '/api/auth/me');
+    const port = (sw.address() as { port: number }).port;
+    await api(page, 'POST', '/api/ledger/devices', { orgNodeId: me.user.orgNodeId, deviceClass: 'switch', code: `SW-${TAG}`, name: `交换机${TAG}`, probeHost: '127.0.0.1', probeTcpPort: port });
+    await new Promise((r) => sw.close(r)); // the switch goes away
+
+    // The page loads its lists once: each look reloads it and opens the tab.
+    const look = async (all = false) => {
+      await page.reload();
+      await page.getByRole('tab', { name: /故障工单/ }).click();
+      if (all) await page.getByText('全部', { exact: true }).click();
+    };
+    await page.goto(`${server.baseUrl}/#ledger`);
+    const row = page.locator('[data-testid="ticket-table"] tr', { hasText: `交换机${TAG}` });
+    // Ticketed by the system once unreachable past 10 s (samples every 5 s).
+    await expect.poll(async () => {
+      await look();
+      return row.count();
+    }, { timeout: 40_000, interval: 2500 }).toBe(1);
+    expect(await row.innerText()).toContain('待确认');
+    expect(await row.innerText()).toContain('设备不可达');
+    const id = (await api<{ tickets: Array<{ id: number; deviceName: string }> }>(page, 'GET', '/api/faults/tickets')).tickets.find((t) => t.deviceName === `交换机${TAG}`)!.id;
+    await byId(page, `ticket-${id}-acknowledge`).click();
+    await expect.poll(() => row.innerText()).toContain('已确认');
+    await byId(page, `ticket-${id}-start_repair`).click();
+    await expect.poll(() => row.innerText()).toContain('维修中');
+    await byId(page, `ticket-${id}-mark_repaired`).click();
+    await expect.poll(() => row.innerText()).toContain('已修复待验证');
+    expect(await byId(page, `ticket-${id}-verify`).count()).toBe(0); // no button closes it by hand
+
+    sw = await listen(port); // repaired: the switch answers again
+    await expect.poll(async () => {
+      await look(true);
+      return row.innerText();
+    }, { timeout: 30_000, interval: 2500 }).toContain('已验证恢复');
+    await page.screenshot({ path: path.join(SHOTS, 'ticket-verified.png') });
+  }, 120_000);
+});
