@@ -193,6 +193,8 @@ const CASES: Case[] = [
   { name: 'duty record PDF (值班记录)', method: 'GET', url: () => '/api/duty/record.pdf?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   // Check-in: the session must be one that may watch; the workstation (named by its cookie) must be in scope; the person checking in is named in the body.
   { name: 'check in at a workstation', method: 'POST', url: () => '/api/duty/checkins', cookie: (ids) => ids.workstationCookie, body: (_ids, _n, role, target) => ({ username: `ci_${role}_${target}`, password: PASSWORD }), allowed: ['admin', 'operator', 'leader'], outStatus: 403 },
+  // 确认在岗 (per-person presence): the checked-in person's password at the workstation where they checked in.
+  { name: 'confirm presence', method: 'POST', url: (ids, role) => `/api/duty/checkins/${ids.doomedCheckin[role]}/confirm`, cookie: (ids) => ids.workstationCookie, body: () => ({ password: PASSWORD }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'check out', method: 'POST', url: (ids, role) => `/api/duty/checkins/${ids.doomedCheckin[role]}/checkout`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'revoke workstation', method: 'DELETE', url: (ids) => `/api/duty/workstations/${ids.doomedWorkstation}`, allowed: ['admin'] },
   { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
