@@ -23,7 +23,7 @@ import * as m0027 from './0027_audit_rekey.ts';
 import * as m0029 from './0029_remote_business_group.ts';
 import * as m0030 from './0030_readiness_cascade_bandwidth.ts';
 import * as m0031 from './0031_device_health.ts';
-import * as m0032 from './0032_duty_presence.ts';
+import * as m0033 from './0033_duty_presence.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -49,7 +49,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0029_remote_business_group': { up: m0029.up(), down: m0029.down() },
     '0030_readiness_cascade_bandwidth': { up: m0030.up(dialect), down: m0030.down() },
     '0031_device_health': { up: m0031.up(dialect), down: m0031.down() },
-    '0032_duty_presence': { up: m0032.up(), down: m0032.down() },
+    '0033_duty_presence': { up: m0033.up(), down: m0033.down() },
   };
 }
 
