@@ -1,7 +1,7 @@
 // The duty sweep (R-DIS-3, docs/design/duty.md "Dropping to one"): every few seconds it
 // 1. checks out as idle a person who showed no presence for `idleCheckoutMs` — measured per person:
 //    the later of their check-in, their own session's last request from that workstation, and their
-//    last 确认在岗 (password on the console; duty_checkin.last_present_at_ms, migration 0032). The
+//    last 确认在岗 (password on the console; duty_checkin.last_present_at_ms, migration 0033). The
 //    first person's running wall no longer keeps a second person who left on duty — audited `duty.checkout` with reason `idle`, logged at info, published upward like any
 //    check-out (which raises the alone-watch alarm when it leaves fewer than two in a window);
 // 2. raises the alone-watch alarm (`duty.alarm`) for monitoring rooms where an exam or custody window

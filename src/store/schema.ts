@@ -672,7 +672,7 @@ export interface DutyCheckinTable {
   checked_in_at_ms: number;
   checked_out_at_ms: number | null;
   out_reason: CheckoutReason | null;
-  /** When this person last showed presence (own request, or 确认在岗), ms since epoch; null = only the check-in. Migration 0032. */
+  /** When this person last showed presence (own request, or 确认在岗), ms since epoch; null = only the check-in. Migration 0033. */
   last_present_at_ms: number | null;
   /** How: 'activity' | 'confirm' (≤ 16 chars); null with last_present_at_ms. */
   last_present_via: PresenceVia | null;
