@@ -107,8 +107,9 @@ export async function buildServer(app: App, logger: Logger, opts: { webDir?: str
     if (!SAFE_METHODS.has(req.method) && req.session && req.headers['x-csrf-token'] !== req.session.csrfToken) {
       throw new AppError('csrf', '缺少或错误的CSRF令牌 (missing or wrong CSRF token)');
     }
-    // R-DIS-3: a logged-in request from an enrolled duty workstation is activity there (idle check-out, duty-sweep.ts).
-    if (req.session && req.cookies[WORKSTATION_COOKIE]) await dutyOf(app).noteActivity(req.cookies[WORKSTATION_COOKIE]);
+    // R-DIS-3: a logged-in request from an enrolled duty workstation is activity there, and presence of
+    // the session's user when checked in at it (per-person idle check-out, duty-sweep.ts).
+    if (req.session && req.cookies[WORKSTATION_COOKIE]) await dutyOf(app).noteActivity(req.cookies[WORKSTATION_COOKIE], req.session.actor.userId);
     // A password that must change (generated first-start admin, reset by an administrator) allows
     // only changing it, reading oneself and logging out, whatever the client (issue 13, R-SEC-5).
     if (req.session?.user.must_change_password && !PASSWORD_CHANGE_ALLOWED.has(`${req.method} ${req.url.split('?')[0]}`)) {

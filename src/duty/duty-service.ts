@@ -7,10 +7,7 @@ import type { Kysely } from 'kysely';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { inScope } from '../auth/actor.ts';
-import { totpStepOf } from '../auth/auth-service.ts';
-import { countFailure } from '../auth/failures.ts';
 import { actorPath, denyOutOfScope, requirePermission } from '../auth/guard.ts';
-import { verifyPassword } from '../auth/password.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import type { CheckinRow, WorkstationRow } from '../store/repos/duty-repo.ts';
@@ -20,6 +17,8 @@ import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
 import type { Logger } from 'pino';
 import { credentialHash, newWorkstationCredential } from './credential.ts';
+import type { PersonProof } from './person-check.ts';
+import { verifyPerson } from './person-check.ts';
 import { MIN_ON_DUTY } from './policy.ts';
 
 export interface DutyDeps {
@@ -32,7 +31,7 @@ export interface DutyDeps {
   publish?: (trx: Kysely<Database>, item: { topic: string; key: string; body: unknown; scopePath: string }) => Promise<unknown>;
 }
 
-export interface CheckinInput { username: string; password: string; totp?: string }
+export type CheckinInput = PersonProof;
 
 /** How often a workstation's activity is written at most (ms). */
 const ACTIVITY_WRITE_MS = 60_000;
@@ -114,19 +113,52 @@ export class DutyService {
 
   /**
    * Marks the workstation whose credential is `cookie` as active now (any logged-in request that
-   * carries it: the wall's polls, the duty page, live tokens). Written at most once a minute per
-   * workstation; the idle sweep (duty-sweep.ts) reads it. An unknown credential changes nothing.
+   * carries it: the wall's polls, the duty page, live tokens) and, when the session's user
+   * (`sessionUserId`) is checked in at that workstation, that person as present (per-person idle,
+   * duty-sweep.ts). Written at most once a minute per workstation and user. An unknown credential
+   * changes nothing; a session of someone not checked in there credits nobody.
    */
-  async noteActivity(cookie: string | undefined): Promise<void> {
+  async noteActivity(cookie: string | undefined, sessionUserId?: number | null): Promise<void> {
     const hash = cookie ? credentialHash(cookie) : undefined;
     if (!hash) return;
     const now = this.d.clock.nowMs();
-    const last = this.activity.get(hash);
+    const key = `${hash}|${sessionUserId ?? '-'}`;
+    const last = this.activity.get(key);
     if (last !== undefined && now - last < ACTIVITY_WRITE_MS && now >= last) return;
-    const ws = await repos(this.d.store.db).duty.workstationByCredential(hash);
+    const r = repos(this.d.store.db);
+    const ws = await r.duty.workstationByCredential(hash);
     if (!ws) return;
-    this.activity.set(hash, now);
-    await repos(this.d.store.db).duty.touchWorkstation(ws.id, now);
+    this.activity.set(key, now);
+    await r.duty.touchWorkstation(ws.id, now);
+    if (sessionUserId === undefined || sessionUserId === null) return;
+    const mine = (await r.duty.openCheckins({ kind: 'all' }, { userId: sessionUserId })).find((c) => c.workstation_id === ws.id);
+    if (mine) await r.duty.notePresence(mine.id, now, 'activity');
+  }
+
+  /**
+   * 确认在岗: the person of open check-in `checkinId` shows they are still at the console by
+   * re-entering their password (+ one-time code when enrolled) on the workstation where they checked
+   * in — the way a second person, who has no session on that console, keeps their check-in from going
+   * idle. Audited `duty.presence.confirm` (refusals too); logged at info.
+   */
+  async confirmPresence(actor: Actor, cookie: string | undefined, checkinId: number, proof: Omit<PersonProof, 'username'>): Promise<CheckinRow> {
+    await requirePermission(this.d.audit, actor, 'video.live', 'duty.presence.confirm', 'duty_checkin', checkinId);
+    const c = (await repos(this.d.store.db).duty.openCheckins(actor.scope)).find((x) => x.id === checkinId);
+    if (!c) return denyOutOfScope(this.d.audit, actor, 'duty.presence.confirm', 'duty_checkin', checkinId);
+    const ws = await this.workstationOf(actor, cookie);
+    if (!ws || ws.id !== c.workstation_id) {
+      await this.d.audit.record(actor, { action: 'duty.presence.confirm', objectType: 'duty_checkin', objectId: checkinId, outcome: 'denied', scopePath: ws?.site_path ?? actorPath(actor), detail: { reason: ws ? 'another workstation' : 'not an enrolled workstation' } });
+      throw new AppError('forbidden', '只能在签到所用的值班终端上确认在岗 (confirm presence at the workstation you checked in at)');
+    }
+    const user = await repos(this.d.store.db).users.get({ kind: 'all' }, c.user_id);
+    await verifyPerson(this.d, actor, ws, { username: user?.username ?? '', ...proof }, 'duty.presence.confirm', '确认在岗失败：密码或动态验证码错误 (presence not confirmed: wrong password or one-time code)');
+    const now = this.d.clock.nowMs();
+    await this.d.store.db.transaction().execute(async (trx) => {
+      if (!(await repos(trx).duty.notePresence(c.id, now, 'confirm'))) throw new AppError('conflict', '已签退 (already checked out)');
+      await this.d.audit.append(trx, actor, { action: 'duty.presence.confirm', objectType: 'duty_checkin', objectId: c.id, scopePath: ws.site_path, detail: { roomId: c.room_id, userId: c.user_id } });
+    });
+    this.d.log.info({ checkinId: c.id, roomId: c.room_id, user: c.user_name }, `确认在岗：${c.user_name} (presence confirmed)`);
+    return (await repos(this.d.store.db).duty.openCheckins({ kind: 'all' }, { userId: c.user_id }))[0];
   }
 
   /**
@@ -143,21 +175,8 @@ export class DutyService {
       throw new AppError('forbidden', '只能在已登记的监控室值班终端签到 (check-in only at an enrolled monitoring-room workstation)');
     }
     const r = repos(this.d.store.db);
-    const user = await r.users.byUsername(input.username);
-    const refuse = async (reason: string, count: boolean): Promise<never> => {
-      if (user && count) await countFailure(this.d, actor, user, 'duty.checkin', reason);
-      else await this.d.audit.record(actor, { action: 'duty.checkin', objectType: 'duty_workstation', objectId: ws.id, outcome: 'denied', scopePath: ws.site_path, detail: { reason, username: input.username } });
-      throw new AppError('invalid_credentials', '签到失败：用户名、密码或动态验证码错误 (check-in refused: wrong username, password or one-time code)');
-    };
-    if (!user || user.disabled || (user.locked_until_ms ?? 0) > this.d.clock.nowMs()) return refuse('unknown, disabled or locked user', false);
-    if (!(await verifyPassword(input.password, user.password_hash))) return refuse('wrong password', true);
-    if (!inScope({ kind: 'subtree', path: user.org_path }, ws.site_path)) return refuse('workstation outside the user\'s scope', false);
-    if (user.totp_enabled) {
-      const step = input.totp ? totpStepOf(this.d.box.open(user.totp_secret_enc!), input.totp, this.d.clock.nowMs()) : undefined;
-      if (step === undefined) return refuse('wrong or missing one-time code', true);
-      // A replayed check-in (same code again) is refused: each code is accepted once.
-      if (!(await r.users.claimTotpStep(user.id, step))) return refuse('replayed one-time code', true);
-    }
+    // A replayed check-in (same one-time code again) is refused there: each code is accepted once.
+    const user = await verifyPerson(this.d, actor, ws, input, 'duty.checkin', '签到失败：用户名、密码或动态验证码错误 (check-in refused: wrong username, password or one-time code)');
     const now = this.d.clock.nowMs();
     const roster = await r.duty.roster({ kind: 'all' }, { roomId: ws.room_id, atMs: now });
     if (roster.length > 0 && !roster.some((x) => x.user_id === user.id)) {
@@ -196,14 +215,14 @@ export class DutyService {
   }
 
   /** Who is checked in per monitoring room in scope, and whether each room meets the rule now. */
-  async status(actor: Actor): Promise<Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number }>; meetsTwoPerson: boolean }>> {
+  async status(actor: Actor): Promise<Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number }>; meetsTwoPerson: boolean }>> {
     await requirePermission(this.d.audit, actor, 'org.read', 'duty.status', 'duty_checkin', '*');
     const r = repos(this.d.store.db);
     const wss = await r.duty.listWorkstations(actor.scope);
     const rooms = new Map(wss.map((w) => [w.room_id, w.room_name]));
     const open = await r.duty.openCheckins(actor.scope);
     return [...rooms].map(([roomId, roomName]) => {
-      const onDuty = open.filter((c) => c.room_id === roomId).map((c) => ({ checkinId: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms }));
+      const onDuty = open.filter((c) => c.room_id === roomId).map((c) => ({ checkinId: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms, lastPresentAtMs: Math.max(c.checked_in_at_ms, c.last_present_at_ms ?? 0) }));
       return { roomId, roomName, onDuty, meetsTwoPerson: onDuty.length >= MIN_ON_DUTY };
     });
   }

@@ -1,7 +1,8 @@
 // The duty sweep (R-DIS-3, docs/design/duty.md "Dropping to one"): every few seconds it
-// 1. checks out as idle a person whose workstation sent no request for `idleCheckoutMs` since they
-//    checked in (the browser was closed, the computer switched off, the person left without signing
-//    out) — audited `duty.checkout` with reason `idle`, logged at info, published upward like any
+// 1. checks out as idle a person who showed no presence for `idleCheckoutMs` — measured per person:
+//    the later of their check-in, their own session's last request from that workstation, and their
+//    last 确认在岗 (password on the console; duty_checkin.last_present_at_ms, migration 0033). The
+//    first person's running wall no longer keeps a second person who left on duty — audited `duty.checkout` with reason `idle`, logged at info, published upward like any
 //    check-out (which raises the alone-watch alarm when it leaves fewer than two in a window);
 // 2. raises the alone-watch alarm (`duty.alarm`) for monitoring rooms where an exam or custody window
 //    has *started* while fewer than two are checked in — a check-in/out raises it at once, but a
@@ -41,16 +42,14 @@ export class DutySweep {
     const r = repos(this.d.store.db);
     const now = this.d.clock.nowMs();
     const workstations = await r.duty.listWorkstations({ kind: 'all' });
-    const byId = new Map(workstations.map((w) => [w.id, w]));
     let idleCheckouts = 0;
     for (const c of await r.duty.openCheckins({ kind: 'all' })) {
-      const seen = byId.get(c.workstation_id)?.last_seen_at_ms ?? 0;
-      const lastActivityMs = Math.max(c.checked_in_at_ms, seen);
+      const lastActivityMs = Math.max(c.checked_in_at_ms, c.last_present_at_ms ?? 0);
       if (now - lastActivityMs < this.opts.idleCheckoutMs) continue;
       try {
         await this.d.duty.checkOut(SWEEP_ACTOR, c.id, 'idle');
         idleCheckouts++;
-        this.d.log.info({ checkinId: c.id, roomId: c.room_id, user: c.user_name, idleMin: Math.round((now - lastActivityMs) / 60_000) }, `值班终端无活动，已自动签退：${c.user_name} (checked out as idle)`);
+        this.d.log.info({ checkinId: c.id, roomId: c.room_id, user: c.user_name, idleMin: Math.round((now - lastActivityMs) / 60_000), lastPresentVia: c.last_present_via ?? 'checkin' }, `值班人员长时间未确认在岗，已自动签退：${c.user_name} (checked out as idle)`);
       } catch (err) {
         // Checked out by hand meanwhile: nothing to do.
         this.d.log.debug({ err, checkinId: c.id }, 'idle check-out skipped');

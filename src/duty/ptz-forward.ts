@@ -1,6 +1,7 @@
 // Moving the real camera once the PTZ lock allowed a command (R-DIS-2, docs/design/duty.md "PTZ
 // lock"). Only called after checkPtz said yes: a refused command never reaches here. ONVIF
-// cameras (network config names an ONVIF device service) get ContinuousMove / Stop / GotoPreset on
+// cameras (network config names an ONVIF device service) get ContinuousMove / Stop / GotoPreset /
+// SetPreset / RemovePreset on
 // their first media profile; GB/T 28181 channels (source gb28181) get the same command encoded as
 // a PTZCmd in a DeviceControl to the lower platform that owns the channel, whose own lock decides
 // again. Other cameras (plain RTSP) cannot be moved: answered `forwarded: false` with the reason.
@@ -80,6 +81,8 @@ export class PtzForwarder {
       if (cmd.kind === 'ptz') await c.continuousMove(entry.profile, onvifVelocity(cmd));
       else if (cmd.kind === 'stop') await c.ptzStop(entry.profile);
       else if (cmd.kind === 'preset' && cmd.action === 'call') await c.gotoPreset(entry.profile, String(cmd.preset));
+      else if (cmd.kind === 'preset' && cmd.action === 'set') await c.setPreset(entry.profile, String(cmd.preset), `预置位${cmd.preset}`);
+      else if (cmd.kind === 'preset' && cmd.action === 'delete') await c.removePreset(entry.profile, String(cmd.preset));
       else return { forwarded: false, via: 'onvif', error: '该云台指令暂不支持通过 ONVIF 下发 (command not supported over ONVIF)' };
       return { forwarded: true, via: 'onvif' };
     } catch (err) {

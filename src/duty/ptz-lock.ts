@@ -4,8 +4,12 @@
 // (recording_schedule `exam:*`), only "go to preset N" with N approved beforehand by an
 // administrator is allowed; every other command is refused. Every attempt is audited
 // (`ptz.command`, ok/denied); a refused one raises a `ptz_refused` alarm (one open per camera).
+// Outside windows, storing or removing an *approved* preset (which changes what the approval lets
+// the camera point at during the next window) needs a logged-in administrator (org.write): an
+// operator, or a GB/T 28181 upper, redefining preset 1 before the exam would defeat the lock.
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
+import { can } from '../auth/roles.ts';
 import type { AlarmEmitter } from '../exams/alarm-monitor.ts';
 import { alarmView } from '../exams/views.ts';
 import type { PtzCommand } from '../gb28181/index.ts';
@@ -53,16 +57,19 @@ export async function checkPtz(deps: PtzLockDeps, actor: Actor, camera: CameraRo
   const state = await ptzLockState(deps, camera);
   const isApprovedPreset = cmd?.kind === 'preset' && cmd.action === 'call' && state.approvedPresets.includes(cmd.preset);
   const locked = state.lockedUntilMs !== null;
-  const allowed = cmd !== undefined && (!locked || isApprovedPreset);
+  const redefinesApproved = cmd?.kind === 'preset' && cmd.action !== 'call' && state.approvedPresets.includes(cmd.preset) && !(actor.role !== 'system' && can(actor.role, 'org.write'));
+  const allowed = cmd !== undefined && (!locked || isApprovedPreset) && !redefinesApproved;
   const kindText = state.kinds.includes('custody') ? '试卷保密' : '考试';
   const reason = allowed
     ? undefined
     : cmd === undefined
       ? '云台指令无法识别，已拒绝 (undecodable PTZ command)'
-      : `${kindText}时段云台已锁定：只能调用管理员事先批准的预置位${state.approvedPresets.length ? `（${state.approvedPresets.join('、')}）` : '（无）'} (PTZ locked during exam/custody windows; only approved presets)`;
+      : !locked && redefinesApproved
+        ? '该预置位已获批准用于考试时段，只有管理员可以设置或删除 (approved preset: administrators only)'
+        : `${kindText}时段云台已锁定：只能调用管理员事先批准的预置位${state.approvedPresets.length ? `（${state.approvedPresets.join('、')}）` : '（无）'} (PTZ locked during exam/custody windows; only approved presets)`;
   await deps.audit.record(actor, {
     action: 'ptz.command', objectType: 'camera', objectId: camera.id, outcome: allowed ? 'ok' : 'denied', scopePath: camera.site_path,
-    detail: { via, command: typeof command === 'string' ? command : undefined, ptz: cmd ?? 'undecodable', locked, ...(locked ? { lockedUntilMs: state.lockedUntilMs, windows: state.kinds, approvedPresets: state.approvedPresets, rule: 'R-DIS-2' } : {}) },
+    detail: { via, command: typeof command === 'string' ? command : undefined, ptz: cmd ?? 'undecodable', locked, ...(redefinesApproved ? { approvedPresetChange: true } : {}), ...(locked ? { lockedUntilMs: state.lockedUntilMs, windows: state.kinds, approvedPresets: state.approvedPresets, rule: 'R-DIS-2' } : {}) },
   });
   if (!allowed) await raiseRefusedAlarm(deps, actor, camera, reason!);
   return { allowed, reason, approvedPresets: state.approvedPresets, ...(locked ? { lockedUntilMs: state.lockedUntilMs! } : {}) };

@@ -87,7 +87,7 @@ describe('ONVIF device service client (R-PRE-6)', () => {
     await expect(c.getStreamUri('Profile_9')).rejects.toMatchObject({ kind: 'fault', subcode: 'NoProfile' });
   });
 
-  it('PTZ: ContinuousMove, Stop and GotoPreset reach the PTZ service GetCapabilities names; wrong password refused (R-DIS-2 over ONVIF)', async () => {
+  it('PTZ: ContinuousMove, Stop, GotoPreset, SetPreset and RemovePreset reach the PTZ service GetCapabilities names; wrong password refused (R-DIS-2 over ONVIF)', async () => {
     const c = new OnvifClient({ url: onvif.url('skewed'), ...auth });
     await c.continuousMove('Profile_1', { pan: -0.5, tilt: 0.25, zoom: 0 });
     expect(onvif.ptz('skewed')).toMatchObject({ moving: true, pan: -0.5, tilt: 0.25, zoom: 0, profileToken: 'Profile_1' });
@@ -98,6 +98,12 @@ describe('ONVIF device service client (R-PRE-6)', () => {
     // Velocities beyond the generic space are clamped to ±1, never sent as they are.
     await c.continuousMove('Profile_1', { pan: 7, tilt: -9, zoom: Number.NaN });
     expect(onvif.ptz('skewed')).toMatchObject({ pan: 1, tilt: -1, zoom: 0 });
+    // SetPreset stores preset 4 under its token, RemovePreset removes it; a token the camera has no slot for is its fault.
+    await c.setPreset('Profile_1', '4', '预置位4');
+    expect(onvif.ptz('skewed').stored).toEqual({ '4': '预置位4' });
+    await c.removePreset('Profile_1', '4');
+    expect(onvif.ptz('skewed').stored).toEqual({});
+    await expect(c.setPreset('Profile_1', '0', 'x')).rejects.toMatchObject({ kind: 'fault', subcode: 'NoToken' });
     const bad = new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' });
     await expect(bad.ptzStop('Profile_1')).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });
   });

@@ -2,7 +2,7 @@
 // and the media service's GetProfiles at the address GetCapabilities names) over HTTP SOAP with WS-UsernameToken digest. The token's Created time follows the device's own
 // clock (learnt from GetSystemDateAndTime, which devices answer without authentication), so a
 // camera whose clock is far off still accepts the request that sets it. Pure protocol code.
-import { continuousMoveBody, envelope, gotoPresetBody, NS, ptzStopBody, setDateTimeBody, streamUriBody } from './soap.ts';
+import { continuousMoveBody, envelope, gotoPresetBody, NS, ptzStopBody, removePresetBody, setDateTimeBody, setPresetBody, streamUriBody } from './soap.ts';
 import type { PtzVelocity } from './soap.ts';
 import { MAX_RESPONSE_BYTES, OnvifError, parseDeviceInformation, parseEmptyResponse, parseMediaXAddr, parseProfiles, parsePtzXAddr, parseSetSystemDateAndTime, parseStreamUri, parseSystemDateAndTime } from './parse.ts';
 import type { DeviceDateTime, DeviceInformation, MediaProfile } from './parse.ts';
@@ -144,6 +144,15 @@ export class OnvifClient {
 
   gotoPreset(profileToken: string, presetToken: string): Promise<void> {
     return this.ptz(gotoPresetBody(profileToken, presetToken), 'GotoPreset', profileToken);
+  }
+
+  /** Stores the current position under `presetToken` (overwriting it), named `presetName`. */
+  setPreset(profileToken: string, presetToken: string, presetName: string): Promise<void> {
+    return this.ptz(setPresetBody(profileToken, presetToken, presetName), 'SetPreset', profileToken);
+  }
+
+  removePreset(profileToken: string, presetToken: string): Promise<void> {
+    return this.ptz(removePresetBody(profileToken, presetToken), 'RemovePreset', profileToken);
   }
 }
 

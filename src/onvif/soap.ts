@@ -86,3 +86,12 @@ export function ptzStopBody(profileToken: string): string {
 export function gotoPresetBody(profileToken: string, presetToken: string): string {
   return `<tptz:GotoPreset><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PresetToken>${xmlEscape(presetToken)}</tptz:PresetToken></tptz:GotoPreset>`;
 }
+
+/** Stores the current position as preset `presetToken` (ONVIF SetPreset with a token overwrites that preset). */
+export function setPresetBody(profileToken: string, presetToken: string, presetName: string): string {
+  return `<tptz:SetPreset><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PresetName>${xmlEscape(presetName)}</tptz:PresetName><tptz:PresetToken>${xmlEscape(presetToken)}</tptz:PresetToken></tptz:SetPreset>`;
+}
+
+export function removePresetBody(profileToken: string, presetToken: string): string {
+  return `<tptz:RemovePreset><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PresetToken>${xmlEscape(presetToken)}</tptz:PresetToken></tptz:RemovePreset>`;
+}

@@ -5,7 +5,7 @@
 // GetCapabilities names the media service, whose GetProfiles gives the encoder configurations of
 // the camera's streams (what make-clips.sh encoded, unless a test states otherwise), GetStreamUri
 // their RTSP addresses (on the camera's inner NAT address, as a real camera would), and the PTZ
-// service ContinuousMove / Stop / GotoPreset, whose state a test reads (`ptz(id)`).
+// service ContinuousMove / Stop / GotoPreset / SetPreset / RemovePreset, whose state a test reads (`ptz(id)`).
 //   POST http://host:port/onvif/<cameraId>/device_service
 //   POST http://host:port/onvif/<cameraId>/media_service
 //   POST http://host:port/onvif/<cameraId>/ptz_service
@@ -51,6 +51,8 @@ export interface SimPtzState {
   zoom: number;
   preset?: string;
   profileToken?: string;
+  /** Presets stored by SetPreset and not removed: token → name. */
+  stored?: Record<string, string>;
 }
 
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, processEntities: false });
@@ -122,7 +124,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     if (op === 'GetSystemDateAndTime') {
       return { status: 200, body: envelope(`<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone><tt:UTCDateTime>${dateTimeXml(cameraNow)}</tt:UTCDateTime><tt:LocalDateTime>${dateTimeXml(cameraNow + 8 * 3_600_000)}</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`) };
     }
-    const ops = service === 'media_service' ? ['GetProfiles', 'GetStreamUri'] : service === 'ptz_service' ? ['ContinuousMove', 'Stop', 'GotoPreset'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
+    const ops = service === 'media_service' ? ['GetProfiles', 'GetStreamUri'] : service === 'ptz_service' ? ['ContinuousMove', 'Stop', 'GotoPreset', 'SetPreset', 'RemovePreset'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
     if (!ops.includes(op)) return { status: 400, body: fault('ActionNotSupported', `${op} not supported`) };
     if (!authorized(o(env.Header), cameraNow)) return { status: 400, body: fault('NotAuthorized', 'Sender not Authorized') };
     if (op === 'GetCapabilities') {
@@ -152,6 +154,15 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
         ptzState.set(cameraId, { ...cur, moving: pan !== 0 || tilt !== 0 || zoom !== 0, pan, tilt, zoom, profileToken: token });
       } else if (op === 'Stop') {
         ptzState.set(cameraId, { ...cur, moving: false, pan: 0, tilt: 0, zoom: 0, profileToken: token });
+      } else if (op === 'SetPreset' || op === 'RemovePreset') {
+        // Presets are numbered slots, as on most cameras: a token 1…255 is stored or removed.
+        const preset = s(req.PresetToken);
+        if (!/^\d{1,3}$/.test(preset) || Number(preset) < 1 || Number(preset) > 255) return { status: 400, body: fault('NoToken', `no preset ${preset.slice(0, 40)}`) };
+        const stored = { ...cur.stored };
+        if (op === 'SetPreset') stored[preset] = s(req.PresetName);
+        else delete stored[preset];
+        ptzState.set(cameraId, { ...cur, stored, profileToken: token });
+        if (op === 'SetPreset') return { status: 200, body: envelope(`<tptz:SetPresetResponse><tptz:PresetToken>${preset}</tptz:PresetToken></tptz:SetPresetResponse>`) };
       } else {
         const preset = s(req.PresetToken);
         if (!/^\d{1,3}$/.test(preset)) return { status: 400, body: fault('NoToken', `no preset ${preset.slice(0, 40)}`) };

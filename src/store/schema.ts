@@ -672,7 +672,14 @@ export interface DutyCheckinTable {
   checked_in_at_ms: number;
   checked_out_at_ms: number | null;
   out_reason: CheckoutReason | null;
+  /** When this person last showed presence (own request, or 确认在岗), ms since epoch; null = only the check-in. Migration 0033. */
+  last_present_at_ms: number | null;
+  /** How: 'activity' | 'confirm' (≤ 16 chars); null with last_present_at_ms. */
+  last_present_via: PresenceVia | null;
 }
+
+/** How a checked-in person last showed presence (docs/design/duty.md "Idle, per person"). */
+export type PresenceVia = 'activity' | 'confirm';
 
 /** A request to watch from outside a monitoring room; an approved one is the grant, valid in [from_ms, to_ms). */
 export interface DutyViewRequestTable {

@@ -50,6 +50,8 @@ interface Ids {
   grant: number;
   roster: number;
   incident: string;
+  /** A custody review task of the site's monitoring room per role, its period over, to sign once (each role signs its own). */
+  review: Record<Role, number>;
   /** Issue 14 item 16: an exam owned by the district with the site participating and one session. */
   exam: number;
   /** The lower platform attached to the site (R-PRE-4 measured through the cascade). */
@@ -191,11 +193,15 @@ const CASES: Case[] = [
   { name: 'duty record PDF (值班记录)', method: 'GET', url: () => '/api/duty/record.pdf?date=2026-06-07', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   // Check-in: the session must be one that may watch; the workstation (named by its cookie) must be in scope; the person checking in is named in the body.
   { name: 'check in at a workstation', method: 'POST', url: () => '/api/duty/checkins', cookie: (ids) => ids.workstationCookie, body: (_ids, _n, role, target) => ({ username: `ci_${role}_${target}`, password: PASSWORD }), allowed: ['admin', 'operator', 'leader'], outStatus: 403 },
+  // 确认在岗 (per-person presence): the checked-in person's password at the workstation where they checked in.
+  { name: 'confirm presence', method: 'POST', url: (ids, role) => `/api/duty/checkins/${ids.doomedCheckin[role]}/confirm`, cookie: (ids) => ids.workstationCookie, body: () => ({ password: PASSWORD }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'check out', method: 'POST', url: (ids, role) => `/api/duty/checkins/${ids.doomedCheckin[role]}/checkout`, allowed: ['admin', 'operator', 'leader'] },
   { name: 'revoke workstation', method: 'DELETE', url: (ids) => `/api/duty/workstations/${ids.doomedWorkstation}`, allowed: ['admin'] },
   { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
   // The district administrator is the authority above the site's requester.
   { name: 'approve remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/decision`, body: () => ({ approve: true, note: '同意' }), allowed: ['admin'] },
+  // Custody review (保密室回看, video.playback): the logged-in person signs their own task; outside scope 404, audited.
+  { name: 'sign custody review', method: 'POST', url: (ids, role) => `/api/duty/reviews/${ids.review[role]}/sign`, body: () => ({ note: '已回看，无异常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'approved PTZ presets', method: 'GET', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, allowed: ['admin', 'operator', 'leader'] },
   // Handling a received incident (exam.seal): the administrator receives it, the operator then confirms it.
   { name: 'handle received incident', method: 'POST', url: (ids) => `/api/duty/incidents/received/${ids.incident}/handling`, body: (_ids, _n, role) => ({ state: role === 'admin' ? 'received' : 'confirmed' }), allowed: ['admin', 'operator'] },
@@ -264,6 +270,13 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
         await t.app.users.create(admin, { username: `co_${role}_${target}`, displayName: `签退${role}`, role: 'operator', orgNodeId: site.id, password: PASSWORD });
         doomedCheckin[role] = (await duty.checkIn(admin, ws.credential, { username: `co_${role}_${target}`, password: PASSWORD })).id;
       }
+      // One custody review task per role, its 6-hour period over before the test clock's now (2026-06-07).
+      const review = {} as Record<Role, number>;
+      for (const [i, role] of ROLES.entries()) {
+        const from = 1_780_000_000_000 + i * 21_600_000;
+        await repos(t.app.store.db).reviews.ensureTask({ room_id: monitoring.id, window_id: 0, period_from_ms: from, period_to_ms: from + 21_600_000, due_at_ms: from + 25_200_000 });
+        review[role] = (await t.app.store.db.selectFrom('duty_review_task').select('id').where('room_id', '=', monitoring.id).where('period_from_ms', '=', from).executeTakeFirstOrThrow()).id;
+      }
       const roster = (await new RosterService(t.app).add(admin, { roomId: rostered.id, userId: user.id, dutyRole: 'watcher', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 })).id;
       const grant = (await new GrantService(t.app).request(await t.actor(user.username), { cameraIds: [camera.id], roomIds: [], reason: '远程巡查', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000 })).id;
       const incidentId = (await incidentsOf(t.app).create(admin, { cameraIds: [camera.id], fromMs: 1_780_000_000_000, toMs: 1_780_000_060_000, category: 'device', description: '画面异常' })).id;
@@ -272,7 +285,7 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const exam = await t.app.exams.exams.create(admin, { name: `${siteName}考试`, kind: 'gaokao', ownerNodeId: district.id });
       await t.app.exams.exams.setSites(admin, exam.id, [{ siteId: site.id }]);
       await t.app.exams.exams.createSessions(admin, exam.id, [{ subject: '语文', startMs: 1_780_000_000_000, endMs: 1_780_000_000_000 + 9_000_000 }]);
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident, exam: exam.id, lower };
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident, review, exam: exam.id, lower };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -5,12 +5,15 @@
 // item (alone) through the channel, readable by a city user over `GET /api/uplink/items` — what
 // the wall's duty panel shows — and (2) a GB/T 28181 alarm (AlarmMethod 7) whose DeviceID is the
 // monitoring room's GB code. The second person back clears the item; no second GB alarm is sent.
+// An overdue custody review (保密室回看, not signed an hour after its 6-hour period) goes up the same
+// way: the `duty.review` item (overdue) and a GB alarm whose DeviceID is the secrecy room's GB code;
+// signing it clears the item and sends no GB alarm.
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
-import { dutyOf } from '../../src/duty/index.ts';
+import { dutyOf, reviewsOf } from '../../src/duty/index.ts';
 import type { CascadeAlarmEvent } from '../../src/events/bus.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { createUplinkModule } from '../../src/uplink/index.ts';
@@ -128,4 +131,38 @@ describe('duty.alarm at the level above: uplink item and GB/T 28181 alarm (R-DIS
     await new Promise((r) => setTimeout(r, 1500));
     expect(cityAlarms.filter((a) => a.method === 7).length).toBe(gbAfterRaise);
   }, 180_000);
+
+  it('R-DIS-3 (custody windows, gaokao secrecy rule): an overdue custody review reaches the city as duty.review and as a GB alarm for the secrecy room; signing it clears the item, no new GB alarm', async () => {
+    const app = site.t.app;
+    const admin = await site.t.actor('admin');
+    const siteNode = (await app.org.tree(admin)).find((n) => n.name === '南京市第一中学考点')!;
+    const room = siteNode.rooms!.find((r) => r.name === '试卷保密室')!;
+    const gbCode = (await repos(app.store.db).rooms.get({ kind: 'all' }, room.id))!.gb_code;
+    expect(gbCode).toMatch(/^\d{20}$/);
+    // A review period that ended 2 h ago, never signed: overdue since an hour ago.
+    const periodTo = Date.now() - 2 * 3_600_000;
+    await repos(app.store.db).reviews.ensureTask({ room_id: room.id, window_id: 0, period_from_ms: periodTo - 6 * 3_600_000, period_to_ms: periodTo, due_at_ms: periodTo + 3_600_000 });
+    const overdueAtCity = async () => (await cityUplink.service.list(SYSTEM_ACTOR, { topic: 'duty.review' })).filter((i) => (i.body as { overdue: boolean }).overdue);
+    const gbReview = (from: number) => cityAlarms.slice(from).filter((a) => a.deviceId === gbCode && a.method === 7);
+    await new Promise((r) => setTimeout(r, 1100)); // not in the same GB second as the test above's alarms
+    const gb0 = cityAlarms.length;
+    const t0 = Date.now();
+    expect((await reviewsOf(app).sweep()).overdue).toBe(1);
+    await until('duty.review (overdue) and the GB alarm at the city', async () => (await overdueAtCity()).length === 1 && gbReview(gb0).length === 1, 60_000);
+    console.log(`overdue custody review at the city (item and GB alarm) after ${Date.now() - t0} ms`);
+    const gb = gbReview(gb0)[0];
+    expect(gb).toMatchObject({ lowerSipId: SITE.id, priority: 1, method: 7 });
+    expect(gb.description).toContain('保密室回看逾期 试卷保密室');
+    expect((await overdueAtCity())[0].body).toMatchObject({ roomName: '试卷保密室', state: 'overdue', alarm: 'custody_review_overdue' });
+    // A second sweep sends nothing new.
+    expect((await reviewsOf(app).sweep()).overdue).toBe(0);
+    // Signed (late): the item clears at the city; no GB alarm for the signature.
+    const [task] = (await reviewsOf(app).list(admin, periodTo - 7 * 3_600_000, periodTo)).filter((t) => t.roomId === room.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    const gbBeforeSign = cityAlarms.length;
+    await reviewsOf(app).sign(admin, task.id, '已补看，无异常');
+    await until('duty.review cleared at the city', async () => (await overdueAtCity()).length === 0, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(gbReview(gbBeforeSign)).toHaveLength(0);
+  }, 120_000);
 });

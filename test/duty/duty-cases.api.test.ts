@@ -103,6 +103,44 @@ describe.each(DIALECTS)('duty: PTZ lock, roster, patrol log, incidents on %s', (
     await loginAll();
   });
 
+  it('R-DIS-2: presets are stored and removed over ONVIF (SetPreset/RemovePreset) outside windows; an approved preset only by an administrator; during the window refused, audited, nothing reaches the camera', async () => {
+    const cam = d.cameras.r1front;
+    const stored = () => onvif.ptz('ptz-1').stored ?? {};
+    const sets = () => (onvif.calls.get('SetPreset') ?? 0) + (onvif.calls.get('RemovePreset') ?? 0);
+    // Preset 1 is approved for the window (as in the test above; approving again keeps one row).
+    expect((await call('admin', 'POST', `/api/cameras/${cam}/ptz-presets`, { presetNo: 1, label: '全景' })).statusCode).toBe(200);
+    // In the exam window: even the administrator cannot store or remove a preset; audited, alarmed, nothing sent.
+    const deniedBefore = await audits('ptz.command', 'denied');
+    const sentBefore = sets();
+    const inWindow = await call('admin', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'set', preset: 1 });
+    expect(inWindow.statusCode).toBe(403);
+    expect(inWindow.json()).toMatchObject({ details: { rule: 'ptz_locked' } });
+    expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'delete', preset: 2 })).statusCode).toBe(403);
+    expect(await audits('ptz.command', 'denied')).toBe(deniedBefore + 2);
+    expect(sets()).toBe(sentBefore);
+    // Outside the window: an operator stores and removes an ordinary preset on the camera.
+    d.t.clock.set(bj('2026-06-07 20:00'));
+    await loginAll();
+    expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'set', preset: 2 })).json()).toEqual({ allowed: true, forwarded: true, via: 'onvif' });
+    expect(stored()).toEqual({ '2': '预置位2' });
+    // Redefining the approved preset 1 is an administrator's act: the operator is refused (audited, nothing sent) …
+    const opDenied = await audits('ptz.command', 'denied');
+    const refused = await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'set', preset: 1 });
+    expect(refused.statusCode).toBe(403);
+    expect((refused.json() as { message: string }).message).toContain('只有管理员可以设置或删除');
+    expect(await audits('ptz.command', 'denied')).toBe(opDenied + 1);
+    expect(stored()).toEqual({ '2': '预置位2' });
+    // … the administrator stores it.
+    expect((await call('admin', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'set', preset: 1 })).json()).toMatchObject({ forwarded: true });
+    expect((await call('op1', 'POST', `/api/cameras/${cam}/ptz`, { kind: 'preset', action: 'delete', preset: 2 })).json()).toMatchObject({ forwarded: true });
+    expect(stored()).toEqual({ '1': '预置位1' });
+    const last = await d.t.app.store.db.selectFrom('audit_log').select(['username', 'outcome', 'detail']).where('action', '=', 'ptz.command').orderBy('seq', 'desc').limit(3).execute();
+    expect(last.map((a) => [a.username, a.outcome])).toEqual([[u.op1, 'ok'], ['admin', 'ok'], [u.op1, 'denied']]);
+    expect(last[2].detail).toContain('"approvedPresetChange":true');
+    d.t.clock.set(bj('2026-06-07 10:00'));
+    await loginAll();
+  });
+
   it('R-DIS-2: the cascade PTZ path goes through the same lock: an approved preset passes, a move is refused', async () => {
     const cam = (await repos(d.t.app.store.db).cameras.get({ kind: 'all' }, d.cameras.r1front))!;
     const deps = { store: d.t.app.store, audit: d.t.app.audit, clock: d.t.clock };

@@ -1,9 +1,9 @@
 // The duty sweep with the test clock (R-DIS-3, issue 18 item 3, docs/design/duty.md): a window that
 // *starts* while fewer than two people are checked in raises the alone-watch alarm (duty.alarm, for
-// the level above) on the sweep's next pass — within 15 s — and once only; a person whose
-// workstation sent no request for the configured idle time is checked out as idle (audited, logged
-// at info, the drop published upward like any check-out). A logged-in request carrying the
-// workstation's credential is its activity. Custody review (gaokao secrecy rule): every 6 h of a
+// the level above) on the sweep's next pass — within 15 s — and once only; a person who showed no
+// presence for the configured idle time is checked out as idle (audited, logged at info, the drop
+// published upward like any check-out). Presence is per person: the session user's own requests
+// carrying the workstation's credential, or 确认在岗 (their password on the console). Custody review (gaokao secrecy rule): every 6 h of a
 // paper-custody window is a review task a named person signs; unsigned an hour after its period it
 // is overdue and goes upward once. Both databases, through the real HTTP stack.
 import { Writable } from 'node:stream';
@@ -83,35 +83,63 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
     expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
   });
 
-  it('R-DIS-1/R-DIS-3: requests from the workstation keep its people on duty; silent for the idle time, they are checked out as idle (audited, logged at info) and the alarm goes up', async () => {
-    // A logged-in request from the workstation (here the org tree, as the wall's polls would) is activity.
+  it('R-DIS-1/R-DIS-3: idle is measured per person — the logged-in person by their own requests from the workstation, the second person by 确认在岗 (password on the console); each silent for the idle time is checked out alone (audited, logged at info) and the alarm goes up', async () => {
+    // people[0] is logged in on the console; people[1] only checked in there (no session of their own).
     const login = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: people[0], password: PASSWORD } });
     expect(login.statusCode).toBe(200);
-    const activeAt = windowStartMs + 10 * 60_000;
-    d.t.clock.set(activeAt);
     const session = login.headers['set-cookie']!.toString().split(';')[0];
-    expect((await server.inject({ method: 'GET', url: '/api/org/tree', headers: { cookie: `${session}; xuncha_ws=${credential}` } })).statusCode).toBe(200);
+    const csrf = (login.json() as { csrfToken: string }).csrfToken;
+    const headers = { cookie: `${session}; xuncha_ws=${credential}`, 'x-csrf-token': csrf };
+    const open = async () => await repos(d.t.app.store.db).duty.openCheckins({ kind: 'all' }, { roomId: monitoringRoom });
+    const [first, second] = await open();
+    expect([first.user_id, second.user_id]).toEqual([(await d.t.actor(people[0])).userId, (await d.t.actor(people[1])).userId]);
+    // people[1] confirms at +10 min with their password on the same console (people[0]'s session: people[0] is
+    // present too); a wrong password, or the right one from another computer, changes nothing (audited).
+    const confirmAt = windowStartMs + 10 * 60_000;
+    d.t.clock.set(confirmAt);
+    const wrong = await server.inject({ method: 'POST', url: `/api/duty/checkins/${second.id}/confirm`, headers, payload: { password: 'not-the-password' } });
+    expect(wrong.statusCode).toBe(401);
+    expect((wrong.json() as { message: string }).message).toContain('确认在岗失败');
+    expect((await server.inject({ method: 'POST', url: `/api/duty/checkins/${second.id}/confirm`, headers: { cookie: session, 'x-csrf-token': csrf }, payload: { password: PASSWORD } })).statusCode).toBe(403);
+    expect((await open()).map((c) => c.last_present_via)).toEqual(['activity', null]);
+    const confirmed = await server.inject({ method: 'POST', url: `/api/duty/checkins/${second.id}/confirm`, headers, payload: { password: PASSWORD } });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json()).toMatchObject({ id: second.id, lastPresentAtMs: confirmAt });
+    const confirms = await d.t.app.store.db.selectFrom('audit_log').select(['outcome']).where('action', '=', 'duty.presence.confirm').orderBy('seq').execute();
+    expect(confirms.map((a) => a.outcome)).toEqual(['denied', 'denied', 'ok']);
+    // At +25 min a logged-in request from the workstation (the org tree, as the wall's polls would) is people[0]'s presence only.
+    const activeAt = windowStartMs + 25 * 60_000;
+    d.t.clock.set(activeAt);
+    expect((await server.inject({ method: 'GET', url: '/api/org/tree', headers })).statusCode).toBe(200);
     const ws = await d.t.app.store.db.selectFrom('duty_workstation').select('last_seen_at_ms').where('room_id', '=', monitoringRoom).executeTakeFirstOrThrow();
     expect(Number(ws.last_seen_at_ms)).toBe(activeAt);
-    // A minute short of the idle time: both stay.
-    d.t.clock.set(activeAt + IDLE_MS - 60_000);
+    expect((await open()).map((c) => [c.last_present_at_ms, c.last_present_via])).toEqual([[activeAt, 'activity'], [confirmAt, 'confirm']]);
+    const status = (await server.inject({ method: 'GET', url: '/api/duty/status', headers })).json() as { rooms: Array<{ roomId: number; onDuty: Array<{ checkinId: number; lastPresentAtMs: number }> }> };
+    expect(status.rooms.find((r) => r.roomId === monitoringRoom)!.onDuty.map((p) => p.lastPresentAtMs)).toEqual([activeAt, confirmAt]);
+    // A minute short of people[1]'s idle time: both stay.
+    d.t.clock.set(confirmAt + IDLE_MS - 60_000);
     expect(await sweep().tick()).toMatchObject({ idleCheckouts: 0, alarms: 0 });
-    expect(await repos(d.t.app.store.db).duty.openCheckins({ kind: 'all' }, { roomId: monitoringRoom })).toHaveLength(2);
-    // The idle time reached: both are checked out as idle.
+    expect(await open()).toHaveLength(2);
+    // people[1]'s idle time reached: only people[1] goes, although people[0]'s console kept polling; one left in the window: the alarm goes up.
+    d.t.clock.set(confirmAt + IDLE_MS);
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 1, alarms: 0 });
+    expect((await open()).map((c) => c.id)).toEqual([first.id]);
+    expect(await alarm()).toMatchObject({ alone: true, onDuty: 1 });
+    // people[0]'s idle time (from their last request) reached: checked out too.
     d.t.clock.set(activeAt + IDLE_MS);
-    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 2, alarms: 0 });
-    const rows = await d.t.app.store.db.selectFrom('duty_checkin').select(['out_reason', 'checked_out_at_ms']).where('room_id', '=', monitoringRoom).execute();
-    expect(rows.map((r) => [r.out_reason, Number(r.checked_out_at_ms)])).toEqual([['idle', activeAt + IDLE_MS], ['idle', activeAt + IDLE_MS]]);
+    expect(await sweep().tick()).toMatchObject({ idleCheckouts: 1, alarms: 0 });
+    const rows = await d.t.app.store.db.selectFrom('duty_checkin').select(['id', 'out_reason', 'checked_out_at_ms']).where('room_id', '=', monitoringRoom).orderBy('id').execute();
+    expect(rows.map((r) => [r.id, r.out_reason, Number(r.checked_out_at_ms)])).toEqual([[first.id, 'idle', activeAt + IDLE_MS], [second.id, 'idle', confirmAt + IDLE_MS]]);
     const audited = await d.t.app.store.db.selectFrom('audit_log').select(['username', 'outcome', 'detail']).where('action', '=', 'duty.checkout').execute();
     expect(audited).toHaveLength(2);
     for (const a of audited) expect(a).toMatchObject({ username: 'system:duty-sweep', outcome: 'ok', detail: expect.stringContaining('"reason":"idle"') as unknown });
     expect(lines.filter((l) => l.level === 30 && l.msg.includes('已自动签退'))).toHaveLength(2);
-    // Nobody left in the exam window: the alone-watch alarm is up again (sent with the check-out).
+    // Nobody left in the exam window: the alone-watch alarm says so.
     expect(await alarm()).toMatchObject({ alone: true, onDuty: 0 });
     // The 值班记录 shows how they left (a new login: the old one went idle too).
     const again = await server.inject({ method: 'POST', url: '/api/auth/login', payload: { username: people[0], password: PASSWORD } });
     const rec = await server.inject({ method: 'GET', url: '/api/duty/record?date=2026-06-07', headers: { cookie: again.headers['set-cookie']!.toString().split(';')[0] } });
-    expect(rec.body).toContain('终端无活动自动签退');
+    expect(rec.body).toContain('长时间未确认在岗自动签退');
   });
 
   it('custody review (R-DIS-3 custody windows, gaokao secrecy rule): a task per 6 h of the custody window, signed by a named person; overdue ones go upward once', async () => {

@@ -15,7 +15,7 @@ const ok = z.object({ ok: z.boolean() });
 const grantSchema = z.object({ id: z.number(), requester: z.string(), cameraIds: z.array(z.number()), roomIds: z.array(z.number()), reason: z.string(), fromMs: z.number(), toMs: z.number(), state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), activeNow: z.boolean() });
 const statusSchema = z.object({
   workstation: z.object({ id: z.number(), name: z.string(), roomId: z.number(), roomName: z.string() }).nullable(),
-  rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number() })), meetsTwoPerson: z.boolean() })),
+  rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number(), lastPresentAtMs: z.number() })), meetsTwoPerson: z.boolean() })),
 });
 
 export function dutyRoutes(app: App) {
@@ -64,6 +64,14 @@ export function dutyRoutes(app: App) {
       await duty.checkOut(actorOf(req), req.params.id, 'manual');
       return { ok: true };
     });
+    s.post(
+      '/api/duty/checkins/:id/confirm',
+      { schema: { tags, summary: '确认在岗 The checked-in person re-enters their password (+ TOTP) at the workstation where they checked in; keeps them from idle check-out (audited)', params: idParam, body: z.object({ password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict(), response: { 200: z.object({ id: z.number(), name: z.string(), lastPresentAtMs: z.number() }) } } },
+      async (req) => {
+        const c = await duty.confirmPresence(actorOf(req), req.cookies[WORKSTATION_COOKIE], req.params.id, req.body);
+        return { id: c.id, name: c.user_name, lastPresentAtMs: c.last_present_at_ms ?? c.checked_in_at_ms };
+      },
+    );
     s.get('/api/duty/grants', { schema: { tags, summary: '远程调看申请 Remote-viewing requests in scope', response: { 200: z.object({ grants: z.array(grantSchema) }) } } }, async (req) => ({ grants: await grants.list(actorOf(req)) }));
     s.post(
       '/api/duty/grants',

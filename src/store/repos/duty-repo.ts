@@ -4,7 +4,7 @@
 // comes from a workstation — the caller then checks the room against the actor's scope).
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Scope } from '../../auth/actor.ts';
-import type { CheckoutReason, Database, RoomWindowKind, DutyCheckinTable, DutyRosterTable, DutyWorkstationTable } from '../schema.ts';
+import type { CheckoutReason, Database, PresenceVia, RoomWindowKind, DutyCheckinTable, DutyRosterTable, DutyWorkstationTable } from '../schema.ts';
 import { scopePrefix } from './scope-filter.ts';
 
 export type WorkstationRow = Selectable<DutyWorkstationTable> & { room_name: string; site_id: number; site_path: string };
@@ -18,7 +18,7 @@ function wsRow(r: WorkstationRow): WorkstationRow {
   return { ...r, enrolled_at_ms: num(r.enrolled_at_ms), last_seen_at_ms: numOrNull(r.last_seen_at_ms), revoked_at_ms: numOrNull(r.revoked_at_ms) };
 }
 function checkinRow(r: CheckinRow): CheckinRow {
-  return { ...r, checked_in_at_ms: num(r.checked_in_at_ms), checked_out_at_ms: numOrNull(r.checked_out_at_ms) };
+  return { ...r, checked_in_at_ms: num(r.checked_in_at_ms), checked_out_at_ms: numOrNull(r.checked_out_at_ms), last_present_at_ms: numOrNull(r.last_present_at_ms) };
 }
 
 export class DutyRepo {
@@ -120,6 +120,12 @@ export class DutyRepo {
     const from = f.fromMs;
     if (from !== undefined) q = q.where((eb) => eb.or([eb('duty_checkin.checked_out_at_ms', 'is', null), eb('duty_checkin.checked_out_at_ms', '>', from)]));
     return (await q.orderBy('duty_checkin.checked_in_at_ms').orderBy('duty_checkin.id').execute()).map(checkinRow);
+  }
+
+  /** Records that the person of open check-in `id` showed presence at `atMs`; false when it is closed. */
+  async notePresence(id: number, atMs: number, via: PresenceVia): Promise<boolean> {
+    const r = await this.db.updateTable('duty_checkin').set({ last_present_at_ms: atMs, last_present_via: via }).where('id', '=', id).where('checked_out_at_ms', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Closes an open check-in; false when it was already closed (a second check-out changes nothing). */

@@ -2,9 +2,11 @@
 // is met; on an enrolled workstation a person checks in with their own password (+ TOTP) — the second
 // person confirms on the same console — and anyone checks a person out. An administrator enrolls
 // the browser they sit at as a workstation (the server sets an httpOnly credential cookie).
+// 确认在岗: presence is measured per person (idle check-out); a person without their own session on
+// this console (the second person) re-enters their password here to show they are still there.
 import { useState } from 'react';
 import { App as AntApp, Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
-import { LoginOutlined, LogoutOutlined, DesktopOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined, LoginOutlined, LogoutOutlined, DesktopOutlined } from '@ant-design/icons';
 import { errorMessage } from '../../api.ts';
 import { FormModal } from '../../components/FormModal.tsx';
 import { formatBeijing } from '../../time.ts';
@@ -17,7 +19,9 @@ interface Props { t: DutyText; status?: DutyStatus; isAdmin: boolean; monitoring
 
 export function StatusTab({ t, status, isAdmin, monitoringRooms, onChanged }: Props) {
   const { message } = AntApp.useApp();
-  const [modal, setModal] = useState<'enroll' | 'checkin'>();
+  const [modal, setModal] = useState<'enroll' | 'checkin' | 'confirm'>();
+  const [confirming, setConfirming] = useState<{ checkinId: number; name: string }>();
+  const [confirmForm] = Form.useForm<{ password: string; totp?: string }>();
   const [enrollForm] = Form.useForm<{ roomId: number; name: string }>();
   const [checkinForm] = Form.useForm<{ username: string; password: string; totp?: string }>();
   const ws = status?.workstation;
@@ -49,6 +53,10 @@ export function StatusTab({ t, status, isAdmin, monitoringRooms, onChanged }: Pr
                 {r.onDuty.map((p) => (
                   <Space key={p.checkinId} size={4} data-person={p.name}>
                     <span>{`${p.name}（${formatBeijing(p.sinceMs)}）`}</span>
+                    <Typography.Text type="secondary">{t('lastPresent', { at: formatBeijing(p.lastPresentAtMs).slice(11, 16) })}</Typography.Text>
+                    {ws?.roomId === r.roomId && (
+                      <Button size="small" icon={<CheckCircleOutlined />} onClick={() => { setConfirming({ checkinId: p.checkinId, name: p.name }); setModal('confirm'); }} data-testid={`duty-confirm-${p.checkinId}`}>{t('confirmPresence')}</Button>
+                    )}
                     <Popconfirm title={t('checkOutConfirm', { name: p.name })} onConfirm={() => void checkOut(p.checkinId, p.name)} okButtonProps={{ 'data-testid': 'duty-checkout-ok' }}>
                       <Button size="small" icon={<LogoutOutlined />} data-testid={`duty-checkout-${p.checkinId}`}>{t('checkOut')}</Button>
                     </Popconfirm>
@@ -93,6 +101,22 @@ export function StatusTab({ t, status, isAdmin, monitoringRooms, onChanged }: Pr
         </Form.Item>
         <Form.Item name="totp" label={t('totp')} rules={[{ pattern: /^\d{6}$/, message: t('totpFormat') }]}>
           <Input maxLength={6} inputMode="numeric" autoComplete="one-time-code" data-testid="duty-checkin-totp" />
+        </Form.Item>
+      </FormModal>
+
+      <FormModal title={t('confirmTitle', { name: confirming?.name ?? '' })} open={modal === 'confirm'} form={confirmForm} testId="duty-confirm" onCancel={() => setModal(undefined)}
+        onSubmit={async (v) => {
+          const c = await dutyApi.confirmPresence(confirming!.checkinId, { password: v.password, totp: v.totp || undefined });
+          void message.success(t('confirmed', { name: c.name }));
+          setModal(undefined);
+          onChanged();
+        }}>
+        <Typography.Paragraph type="secondary">{t('confirmHint')}</Typography.Paragraph>
+        <Form.Item name="password" label={t('password')} rules={required(t('password'))}>
+          <Input.Password autoComplete="new-password" data-testid="duty-confirm-password" />
+        </Form.Item>
+        <Form.Item name="totp" label={t('totp')} rules={[{ pattern: /^\d{6}$/, message: t('totpFormat') }]}>
+          <Input maxLength={6} inputMode="numeric" autoComplete="one-time-code" data-testid="duty-confirm-totp" />
         </Form.Item>
       </FormModal>
     </Space>

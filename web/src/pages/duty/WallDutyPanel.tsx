@@ -1,7 +1,8 @@
 // The wall's duty panel (issue 18 item 8, R-DIS-1/R-DIS-3): who is checked in per monitoring room
 // and whether the two-person rule is met, and the alone-watch alarms (`duty.alarm`) of this node and
 // every level below as they arrive over the node-to-node channel — so a city's wall shows a site
-// where only one person is left. Polls every 5 s (the polls carry the workstation cookie, which is
+// where only one person is left — and the overdue custody reviews (`duty.review`, overdue: the
+// secrecy room's footage not replayed and signed in time) of this node and every level below. Polls every 5 s (the polls carry the workstation cookie, which is
 // also the console's activity for the idle check-out). The server decides; this only shows.
 import { useEffect, useState } from 'react';
 import { Space, Tag, Tooltip } from 'antd';
@@ -14,21 +15,22 @@ import { formatBeijing } from '../../time.ts';
 
 const POLL_MS = 5000;
 interface AlarmBody { roomName?: string; onDuty?: number; names?: string[]; alone?: boolean; message?: string; atMs?: number }
+interface ReviewBody { roomName?: string; overdue?: boolean; periodFromMs?: number; periodToMs?: number }
+const items = (topic: string) => request<{ items: UplinkItemView[] }>('GET', `/api/uplink/items?topic=${topic}`).then((r) => r.items, () => [] as UplinkItemView[]);
 
 export function WallDutyPanel() {
   const t = useDutyText();
   const [status, setStatus] = useState<DutyStatus>();
   const [alarms, setAlarms] = useState<UplinkItemView[]>([]);
+  const [reviews, setReviews] = useState<UplinkItemView[]>([]);
   useEffect(() => {
     let stop = false;
     const load = async () => {
-      const [s, a] = await Promise.all([
-        dutyApi.status().catch(() => undefined),
-        request<{ items: UplinkItemView[] }>('GET', '/api/uplink/items?topic=duty.alarm').then((r) => r.items, () => [] as UplinkItemView[]),
-      ]);
+      const [s, a, rv] = await Promise.all([dutyApi.status().catch(() => undefined), items('duty.alarm'), items('duty.review')]);
       if (stop) return;
       setStatus(s);
       setAlarms(a.filter((i) => (i.body as AlarmBody | null)?.alone === true));
+      setReviews(rv.filter((i) => (i.body as ReviewBody | null)?.overdue === true));
     };
     void load();
     const id = window.setInterval(() => void load(), POLL_MS);
@@ -50,12 +52,21 @@ export function WallDutyPanel() {
             </Tag>
           </Tooltip>
         ))}
-        {alarms.length > 0 && <strong style={{ color: '#cf1322' }}>{t('panelAlarms')}</strong>}
+        {alarms.length + reviews.length > 0 && <strong style={{ color: '#cf1322' }}>{t('panelAlarms')}</strong>}
         {alarms.map((a) => {
           const b = a.body as AlarmBody;
           return (
             <Tag key={`${a.originCode}/${a.key}`} color="volcano" data-testid="wall-duty-alarm">
               {b.message ?? b.roomName}{b.atMs ? `（${formatBeijing(b.atMs).slice(11, 16)}）` : ''}{a.stale ? ' ⚠' : ''}
+            </Tag>
+          );
+        })}
+        {reviews.map((a) => {
+          const b = a.body as ReviewBody;
+          const hm = (ms?: number) => (ms ? formatBeijing(ms).slice(5, 16) : '?');
+          return (
+            <Tag key={`${a.originCode}/${a.key}`} color="volcano" data-testid="wall-duty-review">
+              {t('panelReview', { room: b.roomName ?? '', from: hm(b.periodFromMs), to: hm(b.periodToMs) })}{a.stale ? ' ⚠' : ''}
             </Tag>
           );
         })}

@@ -9,7 +9,7 @@ import type { DutyRole, IncidentCategory, IncidentHandlingState } from '../../..
 
 export interface DutyStatus {
   workstation: { id: number; name: string; roomId: number; roomName: string } | null;
-  rooms: Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number }>; meetsTwoPerson: boolean }>;
+  rooms: Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number }>; meetsTwoPerson: boolean }>;
 }
 export type { IncidentView, PatrolLog, ReceivedIncident, RosterView, ViewRequestView };
 
@@ -19,6 +19,7 @@ export const dutyApi = {
   status: () => request<DutyStatus>('GET', '/api/duty/status'),
   enroll: (b: { roomId: number; name: string }) => request<{ id: number }>('POST', '/api/duty/workstations', b),
   checkIn: (b: { username: string; password: string; totp?: string }) => request<{ id: number; name: string; sinceMs: number }>('POST', '/api/duty/checkins', b),
+  confirmPresence: (id: number, b: { password: string; totp?: string }) => request<{ id: number; name: string; lastPresentAtMs: number }>('POST', `/api/duty/checkins/${id}/confirm`, b),
   checkOut: (id: number) => request<{ ok: boolean }>('POST', `/api/duty/checkins/${id}/checkout`, {}),
   roster: () => request<{ roster: RosterView[] }>('GET', '/api/duty/roster'),
   addRoster: (b: { roomId: number; userId: number; dutyRole: DutyRole; fromMs: number; toMs: number }) => request<RosterView>('POST', '/api/duty/roster', b),
