@@ -165,8 +165,11 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       onState: (s, reason) => {
         if (s === 'error' || s === 'disconnected' || s === 'stopped') setState('offline');
         else if (s === 'refused' && reason === 'unsupported_source' && wantStream === 'sub') setFallback(true);
-        else if (s === 'refused') setState('refused');
-        else if (s === 'unsupported') setState('unsupported');
+        else if (s === 'refused') {
+          setState('refused');
+          // A server message (a token refused on reconnect) is shown; a bare code (no_access) is not.
+          if (reason && !/^[a-z_]+$/.test(reason)) setRefusal(reason);
+        } else if (s === 'unsupported') setState('unsupported');
         else if (s === 'connecting') setState((p) => (p === 'online' ? 'offline' : 'connecting'));
       },
     });
@@ -267,8 +270,9 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         </div>
       )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
-      {cam && <TilePtz cameraId={cam.id} />}
-      {cam && <MarkIncidentButton cameraIds={[cam.id]} source="live" className="xc-tile-mark" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
+      {/* A refused tile shows why in full: PTZ and marking (refused too) would cover the reason. */}
+      {cam && state !== 'refused' && <TilePtz cameraId={cam.id} />}
+      {cam && state !== 'refused' && <MarkIncidentButton cameraIds={[cam.id]} source="live" className="xc-tile-mark" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}

@@ -216,11 +216,14 @@ export function WallPage({ user }: { user: User }) {
     const id = window.setInterval(() => step(1), tour.intervalS * 1000);
     return () => window.clearInterval(id);
   }, [tour, running, step]);
+  // Warm one token for the whole page so tiles do not each ask for one — once per set of cameras
+  // shown, not on every render: a refused ask is an audited refusal, and the 5 s status poll
+  // re-renders the page (it asked every 5 s while the two-person rule refused the wall).
+  const shownKey = shown.map((c) => c?.id ?? 0).join(',');
   useEffect(() => {
-    // Warm one token for the whole page so tiles do not each ask for one.
-    const ids = shown.filter((c): c is WallCamera => Boolean(c)).map((c) => c.id);
+    const ids = shownKey.split(',').map(Number).filter((id) => id > 0);
     if (ids.length > 0) void tokens.get(ids, 'sub').catch(() => undefined);
-  });
+  }, [shownKey, tokens]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement;

@@ -122,7 +122,20 @@ export class LiveClient {
     for (const s of this.subs.values()) byStream.set(s.stream, [...(byStream.get(s.stream) ?? []), s.cameraId]);
     try {
       for (const [stream, ids] of byStream) {
-        const token = await liveToken([...new Set(ids)], stream);
+        let token: string;
+        try {
+          token = await liveToken([...new Set(ids)], stream);
+        } catch (err) {
+          if (!(err instanceof ApiError) || err.status >= 500) throw err;
+          // Refused (e.g. the two-person rule began while the socket was down): each tile says so
+          // and is not asked for again every 3 s (each ask is a refused, audited view).
+          for (const [ch, s] of this.subs) {
+            if (s.stream !== stream) continue;
+            this.subs.delete(ch);
+            this.handlers.get(ch)?.onError(err.message);
+          }
+          continue;
+        }
         for (const s of this.subs.values()) if (s.stream === stream) s.token = token;
       }
       const first = this.subs.values().next().value;
@@ -141,7 +154,11 @@ export class LiveClient {
       if (!h) return;
       if (m.ev === 'status') h.onStatus(m.state ?? 'unknown', m.reason);
       else if (m.ev === 'meta') h.onMeta(m);
-      else if (m.ev === 'error') h.onError(m.code ?? 'error');
+      else if (m.ev === 'error') {
+        // The server refused this channel: it is not resubscribed after a reconnect.
+        if (m.ch !== undefined) this.subs.delete(m.ch);
+        h.onError(m.code ?? 'error');
+      }
       return;
     }
     const b = new Uint8Array(data);
