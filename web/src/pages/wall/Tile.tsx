@@ -265,13 +265,14 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       )}
       {cam && state !== 'online' && (
         <div className="xc-tile-center">
-          <span className="xc-tile-msg">{label[state]}</span>
+          {/* A refusal with its reason: the state badge above already says 无权查看. */}
+          {!(state === 'refused' && refusal) && <span className="xc-tile-msg">{label[state]}</span>}
           {state === 'refused' && refusal && <span className="xc-tile-msg xc-tile-refusal" data-testid="tile-refusal" title={refusal}>{lang === 'zh' ? chineseOnly(refusal) : refusal}</span>}
         </div>
       )}
       {!cam && <div className="xc-tile-center xc-tile-empty">{label.idle}</div>}
-      {/* A refused tile shows why in full: PTZ and marking (refused too) would cover the reason. */}
-      {cam && state !== 'refused' && <TilePtz cameraId={cam.id} />}
+      {cam && <TilePtz cameraId={cam.id} />}
+      {/* A refused tile shows why: 标记事件 (of a picture nobody sees) would cover the reason. */}
       {cam && state !== 'refused' && <MarkIncidentButton cameraIds={[cam.id]} source="live" className="xc-tile-mark" style={{ position: 'absolute', right: 6, bottom: 56, opacity: 0.85 }} />}
       {cam && (
         <div className="xc-tile-bottom">
