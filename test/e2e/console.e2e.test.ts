@@ -379,9 +379,16 @@ describe('web console (e2e)', () => {
     // R-DIS-2: PTZ on the live tile. Outside any window the pad works (the command is audited).
     const cam = examRoom.cameras[0].id;
     await apiCall(page, 'POST', `/api/cameras/${cam}/ptz-presets`, { presetNo: 1, label: '全景' });
+    // A fresh page (no token cached), then the camera's live link: the wall drops a link it has
+    // consumed, so a reload alone would not open the camera again.
+    const openLinked = async (p: Page) => {
+      await p.goto(`${server.baseUrl}/#/wall`);
+      await p.reload();
+      await p.getByTestId('wall-grid').waitFor();
+      await p.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
+    };
     const openPtz = async () => {
-      await page.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
-      await page.reload();
+      await openLinked(page);
       await byId(page, 'wall-full').getByTestId('tile-ptz-open').click();
       await byId(page, 'ptz-panel').waitFor();
     };
@@ -411,8 +418,11 @@ describe('web console (e2e)', () => {
     // so the camera is refused and the tile says why, in Chinese.
     const full = byId(page, 'wall-full');
     const tokenAnswer = (p: Page) => p.waitForResponse((r) => r.url().endsWith('/api/live/token') && r.request().method() === 'POST');
-    const refused = tokenAnswer(page);
+    await page.goto(`${server.baseUrl}/#/wall`);
     await page.reload();
+    await page.getByTestId('wall-grid').waitFor();
+    const refused = tokenAnswer(page);
+    await page.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
     expect((await refused).status()).toBe(403);
     await expect.poll(() => full.getByTestId('tile-refusal').innerText()).toContain('须两人在岗');
     expect(await full.getByTestId('tile-refusal').innerText()).toContain('仅 1 人签到');
@@ -421,8 +431,11 @@ describe('web console (e2e)', () => {
     await shot(page, '15-duty-view-refused');
     // The second person checks in again on this console: the same view is allowed.
     await apiCall(page, 'POST', '/api/duty/checkins', { username: NAMES.user, password: NAMES.userPassword });
-    const allowed = tokenAnswer(page);
+    await page.goto(`${server.baseUrl}/#/wall`);
     await page.reload();
+    await page.getByTestId('wall-grid').waitFor();
+    const allowed = tokenAnswer(page);
+    await page.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
     expect((await allowed).status()).toBe(200);
     await full.getByTestId('tile-state').waitFor();
     expect(await full.getByTestId('tile-refusal').count()).toBe(0);
@@ -430,9 +443,11 @@ describe('web console (e2e)', () => {
     await shot(page, '15b-duty-wall-panel-two');
     // The grant approved above is used at home: the district patroller's browser is no workstation.
     const home = districtUser!.page;
-    await home.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
-    const atHome = tokenAnswer(home);
+    await home.goto(`${server.baseUrl}/#/wall`);
     await home.reload();
+    await home.getByTestId('wall-grid').waitFor();
+    const atHome = tokenAnswer(home);
+    await home.goto(`${server.baseUrl}/#/wall?cameraId=${cam}`);
     expect((await atHome).status()).toBe(200);
     expect(afterCsp()).toEqual([]);
   }, 90_000);
