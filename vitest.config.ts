@@ -7,7 +7,15 @@ import LongestFirstSequencer from './test/helpers/longest-first.ts';
  * and in-process API tests) shares one module graph per worker: importing the app costs about 1.5 s
  * per file under isolation, 162 files × that was 200+ s of the suite (docs/benchmarks.md).
  */
-export const ISOLATED_FILES = ['test/**/*.e2e.test.ts', 'test/console/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/interop/**/*.test.ts'];
+export const ISOLATED_FILES = [
+  'test/**/*.e2e.test.ts',
+  'test/console/**/*.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/interop/**/*.test.ts',
+  // Its silent loopback connections were still open after 20 s in two full runs without isolation
+  // (never with it); the cause is not found (docs/benchmarks.md, the test suite).
+  'test/security/connection-caps.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -80,12 +80,13 @@ describe('console wall and camera state (issue 14)', () => {
     await p.getByTestId('wall-grid').waitFor({ state: 'detached' });
     await p.getByTestId('menu-wall').click();
     await p.getByTestId('wall-grid').waitFor();
-    expect(await tileCams(p)).toEqual(before);
+    // The tiles fill once the camera tree has loaded (seconds under a full CI run's load).
+    await expect.poll(() => tileCams(p)).toEqual(before);
     await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
 
     await p.reload();
     await p.getByTestId('wall-grid').waitFor();
-    expect(await tileCams(p)).toEqual(before);
+    await expect.poll(() => tileCams(p)).toEqual(before);
     await p.waitForFunction(() => document.querySelectorAll('[data-testid^="wall-tile-"][data-state="online"]').length === 4, undefined, { timeout: 40_000 });
     await p.screenshot({ path: path.join(SHOTS, 'wall-restored.png') });
 

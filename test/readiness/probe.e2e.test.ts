@@ -89,10 +89,15 @@ describe('readiness probes on simulated cameras', () => {
     // sessions, so the good camera's recording across the whole run is continuous — the files
     // agree with the index, no hole (> 3 frame intervals) and no gap, and the indexed time covers
     // the run up to the fragment still being written (≤ 1 s) and the start rounding.
-    await t.app.recorder.index.flush();
-    const verified = await verifyRecordings(t.app.store, t.app.files, { cameraId: cam.good, fromMs: probeStartMs, toMs: probeEndMs });
+    // The fragment being written when the run ended (up to a GOP) is indexed when it closes: read
+    // again until it is (a full CI run once read 34.9 s of a 37.3 s run, without any hole).
+    const verify = async () => {
+      await t.app.recorder.index.flush();
+      return verifyRecordings(t.app.store, t.app.files, { cameraId: cam.good, fromMs: probeStartMs, toMs: probeEndMs });
+    };
+    await expect.poll(async () => (await verify()).recordedMs, { timeout: 15_000 }).toBeGreaterThan(probeEndMs - probeStartMs - 1000);
+    const verified = await verify();
     expect(verified.problems).toEqual([]);
-    expect(verified.recordedMs).toBeGreaterThan(probeEndMs - probeStartMs - 2000);
 
     const good = await results(cam.good);
     for (const p of ['online', 'decode', 'profile', 'picture', 'audio', 'clock', 'recording'] as const) expect(good.by[p]?.verdict, `${p}: ${good.by[p]?.value} ${good.by[p]?.reason}`).toBe('pass');
@@ -123,7 +128,9 @@ describe('readiness probes on simulated cameras', () => {
     expect(ds.by.clock.verdict, `${ds.by.clock.value}`).toBe('fail');
     const [, secs, plusMinus] = /^(-\d+\.\d+) 秒 \(RTSP Date ±(\d\.\d+) 秒/.exec(ds.by.clock.value) ?? [];
     expect(Math.abs(Number(secs) + 7.3), ds.by.clock.value).toBeLessThanOrEqual(Number(plusMinus) + 0.1);
-    expect(ds.by.clock.reason).toContain('摄像机时钟偏差 -7.');
+    // The reason states the offset too (its own rounding of the same bounded estimate).
+    const [, reasonSecs] = /摄像机时钟偏差 (-\d+\.\d+) 秒/.exec(ds.by.clock.reason ?? '') ?? [];
+    expect(Math.abs(Number(reasonSecs) + 7.3), ds.by.clock.reason ?? '').toBeLessThanOrEqual(Number(plusMinus) + 0.1);
     // G.711 A-law (a Hikvision dome's audio) is decoded and measured too.
     expect(skew.by.audio.verdict, skew.by.audio.value).toBe('pass');
     expect(skew.by.audio.value).toMatch(/^平均 -3\d\.\d dBFS/);
