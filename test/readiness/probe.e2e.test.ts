@@ -78,6 +78,9 @@ describe('readiness probes on simulated cameras', () => {
   it('probes every camera: pass, clock fail, timed-out stall, offline — and the campaign finishes', async () => {
     // The probes listen to the recorder's sessions: wait until it records the three cameras.
     await expect.poll(() => [cam.good, cam.skew, cam.stalled, cam.onvifSkew, cam.onvifLocked, cam.dateSkew].map((id) => t.app.recorder.status(id)?.state), { timeout: 20_000 }).toEqual(['online', 'online', 'online', 'online', 'online', 'online']);
+    // 'online' comes at the session's start, but a run opens only at the first keyframe (up to a
+    // GOP later): wait until the good camera records, or that first GOP counts as missing below.
+    await expect.poll(() => t.app.recorder.status(cam.good)?.recording, { timeout: 10_000 }).toBe(true);
     sim.fault('stalled', { type: 'stall' });
     const probeStartMs = Date.now();
     const run = await t.app.readiness.probe(admin, campaignId, { cameraIds: [cam.good, cam.skew, cam.stalled, cam.nowhere, cam.onvifSkew, cam.onvifLocked, cam.dateSkew] });
@@ -95,7 +98,15 @@ describe('readiness probes on simulated cameras', () => {
       await t.app.recorder.index.flush();
       return verifyRecordings(t.app.store, t.app.files, { cameraId: cam.good, fromMs: probeStartMs, toMs: probeEndMs });
     };
-    await expect.poll(async () => (await verify()).recordedMs, { timeout: 15_000 }).toBeGreaterThan(probeEndMs - probeStartMs - 1000);
+    try {
+      await expect.poll(async () => (await verify()).recordedMs, { timeout: 15_000 }).toBeGreaterThan(probeEndMs - probeStartMs - 1000);
+    } catch (err) {
+      // Seen twice at full-suite load (32.2 s of a 34.1 s run, after waiting): say where the
+      // seconds went — the runs (a reconnect ends one, with its reason) and any hole in the files.
+      const runs = await repos(t.app.store.db).recordings.runsBetween(cam.good, probeStartMs, probeEndMs);
+      const seen = runs.map((r) => ({ startedMs: Number(r.started_at_ms) - probeStartMs, endedMs: r.ended_at_ms === null ? null : Number(r.ended_at_ms) - probeStartMs, endReason: r.end_reason, detail: r.end_detail }));
+      throw new Error(`${(err as Error).message}\nrun ${probeEndMs - probeStartMs} ms; runs (ms from the run's start): ${JSON.stringify(seen)}\nproblems: ${JSON.stringify((await verify()).problems)}`);
+    }
     const verified = await verify();
     expect(verified.problems).toEqual([]);
 
