@@ -172,9 +172,11 @@ export const configSchema = z
         /** Days the daily / weekly health reports are kept under <dataDir>/reports/ledger. */
         dailyReportKeepDays: z.coerce.number().int().min(1).max(3650).default(93),
         weeklyReportKeepDays: z.coerce.number().int().min(7).max(3650).default(400),
+        /** Days a monthly health report is kept after its month (three exam years). */
+        monthlyReportKeepDays: z.coerce.number().int().min(31).max(3650).default(1100),
       })
       .strict()
-      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400 }),
+      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400, monthlyReportKeepDays: 1100 }),
     /**
      * Duty (issue 18, docs/design/duty.md): a person checked in at a workstation from which no
      * request came for this long is checked out as idle (min).

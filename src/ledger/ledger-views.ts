@@ -93,13 +93,13 @@ export class LedgerViews {
   async periodFigures(actor: Actor, kind: PeriodKind, period: ReportPeriod): Promise<Record<string, PeriodFigures>> {
     const { d } = this.v;
     const nowMs = d.clock.nowMs();
-    const own = kind === 'month' || lastPeriod(kind, nowMs).fromMs !== period.fromMs ? await sitePeriodFigures(d.store, period.fromMs, period.toMs, nowMs) : await this.v.sites.lastFull(kind, nowMs);
+    const own = lastPeriod(kind, nowMs).fromMs !== period.fromMs ? await sitePeriodFigures(d.store, period.fromMs, period.toMs, nowMs) : await this.v.sites.lastFull(kind, nowMs);
     const out: Record<string, PeriodFigures> = {};
     for (const n of await repos(d.store.db).org.list(actor.scope)) {
       const f = own.get(n.id);
       if (f) out[n.gb_code] = f;
     }
-    if (kind === 'month' || !d.uplink) return out;
+    if (!d.uplink) return out;
     for (const it of await d.uplink().list(actor, { topic: SITE_TOPIC })) {
       const s = it.body as SiteSummary | null;
       const f = s?.periods?.[kind];

@@ -33,7 +33,7 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   /** Replaces the reachability prober (tests). */
   prober?: Prober;
   /** Days a scheduled daily / weekly health report is kept on disk. */
-  reportKeepDays?: { day: number; week: number };
+  reportKeepDays?: { day: number; week: number; month: number };
 }
 
 /** A camera's readiness probe as the ledger sees it (structural: the ledger does not import readiness). */
@@ -78,4 +78,4 @@ export interface HealthView {
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 
-export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, probeTimeoutMs: 3_000, reportKeepDays: { day: 93, week: 400 } };
+export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, probeTimeoutMs: 3_000, reportKeepDays: { day: 93, week: 400, month: 1100 } };

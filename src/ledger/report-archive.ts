@@ -1,5 +1,5 @@
 // Periodic health reports kept on disk (issue 19 item 3; R-FN-3, R-FLT-1, R-ORG-2): after each
-// Beijing day and each week (Monday 00:00) the node writes the report of the period that ended —
+// Beijing day, week (Monday 00:00) and month (the 1st, 00:00) the node writes the report of the period that ended —
 // PDF and Excel, with each level's rates averaged over the period and the period's exam recording
 // completeness (period-figures.ts) — for its whole tree and for every site and level below it that has anything
 // reported (a level whose only branch is one node repeats that node's figures and is not written
@@ -23,7 +23,8 @@ import type { PeriodFigures, ReportPeriod } from './period-figures.ts';
 import type { RollupRow, RollupView } from './rollup.ts';
 import type { ReportedTicketView } from './upward.ts';
 
-export type ScheduledPeriod = 'day' | 'week';
+export type ScheduledPeriod = 'day' | 'week' | 'month';
+const SCHEDULED: readonly ScheduledPeriod[] = ['day', 'week', 'month'];
 
 export interface StoredReport {
   id: string;
@@ -57,7 +58,7 @@ export interface ReportArchiveDeps {
   keepDays: Record<ScheduledPeriod, number>;
 }
 
-const ID = /^(day|week)-\d{8}-n\d+(-r\d+)?$/;
+const ID = /^(day|week|month)-\d{8}-n\d+(-r\d+)?$/;
 const ymd = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
 const scheduledId = (kind: ScheduledPeriod, period: ReportPeriod, nodeId: number) => `${kind}-${ymd(period.fromMs)}-n${nodeId}`;
 
@@ -73,7 +74,7 @@ export class ReportArchive {
     return join(this.d.dataDir, 'reports', 'ledger');
   }
 
-  /** Writes the reports of the last full day and week if not written yet, and drops expired ones. Never throws. */
+  /** Writes the reports of the last full day, week and month if not written yet, and drops expired ones. Never throws. */
   runDue(): Promise<void> {
     this.running ??= this.due()
       .catch((err: unknown) => this.d.log.warn({ err }, '设备运行报告定时生成失败 (scheduled health report failed)'))
@@ -92,7 +93,7 @@ export class ReportArchive {
     const have = await this.readAll();
     const todo: Array<{ kind: ScheduledPeriod; period: ReportPeriod; nodeId: number }> = [];
     const passes: string[] = [];
-    for (const kind of ['day', 'week'] as const) {
+    for (const kind of SCHEDULED) {
       const period = lastPeriod(kind, now);
       const pass = `${kind}:${period.fromMs}`;
       if (this.passed.has(pass)) continue;
@@ -103,7 +104,7 @@ export class ReportArchive {
     }
     const written = await this.write(SYSTEM_ACTOR, todo, 'schedule');
     for (const p of passes) this.passed.add(p);
-    for (const kind of ['day', 'week'] as const) {
+    for (const kind of SCHEDULED) {
       const mine = written.filter((r) => r.period === kind);
       if (mine.length > 0) this.d.log.info({ period: kind, fromMs: mine[0]!.fromMs, reports: mine.length }, `设备运行${mine[0]!.label}已生成 (scheduled health reports written)`);
     }
@@ -112,7 +113,7 @@ export class ReportArchive {
     }
   }
 
-  /** One report of the last full day or week for a node in the actor's scope, kept and listed. Audited. */
+  /** One report of the last full day, week or month for a node in the actor's scope, kept and listed. Audited. */
   async generate(actor: Actor, kind: ScheduledPeriod, nodeId?: number): Promise<StoredReport> {
     await requirePermission(this.d.audit, actor, 'org.read', 'ledger.report.generate', 'org_node', nodeId ?? '*');
     const org = repos(this.d.store.db).org;

@@ -19,7 +19,7 @@ import { ticketTiming } from './ticket-state.ts';
 import { examDayFigures } from './exam-day.ts';
 import type { ExamDayFigures } from './exam-day.ts';
 import { lastPeriod, sitePeriodFigures } from './period-figures.ts';
-import type { PeriodFigures } from './period-figures.ts';
+import type { PeriodFigures, PeriodKind } from './period-figures.ts';
 
 export const SITE_TOPIC = 'ledger.site';
 
@@ -35,8 +35,8 @@ export interface SiteSummary {
   faults: { unverified: number; byKind: Record<string, number>; byState: Record<string, number>; overdue: number; oldestOpenedAtMs: number | null };
   /** Recording completeness of today's exam windows (exam-day.ts); absent on a day without one. */
   exam?: ExamDayFigures;
-  /** The site's figures of the last full Beijing day and week (period-figures.ts), for the kept reports above. */
-  periods?: { day?: PeriodFigures; week?: PeriodFigures };
+  /** The site's figures of the last full Beijing day, week and month (period-figures.ts), for the reports above. */
+  periods?: { day?: PeriodFigures; week?: PeriodFigures; month?: PeriodFigures };
 }
 
 export type CameraState = Pick<CameraStatusEvent, 'state' | 'recording'>;
@@ -82,7 +82,7 @@ export class SiteSummaryPublisher {
   /** Site code → last published summary without its time (to publish changes only). */
   private readonly sent = new Map<string, string>();
   private dirty = true;
-  private readonly periodCache = new Map<'day' | 'week', { fromMs: number; bySite: Map<number, PeriodFigures> }>();
+  private readonly periodCache = new Map<PeriodKind, { fromMs: number; bySite: Map<number, PeriodFigures> }>();
 
   constructor(private readonly d: { store: Store; clock: Clock; log: Logger; publish?: Publish; limits: TicketLimits }) {}
 
@@ -93,10 +93,10 @@ export class SiteSummaryPublisher {
   };
 
   /**
-   * Each site's figures of the last full day or week, computed once per period: a finished period's
-   * history no longer changes (a day's figures are read once a day, not with every sample).
+   * Each site's figures of the last full day, week or month, computed once per period: a finished
+   * period's history no longer changes (a month's figures are read once a month, not with every sample).
    */
-  async lastFull(kind: 'day' | 'week', nowMs: number): Promise<Map<number, PeriodFigures>> {
+  async lastFull(kind: PeriodKind, nowMs: number): Promise<Map<number, PeriodFigures>> {
     const p = lastPeriod(kind, nowMs);
     const had = this.periodCache.get(kind);
     if (had?.fromMs === p.fromMs) return had.bySite;
@@ -118,12 +118,12 @@ export class SiteSummaryPublisher {
     const nowMs = this.d.clock.nowMs();
     const [nodes, devices, tickets, examDay] = await Promise.all([r.org.list(SYSTEM_ACTOR.scope), r.ledger.listDevices(SYSTEM_ACTOR.scope), r.ledger.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified' }), examDayFigures(this.d.store, nowMs)]);
     const all = siteSummaries(nodes, devices, tickets, this.cameras, nowMs, this.d.limits, examDay);
-    const periods = { day: await this.lastFull('day', nowMs), week: await this.lastFull('week', nowMs) };
+    const periods = { day: await this.lastFull('day', nowMs), week: await this.lastFull('week', nowMs), month: await this.lastFull('month', nowMs) };
     for (const s of all) {
       const id = nodes.find((n) => n.gb_code === s.nodeCode)?.id;
-      const day = id === undefined ? undefined : periods.day.get(id);
-      const week = id === undefined ? undefined : periods.week.get(id);
-      if (day || week) s.periods = { day, week };
+      const of = (kind: PeriodKind) => (id === undefined ? undefined : periods[kind].get(id));
+      const [day, week, month] = [of('day'), of('week'), of('month')];
+      if (day || week || month) s.periods = { day, week, month };
     }
     const changed = all.filter((s) => this.sent.get(s.nodeCode) !== fingerprint(s));
     if (changed.length === 0) return [];

@@ -152,6 +152,7 @@ const CASES: Case[] = [
   { name: 'change ledger device', method: 'PUT', url: (ids) => `/api/ledger/devices/${ids.device}`, body: (ids) => ({ orgNodeId: ids.site, deviceClass: 'nvr', code: 'NVR-1', name: '录像机', serial: 'SN-2' }), allowed: ['admin'] },
   { name: 'delete ledger device', method: 'DELETE', url: (ids) => `/api/ledger/devices/${ids.doomedDevice}`, allowed: ['admin'] },
   { name: 'export ledger xlsx', method: 'GET', url: () => '/api/ledger/devices.xlsx', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'ledger import template xlsx', method: 'GET', url: () => '/api/ledger/template.xlsx', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'import ledger xlsx (empty sheet refused)', method: 'POST', url: () => '/api/ledger/import', body: () => ({ dataBase64: 'AAAA' }), allowed: ['admin'], okStatus: 400, scopeless: true },
   { name: 'node health', method: 'GET', url: () => '/api/ledger/health', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'roll-up per level', method: 'GET', url: () => '/api/ledger/rollup', allowed: ['admin', 'operator', 'leader'], scopeless: true },

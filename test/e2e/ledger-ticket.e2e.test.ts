@@ -2,7 +2,7 @@
 // system, handled by a person, closed only when the system measures the device healthy; R-ORG-2).
 // A real `xuncha serve` sampling health every 5 s; the device is a switch whose reachability probe
 // is a real TCP listener in this process. Closed, the switch is ticketed automatically after the
-// set time (10 s); the administrator acknowledges, starts and finishes the repair in 故障工单; the
+// set time (10 s); the switch and its probe target are entered in the console's device form; the administrator acknowledges, starts and finishes the repair in 故障工单; the
 // listener reopened, the system verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -63,9 +63,28 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await byId(page, 'login-password').fill(server.adminPassword);
     await byId(page, 'login-submit').click();
     await byId(page, 'header-user').waitFor();
-    const me = await api<{ user: { orgNodeId: number } }>(page, 'GET', '/api/auth/me');
     const port = (sw.address() as { port: number }).port;
-    await api(page, 'POST', '/api/ledger/devices', { orgNodeId: me.user.orgNodeId, deviceClass: 'switch', code: `SW-${TAG}`, name: `交换机${TAG}`, probeHost: '127.0.0.1', probeTcpPort: port });
+    // The switch is entered in the console's device form with its reachability target (R-SEC-1).
+    await page.goto(`${server.baseUrl}/#ledger`);
+    await byId(page, 'device-add').click();
+    await byId(page, 'device-code').fill(`SW-${TAG}`);
+    await byId(page, 'device-name').fill(`交换机${TAG}`);
+    await byId(page, 'device-responsible').fill('赵老师');
+    await byId(page, 'device-probe-host').fill('127.0.0.1');
+    await byId(page, 'device-probe-port').fill('70000');
+    await byId(page, 'device-form-ok').click();
+    await page.getByText('端口须为 1–65535 的整数').waitFor(); // refused in the form, nothing sent
+    await byId(page, 'device-probe-port').fill(String(port));
+    await byId(page, 'device-form-ok').click();
+    await byId(page, 'device-form').waitFor({ state: 'detached' });
+    const deviceRow = page.locator('tr', { hasText: `SW-${TAG}` });
+    await expect.poll(() => deviceRow.innerText()).toContain(`127.0.0.1:${port}`);
+    // Opened again for editing, the form shows what was stored.
+    await byId(page, `device-SW-${TAG}-edit`).click();
+    expect(await byId(page, 'device-probe-port').inputValue()).toBe(String(port));
+    expect(await byId(page, 'device-probe-host').inputValue()).toBe('127.0.0.1');
+    await page.getByRole('button', { name: /取\s*消/ }).click();
+    await page.screenshot({ path: path.join(SHOTS, 'device-form.png') });
     await new Promise((r) => sw.close(r)); // the switch goes away
 
     // The page loads its lists once: each look reloads it and opens the tab.
@@ -74,7 +93,6 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
       await page.getByRole('tab', { name: /故障工单/ }).click();
       if (all) await page.getByText('全部', { exact: true }).click();
     };
-    await page.goto(`${server.baseUrl}/#ledger`);
     const row = page.locator('[data-testid="ticket-table"] tr', { hasText: `交换机${TAG}` });
     // Ticketed by the system once unreachable past 10 s (samples every 5 s).
     await expect.poll(async () => {

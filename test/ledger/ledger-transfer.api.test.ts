@@ -62,6 +62,56 @@ describe('ledger Excel and health API (sqlite)', () => {
     expect(audit.total).toBe(1);
   });
 
+  it('R-SEC-1, R-SEC-2: template → filled with a reachability target → import → export → re-import round trip keeps every field', async () => {
+    const tpl = await call('GET', '/api/ledger/template.xlsx');
+    expect(tpl.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(new Uint8Array(tpl.rawPayload).buffer);
+    const ws = wb.getWorksheet('设备台账')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    expect(header).toEqual(expect.arrayContaining(['节点编码', '设备类别', '设备编码', '设备名称', '责任人', '探测地址', '探测端口']));
+    expect(ws.rowCount).toBe(1); // no example row that could be imported by mistake
+    expect(wb.getWorksheet('填写说明')!.getColumn(1).values.map(String)).toContain('探测端口');
+    // Fill the template as a site administrator would (every cell text, as the template formats them).
+    const at = (h: string) => header.indexOf(h) + 1;
+    const fill = (values: Record<string, string>) => { const row = ws.addRow([]); for (const [h, v] of Object.entries(values)) row.getCell(at(h)).value = v; };
+    fill({ 节点编码: siteCode, 设备类别: 'switch', 设备编码: 'SW-RT', 设备名称: '核心交换机', 型号: 'S5735', 责任人: '赵老师', 联系电话: '13800000000', 质保截止: '2029-12-31', 探测地址: '10.1.2.3', 探测端口: '22' });
+    fill({ 节点编码: siteCode, 设备类别: 'ups', 设备编码: 'UPS-RT', 设备名称: '机房 UPS', 责任人: '赵老师', 探测地址: 'ups-1.site.local', 探测端口: '' });
+    const filled = Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+    expect((await call('POST', '/api/ledger/import', { dataBase64: filled })).json()).toEqual({ created: 2, updated: 0, problems: [] });
+    type Dev = { code: string; updatedAtMs: number; probeHost: string | null; probeTcpPort: number | null; warrantyUntilMs: number | null; responsiblePhone: string; model: string };
+    const byCode = async () => new Map(((await call('GET', '/api/ledger/devices')).json() as { devices: Dev[] }).devices.map((d) => [d.code, d]));
+    const first = await byCode();
+    expect(first.get('SW-RT')).toMatchObject({ probeHost: '10.1.2.3', probeTcpPort: 22, model: 'S5735', responsiblePhone: '13800000000', warrantyUntilMs: Date.UTC(2029, 11, 31) });
+    expect(first.get('UPS-RT')).toMatchObject({ probeHost: 'ups-1.site.local', probeTcpPort: null });
+
+    // Export, import the exported file unchanged: every row matched and updated, nothing changed.
+    const exported = await call('GET', '/api/ledger/devices.xlsx');
+    const back = await call('POST', '/api/ledger/import', { dataBase64: Buffer.from(exported.rawPayload).toString('base64') });
+    expect(back.json()).toMatchObject({ created: 0, problems: [] });
+    expect((back.json() as { updated: number }).updated).toBe(first.size);
+    const second = await byCode();
+    for (const [code, d] of first) expect(second.get(code), code).toEqual({ ...d, updatedAtMs: second.get(code)!.updatedAtMs });
+
+    // A cleared cell stops the measuring; a sheet without the probe columns leaves the target as it is.
+    const out = new ExcelJS.Workbook();
+    await out.xlsx.load(new Uint8Array(exported.rawPayload).buffer);
+    const sheetOut = out.getWorksheet('设备台账')!;
+    sheetOut.eachRow((row, n) => { if (n > 1 && String(row.getCell(4).value) === 'SW-RT') { row.getCell(at('探测地址')).value = ''; row.getCell(at('探测端口')).value = ''; } });
+    await call('POST', '/api/ledger/import', { dataBase64: Buffer.from(await out.xlsx.writeBuffer()).toString('base64') });
+    expect((await byCode()).get('SW-RT')).toMatchObject({ probeHost: null, probeTcpPort: null });
+    expect((await call('POST', '/api/ledger/import', { dataBase64: await sheet([[siteCode, 'ups', 'UPS-RT', '机房 UPS', 'C6KS', '', '', '赵老师']]) })).json()).toEqual({ created: 0, updated: 1, problems: [] });
+    expect((await byCode()).get('UPS-RT')).toMatchObject({ probeHost: 'ups-1.site.local', model: 'C6KS' });
+
+    // A port that is not one refuses the whole sheet, with its row.
+    const badWb = new ExcelJS.Workbook();
+    badWb.addWorksheet('设备台账').addRows([['节点编码', '设备类别', '设备编码', '设备名称', '探测地址', '探测端口'], [siteCode, 'switch', 'SW-RT', '核心交换机', '10.1.2.3', '22'], [siteCode, 'ups', 'UPS-RT', '机房 UPS', '10.1.2.4', '70000'], [siteCode, 'ups', 'UPS-X', 'UPS', '10.1.2.5', 'ssh']]);
+    const bad = (await call('POST', '/api/ledger/import', { dataBase64: Buffer.from(await badWb.xlsx.writeBuffer()).toString('base64') })).json() as { created: number; updated: number; problems: Array<{ row: number; message: string }> };
+    expect(bad).toMatchObject({ created: 0, updated: 0 });
+    expect(bad.problems.map((p) => p.row)).toEqual([3, 4]);
+    expect((await byCode()).get('SW-RT')).toMatchObject({ probeHost: null });
+  });
+
   it('R-ORG-2: GET /api/ledger/health shows this node\'s latest sample and the NODE-SERVER row exists', async () => {
     await t.app.ledger.health.sample();
     const res = await call('GET', '/api/ledger/health');

@@ -191,19 +191,20 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-SEC-2, R-FLT-1)', (
     expect(find((await get<RollupView>('/api/ledger/rollup')).tree, '南京市第一中学考点')).toMatchObject({ stale: false, onlineRate: 1 });
   });
 
-  it('R-FN-3, R-ORG-2: after each Beijing day and week the city writes the health report (PDF and Excel) of its whole tree and of the site, lists them, serves them audited, writes no duplicate, and makes one on demand', async () => {
+  it('R-FN-3, R-ORG-2: after each Beijing day, week and month the city writes the health report (PDF and Excel) of its whole tree and of the site, lists them, serves them audited, writes no duplicate, and makes one on demand', async () => {
     type Stored = { id: string; period: string; nodeName: string; fromMs: number; toMs: number; origin: string; by: string; sites: number };
     const list = async () => (await get<{ reports: Stored[] }>('/api/ledger/reports')).reports;
-    // The city's clock reads Sunday 2026-06-07 08:02 Beijing: the last full day is 06-06, the last full week 05-25 to 06-01.
+    // The city's clock reads Sunday 2026-06-07 08:02 Beijing: the last full day is 06-06, the last full week 05-25 to 06-01, the last full month May.
     await city.app.ledger.reports.runDue();
     const first = await list();
     const top = (await city.app.org.tree(SYSTEM_ACTOR)).find((n) => n.parentId === null)!;
-    expect(first.map((r) => `${r.period} ${r.nodeName}`).sort()).toEqual([`day ${top.name}`, 'day 南京市第一中学考点', `week ${top.name}`, 'week 南京市第一中学考点'].sort());
+    expect(first.map((r) => `${r.period} ${r.nodeName}`).sort()).toEqual([`day ${top.name}`, 'day 南京市第一中学考点', `week ${top.name}`, 'week 南京市第一中学考点', `month ${top.name}`, 'month 南京市第一中学考点'].sort());
+    expect(first.find((r) => r.period === 'month')).toMatchObject({ fromMs: Date.UTC(2026, 3, 30, 16), toMs: Date.UTC(2026, 4, 31, 16) }); // May, Beijing
     const daySite = first.find((r) => r.period === 'day' && r.nodeName === '南京市第一中学考点')!;
     expect(daySite).toMatchObject({ fromMs: Date.UTC(2026, 5, 5, 16), toMs: Date.UTC(2026, 5, 6, 16), origin: 'schedule', sites: 1 });
     city.clock.advance(60_000);
     await city.app.ledger.reports.runDue();
-    expect(await list()).toHaveLength(4); // the next check: the same periods are not written twice
+    expect(await list()).toHaveLength(6); // the next check: the same periods are not written twice
 
     const pdf = await cityServer.inject({ method: 'GET', url: `/api/ledger/reports/${daySite.id}/pdf`, headers: { cookie: auth.cookie } });
     expect(pdf.statusCode).toBe(200);

@@ -1,8 +1,9 @@
 // 逐级下钻 (issue 19 item 5, R-FN-3): from the roll-up tree, one level at a time — province → city →
 // district → site. At each level: its lower levels' online and recording rates (ECharts), each
-// with how fresh it is, and the unverified tickets reported from there and below.
+// with how fresh it is, and the tickets reported from there and below: unverified by default, or all
+// of them, so that a ticket the site's system verified is seen closed at the province (R-FLT-1).
 import { useEffect, useMemo, useState } from 'react';
-import { Breadcrumb, Card, Space, Table, Tag } from 'antd';
+import { Breadcrumb, Card, Segmented, Space, Table, Tag } from 'antd';
 import type { RollupRow, RollupView } from '../../../../src/ledger/index.ts';
 import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
 import type { DeviceView } from '../../../../src/ledger/schemas.ts';
@@ -18,6 +19,7 @@ const codesUnder = (r: RollupRow): Set<string> => new Set([r.code, ...(r.childre
 export function Drilldown({ view, tickets }: { view: RollupView | undefined; tickets: ReportedTicketView[] }) {
   const { l } = useLedgerText();
   const [trail, setTrail] = useState<string[]>([]);
+  const [which, setWhich] = useState<'unverified' | 'all'>('unverified');
   // A site chosen at the lowest level: its devices as the site reported them upward.
   const [site, setSite] = useState<RollupRow>();
   const [siteDevices, setSiteDevices] = useState<{ devices: DeviceView[]; stale: boolean }>();
@@ -36,7 +38,7 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
   const children = here.children ?? [];
   const now = view?.generatedAtMs ?? Date.now();
   const codes = here.key === 'top' ? null : codesUnder(here);
-  const shownTickets = tickets.filter((t) => t.ticket.state !== 'verified' && (codes === null || codes.has(t.ticket.nodeCode) || codes.has(t.originCode)));
+  const shownTickets = tickets.filter((t) => (which === 'all' || t.ticket.state !== 'verified') && (codes === null || codes.has(t.ticket.nodeCode) || codes.has(t.originCode)));
   return (
     <Card size="small" title={l('drill')} data-testid="drilldown" extra={<Space><Freshness atMs={here.key === 'top' ? children.reduce<number | null>((m, c) => (c.oldestReportAtMs === null ? m : m === null ? c.oldestReportAtMs : Math.min(m, c.oldestReportAtMs)), null) : here.oldestReportAtMs} nowMs={now} /></Space>}>
       <Breadcrumb style={{ marginBottom: 8 }} items={path.map((r, i) => ({ title: <a data-testid={`crumb-${i}`} onClick={() => setTrail(trail.slice(0, i))}>{r.name}</a> }))} />
@@ -79,12 +81,13 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
             { title: l('responsible'), render: (_: unknown, d) => `${d.responsibleName || '—'} ${d.responsiblePhone}` },
           ]} />
       )}
-      <Table<ReportedTicketView> style={{ marginTop: 8 }} rowKey={(t) => `${t.originCode}:${t.ticket.id}`} size="small" pagination={{ pageSize: 10 }} dataSource={shownTickets} title={() => l('siteTickets')} data-testid="drill-tickets" columns={[
+      <Table<ReportedTicketView> style={{ marginTop: 8 }} rowKey={(t) => `${t.originCode}:${t.ticket.id}`} size="small" pagination={{ pageSize: 10 }} dataSource={shownTickets} data-testid="drill-tickets"
+        title={() => <Space>{l('siteTicketsAll')}<Segmented size="small" value={which} onChange={(v) => setWhich(v as 'unverified' | 'all')} options={[{ value: 'unverified', label: l('unverified') }, { value: 'all', label: l('all') }]} data-testid="drill-ticket-filter" /></Space>} columns={[
         { title: l('opened'), render: (_: unknown, t) => formatBeijing(t.ticket.openedAtMs) },
         { title: l('node'), render: (_: unknown, t) => t.ticket.nodeName },
         { title: l('name'), render: (_: unknown, t) => t.ticket.deviceName },
         { title: l('kind'), render: (_: unknown, t) => l(`kind_${t.ticket.kind}`) },
-        { title: l('state'), render: (_: unknown, t) => <Space size={4}><Tag>{t.ticket.stateLabel}</Tag>{t.stale && <Tag color="red">{l('stale')}</Tag>}</Space> },
+        { title: l('state'), render: (_: unknown, t) => <Space size={4} data-testid={`drill-ticket-${t.ticket.deviceCode}-${t.ticket.kind}`}><Tag color={t.ticket.state === 'verified' ? 'green' : undefined}>{t.ticket.stateLabel}</Tag>{t.ticket.healthy && t.ticket.state !== 'verified' && <Tag color="green">{l('healthy')}</Tag>}{t.stale && <Tag color="red">{l('stale')}</Tag>}</Space> },
         { title: l('dataTime'), render: (_: unknown, t) => <Freshness atMs={t.updatedAtMs} nowMs={now} staleAfterS={Number.MAX_SAFE_INTEGER} /> },
       ]} />
     </Card>

@@ -4,13 +4,13 @@
 // upward (stale lowers shown as 失联, never healthy), with ECharts of tickets by state and kind.
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Segmented, Space, Table, Tabs, Tag, Typography, Upload, message } from 'antd';
-import { DownloadOutlined, FullscreenOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { errorMessage, request } from '../../api.ts';
+import { DownloadOutlined, FileExcelOutlined, FullscreenOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
+import { api, errorMessage, request } from '../../api.ts';
 import { formatBeijing } from '../../time.ts';
 import type { DeviceView, TicketView } from '../../../../src/ledger/schemas.ts';
 import type { DeviceCardView, HealthView, RollupView } from '../../../../src/ledger/index.ts';
 import type { ReportedTicketView } from '../../../../src/ledger/upward.ts';
-import type { User } from '../../types.ts';
+import type { OrgNode, User } from '../../types.ts';
 import { useLedgerText } from './ledgerText.ts';
 import { RollupCard } from './RollupCard.tsx';
 import { ReportsCard } from './ReportsCard.tsx';
@@ -18,6 +18,8 @@ import { BigScreen } from './BigScreen.tsx';
 import { Chart } from './Chart.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
 import { Drilldown } from './Drilldown.tsx';
+import { DeviceFormModal } from './DeviceFormModal.tsx';
+import type { DeviceFormState } from './DeviceFormModal.tsx';
 
 const STATE_COLOR: Record<string, string> = { open: 'red', acknowledged: 'orange', repairing: 'gold', repaired: 'blue', verified: 'green' };
 const NEXT: Record<string, string[]> = { open: ['acknowledge', 'start_repair'], acknowledged: ['start_repair'], repairing: ['mark_repaired'], repaired: [], verified: [] };
@@ -38,6 +40,11 @@ export function LedgerPage({ user }: { user: User }) {
   const [error, setError] = useState<string>();
   const [problems, setProblems] = useState<Array<{ row: number; message: string }>>([]);
   const admin = user.role === 'admin';
+  const [form, setForm] = useState<DeviceFormState>();
+  const [nodes, setNodes] = useState<OrgNode[]>([]);
+  const openForm = async (state: DeviceFormState) => {
+    try { setNodes((await api.orgTree()).nodes); setForm(state); } catch (e) { void message.error(errorMessage(e)); }
+  };
 
   const load = async () => {
     try {
@@ -107,7 +114,9 @@ export function LedgerPage({ user }: { user: User }) {
         { key: 'devices', label: l('devices'), children: (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Space>
+              {admin && <Button type="primary" icon={<PlusOutlined />} onClick={() => void openForm({ mode: 'create' })} data-testid="device-add">{l('addDevice')}</Button>}
               <Button icon={<DownloadOutlined />} href="/api/ledger/devices.xlsx">{l('export')}</Button>
+              <Button icon={<FileExcelOutlined />} href="/api/ledger/template.xlsx">{l('template')}</Button>
               {admin && <Upload accept=".xlsx" showUploadList={false} beforeUpload={(f) => { void importFile(f); return false; }}><Button icon={<UploadOutlined />}>{l('import')}</Button></Upload>}
               <Button icon={<ReloadOutlined />} onClick={() => void load()}>{l('refresh')}</Button>
             </Space>
@@ -115,6 +124,8 @@ export function LedgerPage({ user }: { user: User }) {
             <Table rowKey="id" size="small" dataSource={devices} pagination={{ pageSize: 50 }} onRow={(d) => ({ onClick: () => void openCard(d.id), style: { cursor: 'pointer' } })} columns={[
               { title: l('node'), dataIndex: 'nodeName' }, { title: l('cls'), dataIndex: 'deviceClass', render: (v: string) => l(`cls_${v}`) }, { title: l('code'), dataIndex: 'code' }, { title: l('name'), dataIndex: 'name' },
               { title: l('model'), dataIndex: 'model' }, { title: l('serial'), dataIndex: 'serial' }, { title: l('room'), dataIndex: 'roomName' }, { title: l('warranty'), dataIndex: 'warrantyUntilMs', render: day }, { title: l('responsible'), dataIndex: 'responsibleName' },
+              { title: l('probeCol'), render: (_: unknown, d: DeviceView) => (d.probeHost ? <span className="xc-mono">{d.probeHost}{d.probeTcpPort ? `:${d.probeTcpPort}` : ' (ping)'}</span> : d.deviceClass === 'camera' ? '' : <Typography.Text type="secondary">{l('notProbed')}</Typography.Text>) },
+              ...(admin ? [{ title: l('actions'), render: (_: unknown, d: DeviceView) => <Button size="small" data-testid={`device-${d.code}-edit`} onClick={(e) => { e.stopPropagation(); void openForm({ mode: 'edit', device: d }); }}>{l('edit')}</Button> }] : []),
             ]} />
           </Space>) },
         { key: 'tickets', label: `${l('tickets')} (${tickets.filter((t) => t.state !== 'verified').length})`, children: (
@@ -155,6 +166,7 @@ export function LedgerPage({ user }: { user: User }) {
       ]} />
       <DeviceCard card={card} ticketColumns={ticketColumns.filter((c) => c.title !== l('actions'))} onClose={() => setCard(undefined)} />
       {screen && <BigScreen onExit={exitScreen} />}
+      {form && <DeviceFormModal state={form} nodes={nodes} defaultNodeId={user.orgNodeId} onClose={() => setForm(undefined)} onDone={(d) => { setForm(undefined); void message.success(l('deviceSaved', { n: d.name })); void load(); }} />}
     </Space>
   );
 }

@@ -1,6 +1,6 @@
-// 运行日报/周报 (issue 19 item 3; R-FN-3, R-ORG-2): the health reports this node wrote after each day
-// and week (and those asked for), for the nodes in my scope, with PDF and Excel downloads (the
-// server audits each); buttons write the last full day's or week's report of my scope now.
+// 运行日报/周报/月报 (issue 19 item 3; R-FN-3, R-ORG-2): the health reports this node wrote after each day,
+// week and month (and those asked for), for the nodes in my scope, with PDF and Excel downloads (the
+// server audits each); buttons write the last full day's, week's or month's report of my scope now.
 import { useEffect, useState } from 'react';
 import { Button, Card, Space, Table, Tag, message } from 'antd';
 import { FilePdfOutlined, FileExcelOutlined, ReloadOutlined } from '@ant-design/icons';
@@ -23,7 +23,7 @@ export function ReportsCard() {
     }
   };
   useEffect(() => { void load(); }, []);
-  const make = async (period: 'day' | 'week') => {
+  const make = async (period: 'day' | 'week' | 'month') => {
     setBusy(period);
     try {
       const r = await request<StoredReport>('POST', '/api/ledger/reports', { period });
@@ -39,10 +39,11 @@ export function ReportsCard() {
     <Card size="small" title={l('reports')} data-testid="health-reports" extra={<Space>
       <Button size="small" loading={busy === 'day'} onClick={() => void make('day')}>{l('makeDay')}</Button>
       <Button size="small" loading={busy === 'week'} onClick={() => void make('week')}>{l('makeWeek')}</Button>
+      <Button size="small" loading={busy === 'month'} onClick={() => void make('month')} data-testid="make-month-report">{l('makeMonth')}</Button>
       <Button size="small" icon={<ReloadOutlined />} onClick={() => void load()} />
     </Space>}>
       <Table<StoredReport> rowKey="id" size="small" dataSource={reports} pagination={{ pageSize: 10 }} locale={{ emptyText: l('noReports') }} columns={[
-        { title: l('reportPeriod'), render: (_: unknown, r) => <Space size={4}><Tag color={r.period === 'day' ? 'blue' : 'purple'}>{r.label}</Tag>{r.period === 'day' ? day(r.fromMs) : `${day(r.fromMs)} ～ ${day(r.toMs - 1)}`}</Space> },
+        { title: l('reportPeriod'), render: (_: unknown, r) => <Space size={4}><Tag color={r.period === 'day' ? 'blue' : r.period === 'week' ? 'purple' : 'geekblue'}>{r.label}</Tag>{r.period === 'day' ? day(r.fromMs) : `${day(r.fromMs)} ～ ${day(r.toMs - 1)}`}</Space> },
         { title: l('node'), dataIndex: 'nodeName' },
         { title: l('sites'), dataIndex: 'sites' },
         { title: l('tickets'), dataIndex: 'tickets' },
