@@ -124,7 +124,7 @@ export function LedgerPage({ user }: { user: User }) {
             <Table rowKey="id" size="small" dataSource={devices} pagination={{ pageSize: 50 }} onRow={(d) => ({ onClick: () => void openCard(d.id), style: { cursor: 'pointer' } })} columns={[
               { title: l('node'), dataIndex: 'nodeName' }, { title: l('cls'), dataIndex: 'deviceClass', render: (v: string) => l(`cls_${v}`) }, { title: l('code'), dataIndex: 'code' }, { title: l('name'), dataIndex: 'name' },
               { title: l('model'), dataIndex: 'model' }, { title: l('serial'), dataIndex: 'serial' }, { title: l('room'), dataIndex: 'roomName' }, { title: l('warranty'), dataIndex: 'warrantyUntilMs', render: day }, { title: l('responsible'), dataIndex: 'responsibleName' },
-              { title: l('probeCol'), render: (_: unknown, d: DeviceView) => (d.probeHost ? <span className="xc-mono">{d.probeHost}{d.probeTcpPort ? `:${d.probeTcpPort}` : ' (ping)'}</span> : d.deviceClass === 'camera' ? '' : <Typography.Text type="secondary">{l('notProbed')}</Typography.Text>) },
+              { title: l('probeCol'), render: (_: unknown, d: DeviceView) => (d.probeHost ? <span className="xc-mono">{d.probeHost}{d.probeTcpPort ? `:${d.probeTcpPort}` : ' (ping)'}</span> : d.deviceClass === 'camera' ? '' : d.code === 'NODE-SERVER' ? l('selfMeasured') : <Typography.Text type="secondary">{l('notProbed')}</Typography.Text>) },
               ...(admin ? [{ title: l('actions'), render: (_: unknown, d: DeviceView) => <Button size="small" data-testid={`device-${d.code}-edit`} onClick={(e) => { e.stopPropagation(); void openForm({ mode: 'edit', device: d }); }}>{l('edit')}</Button> }] : []),
             ]} />
           </Space>) },
