@@ -65,8 +65,11 @@ export class LedgerViews {
   async healthView(actor: Actor): Promise<HealthView> {
     const { d, limits } = this.v;
     await requirePermission(d.audit, actor, 'org.read', 'node.health.read', 'org_node', '*');
-    const items = d.uplink ? await d.uplink().list(actor, { topic: HEALTH_TOPIC }) : [];
-    const reported = items.filter((i) => i.viaLowerId !== null && i.body !== null).map((i) => ({ originCode: i.originCode, stale: i.stale, receivedAtMs: i.receivedAtMs, sample: i.body as NodeHealthSample }));
+    const [items, peers] = d.uplink ? await Promise.all([d.uplink().list(actor, { topic: HEALTH_TOPIC }), d.uplink().peers(actor)]) : [[], []];
+    const reported = items.filter((i) => i.viaLowerId !== null && i.body !== null).map((i) => {
+      const sample = i.body as NodeHealthSample;
+      return { originCode: i.originCode, key: i.key, name: peers.find((p) => p.code === i.key)?.name ?? sample.nodeName, stale: i.stale, receivedAtMs: i.receivedAtMs, sample };
+    });
     return { own: this.v.health.latest ?? null, reported, limits: { diskLowRatio: limits.diskLowRatio, clockDriftMs: limits.clockDriftMs } };
   }
 

@@ -74,7 +74,8 @@ export interface LedgerModuleDeps {
 
 export interface HealthView {
   own: NodeHealthSample | null;
-  reported: Array<{ originCode: string; stale: boolean; receivedAtMs: number; sample: NodeHealthSample }>;
+  /** Each lower's last sample; `key` names the node (its SIP id), `name` the lower as registered here when known. */
+  reported: Array<{ originCode: string; key: string; name: string; stale: boolean; receivedAtMs: number; sample: NodeHealthSample }>;
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 

@@ -29,12 +29,20 @@ export interface NodeHealthOptions {
   clockDriftMs: number;
   /** GB code of the org node this server stands for; unset = the root of the tree. */
   nodeOrgCode?: string;
+  /**
+   * This node's own GB/T 28181 id, unique per node: the key of its `node.health` item. The org
+   * node's code is not (every node seeded with the same tree has the same root), and two lowers
+   * under one key overwrote each other at the upper. Unset (no gb28181) = the org node's code.
+   */
+  nodeId?: string;
 }
 
 export interface NodeHealthSample {
   atMs: number;
   nodeCode: string;
   nodeName: string;
+  /** The node's own GB/T 28181 id when it has one (the item's key). */
+  nodeId?: string;
   version: string;
   disk: { freeBytes: number; totalBytes: number; freeRatio: number; low: boolean } | null;
   /** Offset of the time source from this clock (ms), or why it could not be measured; null = no time source configured. */
@@ -126,13 +134,13 @@ export class NodeHealth {
     } catch (err) {
       db = { latencyMs: null, error: (err as Error).message };
     }
-    const s: NodeHealthSample = { atMs: this.d.clock.nowMs(), nodeCode: row.node_code, nodeName: row.node_name, version: VERSION, disk: disk ?? null, clock, memory: { rssBytes: process.memoryUsage().rss, freeBytes: freemem(), totalBytes: totalmem() }, cpu: { load1: Math.round(loadavg()[0]! * 100) / 100, cores: cpus().length }, db };
+    const s: NodeHealthSample = { atMs: this.d.clock.nowMs(), nodeCode: row.node_code, nodeName: row.node_name, ...(this.d.opts.nodeId && { nodeId: this.d.opts.nodeId }), version: VERSION, disk: disk ?? null, clock, memory: { rssBytes: process.memoryUsage().rss, freeBytes: freemem(), totalBytes: totalmem() }, cpu: { load1: Math.round(loadavg()[0]! * 100) / 100, cores: cpus().length }, db };
     if (disk) await this.judge(deviceId, 'disk', disk.low, `磁盘剩余空间不足：${(disk.freeRatio * 100).toFixed(1)}%（低于 ${(o.diskLowRatio * 100).toFixed(0)}%）(disk low)`);
     if (clock && clock.offsetMs !== null) await this.judge(deviceId, 'clock_drift', clock.drift, `服务器时钟偏差 ${(clock.offsetMs / 1000).toFixed(1)} 秒（超过 ${(o.clockDriftMs / 1000).toFixed(0)} 秒）(clock drift against ${clock.server})`);
     if (this.last?.clock?.error !== clock?.error && clock?.error) this.d.log.warn({ server: clock.server }, `时间源无法访问：${clock.error}`);
     this.last = s;
     const publish = this.d.publish;
-    if (publish) await this.d.store.db.transaction().execute((trx) => publish(trx, { topic: HEALTH_TOPIC, key: row.node_code, body: s, scopePath: row.node_path }));
+    if (publish) await this.d.store.db.transaction().execute((trx) => publish(trx, { topic: HEALTH_TOPIC, key: this.d.opts.nodeId ?? row.node_code, body: s, scopePath: row.node_path }));
     return s;
   }
 

@@ -6,7 +6,8 @@
 // offline ticket by itself, and the province's 设备台账 · 运行概况 · 逐级下钻 shows it 待确认 through
 // the city; the site's administrator acknowledges, repairs and says repaired (each state seen at the
 // province); the camera's fault is cleared, the recorder gets it back and the site's system verifies
-// the ticket: the province shows 已验证恢复. Screenshots in /tmp/xuncha-shots/.
+// the ticket: the province shows 已验证恢复. Then the province drills down to the site's devices and
+// writes last month's report (kept, listed, PDF downloaded). Screenshots in /tmp/xuncha-shots/.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
@@ -112,5 +113,29 @@ describe('a camera failure at a site, ticketed, repaired and verified, followed 
     await expect.poll(look, { timeout: 60_000, interval: 1000 }).toContain('已验证恢复');
     expect((await s.app.ledger.faults.get(admin, ticket!.id)).events.at(-1)).toMatchObject({ actor: 'system', toState: 'verified' });
     await page.screenshot({ path: `${SHOTS}/ledger-province-verified.png`, fullPage: true });
+
+    // Each lower's health, one row per node: the city and the site were seeded with the same tree,
+    // so both servers stand for its root (江苏省) and used to arrive under one key (R-ORG-2).
+    await site!.app.ledger.health.sample();
+    await city!.app.ledger.health.sample();
+    await expect.poll(async () => (await province!.app.ledger.healthView(SYSTEM_ACTOR)).reported.map((r) => r.name).sort(), { timeout: 20_000, interval: 250 }).toEqual(['南京市平台', '第一中学考点'].sort());
+    await page.reload();
+    await page.getByRole('tab', { name: '运行概况' }).click();
+    const lowers = page.getByTestId('lower-health');
+    await expect.poll(() => lowers.innerText()).toContain('第一中学考点');
+    expect(await lowers.innerText()).toContain('南京市平台');
+
+    // Down to the site, one level at a time: its devices as the site reported them upward (R-SEC-2).
+    for (const name of ['江苏省', '南京市', '鼓楼区', '南京市第一中学考点']) await page.getByTestId(`drill-${name}`).click();
+    await expect.poll(() => page.getByTestId('drill-devices').innerText()).toContain('考务室全景');
+    // 生成上月月报 at the province: kept and listed with its PDF and Excel (R-FN-3).
+    const reports = page.getByTestId('health-reports').locator('tbody');
+    await page.getByTestId('make-month-report').click();
+    await expect.poll(() => reports.innerText(), { timeout: 60_000, interval: 500 }).toContain('月报');
+    const href = await reports.getByRole('link', { name: /PDF/ }).first().getAttribute('href');
+    const pdf = await page.request.get(`${province!.url}${href}`);
+    expect(pdf.status()).toBe(200);
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await page.screenshot({ path: `${SHOTS}/ledger-province-site-and-reports.png`, fullPage: true });
   }, 300_000);
 });

@@ -150,8 +150,8 @@ export function LedgerPage({ user }: { user: User }) {
             <ReportsCard />
             <Drilldown view={rollup} tickets={reported} />
             <Card size="small" title={l('lowers')}>
-              <Table rowKey="originCode" size="small" pagination={false} dataSource={health?.reported ?? []} locale={{ emptyText: l('noLowers') }} columns={[
-                { title: l('node'), render: (_: unknown, r: HealthView['reported'][number]) => r.sample.nodeName },
+              <Table rowKey={(r) => `${r.originCode}:${r.key}`} size="small" pagination={false} dataSource={health?.reported ?? []} data-testid="lower-health" locale={{ emptyText: l('noLowers') }} columns={[
+                { title: l('node'), render: (_: unknown, r: HealthView['reported'][number]) => (r.name === r.sample.nodeName ? r.name : <Space size={4}>{r.name}<Typography.Text type="secondary">{r.sample.nodeName}</Typography.Text></Space>) },
                 { title: l('state'), render: (_: unknown, r: HealthView['reported'][number]) => <Tag color={r.stale ? 'red' : 'green'}>{r.stale ? l('stale') : l('fresh')}</Tag> },
                 { title: l('disk'), render: (_: unknown, r: HealthView['reported'][number]) => (r.sample.disk ? `${(r.sample.disk.freeRatio * 100).toFixed(1)}%` : '—') },
                 { title: l('clock'), render: (_: unknown, r: HealthView['reported'][number]) => (r.sample.clock?.offsetMs != null ? `${(r.sample.clock.offsetMs / 1000).toFixed(2)} s` : '—') },
