@@ -317,5 +317,5 @@ describe('console wall and camera state (issue 14)', () => {
     } finally {
       await b.close();
     }
-  }, 60_000);
+  }, 120_000); // 37 s at load 10; once over 60 s at load 15
 });
