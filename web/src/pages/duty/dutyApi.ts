@@ -28,6 +28,7 @@ export const dutyApi = {
   patrolLog: (fromMs: number, toMs: number) => request<PatrolLog>('GET', `/api/duty/patrol-log?fromMs=${fromMs}&toMs=${toMs}`),
   addNote: (b: { cameraId: number; text: string }) => request<PatrolNoteView>('POST', '/api/duty/patrol-notes', b),
   grants: () => request<{ grants: ViewRequestView[] }>('GET', '/api/duty/grants'),
+  requestExport: (b: { cameraIds: number[]; fromMs: number; toMs: number; purpose: string }) => request<{ id: number }>('POST', '/api/export-requests', b),
   receivedGrants: () => request<{ requests: ReceivedRequestView[] }>('GET', '/api/duty/grants/received'),
   decideReceived: (originCode: string, key: string, approve: boolean, note?: string) => request<ReceivedRequestView>('POST', `/api/duty/grants/received/${originCode}/${key}/decision`, { approve, note }),
   requestGrant: (b: { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }) => request<ViewRequestView>('POST', '/api/duty/grants', b),
