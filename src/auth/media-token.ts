@@ -17,6 +17,8 @@ export interface MediaClaims {
   exp: number;
   /** Session id prefix: the token dies with the login session when checked against it. */
   s: string;
+  /** Duty workstation (id) the token was issued at, if any: the two-person rule is checked again on each use (R-DIS-3). */
+  w?: number;
 }
 
 export const MEDIA_TOKEN_TTL_MS = 60_000;

@@ -2,10 +2,12 @@
 // monitoring room asks for cameras/rooms, a reason and a period; a user of the exam authority above
 // (exam.write at a node strictly above the requester's node) approves or refuses. The approved
 // request is the grant; it ends by itself at to_ms (the policy compares with now). Every step audited.
+import type { Kysely } from 'kysely';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorPath, denyOutOfScope, requirePermission } from '../auth/guard.ts';
 import type { Store } from '../store/db.ts';
+import type { Database } from '../store/schema.ts';
 import type { ViewRequestRow } from '../store/repos/duty-case-repo.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -21,8 +23,43 @@ export interface ViewRequestView {
   state: string; decidedBy: string | null; decidedAtMs: number | null; note: string | null; activeNow: boolean;
 }
 
+/** Requests go upward as this topic (key = request id); decisions come down as VIEW_DECISION_TOPIC (grant-remote.ts). */
+export const VIEW_REQUEST_TOPIC = 'duty.view_request';
+
+export interface GrantDeps {
+  store: Store;
+  audit: AuditService;
+  clock: Clock;
+  /** The node-to-node channel (absent in tests of this node alone): requests and their states go up. */
+  publish?: (trx: Kysely<Database>, item: { topic: string; key: string; body: unknown; scopePath: string }) => Promise<unknown>;
+}
+
+/** What the level above sees of a request (the upward item's body). */
+export interface ViewRequestItem {
+  id: number; requester: string; requesterUsername: string | null; cameras: Array<{ id: number; name: string }>; rooms: Array<{ id: number; name: string }>;
+  reason: string; fromMs: number; toMs: number; createdAtMs: number; state: string; decidedBy: string | null; decidedAtMs: number | null; note: string | null;
+}
+
 export class GrantService {
-  constructor(private readonly d: { store: Store; audit: AuditService; clock: Clock }) {}
+  constructor(private readonly d: GrantDeps) {}
+
+  /** Publishes a request's current state upward in `trx` (docs/design/duty.md "Downward approvals"). */
+  async publishState(trx: Kysely<Database>, id: number): Promise<void> {
+    if (!this.d.publish) return;
+    const [row] = await repos(trx).dutyCases.viewRequests({ kind: 'all' }, { id });
+    if (!row) return;
+    const r = repos(trx);
+    const cameras = [];
+    for (const cid of JSON.parse(row.camera_ids_json) as number[]) cameras.push({ id: cid, name: (await r.cameras.get({ kind: 'all' }, cid))?.name ?? `#${cid}` });
+    const rooms = [];
+    for (const rid of JSON.parse(row.room_ids_json) as number[]) rooms.push({ id: rid, name: (await r.rooms.get({ kind: 'all' }, rid))?.name ?? `#${rid}` });
+    const requesterUsername = (await r.users.get({ kind: 'all' }, row.requester_id))?.username ?? null;
+    const body: ViewRequestItem = {
+      id, requester: row.requester_name, requesterUsername, cameras, rooms, reason: row.reason, fromMs: row.from_ms, toMs: row.to_ms, createdAtMs: row.created_at_ms,
+      state: row.state, decidedBy: row.decided_by, decidedAtMs: row.decided_at_ms, note: row.decision_note,
+    };
+    await this.d.publish(trx, { topic: VIEW_REQUEST_TOPIC, key: String(id), body, scopePath: row.node_path });
+  }
 
   view(r: ViewRequestRow): ViewRequestView {
     const now = this.d.clock.nowMs();
@@ -42,6 +79,8 @@ export class GrantService {
     const id = await this.d.store.db.transaction().execute(async (trx) => {
       const rid = await repos(trx).dutyCases.insertViewRequest({ org_node_id: user.org_node_id, requester_id: user.id, requester_name: user.display_name, camera_ids_json: JSON.stringify(input.cameraIds), room_ids_json: JSON.stringify(input.roomIds), reason: input.reason, from_ms: input.fromMs, to_ms: input.toMs, state: 'pending', decided_by: null, decided_by_user_id: null, decided_at_ms: null, decision_note: null, created_at_ms: now });
       await this.d.audit.append(trx, actor, { action: 'duty.grant.request', objectType: 'duty_view_request', objectId: rid, scopePath: user.org_path, detail: { ...input } });
+      // Up to the exam authority above, in the same transaction: it may decide there (grant-remote.ts).
+      await this.publishState(trx, rid);
       return rid;
     });
     return this.view((await r.dutyCases.viewRequests(actor.scope, { id }))[0]);
@@ -68,6 +107,7 @@ export class GrantService {
     await this.d.store.db.transaction().execute(async (trx) => {
       if (!(await repos(trx).dutyCases.decideViewRequest(id, { state: approve ? 'approved' : 'refused', decidedBy: actor.username, decidedByUserId: actor.userId, atMs: now, note }))) throw new AppError('conflict', '该申请已处理 (already decided)');
       await this.d.audit.append(trx, actor, { action, objectType: 'duty_view_request', objectId: id, scopePath: req.node_path, detail: { requester: req.requester_name, note } });
+      await this.publishState(trx, id);
     });
     return this.view((await r.dutyCases.viewRequests(actor.scope, { id }))[0]);
   }

@@ -5,6 +5,8 @@ import { createCascadeModule } from '../cascade/index.ts';
 import { createUplinkModule } from '../uplink/index.ts';
 import { DutyService } from './duty-service.ts';
 import { DutySweep } from './duty-sweep.ts';
+import { RemoteGrants, VIEW_DECISION_TOPIC } from './grant-remote.ts';
+import { GrantService } from './grant-service.ts';
 import { INCIDENT_TOPIC, IncidentService } from './incident-service.ts';
 import { PtzForwarder } from './ptz-forward.ts';
 import { ReviewService } from './review-service.ts';
@@ -38,6 +40,7 @@ const sweeps = new WeakMap<object, DutySweep>();
 export function dutySweepOf(app: App): DutySweep {
   let s = sweeps.get(app);
   if (!s) {
+    remoteGrantsOf(app); // registers the handler of decisions from above before the channel runs
     s = new DutySweep({ store: app.store, clock: app.clock, log: app.log, duty: dutyOf(app), reviews: reviewsOf(app) }, { idleCheckoutMs: app.config.duty.idleCheckoutMin * 60_000 });
     sweeps.set(app, s);
   }
@@ -66,4 +69,30 @@ export function reviewsOf(app: App): ReviewService {
     reviews.set(app, r);
   }
   return r;
+}
+
+const grants = new WeakMap<object, { grants: GrantService; remote: RemoteGrants }>();
+
+function grantModule(app: App): { grants: GrantService; remote: RemoteGrants } {
+  let g = grants.get(app);
+  if (!g) {
+    const uplink = () => createUplinkModule(app).service;
+    const gs = new GrantService({ store: app.store, audit: app.audit, clock: app.clock, publish: (trx, item) => uplink().publish(trx, item) });
+    const remote = new RemoteGrants({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, grants: gs, uplink });
+    // Decisions from the level above (docs/design/duty.md "Downward approvals").
+    uplink().onDown(VIEW_DECISION_TOPIC, { handle: (m) => remote.applyFromUpper(m), waiting: () => remote.waiting() });
+    g = { grants: gs, remote };
+    grants.set(app, g);
+  }
+  return g;
+}
+
+/** Remote-viewing requests and decisions at this node (published upward). */
+export function grantsOf(app: App): GrantService {
+  return grantModule(app).grants;
+}
+
+/** Requests from the levels below decided here, and decisions from above applied here. */
+export function remoteGrantsOf(app: App): RemoteGrants {
+  return grantModule(app).remote;
 }

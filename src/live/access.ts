@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFor } from '../auth/auth-service.ts';
 import type { Client } from '../auth/auth-service.ts';
 import { denyOutOfScope, requirePermission } from '../auth/guard.ts';
-import { DutyPolicy } from '../duty/policy.ts';
+import { DutyPolicy, DutyRefusal } from '../duty/policy.ts';
 import { ExamPriority, ExamPriorityError } from '../exams/priority.ts';
 import { MEDIA_TOKEN_TTL_MS, signMediaToken, verifyMediaToken } from '../auth/media-token.ts';
 import type { MediaClaims } from '../auth/media-token.ts';
@@ -31,7 +31,7 @@ export async function issueLiveToken(app: LiveAccessApp, actor: Actor, sessionId
   // R-DIS-3: two people on duty at a monitoring-room workstation, or an approved grant (src/duty/policy.ts).
   await new DutyPolicy(app).checkViewing(actor, cameras, opts.workstation);
   const exp = app.clock.nowMs() + MEDIA_TOKEN_TTL_MS;
-  const token = signMediaToken(app.keys.mediaToken, { u: actor.userId ?? 0, p: 'live', c: cameraIds, exp, s: sessionId });
+  const token = signMediaToken(app.keys.mediaToken, { u: actor.userId ?? 0, p: 'live', c: cameraIds, exp, s: sessionId, ...(opts.workstation ? { w: opts.workstation.id } : {}) });
   return { token, expiresAtMs: exp, cameras };
 }
 
@@ -75,6 +75,15 @@ export async function cameraForViewing(app: LiveAccessApp, actor: Actor, claims:
       if (err instanceof ExamPriorityError) throw new LiveAccessError('exam_priority', err.message);
       throw err;
     }
+  }
+  // R-DIS-3, re-checked per subscription: a token issued while two were on duty (or under a grant)
+  // opens no new stream once only one is left (or the grant ended) — the token lives 60 s.
+  const ws = claims.w === undefined ? undefined : (await repos(app.store.db).duty.listWorkstations({ kind: 'all' })).find((w) => w.id === claims.w && w.revoked_at_ms === null);
+  try {
+    await new DutyPolicy(app).checkViewing(actor, [cam], ws);
+  } catch (err) {
+    if (err instanceof DutyRefusal) throw new LiveAccessError('forbidden', err.message);
+    throw err;
   }
   return cam;
 }

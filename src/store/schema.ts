@@ -839,6 +839,7 @@ export interface Database {
   uplink_item: UplinkItemTable;
   uplink_outbox: UplinkOutboxTable;
   uplink_state: UplinkStateTable;
+  uplink_down: UplinkDownTable;
   uplink_peer: UplinkPeerTable;
   readiness_site_uplink: ReadinessSiteUplinkTable;
   readiness_cascade_bandwidth: ReadinessCascadeBandwidthTable;
@@ -917,6 +918,26 @@ export interface UplinkStateTable {
   epoch: string;
   /** Upper URL the outbox was last filled for; a different one gets a snapshot of every item. */
   upper_url: string | null;
+  /** Lower side: the upper's epoch `down_ack_seq` refers to; null = nothing received. Migration 0034. */
+  down_epoch: string | null;
+  /** Lower side: last down sequence (uplink_down.id at the upper) handled, count. Migration 0034. */
+  down_ack_seq: ColumnType<number, number | undefined, number>;
+}
+
+/** Upper side: a message for a lower, handed out signed in the answer to its next batch (migration 0034). */
+export interface UplinkDownTable {
+  /** Down sequence (count) the lower acknowledges. */
+  id: Generated<number>;
+  /** lower_platform.id it goes to. */
+  lower_id: number;
+  /** GB code of the node it is addressed to (origin of the item it answers; may be below that lower). */
+  origin_code: string;
+  topic: string;
+  item_key: string;
+  /** JSON text. */
+  body: string;
+  /** Written here, ms since epoch. */
+  created_at_ms: number;
 }
 
 /** Per lower platform: what it has delivered over the channel and when it was last heard. */

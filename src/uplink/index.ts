@@ -9,9 +9,10 @@ import { UplinkSender } from './sender.ts';
 import type { SenderOptions, SenderStatus } from './sender.ts';
 import { UplinkService } from './uplink-service.ts';
 import type { UplinkApp } from './uplink-service.ts';
-import type { WirePeer } from './wire.ts';
+import type { DownItem, WirePeer } from './wire.ts';
+import type { Actor } from '../auth/actor.ts';
 
-export type { PublishInput, UplinkItemView, UplinkPeerView, UplinkListFilter, UplinkApp } from './uplink-service.ts';
+export type { DownHandler, PublishInput, SendDownInput, UplinkItemView, UplinkPeerView, UplinkListFilter, UplinkApp } from './uplink-service.ts';
 export { UplinkService } from './uplink-service.ts';
 export type { SenderStatus } from './sender.ts';
 
@@ -51,7 +52,11 @@ export class UplinkModule {
     const staleAfterMs = opts.staleAfterMs ?? (s?.uplinkStaleS ?? 120) * 1000;
     if (s && up?.uplinkUrl) {
       // The upper's SIP domain is, by GB/T 28181 convention, the first 10 digits of its id; its 401 corrects us otherwise.
-      this.sender = new UplinkSender(app.store, app.clock, app.log, { url: up.uplinkUrl, sipId: s.id, password: up.password, realm: up.id.slice(0, 10), ...opts.sender }, () => this.reportedPeers());
+      const upperId = up.id;
+      this.sender = new UplinkSender(app.store, app.clock, app.log, { url: up.uplinkUrl, sipId: s.id, password: up.password, realm: up.id.slice(0, 10), ...opts.sender }, () => this.reportedPeers(), {
+        waiting: () => this.service.downWaiting(),
+        handle: (item, verified) => this.takeDown(item, verified, upperId),
+      });
     }
     this.service = new UplinkService({ app, queueing: () => this.sender !== undefined, staleAfterMs, kick: () => this.sender?.kick() });
     if (this.sender) {
@@ -100,6 +105,39 @@ export class UplinkModule {
     return { ...(this.sender ? { sender: { ...this.sender.status } } : {}) };
   }
 
+  /**
+   * A message from above (docs/design/uplink.md "Downward by answer"). A bad signature is refused,
+   * logged and audited, and goes no further. One addressed to a node whose items reach us through
+   * a lower is relayed down to that lower (re-signed with its key when it next asks); one for our
+   * own node goes to the module that registered the topic.
+   */
+  private async takeDown(item: DownItem, verified: boolean, upperId: string): Promise<void> {
+    const actor: Actor = { userId: null, username: `upper:${upperId}`, role: 'system', ip: '-', workstation: 'uplink', scope: { kind: 'all' } };
+    const root = (await repos(this.app.store.db).org.rootPath()) ?? '/';
+    const where = { topic: item.topic, key: item.key, originCode: item.originCode, seq: item.seq };
+    if (!verified) {
+      this.app.log.warn(where, `上级下发条目签名无效，已拒绝 downward message from the upper refused: bad signature (${item.topic}/${item.key})`);
+      await this.app.audit.record(actor, { action: 'uplink.down', objectType: 'uplink_down', objectId: `${item.topic}/${item.key}`, outcome: 'denied', scopePath: root, detail: { ...where, reason: 'bad-signature' } });
+      return;
+    }
+    const via = await repos(this.app.store.db).uplink.lowerForOrigin(item.originCode);
+    if (via !== undefined) {
+      const sent = await this.app.store.db.transaction().execute(async (trx) => {
+        const ok = await this.service.sendDown(trx, { lowerId: via, originCode: item.originCode, topic: item.topic, key: item.key, body: JSON.parse(item.body) as unknown });
+        if (ok) await this.app.audit.append(trx, actor, { action: 'uplink.down.relay', objectType: 'uplink_down', objectId: `${item.topic}/${item.key}`, scopePath: root, detail: { ...where, toLowerId: via } });
+        return ok;
+      });
+      this.app.log.info({ ...where, toLowerId: via, sent }, `上级下发条目转发下级 downward message relayed to lower ${via}`);
+      return;
+    }
+    const h = this.service.downHandler(item.topic);
+    if (!h) {
+      this.app.log.warn(where, `上级下发条目无处理者，已忽略 downward message with no handler: ${item.topic}`);
+      return;
+    }
+    await h.handle({ originCode: item.originCode, topic: item.topic, key: item.key, body: JSON.parse(item.body) as unknown, upperId });
+  }
+
   /** Our lowers (direct and what they reported below them), sent upward with each batch. */
   private async reportedPeers(): Promise<WirePeer[]> {
     const views = await this.service.peerViews({ kind: 'all' });
@@ -119,6 +157,7 @@ export class UplinkModule {
         await r.enqueue({ seq, origin_code: it.origin_code, topic: it.topic, item_key: it.item_key, body: it.body, origin_seq: Number(it.origin_seq), updated_at_ms: Number(it.updated_at_ms), created_at_ms: now });
       }
       await r.setUpperUrl(url);
+      await r.saveDownAck(null, 0); // a new upper numbers its messages afresh
       this.app.log.info({ url, items: items.length }, 'uplink: new upper, every item queued once');
     });
   }

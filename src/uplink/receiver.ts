@@ -10,13 +10,13 @@ import type { Store } from '../store/db.ts';
 import type { Database } from '../store/schema.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
-import { BATCH_PATH, MAX_SKEW_MS, channelKey, parseBatch, readAuthHeaders, signatureMatches } from './wire.ts';
-import type { Batch } from './wire.ts';
+import { BATCH_PATH, MAX_DOWN_ITEMS, MAX_SKEW_MS, channelKey, parseBatch, readAuthHeaders, signDown, signatureMatches } from './wire.ts';
+import type { Batch, DownItem } from './wire.ts';
 
 export type RefusalReason = 'unsigned' | 'stale-timestamp' | 'replayed-nonce' | 'unknown-lower' | 'bad-signature' | 'disabled' | 'invalid-batch';
 
 export type ReceiveResult =
-  | { status: 200; ackSeq: number; stored: number }
+  | { status: 200; ackSeq: number; stored: number; downEpoch: string; down: DownItem[] }
   | { status: 400 | 401 | 403; reason: RefusalReason; message: string; realm?: string };
 
 const MESSAGES: Record<RefusalReason, string> = {
@@ -82,7 +82,24 @@ export class UplinkReceiver {
     const parsed = parseBatch(req.body);
     if (!parsed.ok) return this.refuse(req.ip, auth.id, 400, 'invalid-batch', lower.node_path, parsed.error);
     const { ackSeq, stored } = await this.apply(lower.id, auth.id, lower.node_path, parsed.batch, now);
-    return { status: 200, ackSeq, stored: stored.length };
+    return { status: 200, ackSeq, stored: stored.length, ...(await this.downFor(lower.id, channelKey(lower.ha1), parsed.batch)) };
+  }
+
+  /**
+   * Messages for this lower after what it acknowledged (docs/design/uplink.md "Downward by answer"),
+   * each signed with its channel key: the answer travels unauthenticated, the messages do not.
+   */
+  private async downFor(lowerId: number, key: Buffer, batch: Batch): Promise<{ downEpoch: string; down: DownItem[] }> {
+    const r = repos(this.d.store.db).uplink;
+    const { epoch } = await r.state();
+    // An acknowledgement counted in another epoch (our database was recreated) counts for nothing.
+    const after = batch.downEpoch === epoch ? (batch.downAck ?? 0) : 0;
+    const rows = await r.downFor(lowerId, after, MAX_DOWN_ITEMS);
+    const down = rows.map((row) => {
+      const d = { seq: row.id, originCode: row.origin_code, topic: row.topic, key: row.item_key, body: row.body };
+      return { ...d, signature: signDown(key, epoch, d) };
+    });
+    return { downEpoch: epoch, down };
   }
 
   /** Stores a batch in one transaction: items above the lower's watermark, the new watermark, the relay. */

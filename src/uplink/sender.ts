@@ -8,8 +8,8 @@ import { computeHa1 } from '../gb28181/index.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
-import { BATCH_PATH, HEADER, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, channelKey, signRequest } from './wire.ts';
-import type { WireItem, WirePeer } from './wire.ts';
+import { BATCH_PATH, HEADER, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, channelKey, downAnswerSchema, downSignatureMatches, signRequest } from './wire.ts';
+import type { DownItem, WireItem, WirePeer } from './wire.ts';
 
 export interface SenderOptions {
   /** Base URL of the upper's API. */
@@ -27,6 +27,16 @@ export interface SenderOptions {
   backoffMaxMs?: number;
   /** Request timeout (ms; default 15 000). */
   timeoutMs?: number;
+  /** While someone here waits for an answer from above (`DownReceiver.waiting`), an empty batch this often (ms; default 2000). */
+  downPollMs?: number;
+}
+
+/** What the sender does with the messages in the upper's answers (docs/design/uplink.md "Downward by answer"). */
+export interface DownReceiver {
+  /** True while an answer from above is awaited (a pending request): the sender then asks every `downPollMs`. */
+  waiting(): Promise<boolean>;
+  /** One message, in sequence order; `verified` = its signature matches our channel key. Throwing stops here (retried next answer). */
+  handle(item: DownItem, verified: boolean, upperEpoch: string): Promise<void>;
 }
 
 export interface SenderStatus {
@@ -58,6 +68,7 @@ export class UplinkSender {
     private readonly o: SenderOptions,
     /** Our own lowers' freshness, reported upward with each batch. */
     private readonly peers: () => Promise<WirePeer[]>,
+    private readonly down?: DownReceiver,
   ) {
     this.realm = o.realm;
     this.key = channelKey(computeHa1(o.sipId, this.realm, o.password, 'MD5'));
@@ -114,7 +125,9 @@ export class UplinkSender {
     const now = this.clock.nowMs();
     if (rows.length === 0 && now - this.lastSentAtMs < (this.o.heartbeatMs ?? 30_000) && this.status.state !== 'failing') {
       this.status.backlog = 0;
-      return false;
+      // Someone waits for a decision from above: ask more often than the heartbeat.
+      const ask = this.down && now - this.lastSentAtMs >= (this.o.downPollMs ?? 2000) && (await this.down.waiting());
+      if (!ask) return false;
     }
     const state = await r.state();
     const items: WireItem[] = [];
@@ -128,11 +141,14 @@ export class UplinkSender {
     }
     const lastSeq = items.at(-1)?.seq ?? 0;
     const backlog = await r.outboxCount(lastSeq);
-    const body = Buffer.from(JSON.stringify({ v: 1, epoch: state.epoch, items, backlog, peers: await this.peers() }));
+    const downAck = await r.downAck();
+    const body = Buffer.from(JSON.stringify({ v: 1, epoch: state.epoch, items, backlog, peers: await this.peers(), ...(downAck.epoch ? { downAck: downAck.seq, downEpoch: downAck.epoch } : {}) }));
     this.status.lastAttemptAtMs = now;
     this.status.state = 'sending';
-    const ackSeq = await this.post(body);
+    const answer = await this.post(body);
+    const ackSeq = answer.ackSeq;
     await r.ackOutbox(ackSeq);
+    await this.takeDown(answer.json, downAck);
     const was = this.status.lastError;
     this.status.lastSuccessAtMs = this.clock.nowMs();
     this.status.lastError = null;
@@ -144,7 +160,27 @@ export class UplinkSender {
     return this.status.backlog > 0 && ackSeq >= lastSeq;
   }
 
-  private async post(body: Buffer, retried = false): Promise<number> {
+  /** Hands the answer's messages to the receiver in order, acknowledging each once handled. */
+  private async takeDown(json: unknown, ack: { epoch: string | null; seq: number }): Promise<void> {
+    if (!this.down) return;
+    const parsed = downAnswerSchema.safeParse(json);
+    if (!parsed.success) return; // an upper without downward answers
+    const { downEpoch, down } = parsed.data;
+    const r = repos(this.store.db).uplink;
+    let after = ack.seq;
+    if (downEpoch !== ack.epoch) {
+      after = 0;
+      await r.saveDownAck(downEpoch, 0);
+    }
+    for (const item of [...down].sort((a, b) => a.seq - b.seq)) {
+      if (item.seq <= after) continue;
+      await this.down.handle(item, downSignatureMatches(this.key, downEpoch, item), downEpoch);
+      after = item.seq;
+      await r.saveDownAck(downEpoch, after);
+    }
+  }
+
+  private async post(body: Buffer, retried = false): Promise<{ ackSeq: number; json: unknown }> {
     const timeMs = this.clock.nowMs();
     const nonce = randomBytes(16).toString('hex');
     const signature = signRequest(this.key, { method: 'POST', path: BATCH_PATH, id: this.o.sipId, timeMs, nonce }, body);
@@ -170,7 +206,7 @@ export class UplinkSender {
     } catch {
       /* non-JSON answer: reported below */
     }
-    if (res.status === 200 && typeof json.ackSeq === 'number') return json.ackSeq;
+    if (res.status === 200 && typeof json.ackSeq === 'number') return { ackSeq: json.ackSeq, json };
     if (res.status === 401 && !retried && typeof json.realm === 'string' && /^\d{10}$/.test(json.realm) && json.realm !== this.realm) {
       // We guessed the upper's SIP domain from its id; it told us the right one.
       this.realm = json.realm;

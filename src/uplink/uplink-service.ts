@@ -71,8 +71,63 @@ export interface UplinkServiceDeps {
   kick?: () => void;
 }
 
+/** A module's handler of messages from above (docs/design/uplink.md "Downward by answer"). */
+export interface DownHandler {
+  /** A verified message addressed to one of this node's own org nodes. Throwing leaves it for the next answer. */
+  handle(msg: { originCode: string; topic: string; key: string; body: unknown; upperId: string }): Promise<void>;
+  /** True while this module waits for an answer from above (the sender then asks every 2 s, not every 30 s). */
+  waiting?(): Promise<boolean>;
+}
+
+export interface SendDownInput {
+  /** lower_platform.id of the direct lower it goes to (UplinkItemView.viaLowerId of the item it answers). */
+  lowerId: number;
+  /** The node it is addressed to: the origin code of the item it answers. */
+  originCode: string;
+  topic: string;
+  key: string;
+  body: unknown;
+}
+
 export class UplinkService {
+  private readonly downHandlers = new Map<string, DownHandler>();
+
   constructor(private readonly d: UplinkServiceDeps) {}
+
+  /** Registers the handler of one downward topic (one per topic; the last registration wins). */
+  onDown(topic: string, handler: DownHandler): void {
+    this.downHandlers.set(topic, handler);
+  }
+
+  downHandler(topic: string): DownHandler | undefined {
+    return this.downHandlers.get(topic);
+  }
+
+  async downWaiting(): Promise<boolean> {
+    for (const h of this.downHandlers.values()) if (await h.waiting?.()) return true;
+    return false;
+  }
+
+  /**
+   * Upper side: a message for a lower (or a node below it), inside `trx`; handed out, signed with
+   * that lower's channel key, in the answer to its next batch. One per (lower, origin, topic, key):
+   * false when one was already sent.
+   */
+  async sendDown(trx: Kysely<Database>, input: SendDownInput): Promise<boolean> {
+    const topic = topicSchema.safeParse(input.topic);
+    const key = keySchema.safeParse(input.key);
+    if (!topic.success || !key.success || !/^\d{20}$/.test(input.originCode)) throw new AppError('invalid_input', `下发条目无效 (invalid downward message): ${input.topic}/${input.key}`);
+    const body = JSON.stringify(input.body);
+    if (Buffer.byteLength(body) > MAX_ITEM_BODY_BYTES) throw new AppError('invalid_input', `下发条目过大 (downward message over ${MAX_ITEM_BODY_BYTES} bytes)`);
+    const id = await repos(trx).uplink.insertDown({ lower_id: input.lowerId, origin_code: input.originCode, topic: input.topic, item_key: input.key, body, created_at_ms: this.d.app.clock.nowMs() });
+    return id !== undefined;
+  }
+
+  /** Upper side: the message sent for (origin, topic, key), if any. */
+  async sentDown(originCode: string, topic: string, key: string): Promise<{ body: unknown; createdAtMs: number } | undefined> {
+    const row = await repos(this.d.app.store.db).uplink.downOf(originCode, topic, key);
+    return row ? { body: JSON.parse(row.body) as unknown, createdAtMs: Number(row.created_at_ms) } : undefined;
+  }
 
   /**
    * Queues an item for every level above, inside `trx`: it is sent if and only if the caller's

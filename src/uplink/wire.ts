@@ -52,6 +52,9 @@ export const batchSchema = z
     backlog: z.number().int().nonnegative(),
     /** The sender's own lowers (direct and indirect) with their freshness, for the levels above. */
     peers: z.array(wirePeerSchema).max(2000),
+    /** Downward answers (migration 0034): the last down sequence the sender handled, and the upper epoch it counts in. */
+    downAck: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    downEpoch: z.string().regex(/^[0-9a-f]{8,32}$/).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -59,6 +62,38 @@ export const batchSchema = z
       if (b.items[i].seq <= b.items[i - 1].seq) ctx.addIssue({ code: 'custom', path: ['items', i, 'seq'], message: 'sequence numbers must increase' });
     }
   });
+
+/**
+ * A message for the lower (or a node below it), carried in the upper's answer to a batch. The answer
+ * itself is not authenticated (plain HTTP is allowed), so each message is signed with the lower's
+ * channel key: a forged or altered one is refused by the lower.
+ */
+export const downItemSchema = z
+  .object({
+    seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    originCode: gbCode,
+    topic: topicSchema,
+    key: keySchema,
+    body: z.string().max(MAX_ITEM_BODY_BYTES),
+    signature: z.string().max(128),
+  })
+  .strict();
+export const MAX_DOWN_ITEMS = 100;
+export const downAnswerSchema = z.object({ downEpoch: z.string().regex(/^[0-9a-f]{8,32}$/), down: z.array(downItemSchema).max(MAX_DOWN_ITEMS) });
+export type DownItem = z.infer<typeof downItemSchema>;
+
+function downText(epoch: string, d: Omit<DownItem, 'signature'>): string {
+  return `DOWN\n${epoch}\n${d.seq}\n${d.originCode}\n${d.topic}\n${d.key}\n${createHash('sha256').update(d.body).digest('hex')}`;
+}
+
+export function signDown(key: Buffer, epoch: string, d: Omit<DownItem, 'signature'>): string {
+  return createHmac('sha256', key).update(downText(epoch, d)).digest('hex');
+}
+
+export function downSignatureMatches(key: Buffer, epoch: string, d: DownItem): boolean {
+  if (!/^[0-9a-f]{64}$/.test(d.signature)) return false;
+  return timingSafeEqual(Buffer.from(signDown(key, epoch, d), 'hex'), Buffer.from(d.signature, 'hex'));
+}
 
 export type WireItem = z.infer<typeof wireItemSchema>;
 export type WirePeer = z.infer<typeof wirePeerSchema>;

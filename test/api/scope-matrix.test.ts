@@ -56,6 +56,8 @@ interface Ids {
   exam: number;
   /** The lower platform attached to the site (R-PRE-4 measured through the cascade). */
   lower: number;
+  /** A pending remote-view request received from that lower over the channel: originCode/key (issue 18, downward approvals). */
+  receivedGrant: string;
 }
 interface Case {
   name: string;
@@ -201,6 +203,9 @@ const CASES: Case[] = [
   { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
   // The district administrator is the authority above the site's requester.
   { name: 'approve remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/decision`, body: () => ({ approve: true, note: '同意' }), allowed: ['admin'] },
+  // Requests received from a lower level over the channel, decided here and sent down (docs/design/duty.md "Downward approvals").
+  { name: 'remote-view requests received', method: 'GET', url: () => '/api/duty/grants/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
+  { name: 'decide received remote view', method: 'POST', url: (ids) => `/api/duty/grants/received/${ids.receivedGrant}/decision`, body: () => ({ approve: false, note: '不予批准' }), allowed: ['admin'] },
   // Custody review (保密室回看, video.playback): the logged-in person signs their own task; outside scope 404, audited.
   { name: 'sign custody review', method: 'POST', url: (ids, role) => `/api/duty/reviews/${ids.review[role]}/sign`, body: () => ({ note: '已回看，无异常' }), allowed: ['admin', 'operator', 'leader'] },
   { name: 'approved PTZ presets', method: 'GET', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, allowed: ['admin', 'operator', 'leader'] },
@@ -247,6 +252,11 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const sitePath = (await t.app.store.db.selectFrom('org_node').select('path').where('id', '=', site.id).executeTakeFirstOrThrow()).path;
       await createUplinkModule(t.app).service.publishNow({ topic: 'matrix.test', key: `k-${target}`, body: { site: siteName }, scopePath: sitePath });
       const lower = await repos(t.app.store.db).cascade.insertLower({ sip_id: target === 'in' ? '32010600002000000011' : '32010200002000000011', name: `${siteName}下级`, kind: 'platform', org_node_id: site.id, ha1: '0'.repeat(32), ha1_sm3: null, gb_version: null, auth_algorithm: null, enabled: 1, online: 0, registered_at_ms: null, expires_at_ms: null, last_keepalive_ms: null, contact_host: null, contact_port: null, transport: null, catalog_at_ms: null, channel_count: 0, created_at_ms: 0, updated_at_ms: 0 });
+      const grantOrigin = target === 'in' ? '32010600002000000031' : '32010200002000000031';
+      await repos(t.app.store.db).uplink.upsertItem({
+        origin_code: grantOrigin, topic: 'duty.view_request', item_key: '1', origin_seq: 1, updated_at_ms: 0, received_at_ms: 0, scope_path: sitePath, via_lower_id: lower,
+        body: JSON.stringify({ id: 1, requester: `${siteName}巡查员`, requesterUsername: 'lower_viewer', cameras: [{ id: 1, name: '前' }], rooms: [], reason: '远程巡查', fromMs: 1_900_000_000_000, toMs: 1_900_000_600_000, createdAtMs: 1_780_000_000_000, state: 'pending', decidedBy: null, decidedAtMs: null, note: null }),
+      });
       const campaign = await t.app.readiness.campaigns.open(admin, { name: `${siteName}考前检测`, orgNodeId: site.id, checks: 'full', deadlineMs: 1_900_000_000_000, contacts: [] });
       const template = await t.app.readiness.signoff.saveTemplate(admin, undefined, { orgNodeId: site.id, requirement: 'R-PRE-7', title: '安全检查', checks: 'full', items: [{ text: '消防器材齐全', per: 'site' }] });
       const item = template.items[0].id;
@@ -286,7 +296,7 @@ describe.each(DIALECTS)('role × endpoint × scope on %s', (dialect) => {
       const exam = await t.app.exams.exams.create(admin, { name: `${siteName}考试`, kind: 'gaokao', ownerNodeId: district.id });
       await t.app.exams.exams.setSites(admin, exam.id, [{ siteId: site.id }]);
       await t.app.exams.exams.createSessions(admin, exam.id, [{ subject: '语文', startMs: 1_780_000_000_000, endMs: 1_780_000_000_000 + 9_000_000 }]);
-      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident, review, exam: exam.id, lower };
+      ids[target] = { district: district.id, site: site.id, room: room.id, camera: camera.id, user: user.id, tour: (await tour(`${siteName}轮巡`)).id, doomed, campaign: campaign.id, template: template.id, item, signature, device, doomedDevice, ticket, training, checkpointOrigin, workstationCookie: `xuncha_ws=${ws.credential}`, doomedWorkstation, doomedCheckin, grant, roster, incident, review, exam: exam.id, lower, receivedGrant: `${grantOrigin}/1` };
     };
     await setup('鼓楼区', '鼓楼测试考点', 'in');
     await setup('玄武区', '玄武测试考点', 'out');

@@ -8,6 +8,9 @@ import { authenticator } from 'otplib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
+import { actorFor } from '../../src/auth/auth-service.ts';
+import { verifyMediaToken } from '../../src/auth/media-token.ts';
+import { cameraForViewing } from '../../src/live/access.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/databases.ts';
@@ -18,6 +21,7 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
   let d: ExamDay;
   let server: FastifyInstance;
   let wsCookie = '';
+  let twoPresentToken = '';
   const u: Record<string, string> = {};
   const login: Record<string, { cookie: string; csrf: string }> = {};
   const call = (who: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, extraCookie = '') =>
@@ -103,7 +107,9 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
     expect((await call('op1', 'POST', '/api/duty/checkins', { username: u.op2, password: PASSWORD }, wsCookie)).statusCode).toBe(409);
     expect(await denied('duty.checkin')).toBe(before + 1);
     expect(await d.t.app.store.db.selectFrom('duty_checkin').selectAll().execute()).toHaveLength(2);
-    expect((await token('op1', wsCookie)).statusCode).toBe(200);
+    const issued = await token('op1', wsCookie);
+    expect(issued.statusCode).toBe(200);
+    twoPresentToken = (issued.json() as { token: string }).token;
     const status = (await call('op1', 'GET', '/api/duty/status', undefined, wsCookie)).json() as { workstation: { name: string }; rooms: Array<{ meetsTwoPerson: boolean; onDuty: unknown[] }> };
     expect(status.workstation.name).toBe('监控室1号机');
     expect(status.rooms[0]).toMatchObject({ meetsTwoPerson: true });
@@ -117,6 +123,11 @@ describe.each(DIALECTS)('duty: workstations, check-in, two-person rule, remote g
     const res = await token('op1', wsCookie);
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ details: { rule: 'duty_two_person' } });
+    // The token issued while two were present (valid 60 s) opens no new stream now: the rule is checked again on use.
+    const claims = verifyMediaToken(d.t.app.keys.mediaToken, twoPresentToken, d.t.app.clock.nowMs())!;
+    expect(claims.w).toBeGreaterThan(0);
+    const op1 = actorFor((await repos(d.t.app.store.db).users.get({ kind: 'all' }, claims.u))!, { ip: '127.0.0.1', workstation: 'test' });
+    await expect(cameraForViewing(d.t.app, op1, claims, d.cameras.r1front)).rejects.toThrow('考试/保密时段须两人在岗');
     const item = await d.t.app.store.db.selectFrom('uplink_item').selectAll().where('topic', '=', 'duty.state').executeTakeFirstOrThrow();
     expect(JSON.parse(item.body!)).toMatchObject({ onDuty: 1, belowTwo: true });
     // The alone-watch alarm goes to the level above in the same transaction (R-DIS-3: within 60 s).

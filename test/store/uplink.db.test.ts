@@ -8,6 +8,9 @@ import { createCascadeModule } from '../../src/cascade/index.ts';
 import type { Gb28181Settings } from '../../src/config/config.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { createUplinkModule } from '../../src/uplink/index.ts';
+import { channelKey, downSignatureMatches } from '../../src/uplink/wire.ts';
+import type { DownItem } from '../../src/uplink/wire.ts';
+import { computeHa1 } from '../../src/gb28181/index.ts';
 import type { UplinkModule } from '../../src/uplink/index.ts';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -81,9 +84,9 @@ describe.each(DIALECTS)('uplink channel store and rules on %s', (dialect) => {
     const r = repos(t.app.store.db).uplink;
     const before = await r.outboxCount();
     const batch = batchBody([item(1, SITE_ORIGIN, 'c1', { verdict: 'fail' }), item(2, SITE_ORIGIN, 'c2', { verdict: 'pass' }), item(3, SITE_ORIGIN, 'c1', { verdict: 'pass' })], { backlog: 4 });
-    expect(await receive(signed(batch, SITE))).toEqual({ status: 200, ackSeq: 3, stored: 3 });
+    expect(await receive(signed(batch, SITE))).toMatchObject({ status: 200, ackSeq: 3, stored: 3 });
     // The same batch again (lost acknowledgement, freshly signed): acknowledged, nothing stored twice.
-    expect(await receive(signed(batch, SITE))).toEqual({ status: 200, ackSeq: 3, stored: 0 });
+    expect(await receive(signed(batch, SITE))).toMatchObject({ status: 200, ackSeq: 3, stored: 0 });
     const admin = await t.actor('admin');
     const items = await m.service.list(admin, { topic: 'readiness.result' });
     expect(items.map((i) => [i.originCode, i.key, i.body, i.scopePath])).toEqual([[SITE_ORIGIN, 'c1', { verdict: 'pass' }, gulouPath], [SITE_ORIGIN, 'c2', { verdict: 'pass' }, gulouPath]]);
@@ -112,7 +115,7 @@ describe.each(DIALECTS)('uplink channel store and rules on %s', (dialect) => {
 
   it('a new epoch (lower database recreated) restarts its sequence instead of ignoring it', async () => {
     const out = await receive(signed(batchBody([item(1, SITE_ORIGIN, 'after-reset', { n: 1 }, { originSeq: 100 })], { epoch: 'bbbbbbbbbbbbbbbb' }), SITE));
-    expect(out).toEqual({ status: 200, ackSeq: 1, stored: 1 });
+    expect(out).toMatchObject({ status: 200, ackSeq: 1, stored: 1 });
   });
 
   it('refuses unsigned, forged, tampered, replayed, stale and unknown batches, audits each, and never stores them', async () => {
@@ -151,5 +154,35 @@ describe.each(DIALECTS)('uplink channel store and rules on %s', (dialect) => {
     list = await m.service.peers(admin);
     expect(list.find((p) => p.code === OTHER.sipId)?.stale).toBe(true);
     expect(list.find((p) => p.code === '32010600002000000777')?.stale).toBe(true);
+  });
+
+  it('R-DIS-3 downward answers: a message for a lower goes out in its next answer, signed with its key only, once per key; acknowledged ones are not sent again; another epoch resends', async () => {
+    const sent = await t.app.store.db.transaction().execute((trx) => m.service.sendDown(trx, { lowerId, originCode: SITE_ORIGIN, topic: 'duty.view_decision', key: '7', body: { approve: true } }));
+    expect(sent).toBe(true);
+    // Final: a second message for the same key is not queued.
+    expect(await t.app.store.db.transaction().execute((trx) => m.service.sendDown(trx, { lowerId, originCode: SITE_ORIGIN, topic: 'duty.view_decision', key: '7', body: { approve: false } }))).toBe(false);
+    expect((await m.service.sentDown(SITE_ORIGIN, 'duty.view_decision', '7'))?.body).toEqual({ approve: true });
+    const { epoch } = await repos(t.app.store.db).uplink.state();
+    const answer = async (downAck?: number, downEpoch?: string) => {
+      const body = JSON.parse(batchBody([]).toString()) as Record<string, unknown>;
+      const res = await receive(signed(Buffer.from(JSON.stringify({ ...body, epoch: 'cccccccccccccccc', ...(downAck !== undefined ? { downAck, downEpoch } : {}) })), SITE));
+      if (res.status !== 200) throw new Error(JSON.stringify(res));
+      return res;
+    };
+    const first = await answer();
+    expect(first.downEpoch).toBe(epoch);
+    expect(first.down).toHaveLength(1);
+    const msg: DownItem = first.down[0];
+    expect(msg).toMatchObject({ originCode: SITE_ORIGIN, topic: 'duty.view_decision', key: '7', body: JSON.stringify({ approve: true }) });
+    const siteKey = channelKey(computeHa1(SITE.sipId, SITE.realm, SITE.password, 'MD5'));
+    const otherKey = channelKey(computeHa1(OTHER.sipId, OTHER.realm, OTHER.password, 'MD5'));
+    expect(downSignatureMatches(siteKey, epoch, msg)).toBe(true);
+    expect(downSignatureMatches(otherKey, epoch, msg)).toBe(false);
+    expect(downSignatureMatches(siteKey, epoch, { ...msg, body: JSON.stringify({ approve: false }) })).toBe(false);
+    // The other lower gets nothing; acknowledged, it is not sent again; an ack counted in another epoch counts for nothing.
+    const other = await receive(signed(batchBody([], { epoch: 'dddddddddddddddd' }), OTHER));
+    expect(other).toMatchObject({ status: 200, down: [] });
+    expect((await answer(msg.seq, epoch)).down).toEqual([]);
+    expect((await answer(msg.seq, 'eeeeeeeeeeeeeeee')).down).toHaveLength(1);
   });
 });

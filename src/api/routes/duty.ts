@@ -6,13 +6,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { WORKSTATION_COOKIE, WORKSTATION_COOKIE_MAX_AGE_S } from '../../duty/credential.ts';
-import { GrantService } from '../../duty/grant-service.ts';
-import { dutyOf } from '../../duty/index.ts';
+import { dutyOf, grantsOf, remoteGrantsOf } from '../../duty/index.ts';
 import { actorOf } from '../context.ts';
 import { idParam, name } from '../schemas.ts';
 
 const ok = z.object({ ok: z.boolean() });
 const grantSchema = z.object({ id: z.number(), requester: z.string(), cameraIds: z.array(z.number()), roomIds: z.array(z.number()), reason: z.string(), fromMs: z.number(), toMs: z.number(), state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), activeNow: z.boolean() });
+const received = z.object({
+  originCode: z.string(), key: z.string(), scopePath: z.string(), stale: z.boolean(), id: z.number(), requester: z.string(), requesterUsername: z.string().nullable(),
+  cameras: z.array(z.object({ id: z.number(), name: z.string() })), rooms: z.array(z.object({ id: z.number(), name: z.string() })), reason: z.string(), fromMs: z.number(), toMs: z.number(), createdAtMs: z.number(),
+  state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(),
+  decisionSent: z.object({ approve: z.boolean(), decidedBy: z.string(), atMs: z.number() }).nullable(),
+});
 const statusSchema = z.object({
   workstation: z.object({ id: z.number(), name: z.string(), roomId: z.number(), roomName: z.string() }).nullable(),
   rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number(), lastPresentAtMs: z.number() })), meetsTwoPerson: z.boolean() })),
@@ -23,7 +28,8 @@ export function dutyRoutes(app: App) {
     const s = server.withTypeProvider<ZodTypeProvider>();
     const tags = ['duty'];
     const duty = dutyOf(app);
-    const grants = new GrantService(app);
+    const grants = grantsOf(app);
+    const remote = remoteGrantsOf(app);
     const workstationOf = (req: FastifyRequest) => duty.workstationOf(actorOf(req), req.cookies[WORKSTATION_COOKIE]);
 
     s.post(
@@ -82,6 +88,18 @@ export function dutyRoutes(app: App) {
       '/api/duty/grants/:id/decision',
       { schema: { tags, summary: '审批远程调看 Approve or refuse (authority above only; audited)', params: idParam, body: z.object({ approve: z.boolean(), note: z.string().trim().max(512).optional() }).strict(), response: { 200: grantSchema } } },
       (req) => grants.decide(actorOf(req), req.params.id, req.body.approve, req.body.note ?? null),
+    );
+    // Requests from the levels below, decided here and sent down over the node-to-node channel.
+    s.get('/api/duty/grants/received', { schema: { tags, summary: '下级远程调看申请 Remote-viewing requests received from the levels below, in scope', response: { 200: z.object({ requests: z.array(received) }) } } }, async (req) => ({ requests: await remote.listReceived(actorOf(req)) }));
+    s.post(
+      '/api/duty/grants/received/:originCode/:key/decision',
+      {
+        schema: {
+          tags, summary: '审批下级远程调看 Approve or refuse a lower level\'s request (authority above only; sent down signed; audited here and there)',
+          params: z.object({ originCode: z.string().regex(/^\d{20}$/), key: z.string().regex(/^\d{1,12}$/) }), body: z.object({ approve: z.boolean(), note: z.string().trim().max(512).optional() }).strict(), response: { 200: received },
+        },
+      },
+      (req) => remote.decideReceived(actorOf(req), req.params.originCode, req.params.key, req.body.approve, req.body.note ?? null),
     );
   };
 }

@@ -63,7 +63,7 @@ export function uplinkRoutes(m: UplinkModule) {
           return Array.isArray(v) ? v[0] : v;
         };
         const r = await m.receiver.receive({ ip: req.ip, header, body });
-        if (r.status === 200) return { ackSeq: r.ackSeq, stored: r.stored };
+        if (r.status === 200) return { ackSeq: r.ackSeq, stored: r.stored, downEpoch: r.downEpoch, down: r.down };
         if (r.realm) void reply.header('x-uplink-realm', r.realm);
         return reply.code(r.status).send({ error: r.status === 400 ? 'invalid_input' : r.status === 401 ? 'unauthorized' : 'forbidden', reason: r.reason, message: r.message, ...(r.realm ? { realm: r.realm } : {}) });
       });

@@ -25,6 +25,7 @@ import * as m0030 from './0030_readiness_cascade_bandwidth.ts';
 import * as m0031 from './0031_device_health.ts';
 import * as m0032 from './0032_device_probe.ts';
 import * as m0033 from './0033_duty_presence.ts';
+import * as m0034 from './0034_uplink_down.ts';
 
 export function migrationList(dialect: Dialect): Record<string, Migration> {
   return {
@@ -52,6 +53,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0031_device_health': { up: m0031.up(dialect), down: m0031.down() },
     '0032_device_probe': { up: m0032.up(), down: m0032.down() },
     '0033_duty_presence': { up: m0033.up(), down: m0033.down() },
+    '0034_uplink_down': { up: m0034.up(dialect), down: m0034.down() },
   };
 }
 

@@ -3,12 +3,13 @@
 // delivery state. Writes run with the system's rights inside the caller's transaction.
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Scope } from '../../auth/actor.ts';
-import type { Database, UplinkItemTable, UplinkOutboxTable, UplinkPeerTable } from '../schema.ts';
+import type { Database, UplinkDownTable, UplinkItemTable, UplinkOutboxTable, UplinkPeerTable } from '../schema.ts';
 import { scopePrefix } from './scope-filter.ts';
 
 export type UplinkItemRow = Selectable<UplinkItemTable>;
 export type UplinkOutboxRow = Selectable<UplinkOutboxTable>;
 export type UplinkPeerRow = Selectable<UplinkPeerTable>;
+export type UplinkDownRow = Selectable<UplinkDownTable>;
 export type UplinkPeerListRow = { lower_id: number; sip_id: string; name: string; enabled: number; node_path: string } & Partial<Omit<UplinkPeerRow, 'lower_id'>>;
 
 export interface UplinkItemFilter {
@@ -136,5 +137,41 @@ export class UplinkRepo {
   /** A node at or below `underPath` whose GB code is `gbCode` (an origin mirrored in this tree). */
   nodeByCodeUnder(underPath: string, gbCode: string): Promise<{ path: string } | undefined> {
     return this.db.selectFrom('org_node').select('path').where('gb_code', '=', gbCode).where('path', 'like', `${underPath}%`).executeTakeFirst();
+  }
+
+  // Downward answers (migration 0034; docs/design/uplink.md "Downward by answer").
+
+  /** Upper side: queues a message for a lower; false when one for the same (lower, origin, topic, key) exists (final). */
+  async insertDown(row: Omit<Insertable<UplinkDownTable>, 'id'>): Promise<number | undefined> {
+    const have = await this.db.selectFrom('uplink_down').select('id').where('lower_id', '=', row.lower_id).where('origin_code', '=', row.origin_code).where('topic', '=', row.topic).where('item_key', '=', row.item_key).executeTakeFirst();
+    if (have) return undefined;
+    return (await this.db.insertInto('uplink_down').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  /** Upper side: messages for a lower after its acknowledged sequence, oldest first. */
+  async downFor(lowerId: number, afterSeq: number, limit: number): Promise<UplinkDownRow[]> {
+    const rows = await this.db.selectFrom('uplink_down').selectAll().where('lower_id', '=', lowerId).where('id', '>', afterSeq).orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ ...r, created_at_ms: Number(r.created_at_ms) }));
+  }
+
+  /** Upper side: the message sent for an item (origin, topic, key), if any. */
+  downOf(originCode: string, topic: string, key: string): Promise<UplinkDownRow | undefined> {
+    return this.db.selectFrom('uplink_down').selectAll().where('origin_code', '=', originCode).where('topic', '=', topic).where('item_key', '=', key).orderBy('id', 'desc').executeTakeFirst();
+  }
+
+  /** Lower side: what was handled of the upper's messages. */
+  async downAck(): Promise<{ epoch: string | null; seq: number }> {
+    const r = await this.db.selectFrom('uplink_state').select(['down_epoch', 'down_ack_seq']).where('id', '=', 1).executeTakeFirstOrThrow();
+    return { epoch: r.down_epoch, seq: Number(r.down_ack_seq) };
+  }
+
+  async saveDownAck(epoch: string | null, seq: number): Promise<void> {
+    await this.db.updateTable('uplink_state').set({ down_epoch: epoch, down_ack_seq: seq }).where('id', '=', 1).execute();
+  }
+
+  /** The lower platform the items of an origin arrive through (a middle level relays messages addressed there); undefined for own or unknown origins. */
+  async lowerForOrigin(originCode: string): Promise<number | undefined> {
+    const r = await this.db.selectFrom('uplink_item').select('via_lower_id').where('origin_code', '=', originCode).where('via_lower_id', 'is not', null).orderBy('received_at_ms', 'desc').limit(1).executeTakeFirst();
+    return r?.via_lower_id ?? undefined;
   }
 }

@@ -1,6 +1,7 @@
 // R-REC-4: a red banner on top of every page while recording alarms are open in the user's scope
 // (polls GET /api/alarms?open=true every 3 s): camera and room, gap start (Beijing time), reason,
-// and 确认 for roles holding exam.seal. A new alarm beeps (WebAudio, no files); browsers only allow
+// and 确认 for roles holding exam.seal. R-DIS-3: the duty alarms of this level and below (不足两人值守,
+// 保密室回看逾期; useDutyAlarms) stand in the same banner until they clear at their origin. A new alarm beeps (WebAudio, no files); browsers only allow
 // audio after a user gesture, so the audio context is created on the first click or key press.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { App, Button, Input, Modal, Space, Tag, Tooltip } from 'antd';
@@ -12,6 +13,8 @@ import type { Alarm, OrgNode, User } from '../types.ts';
 import { useExamText } from '../pages/exams/examText.ts';
 import { useConsoleText } from '../consoleText.ts';
 import { liveLink, playbackLink } from '../deepLink.ts';
+import { useDutyAlarms } from '../pages/duty/useDutyAlarms.ts';
+import type { DutyAlarm } from '../pages/duty/useDutyAlarms.ts';
 
 const POLL_MS = 3000;
 const SHOWN = 3;
@@ -74,6 +77,14 @@ export function AlarmBanner({ user }: { user: User }) {
   soundRef.current = sound;
   const placesRef = useRef(places);
   placesRef.current = places;
+  const duty = useDutyAlarms(enabled, formatBeijing);
+  const seenDuty = useRef(new Set<string>());
+  // A new duty alarm beeps like a new recording alarm.
+  useEffect(() => {
+    const fresh = duty.filter((d) => !seenDuty.current.has(d.id));
+    seenDuty.current = new Set(duty.map((d) => d.id)); // one that cleared and comes back beeps again
+    if (fresh.length && soundRef.current && audio.current?.state === 'running') beep(audio.current);
+  }, [duty]);
 
   // Audio may only start after a user gesture.
   useEffect(() => {
@@ -150,7 +161,7 @@ export function AlarmBanner({ user }: { user: User }) {
     }
   };
 
-  if (!enabled || alarms.length === 0) return null;
+  if (!enabled || (alarms.length === 0 && duty.length === 0)) return null;
   const open = alarms.filter((a) => !a.acknowledgedBy).sort((a, b) => b.raisedAtMs - a.raisedAtMs);
   const acked = alarms.length - open.length;
   const where = (a: Alarm) => {
@@ -158,7 +169,7 @@ export function AlarmBanner({ user }: { user: User }) {
     return [p?.site, p?.room ?? x('roomN', { id: a.roomId }), p?.camera ?? x('cameraN', { id: a.cameraId })].filter(Boolean).join(' · ');
   };
 
-  if (open.length === 0) {
+  if (open.length === 0 && duty.length === 0) {
     return (
       <div data-testid="alarm-banner-acked" style={{ position: 'sticky', top: 0, zIndex: 100, background: '#fff7e6', borderBottom: '1px solid #ffd591', color: '#ad4e00', padding: '6px 20px', fontSize: 13 }}>
         <WarningFilled style={{ marginInlineEnd: 8 }} />
@@ -173,6 +184,7 @@ export function AlarmBanner({ user }: { user: User }) {
   );
   return (
     <div data-testid="alarm-banner" role="alert" style={{ position: 'sticky', top: 0, zIndex: 100, background: '#c62828', color: '#fff', padding: '8px 20px', boxShadow: '0 2px 6px rgba(120,0,0,0.25)' }}>
+      {duty.map((d, i) => <DutyRow key={d.id} d={d} label={x(d.kind === 'alone' ? 'alarmAlone' : 'alarmReviewOverdue')} end={i === 0 ? soundButton : null} />)}
       {open.slice(0, SHOWN).map((a, i) => (
         <div key={a.id} data-testid={`alarm-${a.id}`} style={{ display: 'flex', alignItems: 'center', gap: 12, minHeight: 32, flexWrap: 'wrap' }}>
           <WarningFilled style={{ fontSize: 18 }} />
@@ -188,7 +200,7 @@ export function AlarmBanner({ user }: { user: User }) {
           {canAck && (
             <Button size="small" ghost onClick={() => { setAckFor(a); setNote(''); }} data-testid={`alarm-ack-${a.id}`}>{x('ack')}</Button>
           )}
-          {i === 0 ? soundButton : <span style={{ width: 24 }} />}
+          {i === 0 && duty.length === 0 ? soundButton : <span style={{ width: 24 }} />}
         </div>
       ))}
       {(open.length > SHOWN || acked > 0 || (sound && !unlocked)) && (
@@ -211,6 +223,21 @@ export function AlarmBanner({ user }: { user: User }) {
         {ackFor && <p style={{ color: '#595959' }}>{where(ackFor)}</p>}
         <Input.TextArea rows={3} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} placeholder={c('ackPlaceholder')} data-testid="ack-disposition" />
       </Modal>
+    </div>
+  );
+}
+
+/** One duty alarm in the banner: what, where (node · room), the origin's message or the review period, since when. */
+function DutyRow({ d, label, end }: { d: DutyAlarm; label: string; end: React.ReactNode }) {
+  return (
+    <div data-testid={`duty-alarm-${d.kind}`} style={{ display: 'flex', alignItems: 'center', gap: 12, minHeight: 32, flexWrap: 'wrap' }}>
+      <WarningFilled style={{ fontSize: 18 }} />
+      <Tag color="#fff" style={{ color: '#c62828', fontWeight: 600, marginInlineEnd: 0 }}>{label}</Tag>
+      <span style={{ fontWeight: 600 }}>{[d.where, d.roomName].filter(Boolean).join(' · ')}{d.stale ? ' ⚠' : ''}</span>
+      <span style={{ opacity: 0.92 }}>{d.detail}</span>
+      {d.atMs !== null && d.kind === 'alone' && <span className="xc-time">{formatBeijing(d.atMs)}</span>}
+      <span style={{ flex: 1 }} />
+      {end ?? <span style={{ width: 24 }} />}
     </div>
   );
 }

@@ -26,7 +26,7 @@ const ACTIONS: Record<string, [string, string]> = {
   'auth.totp.setup': ['生成双因素密钥', 'Set up 2FA'], 'checklist.sign': ['签署检查清单', 'Sign checklist'], 'readiness.open': ['开始考前检测', 'Open readiness check'], 'readiness.close': ['结束考前检测', 'Close readiness check'],
   'cascade.ptz': ['云台控制（级联）', 'PTZ (cascade)'], 'cascade.catalog': ['级联目录查询', 'Cascade catalog'], 'cascade.lower.create': ['新增下级平台', 'Add lower platform'], 'cascade.lower.update': ['修改下级平台', 'Update lower platform'], 'cascade.lower.delete': ['删除下级平台', 'Delete lower platform'],
   'duty.checkin': ['值班签到', 'Duty check-in'], 'duty.checkout': ['值班签退', 'Duty check-out'], 'duty.presence.confirm': ['确认在岗', 'Confirm presence on duty'], 'duty.grant.request': ['申请远程查看', 'Request remote view'], 'duty.incident.create': ['上报事件', 'Report incident'], 'duty.incident.handle': ['处理事件', 'Handle incident'], 'duty.review.sign': ['签署保密室回看', 'Sign custody review'], 'ledger.report.generate': ['生成运行报告', 'Generate health report'], 'ledger.report.download': ['下载运行报告', 'Download health report'],
-  'fault.ticket.open': ['新建故障工单', 'Open fault ticket'], 'training.create': ['新增培训记录', 'Add training record'], 'training.delete': ['删除培训记录', 'Delete training record'], 'uplink.receive': ['接收下级上报', 'Receive from lower'],
+  'fault.ticket.open': ['新建故障工单', 'Open fault ticket'], 'training.create': ['新增培训记录', 'Add training record'], 'training.delete': ['删除培训记录', 'Delete training record'], 'uplink.receive': ['接收下级上报', 'Receive from lower'], 'uplink.down': ['接收上级下发', 'Receive from upper'], 'uplink.down.relay': ['转发上级下发至下级', 'Relay from upper to lower'], 'duty.grant.decide': ['上级审批在本级生效', 'Apply the upper\u2019s decision'],
   'cascade.control': ['级联回放控制', 'Cascade playback control'], 'duty.workstation.enroll': ['登记值班终端', 'Enrol workstation'], 'duty.workstation.claim': ['登记链接启用值班终端', 'Enrol workstation by link'], 'duty.workstation.revoke': ['注销值班终端', 'Revoke workstation'], 'duty.workstation.reject': ['拒绝值班终端', 'Reject workstation'],
   'duty.view': ['值班查看视频', 'Duty view'], 'exam.priority.override': ['调整录像优先级', 'Override priority'], 'exam.settings.update': ['修改考点时段默认值', 'Update site defaults'], 'ledger.device.delete': ['删除台账设备', 'Delete ledger device'], 'ledger.device.facts': ['读取设备信息更新台账', 'Device facts into ledger'], 'ledger.card.export': ['导出设备卡片', 'Export device card'],
   'readiness.contact': ['修改检测联系人', 'Readiness contact'], 'readiness.probe': ['考前检测摄像机', 'Readiness probe'], 'readiness.reference.sign': ['签署基准画面', 'Sign reference picture'],
@@ -86,7 +86,12 @@ export function detailKey(k: string, lang: Lang): string {
   return lang === 'zh' ? (KEYS[k] ?? k) : k;
 }
 // Codes the duty rules write into a refusal (src/duty/policy.ts), and the window kinds they name.
-const REASONS: Record<string, string> = { 'no remote-viewing grant': '无有效的远程调看授权', 'two-person rule': '未满足两人值守' };
+const REASONS: Record<string, string> = {
+  'no remote-viewing grant': '无有效的远程调看授权', 'two-person rule': '未满足两人值守',
+  // Decisions from the level above (docs/design/duty.md "Downward approvals").
+  'bad-signature': '签名无效（非上级签发）', 'no such request': '本级无此申请', 'request differs': '申请内容不符', 'invalid decision': '审批内容无效',
+  'already approved': '申请已批准', 'already refused': '申请已拒绝', 'already cancelled': '申请已撤销', 'not the authority above': '非上级考试机构', 'own request': '不能审批自己的申请',
+};
 const WINDOW_KINDS: Record<string, string> = { exam: '考试时段', custody: '试卷保密时段' };
 
 /** An object in a detail list (playback.start's cameras: {id, gbCode, name}) as words, not JSON. */

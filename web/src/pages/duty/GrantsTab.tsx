@@ -11,6 +11,7 @@ import { dutyApi } from './dutyApi.ts';
 import type { ViewRequestView } from './dutyApi.ts';
 import type { DutyText } from './dutyText.ts';
 import type { DutyOptions } from './useDutyOptions.ts';
+import { ReceivedGrants } from './ReceivedGrants.tsx';
 import { wallRule } from './wallTime.ts';
 
 interface Props { t: DutyText; grants: ViewRequestView[]; canRequest: boolean; canDecide: boolean; options: DutyOptions; onChanged: () => void }
@@ -43,6 +44,7 @@ export function GrantsTab({ t, grants, canRequest, canDecide, options, onChanged
             ),
           }] : []),
         ]} />
+      <ReceivedGrants t={t} canDecide={canDecide} />
 
       <FormModal title={t('grantRequest')} open={asking} form={reqForm} testId="duty-grant-form" onCancel={() => setAsking(false)}
         initialValues={{ from: formatBeijing(now).slice(0, 16), to: formatBeijing(now + 2 * HOUR_MS).slice(0, 16) }}

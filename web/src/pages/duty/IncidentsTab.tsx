@@ -38,6 +38,16 @@ export function IncidentsTab({ t, incidents, received, canMark, canHandle, optio
           { title: t('description'), dataIndex: 'description' },
           { title: t('reporter'), dataIndex: 'reportedBy' },
           { title: t('holds'), key: 'h', render: (_, r) => r.holdIds.length },
+          // The held range as an evidence package: the existing export request (approved by a leader or
+          // administrator, downloaded with its signed manifest under 录像回放 → 导出申请).
+          ...(canMark ? [{
+            title: t('actions'), key: 'x', render: (_: unknown, r: IncidentView) => (
+              <Button size="small" data-testid={`duty-incident-export-${r.id}`} onClick={() => {
+                dutyApi.requestExport({ cameraIds: r.cameraIds.slice(0, 16), fromMs: r.fromMs, toMs: r.toMs, purpose: t('exportPurpose', { id: r.id, category: r.categoryLabel, text: r.description }).slice(0, 500) })
+                  .then((x) => void message.success(t('exportRequested', { id: x.id })), (err: unknown) => void message.error(err instanceof Error ? err.message : String(err)));
+              }}>{t('exportEvidence')}</Button>
+            ),
+          }] : []),
         ]} />
       <Typography.Title level={5}>{t('received')}</Typography.Title>
       <Table rowKey={keyOf} size="small" pagination={false} dataSource={received} data-testid="duty-received"

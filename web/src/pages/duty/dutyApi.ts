@@ -2,6 +2,7 @@
 // (request of api.ts). Types come from the server's services (type-only imports).
 import { request } from '../../api.ts';
 import type { ViewRequestView } from '../../../../src/duty/grant-service.ts';
+import type { ReceivedRequestView } from '../../../../src/duty/grant-remote.ts';
 import type { EvidenceRef, IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
 import type { PatrolLog, PatrolNoteView } from '../../../../src/duty/patrol-service.ts';
 import type { RosterView } from '../../../../src/duty/roster-service.ts';
@@ -11,7 +12,7 @@ export interface DutyStatus {
   workstation: { id: number; name: string; roomId: number; roomName: string } | null;
   rooms: Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number }>; meetsTwoPerson: boolean }>;
 }
-export type { IncidentView, PatrolLog, ReceivedIncident, RosterView, ViewRequestView };
+export type { IncidentView, PatrolLog, ReceivedIncident, ReceivedRequestView, RosterView, ViewRequestView };
 
 const enc = encodeURIComponent;
 
@@ -27,6 +28,9 @@ export const dutyApi = {
   patrolLog: (fromMs: number, toMs: number) => request<PatrolLog>('GET', `/api/duty/patrol-log?fromMs=${fromMs}&toMs=${toMs}`),
   addNote: (b: { cameraId: number; text: string }) => request<PatrolNoteView>('POST', '/api/duty/patrol-notes', b),
   grants: () => request<{ grants: ViewRequestView[] }>('GET', '/api/duty/grants'),
+  requestExport: (b: { cameraIds: number[]; fromMs: number; toMs: number; purpose: string }) => request<{ id: number }>('POST', '/api/export-requests', b),
+  receivedGrants: () => request<{ requests: ReceivedRequestView[] }>('GET', '/api/duty/grants/received'),
+  decideReceived: (originCode: string, key: string, approve: boolean, note?: string) => request<ReceivedRequestView>('POST', `/api/duty/grants/received/${originCode}/${key}/decision`, { approve, note }),
   requestGrant: (b: { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }) => request<ViewRequestView>('POST', '/api/duty/grants', b),
   decideGrant: (id: number, approve: boolean, note?: string) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/decision`, { approve, note }),
   incidents: () => request<{ incidents: IncidentView[] }>('GET', '/api/duty/incidents'),

@@ -28,7 +28,7 @@ const zh = {
   ongoing: '持续中', inProgress: '统计至当前', exportXlsx: '导出Excel', printPdf: '打印PDF', rollups: '汇总', details: '明细',
   level: '层级', cameras: '点位数', overall: '总体完整率', generatedAt: '生成时间 {at}（北京时间）', noReport: '暂无报告数据',
   noGaps: '无中断', window: '录像时段', cameraMissing: '无摄像机',
-  alarmTitle: '录像报警', alarmGap: '录像中断', alarmNotReady: '摄像机未就绪', alarmPtz: '云台操作被拒', alarmSince: '中断开始 {at}', alarmRaised: '报警时间 {at}',
+  alarmTitle: '录像报警', alarmGap: '录像中断', alarmNotReady: '摄像机未就绪', alarmPtz: '云台操作被拒', alarmAlone: '不足两人值守', alarmReviewOverdue: '保密室回看逾期', alarmSince: '中断开始 {at}', alarmRaised: '报警时间 {at}',
   alarmReason: '原因：{reason}', ack: '确认报警', acked: '已确认', ackDone: '报警已确认', alarmMore: '另有 {n} 条报警', alarmAckedOpen: '{n} 条报警已确认，录像尚未恢复',
   soundOn: '报警声音：开', soundOff: '报警声音：关', soundHint: '点击页面任意位置后启用报警提示音', cameraN: '摄像机 {id}', roomN: '房间 {id}',
 };
@@ -58,7 +58,7 @@ const en: Record<ExamMsgKey, string> = {
   ongoing: 'ongoing', inProgress: 'up to now', exportXlsx: 'Export Excel', printPdf: 'Print PDF', rollups: 'Summary', details: 'Details',
   level: 'Level', cameras: 'Positions', overall: 'Overall completeness', generatedAt: 'Generated {at} (Beijing)', noReport: 'No report data',
   noGaps: 'No gaps', window: 'Window', cameraMissing: 'No camera',
-  alarmTitle: 'Recording alarm', alarmGap: 'Recording gap', alarmNotReady: 'Camera not ready', alarmPtz: 'PTZ refused', alarmSince: 'gap since {at}', alarmRaised: 'raised {at}',
+  alarmTitle: 'Recording alarm', alarmGap: 'Recording gap', alarmNotReady: 'Camera not ready', alarmPtz: 'PTZ refused', alarmAlone: 'Fewer than two on duty', alarmReviewOverdue: 'Custody review overdue', alarmSince: 'gap since {at}', alarmRaised: 'raised {at}',
   alarmReason: 'reason: {reason}', ack: 'Acknowledge', acked: 'Acknowledged', ackDone: 'Alarm acknowledged', alarmMore: '{n} more alarms', alarmAckedOpen: '{n} acknowledged alarms not yet recovered',
   soundOn: 'Alarm sound: on', soundOff: 'Alarm sound: off', soundHint: 'Click anywhere on the page to enable the alarm sound', cameraN: 'Camera {id}', roomN: 'Room {id}',
 };
