@@ -131,18 +131,7 @@ export class ServerTransaction {
   private retransmitTimer: unknown;
   private endTimer: unknown;
 
-  private req: SipRequest | undefined;
-  private readonly method: string;
-
-  /** The request (INVITE: as long as the transaction lives; others: until the final answer). */
-  get request(): SipRequest {
-    if (!this.req) throw new Error(`${this.method} request released after its final response`);
-    return this.req;
-  }
-
-  constructor(request: SipRequest, private readonly env: TransactionEnv) {
-    this.req = request;
-    this.method = request.method;
+  constructor(readonly request: SipRequest, private readonly env: TransactionEnv) {
     // A handler that never answers must not leak the transaction: the client gave up by Timer B/F.
     this.endTimer = env.scheduler.setTimeout(() => this.terminate(), transactionTimeoutMs(env.timers));
   }
@@ -165,15 +154,11 @@ export class ServerTransaction {
     this.env.scheduler.clearTimeout(this.endTimer);
     const { t1Ms, t2Ms } = this.env.timers;
     const timeout = transactionTimeoutMs(this.env.timers);
-    if (this.method === 'INVITE') {
+    if (this.request.method === 'INVITE') {
       // Until ACK: Timer G retransmits the final (2xx too, as the UAS core must, §13.3.1.4) over UDP.
       if (!this.env.reliable) this.retransmitFinal(t1Ms, t2Ms);
       this.endTimer = this.env.scheduler.setTimeout(() => this.terminate(), timeout);
     } else {
-      // Only the answer's bytes are needed to repeat it to retransmissions (Timer J, 32 s over
-      // UDP): released, the request does not live on in old space for each of the ~6,000
-      // keepalive transactions an upper of 2,000 devices holds (bench:sip, GC).
-      this.req = undefined;
       this.endTimer = this.env.scheduler.setTimeout(() => this.terminate(), this.env.reliable ? 0 : timeout);
     }
   }
