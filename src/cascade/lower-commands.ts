@@ -36,6 +36,12 @@ export interface CommandDeps {
    * keyframe (`sessions`: how many).
    */
   requestKeyframe?(cameraId: number): { via?: string; sessions: number };
+  /**
+   * DeviceControl passed to the lower GB platform/device that owns a channel (its Result; 'ERROR'
+   * when it does not answer). IFameCmd for a camera whose source is such a channel goes there:
+   * the keyframe can only come from the device that encodes.
+   */
+  forwardControl?(channelId: string, other: Record<string, string>): Promise<string>;
   /** This node's recording storage, for SDCardStatus asked of the node (none: an empty list). */
   storage?(): Promise<StorageCard[]>;
 }
@@ -133,6 +139,28 @@ export function dutyStatusOf(state: CameraState['state']): 'ALARM' | 'ONDUTY' | 
   return state === undefined || state === 'stopped' ? 'OFFDUTY' : 'ONDUTY';
 }
 
+/** The GB channel id a gb28181 camera is pulled from (camera-spec.ts), undefined for other sources. */
+export function gbSourceChannel(camera: CameraRow | undefined): string | undefined {
+  if (camera?.source_kind !== 'gb28181') return undefined;
+  return /^(?:gb28181:\/\/)?(\d{20})$/.exec(camera.main_stream.trim())?.[1];
+}
+
+/**
+ * IFameCmd for a camera whose source is a lower GB platform's or device's channel: this node only
+ * re-muxes what that device sends, so the command goes down to it (which asks its camera, or is
+ * the camera), and our live sessions of the camera restart at the next keyframe. The Result is
+ * the lower's: OK only when it did it.
+ */
+export async function forwardedIFrame(camera: CameraRow, channelId: string, deps: CommandDeps, other: Record<string, string>): Promise<ControlOutcome> {
+  const sessions = deps.requestKeyframe?.(camera.id).sessions ?? 0;
+  if (!deps.forwardControl) return { result: 'ERROR', reason: `not possible here: no connection to the lower owning ${channelId}` };
+  const result = await deps.forwardControl(channelId, other).catch((err: unknown) => `ERROR (${(err as Error).message.slice(0, 80)})`);
+  const live = `${sessions} live session(s) to the upper restart at the next keyframe`;
+  return result === 'OK'
+    ? { result: 'OK', reason: `keyframe requested from the lower owning ${channelId} (GB/T 28181 IFameCmd passed down: OK); ${live}` }
+    : { result: 'ERROR', reason: `the lower owning ${channelId} did not do it: ${result}; ${live}` };
+}
+
 /** Outcome of a DeviceControl other than PTZ: the Result sent and what the audit record says. */
 export interface ControlOutcome {
   result: 'OK' | 'ERROR';
@@ -188,9 +216,11 @@ export async function controlOther(deps: CommandDeps, actor: Actor, camera: Came
     case 'TeleBoot':
       out = { result: 'ERROR', reason: 'refused: remote reboot of an exam-site node is not allowed' };
       break;
-    case 'IFameCmd':
-      out = iFrameOutcome(camera, camera ? deps.cameraState(camera.id) : undefined, deps.requestKeyframe);
+    case 'IFameCmd': {
+      const channel = gbSourceChannel(camera);
+      out = camera && channel ? await forwardedIFrame(camera, channel, deps, other) : iFrameOutcome(camera, camera ? deps.cameraState(camera.id) : undefined, deps.requestKeyframe);
       break;
+    }
     default:
       out = { result: 'ERROR', reason: `unsupported control ${command}` };
   }

@@ -220,6 +220,7 @@ export class LowerHandlers {
 
   private commandDeps(): CommandDeps {
     return { store: this.d.store, audit: this.d.audit, clock: this.d.clock, upper: this.d.link.upper, cameraState: this.d.cameraState, ...(this.d.setRecordingMode ? { setRecordingMode: this.d.setRecordingMode } : {}),
-      ...(this.d.requestKeyframe ? { requestKeyframe: this.d.requestKeyframe } : {}), ...(this.d.storage ? { storage: this.d.storage } : {}) };
+      ...(this.d.requestKeyframe ? { requestKeyframe: this.d.requestKeyframe } : {}), ...(this.d.storage ? { storage: this.d.storage } : {}),
+      ...(this.d.remote ? { forwardControl: (channelId: string, other: Record<string, string>) => this.d.remote!.deviceControl(channelId, other) } : {}) };
   }
 }

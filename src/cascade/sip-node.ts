@@ -11,9 +11,15 @@ export interface SipIdentity {
   domain: string;
 }
 
+/** `<sip:user@…` with a plain user (a GB id): read without the full parser (every MESSAGE). */
+const PLAIN_USER = /^\s*<sips?:([A-Za-z0-9_.-]+)@[A-Za-z0-9.:[\]-]+[>;:]/;
+
 /** The user part (GB id) of a From/To header, or '' when it cannot be parsed. */
+
 export function userOf(header: string | undefined): string {
   if (!header) return '';
+  const plain = PLAIN_USER.exec(header);
+  if (plain) return plain[1];
   try {
     return parseNameAddr(header).uri.user ?? '';
   } catch {

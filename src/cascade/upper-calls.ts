@@ -93,7 +93,8 @@ export class UpperCalls {
     if (notifyType === undefined) return false;
     reply(200);
     if (notifyType === MEDIA_STATUS_FILE_END) void src.endOfFile().catch((err: unknown) => this.log.debug({ err }, 'ending a finished download failed'));
-    else this.log.info({ notifyType }, 'MediaStatus with an unknown NotifyType ignored');
+    // Answered 200 (it is in our dialog) but not acted on: a refusal, at warn once a minute per kind.
+    else this.registry.refusals.warn(`mediastatus:${notifyType}`, { notifyType, from: req.headers.get('From') ?? '', callId: req.headers.get('Call-ID') ?? '' }, 'MediaStatus with an unknown NotifyType ignored');
     return true;
   }
 

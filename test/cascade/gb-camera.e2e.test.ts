@@ -4,6 +4,8 @@
 // the city's own index (files ffprobe reads), and its supervisor feeds live viewers. R-DIS-2: a PTZ
 // command at the city goes down as a GB/T 28181 PTZCmd and the site moves its ONVIF camera (the
 // simulator's PTZ service sees it); once the site's exam window locks the camera nothing moves.
+// R-FN-3 (issue 15): IFameCmd from the province for the city's camera goes down to the site that
+// owns its channel, and the site's camera is asked for a keyframe (RTCP PLI/FIR at the simulator).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoutingCameraOpener } from '../../src/ingest/routing-opener.ts';
 import type { CameraOpener } from '../../src/ingest/source.ts';
@@ -15,7 +17,7 @@ import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import type { CameraRow } from '../../src/store/repos/camera-repo.ts';
 import { ffprobe } from '../helpers/ffprobe.ts';
-import { addLower, CITY, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
+import { addLower, CITY, PROVINCE, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('routing opener and stream specs', () => {
@@ -46,15 +48,20 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
   let sim: Simulator;
   let onvif: OnvifSim;
   let siteCam = 0;
+  let province: Level;
   let city: Level;
   let site: Level;
   let siteGb = '';
   let cityCam = 0;
+  let cityCamGb = '';
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: [{ id: 'a', audio: 'none' }] });
     onvif = await startOnvifSim(sim);
-    city = await startLevel(CITY, undefined, { recorder: true });
+    province = await startLevel(PROVINCE);
+    await addLower(province, CITY.id, '市平台');
+    await province.cascade.start();
+    city = await startLevel(CITY, province, { recorder: true });
     await addLower(city, SITE.id, '考点');
     await city.cascade.start();
     site = await startLevel(SITE, city, { recorder: true });
@@ -69,13 +76,15 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
     // The city's console: a camera in one of its rooms whose source is the site's channel.
     const cityAdmin = await city.t.actor('admin');
     const cityRoom = (await city.t.app.org.tree(cityAdmin)).find((n) => n.kind === 'site')!.rooms![0];
-    cityCam = (await city.t.app.devices.createCamera(cityAdmin, { roomId: cityRoom.id, name: '考点一前置', position: 'front', sourceKind: 'gb28181', mainStream: siteGb, subStream: '' })).id;
+    const created = await city.t.app.devices.createCamera(cityAdmin, { roomId: cityRoom.id, name: '考点一前置', position: 'front', sourceKind: 'gb28181', mainStream: siteGb, subStream: '' });
+    cityCam = created.id;
+    cityCamGb = created.gbCode;
     await until('city has the channel', () => city.cascade.calls!.owns(siteGb));
     await city.t.app.recorder.start();
   });
 
   afterAll(async () => {
-    await stopLevels([site, city]);
+    await stopLevels([site, city, province]);
     await onvif?.close();
     await sim?.close();
   });
@@ -105,6 +114,24 @@ describe('GB/T 28181 camera recorded at the city like any camera', () => {
       expect(p.frames).toBe(f.frame_count);
     }
     expect(files.reduce((n, f) => n + f.frame_count, 0)).toBeGreaterThan(50);
+  });
+
+  it("R-FN-3: IFameCmd from the province for the city's GB-sourced camera goes down to the site: the site's camera gets a PLI/FIR, OK at every level", async () => {
+    await city.t.app.recorder.start(); // the test above stopped it
+    await until('city camera online', () => city.t.app.recorder.status(cityCam)?.state === 'online', 20_000);
+    await until("the province has the city's camera", () => province.cascade.calls!.owns(cityCamGb), 20_000);
+    const asked = () => sim.stats('a')!.streams.main.keyframeRequests;
+    const before = asked();
+    // Without the forward the city answered ERROR: its GB session has no RTCP channel to ask.
+    expect(await province.cascade.calls!.deviceControl(cityCamGb, { IFameCmd: 'Send' })).toBe('OK');
+    await until('the site camera received a PLI/FIR', () => asked() > before, 5000);
+    const last = async (l: Level) => l.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_type', 'object_id', 'detail']).where('action', '=', 'cascade.control').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const atCity = await last(city);
+    expect(atCity).toMatchObject({ outcome: 'ok', object_type: 'camera', object_id: String(cityCam) });
+    expect(String(atCity.detail)).toContain(`keyframe requested from the lower owning ${siteGb}`);
+    const atSite = await last(site);
+    expect(atSite).toMatchObject({ outcome: 'ok', object_id: String(siteCam) });
+    expect(String(atSite.detail)).toMatch(/keyframe requested from the camera \(rtcp-(tcp|udp)\)/);
   });
 
   it('R-DIS-2: PTZ at the city reaches the site camera as PTZCmd → ONVIF; locked at the site, nothing moves', async () => {

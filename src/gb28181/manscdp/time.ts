@@ -4,9 +4,17 @@ import { ManscdpError } from './xml.ts';
 
 const OFFSET_MS = 8 * 3600 * 1000;
 
+/** The last second formatted: every keepalive's answer is dated, most within the same second. */
+let lastSecond = NaN;
+let lastText = '';
+
 export function formatGbTime(epochMs: number): string {
-  const d = new Date(Math.floor(epochMs / 1000) * 1000 + OFFSET_MS);
-  return d.toISOString().slice(0, 19);
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000 + OFFSET_MS).toISOString().slice(0, 19);
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Parses YYYY-MM-DDTHH:mm:ss (space instead of T and fractional seconds tolerated) to epoch ms. */

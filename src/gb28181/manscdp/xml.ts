@@ -71,7 +71,8 @@ export function decodeManscdpBody(body: Uint8Array, note: CharsetNote = {}): str
 }
 
 function isAscii(buf: Buffer): boolean {
-  for (const b of buf) if (b >= 0x80) return false;
+  // Indexed, not for…of: the iterator showed in the upper's keepalive profile (bench:sip).
+  for (let i = 0; i < buf.length; i++) if (buf[i] >= 0x80) return false;
   return true;
 }
 

@@ -15,8 +15,23 @@ const CANONICAL: Record<string, string> = {
   'x-gb-ver': 'X-GB-Ver',
 };
 
+/**
+ * Names already canonicalised (every header of every message goes through here: the regex was a
+ * hot spot of `bench:sip`). Bounded: a peer sending ever new names cannot grow it.
+ */
+const canonicalSeen = new Map<string, string>();
+const CANONICAL_SEEN_MAX = 512;
+
 /** Expands compact forms and normalises capitalisation: 'v' → 'Via', 'content-length' → 'Content-Length'. */
 export function canonicalHeaderName(name: string): string {
+  const seen = canonicalSeen.get(name);
+  if (seen !== undefined) return seen;
+  const canon = canonicalise(name);
+  if (canonicalSeen.size < CANONICAL_SEEN_MAX) canonicalSeen.set(name, canon);
+  return canon;
+}
+
+function canonicalise(name: string): string {
   const lower = name.toLowerCase();
   const full = COMPACT[lower];
   if (full) return full;
@@ -67,7 +82,15 @@ export class SipHeaders {
 
   /** First value, or undefined. Via/Route/Record-Route return the first list element. */
   get(name: string): string | undefined {
-    return this.getAll(name)[0];
+    const canon = canonicalHeaderName(name);
+    // One pass, no arrays: read for every header of every message.
+    for (const [k, v] of this.list) {
+      if (k !== canon) continue;
+      if (!LIST_HEADERS.has(canon)) return v;
+      const first = splitHeaderList(v)[0];
+      if (first !== undefined) return first;
+    }
+    return undefined;
   }
 
   /** Every value in order; list headers are split at top-level commas (multiple Via on one line). */
@@ -97,6 +120,27 @@ export class SipHeaders {
     if (idx < 0) this.list.push([canon, value]);
     else this.list.splice(idx, 0, [canon, value]);
     return this;
+  }
+
+  /**
+   * Rewrites the first value of `name` in place — for a list header its first element, the rest
+   * of that line kept. False when there is none. (applyRport on every UDP request: cheaper than
+   * reading, deleting and appending every Via.)
+   */
+  updateFirst(name: string, update: (first: string) => string): boolean {
+    const canon = canonicalHeaderName(name);
+    for (let i = 0; i < this.list.length; i++) {
+      if (this.list[i][0] !== canon) continue;
+      const value = this.list[i][1];
+      const parts = LIST_HEADERS.has(canon) ? splitHeaderList(value) : [value];
+      if (parts.length === 0) continue;
+      parts[0] = update(parts[0]);
+      const next = parts.join(', ');
+      if (/[\r\n]/.test(next)) throw new TypeError(`header ${name} value contains CR/LF`);
+      this.list[i] = [canon, next];
+      return true;
+    }
+    return false;
   }
 
   /** Inserts a value before the existing ones (a new top Via). */

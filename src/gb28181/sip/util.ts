@@ -148,11 +148,9 @@ export function tagOf(value: string | undefined): string | undefined {
 
 /** RFC 3581: fill rport/received in the top Via so responses go back where the request came from. */
 export function applyRport(req: SipRequest, sourceHost: string, sourcePort: number): void {
-  const vias = req.headers.getAll('Via');
-  if (vias.length === 0) return;
-  const via = parseVia(vias[0]);
-  if (!('rport' in via.params)) return;
-  vias[0] = vias[0].replace(/;\s*rport(=\d*)?/i, `;rport=${sourcePort}`) + (via.host !== sourceHost ? `;received=${sourceHost}` : '');
-  req.headers.delete('Via');
-  for (const v of vias) req.headers.append('Via', v);
+  req.headers.updateFirst('Via', (top) => {
+    const via = parseVia(top);
+    if (!('rport' in via.params)) return top;
+    return top.replace(/;\s*rport(=\d*)?/i, `;rport=${sourcePort}`) + (via.host !== sourceHost ? `;received=${sourceHost}` : '');
+  });
 }

@@ -14,6 +14,22 @@ export type LowerStatusPatch = Partial<Pick<LowerPlatformTable, 'online' | 'regi
 /** Rows per multi-row INSERT: keeps statements under SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 400;
 
+/** Chunk lengths the keepalive UPDATE is written for (see padToShape). */
+const KEEPALIVE_SHAPES = [8, 32, 128, BATCH];
+
+/**
+ * Repeats the last entry up to the next of a few fixed lengths: the UPDATE's SQL text then takes
+ * one of four shapes, so its prepared statement is reused (sqlite-statements.ts) instead of
+ * prepared anew for every flush — that prepare was the upper's top cost in `bench:sip`. A repeated
+ * id is harmless: the IN list and the CASE give it the same value.
+ */
+export function padToShape<T>(chunk: T[]): T[] {
+  const size = KEEPALIVE_SHAPES.find((n) => n >= chunk.length) ?? chunk.length;
+  const out = chunk.slice();
+  while (out.length < size) out.push(chunk[chunk.length - 1]);
+  return out;
+}
+
 export class CascadeRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -54,7 +70,7 @@ export class CascadeRepo {
    */
   async touchKeepalives(entries: ReadonlyArray<{ id: number; atMs: number }>, nowMs: number): Promise<void> {
     for (let i = 0; i < entries.length; i += BATCH) {
-      const chunk = entries.slice(i, i + BATCH);
+      const chunk = padToShape(entries.slice(i, i + BATCH));
       // cast: PostgreSQL would type bare parameters in CASE as text.
       const atMs = sql<number>`case id ${sql.join(chunk.map((e) => sql`when ${e.id} then cast(${e.atMs} as bigint)`), sql` `)} end`;
       await this.db.updateTable('lower_platform').set({ last_keepalive_ms: atMs, updated_at_ms: nowMs }).where('id', 'in', chunk.map((e) => e.id)).execute();
