@@ -6,6 +6,9 @@
 // into the province's PS). A good camera with G.711 (pcma) and one with AAC pass picture and sound
 // at both levels with the simulator tone's level (−31.5 dBFS); a black camera fails the picture
 // and a silent microphone fails the sound, at the city and at the province, each with its reason.
+// A full check started at the province also finds the site's test recording through the city
+// (RecordInfo relayed). Not covered: the clock row at the province is the relaying city's clock
+// (the Date of the city's answers), not the site's — see docs/design/readiness.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessProbe } from '../../src/store/schema.ts';
 import { startSimulator } from '../../src/sim/index.ts';
@@ -82,6 +85,20 @@ describe('upper probes decode a site camera’s picture and sound through the ca
       return { verdict: r?.verdict, value: r?.value ?? '', reason: r?.reason ?? '', text: `${cam}/${probe}: ${r?.verdict} ${r?.value} ${r?.reason}` };
     };
   };
+  it('a full check at the province through the city: RecordInfo relayed by the city finds the site’s recording of the test window', async () => {
+    const admin = await province.t.actor('admin');
+    const campaign = await province.t.app.readiness.campaigns.open(admin, { name: '省级联调', checks: 'full', deadlineMs: Date.now() + 86_400_000, contacts: [] });
+    const id = camAt.get(province)!.g;
+    await (await province.t.app.readiness.probe(admin, campaign.id, { cameraIds: [id] })).done;
+    const results = (await province.t.app.readiness.campaigns.get(admin, campaign.id)).cameras.find((x) => x.cameraId === id)!.results;
+    const row = (p: ReadinessProbe) => results.find((x) => x.probe === p)!;
+    for (const p of ['online', 'decode', 'picture', 'audio', 'device'] as const) expect(row(p).verdict, `${p}: ${row(p).value} ${row(p).reason}`).toBe('pass');
+    expect(row('recording').verdict, `${row('recording').value} ${row('recording').reason}`).toBe('pass');
+    expect(row('recording').value).toMatch(/^下级录像覆盖 1[0-4]\.\d 秒 \(RecordInfo \d+ 段/);
+    // The province recorded nothing itself: the site's recording is what was found.
+    expect(await province.t.app.store.db.selectFrom('recording_schedule').select('camera_id').where('created_by', '=', 'readiness').execute()).toEqual([]);
+  }, 60_000);
+
   const meanDb = (value: string) => Number(/平均 (-?[\d.]+) dBFS/.exec(value)?.[1]);
 
   for (const [which, level] of [['city (pulls from the site)', () => city], ['province (pulls through the city’s relay)', () => province]] as const) {
