@@ -7,8 +7,8 @@
 // at both levels with the simulator tone's level (−31.5 dBFS); a black camera fails the picture
 // and a silent microphone fails the sound, at the city and at the province, each with its reason.
 // A full check started at the province also finds the site's test recording through the city
-// (RecordInfo relayed). Not covered: the clock row at the province is the relaying city's clock
-// (the Date of the city's answers), not the site's — see docs/design/readiness.md.
+// (RecordInfo relayed), and its clock row judges the site's clock (DeviceTime the city relays),
+// not the city's (the Date of the city's own answers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessProbe } from '../../src/store/schema.ts';
 import { startSimulator } from '../../src/sim/index.ts';
@@ -55,6 +55,8 @@ describe('upper probes decode a site camera’s picture and sound through the ca
     await addLower(city, SITE.id, '考点');
     await city.cascade.start();
     site = await startLevel(SITE, city, { recorder: true });
+    // The site's clock runs 5 s ahead of the city's and the province's (the full check below).
+    (site.t.app.clock as { nowMs: () => number }).nowMs = () => Date.now() + 5000;
     gb = await addSimCameras(site, sim.port, CAMS.map((c) => c.id));
     await site.t.app.recorder.start();
     await site.cascade.start();
@@ -85,16 +87,23 @@ describe('upper probes decode a site camera’s picture and sound through the ca
       return { verdict: r?.verdict, value: r?.value ?? '', reason: r?.reason ?? '', text: `${cam}/${probe}: ${r?.verdict} ${r?.value} ${r?.reason}` };
     };
   };
-  it('a full check at the province through the city: RecordInfo relayed by the city finds the site’s recording of the test window', async () => {
+  it('a full check at the province through the city: RecordInfo relayed by the city finds the site’s recording; the clock judged is the site’s, not the city’s', async () => {
     const admin = await province.t.actor('admin');
     const campaign = await province.t.app.readiness.campaigns.open(admin, { name: '省级联调', checks: 'full', deadlineMs: Date.now() + 86_400_000, contacts: [] });
     const id = camAt.get(province)!.g;
+    // The site's clock runs 5 s ahead (from the start); the city's is right. The province's queries
+    // are answered by the city (its Date says +0), the DeviceStatus it relays carries the site's
+    // DeviceTime (+5).
     await (await province.t.app.readiness.probe(admin, campaign.id, { cameraIds: [id] })).done;
     const results = (await province.t.app.readiness.campaigns.get(admin, campaign.id)).cameras.find((x) => x.cameraId === id)!.results;
     const row = (p: ReadinessProbe) => results.find((x) => x.probe === p)!;
     for (const p of ['online', 'decode', 'picture', 'audio', 'device'] as const) expect(row(p).verdict, `${p}: ${row(p).value} ${row(p).reason}`).toBe('pass');
     expect(row('recording').verdict, `${row('recording').value} ${row('recording').reason}`).toBe('pass');
-    expect(row('recording').value).toMatch(/^下级录像覆盖 1[0-4]\.\d 秒 \(RecordInfo \d+ 段/);
+    // RecordInfo asked in the site's time (the site answers in it), not the city's.
+    expect(row('recording').value).toMatch(/^下级录像覆盖 1[0-4]\.\d 秒 \(RecordInfo \d+ 段，按下级时钟 \+5 秒查询\)$/);
+    // Before gb17b this row read "+0.00 秒 … 200 OK" and passed: the relaying city's clock.
+    expect(row('clock').verdict, `${row('clock').value} ${row('clock').reason}`).toBe('fail');
+    expect(row('clock').value).toMatch(/^\+(4\.[4-9]|5\.[0-6])\d 秒 \(GB\/T 28181 DeviceStatus DeviceTime ±0\.\d\d 秒 \(下级设备所在节点\)；应答 Date 为中继节点时钟 [+-]0\.\d\d 秒\)$/);
     // The province recorded nothing itself: the site's recording is what was found.
     expect(await province.t.app.store.db.selectFrom('recording_schedule').select('camera_id').where('created_by', '=', 'readiness').execute()).toEqual([]);
   }, 60_000);
