@@ -1,11 +1,12 @@
-// `npm run bench:readiness [-- --cameras N --concurrency C]`
+// `npm run bench:readiness [-- --cameras N --concurrency C --audio aac|pcma]`
 //
 // A readiness check of N simulated cameras (issue 17, docs/design/readiness.md) against the naive
 // way of doing the same probes, in the same run, on the same cameras (the simulator in its own
 // process: its CPU is counted for neither side):
 //  - xuncha: `probeCamera` (src/readiness/prober.ts) with the node's own RTSP client — capture up to
 //    2 GOPs, stream facts from the frames, keyframes decoded to 160×90 grey + one JPEG by ffmpeg
-//    from stdin, audio level by ffmpeg volumedetect, picture metrics in TypeScript. Each camera
+//    from stdin, audio level in TypeScript for G.711 (src/media/g711/level.ts) and by ffmpeg
+//    volumedetect for AAC, picture metrics in TypeScript. Each camera
 //    opens its own session here (the path of a camera nobody records); a recorded camera costs
 //    less (the probe listens to the recorder's session, no connection at all).
 //  - naive: per camera one `ffprobe` reading the stream (codec, resolution, frame rate) and one
@@ -29,17 +30,21 @@ import { startSimProcess } from './lib/sim-process.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { cameras: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { cameras: { type: 'string' }, concurrency: { type: 'string' }, audio: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   strict: true,
 });
 if (values.help) {
-  console.log('usage: npm run bench:readiness -- [--cameras N (200)] [--concurrency C (4)]');
+  console.log('usage: npm run bench:readiness -- [--cameras N (200)] [--concurrency C (4)] [--audio aac|pcma (aac)]');
   process.exit(0);
 }
 // BENCH_SMOKE=1 (test/bench/smoke.test.ts): 1 camera, short captures, only to prove it runs.
 const cameras = Number(values.cameras ?? (SMOKE ? 1 : 200));
 const concurrency = Number(values.concurrency ?? 4);
 if (!Number.isInteger(cameras) || cameras < 1 || !Number.isInteger(concurrency) || concurrency < 1) throw new Error('--cameras and --concurrency must be integers >= 1');
+// The cameras' sound: AAC (measured by ffmpeg on both sides) or G.711 A-law, what most GB/T 28181
+// cameras send (xuncha measures it in TypeScript, the naive way still through ffmpeg).
+const audio = values.audio ?? 'aac';
+if (audio !== 'aac' && audio !== 'pcma') throw new Error('--audio must be aac or pcma');
 /** What the prober captures at most (ms); the simulator's GOP is 2 s, so 2 GOPs take ~4 s. */
 const CAPTURE_MAX_MS = SMOKE ? 1500 : 7000;
 
@@ -88,8 +93,8 @@ async function phase(name: string, work: (i: number) => Promise<boolean>): Promi
 runBench('bench:readiness', async () => {
   prepare({ system: 'runtime', clips: true });
   const load = loadAverage();
-  log(`${cameras} cameras, ${concurrency} at once; ${cpuModel()}; load before ${load.text}`);
-  const sim = await startSimProcess({ cameras, audio: 'aac' });
+  log(`${cameras} cameras (${audio} audio), ${concurrency} at once; ${cpuModel()}; load before ${load.text}`);
+  const sim = await startSimProcess({ cameras, audio });
   const url = (i: number) => `rtsp://127.0.0.1:${sim.port}/cam/${sim.ids[i]}/main`;
   try {
     const opener = new RtspCameraOpener();
@@ -114,13 +119,14 @@ runBench('bench:readiness', async () => {
       return ok;
     });
     const perCamera = (p: Phase) => r2((p.cpuS / cameras) * 1000);
-    console.log(`\nreadiness check of ${cameras} cameras (${concurrency} at once)
+    console.log(`\nreadiness check of ${cameras} cameras (${audio} audio, ${concurrency} at once)
   xuncha: ${x.wallS.toFixed(1)} s, CPU ${x.cpuS.toFixed(1)} s (${perCamera(x)} ms per camera)
   naive:  ${n.wallS.toFixed(1)} s, CPU ${n.cpuS.toFixed(1)} s (${perCamera(n)} ms per camera)
   ratio xuncha/naive: time ${r2(x.wallS / n.wallS)}×, CPU ${r2(x.cpuS / n.cpuS)}×`);
     console.log(JSON.stringify({
       cameras,
       concurrency,
+      audio,
       xunchaS: r2(x.wallS),
       naiveS: r2(n.wallS),
       timeRatio: r2(x.wallS / n.wallS),

@@ -33,7 +33,6 @@ const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   droppedPackets = 0;
   packets = 0;
-  audio?: AudioParams;
   private readonly depack = new PsRtpDepacketizer();
   private udp?: UdpSocket;
   private server?: Server;
@@ -55,6 +54,11 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
 
   get video(): VideoParams | undefined {
     return this.depack.videoParams;
+  }
+
+  /** The audio the sender muxed in (known from its first audio frame): the probe measures its level. */
+  get audio(): AudioParams | undefined {
+    return this.depack.audioParams;
   }
 
   static async listen(opts: RtpPsReceiverOptions): Promise<{ source: GbFrameSource; port: number }> {

@@ -1,7 +1,7 @@
 // Relay of a lower platform's channel to our upper (province ← city ← site): the upper INVITEs a
 // channel this node only knows from a lower's catalog, so this node INVITEs the lower with the
 // same session (Play, Playback or Download, same range, transport and download speed), and sends
-// on every video frame it receives (re-muxed to RTP/PS by the upper leg's sender). MANSRTSP from
+// on every frame it receives, video and audio (re-muxed to RTP/PS by the upper leg's sender). MANSRTSP from
 // the upper (pause, speed, seek) goes down in the lower dialog; the lower's end of file
 // (MediaStatus 121, which closes the source with 'end-of-file') is reported to the caller, which
 // passes 121 up. Either side hanging up ends the other.
@@ -29,6 +29,7 @@ export function relayRemote(calls: UpperCalls, channelId: string, opts: OpenLive
     src.on('frame', (f) => {
       // No backpressure towards the lower: a TCP upper leg buffers what it cannot take yet.
       if (f.kind === 'video') sender.send(f);
+      else sender.sendAudio(f, src.audio);
     });
     src.once('close', (e) => {
       if (!stopped) onEnd(e.code === 'end-of-file' ? 'end of recording' : `lower ended the stream: ${e.message}`, e.code === 'end-of-file');

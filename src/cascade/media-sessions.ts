@@ -218,6 +218,7 @@ export class MediaSessions {
     }
     const onFrame = (f: MediaFrame) => {
       if (f.kind === 'video') sender.send(f);
+      else sender.sendAudio(f, sup.audio);
     };
     sup.on('frame', onFrame);
     return () => sup.off('frame', onFrame);

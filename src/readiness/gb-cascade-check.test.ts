@@ -2,7 +2,7 @@
 // R-PRE-3): DeviceStatus + catalog Status, and RecordInfo over the test window in the lower's time.
 import { describe, expect, it } from 'vitest';
 import { formatGbTime } from '../gb28181/index.ts';
-import { coveredMs, judgeGbRecording, judgeGbStatus } from './gb-cascade-check.ts';
+import { coveredMs, deviceTimeBounds, judgeGbRecording, judgeGbStatus, ownerClock } from './gb-cascade-check.ts';
 import type { GbCascadeCalls } from './gb-cascade-check.ts';
 
 const T = Date.UTC(2026, 11, 7, 2, 0, 0);
@@ -50,5 +50,32 @@ describe('lower camera through the cascade: RecordInfo of the test window (R-PRE
     expect(await judgeGbRecording(ri([]), 'c', w, undefined, now)).toMatchObject({ verdict: 'fail', reason: '下级在试录时段内无录像 (RecordInfo found no recording)' });
     const silent = await judgeGbRecording(calls({ recordInfo: () => Promise.reject(new Error('offline')) }), 'c', w, undefined, now);
     expect(silent).toMatchObject({ verdict: 'fail', value: 'RecordInfo 无应答' });
+  });
+});
+
+describe('lower camera through the cascade: whose clock (R-PRE-6, R-PRE-2)', () => {
+  const date = { offsetMs: 20, accuracyMs: 150, via: '应答 Date ±0.15 秒' };
+  it('DeviceTime bounds: whole seconds stamped between send and receive', () => {
+    expect(deviceTimeBounds(formatGbTime(T + 5000), T, T + 200)).toEqual({ lowMs: 4800, highMs: 5999 });
+    expect(deviceTimeBounds('garbage', T, T + 200)).toBeUndefined();
+    expect(deviceTimeBounds(undefined, T, T + 200)).toBeUndefined();
+  });
+
+  it('the answers’ Date stands when DeviceTime agrees (a direct lower); DeviceTime when they cannot both be right (relayed: the Date is the middle level’s)', () => {
+    // Direct lower: same clock, DeviceTime only coarser.
+    expect(ownerClock(date, deviceTimeBounds(formatGbTime(T), T, T + 100))).toBe(date);
+    // Site 5 s ahead behind a city whose clock is right: the Date says +0.02 s, DeviceTime +5 s.
+    const relayed = ownerClock(date, deviceTimeBounds(formatGbTime(T + 5000), T, T + 100))!;
+    expect(relayed.offsetMs).toBe(5450);
+    expect(relayed.via).toBe('DeviceStatus DeviceTime ±0.55 秒 (下级设备所在节点)；应答 Date 为中继节点时钟 +0.02 秒');
+    // No Date at all: DeviceTime; no DeviceTime: the Date.
+    expect(ownerClock(undefined, { lowMs: 0, highMs: 1000 })).toMatchObject({ offsetMs: 500 });
+    expect(ownerClock(date, undefined)).toBe(date);
+  });
+
+  it('judgeGbStatus returns the owner’s DeviceTime bounds with its verdict', async () => {
+    let now = T;
+    const j = await judgeGbStatus(calls({ deviceStatus: () => ((now += 100), Promise.resolve({ ...ok, deviceTime: formatGbTime(T + 3000) })) }), 'c', undefined, () => now);
+    expect(j).toMatchObject({ verdict: 'pass', deviceTime: { lowMs: 2900, highMs: 3999 } });
   });
 });

@@ -14,7 +14,7 @@ import { MIN_RECORDED_MS } from './test-recording.ts';
 import type { TestWindow } from './test-recording.ts';
 
 export interface GbCascadeCalls {
-  deviceStatus(channelId: string): Promise<{ result: string; online: string; status: string; reason?: string; encode?: string; record?: string }>;
+  deviceStatus(channelId: string): Promise<{ result: string; online: string; status: string; reason?: string; encode?: string; record?: string; deviceTime?: string }>;
   /** The channel's Status in its lower's catalog, asked again when the catalog is older than `notBeforeMs`. */
   catalogStatus(channelId: string, notBeforeMs?: number): Promise<{ status: string; updatedAtMs: number } | undefined>;
   recordInfo(channelId: string, startTime: string, endTime: string): Promise<Array<{ startTime: string; endTime: string }>>;
@@ -27,16 +27,50 @@ export const GB_RECORDING_SETTLE_MS = 3_000;
 
 const upper = (v: string | undefined) => (v ?? '').trim().toUpperCase();
 
-/** DeviceStatus through the cascade plus the catalog's Status: what the lower says about the channel now. */
-export async function judgeGbStatus(calls: GbCascadeCalls, channelId: string, runStartedMs?: number): Promise<Judgement> {
+/** Bounds of (channel owner's clock − this node's), ms, from a whole-second time stamped between `sentMs` and `recvMs`. */
+export interface OffsetBounds { lowMs: number; highMs: number }
+
+export function deviceTimeBounds(deviceTime: string | undefined, sentMs: number, recvMs: number): OffsetBounds | undefined {
+  if (!deviceTime) return undefined;
+  try {
+    const t = parseGbTime(deviceTime);
+    return { lowMs: t - recvMs, highMs: t + 999 - sentMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which clock the `clock` row judges for a lower's channel. The Date of the answers is the clock of
+ * the node that answered — at three levels the middle one, which relays the query — while the
+ * DeviceTime in DeviceStatus is the channel owner's (a relaying level passes it on unchanged). The
+ * Date is the finer of the two (its bounds are intersected over several answers), so it stands
+ * unless the two cannot both be right: then the answering node is not the owner, and DeviceTime is
+ * taken with its own ± (half a second plus half the round trip).
+ */
+export function ownerClock(date: { offsetMs: number; accuracyMs?: number; via: string } | undefined, dt: OffsetBounds | undefined): { offsetMs: number; via: string } | undefined {
+  if (!dt) return date;
+  const mid = (dt.lowMs + dt.highMs) / 2;
+  const half = (dt.highMs - dt.lowMs) / 2;
+  const viaDt = { offsetMs: Math.round(mid), via: `DeviceStatus DeviceTime ±${(half / 1000).toFixed(2)} 秒 (下级设备所在节点)` };
+  if (!date) return viaDt;
+  // No stated ± (a REGISTER/keepalive Date): whole seconds plus an unknown transit, taken as 1 s.
+  const slack = half + (date.accuracyMs ?? 1000) + 250;
+  return Math.abs(date.offsetMs - mid) > slack ? { ...viaDt, via: `${viaDt.via}；应答 Date 为中继节点时钟 ${date.offsetMs >= 0 ? '+' : ''}${(date.offsetMs / 1000).toFixed(2)} 秒` } : date;
+}
+
+/** DeviceStatus through the cascade plus the catalog's Status: what the lower says about the channel now, and the owner's DeviceTime. */
+export async function judgeGbStatus(calls: GbCascadeCalls, channelId: string, runStartedMs?: number, nowMs: () => number = Date.now): Promise<Judgement & { deviceTime?: OffsetBounds }> {
   const cat = await calls.catalogStatus(channelId, runStartedMs).catch(() => undefined);
   const catText = cat ? `目录状态 ${cat.status || '-'}` : '目录中无此通道';
   let s: Awaited<ReturnType<GbCascadeCalls['deviceStatus']>>;
+  const sentMs = nowMs();
   try {
     s = await calls.deviceStatus(channelId);
   } catch (err) {
     return { verdict: 'fail', value: `DeviceStatus 无应答；${catText}`, rule: GB_STATUS_RULE, reason: `下级未应答 DeviceStatus (${(err as Error).message})`.slice(0, 500) };
   }
+  const deviceTime = deviceTimeBounds(s.deviceTime, sentMs, nowMs());
   const value = `DeviceStatus ${s.result} ${s.online}/${s.status} 编码 ${s.encode ?? '-'} 录像 ${s.record ?? '-'}；${catText}`;
   const problems: string[] = [];
   if (upper(s.result) !== 'OK') problems.push(`DeviceStatus 结果 ${s.result}${s.reason ? ` (${s.reason})` : ''}`);
@@ -44,10 +78,10 @@ export async function judgeGbStatus(calls: GbCascadeCalls, channelId: string, ru
   else if (upper(s.status) !== 'OK') problems.push(`下级报告设备状态 ${s.status}${s.reason ? ` (${s.reason})` : ''}`);
   if (!cat) problems.push('通道不在下级目录中');
   else if (upper(cat.status) !== 'ON') problems.push(`下级目录中通道状态 ${cat.status || '未报'}`);
-  if (problems.length) return { verdict: 'fail', value, rule: GB_STATUS_RULE, reason: problems.join('；') };
+  if (problems.length) return { verdict: 'fail', value, rule: GB_STATUS_RULE, reason: problems.join('；'), deviceTime };
   // Online but not recording now: the `recording` row asks the index; here it is a warning only.
-  if (upper(s.record) === 'OFF') return { verdict: 'warn', value, rule: GB_STATUS_RULE, reason: '下级报告此通道当前未录像 (Record OFF)' };
-  return { verdict: 'pass', value, rule: GB_STATUS_RULE, reason: null };
+  if (upper(s.record) === 'OFF') return { verdict: 'warn', value, rule: GB_STATUS_RULE, reason: '下级报告此通道当前未录像 (Record OFF)', deviceTime };
+  return { verdict: 'pass', value, rule: GB_STATUS_RULE, reason: null, deviceTime };
 }
 
 /** Milliseconds of [fromMs, toMs) covered by the items (overlaps counted once). */

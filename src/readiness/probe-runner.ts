@@ -27,7 +27,7 @@ import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { judgeTestRecording, scheduleTestRecordings } from './test-recording.ts';
 import { TEST_WINDOW_MS } from './test-recording.ts';
 import type { TestRecordingDeps, TestWindow } from './test-recording.ts';
-import { judgeGbRecording, judgeGbStatus } from './gb-cascade-check.ts';
+import { judgeGbRecording, judgeGbStatus, ownerClock } from './gb-cascade-check.ts';
 import type { GbCascadeCalls } from './gb-cascade-check.ts';
 
 export interface Snapshot { jpeg?: Buffer; gray: GrayFrame; atMs: number }
@@ -148,14 +148,15 @@ export class ProbeRunner {
     const onvif = net?.onvifUrl ? { url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined } : undefined;
     // A lower's camera: DeviceStatus first, so its answer's Date also gives a fresh clock sample.
     const gb = row.source_kind === 'gb28181' ? this.d.gbCascade?.() : undefined;
-    const gbStatus = gb ? await judgeGbStatus(gb, row.main_stream, runStartedMs) : undefined;
-    const gbClock = row.source_kind === 'gb28181' ? await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()) : undefined;
+    const status = gb ? await judgeGbStatus(gb, row.main_stream, runStartedMs, () => this.d.clock.nowMs()) : undefined;
+    // The answers' Date, unless the channel's owner is further down (DeviceTime disagrees).
+    const gbClock = row.source_kind === 'gb28181' ? ownerClock(await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()), status?.deviceTime) : undefined;
     const result: ProbeResult = await probeCamera(
       { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock },
       profile,
       { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif, gbClock },
     );
-    if (gb && gbStatus) result.outcomes.push({ probe: 'device', ...gbStatus });
+    if (gb && status) result.outcomes.push({ probe: 'device', verdict: status.verdict, value: status.value, rule: status.rule, reason: status.reason });
     if (gb && gbWindow) result.outcomes.push({ probe: 'recording', ...(await judgeGbRecording(gb, row.main_stream, gbWindow, gbClock?.offsetMs, () => this.d.clock.nowMs())) });
     if (window && this.d.testRecording) {
       const w = await window;
@@ -209,9 +210,9 @@ async function gbFacts(ask: GbDeviceInfo, channelId: string): Promise<ProbedFact
  * was: the answers to our requests carry their ± (bounded by our send and receive times), a
  * request of the device's own (REGISTER / keepalive) is late by an unknown transit.
  */
-async function gbClockOf(ask: GbClock | undefined, channelId: string, nowMs: number): Promise<{ offsetMs: number; via: string } | undefined> {
+async function gbClockOf(ask: GbClock | undefined, channelId: string, nowMs: number): Promise<{ offsetMs: number; accuracyMs?: number; via: string } | undefined> {
   const c = ask ? await ask(channelId).catch(() => undefined) : undefined;
   if (!c || nowMs - c.atMs > 600_000) return undefined;
   const via = c.via === '200 OK' ? `应答 Date ±${((c.accuracyMs ?? 0) / 1000).toFixed(2)} 秒，${c.samples ?? 1} 次应答 (200 OK)` : `${c.via} Date`;
-  return { offsetMs: c.offsetMs, via };
+  return { offsetMs: c.offsetMs, via, ...(c.via === '200 OK' ? { accuracyMs: c.accuracyMs ?? 0 } : {}) };
 }

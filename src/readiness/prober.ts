@@ -82,6 +82,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     done([fail('online', value, '能连接并收到画面 (answers and sends pictures)', reason), ...DEPENDENT.map((p) => fail(p, '未检测 (not checked)', '-', '摄像机不在线 (camera offline)'))]);
 
   let own: FrameSource | undefined;
+  let stopping: Promise<unknown> | undefined;
   let src = deps.sharedSession(t.cameraId);
   try {
     if (!src) {
@@ -95,6 +96,15 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
       src = own;
     }
     const cap = await captureFrames(src, { maxMs: deps.captureMaxMs ?? 7000, nowMs: () => deps.clock.nowMs() });
+    // Our own session is hung up as soon as the capture is done: decoding and the sound level take
+    // seconds, during which it would go on receiving (and parsing) a stream nobody reads.
+    const srcAudio = src.audio;
+    const srcStated = src.statedClock;
+    if (own) {
+      const s = own;
+      own = undefined;
+      stopping = s.stop().catch(() => undefined);
+    }
     if (cap.video.length === 0) {
       const why = cap.firstFrameAfterMs === undefined ? '无视频帧 (no video frames)' : `无关键帧 (no keyframe in ${cap.skippedBeforeKeyframe} frames)`;
       return offline(why, `摄像机应答但未送出可用画面：${why}`);
@@ -113,7 +123,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const newest = dec.frames[dec.frames.length - 1];
     outcomes.push({ probe: 'moved', ...judgeMoved(newest, t.reference) });
     const audioNeeded = profile.audioRoomKinds.includes(t.roomKind);
-    const level = cap.audio.length && src.audio ? await measureAudioLevel(cap.audio, src.audio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : undefined;
+    const level = cap.audio.length && srcAudio ? await measureAudioLevel(cap.audio, srcAudio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : undefined;
     outcomes.push({ probe: 'audio', ...judgeAudio(cap.audioFrames, level, audioNeeded) });
     // ONVIF after the capture: a clock set mid-capture would move the RTCP offsets being measured.
     const ov = t.onvif ? await onvifCheck(t.onvif, { nowMs: () => deps.clock.nowMs(), setClock: deps.setClock }) : undefined;
@@ -123,7 +133,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     // to the node's time source when it has one.
     // Order: ONVIF (read and set), RTCP SR of this capture, the session's RTSP Date headers, the GB
     // device's own dated SIP request, the recorder's last RTCP.
-    const stated = src.statedClock && deps.clock.nowMs() - src.statedClock.atMs <= 600_000 ? src.statedClock : undefined;
+    const stated = srcStated && deps.clock.nowMs() - srcStated.atMs <= 600_000 ? srcStated : undefined;
     const clockJudged = ov?.clock ? withNodeClock(ov.clock, node) : fresh !== undefined ? judgeClock(fresh, 'RTCP SR', node) : stated ? judgeRtspDate(stated, node) : t.gbClock ? judgeClock(t.gbClock.offsetMs, `GB/T 28181 ${t.gbClock.via}`, node) : judgeClock(t.lastKnownOffset?.offsetMs, '录像会话 RTCP SR', node);
     outcomes.push({ probe: 'clock', ...clockJudged });
     if (ov) outcomes.push({ probe: 'device', ...ov.device });
@@ -132,5 +142,6 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     return done(outcomes, { gray: newest, jpeg: dec.jpeg, clockSet: ov?.set, deviceFacts: ov ? { facts: ov.facts, error: ov.factsError } : undefined });
   } finally {
     if (own) await own.stop().catch(() => undefined);
+    await stopping;
   }
 }

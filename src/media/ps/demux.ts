@@ -8,7 +8,8 @@ import { AUDIO_STREAM_ID, codecOfStreamType, PACK_START, PRIVATE_STREAM_1, PROGR
 import { parsePes, PTS_WRAP } from './pes.ts';
 import { buildVideoFrame } from './video-frame.ts';
 import type { PsCodec } from './constants.ts';
-import type { AudioFrame, MediaFrame, VideoFrame, VideoParams } from '../types.ts';
+import { aacCodecString, buildAacAudioSpecificConfig } from '../aac/audio-specific-config.ts';
+import type { AudioFrame, AudioParams, MediaFrame, VideoFrame, VideoParams } from '../types.ts';
 
 export const PS_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const MAX_BUFFER_BYTES = 6 + 0xffff + 64;
@@ -31,6 +32,8 @@ export class PsDemuxer {
   droppedBytes = 0;
   droppedFrames = 0;
   videoParams?: VideoParams;
+  /** The audio stream as its frames show it (codec from the PSM, rate and channels from ADTS; G.711 mono at the assumed rate). */
+  audioParams?: AudioParams;
   private buf: Uint8Array = new Uint8Array(0);
   private pending = new Map<number, Pending>();
   private lastPts = new Map<number, number>();
@@ -187,11 +190,21 @@ export class PsDemuxer {
       this.waitKeyframe = false;
       out.push(frame);
     } else if (codec === 'aac' || codec === 'pcma' || codec === 'pcmu') {
-      out.push(...audioFrames(codec, data, p.pts90k, receivedAtMs, this.opts.g711SampleRate ?? 8000));
+      const frames = audioFrames(codec, data, p.pts90k, receivedAtMs, this.opts.g711SampleRate ?? 8000);
+      if (frames.length && this.audioParams?.codec !== codec) this.audioParams = audioParamsOf(codec, data, this.opts.g711SampleRate ?? 8000);
+      out.push(...frames);
     } else {
       this.droppedFrames++;
     }
   }
+}
+
+function audioParamsOf(codec: 'aac' | 'pcma' | 'pcmu', data: Uint8Array, g711Rate: number): AudioParams | undefined {
+  if (codec !== 'aac') return { codec, sampleRate: g711Rate, channels: 1 };
+  const h = parseAdtsHeader(data);
+  if (!h || h.channels < 1) return undefined;
+  const aacConfig = buildAacAudioSpecificConfig({ objectType: h.objectType, sampleRate: h.sampleRate, channels: h.channels });
+  return { codec, sampleRate: h.sampleRate, channels: h.channels, aacConfig, rfc6381: aacCodecString(h.objectType) };
 }
 
 function audioFrames(codec: 'aac' | 'pcma' | 'pcmu', data: Uint8Array, pts90k: number, receivedAtMs: number, g711Rate: number): AudioFrame[] {

@@ -57,6 +57,14 @@ export class PsMuxer {
     return concatBytes(parts);
   }
 
+  /**
+   * Pack header, system header and PSM alone: announces the streams mid-GOP (an audio stream that
+   * appeared after the keyframe), so a receiver need not wait for the next keyframe's PSM.
+   */
+  muxAnnouncement(scr90k: number): Uint8Array {
+    return concatBytes([packHeader(scr90k), this.systemHeader(), this.psm()]);
+  }
+
   private streams(): Array<{ id: number; type: number }> {
     const s: Array<{ id: number; type: number }> = [];
     if (this.opts.video) s.push({ id: VIDEO_STREAM_ID, type: StreamType[this.opts.video] });

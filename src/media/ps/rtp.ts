@@ -6,7 +6,7 @@ import { PsDemuxer } from './demux.ts';
 import { PACK_START } from './constants.ts';
 import { RTP_HEADER_BYTES } from '../rtp/packet.ts';
 import type { PsDemuxerOptions } from './demux.ts';
-import type { Depacketizer, MediaFrame, RtpPacket, VideoParams } from '../types.ts';
+import type { AudioParams, Depacketizer, MediaFrame, RtpPacket, VideoParams } from '../types.ts';
 
 export const PS_PAYLOAD_TYPE = 96;
 export const PS_MAX_RTP_PACKET_BYTES = 1400;
@@ -74,6 +74,10 @@ export class PsRtpDepacketizer implements Depacketizer {
 
   get videoParams(): VideoParams | undefined {
     return this.demux.videoParams;
+  }
+
+  get audioParams(): AudioParams | undefined {
+    return this.demux.audioParams;
   }
 
   get streamTypes(): ReadonlyMap<number, number> {
