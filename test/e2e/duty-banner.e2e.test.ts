@@ -5,10 +5,15 @@
 // registration password exactly as a site's sender does: a `duty.alarm` (one person left in the
 // monitoring room during an exam window) and an overdue `duty.review` (保密室回看逾期). The banner in
 // Chromium shows 不足两人值守 and 保密室回看逾期 with the site's message and beeps (WebAudio counted
-// in the page); the site's clearing items (two back, review signed) remove both rows.
+// in the page); the site's clearing items (two back, review signed) remove both rows. Then a
+// remote-viewing request from the site is refused in 值班 → 审批 and the decision is checked in the
+// answer to the site's next batch (signed with its key), as docs/design/duty.md "Downward approvals" says.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_PATH } from '../../src/uplink/wire.ts';
+import { VIEW_DECISION_TOPIC } from '../../src/duty/grant-remote.ts';
+import { computeHa1 } from '../../src/gb28181/index.ts';
+import { BATCH_PATH, channelKey, downSignatureMatches } from '../../src/uplink/wire.ts';
+import type { DownItem } from '../../src/uplink/wire.ts';
 import { batchBody, item, signed } from '../uplink/signing.ts';
 import { closeAll, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
@@ -35,11 +40,13 @@ describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
   let b: BrowserSession | undefined;
   let seq = 0;
   /** What the site's sender would POST: its items, signed with the channel key from its registration password. */
-  const siteSends = async (items: Array<{ topic: string; key: string; body: unknown }>) => {
-    const body = batchBody(items.map((i) => item(++seq, SITE_ORIGIN, i.key, i.body, { topic: i.topic, originSeq: seq })), { epoch: 'abcdefabcdef0123' });
+  const siteSends = async (items: Array<{ topic: string; key: string; body: unknown }>, origin = SITE_ORIGIN) => {
+    const body = batchBody(items.map((i) => item(++seq, origin, i.key, i.body, { topic: i.topic, originSeq: seq })), { epoch: 'abcdefabcdef0123' });
     const req = signed(body, SITE);
     const res = await fetch(new URL(BATCH_PATH, server.baseUrl), { method: 'POST', headers: req.headers, body: new Uint8Array(req.body) });
-    expect(res.status, await res.text()).toBe(200);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    return JSON.parse(text) as { downEpoch?: string; down?: DownItem[] };
   };
 
   beforeAll(async () => {
@@ -69,7 +76,10 @@ describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
     await byId(page, 'login-password').fill(server.adminPassword);
     await byId(page, 'login-submit').click();
     await byId(page, 'header-user').waitFor();
-    await api(page, 'POST', '/api/cascade/lowers', { sipId: SITE.sipId, name: '南京市第一中学考点', kind: 'platform', password: SITE.password });
+    // The lower stands for a site of this node's tree, so this node's administrator is above it.
+    const tree = await api<{ nodes: Array<{ id: number; kind: string; name: string }> }>(page, 'GET', '/api/org/tree');
+    const site = tree.nodes.find((n) => n.kind === 'site')!;
+    await api(page, 'POST', '/api/cascade/lowers', { sipId: SITE.sipId, name: '南京市第一中学考点', kind: 'platform', password: SITE.password, orgNodeId: site.id });
     await page.mouse.click(5, 400); // a user gesture: browsers allow audio only after one
     expect(await byId(page, 'alarm-banner').count()).toBe(0);
 
@@ -98,4 +108,50 @@ describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
     await expect.poll(async () => (await alone.count()) + (await review.count()), { timeout: 15_000 }).toBe(0);
     expect(await byId(page, 'alarm-banner').count()).toBe(0);
   }, 120_000);
+
+  it('R-DIS-3: a viewing request from the site is refused here in 值班 → 审批 with a note; the decision goes down signed with the site\'s key in the answer to its next batch, and the row says 已拒绝 once the site applied it', async () => {
+    const { page } = b!;
+    const nowMs = Date.now();
+    const request = { id: 5, requester: '王五', requesterUsername: 'wangwu', cameras: [], rooms: [{ id: 11, name: '第01考场' }], reason: '市纪检抽查第01考场', fromMs: nowMs, toMs: nowMs + 3_600_000, createdAtMs: nowMs - 1000, decidedBy: null, decidedAtMs: null, note: null };
+    // The request comes from the site node this lower stands for (its GB code): the row names it.
+    const tree = await api<{ nodes: Array<{ kind: string; name: string; gbCode: string }> }>(page, 'GET', '/api/org/tree');
+    const site = tree.nodes.find((n) => n.kind === 'site')!;
+    const sends = (state: Record<string, unknown>) => siteSends([{ topic: 'duty.view_request', key: '5', body: { ...request, ...state } }], site.gbCode);
+    await sends({ state: 'pending' });
+    await byId(page, 'menu-duty').click();
+    await page.getByRole('tab', { name: '审批' }).click();
+    const table = byId(page, 'duty-grants-received');
+    await expect.poll(() => table.innerText(), { timeout: 15_000 }).toContain('市纪检抽查第01考场');
+    const row = table.locator('tr', { hasText: '王五' });
+    expect(await row.innerText()).toContain('第01考场');
+    expect(await row.innerText()).toContain('待审批');
+    await expect.poll(() => row.innerText()).toContain(site.name);
+
+    await byId(page, `duty-received-decide-${site.gbCode}-5`).click();
+    await byId(page, 'duty-received-decide').getByText('拒绝').click();
+    await byId(page, 'duty-received-decide-note').fill('本场次不涉及，不予调看');
+    await byId(page, 'duty-received-decide-ok').click();
+    await byId(page, 'duty-received-decide').waitFor({ state: 'detached', timeout: 10_000 }).catch(async () => {
+      throw new Error(`the decision was not accepted: ${await byId(page, 'duty-received-decide').innerText()}`);
+    });
+    await expect.poll(() => row.innerText(), { timeout: 10_000 }).toContain('待下级生效');
+    await page.screenshot({ path: '/tmp/duty-received-refused.png' });
+
+    // The site's next batch gets the decision, signed with its own channel key (a forgery would not verify).
+    expect(await row.innerText()).toContain('已拒绝（admin），待下级生效');
+    const answer = await sends({ state: 'pending' });
+    const decision = answer.down?.find((d) => d.topic === VIEW_DECISION_TOPIC && d.key === '5');
+    expect(decision, JSON.stringify(answer)).toBeDefined();
+    const key = channelKey(computeHa1(SITE.sipId, SITE.realm, SITE.password, 'MD5'));
+    expect(downSignatureMatches(key, answer.downEpoch!, decision!)).toBe(true);
+    expect(downSignatureMatches(channelKey(computeHa1(SITE.sipId, SITE.realm, 'guessed-password', 'MD5')), answer.downEpoch!, decision!)).toBe(false);
+    expect(JSON.parse(decision!.body)).toMatchObject({ approve: false, note: '本场次不涉及，不予调看', fromMs: request.fromMs, toMs: request.toMs, createdAtMs: request.createdAtMs });
+
+    // The site applied it and publishes the new state: the row shows the site's own state.
+    await sends({ state: 'refused', decidedBy: 'upper:admin', decidedAtMs: Date.now(), note: '本场次不涉及，不予调看' });
+    await expect.poll(() => row.innerText(), { timeout: 15_000 }).not.toContain('待下级生效'); // the page re-reads every 5 s
+    expect(await row.innerText()).toContain('已拒绝');
+    expect(await row.innerText()).toContain('本场次不涉及，不予调看');
+    expect(await byId(page, `duty-received-decide-${site.gbCode}-5`).count()).toBe(0);
+  }, 90_000);
 });

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App as AntApp, Button, Form, Input, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { AuditOutlined, WarningOutlined } from '@ant-design/icons';
+import { api } from '../../api.ts';
 import { FormModal } from '../../components/FormModal.tsx';
 import { formatBeijing } from '../../time.ts';
 import { dutyApi } from './dutyApi.ts';
@@ -20,7 +21,14 @@ export function ReceivedGrants({ t, canDecide }: { t: DutyText; canDecide: boole
   const [rows, setRows] = useState<ReceivedRequestView[]>([]);
   const [deciding, setDeciding] = useState<ReceivedRequestView>();
   const [form] = Form.useForm<{ approve: boolean; note?: string }>();
+  const [names, setNames] = useState<Map<string, string>>(new Map());
   const load = useCallback(() => dutyApi.receivedGrants().then((r) => setRows(r.requests), () => undefined), []);
+  const known = rows.every((g) => names.has(g.originCode));
+  useEffect(() => {
+    // The lower node by name where this node's tree knows its GB code (as the alarm banner does).
+    if (rows.length === 0 || known) return;
+    api.orgTree().then((t) => setNames(new Map(t.nodes.map((n) => [n.gbCode, n.name]))), () => undefined);
+  }, [rows.length, known]);
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), POLL_MS); // the site's applied state comes back up within seconds
@@ -37,7 +45,7 @@ export function ReceivedGrants({ t, canDecide }: { t: DutyText; canDecide: boole
       <Typography.Text strong>{t('receivedGrants')}</Typography.Text>
       <Table rowKey={(g) => `${g.originCode}:${g.key}`} size="small" pagination={false} dataSource={rows} data-testid="duty-grants-received"
         columns={[
-          { title: t('lowerNode'), key: 'o', render: (_, g) => <Space size={4}>{g.originCode}{g.stale && <Tooltip title={t('staleLower')}><WarningOutlined style={{ color: '#faad14' }} /></Tooltip>}</Space> },
+          { title: t('lowerNode'), key: 'o', render: (_, g) => <Space size={4}><Tooltip title={g.originCode}>{names.get(g.originCode) ?? g.originCode}</Tooltip>{g.stale && <Tooltip title={t('staleLower')}><WarningOutlined style={{ color: '#faad14' }} /></Tooltip>}</Space> },
           { title: t('requester'), dataIndex: 'requester' },
           { title: t('targets'), key: 'w', render: (_, g) => [...g.rooms.map((r) => r.name), ...g.cameras.map((c) => c.name)].join('、') },
           { title: t('reason'), dataIndex: 'reason' },

@@ -33,7 +33,7 @@ const zh = {
   tabReviews: '保密室回看', reviewNone: '无保密时段回看任务', reviewPeriod: '回看时段', reviewDue: '签署期限', reviewSigned: '签署', reviewSign: '签署回看', reviewDone: '已签署回看',
   reviewHint: '已回看该时段保密室录像，情况如下…', rv_running: '进行中', rv_due: '待签', rv_overdue: '逾期', rv_signed: '已签',
   exportEvidence: '申请导出证据', exportPurpose: '事件 #{id} 证据导出（{category}）：{text}', exportRequested: '已提交导出申请 #{id}：经领导或管理员批准后在 录像回放 → 导出申请 下载（含签名清单）',
-  receivedGrants: '下级上报的远程调看申请（由本级审批，决定经级联通道下发至下级生效）', lowerNode: '下级节点', decisionSentWait: '已{decision}（{by}），待下级生效', staleLower: '下级通道失联，状态可能过时',
+  receivedGrants: '下级上报的远程调看申请（由本级审批，决定经级联通道下发至下级生效）', lowerNode: '下级节点', decisionSentWait: '{decision}（{by}），待下级生效', staleLower: '下级通道失联，状态可能过时',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
