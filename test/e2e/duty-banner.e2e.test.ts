@@ -15,7 +15,7 @@ import { computeHa1 } from '../../src/gb28181/index.ts';
 import { BATCH_PATH, channelKey, downSignatureMatches } from '../../src/uplink/wire.ts';
 import type { DownItem } from '../../src/uplink/wire.ts';
 import { batchBody, item, signed } from '../uplink/signing.ts';
-import { closeAll, startWithBrowser } from './helpers/browser.ts';
+import { closeAll, pageApi, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { startTestServer } from './helpers/server.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
@@ -25,15 +25,7 @@ const SITE = { sipId: '32010600002000000001', realm: CITY.domain, password: 'Low
 const SITE_ORIGIN = '32010600002160000099';
 const byId = (page: Page, id: string) => page.getByTestId(id);
 
-async function api<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(async ({ method, url, body }) => {
-    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-    const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data: unknown = await res.json();
-    if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  }, { method, url, body }) as Promise<T>;
-}
+const api = pageApi;
 
 describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, settled, startWithBrowser } from './helpers/browser.ts';
+import { closeAll, pageApi, settled, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { startTestServer } from './helpers/server.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
@@ -17,15 +17,7 @@ const SHOTS = '/tmp/shots-ledger19';
 const TAG = Date.now().toString(36).slice(-5);
 const byId = (page: Page, id: string) => page.getByTestId(id);
 
-async function api<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(async ({ method, url, body }) => {
-    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-    const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data: unknown = await res.json();
-    if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  }, { method, url, body }) as Promise<T>;
-}
+const api = pageApi;
 
 describe('ledger dashboard, big screen and device card (e2e)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, startWithBrowser } from './helpers/browser.ts';
+import { closeAll, pageApi, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { startTestServer } from './helpers/server.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
@@ -26,15 +26,7 @@ const listen = (port = 0): Promise<Server> =>
     s.listen(port, '127.0.0.1', () => resolve(s));
   });
 
-async function api<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(async ({ method, url, body }) => {
-    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-    const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data: unknown = await res.json();
-    if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  }, { method, url, body }) as Promise<T>;
-}
+const api = pageApi;
 
 describe('a fault ticket\'s life in the console (e2e)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

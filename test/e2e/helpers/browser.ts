@@ -117,3 +117,14 @@ export async function startWithBrowser<T>(start: () => Promise<T>, opts?: Parame
   }
   return [started, await launching];
 }
+
+/** Calls the API as the page's logged-in user (its session cookie and CSRF token); throws on an error answer with its body. */
+export async function pageApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(async ({ method, url, body }) => {
+    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+    const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data: unknown = await res.json();
+    if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(data)}`);
+    return data;
+  }, { method, url, body }) as Promise<T>;
+}
