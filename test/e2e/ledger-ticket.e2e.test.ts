@@ -106,7 +106,7 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await expect.poll(async () => {
       await look(true);
       return row.innerText();
-    }, { timeout: 30_000, interval: 2500 }).toContain('已验证恢复');
+    }, { timeout: 45_000, interval: 2500 }).toContain('已验证恢复');
     await page.screenshot({ path: path.join(SHOTS, 'ticket-verified.png') });
-  }, 120_000);
+  }, 180_000);
 });
