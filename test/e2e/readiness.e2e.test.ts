@@ -143,9 +143,18 @@ describe('考前检测 readiness console (e2e)', () => {
     const dialog = page.locator('.ant-modal').filter({ has: byId(page, 'campaign-name') });
     await byId(page, 'campaign-name').fill('E2E 市级联调');
     await byId(page, 'add-contact').click();
-    await byId(page, 'contact-node-0').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: site.name }).first().click();
-    await expect.poll(() => dialog.locator('.ant-select-content').allInnerTexts()).toContain(site.name);
+    // The unit is typed into the select's search and picked with Enter. A click on the option in a
+    // full run once left the select empty (the dropdown re-rendered when the dialog's tree arrived):
+    // the pick is retried until the select shows the unit.
+    const picked = async () => (await dialog.locator('.ant-select-content').allInnerTexts()).includes(site.name);
+    for (let attempt = 0; attempt < 4 && !(await picked()); attempt++) {
+      await byId(page, 'contact-node-0').click();
+      await page.keyboard.type(site.name);
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: site.name }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await expect.poll(picked, { timeout: 3000 }).toBe(true).catch(() => undefined);
+    }
+    expect(await picked()).toBe(true);
     await byId(page, 'contact-name-0').fill('王老师');
     await byId(page, 'contact-phone-0').fill('13912345678');
     await shot(page, '04-new-campaign');
