@@ -54,6 +54,8 @@ export interface LowerHandlerDeps {
   perMessage?: number;
   /** Moves one of our cameras once the PTZ lock allowed the upper's command (duty/ptz-forward.ts). */
   ptzForward?: (camera: CameraRow, ptzCmd: string) => Promise<{ forwarded: boolean; via: string | null }>;
+  /** Whether a camera has an ONVIF address (catalog Info PTZType); unknown when absent. */
+  onvifCapable?(camera: CameraRow): boolean | undefined;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
@@ -104,7 +106,7 @@ export class LowerHandlers {
     const head = { sn: msg.sn, deviceId: msg.deviceId };
     switch (msg.kind) {
       case 'catalog-query': {
-        const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online }, self, { includeRemote: Boolean(this.d.remote) });
+        const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online, onvifCapable: this.d.onvifCapable }, self, { includeRemote: Boolean(this.d.remote), gbVersion: this.d.link.upper.gbVersion });
         return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }, this.bodyBudget()));
       }
       case 'device-info-query': {

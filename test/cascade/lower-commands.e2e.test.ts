@@ -152,6 +152,7 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     for (const t of tops) expect(t.parentId).toBe(group);
     const cam = items.find((i) => i.deviceId === cams[0].gb)!;
     expect(cam).toMatchObject({ businessGroupId: group, info: { PTZType: '3', Resolution: '5', DownloadSpeed: '1/2/4/8' } });
-    expect(items.find((i) => i.deviceId === cams[1].gb)!.info).toEqual({ PTZType: '3', DownloadSpeed: '1/2/4/8' });
+    // What the node knows and nothing more (no ONVIF address: fixed; a room: indoors; not a grassroots or public-security point).
+    expect(items.find((i) => i.deviceId === cams[1].gb)!.info).toEqual({ PTZType: '3', RoomType: '2', DownloadSpeed: '1/2/4/8', GrassrootsCode: '000000', PointType: '9' });
   });
 });
