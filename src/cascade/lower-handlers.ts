@@ -11,7 +11,7 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
-import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml } from './lower-commands.ts';
+import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml, unsupportedAnswer } from './lower-commands.ts';
 import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
@@ -205,8 +205,9 @@ export class LowerHandlers {
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
         const xml = cfg ?? (await answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME, msg.deviceId === self));
         if (xml) return this.send([xml]);
-        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
-        return undefined;
+        const refusal = unsupportedAnswer(msg);
+        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, `MANSCDP command from the upper not supported: ${refusal ? 'answered Result ERROR' : 'not answered'}`);
+        return refusal ? this.send([refusal]) : undefined;
       }
       default:
         return undefined;

@@ -121,6 +121,22 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(audits.map((a) => [a.action, a.outcome, String(a.object_id)]).sort()).toEqual([['cascade.broadcast', 'denied', String(cams[0].id)], ['cascade.talk', 'denied', String(cams[0].id)]]);
   });
 
+  it('R-FN-3: a Query or Control this node does not know is answered Result ERROR with the reason (the upper never waits for nothing); a Notify gets its SIP 200 only', async () => {
+    const unknown = await xmlOf('Query', 'PatrolRouteQuery', cams[0].gb, '');
+    expect(unknown).toMatch(/<CmdType>PatrolRouteQuery<\/CmdType>/);
+    expect(unknown).toMatch(/<Result>ERROR<\/Result>\s*<Reason>Query\/PatrolRouteQuery is not supported here<\/Reason>/);
+    expect(await xmlOf('Control', 'SomeVendorControl', SITE.id, '<X>1</X>')).toMatch(/<Result>ERROR<\/Result>/);
+    // A known 2022 query in a malformed form says what is wrong.
+    expect(await xmlOf('Query', 'CruiseTrackQuery', cams[0].gb, '')).toMatch(/<Reason>CruiseTrackQuery needs &lt;Number&gt;<\/Reason>/);
+    const before = upper.received.length;
+    const sn = upper.node.nextSn();
+    const text = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify><CmdType>VendorNotice</CmdType><SN>${sn}</SN><DeviceID>${SITE.id}</DeviceID></Notify>\r\n`;
+    expect((await upper.node.message(dest, SITE.id, text)).status).toBe(200);
+    // Wait for a later answer instead of a fixed time: nothing is sent back for the Notify before it.
+    await xmlOf('Query', 'PatrolRouteQuery', SITE.id, '');
+    expect(upper.received.slice(before).some((r) => r.msg?.sn === sn)).toBe(false);
+  });
+
   it('R-FN-3: DeviceConfig BasicParam changes the keepalive interval and count of the link; a new Name, other types and cameras are refused', async () => {
     const link = site.cascade.link!;
     const ok = await xmlOf('Control', 'DeviceConfig', SITE.id, '<BasicParam><Expiration>7200</Expiration><HeartBeatInterval>20</HeartBeatInterval><HeartBeatCount>5</HeartBeatCount></BasicParam>');
