@@ -42,7 +42,7 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: Cata
   // A camera pulled from a lower's channel (gb28181://<id>) describes itself as that channel did.
   const remoteInfo = new Map<string, CatalogInfo>();
   if (cameras.some((c) => c.source_kind === 'gb28181')) {
-    for (const ch of await r.cascade.allChannels()) if (ch.info_json) remoteInfo.set(ch.device_id, parseInfo(ch.info_json));
+    for (const ch of await r.cascade.allChannels()) if (ch.info_json) remoteInfo.set(ch.device_id, storedCatalogInfo(ch.info_json));
   }
   const roomById = new Map(rooms.map((x) => [x.id, x]));
   // The standard's tree (2016 §9.6 / 2022 Annex O): system → business group (215) → virtual
@@ -85,7 +85,7 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: Cata
       if (ch.model) it.model = ch.model;
       // Relayed as the lower named it (issue 15), so the upper's upper can draw the same tree.
       if (ch.business_group_id) it.businessGroupId = ch.business_group_id;
-      if (ch.info_json) it.info = parseInfo(ch.info_json);
+      if (ch.info_json) it.info = storedCatalogInfo(ch.info_json);
       items.push(it);
     }
   }
@@ -141,7 +141,8 @@ export function cameraInfo(
   return info;
 }
 
-function parseInfo(json: string): CatalogInfo {
+/** A remote channel's stored Info (remote_channel.info_json), re-checked field by field. */
+export function storedCatalogInfo(json: string): CatalogInfo {
   try {
     const v: unknown = JSON.parse(json);
     return v !== null && typeof v === 'object' ? cleanCatalogInfo(v as Record<string, unknown>) : {};

@@ -30,11 +30,12 @@ const LOWER_CATALOG = `<?xml version="1.0" encoding="GB2312"?>
 describe.each(DIALECTS)('catalog Info from a lower and to our upper on %s (R-FN-3, issue 15)', (dialect) => {
   let t: TestApp;
   let lowerId = 0;
+  let m: ReturnType<typeof createCascadeModule>;
   const cams: Record<string, string> = {};
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    const m = createCascadeModule(t.app, { settings: { ...CITY, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60 } });
+    m = createCascadeModule(t.app, { settings: { ...CITY, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: 60 } });
     const admin = await t.actor('admin');
     const nodes = await t.app.org.tree(admin);
     const site = nodes.find((n) => n.kind === 'site')!;
@@ -71,6 +72,9 @@ describe.each(DIALECTS)('catalog Info from a lower and to our upper on %s (R-FN-
     const items = await catalog();
     expect(items.find((i) => i.deviceId === CH_2016)!.info).toEqual(msg.items[0].info);
     expect(items.find((i) => i.deviceId === CH_2022)).toMatchObject({ businessGroupId: '32010600002150000009', info: msg.items[1].info });
+    // The console's channel tree reads them through the scoped API view.
+    const view = await m.service.channels(await t.actor('admin'), lowerId);
+    expect(view.channels.find((c) => c.deviceId === CH_2022)).toMatchObject({ businessGroupId: '32010600002150000009', info: msg.items[1].info });
   });
 
   it('describes our own cameras by what the node knows: fixed without ONVIF, unknown type with it, a pulled channel as its lower said', async () => {
