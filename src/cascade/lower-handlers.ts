@@ -198,7 +198,7 @@ export class LowerHandlers {
         return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
       case 'other': {
         if (isBroadcast(msg)) {
-          const xml = await answerBroadcast(msg, this.d, gbActor(this.d.link.upper.id, ctx.source.host));
+          const xml = await answerBroadcast(msg, { ...this.d, selfId: self }, gbActor(this.d.link.upper.id, ctx.source.host));
           this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
           return this.send([xml]);
         }

@@ -108,6 +108,15 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(answer).toContain(`<DeviceID>${cams[0].gb}</DeviceID>`);
     expect(answer).toMatch(/<Result>ERROR<\/Result>/);
     expect(answer).toMatch(/<Reason>no audio output/);
+    // A target this node does not have is refused as such, not as an audio question.
+    const sn2 = upper.node.nextSn();
+    const stranger = '32010000001370000099';
+    const before2 = upper.received.length;
+    expect((await upper.node.message(dest, SITE.id, notify.replace(String(sn), String(sn2)).replace(cams[0].gb, stranger))).status).toBe(200);
+    await until('answer to the second Broadcast', () => upper.received.slice(before2).some((r) => r.msg?.sn === sn2));
+    const answer2 = Buffer.from(upper.received.slice(before2).find((r) => r.msg?.sn === sn2)!.req.body).toString('latin1');
+    expect(answer2).toContain(`<DeviceID>${stranger}</DeviceID>`);
+    expect(answer2).toMatch(/<Result>ERROR<\/Result>\s*<Reason>unknown target 32010000001370000099/);
 
     const sdp = buildGbSdp({ sessionName: 'Talk', originId: UPPER.id, ip: '127.0.0.1', port: 9, transport: 'udp', direction: 'sendrecv', startSec: 0, endSec: 0, rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }], ssrc: '0100000001' });
     const invite = createRequest({
@@ -118,7 +127,7 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(res.status).toBe(488);
     expect(res.headers.get('Warning')).toMatch(/^304 \S+ "Media type not available: no audio output/);
     const audits = await site.t.app.store.db.selectFrom('audit_log').select(['action', 'outcome', 'object_id']).where('action', 'in', ['cascade.broadcast', 'cascade.talk']).execute();
-    expect(audits.map((a) => [a.action, a.outcome, String(a.object_id)]).sort()).toEqual([['cascade.broadcast', 'denied', String(cams[0].id)], ['cascade.talk', 'denied', String(cams[0].id)]]);
+    expect(audits.map((a) => [a.action, a.outcome, String(a.object_id)]).sort()).toEqual([['cascade.broadcast', 'denied', String(cams[0].id)], ['cascade.broadcast', 'denied', stranger], ['cascade.talk', 'denied', String(cams[0].id)]].sort());
   });
 
   it('R-FN-3: a Query or Control this node does not know is answered Result ERROR with the reason (the upper never waits for nothing); a Notify gets its SIP 200 only', async () => {
