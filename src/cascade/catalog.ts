@@ -39,12 +39,13 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: Cata
   const all = { kind: 'all' } as const;
   const [nodes, rooms, cameras, sizes] = await Promise.all([r.org.list(all), r.rooms.list(all), r.cameras.list(all), r.recordings.latestVideoSizes()]);
   const nodeCode = new Map(nodes.map((n) => [n.id, n.gb_code]));
-  // A camera pulled from a lower's channel (gb28181://<id>) describes itself as that channel did.
-  const remoteInfo = new Map<string, CatalogInfo>();
-  if (cameras.some((c) => c.source_kind === 'gb28181')) {
-    for (const ch of await r.cascade.allChannels()) if (ch.info_json) remoteInfo.set(ch.device_id, storedCatalogInfo(ch.info_json));
-  }
   const roomById = new Map(rooms.map((x) => [x.id, x]));
+  // A camera pulled from a lower's channel (gb28181://<id>) describes itself as that channel did.
+  // Read once: relayed below (includeRemote) and the source of a pulled camera's Info (gb28181://<id>).
+  const pulls = cameras.some((c) => c.source_kind === 'gb28181');
+  const channels = opts.includeRemote || pulls ? await r.cascade.allChannels() : [];
+  const remoteInfo = new Map<string, CatalogInfo>();
+  if (pulls) for (const ch of channels) if (ch.info_json) remoteInfo.set(ch.device_id, storedCatalogInfo(ch.info_json));
   // The standard's tree (2016 §9.6 / 2022 Annex O): system → business group (215) → virtual
   // organisations (216) → channels; 216s and channels name their business group.
   const group = businessGroupId(selfId);
@@ -68,7 +69,6 @@ export async function buildCatalog(deps: CatalogDeps, selfId: string, opts: Cata
   if (!opts.includeRemote) return items;
   const seen = new Set(items.map((i) => i.deviceId));
   const lowers = await r.cascade.listLowers(all);
-  const channels = await r.cascade.allChannels();
   const byLower = new Map<number, RemoteChannelRow[]>();
   for (const ch of channels) (byLower.get(ch.lower_id) ?? byLower.set(ch.lower_id, []).get(ch.lower_id)!).push(ch);
   for (const l of lowers) {
