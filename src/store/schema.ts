@@ -384,6 +384,8 @@ export interface RemoteChannelTable {
   updated_at_ms: number;
   /** The item's BusinessGroupID (215) as the lower sent it; null when none (migration 0029). */
   business_group_id: string | null;
+  /** JSON object of the item's well-formed catalog <Info> fields as sent; null when none (migration 0037). */
+  info_json: string | null;
 }
 
 /** An Alarm notification received from a lower platform (R-FLT-1). */
