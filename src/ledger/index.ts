@@ -18,6 +18,7 @@ import { LedgerViews } from './ledger-views.ts';
 import { LEDGER_DEFAULTS } from './module-options.ts';
 import type { HealthView, LedgerModuleDeps, LedgerOptions, ProbedCamera } from './module-options.ts';
 import { NodeHealth } from './node-health.ts';
+import { upwardKey } from './own-keys.ts';
 import { Reachability } from './reachability.ts';
 import type { PeriodFigures, PeriodKind, ReportPeriod } from './period-figures.ts';
 import { ReportArchive } from './report-archive.ts';
@@ -58,7 +59,8 @@ export class LedgerModule {
     // Every ticket or device published upward also changes its site's summary.
     const publish: Publish | undefined = d.uplink
       ? async (trx, input) => {
-          const r = await d.uplink!().publish(trx, input);
+          // The server row and its tickets under this node's own id (own-keys.ts: a shared root collided).
+          const r = await d.uplink!().publish(trx, { ...input, key: upwardKey(input, this.o.nodeId) });
           if (input.topic !== SITE_TOPIC) this.sites.touch();
           return r;
         }
