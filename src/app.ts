@@ -20,6 +20,7 @@ import { EventBus } from './events/bus.ts';
 import { createExamModule } from './exams/index.ts';
 import type { ExamModule } from './exams/index.ts';
 import { createCascadeModule } from './cascade/index.ts';
+import { askLowerDeviceInfo } from './cascade/lower-device-info.ts';
 import { RoutingCameraOpener } from './ingest/routing-opener.ts';
 import { RtspCameraOpener } from './ingest/rtsp-opener.ts';
 import type { CameraOpener } from './ingest/source.ts';
@@ -167,7 +168,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const calls = createCascadeModule(app).calls;
         return calls && ((channelId, onRtp) => calls.openLive(channelId, { rtpTap: onRtp }));
       } }),
-    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), options: { ...ledgerOptions(config), ...opts.ledger } }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), gbDeviceInfo: () => { const c = createCascadeModule(app); return c.registry ? (sipId) => askLowerDeviceInfo(c, sipId) : undefined; }, options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
       await app.retention.stop();

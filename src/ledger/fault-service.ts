@@ -31,6 +31,9 @@ export interface FaultServiceDeps { store: Store; audit: AuditService; clock: Cl
 const STAMP: Partial<Record<TicketState, 'acknowledged_at_ms' | 'repairing_at_ms' | 'repaired_at_ms' | 'verified_at_ms'>> = { acknowledged: 'acknowledged_at_ms', repairing: 'repairing_at_ms', repaired: 'repaired_at_ms', verified: 'verified_at_ms' };
 
 export class FaultService {
+  /** Says why a replaced device's ticket still waits (conformance.ts); set by the module. */
+  explain?: (db: Kysely<Database>, deviceId: number, replacedAtMs: number) => Promise<string>;
+
   constructor(private readonly d: FaultServiceDeps) {}
 
   async list(actor: Actor, f: TicketFilter = {}): Promise<TicketView[]> {
@@ -45,7 +48,9 @@ export class FaultService {
       const r = repos(trx).ledger;
       const t = await r.getTicket(actor.scope, id);
       if (!t) throw outOfScope('fault.read', 'fault_ticket', id);
-      return { ...ticketView(t, this.d.clock.nowMs(), this.d.limits), events: (await r.events(actor.scope, id)).map(eventView) };
+      const since = t.state === 'verified' ? null : await this.replacedAt(trx, id);
+      const conformance = since === null ? null : { replacedAtMs: since, waitingFor: (await this.explain?.(trx, t.device_id, since)) ?? '等待符合性检查 (waiting for the conformance check)' };
+      return { ...ticketView(t, this.d.clock.nowMs(), this.d.limits), conformance, events: (await r.events(actor.scope, id)).map(eventView) };
     });
   }
 
@@ -129,9 +134,31 @@ export class FaultService {
 
   /** True while the ticket's device was replaced and no conformance pass has been recorded since. */
   private async awaitsConformance(db: Kysely<Database>, ticketId: number): Promise<boolean> {
+    return (await this.replacedAt(db, ticketId)) !== null;
+  }
+
+  /** When the ticket's device was last replaced, while no conformance pass has been recorded since; else null. */
+  async replacedAt(db: Kysely<Database>, ticketId: number): Promise<number | null> {
     const events = await repos(db).ledger.events(SYSTEM_ACTOR.scope, ticketId);
     const lastReplaced = events.map((e) => e.action).lastIndexOf(REPLACED);
-    return lastReplaced >= 0 && !events.slice(lastReplaced + 1).some((e) => e.action === CONFORMANT);
+    if (lastReplaced < 0 || events.slice(lastReplaced + 1).some((e) => e.action === CONFORMANT)) return null;
+    return events[lastReplaced]!.at_ms;
+  }
+
+  /** Whether any unverified ticket of the device waits for the replacement's conformance check. */
+  async awaitingConformance(deviceId: number): Promise<boolean> {
+    return (await this.waiting(deviceId)).length > 0;
+  }
+
+  /** Unverified tickets waiting for a replacement's conformance check (of one device, or all), with when it was replaced. */
+  async waiting(deviceId?: number): Promise<{ ticketId: number; deviceId: number; replacedAtMs: number }[]> {
+    const db = this.d.store.db;
+    const out: { ticketId: number; deviceId: number; replacedAtMs: number }[] = [];
+    for (const t of await repos(db).ledger.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified', ...(deviceId !== undefined && { deviceId }) })) {
+      const at = await this.replacedAt(db, t.id);
+      if (at !== null) out.push({ ticketId: t.id, deviceId: t.device_id, replacedAtMs: at });
+    }
+    return out;
   }
 
   /** Verifies every repaired ticket whose device has been healthy long enough. Returns how many. */

@@ -7,7 +7,9 @@ import type { Actor } from '../auth/actor.ts';
 import { statfsMeter } from '../retention/disk.ts';
 import { sntpQuery } from '../util/sntp.ts';
 import type { DeviceCardView } from './card-view.ts';
+import { ConformanceChecker } from './conformance.ts';
 import { DeviceFactsRecorder } from './device-facts.ts';
+import { GbDeviceInfoPoller } from './gb-device-info.ts';
 import { DeviceHealthSampler } from './device-health.ts';
 import { FaultService } from './fault-service.ts';
 import { HealthMonitor } from './health-monitor.ts';
@@ -49,6 +51,10 @@ export class LedgerModule {
   readonly deviceHealth: DeviceHealthSampler;
   /** Daily and weekly health reports (PDF, Excel) written on schedule and on demand, kept on disk. */
   readonly reports: ReportArchive;
+  /** R-CITY-4 of replaced devices that are not cameras (reachable, DeviceInfo, channel count). */
+  readonly conformance: ConformanceChecker;
+  /** DeviceInfo of GB/T 28181 devices registered directly here, after registration and on schedule. */
+  readonly gbInfo: GbDeviceInfoPoller;
   private readonly views: LedgerViews;
   private timer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
@@ -78,6 +84,12 @@ export class LedgerModule {
     this.views = new LedgerViews({ d, ledger: this.ledger, faults: this.faults, health: this.health, sites: this.sites, limits: this.o });
     this.reports = new ReportArchive({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, dataDir: d.dataDir, rollupView: (a) => this.rollupView(a), reported: (a) => this.reported(a), periods: (a, kind, period) => this.periodFigures(a, kind, period), keepDays: this.o.reportKeepDays });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
+    this.conformance = new ConformanceChecker({ store: d.store, log: d.log, faults: this.faults });
+    this.faults.explain = async (db, deviceId, since) => {
+      const v = await this.conformance.verdict(db, deviceId, since);
+      return v.passed ? '检查已满足，等待系统下一次记录 (met: recorded with the next sample)' : v.reason;
+    };
+    this.gbInfo = new GbDeviceInfoPoller({ store: d.store, clock: d.clock, log: d.log, facts: this.facts, conformance: this.conformance, ask: () => d.gbDeviceInfo?.(), enqueue: (fn) => this.monitor.enqueue(fn), intervalMs: this.o.deviceInfoIntervalMs });
   }
 
   get limits(): TicketLimits {
@@ -148,6 +160,7 @@ export class LedgerModule {
 
   /** Offline timers and verification, then the site summaries if anything they count changed. */
   async tick(): Promise<void> {
+    void this.gbInfo.poll(); // asks outside the queue; records in it
     await this.monitor.tick();
     await this.monitor.enqueue(() => this.sites.publishChanged());
   }
@@ -164,6 +177,7 @@ export class LedgerModule {
   private async sampleAll(): Promise<void> {
     await this.health.sample();
     await this.deviceHealth.sample();
+    await this.conformance.check(); // after the reachability rows it reads
     await this.sites.publishChanged(true);
   }
 

@@ -29,6 +29,8 @@ export const deviceBody = z
     // null = not measured. A port means a TCP connect; no port means ICMP ping (reachability.ts).
     probeHost: z.string().trim().regex(/^[0-9A-Za-z.:-]{1,253}$/, '探测地址须为 IP 或主机名 (probe host: IP or host name)').nullable().optional(),
     probeTcpPort: z.number().int().min(1).max(65535).nullable().optional(),
+    // Channels an NVR / encoder must have (R-CITY-4 check of a replacement): absent = unchanged, null = unknown.
+    expectedChannels: z.number().int().min(1, '通道数须为 1–4096 (channels 1–4096)').max(4096, '通道数须为 1–4096 (channels 1–4096)').nullable().optional(),
   })
   .strict();
 export type DeviceBody = z.infer<typeof deviceBody>;
@@ -59,6 +61,12 @@ export const deviceSchema = z.object({
   /** Reachability probe (non-video devices): host and TCP port, null = not measured / ICMP. */
   probeHost: z.string().nullable().optional(),
   probeTcpPort: z.number().nullable().optional(),
+  /** Channels an NVR / encoder must answer DeviceInfo with after a replacement (R-CITY-4); null = not known. */
+  expectedChannels: z.number().nullable().optional(),
+  /** The device's own last answer (GB/T 28181 DeviceInfo / ONVIF): model, channel count, when; null = never. */
+  reportedModel: z.string().nullable().optional(),
+  reportedChannels: z.number().nullable().optional(),
+  reportedAtMs: z.number().nullable().optional(),
   updatedAtMs: z.number(),
 });
 export type DeviceView = z.infer<typeof deviceSchema>;
@@ -95,14 +103,18 @@ export const ticketSchema = z.object({
   repairOverdue: z.boolean(),
 });
 export type TicketView = z.infer<typeof ticketSchema>;
-export const ticketDetailSchema = ticketSchema.extend({ events: z.array(ticketEventSchema) });
+export const ticketDetailSchema = ticketSchema.extend({
+  /** R-CITY-4: the device was replaced and the ticket is not verified before the replacement passes its check; null = not waiting. */
+  conformance: z.object({ replacedAtMs: z.number(), waitingFor: z.string() }).nullable(),
+  events: z.array(ticketEventSchema),
+});
 export type TicketDetailView = z.infer<typeof ticketDetailSchema>;
 
 export const trainingSchema = z.object({ id: z.number(), userId: z.number(), username: z.string(), displayName: z.string(), course: z.string(), trainedOnMs: z.number(), certificate: z.string(), certifiedUntilMs: z.number().nullable(), recordedBy: z.string() });
 export type TrainingView = z.infer<typeof trainingSchema>;
 
 export function deviceView(d: DeviceRow): DeviceView {
-  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, probeHost: d.probe_host ?? null, probeTcpPort: d.probe_tcp_port ?? null, updatedAtMs: d.updated_at_ms };
+  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, probeHost: d.probe_host ?? null, probeTcpPort: d.probe_tcp_port ?? null, expectedChannels: d.expected_channels ?? null, reportedModel: d.reported_model ?? null, reportedChannels: d.reported_channels ?? null, reportedAtMs: d.reported_at_ms ?? null, updatedAtMs: d.updated_at_ms };
 }
 
 export function ticketView(t: TicketRow, nowMs: number, limits: TicketLimits): TicketView {

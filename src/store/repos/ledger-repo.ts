@@ -47,6 +47,11 @@ export class LedgerRepo {
     return this.devices({ kind: 'all' }).where('ledger_device.org_node_id', '=', orgNodeId).where('ledger_device.code', '=', code).executeTakeFirst();
   }
 
+  /** Devices with `code` anywhere (system use: the ledger rows of a GB/T 28181 device registered here by its SIP id). */
+  devicesWithCode(code: string): Promise<DeviceRow[]> {
+    return this.devices({ kind: 'all' }).where('ledger_device.code', '=', code).orderBy('ledger_device.id').execute();
+  }
+
   /** The org node this server stands for: the one with `gbCode`, else the root of the tree. */
   homeNode(gbCode?: string): Promise<{ id: number; path: string; gb_code: string; name: string } | undefined> {
     let q = this.db.selectFrom('org_node').select(['id', 'path', 'gb_code', 'name']);
