@@ -191,5 +191,5 @@ function nodeClockOf(c: { offsetMs: number | null; server: string } | null | und
 /** The `ledger:` block of xuncha.yaml in the module's units (ms, ratio). */
 function ledgerOptions(config: Config): LedgerOptions {
   const l = config.ledger;
-  return { offlineAfterMs: l.offlineAfterS * 1000, ackLimitMs: l.ackLimitMin * 60_000, repairLimitMs: l.repairLimitMin * 60_000, verifyHealthyMs: l.verifyHealthyS * 1000, healthIntervalMs: l.healthIntervalS * 1000, diskLowRatio: l.diskLowPercent / 100, timeServer: l.timeServer, clockDriftMs: l.clockDriftS * 1000, nodeOrgCode: l.nodeOrgCode, nodeId: config.gb28181?.id, reportKeepDays: { day: l.dailyReportKeepDays, week: l.weeklyReportKeepDays, month: l.monthlyReportKeepDays } };
+  return { offlineAfterMs: l.offlineAfterS * 1000, ackLimitMs: l.ackLimitMin * 60_000, repairLimitMs: l.repairLimitMin * 60_000, verifyHealthyMs: l.verifyHealthyS * 1000, selfClear: { healthyMs: l.selfClearMin * 60_000 }, healthIntervalMs: l.healthIntervalS * 1000, diskLowRatio: l.diskLowPercent / 100, timeServer: l.timeServer, clockDriftMs: l.clockDriftS * 1000, nodeOrgCode: l.nodeOrgCode, nodeId: config.gb28181?.id, reportKeepDays: { day: l.dailyReportKeepDays, week: l.weeklyReportKeepDays, month: l.monthlyReportKeepDays } };
 }

@@ -26,6 +26,7 @@ import type { PeriodFigures, PeriodKind, ReportPeriod } from './period-figures.t
 import { ReportArchive } from './report-archive.ts';
 import type { RollupView } from './rollup.ts';
 import type { DeviceView } from './schemas.ts';
+import { SELF_CLEAR_DEFAULTS, SelfClear } from './self-clear.ts';
 import { SignalFaults } from './signal-faults.ts';
 import type { DiskAlarmLike } from './signal-faults.ts';
 import { SITE_TOPIC, SiteSummaryPublisher } from './site-summary.ts';
@@ -55,6 +56,8 @@ export class LedgerModule {
   readonly conformance: ConformanceChecker;
   /** DeviceInfo of GB/T 28181 devices registered directly here, after registration and on schedule. */
   readonly gbInfo: GbDeviceInfoPoller;
+  /** Untouched automatic tickets whose fault cleared by itself, closed by the system (stated, audited, kept visible). */
+  readonly selfClear: SelfClear;
   private readonly views: LedgerViews;
   private timer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
@@ -89,6 +92,7 @@ export class LedgerModule {
       const v = await this.conformance.verdict(db, deviceId, since);
       return v.passed ? '检查已满足，等待系统下一次记录 (met: recorded with the next sample)' : v.reason;
     };
+    this.selfClear = new SelfClear({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, faults: this.faults, opts: { ...SELF_CLEAR_DEFAULTS, ...stripUndefined(this.o.selfClear ?? {}) } });
     this.gbInfo = new GbDeviceInfoPoller({ store: d.store, clock: d.clock, log: d.log, facts: this.facts, conformance: this.conformance, ask: () => d.gbDeviceInfo?.(), enqueue: (fn) => this.monitor.enqueue(fn), intervalMs: this.o.deviceInfoIntervalMs });
   }
 
@@ -162,6 +166,7 @@ export class LedgerModule {
   async tick(): Promise<void> {
     void this.gbInfo.poll(); // asks outside the queue; records in it
     await this.monitor.tick();
+    await this.monitor.enqueue(() => this.selfClear.run());
     await this.monitor.enqueue(() => this.sites.publishChanged());
   }
 

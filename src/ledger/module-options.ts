@@ -17,6 +17,7 @@ import type { DeviceHealthOptions } from './device-health.ts';
 import type { StreamLike } from './stream-meter.ts';
 import type { Prober } from './reachability.ts';
 import type { GbDeviceInfoAsk } from './gb-device-info.ts';
+import type { SelfClearOptions } from './self-clear.ts';
 
 export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions>, Partial<DeviceHealthOptions> {
   /** How often the node's own health is sampled, ms. */
@@ -33,6 +34,8 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   probeTimeoutMs?: number;
   /** Replaces the reachability prober (tests). */
   prober?: Prober;
+  /** Tickets closing by themselves (self-clear.ts): healthy time, kinds, recurrence window. */
+  selfClear?: Partial<SelfClearOptions>;
   /** How often a GB/T 28181 device registered here is asked DeviceInfo again while it stays registered, ms. */
   deviceInfoIntervalMs?: number;
   /** Days a scheduled daily / weekly health report is kept on disk. */

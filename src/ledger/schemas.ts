@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { DeviceRow, TicketEventRow, TicketRow, TrainingRow } from '../store/repos/ledger-repo.ts';
 import type { TicketLimits } from './ticket-state.ts';
-import { STATE_LABELS, ticketTiming } from './ticket-state.ts';
+import { SELF_CLEARED_LABEL, STATE_LABELS, ticketTiming } from './ticket-state.ts';
 
 const ms = z.number().int().min(0).max(8_640_000_000_000);
 export const deviceClass = z.enum(['camera', 'nvr', 'encoder', 'switch', 'server', 'workstation', 'monitor', 'ups', 'clock', 'other']);
@@ -101,13 +101,13 @@ export const ticketSchema = z.object({
   timeToRepairMs: z.number(),
   ackOverdue: z.boolean(),
   repairOverdue: z.boolean(),
+  /** Closed by the system because the fault cleared by itself before anyone acted (never repaired; self-clear.ts). */
+  selfCleared: z.boolean().optional(),
+  /** R-CITY-4: the device was replaced and the ticket is not verified before the replacement passes its check (why it waits); null = not waiting. */
+  conformance: z.object({ replacedAtMs: z.number(), waitingFor: z.string() }).nullable().optional(),
 });
 export type TicketView = z.infer<typeof ticketSchema>;
-export const ticketDetailSchema = ticketSchema.extend({
-  /** R-CITY-4: the device was replaced and the ticket is not verified before the replacement passes its check; null = not waiting. */
-  conformance: z.object({ replacedAtMs: z.number(), waitingFor: z.string() }).nullable(),
-  events: z.array(ticketEventSchema),
-});
+export const ticketDetailSchema = ticketSchema.extend({ events: z.array(ticketEventSchema) });
 export type TicketDetailView = z.infer<typeof ticketDetailSchema>;
 
 export const trainingSchema = z.object({ id: z.number(), userId: z.number(), username: z.string(), displayName: z.string(), course: z.string(), trainedOnMs: z.number(), certificate: z.string(), certifiedUntilMs: z.number().nullable(), recordedBy: z.string() });
@@ -118,12 +118,14 @@ export function deviceView(d: DeviceRow): DeviceView {
 }
 
 export function ticketView(t: TicketRow, nowMs: number, limits: TicketLimits): TicketView {
+  // Verified without ever being repaired: only the system's self-clear closes a ticket that way.
+  const selfCleared = t.state === 'verified' && t.repaired_at_ms === null;
   const timing = ticketTiming({ openedAtMs: t.opened_at_ms, acknowledgedAtMs: t.acknowledged_at_ms, repairingAtMs: t.repairing_at_ms, repairedAtMs: t.repaired_at_ms }, nowMs, limits);
   return {
     id: t.id, deviceId: t.device_id, deviceName: t.device_name, deviceCode: t.device_code, deviceClass: t.device_class, cameraId: t.camera_id, responsibleName: t.responsible_name,
-    orgNodeId: t.org_node_id, nodeName: t.node_name, nodeCode: t.node_code, kind: t.kind, origin: t.origin, state: t.state, stateLabel: STATE_LABELS[t.state], summary: t.summary,
+    orgNodeId: t.org_node_id, nodeName: t.node_name, nodeCode: t.node_code, kind: t.kind, origin: t.origin, state: t.state, stateLabel: selfCleared ? SELF_CLEARED_LABEL : STATE_LABELS[t.state], summary: t.summary,
     openedBy: t.opened_by, openedAtMs: t.opened_at_ms, acknowledgedAtMs: t.acknowledged_at_ms, repairingAtMs: t.repairing_at_ms, repairedAtMs: t.repaired_at_ms, verifiedAtMs: t.verified_at_ms,
-    faultCount: t.fault_count, lastFaultAtMs: t.last_fault_at_ms, healthy: t.healthy_since_ms !== null, ...timing,
+    faultCount: t.fault_count, lastFaultAtMs: t.last_fault_at_ms, healthy: t.healthy_since_ms !== null, ...timing, selfCleared,
   };
 }
 

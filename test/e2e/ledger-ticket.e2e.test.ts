@@ -3,7 +3,8 @@
 // A real `xuncha serve` sampling health every 5 s; the device is a switch whose reachability probe
 // is a real TCP listener in this process. Closed, the switch is ticketed automatically after the
 // set time (10 s); the switch and its probe target are entered in the console's device form; the administrator acknowledges, starts and finishes the repair in 故障工单; the
-// listener reopened, the system verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
+// switch replaced meanwhile (a new serial in the form), the ticket says it waits for the conformance
+// check (R-CITY-4); the listener reopened, the system records the check passed and verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -62,6 +63,7 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await byId(page, 'device-code').fill(`SW-${TAG}`);
     await byId(page, 'device-name').fill(`交换机${TAG}`);
     await byId(page, 'device-responsible').fill('赵老师');
+    await byId(page, 'device-serial').fill(`SN-A-${TAG}`);
     await byId(page, 'device-probe-host').fill('127.0.0.1');
     await byId(page, 'device-probe-port').fill('70000');
     await byId(page, 'device-form-ok').click();
@@ -98,15 +100,31 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await expect.poll(() => row.innerText()).toContain('已确认');
     await byId(page, `ticket-${id}-start_repair`).click();
     await expect.poll(() => row.innerText()).toContain('维修中');
-    await byId(page, `ticket-${id}-mark_repaired`).click();
-    await expect.poll(() => row.innerText()).toContain('已修复待验证');
-    expect(await byId(page, `ticket-${id}-verify`).count()).toBe(0); // no button closes it by hand
 
-    sw = await listen(port); // repaired: the switch answers again
+    // R-CITY-4: the switch is replaced — a new serial entered in the device form. The ticket now
+    // waits for the new switch to answer on its probe target, and says so.
+    await page.getByRole('tab', { name: /设备台账/ }).first().click();
+    await byId(page, `device-SW-${TAG}-edit`).click();
+    await page.getByText('序列号改变即视为更换设备').waitFor();
+    await byId(page, 'device-serial').fill(`SN-B-${TAG}`);
+    await byId(page, 'device-form-ok').click();
+    await byId(page, 'device-form').waitFor({ state: 'detached' });
+    await look();
+    await expect.poll(() => byId(page, `ticket-${id}-conformance`).innerText()).toContain(`等待探测地址 127.0.0.1:${port} 可达`);
+    expect(await row.innerText()).toContain('待符合性检查');
+    await page.screenshot({ path: path.join(SHOTS, 'ticket-awaits-conformance.png'), fullPage: true });
+
+    sw = await listen(port); // the new switch is installed and answers; then the technician says "repaired"
+    await byId(page, `ticket-${id}-mark_repaired`).click();
+    await expect.poll(() => row.innerText()).toMatch(/已修复待验证|已验证恢复/);
+    expect(await byId(page, `ticket-${id}-verify`).count()).toBe(0); // no button closes it by hand
     await expect.poll(async () => {
       await look(true);
       return row.innerText();
     }, { timeout: 30_000, interval: 2500 }).toContain('已验证恢复');
+    const events = (await api<{ events: Array<{ action: string }> }>(page, 'GET', `/api/faults/tickets/${id}`)).events.map((e) => e.action);
+    expect(events).toEqual(expect.arrayContaining(['device_replaced', 'conformance_pass', 'verify']));
+    expect(events.indexOf('conformance_pass')).toBeLessThan(events.indexOf('verify'));
     await page.screenshot({ path: path.join(SHOTS, 'ticket-verified.png') });
   }, 120_000);
 });

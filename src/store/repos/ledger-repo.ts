@@ -136,6 +136,16 @@ export class LedgerRepo {
   }
 
   /** A ticket's history, oldest first; empty when the ticket is outside the scope. */
+  /** Events of the given actions on these tickets, oldest first (system use: replacement and conformance events). */
+  async eventsOf(ticketIds: readonly number[], actions: readonly string[]): Promise<TicketEventRow[]> {
+    if (ticketIds.length === 0) return [];
+    const out: TicketEventRow[] = [];
+    for (let i = 0; i < ticketIds.length; i += 500) {
+      out.push(...(await this.db.selectFrom('fault_ticket_event').selectAll().where('ticket_id', 'in', ticketIds.slice(i, i + 500)).where('action', 'in', actions).orderBy('ticket_id').orderBy('at_ms').orderBy('id').execute()));
+    }
+    return out;
+  }
+
   events(scope: Scope, ticketId: number): Promise<TicketEventRow[]> {
     let q = this.db
       .selectFrom('fault_ticket_event')
