@@ -74,8 +74,11 @@ export class DeviceFactsRecorder {
     const model = stated || row.model;
     const serial = f.serial?.trim() || row.serial;
     const firmware = f.firmware?.trim() || row.firmware;
-    // R-CITY-4: another serial (ONVIF), or another model than the device itself stated before (DeviceInfo has no serial).
-    const replacedBy = row.serial && serial !== row.serial ? `序列号 ${row.serial} → ${serial}` : stated && row.reported_model && stated !== row.reported_model ? `型号 ${row.reported_model} → ${stated}` : null;
+    // R-CITY-4: another serial when the answer has one (ONVIF: a model string may change with firmware),
+    // else another model than the device itself stated before (GB/T 28181 DeviceInfo has no serial).
+    const replacedBy = f.serial?.trim()
+      ? (row.serial && serial !== row.serial ? `序列号 ${row.serial} → ${serial}` : null)
+      : (stated && row.reported_model && stated !== row.reported_model ? `型号 ${row.reported_model} → ${stated}` : null);
     const awaiting = replacedBy !== null || (await this.d.faults.awaitingConformance(row.id));
     // The channel count an NVR / encoder must keep: its first answer's, never one given while a replacement is unchecked.
     const expected = row.expected_channels ?? (f.channels !== undefined && f.channels > 0 && !awaiting ? f.channels : null);

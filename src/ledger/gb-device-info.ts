@@ -46,15 +46,19 @@ export class GbDeviceInfoPoller {
     const r = repos(this.d.store.db);
     const now = this.d.clock.nowMs();
     const due: Array<{ sipId: string; deviceIds: number[] }> = [];
-    for (const lower of await r.cascade.listLowers(SYSTEM_ACTOR.scope)) {
-      if (lower.online !== 1) continue;
-      const registeredAtMs = Number(lower.registered_at_ms ?? 0);
-      const seen = this.asked.get(lower.id);
-      if (seen && seen.registeredAtMs === registeredAtMs && now - seen.askedAtMs < this.d.intervalMs) continue;
-      const devices = await r.ledger.devicesWithCode(lower.sip_id);
-      if (devices.length === 0) continue;
-      this.asked.set(lower.id, { registeredAtMs, askedAtMs: now });
-      due.push({ sipId: lower.sip_id, deviceIds: devices.map((x) => x.id) });
+    const online = (await r.cascade.listLowers(SYSTEM_ACTOR.scope)).filter((l) => l.online === 1).filter((l) => {
+      const seen = this.asked.get(l.id);
+      return !seen || seen.registeredAtMs !== Number(l.registered_at_ms ?? 0) || now - seen.askedAtMs >= this.d.intervalMs;
+    });
+    if (online.length === 0) return 0;
+    // One query for all: most lowers of a city are platforms, not ledger rows.
+    const byCode = new Map<string, number[]>();
+    for (const x of await r.ledger.devicesWithCodes(online.map((l) => l.sip_id))) byCode.set(x.code, [...(byCode.get(x.code) ?? []), x.id]);
+    for (const lower of online) {
+      const deviceIds = byCode.get(lower.sip_id);
+      if (!deviceIds) continue;
+      this.asked.set(lower.id, { registeredAtMs: Number(lower.registered_at_ms ?? 0), askedAtMs: now });
+      due.push({ sipId: lower.sip_id, deviceIds });
     }
     for (let i = 0; i < due.length; i += PARALLEL) {
       await Promise.all(due.slice(i, i + PARALLEL).map(async ({ sipId, deviceIds }) => {

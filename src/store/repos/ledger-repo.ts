@@ -47,9 +47,11 @@ export class LedgerRepo {
     return this.devices({ kind: 'all' }).where('ledger_device.org_node_id', '=', orgNodeId).where('ledger_device.code', '=', code).executeTakeFirst();
   }
 
-  /** Devices with `code` anywhere (system use: the ledger rows of a GB/T 28181 device registered here by its SIP id). */
-  devicesWithCode(code: string): Promise<DeviceRow[]> {
-    return this.devices({ kind: 'all' }).where('ledger_device.code', '=', code).orderBy('ledger_device.id').execute();
+  /** Devices whose code is one of `codes`, anywhere (system use: the ledger rows of GB/T 28181 devices registered here, by SIP id). */
+  async devicesWithCodes(codes: readonly string[]): Promise<DeviceRow[]> {
+    const out: DeviceRow[] = [];
+    for (let i = 0; i < codes.length; i += 500) out.push(...(await this.devices({ kind: 'all' }).where('ledger_device.code', 'in', codes.slice(i, i + 500)).orderBy('ledger_device.id').execute()));
+    return out;
   }
 
   /** The org node this server stands for: the one with `gbCode`, else the root of the tree. */
