@@ -988,6 +988,14 @@ export interface LedgerDeviceTable {
   probe_host: ColumnType<string | null, string | null | undefined, string | null>;
   /** TCP port of the reachability probe (port number); null with a host = ICMP ping. */
   probe_tcp_port: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Maker + model as the device itself last stated it (migration 0036); null = never. A change is a replacement. */
+  reported_model: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Channel count of the device's last valid GB/T 28181 DeviceInfo answer (count). */
+  reported_channels: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the last valid DeviceInfo / GetDeviceInformation answer came, ms since epoch; null = never. */
+  reported_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Channels an NVR / encoder must answer with (count): typed, or from its first answer; null = unknown. */
+  expected_channels: ColumnType<number | null, number | null | undefined, number | null>;
   created_at_ms: number;
   updated_at_ms: number;
 }
