@@ -203,6 +203,8 @@ const CASES: Case[] = [
   { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
   // The district administrator is the authority above the site's requester.
   { name: 'approve remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/decision`, body: () => ({ approve: true, note: '同意' }), allowed: ['admin'] },
+  // 撤回 (R-DIS-3): only the requester withdraws a request; the district's users may watch but it is not theirs (403 in scope, audited), 404 outside.
+  { name: 'cancel remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/cancel`, allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['admin', 'operator', 'leader'] },
   // Requests received from a lower level over the channel, decided here and sent down (docs/design/duty.md "Downward approvals").
   { name: 'remote-view requests received', method: 'GET', url: () => '/api/duty/grants/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'decide received remote view', method: 'POST', url: (ids) => `/api/duty/grants/received/${ids.receivedGrant}/decision`, body: () => ({ approve: false, note: '不予批准' }), allowed: ['admin'] },

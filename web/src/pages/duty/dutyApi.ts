@@ -32,6 +32,7 @@ export const dutyApi = {
   receivedGrants: () => request<{ requests: ReceivedRequestView[] }>('GET', '/api/duty/grants/received'),
   decideReceived: (originCode: string, key: string, approve: boolean, note?: string) => request<ReceivedRequestView>('POST', `/api/duty/grants/received/${originCode}/${key}/decision`, { approve, note }),
   requestGrant: (b: { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }) => request<ViewRequestView>('POST', '/api/duty/grants', b),
+  cancelGrant: (id: number) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/cancel`),
   decideGrant: (id: number, approve: boolean, note?: string) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/decision`, { approve, note }),
   incidents: () => request<{ incidents: IncidentView[] }>('GET', '/api/duty/incidents'),
   markIncident: (b: { cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; description: string }) => request<IncidentView>('POST', '/api/duty/incidents', b),
