@@ -20,12 +20,12 @@ import { prepare } from './lib/prepare.ts';
 import { loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
 import type { PageRun, TileResult } from './live-page.ts';
 
-// BENCH_SMOKE=1 (test/bench/smoke.test.ts): every scenario with at most 2 tiles for 1.5 s, only to
+// BENCH_SMOKE=1 (test/bench/smoke.test.ts): every scenario with at most 2 tiles for 1.5 s (HLS 4 s), only to
 // prove the benchmark runs.
 const MEASURE_MS = Number(process.env.BENCH_LIVE_MS ?? (SMOKE ? '1500' : '12000'));
 const ROOMS = SMOKE ? 1 : 32; // 64 cameras
 /** Pauses: before measuring (recorder connects), idle server CPU, between scenarios; HLS window. */
-const WAIT = SMOKE ? { settleMs: 500, idleMs: 300, betweenMs: 100, hlsMs: 6000 } : { settleMs: 6000, idleMs: 3000, betweenMs: 1500, hlsMs: 20_000 };
+const WAIT = SMOKE ? { settleMs: 500, idleMs: 300, betweenMs: 100, hlsMs: 4000 } : { settleMs: 6000, idleMs: 3000, betweenMs: 1500, hlsMs: 20_000 };
 /** BENCH_LIVE_DIAG=1: print where an MSE wall's first frames spend their time (live-page.ts PageDiag). */
 const DIAG = process.env.BENCH_LIVE_DIAG === '1' || process.env.BENCH_LIVE_DIAG === 'trace';
 /** BENCH_LIVE_DIAG=trace: also a Chromium trace of each MSE scenario's first 1.5 s (bench/lib/trace-window.ts). */
@@ -97,15 +97,20 @@ async function main(): Promise<void> {
   prepare({ system: 'test', clips: true, web: true }); // Chromium, ffmpeg, the console's login page
   const scenarios = selectScenarios();
   const needs = (k: Scenario['kind']) => scenarios.some((s) => s.kind === k);
-  const bundle = needs('mse') ? await buildLiveBundle() : '';
+  // The four preparations are independent: started together (they mostly wait on child
+  // processes: esbuild, ffmpeg, the server and simulator, Chromium).
   const peerClips: Record<string, string> = {};
-  for (const stream of ['main', 'sub'] as const) {
+  const clipsP = Promise.all((['main', 'sub'] as const).map(async (stream) => {
     // 3 × the 10 s clip: one file outlasts the measuring window (no loop seek while measuring).
     if (scenarios.some((s) => s.kind === 'peer' && s.stream === stream)) peerClips[stream] = (await makePeerClip(stream, 25, Math.max(3, Math.ceil(MEASURE_MS / 10_000) + 1))).toString('base64');
-  }
-  const server = await startLiveServer({ XUNCHA_SIM_ROOMS: String(ROOMS), XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'error' }, { simProcess: true });
-  // The page gets our measuring bundle as an inline script: past the console's CSP (issue 13).
-  const browser = await launchBrowser({ bypassCSP: true });
+  }));
+  const [bundle, server, browser] = await Promise.all([
+    needs('mse') ? buildLiveBundle() : Promise.resolve(''),
+    (async () => startLiveServer({ XUNCHA_SIM_ROOMS: String(ROOMS), XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'error' }, { simProcess: true }))(),
+    // The page gets our measuring bundle as an inline script: past the console's CSP (issue 13).
+    launchBrowser({ bypassCSP: true }),
+    clipsP,
+  ]);
   // Chromium = every process under the browser process(es) this bench started.
   const cpuWindow = () => startCpuWindow({ server: () => [server.pid], sim: () => [server.simPid], chromium: () => childTrees(process.pid, /chrom|headless/i) });
   try {

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const regS = (performance.now() - t0) / 1000;
   const cpuReg = readProc(child.pid!)!;
   process.stdout.write(`registered ${N} devices with digest in ${regS.toFixed(2)} s: ${(N / regS).toFixed(0)} registrations/s, upper CPU ${(((cpuReg.cpuS - cpu0.cpuS) / regS) * 100).toFixed(0)} %\n`);
-  await new Promise((r) => setTimeout(r, 2000)); // catalog queries after registration settle
+  await new Promise((r) => setTimeout(r, SMOKE ? 1000 : 2000)); // catalog queries after registration settle (20 devices in smoke mode: 1 s)
   const steadyS = Number(values['steady-s']);
   const a = readProc(child.pid!)!;
   const ta = performance.now();
@@ -174,12 +174,16 @@ async function sippPeer(devices: SipNode[], steadyS: number): Promise<{ version:
   const dest = { host: '127.0.0.1', port, transport: 'udp' as const };
   await new Promise((r) => setTimeout(r, 1000)); // sipp binds and reads its scenario
   let stop = false;
+  // A device's pause ends at once when the peer run stops (no wait for its next keepalive).
+  let wake!: () => void;
+  const stopped = new Promise<void>((r) => (wake = r));
+  const pause = (ms: number) => Promise.race([new Promise((r) => setTimeout(r, ms)), stopped]);
   // Every device keepalives every KEEPALIVE_S, spread evenly over the period, like the LowerLinks.
   const loops = devices.map(async (node, i) => {
-    await new Promise((r) => setTimeout(r, (i / devices.length) * KEEPALIVE_S * 1000));
+    await pause((i / devices.length) * KEEPALIVE_S * 1000);
     while (!stop) {
       void node.message(dest, UPPER.id, { kind: 'keepalive', sn: node.nextSn(), deviceId: node.identity.id, status: 'OK' }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000));
+      await pause(KEEPALIVE_S * 1000);
     }
   });
   await new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000)); // every device has started
@@ -189,6 +193,7 @@ async function sippPeer(devices: SipNode[], steadyS: number): Promise<{ version:
   const b = readProc(sipp.pid!);
   const elapsedS = (performance.now() - ta) / 1000;
   stop = true;
+  wake();
   sipp.kill('SIGTERM');
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, KEEPALIVE_S * 1000 + 1000))]);
 

@@ -1,6 +1,6 @@
 // `npm run fuzz [-- --iterations N --seed S --target NAME]`: the long fuzz run over every
 // registered parser of network input (RTSP, SDP, RTP/RTCP, depacketizers, bitstreams, SIP,
-// MANSCDP, PS, the uplink batch, audit checkpoint files, the ingest stream check and RTP sequence tracker, the recording-file scan of recovery and the verifier, ONVIF responses, SNTP replies). The test suite runs a short version of the same targets.
+// MANSCDP, PS, the uplink batch, GB/T 28181 DeviceInfo answers as the ledger judges them, audit checkpoint files, the ingest stream check and RTP sequence tracker, the recording-file scan of recovery and the verifier, ONVIF responses, SNTP replies). The test suite runs a short version of the same targets.
 import { existsSync } from 'node:fs';
 import { fuzzTargets, runFuzz } from '../src/media/fuzz/targets.ts';
 
@@ -8,6 +8,7 @@ await import('../src/media/fuzz/depacketizer-targets.ts');
 await import('../src/org/fuzz-targets.ts');
 if (existsSync(new URL('../src/gb28181/fuzz-targets.ts', import.meta.url))) await import('../src/gb28181/fuzz-targets.ts');
 await import('../src/uplink/fuzz-targets.ts');
+await import('../src/ledger/fuzz-targets.ts');
 await import('../src/audit/fuzz-targets.ts');
 await import('../src/ingest/fuzz-targets.ts');
 await import('../src/recording/fuzz-targets.ts');

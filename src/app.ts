@@ -20,6 +20,7 @@ import { EventBus } from './events/bus.ts';
 import { createExamModule } from './exams/index.ts';
 import type { ExamModule } from './exams/index.ts';
 import { createCascadeModule } from './cascade/index.ts';
+import { askLowerDeviceInfo } from './cascade/lower-device-info.ts';
 import { RoutingCameraOpener } from './ingest/routing-opener.ts';
 import { RtspCameraOpener } from './ingest/rtsp-opener.ts';
 import type { CameraOpener } from './ingest/source.ts';
@@ -167,7 +168,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const calls = createCascadeModule(app).calls;
         return calls && ((channelId, onRtp) => calls.openLive(channelId, { rtpTap: onRtp }));
       } }),
-    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), options: { ...ledgerOptions(config), ...opts.ledger } }),
+    ledger: createLedgerModule({ store, audit, clock, log, events, alarms: exams.alarms, diskAlarms: () => app.retention?.alarms, uplink: () => createUplinkModule(app).service, dataDir: config.dataDir, cameraState: (id) => recorder.status(id), stream: (id) => recorder.supervisor(id), gbDeviceInfo: () => { const c = createCascadeModule(app); return c.registry ? (sipId) => askLowerDeviceInfo(c, sipId) : undefined; }, options: { ...ledgerOptions(config), ...opts.ledger } }),
     log,
     close: async () => {
       await app.retention.stop();
@@ -190,5 +191,5 @@ function nodeClockOf(c: { offsetMs: number | null; server: string } | null | und
 /** The `ledger:` block of xuncha.yaml in the module's units (ms, ratio). */
 function ledgerOptions(config: Config): LedgerOptions {
   const l = config.ledger;
-  return { offlineAfterMs: l.offlineAfterS * 1000, ackLimitMs: l.ackLimitMin * 60_000, repairLimitMs: l.repairLimitMin * 60_000, verifyHealthyMs: l.verifyHealthyS * 1000, healthIntervalMs: l.healthIntervalS * 1000, diskLowRatio: l.diskLowPercent / 100, timeServer: l.timeServer, clockDriftMs: l.clockDriftS * 1000, nodeOrgCode: l.nodeOrgCode, nodeId: config.gb28181?.id, reportKeepDays: { day: l.dailyReportKeepDays, week: l.weeklyReportKeepDays, month: l.monthlyReportKeepDays } };
+  return { offlineAfterMs: l.offlineAfterS * 1000, ackLimitMs: l.ackLimitMin * 60_000, repairLimitMs: l.repairLimitMin * 60_000, verifyHealthyMs: l.verifyHealthyS * 1000, selfClear: { healthyMs: l.selfClearMin * 60_000 }, healthIntervalMs: l.healthIntervalS * 1000, diskLowRatio: l.diskLowPercent / 100, timeServer: l.timeServer, clockDriftMs: l.clockDriftS * 1000, nodeOrgCode: l.nodeOrgCode, nodeId: config.gb28181?.id, reportKeepDays: { day: l.dailyReportKeepDays, week: l.weeklyReportKeepDays, month: l.monthlyReportKeepDays } };
 }

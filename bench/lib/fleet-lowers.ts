@@ -87,6 +87,11 @@ async function run(cmd: RunCmd): Promise<RunResult> {
     l.dirty = false;
   }
   let stopping = false;
+  // The senders' and the dashboard clients' pauses end at once when the run stops: a sender
+  // sleeping its 5-s period would otherwise hold the end of every phase (issue 16: smoke time).
+  let wake!: () => void;
+  const stopped = new Promise<void>((r) => (wake = r));
+  const pause = (ms: number) => Promise.race([sleep(ms), stopped]);
   let n = 0;
   // Status changes at ratePerS over the fleet.
   const changer = (async () => {
@@ -107,7 +112,7 @@ async function run(cmd: RunCmd): Promise<RunResult> {
   // Each lower sends what changed: summaries every 5 s (xuncha), raw events every 1 s (naive).
   const senders = lowers.map(async (l, k) => {
     const every = cmd.mode === 'xuncha' ? 5000 : 1000;
-    await sleep((every * k) / lowers.length);
+    await pause((every * k) / lowers.length);
     while (!stopping) {
       if (cmd.mode === 'xuncha' && l.dirty) {
         l.dirty = false;
@@ -117,7 +122,7 @@ async function run(cmd: RunCmd): Promise<RunResult> {
         const events = l.pending.splice(0);
         await send(cmd, l, events.map((e, j) => ({ topic: 'bench.camera.status', key: `${e.code}#${e.atMs}.${j}`, body: { site: l.spec.siteCode, camera: Number(e.code.slice(-7)), online: e.online, atMs: e.atMs } })), res);
       }
-      await sleep(every);
+      await pause(every);
     }
   });
   // Dashboard clients: latencies kept only after the warm-up.
@@ -138,11 +143,12 @@ async function run(cmd: RunCmd): Promise<RunResult> {
       const ms = performance.now() - a;
       if (status !== 200) res.errors.push(`dashboard ${status}`);
       else if (a >= measureFrom) res.latenciesMs.push(ms);
-      await sleep(Math.max(0, cmd.dashIntervalMs - ms));
+      await pause(Math.max(0, cmd.dashIntervalMs - ms));
     }
   });
   await sleep((cmd.warmS + cmd.steadyS) * 1000);
   stopping = true;
+  wake();
   await Promise.all([changer, ...senders, ...clients]);
   return res;
 }

@@ -8,6 +8,7 @@
 //     NODE_OPTIONS preloads die-with-parent.mjs into them, which watches the parent pid.
 import { spawn, fork } from 'node:child_process';
 import type { ChildProcess, ForkOptions, SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { processTree } from './proc-tree.ts';
@@ -43,6 +44,28 @@ function killDescendants(signal: NodeJS.Signals): void {
   }
 }
 
+/** True while a process group it started or a live (not zombie) descendant remains. */
+function anythingLeft(): boolean {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      groups.delete(pgid); // empty group
+    }
+  }
+  for (const pid of processTree(process.pid)) {
+    if (pid === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] !== 'Z') return true;
+    } catch {
+      /* gone */
+    }
+  }
+  return false;
+}
+
 /** Synchronous last resort (process 'exit'): SIGKILL to every group and every descendant left. */
 function killEverything(): void {
   killGroups('SIGKILL');
@@ -73,7 +96,14 @@ export function installBenchExit(opts: { name: string; timeoutMs: number }): voi
     process.stderr.write(`[${opts.name}] ${why}: stopping every process it started\n`);
     killGroups('SIGTERM');
     killDescendants('SIGTERM');
-    setTimeout(() => process.exit(code), 3000).unref();
+    // Exit as soon as everything it started has ended (most stop within a few hundred ms), at
+    // the latest after 3 s; the 'exit' handler SIGKILLs whatever is left.
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      if (Date.now() - t0 < 3000 && anythingLeft()) return;
+      clearInterval(poll);
+      process.exit(code);
+    }, 50);
   };
   process.once('SIGINT', () => stop('interrupted (SIGINT)', 130));
   process.once('SIGTERM', () => stop('terminated (SIGTERM)', 143));

@@ -191,6 +191,10 @@ async function main(): Promise<void> {
       await app.close();
       finished = true;
       process.disconnect();
+      // Exit now: a reconnect attempt still waiting on a camera that the benchmark stalled keeps
+      // its socket open until the RTSP request timeout (10 s), which would hold this process (and
+      // the whole benchmark) that long after everything is measured and closed.
+      process.exit(0);
     }
   };
   process.on('message', (m: ParentMsg) => {

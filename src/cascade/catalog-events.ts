@@ -14,6 +14,8 @@ export function channelRowOf(it: CatalogItem, nowMs: number) {
     item_kind: itemKind(it), status: it.status ? normaliseStatus(it.status) : null, civil_code: it.civilCode?.slice(0, 12) ?? null,
     manufacturer: it.manufacturer?.slice(0, 64) ?? null, model: it.model?.slice(0, 64) ?? null, parental: it.parental ?? 0, updated_at_ms: nowMs,
     business_group_id: it.businessGroupId?.slice(0, 20) ?? null,
+    // Only well-formed standard fields reach here (the parser drops the rest), so storing them is safe to relay.
+    info_json: it.info && Object.keys(it.info).length > 0 ? JSON.stringify(it.info) : null,
   };
 }
 

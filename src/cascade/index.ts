@@ -12,7 +12,7 @@ import { relayAlarms } from './alarm-relay.ts';
 import { watchFaults } from './alarms-out.ts';
 import { watchDutyAlarms } from './duty-alarms-out.ts';
 import { PtzForwarder } from '../duty/ptz-forward.ts';
-import { buildCatalog } from './catalog.ts';
+import { buildCatalog, onvifCapability } from './catalog.ts';
 import { CatalogWatcher } from './catalog-watch.ts';
 import { LowerHandlers } from './lower-handlers.ts';
 import { LowerLink } from './lower-link.ts';
@@ -123,6 +123,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     if (s.upper) {
       this.link = new LowerLink(node, s.upper, app.clock, app.log, this.opts.lowerBackoff);
       const calls = this.calls;
+      // Catalog Info PTZType: a camera with an ONVIF address may be moved (type unknown), one without is fixed.
+      const onvifCapable = onvifCapability(app.box);
       const ptz = app.box && new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => calls.ptz(channelId, cmd) });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, perMessage: this.opts.perMessage,
@@ -158,11 +160,12 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         refusals,
         // Allowed PTZ from the upper moves our ONVIF camera; our own GB channels go on down.
         ptzForward: ptz ? (camera, cmd) => ptz.forward(camera, cmd) : undefined,
+        onvifCapable,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs
       // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.
       const watcher = (this.watcher = new CatalogWatcher({
-        build: () => buildCatalog({ store: app.store, cameraOnline: (id) => app.recorder.status(id)?.state === 'online' }, node.identity.id, { includeRemote: true }),
+        build: () => buildCatalog({ store: app.store, cameraOnline: (id) => app.recorder.status(id)?.state === 'online', onvifCapable }, node.identity.id, { includeRemote: true, gbVersion: s.upper?.gbVersion }),
         onChanges: (items) => lowerSubs.publishCatalog(items),
         log: app.log,
       }));

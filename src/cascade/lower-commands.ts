@@ -64,7 +64,7 @@ function field(msg: OtherMessage, name: string): string | undefined {
  * RTSP: no home position, cruise tracks or PTZ position (ONVIF PTZ is not built), and their SD
  * cards are not visible — each is answered with the empty form. The node itself answers
  * SDCardStatus with its recording disk. A malformed one (CruiseTrackQuery without Number) is
- * left unanswered, as an unknown command.
+ * answered ERROR with what is wrong (`unsupportedAnswer`), as an unknown command.
  */
 async function answerDevice(msg: OtherMessage, deps: CommandDeps, isNode: boolean): Promise<string | undefined> {
   let q: DeviceQuery | undefined;
@@ -76,6 +76,23 @@ async function answerDevice(msg: OtherMessage, deps: CommandDeps, isNode: boolea
   if (!q) return undefined;
   const storageCards = q.kind === 'sd-card-status' && isNode && deps.storage ? await deps.storage() : [];
   return answerDeviceQuery(q, { storageCards });
+}
+
+/**
+ * A Query or Control this node does not know (or cannot read) still gets a Response, Result ERROR
+ * with the reason, so the upper does not wait for an answer that never comes (issue 15 "Missing").
+ * Notify messages need nothing beyond the SIP 200. A CmdType that is not a plain name is not echoed.
+ */
+export function unsupportedAnswer(msg: OtherMessage): string | undefined {
+  if (msg.root !== 'Query' && msg.root !== 'Control') return undefined;
+  if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(msg.cmdType)) return undefined;
+  let reason = `${msg.root}/${msg.cmdType} is not supported here`;
+  try {
+    readDeviceQuery(msg);
+  } catch (e) {
+    reason = (e as Error).message; // a known query in a malformed form (CruiseTrackQuery without Number)
+  }
+  return responseXml(msg.cmdType, msg.sn, msg.deviceId, [el('Result', 'ERROR'), el('Reason', reason)]);
 }
 
 /**

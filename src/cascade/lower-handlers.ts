@@ -11,7 +11,7 @@ import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { VERSION } from '../version.ts';
 import { buildCatalog } from './catalog.ts';
-import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml } from './lower-commands.ts';
+import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml, unsupportedAnswer } from './lower-commands.ts';
 import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
@@ -54,6 +54,8 @@ export interface LowerHandlerDeps {
   perMessage?: number;
   /** Moves one of our cameras once the PTZ lock allowed the upper's command (duty/ptz-forward.ts). */
   ptzForward?: (camera: CameraRow, ptzCmd: string) => Promise<{ forwarded: boolean; via: string | null }>;
+  /** Whether a camera has an ONVIF address (catalog Info PTZType); unknown when absent. */
+  onvifCapable?(camera: CameraRow): boolean | undefined;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
@@ -104,7 +106,7 @@ export class LowerHandlers {
     const head = { sn: msg.sn, deviceId: msg.deviceId };
     switch (msg.kind) {
       case 'catalog-query': {
-        const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online }, self, { includeRemote: Boolean(this.d.remote) });
+        const items = await buildCatalog({ store, cameraOnline: (id) => this.d.cameraState(id).online, onvifCapable: this.d.onvifCapable }, self, { includeRemote: Boolean(this.d.remote), gbVersion: this.d.link.upper.gbVersion });
         return this.send(splitCatalog(items, this.d.perMessage ?? 20, { sn: msg.sn, deviceId: self }, this.bodyBudget()));
       }
       case 'device-info-query': {
@@ -196,15 +198,16 @@ export class LowerHandlers {
         return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
       case 'other': {
         if (isBroadcast(msg)) {
-          const xml = await answerBroadcast(msg, this.d, gbActor(this.d.link.upper.id, ctx.source.host));
+          const xml = await answerBroadcast(msg, { ...this.d, selfId: self }, gbActor(this.d.link.upper.id, ctx.source.host));
           this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');
           return this.send([xml]);
         }
         const cfg = await answerConfig(msg, { link: this.d.link, audit: this.d.audit, name: NODE_NAME, isNode: msg.deviceId === self }, gbActor(this.d.link.upper.id, ctx.source.host));
         const xml = cfg ?? (await answerQuery(msg, this.commandDeps(), camera?.name ?? NODE_NAME, msg.deviceId === self));
         if (xml) return this.send([xml]);
-        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, 'MANSCDP command from the upper not supported: not answered');
-        return undefined;
+        const refusal = unsupportedAnswer(msg);
+        this.refused(`unsupported:${msg.root}:${msg.cmdType}`, ctx, { root: msg.root, cmdType: msg.cmdType }, `MANSCDP command from the upper not supported: ${refusal ? 'answered Result ERROR' : 'not answered'}`);
+        return refusal ? this.send([refusal]) : undefined;
       }
       default:
         return undefined;

@@ -3,7 +3,8 @@
 import type { Actor } from '../auth/actor.ts';
 import { actorPath, outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import { computeHa1, formatGbTime } from '../gb28181/index.ts';
-import type { RecordItem } from '../gb28181/index.ts';
+import type { CatalogInfo, RecordItem } from '../gb28181/index.ts';
+import { storedCatalogInfo } from './catalog.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CascadeAlarmRow, LowerRow, RemoteChannelRow } from '../store/repos/cascade-repo.ts';
 import type { LowerPlatformKind } from '../store/schema.ts';
@@ -20,7 +21,11 @@ export interface LowerView {
   /** An SM3 HA1 is stored (password set since migration 0006): SM3 is offered when it declares 2022. */
   sm3Ready: boolean;
 }
-export interface RemoteChannelView { deviceId: string; parentId: string | null; name: string; kind: string; status: string | null; civilCode: string | null; manufacturer: string | null; model: string | null }
+export interface RemoteChannelView {
+  deviceId: string; parentId: string | null; name: string; kind: string; status: string | null; civilCode: string | null; manufacturer: string | null; model: string | null;
+  /** BusinessGroupID (215) as the lower sent it; catalog <Info> fields as sent (well-formed ones; migration 0037), or null. */
+  businessGroupId?: string | null; info?: CatalogInfo | null;
+}
 export interface CascadeAlarmView { id: number; lowerId: number; deviceId: string; priority: number; method: number; alarmType: number | null; alarmAtMs: number | null; description: string | null; receivedAtMs: number; clearedAtMs: number | null }
 /** A lower as the console's 级联 page lists it: LowerView plus channel states and since-when. */
 export interface LowerDetailView extends LowerView {
@@ -44,7 +49,10 @@ export const lowerView = (l: LowerRow): LowerView => ({
   contact: l.contact_host ? `${l.contact_host}:${l.contact_port ?? ''}/${l.transport ?? 'udp'}` : null, catalogAtMs: num(l.catalog_at_ms), channelCount: Number(l.channel_count),
   gbVersion: l.gb_version, authAlgorithm: l.auth_algorithm, sm3Ready: l.ha1_sm3 !== null,
 });
-const channelView = (c: RemoteChannelRow): RemoteChannelView => ({ deviceId: c.device_id, parentId: c.parent_id, name: c.name, kind: c.item_kind, status: c.status, civilCode: c.civil_code, manufacturer: c.manufacturer, model: c.model });
+const channelView = (c: RemoteChannelRow): RemoteChannelView => ({
+  deviceId: c.device_id, parentId: c.parent_id, name: c.name, kind: c.item_kind, status: c.status, civilCode: c.civil_code, manufacturer: c.manufacturer, model: c.model,
+  businessGroupId: c.business_group_id, info: c.info_json ? storedCatalogInfo(c.info_json) : null,
+});
 const alarmView = (a: CascadeAlarmRow): CascadeAlarmView => ({ id: a.id, lowerId: a.lower_id, deviceId: a.device_id, priority: a.priority, method: a.method, alarmType: a.alarm_type, alarmAtMs: num(a.alarm_at_ms), description: a.description, receivedAtMs: Number(a.received_at_ms), clearedAtMs: num(a.cleared_at_ms) });
 
 export class CascadeService {

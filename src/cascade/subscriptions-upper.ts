@@ -288,6 +288,7 @@ export class UpperSubscriptions extends EventEmitter<{ 'catalog-events': [{ lowe
 
   private applyCatalog(lower: { id: number; sipId: string }, items: CatalogItem[]): void {
     const l = this.lowers.get(lower.id);
+    this.d.registry.warnBadInfo(lower.sipId, items);
     const run = async (): Promise<void> => {
       const res = await applyCatalogEvents(this.d.store, lower, items, this.d.clock.nowMs());
       if (res.fullQuery) await this.d.registry.refreshCatalog(lower.id);

@@ -367,6 +367,7 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     const now = this.clock.nowMs();
     const unique = new Map<string, CatalogItem>();
     for (const it of items) if (it.deviceId !== lower.sip_id) unique.set(it.deviceId, it);
+    this.warnBadInfo(lower.sip_id, items);
     const rows = [...unique.values()].map((it) => channelRowOf(it, now));
     const channels = rows.filter((x) => x.item_kind === 'channel').length;
     await this.store.db.transaction().execute(async (trx) => {
@@ -377,6 +378,14 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     });
     this.emit('catalog', { lowerId, items: rows.length, channels, ms: Date.now() - t0 });
     return rows.length;
+  }
+
+  /** Malformed catalog <Info> fields were left out (the items kept): said once a minute per lower. */
+  warnBadInfo(sipId: string, items: readonly CatalogItem[]): void {
+    const bad = items.filter((it) => it.infoRejected);
+    if (bad.length === 0) return;
+    const fields = [...new Set(bad.flatMap((it) => it.infoRejected ?? []))];
+    this.refusals.warn(`catalog-info:${sipId}`, { sipId, items: bad.length, fields, example: bad[0].deviceId }, 'catalog <Info> fields malformed: left out, items kept');
   }
 
   /** Sends a MANSCDP query to a lower and waits for its complete answer. */

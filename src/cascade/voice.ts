@@ -25,7 +25,7 @@ export function isBroadcast(msg: OtherMessage): boolean {
 }
 
 /** Answers a Broadcast notification (always ERROR) and audits it; returns the Response XML. */
-export async function answerBroadcast(msg: OtherMessage, deps: { store: Store; audit: AuditService }, actor: Actor): Promise<string> {
+export async function answerBroadcast(msg: OtherMessage, deps: { store: Store; audit: AuditService; selfId?: string }, actor: Actor): Promise<string> {
   let target: { sourceId: string; targetId: string } | undefined;
   let reason = NO_AUDIO_OUTPUT;
   try {
@@ -34,6 +34,8 @@ export async function answerBroadcast(msg: OtherMessage, deps: { store: Store; a
     reason = (e as Error).message;
   }
   const camera = target ? await repos(deps.store.db).cameras.getByGbCode({ kind: 'all' }, target.targetId) : undefined;
+  // A target that is neither this node nor one of its cameras: say so, it is not an audio question.
+  if (target && !camera && target.targetId !== deps.selfId) reason = `unknown target ${target.targetId}: not a camera of this node`;
   await deps.audit.record(actor, {
     action: 'cascade.broadcast', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? msg.deviceId, outcome: 'denied',
     ...(camera ? { scopePath: camera.site_path } : {}), detail: { sourceId: target?.sourceId, targetId: target?.targetId ?? msg.deviceId, reason },

@@ -159,6 +159,8 @@ export const configSchema = z
         repairLimitMin: z.coerce.number().int().min(1).max(43_200).default(240),
         /** A repaired device must be measured healthy this long before the system verifies (s). */
         verifyHealthyS: z.coerce.number().int().min(1).max(86_400).default(60),
+        /** An untouched automatic ticket whose fault cleared by itself is closed by the system after this long healthy (min); 0 = never. */
+        selfClearMin: z.coerce.number().min(0).max(10_080).default(10),
         /** Node health sample interval (s). */
         healthIntervalS: z.coerce.number().int().min(5).max(3600).default(60),
         /** Free share of the data disk (%) below which a disk ticket opens. */
@@ -176,7 +178,7 @@ export const configSchema = z
         monthlyReportKeepDays: z.coerce.number().int().min(31).max(3650).default(1100),
       })
       .strict()
-      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400, monthlyReportKeepDays: 1100 }),
+      .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, selfClearMin: 10, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400, monthlyReportKeepDays: 1100 }),
     /**
      * Duty (issue 18, docs/design/duty.md): a person checked in at a workstation from which no
      * request came for this long is checked out as idle (min). During exam and custody windows each
@@ -184,7 +186,7 @@ export const configSchema = z
      * checked out as absent for the two-person rule.
      */
     duty: z
-      .object({ idleCheckoutMin: z.coerce.number().int().min(1).max(1440).default(30), presenceConfirmMin: z.coerce.number().int().min(2).max(720).default(30) })
+      .object({ idleCheckoutMin: z.coerce.number().int().min(1).max(1440).default(30), presenceConfirmMin: z.coerce.number().int().min(1).max(720).default(30) })
       .strict()
       .default({ idleCheckoutMin: 30, presenceConfirmMin: 30 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */

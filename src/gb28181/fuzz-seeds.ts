@@ -92,3 +92,14 @@ export const KEEPALIVE_SEEDS: Uint8Array[] = [
   enc("<?xml version='1.0' encoding='GB2312'?><Notify><CmdType>Keepalive</CmdType><SN>0012</SN><DeviceID>3402000000132000000a</DeviceID><Status>ON</Status></Notify>"),
   enc('<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status><Info><DeviceID>34020000001320000002</DeviceID></Info></Notify>'),
 ];
+
+// Catalog <Info> (2016 and 2022 fields; issue 15): well-formed, malformed, repeated, nested, attributes, empty.
+const infoItem = (info: string): string => `<Item><DeviceID>34020000001320000001</DeviceID><Name>前门</Name><Status>ON</Status><Info>${info}</Info></Item>`;
+const catalogWith = (items: string): Uint8Array => enc(`<?xml version="1.0" encoding="UTF-8"?><Response><CmdType>Catalog</CmdType><SN>1</SN><DeviceID>34020000002000000001</DeviceID><SumNum>1</SumNum><DeviceList Num="1">${items}</DeviceList></Response>`);
+export const CATALOG_INFO_SEEDS: Uint8Array[] = [
+  catalogWith(infoItem('<PTZType>3</PTZType><PositionType>8</PositionType><RoomType>2</RoomType><UseType>1</UseType><SupplyLightType>2</SupplyLightType><DirectionType>4</DirectionType><Resolution>5/6</Resolution><BusinessGroupID>34020000002150000001</BusinessGroupID><DownloadSpeed>1/2/4</DownloadSpeed><SVCSpaceSupportMode>0</SVCSpaceSupportMode><SVCTimeSupportMode>0</SVCTimeSupportMode>')),
+  catalogWith(infoItem('<PTZType>1/2</PTZType><PhotoelectricImagingType>1/9</PhotoelectricImagingType><CapturePositionType>0010100</CapturePositionType><StreamNumberList>0/1</StreamNumberList><SSVCRatioSupportList>4:3/2:1</SSVCRatioSupportList><HorizontalFieldAngle>92.5</HorizontalFieldAngle><GrassrootsCode>000000</GrassrootsCode><PointType>9</PointType><PointCommonName>北门</PointCommonName><MAC>00-11-22-AA-BB-CC</MAC><FunctionType>01/99</FunctionType><InstallTime>2024-06-07T08:00:00</InstallTime><ManagementUnit>第一中学</ManagementUnit><ContactInfo>0551-1234567/13800000000</ContactInfo><RecordSaveDays>30</RecordSaveDays><Vendor><X>1</X></Vendor>')),
+  catalogWith(infoItem('<PTZType>9</PTZType><PTZType>1</PTZType><RoomType a="1">2</RoomType><Resolution><x/></Resolution><MAC>zz</MAC><PositionType></PositionType><ManagementUnit>\u0001</ManagementUnit>')),
+  catalogWith('<Item><DeviceID>34020000001320000002</DeviceID><Info>text</Info></Item><Item><DeviceID>34020000001320000003</DeviceID><Info/><Info/></Item>'),
+];
+

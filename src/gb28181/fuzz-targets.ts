@@ -8,7 +8,7 @@ import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
-import { answerDeviceQuery, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery } from './manscdp/index.ts';
+import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery } from './manscdp/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
 import { decodePtz, PtzError } from './ptz.ts';
@@ -19,7 +19,8 @@ import { PsDemuxer, PS_MAX_FRAME_BYTES } from '../media/ps/demux.ts';
 import { PsRtpDepacketizer } from '../media/ps/rtp.ts';
 import { Rfc4571Deframer } from '../media/ps/rfc4571.ts';
 import { parseRtpPacket, RtpError } from '../media/rtp/packet.ts';
-import { COMMAND_SEEDS, EVENT_SEEDS, KEEPALIVE_SEEDS, MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
+import { CATALOG_INFO_FORMS } from './manscdp/catalog-info.ts';
+import { CATALOG_INFO_SEEDS, COMMAND_SEEDS, EVENT_SEEDS, KEEPALIVE_SEEDS, MANSCDP_SEEDS, PS_SEEDS, PTZ_SEEDS, SIP_SEEDS, SIP_STREAM_SEEDS } from './fuzz-seeds.ts';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -71,6 +72,31 @@ registerFuzzTarget('gb-manscdp', (input) => {
   expectOnly(() => parseManscdp(input), ManscdpError);
   expectOnly(() => parseManscdp(latin1(input)), ManscdpError);
 }, MANSCDP_SEEDS);
+
+registerFuzzTarget('gb-catalog-info', (input) => {
+  // Whatever a catalog's <Info> holds: only known fields, each of its standard form, survive; the
+  // item itself is kept; what survives is written back and read again unchanged (what we relay up).
+  for (const text of [latin1(input), Buffer.from(input).toString('utf8')]) {
+    let msg;
+    try {
+      msg = parseManscdpText(text);
+    } catch (e) {
+      if (e instanceof ManscdpError) continue;
+      throw e;
+    }
+    if (msg.kind !== 'catalog-response' && msg.kind !== 'catalog-notify') continue;
+    for (const it of msg.items) {
+      for (const [k, v] of Object.entries(it.info ?? {})) {
+        if (!Object.hasOwn(CATALOG_INFO_FORMS, k)) throw new FuzzInvariantError(`unknown Info field kept: ${k}`);
+        if (!CATALOG_INFO_FORMS[k as keyof typeof CATALOG_INFO_FORMS].test(v)) throw new FuzzInvariantError(`malformed ${k} kept: ${JSON.stringify(v)}`);
+      }
+    }
+    const again = parseManscdpText(Buffer.from(encodeManscdp({ ...msg, kind: 'catalog-response', sumNum: msg.items.length } as Parameters<typeof encodeManscdp>[0], 'UTF-8')).toString('utf8'));
+    if (again.kind !== 'catalog-response') throw new FuzzInvariantError('catalog did not read back as a catalog');
+    const infos = (m: typeof msg): unknown[] => m.items.map((it) => it.info ?? {});
+    if (!isDeepStrictEqual(infos(again as typeof msg), infos(msg))) throw new FuzzInvariantError(`Info changed in a round trip: ${JSON.stringify(infos(msg))} → ${JSON.stringify(infos(again as typeof msg))}`);
+  }
+}, CATALOG_INFO_SEEDS);
 
 registerFuzzTarget('gb-keepalive', (input) => {
   // The keepalive shortcut (manscdp/keepalive-fast.ts) must never answer where the full parser

@@ -3,7 +3,7 @@ import { fuzzSeeds, fuzzTargets, runFuzz } from '../media/fuzz/targets.ts';
 import './fuzz-targets.ts';
 
 const ITERATIONS: Record<string, number> = {
-  'gb-sip-message': 4000, 'gb-sip-stream': 3000, 'gb-manscdp': 3000, 'gb-ptz': 5000, 'gb-sdp-auth': 3000, 'gb-sip-events': 3000, 'gb-ps-demux': 2000, 'gb-commands': 2000, 'gb-keepalive': 3000,
+  'gb-sip-message': 4000, 'gb-sip-stream': 3000, 'gb-manscdp': 3000, 'gb-ptz': 5000, 'gb-sdp-auth': 3000, 'gb-sip-events': 3000, 'gb-ps-demux': 2000, 'gb-commands': 2000, 'gb-keepalive': 3000, 'gb-catalog-info': 3000,
 };
 
 describe('GB/T 28181 parser fuzzing (deterministic; R-FN-3, R-DIS-2, R-SEC-5)', () => {

@@ -11,7 +11,7 @@ import { SYSTEM_ACTOR } from '../auth/actor.ts';
 import { outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
-import type { TicketFilter } from '../store/repos/ledger-repo.ts';
+import type { TicketFilter, TicketRow } from '../store/repos/ledger-repo.ts';
 import type { Database, FaultKind, TicketState } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
 import { AppError } from '../util/errors.ts';
@@ -31,12 +31,31 @@ export interface FaultServiceDeps { store: Store; audit: AuditService; clock: Cl
 const STAMP: Partial<Record<TicketState, 'acknowledged_at_ms' | 'repairing_at_ms' | 'repaired_at_ms' | 'verified_at_ms'>> = { acknowledged: 'acknowledged_at_ms', repairing: 'repairing_at_ms', repaired: 'repaired_at_ms', verified: 'verified_at_ms' };
 
 export class FaultService {
+  /** Says why a replaced device's ticket still waits (conformance.ts); set by the module. */
+  explain?: (db: Kysely<Database>, deviceId: number, replacedAtMs: number) => Promise<string>;
+
   constructor(private readonly d: FaultServiceDeps) {}
 
   async list(actor: Actor, f: TicketFilter = {}): Promise<TicketView[]> {
     await requirePermission(this.d.audit, actor, 'org.read', 'fault.read', 'fault_ticket', '*');
     const now = this.d.clock.nowMs();
-    return (await repos(this.d.store.db).ledger.listTickets(actor.scope, f)).map((t) => ticketView(t, now, this.d.limits));
+    const rows = await repos(this.d.store.db).ledger.listTickets(actor.scope, f);
+    const waits = await this.conformanceOf(this.d.store.db, rows);
+    return rows.map((t) => ({ ...ticketView(t, now, this.d.limits), conformance: waits.get(t.id) ?? null }));
+  }
+
+  /** Why each replaced device's unverified ticket waits (R-CITY-4), by ticket id; tickets not waiting are absent. */
+  private async conformanceOf(db: Kysely<Database>, tickets: readonly TicketRow[]): Promise<Map<number, { replacedAtMs: number; waitingFor: string }>> {
+    const open = tickets.filter((t) => t.state !== 'verified');
+    const out = new Map<number, { replacedAtMs: number; waitingFor: string }>();
+    const since = new Map<number, number | null>();
+    for (const e of await repos(db).ledger.eventsOf(open.map((t) => t.id), [REPLACED, CONFORMANT])) since.set(e.ticket_id, e.action === REPLACED ? e.at_ms : null);
+    for (const t of open) {
+      const at = since.get(t.id);
+      if (at === undefined || at === null) continue;
+      out.set(t.id, { replacedAtMs: at, waitingFor: (await this.explain?.(db, t.device_id, at)) ?? '等待符合性检查 (waiting for the conformance check)' });
+    }
+    return out;
   }
 
   async get(actor: Actor, id: number): Promise<TicketDetailView> {
@@ -45,7 +64,8 @@ export class FaultService {
       const r = repos(trx).ledger;
       const t = await r.getTicket(actor.scope, id);
       if (!t) throw outOfScope('fault.read', 'fault_ticket', id);
-      return { ...ticketView(t, this.d.clock.nowMs(), this.d.limits), events: (await r.events(actor.scope, id)).map(eventView) };
+      const conformance = (await this.conformanceOf(trx, [t])).get(id) ?? null;
+      return { ...ticketView(t, this.d.clock.nowMs(), this.d.limits), conformance, events: (await r.events(actor.scope, id)).map(eventView) };
     });
   }
 
@@ -129,9 +149,31 @@ export class FaultService {
 
   /** True while the ticket's device was replaced and no conformance pass has been recorded since. */
   private async awaitsConformance(db: Kysely<Database>, ticketId: number): Promise<boolean> {
+    return (await this.replacedAt(db, ticketId)) !== null;
+  }
+
+  /** When the ticket's device was last replaced, while no conformance pass has been recorded since; else null. */
+  async replacedAt(db: Kysely<Database>, ticketId: number): Promise<number | null> {
     const events = await repos(db).ledger.events(SYSTEM_ACTOR.scope, ticketId);
     const lastReplaced = events.map((e) => e.action).lastIndexOf(REPLACED);
-    return lastReplaced >= 0 && !events.slice(lastReplaced + 1).some((e) => e.action === CONFORMANT);
+    if (lastReplaced < 0 || events.slice(lastReplaced + 1).some((e) => e.action === CONFORMANT)) return null;
+    return events[lastReplaced]!.at_ms;
+  }
+
+  /** Whether any unverified ticket of the device waits for the replacement's conformance check. */
+  async awaitingConformance(deviceId: number): Promise<boolean> {
+    return (await this.waiting(deviceId)).length > 0;
+  }
+
+  /** Unverified tickets waiting for a replacement's conformance check (of one device, or all), with when it was replaced. */
+  async waiting(deviceId?: number): Promise<{ ticketId: number; deviceId: number; replacedAtMs: number }[]> {
+    const db = this.d.store.db;
+    const out: { ticketId: number; deviceId: number; replacedAtMs: number }[] = [];
+    for (const t of await repos(db).ledger.listTickets(SYSTEM_ACTOR.scope, { state: 'unverified', ...(deviceId !== undefined && { deviceId }) })) {
+      const at = await this.replacedAt(db, t.id);
+      if (at !== null) out.push({ ticketId: t.id, deviceId: t.device_id, replacedAtMs: at });
+    }
+    return out;
   }
 
   /** Verifies every repaired ticket whose device has been healthy long enough. Returns how many. */
@@ -146,6 +188,11 @@ export class FaultService {
       n++;
     }
     return n;
+  }
+
+  /** The system closes a ticket that nobody repaired (self-clear.ts): to its final state, with the event saying why. */
+  async closeBySystem(trx: Kysely<Database>, id: number, from: TicketState, action: string, note: string): Promise<void> {
+    await this.move(trx, SYSTEM_ACTOR, id, from, 'verified', action, note);
   }
 
   private async fault(trx: Kysely<Database>, actor: Actor, deviceId: number, kind: FaultKind, summary: string, origin: 'auto' | 'manual'): Promise<number> {
@@ -179,6 +226,8 @@ export class FaultService {
   private async publishTicket(trx: Kysely<Database>, id: number): Promise<void> {
     if (!this.d.publish) return;
     const t = (await repos(trx).ledger.getTicket(SYSTEM_ACTOR.scope, id))!;
-    await this.d.publish(trx, { topic: TICKET_TOPIC, key: String(id), body: ticketView(t, this.d.clock.nowMs(), this.d.limits), scopePath: t.node_path });
+    // Why a replaced device's ticket waits goes up with it: the province sees it too.
+    const conformance = (await this.conformanceOf(trx, [t])).get(id) ?? null;
+    await this.d.publish(trx, { topic: TICKET_TOPIC, key: String(id), body: { ...ticketView(t, this.d.clock.nowMs(), this.d.limits), conformance }, scopePath: t.node_path });
   }
 }

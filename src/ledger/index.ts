@@ -7,7 +7,9 @@ import type { Actor } from '../auth/actor.ts';
 import { statfsMeter } from '../retention/disk.ts';
 import { sntpQuery } from '../util/sntp.ts';
 import type { DeviceCardView } from './card-view.ts';
+import { ConformanceChecker } from './conformance.ts';
 import { DeviceFactsRecorder } from './device-facts.ts';
+import { GbDeviceInfoPoller } from './gb-device-info.ts';
 import { DeviceHealthSampler } from './device-health.ts';
 import { FaultService } from './fault-service.ts';
 import { HealthMonitor } from './health-monitor.ts';
@@ -18,11 +20,13 @@ import { LedgerViews } from './ledger-views.ts';
 import { LEDGER_DEFAULTS } from './module-options.ts';
 import type { HealthView, LedgerModuleDeps, LedgerOptions, ProbedCamera } from './module-options.ts';
 import { NodeHealth } from './node-health.ts';
+import { upwardKey } from './own-keys.ts';
 import { Reachability } from './reachability.ts';
 import type { PeriodFigures, PeriodKind, ReportPeriod } from './period-figures.ts';
 import { ReportArchive } from './report-archive.ts';
 import type { RollupView } from './rollup.ts';
 import type { DeviceView } from './schemas.ts';
+import { SELF_CLEAR_DEFAULTS, SelfClear } from './self-clear.ts';
 import { SignalFaults } from './signal-faults.ts';
 import type { DiskAlarmLike } from './signal-faults.ts';
 import { SITE_TOPIC, SiteSummaryPublisher } from './site-summary.ts';
@@ -48,6 +52,12 @@ export class LedgerModule {
   readonly deviceHealth: DeviceHealthSampler;
   /** Daily and weekly health reports (PDF, Excel) written on schedule and on demand, kept on disk. */
   readonly reports: ReportArchive;
+  /** R-CITY-4 of replaced devices that are not cameras (reachable, DeviceInfo, channel count). */
+  readonly conformance: ConformanceChecker;
+  /** DeviceInfo of GB/T 28181 devices registered directly here, after registration and on schedule. */
+  readonly gbInfo: GbDeviceInfoPoller;
+  /** Untouched automatic tickets whose fault cleared by itself, closed by the system (stated, audited, kept visible). */
+  readonly selfClear: SelfClear;
   private readonly views: LedgerViews;
   private timer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
@@ -58,7 +68,8 @@ export class LedgerModule {
     // Every ticket or device published upward also changes its site's summary.
     const publish: Publish | undefined = d.uplink
       ? async (trx, input) => {
-          const r = await d.uplink!().publish(trx, input);
+          // The server row and its tickets under this node's own id (own-keys.ts: a shared root collided).
+          const r = await d.uplink!().publish(trx, { ...input, key: upwardKey(input, this.o.nodeId) });
           if (input.topic !== SITE_TOPIC) this.sites.touch();
           return r;
         }
@@ -76,6 +87,13 @@ export class LedgerModule {
     this.views = new LedgerViews({ d, ledger: this.ledger, faults: this.faults, health: this.health, sites: this.sites, limits: this.o });
     this.reports = new ReportArchive({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, dataDir: d.dataDir, rollupView: (a) => this.rollupView(a), reported: (a) => this.reported(a), periods: (a, kind, period) => this.periodFigures(a, kind, period), keepDays: this.o.reportKeepDays });
     this.monitor = new HealthMonitor({ store: d.store, clock: d.clock, log: d.log, faults: this.faults, ledger: this.ledger, opts: this.o });
+    this.conformance = new ConformanceChecker({ store: d.store, log: d.log, faults: this.faults });
+    this.faults.explain = async (db, deviceId, since) => {
+      const v = await this.conformance.verdict(db, deviceId, since);
+      return v.passed ? '检查已满足，等待系统下一次记录 (met: recorded with the next sample)' : v.reason;
+    };
+    this.selfClear = new SelfClear({ store: d.store, audit: d.audit, clock: d.clock, log: d.log, faults: this.faults, opts: { ...SELF_CLEAR_DEFAULTS, ...stripUndefined(this.o.selfClear ?? {}) } });
+    this.gbInfo = new GbDeviceInfoPoller({ store: d.store, clock: d.clock, log: d.log, facts: this.facts, conformance: this.conformance, ask: () => d.gbDeviceInfo?.(), enqueue: (fn) => this.monitor.enqueue(fn), intervalMs: this.o.deviceInfoIntervalMs });
   }
 
   get limits(): TicketLimits {
@@ -146,7 +164,9 @@ export class LedgerModule {
 
   /** Offline timers and verification, then the site summaries if anything they count changed. */
   async tick(): Promise<void> {
+    void this.gbInfo.poll(); // asks outside the queue; records in it
     await this.monitor.tick();
+    await this.monitor.enqueue(() => this.selfClear.run());
     await this.monitor.enqueue(() => this.sites.publishChanged());
   }
 
@@ -162,6 +182,7 @@ export class LedgerModule {
   private async sampleAll(): Promise<void> {
     await this.health.sample();
     await this.deviceHealth.sample();
+    await this.conformance.check(); // after the reachability rows it reads
     await this.sites.publishChanged(true);
   }
 

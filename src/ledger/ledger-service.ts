@@ -66,13 +66,14 @@ export class LedgerService {
       if (before?.camera_id != null && body.deviceClass !== 'camera') throw new AppError('invalid_input', '摄像机台账的类别不能修改 (a camera row stays a camera)');
       if (await r.ledger.codeTaken(body.orgNodeId, body.code, id)) throw new AppError('conflict', `设备编码已存在 (code ${body.code} already in the ledger)`);
       const now = this.d.clock.nowMs();
-      const values = { org_node_id: body.orgNodeId, room_id: body.roomId, device_class: body.deviceClass, code: body.code, name: body.name, model: body.model, serial: body.serial, firmware: body.firmware, installed_on_ms: body.installedOnMs, warranty_until_ms: body.warrantyUntilMs, responsible_name: body.responsibleName, responsible_phone: body.responsiblePhone, updated_at_ms: now, ...(body.probeHost !== undefined && { probe_host: body.probeHost }), ...(body.probeTcpPort !== undefined && { probe_tcp_port: body.probeTcpPort }) };
+      const values = { org_node_id: body.orgNodeId, room_id: body.roomId, device_class: body.deviceClass, code: body.code, name: body.name, model: body.model, serial: body.serial, firmware: body.firmware, installed_on_ms: body.installedOnMs, warranty_until_ms: body.warrantyUntilMs, responsible_name: body.responsibleName, responsible_phone: body.responsiblePhone, updated_at_ms: now, ...(body.probeHost !== undefined && { probe_host: body.probeHost }), ...(body.probeTcpPort !== undefined && { probe_tcp_port: body.probeTcpPort }), ...(body.expectedChannels !== undefined && { expected_channels: body.expectedChannels }) };
       const savedId = id ?? (await r.ledger.insertDevice({ ...values, camera_id: null, created_at_ms: now }));
       if (id !== undefined) await r.ledger.updateDevice(id, values);
       const row = (await r.ledger.getDevice(actor.scope, savedId))!;
       await this.d.audit.append(trx, actor, { action, objectType: 'ledger_device', objectId: savedId, scopePath: row.node_path, detail: { code: row.code, name: row.name, deviceClass: row.device_class } });
       await this.publishDevice(trx, row);
-      if (before?.camera_id != null && before.serial && row.serial !== before.serial) await this.d.onReplaced?.(trx, row.id, `设备已更换（序列号 ${before.serial} → ${row.serial || '空'}，${actor.username} 登记），须通过考前检测符合性检查后才能验证 (replaced: verified only after the conformance check)`);
+      // R-CITY-4 for every class: a camera waits for its readiness probe, other devices for conformance.ts.
+      if (before?.serial && row.serial !== before.serial) await this.d.onReplaced?.(trx, row.id, `设备已更换（序列号 ${before.serial} → ${row.serial || '空'}，${actor.username} 登记），须通过${before.camera_id != null ? '考前检测' : ''}符合性检查后才能验证 (replaced: verified only after the conformance check)`);
       if (before && before.code !== row.code) await this.d.publish?.(trx, { topic: DEVICE_TOPIC, key: before.code, body: null, scopePath: before.node_path });
       return deviceView(row);
     });

@@ -16,6 +16,8 @@ import { DEVICE_HEALTH_DEFAULTS } from './device-health.ts';
 import type { DeviceHealthOptions } from './device-health.ts';
 import type { StreamLike } from './stream-meter.ts';
 import type { Prober } from './reachability.ts';
+import type { GbDeviceInfoAsk } from './gb-device-info.ts';
+import type { SelfClearOptions } from './self-clear.ts';
 
 export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<TicketLimits>, Partial<NodeHealthOptions>, Partial<DeviceHealthOptions> {
   /** How often the node's own health is sampled, ms. */
@@ -32,6 +34,10 @@ export interface LedgerOptions extends Partial<HealthMonitorOptions>, Partial<Ti
   probeTimeoutMs?: number;
   /** Replaces the reachability prober (tests). */
   prober?: Prober;
+  /** Tickets closing by themselves (self-clear.ts): healthy time, kinds, recurrence window. */
+  selfClear?: Partial<SelfClearOptions>;
+  /** How often a GB/T 28181 device registered here is asked DeviceInfo again while it stays registered, ms. */
+  deviceInfoIntervalMs?: number;
   /** Days a scheduled daily / weekly health report is kept on disk. */
   reportKeepDays?: { day: number; week: number; month: number };
 }
@@ -70,6 +76,8 @@ export interface LedgerModuleDeps {
   cameraState?: (cameraId: number) => { state: string; recording: boolean } | undefined;
   /** The recorder's session of a camera (stream statistics of the health history). */
   stream?: (cameraId: number) => StreamLike | undefined;
+  /** DeviceInfo of a GB/T 28181 device registered directly here, by SIP id; undefined while gb28181 is not running. */
+  gbDeviceInfo?: () => GbDeviceInfoAsk | undefined;
 }
 
 export interface HealthView {
@@ -79,4 +87,4 @@ export interface HealthView {
   limits: { diskLowRatio: number; clockDriftMs: number };
 }
 
-export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, probeTimeoutMs: 3_000, reportKeepDays: { day: 93, week: 400, month: 1100 } };
+export const LEDGER_DEFAULTS = { ...DEVICE_HEALTH_DEFAULTS, diskLowRatio: 0.05, clockDriftMs: 5_000, healthIntervalMs: 60_000, offlineAfterMs: 120_000, flapCount: 5, flapWindowMs: 600_000, ackLimitMs: 30 * 60_000, repairLimitMs: 4 * 3600_000, verifyHealthyMs: 60_000, tickIntervalMs: 5_000, probeTimeoutMs: 3_000, deviceInfoIntervalMs: 6 * 3600_000, reportKeepDays: { day: 93, week: 400, month: 1100 } };

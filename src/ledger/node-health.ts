@@ -19,7 +19,9 @@ import { DEVICE_TOPIC } from './ledger-service.ts';
 import type { Publish } from './ledger-service.ts';
 import { deviceView } from './schemas.ts';
 
-export const NODE_SERVER_CODE = 'NODE-SERVER';
+import { NODE_SERVER_CODE } from './own-keys.ts';
+
+export { NODE_SERVER_CODE };
 export const HEALTH_TOPIC = 'node.health';
 
 export interface NodeHealthOptions {

@@ -95,7 +95,13 @@ export class Reachability {
       this.downSince.set(x.id, since);
       if (now - since < this.d.offlineAfterMs) continue;
       const open = await repos(this.d.store.db).ledger.unverifiedTicket(SYSTEM_ACTOR.scope, x.id, 'offline');
-      if (open && open.healthy_since_ms === null && open.state !== 'repaired') continue; // still down: one ticket, no count per sample
+      if (open && open.healthy_since_ms === null) {
+        // Still down: one ticket, no count per sample. A ticket a person has just marked repaired
+        // gets the same grace as a new fault (a switch reboots after its repair): it goes back to
+        // repairing only when the device is still unreachable offlineAfterMs after the mark.
+        if (open.state !== 'repaired') continue;
+        if (now - (open.repaired_at_ms ?? 0) < this.d.offlineAfterMs) continue;
+      }
       await this.d.faults.recordFault(x.id, 'offline', `设备不可达超过 ${Math.round(this.d.offlineAfterMs / 1000)} 秒（${where}）(unreachable for ${Math.round((now - since) / 1000)} s)`);
     }
     return out;

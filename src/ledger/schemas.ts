@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { DeviceRow, TicketEventRow, TicketRow, TrainingRow } from '../store/repos/ledger-repo.ts';
 import type { TicketLimits } from './ticket-state.ts';
-import { STATE_LABELS, ticketTiming } from './ticket-state.ts';
+import { SELF_CLEARED_LABEL, STATE_LABELS, ticketTiming } from './ticket-state.ts';
 
 const ms = z.number().int().min(0).max(8_640_000_000_000);
 export const deviceClass = z.enum(['camera', 'nvr', 'encoder', 'switch', 'server', 'workstation', 'monitor', 'ups', 'clock', 'other']);
@@ -29,6 +29,8 @@ export const deviceBody = z
     // null = not measured. A port means a TCP connect; no port means ICMP ping (reachability.ts).
     probeHost: z.string().trim().regex(/^[0-9A-Za-z.:-]{1,253}$/, '探测地址须为 IP 或主机名 (probe host: IP or host name)').nullable().optional(),
     probeTcpPort: z.number().int().min(1).max(65535).nullable().optional(),
+    // Channels an NVR / encoder must have (R-CITY-4 check of a replacement): absent = unchanged, null = unknown.
+    expectedChannels: z.number().int().min(1, '通道数须为 1–4096 (channels 1–4096)').max(4096, '通道数须为 1–4096 (channels 1–4096)').nullable().optional(),
   })
   .strict();
 export type DeviceBody = z.infer<typeof deviceBody>;
@@ -59,6 +61,12 @@ export const deviceSchema = z.object({
   /** Reachability probe (non-video devices): host and TCP port, null = not measured / ICMP. */
   probeHost: z.string().nullable().optional(),
   probeTcpPort: z.number().nullable().optional(),
+  /** Channels an NVR / encoder must answer DeviceInfo with after a replacement (R-CITY-4); null = not known. */
+  expectedChannels: z.number().nullable().optional(),
+  /** The device's own last answer (GB/T 28181 DeviceInfo / ONVIF): model, channel count, when; null = never. */
+  reportedModel: z.string().nullable().optional(),
+  reportedChannels: z.number().nullable().optional(),
+  reportedAtMs: z.number().nullable().optional(),
   updatedAtMs: z.number(),
 });
 export type DeviceView = z.infer<typeof deviceSchema>;
@@ -93,6 +101,10 @@ export const ticketSchema = z.object({
   timeToRepairMs: z.number(),
   ackOverdue: z.boolean(),
   repairOverdue: z.boolean(),
+  /** Closed by the system because the fault cleared by itself before anyone acted (never repaired; self-clear.ts). */
+  selfCleared: z.boolean().optional(),
+  /** R-CITY-4: the device was replaced and the ticket is not verified before the replacement passes its check (why it waits); null = not waiting. */
+  conformance: z.object({ replacedAtMs: z.number(), waitingFor: z.string() }).nullable().optional(),
 });
 export type TicketView = z.infer<typeof ticketSchema>;
 export const ticketDetailSchema = ticketSchema.extend({ events: z.array(ticketEventSchema) });
@@ -102,16 +114,18 @@ export const trainingSchema = z.object({ id: z.number(), userId: z.number(), use
 export type TrainingView = z.infer<typeof trainingSchema>;
 
 export function deviceView(d: DeviceRow): DeviceView {
-  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, probeHost: d.probe_host ?? null, probeTcpPort: d.probe_tcp_port ?? null, updatedAtMs: d.updated_at_ms };
+  return { id: d.id, orgNodeId: d.org_node_id, nodeName: d.node_name, nodeCode: d.node_code, roomId: d.room_id, roomName: d.room_name, deviceClass: d.device_class, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOnMs: d.installed_on_ms, warrantyUntilMs: d.warranty_until_ms, responsibleName: d.responsible_name, responsiblePhone: d.responsible_phone, cameraId: d.camera_id, probeHost: d.probe_host ?? null, probeTcpPort: d.probe_tcp_port ?? null, expectedChannels: d.expected_channels ?? null, reportedModel: d.reported_model ?? null, reportedChannels: d.reported_channels ?? null, reportedAtMs: d.reported_at_ms ?? null, updatedAtMs: d.updated_at_ms };
 }
 
 export function ticketView(t: TicketRow, nowMs: number, limits: TicketLimits): TicketView {
+  // Verified without ever being repaired: only the system's self-clear closes a ticket that way.
+  const selfCleared = t.state === 'verified' && t.repaired_at_ms === null;
   const timing = ticketTiming({ openedAtMs: t.opened_at_ms, acknowledgedAtMs: t.acknowledged_at_ms, repairingAtMs: t.repairing_at_ms, repairedAtMs: t.repaired_at_ms }, nowMs, limits);
   return {
     id: t.id, deviceId: t.device_id, deviceName: t.device_name, deviceCode: t.device_code, deviceClass: t.device_class, cameraId: t.camera_id, responsibleName: t.responsible_name,
-    orgNodeId: t.org_node_id, nodeName: t.node_name, nodeCode: t.node_code, kind: t.kind, origin: t.origin, state: t.state, stateLabel: STATE_LABELS[t.state], summary: t.summary,
+    orgNodeId: t.org_node_id, nodeName: t.node_name, nodeCode: t.node_code, kind: t.kind, origin: t.origin, state: t.state, stateLabel: selfCleared ? SELF_CLEARED_LABEL : STATE_LABELS[t.state], summary: t.summary,
     openedBy: t.opened_by, openedAtMs: t.opened_at_ms, acknowledgedAtMs: t.acknowledged_at_ms, repairingAtMs: t.repairing_at_ms, repairedAtMs: t.repaired_at_ms, verifiedAtMs: t.verified_at_ms,
-    faultCount: t.fault_count, lastFaultAtMs: t.last_fault_at_ms, healthy: t.healthy_since_ms !== null, ...timing,
+    faultCount: t.fault_count, lastFaultAtMs: t.last_fault_at_ms, healthy: t.healthy_since_ms !== null, ...timing, selfCleared,
   };
 }
 

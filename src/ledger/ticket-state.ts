@@ -4,6 +4,9 @@
 // repairing.
 import type { TicketState } from '../store/schema.ts';
 
+/** Label of a verified ticket the system closed because its fault cleared before anyone acted (self-clear.ts). */
+export const SELF_CLEARED_LABEL = '已自行恢复（未经维修）';
+
 export type HumanAction = 'acknowledge' | 'start_repair' | 'mark_repaired' | 'verify';
 
 export const STATE_LABELS: Record<TicketState, string> = {

@@ -41,11 +41,19 @@ export function adtsHeader(config: Uint8Array, len: number): Buffer {
   ]);
 }
 
-/** AAC frames as an ADTS stream ffmpeg reads from stdin; undefined without an AudioSpecificConfig. */
-function adtsStream(frames: readonly Uint8Array[], p: AudioParams): Buffer | undefined {
+/** AAC frames as an ADTS stream ffmpeg reads from a pipe; undefined without an AudioSpecificConfig. */
+export function adtsStream(frames: readonly Uint8Array[], p: AudioParams): Buffer | undefined {
   const cfg = p.aacConfig;
   if (!cfg || cfg.length < 2) return undefined;
   return Buffer.concat(frames.flatMap((f) => [adtsHeader(cfg, f.length), Buffer.from(f)]));
+}
+
+/** The level ffmpeg's volumedetect printed (info level) on stderr; undefined when it printed none. */
+export function parseVolumedetect(stderr: string): AudioLevel | undefined {
+  const mean = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
+  const max = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
+  const num = (m: RegExpExecArray) => (m[1] === '-inf' ? -120 : Number(m[1]));
+  return mean && max ? { meanDb: num(mean), maxDb: num(max) } : undefined;
 }
 
 /** Decodes and measures; undefined when the frames cannot be measured (reason in `error`). */
@@ -64,11 +72,7 @@ export function measureAudioLevel(frames: readonly Uint8Array[], p: AudioParams,
     proc.on('error', (err) => resolve({ error: `spawn: ${err.message}` }));
     proc.on('close', () => {
       clearTimeout(timer);
-      const mean = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
-      const max = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
-      const num = (m: RegExpExecArray) => (m[1] === '-inf' ? -120 : Number(m[1]));
-      if (!mean || !max) return resolve({ error: `音频无法解码 (audio does not decode): ${stderr.trim().split('\n').pop() ?? ''}`.slice(0, 300) });
-      resolve({ meanDb: num(mean), maxDb: num(max) });
+      resolve(parseVolumedetect(stderr) ?? { error: `音频无法解码 (audio does not decode): ${stderr.trim().split('\n').pop() ?? ''}`.slice(0, 300) });
     });
     proc.stdin.on('error', () => undefined);
     proc.stdin.end(data);

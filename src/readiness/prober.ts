@@ -8,10 +8,11 @@ import type { Clock } from '../util/clock.ts';
 import { captureFrames, streamFacts } from './capture.ts';
 import type { FrameEmitter } from './capture.ts';
 import { decodeKeyframes } from './decode.ts';
+import type { Decoded } from './decode.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
-import { judgeAudio, measureAudioLevel } from './audio-level.ts';
+import { adtsStream, judgeAudio, measureAudioLevel } from './audio-level.ts';
 import type { Judgement, StandardProfile } from './profile.ts';
 import { judgeClock, judgeRtspDate, withNodeClock } from './clock-verdict.ts';
 import type { NodeClockOffset } from './clock-verdict.ts';
@@ -111,7 +112,9 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     }
     const outcomes: ProbeOutcome[] = [{ probe: 'online', verdict: 'pass', value: `首帧 ${cap.firstFrameAfterMs ?? 0} ms`, rule: '能连接并收到画面 (answers and sends pictures)', reason: null }];
     const facts = streamFacts(cap);
-    const dec = facts.codec ? await decodeKeyframes(cap.video, facts.codec, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : { frames: [], pts90k: [], error: '无参数集，无法识别编码 (no parameter sets: codec unknown)' };
+    // AAC sound is measured by the same ffmpeg that decodes the keyframes (one process per probe).
+    const aacAdts = srcAudio?.codec === 'aac' && cap.audio.length ? adtsStream(cap.audio, srcAudio) : undefined;
+    const dec: Decoded = facts.codec ? await decodeKeyframes(cap.video, facts.codec, { timeoutMs: deps.decodeTimeoutMs ?? 10_000, aacAdts }) : { frames: [], pts90k: [], error: '无参数集，无法识别编码 (no parameter sets: codec unknown)' };
     outcomes.push(
       dec.frames.length
         ? { probe: 'decode', verdict: 'pass', value: `解码 ${dec.frames.length} 幅画面`, rule: '关键帧可解码 (keyframes decode)', reason: null }
@@ -123,7 +126,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const newest = dec.frames[dec.frames.length - 1];
     outcomes.push({ probe: 'moved', ...judgeMoved(newest, t.reference) });
     const audioNeeded = profile.audioRoomKinds.includes(t.roomKind);
-    const level = cap.audio.length && srcAudio ? await measureAudioLevel(cap.audio, srcAudio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : undefined;
+    const level = cap.audio.length && srcAudio ? (dec.audioLevel ?? (await measureAudioLevel(cap.audio, srcAudio, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }))) : undefined;
     outcomes.push({ probe: 'audio', ...judgeAudio(cap.audioFrames, level, audioNeeded) });
     // ONVIF after the capture: a clock set mid-capture would move the RTCP offsets being measured.
     const ov = t.onvif ? await onvifCheck(t.onvif, { nowMs: () => deps.clock.nowMs(), setClock: deps.setClock }) : undefined;

@@ -384,6 +384,8 @@ export interface RemoteChannelTable {
   updated_at_ms: number;
   /** The item's BusinessGroupID (215) as the lower sent it; null when none (migration 0029). */
   business_group_id: string | null;
+  /** JSON object of the item's well-formed catalog <Info> fields as sent; null when none (migration 0037). */
+  info_json: string | null;
 }
 
 /** An Alarm notification received from a lower platform (R-FLT-1). */
@@ -990,6 +992,14 @@ export interface LedgerDeviceTable {
   probe_host: ColumnType<string | null, string | null | undefined, string | null>;
   /** TCP port of the reachability probe (port number); null with a host = ICMP ping. */
   probe_tcp_port: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Maker + model as the device itself last stated it (migration 0036); null = never. A change is a replacement. */
+  reported_model: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Channel count of the device's last valid GB/T 28181 DeviceInfo answer (count). */
+  reported_channels: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the last valid DeviceInfo / GetDeviceInformation answer came, ms since epoch; null = never. */
+  reported_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Channels an NVR / encoder must answer with (count): typed, or from its first answer; null = unknown. */
+  expected_channels: ColumnType<number | null, number | null | undefined, number | null>;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -83,25 +83,32 @@ const BENCHES: Array<{ file: string; fields: string[] }> = [
   // Ratios to a peer are null when the peer dropped nothing; HLS latency needs three segments.
   { file: 'live.ts', fields: ['loadAvg1m', 'ttffP95Ms', 'latencyP50Ms', 'webrtcLatencyP50Ms', 'ttff4P95Ms', 'latency4P50Ms', 'tiles16DroppedPct', 'tiles64DroppedPct', 'peer16DroppedPct', 'peer64DroppedPct', 'dropRatio16', 'dropRatio64', 'shownFps64P50', 'peerShownFps64P50', 'chromiumCpu64Pct', 'peerChromiumCpu64Pct', 'serverCpu64Pct', 'simCpu64Pct', 'hlsLatencyP50Ms', 'overview64DroppedPct', 'overview64PresentedPct', 'overview64ChromiumCpuPct', 'overviewSwitchFirstMs', 'overviewSwitchTenthMs'] },
 ];
+/** Lane of each benchmark's smoke test (see the lanes below). */
+const LANE: Record<string, number> = { 'live.ts': 0, 'fleet.ts': 1, 'sip.ts': 1, 'record.ts': 2, 'readiness.ts': 2, 'playback.ts': 3 };
 const MAY_BE_NULL = new Set(['dropRatio16', 'dropRatio64', 'hlsLatencyP50Ms', 'webrtcLatencyP50Ms']);
 
 describe('benchmarks in smoke mode (issue 16)', () => {
   it('bench/run-all.ts runs every bench/*.ts that is a benchmark (none is forgotten here)', () => {
     const files = readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && f !== 'live-page.ts');
     expect(files.sort()).toEqual(BENCHES.map((b) => b.file).sort());
+    expect(Object.keys(LANE).sort(), 'every benchmark has a lane below').toEqual(files);
   });
 
-  // Two lanes: bench:live (Chromium, the longest) beside the others one after another. A smoke
-  // run mostly waits (about half a core busy), so the pair takes ~75 s instead of ~140 s.
-  const lanes: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
+  // Lanes of tests, each lane one after the other: a smoke run mostly waits (sockets, windows,
+  // child start-ups), so the lanes together take about the longest one, bench:live (see
+  // docs/benchmarks.md, "Smoke mode"). bench:record and its two interruptions share a lane: never
+  // two simulators of bench:record at once. bench:playback (a few seconds) has a lane of its own.
+  // Vitest starts at most 5 concurrent tests at a time (maxConcurrency), so each lane's first
+  // test is declared first below.
+  const lanes: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve(), Promise.resolve(), Promise.resolve()];
   const inLane = <T>(lane: number, run: () => Promise<T>): Promise<T> => {
     const next = lanes[lane].then(run, run);
     lanes[lane] = next.catch(() => undefined);
     return next;
   };
-  for (const b of BENCHES) {
+  const smoke = (b: { file: string; fields: string[] }) =>
     it.concurrent(`bench/${b.file} runs, prints its JSON line with every field, and leaves no process behind`, async ({ expect: e }) => {
-      const r = await inLane(b.file === 'live.ts' ? 0 : 1, () => runBench(b.file));
+      const r = await inLane(LANE[b.file], () => runBench(b.file));
       e(r.code, `exit ${r.code} ${r.signal ?? ''}\n${r.stderr.slice(-3000)}`).toBe(0);
       const json = lastJson(r.stdout, e);
       for (const f of b.fields) {
@@ -109,20 +116,28 @@ describe('benchmarks in smoke mode (issue 16)', () => {
         if (!MAY_BE_NULL.has(f)) e(json[f], `field ${f}`).not.toBeNull();
       }
       await expectNothingLeft(r.tag, e);
-    }, 400_000); // counted from the lane's start: five benchmarks share lane 1
-  }
+    }, 400_000); // counted from the test's start: it may wait for its lane
+  const bench = (file: string) => BENCHES.find((b) => b.file === file)!;
 
-  it('bench/record.ts interrupted (SIGINT) while recording stops its simulator, recorder and ffmpeg', async () => {
-    const r = await runBench('record.ts', { when: /cameras recording after/, signal: 'SIGINT' });
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/interrupted \(SIGINT\): stopping every process it started/);
-    await expectNothingLeft(r.tag);
-  }, 120_000);
+  smoke(bench('live.ts'));
+  smoke(bench('fleet.ts'));
+  smoke(bench('record.ts'));
+  smoke(bench('playback.ts'));
 
-  it('bench/record.ts killed outright (SIGKILL: no handler runs) leaves no orphan: its children end themselves', async () => {
-    const r = await runBench('record.ts', { when: /cameras recording after/, signal: 'SIGKILL' });
-    expect(r.signal).toBe('SIGKILL');
+  it.concurrent('bench/record.ts interrupted (SIGINT) while recording stops its simulator, recorder and ffmpeg', async ({ expect: e }) => {
+    const r = await inLane(2, () => runBench('record.ts', { when: /cameras recording after/, signal: 'SIGINT' }));
+    e(r.code).toBe(130);
+    e(r.stderr).toMatch(/interrupted \(SIGINT\): stopping every process it started/);
+    await expectNothingLeft(r.tag, e);
+  }, 400_000);
+
+  it.concurrent('bench/record.ts killed outright (SIGKILL: no handler runs) leaves no orphan: its children end themselves', async ({ expect: e }) => {
+    const r = await inLane(2, () => runBench('record.ts', { when: /cameras recording after/, signal: 'SIGKILL' }));
+    e(r.signal).toBe('SIGKILL');
     // The simulator and the recorder see their parent gone (pid watch, stdin / IPC closed).
-    await expect.poll(() => tagged(r.tag), { timeout: 15_000 }).toEqual([]);
-  }, 120_000);
+    await e.poll(() => tagged(r.tag), { timeout: 15_000 }).toEqual([]);
+  }, 400_000);
+
+  smoke(bench('sip.ts'));
+  smoke(bench('readiness.ts'));
 });

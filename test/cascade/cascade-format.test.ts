@@ -2,7 +2,7 @@
 // layer's English errors in Chinese, alarm kinds an operator filters by (R-FLT-1), and the remote
 // catalog as a tree by ParentID (R-FN-3), including the malformed trees a lower may send.
 import { describe, expect, it } from 'vitest';
-import { alarmCategory, alarmMethodLabel, channelTree, groupKeys, gbVersionLabel, lowerOfflineZh, upperErrorZh } from '../../web/src/pages/cascade/cascadeFormat.ts';
+import { alarmCategory, alarmMethodLabel, channelTree, groupKeys, gbVersionLabel, infoLines, infoSummary, lowerOfflineZh, upperErrorZh } from '../../web/src/pages/cascade/cascadeFormat.ts';
 import type { RemoteChannel } from '../../web/src/pages/cascade/cascadeApi.ts';
 
 const ch = (deviceId: string, parentId: string | null, kind: string, name = deviceId): RemoteChannel => ({ deviceId, parentId, name, kind, status: kind === 'channel' ? 'ON' : null, civilCode: null, manufacturer: null, model: null, cameraId: null });
@@ -48,5 +48,15 @@ describe('cascade page formatting', () => {
     expect(s.children?.[0].children?.map((x) => x.name)).toEqual(['后置', '前置']); // by name in pinyin order (hou < qian)
     expect(tree[tree.length - 1].kind).toBe('channel'); // groups first
     expect(groupKeys(tree)).toEqual(expect.arrayContaining([site, room]));
+  });
+
+  it('R-FN-3: reads a remote camera\'s catalog <Info> (2016/2022 codes) in Chinese and English, raw where the standard gives no code table', () => {
+    const info = { PTZType: '1/2', RoomType: '2', Resolution: '6', DownloadSpeed: '1/2/4', MAC: '00-11-22-AA-BB-CC', PointType: '9' };
+    expect(infoSummary(info)).toBe('球机 / 半球 · 室内 · 1080P');
+    expect(infoSummary(info, 'en')).toBe('dome (PTZ) / half dome · indoor · 1080P');
+    expect(infoSummary({ DownloadSpeed: '1/2' })).toBe('');
+    expect(infoSummary(null)).toBe('');
+    expect(infoLines(info)).toEqual(['摄像机类型: 球机 / 半球', '安装位置: 室内', '分辨率: 1080P', '下载倍速: 1/2/4', 'MAC: 00-11-22-AA-BB-CC', '点位类型: 其他点位']);
+    expect(infoLines({ PTZType: '8' })).toEqual(['摄像机类型: 8']); // an unknown code is shown as sent
   });
 });

@@ -127,6 +127,13 @@ describe('平台级联 console page: city ← site in Chromium', () => {
     const tree = byId(page, `channels-${DEMO_SITE_SIP.id}`);
     for (const id of [gb.a, gb.b]) await tree.locator(`tr[data-row-key="${id}"]`).getByText('ON · 在线').waitFor();
     await tree.locator('tr', { hasText: 'cam-a' }).first().waitFor(); // names from the site's catalog, under their rooms
+    // The catalog <Info> the site sent (issue 15): a camera without ONVIF in an exam room reads 固定枪机 · 室内, every field in the tooltip.
+    const info = byId(page, `info-${gb.a}`);
+    await expect.poll(() => info.textContent(), POLL).toMatch(/^固定枪机 · 室内/);
+    await info.hover();
+    await page.getByRole('tooltip').getByText('下载倍速: 1/2/4/8').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'cascade-channel-info.png') });
+    await page.mouse.move(0, 0);
 
     // The demo city pulls each site channel as a camera of its own: the channel can be watched.
     const watch = byId(page, `watch-${gb.a}`);

@@ -108,6 +108,15 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(answer).toContain(`<DeviceID>${cams[0].gb}</DeviceID>`);
     expect(answer).toMatch(/<Result>ERROR<\/Result>/);
     expect(answer).toMatch(/<Reason>no audio output/);
+    // A target this node does not have is refused as such, not as an audio question.
+    const sn2 = upper.node.nextSn();
+    const stranger = '32010000001370000099';
+    const before2 = upper.received.length;
+    expect((await upper.node.message(dest, SITE.id, notify.replace(String(sn), String(sn2)).replace(cams[0].gb, stranger))).status).toBe(200);
+    await until('answer to the second Broadcast', () => upper.received.slice(before2).some((r) => r.msg?.sn === sn2));
+    const answer2 = Buffer.from(upper.received.slice(before2).find((r) => r.msg?.sn === sn2)!.req.body).toString('latin1');
+    expect(answer2).toContain(`<DeviceID>${stranger}</DeviceID>`);
+    expect(answer2).toMatch(/<Result>ERROR<\/Result>\s*<Reason>unknown target 32010000001370000099/);
 
     const sdp = buildGbSdp({ sessionName: 'Talk', originId: UPPER.id, ip: '127.0.0.1', port: 9, transport: 'udp', direction: 'sendrecv', startSec: 0, endSec: 0, rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }], ssrc: '0100000001' });
     const invite = createRequest({
@@ -118,7 +127,23 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     expect(res.status).toBe(488);
     expect(res.headers.get('Warning')).toMatch(/^304 \S+ "Media type not available: no audio output/);
     const audits = await site.t.app.store.db.selectFrom('audit_log').select(['action', 'outcome', 'object_id']).where('action', 'in', ['cascade.broadcast', 'cascade.talk']).execute();
-    expect(audits.map((a) => [a.action, a.outcome, String(a.object_id)]).sort()).toEqual([['cascade.broadcast', 'denied', String(cams[0].id)], ['cascade.talk', 'denied', String(cams[0].id)]]);
+    expect(audits.map((a) => [a.action, a.outcome, String(a.object_id)]).sort()).toEqual([['cascade.broadcast', 'denied', String(cams[0].id)], ['cascade.broadcast', 'denied', stranger], ['cascade.talk', 'denied', String(cams[0].id)]].sort());
+  });
+
+  it('R-FN-3: a Query or Control this node does not know is answered Result ERROR with the reason (the upper never waits for nothing); a Notify gets its SIP 200 only', async () => {
+    const unknown = await xmlOf('Query', 'PatrolRouteQuery', cams[0].gb, '');
+    expect(unknown).toMatch(/<CmdType>PatrolRouteQuery<\/CmdType>/);
+    expect(unknown).toMatch(/<Result>ERROR<\/Result>\s*<Reason>Query\/PatrolRouteQuery is not supported here<\/Reason>/);
+    expect(await xmlOf('Control', 'SomeVendorControl', SITE.id, '<X>1</X>')).toMatch(/<Result>ERROR<\/Result>/);
+    // A known 2022 query in a malformed form says what is wrong.
+    expect(await xmlOf('Query', 'CruiseTrackQuery', cams[0].gb, '')).toMatch(/<Reason>CruiseTrackQuery needs &lt;Number&gt;<\/Reason>/);
+    const before = upper.received.length;
+    const sn = upper.node.nextSn();
+    const text = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify><CmdType>VendorNotice</CmdType><SN>${sn}</SN><DeviceID>${SITE.id}</DeviceID></Notify>\r\n`;
+    expect((await upper.node.message(dest, SITE.id, text)).status).toBe(200);
+    // Wait for a later answer instead of a fixed time: nothing is sent back for the Notify before it.
+    await xmlOf('Query', 'PatrolRouteQuery', SITE.id, '');
+    expect(upper.received.slice(before).some((r) => r.msg?.sn === sn)).toBe(false);
   });
 
   it('R-FN-3: DeviceConfig BasicParam changes the keepalive interval and count of the link; a new Name, other types and cameras are refused', async () => {
@@ -152,6 +177,7 @@ describe('lower role: RecordInfo, lens control, DeviceConfig, business group (R-
     for (const t of tops) expect(t.parentId).toBe(group);
     const cam = items.find((i) => i.deviceId === cams[0].gb)!;
     expect(cam).toMatchObject({ businessGroupId: group, info: { PTZType: '3', Resolution: '5', DownloadSpeed: '1/2/4/8' } });
-    expect(items.find((i) => i.deviceId === cams[1].gb)!.info).toEqual({ PTZType: '3', DownloadSpeed: '1/2/4/8' });
+    // What the node knows and nothing more (no ONVIF address: fixed; a room: indoors; not a grassroots or public-security point).
+    expect(items.find((i) => i.deviceId === cams[1].gb)!.info).toEqual({ PTZType: '3', RoomType: '2', DownloadSpeed: '1/2/4/8', GrassrootsCode: '000000', PointType: '9' });
   });
 });

@@ -3,7 +3,9 @@
 // A real `xuncha serve` sampling health every 5 s; the device is a switch whose reachability probe
 // is a real TCP listener in this process. Closed, the switch is ticketed automatically after the
 // set time (10 s); the switch and its probe target are entered in the console's device form; the administrator acknowledges, starts and finishes the repair in 故障工单; the
-// listener reopened, the system verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
+// switch replaced meanwhile (a new serial in the form), the ticket says it waits for the conformance
+// A UPS down for a moment is ticketed and, nobody acting, closed by the system once healthy for the set time (R-FLT-1).
+// check (R-CITY-4); the listener reopened, the system records the check passed and verifies the ticket by itself. Screenshot in /tmp/shots-ledger19/.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -38,7 +40,7 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     ensureWebBuilt();
     sw = await listen();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-e2e-ticket-'));
-    writeFileSync(path.join(dataDir, 'xuncha.yaml'), 'ledger:\n  healthIntervalS: 5\n  offlineAfterS: 10\n  verifyHealthyS: 1\n');
+    writeFileSync(path.join(dataDir, 'xuncha.yaml'), 'ledger:\n  healthIntervalS: 5\n  offlineAfterS: 10\n  verifyHealthyS: 1\n  selfClearMin: 0.25\n');
     [server, b] = await startWithBrowser(() => startTestServer({ dataDir }));
   }, 400_000); // the console build alone takes minutes on a loaded machine
   afterAll(async () => {
@@ -62,6 +64,7 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await byId(page, 'device-code').fill(`SW-${TAG}`);
     await byId(page, 'device-name').fill(`交换机${TAG}`);
     await byId(page, 'device-responsible').fill('赵老师');
+    await byId(page, 'device-serial').fill(`SN-A-${TAG}`);
     await byId(page, 'device-probe-host').fill('127.0.0.1');
     await byId(page, 'device-probe-port').fill('70000');
     await byId(page, 'device-form-ok').click();
@@ -78,6 +81,15 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await page.getByRole('button', { name: /取\s*消/ }).click();
     await page.screenshot({ path: path.join(SHOTS, 'device-form.png') });
     await new Promise((r) => sw.close(r)); // the switch goes away
+    // A second device, a UPS, whose fault clears by itself before anyone acts (ticket closed by the system after 15 s healthy: selfClearMin 0.25).
+    const ups = await listen();
+    const upsPort = (ups.address() as { port: number }).port;
+    const site = (await api<{ nodes: Array<{ id: number; kind: string }> }>(page, 'GET', '/api/org/tree')).nodes.find((n) => n.kind === 'site')!;
+    await api(page, 'POST', '/api/ledger/devices', { orgNodeId: site.id, deviceClass: 'ups', code: `UPS-${TAG}`, name: `UPS${TAG}`, probeHost: '127.0.0.1', probeTcpPort: upsPort });
+    await new Promise((r) => ups.close(r));
+    const upsTicket = async () => (await api<{ tickets: Array<{ id: number; deviceName: string; state: string }> }>(page, 'GET', '/api/faults/tickets')).tickets.find((t) => t.deviceName === `UPS${TAG}`);
+    await expect.poll(upsTicket, { timeout: 40_000, interval: 1000 }).toBeDefined();
+    const upsBack = await listen(upsPort); // cleared by itself: nobody touches the ticket
 
     // The page loads its lists once: each look reloads it and opens the tab.
     const look = async (all = false) => {
@@ -98,15 +110,43 @@ describe('a fault ticket\'s life in the console (e2e)', () => {
     await expect.poll(() => row.innerText()).toContain('已确认');
     await byId(page, `ticket-${id}-start_repair`).click();
     await expect.poll(() => row.innerText()).toContain('维修中');
-    await byId(page, `ticket-${id}-mark_repaired`).click();
-    await expect.poll(() => row.innerText()).toContain('已修复待验证');
-    expect(await byId(page, `ticket-${id}-verify`).count()).toBe(0); // no button closes it by hand
 
-    sw = await listen(port); // repaired: the switch answers again
+    // R-CITY-4: the switch is replaced — a new serial entered in the device form. The ticket now
+    // waits for the new switch to answer on its probe target, and says so.
+    await page.getByRole('tab', { name: /设备台账/ }).first().click();
+    await byId(page, `device-SW-${TAG}-edit`).click();
+    await page.getByText('序列号改变即视为更换设备').waitFor();
+    await byId(page, 'device-serial').fill(`SN-B-${TAG}`);
+    await byId(page, 'device-form-ok').click();
+    await byId(page, 'device-form').waitFor({ state: 'detached' });
+    await look();
+    await expect.poll(() => byId(page, `ticket-${id}-conformance`).innerText()).toContain(`等待探测地址 127.0.0.1:${port} 可达`);
+    expect(await row.innerText()).toContain('待符合性检查');
+    await page.screenshot({ path: path.join(SHOTS, 'ticket-awaits-conformance.png'), fullPage: true });
+
+    sw = await listen(port); // the new switch is installed and answers; then the technician says "repaired"
+    await byId(page, `ticket-${id}-mark_repaired`).click();
+    await expect.poll(() => row.innerText()).toMatch(/已修复待验证|已验证恢复/);
+    expect(await byId(page, `ticket-${id}-verify`).count()).toBe(0); // no button closes it by hand
     await expect.poll(async () => {
       await look(true);
       return row.innerText();
-    }, { timeout: 30_000, interval: 2500 }).toContain('已验证恢复');
+    }, { timeout: 45_000, interval: 2500 }).toContain('已验证恢复');
+    const events = (await api<{ events: Array<{ action: string }> }>(page, 'GET', `/api/faults/tickets/${id}`)).events.map((e) => e.action);
+    expect(events).toEqual(expect.arrayContaining(['device_replaced', 'conformance_pass', 'verify']));
+    expect(events.indexOf('conformance_pass')).toBeLessThan(events.indexOf('verify'));
     await page.screenshot({ path: path.join(SHOTS, 'ticket-verified.png') });
-  }, 120_000);
+
+    // The UPS's ticket: closed by the system after 15 s healthy, and still in the default (未验证) list, saying so.
+    const upsId = (await upsTicket())!.id;
+    await expect.poll(async () => (await upsTicket())!.state, { timeout: 120_000, interval: 2500 }).toBe('verified');
+    await look();
+    const upsRow = page.locator('[data-testid="ticket-table"] tr', { hasText: `UPS${TAG}` });
+    await expect.poll(() => upsRow.innerText()).toContain('已自行恢复（未经维修）');
+    expect(await byId(page, `ticket-${upsId}-self-cleared`).innerText()).toBe('系统关闭·无人处理');
+    const upsEvents = (await api<{ events: Array<{ action: string; note: string }> }>(page, 'GET', `/api/faults/tickets/${upsId}`)).events;
+    expect(upsEvents.at(-1)).toMatchObject({ action: 'self_cleared', note: expect.stringContaining('故障已自行恢复') });
+    await page.screenshot({ path: path.join(SHOTS, 'ticket-self-cleared.png'), fullPage: true });
+    await new Promise((r) => upsBack.close(r));
+  }, 300_000);
 });

@@ -138,14 +138,33 @@ describe('考前检测 readiness console (e2e)', () => {
   it('R-PRE-2, R-CITY-5: an administrator opens a campaign in the dialog with a named contact for the site', async () => {
     const site = (await api.json<{ nodes: Array<{ id: number; kind: string; name: string }> }>('GET', '/api/org/tree')).nodes.find((n) => n.kind === 'site')!;
     await byId(page, 'open-new-campaign').click();
+    // Everything is looked up inside this dialog: an earlier dialog's hidden buttons or dropdowns
+    // must not take the click (CI once clicked past this one, and it stayed open over the page).
+    const dialog = page.locator('.ant-modal').filter({ has: byId(page, 'campaign-name') });
     await byId(page, 'campaign-name').fill('E2E 市级联调');
     await byId(page, 'add-contact').click();
-    await byId(page, 'contact-node-0').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: site.name }).first().click();
+    // The unit is typed into the select's search and picked with Enter. A click on the option in a
+    // full run once left the select empty (the dropdown re-rendered when the dialog's tree arrived):
+    // the pick is retried until the select shows the unit.
+    const picked = async () => (await dialog.locator('.ant-select-content').allInnerTexts()).includes(site.name);
+    for (let attempt = 0; attempt < 4 && !(await picked()); attempt++) {
+      await byId(page, 'contact-node-0').click();
+      await page.keyboard.type(site.name);
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: site.name }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await expect.poll(picked, { timeout: 3000 }).toBe(true).catch(() => undefined);
+    }
+    expect(await picked()).toBe(true);
     await byId(page, 'contact-name-0').fill('王老师');
     await byId(page, 'contact-phone-0').fill('13912345678');
     await shot(page, '04-new-campaign');
-    await page.getByRole('button', { name: '确 定' }).or(page.getByRole('button', { name: '确定' })).or(page.getByRole('button', { name: 'OK' })).last().click();
+    await dialog.getByRole('button', { name: /^(确\s*定|OK)$/ }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 30_000 }).catch(async (e: unknown) => {
+      const errors = await dialog.locator('.ant-form-item-explain-error').allInnerTexts().catch(() => []);
+      const messages = await page.locator('.ant-message').allInnerTexts().catch(() => []);
+      await page.keyboard.press('Escape'); // the next test must not find this dialog over the page
+      throw new Error(`新建检测 dialog still open; form errors: ${JSON.stringify(errors)}; messages: ${JSON.stringify(messages)}`, { cause: e });
+    });
     const opened = async () => (await api.json<{ campaigns: CampaignView[] }>('GET', '/api/readiness/campaigns')).campaigns.find((c) => c.name === 'E2E 市级联调');
     await expect.poll(opened, { timeout: 30_000 }).toBeDefined(); // the dialog's POST on a loaded 2-core machine
     const d = await api.json<CampaignDetailView>('GET', `/api/readiness/campaigns/${(await opened())!.id}`);

@@ -84,6 +84,11 @@ describe.each(DIALECTS)('reachability of a switch on %s', (dialect) => {
     for (const action of ['acknowledge', 'start_repair', 'mark_repaired'] as const) await t.app.ledger.faults.act(admin, id, action, '更换电源模块');
     await t.app.ledger.tick();
     expect((await t.app.ledger.faults.get(admin, id)).state).toBe('repaired'); // still not answering: not verified
+    // Sampled still down just after the mark: the repaired switch may be rebooting, it keeps the
+    // grace of a new fault (offlineAfterMs) before the ticket goes back to repairing.
+    t.clock.advance(5_000);
+    await t.app.ledger.deviceHealth.sample();
+    expect((await t.app.ledger.faults.get(admin, id)).state).toBe('repaired');
     server = await listen(port);
     await t.app.ledger.deviceHealth.sample(); // answers: the healthy span starts
     await t.app.ledger.tick();
@@ -93,5 +98,22 @@ describe.each(DIALECTS)('reachability of a switch on %s', (dialect) => {
     await t.app.ledger.tick();
     expect((await t.app.ledger.faults.get(admin, id)).state).toBe('verified');
     expect((await rows(switchId)).map((r) => r.online_permille).slice(-2)).toEqual([1000, 1000]);
+  });
+
+  it('R-FLT-1: marked repaired but still unreachable past the set time sends the ticket back to repairing', async () => {
+    const admin = await t.actor('admin');
+    await close(server);
+    await t.app.ledger.deviceHealth.sample();
+    t.clock.advance(121_000);
+    await t.app.ledger.deviceHealth.sample();
+    const fresh = (await tickets()).find((x) => x.state === 'open')!; // the verified one stays closed; a new fault, a new ticket
+    for (const action of ['acknowledge', 'start_repair', 'mark_repaired'] as const) await t.app.ledger.faults.act(admin, fresh.id, action, '重启');
+    t.clock.advance(60_000);
+    await t.app.ledger.deviceHealth.sample();
+    expect((await t.app.ledger.faults.get(admin, fresh.id)).state).toBe('repaired'); // within the grace
+    t.clock.advance(61_000);
+    await t.app.ledger.deviceHealth.sample();
+    expect(await t.app.ledger.faults.get(admin, fresh.id)).toMatchObject({ state: 'repairing', faultCount: 2 });
+    server = await listen(port);
   });
 });

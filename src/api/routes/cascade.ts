@@ -17,7 +17,9 @@ const lowerSchema = z.object({
   // GB/T 28181-2022: declared X-GB-Ver ("3.0" = 2022), digest algorithm of the last registration, SM3 HA1 stored.
   gbVersion: z.string().nullable(), authAlgorithm: z.string().nullable(), sm3Ready: z.boolean(),
 });
-const channelSchema = z.object({ deviceId: z.string(), parentId: z.string().nullable(), name: z.string(), kind: z.string(), status: z.string().nullable(), civilCode: z.string().nullable(), manufacturer: z.string().nullable(), model: z.string().nullable() });
+const channelSchema = z.object({ deviceId: z.string(), parentId: z.string().nullable(), name: z.string(), kind: z.string(), status: z.string().nullable(), civilCode: z.string().nullable(), manufacturer: z.string().nullable(), model: z.string().nullable(),
+  // Catalog <Info> fields as the lower sent them (issue 15; field name → text).
+  businessGroupId: z.string().nullable().optional(), info: z.record(z.string(), z.string()).nullable().optional() });
 const alarmSchema = z.object({ id: z.number(), lowerId: z.number(), deviceId: z.string(), priority: z.number(), method: z.number(), alarmType: z.number().nullable(), alarmAtMs: z.number().nullable(), description: z.string().nullable(), receivedAtMs: z.number() });
 // The console's 级联 page: per-lower channel states and since-when, alarm names (service.ts).
 const lowerListSchema = lowerSchema.extend({ channelsOnline: z.number(), channelsOffline: z.number(), onlineSinceMs: z.number().nullable(), offlineSinceMs: z.number().nullable(), lastError: z.string().nullable() });

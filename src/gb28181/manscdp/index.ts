@@ -2,6 +2,8 @@
 export { parseKeepaliveFast } from './keepalive-fast.ts';
 export { parseManscdp, parseManscdpText, encodeManscdp, buildManscdpXml, MANSCDP_CONTENT_TYPE } from './codec.ts';
 export { splitCatalog, CATALOG_ITEM_FIELDS } from './catalog.ts';
+export { CATALOG_INFO_FORMS, catalogInfoElement, cleanCatalogInfo, readCatalogInfo } from './catalog-info.ts';
+export type { CatalogInfo, CatalogInfoField } from './catalog-info.ts';
 export { splitToFit, UDP_BODY_BUDGET_BYTES } from './split.ts';
 export type { SplitLimits } from './split.ts';
 export { CATALOG_EVENTS, isCatalogEvent, normaliseCatalogEvents, splitCatalogNotify, alarmMatchesQuery, encodeResultResponse, GB_EVENT_PACKAGES, gbSubscriptionKind } from './subscription.ts';

@@ -47,6 +47,13 @@ export class LedgerRepo {
     return this.devices({ kind: 'all' }).where('ledger_device.org_node_id', '=', orgNodeId).where('ledger_device.code', '=', code).executeTakeFirst();
   }
 
+  /** Devices whose code is one of `codes`, anywhere (system use: the ledger rows of GB/T 28181 devices registered here, by SIP id). */
+  async devicesWithCodes(codes: readonly string[]): Promise<DeviceRow[]> {
+    const out: DeviceRow[] = [];
+    for (let i = 0; i < codes.length; i += 500) out.push(...(await this.devices({ kind: 'all' }).where('ledger_device.code', 'in', codes.slice(i, i + 500)).orderBy('ledger_device.id').execute()));
+    return out;
+  }
+
   /** The org node this server stands for: the one with `gbCode`, else the root of the tree. */
   homeNode(gbCode?: string): Promise<{ id: number; path: string; gb_code: string; name: string } | undefined> {
     let q = this.db.selectFrom('org_node').select(['id', 'path', 'gb_code', 'name']);
@@ -131,6 +138,16 @@ export class LedgerRepo {
   }
 
   /** A ticket's history, oldest first; empty when the ticket is outside the scope. */
+  /** Events of the given actions on these tickets, oldest first (system use: replacement and conformance events). */
+  async eventsOf(ticketIds: readonly number[], actions: readonly string[]): Promise<TicketEventRow[]> {
+    if (ticketIds.length === 0) return [];
+    const out: TicketEventRow[] = [];
+    for (let i = 0; i < ticketIds.length; i += 500) {
+      out.push(...(await this.db.selectFrom('fault_ticket_event').selectAll().where('ticket_id', 'in', ticketIds.slice(i, i + 500)).where('action', 'in', actions).orderBy('ticket_id').orderBy('at_ms').orderBy('id').execute()));
+    }
+    return out;
+  }
+
   events(scope: Scope, ticketId: number): Promise<TicketEventRow[]> {
     let q = this.db
       .selectFrom('fault_ticket_event')

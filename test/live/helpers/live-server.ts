@@ -48,8 +48,8 @@ export interface LiveServerOptions {
 }
 
 /** `xuncha sim --rooms N` as its own process; resolves once it prints its ports. */
-async function startSimChild(rooms: string, port: string): Promise<{ child: ChildProcess; port: number; controlPort: number }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/xuncha.mjs'), 'sim', '--rooms', rooms, '--port', port, '--control-port', '0'], {
+async function startSimChild(rooms: string, port: string, controlPort = '0'): Promise<{ child: ChildProcess; port: number; controlPort: number }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/xuncha.mjs'), 'sim', '--rooms', rooms, '--port', port, '--control-port', controlPort], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,8 +87,16 @@ function stopChild(child: ChildProcess): Promise<number | null> {
 }
 
 export async function startLiveServer(env: Record<string, string> = {}, opts: LiveServerOptions = {}): Promise<LiveServer> {
-  const simChild = opts.simProcess ? await startSimChild(env.XUNCHA_SIM_ROOMS ?? '8', env.XUNCHA_SIM_PORT ?? '0') : undefined;
-  if (simChild) env = { ...env, XUNCHA_LIVE_SIM: `${simChild.port}:${simChild.controlPort}` };
+  // The simulator's two ports are chosen here, so that it and the server start at the same time
+  // (each loads the app through tsx: seconds on a busy host); the server's recorder retries until
+  // the simulator answers.
+  let simStart: ReturnType<typeof startSimChild> | undefined;
+  if (opts.simProcess) {
+    const [rtspPort, controlPort] = [Number(env.XUNCHA_SIM_PORT) || (await freePort()), await freePort()];
+    simStart = startSimChild(env.XUNCHA_SIM_ROOMS ?? '8', String(rtspPort), String(controlPort));
+    simStart.catch(() => undefined); // awaited below
+    env = { ...env, XUNCHA_LIVE_SIM: `${rtspPort}:${controlPort}` };
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-live-'));
   const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO_ROOT, 'test/live/helpers/live-main.ts')], {
     cwd: dataDir,
@@ -98,8 +106,8 @@ export async function startLiveServer(env: Record<string, string> = {}, opts: Li
   const logs: string[] = [];
   let simControl = 0;
   let simPort = 0;
-  const port = await new Promise<number>((resolve, reject) => {
-    if (simChild) child.once('exit', () => void stopChild(simChild.child));
+  const serverUp = new Promise<number>((resolve, reject) => {
+    if (simStart) child.once('exit', () => void simStart.then((sc) => stopChild(sc.child), () => undefined));
     // XUNCHA_LIVE_START_MS: benchmarks on a host at load 20 (shared cores) needed more than 40 s.
     const startMs = Number(process.env.XUNCHA_LIVE_START_MS) || 40_000;
     const timer = setTimeout(() => {
@@ -125,6 +133,16 @@ export async function startLiveServer(env: Record<string, string> = {}, opts: Li
       reject(new Error(`live server exited with ${code}:\n${logs.join('\n')}`));
     });
   });
+  let port: number;
+  let simChild: Awaited<ReturnType<typeof startSimChild>> | undefined;
+  try {
+    [port, simChild] = await Promise.all([serverUp, simStart]);
+  } catch (err) {
+    // Neither is left running when the other did not start.
+    child.kill('SIGKILL');
+    void simStart?.then((sc) => stopChild(sc.child), () => undefined);
+    throw err;
+  }
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     simControl,

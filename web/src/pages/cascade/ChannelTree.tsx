@@ -7,7 +7,7 @@ import type { TableColumnsType } from 'antd';
 import { FolderOutlined, HistoryOutlined, PlayCircleOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { cascadeApi } from './cascadeApi.ts';
 import type { Lower, RemoteChannel } from './cascadeApi.ts';
-import { channelTree, groupKeys } from './cascadeFormat.ts';
+import { channelTree, groupKeys, infoLines, infoSummary } from './cascadeFormat.ts';
 import type { ChannelNode } from './cascadeFormat.ts';
 import { useCascadeText } from './cascadeText.ts';
 import { RecordsModal } from './RecordsModal.tsx';
@@ -23,7 +23,7 @@ function statusTag(status: string | null, c: ReturnType<typeof useCascadeText>['
 }
 
 export function ChannelTree({ lower, tick }: { lower: Lower; tick: number }) {
-  const { c, err } = useCascadeText();
+  const { c, err, lang } = useCascadeText();
   const [channels, setChannels] = useState<RemoteChannel[]>();
   const [error, setError] = useState<string>();
   const [expanded, setExpanded] = useState<string[] | undefined>(undefined);
@@ -68,6 +68,21 @@ export function ChannelTree({ lower, tick }: { lower: Lower; tick: number }) {
     { title: c('kind'), key: 'kind', width: 90, render: (_, n) => c(n.kind === 'channel' ? 'camera' : n.kind === 'group' ? 'group' : 'device') },
     { title: c('status'), key: 'status', width: 120, render: (_, n) => (n.kind === 'group' && n.status === null ? null : statusTag(n.status, c)) },
     { title: c('vendor'), key: 'vendor', width: 160, render: (_, n) => [n.manufacturer, n.model].filter(Boolean).join(' / ') || '—' },
+    {
+      // The catalog <Info> the lower sent (2016/2022 A.2.4.4): a short reading, every field in the tooltip.
+      title: c('attributes'),
+      key: 'info',
+      width: 200,
+      render: (_, n) => {
+        const lines = infoLines(n.info, lang);
+        if (lines.length === 0) return n.kind === 'channel' ? <Typography.Text type="secondary">{c('unknown')}</Typography.Text> : null;
+        return (
+          <Tooltip title={<div>{lines.map((l) => <div key={l}>{l}</div>)}</div>}>
+            <span data-testid={`info-${n.deviceId}`}>{infoSummary(n.info, lang) || c('more')}</span>
+          </Tooltip>
+        );
+      },
+    },
     {
       title: c('actions'),
       key: 'actions',

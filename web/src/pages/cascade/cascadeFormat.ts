@@ -124,3 +124,36 @@ export function groupKeys(tree: ChannelNode[]): string[] {
   walk(tree);
   return out;
 }
+
+type InfoLang = 'zh' | 'en';
+/** Codes of GB/T 28181-2016/2022 A.2.4.4 (<Info>) an operator reads, per language. */
+const INFO_CODES: Record<string, Record<string, [zh: string, en: string]>> = {
+  PTZType: { 1: ['球机', 'dome (PTZ)'], 2: ['半球', 'half dome'], 3: ['固定枪机', 'fixed bullet'], 4: ['遥控枪机', 'remote bullet'], 5: ['遥控半球', 'remote half dome'], 6: ['多目全景', 'multi-lens panorama'], 7: ['多目分割', 'multi-lens split'] },
+  RoomType: { 1: ['室外', 'outdoor'], 2: ['室内', 'indoor'] },
+  Resolution: { 1: ['QCIF', 'QCIF'], 2: ['CIF', 'CIF'], 3: ['4CIF', '4CIF'], 4: ['D1', 'D1'], 5: ['720P', '720P'], 6: ['1080P', '1080P'] },
+  PointType: { 1: ['一类点位', 'class 1 point'], 2: ['二类点位', 'class 2 point'], 3: ['三类点位', 'class 3 point'], 9: ['其他点位', 'other point'] },
+  SupplyLightType: { 1: ['无补光', 'no fill light'], 2: ['红外补光', 'infrared light'], 3: ['白光补光', 'white light'], 4: ['激光补光', 'laser light'], 9: ['其他补光', 'other light'] },
+};
+const INFO_NAMES: Record<string, [zh: string, en: string]> = {
+  PTZType: ['摄像机类型', 'Camera type'], RoomType: ['安装位置', 'Placement'], Resolution: ['分辨率', 'Resolution'], SupplyLightType: ['补光', 'Fill light'],
+  DirectionType: ['监视方位', 'Direction'], DownloadSpeed: ['下载倍速', 'Download speeds'], StreamNumberList: ['码流', 'Streams'], PointType: ['点位类型', 'Point type'],
+  ManagementUnit: ['管理单位', 'Managed by'], GrassrootsCode: ['基层组织编码', 'Grassroots code'], BusinessGroupID: ['业务分组', 'Business group'], PositionType: ['位置类型', 'Position type'], UseType: ['用途', 'Use'],
+};
+
+function infoValue(key: string, value: string, lang: InfoLang): string {
+  const codes = INFO_CODES[key];
+  if (!codes) return value;
+  return value.split('/').map((v) => codes[v]?.[lang === 'zh' ? 0 : 1] ?? v).join(' / ');
+}
+
+/** A remote camera's catalog <Info> in a few words (type · placement · resolution), '' when it sent none of them. */
+export function infoSummary(info: Record<string, string> | null | undefined, lang: InfoLang = 'zh'): string {
+  if (!info) return '';
+  return ['PTZType', 'RoomType', 'Resolution'].filter((k) => info[k]).map((k) => infoValue(k, info[k], lang)).join(' · ');
+}
+
+/** Every <Info> field the lower sent, named and read where the standard gives codes, for a tooltip. */
+export function infoLines(info: Record<string, string> | null | undefined, lang: InfoLang = 'zh'): string[] {
+  if (!info) return [];
+  return Object.entries(info).map(([k, v]) => `${INFO_NAMES[k]?.[lang === 'zh' ? 0 : 1] ?? k}: ${infoValue(k, v, lang)}`);
+}

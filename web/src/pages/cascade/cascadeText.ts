@@ -26,7 +26,7 @@ const zh = {
   passwordEditHint: '留空表示不修改；保存后无法再次查看。', passwordRule: '密码长度为 8–64 位', orgNode: '所属机构', orgNodeHint: '决定哪些用户可以看到该下级平台',
   enabled: '启用', required: '请填写{field}',
   // 通道目录
-  channelName: '名称', channelId: '国标编号', on: '在线', off: '离线', unknown: '未上报', group: '分组', camera: '摄像机', device: '设备', vendor: '厂商 / 型号',
+  channelName: '名称', channelId: '国标编号', on: '在线', off: '离线', unknown: '未上报', group: '分组', camera: '摄像机', device: '设备', vendor: '厂商 / 型号', attributes: '属性', more: '详情',
   watch: '观看', records: '录像检索', noChannels: '暂无目录（下级平台注册后自动查询）',
   watchNoCamera: '该通道尚未接入为本级摄像机：在“组织机构”中新增接入方式为 GB/T 28181、主码流为此国标编号的摄像机后即可观看和录像。',
   watchTitle: '实时视频 · {name}', watchWallHint: '在视频墙左侧目录中的位置：{path}', openWall: '打开视频墙', cameraNotFound: '该摄像机不在您的管辖范围内',
@@ -62,7 +62,7 @@ const en: Record<CascadeMsgKey, string> = {
   passwordCreateHint: 'Password the lower registers with (8–64 characters). Only its digest is kept; it cannot be shown again. Empty: this node\'s default password.',
   passwordEditHint: 'Empty = unchanged; it cannot be shown again after saving.', passwordRule: '8–64 characters', orgNode: 'Organisation', orgNodeHint: 'Decides which users can see this lower platform',
   enabled: 'Enabled', required: 'Please enter {field}',
-  channelName: 'Name', channelId: 'SIP ID', on: 'Online', off: 'Offline', unknown: 'not reported', group: 'Group', camera: 'Camera', device: 'Device', vendor: 'Vendor / model',
+  channelName: 'Name', channelId: 'SIP ID', on: 'Online', off: 'Offline', unknown: 'not reported', group: 'Group', camera: 'Camera', device: 'Device', vendor: 'Vendor / model', attributes: 'Attributes', more: 'Details',
   watch: 'Watch', records: 'Recordings', noChannels: 'No catalog yet (queried after the lower registers)',
   watchNoCamera: 'This channel is not a camera of this node yet: add a camera with source GB/T 28181 and this SIP ID as main stream under Organisation to watch and record it.',
   watchTitle: 'Live · {name}', watchWallHint: 'On the video wall\'s camera tree: {path}', openWall: 'Open the video wall', cameraNotFound: 'This camera is outside your scope',

@@ -13,10 +13,12 @@ import { buildIndex } from '../org/orgModel.ts';
 import { buildSelectTree } from '../org/selectTree.ts';
 import { useLedgerText } from './ledgerText.ts';
 
+/** Classes whose channel count is checked after a replacement (R-CITY-4, conformance.ts). */
+const CHANNEL_CLASSES: ReadonlySet<string> = new Set(['nvr', 'encoder']);
 export const DEVICE_CLASSES = ['camera', 'nvr', 'encoder', 'switch', 'server', 'workstation', 'monitor', 'ups', 'clock', 'other'] as const;
 interface Values {
   place: string; deviceClass: string; code: string; name: string; model?: string; serial?: string; firmware?: string;
-  installedOn?: string; warrantyUntil?: string; responsibleName?: string; responsiblePhone?: string; probeHost?: string; probeTcpPort?: number | null;
+  installedOn?: string; warrantyUntil?: string; responsibleName?: string; responsiblePhone?: string; probeHost?: string; probeTcpPort?: number | null; expectedChannels?: number | null;
 }
 export type DeviceFormState = { mode: 'create' } | { mode: 'edit'; device: DeviceView };
 
@@ -46,12 +48,13 @@ export function DeviceFormModal({ state, nodes, defaultNodeId, onClose, onDone }
       installedOnMs: fromDay(v.installedOn), warrantyUntilMs: fromDay(v.warrantyUntil), responsibleName: v.responsibleName ?? '', responsiblePhone: v.responsiblePhone ?? '',
       // A camera is measured by its recorder, not probed: its row keeps whatever target it had.
       ...(v.deviceClass !== 'camera' && { probeHost: host === '' ? null : host, probeTcpPort: host === '' ? null : (v.probeTcpPort ?? null) }),
+      ...(CHANNEL_CLASSES.has(v.deviceClass) && { expectedChannels: v.expectedChannels ?? null }),
     };
     onDone(d ? await request<DeviceView>('PUT', `/api/ledger/devices/${d.id}`, body) : await request<DeviceView>('POST', '/api/ledger/devices', body));
   };
 
   const init: Partial<Values> = d
-    ? { place: d.roomId !== null ? `r:${d.roomId}` : `n:${d.orgNodeId}`, deviceClass: d.deviceClass, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOn: toDay(d.installedOnMs), warrantyUntil: toDay(d.warrantyUntilMs), responsibleName: d.responsibleName, responsiblePhone: d.responsiblePhone, probeHost: d.probeHost ?? undefined, probeTcpPort: d.probeTcpPort ?? null }
+    ? { place: d.roomId !== null ? `r:${d.roomId}` : `n:${d.orgNodeId}`, deviceClass: d.deviceClass, code: d.code, name: d.name, model: d.model, serial: d.serial, firmware: d.firmware, installedOn: toDay(d.installedOnMs), warrantyUntil: toDay(d.warrantyUntilMs), responsibleName: d.responsibleName, responsiblePhone: d.responsiblePhone, probeHost: d.probeHost ?? undefined, probeTcpPort: d.probeTcpPort ?? null, expectedChannels: d.expectedChannels ?? null }
     : { deviceClass: 'switch', place: `n:${defaultNodeId}` };
   const req = (k: string) => ({ required: true, whitespace: true, message: l('requiredField', { f: l(k) }) });
   // A real calendar day (2026-02-30 is refused, not rolled over into March).
@@ -68,12 +71,17 @@ export function DeviceFormModal({ state, nodes, defaultNodeId, onClose, onDone }
       <Form.Item name="code" label={l('code')} rules={[req('code'), { max: 32 }]}><Input data-testid="device-code" className="xc-mono" maxLength={32} /></Form.Item>
       <Form.Item name="name" label={l('name')} rules={[req('name'), { max: 128 }]}><Input data-testid="device-name" maxLength={128} /></Form.Item>
       <Form.Item name="model" label={l('model')}><Input data-testid="device-model" maxLength={128} /></Form.Item>
-      <Form.Item name="serial" label={l('serial')} extra={isCameraRow ? l('serialReplacedHint') : undefined}><Input data-testid="device-serial" maxLength={128} /></Form.Item>
+      <Form.Item name="serial" label={l('serial')} extra={d?.serial ? l(isCameraRow ? 'serialReplacedHint' : 'serialReplacedOtherHint') : undefined}><Input data-testid="device-serial" maxLength={128} /></Form.Item>
       <Form.Item name="firmware" label={l('firmware')}><Input data-testid="device-firmware" maxLength={128} /></Form.Item>
       <Form.Item name="installedOn" label={l('installed')} rules={[dayRule]}><Input data-testid="device-installed" placeholder="YYYY-MM-DD" maxLength={10} /></Form.Item>
       <Form.Item name="warrantyUntil" label={l('warranty')} rules={[dayRule]}><Input data-testid="device-warranty" placeholder="YYYY-MM-DD" maxLength={10} /></Form.Item>
       <Form.Item name="responsibleName" label={l('responsible')}><Input data-testid="device-responsible" maxLength={64} /></Form.Item>
       <Form.Item name="responsiblePhone" label={l('phone')}><Input data-testid="device-phone" maxLength={32} /></Form.Item>
+      {CHANNEL_CLASSES.has(cls ?? '') && (
+        <Form.Item name="expectedChannels" label={l('expectedChannels')} extra={<>{l('expectedChannelsHint')}{d?.reportedAtMs ? <span data-testid="device-reported">{`；${l('selfReported')}：${d.reportedModel ?? ''} ${d.reportedChannels !== null && d.reportedChannels !== undefined ? l('reportedChannelsN', { n: d.reportedChannels }) : ''}`}</span> : null}</>} rules={[{ type: 'integer', min: 1, max: 4096, message: l('channelsInvalid') }]}>
+          <InputNumber data-testid="device-expected-channels" precision={0} style={{ width: 160 }} />
+        </Form.Item>
+      )}
       {cls !== 'camera' && (
         <>
           <Form.Item name="probeHost" label={l('probeHost')} extra={l('probeHostHint')} rules={[{ pattern: /^[0-9A-Za-z.:-]{1,253}$/, message: l('probeHostInvalid') }]}>

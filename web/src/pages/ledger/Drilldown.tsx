@@ -87,7 +87,7 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
         { title: l('node'), render: (_: unknown, t) => t.ticket.nodeName },
         { title: l('name'), render: (_: unknown, t) => t.ticket.deviceName },
         { title: l('kind'), render: (_: unknown, t) => l(`kind_${t.ticket.kind}`) },
-        { title: l('state'), render: (_: unknown, t) => <Space size={4} data-testid={`drill-ticket-${t.ticket.deviceCode}-${t.ticket.kind}`}><Tag color={t.ticket.state === 'verified' ? 'green' : undefined}>{t.ticket.stateLabel}</Tag>{t.ticket.healthy && t.ticket.state !== 'verified' && <Tag color="green">{l('healthy')}</Tag>}{t.stale && <Tag color="red">{l('stale')}</Tag>}</Space> },
+        { title: l('state'), render: (_: unknown, t) => <Space size={4} data-testid={`drill-ticket-${t.ticket.deviceCode}-${t.ticket.kind}`}><Tag color={t.ticket.state === 'verified' ? 'green' : undefined}>{t.ticket.stateLabel}</Tag>{t.ticket.healthy && t.ticket.state !== 'verified' && <Tag color="green">{l('healthy')}</Tag>}{t.ticket.conformance && <Tag color="orange" title={t.ticket.conformance.waitingFor}>{l('awaitsConformance')}</Tag>}{t.stale && <Tag color="red">{l('stale')}</Tag>}</Space> },
         { title: l('dataTime'), render: (_: unknown, t) => <Freshness atMs={t.updatedAtMs} nowMs={now} staleAfterS={Number.MAX_SAFE_INTEGER} /> },
       ]} />
     </Card>

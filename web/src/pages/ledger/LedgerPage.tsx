@@ -23,6 +23,8 @@ import type { DeviceFormState } from './DeviceFormModal.tsx';
 
 const STATE_COLOR: Record<string, string> = { open: 'red', acknowledged: 'orange', repairing: 'gold', repaired: 'blue', verified: 'green' };
 const NEXT: Record<string, string[]> = { open: ['acknowledge', 'start_repair'], acknowledged: ['start_repair'], repairing: ['mark_repaired'], repaired: [], verified: [] };
+/** How long a ticket closed by itself stays in the default (未验证) list, ms. */
+const SELF_CLEARED_SHOWN_MS = 24 * 3600_000;
 const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
 
 export function LedgerPage({ user }: { user: User }) {
@@ -92,11 +94,18 @@ export function LedgerPage({ user }: { user: User }) {
     { title: l('name'), render: (_: unknown, t: TicketView) => <a onClick={() => void openCard(t.deviceId)}>{t.deviceName}</a> },
     { title: l('kind'), dataIndex: 'kind', render: (v: string) => l(`kind_${v}`) },
     { title: l('summary'), dataIndex: 'summary' },
-    { title: l('state'), render: (_: unknown, t: TicketView) => <Space size={4}><Tag color={STATE_COLOR[t.state]}>{t.stateLabel}</Tag>{t.healthy && <Tag color="green">{l('healthy')}</Tag>}{(t.ackOverdue || t.repairOverdue) && <Tag color="red">{l('overdue')}</Tag>}</Space> },
+    { title: l('state'), render: (_: unknown, t: TicketView) => (
+      <>
+        <Space size={4}><Tag color={STATE_COLOR[t.state]}>{t.stateLabel}</Tag>{t.healthy && <Tag color="green">{l('healthy')}</Tag>}{(t.ackOverdue || t.repairOverdue) && <Tag color="red">{l('overdue')}</Tag>}{t.conformance && <Tag color="orange">{l('awaitsConformance')}</Tag>}{t.selfCleared && <Tag color="gold" data-testid={`ticket-${t.id}-self-cleared`}>{l('selfClearedTag')}</Tag>}</Space>
+        {/* R-CITY-4: why a replaced device's ticket is not verified yet, as the system measures it. */}
+        {t.conformance && <div data-testid={`ticket-${t.id}-conformance`} style={{ fontSize: 12, color: '#ad6800', maxWidth: 360 }}>{t.conformance.waitingFor}</div>}
+      </>
+    ) },
     { title: l('count'), dataIndex: 'faultCount' },
     ...(admin ? [{ title: l('actions'), render: (_: unknown, t: TicketView) => <Space>{NEXT[t.state]!.map((a) => <Button key={a} size="small" data-testid={`ticket-${t.id}-${a}`} onClick={() => void act(t.id, a)}>{l(a)}</Button>)}</Space> }] : []),
   ];
-  const shown = filter === 'all' ? tickets : tickets.filter((t) => t.state !== 'verified');
+  // A ticket the system closed because its fault cleared by itself stays in the default list for a day: nobody saw it open.
+  const shown = filter === 'all' ? tickets : tickets.filter((t) => t.state !== 'verified' || (t.selfCleared && t.verifiedAtMs !== null && Date.now() - t.verifiedAtMs < SELF_CLEARED_SHOWN_MS));
   // Only states that have tickets: a pie of zeros would draw equal slices, as if there were some.
   const byState = ['open', 'acknowledged', 'repairing', 'repaired', 'verified'].map((s) => ({ name: l(`state_${s}`), value: tickets.filter((t) => t.state === s).length })).filter((x) => x.value > 0);
   const kinds = ['offline', 'recording_gap', 'disk', 'clock_drift', 'picture', 'manual'];
