@@ -20,6 +20,8 @@ import { RtpPsSender } from './media-out.ts';
 import { relayRemote } from './media-relay.ts';
 import { PlaybackControl } from './playback-control.ts';
 import { gbActor } from './ptz-policy.ts';
+import { recordUpperView, recordUpperViewEnd } from '../duty/upper-view.ts';
+import type { Actor } from '../auth/actor.ts';
 import { recordedFrames } from './recorded-frames.ts';
 import { noAudioWarning, NO_AUDIO_OUTPUT } from './voice.ts';
 import type { SipNode } from './sip-node.ts';
@@ -56,6 +58,8 @@ interface Session {
   liveCameraId?: number;
   /** s=Play relayed from a lower platform: the channel id (likewise). */
   liveRemoteId?: string;
+  /** s=Play of one of our cameras: who watches since when (the patrol log's 上级平台调阅 record at the end). */
+  viewer?: { actor: Actor; startedAtMs: number; camera: { id: number; room_id: number; site_path: string }; channelId: string };
 }
 
 export class MediaSessions {
@@ -184,6 +188,8 @@ export class MediaSessions {
       action: kind === 'play' ? 'cascade.live' : `cascade.${kind}`, objectType: camera ? 'camera' : 'remote_channel', objectId: camera ? camera.id : channelId,
       scopePath: camera?.site_path ?? '/', detail: { channelId, to: `${offer.ip}:${offer.port}/${offer.transport}`, ssrc, ...(kind !== 'play' ? { startSec: offer.startSec, endSec: offer.endSec } : {}) },
     });
+    // R-DIS-3: the upper platform is the exam authority above; its viewing in a window is recorded as 上级平台调阅 (src/duty/upper-view.ts).
+    if (kind === 'play' && camera) await recordUpperView(this.d, actor, camera, channelId);
     const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP', Date: sipDateText(this.d.clock.nowMs()) }, body: new TextEncoder().encode(answer) });
     const dialog = createUasDialog(req, res, ctx.source);
     const callId = dialog.callId;
@@ -195,7 +201,7 @@ export class MediaSessions {
     const speed = fast ? (offer.transport === 'udp' ? Math.max(1, offer.downloadSpeed ?? 4) : Infinity) : 1;
     const session: Session = {
       callId, dialog, sender, ...(kind !== 'play' && camera ? { control: new PlaybackControl(speed, fromMs, toMs) } : {}),
-      ...(kind === 'play' && camera ? { liveCameraId: camera.id } : {}),
+      ...(kind === 'play' && camera ? { liveCameraId: camera.id, viewer: { actor, startedAtMs: this.d.clock.nowMs(), camera, channelId } } : {}),
       ...(kind === 'play' && !camera && remote ? { liveRemoteId: channelId } : {}),
       start: () => {
         if (started) return;
@@ -308,6 +314,7 @@ export class MediaSessions {
   private end(s: Session, reason: string, bye = false): void {
     if (this.sessions.get(s.callId) !== s) return;
     this.sessions.delete(s.callId);
+    if (s.viewer) void recordUpperViewEnd(this.d, s.viewer.actor, s.viewer.camera, s.viewer.startedAtMs, s.viewer.channelId).catch((err: unknown) => this.d.log.warn({ err }, 'upper viewing end not audited'));
     s.stop();
     s.sender.close(reason);
     if (bye) void this.d.node.transport.bye(s.dialog).catch(() => undefined);

@@ -181,12 +181,14 @@ export const configSchema = z
       .default({ offlineAfterS: 120, ackLimitMin: 30, repairLimitMin: 240, verifyHealthyS: 60, selfClearMin: 10, healthIntervalS: 60, diskLowPercent: 5, clockDriftS: 5, dailyReportKeepDays: 93, weeklyReportKeepDays: 400, monthlyReportKeepDays: 1100 }),
     /**
      * Duty (issue 18, docs/design/duty.md): a person checked in at a workstation from which no
-     * request came for this long is checked out as idle (min).
+     * request came for this long is checked out as idle (min). During exam and custody windows each
+     * checked-in person must confirm presence (确认在岗) every `presenceConfirmMin` minutes, or is
+     * checked out as absent for the two-person rule.
      */
     duty: z
-      .object({ idleCheckoutMin: z.coerce.number().int().min(1).max(1440).default(30) })
+      .object({ idleCheckoutMin: z.coerce.number().int().min(1).max(1440).default(30), presenceConfirmMin: z.coerce.number().int().min(1).max(720).default(30) })
       .strict()
-      .default({ idleCheckoutMin: 30 }),
+      .default({ idleCheckoutMin: 30, presenceConfirmMin: 30 }),
     /** GB/T 28181 cascade (docs/design/cascade.md); unset = no SIP. Env: XUNCHA_SIP_*. */
     gb28181: gb28181Schema.optional(),
   })

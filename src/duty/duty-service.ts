@@ -20,6 +20,14 @@ import { credentialHash, newWorkstationCredential } from './credential.ts';
 import type { PersonProof } from './person-check.ts';
 import { verifyPerson } from './person-check.ts';
 import { MIN_ON_DUTY } from './policy.ts';
+import { DEFAULT_PRESENCE_EVERY_MS, presenceDueAtMs, promptLeadMs, windowSinceByRoom } from './presence-due.ts';
+
+export interface RoomDutyStatus {
+  roomId: number;
+  roomName: string;
+  onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number; confirmDueAtMs: number | null }>;
+  meetsTwoPerson: boolean;
+}
 
 export interface DutyDeps {
   store: Store;
@@ -27,6 +35,8 @@ export interface DutyDeps {
   clock: Clock;
   box: SecretBox;
   log: Logger;
+  /** 确认在岗 period during exam/custody windows (ms; default 30 min, xuncha.yaml duty.presenceConfirmMin). */
+  presenceEveryMs?: number;
   /** The uplink's publish (docs/design/uplink.md), called inside our transaction. */
   publish?: (trx: Kysely<Database>, item: { topic: string; key: string; body: unknown; scopePath: string }) => Promise<unknown>;
 }
@@ -215,16 +225,28 @@ export class DutyService {
   }
 
   /** Who is checked in per monitoring room in scope, and whether each room meets the rule now. */
-  async status(actor: Actor): Promise<Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number }>; meetsTwoPerson: boolean }>> {
+  /**
+   * Who is checked in per monitoring room in scope, and whether each room meets the rule now. Per
+   * person `confirmDueAtMs`: when they must next 确认在岗 (null outside exam/custody windows).
+   */
+  async status(actor: Actor): Promise<{ rooms: RoomDutyStatus[]; presenceEveryMs: number; promptLeadMs: number; nowMs: number }> {
     await requirePermission(this.d.audit, actor, 'org.read', 'duty.status', 'duty_checkin', '*');
     const r = repos(this.d.store.db);
     const wss = await r.duty.listWorkstations(actor.scope);
     const rooms = new Map(wss.map((w) => [w.room_id, w.room_name]));
     const open = await r.duty.openCheckins(actor.scope);
-    return [...rooms].map(([roomId, roomName]) => {
-      const onDuty = open.filter((c) => c.room_id === roomId).map((c) => ({ checkinId: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms, lastPresentAtMs: Math.max(c.checked_in_at_ms, c.last_present_at_ms ?? 0) }));
+    const now = this.d.clock.nowMs();
+    const since = await windowSinceByRoom(this.d.store.db, [...rooms.keys()], now);
+    const every = this.presenceEveryMs;
+    const list = [...rooms].map(([roomId, roomName]) => {
+      const onDuty = open.filter((c) => c.room_id === roomId).map((c) => ({ checkinId: c.id, name: c.user_name, sinceMs: c.checked_in_at_ms, lastPresentAtMs: Math.max(c.checked_in_at_ms, c.last_present_at_ms ?? 0), confirmDueAtMs: presenceDueAtMs(c, since.get(roomId) ?? null, every) }));
       return { roomId, roomName, onDuty, meetsTwoPerson: onDuty.length >= MIN_ON_DUTY };
     });
+    return { rooms: list, presenceEveryMs: every, promptLeadMs: promptLeadMs(every), nowMs: now };
+  }
+
+  get presenceEveryMs(): number {
+    return this.d.presenceEveryMs ?? DEFAULT_PRESENCE_EVERY_MS;
   }
 
   /**

@@ -87,6 +87,7 @@ export class RemoteGrants {
       throw new AppError('forbidden', '只能由上级考试机构审批，且不能审批自己的申请 (only the authority above may decide, never on its own request)');
     }
     const now = this.d.clock.nowMs();
+    if (req.state === 'cancelled') throw new AppError('conflict', '申请人已撤回该申请，无需审批 (cancelled by the requester)');
     if (req.state !== 'pending') throw new AppError('conflict', '该申请已处理 (already decided)');
     if (req.toMs <= now) throw new AppError('conflict', '申请的时段已结束，无需审批 (the requested period is over)');
     const user = actor.userId === null ? undefined : await repos(this.d.store.db).users.get({ kind: 'all' }, actor.userId);

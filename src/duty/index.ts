@@ -16,7 +16,7 @@ const services = new WeakMap<object, DutyService>();
 export function dutyOf(app: App): DutyService {
   let s = services.get(app);
   if (!s) {
-    s = new DutyService({ store: app.store, audit: app.audit, clock: app.clock, box: app.box, log: app.log, publish: (trx, item) => createUplinkModule(app).service.publish(trx, item) });
+    s = new DutyService({ store: app.store, audit: app.audit, clock: app.clock, box: app.box, log: app.log, presenceEveryMs: app.config.duty.presenceConfirmMin * 60_000, publish: (trx, item) => createUplinkModule(app).service.publish(trx, item) });
     services.set(app, s);
   }
   return s;
@@ -77,7 +77,7 @@ function grantModule(app: App): { grants: GrantService; remote: RemoteGrants } {
   let g = grants.get(app);
   if (!g) {
     const uplink = () => createUplinkModule(app).service;
-    const gs = new GrantService({ store: app.store, audit: app.audit, clock: app.clock, publish: (trx, item) => uplink().publish(trx, item) });
+    const gs = new GrantService({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, publish: (trx, item) => uplink().publish(trx, item) });
     const remote = new RemoteGrants({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, grants: gs, uplink });
     // Decisions from the level above (docs/design/duty.md "Downward approvals").
     uplink().onDown(VIEW_DECISION_TOPIC, { handle: (m) => remote.applyFromUpper(m), waiting: () => remote.waiting() });

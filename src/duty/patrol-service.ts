@@ -10,7 +10,11 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
 
-export interface PatrolViewing { username: string; cameraId: number; cameraName: string; roomId: number | null; roomName: string | null; startedAtMs: number; durationMs: number }
+export interface PatrolViewing {
+  username: string; cameraId: number; cameraName: string; roomId: number | null; roomName: string | null; startedAtMs: number; durationMs: number;
+  /** 'cascade': the GB/T 28181 upper platform watched (上级平台调阅, username gb:<its id>); 'console' otherwise. */
+  via: 'console' | 'cascade';
+}
 export interface PatrolNoteView { id: number; username: string; cameraId: number | null; roomId: number | null; text: string; atMs: number }
 export interface PatrolLog { viewings: PatrolViewing[]; notes: PatrolNoteView[]; totals: Array<{ username: string; roomName: string | null; viewings: number; durationMs: number }> }
 
@@ -30,9 +34,9 @@ export class PatrolService {
     const cams = new Map((await r.cameras.list(actor.scope)).map((c) => [c.id, c]));
     const rooms = new Map((await r.rooms.list(actor.scope)).map((x) => [x.id, x.name]));
     const viewings: PatrolViewing[] = records.map((a) => {
-      const detail = (a.detail ? JSON.parse(a.detail) : {}) as { startedAtMs?: number; durationMs?: number };
+      const detail = (a.detail ? JSON.parse(a.detail) : {}) as { startedAtMs?: number; durationMs?: number; via?: string };
       const cam = cams.get(Number(a.object_id));
-      return { username: a.username, cameraId: Number(a.object_id), cameraName: cam?.name ?? `#${a.object_id}`, roomId: cam?.room_id ?? null, roomName: cam ? (rooms.get(cam.room_id) ?? null) : null, startedAtMs: detail.startedAtMs ?? Number(a.at_ms), durationMs: detail.durationMs ?? 0 };
+      return { username: a.username, cameraId: Number(a.object_id), cameraName: cam?.name ?? `#${a.object_id}`, roomId: cam?.room_id ?? null, roomName: cam ? (rooms.get(cam.room_id) ?? null) : null, startedAtMs: detail.startedAtMs ?? Number(a.at_ms), durationMs: detail.durationMs ?? 0, via: detail.via === 'cascade' ? ('cascade' as const) : ('console' as const) };
     }).sort((a, b) => a.startedAtMs - b.startedAtMs);
     const totals = new Map<string, { username: string; roomName: string | null; viewings: number; durationMs: number }>();
     for (const v of viewings) {

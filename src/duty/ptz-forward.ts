@@ -45,21 +45,22 @@ export class PtzForwarder {
 
   constructor(private readonly d: PtzForwardDeps) {}
 
-  async forward(camera: CameraRow, command: PtzCommand | LensCommand | string): Promise<PtzForwardResult> {
+  /** `presetName`: the name an ONVIF SetPreset stores (default 预置位N; GB PTZCmd carries no name). */
+  async forward(camera: CameraRow, command: PtzCommand | LensCommand | string, presetName?: string): Promise<PtzForwardResult> {
     let cmd: PtzCommand | LensCommand;
     try {
       cmd = typeof command === 'string' ? decodePtz(command) : command;
     } catch {
       return { forwarded: false, via: null, error: '云台指令无法识别 (undecodable PTZ command)' };
     }
-    const res = await this.send(camera, cmd);
+    const res = await this.send(camera, cmd, presetName);
     const line = { cameraId: camera.id, camera: camera.name, ptz: cmd, ...res };
     if (res.forwarded) this.d.log?.info(line, 'PTZ command sent to the camera');
     else this.d.log?.warn(line, 'PTZ command not sent to the camera');
     return res;
   }
 
-  private async send(camera: CameraRow, cmd: PtzCommand | LensCommand): Promise<PtzForwardResult> {
+  private async send(camera: CameraRow, cmd: PtzCommand | LensCommand, presetName?: string): Promise<PtzForwardResult> {
     if (camera.source_kind === 'gb28181') {
       const channel = /^(?:gb28181:\/\/)?(\d{20})$/.exec(camera.main_stream.trim())?.[1];
       if (!channel || !this.d.gbPtz) return { forwarded: false, via: 'gb28181', error: '本节点未配置国标级联，无法控制该国标设备云台 (no GB/T 28181 cascade for this channel)' };
@@ -81,7 +82,7 @@ export class PtzForwarder {
       if (cmd.kind === 'ptz') await c.continuousMove(entry.profile, onvifVelocity(cmd));
       else if (cmd.kind === 'stop') await c.ptzStop(entry.profile);
       else if (cmd.kind === 'preset' && cmd.action === 'call') await c.gotoPreset(entry.profile, String(cmd.preset));
-      else if (cmd.kind === 'preset' && cmd.action === 'set') await c.setPreset(entry.profile, String(cmd.preset), `预置位${cmd.preset}`);
+      else if (cmd.kind === 'preset' && cmd.action === 'set') await c.setPreset(entry.profile, String(cmd.preset), presetName ?? `预置位${cmd.preset}`);
       else if (cmd.kind === 'preset' && cmd.action === 'delete') await c.removePreset(entry.profile, String(cmd.preset));
       else return { forwarded: false, via: 'onvif', error: '该云台指令暂不支持通过 ONVIF 下发 (command not supported over ONVIF)' };
       return { forwarded: true, via: 'onvif' };

@@ -61,4 +61,30 @@ export class PtzService {
     });
     return this.presets(actor, cameraId, false);
   }
+
+  /**
+   * 存为预置位 (R-DIS-2): an administrator, outside the camera's exam/custody windows, stores the
+   * camera's current position as preset `presetNo` named `label` (ONVIF SetPreset, or GB/T 28181
+   * PTZCmd preset-set to the lower) and approves it for the windows, in one step. In a window the
+   * store is refused by checkPtz (audited `ptz.command` denied, `ptz_refused` alarm, nothing sent);
+   * a camera that did not take it is not approved (409, the device's error). Audited `ptz.preset.store`.
+   */
+  async storePreset(actor: Actor, cameraId: number, presetNo: number, label: string): Promise<{ presets: PtzPresetView[]; via: 'onvif' | 'gb28181' | null }> {
+    await requirePermission(this.d.audit, actor, 'org.write', 'ptz.preset.store', 'camera', cameraId);
+    const c = await this.camera(actor, cameraId, 'ptz.preset.store');
+    const cmd: PtzCommand = { kind: 'preset', action: 'set', preset: presetNo };
+    const d = await checkPtz(this.d, actor, c, cmd, 'api');
+    if (!d.allowed) throw new AppError('forbidden', d.reason!, { rule: 'ptz_locked', lockedUntilMs: d.lockedUntilMs ?? null, approvedPresets: d.approvedPresets });
+    const sent = this.d.forwarder ? await this.d.forwarder.forward(c, cmd, label) : { forwarded: false, via: null, error: '本节点未接入云台控制 (PTZ forwarding not configured)' };
+    const now = this.d.clock.nowMs();
+    if (!sent.forwarded) {
+      await this.d.audit.record(actor, { action: 'ptz.preset.store', objectType: 'camera', objectId: cameraId, outcome: 'error', scopePath: c.site_path, detail: { presetNo, label, via: sent.via, error: sent.error } });
+      throw new AppError('conflict', `摄像机未能保存预置位，未批准：${sent.error ?? ''}`);
+    }
+    await this.d.store.db.transaction().execute(async (trx) => {
+      await repos(trx).dutyCases.approvePreset({ camera_id: cameraId, preset_no: presetNo, label, approved_by: actor.username, approved_at_ms: now });
+      await this.d.audit.append(trx, actor, { action: 'ptz.preset.store', objectType: 'camera', objectId: cameraId, scopePath: c.site_path, detail: { presetNo, label, via: sent.via, approved: true } });
+    });
+    return { presets: await this.presets(actor, cameraId, false), via: sent.via };
+  }
 }

@@ -17,7 +17,7 @@ import type { PatrolLog } from './patrol-service.ts';
 import { DUTY_ROLE_LABELS } from './roster-service.ts';
 
 const DAY_MS = 24 * 3600_000;
-export const OUT_REASON_LABELS: Record<CheckoutReason, string> = { manual: '签退', idle: '长时间未确认在岗自动签退', replaced: '在其他终端签到' };
+export const OUT_REASON_LABELS: Record<CheckoutReason, string> = { manual: '签退', idle: '长时间未确认在岗自动签退', replaced: '在其他终端签到', unconfirmed: '考试/保密时段未按时确认在岗，按缺岗签退' };
 
 export interface DutyRecordRoom {
   siteName: string; roomName: string; workstations: string[];

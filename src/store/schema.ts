@@ -627,7 +627,7 @@ export interface ChecklistSignatureTable {
 
 // Duty and discipline (issue 18, docs/design/duty.md).
 export type DutyRole = 'leader' | 'watcher' | 'tech';
-export type CheckoutReason = 'manual' | 'idle' | 'replaced';
+export type CheckoutReason = 'manual' | 'idle' | 'replaced' | 'unconfirmed';
 export type ViewRequestState = 'pending' | 'approved' | 'refused' | 'cancelled';
 export type IncidentCategory = 'cheating' | 'device' | 'emergency';
 export type IncidentHandlingState = 'received' | 'confirmed' | 'closed';
@@ -678,6 +678,8 @@ export interface DutyCheckinTable {
   last_present_at_ms: number | null;
   /** How: 'activity' | 'confirm' (≤ 16 chars); null with last_present_at_ms. */
   last_present_via: PresenceVia | null;
+  /** When the person last passed 确认在岗 (never a console request), ms since epoch; null = only the check-in. Migration 0035. */
+  last_confirmed_at_ms: number | null;
 }
 
 /** How a checked-in person last showed presence (docs/design/duty.md "Idle, per person"). */
@@ -703,6 +705,8 @@ export interface DutyViewRequestTable {
   decided_at_ms: number | null;
   decision_note: string | null;
   created_at_ms: number;
+  /** When the requester withdrew it (state 'cancelled'), ms since epoch; decided_* stay. Migration 0035. */
+  cancelled_at_ms: number | null;
 }
 
 /** An incident marked on cameras and a time range (R-FN-2). */

@@ -203,11 +203,15 @@ const CASES: Case[] = [
   { name: 'remove roster entry', method: 'DELETE', url: (ids) => `/api/duty/roster/${ids.roster}`, allowed: ['admin'] },
   // The district administrator is the authority above the site's requester.
   { name: 'approve remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/decision`, body: () => ({ approve: true, note: '同意' }), allowed: ['admin'] },
+  // 撤回 (R-DIS-3): only the requester withdraws a request; the district's users may watch but it is not theirs (403 in scope, audited), 404 outside.
+  { name: 'cancel remote view', method: 'POST', url: (ids) => `/api/duty/grants/${ids.grant}/cancel`, allowed: ['admin', 'operator', 'leader'], inScopeForbidden: ['admin', 'operator', 'leader'] },
   // Requests received from a lower level over the channel, decided here and sent down (docs/design/duty.md "Downward approvals").
   { name: 'remote-view requests received', method: 'GET', url: () => '/api/duty/grants/received', allowed: ['admin', 'operator', 'leader'], scopeless: true },
   { name: 'decide received remote view', method: 'POST', url: (ids) => `/api/duty/grants/received/${ids.receivedGrant}/decision`, body: () => ({ approve: false, note: '不予批准' }), allowed: ['admin'] },
   // Custody review (保密室回看, video.playback): the logged-in person signs their own task; outside scope 404, audited.
   { name: 'sign custody review', method: 'POST', url: (ids, role) => `/api/duty/reviews/${ids.review[role]}/sign`, body: () => ({ note: '已回看，无异常' }), allowed: ['admin', 'operator', 'leader'] },
+  // 存为预置位 (admin): the matrix camera has no ONVIF address, so inside scope the store is tried and not approved (409, audited as error).
+  { name: 'store PTZ preset', method: 'POST', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets/store`, body: () => ({ presetNo: 5, label: '全景' }), allowed: ['admin'], okStatus: 409 },
   { name: 'approved PTZ presets', method: 'GET', url: (ids) => `/api/cameras/${ids.camera}/ptz-presets`, allowed: ['admin', 'operator', 'leader'] },
   // Handling a received incident (exam.seal): the administrator receives it, the operator then confirms it.
   { name: 'handle received incident', method: 'POST', url: (ids) => `/api/duty/incidents/received/${ids.incident}/handling`, body: (_ids, _n, role) => ({ state: role === 'admin' ? 'received' : 'confirmed' }), allowed: ['admin', 'operator'] },

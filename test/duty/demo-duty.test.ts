@@ -72,7 +72,7 @@ describe('demo duty', () => {
       const admin = await t.actor('admin');
       expect((await duty.checkIn(admin, credential, { username: 'admin', password: ADMIN_PASSWORD })).user_id).toBe(roster[0].userId);
       expect((await duty.checkIn(admin, credential, { username: 'zhiban', password: seeded.second.password })).user_id).toBe(roster[1].userId);
-      expect((await duty.status(admin)).find((x) => x.roomId === monitoring.id)).toMatchObject({ meetsTwoPerson: true });
+      expect((await duty.status(admin)).rooms.find((x) => x.roomId === monitoring.id)).toMatchObject({ meetsTwoPerson: true });
       // The roster is what decides: someone of the site who is not on it cannot check in.
       await t.app.users.create(SYSTEM_ACTOR, { username: 'not_rostered', displayName: '未排班', role: 'operator', orgNodeId: siteId, password: 'Demo-Duty-Passw0rd' });
       const refused = await duty.checkIn(admin, credential, { username: 'not_rostered', password: 'Demo-Duty-Passw0rd' }).catch((e: unknown) => e as AppError);

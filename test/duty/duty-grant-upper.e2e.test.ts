@@ -8,6 +8,7 @@
 // second request refused at the city stays refused at the site. Audited at both ends. A decision
 // that is unsigned or signed with another key (an impostor answering the site's poll) is refused,
 // audited, and changes nothing; the same decision correctly signed is applied (the harness works).
+// The viewer withdraws (撤回) a granted and a pending request: the city sees 已撤回 and cannot decide.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -154,6 +155,34 @@ describe('remote viewing approved at the city, enforced at the site (R-DIS-3)', 
     expect((await auditOf(site, 'duty.grant.refuse', 'ok')).find((a) => a.object_id === String(id))?.username).toBe(`upper:${CITY.id}:admin`);
     expect((await auditOf(city, 'duty.grant.refuse', 'ok')).find((a) => a.object_id === `${siteCode}:${id}`)).toBeTruthy();
     await until('refused state at the city', async () => (await received()).requests.find((r) => r.key === String(id))?.state === 'refused', 30_000);
+  }, 90_000);
+
+  it('R-DIS-3: the viewer withdraws (撤回) a granted and a pending request at the site; the city sees 已撤回 and can no longer decide; audited at the site', async () => {
+    const mine = async () => ((await call(siteServer, viewer, 'GET', '/api/duty/grants')).json() as { grants: Array<{ id: number; state: string }> }).grants;
+    const granted = (await mine()).find((g) => g.state === 'approved')!;
+    expect((await liveToken(cams[0])).statusCode).toBe(200);
+    const cancel = await call(siteServer, viewer, 'POST', `/api/duty/grants/${granted.id}/cancel`);
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    // Ends at once at the site, the enforcement point.
+    expect((await liveToken(cams[0])).json()).toMatchObject({ details: { rule: 'duty_remote_grant' } });
+    await until('granted request shown cancelled at the city', async () => (await received()).requests.find((r) => r.key === String(granted.id))?.state === 'cancelled', 30_000);
+
+    const now = Date.now();
+    const ask = await call(siteServer, viewer, 'POST', '/api/duty/grants', { cameraIds: [cams[0]], reason: '临时调看，稍后撤回', fromMs: now - MIN, toMs: now + 30 * MIN });
+    const id = (ask.json() as { id: number }).id;
+    await until('pending request at the city', async () => (await received()).requests.find((r) => r.key === String(id))?.state === 'pending', 30_000);
+    expect((await call(siteServer, viewer, 'POST', `/api/duty/grants/${id}/cancel`)).statusCode).toBe(200);
+    await until('pending request shown cancelled at the city', async () => (await received()).requests.find((r) => r.key === String(id))?.state === 'cancelled', 30_000);
+    const seen = (await received()).requests.find((r) => r.key === String(id)) as unknown as { cancelledAtMs: number; decisionSent: unknown };
+    expect(seen.cancelledAtMs).toBeGreaterThanOrEqual(now);
+    expect(seen.decisionSent).toBeNull();
+    // The city's approve/refuse is refused: the requester withdrew it.
+    const late = await call(cityServer, cityAdmin, 'POST', `/api/duty/grants/received/${siteCode}/${id}/decision`, { approve: true });
+    expect(late.statusCode).toBe(409);
+    expect((late.json() as { message: string }).message).toContain('申请人已撤回');
+    expect((await siteRequest(id)).state).toBe('cancelled');
+    const audited = (await auditOf(site, 'duty.grant.cancel', 'ok')).map((a) => a.object_id);
+    expect(audited).toEqual(expect.arrayContaining([String(granted.id), String(id)]));
   }, 90_000);
 
   it('R-DIS-3: a decision unsigned or signed with another key (an impostor answering the site) is refused and audited; the same decision signed with the site\'s key applies', async () => {

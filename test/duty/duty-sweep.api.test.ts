@@ -33,7 +33,8 @@ describe.each(DIALECTS)('duty sweep: window start and idle check-out on %s', (di
   const people: string[] = [];
   const lines: Array<{ level: number; msg: string }> = [];
   const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }); done(); } }));
-  const sweep = (intervalMs?: number) => new DutySweep({ store: d.t.app.store, clock: d.t.clock, log, duty }, { idleCheckoutMs: IDLE_MS, intervalMs });
+  // The periodic 确认在岗 is tested in duty-presence.api.test.ts; here it is set to 12 h so that idleness alone decides.
+  const sweep = (intervalMs?: number) => new DutySweep({ store: d.t.app.store, clock: d.t.clock, log, duty }, { idleCheckoutMs: IDLE_MS, intervalMs, presenceEveryMs: 12 * 3600_000 });
   const alarm = async () => {
     const body = await repos(d.t.app.store.db).duty.ownUplinkBody('duty.alarm', String(monitoringRoom));
     return body === null ? null : (JSON.parse(body) as { alone: boolean; onDuty: number; message: string; atMs: number; windows: string[] });

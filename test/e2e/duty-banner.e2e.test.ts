@@ -8,6 +8,7 @@
 // in the page); the site's clearing items (two back, review signed) remove both rows. Then a
 // remote-viewing request from the site is refused in 值班 → 审批 and the decision is checked in the
 // answer to the site's next batch (signed with its key), as docs/design/duty.md "Downward approvals" says.
+// A request the site's viewer withdrew shows 已撤回 without approve/refuse buttons.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIEW_DECISION_TOPIC } from '../../src/duty/grant-remote.ts';
@@ -145,5 +146,33 @@ describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
     expect(await row.innerText()).toContain('已拒绝');
     expect(await row.innerText()).toContain('本场次不涉及，不予调看');
     expect(await byId(page, `duty-received-decide-${site.gbCode}-5`).count()).toBe(0);
+  }, 90_000);
+
+  it('R-DIS-3: a request the site\'s viewer withdrew (撤回) shows 已撤回 in 值班 → 审批 with the time, and its approve/refuse button disappears', async () => {
+    const { page } = b!;
+    const nowMs = Date.now();
+    const request = { id: 6, requester: '赵六', requesterUsername: 'zhaoliu', cameras: [], rooms: [{ id: 12, name: '第02考场' }], reason: '远程查看第02考场', fromMs: nowMs, toMs: nowMs + 3_600_000, createdAtMs: nowMs - 1000, decidedBy: null, decidedAtMs: null, note: null };
+    const tree = await api<{ nodes: Array<{ kind: string; gbCode: string }> }>(page, 'GET', '/api/org/tree');
+    const site = tree.nodes.find((n) => n.kind === 'site')!;
+    const sends = (state: Record<string, unknown>) => siteSends([{ topic: 'duty.view_request', key: '6', body: { ...request, ...state } }], site.gbCode);
+    await sends({ state: 'pending' });
+    const table = byId(page, 'duty-grants-received');
+    const row = table.locator('tr', { hasText: '赵六' });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.innerText()).toContain('待审批');
+    expect(await byId(page, `duty-received-decide-${site.gbCode}-6`).count()).toBe(1);
+    // The viewer withdrew it at the site: the site publishes the cancelled state up.
+    const cancelledAtMs = Date.now();
+    await sends({ state: 'cancelled', cancelledAtMs });
+    await expect.poll(() => row.innerText(), { timeout: 15_000 }).toContain('已撤回'); // the page re-reads every 5 s
+    expect(await row.innerText()).toContain('申请人于');
+    expect(await byId(page, `duty-received-decide-${site.gbCode}-6`).count()).toBe(0);
+    await page.screenshot({ path: '/tmp/duty-received-cancelled.png' });
+    // And the city's API refuses a decision on it.
+    const late = await page.evaluate(async (url) => {
+      const csrf = (await (await fetch('/api/auth/me')).json() as { csrfToken?: string }).csrfToken ?? '';
+      return (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ approve: true }) })).status;
+    }, `/api/duty/grants/received/${site.gbCode}/6/decision`);
+    expect(late).toBe(409);
   }, 90_000);
 });

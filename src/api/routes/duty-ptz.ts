@@ -38,5 +38,10 @@ export function dutyPtzRoutes(app: App) {
       { schema: { tags, summary: '批准预置位 Approve a preset for exam windows (admin; audited)', params: idParam, body: z.object({ presetNo: z.number().int().min(1).max(255), label: z.string().trim().min(1).max(64) }).strict(), response: { 200: z.object({ presets: z.array(preset) }) } } },
       async (req) => ({ presets: await svc.approvePreset(actorOf(req), req.params.id, req.body.presetNo, req.body.label) }),
     );
+    s.post(
+      '/api/cameras/:id/ptz-presets/store',
+      { schema: { tags, summary: '存为预置位 Store the camera\'s current position as a named preset and approve it for windows (admin; outside exam/custody windows only; ONVIF SetPreset or GB PTZCmd; audited)', params: idParam, body: z.object({ presetNo: z.number().int().min(1).max(255), label: z.string().trim().min(1).max(64) }).strict(), response: { 200: z.object({ presets: z.array(preset), via: z.enum(['onvif', 'gb28181']).nullable() }) } } },
+      (req) => svc.storePreset(actorOf(req), req.params.id, req.body.presetNo, req.body.label),
+    );
   };
 }

@@ -11,16 +11,18 @@ import { actorOf } from '../context.ts';
 import { idParam, name } from '../schemas.ts';
 
 const ok = z.object({ ok: z.boolean() });
-const grantSchema = z.object({ id: z.number(), requester: z.string(), cameraIds: z.array(z.number()), roomIds: z.array(z.number()), reason: z.string(), fromMs: z.number(), toMs: z.number(), state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), activeNow: z.boolean() });
+const grantSchema = z.object({ id: z.number(), requester: z.string(), cameraIds: z.array(z.number()), roomIds: z.array(z.number()), reason: z.string(), fromMs: z.number(), toMs: z.number(), state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), activeNow: z.boolean(), cancelledAtMs: z.number().nullable(), mine: z.boolean() });
 const received = z.object({
   originCode: z.string(), key: z.string(), scopePath: z.string(), stale: z.boolean(), id: z.number(), requester: z.string(), requesterUsername: z.string().nullable(),
   cameras: z.array(z.object({ id: z.number(), name: z.string() })), rooms: z.array(z.object({ id: z.number(), name: z.string() })), reason: z.string(), fromMs: z.number(), toMs: z.number(), createdAtMs: z.number(),
-  state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(),
+  state: z.string(), decidedBy: z.string().nullable(), decidedAtMs: z.number().nullable(), note: z.string().nullable(), cancelledAtMs: z.number().nullable().optional(),
   decisionSent: z.object({ approve: z.boolean(), decidedBy: z.string(), atMs: z.number() }).nullable(),
 });
 const statusSchema = z.object({
   workstation: z.object({ id: z.number(), name: z.string(), roomId: z.number(), roomName: z.string() }).nullable(),
-  rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number(), lastPresentAtMs: z.number() })), meetsTwoPerson: z.boolean() })),
+  rooms: z.array(z.object({ roomId: z.number(), roomName: z.string(), onDuty: z.array(z.object({ checkinId: z.number(), name: z.string(), sinceMs: z.number(), lastPresentAtMs: z.number(), confirmDueAtMs: z.number().nullable() })), meetsTwoPerson: z.boolean() })),
+  /** 确认在岗 period (ms), how long before it is due the console prompts (ms), and the server's now (the countdown's base; the browser's clock may be off). */
+  presenceEveryMs: z.number(), promptLeadMs: z.number(), nowMs: z.number(),
 });
 
 export function dutyRoutes(app: App) {
@@ -56,7 +58,7 @@ export function dutyRoutes(app: App) {
     });
     s.get('/api/duty/status', { schema: { tags, summary: '值班状态 Who is checked in per monitoring room; this browser\'s workstation', response: { 200: statusSchema } } }, async (req) => {
       const ws = await workstationOf(req);
-      return { workstation: ws ? { id: ws.id, name: ws.name, roomId: ws.room_id, roomName: ws.room_name } : null, rooms: await duty.status(actorOf(req)) };
+      return { workstation: ws ? { id: ws.id, name: ws.name, roomId: ws.room_id, roomName: ws.room_name } : null, ...(await duty.status(actorOf(req))) };
     });
     s.post(
       '/api/duty/checkins',
@@ -88,6 +90,9 @@ export function dutyRoutes(app: App) {
       '/api/duty/grants/:id/decision',
       { schema: { tags, summary: '审批远程调看 Approve or refuse (authority above only; audited)', params: idParam, body: z.object({ approve: z.boolean(), note: z.string().trim().max(512).optional() }).strict(), response: { 200: grantSchema } } },
       (req) => grants.decide(actorOf(req), req.params.id, req.body.approve, req.body.note ?? null),
+    );
+    s.post('/api/duty/grants/:id/cancel', { schema: { tags, summary: '撤回远程调看申请 The requester withdraws a pending or granted request; a grant ends at once (audited; the state goes up to the approver)', params: idParam, response: { 200: grantSchema } } }, (req) =>
+      grants.cancel(actorOf(req), req.params.id),
     );
     // Requests from the levels below, decided here and sent down over the node-to-node channel.
     s.get('/api/duty/grants/received', { schema: { tags, summary: '下级远程调看申请 Remote-viewing requests received from the levels below, in scope', response: { 200: z.object({ requests: z.array(received) }) } } }, async (req) => ({ requests: await remote.listReceived(actorOf(req)) }));

@@ -26,6 +26,7 @@ import * as m0031 from './0031_device_health.ts';
 import * as m0032 from './0032_device_probe.ts';
 import * as m0033 from './0033_duty_presence.ts';
 import * as m0034 from './0034_uplink_down.ts';
+import * as m0035 from './0035_duty_cancel_confirm.ts';
 import * as m0036 from './0036_device_reported.ts';
 import * as m0037 from './0037_remote_catalog_info.ts';
 
@@ -56,6 +57,7 @@ export function migrationList(dialect: Dialect): Record<string, Migration> {
     '0032_device_probe': { up: m0032.up(), down: m0032.down() },
     '0033_duty_presence': { up: m0033.up(), down: m0033.down() },
     '0034_uplink_down': { up: m0034.up(dialect), down: m0034.down() },
+    '0035_duty_cancel_confirm': { up: m0035.up(), down: m0035.down() },
     '0036_device_reported': { up: m0036.up(), down: m0036.down() },
     '0037_remote_catalog_info': { up: m0037.up(), down: m0037.down() },
   };

@@ -31,7 +31,23 @@ export class DutyCaseRepo {
     if (f.state) q = q.where('duty_view_request.state', '=', f.state);
     if (f.activeAtMs !== undefined) q = q.where('duty_view_request.from_ms', '<=', f.activeAtMs).where('duty_view_request.to_ms', '>', f.activeAtMs);
     const rows = await q.orderBy('duty_view_request.created_at_ms', 'desc').orderBy('duty_view_request.id', 'desc').execute();
-    return rows.map((r) => ({ ...r, from_ms: num(r.from_ms), to_ms: num(r.to_ms), created_at_ms: num(r.created_at_ms), decided_at_ms: numOrNull(r.decided_at_ms) }));
+    return rows.map((r) => ({ ...r, from_ms: num(r.from_ms), to_ms: num(r.to_ms), created_at_ms: num(r.created_at_ms), decided_at_ms: numOrNull(r.decided_at_ms), cancelled_at_ms: numOrNull(r.cancelled_at_ms) }));
+  }
+
+  /**
+   * The requester withdraws a request that was `from` (pending, or approved and not yet over at
+   * `atMs`); false when it changed meanwhile (decided, cancelled, or ended). The decided_* columns stay.
+   */
+  async cancelViewRequest(id: number, requesterId: number, from: 'pending' | 'approved', atMs: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('duty_view_request')
+      .set({ state: 'cancelled', cancelled_at_ms: atMs })
+      .where('id', '=', id)
+      .where('requester_id', '=', requesterId)
+      .where('state', '=', from)
+      .where('to_ms', '>', atMs)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Decides a pending request; false when it was no longer pending (decided twice, or cancelled). */

@@ -18,7 +18,7 @@ function wsRow(r: WorkstationRow): WorkstationRow {
   return { ...r, enrolled_at_ms: num(r.enrolled_at_ms), last_seen_at_ms: numOrNull(r.last_seen_at_ms), revoked_at_ms: numOrNull(r.revoked_at_ms) };
 }
 function checkinRow(r: CheckinRow): CheckinRow {
-  return { ...r, checked_in_at_ms: num(r.checked_in_at_ms), checked_out_at_ms: numOrNull(r.checked_out_at_ms), last_present_at_ms: numOrNull(r.last_present_at_ms) };
+  return { ...r, checked_in_at_ms: num(r.checked_in_at_ms), checked_out_at_ms: numOrNull(r.checked_out_at_ms), last_present_at_ms: numOrNull(r.last_present_at_ms), last_confirmed_at_ms: numOrNull(r.last_confirmed_at_ms) };
 }
 
 export class DutyRepo {
@@ -124,7 +124,8 @@ export class DutyRepo {
 
   /** Records that the person of open check-in `id` showed presence at `atMs`; false when it is closed. */
   async notePresence(id: number, atMs: number, via: PresenceVia): Promise<boolean> {
-    const r = await this.db.updateTable('duty_checkin').set({ last_present_at_ms: atMs, last_present_via: via }).where('id', '=', id).where('checked_out_at_ms', 'is', null).executeTakeFirst();
+    // Only the person's own 确认在岗 counts for the periodic confirmation (migration 0035); activity does not.
+    const r = await this.db.updateTable('duty_checkin').set(via === 'confirm' ? { last_present_at_ms: atMs, last_present_via: via, last_confirmed_at_ms: atMs } : { last_present_at_ms: atMs, last_present_via: via }).where('id', '=', id).where('checked_out_at_ms', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -135,10 +136,10 @@ export class DutyRepo {
   }
 
   /** Exam and custody windows of `roomIds` that hold `atMs` (start ≤ at < end), unscoped: the caller resolved the rooms in scope. */
-  async windowsAt(roomIds: readonly number[], atMs: number): Promise<Array<{ room_id: number; kind: RoomWindowKind; session_id: number; end_ms: number }>> {
+  async windowsAt(roomIds: readonly number[], atMs: number): Promise<Array<{ room_id: number; kind: RoomWindowKind; session_id: number; start_ms: number; end_ms: number }>> {
     if (roomIds.length === 0) return [];
-    const rows = await this.db.selectFrom('room_window').select(['room_id', 'kind', 'session_id', 'end_ms']).where('room_id', 'in', [...roomIds]).where('start_ms', '<=', atMs).where('end_ms', '>', atMs).execute();
-    return rows.map((r) => ({ ...r, end_ms: num(r.end_ms) }));
+    const rows = await this.db.selectFrom('room_window').select(['room_id', 'kind', 'session_id', 'start_ms', 'end_ms']).where('room_id', 'in', [...roomIds]).where('start_ms', '<=', atMs).where('end_ms', '>', atMs).execute();
+    return rows.map((r) => ({ ...r, start_ms: num(r.start_ms), end_ms: num(r.end_ms) }));
   }
 
   /** Monitoring rooms that have an open check-in (for the idle/one-person sweep), unscoped. */

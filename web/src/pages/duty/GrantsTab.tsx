@@ -1,10 +1,13 @@
 // 审批 tab (R-DIS-3): remote-viewing requests. A viewer away from a monitoring room asks for exam
 // rooms or cameras, a reason and a period; a user of the exam authority above (administrators
 // here; the server checks that the node is strictly above and not the requester) approves or
-// refuses with a note. The grant ends by itself at its end time.
+// refuses with a note. The grant ends by itself at its end time, or at once when its requester
+// withdraws it (撤回; the server checks it is theirs).
 import { useState } from 'react';
-import { App as AntApp, Button, Form, Input, Radio, Select, Space, Table, Tag } from 'antd';
-import { AuditOutlined, PlusOutlined } from '@ant-design/icons';
+import type { ButtonProps } from 'antd';
+import { App as AntApp, Button, Form, Input, Popconfirm, Radio, Select, Space, Table, Tag } from 'antd';
+import { AuditOutlined, PlusOutlined, RollbackOutlined } from '@ant-design/icons';
+import { errorMessage } from '../../api.ts';
 import { FormModal } from '../../components/FormModal.tsx';
 import { beijingWallToMs, formatBeijing } from '../../time.ts';
 import { dutyApi } from './dutyApi.ts';
@@ -26,6 +29,11 @@ export function GrantsTab({ t, grants, canRequest, canDecide, options, onChanged
   const [reqForm] = Form.useForm<RequestValues>();
   const [decForm] = Form.useForm<{ approve: boolean; note?: string }>();
   const now = Date.now();
+  const cancel = (id: number) =>
+    dutyApi.cancelGrant(id).then(() => {
+      void message.success(t('grantCancelled'));
+      onChanged();
+    }, (err: unknown) => void message.error(errorMessage(err)));
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -37,12 +45,19 @@ export function GrantsTab({ t, grants, canRequest, canDecide, options, onChanged
           { title: t('reason'), dataIndex: 'reason' },
           { title: t('period'), key: 'p', render: (_, g) => `${formatBeijing(g.fromMs)} – ${formatBeijing(g.toMs)}` },
           { title: t('state'), key: 's', render: (_, g) => <Space size={4}><Tag color={stateColor[g.state]}>{t(`gs_${g.state as 'pending'}`)}</Tag>{g.activeNow && <Tag color="blue">{t('activeNow')}</Tag>}</Space> },
-          { title: t('decision'), key: 'd', render: (_, g) => (g.decidedBy ? `${g.decidedBy} ${formatBeijing(g.decidedAtMs ?? 0)}${g.note ? `：${g.note}` : ''}` : '-') },
-          ...(canDecide ? [{
-            title: t('actions'), key: 'a', render: (_: unknown, g: ViewRequestView) => g.state === 'pending' && (
-              <Button size="small" icon={<AuditOutlined />} onClick={() => setDeciding(g)} data-testid={`duty-grant-decide-${g.id}`}>{t('decide')}</Button>
+          { title: t('decision'), key: 'd', render: (_, g) => <Space direction="vertical" size={0}>{g.decidedBy ? `${g.decidedBy} ${formatBeijing(g.decidedAtMs ?? 0)}${g.note ? `：${g.note}` : ''}` : '-'}{g.cancelledAtMs !== null && <span>{t('cancelledAt', { time: formatBeijing(g.cancelledAtMs) })}</span>}</Space> },
+          {
+            title: t('actions'), key: 'a', render: (_: unknown, g: ViewRequestView) => (
+              <Space size={4}>
+                {canDecide && g.state === 'pending' && <Button size="small" icon={<AuditOutlined />} onClick={() => setDeciding(g)} data-testid={`duty-grant-decide-${g.id}`}>{t('decide')}</Button>}
+                {g.mine && (g.state === 'pending' || g.state === 'approved') && g.toMs > now && (
+                  <Popconfirm title={t('cancelGrantConfirm')} onConfirm={() => void cancel(g.id)} okButtonProps={{ 'data-testid': `duty-grant-cancel-ok-${g.id}` } as ButtonProps}>
+                    <Button size="small" danger icon={<RollbackOutlined />} data-testid={`duty-grant-cancel-${g.id}`}>{t('cancelGrant')}</Button>
+                  </Popconfirm>
+                )}
+              </Space>
             ),
-          }] : []),
+          },
         ]} />
       <ReceivedGrants t={t} canDecide={canDecide} />
 

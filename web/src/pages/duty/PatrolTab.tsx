@@ -24,7 +24,8 @@ export function PatrolTab({ t, patrol, canNote, options, onChanged }: Props) {
       <Typography.Text type="secondary">{t('today')}</Typography.Text>
       <Table rowKey={(r) => `${r.username}/${r.roomName ?? ''}`} size="small" pagination={false} dataSource={patrol?.totals ?? []} data-testid="duty-patrol"
         columns={[
-          { title: t('user'), dataIndex: 'username' },
+          // The GB/T 28181 upper platform's viewing (username gb:<its id>): 上级平台调阅.
+          { title: t('user'), key: 'u', render: (_, r) => (r.username.startsWith('gb:') ? t('upperView', { id: r.username.slice(3) }) : r.username) },
           { title: t('watchedRoom'), key: 'r', render: (_, r) => r.roomName ?? '-' },
           { title: t('viewings'), dataIndex: 'viewings' },
           { title: t('duration'), key: 'd', render: (_, r) => durationLabel(r.durationMs, lang) }, // "1 分 5 秒", not a rounded "1 min"

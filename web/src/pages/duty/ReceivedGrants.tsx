@@ -2,7 +2,7 @@
 // site's remote-viewing requests arrive over the node-to-node channel; an administrator here (the
 // server checks "strictly above" and "not one's own") approves or refuses with a note. The decision
 // travels down in the answer to the site's next poll and takes effect there; the state shown is the
-// site's own, so 已批准 appears once the site applied it.
+// site's own, so 已批准 appears once the site applied it, and 已撤回 (no buttons) when the requester withdrew it.
 import { useCallback, useEffect, useState } from 'react';
 import { App as AntApp, Button, Form, Input, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { AuditOutlined, WarningOutlined } from '@ant-design/icons';
@@ -37,6 +37,7 @@ export function ReceivedGrants({ t, canDecide }: { t: DutyText; canDecide: boole
   if (rows.length === 0) return null;
 
   const stateOf = (g: ReceivedRequestView) => {
+    if (g.state === 'cancelled' && g.decisionSent) return <Tag color="default">{t('gs_cancelled')}</Tag>;
     if (g.state === 'pending' && g.decisionSent) return <Tag color="processing">{t('decisionSentWait', { decision: g.decisionSent.approve ? t('approved') : t('refused'), by: g.decisionSent.decidedBy })}</Tag>;
     return <Tag color={stateColor[g.state]}>{t(`gs_${g.state as 'pending'}`)}</Tag>;
   };
@@ -51,7 +52,7 @@ export function ReceivedGrants({ t, canDecide }: { t: DutyText; canDecide: boole
           { title: t('reason'), dataIndex: 'reason' },
           { title: t('period'), key: 'p', render: (_, g) => `${formatBeijing(g.fromMs)} – ${formatBeijing(g.toMs)}` },
           { title: t('state'), key: 's', render: (_, g) => stateOf(g) },
-          { title: t('decision'), key: 'd', render: (_, g) => (g.decidedBy ? `${g.decidedBy} ${formatBeijing(g.decidedAtMs ?? 0)}${g.note ? `：${g.note}` : ''}` : '-') },
+          { title: t('decision'), key: 'd', render: (_, g) => <Space direction="vertical" size={0}>{g.decidedBy ? `${g.decidedBy} ${formatBeijing(g.decidedAtMs ?? 0)}${g.note ? `：${g.note}` : ''}` : '-'}{typeof g.cancelledAtMs === 'number' && <span>{t('cancelledAt', { time: formatBeijing(g.cancelledAtMs) })}</span>}</Space> },
           ...(canDecide ? [{
             title: t('actions'), key: 'a', render: (_: unknown, g: ReceivedRequestView) => g.state === 'pending' && !g.decisionSent && (
               <Button size="small" icon={<AuditOutlined />} onClick={() => setDeciding(g)} data-testid={`duty-received-decide-${g.originCode}-${g.key}`}>{t('decide')}</Button>

@@ -3,8 +3,9 @@
 // person confirms on the same console — and anyone checks a person out. An administrator enrolls
 // the browser they sit at as a workstation (the server sets an httpOnly credential cookie).
 // 确认在岗: presence is measured per person (idle check-out); a person without their own session on
-// this console (the second person) re-enters their password here to show they are still there.
-import { useState } from 'react';
+// this console (the second person) re-enters their password here to show they are still there;
+// during exam/custody windows everyone must, every N minutes (PresencePrompt's countdown and prompt).
+import { useMemo, useState } from 'react';
 import { App as AntApp, Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleOutlined, LoginOutlined, LogoutOutlined, DesktopOutlined } from '@ant-design/icons';
 import { errorMessage } from '../../api.ts';
@@ -14,6 +15,7 @@ import { dutyApi } from './dutyApi.ts';
 import type { DutyStatus } from './dutyApi.ts';
 import type { DutyText } from './dutyText.ts';
 import type { Option } from './useDutyOptions.ts';
+import { PresencePrompt } from './PresencePrompt.tsx';
 
 interface Props { t: DutyText; status?: DutyStatus; isAdmin: boolean; monitoringRooms: Option[]; onChanged: () => void }
 
@@ -25,6 +27,8 @@ export function StatusTab({ t, status, isAdmin, monitoringRooms, onChanged }: Pr
   const [enrollForm] = Form.useForm<{ roomId: number; name: string }>();
   const [checkinForm] = Form.useForm<{ username: string; password: string; totp?: string }>();
   const ws = status?.workstation;
+  // When this status arrived: the 确认在岗 countdown runs from the server's now at that moment.
+  const receivedAtMs = useMemo(() => (status ? Date.now() : 0), [status]);
   const required = (field: string) => [{ required: true, message: t('required', { field }) }];
 
   const checkOut = async (checkinId: number, name: string) => {
@@ -44,6 +48,7 @@ export function StatusTab({ t, status, isAdmin, monitoringRooms, onChanged }: Pr
         {ws && <Button type="primary" icon={<LoginOutlined />} onClick={() => setModal('checkin')} data-testid="duty-checkin-open">{t('checkIn')}</Button>}
         {!ws && isAdmin && <Button icon={<DesktopOutlined />} onClick={() => setModal('enroll')} data-testid="duty-enroll-open">{t('enroll')}</Button>}
       </Space>
+      {status && <PresencePrompt t={t} status={status} receivedAtMs={receivedAtMs} onChanged={onChanged} />}
       <Table rowKey="roomId" size="small" pagination={false} dataSource={status?.rooms ?? []} data-testid="duty-status"
         columns={[
           { title: t('room'), dataIndex: 'roomName' },

@@ -2,7 +2,8 @@
 // with the camera's lock state from the server: outside exam/custody windows a direction pad
 // (press and hold to move, release to stop), zoom and the approved presets; inside a window the
 // pad is disabled, the panel says why and until when, and only the presets an administrator
-// approved beforehand can be called. A command the server refuses shows its Chinese reason. The
+// approved beforehand can be called; outside windows an administrator stores the current position as
+// a named, approved preset (PtzStorePreset). A command the server refuses shows its Chinese reason. The
 // server decides and audits every attempt; this component only asks and displays. Kept apart
 // from the wall's own files so the wall imports it with one line.
 import { useState } from 'react';
@@ -13,6 +14,7 @@ import { errorMessage, request } from '../../api.ts';
 import { formatBeijing } from '../../time.ts';
 import type { PtzStateView } from '../../../../src/duty/ptz-service.ts';
 import { useDutyText } from './dutyText.ts';
+import { PtzStorePreset } from './PtzStorePreset.tsx';
 
 type Move = { kind: 'ptz'; pan?: 'left' | 'right'; tilt?: 'up' | 'down'; zoom?: 'in' | 'out' };
 type Command = Move | { kind: 'stop' } | { kind: 'preset'; action: 'call'; preset: number };
@@ -92,6 +94,7 @@ export function TilePtz({ cameraId }: { cameraId: number }) {
               </Button>
             ))}
           </Space>
+          {!locked && <PtzStorePreset t={t} cameraId={cameraId} onError={(text) => setResult({ ok: false, text })} onStored={(text) => void load().then(() => setResult({ ok: true, text }))} />}
         </Space>
       )}
       {result && <Alert style={{ marginTop: 8 }} type={result.ok ? 'success' : 'error'} showIcon title={result.text} data-testid="ptz-result" />}

@@ -3,7 +3,8 @@
 // every level below as they arrive over the node-to-node channel — so a city's wall shows a site
 // where only one person is left — and the overdue custody reviews (`duty.review`, overdue: the
 // secrecy room's footage not replayed and signed in time) of this node and every level below. Polls every 5 s (the polls carry the workstation cookie, which is
-// also the console's activity for the idle check-out). The server decides; this only shows.
+// also the console's activity for the idle check-out). On a workstation during a window, the 确认在岗
+// countdown and prompt of each person checked in here (PresencePrompt). The server decides; this only shows.
 import { useEffect, useState } from 'react';
 import { Space, Tag, Tooltip } from 'antd';
 import { request } from '../../api.ts';
@@ -12,6 +13,7 @@ import { dutyApi } from './dutyApi.ts';
 import type { DutyStatus } from './dutyApi.ts';
 import { useDutyText } from './dutyText.ts';
 import { formatBeijing } from '../../time.ts';
+import { PresencePrompt } from './PresencePrompt.tsx';
 
 const POLL_MS = 5000;
 interface AlarmBody { roomName?: string; onDuty?: number; names?: string[]; alone?: boolean; message?: string; atMs?: number }
@@ -21,6 +23,8 @@ const items = (topic: string) => request<{ items: UplinkItemView[] }>('GET', `/a
 export function WallDutyPanel() {
   const t = useDutyText();
   const [status, setStatus] = useState<DutyStatus>();
+  const [receivedAtMs, setReceivedAtMs] = useState(0);
+  const [reload, setReload] = useState(0);
   const [alarms, setAlarms] = useState<UplinkItemView[]>([]);
   const [reviews, setReviews] = useState<UplinkItemView[]>([]);
   useEffect(() => {
@@ -29,6 +33,7 @@ export function WallDutyPanel() {
       const [s, a, rv] = await Promise.all([dutyApi.status().catch(() => undefined), items('duty.alarm'), items('duty.review')]);
       if (stop) return;
       setStatus(s);
+      setReceivedAtMs(Date.now());
       setAlarms(a.filter((i) => (i.body as AlarmBody | null)?.alone === true));
       setReviews(rv.filter((i) => (i.body as ReviewBody | null)?.overdue === true));
     };
@@ -38,7 +43,7 @@ export function WallDutyPanel() {
       stop = true;
       window.clearInterval(id);
     };
-  }, []);
+  }, [reload]);
   if (!status) return null;
   return (
     <div className="xc-wall-duty" data-testid="wall-duty">
@@ -71,6 +76,7 @@ export function WallDutyPanel() {
           );
         })}
       </Space>
+      <PresencePrompt t={t} status={status} receivedAtMs={receivedAtMs} onChanged={() => setReload((n) => n + 1)} />
     </div>
   );
 }

@@ -6,11 +6,16 @@ import type { ReceivedRequestView } from '../../../../src/duty/grant-remote.ts';
 import type { EvidenceRef, IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
 import type { PatrolLog, PatrolNoteView } from '../../../../src/duty/patrol-service.ts';
 import type { RosterView } from '../../../../src/duty/roster-service.ts';
+import type { RoomDutyStatus } from '../../../../src/duty/duty-service.ts';
 import type { DutyRole, IncidentCategory, IncidentHandlingState } from '../../../../src/store/schema.ts';
 
 export interface DutyStatus {
   workstation: { id: number; name: string; roomId: number; roomName: string } | null;
-  rooms: Array<{ roomId: number; roomName: string; onDuty: Array<{ checkinId: number; name: string; sinceMs: number; lastPresentAtMs: number }>; meetsTwoPerson: boolean }>;
+  rooms: RoomDutyStatus[];
+  /** 确认在岗 period and prompt lead (ms), and the server's now (the countdown's base). */
+  presenceEveryMs: number;
+  promptLeadMs: number;
+  nowMs: number;
 }
 export type { IncidentView, PatrolLog, ReceivedIncident, ReceivedRequestView, RosterView, ViewRequestView };
 
@@ -32,6 +37,7 @@ export const dutyApi = {
   receivedGrants: () => request<{ requests: ReceivedRequestView[] }>('GET', '/api/duty/grants/received'),
   decideReceived: (originCode: string, key: string, approve: boolean, note?: string) => request<ReceivedRequestView>('POST', `/api/duty/grants/received/${originCode}/${key}/decision`, { approve, note }),
   requestGrant: (b: { cameraIds: number[]; roomIds: number[]; reason: string; fromMs: number; toMs: number }) => request<ViewRequestView>('POST', '/api/duty/grants', b),
+  cancelGrant: (id: number) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/cancel`),
   decideGrant: (id: number, approve: boolean, note?: string) => request<ViewRequestView>('POST', `/api/duty/grants/${id}/decision`, { approve, note }),
   incidents: () => request<{ incidents: IncidentView[] }>('GET', '/api/duty/incidents'),
   markIncident: (b: { cameraIds: number[]; fromMs: number; toMs: number; category: IncidentCategory; description: string }) => request<IncidentView>('POST', '/api/duty/incidents', b),
