@@ -19,7 +19,7 @@ function files(dir: string): string[] {
 describe('audit labels (issue 14 item 17)', () => {
   it('every dotted action code recorded by the server has a Chinese name', () => {
     const codes = new Set<string>();
-    for (const f of files(path.join(import.meta.dirname, '../../src'))) for (const m of readFileSync(f, 'utf8').matchAll(/action: '([a-z_]+\.[a-z_.]+)'/g)) codes.add(m[1]);
+    for (const f of files(path.join(import.meta.dirname, '../../src'))) for (const m of readFileSync(f, 'utf8').matchAll(/action(?::| =) '([a-z_]+\.[a-z_.]+)'/g)) codes.add(m[1]);
     expect(codes.size).toBeGreaterThan(40);
     const missing = [...codes].filter((c) => actionLabel(c, 'zh') === c || !/[\u4e00-\u9fff]/.test(actionLabel(c, 'zh')));
     expect(missing).toEqual([]);
