@@ -4,7 +4,8 @@
 // if any row is wrong nothing is applied and the problems are returned with their row numbers.
 // Each applied row goes through the ledger service (scope, permission, audit, upward publication).
 // The reachability target (探测地址 / 探测端口, reachability.ts) travels too: an empty cell clears it
-// (not measured), a sheet without the column leaves it as it is (sheets written before 0032).
+// (not measured), a sheet without the column leaves it as it is (sheets written before 0032). So does
+// 应接入通道数 (expected_channels, 0036: what a replaced NVR / encoder is checked against, conformance.ts).
 import { loadExcelJS } from '../util/lazy-libs.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorPath, requirePermission, runAudited } from '../auth/guard.ts';
@@ -18,7 +19,10 @@ import { deviceBody } from './schemas.ts';
 import type { DeviceBody, DeviceView } from './schemas.ts';
 
 export const LEDGER_SHEET = '设备台账';
-const HEADER = ['节点编码', '节点名称', '设备类别', '设备编码', '设备名称', '型号', '序列号', '固件版本', '房间', '安装日期', '质保截止', '责任人', '联系电话', '探测地址', '探测端口'];
+const HEADER = ['节点编码', '节点名称', '设备类别', '设备编码', '设备名称', '型号', '序列号', '固件版本', '房间', '安装日期', '质保截止', '责任人', '联系电话', '探测地址', '探测端口', '应接入通道数'];
+// As the device form (schemas.ts deviceBody): a device with no channels has no count to check.
+const MIN_CHANNELS = 1;
+const MAX_CHANNELS = 4096;
 /** Sheet 填写说明 of the template: what each column takes (the import reads only sheet 设备台账). */
 const NOTES: Array<[string, string]> = [
   ['节点编码', '必填：考点等组织节点的国标编码（20 位），须在本人权限范围内'],
@@ -32,6 +36,7 @@ const NOTES: Array<[string, string]> = [
   ['责任人 / 联系电话', '选填（R-SEC-1 要求每台设备有责任人）'],
   ['探测地址', '选填：交换机、UPS 等非视频设备的 IP 或主机名，本节点定时探测其是否可达；留空 = 不监测'],
   ['探测端口', '选填：1–65535，填写则以 TCP 连接该端口判断可达；留空则用 ping（本机须有 ping 命令）'],
+  ['应接入通道数', `选填：硬盘录像机、编码器应接入的视频通道数，${MIN_CHANNELS}–${MAX_CHANNELS} 的整数；更换设备后按此检查新设备应答的通道数；留空 = 未登记`],
 ];
 const MAX_ROWS = 20_000;
 
@@ -50,7 +55,7 @@ export async function ledgerXlsx(devices: readonly DeviceView[], opts: { notes?:
   const ws = wb.addWorksheet(LEDGER_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
   ws.columns = HEADER.map((h) => ({ width: Math.max(12, h.length * 3), style: { numFmt: '@' } }));
   ws.addRow(HEADER);
-  for (const d of devices) ws.addRow([d.nodeCode, d.nodeName, d.deviceClass, d.code, d.name, d.model, d.serial, d.firmware, d.roomName ?? '', day(d.installedOnMs), day(d.warrantyUntilMs), d.responsibleName, d.responsiblePhone, d.probeHost ?? '', d.probeTcpPort == null ? '' : String(d.probeTcpPort)]);
+  for (const d of devices) ws.addRow([d.nodeCode, d.nodeName, d.deviceClass, d.code, d.name, d.model, d.serial, d.firmware, d.roomName ?? '', day(d.installedOnMs), day(d.warrantyUntilMs), d.responsibleName, d.responsiblePhone, d.probeHost ?? '', d.probeTcpPort == null ? '' : String(d.probeTcpPort), d.expectedChannels == null ? '' : String(d.expectedChannels)]);
   ws.getRow(1).font = { bold: true };
   if (opts.notes) {
     const notes = wb.addWorksheet('填写说明');
@@ -71,6 +76,14 @@ function probeCells(hostCol: boolean, host: string, portCol: boolean, port: stri
     else return 'bad';
   }
   return out;
+}
+
+/** 应接入通道数 of an import row: absent column → key absent (unchanged), empty cell → null (not registered). */
+function channelsCell(present: boolean, cell: string): { expectedChannels?: number | null } | 'bad' {
+  if (!present) return {};
+  if (cell === '') return { expectedChannels: null };
+  const n = /^\d{1,5}$/.test(cell) ? Number(cell) : NaN;
+  return n >= MIN_CHANNELS && n <= MAX_CHANNELS ? { expectedChannels: n } : 'bad';
 }
 
 export interface LedgerImportResult { created: number; updated: number; problems: Array<{ row: number; message: string }> }
@@ -109,7 +122,9 @@ export class LedgerTransfer {
       if (installed === 'bad' || warranty === 'bad') { problems.push({ row: i + 1, message: '日期格式应为 YYYY-MM-DD (date format)' }); continue; }
       const probe = probeCells(col('探测地址') >= 0, get('探测地址'), col('探测端口') >= 0, get('探测端口'));
       if (probe === 'bad') { problems.push({ row: i + 1, message: '探测端口应为 1–65535 的整数 (probe port)' }); continue; }
-      const parsed = deviceBody.safeParse({ ...probe, orgNodeId: node.id, roomId: null, deviceClass: get('设备类别'), code: get('设备编码'), name: get('设备名称'), model: get('型号'), serial: get('序列号'), firmware: get('固件版本'), installedOnMs: installed, warrantyUntilMs: warranty, responsibleName: get('责任人'), responsiblePhone: get('联系电话') });
+      const channels = channelsCell(col('应接入通道数') >= 0, get('应接入通道数'));
+      if (channels === 'bad') { problems.push({ row: i + 1, message: `应接入通道数应为 ${MIN_CHANNELS}–${MAX_CHANNELS} 的整数，留空表示未登记（填写的是「${get('应接入通道数')}」）(expected channels)` }); continue; }
+      const parsed = deviceBody.safeParse({ ...probe, ...channels, orgNodeId: node.id, roomId: null, deviceClass: get('设备类别'), code: get('设备编码'), name: get('设备名称'), model: get('型号'), serial: get('序列号'), firmware: get('固件版本'), installedOnMs: installed, warrantyUntilMs: warranty, responsibleName: get('责任人'), responsiblePhone: get('联系电话') });
       if (!parsed.success) { problems.push({ row: i + 1, message: parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') }); continue; }
       const existing = await r.ledger.deviceByCode(node.id, parsed.data.code);
       plan.push({ id: existing?.id, body: existing ? { ...parsed.data, roomId: existing.room_id } : parsed.data });

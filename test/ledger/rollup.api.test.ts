@@ -165,7 +165,7 @@ describe('roll-up per level: a city sees its site (R-FN-3, R-SEC-2, R-FLT-1)', (
     expect(rows('分级汇总')[0]![0]).toContain('周报：2026-05-25 00:00:00 至 2026-06-01 00:00:00');
     // No health history of that week: its rates are '—' (no record), never the rates of now (75 % online).
     expect(rows('分级汇总').find((r) => r[0]!.trim() === '南京市第一中学考点')?.slice(1, 9)).toEqual(['考点', '1', '0', '4', '—', '—', '—', '—']);
-    expect(rows('故障统计').find((r) => r[0] === '南京市第一中学考点')?.slice(0, 5)).toEqual(['南京市第一中学考点', '第一中学考点平台', '0', '0', '1']);
+    expect(rows('故障统计').find((r) => r[0] === '南京市第一中学考点')?.slice(0, 6)).toEqual(['南京市第一中学考点', '第一中学考点平台', '0', '0', '0', '1']);
     expect(rows('工单明细').find((r) => r[5] === '镜头松动')?.[4]).toBe('待确认');
     const audit = await repos(city.app.store.db).audit.list({ kind: 'all' }, { action: 'ledger.report.export' });
     expect(audit.records.map((r) => r.action)).toEqual(['ledger.report.export']);
