@@ -164,6 +164,9 @@ export function parseEmptyResponse(xml: string, op: string): void {
   parseBody(xml, op);
 }
 
+/** The five predefined entities (the parser keeps entities as written: no expansion attacks). */
+const unescapeXml = (s: string): string => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+
 /** A preset the camera holds (GetPresets): its token (attribute `token`) and name. */
 export interface PtzPreset {
   token: string;
@@ -192,7 +195,7 @@ export function parsePresets(xml: string): PtzPreset[] {
     seen.add(token);
     const name = text(node.Name);
     if (node.Name !== undefined && name === undefined) throw new OnvifError(`预置位 ${token} 的名称无效`, 'parse');
-    out.push({ token, name: (name ?? '').trim().slice(0, 64) });
+    out.push({ token, name: unescapeXml(name ?? '').trim().slice(0, 64) });
   }
   return out;
 }

@@ -22,6 +22,8 @@ describe('ONVIF GetPresets parser (R-FN-3, issue 15 PresetQuery)', () => {
     const xml = answer('<tptz:Preset token="1"><tt:Name>讲台</tt:Name><tt:PTZPosition><tt:PanTilt x="0.1" y="0.2"/></tt:PTZPosition></tptz:Preset><tptz:Preset token="12"><tt:Name> 后门 </tt:Name></tptz:Preset><tptz:Preset token="3"/>');
     expect(parsePresets(xml)).toEqual([{ token: '1', name: '讲台' }, { token: '12', name: '后门' }, { token: '3', name: '' }]);
     expect(parsePresets(answer(''))).toEqual([]);
+    // Entities are kept by the parser (no expansion) and decoded in names: the upper sees A&B.
+    expect(parsePresets(answer('<tptz:Preset token="5"><tt:Name>A&amp;B &lt;1&gt;</tt:Name></tptz:Preset>'))).toEqual([{ token: '5', name: 'A&B <1>' }]);
   });
 
   it('refuses malformed answers: truncated, no token, a bad token, a duplicate token, a text Preset, a structured name, too many, another answer', () => {
