@@ -34,6 +34,8 @@ export interface RemotePassthrough {
   deviceStatus?(deviceId: string): Promise<GbDeviceStatus>;
   /** DeviceControl other than PTZ (IFameCmd, RecordCmd…), decided by the lower. */
   deviceControl(deviceId: string, other: Record<string, string>): Promise<string>;
+  /** PresetQuery of a channel, answered by the lower that owns it (all parts); throws when it does not answer. */
+  presets?(deviceId: string): Promise<Array<{ id: string; name: string }>>;
 }
 
 export interface LowerHandlerDeps {
@@ -202,7 +204,7 @@ export class LowerHandlers {
         return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
       case 'other': {
         if (msg.root === 'Query' && msg.cmdType === 'PresetQuery') {
-          const found = await lookupPresets({ store, onvifPresets: this.d.onvifPresets, ownsRemote: this.d.remote ? (id) => this.d.remote!.owns(id) : undefined }, msg.deviceId, camera, msg.deviceId === self);
+          const found = await lookupPresets({ store, onvifPresets: this.d.onvifPresets, remote: this.d.remote }, msg.deviceId, camera, msg.deviceId === self);
           this.d.log.info({ upper: this.d.link.upper.id, deviceId: msg.deviceId, origin: found.origin, presets: found.items.length, ...(found.error ? { error: found.error } : {}) }, 'PresetQuery from the upper answered');
           return this.send(presetResponses(msg, found, { perMessage: this.d.perMessage ?? 20, maxBodyBytes: this.bodyBudget() }));
         }

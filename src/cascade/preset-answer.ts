@@ -4,15 +4,18 @@
 // stays under the path MTU budget. Where the presets come from, per camera (issue 15):
 // - a camera with an ONVIF address: the camera itself (ONVIF PTZ GetPresets); when it does not
 //   answer in time or answers something malformed, Result ERROR with the reason — never a guess;
-// - a camera pulled from a lower platform's channel, or one without ONVIF: the presets this node
-//   knows of, those approved for exam windows (duty PTZ table, docs/design/duty.md) — the lower
-//   is not asked (see docs/design/cascade.md "PresetQuery");
-// - a lower platform's channel that is not a camera of ours, and the node itself: an empty list.
+// - a lower platform's channel, relayed as is or pulled as a camera of ours (`gb28181://`): the
+//   lower that owns it is asked (UpperCalls.presets, every part of its answer); no answer in time
+//   or its Result ERROR: Result ERROR with the reason;
+// - a camera without ONVIF, or a GB channel with no lower connection here: the presets this node
+//   knows of, those approved for exam windows (duty PTZ table, docs/design/duty.md);
+// - the node itself: an empty list.
 import { xmlDocument } from '../gb28181/index.ts';
 import type { OtherMessage, XmlElement } from '../gb28181/index.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
+import { gbSourceChannel } from './lower-commands.ts';
 
 export interface PresetItem {
   /** PresetID as the camera names the preset (GB: 1…255; an ONVIF token as the camera gives it). */
@@ -26,12 +29,12 @@ export type OnvifPresets = (camera: CameraRow) => Promise<{ presets: Array<{ tok
 export interface PresetAnswerDeps {
   store: Store;
   onvifPresets?: OnvifPresets;
-  /** Whether the device id is a channel of one of this node's lower platforms. */
-  ownsRemote?(deviceId: string): Promise<boolean>;
+  /** This node's lower platforms (when it is also an upper): whether one owns a channel, and its presets. */
+  remote?: { owns(deviceId: string): Promise<boolean>; presets?(deviceId: string): Promise<PresetItem[]> };
 }
 
 /** Where the listed presets came from (logged at info with the answer). */
-export type PresetOrigin = 'camera-onvif' | 'approved-presets' | 'none' | 'error';
+export type PresetOrigin = 'camera-onvif' | 'lower' | 'approved-presets' | 'none' | 'error';
 
 export interface PresetLookup {
   origin: PresetOrigin;
@@ -43,10 +46,16 @@ export interface PresetLookup {
 /** The presets to answer for `deviceId` (`camera`: our camera with that GB code, if any). */
 export async function lookupPresets(deps: PresetAnswerDeps, deviceId: string, camera: CameraRow | undefined, isNode: boolean): Promise<PresetLookup> {
   if (isNode) return { origin: 'none', items: [] };
-  if (!camera) {
-    if (deps.ownsRemote && (await deps.ownsRemote(deviceId))) return { origin: 'none', items: [] };
-    return { origin: 'error', items: [], error: 'unknown device' };
+  // A lower's channel (relayed as is), or our camera pulled from one: the lower knows its presets.
+  const channel = camera ? gbSourceChannel(camera) : deviceId;
+  if (channel && deps.remote?.presets && (await deps.remote.owns(channel))) {
+    try {
+      return { origin: 'lower', items: await deps.remote.presets(channel) };
+    } catch (err) {
+      return { origin: 'error', items: [], error: `lower platform did not list the presets of ${channel}: ${(err as Error).message}`.slice(0, 200) };
+    }
   }
+  if (!camera) return deps.remote && (await deps.remote.owns(deviceId)) ? { origin: 'none', items: [] } : { origin: 'error', items: [], error: 'unknown device' };
   const onvif = camera.source_kind === 'gb28181' ? undefined : await deps.onvifPresets?.(camera);
   if (onvif && 'error' in onvif) return { origin: 'error', items: [], error: `camera did not list its presets: ${onvif.error}`.slice(0, 200) };
   if (onvif) return { origin: 'camera-onvif', items: onvif.presets.map((p) => ({ id: p.token, name: p.name })) };

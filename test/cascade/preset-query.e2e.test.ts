@@ -1,8 +1,9 @@
-// PresetQuery from a real SIP upper (issue 15 "Missing"; GB/T 28181-2016 A.2.4.8 / A.2.6.10):
-// an ONVIF camera's own presets (stored on the simulated camera, listed by ONVIF GetPresets),
-// split into MESSAGEs under the UDP body budget with SumNum/Num; a camera without ONVIF answers
-// the presets approved here; a camera that does not answer in time gets Result ERROR with a reason.
-// R-FN-3.
+// PresetQuery from a real SIP upper (issue 15 "Missing"; GB/T 28181-2016 A.2.4.8 / A.2.6.10),
+// through two levels (raw upper ← city ← site): the city passes the query down to the site that
+// owns the channel and relays every part of its answer. The site answers an ONVIF camera's own
+// presets (stored on the simulated camera, listed by ONVIF GetPresets), split into MESSAGEs under
+// the UDP body budget with SumNum/Num; a camera without ONVIF: the presets approved at the site; a
+// camera that does not answer in time: Result ERROR with a reason. R-FN-3.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,14 +14,15 @@ import { startOnvifSim, startSimulator } from '../../src/sim/index.ts';
 import type { OnvifSim, Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
 import { RawUpper } from './raw-upper.ts';
-import { PASSWORD, SITE, startLevel, stopLevels, until } from './helpers.ts';
+import { addLower, CITY, PASSWORD, SITE, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
-const UPPER = { id: '32010000002000000001', domain: '3201000000' };
+const UPPER = { id: '32000000002000000001', domain: '3200000000' };
 const AUTH = { username: 'onvif', password: 'ptz-secret' };
 
 describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, issue 15)', () => {
   let site: Level;
+  let city: Level;
   let upper: RawUpper;
   let dest: SipDestination;
   let sim: Simulator;
@@ -34,9 +36,12 @@ describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, i
     onvif = await startOnvifSim(sim, { auth: AUTH });
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
     upper = await RawUpper.start(UPPER.id);
-    site = await startLevel(SITE, undefined, {
+    city = await startLevel(CITY, undefined, {
       sip: { upper: { id: UPPER.id, host: '127.0.0.1', port: upper.port, password: PASSWORD, transport: 'udp', keepaliveS: 30, expiresS: 3600 } },
     });
+    await addLower(city, SITE.id, '考点');
+    await city.cascade.start();
+    site = await startLevel(SITE, city);
     const admin = await site.t.actor('admin');
     const rooms = (await site.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms!;
     const add = async (roomId: number, position: 'front' | 'rear', name: string, onvifUrl?: string) => {
@@ -50,12 +55,13 @@ describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, i
     cams.hung = (await add(rooms[1].id, 'front', 'cam-hung', `http://127.0.0.1:${(hung.address() as AddressInfo).port}/onvif/device_service`)).gbCode;
     await repos(site.t.app.store.db).dutyCases.approvePreset({ camera_id: plain.id, preset_no: 3, label: '讲台', approved_by: 'admin', approved_at_ms: Date.now() });
     await site.cascade.start();
-    dest = { host: '127.0.0.1', port: site.cascade.node!.transport.udpPort!, transport: 'udp' };
-    await until('site registered', () => upper.registered && site.cascade.link!.registered);
-  }, 60_000);
+    dest = { host: '127.0.0.1', port: city.cascade.node!.transport.udpPort!, transport: 'udp' };
+    await until('city registered above', () => upper.registered && city.cascade.link!.registered, 30_000);
+    await until("the city has the site's cameras", async () => (await Promise.all(Object.values(cams).map((gb) => city.cascade.calls!.owns(gb)))).every(Boolean), 30_000);
+  }, 90_000);
 
   afterAll(async () => {
-    await stopLevels([site]);
+    await stopLevels([site, city]);
     await upper?.close();
     hung.closeAllConnections();
     await new Promise<void>((r) => hung.close(() => r()));
@@ -68,7 +74,7 @@ describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, i
     const sn = upper.node.nextSn();
     const before = upper.received.length;
     const text = `<?xml version="1.0" encoding="GB2312"?>\r\n<Query><CmdType>PresetQuery</CmdType><SN>${sn}</SN><DeviceID>${deviceId}</DeviceID></Query>\r\n`;
-    expect((await upper.node.message(dest, SITE.id, text)).status).toBe(200);
+    expect((await upper.node.message(dest, CITY.id, text)).status).toBe(200);
     const parts = () => upper.received.slice(before).filter((r) => r.msg?.sn === sn).map((r) => new TextDecoder('gb18030').decode(r.req.body));
     const complete = () => {
       const ps = parts();
@@ -82,7 +88,7 @@ describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, i
   };
   const items = (parts: string[]) => parts.flatMap((p) => [...p.matchAll(/<Item>\s*<PresetID>([^<]*)<\/PresetID>\s*<PresetName>([^<]*)<\/PresetName>\s*<\/Item>/g)].map((m) => [m[1], m[2]]));
 
-  it('R-FN-3: lists the presets stored on the ONVIF camera, split under the UDP budget with SumNum/Num', async () => {
+  it('R-FN-3: lists the presets stored on the ONVIF camera of the site, relayed by the city, split under the UDP budget with SumNum/Num', async () => {
     // Nothing stored yet: an empty list, not an error.
     expect(items(await presetQuery(cams.onvif))).toEqual([]);
     // Presets stored at the camera itself (its own UI or another client), then asked for by the upper.
@@ -100,11 +106,12 @@ describe('lower role: PresetQuery answered with the camera\'s presets (R-FN-3, i
     expect(items(parts).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(many);
   });
 
-  it('R-FN-3: a camera without ONVIF answers the presets approved here; one that does not answer in time gets Result ERROR with a reason; an unknown device too', async () => {
+  it('R-FN-3: a camera without ONVIF answers the presets approved at the site; one that does not answer in time gets Result ERROR with a reason; an unknown device too', async () => {
     expect(items(await presetQuery(cams.plain))).toEqual([['3', '讲台']]);
     const hungAnswer = (await presetQuery(cams.hung)).join('');
     expect(hungAnswer).toContain('<Result>ERROR</Result>');
-    expect(hungAnswer).toMatch(/<Reason>camera did not list its presets: [^<]*超时/);
+    // The site's reason (GetCapabilities timed out) relayed, or the city's own when the site's came too late.
+    expect(hungAnswer).toMatch(new RegExp(`<Reason>lower platform did not list the presets of ${cams.hung}: [^<]+</Reason>`));
     const unknown = (await presetQuery('32010600001320009999')).join('');
     expect(unknown).toMatch(/<Result>ERROR<\/Result>\s*<Reason>unknown device<\/Reason>/);
   });
