@@ -1,10 +1,10 @@
 // PresetQuery answers (issue 15, GB/T 28181 A.2.6.10): split under the UDP body budget with SumNum
-// in every part, read back by the relaying level (preset-relay.ts) as the same items. R-FN-3.
+// in every part, read back by the relaying level (gb28181/manscdp/preset-list.ts) as the same items. R-FN-3.
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { parseManscdp, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import { presetResponses } from './preset-answer.ts';
-import { readPresetPart } from './preset-relay.ts';
+import { readPresetPart } from '../gb28181/index.ts';
 
 const DEV = '32010600001320000001';
 const read = (xml: string) => readPresetPart(parseManscdp(new Uint8Array(iconv.encode(xml, 'gb18030'))));

@@ -11,7 +11,7 @@ import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
 import { MEDIA_STATUS_FILE_END, mediaStatusIn } from './file-end.ts';
 import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
-import { readPresetPart } from './preset-relay.ts';
+import { readPresetPart } from '../gb28181/index.ts';
 import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
 import type { RtpPsReceiverOptions } from './media-in.ts';

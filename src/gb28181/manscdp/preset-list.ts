@@ -1,7 +1,7 @@
-// Reading a lower's PresetQuery answer (GB/T 28181 A.2.6.10), for relaying an upper's PresetQuery
+// Reading a PresetQuery answer (GB/T 28181 A.2.6.10), e.g. a lower's when an upper's PresetQuery is relayed
 // down the cascade (issue 15): the parts of a split answer (SumNum in each, PresetList Num) and
 // their Items. Network input: bounded; a part that is not a well-formed preset list is not one.
-import type { ManscdpMessage } from '../gb28181/index.ts';
+import type { ManscdpMessage } from './messages.ts';
 
 export interface PresetPart {
   sumNum: number;
