@@ -161,6 +161,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         // Allowed PTZ from the upper moves our ONVIF camera; our own GB channels go on down.
         ptzForward: ptz ? (camera, cmd) => ptz.forward(camera, cmd) : undefined,
         onvifCapable,
+        // PresetQuery from the upper: an ONVIF camera lists its own presets (GetPresets).
+        onvifPresets: ptz ? (camera) => ptz.presets(camera) : undefined,
       });
       // What our upper sees changes with our cameras and org, and with our lowers' catalogs
       // (province ← city ← site): each hint re-diffs the catalog into ADD/DEL/ON/OFF/UPDATE events.

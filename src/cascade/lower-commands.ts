@@ -96,8 +96,8 @@ export function unsupportedAnswer(msg: OtherMessage): string | undefined {
 }
 
 /**
- * Queries without a typed model: PresetQuery, ConfigDownload, MobilePosition and the 2022 device
- * queries. Returns the answer (XML) or undefined for a command this node does not know (then
+ * Queries without a typed model: ConfigDownload, MobilePosition and the 2022 device queries
+ * (PresetQuery: preset-answer.ts). Returns the answer (XML) or undefined for a command this node does not know (then
  * nothing is sent, and the caller logs the refusal).
  */
 export async function answerQuery(msg: OtherMessage, deps: CommandDeps, name: string, isNode = false): Promise<string | undefined> {
@@ -105,9 +105,6 @@ export async function answerQuery(msg: OtherMessage, deps: CommandDeps, name: st
   const device = await answerDevice(msg, deps, isNode);
   if (device !== undefined) return device;
   switch (msg.cmdType) {
-    case 'PresetQuery':
-      // No camera here is moved by this node (ONVIF PTZ is not built): no presets to list.
-      return responseXml('PresetQuery', msg.sn, msg.deviceId, [{ name: 'PresetList', attrs: { Num: 0 }, children: [] }]);
     case 'ConfigDownload': {
       const wanted = (field(msg, 'ConfigType') ?? '').split('/').map((s) => s.trim()).filter(Boolean);
       const parts: XmlElement[] = [];

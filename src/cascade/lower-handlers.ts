@@ -1,5 +1,5 @@
 // Answers the upper platform's MANSCDP requests (this node as lower): Catalog, DeviceInfo,
-// DeviceStatus, RecordInfo and DeviceControl (PTZ policed, R-DIS-2). Requests for channels of
+// DeviceStatus, RecordInfo, PresetQuery (preset-answer.ts) and DeviceControl (PTZ policed, R-DIS-2). Requests for channels of
 // this node's own lower platforms pass through to them.
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { Logger } from 'pino';
@@ -15,6 +15,8 @@ import { answerQuery, classifyControl, controlOther, dutyStatusOf, responseXml, 
 import type { CameraState, CommandDeps } from './lower-commands.ts';
 import type { RefusalLog } from './refusal-log.ts';
 import { answerConfig } from './lower-config.ts';
+import { lookupPresets, presetResponses } from './preset-answer.ts';
+import type { OnvifPresets } from './preset-answer.ts';
 import type { LowerLink } from './lower-link.ts';
 import type { GbDeviceStatus } from './upper-calls.ts';
 import { gbActor, policePtz } from './ptz-policy.ts';
@@ -32,6 +34,8 @@ export interface RemotePassthrough {
   deviceStatus?(deviceId: string): Promise<GbDeviceStatus>;
   /** DeviceControl other than PTZ (IFameCmd, RecordCmd…), decided by the lower. */
   deviceControl(deviceId: string, other: Record<string, string>): Promise<string>;
+  /** PresetQuery of a channel, answered by the lower that owns it (all parts); throws when it does not answer. */
+  presets?(deviceId: string): Promise<Array<{ id: string; name: string }>>;
 }
 
 export interface LowerHandlerDeps {
@@ -56,6 +60,8 @@ export interface LowerHandlerDeps {
   ptzForward?: (camera: CameraRow, ptzCmd: string) => Promise<{ forwarded: boolean; via: string | null }>;
   /** Whether a camera has an ONVIF address (catalog Info PTZType); unknown when absent. */
   onvifCapable?(camera: CameraRow): boolean | undefined;
+  /** PresetQuery: the presets an ONVIF camera holds (PtzForwarder.presets); absent: approved presets only. */
+  onvifPresets?: OnvifPresets;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
@@ -197,6 +203,11 @@ export class LowerHandlers {
         // Alarms go up as they happen (Notify); a query is acknowledged.
         return this.send([responseXml('Alarm', msg.sn, msg.deviceId, [{ name: 'Result', text: 'OK' }])]);
       case 'other': {
+        if (msg.root === 'Query' && msg.cmdType === 'PresetQuery') {
+          const found = await lookupPresets({ store, onvifPresets: this.d.onvifPresets, remote: this.d.remote }, msg.deviceId, camera, msg.deviceId === self);
+          this.d.log.info({ upper: this.d.link.upper.id, deviceId: msg.deviceId, origin: found.origin, presets: found.items.length, ...(found.error ? { error: found.error } : {}) }, 'PresetQuery from the upper answered');
+          return this.send(presetResponses(msg, found, { perMessage: this.d.perMessage ?? 20, maxBodyBytes: this.bodyBudget() }));
+        }
         if (isBroadcast(msg)) {
           const xml = await answerBroadcast(msg, { ...this.d, selfId: self }, gbActor(this.d.link.upper.id, ctx.source.host));
           this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId }, 'voice broadcast from the upper refused: no audio output here (Result ERROR)');

@@ -3,6 +3,7 @@
 import iconv from 'iconv-lite';
 import { createRequest, encodeManscdp, MANSCDP_CONTENT_TYPE, parseNameAddr } from '../gb28181/index.ts';
 import type { ManscdpMessage, RequestOptions, SipDestination, SipRequest, SipResponse, SipTransport } from '../gb28181/index.ts';
+import { readPresetPart } from '../gb28181/index.ts';
 
 export interface SipIdentity {
   /** 20-digit SIP id of this node. */
@@ -105,10 +106,13 @@ export class SipNode {
     const p = this.pending.get(msg.sn);
     if (!p) return false;
     p.messages.push(msg);
-    if (msg.kind === 'catalog-response' || msg.kind === 'record-info-response') {
-      p.items.push(...msg.items);
-      p.sumNum = msg.sumNum;
-      if (p.items.length < msg.sumNum) {
+    // PresetQuery answers are split like Catalog/RecordInfo (gb28181/manscdp/preset-list.ts): wait for SumNum items too.
+    const preset = readPresetPart(msg);
+    const part = msg.kind === 'catalog-response' || msg.kind === 'record-info-response' ? { items: msg.items as unknown[], sumNum: msg.sumNum } : preset && !preset.error ? preset : undefined;
+    if (part) {
+      p.items.push(...part.items);
+      p.sumNum = part.sumNum;
+      if (p.items.length < part.sumNum) {
         clearTimeout(p.timer);
         p.timer = setTimeout(() => this.fail(msg.sn), p.idleMs);
         return true;

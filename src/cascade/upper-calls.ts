@@ -2,7 +2,7 @@
 // into a GbFrameSource), RecordInfo and PTZ passthrough. GbCameraOpener makes a remote channel
 // openable like any camera (`gb28181://<channel id>` stream specs).
 import type { Logger } from 'pino';
-import { bodyText, buildGbSdp, buildInDialogRequest, buildSsrc, createRequest, parseGbSdp } from '../gb28181/index.ts';
+import { bodyText, buildGbSdp, buildInDialogRequest, buildSsrc, createRequest, parseGbSdp, xmlDocument } from '../gb28181/index.ts';
 import type { RecordItem, ReplyFn, SipDialog, SipRequest } from '../gb28181/index.ts';
 import type { CameraOpener, FrameSource, StreamSpec } from '../ingest/source.ts';
 import { OpenError } from '../ingest/source.ts';
@@ -11,6 +11,7 @@ import { repos } from '../store/repos/index.ts';
 import type { LowerRow } from '../store/repos/cascade-repo.ts';
 import { MEDIA_STATUS_FILE_END, mediaStatusIn } from './file-end.ts';
 import { buildMansRtsp, MANSRTSP_CONTENT_TYPE } from './mansrtsp.ts';
+import { readPresetPart } from '../gb28181/index.ts';
 import type { MansRtspRequest } from './mansrtsp.ts';
 import { GbFrameSource } from './media-in.ts';
 import type { RtpPsReceiverOptions } from './media-in.ts';
@@ -245,6 +246,22 @@ export class UpperCalls {
       this.log.warn({ err, deviceId }, 'DeviceControl passthrough got no answer');
       return 'ERROR';
     }
+  }
+
+  /**
+   * PresetQuery passed to the lower that owns the channel (issue 15): every part of its answer
+   * (SumNum/Num), the items in PresetID order. Throws when it does not answer in time (5 s
+   * between parts) or answers Result ERROR (its Reason).
+   */
+  async presets(deviceId: string): Promise<Array<{ id: string; name: string }>> {
+    const lower = await this.requireOwner(deviceId);
+    const sn = this.node.nextSn();
+    const text = xmlDocument({ name: 'Query', children: [{ name: 'CmdType', text: 'PresetQuery' }, { name: 'SN', text: sn }, { name: 'DeviceID', text: deviceId }] }, 'GB2312');
+    const parts = (await this.registry.query(lower, { sn, text }, 5000)).flatMap((m) => readPresetPart(m) ?? []);
+    const error = parts.find((p) => p.error)?.error;
+    if (error !== undefined || parts.length === 0) throw new Error(`lower answered ${error ?? 'no preset list'}`);
+    const byId = new Map(parts.flatMap((p) => p.items).map((i) => [i.id, i]));
+    return [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** PTZ passthrough; the lower's policy decides (R-DIS-2). Returns its Result, 'ERROR' when it never answers. */

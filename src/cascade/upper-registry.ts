@@ -271,6 +271,8 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
       this.node.deliver(msg);
       return;
     }
+    // Responses without a typed model (PresetQuery) go to the query waiting for their SN, if any.
+    if (msg.kind === 'other' && msg.root === 'Response' && this.node.deliver(msg)) return;
     const now = this.clock.nowMs();
     entry.lastKeepaliveMs = now;
     if (msg.kind === 'keepalive') {
@@ -389,14 +391,15 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
   }
 
   /** Sends a MANSCDP query to a lower and waits for its complete answer. */
-  async query(lower: Pick<LowerRow, 'sip_id' | 'contact_host' | 'contact_port' | 'transport'>, msg: ManscdpMessage, idleMs = this.opts.catalogIdleMs ?? 10_000): Promise<ManscdpMessage[]> {
+  /** `msg`: a typed message, or raw MANSCDP text with its SN (commands without a typed model, e.g. PresetQuery). */
+  async query(lower: Pick<LowerRow, 'sip_id' | 'contact_host' | 'contact_port' | 'transport'>, msg: ManscdpMessage | { sn: number; text: string }, idleMs = this.opts.catalogIdleMs ?? 10_000): Promise<ManscdpMessage[]> {
     const dest = this.destinationOf(lower);
     if (!dest) throw new Error(`lower platform ${lower.sip_id} has never registered`);
     const wait = this.node.expect(msg.sn, idleMs);
     wait.catch(() => undefined); // handled by the caller's await; not unhandled while MESSAGE is in flight
     try {
       const t0 = this.clock.nowMs();
-      const res = await this.node.message(dest, lower.sip_id, msg);
+      const res = await this.node.message(dest, lower.sip_id, 'text' in msg ? msg.text : msg);
       this.noteAnswer(lower.sip_id, res, t0, this.clock.nowMs());
       if (res.status >= 300) throw new Error(`lower platform ${lower.sip_id} answered ${res.status} ${res.reason}`);
     } catch (err) {

@@ -10,7 +10,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PtzCommand } from '../gb28181/index.ts';
 import { decodePtz, encodePtz } from '../gb28181/index.ts';
 import { OnvifClient } from '../onvif/client.ts';
-import type { PtzVelocity } from '../onvif/client.ts';
+import type { PtzPreset, PtzVelocity } from '../onvif/client.ts';
 import { openNetwork } from '../org/network-config.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { LensCommand } from './ptz-lock.ts';
@@ -68,14 +68,9 @@ export class PtzForwarder {
       const result = await this.d.gbPtz(channel, encodePtz(cmd));
       return result === 'OK' ? { forwarded: true, via: 'gb28181' } : { forwarded: false, via: 'gb28181', error: `国标设备拒绝或未应答云台指令 (device answered ${result})` };
     }
-    const net = camera.network_enc ? openNetwork(this.d.box, camera.network_enc) : undefined;
-    if (!net?.onvifUrl) return { forwarded: false, via: null, error: '该摄像机未配置 ONVIF 地址，无法控制云台 (no ONVIF address: PTZ not possible)' };
-    const key = `${camera.id}|${net.onvifUrl}|${net.username}`;
-    let entry = this.clients.get(key);
-    if (!entry) {
-      entry = { client: new OnvifClient({ url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined, timeoutMs: 4000 }) };
-      this.clients.set(key, entry);
-    }
+    const found = this.clientOf(camera);
+    if (!found) return { forwarded: false, via: null, error: '该摄像机未配置 ONVIF 地址，无法控制云台 (no ONVIF address: PTZ not possible)' };
+    const { key, entry } = found;
     try {
       entry.profile ??= (await entry.client.getProfiles()).find((p) => p.token)?.token ?? 'Profile_1';
       const c = entry.client;
@@ -90,6 +85,39 @@ export class PtzForwarder {
       // A later command asks again (the device may have been replaced or its clock set).
       this.clients.delete(key);
       return { forwarded: false, via: 'onvif', error: `摄像机云台未执行：${(err as Error).message}` };
+    }
+  }
+
+  /** The ONVIF client of a camera whose sealed network config names a device service; undefined otherwise. */
+  private clientOf(camera: CameraRow): { key: string; entry: { client: OnvifClient; profile?: string } } | undefined {
+    const net = camera.network_enc ? openNetwork(this.d.box, camera.network_enc) : undefined;
+    if (!net?.onvifUrl) return undefined;
+    const key = `${camera.id}|${net.onvifUrl}|${net.username}`;
+    let entry = this.clients.get(key);
+    if (!entry) {
+      entry = { client: new OnvifClient({ url: net.onvifUrl, username: net.username || undefined, password: net.password || undefined, timeoutMs: 4000 }) };
+      this.clients.set(key, entry);
+    }
+    return { key, entry };
+  }
+
+  /**
+   * The presets an ONVIF camera holds (GetPresets on its first profile), for an upper's PresetQuery
+   * (issue 15). `undefined`: the camera has no ONVIF address. `error`: the camera did not answer in
+   * time (4 s) or answered something malformed — the upper is told so, never given a guess.
+   */
+  async presets(camera: CameraRow): Promise<{ presets: PtzPreset[] } | { error: string } | undefined> {
+    const found = this.clientOf(camera);
+    if (!found) return undefined;
+    const { key, entry } = found;
+    try {
+      entry.profile ??= (await entry.client.getProfiles()).find((p) => p.token)?.token ?? 'Profile_1';
+      return { presets: await entry.client.getPresets(entry.profile) };
+    } catch (err) {
+      this.clients.delete(key);
+      const error = `摄像机未给出预置位：${(err as Error).message}`;
+      this.d.log?.warn({ cameraId: camera.id, camera: camera.name, error }, 'ONVIF GetPresets failed');
+      return { error };
     }
   }
 }

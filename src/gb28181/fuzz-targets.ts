@@ -8,7 +8,7 @@ import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
-import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery } from './manscdp/index.ts';
+import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery, readPresetPart } from './manscdp/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
 import { decodePtz, PtzError } from './ptz.ts';
@@ -71,7 +71,12 @@ registerFuzzTarget('gb-sip-stream', (input) => {
 registerFuzzTarget('gb-manscdp', (input) => {
   expectOnly(() => parseManscdp(input), ManscdpError);
   expectOnly(() => parseManscdp(latin1(input)), ManscdpError);
-}, MANSCDP_SEEDS);
+  // A PresetQuery answer as a relaying level reads it (issue 15): bounded whatever the input.
+  expectOnly(() => {
+    const p = readPresetPart(parseManscdp(input));
+    if (p && (p.items.length > 512 || p.sumNum > 4096 || p.items.some((i) => i.id.length < 1 || i.id.length > 64 || i.name.length > 64) || (p.error?.length ?? 0) > 120)) throw new FuzzInvariantError('preset part out of bounds');
+  }, ManscdpError);
+}, [...MANSCDP_SEEDS, new TextEncoder().encode('<?xml version="1.0" encoding="GB2312"?><Response><CmdType>PresetQuery</CmdType><SN>3</SN><DeviceID>32010600001320000001</DeviceID><SumNum>2</SumNum><PresetList Num="2"><Item><PresetID>1</PresetID><PresetName>lectern</PresetName></Item><Item><PresetID>2</PresetID><PresetName>door</PresetName></Item></PresetList></Response>')]);
 
 registerFuzzTarget('gb-catalog-info', (input) => {
   // Whatever a catalog's <Info> holds: only known fields, each of its standard form, survive; the

@@ -101,8 +101,13 @@ describe('ONVIF device service client (R-PRE-6)', () => {
     // SetPreset stores preset 4 under its token, RemovePreset removes it; a token the camera has no slot for is its fault.
     await c.setPreset('Profile_1', '4', '预置位4');
     expect(onvif.ptz('skewed').stored).toEqual({ '4': '预置位4' });
+    // GetPresets lists what the camera holds (issue 15 PresetQuery), in slot order, and forgets a removed one.
+    await c.setPreset('Profile_1', '12', '后门');
+    expect(await c.getPresets('Profile_1')).toEqual([{ token: '4', name: '预置位4' }, { token: '12', name: '后门' }]);
+    await c.removePreset('Profile_1', '12');
     await c.removePreset('Profile_1', '4');
     expect(onvif.ptz('skewed').stored).toEqual({});
+    expect(await c.getPresets('Profile_1')).toEqual([]);
     await expect(c.setPreset('Profile_1', '0', 'x')).rejects.toMatchObject({ kind: 'fault', subcode: 'NoToken' });
     const bad = new OnvifClient({ url: onvif.url('skewed'), username: 'admin', password: 'wrong' });
     await expect(bad.ptzStop('Profile_1')).rejects.toMatchObject({ kind: 'fault', subcode: 'NotAuthorized' });

@@ -2,10 +2,10 @@
 // and the media service's GetProfiles at the address GetCapabilities names) over HTTP SOAP with WS-UsernameToken digest. The token's Created time follows the device's own
 // clock (learnt from GetSystemDateAndTime, which devices answer without authentication), so a
 // camera whose clock is far off still accepts the request that sets it. Pure protocol code.
-import { continuousMoveBody, envelope, gotoPresetBody, NS, ptzStopBody, removePresetBody, setDateTimeBody, setPresetBody, streamUriBody } from './soap.ts';
+import { continuousMoveBody, envelope, getPresetsBody, gotoPresetBody, NS, ptzStopBody, removePresetBody, setDateTimeBody, setPresetBody, streamUriBody } from './soap.ts';
 import type { PtzVelocity } from './soap.ts';
-import { MAX_RESPONSE_BYTES, OnvifError, parseDeviceInformation, parseEmptyResponse, parseMediaXAddr, parseProfiles, parsePtzXAddr, parseSetSystemDateAndTime, parseStreamUri, parseSystemDateAndTime } from './parse.ts';
-import type { DeviceDateTime, DeviceInformation, MediaProfile } from './parse.ts';
+import { MAX_RESPONSE_BYTES, OnvifError, parseDeviceInformation, parseEmptyResponse, parseMediaXAddr, parsePresets, parseProfiles, parsePtzXAddr, parseSetSystemDateAndTime, parseStreamUri, parseSystemDateAndTime } from './parse.ts';
+import type { DeviceDateTime, DeviceInformation, MediaProfile, PtzPreset } from './parse.ts';
 
 export interface OnvifClientOptions {
   /** Device service URL, e.g. http://10.0.0.9/onvif/device_service. */
@@ -154,8 +154,15 @@ export class OnvifClient {
   removePreset(profileToken: string, presetToken: string): Promise<void> {
     return this.ptz(removePresetBody(profileToken, presetToken), 'RemovePreset', profileToken);
   }
+
+  /** The presets the camera holds for a profile (GetPresets); a malformed answer throws OnvifError 'parse'. */
+  async getPresets(profileToken: string): Promise<PtzPreset[]> {
+    const url = await this.getPtzUrl();
+    if (!url) throw new OnvifError(`摄像机无云台服务 (no PTZ service) for ${profileToken}`, 'fault', 'ActionNotSupported');
+    return parsePresets(await this.call(getPresetsBody(profileToken), 'GetPresets', true, { url, ns: NS.tptz }));
+  }
 }
 
 export { OnvifError } from './parse.ts';
-export type { DeviceDateTime, DeviceInformation, MediaProfile } from './parse.ts';
+export type { DeviceDateTime, DeviceInformation, MediaProfile, PtzPreset } from './parse.ts';
 export type { PtzVelocity } from './soap.ts';

@@ -2,7 +2,7 @@
 // the shared runner (src/media/fuzz/targets.ts); importing this module registers it. Any input may
 // be refused, but only with OnvifError, and what is accepted is within bounds.
 import { FuzzInvariantError, registerFuzzTarget } from '../media/fuzz/targets.ts';
-import { OnvifError, parseDeviceInformation, parseMediaXAddr, parseProfiles, parseSetSystemDateAndTime, parseSystemDateAndTime } from './parse.ts';
+import { OnvifError, parseDeviceInformation, parseMediaXAddr, parsePresets, parseProfiles, parseSetSystemDateAndTime, parseSystemDateAndTime } from './parse.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const env = (body: string) => `<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="x" xmlns:tt="y"><s:Body>${body}</s:Body></s:Envelope>`;
@@ -33,6 +33,10 @@ registerFuzzTarget(
       if (ps.length > 32 || ps.some((p) => !(p.width > 0 && p.width <= 16384 && p.height > 0 && p.height <= 16384) || p.name.length > 64 || p.encoding.length > 16)) throw new FuzzInvariantError('profiles out of bounds');
     });
     expectOnvifError(() => {
+      const ps = parsePresets(xml);
+      if (ps.length > 512 || new Set(ps.map((p) => p.token)).size !== ps.length || ps.some((p) => !/^[\w.:-]{1,64}$/.test(p.token) || p.name.length > 64)) throw new FuzzInvariantError('presets out of bounds');
+    });
+    expectOnvifError(() => {
       const x = parseMediaXAddr(xml);
       if (x !== undefined && (x.length > 510 || !/^https?:\/\//.test(x))) throw new FuzzInvariantError('media address out of bounds');
     });
@@ -44,6 +48,7 @@ registerFuzzTarget(
     env('<tds:SetSystemDateAndTimeResponse/>'),
     env('<trt:GetProfilesResponse><trt:Profiles token="P1"><tt:Name>main</tt:Name><tt:VideoEncoderConfiguration><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>1920</tt:Width><tt:Height>1080</tt:Height></tt:Resolution><tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit><tt:BitrateLimit>4096</tt:BitrateLimit></tt:RateControl><tt:H264><tt:GovLength>50</tt:GovLength></tt:H264></tt:VideoEncoderConfiguration></trt:Profiles><trt:Profiles token="P2"><tt:Name>audio only</tt:Name></trt:Profiles></trt:GetProfilesResponse>'),
     env('<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>http://192.168.1.64/onvif/Media</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>'),
+    env('<tptz:GetPresetsResponse><tptz:Preset token="1"><tt:Name>讲台</tt:Name></tptz:Preset><tptz:Preset token="2"><tt:Name>后门</tt:Name></tptz:Preset></tptz:GetPresetsResponse>'),
     '<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><x>&b;</x>',
   ].map(enc),
 );

@@ -163,3 +163,39 @@ export function parsePtzXAddr(xml: string): string | undefined {
 export function parseEmptyResponse(xml: string, op: string): void {
   parseBody(xml, op);
 }
+
+/** The five predefined entities (the parser keeps entities as written: no expansion attacks). */
+const unescapeXml = (s: string): string => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+
+/** A preset the camera holds (GetPresets): its token (attribute `token`) and name. */
+export interface PtzPreset {
+  token: string;
+  /** The name the camera gives ('' when none), at most 64 characters. */
+  name: string;
+}
+
+/** More than GB/T 28181's 255 preset slots plus margin: an answer with more is not believed. */
+export const MAX_PRESETS = 512;
+
+/**
+ * GetPresetsResponse: every Preset with its token and name. A malformed answer is refused as a
+ * whole (a preset without a usable token, the same token twice, too many presets, a Preset that is
+ * text): half-reading it would tell the upper of presets that cannot be called.
+ */
+export function parsePresets(xml: string): PtzPreset[] {
+  const all = list(parseBody(xml, 'GetPresetsResponse').Preset);
+  if (all.length > MAX_PRESETS) throw new OnvifError(`预置位过多 (${all.length} presets)`, 'parse');
+  const out: PtzPreset[] = [];
+  const seen = new Set<string>();
+  for (const p of all) {
+    const node = obj(p);
+    const token = text(node?.['@_token'])?.trim();
+    if (!node || token === undefined || !/^[\w.:-]{1,64}$/.test(token)) throw new OnvifError(`预置位缺少有效 token (${String(token ?? '').slice(0, 40)})`, 'parse');
+    if (seen.has(token)) throw new OnvifError(`预置位 token 重复 (${token})`, 'parse');
+    seen.add(token);
+    const name = text(node.Name);
+    if (node.Name !== undefined && name === undefined) throw new OnvifError(`预置位 ${token} 的名称无效`, 'parse');
+    out.push({ token, name: unescapeXml(name ?? '').trim().slice(0, 64) });
+  }
+  return out;
+}

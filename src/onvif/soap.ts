@@ -95,3 +95,8 @@ export function setPresetBody(profileToken: string, presetToken: string, presetN
 export function removePresetBody(profileToken: string, presetToken: string): string {
   return `<tptz:RemovePreset><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken><tptz:PresetToken>${xmlEscape(presetToken)}</tptz:PresetToken></tptz:RemovePreset>`;
 }
+
+/** GetPresets: the presets the camera holds for a profile (ONVIF PTZ ver20). */
+export function getPresetsBody(profileToken: string): string {
+  return `<tptz:GetPresets><tptz:ProfileToken>${xmlEscape(profileToken)}</tptz:ProfileToken></tptz:GetPresets>`;
+}

@@ -124,7 +124,7 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
     if (op === 'GetSystemDateAndTime') {
       return { status: 200, body: envelope(`<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone><tt:UTCDateTime>${dateTimeXml(cameraNow)}</tt:UTCDateTime><tt:LocalDateTime>${dateTimeXml(cameraNow + 8 * 3_600_000)}</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`) };
     }
-    const ops = service === 'media_service' ? ['GetProfiles', 'GetStreamUri'] : service === 'ptz_service' ? ['ContinuousMove', 'Stop', 'GotoPreset', 'SetPreset', 'RemovePreset'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
+    const ops = service === 'media_service' ? ['GetProfiles', 'GetStreamUri'] : service === 'ptz_service' ? ['ContinuousMove', 'Stop', 'GotoPreset', 'SetPreset', 'RemovePreset', 'GetPresets'] : ['SetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities'];
     if (!ops.includes(op)) return { status: 400, body: fault('ActionNotSupported', `${op} not supported`) };
     if (!authorized(o(env.Header), cameraNow)) return { status: 400, body: fault('NotAuthorized', 'Sender not Authorized') };
     if (op === 'GetCapabilities') {
@@ -145,6 +145,11 @@ export async function startOnvifSim(sim: Simulator, opts: OnvifSimOptions = {}):
       const token = s(req.ProfileToken);
       const cur = ptzOf(cameraId);
       const num = (v: unknown) => Number(s(o(v)['@_x'] ?? '0'));
+      if (op === 'GetPresets') {
+        // What SetPreset stored, in slot order, as a camera lists them (names as the request wrote them: still XML-escaped, the parser keeps entities).
+        const items = Object.entries(cur.stored ?? {}).sort(([a], [b]) => Number(a) - Number(b));
+        return { status: 200, body: envelope(`<tptz:GetPresetsResponse>${items.map(([t, n]) => `<tptz:Preset token="${t}"><tt:Name>${n}</tt:Name></tptz:Preset>`).join('')}</tptz:GetPresetsResponse>`) };
+      }
       if (op === 'ContinuousMove') {
         const vel = o(req.Velocity);
         const pan = num(vel.PanTilt);

@@ -20,3 +20,5 @@ export type { BasicParamConfig, DeviceConfigRequest } from './device-config.ts';
 export { answerDeviceQuery, readDeviceQuery } from './device-queries.ts';
 export type { CruiseTrack, DeviceQuery, DeviceQueryFacts, DeviceQueryKind, HomePosition, PtzPosition, StorageCard } from './device-queries.ts';
 export { resolutionCode } from './resolution.ts';
+export { readPresetPart } from './preset-list.ts';
+export type { PresetPart } from './preset-list.ts';
