@@ -61,7 +61,7 @@ function field(msg: OtherMessage, name: string): string | undefined {
 
 /**
  * The 2022 device queries (manscdp/device-queries.ts). Cameras here are fixed and reached over
- * RTSP: no home position, cruise tracks or PTZ position (ONVIF PTZ is not built), and their SD
+ * RTSP: no home position, cruise tracks or PTZ position (ONVIF PTZ positions are not read back), and their SD
  * cards are not visible — each is answered with the empty form. The node itself answers
  * SDCardStatus with its recording disk. A malformed one (CruiseTrackQuery without Number) is
  * answered ERROR with what is wrong (`unsupportedAnswer`), as an unknown command.
