@@ -127,7 +127,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       const onvifCapable = onvifCapability(app.box);
       const ptz = app.box && new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => calls.ptz(channelId, cmd) });
       this.handlers = new LowerHandlers({
-        node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, perMessage: this.opts.perMessage,
+        node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, box: app.box, perMessage: this.opts.perMessage,
         cameraState: (id) => {
           const st = app.recorder.status(id);
           const video = app.recorder.supervisor(id)?.video;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import { formatGbTime, parseGbTime, parseManscdp, resolutionCode, splitCatalog, splitToFit, UDP_BODY_BUDGET_BYTES } from '../gb28181/index.ts';
 import type { ManscdpMessage, RecordItem, RequestContext, ReplyFn, SipRequest } from '../gb28181/index.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -62,6 +63,8 @@ export interface LowerHandlerDeps {
   onvifCapable?(camera: CameraRow): boolean | undefined;
   /** PresetQuery: the presets an ONVIF camera holds (PtzForwarder.presets); absent: approved presets only. */
   onvifPresets?: OnvifPresets;
+  /** The PTZ lock finds a camera added twice with it (duty/camera-twins.ts). */
+  box?: SecretBox;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */

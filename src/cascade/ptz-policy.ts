@@ -10,6 +10,7 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import type { Clock } from '../util/clock.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
 
 export interface PtzDecision {
   allowed: boolean;
@@ -22,7 +23,7 @@ export function gbActor(peerId: string, ip: string): Actor {
 }
 
 /** `lens` (HomePosition, DragZoomIn/Out): `ptzCmd` is then the command's name and `lens` its elements. */
-export async function policePtz(deps: { store: Store; audit: AuditService; clock: Clock }, actor: Actor, camera: CameraRow, ptzCmd: string, lens?: Record<string, string>): Promise<PtzDecision> {
+export async function policePtz(deps: { store: Store; audit: AuditService; clock: Clock; box?: SecretBox }, actor: Actor, camera: CameraRow, ptzCmd: string, lens?: Record<string, string>): Promise<PtzDecision> {
   const now = deps.clock.nowMs();
   const window = await repos(deps.store.db).cascade.examWindowCovering(camera.id, now);
   let decoded: unknown;

@@ -21,7 +21,7 @@ export function dutyPtzRoutes(app: App) {
   return (server: FastifyInstance): void => {
     const s = server.withTypeProvider<ZodTypeProvider>();
     const tags = ['duty'];
-    const svc = new PtzService({ store: app.store, audit: app.audit, clock: app.clock, alarms: app.exams.alarms, forwarder: ptzForwarderOf(app) });
+    const svc = new PtzService({ store: app.store, audit: app.audit, clock: app.clock, alarms: app.exams.alarms, box: app.box, forwarder: ptzForwarderOf(app) });
     s.get(
       '/api/cameras/:id/ptz',
       { schema: { tags, summary: '云台状态 Whether PTZ is locked now (exam/custody window) and the approved presets', params: idParam, response: { 200: z.object({ cameraId: z.number(), locked: z.boolean(), lockedUntilMs: z.number().nullable(), windows: z.array(z.string()), reason: z.string().nullable(), presets: z.array(preset) }) } } },

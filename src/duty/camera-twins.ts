@@ -1,0 +1,37 @@
+// A camera added twice (R-DIS-2, issue 18 item 5: "no path … a camera added twice can move a locked
+// camera"): two camera rows that reach the same device stream are the same camera, so a PTZ lock on
+// one locks the other. Identity is the stream a row is pulled from — the RTSP URL without its
+// credentials (host lower-cased, default port 554), or the GB/T 28181 channel id — read after
+// decrypting the row's network config (sealed at rest, R-SEC-6), so it cannot be a SQL match.
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { streamSpecOf } from '../recording/camera-spec.ts';
+import type { Store } from '../store/db.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { repos } from '../store/repos/index.ts';
+
+/** The device stream a camera row is pulled from, or undefined when it has none (ONVIF-only, unset). */
+export function deviceKey(camera: CameraRow, box: SecretBox): string | undefined {
+  let url: string | undefined;
+  try {
+    url = streamSpecOf(camera, box, 'main')?.url;
+  } catch {
+    return undefined; // a row whose network config does not open has no identity to share
+  }
+  if (!url) return undefined;
+  if (url.startsWith('gb28181://')) return url;
+  try {
+    const u = new URL(url);
+    return `rtsp://${u.hostname.toLowerCase()}:${u.port || '554'}${u.pathname}${u.search}`;
+  } catch {
+    return url.toLowerCase();
+  }
+}
+
+/** Every other camera row of this node that is the same device stream as `camera`. */
+export async function twinsOf(store: Store, box: SecretBox, camera: CameraRow): Promise<CameraRow[]> {
+  const key = deviceKey(camera, box);
+  if (!key) return [];
+  const all = await repos(store.db).cameras.list(SYSTEM_ACTOR.scope);
+  return all.filter((c) => c.id !== camera.id && deviceKey(c, box) === key);
+}
