@@ -65,6 +65,9 @@ interface NodeLite { id: number; parentId: number | null; kind: string; name: st
 
 /** Fills a form modal's fields and presses its OK button, then waits for the modal to close. */
 async function submitModal(page: Page, testId: string): Promise<void> {
+  // A click during the dialog's opening zoom was lost once on a loaded machine (the dialog stayed
+  // open, nothing sent): wait until no dialog is still animating in.
+  await page.waitForFunction(() => !document.querySelector('[class*="zoom-appear"], [class*="zoom-enter"]'), undefined, { timeout: 10_000 }).catch(() => undefined);
   await byId(page, `${testId}-ok`).click();
   await byId(page, testId).waitFor({ state: 'detached' }).catch(async (e: unknown) => {
     await page.screenshot({ path: path.join(SHOTS, `fail-${testId}.png`) });

@@ -121,7 +121,10 @@ describe('duty alarms in the console alarm banner (e2e, R-DIS-3)', () => {
     await expect.poll(() => row.innerText()).toContain(site.name);
 
     await byId(page, `duty-received-decide-${site.gbCode}-5`).click();
-    await byId(page, 'duty-received-decide').getByText('拒绝').click();
+    // check() verifies the radio took the click (one was lost during the dialog's opening zoom under
+    // load, and the default 批准 went out instead).
+    await page.waitForFunction(() => !document.querySelector('[class*="zoom-appear"], [class*="zoom-enter"]'), undefined, { timeout: 10_000 }).catch(() => undefined);
+    await byId(page, 'duty-received-decide').getByRole('radio', { name: '拒绝' }).check();
     await byId(page, 'duty-received-decide-note').fill('本场次不涉及，不予调看');
     await byId(page, 'duty-received-decide-ok').click();
     await byId(page, 'duty-received-decide').waitFor({ state: 'detached', timeout: 10_000 }).catch(async () => {
