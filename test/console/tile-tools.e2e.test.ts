@@ -141,9 +141,9 @@ describe('wall tile tools, camera dialog, zip export (issue 14 items 7, 8, 10)',
     await p.getByTestId('camera-source').click();
     // The dropdown opens with an animation: wait for its options before reading them (CI read an empty list once).
     const options = p.locator('.ant-select-dropdown:visible .ant-select-item-option');
-    await options.first().waitFor();
+    // Read until the list is there (a full run read [] right after the first option appeared).
+    await expect.poll(() => options.allInnerTexts(), { timeout: 15_000 }).toContain('RTSP');
     const kinds = await options.allInnerTexts();
-    expect(kinds).toContain('RTSP');
     expect(kinds).not.toContain('ONVIF');
     await p.getByTestId('camera-name').click(); // closes the dropdown (Esc would close the dialog)
 
