@@ -4,28 +4,12 @@
 // decoded must never cost the camera its pictures.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { splitAnnexB } from '../../src/media/h264/annexb.ts';
-import type { AudioParams, VideoFrame } from '../../src/media/types.ts';
+import type { AudioParams } from '../../src/media/types.ts';
 import { adtsStream, judgeAudio, measureAudioLevel } from '../../src/readiness/audio-level.ts';
 import { decodeKeyframes } from '../../src/readiness/decode.ts';
+import { encode } from './helpers/encode.ts';
 
 const ff = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-v', 'error', ...args], { maxBuffer: 64 << 20 });
-
-function video(seconds: number): VideoFrame[] {
-  const es = ff(['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25`, '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-bf', '0', '-bsf:v', 'h264_metadata=aud=insert', '-f', 'h264', 'pipe:1']);
-  const frames: VideoFrame[] = [];
-  let cur: Uint8Array[] = [];
-  const flush = () => {
-    if (cur.length) frames.push({ kind: 'video', pts90k: frames.length * 3600, keyframe: cur.some((n) => (n[0] & 0x1f) === 5), nalus: cur, receivedAtMs: 0 });
-    cur = [];
-  };
-  for (const n of splitAnnexB(es)) {
-    if ((n[0] & 0x1f) === 9) flush();
-    else cur.push(n);
-  }
-  flush();
-  return frames;
-}
 
 /** AAC-LC at 16 kHz from a lavfi source, as a camera's RTP would carry it: raw frames + its AudioSpecificConfig. */
 function aac(source: string): { frames: Uint8Array[]; params: AudioParams; adts: Buffer } {
@@ -53,7 +37,7 @@ function peerLevel(adts: Buffer): { meanDb: number; maxDb: number } {
 }
 
 describe('AAC sound level in the keyframe decoder (R-PRE-3)', () => {
-  const pictures = video(2.2);
+  const pictures = encode('testsrc2', 2.2, '640x360');
 
   it('a tone: the level equals volumedetect on the same AAC, and the pictures decode as without sound', async () => {
     const tone = aac('sine=frequency=1000:sample_rate=16000');
