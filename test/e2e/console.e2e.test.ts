@@ -344,6 +344,11 @@ describe('web console (e2e)', () => {
     await expect.poll(() => grantRow.innerText()).toContain('待审批');
     await grantRow.getByRole('button', { name: '审批' }).click();
     await byId(page, 'duty-decide-note').fill('同意，限本场考试');
+    // The decision has no default (a mis-click must not approve): OK alone is refused with the reason.
+    await page.waitForFunction(() => !document.querySelector('[class*="zoom-appear"], [class*="zoom-enter"]'), undefined, { timeout: 10_000 }).catch(() => undefined);
+    await byId(page, 'duty-decide-ok').click();
+    await expect.poll(() => byId(page, 'duty-decide').innerText()).toContain('请选择批准或拒绝');
+    await byId(page, 'duty-decide').getByRole('radio', { name: '批准' }).check();
     await submitModal(page, 'duty-decide');
     await expect.poll(() => grantRow.innerText()).toContain('已批准');
     expect(await grantRow.innerText()).toContain('生效中');

@@ -85,14 +85,13 @@ export function GrantsTab({ t, grants, canRequest, canDecide, options, onChanged
       </FormModal>
 
       <FormModal title={t('decideTitle', { name: deciding?.requester ?? '' })} open={deciding !== undefined} form={decForm} testId="duty-decide" onCancel={() => setDeciding(undefined)}
-        initialValues={{ approve: true }}
         onSubmit={async (v) => {
           await dutyApi.decideGrant(deciding!.id, v.approve, v.note?.trim() || undefined);
           void message.success(v.approve ? t('approved') : t('refused'));
           setDeciding(undefined);
           onChanged();
         }}>
-        <Form.Item name="approve" label={t('decision')}>
+        <Form.Item name="approve" label={t('decision')} rules={[{ required: true, message: t('pickDecision') }]}>
           <Radio.Group data-testid="duty-decide-choice">
             <Radio value={true}>{t('approve')}</Radio>
             <Radio value={false}>{t('refuse')}</Radio>

@@ -60,14 +60,13 @@ export function ReceivedGrants({ t, canDecide }: { t: DutyText; canDecide: boole
           }] : []),
         ]} />
       <FormModal title={t('decideTitle', { name: deciding?.requester ?? '' })} open={deciding !== undefined} form={form} testId="duty-received-decide" onCancel={() => setDeciding(undefined)}
-        initialValues={{ approve: true }}
         onSubmit={async (v) => {
           await dutyApi.decideReceived(deciding!.originCode, deciding!.key, v.approve, v.note?.trim() || undefined);
           void message.success(v.approve ? t('approved') : t('refused'));
           setDeciding(undefined);
           void load();
         }}>
-        <Form.Item name="approve" label={t('decision')}>
+        <Form.Item name="approve" label={t('decision')} rules={[{ required: true, message: t('pickDecision') }]}>
           <Radio.Group data-testid="duty-received-decide-choice">
             <Radio value={true}>{t('approve')}</Radio>
             <Radio value={false}>{t('refuse')}</Radio>
