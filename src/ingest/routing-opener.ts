@@ -14,13 +14,13 @@ export interface OpenerRoutes {
 export class RoutingCameraOpener implements CameraOpener {
   constructor(private readonly routes: OpenerRoutes) {}
 
-  open(spec: StreamSpec): Promise<FrameSource> {
+  open(spec: StreamSpec, signal?: AbortSignal): Promise<FrameSource> {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec.url)?.[1]?.toLowerCase();
-    if (scheme === 'rtsp' || scheme === 'rtsps') return this.routes.rtsp.open(spec);
+    if (scheme === 'rtsp' || scheme === 'rtsps') return this.routes.rtsp.open(spec, signal);
     if (scheme === 'gb28181') {
       const gb = this.routes.gb28181?.();
       if (!gb) return Promise.reject(new OpenError('unsupported', 'GB/T 28181 cascade is not running on this node (configure gb28181)'));
-      return gb.open(spec);
+      return gb.open(spec, signal);
     }
     return Promise.reject(new OpenError('unsupported', `no opener for ${scheme ?? 'this'} stream`));
   }

@@ -157,7 +157,8 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
 export class RtspCameraOpener implements CameraOpener {
   constructor(private readonly opts: { timeoutMs?: number; now?: () => number } = {}) {}
 
-  async open(spec: StreamSpec): Promise<FrameSource> {
+  async open(spec: StreamSpec, signal?: AbortSignal): Promise<FrameSource> {
+    if (signal?.aborted) throw new OpenError('stopped', 'stopped before connecting');
     const client = new RtspClient({
       url: spec.url,
       username: spec.username,
@@ -168,12 +169,17 @@ export class RtspCameraOpener implements CameraOpener {
       userAgent: 'xuncha',
     });
     const source = new RtspFrameSource(client);
+    // stop() during start() closes the socket: the pending request rejects with 'stopped' at once.
+    const abort = (): void => void client.stop();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
       await client.start();
     } catch (err) {
       await client.stop();
       if (err instanceof RtspClientError) throw new OpenError(err.code, err.message);
       throw new OpenError('internal', (err as Error).message);
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
     if (!client.tracks.some((t) => t.media.type === 'video')) {
       await client.stop();

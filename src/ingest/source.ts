@@ -50,8 +50,12 @@ export interface FrameSource extends EventEmitter<FrameSourceEvents> {
 }
 
 export interface CameraOpener {
-  /** Opens a session; rejects with a SessionEnd-shaped error when the camera cannot be reached. */
-  open(spec: StreamSpec): Promise<FrameSource>;
+  /**
+   * Opens a session; rejects with a SessionEnd-shaped error when the camera cannot be reached.
+   * `signal` aborts an attempt still in progress (the supervisor was stopped): the attempt closes
+   * its connection and rejects with code 'stopped' instead of waiting for its timeout.
+   */
+  open(spec: StreamSpec, signal?: AbortSignal): Promise<FrameSource>;
 }
 
 export class OpenError extends Error implements SessionEnd {

@@ -84,6 +84,8 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private stopped = true;
+  /** Aborts the connection attempts in progress (stop() must not wait for their timeout). */
+  private opening?: AbortController;
   private retryTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;
   private backoffMs: number;
@@ -127,6 +129,8 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.opening?.abort();
+    this.opening = undefined;
     clearTimeout(this.retryTimer);
     clearInterval(this.stallTimer);
     const s = this.source;
@@ -138,14 +142,17 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
   private async connect(hedged = false): Promise<void> {
     if (this.stopped) return;
     let source: FrameSource;
+    const opening = new AbortController();
+    this.opening = opening;
     try {
-      source = hedged ? await this.openHedged() : await this.opener.open(this.spec);
+      source = hedged ? await this.openHedged(opening.signal) : await this.opener.open(this.spec, opening.signal);
     } catch (err) {
+      if (opening.signal.aborted) return; // aborted by stop(): its status is 'stopped', not an error
       const e = err as Partial<SessionEnd> & Error;
       this.failed({ code: e.code ?? 'network', message: e.message });
       return;
     }
-    if (this.stopped) {
+    if (this.stopped || opening.signal.aborted) {
       await source.stop();
       return;
     }
@@ -218,7 +225,7 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
    * attempt starts every HEDGE_MS while none has answered (at most MAX_PARALLEL_OPENS); the first
    * session that opens wins, the others are stopped.
    */
-  private openHedged(): Promise<FrameSource> {
+  private openHedged(signal: AbortSignal): Promise<FrameSource> {
     return new Promise<FrameSource>((resolve, reject) => {
       let settled = false;
       let pending = 0;
@@ -229,7 +236,7 @@ export class CameraSupervisor extends EventEmitter<SupervisorEvents> {
       const attempt = (): void => {
         if (settled || this.stopped || pending >= MAX_PARALLEL_OPENS) return;
         pending++;
-        this.opener.open(this.spec).then(
+        this.opener.open(this.spec, signal).then(
           (source) => {
             pending--;
             if (settled) return void source.stop();
