@@ -1,5 +1,5 @@
 // Entry: mounts the console with antd locale + theme and our i18n context.
-import { StrictMode, useMemo, useState } from 'react';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App as AntApp, ConfigProvider } from 'antd';
 import dayjs from 'dayjs';
@@ -11,8 +11,27 @@ import type { Lang } from './i18n.ts';
 import { App } from './App.tsx';
 import { enUS, zhCN } from './locales.ts';
 
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+/**
+ * The system's "reduce motion" setting (accessibility; also set by the Chromium tests): antd then
+ * opens and closes dialogs, dropdowns and messages without animation, so nothing is clicked while
+ * it is still zooming in.
+ */
+function usePrefersReducedMotion(): boolean {
+  const [reduced, setReduced] = useState(() => window.matchMedia(REDUCED_MOTION).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(REDUCED_MOTION);
+    const onChange = (): void => setReduced(mq.matches);
+    mq.addEventListener('change', onChange);
+    return () => mq.removeEventListener('change', onChange);
+  }, []);
+  return reduced;
+}
+
 function Root() {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  const reducedMotion = usePrefersReducedMotion();
   const i18n = useMemo(() => {
     const setLang = (l: Lang) => {
       persistLang(l);
@@ -30,6 +49,7 @@ function Root() {
         token: {
           colorPrimary: '#1f5fbf',
           borderRadius: 6,
+          motion: !reducedMotion,
           fontFamily:
             "-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
         },

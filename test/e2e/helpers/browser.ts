@@ -50,7 +50,7 @@ async function release(): Promise<void> {
 
 /** One fresh browser context and page; zh-CN locale, Beijing time zone, 1440×900 viewport. */
 /** `bypassCSP`: benchmarks inject their own measuring bundle inline, which the console's CSP refuses. */
-export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean } = {}): Promise<BrowserSession> {
+export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean; motion?: boolean } = {}): Promise<BrowserSession> {
   open++;
   let context: BrowserContext;
   let page: Page;
@@ -62,6 +62,10 @@ export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
       bypassCSP: opts.bypassCSP ?? false,
+      // The console honours "reduce motion" (antd without animations): a click can no longer land
+      // on a dialog or dropdown still zooming in — each full run on a loaded machine lost one such
+      // click somewhere. Pass `motion: true` to see the animations.
+      reducedMotion: opts.motion ? 'no-preference' : 'reduce',
     });
     page = await context.newPage();
   } catch (err) {
