@@ -10,8 +10,27 @@ import type { Store } from '../store/db.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { repos } from '../store/repos/index.ts';
 
+/**
+ * Device keys already worked out, per row: every PTZ command and PTZ state read compares a camera
+ * with all rows of the node, and opening each row's sealed config (AES-GCM + JSON) every time costs
+ * milliseconds per call at a few thousand cameras. The entry is reused only while the row's inputs
+ * (source kind, main stream, sealed config) are the same strings; any edit re-derives it.
+ */
+const keyCache = new WeakMap<SecretBox, Map<number, { inputs: string; key: string | undefined }>>();
+
 /** The device stream a camera row is pulled from, or undefined when it has none (ONVIF-only, unset). */
 export function deviceKey(camera: CameraRow, box: SecretBox): string | undefined {
+  let cache = keyCache.get(box);
+  if (!cache) keyCache.set(box, (cache = new Map()));
+  const inputs = `${camera.source_kind}\n${camera.main_stream}\n${camera.network_enc ?? ''}`;
+  const hit = cache.get(camera.id);
+  if (hit?.inputs === inputs) return hit.key;
+  const key = deriveDeviceKey(camera, box);
+  cache.set(camera.id, { inputs, key });
+  return key;
+}
+
+function deriveDeviceKey(camera: CameraRow, box: SecretBox): string | undefined {
   let url: string | undefined;
   try {
     url = streamSpecOf(camera, box, 'main')?.url;
