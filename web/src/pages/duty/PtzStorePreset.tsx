@@ -35,10 +35,14 @@ export function PtzStorePreset({ t, cameraId, onStored, onError }: Props) {
     }
   };
   return (
-    <Space.Compact style={{ width: '100%' }}>
-      <InputNumber min={1} max={255} value={presetNo} onChange={(v) => setPresetNo(v)} style={{ width: 64 }} data-testid="ptz-store-no" />
-      <Input placeholder={t('ptzStoreName')} maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} data-testid="ptz-store-label" />
-      <Button icon={<SaveOutlined />} loading={busy} onClick={() => void store()} data-testid="ptz-store">{t('ptzStore')}</Button>
-    </Space.Compact>
+    // Number and name on one line, the long button under them: beside the button the name field was
+    // too narrow for its own placeholder in the tile's panel.
+    <Space direction="vertical" size={4} style={{ width: '100%' }}>
+      <Space.Compact style={{ width: '100%' }}>
+        <InputNumber min={1} max={255} value={presetNo} onChange={(v) => setPresetNo(v)} style={{ width: 64 }} data-testid="ptz-store-no" />
+        <Input placeholder={t('ptzStoreName')} maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} data-testid="ptz-store-label" />
+      </Space.Compact>
+      <Button block icon={<SaveOutlined />} loading={busy} onClick={() => void store()} data-testid="ptz-store">{t('ptzStore')}</Button>
+    </Space>
   );
 }
