@@ -32,9 +32,19 @@ export const decisionSchema = z
     fromMs: z.number().int(),
     toMs: z.number().int(),
     createdAtMs: z.number().int(),
+    /**
+     * The node where the decision was made (its GB id). A middle level relays the body unchanged,
+     * re-signed with its own channel key, so the site can name the province that decided, not the
+     * city that passed it on. Vouched for by the signature of the upper that delivered it.
+     */
+    deciderNodeId: z.string().regex(/^\d{20}$/).optional(),
   })
   .strict();
 export type ViewDecision = z.infer<typeof decisionSchema>;
+
+function deciderNode(selfId: string | undefined): { deciderNodeId?: string } {
+  return selfId && /^\d{20}$/.test(selfId) ? { deciderNodeId: selfId } : {};
+}
 
 export interface ReceivedRequestView extends ViewRequestItem {
   originCode: string;
@@ -54,6 +64,8 @@ export interface RemoteGrantDeps {
   log: Logger;
   grants: GrantService;
   uplink: () => Pick<UplinkService, 'list' | 'sendDown' | 'sentDown'>;
+  /** This node's GB id (gb28181.id), written into the decisions made here; unset without a cascade identity. */
+  selfId?: () => string | undefined;
 }
 
 export class RemoteGrants {
@@ -91,7 +103,7 @@ export class RemoteGrants {
     if (req.state !== 'pending') throw new AppError('conflict', '该申请已处理 (already decided)');
     if (req.toMs <= now) throw new AppError('conflict', '申请的时段已结束，无需审批 (the requested period is over)');
     const user = actor.userId === null ? undefined : await repos(this.d.store.db).users.get({ kind: 'all' }, actor.userId);
-    const decision: ViewDecision = { approve, note, decidedBy: actor.username.slice(0, 64), decidedByName: (user?.display_name ?? actor.username).slice(0, 128), decidedAtMs: now, fromMs: req.fromMs, toMs: req.toMs, createdAtMs: req.createdAtMs };
+    const decision: ViewDecision = { approve, note, decidedBy: actor.username.slice(0, 64), decidedByName: (user?.display_name ?? actor.username).slice(0, 128), decidedAtMs: now, fromMs: req.fromMs, toMs: req.toMs, createdAtMs: req.createdAtMs, ...deciderNode(this.d.selfId?.()) };
     const lowerId = item.viaLowerId;
     await this.d.store.db.transaction().execute(async (trx) => {
       if (!(await this.d.uplink().sendDown(trx, { lowerId, originCode, topic: VIEW_DECISION_TOPIC, key, body: decision }))) throw new AppError('conflict', '该申请已处理 (already decided here)');
@@ -123,10 +135,12 @@ export class RemoteGrants {
     if (row.from_ms !== dec.fromMs || row.to_ms !== dec.toMs || row.created_at_ms !== dec.createdAtMs) return refuse('request differs');
     if (row.state !== 'pending') return refuse(`already ${row.state}`);
     const action = dec.approve ? 'duty.grant.approve' : 'duty.grant.refuse';
-    const decidedBy = `${dec.decidedBy}@${msg.upperId}`.slice(0, 64);
+    // Named after the node that decided (the province), not the one that relayed it (the city).
+    const deciderNodeId = dec.deciderNodeId ?? msg.upperId;
+    const decidedBy = `${dec.decidedBy}@${deciderNodeId}`.slice(0, 64);
     await this.d.store.db.transaction().execute(async (trx) => {
       if (!(await repos(trx).dutyCases.decideViewRequest(row.id, { state: dec.approve ? 'approved' : 'refused', decidedBy, decidedByUserId: null, atMs: this.d.clock.nowMs(), note: dec.note }))) return;
-      await this.d.audit.append(trx, { ...actor, username: `upper:${msg.upperId}:${dec.decidedBy}` }, { action, objectType: 'duty_view_request', objectId, scopePath: row.node_path, detail: { via: 'upper', upperId: msg.upperId, decidedBy: dec.decidedBy, decidedByName: dec.decidedByName, decidedAtMs: dec.decidedAtMs, requester: row.requester_name, note: dec.note, signatureVerified: true } });
+      await this.d.audit.append(trx, { ...actor, username: `upper:${msg.upperId}:${dec.decidedBy}` }, { action, objectType: 'duty_view_request', objectId, scopePath: row.node_path, detail: { via: 'upper', upperId: msg.upperId, deciderNodeId, decidedBy: dec.decidedBy, decidedByName: dec.decidedByName, decidedAtMs: dec.decidedAtMs, requester: row.requester_name, note: dec.note, signatureVerified: true } });
       await this.d.grants.publishState(trx, row.id);
     });
     this.d.log.info({ id: row.id, approve: dec.approve, decidedBy }, `上级已${dec.approve ? '批准' : '拒绝'}远程调看申请 #${row.id} remote-viewing request ${dec.approve ? 'approved' : 'refused'} by the upper`);

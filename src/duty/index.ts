@@ -78,7 +78,7 @@ function grantModule(app: App): { grants: GrantService; remote: RemoteGrants } {
   if (!g) {
     const uplink = () => createUplinkModule(app).service;
     const gs = new GrantService({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, publish: (trx, item) => uplink().publish(trx, item) });
-    const remote = new RemoteGrants({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, grants: gs, uplink });
+    const remote = new RemoteGrants({ store: app.store, audit: app.audit, clock: app.clock, log: app.log, grants: gs, uplink, selfId: () => createUplinkModule(app).settings?.id });
     // Decisions from the level above (docs/design/duty.md "Downward approvals").
     uplink().onDown(VIEW_DECISION_TOPIC, { handle: (m) => remote.applyFromUpper(m), waiting: () => remote.waiting() });
     g = { grants: gs, remote };

@@ -95,7 +95,10 @@ describe('a downward approval relayed province → city → site (R-DIS-3)', () 
     const dec = await call(provinceServer, provinceAdmin, 'POST', `/api/duty/grants/received/${siteCode}/${id}/decision`, { approve: true, note: '同意' });
     expect(dec.statusCode, dec.body).toBe(200);
     await until('approved at the site', async () => (await repos(site.t.app.store.db).dutyCases.viewRequests({ kind: 'all' }, { id }))[0].state === 'approved', 30_000);
-    expect((await repos(site.t.app.store.db).dutyCases.viewRequests({ kind: 'all' }, { id }))[0].decided_by).toBe(`admin@${CITY.id}`);
+    // Named after the province that decided, not the city that relayed it.
+    expect((await repos(site.t.app.store.db).dutyCases.viewRequests({ kind: 'all' }, { id }))[0].decided_by).toBe(`admin@${PROVINCE.id}`);
+    const applied = (await repos(site.t.app.store.db).audit.list({ kind: 'all' }, { action: 'duty.grant.approve', limit: 10 })).records.map((r) => JSON.parse(r.detail ?? '{}') as { deciderNodeId?: string; upperId?: string });
+    expect(applied).toContainEqual(expect.objectContaining({ deciderNodeId: PROVINCE.id, upperId: CITY.id }));
     expect((await call(siteServer, viewer, 'POST', '/api/live/token', { cameraIds: [cam] })).statusCode).toBe(200);
     // The city relayed it (audited there), and the province sees the site's applied state.
     expect((await repos(city.t.app.store.db).audit.list({ kind: 'all' }, { action: 'uplink.down.relay', limit: 10 })).total).toBeGreaterThan(0);
