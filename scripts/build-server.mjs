@@ -54,6 +54,7 @@ function keepImports(seen) {
 export async function buildServer(extra = []) {
   const startedMs = Date.now();
   const tmp = `${BUILD_DIR}.tmp-${process.pid}`;
+  removeAbandoned();
   rmSync(tmp, { recursive: true, force: true });
   // Loaded here, not at the top: bin/xuncha.mjs imports this file only to check freshness.
   const { build } = await import('esbuild');
@@ -95,9 +96,34 @@ export async function buildServer(extra = []) {
   } catch {
     // no previous build
   }
-  renameSync(tmp, BUILD_DIR);
+  try {
+    renameSync(tmp, BUILD_DIR);
+  } catch {
+    // Another build (started at the same time) swapped its own in first: that one is as fresh.
+    rmSync(tmp, { recursive: true, force: true });
+  }
   rmSync(old, { recursive: true, force: true });
   return Date.now() - startedMs;
+}
+
+/** Leftovers of builds that were killed before their swap (their process is gone). */
+function removeAbandoned() {
+  const dir = path.dirname(BUILD_DIR);
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^server\.(?:tmp|old)-(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /** True when build/server exists and was built after the last change to a source file. */
