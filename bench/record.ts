@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import type { CameraStats } from '../src/sim/index.ts';
 import { hotSpots, inclusiveShare } from './lib/cpuprofile.ts';
 import { forkOwned, onBenchExit, runBench, SMOKE } from './lib/lifecycle.ts';
-import { prepare } from './lib/prepare.ts';
+import { compiledPath, prepare, prepareServer } from './lib/prepare.ts';
 import { countFfmpegFrames, startFfmpegRecorders } from './lib/ffmpeg-record.ts';
 import { ProcGroupSampler, cpuModel, loadAverage, machineCpu } from './lib/proc.ts';
 import type { ParentMsg, ProbeReply, WorkerInit, WorkerMsg } from './lib/record-worker.ts';
@@ -50,6 +50,7 @@ const { values } = parseArgs({
     'count-frames': { type: 'boolean' },
     keep: { type: 'boolean' },
     'worker-flags': { type: 'string' },
+    'from-source': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -57,10 +58,15 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: npm run bench:record -- [--cameras N (50)] [--seconds S (60; 30 with --find-max)]
     [--find-max] [--profile] [--no-ffmpeg] [--count-frames (ffprobe decodes; default counts packets)] [--keep]
-    [--worker-flags="<node flags for the recorder process, e.g. --trace-gc>"]`);
+    [--worker-flags="<node flags for the recorder process, e.g. --trace-gc>"]
+    [--from-source (the recorder through tsx instead of the compiled build that npm start runs)]`);
   process.exit(0);
 }
 const findMax = values['find-max'] === true;
+// The recorder process runs the way the product does (bin/xuncha.mjs after npm start): the server
+// compiled to JavaScript by scripts/build-server.mjs, no tsx loader. --from-source: through tsx.
+const fromSource = values['from-source'] === true;
+const WORKER_TS = 'bench/lib/record-worker.ts';
 // BENCH_SMOKE=1 (test/bench/smoke.test.ts): 4 cameras for 2 s, only to prove the benchmark runs.
 const cameras = Number(values.cameras ?? (SMOKE ? 4 : 50));
 const seconds = Number(values.seconds ?? (SMOKE ? 2 : findMax ? 30 : 60));
@@ -158,7 +164,10 @@ class Worker {
 async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): Promise<PhaseResult> {
   const load = loadAverage().text;
   const init: WorkerInit = { dataDir: path.join(tmp, 'xuncha'), simPort: sim.port, ids: sim.ids, ...(profileDir ? { profileDir } : {}) };
-  const child = forkOwned(path.join(ROOT, 'bench/lib/record-worker.ts'), [JSON.stringify(init)], { execArgv: ['--import', 'tsx', ...(values['worker-flags']?.split(/\s+/).filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
+  const flags = values['worker-flags']?.split(/\s+/).filter(Boolean) ?? [];
+  const child = fromSource
+    ? forkOwned(path.join(ROOT, WORKER_TS), [JSON.stringify(init)], { execArgv: ['--import', 'tsx', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT })
+    : forkOwned(compiledPath(WORKER_TS), [JSON.stringify(init)], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   const w = new Worker(child);
   const ready = await w.next('ready');
   log(`xuncha: ${ready.cameras} cameras configured in ${ready.setupMs} ms; recording ${seconds} s`);
@@ -228,10 +237,12 @@ async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): P
       bytesPerFragment: Math.round(result.bytes / Math.max(1, result.fragments)),
       bytesPerMediaS: Math.round(result.bytes / Math.max(1, result.mediaSeconds)),
       fragmentMs: Number(process.env.XUNCHA_BENCH_FRAGMENT_MS ?? '') || 'default',
+      recorderCode: fromSource ? 'source via tsx' : 'compiled (build/server)',
       endReasons: result.endReasons,
       eventLoopDelayP99Ms: result.eventLoopDelayP99Ms,
       eventLoopDelayMaxMs: result.eventLoopDelayMaxMs,
       selfReported: result.self,
+      memoryMb: result.memoryMb,
       ...(result.profile ? { profile: result.profile } : {}),
     },
   };
@@ -329,10 +340,11 @@ function printProfile(file: string): void {
   console.log('  self%  total%  function');
   for (const s of spots) console.log(`  ${s.selfPct.toFixed(1).padStart(5)}  ${s.totalPct.toFixed(1).padStart(6)}  ${s.fn}`);
   const groups = inclusiveShare(file, ROOT, [
-    ['RTSP client + RTP read (src/media/rtsp, src/media/rtp)', /^src\/media\/(rtsp|rtp)\//],
-    ['fMP4 fragment building (src/media/fmp4)', /^src\/media\/fmp4\//],
-    ['recording (src/recording)', /^src\/recording\//],
-    ['index writes (index-writer + kysely + sqlite)', /index-writer\.ts|kysely|better-sqlite3/],
+    // Source paths, or the same files compiled under build/server (how the recorder runs by default).
+    ['RTSP client + RTP read (src/media/rtsp, src/media/rtp)', /^(build\/server\/)?src\/media\/(rtsp|rtp)\//],
+    ['fMP4 fragment building (src/media/fmp4)', /^(build\/server\/)?src\/media\/fmp4\//],
+    ['recording (src/recording)', /^(build\/server\/)?src\/recording\//],
+    ['index writes (index-writer + kysely + sqlite)', /index-writer\.[jt]s|kysely|better-sqlite3/],
     ['garbage collector', /^\(garbage collector\)$/],
   ]);
   console.log('  inclusive shares:');
@@ -346,6 +358,7 @@ const header = () => {
 
 async function main(): Promise<void> {
   prepare({ system: 'runtime', clips: true });
+  if (!fromSource) await prepareServer([WORKER_TS]);
   console.log(header());
   if (!findMax) {
     const rows = await runOnce(cameras, values['no-ffmpeg'] !== true, values.profile === true);

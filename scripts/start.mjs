@@ -1,5 +1,5 @@
 // `npm start`: the demo/main job. Makes sure what the node needs is there (ffmpeg; the web
-// console built), then runs `xuncha serve` with the embedded database and simulated cameras.
+// console and the server built), then runs `xuncha serve` with the embedded database and simulated cameras.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +22,14 @@ const built = path.join(root, 'web/dist/index.html');
 if (!existsSync(built) || statSync(built).mtimeMs < newest(path.join(root, 'web/src'))) {
   console.log('building the web console…');
   run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+}
+
+// The server compiled to JavaScript (build/server): bin/xuncha.mjs runs it instead of going through
+// tsx when it is up to date (less memory, issue 16).
+const { buildServer, serverBuildFresh } = await import('./build-server.mjs');
+if (!serverBuildFresh()) {
+  console.log('compiling the server…');
+  await buildServer();
 }
 
 // Demo settings (scripts/demo-env.mjs): 4 rooms, one covered camera found by the first-start check.

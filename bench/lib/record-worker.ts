@@ -24,6 +24,20 @@ export interface WorkerInit {
   profileDir?: string;
 }
 
+export interface MemoryMb {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+const memoryMb = (): MemoryMb => {
+  const m = process.memoryUsage();
+  const r = (b: number) => Math.round(b / 2 ** 20);
+  return { rss: r(m.rss), heapTotal: r(m.heapTotal), heapUsed: r(m.heapUsed), external: r(m.external), arrayBuffers: r(m.arrayBuffers) };
+};
+
 export type ParentMsg = { type: 'start' } | { type: 'probe' } | { type: 'stop' };
 
 export interface ProbeReply {
@@ -57,6 +71,8 @@ export type WorkerMsg =
       eventLoopDelayP99Ms: number;
       eventLoopDelayMaxMs: number;
       self: { userS: number; systemS: number; maxRssKb: number };
+      /** process.memoryUsage() in MB when configured (before recording) and at the highest RSS sampled (every 250 ms) while recording. */
+      memoryMb: { configured: MemoryMb; atPeakRss: MemoryMb };
       profile?: string;
     }
   | { type: 'error'; message: string };
@@ -113,6 +129,10 @@ async function main(): Promise<void> {
     flushMaxMs = Math.max(flushMaxMs, performance.now() - f0);
   };
   const eld = monitorEventLoopDelay({ resolution: 10 });
+  // Where the memory is: the composition at the highest RSS seen while recording.
+  const configuredMem = memoryMb();
+  let peakMem = configuredMem;
+  let memTimer: NodeJS.Timeout | undefined;
   let profiler: Session | undefined;
 
   const onMessage = async (m: ParentMsg): Promise<void> => {
@@ -125,6 +145,10 @@ async function main(): Promise<void> {
         await profiler.post('Profiler.start');
       }
       eld.enable();
+      memTimer = setInterval(() => {
+        const m = memoryMb();
+        if (m.rss > peakMem.rss) peakMem = m;
+      }, 250);
       const s0 = performance.now();
       await app.recorder.start();
       let recording = 0;
@@ -151,6 +175,7 @@ async function main(): Promise<void> {
       const s0 = performance.now();
       await app.recorder.stop();
       eld.disable();
+      clearInterval(memTimer);
       let profile: string | undefined;
       if (profiler) {
         const { profile: p } = await profiler.post('Profiler.stop');
@@ -186,6 +211,7 @@ async function main(): Promise<void> {
         eventLoopDelayP99Ms: Math.round(eld.percentile(99) / 1e5) / 10,
         eventLoopDelayMaxMs: Math.round(eld.max / 1e5) / 10,
         self: { userS: ru.userCPUTime / 1e6, systemS: ru.systemCPUTime / 1e6, maxRssKb: ru.maxRSS },
+        memoryMb: { configured: configuredMem, atPeakRss: peakMem },
         ...(profile ? { profile } : {}),
       });
       await app.close();

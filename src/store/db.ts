@@ -2,18 +2,30 @@
 // postgres:// URL is configured. Runs migrations.
 import path from 'node:path';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import type { Dialect } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { HonestRollbackSqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './sqlite-statements.ts';
 import type { Database } from './schema.ts';
 
-// int8 and numeric come back from pg as strings; every bigint we store is a ms timestamp or a
-// count well inside Number.MAX_SAFE_INTEGER.
-pg.types.setTypeParser(20, (v) => Number(v));
+let pgModule: typeof PgModule | undefined;
+/**
+ * The pg driver, loaded on the first PostgreSQL store: a node on the embedded SQLite never needs it
+ * (its ~30 modules cost memory in every process, issue 16). Synchronous (openStore is): pg is CommonJS.
+ */
+function loadPg(): typeof PgModule {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof PgModule;
+    // int8 and numeric come back from pg as strings; every bigint we store is a ms timestamp or a
+    // count well inside Number.MAX_SAFE_INTEGER.
+    pgModule.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgModule;
+}
 
 export interface Store {
   db: Kysely<Database>;
@@ -23,7 +35,7 @@ export interface Store {
 
 export function openStore(opts: { dataDir: string; databaseUrl?: string; onError?: (err: Error) => void }): Store {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({
+    const pool = new (loadPg().Pool)({
       connectionString: opts.databaseUrl,
       max: 10,
       application_name: 'xuncha',

@@ -16,11 +16,23 @@ export type WorkerJob<I, O> = (input: I, progress: (n: number) => void) => Promi
 
 type Message = { id: number; kind: 'progress'; n: number } | { id: number; kind: 'done'; value: unknown } | { id: number; kind: 'failed'; message: string; code: AppErrorCode | null };
 
-const ENTRY_URL = new URL('./worker-entry.ts', import.meta.url).href;
-// Resolved here: eval'd code resolves bare specifiers from the process's working directory, which
-// for a server is its data directory (no node_modules there).
-const TSX_API_URL = import.meta.resolve('tsx/esm/api');
-const BOOT = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY_URL)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ id: 0, kind: 'failed', message: String(err && err.message || err), code: null }); });`;
+/**
+ * URL of a module beside `baseUrl` (an `import.meta.url`), `relative` written with its .ts name: the
+ * same .ts file when running from source (tsx), its .js file when running from the compiled build
+ * (scripts/build-server.mjs).
+ */
+export function moduleUrl(relative: string, baseUrl: string): string {
+  return new URL(baseUrl.endsWith('.js') ? relative.replace(/\.ts$/, '.js') : relative, baseUrl).href;
+}
+
+const ENTRY_URL = moduleUrl('./worker-entry.ts', import.meta.url);
+const FAILED = `(err) => { require('node:worker_threads').parentPort.postMessage({ id: 0, kind: 'failed', message: String(err && err.message || err), code: null }); }`;
+// From source the worker registers tsx first (resolved here: eval'd code resolves bare specifiers
+// from the process's working directory, which for a server is its data directory); compiled, the
+// job modules are JavaScript and need no loader.
+const BOOT = ENTRY_URL.endsWith('.js')
+  ? `import(${JSON.stringify(ENTRY_URL)}).catch(${FAILED});`
+  : `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY_URL)}); }).catch(${FAILED});`;
 
 /** Workers that run at once; jobs beyond wait (each job is CPU-bound on a 2-core machine). */
 const POOL_SIZE = 2;

@@ -8,7 +8,7 @@ import { actorOf } from '../context.ts';
 import { AppError } from '../../util/errors.ts';
 import type { ExamModule } from '../../exams/index.ts';
 import { renderReport } from '../../exams/report-render.ts';
-import { runInWorker } from '../../util/worker-run.ts';
+import { moduleUrl, runInWorker } from '../../util/worker-run.ts';
 import {
   ackBody,
   alarmQuery,
@@ -33,7 +33,7 @@ import {
   windowsQuery,
 } from '../../exams/schemas.ts';
 
-const ALARMS_XLSX_URL = new URL('../../exams/alarms-xlsx.ts', import.meta.url).href;
+const ALARMS_XLSX_URL = moduleUrl('../../exams/alarms-xlsx.ts', import.meta.url);
 
 const ok = z.object({ ok: z.boolean() });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AudioFrame, VideoFrame, VideoParams } from '../types.ts';
 import type { FragmentMeta } from './fragment-builder.ts';
 import { FragmentBuilder } from './fragment-builder.ts';
+import { FragmentBufferPool } from './buffer-pool.ts';
 import { parseBoxes, parseChildren } from './parse-boxes.ts';
 
 // Real 320x240 Baseline SPS/PPS (from x264) so the init segment can be built.
@@ -54,8 +55,9 @@ describe('FragmentBuilder', () => {
       nal[0] = key ? 0x65 : 0x41;
       return { kind: 'video', pts90k: i * 3600, keyframe: key, nalus: [nal], receivedAtMs: 1e12 + i * 40 };
     };
-    const fresh = new FragmentBuilder({ video: params, fragmentDurationMs: 1000 });
-    const reusing = new FragmentBuilder({ video: params, fragmentDurationMs: 1000 });
+    // Own pools: `fresh` keeps no spare (new memory for every fragment); `reusing` keeps two.
+    const fresh = new FragmentBuilder({ video: params, fragmentDurationMs: 1000, bufferPool: new FragmentBufferPool(0) });
+    const reusing = new FragmentBuilder({ video: params, fragmentDurationMs: 1000, bufferPool: new FragmentBufferPool(2) });
     const buffers = new Set<ArrayBufferLike>();
     let fragments = 0;
     for (let i = 0; i < 400; i++) {
@@ -80,6 +82,30 @@ describe('FragmentBuilder', () => {
       if (b) reusing.release(b.bytes);
     }
     expect(Buffer.from(kept.bytes).equals(Buffer.from(copy))).toBe(true);
+  });
+
+  it('cameras share one bounded pool: a buffer one releases is reused by another (issue 16)', () => {
+    const frame = (i: number): VideoFrame => {
+      const key = i % 25 === 0;
+      const nal = new Uint8Array(key ? 3000 : 300).fill(i & 0xff);
+      nal[0] = key ? 0x65 : 0x41;
+      return { kind: 'video', pts90k: i * 3600, keyframe: key, nalus: [nal], receivedAtMs: 1e12 + i * 40 };
+    };
+    const pool = new FragmentBufferPool(3);
+    const cams = Array.from({ length: 10 }, () => new FragmentBuilder({ video: params, fragmentDurationMs: 500, bufferPool: pool }));
+    const used = new Map<ArrayBufferLike, Set<number>>();
+    for (let i = 0; i < 300; i++) {
+      cams.forEach((b, c) => {
+        const f = b.push(frame(i + c));
+        if (!f) return;
+        used.set(f.bytes.buffer, (used.get(f.bytes.buffer) ?? new Set()).add(c));
+        b.release(f.bytes);
+      });
+    }
+    // ~120 fragments of 10 cameras laid out in a few buffers, each used by several cameras.
+    expect(used.size).toBeLessThanOrEqual(4);
+    expect(Math.max(...[...used.values()].map((s) => s.size))).toBeGreaterThan(1);
+    expect(pool.spares).toBeLessThanOrEqual(3);
   });
 
   it('drops AUD/SPS/PPS from samples but keeps SEI; byteLength matches', () => {

@@ -7,7 +7,9 @@ import { sameVideoParams } from '../params-equal.ts';
 import type { AudioFrame, AudioParams, MediaFrame, VideoFrame, VideoParams } from '../types.ts';
 import { videoSampleSize, writeVideoSample } from './avcc-sample.ts';
 import type { FragmentSample } from './fragment.ts';
-import { allocateFresh, layoutFragment } from './fragment.ts';
+import { layoutFragment } from './fragment.ts';
+import { sharedFragmentBuffers } from './buffer-pool.ts';
+import type { FragmentBufferPool } from './buffer-pool.ts';
 import { AUDIO_TRACK_ID, VIDEO_TRACK_ID, buildInitSegment } from './init-segment.ts';
 
 export interface FragmentMeta {
@@ -40,12 +42,12 @@ export interface FragmentBuilderOptions {
   firstSequenceNumber?: number;
   /** Keep in-band SPS/PPS/VPS/AUD in samples (default false: they are in avcC/hvcC). */
   keepParamSets?: boolean;
+  /** Where released fragment memory goes for reuse (default: the process-wide pool). */
+  bufferPool?: FragmentBufferPool;
 }
 
 /** Durations outside this range (clock jumps, long stalls) fall back to the previous one. */
 const MAX_VIDEO_DURATION_90K = 10 * 90000;
-/** Released fragment buffers kept for reuse (one being written while the next is built, + an IDR-sized spare). */
-const MAX_FREE_BUFFERS = 2;
 
 interface Pending<F> {
   frame: F;
@@ -74,17 +76,11 @@ export class FragmentBuilder {
   private videoPendingTicks = 0;
   private audioPendingTicks = 0;
 
-  /** Fragment buffers handed out and not released yet, and released ones ready for reuse. */
+  /** Fragment buffers handed out by this builder and not released yet. */
   private readonly lent = new Set<ArrayBuffer>();
-  private readonly free: ArrayBuffer[] = [];
+  private readonly pool: FragmentBufferPool;
   private readonly allocate = (size: number): Uint8Array => {
-    const i = this.free.findIndex((b) => b.byteLength >= size);
-    let buf: ArrayBuffer;
-    if (i >= 0) buf = this.free.splice(i, 1)[0];
-    else {
-      this.free.shift(); // a spare too small for this fragment would only hold memory
-      buf = allocateFresh(Math.ceil((size * 1.25) / 4096) * 4096).buffer as ArrayBuffer;
-    }
+    const buf = this.pool.take(size);
     this.lent.add(buf);
     return new Uint8Array(buf, 0, size);
   };
@@ -96,6 +92,7 @@ export class FragmentBuilder {
     this.targetTicks90k = Math.max(1, Math.round((opts.fragmentDurationMs ?? 1000) * 90));
     this.keepParamSets = opts.keepParamSets ?? false;
     this.sequenceNumber = opts.firstSequenceNumber ?? 1;
+    this.pool = opts.bufferPool ?? sharedFragmentBuffers;
     if (opts.video?.fps) this.videoDuration90k = Math.round(90000 / opts.video.fps);
   }
 
@@ -105,14 +102,15 @@ export class FragmentBuilder {
 
   /**
    * Gives a fragment's bytes back once the caller is done with them (written to disk): the next
-   * fragments are laid out in the same memory instead of a fresh allocation per fragment (fewer
-   * GCs forced by external memory, no page faults). After release the bytes must not be read.
+   * fragments — of this camera or another one — are laid out in the same memory instead of a fresh
+   * allocation per fragment (fewer GCs forced by external memory, no page faults). After release
+   * the bytes must not be read.
    * Optional: a caller that never releases gets fresh memory for every fragment.
    */
   release(bytes: Uint8Array): void {
     const buf = bytes.buffer as ArrayBuffer;
     if (!this.lent.delete(buf)) return; // not ours, or released twice
-    if (this.free.length < MAX_FREE_BUFFERS) this.free.push(buf);
+    this.pool.give(buf);
   }
 
   /**
