@@ -9,11 +9,16 @@ echo "== typecheck, lint, web build"
 npx tsc --noEmit -p tsconfig.json > .check-typecheck.log 2>&1 & typecheck=$!
 npx eslint --max-warnings=0 . > .check-lint.log 2>&1 & lint=$!
 npx vite build --config web/vite.config.ts --logLevel warn > .check-web.log 2>&1 & web=$!
+# The server compiled as `npm start` runs it (build/server): servers the tests start with
+# bin/xuncha.mjs then run the production path, and bench:record (whose worker is built here too)
+# finds it fresh instead of swapping a new build in mid-run.
+node scripts/build-server.mjs bench/lib/record-worker.ts > .check-server.log 2>&1 & server=$!
 checks=0
 wait $typecheck || { cat .check-typecheck.log; echo "typecheck failed"; checks=1; }
 wait $lint || { cat .check-lint.log; echo "lint failed"; checks=1; }
 wait $web || { cat .check-web.log; echo "web build failed"; checks=1; }
-cat .check-web.log; rm -f .check-typecheck.log .check-lint.log .check-web.log
+wait $server || { cat .check-server.log; echo "server build failed"; checks=1; }
+cat .check-web.log; rm -f .check-typecheck.log .check-lint.log .check-web.log .check-server.log
 [ $checks = 0 ] || exit 1
 echo "== tests"
 export XUNCHA_TEST_PG=${XUNCHA_TEST_PG:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
