@@ -121,7 +121,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.opener = new GbCameraOpener(this.calls);
     this.sessions = new MediaSessions({
       node, store: app.store, audit: app.audit, files: app.files, clock: app.clock, log: app.log, mediaHost,
-      supervisor: (id) => app.recorder.supervisor(id), remote: this.calls,
+      supervisor: (id) => app.recorder.supervisor(id), remote: this.calls, voice: () => this.voice,
     });
     if (s.upper) {
       this.link = new LowerLink(node, s.upper, app.clock, app.log, this.opts.lowerBackoff);

@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { buildGbSdp, buildSsrc, createRequest, matchesDialog, readBroadcast } from '../gb28181/index.ts';
-import type { OtherMessage, ReplyFn, SipDestination, SipDialog, SipRequest } from '../gb28181/index.ts';
+import { buildGbSdp, buildSsrc, createRequest, createUasDialog, matchesDialog, parseUri, readBroadcast } from '../gb28181/index.ts';
+import type { GbSdp, OtherMessage, ReplyFn, RequestContext, SipDestination, SipDialog, SipRequest } from '../gb28181/index.ts';
 import { RtspClient } from '../media/rtsp/client.ts';
 import { streamSpecOf } from '../recording/camera-spec.ts';
 import type { Store } from '../store/db.ts';
@@ -167,8 +167,66 @@ export class VoiceBroadcasts {
       });
       return;
     }
-    const rx = receiver;
-    const d = dialog;
+    this.startLeg('broadcast', dialog, camera, speaker, receiver);
+    await this.d.audit.record(actor, {
+      action: 'cascade.broadcast', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
+      detail: { sourceId: target.sourceId, targetId: target.targetId, transport, callId: dialog.callId },
+    });
+    log.info({ cameraId: camera.id, targetId: target.targetId, sourceId: target.sourceId, transport }, 'voice broadcast from the upper to an exam room started');
+  }
+
+  /**
+   * INVITE s=Talk (or an audio-only INVITE) from the upper for one of our cameras: answered 200
+   * with our receiving port, a=recvonly — the upper's voice goes to the room's speaker; the room's
+   * microphone is not sent back (RFC 3264 §6.1 lets a sendrecv offer be answered recvonly). Returns
+   * the refusal reason when the camera cannot take it (the caller answers 488, media-sessions.ts).
+   */
+  async talk(req: SipRequest, reply: ReplyFn, ctx: RequestContext, actor: Actor, offer: GbSdp): Promise<{ refused?: string }> {
+    let channelId = offer.originId;
+    try {
+      channelId = parseUri(req.uri).user ?? channelId;
+    } catch {
+      // an odd Request-URI: the camera lookup below fails and says so
+    }
+    const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
+    if (!camera) return { refused: NO_AUDIO_OUTPUT };
+    // The upper connects to us over TCP (its a=setup:active); we do not dial out for voice.
+    if (offer.transport === 'tcp' && offer.setup === 'passive') return { refused: 'TCP with a=setup:passive is not supported for voice: offer active' };
+    const law = offer.rtpMaps.find((m) => m.payloadType === 8 || /^PCMA$/i.test(m.encoding)) ? 'pcma' : offer.rtpMaps.find((m) => m.payloadType === 0 || /^PCMU$/i.test(m.encoding)) ? 'pcmu' : undefined;
+    if (!law) return { refused: 'no G.711 (PCMA/PCMU) in the offer' };
+    if (this.busy.has(camera.id)) return { refused: `a broadcast or talk to ${channelId} is already in progress` };
+    this.busy.add(camera.id);
+    let speaker: CameraSpeaker | undefined;
+    let receiver: G711RtpReceiver | undefined;
+    try {
+      speaker = await (this.d.openSpeaker ?? ((c) => this.openRtspSpeaker(c)))(camera);
+      const opened = await G711RtpReceiver.listen(offer.transport, this.d.mediaHost, this.d.stallMs);
+      receiver = opened.receiver;
+      const answer = buildGbSdp({
+        sessionName: offer.sessionName, originId: channelId, ip: this.d.mediaHost, port: opened.port, transport: offer.transport, ...(offer.transport === 'tcp' ? { setup: 'passive' as const } : {}),
+        direction: 'recvonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [law === 'pcma' ? { payloadType: 8, encoding: 'PCMA', clockRate: 8000 } : { payloadType: 0, encoding: 'PCMU', clockRate: 8000 }],
+        ...(offer.ssrc ? { ssrc: offer.ssrc } : {}), format: `v/////a/1/${law === 'pcma' ? 8 : 0}/1`,
+      });
+      const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
+      const dialog = createUasDialog(req, res, ctx.source);
+      this.startLeg('talk', dialog, camera, speaker, receiver);
+      await this.d.audit.record(actor, {
+        action: 'cascade.talk', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
+        detail: { channelId, session: offer.sessionName, transport: offer.transport, direction: 'to the room only (recvonly)', callId: dialog.callId },
+      });
+      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport }, 'voice talk from the upper to an exam room started');
+      return {};
+    } catch (e) {
+      this.busy.delete(camera.id);
+      receiver?.close('talk failed');
+      await speaker?.close();
+      return { refused: `no audio output: the speaker of ${camera.name} could not be opened: ${(e as Error).message}` };
+    }
+  }
+
+  /** Forwards the upper's G.711 to the camera until BYE, the camera closing, or silence. */
+  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, speaker: CameraSpeaker, rx: G711RtpReceiver): void {
+    const { node, log } = this.d;
     rx.on('audio', (law, payload) => speaker.send(law, payload));
     const startedAtMs = Date.now();
     const leg: Leg = {
@@ -180,16 +238,11 @@ export class VoiceBroadcasts {
         rx.close(reason);
         void speaker.close();
         if (bye) void node.transport.bye(d).catch(() => undefined);
-        log.info({ cameraId: camera.id, targetId: target.targetId, reason, packets: rx.packets, bytes: rx.bytes, durationMs: Date.now() - startedAtMs }, 'voice broadcast to an exam room ended');
+        log.info({ kind, cameraId: camera.id, reason, packets: rx.packets, bytes: rx.bytes, durationMs: Date.now() - startedAtMs }, `voice ${kind} to an exam room ended`);
       },
     };
     this.legs.set(d.callId, leg);
     rx.once('close', (reason) => leg.stop(reason, true));
     speaker.onClose((reason) => leg.stop(reason, true));
-    await this.d.audit.record(actor, {
-      action: 'cascade.broadcast', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
-      detail: { sourceId: target.sourceId, targetId: target.targetId, transport, callId: d.callId },
-    });
-    log.info({ cameraId: camera.id, targetId: target.targetId, sourceId: target.sourceId, transport }, 'voice broadcast from the upper to an exam room started');
   }
 }

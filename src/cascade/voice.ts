@@ -16,8 +16,9 @@ import { responseXml } from './lower-commands.ts';
 export const NO_AUDIO_OUTPUT = 'no audio output at this node: voice broadcast and talk are not supported';
 
 /** Warning header value for a refused talk/broadcast INVITE. */
-export function noAudioWarning(host: string): string {
-  return `304 ${host} "Media type not available: ${NO_AUDIO_OUTPUT}"`;
+export function noAudioWarning(host: string, reason = NO_AUDIO_OUTPUT): string {
+  // A quoted-string (RFC 3261 §25.1): no raw double quotes or line breaks inside.
+  return `304 ${host} "Media type not available: ${reason.replace(/["\\\r\n]/g, ' ')}"`;
 }
 
 export function isBroadcast(msg: OtherMessage): boolean {

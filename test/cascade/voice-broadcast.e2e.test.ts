@@ -6,7 +6,7 @@
 // without a speaker keeps the refusal (Result ERROR naming 551). Both audited as cascade.broadcast.
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyText, buildGbSdp, createUasDialog, parseGbSdp } from '../../src/gb28181/index.ts';
+import { bodyText, buildGbSdp, createRequest, createUasDialog, parseGbSdp } from '../../src/gb28181/index.ts';
 import type { SipDestination, SipDialog, SipRequest } from '../../src/gb28181/index.ts';
 import { encodeG711 } from '../../src/media/g711/encode.ts';
 import { toneSamples } from '../../src/media/g711/tone.ts';
@@ -112,10 +112,43 @@ describe('voice broadcast as a lower platform (R-FN-3, issue 15)', () => {
     expect(invites.length).toBe(before);
   });
 
+  it('R-FN-3: INVITE s=Talk for a camera with a speaker is answered 200 recvonly and the upper\'s voice reaches the room; without a speaker 488 naming 551', async () => {
+    const talk = (gb: string) => {
+      const sdp = buildGbSdp({ sessionName: 'Talk', originId: UPPER.id, ip: '127.0.0.1', port: 40002, transport: 'udp', direction: 'sendrecv', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }], ssrc: '0100000002' });
+      return createRequest({
+        method: 'INVITE', uri: `sip:${gb}@127.0.0.1:${dest.port}`, from: `<sip:${UPPER.id}@${UPPER.domain}>`, to: `<sip:${gb}@127.0.0.1:${dest.port}>`,
+        contentType: 'APPLICATION/SDP', body: new TextEncoder().encode(sdp), headers: { Contact: upper.node.contact('udp'), Subject: `${gb}:0100000002,${UPPER.id}:0` },
+      });
+    };
+    const refused = await upper.node.transport.request(talk(cams.mute.gb), dest);
+    expect(refused.status).toBe(488);
+    expect(refused.headers.get('Warning')).toMatch(/^304 \S+ "Media type not available: no audio output: the speaker of cam-mute could not be opened: the camera has no audio back channel \(551/);
+
+    const before = sim.speaker('room1')!.packets;
+    const { response, dialog } = await upper.node.transport.invite(talk(cams.room1.gb), dest);
+    expect(response.status).toBe(200);
+    const answer = parseGbSdp(bodyText(response));
+    expect(answer).toMatchObject({ sessionName: 'Talk', direction: 'recvonly', transport: 'udp', audioOnly: true, ssrc: '0100000002' });
+    const udp = createSocket('udp4');
+    for (let i = 0; i < 50; i++) {
+      udp.send(serializeRtpPacket({ payloadType: 8, sequence: 7 + i, timestamp: i * 160, ssrc: 100000002, marker: false, payload: encodeG711('pcma', toneSamples(500, -20, 160, 8000, i * 160)) }), answer.port, answer.ip);
+      await sleep(20);
+    }
+    await until('talk heard', () => sim.speaker('room1')!.packets >= before + 50, 10_000);
+    udp.close();
+    const heard = sim.speaker('room1', 1000)!;
+    expect(heard.toneHz).toBeCloseTo(500, 0);
+    expect(heard.maxDb).toBeCloseTo(-20, 0);
+    expect((await upper.node.transport.bye(dialog!)).status).toBe(200);
+    await until('talk ended', () => sim.speaker('room1')!.sessions === 0);
+  });
+
   it('R-FN-3, R-ACC-1: every broadcast is audited like a live view: ok for the room with a speaker, denied with the reason otherwise', async () => {
     const rows = await site.t.app.store.db.selectFrom('audit_log').select(['action', 'outcome', 'object_id', 'detail']).where('action', '=', 'cascade.broadcast').orderBy('seq').execute();
     expect(rows.map((r) => [r.outcome, String(r.object_id)])).toEqual([['ok', String(cams.room1.id)], ['ok', String(cams.room1.id)], ['denied', String(cams.mute.id)]]);
     expect(JSON.parse(String(rows[0].detail))).toMatchObject({ sourceId: SOURCE_ID, targetId: cams.room1.gb, transport: 'udp' });
     expect(JSON.parse(String(rows[2].detail)).reason).toContain('551');
+    const talks = await site.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_id']).where('action', '=', 'cascade.talk').orderBy('seq').execute();
+    expect(talks.map((r) => [r.outcome, String(r.object_id)])).toEqual([['denied', String(cams.mute.id)], ['ok', String(cams.room1.id)]]);
   });
 });
