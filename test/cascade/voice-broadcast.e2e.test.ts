@@ -5,10 +5,13 @@
 // the pitch and level sent. BYE ends it (the camera's back-channel session closes). A camera
 // without a speaker keeps the refusal (Result ERROR naming 551). Both audited as cascade.broadcast.
 import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, buildGbSdp, createRequest, createUasDialog, parseGbSdp } from '../../src/gb28181/index.ts';
 import type { SipDestination, SipDialog, SipRequest } from '../../src/gb28181/index.ts';
 import { encodeG711 } from '../../src/media/g711/encode.ts';
+import { frameRfc4571 } from '../../src/media/ps/index.ts';
 import { toneSamples } from '../../src/media/g711/tone.ts';
 import { serializeRtpPacket } from '../../src/media/rtp/packet.ts';
 import { startSimulator, type Simulator } from '../../src/sim/index.ts';
@@ -150,5 +153,58 @@ describe('voice broadcast as a lower platform (R-FN-3, issue 15)', () => {
     expect(JSON.parse(String(rows[2].detail)).reason).toContain('551');
     const talks = await site.t.app.store.db.selectFrom('audit_log').select(['outcome', 'object_id']).where('action', '=', 'cascade.talk').orderBy('seq').execute();
     expect(talks.map((r) => [r.outcome, String(r.object_id)])).toEqual([['denied', String(cams.mute.id)], ['ok', String(cams.room1.id)]]);
+  });
+});
+
+describe('voice broadcast over a TCP SIP link (R-FN-3, issue 15)', () => {
+  let sim: Simulator;
+  let site: Level;
+  let upper: RawUpper;
+  const invites: Array<{ req: SipRequest; dialog: SipDialog }> = [];
+  let gb = '';
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: [{ id: 'room1', audio: 'pcma', speaker: true }] });
+    upper = await RawUpper.start(UPPER.id);
+    upper.onInvite = (req, reply, ctx) => {
+      const answer = buildGbSdp({ sessionName: 'Play', originId: SOURCE_ID, ip: '127.0.0.1', port: 9, transport: 'tcp', setup: 'active', direction: 'sendonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }] });
+      const res = reply(200, { headers: { Contact: upper.node.contact('tcp'), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
+      invites.push({ req, dialog: createUasDialog(req, res, ctx.source) });
+    };
+    site = await startLevel(SITE, undefined, {
+      sip: { upper: { id: UPPER.id, host: '127.0.0.1', port: upper.node.transport.tcpPort!, password: PASSWORD, transport: 'tcp', keepaliveS: 30, expiresS: 3600 } },
+    });
+    gb = (await addSimCameras(site, sim.port, ['room1'])).room1.gb;
+    await site.cascade.start();
+    await until('site registered over TCP', () => upper.registered && site.cascade.link!.registered);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopLevels([site]);
+    await upper?.close();
+    await sim?.close();
+  });
+
+  it('R-FN-3: the audio INVITE offers TCP/RTP/AVP a=setup:passive; the upper connects and its RFC 4571-framed tone reaches the speaker', async () => {
+    const dest: SipDestination = { host: '127.0.0.1', port: site.cascade.node!.transport.tcpPort!, transport: 'tcp' };
+    const sn = upper.node.nextSn();
+    const notify = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify><CmdType>Broadcast</CmdType><SN>${sn}</SN><SourceID>${SOURCE_ID}</SourceID><TargetID>${gb}</TargetID></Notify>\r\n`;
+    expect((await upper.node.message(dest, SITE.id, notify)).status).toBe(200);
+    await until('INVITE for the audio over TCP', () => invites.length === 1);
+    const offer = parseGbSdp(bodyText(invites[0].req));
+    expect(offer).toMatchObject({ transport: 'tcp', setup: 'passive', direction: 'recvonly', audioOnly: true });
+    const sock = connect(offer.port, offer.ip);
+    await once(sock, 'connect');
+    for (let i = 0; i < 50; i++) {
+      sock.write(frameRfc4571(serializeRtpPacket({ payloadType: 8, sequence: i, timestamp: i * 160, ssrc: 5, marker: false, payload: encodeG711('pcma', toneSamples(800, -10, 160, 8000, i * 160)) })));
+      await sleep(20);
+    }
+    await until('tone heard over TCP', () => (sim.speaker('room1')?.packets ?? 0) >= 50, 10_000);
+    expect(sim.speaker('room1')).toMatchObject({ packets: 50, lost: 0, bytes: 8000 });
+    expect(sim.speaker('room1')!.toneHz).toBeCloseTo(800, 0);
+    // The upper closing its audio connection ends the broadcast: the site hangs up (BYE) and closes the back channel.
+    sock.end();
+    await until('back channel closed', () => sim.speaker('room1')!.sessions === 0);
+    await until('BYE from the site', () => upper.received.some((r) => r.method === 'BYE'));
   });
 });
