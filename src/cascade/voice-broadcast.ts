@@ -210,11 +210,15 @@ export class VoiceBroadcasts {
       const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
       const dialog = createUasDialog(req, res, ctx.source);
       this.startLeg('talk', dialog, camera, speaker, receiver);
+      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport }, 'voice talk from the upper to an exam room started');
+      // Answered 200 already: an audit failure must not turn into a second (488) answer.
       await this.d.audit.record(actor, {
         action: 'cascade.talk', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
         detail: { channelId, session: offer.sessionName, transport: offer.transport, direction: 'to the room only (recvonly)', callId: dialog.callId },
+      }).catch((err: unknown) => {
+        this.d.log.error({ err, cameraId: camera.id }, 'talk not audited: ending it');
+        this.legs.get(dialog.callId)?.stop('audit failed', true);
       });
-      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport }, 'voice talk from the upper to an exam room started');
       return {};
     } catch (e) {
       this.busy.delete(camera.id);
