@@ -18,6 +18,7 @@ import { LowerHandlers } from './lower-handlers.ts';
 import { LowerLink } from './lower-link.ts';
 import type { LowerLinkStatus } from './lower-link.ts';
 import { MediaSessions } from './media-sessions.ts';
+import { VoiceBroadcasts } from './voice-broadcast.ts';
 import { CascadeService } from './service.ts';
 import { LowerSubscriptions } from './subscriptions-lower.ts';
 import type { LowerSubscriptionStatus } from './subscriptions-lower.ts';
@@ -78,6 +79,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
   lowerSubs?: LowerSubscriptions;
   private watcher?: CatalogWatcher;
   private sessions?: MediaSessions;
+  /** Voice broadcasts from the upper to our cameras' speakers (lower role). */
+  private voice?: VoiceBroadcasts;
   private handlers?: LowerHandlers;
   private unwatch?: () => void;
 
@@ -118,7 +121,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.opener = new GbCameraOpener(this.calls);
     this.sessions = new MediaSessions({
       node, store: app.store, audit: app.audit, files: app.files, clock: app.clock, log: app.log, mediaHost,
-      supervisor: (id) => app.recorder.supervisor(id), remote: this.calls,
+      supervisor: (id) => app.recorder.supervisor(id), remote: this.calls, voice: () => this.voice,
     });
     if (s.upper) {
       this.link = new LowerLink(node, s.upper, app.clock, app.log, this.opts.lowerBackoff);
@@ -126,6 +129,11 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       // Catalog Info PTZType: a camera with an ONVIF address may be moved (type unknown), one without is fixed.
       const onvifCapable = onvifCapability(app.box);
       const ptz = app.box && new PtzForwarder({ box: app.box, log: app.log, gbPtz: (channelId, cmd) => calls.ptz(channelId, cmd) });
+      const link = this.link;
+      this.voice = new VoiceBroadcasts({
+        node, store: app.store, audit: app.audit, log: app.log, mediaHost, ...(app.box ? { box: app.box } : {}),
+        upper: () => ({ destination: link.destination, id: link.upper.id }),
+      });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, box: app.box, perMessage: this.opts.perMessage,
         cameraState: (id) => {
@@ -156,6 +164,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
           }
         },
         remote: this.calls,
+        voice: this.voice,
         resyncRelayed: (channelId) => this.sessions?.resyncLive(channelId) ?? 0,
         refusals,
         // Allowed PTZ from the upper moves our ONVIF camera; our own GB channels go on down.
@@ -247,6 +256,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         return this.upperSubs!.onNotify(req, reply, ctx);
       case 'BYE':
         if (this.sessions!.onBye(req, reply)) return;
+        if (this.voice?.onBye(req, reply)) return; // From is the SourceID we called, not the upper's id
         if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);
         return void reply(481);
       default:
@@ -277,6 +287,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.upperSubs?.stop();
     await this.link?.stop();
     this.sessions?.closeAll();
+    this.voice?.closeAll();
     await this.registry?.stop();
     this.node?.close();
     await this.node?.transport.close();

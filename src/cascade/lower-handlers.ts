@@ -24,6 +24,7 @@ import { gbActor, policePtz } from './ptz-policy.ts';
 import { recordedSpans } from './record-info.ts';
 import type { SipNode } from './sip-node.ts';
 import { answerBroadcast, isBroadcast } from './voice.ts';
+import type { VoiceBroadcasts } from './voice-broadcast.ts';
 import { sipDateText } from './upper-clock.ts';
 
 /** Passthrough to this node's own lower platforms (when it is also an upper). */
@@ -65,6 +66,8 @@ export interface LowerHandlerDeps {
   onvifPresets?: OnvifPresets;
   /** The PTZ lock finds a camera added twice with it (duty/camera-twins.ts). */
   box?: SecretBox;
+  /** Voice broadcast to our cameras' speakers (voice-broadcast.ts); absent: refused (voice.ts). */
+  voice?: VoiceBroadcasts;
 }
 
 /** What this node calls itself to its upper (DeviceInfo DeviceName, BasicParam Name). */
@@ -210,6 +213,14 @@ export class LowerHandlers {
           const found = await lookupPresets({ store, onvifPresets: this.d.onvifPresets, remote: this.d.remote }, msg.deviceId, camera, msg.deviceId === self);
           this.d.log.info({ upper: this.d.link.upper.id, deviceId: msg.deviceId, origin: found.origin, presets: found.items.length, ...(found.error ? { error: found.error } : {}) }, 'PresetQuery from the upper answered');
           return this.send(presetResponses(msg, found, { perMessage: this.d.perMessage ?? 20, maxBodyBytes: this.bodyBudget() }));
+        }
+        if (isBroadcast(msg) && this.d.voice) {
+          const a = await this.d.voice.answer(msg, gbActor(this.d.link.upper.id, ctx.source.host), self);
+          if (a.refused !== undefined) this.refused(`broadcast:${msg.deviceId}`, ctx, { target: msg.deviceId, reason: a.refused }, 'voice broadcast from the upper refused (Result ERROR)');
+          await this.send([a.xml]);
+          // The standard's order: Response OK first, then our INVITE for the audio (voice-broadcast.ts).
+          if (a.after) void a.after().catch((err: unknown) => this.d.log.warn({ err }, 'voice broadcast failed'));
+          return;
         }
         if (isBroadcast(msg)) {
           const xml = await answerBroadcast(msg, { ...this.d, selfId: self }, gbActor(this.d.link.upper.id, ctx.source.host));

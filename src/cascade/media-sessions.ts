@@ -27,6 +27,7 @@ import { noAudioWarning, NO_AUDIO_OUTPUT } from './voice.ts';
 import type { SipNode } from './sip-node.ts';
 import { sipDateText } from './upper-clock.ts';
 import type { UpperCalls } from './upper-calls.ts';
+import type { VoiceBroadcasts } from './voice-broadcast.ts';
 
 /** Reason phrases of the RTSP statuses a lower answers MANSRTSP with (relayed sessions). */
 const RTSP_REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 455: 'Method Not Valid in This State', 457: 'Invalid Range', 500: 'Internal Server Error' };
@@ -42,6 +43,8 @@ export interface MediaSessionDeps {
   supervisor(cameraId: number): CameraSupervisor | undefined;
   /** Relay of lower platforms' channels (when this node is also an upper). */
   remote?: UpperCalls;
+  /** Talk to our cameras' speakers (voice-broadcast.ts); absent: talk is refused. */
+  voice?(): VoiceBroadcasts | undefined;
 }
 
 interface Session {
@@ -135,8 +138,15 @@ export class MediaSessions {
     return true;
   }
 
-  /** Talk, or the audio leg of a broadcast: no audio output here — 488 with a Warning, audited (voice.ts). */
-  private async refuseVoice(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string, offer: GbSdp): Promise<void> {
+  /** Talk, or an audio-only INVITE: to the camera's speaker when it has one (voice-broadcast.ts), else refused. */
+  private async voiceInvite(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string, offer: GbSdp): Promise<void> {
+    const voice = this.d.voice?.();
+    const out = voice ? await voice.talk(req, reply, ctx, gbActor(peerId, ctx.source.host), offer) : { refused: NO_AUDIO_OUTPUT };
+    if (out.refused !== undefined) await this.refuseVoice(req, reply, ctx, peerId, offer, out.refused);
+  }
+
+  /** No audio output for this INVITE: 488 with a Warning, audited (voice.ts). */
+  private async refuseVoice(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string, offer: GbSdp, reason = NO_AUDIO_OUTPUT): Promise<void> {
     let channelId = offer.originId;
     try {
       channelId = parseUri(req.uri).user ?? channelId;
@@ -146,10 +156,10 @@ export class MediaSessions {
     const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
     await this.d.audit.record(gbActor(peerId, ctx.source.host), {
       action: 'cascade.talk', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? channelId, outcome: 'denied',
-      ...(camera ? { scopePath: camera.site_path } : {}), detail: { channelId, session: offer.sessionName, reason: NO_AUDIO_OUTPUT },
+      ...(camera ? { scopePath: camera.site_path } : {}), detail: { channelId, session: offer.sessionName, reason },
     });
-    this.d.log.warn({ peer: peerId, channelId, session: offer.sessionName }, 'voice INVITE refused: no audio output here (488)');
-    reply(488, { reason: 'Not Acceptable Here', headers: { Warning: noAudioWarning(this.d.node.transport.advertisedHost) } });
+    this.d.log.warn({ peer: peerId, channelId, session: offer.sessionName, reason }, 'voice INVITE refused (488)');
+    reply(488, { reason: 'Not Acceptable Here', headers: { Warning: noAudioWarning(this.d.node.transport.advertisedHost, reason) } });
   }
 
   onInvite(req: SipRequest, reply: ReplyFn, ctx: RequestContext, peerId: string): void {
@@ -168,7 +178,7 @@ export class MediaSessions {
       return;
     }
     const kind = offer.sessionName.trim().toLowerCase();
-    if (kind === 'talk' || offer.audioOnly) return this.refuseVoice(req, reply, ctx, peerId, offer);
+    if (kind === 'talk' || offer.audioOnly) return this.voiceInvite(req, reply, ctx, peerId, offer);
     if (kind !== 'play' && kind !== 'playback' && kind !== 'download') return void reply(488, { reason: `s=${offer.sessionName} not supported` });
     const channelId = (offer.uri?.split(':')[0] && kind !== 'play' ? offer.uri.split(':')[0] : undefined) ?? parseUri(req.uri).user ?? '';
     const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);

@@ -1,10 +1,10 @@
-// Voice broadcast and talk (GB/T 28181-2016 §9.12, 2022 §9.12; issue 15 "Missing"): exam sites
-// would use them to speak to a room, but no node here has an audio output (cameras are pulled over
-// RTSP/ONVIF without a back channel, and audio is not carried: cascade.md Non-goals). Both are
-// therefore refused clearly instead of left unanswered — the Broadcast notification with a
-// Response Result ERROR and a Reason, an INVITE s=Talk (or any audio-only INVITE: the broadcast's
-// media leg) with 488 and a Warning 304 "Media type not available" (RFC 3261 §20.43) — and each
-// attempt is audited like a live view (`cascade.broadcast` / `cascade.talk`, outcome denied).
+// Refusals of voice broadcast and talk (GB/T 28181-2016 §9.12, 2022 §9.12; issue 15). Voice to a
+// camera that has a speaker is carried by voice-broadcast.ts (ONVIF back channel); this module
+// answers what cannot be carried — a node without that module, a target that is not one of our
+// cameras — clearly instead of leaving it unanswered: the Broadcast notification with a Response
+// Result ERROR and a Reason, an INVITE s=Talk (or any audio-only INVITE) with 488 and a Warning 304
+// "Media type not available" (RFC 3261 §20.43). Each attempt is audited like a live view
+// (`cascade.broadcast` / `cascade.talk`, outcome denied).
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { readBroadcast } from '../gb28181/index.ts';
@@ -16,8 +16,9 @@ import { responseXml } from './lower-commands.ts';
 export const NO_AUDIO_OUTPUT = 'no audio output at this node: voice broadcast and talk are not supported';
 
 /** Warning header value for a refused talk/broadcast INVITE. */
-export function noAudioWarning(host: string): string {
-  return `304 ${host} "Media type not available: ${NO_AUDIO_OUTPUT}"`;
+export function noAudioWarning(host: string, reason = NO_AUDIO_OUTPUT): string {
+  // A quoted-string (RFC 3261 §25.1): no raw double quotes or line breaks inside.
+  return `304 ${host} "Media type not available: ${reason.replace(/["\\\r\n]/g, ' ')}"`;
 }
 
 export function isBroadcast(msg: OtherMessage): boolean {

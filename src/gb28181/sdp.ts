@@ -35,6 +35,8 @@ export interface GbSdp {
   fileSize?: number;
   /** Parsed offers only: true when it has no m=video line (voice broadcast or talk, audio alone). */
   audioOnly?: boolean;
+  /** Built SDPs: the m= line's media (default video; 'audio' for a broadcast's or talk's G.711 leg). */
+  media?: 'video' | 'audio';
 }
 
 export const DEFAULT_RTP_MAPS: GbRtpMap[] = [{ payloadType: 96, encoding: 'PS', clockRate: 90000 }];
@@ -48,7 +50,7 @@ export function buildGbSdp(s: GbSdp): string {
     `s=${s.sessionName}`,
   ];
   if (s.uri !== undefined) lines.push(`u=${s.uri}`);
-  lines.push(`c=IN IP4 ${s.ip}`, `t=${s.startSec} ${s.endSec}`, `m=video ${s.port} ${proto} ${maps.map((m) => m.payloadType).join(' ')}`, `a=${s.direction}`);
+  lines.push(`c=IN IP4 ${s.ip}`, `t=${s.startSec} ${s.endSec}`, `m=${s.media ?? 'video'} ${s.port} ${proto} ${maps.map((m) => m.payloadType).join(' ')}`, `a=${s.direction}`);
   for (const m of maps) lines.push(`a=rtpmap:${m.payloadType} ${m.encoding}/${m.clockRate}`);
   if (s.transport === 'tcp') lines.push(`a=setup:${s.setup ?? 'passive'}`, 'a=connection:new');
   if (s.downloadSpeed !== undefined) lines.push(`a=downloadspeed:${s.downloadSpeed}`);

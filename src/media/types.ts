@@ -31,6 +31,12 @@ export interface SdpMedia {
   fmtp: Record<string, string>;
   /** a=control value (absolute or relative URL), if any. */
   control?: string;
+  /**
+   * a=sendonly / recvonly / sendrecv / inactive as written, from the server's point of view (RFC
+   * 4566 §6). An ONVIF back channel (Streaming spec §5.3) is the audio media marked 'sendonly':
+   * the camera receives on it. Absent when the SDP does not say (RFC 4566 default: sendrecv).
+   */
+  direction?: 'sendonly' | 'recvonly' | 'sendrecv' | 'inactive';
 }
 
 export interface SessionDescription {

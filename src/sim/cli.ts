@@ -1,6 +1,6 @@
 // `xuncha sim`: runs the camera simulator until SIGINT/SIGTERM.
 //   xuncha sim [--port 8554] [--host 127.0.0.1] [--control-port 8555] [--cameras N | --rooms N]
-//              [--audio aac|pcma|none|mixed] [--auth user:pass [--digest]] [--clips DIR]
+//              [--audio aac|pcma|none|mixed] [--speaker] [--auth user:pass [--digest]] [--clips DIR]
 import { parseArgs } from 'node:util';
 import { startSimulator, type SimCameraConfig } from './simulator.ts';
 import { simulateSite } from './site.ts';
@@ -21,6 +21,7 @@ export const USAGE = `usage: xuncha sim [options]
   --cameras N         N cameras cam001..camN (default 4)
   --rooms N           an exam site: N rooms x 2 cameras (front PCMA, rear AAC)
   --audio KIND        aac | pcma | none | mixed (default mixed)
+  --speaker           every camera has a speaker: an ONVIF audio back channel (PCMA)
   --auth USER:PASS    require authentication (Basic unless --digest)
   --digest            use Digest authentication
   --clips DIR         clips directory (default assets/clips)`;
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
         auth: { type: 'string' },
         digest: { type: 'boolean' },
         clips: { type: 'string' },
+        speaker: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -72,6 +74,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
         audio: audio === 'mixed' ? (i % 2 === 0 ? 'aac' : 'pcma') : (audio as 'aac' | 'pcma' | 'none'),
       }));
     }
+    // Every camera gets a speaker (ONVIF back channel) with --speaker; otherwise none has one.
+    if (values.speaker) cameras = cameras.map((c) => ({ ...c, speaker: true }));
     const port = int(values.port, 'port', 8554, 0);
     const controlPort = int(values['control-port'], 'control-port', port === 0 ? 0 : 8555, -1);
     opts = { port, cameras, ...(controlPort >= 0 ? { controlPort } : {}) };

@@ -2,9 +2,10 @@
 //   POST   /cameras/:id/fault   {"type":"drop"|"stall"|"refuse"|"garbage"|"garbage-rtp"|"resolution"|"loss"|"clock"|"timestamp-jump"|"lying-sdp"|"password"|"clear",
 //                                 "durationMs"?, "lossPct"?, "offsetMs"?, "sends"?: "h265"|"garbage", "password"?}
 //   GET    /cameras/:id/delivered  DeliveryLog (what the main stream delivered decodably, wall ms)
+//   GET    /cameras/:id/speaker?windowMs=1000  SpeakerReport (what arrived on the back channel: packets, level, tone)
 //   GET    /cameras             [{ id, urls }]
 //   GET    /cameras/:id/stats   CameraStats
-//   POST   /cameras             {"id", "audio"?, "clockOffsetMs"?}  (add a camera)
+//   POST   /cameras             {"id", "audio"?, "clockOffsetMs"?, "speaker"?}  (add a camera)
 //   DELETE /cameras/:id
 import http from 'node:http';
 import type { FaultSpec, SimCameraConfig, Simulator } from './simulator.ts';
@@ -69,6 +70,12 @@ async function handle(sim: Simulator, req: http.IncomingMessage, res: http.Serve
   }
   if (parts.length === 3 && parts[2] === 'stats' && req.method === 'GET') return send(res, 200, sim.stats(id));
   if (parts.length === 3 && parts[2] === 'delivered' && req.method === 'GET') return send(res, 200, sim.delivered(id));
+  if (parts.length === 3 && parts[2] === 'speaker' && req.method === 'GET') {
+    const w = url.searchParams.get('windowMs');
+    const windowMs = w === null ? undefined : Number(w);
+    if (windowMs !== undefined && !(Number.isInteger(windowMs) && windowMs > 0 && windowMs <= 4000)) return send(res, 400, { error: 'windowMs must be an integer within 1..4000' });
+    return send(res, 200, sim.speaker(id, windowMs));
+  }
   if (parts.length === 3 && parts[2] === 'fault' && req.method === 'POST') {
     const body = (await readJson(req)) as FaultSpec;
     sim.fault(id, body);

@@ -12,6 +12,8 @@ export interface SdpInput {
   video: VideoClip;
   audio?: AudioClip;
   sessionName?: string;
+  /** Add the ONVIF back channel: a PCMA track the camera receives (a=sendonly), trackID=3. */
+  backchannel?: boolean;
 }
 
 export function videoFmtp(v: VideoClip): string {
@@ -55,6 +57,9 @@ export function buildSdp(input: SdpInput): string {
       );
     }
     lines.push('a=recvonly', 'a=control:trackID=2');
+  }
+  if (input.backchannel) {
+    lines.push(`m=audio 0 RTP/AVP 8`, `c=IN ${ip} ${ip === 'IP6' ? '::' : '0.0.0.0'}`, 'b=AS:64', 'a=rtpmap:8 PCMA/8000', 'a=sendonly', 'a=control:trackID=3');
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -18,6 +18,8 @@ import { parseTransports } from './transport.ts';
 import { RtspMessageParser, serializeResponse, type RtspRequest } from '../media/rtsp/message.ts';
 import { RtspHeaders } from '../media/rtsp/headers.ts';
 import { startControlServer, type ControlServer } from './control.ts';
+import { SpeakerLog, type SpeakerReport } from './speaker.ts';
+import { BACKCHANNEL_REQUIRE } from '../media/rtsp/backchannel.ts';
 
 export type StreamName = 'main' | 'sub' | 'h265';
 export const STREAM_NAMES: readonly StreamName[] = ['main', 'sub', 'h265'];
@@ -31,6 +33,12 @@ export interface SimCameraConfig {
   clockOffsetMs?: number;
   /** false: the camera sends no RTCP sender reports (its clock shows only in its replies' Date headers). Default true. */
   rtcpSr?: boolean;
+  /**
+   * true: the camera has a speaker, reached over the ONVIF audio back channel (a PCMA track 3 in
+   * the SDP when DESCRIBE carries `Require: www.onvif.org/ver20/backchannel`). Without one such a
+   * DESCRIBE is answered 551 Option not supported, as real cameras do. Default false.
+   */
+  speaker?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -145,6 +153,8 @@ export interface Simulator {
   fault(id: string, spec: FaultSpec): void;
   /** What the camera's main stream delivered so far (see DeliveryLog). */
   delivered(id: string): DeliveryLog | undefined;
+  /** What the camera's speaker received on the back channel; level and pitch over the last `windowMs` (default 1000). */
+  speaker(id: string, windowMs?: number): SpeakerReport | undefined;
   close(): Promise<void>;
 }
 
@@ -189,6 +199,8 @@ interface Session {
   stalled: boolean;
   pausedMono: number;
   lastActivity: number;
+  /** Interleaved channels of this session's back channel (its speaker), when set up. */
+  backchannel?: TcpDest;
   /** Main-stream video: wall ms (frame time, see sendFrame) since when every frame went out intact (undefined = broken, waiting for a keyframe). */
   goodSinceMs?: number;
   goodUntilMs: number;
@@ -210,6 +222,7 @@ interface Camera {
   baseClockOffsetMs: number;
   clockOffsetMs: number;
   rtcpSr: boolean;
+  speaker: SpeakerLog;
   sessions: Set<Session>;
   dropUntil: number;
   refuseUntil: number;
@@ -242,6 +255,9 @@ const MAX_CATCH_UP_MS = 1000;
 function emptyStreamStats(): StreamStats {
   return { framesSent: 0, audioFramesSent: 0, packetsSent: 0, packetsLost: 0, framesDropped: 0, bytesSent: 0, sessions: 0, sessionsTotal: 0, authRefusals: 0, keyframeRequests: 0 };
 }
+
+/** Track id of the back channel (the camera's speaker) in the SDP and SETUP URLs. */
+const BACKCHANNEL_TRACK = 3;
 
 const PATH_RE = /^\/cam\/([^/]+)\/(main|sub|h265)(?:\/(?:trackID=(\d+))?)?\/?$/;
 
@@ -391,6 +407,7 @@ class SimulatorImpl implements Simulator {
       baseClockOffsetMs: offset,
       clockOffsetMs: offset,
       rtcpSr: cfg.rtcpSr ?? true,
+      speaker: new SpeakerLog(cfg.speaker === true),
       sessions: new Set(),
       dropUntil: 0,
       refuseUntil: 0,
@@ -541,6 +558,10 @@ class SimulatorImpl implements Simulator {
     return { intervals, uncertain: [...cam.log.uncertain] };
   }
 
+  speaker(id: string, windowMs?: number): SpeakerReport | undefined {
+    return this.cameras.get(id)?.speaker.report(windowMs);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -600,6 +621,7 @@ class SimulatorImpl implements Simulator {
 
   private endSession(s: Session): void {
     this.breakDelivery(s);
+    if (s.backchannel && s.camera.sessions.has(s)) s.camera.speaker.sessions--;
     s.playing = false;
     this.playing.delete(s);
     s.camera.sessions.delete(s);
@@ -614,6 +636,8 @@ class SimulatorImpl implements Simulator {
     for (const s of conn.sessions.values()) {
       s.lastActivity = mono;
       if (s.tracks.some((t) => t.tcp?.rtcp === channel)) this.countKeyframeRequests(s, data);
+      // Audio for the speaker: played only once the session plays, as a camera does.
+      if (s.backchannel?.rtp === channel && s.playing) s.camera.speaker.receive(data, this.now());
     }
   }
 
@@ -676,16 +700,21 @@ class SimulatorImpl implements Simulator {
       }
     }
 
+    // RFC 2326 §12.32: a Require tag the server does not implement is refused with 551, naming it
+    // in Unsupported (ONVIF: a camera without a speaker refuses the back-channel tag this way).
+    if (fcam && this.requireBackchannel(req, fcam) === 'unsupported') return reply(551, [['Unsupported', req.headers.get('require') ?? '']]);
+
     const sessHdr = (s: Session): [string, string] => ['Session', `${s.id};timeout=${this.timeoutSec}`];
     switch (req.method) {
       case 'DESCRIBE': {
         if (!target || !cam || target.trackId !== undefined) return reply(404);
         if (cam.refuseUntil > mono) return reply(503);
+        const backchannel = this.requireBackchannel(req, cam) === true;
         // A lying camera announces H.264 whatever it sends.
         const video = cam.lieUntil > mono && target.stream === 'main' ? this.clips.video.main : this.videoClipFor(cam, target.stream);
         const audio = this.audioClipFor(cam);
         const address = conn.socket.localAddress?.replace(/^::ffff:/, '') ?? this.host;
-        const sdp = buildSdp({ sessionId: String(randomInt(1, 2 ** 47)), address, video, ...(audio ? { audio } : {}) });
+        const sdp = buildSdp({ sessionId: String(randomInt(1, 2 ** 47)), address, video, ...(audio ? { audio } : {}), backchannel });
         const baseUrl = req.uri.replace(/\/?$/, '/');
         return reply(200, [['Content-Type', 'application/sdp'], ['Content-Base', baseUrl]], sdp);
       }
@@ -764,6 +793,7 @@ class SimulatorImpl implements Simulator {
     if (!target || !cam) return reply(404);
     if (cam.refuseUntil > mono) return reply(503);
     const trackId = target.trackId ?? 1;
+    if (trackId === BACKCHANNEL_TRACK) return this.onSetupBackchannel(conn, req, target.stream, cam, sessionHeader, existing, reply, sessHdr);
     const audioClip = this.audioClipFor(cam);
     if (trackId !== 1 && !(trackId === 2 && audioClip)) return reply(404);
     if (sessionHeader && !existing) return reply(454);
@@ -842,6 +872,52 @@ class SimulatorImpl implements Simulator {
     reply(200, [['Transport', transport], sessHdr(session)]);
   }
 
+  /** SETUP of the back channel (track 3): TCP interleaved only, and only when asked with the Require tag. */
+  private onSetupBackchannel(
+    conn: Connection,
+    req: RtspRequest,
+    stream: StreamName,
+    cam: Camera,
+    sessionHeader: string | undefined,
+    existing: Session | undefined,
+    reply: (status: number, extra?: Array<[string, string]>, body?: string) => void,
+    sessHdr: (s: Session) => [string, string],
+  ): void {
+    const mono = performance.now();
+    // Without the Require tag the track does not exist (it is not in a plain DESCRIBE either).
+    if (this.requireBackchannel(req, cam) !== true) return reply(404);
+    if (sessionHeader && !existing) return reply(454);
+    if (existing && (existing.camera !== cam || existing.stream !== stream)) return reply(459);
+    if (existing?.playing) return reply(455);
+    if (existing?.backchannel) return reply(459);
+    const spec = parseTransports(req.headers.get('transport') ?? '').find((t) => !t.multicast && t.tcp);
+    if (!spec) return reply(461); // UDP back channel: not offered by this simulator
+    const used = new Set<number>();
+    for (const s of conn.sessions.values()) {
+      for (const t of s.tracks) if (t.tcp) used.add(t.tcp.rtp);
+      if (s.backchannel) used.add(s.backchannel.rtp);
+    }
+    let ch = spec.interleaved;
+    if (!ch || used.has(ch[0])) {
+      let c = 0;
+      while (used.has(c)) c += 2;
+      ch = [c, c + 1];
+    }
+    if (ch[0] > 255 || ch[1] > 255) return reply(461);
+    const session: Session = existing ?? {
+      id: String(randomInt(100_000_000, 2_147_483_647)), camera: cam, stream, conn, tracks: [], playing: false, stalled: false, pausedMono: 0, lastActivity: mono, goodUntilMs: 0,
+    };
+    session.backchannel = { rtp: ch[0], rtcp: ch[1] };
+    if (!existing) {
+      conn.sessions.set(session.id, session);
+      cam.sessions.add(session);
+      cam.stats[stream].sessionsTotal++;
+    }
+    cam.speaker.sessions++;
+    cam.speaker.sessionsTotal++;
+    reply(200, [['Transport', `RTP/AVP/TCP;unicast;interleaved=${ch[0]}-${ch[1]};mode="record"`], sessHdr(session)]);
+  }
+
   private videoClipFor(cam: Camera, stream: StreamName): VideoClip {
     if (stream === 'h265') return this.clips.video.h265;
     if (stream === 'sub') return this.clips.video.sub;
@@ -849,6 +925,16 @@ class SimulatorImpl implements Simulator {
     if (cam.lieUntil > mono && cam.lieSends === 'h265') return this.clips.video.h265;
     if (cam.resolutionUntil > mono) return this.clips.video.sub;
     return (cam.pictureUntil > mono ? this.faultClips[cam.picture] : undefined) ?? this.clips.video.main;
+  }
+
+  /** true: the request asks for the back channel and the camera has a speaker; 'unsupported': a tag it cannot honour. */
+  private requireBackchannel(req: RtspRequest, cam: Camera): boolean | 'unsupported' {
+    const header = req.headers.get('require');
+    if (header === undefined) return false;
+    const tags = header.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    if (tags.some((t) => t !== BACKCHANNEL_REQUIRE)) return 'unsupported';
+    if (tags.length === 0) return false;
+    return cam.speaker.speaker ? true : 'unsupported';
   }
 
   private audioClipFor(cam: Camera): AudioClip | undefined {

@@ -127,6 +127,12 @@ export class RawRtspClient {
     return { session, sdp: d.body, rtpInfo: p.headers.get('rtp-info') ?? '' };
   }
 
+  /** Writes one interleaved frame ($, channel, length, data): RTP to a back channel, or junk. */
+  sendInterleaved(channel: number, data: Uint8Array): void {
+    const head = Buffer.from([0x24, channel, data.length >> 8, data.length & 0xff]);
+    this.socket.write(Buffer.concat([head, data]));
+  }
+
   close(): Promise<void> {
     this.socket.destroy();
     return this.closedPromise;

@@ -3,7 +3,7 @@
 // decoded MANSCDP), sends queries and controls, and never subscribes unless told to.
 import { SipNode } from '../../src/cascade/sip-node.ts';
 import { createSipChallenge, parseManscdp, serializeSipMessage, SipTransport } from '../../src/gb28181/index.ts';
-import type { ManscdpMessage, SipDestination, SipRequest, SipResponse } from '../../src/gb28181/index.ts';
+import type { ManscdpMessage, ReplyFn, RequestContext, SipDestination, SipRequest, SipResponse } from '../../src/gb28181/index.ts';
 import { until } from './helpers.ts';
 
 export interface Received {
@@ -16,9 +16,11 @@ export interface Received {
 export class RawUpper {
   readonly received: Received[] = [];
   registered = false;
+  /** Answers INVITEs instead of the plain 200 (a broadcast's audio leg: voice-broadcast.e2e). */
+  onInvite?: (req: SipRequest, reply: ReplyFn, ctx: RequestContext) => void;
 
   private constructor(readonly node: SipNode) {
-    node.transport.on('request', (req, reply) => {
+    node.transport.on('request', (req, reply, ctx) => {
       let msg: ManscdpMessage | undefined;
       try {
         msg = req.body.length > 0 ? parseManscdp(req.body) : undefined;
@@ -31,6 +33,7 @@ export class RawUpper {
         this.registered = req.headers.get('Expires') !== '0';
         return void reply(200, { headers: { Expires: req.headers.get('Expires') ?? '3600' } });
       }
+      if (req.method === 'INVITE' && this.onInvite) return this.onInvite(req, reply, ctx);
       reply(200);
     });
   }

@@ -1,12 +1,12 @@
 // Seed corpora for the built-in fuzz targets: valid, real-world-shaped inputs to mutate.
-import { SDP_AAC, SDP_DAHUA_H265, SDP_HIKVISION_H264_PCMA } from '../sdp/fixtures.ts';
+import { SDP_AAC, SDP_DAHUA_H265, SDP_HIKVISION_H264_PCMA, SDP_ONVIF_BACKCHANNEL } from '../sdp/fixtures.ts';
 import { serializeInterleaved, serializeRequest, serializeResponse } from '../rtsp/message.ts';
 import { serializeRtpPacket } from '../rtp/packet.ts';
 import { buildBye, buildReceiverReport, buildSdesCname, buildSenderReport, concatBytes } from '../rtp/rtcp.ts';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-export const SDP_SEEDS: Uint8Array[] = [SDP_HIKVISION_H264_PCMA, SDP_DAHUA_H265, SDP_AAC].map(text);
+export const SDP_SEEDS: Uint8Array[] = [SDP_HIKVISION_H264_PCMA, SDP_DAHUA_H265, SDP_AAC, SDP_ONVIF_BACKCHANNEL].map(text);
 
 const rtp = (seq: number, size: number, pt = 96): Uint8Array =>
   serializeRtpPacket({ payloadType: pt, sequence: seq, timestamp: seq * 3600, ssrc: 0x11223344, marker: seq % 3 === 0, payload: new Uint8Array(size).fill(seq & 0xff) });

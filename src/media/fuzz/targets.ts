@@ -6,6 +6,7 @@ import { parseSdp, resolveControlUrl, SdpError } from '../sdp/parse.ts';
 import { RtspMessageParser, RtspParseError } from '../rtsp/message.ts';
 import { parseWwwAuthenticate, verifyAuthorization } from '../rtsp/auth.ts';
 import { parseSession, parseTransport } from '../rtsp/transport.ts';
+import { backchannelLaw, findBackchannel } from '../rtsp/backchannel.ts';
 import { parseRtpPacket, RtpError } from '../rtp/packet.ts';
 import { parseRtcpCompound, RtcpError } from '../rtp/rtcp.ts';
 import { hashBytes, Prng } from './prng.ts';
@@ -124,6 +125,10 @@ registerFuzzTarget('sdp', (input) => {
     expectOnly(() => {
       const sdp = parseSdp(text);
       for (const m of sdp.media) resolveControlUrl('rtsp://h/a/', m.control);
+      // Back-channel selection (issue 15) must hold on whatever the parser lets through.
+      const back = findBackchannel(sdp.media);
+      if (back && back.direction !== 'sendonly') throw new FuzzInvariantError('back channel not sendonly');
+      if (back) backchannelLaw(back);
     }, SdpError);
   }
 }, SDP_SEEDS);

@@ -18,6 +18,9 @@ import { MediaReceiver } from './receiver.ts';
 import type { TrackStatsSnapshot } from './track-stats.ts';
 import { parseRtspDate, statedClock } from './date-clock.ts';
 import type { DateSample, StatedClock } from './date-clock.ts';
+import { BACKCHANNEL_REQUIRE, BackchannelPacketizer, backchannelLaw, findBackchannel } from './backchannel.ts';
+import type { BackchannelStats } from './backchannel.ts';
+import type { G711Law } from '../g711/level.ts';
 
 export type { RtspCloseReason, RtspCloseCode } from './errors.ts';
 export { RtspClientError } from './errors.ts';
@@ -40,6 +43,12 @@ export interface RtspClientOptions {
   now?: () => number;
   /** Which SDP media to SETUP. Default: video and audio with a known clock rate. */
   trackFilter?: (media: SdpMedia) => boolean;
+  /**
+   * Ask for the camera's ONVIF audio back channel (its speaker; see backchannel.ts): 'with-media'
+   * also plays the tracks trackFilter selects, 'only' sets up the back channel alone (no receive
+   * tracks, so no no-media watchdog: keep-alives detect a dead camera). TCP transport only.
+   */
+  backchannel?: 'with-media' | 'only';
 }
 
 export interface RtspTrack {
@@ -69,6 +78,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   tracks: RtspTrack[] = [];
   /** Methods from the OPTIONS Public header. */
   publicMethods = new Set<string>();
+  /** Index in `tracks` of the back channel when one was asked for and set up. */
+  backchannelIndex: number | undefined;
+  private backchannelSender: BackchannelPacketizer | undefined;
+  private backchannelRtpChannel: number | undefined;
   private readonly target: ParsedRtspUrl | undefined;
   private readonly credentials: Credentials | undefined;
   private readonly transport: 'tcp' | 'udp';
@@ -86,6 +99,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private abortConnect: (() => void) | undefined;
   private closeReason: RtspCloseReason | undefined;
   private started = false;
+  private playing = false;
   /** After stop(): whatever ends the session (TEARDOWN reply, server FIN) reports 'stopped'. */
   private stopRequested = false;
   /** The newest replies' Date headers (the camera's clock where it sends no RTCP SR). */
@@ -129,6 +143,25 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     return statedClock(this.dates);
   }
 
+  /** The back channel's law and what went out on it (undefined: none set up). */
+  get backchannel(): ({ law: G711Law; payloadType: number } & BackchannelStats) | undefined {
+    const b = this.backchannelSender;
+    return b ? { law: b.law, payloadType: b.payloadType, ...b.stats } : undefined;
+  }
+
+  /**
+   * Sends G.711 audio (`from` law; re-encoded when the camera takes the other) to the camera's
+   * speaker on the back channel, in 20 ms RTP packets. False when there is no back channel or the
+   * session is not playing (yet or any more).
+   */
+  sendAudio(from: G711Law, payload: Uint8Array): boolean {
+    const sender = this.backchannelSender;
+    const ch = this.backchannelRtpChannel;
+    if (!sender || ch === undefined || this.closed || !this.playing || !this.conn) return false;
+    for (const packet of sender.packetize(from, payload)) if (!this.conn.writeInterleaved(ch, packet)) return false;
+    return true;
+  }
+
   /** Connect and negotiate up to PLAY. Rejects with RtspClientError (after emitting 'close'). */
   async start(): Promise<void> {
     if (this.started) throw new RtspClientError('internal', 'start() called twice');
@@ -136,6 +169,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     try {
       if (this.closeReason) throw new RtspClientError(this.closeReason.code, this.closeReason.message);
       if (!this.target) throw new RtspClientError('unsupported', new RtspUrlError('invalid RTSP URL').message);
+      if (this.options.backchannel && this.transport !== 'tcp') throw new RtspClientError('unsupported', 'the audio back channel is sent interleaved on the RTSP connection: use TCP transport');
       await this.connect(this.target);
       await this.fetchOptions();
       await this.describe();
@@ -146,7 +180,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
         sendInterleaved: (ch, data) => this.conn?.writeInterleaved(ch, data) ?? false,
       }, this.options.rtcpIntervalMs);
       for (let i = 0; i < this.tracks.length; i++) await this.setup(i);
-      await this.request('PLAY', this.aggregateUrl, { Range: 'npt=0.000-' });
+      await this.request('PLAY', this.aggregateUrl, { Range: 'npt=0.000-', ...this.requireHeader() });
+      this.playing = true;
       this.afterPlay();
     } catch (e) {
       const err = this.toClientError(e);
@@ -206,13 +241,37 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     }
   }
 
+  /** ONVIF: every request of a back-channel session carries the Require tag (Streaming spec §5.3.1). */
+  private requireHeader(): Record<string, string> {
+    return this.options.backchannel ? { Require: BACKCHANNEL_REQUIRE } : {};
+  }
+
   private async describe(): Promise<void> {
-    const res = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp' });
+    let res: RtspResponse;
+    try {
+      res = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp', ...this.requireHeader() });
+    } catch (e) {
+      if (this.options.backchannel && e instanceof RtspClientError && e.statusCode === 551) {
+        throw new RtspClientError('unsupported', `the camera has no audio back channel (551 Option not supported for ${BACKCHANNEL_REQUIRE})`, 551);
+      }
+      throw e;
+    }
     const sdpText = Buffer.from(res.body).toString('utf8');
     const sdp = parseSdp(sdpText);
     const base = res.headers.get('content-base') ?? res.headers.get('content-location') ?? this.url;
+    // A sendonly track is the camera's input (a back channel), never something to receive.
     const filter = this.options.trackFilter ?? ((m: SdpMedia) => (m.type === 'video' || m.type === 'audio') && m.clockRate > 0);
-    this.tracks = sdp.media.filter(filter).map((media) => ({ media, controlUrl: resolveControlUrl(base, media.control) }));
+    const receive = this.options.backchannel === 'only' ? [] : sdp.media.filter((m) => m.direction !== 'sendonly' && filter(m));
+    this.tracks = receive.map((media) => ({ media, controlUrl: resolveControlUrl(base, media.control) }));
+    if (this.options.backchannel) {
+      const back = findBackchannel(sdp.media);
+      if (!back) throw new RtspClientError('unsupported', 'the camera accepted the back-channel request but its SDP has no sendonly audio track');
+      const law = backchannelLaw(back);
+      if ('error' in law) throw new RtspClientError('unsupported', law.error);
+      this.backchannelIndex = this.tracks.length;
+      this.backchannelSender = new BackchannelPacketizer(law.law, back.payloadType);
+      this.tracks.push({ media: back, controlUrl: resolveControlUrl(base, back.control) });
+    }
     if (this.tracks.length === 0) throw new RtspClientError('unsupported', 'SDP has no usable video/audio track');
     this.aggregateUrl = resolveControlUrl(base, sdp.control);
   }
@@ -227,7 +286,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       if (this.closed) throw new RtspClientError('stopped', 'closed during SETUP');
       transport = `RTP/AVP;unicast;client_port=${port}-${port + 1}`;
     }
-    const res = await this.request('SETUP', this.tracks[index].controlUrl, { Transport: transport });
+    const res = await this.request('SETUP', this.tracks[index].controlUrl, { Transport: transport, ...this.requireHeader() });
     const sessionHeader = res.headers.get('session');
     if (sessionHeader !== undefined && this.sessionId === undefined) {
       const s = parseSession(sessionHeader);
@@ -236,14 +295,18 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     }
     const t = parseTransport(res.headers.get('transport') ?? '');
     if (this.transport === 'tcp') {
-      receiver.mapInterleaved(index, t.interleaved ?? [index * 2, index * 2 + 1]);
+      const channels = t.interleaved ?? [index * 2, index * 2 + 1];
+      receiver.mapInterleaved(index, channels);
+      if (index === this.backchannelIndex) this.backchannelRtpChannel = channels[0];
     } else {
       receiver.setUdpPeer(index, t.source, t.serverPort);
     }
   }
 
   private afterPlay(): void {
-    this.receiver?.start(this.timeoutMs);
+    // A back channel alone receives nothing: no no-media watchdog (keep-alives and the socket tell).
+    const receiving = this.tracks.length - (this.backchannelIndex === undefined ? 0 : 1);
+    if (receiving > 0) this.receiver?.start(this.timeoutMs);
     this.scheduleKeepAlive();
   }
 

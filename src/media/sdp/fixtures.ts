@@ -70,3 +70,24 @@ export const SDP_AAC = [
   'a=control:streamid=1',
   '',
 ].join('\n');
+
+/** A camera's answer to DESCRIBE with `Require: www.onvif.org/ver20/backchannel` (ONVIF Streaming §5.3): a sendonly PCMU track it receives. */
+export const SDP_ONVIF_BACKCHANNEL = [
+  'v=0',
+  'o=- 2890842807 1 IN IP4 192.168.0.1',
+  's=RTSP Session with audiobackchannel',
+  't=0 0',
+  'a=control:*',
+  'm=video 0 RTP/AVP 96',
+  'a=rtpmap:96 H264/90000',
+  'a=control:trackID=1',
+  'a=recvonly',
+  'm=audio 0 RTP/AVP 0',
+  'a=control:trackID=2',
+  'a=recvonly',
+  'm=audio 0 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  'a=control:trackID=3',
+  'a=sendonly',
+  '',
+].join('\r\n');

@@ -30,7 +30,10 @@ interface MediaDraft {
   rtpmaps: Map<number, RtpMap>;
   fmtps: Map<number, string>;
   control?: string;
+  direction?: SdpMedia['direction'];
 }
+
+const DIRECTIONS = new Set(['sendonly', 'recvonly', 'sendrecv', 'inactive']);
 
 export function parseSdp(text: string): SessionDescription {
   if (typeof text !== 'string') throw new SdpError('SDP must be a string');
@@ -96,6 +99,10 @@ function parseAttribute(value: string, session: SessionDescription, media: Media
     return;
   }
   if (!media) return;
+  if (DIRECTIONS.has(name)) {
+    media.direction = name as SdpMedia['direction'];
+    return;
+  }
   if (name === 'rtpmap') {
     const { pt, rest } = splitPayloadType(arg, 'rtpmap');
     const fields = rest.split('/');
@@ -152,6 +159,7 @@ function finishMedia(d: MediaDraft): SdpMedia {
   };
   if (map?.channels !== undefined) media.channels = map.channels;
   if (d.control !== undefined) media.control = d.control;
+  if (d.direction !== undefined) media.direction = d.direction;
   return media;
 }
 

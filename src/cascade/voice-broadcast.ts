@@ -1,0 +1,252 @@
+// Voice broadcast to an exam room as a LOWER platform (GB/T 28181-2016 §9.12, issue 15): the
+// upper sends a Broadcast Notify (SourceID: its audio source, TargetID: our camera). When the
+// camera has a speaker — its ONVIF RTSP back channel opens (src/media/rtsp/backchannel.ts) — we
+// answer Result OK and, as the standard's flow and wvp-GB28181-pro expect, this node then INVITEs
+// the SourceID: s=Play, m=audio, a=recvonly, PCMA/8000, y= our SSRC (UDP, or TCP passive when the
+// SIP link is TCP). The upper answers 200 with its sending address and sends plain RTP G.711 (no
+// PS: wvp's broadcast sends pt 8, use_ps false), which is forwarded packet by packet to the
+// camera's back channel. BYE from either side, the camera closing, or 30 s without audio ends it.
+// A camera without a speaker (551) or unreachable keeps the refusal: Result ERROR with the reason.
+// Audited like a live view of the camera: cascade.broadcast, outcome ok / denied.
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { buildGbSdp, buildSsrc, createRequest, createUasDialog, matchesDialog, parseUri, readBroadcast } from '../gb28181/index.ts';
+import type { GbSdp, OtherMessage, ReplyFn, RequestContext, SipDestination, SipDialog, SipRequest } from '../gb28181/index.ts';
+import { RtspClient } from '../media/rtsp/client.ts';
+import { streamSpecOf } from '../recording/camera-spec.ts';
+import type { Store } from '../store/db.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
+import { repos } from '../store/repos/index.ts';
+import { G711RtpReceiver } from './audio-in.ts';
+import { responseXml } from './lower-commands.ts';
+import type { SipNode } from './sip-node.ts';
+import { NO_AUDIO_OUTPUT } from './voice.ts';
+
+/** How long the camera may take to open its back channel before the Broadcast is refused. */
+const BACKCHANNEL_OPEN_MS = 5000;
+
+/** The camera's speaker, open: G.711 in, closed once. */
+export interface CameraSpeaker {
+  send(law: 'pcma' | 'pcmu', payload: Uint8Array): boolean;
+  onClose(fn: (reason: string) => void): void;
+  close(): Promise<void>;
+}
+
+export interface VoiceBroadcastDeps {
+  node: SipNode;
+  store: Store;
+  audit: AuditService;
+  log: Logger;
+  box?: SecretBox;
+  mediaHost: string;
+  /** The upper: where our INVITE goes and its SIP domain. */
+  upper(): { destination: SipDestination; id: string };
+  /** Opens a camera's speaker; default: the RTSP back channel of its main stream. */
+  openSpeaker?(camera: CameraRow): Promise<CameraSpeaker>;
+  /** No audio for this long ends a broadcast. Default 30 s. */
+  stallMs?: number;
+}
+
+interface Leg {
+  callId: string;
+  dialog: SipDialog;
+  camera: CameraRow;
+  stop(reason: string, bye: boolean): void;
+}
+
+export class VoiceBroadcasts {
+  private readonly legs = new Map<string, Leg>();
+  /** Cameras with a broadcast being set up or running: one voice at a time per room speaker. */
+  private readonly busy = new Set<number>();
+  private serial = 0;
+
+  constructor(private readonly d: VoiceBroadcastDeps) {}
+
+  get count(): number {
+    return this.legs.size;
+  }
+
+  /**
+   * Answers a Broadcast Notify: the Response XML to send now, and (when OK) what to run once it is
+   * sent — the INVITE to the SourceID and the forwarding.
+   */
+  async answer(msg: OtherMessage, actor: Actor, selfId: string): Promise<{ xml: string; refused?: string; after?: () => Promise<void> }> {
+    let target: { sourceId: string; targetId: string };
+    try {
+      target = readBroadcast(msg.tree);
+    } catch (e) {
+      return this.refuse(actor, msg.deviceId, undefined, undefined, (e as Error).message, msg.sn);
+    }
+    const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, target.targetId);
+    if (!camera) {
+      const reason = target.targetId === selfId ? NO_AUDIO_OUTPUT : `unknown target ${target.targetId}: not a camera of this node`;
+      return this.refuse(actor, target.targetId, undefined, target.sourceId, reason, msg.sn);
+    }
+    if (this.busy.has(camera.id)) return this.refuse(actor, target.targetId, camera, target.sourceId, `a broadcast to ${target.targetId} is already in progress`, msg.sn);
+    this.busy.add(camera.id);
+    let speaker: CameraSpeaker;
+    try {
+      speaker = await (this.d.openSpeaker ?? ((c) => this.openRtspSpeaker(c)))(camera);
+    } catch (e) {
+      this.busy.delete(camera.id);
+      return this.refuse(actor, target.targetId, camera, target.sourceId, `no audio output: the speaker of ${camera.name} could not be opened: ${(e as Error).message}`, msg.sn);
+    }
+    const xml = responseXml('Broadcast', msg.sn, target.targetId, [{ name: 'Result', text: 'OK' }]);
+    return { xml, after: () => this.invite(target, camera, speaker, actor) };
+  }
+
+  /** BYE from the upper for one of our broadcast legs; false when it is not ours. */
+  onBye(req: SipRequest, reply: ReplyFn): boolean {
+    const leg = this.legs.get(req.headers.get('Call-ID') ?? '');
+    if (!leg || !matchesDialog(leg.dialog, req)) return false;
+    reply(200);
+    leg.stop('BYE from the upper', false);
+    return true;
+  }
+
+  closeAll(): void {
+    for (const leg of [...this.legs.values()]) leg.stop('shutdown', true);
+  }
+
+  private async refuse(actor: Actor, targetId: string, camera: CameraRow | undefined, sourceId: string | undefined, reason: string, sn: number): Promise<{ xml: string; refused: string }> {
+    await this.d.audit.record(actor, {
+      action: 'cascade.broadcast', objectType: camera ? 'camera' : 'device', objectId: camera?.id ?? targetId, outcome: 'denied',
+      ...(camera ? { scopePath: camera.site_path } : {}), detail: { sourceId, targetId, reason },
+    });
+    return { xml: responseXml('Broadcast', sn, targetId, [{ name: 'Result', text: 'ERROR' }, { name: 'Reason', text: reason }]), refused: reason };
+  }
+
+  private async openRtspSpeaker(camera: CameraRow): Promise<CameraSpeaker> {
+    const spec = this.d.box ? streamSpecOf(camera, this.d.box, 'main') : undefined;
+    if (!spec || !spec.url.startsWith('rtsp')) throw new Error('the camera is not reached over RTSP, so it has no back channel here');
+    const client = new RtspClient({ url: spec.url, username: spec.username, password: spec.password, backchannel: 'only', timeoutMs: BACKCHANNEL_OPEN_MS, userAgent: 'xuncha' });
+    await client.start();
+    return {
+      send: (law, payload) => client.sendAudio(law, payload),
+      onClose: (fn) => client.once('close', (r) => fn(`camera back channel closed: ${r.message}`)),
+      close: () => client.stop(),
+    };
+  }
+
+  /** Our INVITE to the SourceID, then G.711 from the upper to the camera until either side ends. */
+  private async invite(target: { sourceId: string; targetId: string }, camera: CameraRow, speaker: CameraSpeaker, actor: Actor): Promise<void> {
+    const { node, log } = this.d;
+    const upper = this.d.upper();
+    const transport = upper.destination.transport === 'tcp' ? 'tcp' : 'udp';
+    let receiver: G711RtpReceiver | undefined;
+    let dialog: SipDialog | undefined;
+    try {
+      const opened = await G711RtpReceiver.listen(transport, this.d.mediaHost, this.d.stallMs);
+      receiver = opened.receiver;
+      this.serial = (this.serial + 1) % 10_000;
+      const ssrc = buildSsrc({ playback: false, domainId: node.identity.domain, serial: this.serial });
+      const sdp = buildGbSdp({
+        sessionName: 'Play', originId: target.targetId, ip: this.d.mediaHost, port: opened.port, transport, ...(transport === 'tcp' ? { setup: 'passive' as const } : {}),
+        direction: 'recvonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }], ssrc: ssrc.text, format: 'v/////a/1/8/1',
+      });
+      const domain = upper.id.slice(0, 10);
+      const req = createRequest({
+        method: 'INVITE', uri: `sip:${target.sourceId}@${domain}`, from: `<sip:${target.targetId}@${node.identity.domain}>`, to: `<sip:${target.sourceId}@${domain}>`,
+        // Subject: sender (the upper's source) : its stream, receiver (our camera) : ours (§I.2.1).
+        headers: { Contact: node.contact(transport), Subject: `${target.sourceId}:${ssrc.text},${target.targetId}:0` },
+        contentType: 'APPLICATION/SDP', body: new TextEncoder().encode(sdp),
+      });
+      const res = await node.transport.invite(req, upper.destination);
+      if (!res.dialog) throw new Error(`the upper answered our broadcast INVITE ${res.response.status} ${res.response.reason}`);
+      dialog = res.dialog;
+    } catch (e) {
+      receiver?.close('INVITE failed');
+      this.busy.delete(camera.id);
+      await speaker.close();
+      log.warn({ err: (e as Error).message, targetId: target.targetId, sourceId: target.sourceId }, 'voice broadcast: INVITE to the upper failed');
+      await this.d.audit.record(actor, {
+        action: 'cascade.broadcast', objectType: 'camera', objectId: camera.id, outcome: 'error', scopePath: camera.site_path,
+        detail: { sourceId: target.sourceId, targetId: target.targetId, reason: (e as Error).message },
+      });
+      return;
+    }
+    this.startLeg('broadcast', dialog, camera, speaker, receiver);
+    await this.d.audit.record(actor, {
+      action: 'cascade.broadcast', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
+      detail: { sourceId: target.sourceId, targetId: target.targetId, transport, callId: dialog.callId },
+    });
+    log.info({ cameraId: camera.id, targetId: target.targetId, sourceId: target.sourceId, transport }, 'voice broadcast from the upper to an exam room started');
+  }
+
+  /**
+   * INVITE s=Talk (or an audio-only INVITE) from the upper for one of our cameras: answered 200
+   * with our receiving port, a=recvonly — the upper's voice goes to the room's speaker; the room's
+   * microphone is not sent back (RFC 3264 §6.1 lets a sendrecv offer be answered recvonly). Returns
+   * the refusal reason when the camera cannot take it (the caller answers 488, media-sessions.ts).
+   */
+  async talk(req: SipRequest, reply: ReplyFn, ctx: RequestContext, actor: Actor, offer: GbSdp): Promise<{ refused?: string }> {
+    let channelId = offer.originId;
+    try {
+      channelId = parseUri(req.uri).user ?? channelId;
+    } catch {
+      // an odd Request-URI: the camera lookup below fails and says so
+    }
+    const camera = await repos(this.d.store.db).cameras.getByGbCode({ kind: 'all' }, channelId);
+    if (!camera) return { refused: NO_AUDIO_OUTPUT };
+    // The upper connects to us over TCP (its a=setup:active); we do not dial out for voice.
+    if (offer.transport === 'tcp' && offer.setup === 'passive') return { refused: 'TCP with a=setup:passive is not supported for voice: offer active' };
+    const law = offer.rtpMaps.find((m) => m.payloadType === 8 || /^PCMA$/i.test(m.encoding)) ? 'pcma' : offer.rtpMaps.find((m) => m.payloadType === 0 || /^PCMU$/i.test(m.encoding)) ? 'pcmu' : undefined;
+    if (!law) return { refused: 'no G.711 (PCMA/PCMU) in the offer' };
+    if (this.busy.has(camera.id)) return { refused: `a broadcast or talk to ${channelId} is already in progress` };
+    this.busy.add(camera.id);
+    let speaker: CameraSpeaker | undefined;
+    let receiver: G711RtpReceiver | undefined;
+    try {
+      speaker = await (this.d.openSpeaker ?? ((c) => this.openRtspSpeaker(c)))(camera);
+      const opened = await G711RtpReceiver.listen(offer.transport, this.d.mediaHost, this.d.stallMs);
+      receiver = opened.receiver;
+      const answer = buildGbSdp({
+        sessionName: offer.sessionName, originId: channelId, ip: this.d.mediaHost, port: opened.port, transport: offer.transport, ...(offer.transport === 'tcp' ? { setup: 'passive' as const } : {}),
+        direction: 'recvonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [law === 'pcma' ? { payloadType: 8, encoding: 'PCMA', clockRate: 8000 } : { payloadType: 0, encoding: 'PCMU', clockRate: 8000 }],
+        ...(offer.ssrc ? { ssrc: offer.ssrc } : {}), format: `v/////a/1/${law === 'pcma' ? 8 : 0}/1`,
+      });
+      const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
+      const dialog = createUasDialog(req, res, ctx.source);
+      this.startLeg('talk', dialog, camera, speaker, receiver);
+      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport }, 'voice talk from the upper to an exam room started');
+      // Answered 200 already: an audit failure must not turn into a second (488) answer.
+      await this.d.audit.record(actor, {
+        action: 'cascade.talk', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
+        detail: { channelId, session: offer.sessionName, transport: offer.transport, direction: 'to the room only (recvonly)', callId: dialog.callId },
+      }).catch((err: unknown) => {
+        this.d.log.error({ err, cameraId: camera.id }, 'talk not audited: ending it');
+        this.legs.get(dialog.callId)?.stop('audit failed', true);
+      });
+      return {};
+    } catch (e) {
+      this.busy.delete(camera.id);
+      receiver?.close('talk failed');
+      await speaker?.close();
+      return { refused: `no audio output: the speaker of ${camera.name} could not be opened: ${(e as Error).message}` };
+    }
+  }
+
+  /** Forwards the upper's G.711 to the camera until BYE, the camera closing, or silence. */
+  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, speaker: CameraSpeaker, rx: G711RtpReceiver): void {
+    const { node, log } = this.d;
+    rx.on('audio', (law, payload) => speaker.send(law, payload));
+    const startedAtMs = Date.now();
+    const leg: Leg = {
+      callId: d.callId, dialog: d, camera,
+      stop: (reason, bye) => {
+        if (this.legs.get(d.callId) !== leg) return;
+        this.legs.delete(d.callId);
+        this.busy.delete(camera.id);
+        rx.close(reason);
+        void speaker.close();
+        if (bye) void node.transport.bye(d).catch(() => undefined);
+        log.info({ kind, cameraId: camera.id, reason, packets: rx.packets, bytes: rx.bytes, durationMs: Date.now() - startedAtMs }, `voice ${kind} to an exam room ended`);
+      },
+    };
+    this.legs.set(d.callId, leg);
+    rx.once('close', (reason) => leg.stop(reason, true));
+    speaker.onClose((reason) => leg.stop(reason, true));
+  }
+}
