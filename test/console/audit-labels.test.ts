@@ -40,6 +40,7 @@ describe('audit labels (issue 14 item 17)', () => {
     expect(`${detailKey('durationMs', 'zh')}: ${detailValue('durationMs', 71_872, formatBeijing)}`).toBe('时长: 1分12秒');
     expect(detailValue('durationMs', 4_200, formatBeijing)).toBe('4.2秒');
     expect(detailValue('stream', 'sub', formatBeijing)).toBe('子码流');
+    expect([detailValue('kind', 'secrecy', formatBeijing), detailValue('kind', 'proficiency', formatBeijing), detailKey('schedules', 'zh')]).toEqual(['试卷保密室', '学业水平考试', '录像计划数']);
     expect(detailValue('freeBytes', 5 * 1024 ** 3, formatBeijing)).toBe('5.0 GB');
     expect(detailValue('before', { name: '第01考场', seats: 30, startMs: Date.UTC(2026, 5, 7, 1, 0, 0) }, formatBeijing)).toBe('（名称: 第01考场，座位数: 30，开始: 2026-06-07 09:00:00）');
     expect(detailValue('problems', [{ relPath: 'a/b.mp4', problem: 'missing' }], formatBeijing)).not.toContain('{');

@@ -41,11 +41,18 @@ export const DETAIL_KEYS: Record<string, string> = {
   signatureVerified: '签名已验证', prevHash: '前一哈希', prevSeq: '前一序号', detail: '详情', capacityKbps: '上行带宽(kbit/s)',
   achievedKbps: '实测码率(kbit/s)', requiredKbps: '所需码率(kbit/s)', model: '型号', serial: '序列号', firmware: '固件版本',
   course: '培训课程', certificate: '证书', sha256: 'SHA-256', requestId: '申请编号', monitoringRoomId: '监控室', onDuty: '在岗人数',
-  names: '人员', locks: '锁定数', heldOff: '暂缓原因',
+  names: '人员', locks: '锁定数', heldOff: '暂缓原因', schedules: '录像计划数',
 };
 
 /** Values the server writes as codes, by key: 码流 main → 主码流 (the rest are shown as they are). */
 export const DETAIL_VALUES: Record<string, Record<string, string>> = {
+  // kind of an org node, a room, an exam or an alarm (the record's action says which)
+  kind: {
+    province: '省', city: '市', district: '区县', site: '考点', exam: '考场', lab: '机房考场', affairs: '考务室', secrecy: '试卷保密室',
+    monitoring: '监控室', other: '其他', gaokao: '高考', postgrad: '研究生考试', self_study: '自学考试', adult: '成人高考',
+    proficiency: '学业水平考试', recording_gap: '录像中断', camera_not_ready: '摄像机未就绪', ptz_refused: '云台操作被拒',
+  },
+  sourceKind: { rtsp: 'RTSP', onvif: 'ONVIF', gb28181: '国标级联' },
   stream: { main: '主码流', sub: '子码流' },
   transport: { ws: 'WebSocket', webrtc: 'WebRTC', mse: 'MSE' },
   result: { ok: '成功', failed: '失败' },
