@@ -44,6 +44,18 @@ export function lineState(l: { windowStartMs: number; windowEndMs: number }, atM
   return atMs < l.windowEndMs ? 'running' : 'ended';
 }
 
+/**
+ * Where a session stands in the report: by its rooms' recording windows, not its own start and end.
+ * Candidates enter (and papers arrive) before the session starts: its windows are already running
+ * then, and a report made at that moment is 临时 — its header must not call the session 未开始.
+ * A session without windows (no rooms in scope) falls back to its own times.
+ */
+export function sessionState(s: { id: number; startMs: number; endMs: number }, lines: ReadonlyArray<{ sessionId: number; windowStartMs: number; windowEndMs: number }>, atMs: number): LineState {
+  const own = lines.filter((l) => l.sessionId === s.id);
+  if (own.length === 0) return lineState({ windowStartMs: s.startMs, windowEndMs: s.endMs }, atMs);
+  return lineState({ windowStartMs: Math.min(...own.map((l) => l.windowStartMs)), windowEndMs: Math.max(...own.map((l) => l.windowEndMs)) }, atMs);
+}
+
 /** 完整率 of something with nothing required yet is not 100 %: it has not started. */
 export function coverageText(coverage: number, requiredMs: number): string {
   return requiredMs > 0 ? pct(coverage) : '未开始';

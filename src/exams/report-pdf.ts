@@ -7,7 +7,7 @@ import { loadPdfKit } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import { AppError } from '../util/errors.ts';
 import { REASON_LABELS } from './coverage.ts';
-import { EXAM_KIND_LABELS, LEVEL_LABELS, LINE_STATE_LABELS, ROOM_KIND_LABELS, beijingMs, coverageText, duration, lineState } from './labels.ts';
+import { EXAM_KIND_LABELS, LEVEL_LABELS, LINE_STATE_LABELS, ROOM_KIND_LABELS, beijingMs, coverageText, duration, lineState, sessionState } from './labels.ts';
 import type { ExamReport } from './report-service.ts';
 
 export const DEFAULT_CJK_FONT = { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' };
@@ -114,11 +114,11 @@ export async function reportPdf(report: ExamReport, font = DEFAULT_CJK_FONT): Pr
   doc.moveDown(0.5).fontSize(10);
   if (report.provisional) doc.fillColor('#c00').text('临时报告：生成时仍有场次在进行，数据截至生成时刻，考试结束后请重新生成正式报告。').fillColor('#000');
   doc.text(`考试：${report.exam.name}（${EXAM_KIND_LABELS[report.exam.kind]}）    录像保存期限：${report.exam.retentionDays} 天`);
-  for (const s of report.sessions) doc.text(`场次：${s.subject}    ${s.start} ～ ${s.end}    ${LINE_STATE_LABELS[lineState({ windowStartMs: s.startMs, windowEndMs: s.endMs }, at)]}`);
+  for (const s of report.sessions) doc.text(`场次：${s.subject}    ${s.start} ～ ${s.end}    ${LINE_STATE_LABELS[sessionState(s, report.lines, at)]}`);
   doc.text(`生成时间：${formatBeijing(at)}（北京时间）    统计依据：录像系统记录的每段录像的起止时刻`);
 
   table(doc, '一、汇总', ['层级', '名称', '摄像机×时段', '应录时长', '完整率', '最低完整率', '中断次数', '中断总时长'],
-    [40, 125, 50, 75, 50, 55, 40, 80],
+    [40, 115, 60, 75, 50, 55, 40, 80], // 摄像机×时段 on one line
     report.rollups.map((u) => [LEVEL_LABELS[u.level], u.name, String(u.cameras), u.requiredMs > 0 ? duration(u.requiredMs) : '未开始', coverageText(u.coverage, u.requiredMs), coverageText(u.worstCoverage, u.requiredMs), String(u.gaps), duration(u.gapMs)]));
 
   table(doc, '二、明细（场次 × 房间 × 摄像机）', ['科目', '考点', '房间', '摄像机', '应录时段', '应录时长', '完整率', '中断', '状态'],

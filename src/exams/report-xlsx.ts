@@ -5,7 +5,7 @@ import type ExcelJS from 'exceljs';
 import { loadExcelJS } from '../util/lazy-libs.ts';
 import { formatBeijing } from '../util/beijing-time.ts';
 import { REASON_LABELS } from './coverage.ts';
-import { END_SOURCE_LABELS, EXAM_KIND_LABELS, LEVEL_LABELS, LINE_STATE_LABELS, ROOM_KIND_LABELS, beijingMs, duration, lineState } from './labels.ts';
+import { END_SOURCE_LABELS, EXAM_KIND_LABELS, LEVEL_LABELS, LINE_STATE_LABELS, ROOM_KIND_LABELS, beijingMs, duration, lineState, sessionState } from './labels.ts';
 import type { ExamReport } from './report-service.ts';
 import { neutralise } from '../org/transfer/columns.ts';
 
@@ -37,7 +37,7 @@ export async function reportXlsx(report: ExamReport): Promise<Buffer> {
   const title = [
     ...(report.provisional ? ['临时报告：生成时仍有场次在进行，数据截至生成时刻，考试结束后请重新生成正式报告。'] : []),
     `考试：${report.exam.name}（${EXAM_KIND_LABELS[report.exam.kind]}）  录像保存期限：${report.exam.retentionDays}天`,
-    `场次：${report.sessions.map((s) => `${s.subject} ${s.start}～${s.end.slice(11)}（${LINE_STATE_LABELS[lineState({ windowStartMs: s.startMs, windowEndMs: s.endMs }, at)]}）`).join('；')}`,
+    `场次：${report.sessions.map((s) => `${s.subject} ${s.start}～${s.end.slice(11)}（${LINE_STATE_LABELS[sessionState(s, report.lines, at)]}）`).join('；')}`,
     `生成时间：${formatBeijing(at)}（北京时间）`,
   ];
 

@@ -27,6 +27,28 @@ describe('audit labels (issue 14 item 17)', () => {
     expect(actionLabel('alarm.ack', 'zh')).toBe('确认报警并处置');
   });
 
+  it('every detail key the server writes has a Chinese name; lengths of time, sizes, nested changes and refusal reasons read as words, not codes or JSON', () => {
+    const keys = new Set<string>();
+    for (const f of files(path.join(import.meta.dirname, '../../src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/detail(?::| =) \{([^}]*)\}/g)) {
+        for (const k of m[1].matchAll(/(?:^|[{,]\s*)([a-zA-Z]+)(?=\s*[:,}]|\s*$)/g)) keys.add(k[1]);
+      }
+    }
+    expect(keys.size).toBeGreaterThan(100);
+    expect([...keys].filter((k) => !/[\u4e00-\u9fff]/.test(detailKey(k, 'zh')) && k !== 'ip' && k !== 'sha256')).toEqual([]);
+    // video.live.end: { durationMs, stream, transport } — seen raw on the audit page.
+    expect(`${detailKey('durationMs', 'zh')}: ${detailValue('durationMs', 71_872, formatBeijing)}`).toBe('时长: 1分12秒');
+    expect(detailValue('durationMs', 4_200, formatBeijing)).toBe('4.2秒');
+    expect(detailValue('stream', 'sub', formatBeijing)).toBe('子码流');
+    expect([detailValue('kind', 'secrecy', formatBeijing), detailValue('kind', 'proficiency', formatBeijing), detailKey('schedules', 'zh')]).toEqual(['试卷保密室', '学业水平考试', '录像计划数']);
+    expect(detailValue('freeBytes', 5 * 1024 ** 3, formatBeijing)).toBe('5.0 GB');
+    expect(detailValue('before', { name: '第01考场', seats: 30, startMs: Date.UTC(2026, 5, 7, 1, 0, 0) }, formatBeijing)).toBe('（名称: 第01考场，座位数: 30，开始: 2026-06-07 09:00:00）');
+    expect(detailValue('problems', [{ relPath: 'a/b.mp4', problem: 'missing' }], formatBeijing)).not.toContain('{');
+    expect(detailValue('reason', 'not found in scope', formatBeijing)).toBe('不在管辖范围内');
+    expect(detailValue('reason', 'role operator', formatBeijing)).toBe('角色无此权限（巡查员）');
+    expect(detailValue('error', null, formatBeijing)).toBe('—');
+  });
+
   it('epoch milliseconds are shown as Beijing time, keys in Chinese', () => {
     expect(detailKey('fromMs', 'zh')).toBe('开始');
     expect(detailValue('fromMs', Date.UTC(2026, 5, 7, 1, 0, 0), formatBeijing)).toBe('2026-06-07 09:00:00');

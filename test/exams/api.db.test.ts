@@ -80,6 +80,12 @@ describe.each(DIALECTS)('exam API on %s', (dialect) => {
     expect(history.alarms.map((a) => a.id)).toContain(alarms.alarms[0].id);
     expect(history.alarms.find((a) => a.id === alarms.alarms[0].id)).toMatchObject({ disposition: '已通知考点，重启摄像机', cameraName: expect.any(String), siteName: expect.any(String) });
     expect(((await call('operator', 'GET', '/api/alarms?acked=false&kind=recording_gap')).json() as { alarms: unknown[] }).alarms).toHaveLength(0);
+    // …and by site and the end of the time range (the 报警记录 filters; the alarm was raised at 13:00).
+    const ids = async (q: string) => ((await call('admin', 'GET', `/api/alarms?${q}`)).json() as { alarms: Array<{ id: number }> }).alarms.map((a) => a.id);
+    expect(await ids(`siteId=${d.siteId}`)).toContain(alarms.alarms[0].id);
+    expect(await ids(`siteId=${d.siteId + 100_000}`)).toEqual([]);
+    expect(await ids(`fromMs=${bj('2026-06-07 00:00')}&toMs=${bj('2026-06-07 12:00')}`)).not.toContain(alarms.alarms[0].id);
+    expect(await ids(`fromMs=${bj('2026-06-07 12:00')}&toMs=${bj('2026-06-08 00:00')}`)).toContain(alarms.alarms[0].id);
     const xlsx2 = await call('operator', 'GET', '/api/alarms.xlsx?acked=true');
     expect(xlsx2.statusCode).toBe(200);
     expect(xlsx2.rawPayload.subarray(0, 2).toString()).toBe('PK');

@@ -230,4 +230,24 @@ describe.each(DIALECTS)('exam day on %s', (dialect) => {
     expect([laterRow[col('完整率')], laterRow[col('状态')]]).toEqual(['未开始', '未开始']);
     expect(rows('中断明细')).toContainEqual(expect.arrayContaining(['语文', '第01考场', '前置', '2026-06-07 09:12:34.000', '2026-06-07 09:13:00.000', '26秒', '视频流停滞']));
   });
+
+  it('R-REC-4 (issue 14 item 18): while candidates enter, before the session starts, the report is 临时 and its header says the session is 进行中, not 未开始', async () => {
+    await run(d, 'r1front', bj('2026-06-07 08:25'), null, null);
+    d.t.clock.set(bj('2026-06-07 08:40')); // the 08:30 window runs; 语文 starts at 09:00
+    const report = await d.m.reports.build(d.admin, d.examId);
+    expect(report.provisional).toBe(true);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'xuncha-report-')), 'r.pdf');
+    try {
+      writeFileSync(file, await reportPdf(report, d.m.font));
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/场次：语文\s+2026-06-07 09:00:00 ～ 2026-06-07 11:30:00\s+进行中/);
+    } finally {
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await reportXlsx(report)) as unknown as ArrayBuffer);
+    const titles: string[] = [];
+    wb.getWorksheet('汇总')!.eachRow((row) => titles.push(String((row.values as unknown[])[1] ?? '')));
+    expect(titles.find((t) => t.startsWith('场次：'))).toContain('语文 2026-06-07 09:00:00～11:30:00（进行中）');
+  });
 });

@@ -1,6 +1,7 @@
 // Friendly labels for the server's audit action / object codes (src/**: `audit.append(..., { action })`).
 // Unknown codes fall back to a verb+object guess, else the raw code (always available as a tooltip).
 import type { Lang } from '../../i18n.ts';
+import { DETAIL_KEYS, DETAIL_VALUES } from './auditDetailKeys.ts';
 
 const ACTIONS: Record<string, [string, string]> = {
   'auth.login': ['登录', 'Sign in'], 'auth.logout': ['退出登录', 'Sign out'], 'auth.totp.enable': ['启用双因素认证', 'Enable 2FA'],
@@ -74,41 +75,66 @@ export function actionLabel(code: string, lang: Lang): string {
   return lang === 'zh' ? `${v[0]}${o[0]}` : `${v[1]} ${o[1].toLowerCase()}`;
 }
 
-/** Detail keys in Chinese, and *Ms values (ms since the epoch) as Beijing time (issue 14 item 17). */
-const KEYS: Record<string, string> = {
-  name: '名称', reason: '原因', purpose: '用途', fromMs: '开始', toMs: '结束', atMs: '时间', cameras: '摄像机', camera: '摄像机', room: '考场', site: '考点',
-  kind: '类型', seats: '座位数', seed: '初始数据', orgNodeId: '机构', gbCode: '国标编码', position: '位置', intervalS: '间隔(秒)',
-  disposition: '处置意见', note: '意见', requester: '申请人', exportId: '导出编号', file: '文件', watermark: '水印', count: '数量', username: '用户名', role: '角色',
-  layoutTiles: '画面数', cameraIds: '摄像机', shared: '共享', roomId: '房间', sourceKind: '接入方式', networkSet: '已设网络配置', cameraId: '摄像机',
-  for: '请求的操作', windows: '时段', lower: '下级', streams: '路数', achievedKbps: '实测码率(kbit/s)', requiredKbps: '所需码率(kbit/s)', verdict: '结论',
-};
+/** Detail keys in Chinese (auditDetailKeys.ts), and *Ms values (ms since the epoch) as Beijing time (issue 14 item 17). */
 export function detailKey(k: string, lang: Lang): string {
-  return lang === 'zh' ? (KEYS[k] ?? k) : k;
+  return lang === 'zh' ? (DETAIL_KEYS[k] ?? k) : k;
 }
 // Codes the duty rules write into a refusal (src/duty/policy.ts), and the window kinds they name.
 const REASONS: Record<string, string> = {
   'no remote-viewing grant': '无有效的远程调看授权', 'two-person rule': '未满足两人值守',
   // Decisions from the level above (docs/design/duty.md "Downward approvals").
   'bad-signature': '签名无效（非上级签发）', 'no such request': '本级无此申请', 'request differs': '申请内容不符', 'invalid decision': '审批内容无效',
+  'not found in scope': '不在管辖范围内', 'unknown user': '用户不存在', 'too many failures from this address': '该地址登录失败次数过多',
+  disabled: '账号已停用', locked: '账号已锁定', 'no purpose stated': '未填写用途', 'camera not in token': '摄像机不在本次授权内',
+  'exam owned by a node outside the scope': '考试属于管辖范围外的机构',
+  'not the owner, and not an administrator of a shared tour': '不是所有者，也不是该共享轮巡方案的管理员',
+  'not the owner, and not an administrator of a shared layout': '不是所有者，也不是该共享画面布局的管理员',
   'already approved': '申请已批准', 'already refused': '申请已拒绝', 'already cancelled': '申请已撤销', 'not the authority above': '非上级考试机构', 'own request': '不能审批自己的申请',
 };
 const WINDOW_KINDS: Record<string, string> = { exam: '考试时段', custody: '试卷保密时段' };
 
-/** An object in a detail list (playback.start's cameras: {id, gbCode, name}) as words, not JSON. */
-function itemText(x: unknown): string {
+const ROLES: Record<string, string> = { admin: '系统管理员', operator: '巡查员', leader: '组长', inspector: '纪检监察' };
+/** A length of time (durationMs, offsets) as 1小时2分3秒 / 1.5秒. */
+function durationText(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const a = Math.abs(ms);
+  if (a < 60_000) return `${sign}${Number((a / 1000).toFixed(a < 10_000 ? 1 : 0))}秒`;
+  const s = Math.round(a / 1000);
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  return `${sign}${h ? `${h}小时` : ''}${m}分${r}秒`;
+}
+function bytesText(n: number): string {
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < u.length - 1) [v, i] = [v / 1024, i + 1];
+  return `${i === 0 ? v : v.toFixed(1)} ${u[i]}`;
+}
+
+/** An item of a detail list as words, not JSON: playback.start's cameras {id, gbCode, name} by name, a range as from～to. */
+function itemText(x: unknown, beijing: (ms: number) => string): string {
+  if (Array.isArray(x)) return x.length === 2 && x.every((n) => typeof n === 'number' && n > 946_684_800_000) ? `${beijing(x[0] as number)}～${beijing(x[1] as number)}` : x.map((y) => itemText(y, beijing)).join('、');
   if (typeof x !== 'object' || x === null) return String(x);
   const o = x as Record<string, unknown>;
   if (typeof o.name === 'string') return o.name;
-  if (o.id !== undefined) return `#${String(o.id)}${typeof o.gbCode === 'string' ? `（${o.gbCode}）` : ''}`;
-  return JSON.stringify(x);
+  if (o.id !== undefined && Object.keys(o).every((k) => k === 'id' || k === 'gbCode')) return `#${String(o.id)}${typeof o.gbCode === 'string' ? `（${o.gbCode}）` : ''}`;
+  return detailValue('', x, beijing);
 }
 export function detailValue(k: string, v: unknown, beijing: (ms: number) => string): string {
-  if (typeof v === 'number' && /Ms$/.test(k) && v > 946_684_800_000) return beijing(v);
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number' && /Ms$/.test(k)) return v > 946_684_800_000 ? beijing(v) : durationText(v); // a time, else a length of time
+  if (typeof v === 'number' && /(^b|B)ytes$/.test(k)) return bytesText(v);
+  if (typeof v === 'string' && DETAIL_VALUES[k]?.[v]) return DETAIL_VALUES[k][v];
+  if ((k === 'role' || k === 'previousRole') && typeof v === 'string') return ROLES[v] ?? v;
+  // A refusal by role: `role operator` → 角色无此权限（巡查员）.
+  if (k === 'reason' && typeof v === 'string' && /^role \w+$/.test(v)) return `角色无此权限（${ROLES[v.slice(5)] ?? v.slice(5)}）`;
   // `for` names the action a refusal was for (duty.view: video.live.start).
   if (k === 'for' && typeof v === 'string') return actionLabel(v, 'zh');
   if (k === 'reason' && typeof v === 'string') return REASONS[v] ?? v;
   if (k === 'windows' && Array.isArray(v)) return v.map((x) => WINDOW_KINDS[String(x)] ?? String(x)).join('、');
-  if (Array.isArray(v)) return v.map(itemText).join('、');
+  if (Array.isArray(v)) return v.map((x) => itemText(x, beijing)).join('、');
   if (typeof v === 'boolean') return v ? '是' : '否';
-  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // A nested object (before / after of a change) as 键: 值 in brackets, never JSON.
+  if (typeof v === 'object') return `（${Object.entries(v as Record<string, unknown>).map(([ik, iv]) => `${DETAIL_KEYS[ik] ?? ik}: ${detailValue(ik, iv, beijing)}`).join('，')}）`;
+  return String(v);
 }

@@ -59,7 +59,7 @@ export function ReportPanel({ exam, sessionId, onSessionChange }: { exam: Exam; 
   const rollupCols: TableColumnsType<ReportRollup> = [
     { title: x('level'), dataIndex: 'level', width: 90, render: (v: string) => <Tag>{xl('level', v)}</Tag> },
     { title: lang === 'zh' ? '名称' : 'Name', dataIndex: 'name', onCell: () => ({ style: { minWidth: 160 } }) },
-    { title: x('cameras'), dataIndex: 'cameras', width: 90, align: 'right' },
+    { title: x('cameras'), dataIndex: 'cameras', width: 110, align: 'right' },
     { title: x('required'), dataIndex: 'requiredMs', width: 140, render: (v: number) => duration(v, lang) },
     { title: x('recorded'), dataIndex: 'recordedMs', width: 140, render: (v: number) => duration(v, lang) },
     { title: x('coverage'), dataIndex: 'coverage', width: 190, render: (v: number, u) => cov(v, u.requiredMs) },
