@@ -46,6 +46,32 @@ export type CheckinInput = PersonProof;
 /** How often a workstation's activity is written at most (ms). */
 const ACTIVITY_WRITE_MS = 60_000;
 
+/** Who is on duty per monitoring room, with the 确认在岗 period and prompt lead (ms) and the server's now (the countdown's base). */
+export interface DutyRoomsStatus {
+  rooms: RoomDutyStatus[];
+  presenceEveryMs: number;
+  promptLeadMs: number;
+  nowMs: number;
+}
+
+/** Body of a `duty.alarm` item (不足两人值守), as published upward and shown by every level above. */
+export interface DutyAlarmBody {
+  roomId: number;
+  roomName: string;
+  onDuty: number;
+  names: string[];
+  /** Fewer than two on duty inside a window (raised); false once cleared. */
+  alone: boolean;
+  windows: string[];
+  message: string;
+  atMs: number;
+}
+
+/** `GET /api/duty/status`: the rooms' status and this browser's enrolled workstation, if any. */
+export interface DutyStatusView extends DutyRoomsStatus {
+  workstation: { id: number; name: string; roomId: number; roomName: string } | null;
+}
+
 export class DutyService {
   /** Last activity written per credential hash (only enrolled ones are kept). */
   private readonly activity = new Map<string, number>();
@@ -229,7 +255,7 @@ export class DutyService {
    * Who is checked in per monitoring room in scope, and whether each room meets the rule now. Per
    * person `confirmDueAtMs`: when they must next 确认在岗 (null outside exam/custody windows).
    */
-  async status(actor: Actor): Promise<{ rooms: RoomDutyStatus[]; presenceEveryMs: number; promptLeadMs: number; nowMs: number }> {
+  async status(actor: Actor): Promise<DutyRoomsStatus> {
     await requirePermission(this.d.audit, actor, 'org.read', 'duty.status', 'duty_checkin', '*');
     const r = repos(this.d.store.db);
     const wss = await r.duty.listWorkstations(actor.scope);
@@ -289,7 +315,7 @@ export class DutyService {
     if (onlyOnChange && alone === wasAlone) return undefined;
     const kinds = [...new Set(windows.map((w) => w.kind))];
     const message = alone ? `${room.name}${kinds.includes('exam') ? '考试' : '保密'}时段仅 ${names.length} 人在岗，违反两人值守规定` : `${room.name}已恢复两人在岗`;
-    await this.d.publish!(trx, { topic: 'duty.alarm', key: String(roomId), scopePath: sitePath, body: { roomId, roomName: room.name, onDuty: names.length, names, alone, windows: kinds, message, atMs } });
+    await this.d.publish!(trx, { topic: 'duty.alarm', key: String(roomId), scopePath: sitePath, body: { roomId, roomName: room.name, onDuty: names.length, names, alone, windows: kinds, message, atMs } satisfies DutyAlarmBody });
     if (alone) this.d.log.warn({ roomId, onDuty: names.length }, `两人值守告警已上报 (${message})`);
     else this.d.log.info({ roomId }, `两人值守告警解除 (${message})`);
     return alone ? 'raised' : 'cleared';

@@ -25,6 +25,9 @@ export const REVIEW_TOPIC = 'duty.review';
 const LOOKBACK_MS = 7 * 24 * 3600_000;
 
 export type ReviewState = 'running' | 'due' | 'overdue' | 'signed';
+/** Body of a `duty.review` item (保密室回看) as published upward: the task, and whether it is overdue. */
+export type ReviewItemBody = ReviewTaskView & { overdue: boolean; alarm?: 'custody_review_overdue' };
+
 export interface ReviewTaskView { id: number; roomId: number; roomName: string; periodFromMs: number; periodToMs: number; dueAtMs: number; state: ReviewState; signedBy: string | null; signedAtMs: number | null; note: string | null }
 
 export interface ReviewDeps {
@@ -62,7 +65,7 @@ export class ReviewService {
       if (prev && (JSON.parse(prev) as { overdue?: boolean }).overdue) continue;
       overdue++;
       this.d.log?.warn({ taskId: t.id, roomId: t.room_id, room: t.room_name, dueAtMs: t.due_at_ms }, `保密室录像回看任务逾期未签：${t.room_name} (custody review overdue)`);
-      if (this.d.publish) await this.d.store.db.transaction().execute((trx) => this.d.publish!(trx, { topic: REVIEW_TOPIC, key: String(t.id), scopePath: t.site_path, body: { ...this.view(t, now), overdue: true, alarm: 'custody_review_overdue' } }));
+      if (this.d.publish) await this.d.store.db.transaction().execute((trx) => this.d.publish!(trx, { topic: REVIEW_TOPIC, key: String(t.id), scopePath: t.site_path, body: { ...this.view(t, now), overdue: true, alarm: 'custody_review_overdue' } satisfies ReviewItemBody }));
     }
     return { created, overdue };
   }
@@ -84,7 +87,7 @@ export class ReviewService {
     await this.d.store.db.transaction().execute(async (trx) => {
       if (!(await repos(trx).reviews.sign(id, { by: actor.username, userId: actor.userId, atMs: now, note }))) throw new AppError('conflict', `该回看任务已由 ${t.signed_by ?? '他人'} 签署 (already signed)`);
       await this.d.audit.append(trx, actor, { action: 'duty.review.sign', objectType: 'duty_review_task', objectId: id, scopePath: t.site_path, detail: { roomId: t.room_id, periodFromMs: t.period_from_ms, periodToMs: t.period_to_ms, late: now > t.due_at_ms, note } });
-      await this.d.publish?.(trx, { topic: REVIEW_TOPIC, key: String(id), scopePath: t.site_path, body: { ...this.view({ ...t, signed_by: actor.username, signed_at_ms: now, note }, now), overdue: false } });
+      await this.d.publish?.(trx, { topic: REVIEW_TOPIC, key: String(id), scopePath: t.site_path, body: { ...this.view({ ...t, signed_by: actor.username, signed_at_ms: now, note }, now), overdue: false } satisfies ReviewItemBody });
     });
     this.d.log?.info({ taskId: id, room: t.room_name, by: actor.username }, `保密室录像回看已签署：${t.room_name} (custody review signed)`);
     return this.view((await r.reviews.tasks(actor.scope, { id }))[0], now);

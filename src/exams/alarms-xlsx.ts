@@ -18,7 +18,7 @@ export async function alarmsXlsx(alarms: AlarmView[]): Promise<Buffer> {
     ws.addRow([
       a.id, at(a.raisedAtMs), KIND[a.kind] ?? a.kind, a.siteName ?? '', a.roomName ?? '', a.cameraName ?? `#${a.cameraId}`,
       at(a.gapStartMs), at(a.gapEndMs), reasonLabel(a.reason), a.clearedAtMs === null ? '未恢复' : '已恢复',
-      a.acknowledgedBy ?? '未确认', at(a.acknowledgedAtMs), a.disposition ?? '',
+      a.acknowledgedBy === null ? '未确认' : a.acknowledgedByName && a.acknowledgedByName !== a.acknowledgedBy ? `${a.acknowledgedByName}（${a.acknowledgedBy}）` : a.acknowledgedBy, at(a.acknowledgedAtMs), a.disposition ?? '',
     ]);
   }
   return Buffer.from(await wb.xlsx.writeBuffer());

@@ -90,6 +90,7 @@ export const alarmSchema = z.object({
   reason: z.string(),
   detail: z.string().nullable(),
   acknowledgedBy: z.string().nullable(),
+  acknowledgedByName: z.string().nullable(),
   acknowledgedAtMs: z.number().nullable(),
   disposition: z.string().nullable(),
   siteName: z.string().optional(),

@@ -53,6 +53,8 @@ export interface AlarmView {
   reason: string;
   detail: string | null;
   acknowledgedBy: string | null;
+  /** The acknowledging user's display name (e.g. 张三) when known; `acknowledgedBy` is the login name. */
+  acknowledgedByName: string | null;
   acknowledgedAtMs: number | null;
   /** 处置意见 written when acknowledging. */
   disposition: string | null;
@@ -105,7 +107,7 @@ export function windowView(w: WindowDetailRow): WindowView {
   };
 }
 
-export function alarmView(a: AlarmRow & { site_name?: string; room_name?: string | null; camera_name?: string | null }): AlarmView {
+export function alarmView(a: AlarmRow & { site_name?: string; room_name?: string | null; camera_name?: string | null; acknowledged_by_name?: string | null }): AlarmView {
   return {
     id: a.id,
     kind: a.kind,
@@ -120,6 +122,7 @@ export function alarmView(a: AlarmRow & { site_name?: string; room_name?: string
     reason: a.reason,
     detail: a.detail,
     acknowledgedBy: a.acknowledged_by,
+    acknowledgedByName: a.acknowledged_by_name ?? null,
     acknowledgedAtMs: a.acknowledged_at_ms,
     disposition: a.disposition ?? null,
     siteName: a.site_name,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
+import { repos } from '../../src/store/repos/index.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import type { ExamDay } from './fixture.ts';
@@ -79,6 +80,13 @@ describe.each(DIALECTS)('exam API on %s', (dialect) => {
     const history = (await call('operator', 'GET', `/api/alarms?acked=true&fromMs=${bj('2026-06-07 00:00')}`)).json() as { alarms: Array<{ id: number; disposition: string; cameraName: string; siteName: string }> };
     expect(history.alarms.map((a) => a.id)).toContain(alarms.alarms[0].id);
     expect(history.alarms.find((a) => a.id === alarms.alarms[0].id)).toMatchObject({ disposition: '已通知考点，重启摄像机', cameraName: expect.any(String), siteName: expect.any(String) });
+    // 确认人 reads as the person (display name) beside the login name (issue 14 item 5).
+    const ackedBy = (history.alarms.find((a) => a.id === alarms.alarms[0].id) as unknown as { acknowledgedBy: string; acknowledgedByName: string | null });
+    expect(ackedBy.acknowledgedByName).toBe(ackedBy.acknowledgedBy); // the fixture names users by login
+    const operatorRow = (await repos(d.t.app.store.db).users.list({ kind: 'all' })).find((u) => u.username === ackedBy.acknowledgedBy)!;
+    await repos(d.t.app.store.db).users.update(operatorRow.id, { display_name: '值班员张三' });
+    const renamed = ((await call('operator', 'GET', '/api/alarms?acked=true')).json() as { alarms: Array<{ id: number; acknowledgedByName: string | null }> }).alarms.find((a) => a.id === alarms.alarms[0].id);
+    expect(renamed?.acknowledgedByName).toBe('值班员张三');
     expect(((await call('operator', 'GET', '/api/alarms?acked=false&kind=recording_gap')).json() as { alarms: unknown[] }).alarms).toHaveLength(0);
     // …and by site and the end of the time range (the 报警记录 filters; the alarm was raised at 13:00).
     const ids = async (q: string) => ((await call('admin', 'GET', `/api/alarms?${q}`)).json() as { alarms: Array<{ id: number }> }).alarms.map((a) => a.id);

@@ -92,7 +92,7 @@ describe.each(DIALECTS)('recording-gap alarms → fault tickets on %s', (dialect
   });
 
   it('R-DIS-2/R-FLT-1: a refused PTZ command (an alarm on the same emitter) opens no equipment ticket', async () => {
-    t.app.exams.alarms.emit('alarm.raised', { id: 999, kind: 'ptz_refused', cameraId: otherCameraId, roomId: 0, siteId: 0, sessionId: null, raisedAtMs: t.clock.nowMs(), gapStartMs: null, gapEndMs: null, clearedAtMs: null, reason: 'ptz_refused', detail: 'x', acknowledgedBy: null, acknowledgedAtMs: null, disposition: null });
+    t.app.exams.alarms.emit('alarm.raised', { id: 999, kind: 'ptz_refused', cameraId: otherCameraId, roomId: 0, siteId: 0, sessionId: null, raisedAtMs: t.clock.nowMs(), gapStartMs: null, gapEndMs: null, clearedAtMs: null, reason: 'ptz_refused', detail: 'x', acknowledgedBy: null, acknowledgedByName: null, acknowledgedAtMs: null, disposition: null });
     await t.app.ledger.monitor.enqueue(() => Promise.resolve());
     expect((await t.app.ledger.faults.list(admin, { state: 'unverified' })).filter((x) => x.kind === 'recording_gap')).toHaveLength(0);
   });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { WORKSTATION_COOKIE, WORKSTATION_COOKIE_MAX_AGE_S } from '../../duty/credential.ts';
 import { dutyOf, grantsOf, remoteGrantsOf } from '../../duty/index.ts';
+import type { DutyStatusView } from '../../duty/duty-service.ts';
 import { actorOf } from '../context.ts';
 import { idParam, name } from '../schemas.ts';
 
@@ -58,7 +59,8 @@ export function dutyRoutes(app: App) {
     });
     s.get('/api/duty/status', { schema: { tags, summary: '值班状态 Who is checked in per monitoring room; this browser\'s workstation', response: { 200: statusSchema } } }, async (req) => {
       const ws = await workstationOf(req);
-      return { workstation: ws ? { id: ws.id, name: ws.name, roomId: ws.room_id, roomName: ws.room_name } : null, ...(await duty.status(actorOf(req))) };
+      const view: DutyStatusView = { workstation: ws ? { id: ws.id, name: ws.name, roomId: ws.room_id, roomName: ws.room_name } : null, ...(await duty.status(actorOf(req))) };
+      return view;
     });
     s.post(
       '/api/duty/checkins',

@@ -14,7 +14,8 @@ export type AlarmRow = Selectable<AlarmTable>;
 export type SiteSettingRow = Selectable<ExamSiteSettingTable>;
 export interface ActiveWindowRow { window_id: number; session_id: number; room_id: number; site_id: number; start_ms: number; end_ms: number; exam_kind: ExamTable['kind'] }
 /** Names of the alarm's site, room and camera (null when deleted since). */
-export interface AlarmNames { site_path: string; site_name: string; room_name: string | null; camera_name: string | null }
+/** Names joined to an alarm; `acknowledged_by_name` is the acknowledging user's display name (null: no such user any more). */
+export interface AlarmNames { site_path: string; site_name: string; room_name: string | null; camera_name: string | null; acknowledged_by_name: string | null }
 
 export interface AlarmFilter {
   open?: boolean;
@@ -290,8 +291,9 @@ export class ExamRepo {
       .innerJoin('org_node', 'org_node.id', 'alarm.site_id')
       .leftJoin('room', 'room.id', 'alarm.room_id')
       .leftJoin('camera', 'camera.id', 'alarm.camera_id')
+      .leftJoin('app_user', 'app_user.username', 'alarm.acknowledged_by')
       .selectAll('alarm')
-      .select(['org_node.path as site_path', 'org_node.name as site_name', 'room.name as room_name', 'camera.name as camera_name']);
+      .select(['org_node.path as site_path', 'org_node.name as site_name', 'room.name as room_name', 'camera.name as camera_name', 'app_user.display_name as acknowledged_by_name']);
     const prefix = scopePrefix(scope);
     if (prefix) q = q.where('org_node.path', 'like', prefix);
     return q;

@@ -29,6 +29,12 @@ function query(range: [Dayjs, Dayjs] | null, siteId?: number, kind?: string, sta
   return q.toString();
 }
 
+/** 张三（zhangsan）: the person, with the login name that the audit log records. */
+function ackByLabel(a: { acknowledgedBy: string | null; acknowledgedByName: string | null }): string {
+  if (!a.acknowledgedBy) return '';
+  return a.acknowledgedByName && a.acknowledgedByName !== a.acknowledgedBy ? `${a.acknowledgedByName}（${a.acknowledgedBy}）` : a.acknowledgedBy;
+}
+
 export function AlarmHistoryPage() {
   const { c, lang } = useConsoleText();
   const [sites, setSites] = useState<OrgNode[]>([]);
@@ -86,11 +92,11 @@ export function AlarmHistoryPage() {
           { title: c('colWhere'), key: 'where', render: (_, a) => [a.siteName, a.roomName, a.cameraName ?? `#${a.cameraId}`].filter(Boolean).join(' · ') },
           { title: c('colReason'), key: 'reason', render: (_, a) => reasonLabel(a.reason, lang), width: 120 },
           { title: c('colCleared'), key: 'cleared', render: (_, a) => (a.clearedAtMs === null ? <Typography.Text type="danger">{c('notCleared')}</Typography.Text> : at(a.clearedAtMs)), width: 170 },
-          { title: c('colAckBy'), key: 'ackBy', render: (_, a) => a.acknowledgedBy ?? <Typography.Text type="warning">{c('st_open')}</Typography.Text>, width: 100 },
+          { title: c('colAckBy'), key: 'ackBy', render: (_, a) => (a.acknowledgedBy === null ? <Typography.Text type="warning">{c('st_open')}</Typography.Text> : <span title={a.acknowledgedBy} data-testid={`alarm-ackby-${a.id}`}>{ackByLabel(a)}</span>), width: 120 },
           { title: c('colAckAt'), key: 'ackAt', render: (_, a) => at(a.acknowledgedAtMs), width: 170 },
           { title: c('colDisposition'), key: 'disp', render: (_, a) => <span data-testid={`alarm-disposition-${a.id}`}>{a.disposition ?? '—'}</span> },
           {
-            title: '', key: 'go', width: 110,
+            title: c('colGo'), key: 'go', width: 110,
             render: (_, a) => (
               <Space size={8}>
                 <a href={liveLink(a.cameraId)} data-testid={`alarms-live-${a.id}`}>{c('alarmLive')}</a>

@@ -9,6 +9,8 @@ import { useEffect, useState } from 'react';
 import { Space, Tag, Tooltip } from 'antd';
 import { request } from '../../api.ts';
 import type { UplinkItemView } from '../../../../src/uplink/index.ts';
+import type { DutyAlarmBody } from '../../../../src/duty/duty-service.ts';
+import type { ReviewItemBody } from '../../../../src/duty/review-service.ts';
 import { dutyApi } from './dutyApi.ts';
 import type { DutyStatus } from './dutyApi.ts';
 import { useDutyText } from './dutyText.ts';
@@ -16,8 +18,9 @@ import { formatBeijing } from '../../time.ts';
 import { PresencePrompt } from './PresencePrompt.tsx';
 
 const POLL_MS = 5000;
-interface AlarmBody { roomName?: string; onDuty?: number; names?: string[]; alone?: boolean; message?: string; atMs?: number }
-interface ReviewBody { roomName?: string; overdue?: boolean; periodFromMs?: number; periodToMs?: number }
+// Lower nodes may run an older version: every field may be missing.
+type AlarmBody = Partial<DutyAlarmBody>;
+type ReviewBody = Partial<ReviewItemBody>;
 const items = (topic: string) => request<{ items: UplinkItemView[] }>('GET', `/api/uplink/items?topic=${topic}`).then((r) => r.items, () => [] as UplinkItemView[]);
 
 export function WallDutyPanel() {

@@ -6,17 +6,10 @@ import type { ReceivedRequestView } from '../../../../src/duty/grant-remote.ts';
 import type { EvidenceRef, IncidentView, ReceivedIncident } from '../../../../src/duty/incident-service.ts';
 import type { PatrolLog, PatrolNoteView } from '../../../../src/duty/patrol-service.ts';
 import type { RosterView } from '../../../../src/duty/roster-service.ts';
-import type { RoomDutyStatus } from '../../../../src/duty/duty-service.ts';
+import type { DutyStatusView } from '../../../../src/duty/duty-service.ts';
 import type { DutyRole, IncidentCategory, IncidentHandlingState } from '../../../../src/store/schema.ts';
 
-export interface DutyStatus {
-  workstation: { id: number; name: string; roomId: number; roomName: string } | null;
-  rooms: RoomDutyStatus[];
-  /** 确认在岗 period and prompt lead (ms), and the server's now (the countdown's base). */
-  presenceEveryMs: number;
-  promptLeadMs: number;
-  nowMs: number;
-}
+export type DutyStatus = DutyStatusView;
 export type { IncidentView, PatrolLog, ReceivedIncident, ReceivedRequestView, RosterView, ViewRequestView };
 
 const enc = encodeURIComponent;

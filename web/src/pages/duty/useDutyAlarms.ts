@@ -6,6 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, request } from '../../api.ts';
 import type { UplinkItemView } from '../../../../src/uplink/index.ts';
+import type { DutyAlarmBody } from '../../../../src/duty/duty-service.ts';
+import type { ReviewItemBody } from '../../../../src/duty/review-service.ts';
 
 const POLL_MS = 5000;
 const NAMES_EVERY_MS = 30_000;
@@ -24,8 +26,9 @@ export interface DutyAlarm {
   stale: boolean;
 }
 
-interface AlarmBody { roomName?: string; alone?: boolean; message?: string; atMs?: number }
-interface ReviewBody { roomName?: string; overdue?: boolean; periodFromMs?: number; periodToMs?: number; dueAtMs?: number }
+// Lower nodes may run an older version: every field may be missing.
+type AlarmBody = Partial<DutyAlarmBody>;
+type ReviewBody = Partial<ReviewItemBody>;
 const items = (topic: string) => request<{ items: UplinkItemView[] }>('GET', `/api/uplink/items?topic=${topic}`).then((r) => r.items);
 
 export function useDutyAlarms(enabled: boolean, formatTime: (ms: number) => string): DutyAlarm[] {

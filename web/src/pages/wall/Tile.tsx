@@ -241,7 +241,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       <video ref={video} muted playsInline autoPlay className="xc-tile-video" />
       {cam && (
         <div className="xc-tile-top">
-          <span className="xc-tile-name">{cam.roomName} · {cam.name}</span>
+          <span className="xc-tile-name" title={`${cam.roomName} · ${cam.name}`}>{cam.roomName} · {cam.name}</span>
           <span className="xc-tile-tags">
             {exam && (
               <span
