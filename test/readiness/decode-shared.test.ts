@@ -32,7 +32,9 @@ describe('one ffmpeg for several cameras (R-PRE-3)', () => {
   it('garbage among good cameras: it fails with ffmpeg\'s words, the others still decode whole', async () => {
     const b = new DecodeBatcher({ maxBatch: 3, maxWaitMs: 5000 });
     const [good, bad, good2] = await Promise.all([normal, garbage, black].map((frames) => b.decode({ frames, codec: 'h264' }, { timeoutMs: 30_000 })));
-    expect(b.stats).toEqual({ runs: 1, jobs: 3, againAlone: 1 });
+    // ffmpeg cannot open the garbage input, so that shared run yields nothing whole: all three are
+    // decoded again alone (the cost of a broken camera; healthy runs decode nobody twice).
+    expect(b.stats).toEqual({ runs: 1, jobs: 3, againAlone: 3 });
     expect(good.frames.length).toBe(3);
     expect(good2.frames.length).toBe(3);
     expect(bad.frames).toHaveLength(0);
