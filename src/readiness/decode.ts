@@ -42,9 +42,27 @@ export interface DecodeOptions {
   ffmpeg?: string;
 }
 
-export function annexB(frames: readonly VideoFrame[]): Buffer {
+/** H.264 SPS/PPS (7, 8) or H.265 VPS/SPS/PPS (32–34): kept from any frame. */
+function isParameterSet(codec: VideoCodec, n: Uint8Array): boolean {
+  if (codec === 'h265') {
+    const t = (n[0] >> 1) & 0x3f;
+    return t >= 32 && t <= 34;
+  }
+  const t = n[0] & 0x1f;
+  return t === 7 || t === 8;
+}
+
+/**
+ * What the decoder is given: the keyframes whole, and of the other frames only parameter sets.
+ * The decoder decodes keyframes only (`-skip_frame nokey`), so the other frames' slices were
+ * parsed and dropped by ffmpeg anyway; not sending them saves copying and piping ~70 % of the
+ * capture's bytes (a keyframe is intra-coded: its picture is the same without them).
+ */
+export function keyframesAnnexB(frames: readonly VideoFrame[], codec: VideoCodec): Buffer {
   const parts: Buffer[] = [];
-  for (const f of frames) for (const n of f.nalus) parts.push(START_CODE, Buffer.from(n.buffer, n.byteOffset, n.byteLength));
+  for (const f of frames) {
+    for (const n of f.nalus) if (f.keyframe || isParameterSet(codec, n)) parts.push(START_CODE, Buffer.from(n.buffer, n.byteOffset, n.byteLength));
+  }
   return Buffer.concat(parts);
 }
 
@@ -145,7 +163,7 @@ async function runDecoder(jobs: readonly DecodeJob[], opts: DecodeOptions): Prom
           pipe(n).on('error', () => undefined);
           pipe(n).end(data);
         };
-        write(fds[i].video, annexB(j.frames));
+        write(fds[i].video, keyframesAnnexB(j.frames, j.codec));
         if (j.aacAdts && fds[i].aac) write(fds[i].aac, j.aacAdts);
       });
     }),
