@@ -99,7 +99,7 @@ export async function decodeMany(jobs: readonly DecodeJob[], opts: DecodeOptions
   const norm = jobs.map((j) => (j.aacAdts?.length ? j : { ...j, aacAdts: undefined }));
   const { results } = await runDecoder(norm, opts);
   return Promise.all(
-    results.map((r, i) => {
+    results.map(async (r, i): Promise<Decoded> => {
       if (r.whole) return r.decoded;
       opts.onAgainAlone?.();
       return decodeAlone(jobs[i], opts);
