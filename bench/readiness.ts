@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { RtspCameraOpener } from '../src/ingest/rtsp-opener.ts';
 import { probeCamera } from '../src/readiness/prober.ts';
-import { DecodeBatcher, DECODE_WAIT_MS } from '../src/readiness/decode-batcher.ts';
+import { DecodeBatcher, DECODE_MAX_BATCH, DECODE_WAIT_MS } from '../src/readiness/decode-batcher.ts';
 import { DEFAULT_PROFILE } from '../src/readiness/profile.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { runBench, SMOKE } from './lib/lifecycle.ts';
@@ -102,7 +102,7 @@ runBench('bench:readiness', async () => {
   try {
     const opener = new RtspCameraOpener();
     // As the probe runner does: the probes running at once share their keyframe decoders.
-    const decoder = new DecodeBatcher({ maxBatch: concurrency, maxWaitMs: DECODE_WAIT_MS });
+    const decoder = new DecodeBatcher({ maxBatch: Math.min(concurrency, DECODE_MAX_BATCH), maxWaitMs: DECODE_WAIT_MS });
     const x = await phase('xuncha', async (i) => {
       const r = await probeCamera({ clock: systemClock, opener, sharedSession: () => undefined, captureMaxMs: CAPTURE_MAX_MS, decoder }, DEFAULT_PROFILE, { cameraId: i + 1, roomKind: 'exam', spec: { cameraId: i + 1, stream: 'main', url: url(i) } });
       const bad = r.outcomes.filter((o) => o.verdict === 'fail');

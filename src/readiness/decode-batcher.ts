@@ -7,6 +7,8 @@ import type { Decoded, DecodeJob, DecodeOptions } from './decode.ts';
 
 /** How long a finished capture waits for others to share its decoder, ms (see bench:readiness). */
 export const DECODE_WAIT_MS = 1500;
+/** Most cameras in one ffmpeg: 8 share the start-up to ≈ 1/8 and keep one run's wall time short. */
+export const DECODE_MAX_BATCH = 8;
 
 export interface KeyframeDecoder {
   decode(job: DecodeJob, opts: DecodeOptions): Promise<Decoded>;
@@ -42,8 +44,11 @@ export class DecodeBatcher implements KeyframeDecoder {
     if (!batch.length) return;
     this.stats.runs++;
     this.stats.jobs += batch.length;
-    // The longest timeout asked for; a camera not decoded whole in time is decoded again alone.
-    const timeoutMs = Math.max(...batch.map((w) => w.opts.timeoutMs));
+    // The longest timeout asked for, plus 1 s per further camera: the run decodes them one after
+    // the other in one thread, and on a loaded node that one process gets a core's share, not one
+    // per camera (bench:readiness at load 20: 12-camera runs hit a plain 10 s). A camera not decoded
+    // whole in time is decoded again alone.
+    const timeoutMs = Math.max(...batch.map((w) => w.opts.timeoutMs)) + (batch.length - 1) * 1000;
     decodeMany(batch.map((w) => w.job), { timeoutMs, ffmpeg: batch[0].opts.ffmpeg, onAgainAlone: () => this.stats.againAlone++ }).then(
       (out) => batch.forEach((w, i) => w.resolve(out[i])),
       (err: unknown) => batch.forEach((w) => w.resolve({ frames: [], pts90k: [], error: `解码失败 (decode failed): ${String(err)}`.slice(0, 300) })),

@@ -17,7 +17,7 @@ import type { FrameEmitter } from './capture.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { THUMB_H, THUMB_W } from './picture-verdict.ts';
 import { probeCamera } from './prober.ts';
-import { DecodeBatcher, DECODE_WAIT_MS } from './decode-batcher.ts';
+import { DecodeBatcher, DECODE_MAX_BATCH, DECODE_WAIT_MS } from './decode-batcher.ts';
 import type { ProbeOutcome, ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
 import type { NodeClockOffset } from './clock-verdict.ts';
@@ -83,7 +83,7 @@ export class ProbeRunner {
 
   constructor(private readonly d: RunnerDeps) {
     this.concurrency = Math.max(1, d.concurrency ?? 4);
-    this.decoder = new DecodeBatcher({ maxBatch: this.concurrency, maxWaitMs: DECODE_WAIT_MS });
+    this.decoder = new DecodeBatcher({ maxBatch: Math.min(this.concurrency, DECODE_MAX_BATCH), maxWaitMs: DECODE_WAIT_MS });
   }
 
   running(campaignId: number): ReadonlySet<number> {
