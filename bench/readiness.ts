@@ -5,8 +5,10 @@
 // process: its CPU is counted for neither side):
 //  - xuncha: `probeCamera` (src/readiness/prober.ts) with the node's own RTSP client — capture up to
 //    2 GOPs, stream facts from the frames, keyframes decoded to 160×90 grey + one JPEG by ffmpeg
-//    from stdin, audio level in TypeScript for G.711 (src/media/g711/level.ts) and by ffmpeg
-//    volumedetect for AAC, picture metrics in TypeScript. Each camera
+//    from pipes, one ffmpeg shared by the probes whose captures end within 1.5 s of each other
+//    (DecodeBatcher, as the probe runner does), audio level in TypeScript for G.711
+//    (src/media/g711/level.ts) and from AAC decoded to PCM by that same ffmpeg, picture metrics in
+//    TypeScript. Each camera
 //    opens its own session here (the path of a camera nobody records); a recorded camera costs
 //    less (the probe listens to the recorder's session, no connection at all).
 //  - naive: per camera one `ffprobe` reading the stream (codec, resolution, frame rate) and one
@@ -21,6 +23,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { RtspCameraOpener } from '../src/ingest/rtsp-opener.ts';
 import { probeCamera } from '../src/readiness/prober.ts';
+import { DecodeBatcher, DECODE_MAX_BATCH, DECODE_WAIT_MS } from '../src/readiness/decode-batcher.ts';
 import { DEFAULT_PROFILE } from '../src/readiness/profile.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { runBench, SMOKE } from './lib/lifecycle.ts';
@@ -98,12 +101,15 @@ runBench('bench:readiness', async () => {
   const url = (i: number) => `rtsp://127.0.0.1:${sim.port}/cam/${sim.ids[i]}/main`;
   try {
     const opener = new RtspCameraOpener();
+    // As the probe runner does: the probes running at once share their keyframe decoders.
+    const decoder = new DecodeBatcher({ maxBatch: Math.min(concurrency, DECODE_MAX_BATCH), maxWaitMs: DECODE_WAIT_MS });
     const x = await phase('xuncha', async (i) => {
-      const r = await probeCamera({ clock: systemClock, opener, sharedSession: () => undefined, captureMaxMs: CAPTURE_MAX_MS }, DEFAULT_PROFILE, { cameraId: i + 1, roomKind: 'exam', spec: { cameraId: i + 1, stream: 'main', url: url(i) } });
+      const r = await probeCamera({ clock: systemClock, opener, sharedSession: () => undefined, captureMaxMs: CAPTURE_MAX_MS, decoder }, DEFAULT_PROFILE, { cameraId: i + 1, roomKind: 'exam', spec: { cameraId: i + 1, stream: 'main', url: url(i) } });
       const bad = r.outcomes.filter((o) => o.verdict === 'fail');
       if (bad.length) log(`xuncha ${sim.ids[i]}: ${bad.map((o) => `${o.probe}: ${o.reason ?? ''}`).join('; ').slice(0, 300)}`);
       return bad.length === 0;
     });
+    log(`xuncha: ${decoder.stats.jobs} keyframe decodes in ${decoder.stats.runs} ffmpeg runs, ${decoder.stats.againAlone} decoded again alone`);
     // The same capture length the prober used on these cameras (2 GOPs of 2 s, or its maximum).
     const seconds = String(Math.min(CAPTURE_MAX_MS, 4000) / 1000);
     const n = await phase('naive (ffprobe + ffmpeg per camera)', async (i) => {
@@ -136,6 +142,8 @@ runBench('bench:readiness', async () => {
       xunchaCpuMsPerCamera: perCamera(x),
       naiveCpuMsPerCamera: perCamera(n),
       xunchaFailed: x.failed,
+      decoderRuns: decoder.stats.runs,
+      decodedAgainAlone: decoder.stats.againAlone,
       naiveFailed: n.failed,
       loadBefore: load.load1,
       loadAfter: loadAverage().load1,

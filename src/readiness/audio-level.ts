@@ -1,10 +1,10 @@
 // Sound level of captured audio (R-PRE-3: "sound" checked before the exam), in dBFS as ffmpeg's
 // volumedetect filter defines it. G.711 is decoded and measured here (src/media/g711/level.ts, no
-// process per camera); AAC is decoded by ffmpeg (wrapped in ADTS headers built from the
-// AudioSpecificConfig) and measured with volumedetect. Digital silence reads about −91 dBFS; the simulator's tone
+// process per camera); AAC is decoded to 16-bit PCM by ffmpeg (wrapped in ADTS headers built from
+// the AudioSpecificConfig) and measured here the same way. Digital silence reads about −91 dBFS; the simulator's tone
 // −31.5 dBFS; a room microphone in a quiet exam room typically −50…−35 dBFS.
 import { spawn } from 'node:child_process';
-import { g711Level } from '../media/g711/level.ts';
+import { g711Level, s16leLevel } from '../media/g711/level.ts';
 import type { AudioParams } from '../media/types.ts';
 import type { Judgement } from './profile.ts';
 
@@ -48,22 +48,17 @@ export function adtsStream(frames: readonly Uint8Array[], p: AudioParams): Buffe
   return Buffer.concat(frames.flatMap((f) => [adtsHeader(cfg, f.length), Buffer.from(f)]));
 }
 
-/** The level ffmpeg's volumedetect printed (info level) on stderr; undefined when it printed none. */
-export function parseVolumedetect(stderr: string): AudioLevel | undefined {
-  const mean = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
-  const max = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
-  const num = (m: RegExpExecArray) => (m[1] === '-inf' ? -120 : Number(m[1]));
-  return mean && max ? { meanDb: num(mean), maxDb: num(max) } : undefined;
-}
-
 /** Decodes and measures; undefined when the frames cannot be measured (reason in `error`). */
 export function measureAudioLevel(frames: readonly Uint8Array[], p: AudioParams, opts: { timeoutMs: number; ffmpeg?: string }): Promise<AudioLevel | { error: string }> {
   if (p.codec !== 'aac') return Promise.resolve(g711Level(p.codec, frames) ?? { error: '无可解码的音频 (no decodable audio)' });
   const data = adtsStream(frames, p);
   if (!data || data.length === 0) return Promise.resolve({ error: '无可解码的音频 (no decodable audio)' });
-  const args = ['-hide_banner', '-nostdin', '-v', 'info', '-f', 'aac', '-i', 'pipe:0', '-af', 'volumedetect', '-f', 'null', '-'];
-  const proc = spawn(opts.ffmpeg ?? process.env.XUNCHA_FFMPEG ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  // Decoded to 16-bit PCM and measured here, as the keyframe decoder does (src/readiness/decode.ts).
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'aac', '-i', 'pipe:0', '-c:a', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
+  const proc = spawn(opts.ffmpeg ?? process.env.XUNCHA_FFMPEG ?? 'ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  const pcm: Buffer[] = [];
+  proc.stdout.on('data', (b: Buffer) => pcm.push(b));
   proc.stderr.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-8000);
   });
@@ -72,7 +67,7 @@ export function measureAudioLevel(frames: readonly Uint8Array[], p: AudioParams,
     proc.on('error', (err) => resolve({ error: `spawn: ${err.message}` }));
     proc.on('close', () => {
       clearTimeout(timer);
-      resolve(parseVolumedetect(stderr) ?? { error: `音频无法解码 (audio does not decode): ${stderr.trim().split('\n').pop() ?? ''}`.slice(0, 300) });
+      resolve(s16leLevel(Buffer.concat(pcm)) ?? { error: `音频无法解码 (audio does not decode): ${stderr.trim().split('\n').pop() ?? ''}`.slice(0, 300) });
     });
     proc.stdin.on('error', () => undefined);
     proc.stdin.end(data);

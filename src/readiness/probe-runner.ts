@@ -17,6 +17,7 @@ import type { FrameEmitter } from './capture.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { THUMB_H, THUMB_W } from './picture-verdict.ts';
 import { probeCamera } from './prober.ts';
+import { DecodeBatcher, DECODE_MAX_BATCH, DECODE_WAIT_MS } from './decode-batcher.ts';
 import type { ProbeOutcome, ProbeResult } from './prober.ts';
 import type { StandardProfile } from './profile.ts';
 import type { NodeClockOffset } from './clock-verdict.ts';
@@ -77,9 +78,12 @@ export class ProbeRunner {
   private readonly runningByCampaign = new Map<number, Set<number>>();
   readonly snapshots = new Map<number, Snapshot>();
   private readonly concurrency: number;
+  /** The probes running at once share their keyframe decoders (one ffmpeg for several cameras). */
+  private readonly decoder: DecodeBatcher;
 
   constructor(private readonly d: RunnerDeps) {
     this.concurrency = Math.max(1, d.concurrency ?? 4);
+    this.decoder = new DecodeBatcher({ maxBatch: Math.min(this.concurrency, DECODE_MAX_BATCH), maxWaitMs: DECODE_WAIT_MS });
   }
 
   running(campaignId: number): ReadonlySet<number> {
@@ -152,7 +156,7 @@ export class ProbeRunner {
     // The answers' Date, unless the channel's owner is further down (DeviceTime disagrees).
     const gbClock = row.source_kind === 'gb28181' ? ownerClock(await gbClockOf(this.d.gbClock, row.main_stream, this.d.clock.nowMs()), status?.deviceTime) : undefined;
     const result: ProbeResult = await probeCamera(
-      { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock },
+      { clock: this.d.clock, opener: this.d.opener, sharedSession: this.d.sharedSession, captureMaxMs: this.d.captureMaxMs, nodeClock: this.d.nodeClock, decoder: this.decoder },
       profile,
       { cameraId: cam.id, roomKind: cam.room_kind, spec: streamSpecOf(row, this.d.box, 'main'), reference, lastKnownOffset: await lastRunClockOffset(this.d.store.db, cam.id), onvif, gbClock },
     );

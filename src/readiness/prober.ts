@@ -7,8 +7,9 @@ import type { ReadinessProbe, RoomKind } from '../store/schema.ts';
 import type { Clock } from '../util/clock.ts';
 import { captureFrames, streamFacts } from './capture.ts';
 import type { FrameEmitter } from './capture.ts';
-import { decodeKeyframes } from './decode.ts';
 import type { Decoded } from './decode.ts';
+import { decodeAlone } from './decode-batcher.ts';
+import type { KeyframeDecoder } from './decode-batcher.ts';
 import type { GrayFrame } from './picture-metrics.ts';
 import { judgeMoved, judgePicture } from './picture-verdict.ts';
 import { judgeProfile } from './profile.ts';
@@ -60,6 +61,8 @@ export interface ProberDeps {
   captureMaxMs?: number;
   openTimeoutMs?: number;
   decodeTimeoutMs?: number;
+  /** Shares one ffmpeg among the probes running at once (DecodeBatcher); default one per probe. */
+  decoder?: KeyframeDecoder;
   /** Set an ONVIF camera's clock when it is off by more than 1 s (default true). */
   setClock?: boolean;
   /** This node's last measured offset from its SNTP time source, if it has one. */
@@ -114,7 +117,7 @@ export async function probeCamera(deps: ProberDeps, profile: StandardProfile, t:
     const facts = streamFacts(cap);
     // AAC sound is measured by the same ffmpeg that decodes the keyframes (one process per probe).
     const aacAdts = srcAudio?.codec === 'aac' && cap.audio.length ? adtsStream(cap.audio, srcAudio) : undefined;
-    const dec: Decoded = facts.codec ? await decodeKeyframes(cap.video, facts.codec, { timeoutMs: deps.decodeTimeoutMs ?? 10_000, aacAdts }) : { frames: [], pts90k: [], error: '无参数集，无法识别编码 (no parameter sets: codec unknown)' };
+    const dec: Decoded = facts.codec ? await (deps.decoder ?? decodeAlone).decode({ frames: cap.video, codec: facts.codec, aacAdts }, { timeoutMs: deps.decodeTimeoutMs ?? 10_000 }) : { frames: [], pts90k: [], error: '无参数集，无法识别编码 (no parameter sets: codec unknown)' };
     outcomes.push(
       dec.frames.length
         ? { probe: 'decode', verdict: 'pass', value: `解码 ${dec.frames.length} 幅画面`, rule: '关键帧可解码 (keyframes decode)', reason: null }

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { AudioParams } from '../../src/media/types.ts';
 import { adtsStream, judgeAudio, measureAudioLevel } from '../../src/readiness/audio-level.ts';
-import { decodeKeyframes } from '../../src/readiness/decode.ts';
+import { decodeKeyframes, decodeMany } from '../../src/readiness/decode.ts';
 import { encode } from './helpers/encode.ts';
 
 const ff = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-v', 'error', ...args], { maxBuffer: 64 << 20 });
@@ -55,6 +55,21 @@ describe('AAC sound level in the keyframe decoder (R-PRE-3)', () => {
     // The separate measurement (used when there is no picture to decode) says the same.
     expect(await measureAudioLevel(tone.frames, tone.params, { timeoutMs: 30_000 })).toEqual(level);
     expect(judgeAudio(tone.frames.length, level, true).verdict).toBe('pass');
+  }, 60_000);
+
+  it('cameras sharing one ffmpeg each get their own level: a tone passes, silence fails, as alone', async () => {
+    const tone = aac('sine=frequency=1000:sample_rate=16000');
+    const silence = aac('anullsrc=r=16000:cl=mono');
+    const [t, s, none] = await decodeMany([
+      { frames: pictures, codec: 'h264', aacAdts: adtsStream(tone.frames, tone.params) },
+      { frames: pictures, codec: 'h264', aacAdts: adtsStream(silence.frames, silence.params) },
+      { frames: pictures, codec: 'h264' },
+    ], { timeoutMs: 30_000 });
+    expect(t.audioLevel).toEqual(peerLevel(tone.adts));
+    expect(judgeAudio(tone.frames.length, t.audioLevel, true).verdict).toBe('pass');
+    expect(judgeAudio(silence.frames.length, s.audioLevel, true).verdict).toBe('fail');
+    expect(none.audioLevel).toBeUndefined();
+    for (const d of [t, s, none]) expect(d.frames.length).toBe(3);
   }, 60_000);
 
   it('a dead microphone (digital silence) fails as silent', async () => {

@@ -44,8 +44,32 @@ export function decodeG711(law: G711Law, payload: Uint8Array): Int16Array {
   return out;
 }
 
-function db(power: number): number {
+/** dBFS of a mean power of 16-bit samples, volumedetect's definition (−91 for 0). */
+export function db(power: number): number {
   return power > 0 ? 10 * Math.log10(power / (0x8000 * 0x8000)) : SILENT_DB;
+}
+
+/**
+ * Mean and peak level of signed 16-bit little-endian PCM (any channel count: every sample counts,
+ * as in volumedetect), rounded to 0.1 dB as volumedetect prints it; undefined when empty. Used for
+ * AAC decoded to PCM by ffmpeg (src/readiness/decode.ts).
+ */
+export function s16leLevel(pcm: Uint8Array): { meanDb: number; maxDb: number } | undefined {
+  const n = pcm.length >> 1;
+  if (n === 0) return undefined;
+  const view = new DataView(pcm.buffer, pcm.byteOffset, n * 2);
+  let sumSquares = 0;
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    const s = view.getInt16(i * 2, true);
+    sumSquares += s * s;
+    const m = s < 0 ? -s : s;
+    if (m > peak) peak = m;
+  }
+  // volumedetect's mean power is an integer, rounded: (sum + n/2) / n.
+  const power = Math.floor((sumSquares + Math.floor(n / 2)) / n);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return { meanDb: r1(db(power)), maxDb: r1(db(peak * peak)) };
 }
 
 /** Mean and peak level (dBFS, volumedetect's definition) of G.711 frames; undefined when empty. */
