@@ -35,6 +35,8 @@ function toAppError(err: unknown): never {
 
 /** R-FN-4 refusals answer 409 with `error: 'exam_priority'` (the generic handler would say `conflict`). */
 const examPriorityBody = z.object({ error: z.literal(EXAM_PRIORITY_CODE), message: z.string(), details: z.unknown() });
+/** 409s of the audio and talk routes: the exam window, or a camera that cannot (no audio, no speaker, busy). */
+const conflictBody = z.union([examPriorityBody, z.object({ error: z.literal('conflict'), message: z.string(), details: z.unknown().optional() })]);
 function examPriorityReply(err: unknown): { status: 409; body: z.infer<typeof examPriorityBody> } {
   if (err instanceof ExamPriorityError) return { status: 409, body: { error: EXAM_PRIORITY_CODE, message: err.message, details: err.details } };
   throw err;
@@ -152,7 +154,7 @@ export function liveRoutes(app: App, live: LiveModule) {
           tags,
           summary: '实时声音 Answer an audio-only WebRTC offer: the camera main stream audio as G.711 (AAC transcoded while listened to)',
           body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), sdp: z.string().max(20_000) }).strict(),
-          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: examPriorityBody },
+          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: conflictBody },
         },
       },
       async (req, reply) => {
@@ -183,7 +185,7 @@ export function liveRoutes(app: App, live: LiveModule) {
           tags,
           summary: '喊话 Answer a WebRTC offer carrying the operator microphone (G.711) and send it to the camera speaker (ONVIF back channel)',
           body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), sdp: z.string().max(20_000) }).strict(),
-          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: examPriorityBody },
+          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: conflictBody },
         },
       },
       async (req, reply) => {

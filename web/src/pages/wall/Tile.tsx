@@ -70,6 +70,12 @@ function chineseOnly(message: string): string {
   return message.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, '') || message;
 }
 
+/** The Chinese part of "中文 (English (with details))": chineseOnly cannot take nested parentheses. */
+function chineseHead(message: string): string {
+  const i = message.indexOf(' (');
+  return i > 0 && /[\u4e00-\u9fff]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
+}
+
 export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect }: Props) {
   const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -166,7 +172,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
     } catch (err) {
       const why = err instanceof DOMException ? tt('talkNoMic', { why: err.message }) : errorMessage(err);
       setTalkState('refused');
-      setTalkMsg(lang === 'zh' ? chineseOnly(why) : why);
+      setTalkMsg(lang === 'zh' ? chineseHead(why) : why);
       void message.warning(tt('talkFailed', { why }));
     }
   };
