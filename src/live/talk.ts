@@ -71,6 +71,8 @@ export class TalkSessions {
 
   /** Answers the browser's offer (a sendonly microphone track) once the camera's speaker is open. */
   async answer(actor: Actor, cam: CameraRow, offerSdp: string, login: { sessionId: string }, connectTimeoutMs: number): Promise<{ id: string; sdp: string; codec: G711Law }> {
+    // A lower platform's channel would need this node to send Broadcast down as the upper: not built.
+    if (cam.source_kind === 'gb28181') return this.refuse(actor, cam, 'no_speaker', '下级平台的通道暂不支持喊话 (talk to a lower platform channel is not supported yet)', 'lower platform channel: not supported');
     if (this.busy.has(cam.id)) return this.refuse(actor, cam, 'busy', '该摄像机正在喊话中，请稍后再试 (another talk to this camera is in progress)', 'another talk in progress');
     if (this.talks.size >= MAX_TALKS) return this.refuse(actor, cam, 'too_many', `服务器同时喊话已达上限 ${MAX_TALKS} 路 (too many talks)`, 'too many talks');
     this.busy.add(cam.id);

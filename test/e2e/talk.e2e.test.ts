@@ -3,6 +3,7 @@
 // transcoding) → the server → the camera's ONVIF RTSP back channel, and the simulated camera's
 // speaker hears it (packets, a tone, a level). 结束喊话 closes the back channel. A camera without a
 // speaker is refused with 该摄像机没有扬声器 on the tile. Start, end and the refusal are audited.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
@@ -10,6 +11,21 @@ import { closeAll, pageApi, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ADMIN_PASSWORD, startTestServer } from './helpers/server.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
+
+/** A talk offer posted from the page as its user (a sendonly audio offer, no microphone needed to be refused). */
+function postTalk(page: Page, cameraId: number): Promise<{ status: number; body: { message: string } }> {
+  return page.evaluate(async (cameraId) => {
+    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+    const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: JSON.stringify(body) });
+    const { token } = (await (await post('/api/live/token', { cameraIds: [cameraId], stream: 'main' })).json()) as { token: string };
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio', { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const res = await post('/api/live/talk', { token, cameraId, sdp: pc.localDescription?.sdp });
+    pc.close();
+    return { status: res.status, body: (await res.json()) as { message: string } };
+  }, cameraId);
+}
 
 interface AuditRecords { records: Array<{ action: string; objectId: string; outcome: string; detail: Record<string, unknown> }> }
 
@@ -78,17 +94,7 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
     await page.screenshot({ path: '/tmp/talk-on.png' });
 
     // One talk per camera: a second one (another tab, another operator) is refused while this runs.
-    const second = await page.evaluate(async (cameraId) => {
-      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-      const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: JSON.stringify(body) });
-      const { token } = (await (await post('/api/live/token', { cameraIds: [cameraId], stream: 'main' })).json()) as { token: string };
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('audio', { direction: 'sendonly' });
-      await pc.setLocalDescription(await pc.createOffer());
-      const res = await post('/api/live/talk', { token, cameraId, sdp: pc.localDescription?.sdp });
-      pc.close();
-      return { status: res.status, body: (await res.json()) as { message: string } };
-    }, loud.id);
+    const second = await postTalk(page, loud.id);
     expect(second.status).toBe(409);
     expect(second.body.message).toContain('该摄像机正在喊话中');
 
@@ -108,6 +114,11 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
     await expect.poll(() => muteTile.getByTestId('tile-talk').getAttribute('data-talk'), { timeout: 20_000 }).toBe('refused');
     expect(await muteTile.getByTestId('tile-talk-state').innerText()).toBe('该摄像机没有扬声器');
     await page.screenshot({ path: '/tmp/talk-refused.png' });
+    // A lower platform's channel: this node would have to send Broadcast down as the upper — not built, said so.
+    const lower = await pageApi<{ id: number }>(page, 'POST', '/api/cameras', { roomId: room.id, name: '下级通道', position: 'rear', sourceKind: 'gb28181', mainStream: '32010600001310009999', subStream: '' });
+    const toLower = await postTalk(page, lower.id);
+    expect(toLower.status).toBe(409);
+    expect(toLower.body.message).toContain('下级平台的通道暂不支持喊话');
 
     const talks = await pageApi<AuditRecords>(page, 'GET', '/api/audit?action=video.talk');
     expect(talks.records.some((r) => r.objectId === String(loud.id) && r.outcome === 'ok')).toBe(true);
