@@ -75,6 +75,7 @@ export class TalkSessions {
     if (cam.source_kind === 'gb28181') return this.refuse(actor, cam, 'no_speaker', '下级平台的通道暂不支持喊话 (talk to a lower platform channel is not supported yet)', 'lower platform channel: not supported');
     if (this.busy.has(cam.id)) return this.refuse(actor, cam, 'busy', '该摄像机正在喊话中，请稍后再试 (another talk to this camera is in progress)', 'another talk in progress');
     if (this.talks.size >= MAX_TALKS) return this.refuse(actor, cam, 'too_many', `服务器同时喊话已达上限 ${MAX_TALKS} 路 (too many talks)`, 'too many talks');
+    const w = await loadWerift(); // before the speaker opens: nothing to release if it fails
     this.busy.add(cam.id);
     let speaker: OpenSpeaker;
     try {
@@ -85,7 +86,6 @@ export class TalkSessions {
       if (e instanceof SpeakerError && e.noSpeaker) return this.refuse(actor, cam, 'no_speaker', `该摄像机没有扬声器 (no speaker: ${msg})`, `no speaker: ${msg}`);
       return this.refuse(actor, cam, 'speaker_failed', `无法打开摄像机扬声器 (the speaker could not be opened: ${msg})`, `speaker failed: ${msg}`);
     }
-    const w = await loadWerift();
     const pcma = new w.RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 });
     const pcmu = new w.RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 });
     const pc = new w.RTCPeerConnection({
