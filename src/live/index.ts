@@ -11,6 +11,7 @@ import { LiveSources } from './sources.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 import { Transcoders } from './transcode.ts';
 import { AudioFeeds } from './audio.ts';
+import { TalkSessions } from './talk.ts';
 import { WebRtcSessions } from './webrtc.ts';
 import type { LiveSocketSession } from './ws-session.ts';
 
@@ -38,6 +39,8 @@ export interface LiveStats {
   audioTranscoders: number;
   sockets: number;
   webrtc: number;
+  /** 喊话 sessions now. */
+  talks: number;
   skippedFrames: number;
   sentFrames: number;
 }
@@ -46,6 +49,8 @@ export class LiveModule {
   readonly sources: LiveSources;
   readonly transcoders: Transcoders;
   readonly webrtc: WebRtcSessions;
+  /** 喊话: the console's microphone to a camera's speaker (src/live/talk.ts). */
+  readonly talks: TalkSessions;
   /** Camera audio for the wall's per-tile sound (G.711 over WebRTC; AAC through one ffmpeg per camera). */
   readonly audio: AudioFeeds;
   readonly sockets = new Set<LiveSocketSession>();
@@ -63,6 +68,7 @@ export class LiveModule {
     });
     this.transcoders = new Transcoders(this.sources, app.log, opts.lingerMs);
     this.webrtc = new WebRtcSessions(this);
+    this.talks = new TalkSessions(this);
     this.audio = new AudioFeeds((cam) => this.acquire(cam, 'main'));
     this.warmMax = opts.warmMax ?? Number(process.env.XUNCHA_LIVE_WARM_MAX ?? '256');
     if (this.warmMax > 0) {
@@ -124,6 +130,7 @@ export class LiveModule {
       audioTranscoders: this.audio.transcoding(),
       sockets: this.sockets.size,
       webrtc: this.webrtc.count(),
+      talks: this.talks.count(),
       skippedFrames: skipped,
       sentFrames: sent,
     };
@@ -135,6 +142,7 @@ export class LiveModule {
     clearInterval(this.warmTimer);
     await Promise.all([...this.sockets].map((s) => s.close()));
     await this.webrtc.closeAll();
+    await this.talks.closeAll();
     await this.transcoders.stop();
     await this.sources.stop();
   }

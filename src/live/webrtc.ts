@@ -62,7 +62,7 @@ const H264_FMTP = 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-
  * LAN (no Internet) gathering then waits for STUN timeouts and the answer comes seconds late.
  * Host candidates suffice on a LAN; XUNCHA_LIVE_ICE_SERVERS (JSON, RTCIceServer[]) adds servers.
  */
-function iceServers(): Array<{ urls: string; username?: string; credential?: string }> {
+export function iceServers(): Array<{ urls: string; username?: string; credential?: string }> {
   try {
     const v = JSON.parse(process.env.XUNCHA_LIVE_ICE_SERVERS ?? '[]') as unknown;
     return Array.isArray(v) ? (v as Array<{ urls: string }>) : [];
@@ -78,13 +78,13 @@ function iceServers(): Array<{ urls: string; username?: string; credential?: str
  * (host candidates only). Called after setRemoteDescription (the transports exist) and before
  * setLocalDescription (which gathers).
  */
-function withoutFallbackStun(pc: RTCPeerConnection): void {
+export function withoutFallbackStun(pc: RTCPeerConnection): void {
   if (iceServers().some((x) => x.urls.startsWith('stun:'))) return;
   for (const t of pc.iceTransports) (t.connection as unknown as { stunServer?: unknown }).stunServer = undefined;
 }
 
 /** Waits (at most 3 s) until ICE gathering is complete, so the answer carries the candidates. */
-async function gathered(pc: RTCPeerConnection): Promise<void> {
+export async function gathered(pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, 3000);

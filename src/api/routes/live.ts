@@ -13,6 +13,7 @@ import { EXAM_PRIORITY_CODE, ExamPriorityError } from '../../exams/priority.ts';
 import { LiveAccessError, actorOfToken, cameraForViewing, issueLiveToken, recordSnapshot } from '../../live/access.ts';
 import { examStatusOfCameras } from '../../exams/room-status.ts';
 import type { LiveModule } from '../../live/index.ts';
+import { TalkRefusal } from '../../live/talk.ts';
 import { WebRtcRefusal } from '../../live/webrtc.ts';
 import { LiveSocketSession } from '../../live/ws-session.ts';
 import type { LiveSocket } from '../../live/ws-session.ts';
@@ -34,6 +35,8 @@ function toAppError(err: unknown): never {
 
 /** R-FN-4 refusals answer 409 with `error: 'exam_priority'` (the generic handler would say `conflict`). */
 const examPriorityBody = z.object({ error: z.literal(EXAM_PRIORITY_CODE), message: z.string(), details: z.unknown() });
+/** 409s of the audio and talk routes: the exam window, or a camera that cannot (no audio, no speaker, busy). */
+const conflictBody = z.union([examPriorityBody, z.object({ error: z.literal('conflict'), message: z.string(), details: z.unknown().optional() })]);
 function examPriorityReply(err: unknown): { status: 409; body: z.infer<typeof examPriorityBody> } {
   if (err instanceof ExamPriorityError) return { status: 409, body: { error: EXAM_PRIORITY_CODE, message: err.message, details: err.details } };
   throw err;
@@ -151,7 +154,7 @@ export function liveRoutes(app: App, live: LiveModule) {
           tags,
           summary: '实时声音 Answer an audio-only WebRTC offer: the camera main stream audio as G.711 (AAC transcoded while listened to)',
           body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), sdp: z.string().max(20_000) }).strict(),
-          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: examPriorityBody },
+          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: conflictBody },
         },
       },
       async (req, reply) => {
@@ -172,6 +175,36 @@ export function liveRoutes(app: App, live: LiveModule) {
       // an unknown id: session ids are not disclosed).
       if (!live.webrtc.ownedBy(req.params.id, actorOf(req).userId)) throw new AppError('not_found', 'no such WebRTC session');
       await live.webrtc.close(req.params.id);
+      return { ok: true };
+    });
+
+    s.post(
+      '/api/live/talk',
+      {
+        schema: {
+          tags,
+          summary: '喊话 Answer a WebRTC offer carrying the operator microphone (G.711) and send it to the camera speaker (ONVIF back channel)',
+          body: z.object({ token: z.string().max(4096), cameraId: z.number().int().positive(), sdp: z.string().max(20_000) }).strict(),
+          response: { 200: z.object({ id: z.string(), sdp: z.string(), codec: z.string() }), 409: conflictBody },
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { actor, claims } = await actorOfToken(app, req.body.token, clientOf(req));
+          await requirePermission(app.audit, actor, 'video.live', 'video.talk', 'camera', req.body.cameraId);
+          const cam = await cameraForViewing(app, actor, claims, req.body.cameraId);
+          return await live.talks.answer(actor, cam, req.body.sdp, { sessionId: claims.s }, app.config.webrtc.connectTimeoutS * 1000);
+        } catch (err) {
+          if (err instanceof TalkRefusal) throw new AppError(err.code === 'too_many' ? 'too_many_requests' : err.code === 'bad_offer' ? 'invalid_input' : 'conflict', err.message);
+          if (!(err instanceof LiveAccessError && err.code === 'exam_priority')) return toAppError(err);
+          const refusal = examPriorityReply(new ExamPriorityError([req.body.cameraId]));
+          return reply.code(refusal.status).send(refusal.body);
+        }
+      },
+    );
+    s.post('/api/live/talk/:id/close', { schema: { tags, summary: '结束喊话 Stop a talk', params: z.object({ id: z.string().uuid() }) } }, async (req) => {
+      if (!live.talks.ownedBy(req.params.id, actorOf(req).userId)) throw new AppError('not_found', 'no such talk');
+      await live.talks.close(req.params.id, 'stopped by the operator');
       return { ok: true };
     });
 

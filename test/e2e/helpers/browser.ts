@@ -26,11 +26,17 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/**
+ * Chromium's fake microphone and camera, granted without a prompt: getUserMedia gets a generated
+ * source (the fake microphone beeps). For the 喊话 test; the first session of a file decides.
+ */
+export const FAKE_MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
 let shared: Promise<Browser> | undefined;
 let open = 0;
 
-async function sharedBrowser(): Promise<Browser> {
-  shared ??= chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+async function sharedBrowser(fakeMedia = false): Promise<Browser> {
+  shared ??= chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: fakeMedia ? [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] : CHROMIUM_ARGS });
   try {
     return await shared;
   } catch (err) {
@@ -50,12 +56,13 @@ async function release(): Promise<void> {
 
 /** One fresh browser context and page; zh-CN locale, Beijing time zone, 1440×900 viewport. */
 /** `bypassCSP`: benchmarks inject their own measuring bundle inline, which the console's CSP refuses. */
-export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean; motion?: boolean } = {}): Promise<BrowserSession> {
+/** `fakeMedia`: Chromium with FAKE_MEDIA_ARGS (when this session starts the file's browser). */
+export async function launchBrowser(opts: { locale?: string; bypassCSP?: boolean; motion?: boolean; fakeMedia?: boolean } = {}): Promise<BrowserSession> {
   open++;
   let context: BrowserContext;
   let page: Page;
   try {
-    const browser = await sharedBrowser();
+    const browser = await sharedBrowser(opts.fakeMedia);
     context = await browser.newContext({
       locale: opts.locale ?? 'zh-CN',
       timezoneId: 'Asia/Shanghai',

@@ -10,7 +10,7 @@ const ACTIONS: Record<string, [string, string]> = {
   'room.create': ['新增房间', 'Create room'], 'room.update': ['修改房间', 'Update room'], 'room.delete': ['删除房间', 'Delete room'],
   'camera.create': ['新增摄像机', 'Create camera'], 'camera.update': ['修改摄像机', 'Update camera'], 'camera.delete': ['删除摄像机', 'Delete camera'],
   'camera.reveal': ['查看摄像机网络配置', 'Reveal camera config'],
-  'camera.probe': ['测试摄像机连接', 'Test camera connection'], 'video.snapshot': ['实时画面抓图', 'Live snapshot'], 'video.live.examstatus': ['查看画面考试状态', 'Tile exam status'],
+  'camera.probe': ['测试摄像机连接', 'Test camera connection'], 'video.snapshot': ['实时画面抓图', 'Live snapshot'], 'video.talk': ['喊话（对考场讲话）', 'Talk to the room'], 'video.talk.end': ['结束喊话', 'Talk ended'], 'video.live.examstatus': ['查看画面考试状态', 'Tile exam status'],
   'user.create': ['新建用户', 'Create user'], 'user.update': ['修改用户', 'Update user'], 'user.password': ['修改密码', 'Change password'],
   'tour.create': ['新建轮巡方案', 'Create patrol tour'], 'tour.update': ['修改轮巡方案', 'Update patrol tour'], 'tour.delete': ['删除轮巡方案', 'Delete patrol tour'],
   'tour.play': ['播放轮巡方案', 'Run patrol tour'], 'tour.list': ['查看轮巡方案', 'List patrol tours'], 'tour.read': ['查看轮巡方案', 'View patrol tour'],

@@ -13,13 +13,15 @@ import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
 import { TilePtz } from '../duty/TilePtz.tsx';
 import { MarkIncidentButton } from '../duty/MarkIncident.tsx';
 import { App as AntApp } from 'antd';
-import { CameraOutlined, MutedOutlined, SoundOutlined } from '@ant-design/icons';
+import { AudioOutlined, CameraOutlined, MutedOutlined, SoundOutlined } from '@ant-design/icons';
 import { errorMessage } from '../../api.ts';
 import { useTileText } from '../../tileText.ts';
 import { useExamStatus } from './examStatus.ts';
 import { saveSnapshot } from './snapshot.ts';
 import { openTileAudio } from './tileAudio.ts';
 import type { TileAudio } from './tileAudio.ts';
+import { openTileTalk } from './tileTalk.ts';
+import type { TileTalk } from './tileTalk.ts';
 
 interface Props {
   index: number;
@@ -66,6 +68,12 @@ function useVisible(ref: React.RefObject<HTMLElement | null>): boolean {
  */
 function chineseOnly(message: string): string {
   return message.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, '') || message;
+}
+
+/** The Chinese part of "中文 (English (with details))": chineseOnly cannot take nested parentheses. */
+function chineseHead(message: string): string {
+  const i = message.indexOf(' (');
+  return i > 0 && /[\u4e00-\u9fff]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
 }
 
 export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect }: Props) {
@@ -124,6 +132,48 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       void message.warning(tt('audioFailed', { why: errorMessage(err) }));
     } finally {
       setAudioBusy(false);
+    }
+  };
+  // 喊话 (issue 15): the microphone to the camera's speaker while on; a refusal stays shown on the tile.
+  const [talkState, setTalkState] = useState<'off' | 'starting' | 'on' | 'refused'>('off');
+  const [talkMsg, setTalkMsg] = useState('');
+  const talk = useRef<TileTalk | null>(null);
+  useEffect(() => {
+    setTalkState('off');
+    setTalkMsg('');
+    return () => {
+      talk.current?.close();
+      talk.current = null;
+    };
+  }, [cam?.id]);
+  const toggleTalk = async () => {
+    if (!cam || talkState === 'starting') return;
+    if (talk.current) {
+      talk.current.close();
+      talk.current = null;
+      setTalkState('off');
+      setTalkMsg('');
+      return;
+    }
+    setTalkState('starting');
+    setTalkMsg(tt('talkStarting'));
+    try {
+      const x = await openTileTalk(cam.id);
+      talk.current = x;
+      x.onEnded = () => {
+        if (talk.current !== x) return;
+        talk.current = null;
+        setTalkState('refused');
+        setTalkMsg(tt('talkEnded'));
+      };
+      (box.current as (HTMLDivElement & { xcTalk?: TileTalk }) | null)!.xcTalk = x;
+      setTalkState('on');
+      setTalkMsg(tt('talkOn'));
+    } catch (err) {
+      const why = err instanceof DOMException ? tt('talkNoMic', { why: err.message }) : errorMessage(err);
+      setTalkState('refused');
+      setTalkMsg(lang === 'zh' ? chineseHead(why) : why);
+      void message.warning(tt('talkFailed', { why }));
     }
   };
   const snapshot = async () => {
@@ -277,6 +327,7 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       {cam && (
         <div className="xc-tile-bottom">
           {wantStream !== stream ? <span className="xc-tile-fallback" data-testid="tile-fallback">{c('subFallback')}</span> : <span>{stream === 'main' ? t('wallMain') : t('wallSub')}{overview && ` · ${c('wallOverviewTag')}`}</span>}
+          {talkState !== 'off' && <span className={`xc-tile-talk xc-tile-talk-${talkState}`} data-testid="tile-talk-state" title={talkMsg}>{talkMsg}</span>}
           <span className="xc-tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
             <button type="button" className="xc-tile-tool" title={tt('snapshot')} aria-label={tt('snapshot')} data-testid="tile-snapshot" disabled={state !== 'online'} onClick={() => void snapshot()}>
               <CameraOutlined />
@@ -293,6 +344,19 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
               onClick={() => void toggleAudio()}
             >
               {audioOn ? <SoundOutlined /> : <MutedOutlined />}
+            </button>
+            <button
+              type="button"
+              className={`xc-tile-tool${talkState === 'on' ? ' xc-tile-tool-on' : ''}`}
+              title={talkState === 'on' ? tt('talkStop') : tt('talk')}
+              aria-label={talkState === 'on' ? tt('talkStop') : tt('talk')}
+              aria-pressed={talkState === 'on'}
+              data-testid="tile-talk"
+              data-talk={talkState}
+              disabled={talkState === 'starting'}
+              onClick={() => void toggleTalk()}
+            >
+              <AudioOutlined /> {tt('talk')}
             </button>
           </span>
           <span className="xc-tile-clock">{formatBeijing(now)}</span>
