@@ -11,6 +11,7 @@ export const DETAIL_KEYS: Record<string, string> = {
   error: '错误', result: '结果', outcome: '结果', verdict: '结论', summary: '摘要', answer: '答复', state: '状态',
   previousState: '原状态', wasActive: '原为生效', mark: '标记', rule: '规则', requirement: '要求', for: '请求的操作',
   // where
+  deciderNodeId: '审批节点', callId: '会话标识（Call-ID）', direction: '方向', codec: '编码', packets: '数据包数',
   orgNodeId: '机构', nodeId: '机构', parentId: '上级机构', siteId: '考点', site: '考点', sites: '考点', roomId: '房间',
   room: '考场', rooms: '房间', roomIds: '房间', camera: '摄像机', cameras: '摄像机', cameraId: '摄像机', cameraIds: '摄像机',
   examCamera: '考试时段摄像机', channelId: '通道', deviceId: '设备', devices: '设备数', deviceClass: '设备类别',
