@@ -14,8 +14,8 @@ import type { Actor } from '../auth/actor.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { buildGbSdp, buildSsrc, createRequest, createUasDialog, matchesDialog, parseUri, readBroadcast } from '../gb28181/index.ts';
 import type { GbSdp, OtherMessage, ReplyFn, RequestContext, SipDestination, SipDialog, SipRequest } from '../gb28181/index.ts';
-import { RtspClient } from '../media/rtsp/client.ts';
-import { streamSpecOf } from '../recording/camera-spec.ts';
+import { openRtspSpeaker } from '../ingest/speaker.ts';
+import type { OpenSpeaker } from '../ingest/speaker.ts';
 import type { Store } from '../store/db.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { repos } from '../store/repos/index.ts';
@@ -24,15 +24,9 @@ import { responseXml } from './lower-commands.ts';
 import type { SipNode } from './sip-node.ts';
 import { NO_AUDIO_OUTPUT } from './voice.ts';
 
-/** How long the camera may take to open its back channel before the Broadcast is refused. */
-const BACKCHANNEL_OPEN_MS = 5000;
 
-/** The camera's speaker, open: G.711 in, closed once. */
-export interface CameraSpeaker {
-  send(law: 'pcma' | 'pcmu', payload: Uint8Array): boolean;
-  onClose(fn: (reason: string) => void): void;
-  close(): Promise<void>;
-}
+/** The camera's speaker, open: G.711 in, closed once (tests pass their own). */
+export type CameraSpeaker = Omit<OpenSpeaker, 'law'>;
 
 export interface VoiceBroadcastDeps {
   node: SipNode;
@@ -118,16 +112,10 @@ export class VoiceBroadcasts {
     return { xml: responseXml('Broadcast', sn, targetId, [{ name: 'Result', text: 'ERROR' }, { name: 'Reason', text: reason }]), refused: reason };
   }
 
+  /** The camera's RTSP back channel (the same opener as the console's 喊话). */
   private async openRtspSpeaker(camera: CameraRow): Promise<CameraSpeaker> {
-    const spec = this.d.box ? streamSpecOf(camera, this.d.box, 'main') : undefined;
-    if (!spec || !spec.url.startsWith('rtsp')) throw new Error('the camera is not reached over RTSP, so it has no back channel here');
-    const client = new RtspClient({ url: spec.url, username: spec.username, password: spec.password, backchannel: 'only', timeoutMs: BACKCHANNEL_OPEN_MS, userAgent: 'xuncha' });
-    await client.start();
-    return {
-      send: (law, payload) => client.sendAudio(law, payload),
-      onClose: (fn) => client.once('close', (r) => fn(`camera back channel closed: ${r.message}`)),
-      close: () => client.stop(),
-    };
+    if (!this.d.box) throw new Error('the camera is not reached over RTSP, so it has no back channel here');
+    return openRtspSpeaker(camera, this.d.box);
   }
 
   /** Our INVITE to the SourceID, then G.711 from the upper to the camera until either side ends. */

@@ -1,6 +1,6 @@
 // 喊话 from the console (issue 15): the operator's browser microphone over WebRTC, negotiated as
 // G.711 (PCMA or PCMU 8000 — Chromium offers both), forwarded packet by packet to this node's camera
-// speaker on its ONVIF RTSP back channel (src/live/speaker.ts). No transcoding: the law the camera
+// speaker on its ONVIF RTSP back channel (src/ingest/speaker.ts). No transcoding: the law the camera
 // announced is put first in the answer; the other law is re-encoded per byte by the back channel.
 // The access rules are the live view's (token, scope, exam window, duty: src/live/access.ts); one
 // talk per camera at a time; start, refusals and end are audited as video.talk / video.talk.end.
@@ -11,8 +11,8 @@ import type { G711Law } from '../media/g711/level.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { loadWerift } from '../util/lazy-libs.ts';
 import type { LiveModule } from './index.ts';
-import { SpeakerError, openRtspSpeaker } from './speaker.ts';
-import type { OpenSpeaker } from './speaker.ts';
+import { SpeakerError, openRtspSpeaker } from '../ingest/speaker.ts';
+import type { OpenSpeaker } from '../ingest/speaker.ts';
 import { gathered, iceServers, withoutFallbackStun } from './webrtc.ts';
 
 /** Why a talk was refused: the route answers 409 (busy, no speaker), 400 (offer) or 429. */
