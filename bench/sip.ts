@@ -1,4 +1,4 @@
-// `npm run bench:sip [-- --devices 2000 --keepalive-s 10 --steady-s 20 --channels 20000]`
+// `npm run bench:sip [-- --devices 2000 --keepalive-s 10 --steady-s 20 --channels 20000 --from-source]`
 //
 // GB/T 28181 upper platform under load (issue 7): one upper platform (a real App with its cascade
 // module, SQLite) runs in a child process and is measured from outside through /proc. This
@@ -16,52 +16,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { createApp } from '../src/app.ts';
-import { createCascadeModule } from '../src/cascade/index.ts';
 import { LowerLink } from '../src/cascade/lower-link.ts';
 import { SipNode } from '../src/cascade/sip-node.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { computeHa1, parseManscdp, splitCatalog, SipTransport } from '../src/gb28181/index.ts';
+import { parseManscdp, splitCatalog, SipTransport } from '../src/gb28181/index.ts';
 import type { CatalogItem } from '../src/gb28181/index.ts';
-import { seedFirstStart } from '../src/org/seed.ts';
-import { repos } from '../src/store/repos/index.ts';
+import pino from 'pino';
 import { forkOwned, installBenchExit, onBenchExit, SMOKE, spawnOwned } from './lib/lifecycle.ts';
-import { prepare } from './lib/prepare.ts';
+import { compiledPath, prepare, prepareServer } from './lib/prepare.ts';
 import { readProc } from './lib/proc.ts';
+import { BIG_LOWER, deviceId, PASSWORD, UPPER } from './lib/sip-ids.ts';
+import type { ChildMsg } from './lib/sip-ids.ts';
 
-const UPPER = { id: '32000000002000000001', domain: '3200000000' };
-const BIG_LOWER = '32010000002000000009';
-const PASSWORD = 'Bench-Pass-1234';
-const deviceId = (i: number) => `320106000013200${String(i).padStart(5, '0')}`;
-
-// BENCH_SMOKE=1 (test/bench/smoke.test.ts): 20 devices, 2 s of keepalives, a 200-channel catalog.
-const { values } = parseArgs({ options: { role: { type: 'string' }, devices: { type: 'string', default: SMOKE ? '20' : '2000' }, 'keepalive-s': { type: 'string', default: SMOKE ? '2' : '10' }, 'steady-s': { type: 'string', default: SMOKE ? '2' : '20' }, channels: { type: 'string', default: SMOKE ? '200' : '20000' }, dir: { type: 'string' } } });
+// --from-source: the upper through tsx instead of compiled. BENCH_SMOKE=1 (test/bench/smoke.test.ts): 20 devices, 2 s of keepalives, a 200-channel catalog.
+const { values } = parseArgs({ options: { 'from-source': { type: 'boolean', default: false }, devices: { type: 'string', default: SMOKE ? '20' : '2000' }, 'keepalive-s': { type: 'string', default: SMOKE ? '2' : '10' }, 'steady-s': { type: 'string', default: SMOKE ? '2' : '20' }, channels: { type: 'string', default: SMOKE ? '200' : '20000' } } });
 const N = Number(values.devices);
 const KEEPALIVE_S = Number(values['keepalive-s']);
-
-type ChildMsg = { kind: 'ready'; port: number } | { kind: 'catalog'; items: number; ms: number };
-
-async function upperRole(): Promise<void> {
-  const dataDir = values.dir!;
-  const config = loadConfig({ env: {}, file: '/dev/null', overrides: { dataDir, logLevel: 'silent', seedSample: false } });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-  await seedFirstStart(app.store, app.audit, app.clock, { adminPassword: 'Bench-Root-7391', sample: false });
-  const root = (await repos(app.store.db).org.list({ kind: 'all' }))[0];
-  const now = Date.now();
-  await app.store.db.transaction().execute(async (trx) => {
-    for (const [i, id] of [...Array.from({ length: N }, (_, k) => deviceId(k)), BIG_LOWER].entries()) {
-      await repos(trx).cascade.insertLower({ sip_id: id, name: `dev ${i}`, kind: id === BIG_LOWER ? 'platform' : 'device', org_node_id: root.id, ha1: computeHa1(id, UPPER.domain, PASSWORD), enabled: 1, online: 0, channel_count: 0, created_at_ms: now, updated_at_ms: now });
-    }
-  });
-  const cascade = createCascadeModule(app, { settings: { ...UPPER, host: '127.0.0.1', udpPort: 0, tcpPort: 0, lowerKeepaliveS: KEEPALIVE_S }, queryIdleMs: 30_000 });
-  await cascade.start();
-  cascade.registry!.on('catalog', (c) => {
-    if (c.items > 1) process.send!({ kind: 'catalog', items: c.items, ms: c.ms } satisfies ChildMsg);
-  });
-  process.send!({ kind: 'ready', port: cascade.node!.transport.udpPort! } satisfies ChildMsg);
-  process.on('disconnect', () => void cascade.stop().then(() => app.close()).then(() => process.exit(0)));
-}
+const FROM_SOURCE = values['from-source'] === true;
+const UPPER_TS = 'bench/lib/sip-upper.ts';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** BENCH_SIP_PROFILE=DIR: the upper writes a V8 CPU profile there (node --cpu-prof) when it exits. */
 const PROFILE_DIR = process.env.BENCH_SIP_PROFILE;
@@ -71,7 +43,15 @@ async function main(): Promise<void> {
   prepare({ system: 'runtime' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xuncha-bench-sip-'));
   onBenchExit(() => rmSync(dir, { recursive: true, force: true }));
-  const child = forkOwned(process.argv[1], ['--role', 'upper', '--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)], { execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] });
+  // The upper runs the way the product does (bin/xuncha.mjs after npm start): compiled to JavaScript
+  // by scripts/build-server.mjs, no tsx loader. --from-source: through tsx (figures before 2026-12-07 were).
+  const upperArgs = ['--dir', dir, '--devices', String(N), '--keepalive-s', String(KEEPALIVE_S)];
+  const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  if (!FROM_SOURCE) await prepareServer([UPPER_TS]);
+  const child = FROM_SOURCE
+    ? forkOwned(path.join(ROOT, UPPER_TS), upperArgs, { execArgv: ['--import', 'tsx', ...profileFlags], cwd: ROOT })
+    : forkOwned(compiledPath(UPPER_TS), upperArgs, { execArgv: profileFlags, cwd: ROOT });
+  process.stdout.write(`upper: ${FROM_SOURCE ? 'source via tsx' : 'compiled (build/server)'}\n`);
   const messages: ChildMsg[] = [];
   const waitFor = <K extends ChildMsg['kind']>(kind: K) => new Promise<Extract<ChildMsg, { kind: K }>>((resolve) => {
     const check = () => {
@@ -154,7 +134,7 @@ async function main(): Promise<void> {
   await new Promise((r) => child.once('exit', r));
   await transport.close();
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ devices: N, registrationsPerS: Math.round(N / regS), keepaliveS: KEEPALIVE_S, steadyCpuPct: Number(steadyCpuPct.toFixed(1)), rssMb: Math.round(b.rssKb / 1024), catalogChannels: cat.items, catalog20kMs: cat.ms, ...(peer ? { peerSippCpuPct: Number(peer.cpuPct.toFixed(1)), ratioToPeer: Number((steadyCpuPct / peer.cpuPct).toFixed(1)) } : {}), loadAverage1m: Number(os.loadavg()[0].toFixed(1)) }) + '\n');
+  process.stdout.write(JSON.stringify({ devices: N, registrationsPerS: Math.round(N / regS), keepaliveS: KEEPALIVE_S, steadyCpuPct: Number(steadyCpuPct.toFixed(1)), rssMb: Math.round(b.rssKb / 1024), catalogChannels: cat.items, catalog20kMs: cat.ms, upperCode: FROM_SOURCE ? 'source via tsx' : 'compiled', ...(peer ? { peerSippCpuPct: Number(peer.cpuPct.toFixed(1)), ratioToPeer: Number((steadyCpuPct / peer.cpuPct).toFixed(1)) } : {}), loadAverage1m: Number(os.loadavg()[0].toFixed(1)) }) + '\n');
 }
 
 /**
@@ -201,12 +181,10 @@ async function sippPeer(devices: SipNode[], steadyS: number): Promise<{ version:
   return { version, cpuPct: ((b.cpuS - a.cpuS) / elapsedS) * 100 };
 }
 
-if (values.role === 'upper') void upperRole();
-else
-  void main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

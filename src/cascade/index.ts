@@ -239,7 +239,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       case 'MESSAGE': {
         if (fromUpper) return this.handlers!.onMessage(req, reply, ctx);
         if (this.calls!.onMessage(req, reply)) return; // MediaStatus 121 inside a download we pull
-        return this.registry!.onMessage(req, reply, ctx);
+        return this.registry!.onMessage(req, reply, ctx, from);
       }
       case 'INVITE':
         if (!fromUpper) return void reply(403, { reason: 'Only the upper platform may INVITE' });

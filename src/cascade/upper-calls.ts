@@ -87,6 +87,7 @@ export class UpperCalls {
    * and we hang up. True when the request was ours (answered here).
    */
   onMessage(req: SipRequest, reply: ReplyFn): boolean {
+    if (this.open.size === 0) return false; // no stream pulled: every keepalive passes here
     const src = this.open.get(req.headers.get('Call-ID') ?? '');
     const dialog = src && this.dialogs.get(src);
     if (!src || !dialog) return false;

@@ -242,9 +242,12 @@ export class UpperRegistry extends EventEmitter<UpperRegistryEvents> {
     this.emit('registered', { lowerId: lower.id, sipId, fresh });
   }
 
-  /** MESSAGE from a lower (answers are routed to waiting queries by the module before this). */
-  onMessage(req: SipRequest, reply: ReplyFn, ctx: RequestContext): void {
-    const sipId = userOf(req.headers.get('From'));
+  /**
+   * MESSAGE from a lower (answers are routed to waiting queries by the module before this).
+   * `fromUser`: the From user when the caller has read it already (the module's dispatch does).
+   */
+  onMessage(req: SipRequest, reply: ReplyFn, ctx: RequestContext, fromUser?: string): void {
+    const sipId = fromUser ?? userOf(req.headers.get('From'));
     const entry = this.bySip.get(sipId);
     let msg: ManscdpMessage;
     const note: CharsetNote = {};

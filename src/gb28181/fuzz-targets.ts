@@ -3,10 +3,12 @@
 // past its bound is a bug. Importing this module registers the targets.
 import { FuzzInvariantError, registerFuzzTarget } from '../media/fuzz/targets.ts';
 import { hashBytes, Prng } from '../media/fuzz/prng.ts';
-import { parseSipMessage, SipParseError } from './sip/message.ts';
+import { parseSipMessage, serializeSipMessage, SIP_MAX_MESSAGE_BYTES, SipParseError } from './sip/message.ts';
+import type { SipRequest } from './sip/message.ts';
+import { serverKeyOf } from './sip/transaction.ts';
 import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
-import { parseCSeq, parseVia } from './sip/util.ts';
+import { applyRport, createResponse, parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
 import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery, readPresetPart } from './manscdp/index.ts';
 import { isDeepStrictEqual } from 'node:util';
@@ -55,8 +57,32 @@ registerFuzzTarget('gb-sip-message', (input) => {
       if (v !== undefined) expectOnly(() => parseNameAddr(v), SipParseError);
     }
     parseCSeq(m.headers.get('CSeq') ?? '');
+    if (m.kind === 'request') answerAsTransport(m);
   }, SipParseError);
 }, SIP_SEEDS);
+
+/**
+ * What the transport does with every UDP request (issue 15 hot path: Via parsed once, rport filled
+ * in place, the 200 built in one pass and serialized into one buffer): the answer must parse back,
+ * carrying the request's Via list (after rport), Call-ID and CSeq unchanged.
+ */
+function answerAsTransport(req: SipRequest): void {
+  const top = parseVia(req.headers.get('Via') ?? ''); // SipParseError: dropped, as the transport does
+  serverKeyOf(top, req.method);
+  applyRport(req, '192.0.2.7', 40000, top);
+  const res = createResponse(req, 200, { toTag: 'f00d', headers: { Date: '2026-12-07T20:00:00.000' } });
+  const bytes = serializeSipMessage(res);
+  // A comma list of hundreds of Via is answered one per line: past our own parser's limits, not checked.
+  if (res.headers.size > 250 || bytes.length > SIP_MAX_MESSAGE_BYTES) return;
+  let back;
+  try {
+    back = parseSipMessage(bytes);
+  } catch (e) {
+    throw new FuzzInvariantError(`our answer does not parse: ${(e as Error).message}`);
+  }
+  for (const h of ['Call-ID', 'CSeq']) if (back.headers.get(h) !== req.headers.get(h)) throw new FuzzInvariantError(`answer changed ${h}`);
+  if (!isDeepStrictEqual(back.headers.getAll('Via'), req.headers.getAll('Via'))) throw new FuzzInvariantError('answer changed the Via list');
+}
 
 registerFuzzTarget('gb-sip-stream', (input) => {
   const parser = new SipStreamParser();

@@ -67,6 +67,15 @@ export function splitHeaderList(value: string): string[] {
 /** Headers that may be comma-combined on one line and are read element by element. */
 const LIST_HEADERS = new Set(['Via', 'Route', 'Record-Route']);
 
+/** First element of a list header's line (`splitHeaderList(v)[0]`), without arrays when the line holds one. */
+function firstListElement(value: string): string | undefined {
+  if (value.indexOf(',') < 0) {
+    const one = value.trim();
+    return one === '' ? undefined : one;
+  }
+  return splitHeaderList(value)[0];
+}
+
 export class SipHeaders {
   private readonly list: Array<[string, string]> = [];
 
@@ -87,7 +96,7 @@ export class SipHeaders {
     for (const [k, v] of this.list) {
       if (k !== canon) continue;
       if (!LIST_HEADERS.has(canon)) return v;
-      const first = splitHeaderList(v)[0];
+      const first = firstListElement(v);
       if (first !== undefined) return first;
     }
     return undefined;
@@ -96,8 +105,18 @@ export class SipHeaders {
   /** Every value in order; list headers are split at top-level commas (multiple Via on one line). */
   getAll(name: string): string[] {
     const canon = canonicalHeaderName(name);
-    const values = this.list.filter(([k]) => k === canon).map(([, v]) => v);
-    return LIST_HEADERS.has(canon) ? values.flatMap(splitHeaderList) : values;
+    const list = LIST_HEADERS.has(canon);
+    const out: string[] = [];
+    for (const [k, v] of this.list) {
+      if (k !== canon) continue;
+      if (!list) out.push(v);
+      else if (v.indexOf(',') < 0) {
+        // The usual single Via per line: no splitter (its arrays) needed.
+        const one = v.trim();
+        if (one !== '') out.push(one);
+      } else out.push(...splitHeaderList(v));
+    }
+    return out;
   }
 
   has(name: string): boolean {
@@ -109,6 +128,15 @@ export class SipHeaders {
     if (/[\r\n]/.test(value)) throw new TypeError(`header ${name} value contains CR/LF`);
     this.list.push([canonicalHeaderName(name), value]);
     return this;
+  }
+
+  /**
+   * Appends a header the parser read: `canon` already canonical and a token, `value` already free of
+   * CR/LF (the parser split the block on them and refused a bare CR). No checks: every header of
+   * every received message comes through here.
+   */
+  appendParsed(canon: string, value: string): void {
+    this.list.push([canon, value]);
   }
 
   /** Replaces all values of `name` with one value, keeping the position of the first. */
@@ -132,10 +160,19 @@ export class SipHeaders {
     for (let i = 0; i < this.list.length; i++) {
       if (this.list[i][0] !== canon) continue;
       const value = this.list[i][1];
-      const parts = LIST_HEADERS.has(canon) ? splitHeaderList(value) : [value];
-      if (parts.length === 0) continue;
-      parts[0] = update(parts[0]);
-      const next = parts.join(', ');
+      let next: string;
+      if (!LIST_HEADERS.has(canon)) next = update(value);
+      else if (value.indexOf(',') < 0) {
+        // One element on the line (the usual single Via): rewritten without splitting and joining.
+        const one = value.trim();
+        if (one === '') continue;
+        next = update(one);
+      } else {
+        const parts = splitHeaderList(value);
+        if (parts.length === 0) continue;
+        parts[0] = update(parts[0]);
+        next = parts.join(', ');
+      }
       if (/[\r\n]/.test(next)) throw new TypeError(`header ${name} value contains CR/LF`);
       this.list[i] = [canon, next];
       return true;
@@ -159,6 +196,11 @@ export class SipHeaders {
 
   entries(): Array<[string, string]> {
     return this.list.map(([k, v]) => [k, v]);
+  }
+
+  /** The list itself, not a copy (serializing and building responses read it once per message): do not modify. */
+  pairs(): ReadonlyArray<readonly [string, string]> {
+    return this.list;
   }
 
   clone(): SipHeaders {

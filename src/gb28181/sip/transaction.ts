@@ -4,7 +4,8 @@ import { serializeSipMessage } from './message.ts';
 import { parseCSeq, parseVia } from './util.ts';
 import { transactionTimeoutMs } from './timers.ts';
 import type { SipRequest, SipResponse } from './message.ts';
-import type { Scheduler, SipTimers } from './timers.ts';
+import type { Via } from './util.ts';
+import type { ExpiryWheel, Scheduler, SipTimers, WheelItem } from './timers.ts';
 
 export class SipTimeoutError extends Error {
   override readonly name = 'SipTimeoutError';
@@ -17,6 +18,8 @@ export interface TransactionEnv {
   scheduler: Scheduler;
   /** Called once the transaction is finished and can be forgotten. */
   onTerminated: () => void;
+  /** Coarse expiry shared by the transport's non-INVITE server transactions (instead of a timer each). */
+  wheel?: ExpiryWheel;
 }
 
 /** Client key: top Via branch + CSeq method (RFC 3261 §17.1.3). */
@@ -27,9 +30,12 @@ export function clientKey(msg: SipRequest | SipResponse): string {
 
 /** Server key: branch + sent-by + method, ACK folded onto INVITE (RFC 3261 §17.2.3). */
 export function serverKey(req: SipRequest): string {
-  const via = parseVia(req.headers.get('Via') ?? '');
-  const method = req.method === 'ACK' ? 'INVITE' : req.method;
-  return `${via.branch ?? ''}|${via.host}:${via.port ?? ''}|${method}`;
+  return serverKeyOf(parseVia(req.headers.get('Via') ?? ''), req.method);
+}
+
+/** `serverKey` from the top Via already parsed (the transport parses it once per request). */
+export function serverKeyOf(topVia: Via, method: string): string {
+  return `${topVia.branch ?? ''}|${topVia.host}:${topVia.port ?? ''}|${method === 'ACK' ? 'INVITE' : method}`;
 }
 
 export class ClientTransaction {
@@ -125,15 +131,31 @@ export function buildNon2xxAck(invite: SipRequest, res: SipResponse): SipRequest
   return ack;
 }
 
-export class ServerTransaction {
+export class ServerTransaction implements WheelItem {
   private last?: Uint8Array;
   private finalStatus = 0;
   private retransmitTimer: unknown;
   private endTimer: unknown;
+  wheelBucket?: Set<WheelItem>;
+  readonly method: string;
+  /**
+   * The INVITE (a CANCEL answers it 487). Other methods keep nothing of their request: only the
+   * answer's bytes are needed for retransmissions, and an upper holds ~6,400 keepalive
+   * transactions for Timer J (bench:sip) — their parsed requests would live on into old space.
+   */
+  readonly invite?: SipRequest;
 
-  constructor(readonly request: SipRequest, private readonly env: TransactionEnv) {
+  constructor(request: SipRequest, private readonly env: TransactionEnv) {
+    this.method = request.method;
+    if (request.method === 'INVITE') this.invite = request;
     // A handler that never answers must not leak the transaction: the client gave up by Timer B/F.
-    this.endTimer = env.scheduler.setTimeout(() => this.terminate(), transactionTimeoutMs(env.timers));
+    if (this.coarse) env.wheel!.add(this);
+    else this.endTimer = env.scheduler.setTimeout(() => this.terminate(), transactionTimeoutMs(env.timers));
+  }
+
+  /** Non-INVITE with the transport's wheel: lifetimes (Timer J, the unanswered limit) kept coarsely, no own timers. */
+  private get coarse(): boolean {
+    return this.env.wheel !== undefined && this.method !== 'INVITE';
   }
 
   get hasFinal(): boolean {
@@ -151,10 +173,16 @@ export class ServerTransaction {
     this.env.send(this.last);
     if (res.status < 200) return;
     this.finalStatus = res.status;
-    this.env.scheduler.clearTimeout(this.endTimer);
     const { t1Ms, t2Ms } = this.env.timers;
     const timeout = transactionTimeoutMs(this.env.timers);
-    if (this.request.method === 'INVITE') {
+    if (this.coarse && !this.env.reliable) {
+      // Timer J (64 × T1 over UDP) from the final response, on the wheel (at most 1/8 longer).
+      this.env.wheel!.add(this);
+      return;
+    }
+    this.env.scheduler.clearTimeout(this.endTimer);
+    this.env.wheel?.remove(this);
+    if (this.method === 'INVITE') {
       // Until ACK: Timer G retransmits the final (2xx too, as the UAS core must, §13.3.1.4) over UDP.
       if (!this.env.reliable) this.retransmitFinal(t1Ms, t2Ms);
       this.endTimer = this.env.scheduler.setTimeout(() => this.terminate(), timeout);
@@ -177,9 +205,15 @@ export class ServerTransaction {
     this.endTimer = this.env.scheduler.setTimeout(() => this.terminate(), this.env.reliable ? 0 : this.env.timers.t4Ms);
   }
 
+  /** The wheel's time for it is up. */
+  expire(): void {
+    this.terminate();
+  }
+
   terminate(): void {
     this.env.scheduler.clearTimeout(this.retransmitTimer);
     this.env.scheduler.clearTimeout(this.endTimer);
+    this.env.wheel?.remove(this);
     this.env.onTerminated();
   }
 }

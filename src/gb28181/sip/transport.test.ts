@@ -95,6 +95,50 @@ describe('SipTransport (R-FN-3)', () => {
     }
   });
 
+  it('R-FN-3: a retransmitted MESSAGE gets the same bytes (rport/received per RFC 3581, one To tag) until Timer J, then is new', async () => {
+    const [, b] = await pair();
+    let calls = 0;
+    b.on('request', (_req, reply) => {
+      calls++;
+      reply(200, { headers: { Date: '2026-12-07T20:00:00.000' } });
+    });
+    const raw = createSocket('udp4');
+    const answers: Buffer[] = [];
+    raw.on('message', (m) => answers.push(m));
+    await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()));
+    try {
+      const req = msg();
+      // Two Via on one line: the device's own (with rport, a host name that is not the source) and one below it.
+      req.headers.set('Via', `${formatVia({ transport: 'UDP', host: 'device.example', port: 5060, params: { rport: '', branch: 'z9hG4bKj1' } })}, SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bKbelow`);
+      const bytes = serializeSipMessage(req);
+      for (let i = 0; i < 3; i++) {
+        raw.send(bytes, b.udpPort ?? 0, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(calls).toBe(1);
+      expect(answers).toHaveLength(3);
+      expect(answers[1].equals(answers[0]) && answers[2].equals(answers[0])).toBe(true);
+      const res = parseSipMessage(answers[0]);
+      expect(res.headers.getAll('Via')).toEqual([`SIP/2.0/UDP device.example:5060;rport=${raw.address().port};branch=z9hG4bKj1;received=127.0.0.1`, 'SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bKbelow']);
+      expect(res.headers.get('To')).toMatch(/^<sip:34020000002000000001@3402000000>;tag=[0-9a-f]{12}$/);
+      expect(res.headers.get('Date')).toBe('2026-12-07T20:00:00.000');
+      // Timer J is 64 × T1 = 640 ms here (lived at most 1/8 longer): afterwards the same branch is a new request.
+      await new Promise((r) => setTimeout(r, 900));
+      raw.send(bytes, b.udpPort ?? 0, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls).toBe(2);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('R-FN-3: a UDP destination given by name is still resolved (IP addresses skip the lookup)', async () => {
+    const [a, b] = await pair();
+    b.on('request', (_req, reply) => reply(200));
+    const res = await a.request(msg(), { host: 'localhost', port: b.udpPort ?? 0, transport: 'udp' });
+    expect(res.status).toBe(200);
+  });
+
   it('R-SEC-5: request() answers a 401 digest challenge once', async () => {
     const [a, b] = await pair();
     const realm = '3402000000';

@@ -1,15 +1,16 @@
 // SipTransport: UDP + TCP sockets, RFC 3261 client/server transactions, INVITE dialogs and digest
 // retry. A user agent, never a proxy: request() always writes its own single Via.
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { createServer, isIPv4 } from 'node:net';
 import { parseSipMessage, SipDroppedError, SipParseError } from './message.ts';
 import { serializeSipMessage } from './message.ts';
 import { SipTcpPool, normaliseHost } from './tcp.ts';
-import { ClientTransaction, ServerTransaction, clientKey, serverKey } from './transaction.ts';
-import { DEFAULT_SIP_TIMERS, realScheduler, transactionTimeoutMs } from './timers.ts';
-import { applyRport, createResponse, formatVia, newBranch, newTag, parseCSeq } from './util.ts';
+import { ClientTransaction, ServerTransaction, clientKey, serverKeyOf } from './transaction.ts';
+import { DEFAULT_SIP_TIMERS, ExpiryWheel, realScheduler, transactionTimeoutMs } from './timers.ts';
+import { applyRport, createResponse, formatVia, newBranch, newTag, parseCSeq, parseVia } from './util.ts';
 import { buildAck, buildInDialogRequest, createUacDialog } from './dialog.ts';
-import type { Socket as UdpSocket } from 'node:dgram';
+import type { SocketOptions, Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import type { Scheduler, SipTimers } from './timers.ts';
@@ -56,6 +57,15 @@ export interface RequestOptions {
 
 type Send = (bytes: Uint8Array) => void;
 
+/**
+ * The UDP socket's name lookup: an IP address (every destination of a SIP answer) is its own
+ * result at once — dns.lookup would defer even that to the next tick, one more hop per datagram.
+ */
+const udpLookup: NonNullable<SocketOptions['lookup']> = (host, options, callback) => {
+  if (isIPv4(host)) callback(null, host, 4);
+  else dnsLookup(host, options, callback);
+};
+
 export class SipTransport {
   readonly advertisedHost: string;
   private readonly timers: SipTimers;
@@ -70,10 +80,13 @@ export class SipTransport {
   private readonly ackHandlers: Array<(ack: SipRequest, ctx: RequestContext) => void> = [];
   private readonly errorHandlers: Array<(err: Error) => void> = [];
   private readonly tcp: SipTcpPool;
+  /** Lifetimes of the non-INVITE server transactions (Timer J), one timer for all. */
+  private readonly wheel: ExpiryWheel;
 
   private constructor(private readonly udp: UdpSocket | undefined, private readonly tcpServer: Server | undefined, opts: ListenOptions) {
     this.timers = { ...DEFAULT_SIP_TIMERS, ...opts.timers };
     this.scheduler = opts.scheduler ?? realScheduler;
+    this.wheel = ExpiryWheel.forLifetime(this.scheduler, transactionTimeoutMs(this.timers));
     const host = opts.host ?? '0.0.0.0';
     this.advertisedHost = opts.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
     this.tcp = new SipTcpPool((m, conn) => this.onMessage(m, { host: conn.remoteHost, port: conn.remotePort, transport: 'tcp' }, conn.send, true), (e) => this.emitError(e));
@@ -98,7 +111,7 @@ export class SipTransport {
     let udp: UdpSocket | undefined;
     let server: Server | undefined;
     if (opts.udpPort !== undefined) {
-      const sock = createSocket('udp4');
+      const sock = createSocket({ type: 'udp4', lookup: udpLookup });
       udp = sock;
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
@@ -169,7 +182,8 @@ export class SipTransport {
 
   async close(): Promise<void> {
     for (const tx of this.clients.values()) tx.fail(new Error('SIP transport closed'));
-    for (const tx of this.servers.values()) tx.terminate();
+    for (const tx of [...this.servers.values()]) tx.terminate();
+    this.wheel.clear();
     this.clients.clear();
     this.servers.clear();
     this.accepted.clear();
@@ -214,10 +228,13 @@ export class SipTransport {
   }
 
   private sendUdp(bytes: Uint8Array, host: string, port: number): void {
-    this.udp?.send(bytes, port, host, (err) => {
-      if (err) this.emitError(err);
-    });
+    this.udp?.send(bytes, port, host, this.afterUdpSend);
   }
+
+  /** One callback for every datagram sent (not a closure per send). */
+  private readonly afterUdpSend = (err: Error | null): void => {
+    if (err) this.emitError(err);
+  };
 
   private emitError(err: Error): void {
     for (const h of this.errorHandlers) h(err);
@@ -245,9 +262,12 @@ export class SipTransport {
   }
 
   private onRequest(req: SipRequest, source: SipDestination, send: Send, reliable: boolean): void {
-    if (source.transport === 'udp') applyRport(req, source.host, source.port);
+    // The top Via parsed once: the transaction key and the rport rewrite both read it (a
+    // malformed one throws SipParseError: dropped as before).
+    const topVia = parseVia(req.headers.get('Via') ?? '');
+    if (source.transport === 'udp') applyRport(req, source.host, source.port, topVia);
     const ctx: RequestContext = { source };
-    const key = serverKey(req);
+    const key = serverKeyOf(topVia, req.method);
     if (req.method === 'ACK') {
       const tx = this.servers.get(key);
       if (tx) return tx.onAck();
@@ -259,26 +279,10 @@ export class SipTransport {
     }
     const existing = this.servers.get(key);
     if (existing) return existing.onRetransmit();
-    const tx = new ServerTransaction(req, {
-      send, reliable, timers: this.timers, scheduler: this.scheduler,
-      onTerminated: () => {
-        if (this.servers.get(key) === tx) this.servers.delete(key);
-      },
-    });
-    this.servers.set(key, tx);
-    const toTag = newTag();
-    const reply: ReplyFn = (status, init = {}) => {
-      const res = createResponse(req, status, { toTag, ...init });
-      tx.respond(res);
-      if (req.method === 'INVITE' && status >= 200 && status < 300) {
-        const k = `${req.headers.get('Call-ID') ?? ''}|${parseCSeq(req.headers.get('CSeq') ?? '').seq}`;
-        this.accepted.set(k, tx);
-        this.scheduler.setTimeout(() => this.accepted.delete(k), transactionTimeoutMs(this.timers));
-      }
-      return res;
-    };
+    const tx = this.newServerTransaction(req, key, send, reliable);
+    const reply = this.replier(req, tx);
     if (req.method === 'INVITE') reply(100);
-    if (req.method === 'CANCEL') return this.onCancel(req, key, reply);
+    if (req.method === 'CANCEL') return this.onCancel(key, reply);
     if (this.requestHandlers.length === 0) {
       reply(501, { reason: 'Not Implemented' });
       return;
@@ -291,13 +295,45 @@ export class SipTransport {
     }
   }
 
-  private onCancel(req: SipRequest, cancelKey: string, reply: ReplyFn): void {
+  /**
+   * A server transaction, in the map until it ends. Built apart from onRequest so the closure kept
+   * for its whole life (Timer J, 32 s) holds the key and itself, not the request: the request is
+   * garbage once handled.
+   */
+  private newServerTransaction(req: SipRequest, key: string, send: Send, reliable: boolean): ServerTransaction {
+    const tx: ServerTransaction = new ServerTransaction(req, {
+      send, reliable, timers: this.timers, scheduler: this.scheduler, wheel: this.wheel,
+      onTerminated: () => {
+        if (this.servers.get(key) === tx) this.servers.delete(key);
+      },
+    });
+    this.servers.set(key, tx);
+    return tx;
+  }
+
+  /** The handlers' reply function for one request: every response in its transaction carries one To tag. */
+  private replier(req: SipRequest, tx: ServerTransaction): ReplyFn {
+    let toTag: string | undefined;
+    return (status, init = {}) => {
+      toTag ??= newTag();
+      const res = createResponse(req, status, { toTag, ...init });
+      tx.respond(res);
+      if (req.method === 'INVITE' && status >= 200 && status < 300) {
+        const k = `${req.headers.get('Call-ID') ?? ''}|${parseCSeq(req.headers.get('CSeq') ?? '').seq}`;
+        this.accepted.set(k, tx);
+        this.scheduler.setTimeout(() => this.accepted.delete(k), transactionTimeoutMs(this.timers));
+      }
+      return res;
+    };
+  }
+
+  private onCancel(cancelKey: string, reply: ReplyFn): void {
     const inviteTx = this.servers.get(cancelKey.replace(/\|CANCEL$/, '|INVITE'));
-    if (!inviteTx || inviteTx.hasFinal) {
+    if (!inviteTx?.invite || inviteTx.hasFinal) {
       reply(481);
       return;
     }
     reply(200);
-    inviteTx.respond(createResponse(inviteTx.request, 487, { reason: 'Request Terminated', toTag: newTag() }));
+    inviteTx.respond(createResponse(inviteTx.invite, 487, { reason: 'Request Terminated', toTag: newTag() }));
   }
 }

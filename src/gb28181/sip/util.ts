@@ -1,7 +1,7 @@
 // Identifiers and small header helpers: Via (§20.42), CSeq (§20.16), branch/tag/Call-ID
 // generation, and building a response from a request (§8.2.6).
 import { randomBytes } from 'node:crypto';
-import { SipHeaders } from './headers.ts';
+import { SipHeaders, splitHeaderList } from './headers.ts';
 import { SipParseError } from './message.ts';
 import type { SipRequest, SipResponse } from './message.ts';
 
@@ -101,17 +101,41 @@ export interface ResponseInit {
 
 /** Builds a response copying Via, From, To, Call-ID and CSeq from the request (RFC 3261 §8.2.6.2). */
 export function createResponse(req: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
+  // One pass over the request's headers (every answer of the upper is built here): each Via element
+  // in order, then the first From, To, Call-ID and CSeq. Their values passed the parser or append
+  // (no CR/LF), so they are copied unchecked.
   const headers = new SipHeaders();
-  for (const via of req.headers.getAll('Via')) headers.append('Via', via);
-  headers.append('From', req.headers.get('From') ?? '');
-  let to = req.headers.get('To') ?? '';
+  let from: string | undefined;
+  let to: string | undefined;
+  let callId: string | undefined;
+  let cseq: string | undefined;
+  for (const [k, v] of req.headers.pairs()) {
+    if (k === 'Via') {
+      if (v.indexOf(',') < 0) {
+        const one = v.trim();
+        if (one !== '') headers.appendParsed('Via', one);
+      } else for (const one of splitHeaderList(v)) headers.appendParsed('Via', one);
+    } else if (k === 'From') from ??= v;
+    else if (k === 'To') to ??= v;
+    else if (k === 'Call-ID') callId ??= v;
+    else if (k === 'CSeq') cseq ??= v;
+  }
+  to ??= '';
   if (status > 100 && init.toTag !== undefined && !/;\s*tag=/i.test(to)) to += `;tag=${init.toTag}`;
-  headers.append('To', to);
-  headers.append('Call-ID', req.headers.get('Call-ID') ?? '');
-  headers.append('CSeq', req.headers.get('CSeq') ?? '');
-  for (const [k, v] of Object.entries(init.headers ?? {})) for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
-  return { kind: 'response', status, reason: init.reason ?? REASONS[status] ?? 'Unknown', headers, body: init.body ?? new Uint8Array(0) };
+  headers.appendParsed('From', from ?? '');
+  headers.appendParsed('To', to);
+  headers.appendParsed('Call-ID', callId ?? '');
+  headers.appendParsed('CSeq', cseq ?? '');
+  if (init.headers) for (const k in init.headers) {
+    const v = init.headers[k];
+    if (Array.isArray(v)) for (const one of v) headers.append(k, one);
+    else headers.append(k, v);
+  }
+  return { kind: 'response', status, reason: init.reason ?? REASONS[status] ?? 'Unknown', headers, body: init.body ?? EMPTY_BODY };
 }
+
+/** The body of every response without one (never written to: bodies are replaced, not filled). */
+const EMPTY_BODY = new Uint8Array(0);
 
 export interface RequestInit {
   method: string;
@@ -146,11 +170,15 @@ export function tagOf(value: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** RFC 3581: fill rport/received in the top Via so responses go back where the request came from. */
-export function applyRport(req: SipRequest, sourceHost: string, sourcePort: number): void {
-  req.headers.updateFirst('Via', (top) => {
-    const via = parseVia(top);
-    if (!('rport' in via.params)) return top;
-    return top.replace(/;\s*rport(=\d*)?/i, `;rport=${sourcePort}`) + (via.host !== sourceHost ? `;received=${sourceHost}` : '');
+/**
+ * RFC 3581: fill rport/received in the top Via so responses go back where the request came from.
+ * `top`: the top Via already parsed (the transport parses it once per request for the transaction key too).
+ */
+export function applyRport(req: SipRequest, sourceHost: string, sourcePort: number, top?: Via): void {
+  if (top && !('rport' in top.params)) return;
+  req.headers.updateFirst('Via', (value) => {
+    const via = top ?? parseVia(value);
+    if (!('rport' in via.params)) return value;
+    return value.replace(/;\s*rport(=\d*)?/i, `;rport=${sourcePort}`) + (via.host !== sourceHost ? `;received=${sourceHost}` : '');
   });
 }
