@@ -47,6 +47,8 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
   private hangup?: Promise<void>;
   /** Set when the sender ended the dialog (no BYE to send). */
   ended = false;
+  /** The sender said the file is complete (MediaStatus 121): however it closes now, it is the file's end. */
+  private fileComplete = false;
 
   private constructor(private opts: RtpPsReceiverOptions) {
     super();
@@ -165,7 +167,9 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
   }
 
   async stop(): Promise<void> {
-    this.end({ code: 'stopped', message: 'stopped' });
+    // The sender's BYE may overtake the quiet wait after MediaStatus 121 (a loaded machine: seen
+    // in the cascade e2e Download test): the file was still complete, so it ends as end-of-file.
+    this.end(this.fileComplete ? { code: 'end-of-file', message: 'the sender sent the whole file (MediaStatus 121)' } : { code: 'stopped', message: 'stopped' });
     await this.hangup;
   }
 
@@ -175,6 +179,7 @@ export class GbFrameSource extends EventEmitter<FrameSourceEvents> implements Fr
    * most `maxWaitMs`), with code 'end-of-file'; the signalling side then hangs up (BYE).
    */
   async endOfFile(quietMs = 300, maxWaitMs = 3000): Promise<void> {
+    this.fileComplete = true;
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       // setImmediate after the timer: datagrams already waiting are read (poll phase) before
