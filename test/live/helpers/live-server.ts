@@ -3,13 +3,14 @@
 // With { simProcess: true } the simulated cameras run in a third process (`xuncha sim`), so that
 // the server's CPU and event loop exclude them (bench/live.ts); the tests keep the default.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { BUILD_DIR, serverBuildFresh } from '../../../scripts/build-server.mjs';
 import { ADMIN_PASSWORD, ApiClient, REPO_ROOT } from '../../e2e/helpers/server.ts';
 
 export { ADMIN_PASSWORD, ApiClient };
@@ -86,6 +87,17 @@ function stopChild(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/**
+ * The compiled live-main (scripts/test.sh builds it beside the server) when that build is newer than
+ * every source, as bin/xuncha.mjs runs a node; otherwise the TypeScript through tsx. Through tsx each
+ * start transpiled and source-mapped the whole app again: 8–26 s of CPU per server in a full run.
+ */
+function liveMainArgs(): string[] {
+  const compiled = path.join(BUILD_DIR, 'test/live/helpers/live-main.js');
+  if (process.env.XUNCHA_FROM_SOURCE !== '1' && existsSync(compiled) && serverBuildFresh()) return [compiled];
+  return ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO_ROOT, 'test/live/helpers/live-main.ts')];
+}
+
 export async function startLiveServer(env: Record<string, string> = {}, opts: LiveServerOptions = {}): Promise<LiveServer> {
   // The simulator's two ports are chosen here, so that it and the server start at the same time
   // (each loads the app through tsx: seconds on a busy host); the server's recorder retries until
@@ -98,7 +110,7 @@ export async function startLiveServer(env: Record<string, string> = {}, opts: Li
     env = { ...env, XUNCHA_LIVE_SIM: `${rtspPort}:${controlPort}` };
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xuncha-live-'));
-  const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO_ROOT, 'test/live/helpers/live-main.ts')], {
+  const child = spawn(process.execPath, liveMainArgs(), {
     cwd: dataDir,
     env: { ...process.env, XUNCHA_PORT: '0', XUNCHA_HOST: '127.0.0.1', XUNCHA_DATA_DIR: dataDir, XUNCHA_ADMIN_PASSWORD: ADMIN_PASSWORD, XUNCHA_LOG_FORMAT: 'json', XUNCHA_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
