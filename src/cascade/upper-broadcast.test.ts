@@ -59,12 +59,12 @@ describe('G711RtpSender (the upper\'s audio out) meets G711RtpReceiver (the lowe
     const tap = createSocket('udp4');
     await new Promise<void>((r) => tap.bind(0, '127.0.0.1', () => r()));
     const seen: Array<{ ssrc: number; seq: number; pt: number }> = [];
-    tap.on('message', (b) => {
-      const p = parseRtpPacket(b);
+    tap.on('message', (buf) => {
+      const p = parseRtpPacket(buf);
       seen.push({ ssrc: p.ssrc, seq: p.sequence, pt: p.payloadType });
     });
-    const a = await G711RtpSender.udp('127.0.0.1', { host: '127.0.0.1', port }, 'pcma', 100_000_002);
-    const b = await G711RtpSender.udp('127.0.0.1', { host: '127.0.0.1', port: tap.address().port }, 'pcma', 100_000_002);
+    const { sender: a } = await G711RtpSender.udp('127.0.0.1', { host: '127.0.0.1', port }, 'pcma', 100_000_002);
+    const { sender: b } = await G711RtpSender.udp('127.0.0.1', { host: '127.0.0.1', port: tap.address().port }, 'pcma', 100_000_002);
     const tone = new Int16Array(320).map((_, i) => Math.round(8000 * Math.sin(i / 3)));
     for (let i = 0; i < 10; i++) {
       a.send('pcmu', encodeG711('pcmu', tone)); // 40 ms in: two packets out
