@@ -13,15 +13,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { createLogger } from '../../src/cli/logger.ts';
+import { encodeG711 } from '../../src/media/g711/encode.ts';
+import { toneSamples } from '../../src/media/g711/tone.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
+import { repos } from '../../src/store/repos/index.ts';
 import { launchBrowser, pageApi } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { beepsHeard, FAKE_MIC_HZ, loginInUi, pressTalk } from '../e2e/helpers/talk.ts';
 import type { AuditRecords } from '../e2e/helpers/talk.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
-import { addLower, addSimCameras, CITY, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
+import { addLower, addSimCameras, CITY, PASSWORD, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
 
 describe('喊话 from the city console to a site camera through the cascade (R-FN-3, issue 15)', () => {
@@ -73,6 +76,7 @@ describe('喊话 from the city console to a site camera through the cascade (R-F
     expect([state, text]).toEqual(['on', '喊话中']);
     // One voice leg at each node: the city's broadcast down, the site's from its upper; the camera's back channel open.
     expect(city.cascade.status().voiceSessions).toEqual({ fromUpper: 0, toLowers: 1 });
+    await until('the site\'s leg', () => site.cascade.status().voiceSessions.fromUpper === 1, 5000);
     expect(site.cascade.status().voiceSessions).toEqual({ fromUpper: 1, toLowers: 0 });
     expect(sim.speaker('room1')!.sessions).toBe(1);
     await until('the room hears the city', () => sim.speaker('room1')!.packets > 100, 20_000);
@@ -120,4 +124,53 @@ describe('喊话 from the city console to a site camera through the cascade (R-F
     expect(city.cascade.status().voiceSessions).toEqual({ fromUpper: 0, toLowers: 0 });
     expect(site.cascade.status().voiceSessions).toEqual({ fromUpper: 0, toLowers: 0 });
   }, 60_000);
+});
+
+describe('voice down to a lower\'s channel over a TCP SIP link (R-FN-3, issue 15)', () => {
+  let sim: Simulator;
+  let city: Level;
+  let site: Level;
+  let cityCamId = 0;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: [{ id: 'room1', audio: 'pcma', speaker: true }] });
+    city = await startLevel(CITY);
+    await addLower(city, SITE.id, '南京市第一中学考点');
+    await city.cascade.start();
+    // The site registers over TCP: its broadcast INVITE comes on that connection and offers TCP/RTP/AVP passive.
+    site = await startLevel(SITE, undefined, { sip: { upper: { id: CITY.id, host: '127.0.0.1', port: city.cascade.node!.transport.tcpPort!, password: PASSWORD, transport: 'tcp', keepaliveS: 1, expiresS: 3600 } } });
+    const gb = (await addSimCameras(site, sim.port, ['room1'])).room1.gb;
+    await site.cascade.start();
+    const admin = await city.t.actor('admin');
+    const room = (await city.t.app.org.tree(admin)).find((n) => n.kind === 'site')!.rooms![0];
+    cityCamId = (await city.t.app.devices.createCamera(admin, { roomId: room.id, name: '考点一 room1', position: 'front', sourceKind: 'gb28181', mainStream: gb, subStream: '' })).id;
+    await until('the city has the channel', async () => (await city.cascade.calls!.owns(gb)) === true, 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopLevels([site, city]);
+    await sim?.close();
+  });
+
+  it('R-FN-3: the city takes the site\'s TCP passive offer, connects, and a 600 Hz tone sent through the speaker it opened is heard whole; close ends both legs', async () => {
+    const camera = (await repos(city.t.app.store.db).cameras.get({ kind: 'all' }, cityCamId))!;
+    const speaker = await city.cascade.openLowerSpeaker(camera);
+    expect(speaker.law).toBe('pcma');
+    expect(speaker.detail).toMatchObject({ lower: SITE.id, sourceId: expect.stringMatching(/^\d{10}136\d{7}$/) as unknown });
+    // The site starts its leg when our 200 reaches it (it may still be on its way when open resolves).
+    await until('the site\'s leg', () => site.cascade.status().voiceSessions.fromUpper === 1, 5000);
+    // The site offered its audio over TCP (the SIP link's transport): the city connected to it.
+    const okRow = () => site.t.app.store.db.selectFrom('audit_log').select(['detail']).where('action', '=', 'cascade.broadcast').where('outcome', '=', 'ok').executeTakeFirst();
+    await until('the site audited the broadcast', async () => (await okRow()) !== undefined, 5000);
+    expect(JSON.parse(String((await okRow())!.detail))).toMatchObject({ transport: 'tcp', sourceId: speaker.detail.sourceId });
+    for (let i = 0; i < 50; i++) {
+      speaker.send('pcma', encodeG711('pcma', toneSamples(600, -10, 160, 8000, i * 160)));
+      await sleep(20);
+    }
+    await until('tone heard over TCP', () => sim.speaker('room1')!.packets >= 50, 10_000);
+    expect(sim.speaker('room1')).toMatchObject({ packets: 50, bytes: 8000, lost: 0 });
+    expect(sim.speaker('room1')!.toneHz).toBeCloseTo(600, 0);
+    await speaker.close();
+    await until('both legs ended', () => city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0 && sim.speaker('room1')!.sessions === 0, 10_000);
+  });
 });
