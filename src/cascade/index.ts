@@ -19,6 +19,7 @@ import { LowerLink } from './lower-link.ts';
 import type { LowerLinkStatus } from './lower-link.ts';
 import { MediaSessions } from './media-sessions.ts';
 import { VoiceBroadcasts } from './voice-broadcast.ts';
+import { roomAudioOf } from './room-audio.ts';
 import { CascadeService } from './service.ts';
 import { LowerSubscriptions } from './subscriptions-lower.ts';
 import type { LowerSubscriptionStatus } from './subscriptions-lower.ts';
@@ -26,6 +27,9 @@ import { UpperSubscriptions } from './subscriptions-upper.ts';
 import type { UpperSubscriptionStatus } from './subscriptions-upper.ts';
 import { SipNode, userOf } from './sip-node.ts';
 import { GbCameraOpener, UpperCalls } from './upper-calls.ts';
+import { NO_CASCADE, UpperBroadcasts } from './upper-broadcast.ts';
+import type { LowerSpeaker } from './upper-broadcast.ts';
+import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { UpperRegistry } from './upper-registry.ts';
 import type { RegisterGuardOptions } from './register-guard.ts';
 import type { CascadeAlarmEvent } from './upper-registry.ts';
@@ -62,6 +66,8 @@ export interface CascadeStatus {
   tcpPort?: number;
   upper?: LowerLinkStatus;
   mediaSessions: number;
+  /** Voice legs now: broadcasts/talks from our upper to our cameras, and ours down to lowers' channels. */
+  voiceSessions: { fromUpper: number; toLowers: number };
   /** Subscriptions our upper holds here (lower role) and ours at our lowers (upper role). */
   subscriptions: { fromUpper: LowerSubscriptionStatus[]; toLowers: UpperSubscriptionStatus[] };
   /** Lowers caught declaring one MANSCDP charset and sending another (decoded by the bytes). */
@@ -81,6 +87,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
   private sessions?: MediaSessions;
   /** Voice broadcasts from the upper to our cameras' speakers (lower role). */
   private voice?: VoiceBroadcasts;
+  /** Voice broadcasts from us down to lower platforms' channels (upper role, the console's 喊话). */
+  private broadcasts?: UpperBroadcasts;
   private handlers?: LowerHandlers;
   private unwatch?: () => void;
 
@@ -119,6 +127,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     this.registry.hooks = this.upperSubs;
     this.calls = new UpperCalls(node, this.registry, app.store, app.log, mediaHost, this.opts.mediaStallMs);
     this.opener = new GbCameraOpener(this.calls);
+    this.broadcasts = new UpperBroadcasts({ node, registry: this.registry, calls: this.calls, log: app.log, mediaHost });
     this.sessions = new MediaSessions({
       node, store: app.store, audit: app.audit, files: app.files, clock: app.clock, log: app.log, mediaHost,
       supervisor: (id) => app.recorder.supervisor(id), remote: this.calls, voice: () => this.voice,
@@ -133,6 +142,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       this.voice = new VoiceBroadcasts({
         node, store: app.store, audit: app.audit, log: app.log, mediaHost, ...(app.box ? { box: app.box } : {}),
         upper: () => ({ destination: link.destination, id: link.upper.id }),
+        roomAudio: (cameraId) => roomAudioOf(app.recorder.supervisor(cameraId)),
       });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, box: app.box, perMessage: this.opts.perMessage,
@@ -242,6 +252,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         return this.registry!.onMessage(req, reply, ctx, from);
       }
       case 'INVITE':
+        // A lower taking the voice of a broadcast we sent it INVITEs our SourceID (upper-broadcast.ts).
+        if (!fromUpper && this.broadcasts?.onInvite(req, reply, ctx)) return;
         if (!fromUpper) return void reply(403, { reason: 'Only the upper platform may INVITE' });
         return this.sessions!.onInvite(req, reply, ctx, from);
       case 'INFO':
@@ -257,11 +269,17 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       case 'BYE':
         if (this.sessions!.onBye(req, reply)) return;
         if (this.voice?.onBye(req, reply)) return; // From is the SourceID we called, not the upper's id
+        if (this.broadcasts?.onBye(req, reply)) return; // a lower ending the voice we send down
         if (this.calls!.onBye(req.headers.get('Call-ID') ?? '')) return void reply(200);
         return void reply(481);
       default:
         reply(405);
     }
+  }
+
+  /** The speaker of a lower platform's channel (source_kind 'gb28181'): voice down as a broadcast (upper-broadcast.ts). */
+  openLowerSpeaker(camera: CameraRow): Promise<LowerSpeaker> {
+    return this.broadcasts ? this.broadcasts.openCamera(camera) : Promise.reject(NO_CASCADE());
   }
 
   /** Whether a request claiming our upper's id comes from its configured host (when that is an IP address). */
@@ -275,6 +293,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     return {
       enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
       upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
+      voiceSessions: { fromUpper: this.voice?.count ?? 0, toLowers: this.broadcasts?.count ?? 0 },
       subscriptions: { fromUpper: this.lowerSubs?.status() ?? [], toLowers: this.upperSubs?.status() ?? [] },
       charsetMismatches: [...(this.registry?.charsetMismatches ?? new Map<string, never>())].map(([sipId, m]) => ({ sipId, ...m })),
     };
@@ -288,6 +307,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
     await this.link?.stop();
     this.sessions?.closeAll();
     this.voice?.closeAll();
+    this.broadcasts?.closeAll();
     await this.registry?.stop();
     this.node?.close();
     await this.node?.transport.close();

@@ -104,7 +104,8 @@ export class UpperCalls {
     return (await this.ownerOf(deviceId)) !== undefined;
   }
 
-  private async requireOwner(deviceId: string): Promise<LowerRow> {
+  /** The online lower that owns a channel; OpenError 'refused' (in no catalog) or 'network' (offline). */
+  async requireOwner(deviceId: string): Promise<LowerRow> {
     const lower = await this.ownerOf(deviceId);
     if (!lower) throw new OpenError('refused', `channel ${deviceId} is in no lower platform's catalog`);
     if (!this.registry.isOnline(lower.id)) throw new OpenError('network', `lower platform ${lower.sip_id} is offline`);

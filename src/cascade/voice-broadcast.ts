@@ -7,6 +7,8 @@
 // PS: wvp's broadcast sends pt 8, use_ps false), which is forwarded packet by packet to the
 // camera's back channel. BYE from either side, the camera closing, or 30 s without audio ends it.
 // A camera without a speaker (551) or unreachable keeps the refusal: Result ERROR with the reason.
+// INVITE s=Talk: the upper's voice to the room, and the room's G.711 microphone up in the same
+// session when the upper offers sendrecv (talk() below). The upper's half: upper-broadcast.ts.
 // Audited like a live view of the camera: cascade.broadcast, outcome ok / denied.
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -20,6 +22,8 @@ import type { Store } from '../store/db.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { repos } from '../store/repos/index.ts';
 import { G711RtpReceiver } from './audio-in.ts';
+import { G711RtpSender } from './audio-out.ts';
+import type { RoomAudio } from './room-audio.ts';
 import { responseXml } from './lower-commands.ts';
 import type { SipNode } from './sip-node.ts';
 import { NO_AUDIO_OUTPUT } from './voice.ts';
@@ -41,6 +45,8 @@ export interface VoiceBroadcastDeps {
   openSpeaker?(camera: CameraRow): Promise<CameraSpeaker>;
   /** No audio for this long ends a broadcast. Default 30 s. */
   stallMs?: number;
+  /** The room's microphone (the camera's G.711 as received here) for a two-way talk; absent: one-way. */
+  roomAudio?(cameraId: number): RoomAudio | undefined;
 }
 
 interface Leg {
@@ -165,8 +171,10 @@ export class VoiceBroadcasts {
 
   /**
    * INVITE s=Talk (or an audio-only INVITE) from the upper for one of our cameras: answered 200
-   * with our receiving port, a=recvonly — the upper's voice goes to the room's speaker; the room's
-   * microphone is not sent back (RFC 3264 §6.1 lets a sendrecv offer be answered recvonly). Returns
+   * with our receiving port — the upper's voice goes to the room's speaker. Both ways (a=sendrecv)
+   * when the upper offers sendrecv over UDP and the camera's own audio is G.711 and received here:
+   * the room's microphone goes up as RTP in the same session (to the offer's address, the y= SSRC).
+   * Otherwise a=recvonly (RFC 3264 §6.1 lets a sendrecv offer be answered so). Returns
    * the refusal reason when the camera cannot take it (the caller answers 488, media-sessions.ts).
    */
   async talk(req: SipRequest, reply: ReplyFn, ctx: RequestContext, actor: Actor, offer: GbSdp): Promise<{ refused?: string }> {
@@ -186,23 +194,27 @@ export class VoiceBroadcasts {
     this.busy.add(camera.id);
     let speaker: CameraSpeaker | undefined;
     let receiver: G711RtpReceiver | undefined;
+    let up: { sender: G711RtpSender; room: RoomAudio } | undefined;
     try {
       speaker = await (this.d.openSpeaker ?? ((c) => this.openRtspSpeaker(c)))(camera);
       const opened = await G711RtpReceiver.listen(offer.transport, this.d.mediaHost, this.d.stallMs);
       receiver = opened.receiver;
+      const room = offer.direction === 'sendrecv' && offer.transport === 'udp' ? this.d.roomAudio?.(camera.id) : undefined;
+      if (room) up = { sender: (await G711RtpSender.udp(this.d.mediaHost, { host: offer.ip, port: offer.port }, law, Number(offer.ssrc ?? 0))).sender, room };
       const answer = buildGbSdp({
         sessionName: offer.sessionName, originId: channelId, ip: this.d.mediaHost, port: opened.port, transport: offer.transport, ...(offer.transport === 'tcp' ? { setup: 'passive' as const } : {}),
-        direction: 'recvonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [law === 'pcma' ? { payloadType: 8, encoding: 'PCMA', clockRate: 8000 } : { payloadType: 0, encoding: 'PCMU', clockRate: 8000 }],
+        direction: up ? 'sendrecv' : 'recvonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [law === 'pcma' ? { payloadType: 8, encoding: 'PCMA', clockRate: 8000 } : { payloadType: 0, encoding: 'PCMU', clockRate: 8000 }],
         ...(offer.ssrc ? { ssrc: offer.ssrc } : {}), format: `v/////a/1/${law === 'pcma' ? 8 : 0}/1`,
       });
       const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
       const dialog = createUasDialog(req, res, ctx.source);
-      this.startLeg('talk', dialog, camera, speaker, receiver);
-      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport }, 'voice talk from the upper to an exam room started');
+      this.startLeg('talk', dialog, camera, speaker, receiver, up);
+      const direction = up ? `both ways (sendrecv): the room's ${up.room.law} microphone to the upper` : 'to the room only (recvonly)';
+      this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport, direction }, 'voice talk from the upper to an exam room started');
       // Answered 200 already: an audit failure must not turn into a second (488) answer.
       await this.d.audit.record(actor, {
         action: 'cascade.talk', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
-        detail: { channelId, session: offer.sessionName, transport: offer.transport, direction: 'to the room only (recvonly)', callId: dialog.callId },
+        detail: { channelId, session: offer.sessionName, transport: offer.transport, direction, callId: dialog.callId },
       }).catch((err: unknown) => {
         this.d.log.error({ err, cameraId: camera.id }, 'talk not audited: ending it');
         this.legs.get(dialog.callId)?.stop('audit failed', true);
@@ -211,15 +223,18 @@ export class VoiceBroadcasts {
     } catch (e) {
       this.busy.delete(camera.id);
       receiver?.close('talk failed');
+      up?.sender.close('talk failed');
       await speaker?.close();
       return { refused: `no audio output: the speaker of ${camera.name} could not be opened: ${(e as Error).message}` };
     }
   }
 
   /** Forwards the upper's G.711 to the camera until BYE, the camera closing, or silence. */
-  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, speaker: CameraSpeaker, rx: G711RtpReceiver): void {
+  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, speaker: CameraSpeaker, rx: G711RtpReceiver, up?: { sender: G711RtpSender; room: RoomAudio }): void {
     const { node, log } = this.d;
     rx.on('audio', (law, payload) => speaker.send(law, payload));
+    // Two-way talk: the room's microphone up, from now until the leg ends.
+    const unsubscribe = up?.room.subscribe((payload) => up.sender.send(up.room.law, payload));
     const startedAtMs = Date.now();
     const leg: Leg = {
       callId: d.callId, dialog: d, camera,
@@ -228,9 +243,11 @@ export class VoiceBroadcasts {
         this.legs.delete(d.callId);
         this.busy.delete(camera.id);
         rx.close(reason);
+        unsubscribe?.();
+        up?.sender.close(reason);
         void speaker.close();
         if (bye) void node.transport.bye(d).catch(() => undefined);
-        log.info({ kind, cameraId: camera.id, reason, packets: rx.packets, bytes: rx.bytes, durationMs: Date.now() - startedAtMs }, `voice ${kind} to an exam room ended`);
+        log.info({ kind, cameraId: camera.id, reason, packets: rx.packets, bytes: rx.bytes, ...(up ? { packetsUp: up.sender.packets } : {}), durationMs: Date.now() - startedAtMs }, `voice ${kind} to an exam room ended`);
       },
     };
     this.legs.set(d.callId, leg);

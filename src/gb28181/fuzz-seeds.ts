@@ -83,6 +83,8 @@ export const COMMAND_SEEDS: Uint8Array[] = [
   // The 2022 device queries (issue 15).
   enc('<?xml version="1.0" encoding="GB2312"?>\r\n<Query><CmdType>CruiseTrackQuery</CmdType><SN>23</SN><DeviceID>34020000001320000001</DeviceID><Number>1</Number></Query>\r\n'),
   enc('<?xml version="1.0"?><Query><CmdType>SDCardStatus</CmdType><SN>25</SN><DeviceID>34020000001320000001</DeviceID></Query>'),
+  // A lower's answer to our Broadcast (upper role): ERROR with its Reason.
+  enc('<?xml version="1.0" encoding="GB2312"?>\r\n<Response><CmdType>Broadcast</CmdType><SN>8</SN><DeviceID>34020000001370000001</DeviceID><Result>ERROR</Result><Reason>no audio back channel (551)</Reason></Response>\r\n'),
 ];
 
 /** Keepalives as devices send them (the shortcut's shape) and near misses the full parser must take. */

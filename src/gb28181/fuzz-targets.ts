@@ -10,7 +10,7 @@ import { SipStreamParser } from './sip/stream-parser.ts';
 import { parseNameAddr } from './sip/uri.ts';
 import { applyRport, createResponse, parseCSeq, parseVia } from './sip/util.ts';
 import { parseEventHeader, parseSubscriptionState, subscribeExpiresOf } from './sip/events.ts';
-import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, readBroadcast, readDeviceConfig, readDeviceQuery, readPresetPart } from './manscdp/index.ts';
+import { answerDeviceQuery, encodeManscdp, gbSubscriptionKind, parseKeepaliveFast, parseManscdp, parseManscdpText, ManscdpError, buildBroadcastNotify, readBroadcast, readBroadcastAnswer, readDeviceConfig, readDeviceQuery, readPresetPart } from './manscdp/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parseGbSubject, ssrcFromSubject } from './sip/subject.ts';
 import { decodePtz, PtzError } from './ptz.ts';
@@ -212,7 +212,13 @@ registerFuzzTarget('gb-commands', (input) => {
       if (m.root === 'Notify' && m.cmdType === 'Broadcast') {
         const b = readBroadcast(m.tree);
         if (b.targetId.length > 64 || b.sourceId.length > 64) throw new FuzzInvariantError('Broadcast id past 64 characters');
+        // What an upper sends for the ids read reads back as the same Broadcast.
+        const again = parseManscdp(new TextEncoder().encode(buildBroadcastNotify({ sn: m.sn, ...b })));
+        if (again.kind !== 'other' || readBroadcast(again.tree).targetId !== b.targetId || again.sn !== m.sn) throw new FuzzInvariantError('Broadcast Notify does not read back');
       }
+      // A lower's answer to our Broadcast (upper role): OK, or ERROR with a bounded Reason.
+      const answer = readBroadcastAnswer(m);
+      if (answer && (answer.reason?.length ?? 0) > 200) throw new FuzzInvariantError('Broadcast Reason past 200 characters');
       // The 2022 device queries: whatever is read is answered, and the answer reads back as a Response of the same SN.
       const q = readDeviceQuery(m);
       if (q) {

@@ -2,9 +2,13 @@
 // G.711 (PCMA or PCMU 8000 — Chromium offers both), forwarded packet by packet to this node's camera
 // speaker on its ONVIF RTSP back channel (src/ingest/speaker.ts). No transcoding: the law the camera
 // announced is put first in the answer; the other law is re-encoded per byte by the back channel.
+// A lower platform's channel (source_kind 'gb28181') is talked to through the cascade instead: this
+// node, as its upper, sends Broadcast down and the G.711 follows as RTP (src/cascade/upper-broadcast.ts);
+// the lower's refusal (no speaker, busy) comes back as the same Chinese reasons.
 // The access rules are the live view's (token, scope, exam window, duty: src/live/access.ts); one
 // talk per camera at a time; start, refusals and end are audited as video.talk / video.talk.end.
 import { randomUUID } from 'node:crypto';
+import { createCascadeModule } from '../cascade/index.ts';
 import type { RTCPeerConnection } from 'werift';
 import type { Actor } from '../auth/actor.ts';
 import type { G711Law } from '../media/g711/level.ts';
@@ -47,11 +51,11 @@ export class TalkSessions {
   private readonly talks = new Map<string, Talk>();
   /** Cameras with a talk being set up or running. */
   private readonly busy = new Set<number>();
-  /** Opens a camera's speaker; the RTSP back channel by default (tests may swap it). */
+  /** Opens a camera's speaker: its RTSP back channel, or a lower's channel through the cascade (tests may swap it). */
   openSpeaker: (camera: CameraRow) => Promise<OpenSpeaker>;
 
   constructor(private readonly live: LiveModule) {
-    this.openSpeaker = (c) => openRtspSpeaker(c, live.app.box);
+    this.openSpeaker = (c) => (c.source_kind === 'gb28181' ? createCascadeModule(live.app).openLowerSpeaker(c) : openRtspSpeaker(c, live.app.box));
   }
 
   count(): number {
@@ -71,8 +75,6 @@ export class TalkSessions {
 
   /** Answers the browser's offer (a sendonly microphone track) once the camera's speaker is open. */
   async answer(actor: Actor, cam: CameraRow, offerSdp: string, login: { sessionId: string }, connectTimeoutMs: number): Promise<{ id: string; sdp: string; codec: G711Law }> {
-    // A lower platform's channel would need this node to send Broadcast down as the upper: not built.
-    if (cam.source_kind === 'gb28181') return this.refuse(actor, cam, 'no_speaker', '下级平台的通道暂不支持喊话 (talk to a lower platform channel is not supported yet)', 'lower platform channel: not supported');
     if (this.busy.has(cam.id)) return this.refuse(actor, cam, 'busy', '该摄像机正在喊话中，请稍后再试 (another talk to this camera is in progress)', 'another talk in progress');
     if (this.talks.size >= MAX_TALKS) return this.refuse(actor, cam, 'too_many', `服务器同时喊话已达上限 ${MAX_TALKS} 路 (too many talks)`, 'too many talks');
     const w = await loadWerift(); // before the speaker opens: nothing to release if it fails
@@ -83,8 +85,12 @@ export class TalkSessions {
     } catch (e) {
       this.busy.delete(cam.id);
       const msg = (e as Error).message;
-      if (e instanceof SpeakerError && e.noSpeaker) return this.refuse(actor, cam, 'no_speaker', `该摄像机没有扬声器 (no speaker: ${msg})`, `no speaker: ${msg}`);
-      return this.refuse(actor, cam, 'speaker_failed', `无法打开摄像机扬声器 (the speaker could not be opened: ${msg})`, `speaker failed: ${msg}`);
+      const kind = e instanceof SpeakerError ? e.kind : 'failed';
+      if (kind === 'no_speaker') return this.refuse(actor, cam, 'no_speaker', `该摄像机没有扬声器 (no speaker: ${msg})`, `no speaker: ${msg}`);
+      // Busy elsewhere: a lower platform's channel already carrying another voice (its upper's, or another node's).
+      if (kind === 'busy') return this.refuse(actor, cam, 'busy', `该摄像机正在喊话中，请稍后再试 (busy: ${msg})`, `busy: ${msg}`);
+      const zh = (e instanceof SpeakerError ? e.zh : undefined) ?? '无法打开摄像机扬声器';
+      return this.refuse(actor, cam, 'speaker_failed', `${zh} (the speaker could not be opened: ${msg})`, `speaker failed: ${msg}`);
     }
     const pcma = new w.RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 });
     const pcmu = new w.RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 });
@@ -114,7 +120,7 @@ export class TalkSessions {
         clearTimeout(t.connectTimer);
         t.startedAtMs = Date.now();
         this.live.app.log.info({ cameraId: cam.id, user: actor.username }, 'talk to a room started');
-        void this.live.app.audit.record(actor, { action: 'video.talk', objectType: 'camera', objectId: cam.id, scopePath: cam.site_path, detail: { camera: cam.name, transport: 'webrtc', codec: speaker.law } })
+        void this.live.app.audit.record(actor, { action: 'video.talk', objectType: 'camera', objectId: cam.id, scopePath: cam.site_path, detail: { camera: cam.name, transport: 'webrtc', codec: speaker.law, ...speaker.detail } })
           .catch((err: unknown) => {
             this.live.app.log.error({ err, cameraId: cam.id }, 'talk not audited: ending it');
             void this.close(t.id, 'audit failed');

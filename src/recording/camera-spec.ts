@@ -6,12 +6,18 @@ import type { NetworkConfig } from '../org/network-config.ts';
 import { openNetwork } from '../org/network-config.ts';
 import type { CameraRow } from '../store/repos/camera-repo.ts';
 
+/** The 20-digit GB id of a lower platform's channel (main_stream of a 'gb28181' camera); undefined otherwise. */
+export function gbChannelIdOf(cam: Pick<CameraRow, 'source_kind' | 'main_stream'>): string | undefined {
+  if (cam.source_kind !== 'gb28181') return undefined;
+  return /^(?:gb28181:\/\/)?(\d{20})$/.exec(cam.main_stream.trim())?.[1];
+}
+
 export function streamSpecOf(cam: CameraRow, box: SecretBox, stream: 'main' | 'sub' = 'main'): StreamSpec | undefined {
   if (cam.source_kind === 'gb28181') {
     // A lower platform's channel (docs/design/cascade.md): main_stream holds its 20-digit GB id.
     // One stream per channel (the INVITE selects none), so 'sub' is the main stream too: live
     // viewers then share the recorder's connection instead of opening a second INVITE.
-    const id = /^(?:gb28181:\/\/)?(\d{20})$/.exec(cam.main_stream.trim())?.[1];
+    const id = gbChannelIdOf(cam);
     return id ? { cameraId: cam.id, stream: 'main', url: `gb28181://${id}` } : undefined;
   }
   if (cam.source_kind !== 'rtsp') return undefined; // ONVIF discovery comes through its own opener

@@ -3,31 +3,15 @@
 // transcoding) → the server → the camera's ONVIF RTSP back channel, and the simulated camera's
 // speaker hears it (packets, a tone, a level). 结束喊话 closes the back channel. A camera without a
 // speaker is refused with 该摄像机没有扬声器 on the tile. Start, end and the refusal are audited.
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { closeAll, pageApi, startWithBrowser } from './helpers/browser.ts';
 import type { BrowserSession } from './helpers/browser.ts';
 import { ADMIN_PASSWORD, startTestServer } from './helpers/server.ts';
+import { beepsHeard, FAKE_MIC_HZ, loginInUi, postTalk, pressTalk } from './helpers/talk.ts';
+import type { AuditRecords } from './helpers/talk.ts';
 import { ensureWebBuilt } from './helpers/web-build.ts';
-
-/** A talk offer posted from the page as its user (a sendonly audio offer, no microphone needed to be refused). */
-function postTalk(page: Page, cameraId: number): Promise<{ status: number; body: { message: string } }> {
-  return page.evaluate(async (cameraId) => {
-    const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
-    const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken }, body: JSON.stringify(body) });
-    const { token } = (await (await post('/api/live/token', { cameraIds: [cameraId], stream: 'main' })).json()) as { token: string };
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver('audio', { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    const res = await post('/api/live/talk', { token, cameraId, sdp: pc.localDescription?.sdp });
-    pc.close();
-    return { status: res.status, body: (await res.json()) as { message: string } };
-  }, cameraId);
-}
-
-interface AuditRecords { records: Array<{ action: string; objectId: string; outcome: string; detail: Record<string, unknown> }> }
 
 describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -48,11 +32,7 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
   it('R-FN-3: the microphone reaches the camera speaker as G.711 (tone and level heard); stopping closes the back channel; a camera without a speaker is refused in Chinese (audited)', async () => {
     const { page } = b!;
     page.setDefaultTimeout(20_000);
-    await page.goto(server.baseUrl);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('header-user').waitFor();
+    await loginInUi(page, server.baseUrl, ADMIN_PASSWORD);
     const tree = await pageApi<{ nodes: Array<{ id: number; kind: string }> }>(page, 'GET', '/api/org/tree');
     const site = tree.nodes.find((n) => n.kind === 'site')!;
     const room = await pageApi<{ id: number }>(page, 'POST', '/api/rooms', { siteId: site.id, kind: 'other', name: '广播测试室', seats: 0 });
@@ -60,16 +40,9 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
     const loud = await add('有扬声器', 'talk-1');
     const mute = await add('无扬声器', 'mute-1');
 
-    await page.goto(`${server.baseUrl}/#/wall`);
-    await page.getByTestId('wall-grid').waitFor();
-    await page.goto(`${server.baseUrl}/#/wall?cameraId=${loud.id}`);
-    const tile = page.getByTestId('wall-full');
-    const button = tile.getByTestId('tile-talk');
-    expect(await button.getAttribute('data-talk')).toBe('off');
     expect(sim.speaker('talk-1')!.sessions).toBe(0);
-    await button.click();
-    await expect.poll(() => button.getAttribute('data-talk'), { timeout: 20_000 }).toBe('on');
-    expect(await tile.getByTestId('tile-talk-state').innerText()).toBe('喊话中');
+    const { button, state, text } = await pressTalk(page, server.baseUrl, loud.id);
+    expect([state, text]).toEqual(['on', '喊话中']);
     // The simulator's speaker: one back-channel session, G.711 packets played, the fake microphone's beep heard.
     await expect.poll(() => sim.speaker('talk-1')!.packets, { timeout: 20_000 }).toBeGreaterThan(100);
     const heard = sim.speaker('talk-1', 4000)!;
@@ -78,16 +51,11 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
     expect(heard.malformed).toBe(0);
     expect(heard.maxDb!).toBeGreaterThan(-30);
     // The fake microphone beeps briefly a few times a second: look for a beep in 100 ms windows.
-    const tones: number[] = [];
-    for (let i = 0; i < 40 && tones.length < 5; i++) {
-      const hz = sim.speaker('talk-1', 100)!.toneHz;
-      if (hz !== undefined && sim.speaker('talk-1', 100)!.maxDb! > -30) tones.push(hz);
-      await new Promise((r) => setTimeout(r, 75));
-    }
+    const tones = await beepsHeard(sim, 'talk-1');
     console.log(`tones heard in 100 ms windows: ${tones.join(', ')} Hz`);
     expect(tones.length).toBeGreaterThan(0);
     // Chromium's fake microphone beeps at 400 Hz; windows catching only a beep's edge read lower.
-    expect(tones.some((hz) => Math.abs(hz - 400) < 20)).toBe(true);
+    expect(tones.some((hz) => Math.abs(hz - FAKE_MIC_HZ) < 20)).toBe(true);
     console.log(`speaker heard: ${heard.packets} packets, ${heard.bytes} bytes, lost ${heard.lost}, mean ${heard.meanDb} dBFS, max ${heard.maxDb} dBFS, tone over 4 s ${heard.toneHz} Hz`);
     const stats = await pageApi<{ talks: number }>(page, 'GET', '/api/live/stats');
     expect(stats.talks).toBe(1);
@@ -108,17 +76,15 @@ describe('喊话 from a wall tile to the camera speaker (e2e, issue 15)', () => 
     expect(sim.speaker('talk-1')!.packets).toBe(after);
 
     // A camera without a speaker: refused, the reason in Chinese on the tile.
-    await page.goto(`${server.baseUrl}/#/wall?cameraId=${mute.id}`);
-    const muteTile = page.getByTestId('wall-full');
-    await muteTile.getByTestId('tile-talk').click();
-    await expect.poll(() => muteTile.getByTestId('tile-talk').getAttribute('data-talk'), { timeout: 20_000 }).toBe('refused');
-    expect(await muteTile.getByTestId('tile-talk-state').innerText()).toBe('该摄像机没有扬声器');
+    const refused = await pressTalk(page, server.baseUrl, mute.id);
+    expect([refused.state, refused.text]).toEqual(['refused', '该摄像机没有扬声器']);
     await page.screenshot({ path: '/tmp/talk-refused.png' });
-    // A lower platform's channel: this node would have to send Broadcast down as the upper — not built, said so.
+    // A lower platform's channel on a node without GB/T 28181 configured: there is no way down, said so
+    // (with the cascade, test/cascade/voice-to-lower.e2e.test.ts talks through it).
     const lower = await pageApi<{ id: number }>(page, 'POST', '/api/cameras', { roomId: room.id, name: '下级通道', position: 'rear', sourceKind: 'gb28181', mainStream: '32010600001310009999', subStream: '' });
     const toLower = await postTalk(page, lower.id);
     expect(toLower.status).toBe(409);
-    expect(toLower.body.message).toContain('下级平台的通道暂不支持喊话');
+    expect(toLower.body.message).toMatch(/^本节点未配置国标级联 \(/);
 
     const talks = await pageApi<AuditRecords>(page, 'GET', '/api/audit?action=video.talk');
     expect(talks.records.some((r) => r.objectId === String(loud.id) && r.outcome === 'ok')).toBe(true);

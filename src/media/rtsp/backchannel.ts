@@ -34,7 +34,6 @@ export interface BackchannelStats {
 /** RTP packetizer for one back-channel track. */
 export class BackchannelPacketizer {
   readonly stats: BackchannelStats = { packetsSent: 0, bytesSent: 0 };
-  private readonly ssrc = randomBytes(4).readUInt32BE(0);
   private seq = randomBytes(2).readUInt16BE(0);
   private timestamp = randomBytes(4).readUInt32BE(0);
   private first = true;
@@ -42,6 +41,8 @@ export class BackchannelPacketizer {
   constructor(
     readonly law: G711Law,
     readonly payloadType: number,
+    /** Random by default; a GB/T 28181 broadcast sends the SSRC its receiver named (SDP y=). */
+    private readonly ssrc = randomBytes(4).readUInt32BE(0),
   ) {}
 
   /**
