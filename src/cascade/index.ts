@@ -143,6 +143,9 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         node, store: app.store, audit: app.audit, log: app.log, mediaHost, ...(app.box ? { box: app.box } : {}),
         upper: () => ({ destination: link.destination, id: link.upper.id }),
         roomAudio: (cameraId) => roomAudioOf(app.recorder.supervisor(cameraId)),
+        // A camera of ours that pulls a lower platform's channel (a city's camera of a site room):
+        // the upper's voice is relayed down as our own Broadcast to that lower (upper-broadcast.ts).
+        openLowerSpeaker: (c) => this.openLowerSpeaker(c),
       });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, box: app.box, perMessage: this.opts.perMessage,

@@ -43,6 +43,12 @@ export interface VoiceBroadcastDeps {
   upper(): { destination: SipDestination; id: string };
   /** Opens a camera's speaker; default: the RTSP back channel of its main stream. */
   openSpeaker?(camera: CameraRow): Promise<CameraSpeaker>;
+  /**
+   * The speaker of a camera that pulls a lower platform's channel (source_kind gb28181): our own
+   * Broadcast down to that lower (upper-broadcast.ts), so a province's voice reaches a site's room
+   * through the city. Absent: such a camera has no speaker here.
+   */
+  openLowerSpeaker?(camera: CameraRow): Promise<CameraSpeaker>;
   /** No audio for this long ends a broadcast. Default 30 s. */
   stallMs?: number;
   /** The room's microphone (the camera's G.711 as received here) for a two-way talk; absent: one-way. */
@@ -118,8 +124,12 @@ export class VoiceBroadcasts {
     return { xml: responseXml('Broadcast', sn, targetId, [{ name: 'Result', text: 'ERROR' }, { name: 'Reason', text: reason }]), refused: reason };
   }
 
-  /** The camera's RTSP back channel (the same opener as the console's 喊话). */
+  /** The camera's RTSP back channel (the same opener as the console's 喊话), or the lower's for a pulled channel. */
   private async openRtspSpeaker(camera: CameraRow): Promise<CameraSpeaker> {
+    if (camera.source_kind === 'gb28181') {
+      if (!this.d.openLowerSpeaker) throw new Error('the channel of a lower platform has no speaker here');
+      return this.d.openLowerSpeaker(camera);
+    }
     if (!this.d.box) throw new Error('the camera is not reached over RTSP, so it has no back channel here');
     return openRtspSpeaker(camera, this.d.box);
   }
