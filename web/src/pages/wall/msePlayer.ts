@@ -1,33 +1,34 @@
 // One tile's MediaSource: a new MediaSource per init segment (camera reconnect or new resolution),
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
+import { liveEdgeAction } from './liveEdgePolicy.ts';
 
 export interface PlayerEvents {
   onState(state: string, reason?: string): void;
   onFrame(): void;
 }
 
-/**
- * Seconds the player stays behind the newest buffered frame. Frames arrive one by one (40 ms at
- * 25 fps), so three frames absorb network and event-loop jitter; more is pure latency (0.3 s gave
- * p50 467 ms camera→screen on a 4-tile wall, 0.12 s gave 255 ms; docs/benchmarks.md).
- */
-const LIVE_HOLD_S = 0.12;
-/** Further behind than this (a join, a gap, a busy tab) jumps instead of speeding up. */
-const LIVE_JUMP_S = 1.0;
-/** Further behind than this, a keyframe ahead of the playhead is jumped to (it costs one picture). */
-const KEY_JUMP_S = 0.45;
-/**
- * A jump inside a GOP makes the decoder decode every frame from the keyframe before the target
- * (up to a GOP, 50 frames at 2 s): on a saturated wall (64 tiles on 2 cores) such jumps kept the
- * tiles behind, which made them jump again (6 pictures/s per tile, against 23 for the same clips
- * played from files). So behind tiles jump to the newest keyframe (one picture to decode), and a
- * jump inside a GOP happens at most this often (the join, where the GOP burst is the catch-up).
- * With keyframe jumps past KEY_JUMP_S and 1.2× past it, 64 tiles showed 12–13 pictures/s and
- * 16 main tiles kept a camera→screen latency p50 of 218 ms (was 804 ms with GOP jumps only past
- * 1 s), docs/benchmarks.md.
- */
-const GOP_JUMP_MIN_INTERVAL_MS = 10_000;
+/** What the player did since it was made (bench/live-page.ts prints them: where pictures are lost, issue 16). */
+export interface PlayerCounters {
+  /** appendBuffer calls and the fragments (pictures) they carried. */
+  appends: number;
+  fragments: number;
+  /** Fragments that arrived while the SourceBuffer was updating (appended later, with others). */
+  waitedFragments: number;
+  keyJumps: number;
+  gopJumps: number;
+  gapJumps: number;
+  /** Media seconds decoded and never shown by GOP jumps (from the GOP's keyframe to the target). */
+  hiddenDecodeS: number;
+  /** Media seconds passed over by keyframe jumps (never decoded). */
+  skippedS: number;
+  /** Queue over 100 fragments dropped (the decoder fell behind) and append failures. */
+  queueResets: number;
+  quotaErrors: number;
+  rateChanges: number;
+  /** Wall seconds spent at a playback rate above 1. */
+  speedupS: number;
+}
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -51,6 +52,8 @@ export class MsePlayer implements ChannelHandler {
   private lastGopJumpAtMs = -Infinity;
   /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
   private overview = false;
+  readonly counters: PlayerCounters = { appends: 0, fragments: 0, waitedFragments: 0, keyJumps: 0, gopJumps: 0, gapJumps: 0, hiddenDecodeS: 0, skippedS: 0, queueResets: 0, quotaErrors: 0, rateChanges: 0, speedupS: 0 };
+  private rateSinceMs = 0;
 
   constructor(
     readonly video: HTMLVideoElement,
@@ -148,8 +151,10 @@ export class MsePlayer implements ChannelHandler {
       // The decoder fell behind (busy page): drop to the next keyframe rather than grow.
       this.queue = [];
       this.waitKey = true;
+      this.counters.queueResets++;
       return;
     }
+    if (this.sb?.updating) this.counters.waitedFragments++;
     this.queue.push(fragment.slice());
     if (keyframe) this.newestKeyS = decodeTimeS(fragment) ?? this.newestKeyS;
     this.initOnly = false;
@@ -181,11 +186,14 @@ export class MsePlayer implements ChannelHandler {
     // Everything queued in one append: a joiner's init + GOP burst (up to 2 s of frames) is one
     // SourceBuffer update instead of one per frame, each waiting for the previous updateend.
     const next = this.queue.length === 1 ? this.queue[0] : concat(this.queue);
+    this.counters.appends++;
+    this.counters.fragments += this.queue.length;
     this.queue = [];
     try {
       sb.appendBuffer(next as Uint8Array<ArrayBuffer>);
     } catch {
       // Buffer full (QuotaExceededError): what was queued is lost, so resume at a keyframe.
+      this.counters.quotaErrors++;
       this.trim(sb);
       this.waitKey = true;
       return;
@@ -211,18 +219,32 @@ export class MsePlayer implements ChannelHandler {
     if (v.paused) void v.play().catch(() => undefined);
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     if (v.getVideoPlaybackQuality().totalVideoFrames === 0) return;
-    const lag = end - v.currentTime;
-    const start = b.start(b.length - 1);
-    const key = this.newestKeyS >= start && this.newestKeyS <= end ? this.newestKeyS : -1;
-    // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap, busy page), else
-    // nudge the rate. Jumps go to a keyframe when one is ahead (see GOP_JUMP_MIN_INTERVAL_MS).
-    if (v.currentTime < start) v.currentTime = key >= 0 ? key : start; // a gap: the range after it starts at a keyframe
-    else if (lag > KEY_JUMP_S && key > v.currentTime + LIVE_HOLD_S) v.currentTime = key;
-    else if (lag > LIVE_JUMP_S && Date.now() - this.lastGopJumpAtMs > GOP_JUMP_MIN_INTERVAL_MS) {
-      this.lastGopJumpAtMs = Date.now();
-      v.currentTime = end - LIVE_HOLD_S;
-    } else v.playbackRate = lag > KEY_JUMP_S ? 1.2 : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
+    const nowMs = Date.now();
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, nowMs, lastGopJumpAtMs: this.lastGopJumpAtMs });
+    const c = this.counters;
+    if (a.kind === 'rate') this.setRate(a.rate, nowMs);
+    else {
+      if (a.kind === 'key') {
+        c.keyJumps++;
+        c.skippedS += a.seekToS - v.currentTime;
+      } else if (a.kind === 'gop') {
+        c.gopJumps++;
+        c.hiddenDecodeS += a.hiddenS;
+        this.lastGopJumpAtMs = nowMs;
+      } else c.gapJumps++;
+      v.currentTime = a.seekToS;
+    }
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
+  }
+
+  /** Only a change reaches the media pipeline (a rate set per append would be 25 calls/s per tile). */
+  private setRate(rate: number, nowMs: number): void {
+    const v = this.video;
+    if (v.playbackRate === rate) return;
+    if (v.playbackRate > 1 && this.rateSinceMs) this.counters.speedupS += (nowMs - this.rateSinceMs) / 1000;
+    this.rateSinceMs = nowMs;
+    this.counters.rateChanges++;
+    v.playbackRate = rate;
   }
 
   private trim(sb: SourceBuffer): void {
