@@ -16,10 +16,13 @@ export interface PlayerCounters {
   /** Fragments that arrived while the SourceBuffer was updating (appended later, with others). */
   waitedFragments: number;
   keyJumps: number;
+  /** Jumps inside a GOP: the policy makes none (liveEdgePolicy.ts); kept for the benchmark's figures. */
   gopJumps: number;
   gapJumps: number;
   /** Media seconds decoded and never shown by GOP jumps (from the GOP's keyframe to the target). */
   hiddenDecodeS: number;
+  /** Quality samples (about 1 s apart) in which this tile dropped pictures: the browser did not keep up. */
+  starvedSamples: number;
   /** Media seconds passed over by keyframe jumps (never decoded). */
   skippedS: number;
   /** Queue over 100 fragments dropped (the decoder fell behind) and append failures. */
@@ -29,6 +32,14 @@ export interface PlayerCounters {
   /** Wall seconds spent at a playback rate above 1. */
   speedupS: number;
 }
+
+/** Share of the pictures decoded in a sample that were dropped, above which the tile is starved. */
+const STARVED_DROP_SHARE = 0.1;
+const QUALITY_SAMPLE_MS = 1000;
+/** A starved page plays at 1× this long after the last drop (a wall's load changes slowly). */
+const STARVED_HOLD_MS = 5000;
+/** Until when some tile of this page dropped pictures lately (shared: one browser, one CPU). */
+let pageStarvedUntilMs = 0;
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -49,10 +60,12 @@ export class MsePlayer implements ChannelHandler {
   private initOnly = false;
   /** Media time (s) of the newest keyframe queued for this MediaSource; -1 before one. */
   private newestKeyS = -1;
-  private lastGopJumpAtMs = -Infinity;
+  /** getVideoPlaybackQuality totals at the last sample (see sampleQuality). */
+  private quality = { atMs: 0, decoded: 0, dropped: 0 };
+  private starvedUntilMs = 0;
   /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
   private overview = false;
-  readonly counters: PlayerCounters = { appends: 0, fragments: 0, waitedFragments: 0, keyJumps: 0, gopJumps: 0, gapJumps: 0, hiddenDecodeS: 0, skippedS: 0, queueResets: 0, quotaErrors: 0, rateChanges: 0, speedupS: 0 };
+  readonly counters: PlayerCounters = { appends: 0, fragments: 0, waitedFragments: 0, keyJumps: 0, gopJumps: 0, gapJumps: 0, hiddenDecodeS: 0, starvedSamples: 0, skippedS: 0, queueResets: 0, quotaErrors: 0, rateChanges: 0, speedupS: 0 };
   private rateSinceMs = 0;
 
   constructor(
@@ -93,13 +106,12 @@ export class MsePlayer implements ChannelHandler {
 
   /**
    * Overview (the server sends keyframes only) ↔ full rate. The MediaSource and the picture stay:
-   * back at full rate the server sends the GOP again from the keyframe shown, and the next append
-   * jumps to the live edge (the GOP-jump interval is reset for it).
+   * back at full rate the server sends the GOP again from the keyframe shown, which the tile plays
+   * at the catch-up rate (every picture shown once) until the live edge or the next keyframe.
    */
   setOverview(on: boolean): void {
     if (this.overview === on) return;
     this.overview = on;
-    this.lastGopJumpAtMs = -Infinity;
   }
 
   onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
@@ -218,23 +230,37 @@ export class MsePlayer implements ChannelHandler {
     const v = this.video;
     if (v.paused) void v.play().catch(() => undefined);
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
-    if (v.getVideoPlaybackQuality().totalVideoFrames === 0) return;
     const nowMs = Date.now();
-    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, nowMs, lastGopJumpAtMs: this.lastGopJumpAtMs });
-    const c = this.counters;
+    if (!this.sampleQuality(nowMs)) return;
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking });
     if (a.kind === 'rate') this.setRate(a.rate, nowMs);
-    else {
+    else if (a.kind !== 'wait') {
       if (a.kind === 'key') {
-        c.keyJumps++;
-        c.skippedS += a.seekToS - v.currentTime;
-      } else if (a.kind === 'gop') {
-        c.gopJumps++;
-        c.hiddenDecodeS += a.hiddenS;
-        this.lastGopJumpAtMs = nowMs;
-      } else c.gapJumps++;
+        this.counters.keyJumps++;
+        this.counters.skippedS += a.seekToS - v.currentTime;
+      } else this.counters.gapJumps++;
       v.currentTime = a.seekToS;
     }
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
+  }
+
+  /**
+   * Every ~1 s: did this tile drop pictures (decoded too late to show)? Then the browser does not
+   * keep up, and for STARVED_HOLD_MS this tile and every other of the page play at 1× (a faster
+   * clock would make it drop more). Returns false before the first decoded picture.
+   */
+  private sampleQuality(nowMs: number): boolean {
+    const q = this.quality;
+    if (q.atMs && nowMs - q.atMs < QUALITY_SAMPLE_MS) return true;
+    const { totalVideoFrames: decoded, droppedVideoFrames: dropped } = this.video.getVideoPlaybackQuality();
+    if (decoded === 0) return false;
+    if (q.atMs && dropped - q.dropped > Math.max(1, (decoded - q.decoded) * STARVED_DROP_SHARE)) {
+      this.counters.starvedSamples++;
+      this.starvedUntilMs = nowMs + STARVED_HOLD_MS;
+      pageStarvedUntilMs = Math.max(pageStarvedUntilMs, this.starvedUntilMs);
+    }
+    this.quality = { atMs: nowMs, decoded, dropped };
+    return true;
   }
 
   /** Only a change reaches the media pipeline (a rate set per append would be 25 calls/s per tile). */
@@ -272,7 +298,7 @@ export class MsePlayer implements ChannelHandler {
     this.url = undefined;
     this.wallAtZeroMs = undefined;
     this.newestKeyS = -1;
-    this.lastGopJumpAtMs = -Infinity;
+    this.quality = { atMs: 0, decoded: 0, dropped: 0 };
   }
 
   destroy(): void {
