@@ -5,9 +5,9 @@
 // What a jump costs Chromium: the decoder restarts at the keyframe at or before the target. To a
 // keyframe that is one picture; inside a GOP it is every picture from the GOP's keyframe to the
 // target (up to 50 at 2-s GOPs), decoded and never shown (not even counted as dropped: Chromium's
-// live "low delay" renderer discards frames before the seek target silently). On a wall the
-// browser cannot decode in full (16 main or 64 sub tiles on 2 cores) those hidden decodes are what
-// made our tiles show half the pictures of a file player with the same CPU (docs/benchmarks.md).
+// live "low delay" renderer discards frames before the seek target silently). On walls the
+// browser could not decode in full (16 main, 64 sub tiles on 2 cores) such jumps took 16–19 % of
+// all decoding, and 16 main tiles spent a third of the time at 1.2× (docs/benchmarks.md, 2026-12-07).
 
 /**
  * Seconds the player stays behind the newest buffered frame. Frames arrive one by one (40 ms at
@@ -38,7 +38,7 @@ export interface EdgeInput {
   starved: boolean;
   /**
    * A seek is under way. Another one now would restart it: on a starved browser a seek to a
-   * keyframe can take longer than a GOP, and re-seeking at every keyframe kept tiles seeking.
+   * keyframe took 0.45–1.3 s (bench:live), and a new keyframe may arrive meanwhile.
    */
   seeking: boolean;
 }

@@ -1,36 +1,17 @@
 // One tile's MediaSource: a new MediaSource per init segment (camera reconnect or new resolution),
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
+import { concat, decodeTimeS } from './fragmentBytes.ts';
 import { liveEdgeAction } from './liveEdgePolicy.ts';
+import { newPlayerCounters } from './playerCounters.ts';
+import type { PlayerCounters } from './playerCounters.ts';
+
+export { decodeTimeS };
+export type { PlayerCounters };
 
 export interface PlayerEvents {
   onState(state: string, reason?: string): void;
   onFrame(): void;
-}
-
-/** What the player did since it was made (bench/live-page.ts prints them: where pictures are lost, issue 16). */
-export interface PlayerCounters {
-  /** appendBuffer calls and the fragments (pictures) they carried. */
-  appends: number;
-  fragments: number;
-  /** Fragments that arrived while the SourceBuffer was updating (appended later, with others). */
-  waitedFragments: number;
-  keyJumps: number;
-  /** Jumps inside a GOP: the policy makes none (liveEdgePolicy.ts); kept for the benchmark's figures. */
-  gopJumps: number;
-  gapJumps: number;
-  /** Media seconds decoded and never shown by GOP jumps (from the GOP's keyframe to the target). */
-  hiddenDecodeS: number;
-  /** Quality samples (about 1 s apart) in which this tile dropped pictures: the browser did not keep up. */
-  starvedSamples: number;
-  /** Media seconds passed over by keyframe jumps (never decoded). */
-  skippedS: number;
-  /** Queue over 100 fragments dropped (the decoder fell behind) and append failures. */
-  queueResets: number;
-  quotaErrors: number;
-  rateChanges: number;
-  /** Wall seconds spent at a playback rate above 1. */
-  speedupS: number;
 }
 
 /** Share of the pictures decoded in a sample that were dropped, above which the tile is starved. */
@@ -65,7 +46,7 @@ export class MsePlayer implements ChannelHandler {
   private starvedUntilMs = 0;
   /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
   private overview = false;
-  readonly counters: PlayerCounters = { appends: 0, fragments: 0, waitedFragments: 0, keyJumps: 0, gopJumps: 0, gapJumps: 0, hiddenDecodeS: 0, starvedSamples: 0, skippedS: 0, queueResets: 0, quotaErrors: 0, rateChanges: 0, speedupS: 0 };
+  readonly counters: PlayerCounters = newPlayerCounters();
   private rateSinceMs = 0;
 
   constructor(
@@ -309,31 +290,4 @@ export class MsePlayer implements ChannelHandler {
     this.video.removeAttribute('src');
     this.video.load();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** Video timescale of the server's live fMP4 (src/live/fmp4-live.ts: RTP's 90 kHz). */
-const TIMESCALE_HZ = 90_000;
-
-/** baseMediaDecodeTime of a live moof+mdat, in seconds (the tfdt box sits in its first ~80 bytes). */
-export function decodeTimeS(fragment: Uint8Array): number | undefined {
-  const n = Math.min(fragment.length - 16, 128);
-  for (let i = 4; i < n; i++) {
-    if (fragment[i] !== 0x74 || fragment[i + 1] !== 0x66 || fragment[i + 2] !== 0x64 || fragment[i + 3] !== 0x74) continue; // 'tfdt'
-    const view = new DataView(fragment.buffer, fragment.byteOffset + i + 4);
-    const t = view.getUint8(0) === 1 ? view.getUint32(4) * 2 ** 32 + view.getUint32(8) : view.getUint32(4);
-    return t / TIMESCALE_HZ;
-  }
-  return undefined;
 }
