@@ -7,7 +7,7 @@
 // the receive time ×90, see src/live/webrtc.ts).
 
 import type { ChannelHandler, LiveClient } from '../web/src/pages/wall/liveClient.ts';
-import type { MsePlayer, PlayerEvents } from '../web/src/pages/wall/msePlayer.ts';
+import type { MsePlayer, PlayerCounters, PlayerEvents } from '../web/src/pages/wall/msePlayer.ts';
 
 /** What bench/lib/live-bundle.ts defines on window. */
 interface LiveLib {
@@ -32,6 +32,12 @@ export interface TileResult {
   presented?: number;
   /** Overview run, the tile switched to full rate mid-window: ms from the switch to its 1st and 10th new picture. */
   switchMs?: { first: number; tenth: number };
+  /** MSE: what the player did (jumps, appends; MsePlayer.counters) at the end of the window. */
+  player?: PlayerCounters;
+  /** The video's 'waiting' events (playback stopped for want of a decoded picture) and seeks (count, ms seeking). */
+  waiting?: number;
+  seeks?: number;
+  seekingMs?: number;
 }
 
 export interface PageRun {
@@ -124,6 +130,19 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
   root.style.cssText = 'position:fixed;inset:0;z-index:9999;display:grid;background:#000;grid-template-columns:repeat(' + Math.ceil(Math.sqrt(run.cameraIds.length)) + ',1fr)';
   document.body.appendChild(root);
   const results: TileResult[] = [];
+  /** Stalls and seeks of a tile's video (where its pictures went, issue 16). */
+  const countEvents = (v: HTMLVideoElement, r: TileResult) => {
+    let seekAt = 0;
+    r.waiting = 0;
+    r.seeks = 0;
+    r.seekingMs = 0;
+    v.addEventListener('waiting', () => void (r.waiting! += 1));
+    v.addEventListener('seeking', () => {
+      r.seeks! += 1;
+      seekAt = performance.now();
+    });
+    v.addEventListener('seeked', () => void (seekAt && (r.seekingMs! += Math.round(performance.now() - seekAt))));
+  };
   const watch = (v: RvfcVideo, t0: number, latencyOf: (m: Frame, at: number) => number, r: TileResult, until: number) => {
     let first: { wallMs: number; presented: number } | undefined;
     const cb = (_now: number, m: Frame) => {
@@ -152,6 +171,8 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
   /** Overview: the tile switched to full rate and when (pictures counted from then). */
   const switchAt = new Map<HTMLVideoElement, { atMs: number; n: number }>();
   const videos: RvfcVideo[] = [];
+  /** MSE: each tile's player, for its counters at the end. */
+  const playerOf: MsePlayer[] = [];
   const closers: Array<() => void> = [];
   const until = Date.now() + run.measureMs;
   if (run.transport === 'mse') {
@@ -206,6 +227,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const ph: Ph = { initMs: -1, firstFragmentMs: -1, sourceOpenMs: -1, appendedMs: -1, inits: 0 };
       const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, phases: ph };
       results.push(r);
+      countEvents(v, r);
       const t0 = performance.now();
       diag?.subscribedAt(i, t0);
       const since = () => Math.round(performance.now() - t0);
@@ -213,6 +235,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const rate = run.overview && i !== 0 ? 'key' : 'full';
       player.setOverview(rate === 'key');
       players.push(player);
+      playerOf.push(player);
       const ms = objects.get(v.src); // the MediaSource MsePlayer opens at subscribe time
       if (ms instanceof MediaSource) ms.addEventListener('sourceopen', () => ph.sourceOpenMs < 0 && (ph.sourceOpenMs = since()), { once: true });
       onAppend.set(v, () => ph.appendedMs < 0 && (ph.appendedMs = since())); // MsePlayer appends the init with the first media
@@ -302,6 +325,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     const q = v.getVideoPlaybackQuality();
     results[i].total = q.totalVideoFrames;
     results[i].dropped = q.droppedVideoFrames;
+    if (playerOf[i]) results[i].player = { ...playerOf[i].counters };
   });
   const diagOut = (window as unknown as { __xunchaLiveDiag?: PageDiag }).__xunchaLiveDiag;
   if (diagOut) diagOut.firstFrameMs = results.map((r) => Math.round(r.ttffMs));
@@ -349,15 +373,20 @@ export async function runPeerInPage(run: PeerRun): Promise<TileResult[]> {
     v.style.cssText = 'width:100%;height:100%;object-fit:contain';
     root.appendChild(v);
     videos.push(v);
-    const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0 };
+    const r: TileResult = { ttffMs: -1, latencies: [], total: 0, dropped: 0, waiting: 0, seeks: 0, seekingMs: 0 };
     results.push(r);
+    v.addEventListener('waiting', () => void (r.waiting! += 1));
+    v.addEventListener('seeking', () => void (r.seeks! += 1));
     const t0 = performance.now();
     let first: { wallMs: number; presented: number } | undefined;
     const cb = (_now: number, m: { presentedFrames: number }) => {
       if (!first) {
         r.ttffMs = performance.now() - t0;
         first = { wallMs: Date.now(), presented: m.presentedFrames };
-      } else if (Date.now() < until && until > first.wallMs) r.shownFps = (m.presentedFrames - first.presented) / ((until - first.wallMs) / 1000);
+      } else if (Date.now() < until && until > first.wallMs) {
+        r.shownFps = (m.presentedFrames - first.presented) / ((until - first.wallMs) / 1000);
+        r.presented = m.presentedFrames - first.presented + 1;
+      }
       if (Date.now() < until) v.requestVideoFrameCallback(cb);
     };
     v.requestVideoFrameCallback(cb);

@@ -91,6 +91,56 @@ interface Outcome {
   shownFpsP50?: number;
   /** Overview scenario: pictures received and presented (all tiles), switch to full rate, ms. */
   overview?: { received: number; presented: number; switchFirstMs: number; switchTenthMs: number };
+  /** Where the pictures went (issue 16): per tile per second of the window, and the player's jumps. */
+  where?: Where;
+}
+
+interface Where {
+  receivedPerS: number;
+  decodedPerS: number;
+  droppedPerS: number;
+  presentedPerS: number;
+  /** Media frames (25 fps) decoded and never shown by GOP jumps (Chromium counts them nowhere). */
+  hiddenPerS: number;
+  /** Media frames passed over by keyframe jumps (never decoded). */
+  skippedPerS: number;
+  waitingPerTile: number;
+  seeksPerTile: number;
+  keyJumps: number;
+  gopJumps: number;
+  gapJumps: number;
+  seekingMsAvg: number;
+  fragmentsPerAppend: number;
+  waitedFragmentsPct: number;
+  queueResets: number;
+  speedupSPerTile: number;
+}
+
+/** Sums over the tiles, per tile and second of the measuring window. */
+function whereWent(tiles: TileResult[], windowMs: number): Where {
+  const n = Math.max(1, tiles.length);
+  const s = (f: (t: TileResult) => number | undefined) => tiles.reduce((x, t) => x + (f(t) ?? 0), 0);
+  const perS = (x: number) => round2(x / n / (windowMs / 1000));
+  const fragments = s((t) => t.player?.fragments);
+  const seeks = s((t) => t.seeks);
+  return {
+    receivedPerS: perS(s((t) => t.received)),
+    decodedPerS: perS(s((t) => t.total)),
+    droppedPerS: perS(s((t) => t.dropped)),
+    presentedPerS: perS(s((t) => t.presented)),
+    hiddenPerS: perS(s((t) => t.player?.hiddenDecodeS) * 25),
+    skippedPerS: perS(s((t) => t.player?.skippedS) * 25),
+    waitingPerTile: round2(s((t) => t.waiting) / n),
+    seeksPerTile: round2(seeks / n),
+    keyJumps: s((t) => t.player?.keyJumps),
+    gopJumps: s((t) => t.player?.gopJumps),
+    gapJumps: s((t) => t.player?.gapJumps),
+    seekingMsAvg: Math.round(s((t) => t.seekingMs) / Math.max(1, seeks)),
+    fragmentsPerAppend: round2(fragments / Math.max(1, s((t) => t.player?.appends))),
+    waitedFragmentsPct: round2((s((t) => t.player?.waitedFragments) / Math.max(1, fragments)) * 100),
+    queueResets: s((t) => t.player?.queueResets),
+    speedupSPerTile: round2(s((t) => t.player?.speedupS) / n),
+  };
 }
 
 async function main(): Promise<void> {
@@ -187,6 +237,13 @@ async function main(): Promise<void> {
       o.shownFpsP50 = round2(pctF(fps, 50));
       console.log(`  frames shown per tile per second (source 25): p50 ${o.shownFpsP50}, p10 ${round2(pctF(fps, 10))}, mean ${round2(fps.reduce((x, y) => x + y, 0) / Math.max(1, fps.length))}`);
       console.log(`  CPU, % of one core: server ${used.server}, simulator ${used.sim}, Chromium (all processes) ${used.chromium}`);
+      if (sc.kind === 'mse' || sc.kind === 'peer') {
+        const w = (o.where = whereWent(tiles, MEASURE_MS));
+        console.log(`  where pictures went, per tile per s: received ${w.receivedPerS}, decoded ${w.decodedPerS} (of which dropped ${w.droppedPerS}), presented ${w.presentedPerS}; ` +
+          `decoded unseen before GOP-jump targets ≈ ${w.hiddenPerS}, passed over by keyframe jumps ≈ ${w.skippedPerS}; load average ${loadavg()[0].toFixed(2)}`);
+        console.log(`  jumps: ${w.keyJumps} to a keyframe, ${w.gopJumps} inside a GOP, ${w.gapJumps} over a gap (seeks per tile ${w.seeksPerTile}, ${w.seekingMsAvg} ms each); ` +
+          `'waiting' stalls per tile ${w.waitingPerTile}; appends: ${w.fragmentsPerAppend} fragments each, ${w.waitedFragmentsPct}% of fragments waited for updateend, queue resets ${w.queueResets}; speed-up > 1× ${w.speedupSPerTile} s per tile`);
+      }
       if (sc.kind === 'mse') {
         const ph = (k: 'initMs' | 'firstFragmentMs' | 'sourceOpenMs' | 'appendedMs') => pct(tiles.map((t) => t.phases?.[k] ?? -1).filter((x) => x >= 0), 50);
         console.log(`  first frame, p50 after subscribing: init ${ph('initMs')} ms, first fragment ${ph('firstFragmentMs')} ms, sourceopen ${ph('sourceOpenMs')} ms, ` +
@@ -200,6 +257,9 @@ async function main(): Promise<void> {
         o.overview = { received, presented, switchFirstMs: sw?.first ?? Number.NaN, switchTenthMs: sw?.tenth ?? Number.NaN };
         console.log(`  overview: pictures sent ${received + serverSkipped} (received ${received}, server skipped ${serverSkipped}), presented ${presented} (${round2((presented / Math.max(1, received + serverSkipped)) * 100)}%); ` +
           `tile 1 switched to full rate: first new picture ${o.overview.switchFirstMs} ms, 10th ${o.overview.switchTenthMs} ms`);
+        // Which tiles dropped (issue 16: < 1 % of the sent pictures): tile 0 is full rate for the first half, tile 1 for the second.
+        const worst = tiles.map((t, i) => ({ i, d: t.dropped, n: t.total, w: t.waiting ?? 0, j: t.player ? `${t.player.keyJumps}k/${t.player.gopJumps}g` : '' })).filter((t) => t.d > 0).sort((x, y) => y.d - x.d);
+        console.log(`  overview drops by tile [tile: dropped/decoded, waiting, jumps]: ${worst.slice(0, 8).map((t) => `${t.i}: ${t.d}/${t.n}, ${t.w}w, ${t.j}`).join('; ') || 'none'} (${worst.length} tiles dropped any)`);
       }
       if (DIAG && sc.kind === 'mse') {
         console.log(`  diag: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __xunchaLiveDiag?: unknown }).__xunchaLiveDiag))}`);
@@ -213,7 +273,7 @@ async function main(): Promise<void> {
       const a = out[ours];
       const b = out[peer];
       if (!a || !b) continue;
-      console.log(`${ours} vs ${peer}: dropped ${a.droppedPct}% vs ${b.droppedPct}% (ratio ours/peer ${ratio(a, b)}); frames shown per tile/s p50 ${a.shownFpsP50} vs ${b.shownFpsP50}; ` +
+      console.log(`${ours} vs ${peer}: dropped ${a.droppedPct}% vs ${b.droppedPct}% (ratio ours/peer ${ratio(a, b)}); frames shown per tile/s p50 ${a.shownFpsP50} vs ${b.shownFpsP50} (${round2((a.shownFpsP50 ?? 0) / (b.shownFpsP50 || 1))}×); ` +
         `Chromium CPU ${a.cpu.chromium}% vs ${b.cpu.chromium}% of one core`);
     }
     const load = loadavg();
@@ -247,6 +307,9 @@ async function main(): Promise<void> {
       overview64ChromiumCpuPct: orNull(ov?.cpu.chromium),
       overviewSwitchFirstMs: orNull(ov?.overview?.switchFirstMs),
       overviewSwitchTenthMs: orNull(ov?.overview?.switchTenthMs),
+      shownFps16P50: orNull(a?.shownFpsP50),
+      peerShownFps16P50: orNull(out['peer-main-16']?.shownFpsP50),
+      where: Object.fromEntries(Object.entries(out).filter(([, o]) => o.where).map(([name, o]) => [name, o.where])),
     }));
   } finally {
     await browser.close();

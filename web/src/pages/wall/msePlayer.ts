@@ -1,33 +1,26 @@
 // One tile's MediaSource: a new MediaSource per init segment (camera reconnect or new resolution),
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
+import { concat, decodeTimeS } from './fragmentBytes.ts';
+import { liveEdgeAction } from './liveEdgePolicy.ts';
+import { newPlayerCounters } from './playerCounters.ts';
+import type { PlayerCounters } from './playerCounters.ts';
+
+export { decodeTimeS };
+export type { PlayerCounters };
 
 export interface PlayerEvents {
   onState(state: string, reason?: string): void;
   onFrame(): void;
 }
 
-/**
- * Seconds the player stays behind the newest buffered frame. Frames arrive one by one (40 ms at
- * 25 fps), so three frames absorb network and event-loop jitter; more is pure latency (0.3 s gave
- * p50 467 ms camera→screen on a 4-tile wall, 0.12 s gave 255 ms; docs/benchmarks.md).
- */
-const LIVE_HOLD_S = 0.12;
-/** Further behind than this (a join, a gap, a busy tab) jumps instead of speeding up. */
-const LIVE_JUMP_S = 1.0;
-/** Further behind than this, a keyframe ahead of the playhead is jumped to (it costs one picture). */
-const KEY_JUMP_S = 0.45;
-/**
- * A jump inside a GOP makes the decoder decode every frame from the keyframe before the target
- * (up to a GOP, 50 frames at 2 s): on a saturated wall (64 tiles on 2 cores) such jumps kept the
- * tiles behind, which made them jump again (6 pictures/s per tile, against 23 for the same clips
- * played from files). So behind tiles jump to the newest keyframe (one picture to decode), and a
- * jump inside a GOP happens at most this often (the join, where the GOP burst is the catch-up).
- * With keyframe jumps past KEY_JUMP_S and 1.2× past it, 64 tiles showed 12–13 pictures/s and
- * 16 main tiles kept a camera→screen latency p50 of 218 ms (was 804 ms with GOP jumps only past
- * 1 s), docs/benchmarks.md.
- */
-const GOP_JUMP_MIN_INTERVAL_MS = 10_000;
+/** Share of the pictures decoded in a sample that were dropped, above which the tile is starved. */
+const STARVED_DROP_SHARE = 0.1;
+const QUALITY_SAMPLE_MS = 1000;
+/** A starved page plays at 1× this long after the last drop (a wall's load changes slowly). */
+const STARVED_HOLD_MS = 5000;
+/** Until when some tile of this page dropped pictures lately (shared: one browser, one CPU). */
+let pageStarvedUntilMs = 0;
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -48,9 +41,13 @@ export class MsePlayer implements ChannelHandler {
   private initOnly = false;
   /** Media time (s) of the newest keyframe queued for this MediaSource; -1 before one. */
   private newestKeyS = -1;
-  private lastGopJumpAtMs = -Infinity;
+  /** getVideoPlaybackQuality totals at the last sample (see sampleQuality). */
+  private quality = { atMs: 0, decoded: 0, dropped: 0 };
+  private starvedUntilMs = 0;
   /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
   private overview = false;
+  readonly counters: PlayerCounters = newPlayerCounters();
+  private rateSinceMs = 0;
 
   constructor(
     readonly video: HTMLVideoElement,
@@ -90,13 +87,12 @@ export class MsePlayer implements ChannelHandler {
 
   /**
    * Overview (the server sends keyframes only) ↔ full rate. The MediaSource and the picture stay:
-   * back at full rate the server sends the GOP again from the keyframe shown, and the next append
-   * jumps to the live edge (the GOP-jump interval is reset for it).
+   * back at full rate the server sends the GOP again from the keyframe shown, which the tile plays
+   * at the catch-up rate (every picture shown once) until the live edge or the next keyframe.
    */
   setOverview(on: boolean): void {
     if (this.overview === on) return;
     this.overview = on;
-    this.lastGopJumpAtMs = -Infinity;
   }
 
   onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
@@ -148,8 +144,10 @@ export class MsePlayer implements ChannelHandler {
       // The decoder fell behind (busy page): drop to the next keyframe rather than grow.
       this.queue = [];
       this.waitKey = true;
+      this.counters.queueResets++;
       return;
     }
+    if (this.sb?.updating) this.counters.waitedFragments++;
     this.queue.push(fragment.slice());
     if (keyframe) this.newestKeyS = decodeTimeS(fragment) ?? this.newestKeyS;
     this.initOnly = false;
@@ -181,11 +179,14 @@ export class MsePlayer implements ChannelHandler {
     // Everything queued in one append: a joiner's init + GOP burst (up to 2 s of frames) is one
     // SourceBuffer update instead of one per frame, each waiting for the previous updateend.
     const next = this.queue.length === 1 ? this.queue[0] : concat(this.queue);
+    this.counters.appends++;
+    this.counters.fragments += this.queue.length;
     this.queue = [];
     try {
       sb.appendBuffer(next as Uint8Array<ArrayBuffer>);
     } catch {
       // Buffer full (QuotaExceededError): what was queued is lost, so resume at a keyframe.
+      this.counters.quotaErrors++;
       this.trim(sb);
       this.waitKey = true;
       return;
@@ -210,19 +211,47 @@ export class MsePlayer implements ChannelHandler {
     const v = this.video;
     if (v.paused) void v.play().catch(() => undefined);
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
-    if (v.getVideoPlaybackQuality().totalVideoFrames === 0) return;
-    const lag = end - v.currentTime;
-    const start = b.start(b.length - 1);
-    const key = this.newestKeyS >= start && this.newestKeyS <= end ? this.newestKeyS : -1;
-    // Stay ~LIVE_HOLD_S behind the newest frame: jump when far behind (join, gap, busy page), else
-    // nudge the rate. Jumps go to a keyframe when one is ahead (see GOP_JUMP_MIN_INTERVAL_MS).
-    if (v.currentTime < start) v.currentTime = key >= 0 ? key : start; // a gap: the range after it starts at a keyframe
-    else if (lag > KEY_JUMP_S && key > v.currentTime + LIVE_HOLD_S) v.currentTime = key;
-    else if (lag > LIVE_JUMP_S && Date.now() - this.lastGopJumpAtMs > GOP_JUMP_MIN_INTERVAL_MS) {
-      this.lastGopJumpAtMs = Date.now();
-      v.currentTime = end - LIVE_HOLD_S;
-    } else v.playbackRate = lag > KEY_JUMP_S ? 1.2 : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1;
+    const nowMs = Date.now();
+    if (!this.sampleQuality(nowMs)) return;
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking });
+    if (a.kind === 'rate') this.setRate(a.rate, nowMs);
+    else if (a.kind !== 'wait') {
+      if (a.kind === 'key') {
+        this.counters.keyJumps++;
+        this.counters.skippedS += a.seekToS - v.currentTime;
+      } else this.counters.gapJumps++;
+      v.currentTime = a.seekToS;
+    }
     if (b.start(0) < end - 10 && !sb.updating) this.trim(sb);
+  }
+
+  /**
+   * Every ~1 s: did this tile drop pictures (decoded too late to show)? Then the browser does not
+   * keep up, and for STARVED_HOLD_MS this tile and every other of the page play at 1× (a faster
+   * clock would make it drop more). Returns false before the first decoded picture.
+   */
+  private sampleQuality(nowMs: number): boolean {
+    const q = this.quality;
+    if (q.atMs && nowMs - q.atMs < QUALITY_SAMPLE_MS) return true;
+    const { totalVideoFrames: decoded, droppedVideoFrames: dropped } = this.video.getVideoPlaybackQuality();
+    if (decoded === 0) return false;
+    if (q.atMs && dropped - q.dropped > Math.max(1, (decoded - q.decoded) * STARVED_DROP_SHARE)) {
+      this.counters.starvedSamples++;
+      this.starvedUntilMs = nowMs + STARVED_HOLD_MS;
+      pageStarvedUntilMs = Math.max(pageStarvedUntilMs, this.starvedUntilMs);
+    }
+    this.quality = { atMs: nowMs, decoded, dropped };
+    return true;
+  }
+
+  /** Only a change reaches the media pipeline (a rate set per append would be 25 calls/s per tile). */
+  private setRate(rate: number, nowMs: number): void {
+    const v = this.video;
+    if (v.playbackRate === rate) return;
+    if (v.playbackRate > 1 && this.rateSinceMs) this.counters.speedupS += (nowMs - this.rateSinceMs) / 1000;
+    this.rateSinceMs = nowMs;
+    this.counters.rateChanges++;
+    v.playbackRate = rate;
   }
 
   private trim(sb: SourceBuffer): void {
@@ -250,7 +279,7 @@ export class MsePlayer implements ChannelHandler {
     this.url = undefined;
     this.wallAtZeroMs = undefined;
     this.newestKeyS = -1;
-    this.lastGopJumpAtMs = -Infinity;
+    this.quality = { atMs: 0, decoded: 0, dropped: 0 };
   }
 
   destroy(): void {
@@ -261,31 +290,4 @@ export class MsePlayer implements ChannelHandler {
     this.video.removeAttribute('src');
     this.video.load();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** Video timescale of the server's live fMP4 (src/live/fmp4-live.ts: RTP's 90 kHz). */
-const TIMESCALE_HZ = 90_000;
-
-/** baseMediaDecodeTime of a live moof+mdat, in seconds (the tfdt box sits in its first ~80 bytes). */
-export function decodeTimeS(fragment: Uint8Array): number | undefined {
-  const n = Math.min(fragment.length - 16, 128);
-  for (let i = 4; i < n; i++) {
-    if (fragment[i] !== 0x74 || fragment[i + 1] !== 0x66 || fragment[i + 2] !== 0x64 || fragment[i + 3] !== 0x74) continue; // 'tfdt'
-    const view = new DataView(fragment.buffer, fragment.byteOffset + i + 4);
-    const t = view.getUint8(0) === 1 ? view.getUint32(4) * 2 ** 32 + view.getUint32(8) : view.getUint32(4);
-    return t / TIMESCALE_HZ;
-  }
-  return undefined;
 }

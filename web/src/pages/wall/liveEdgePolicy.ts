@@ -1,0 +1,58 @@
+// How a live tile stays near the live edge (R-FN-1, issue 16; docs/design/live.md "Staying at the
+// live edge"). Pure: MsePlayer feeds it the video's position, the SourceBuffer's last range, the
+// newest keyframe and whether the browser keeps up, and applies the answer (a seek or a rate).
+//
+// What a jump costs Chromium: the decoder restarts at the keyframe at or before the target. To a
+// keyframe that is one picture; inside a GOP it is every picture from the GOP's keyframe to the
+// target (up to 50 at 2-s GOPs), decoded and never shown (not even counted as dropped: Chromium's
+// live "low delay" renderer discards frames before the seek target silently). On walls the
+// browser could not decode in full (16 main, 64 sub tiles on 2 cores) such jumps took 16–19 % of
+// all decoding, and 16 main tiles spent a third of the time at 1.2× (docs/benchmarks.md, 2026-12-07).
+
+/**
+ * Seconds the player stays behind the newest buffered frame. Frames arrive one by one (40 ms at
+ * 25 fps), so three frames absorb network and event-loop jitter; more is pure latency (0.3 s gave
+ * p50 467 ms camera→screen on a 4-tile wall, 0.12 s gave 255 ms; docs/benchmarks.md).
+ */
+export const LIVE_HOLD_S = 0.12;
+/** Further behind than this, a keyframe ahead of the playhead is jumped to (it costs one picture). */
+export const KEY_JUMP_S = 0.45;
+/**
+ * Catch-up rate when behind by more than KEY_JUMP_S with no keyframe ahead (a join's GOP burst, a
+ * switch from overview to full rate, a stall): every picture is decoded once and shown, and the
+ * tile is at the live edge after lag/(rate−1) s or at the next keyframe, whichever comes first.
+ */
+export const CATCH_UP_RATE = 1.5;
+
+export interface EdgeInput {
+  currentTimeS: number;
+  /** The SourceBuffer's last buffered range, s. */
+  startS: number;
+  endS: number;
+  /** Media time of the newest keyframe appended, s (-1: none yet). */
+  newestKeyS: number;
+  /**
+   * The browser does not keep up (this tile or another on the page dropped pictures lately):
+   * faster than 1× would only make it drop more, so the tile plays at 1× and skips at keyframes.
+   */
+  starved: boolean;
+  /**
+   * A seek is under way. Another one now would restart it: on a starved browser a seek to a
+   * keyframe took 0.45–1.3 s (bench:live), and a new keyframe may arrive meanwhile.
+   */
+  seeking: boolean;
+}
+
+export type EdgeAction = { kind: 'gap' | 'key'; seekToS: number } | { kind: 'rate'; rate: number } | { kind: 'wait' };
+
+/** What to do after an append (the video has shown its first picture). Never a jump inside a GOP. */
+export function liveEdgeAction(i: EdgeInput): EdgeAction {
+  const lag = i.endS - i.currentTimeS;
+  const key = i.newestKeyS >= i.startS && i.newestKeyS <= i.endS ? i.newestKeyS : -1;
+  if (i.seeking) return { kind: 'wait' };
+  // A gap (or a trim past the playhead): the range after it starts at a keyframe.
+  if (i.currentTimeS < i.startS) return { kind: 'gap', seekToS: key >= 0 ? key : i.startS };
+  if (lag > KEY_JUMP_S && key > i.currentTimeS + LIVE_HOLD_S) return { kind: 'key', seekToS: key };
+  if (i.starved) return { kind: 'rate', rate: 1 };
+  return { kind: 'rate', rate: lag > KEY_JUMP_S ? CATCH_UP_RATE : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1 };
+}
