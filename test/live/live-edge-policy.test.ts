@@ -35,6 +35,14 @@ describe('liveEdgeAction (R-FN-1)', () => {
     expect(liveEdgeAction({ currentTimeS: 5, startS: 8, endS: 9, newestKeyS: 8, starved: false, seeking: false })).toEqual({ kind: 'gap', seekToS: 8 });
   });
 
+  it('once after a click from the overview to full rate: jumps to the live edge even inside the GOP, never otherwise', () => {
+    // The GOP sent again from the keyframe shown (10 s), 1.5 s of it buffered.
+    expect(liveEdgeAction({ currentTimeS: 10, startS: 10, endS: 11.5, newestKeyS: 10, starved: true, seeking: false, switching: true })).toEqual({ kind: 'switch', seekToS: 11.5 - LIVE_HOLD_S });
+    expect(liveEdgeAction({ currentTimeS: 10, startS: 10, endS: 11.5, newestKeyS: 10, starved: true, seeking: false, switching: false })).toEqual({ kind: 'rate', rate: 1 });
+    // Already near the edge: no jump is needed.
+    expect(liveEdgeAction({ currentTimeS: 11.3, startS: 10, endS: 11.5, newestKeyS: 10, starved: false, seeking: false, switching: true }).kind).toBe('rate');
+  });
+
   it('does not seek again while a seek is under way', () => {
     expect(liveEdgeAction({ currentTimeS: 10, startS: 8, endS: 14.1, newestKeyS: 14, starved: true, seeking: true })).toEqual({ kind: 'wait' });
   });
@@ -46,6 +54,7 @@ describe('liveEdgeAction (R-FN-1)', () => {
       const newestKeyS = startS + Math.floor((endS - startS) / 2) * 2;
       const a = liveEdgeAction({ currentTimeS: startS - 1 + Math.random() * (endS - startS + 1), startS, endS, newestKeyS, starved: Math.random() < 0.5, seeking: false });
       if (a.kind === 'key' || a.kind === 'gap') expect([startS, newestKeyS]).toContain(a.seekToS);
+      expect(a.kind).not.toBe('switch');
     }
   });
 });

@@ -41,11 +41,18 @@ export interface EdgeInput {
    * keyframe took 0.45–1.3 s (bench:live), and a new keyframe may arrive meanwhile.
    */
   seeking: boolean;
+  /**
+   * The patroller just switched this tile from the overview to full rate (a click): one jump to
+   * the live edge is allowed even inside a GOP. It costs one GOP's decoding once, for one tile, and
+   * shows the room as it is now within a frame or two; catching up by rate from the keyframe took
+   * 0.7–1.1 s to reach pictures newer than the click (bench:live, 2026-12-07 21:46).
+   */
+  switching?: boolean;
 }
 
-export type EdgeAction = { kind: 'gap' | 'key'; seekToS: number } | { kind: 'rate'; rate: number } | { kind: 'wait' };
+export type EdgeAction = { kind: 'gap' | 'key' | 'switch'; seekToS: number } | { kind: 'rate'; rate: number } | { kind: 'wait' };
 
-/** What to do after an append (the video has shown its first picture). Never a jump inside a GOP. */
+/** What to do after an append (the video has shown its first picture). Never a jump inside a GOP, but once after a switch to full rate. */
 export function liveEdgeAction(i: EdgeInput): EdgeAction {
   const lag = i.endS - i.currentTimeS;
   const key = i.newestKeyS >= i.startS && i.newestKeyS <= i.endS ? i.newestKeyS : -1;
@@ -53,6 +60,7 @@ export function liveEdgeAction(i: EdgeInput): EdgeAction {
   // A gap (or a trim past the playhead): the range after it starts at a keyframe.
   if (i.currentTimeS < i.startS) return { kind: 'gap', seekToS: key >= 0 ? key : i.startS };
   if (lag > KEY_JUMP_S && key > i.currentTimeS + LIVE_HOLD_S) return { kind: 'key', seekToS: key };
+  if (i.switching && lag > KEY_JUMP_S) return { kind: 'switch', seekToS: i.endS - LIVE_HOLD_S };
   if (i.starved) return { kind: 'rate', rate: 1 };
   return { kind: 'rate', rate: lag > KEY_JUMP_S ? CATCH_UP_RATE : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1 };
 }

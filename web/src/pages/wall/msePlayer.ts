@@ -46,6 +46,8 @@ export class MsePlayer implements ChannelHandler {
   private starvedUntilMs = 0;
   /** Overview tile (keyframes only, issue 16): paused on the newest keyframe, one seek per GOP. */
   private overview = false;
+  /** When the tile was switched to full rate (its one jump to the live edge is allowed for 3 s). */
+  private switchedAtMs = 0;
   readonly counters: PlayerCounters = newPlayerCounters();
   private rateSinceMs = 0;
 
@@ -93,6 +95,8 @@ export class MsePlayer implements ChannelHandler {
   setOverview(on: boolean): void {
     if (this.overview === on) return;
     this.overview = on;
+    // Back at full rate by a click: one jump to the live edge (liveEdgePolicy.ts `switching`).
+    this.switchedAtMs = on ? 0 : Date.now();
   }
 
   onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
@@ -213,12 +217,15 @@ export class MsePlayer implements ChannelHandler {
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     const nowMs = Date.now();
     if (!this.sampleQuality(nowMs)) return;
-    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking });
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking, switching: nowMs - this.switchedAtMs < 3000 });
     if (a.kind === 'rate') this.setRate(a.rate, nowMs);
     else if (a.kind !== 'wait') {
       if (a.kind === 'key') {
         this.counters.keyJumps++;
         this.counters.skippedS += a.seekToS - v.currentTime;
+      } else if (a.kind === 'switch') {
+        this.switchedAtMs = 0;
+        this.counters.gopJumps++;
       } else this.counters.gapJumps++;
       v.currentTime = a.seekToS;
     }
