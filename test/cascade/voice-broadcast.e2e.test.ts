@@ -21,7 +21,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import type { RawUpper } from './raw-upper.ts';
 import { SITE, sleep, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
-import { sendTone, startVoiceSite } from './voice-fixture.ts';
+import { sendBroadcast, sendTone, startVoiceSite } from './voice-fixture.ts';
 import type { VoiceSite } from './voice-fixture.ts';
 
 const UPPER = { id: '32010000002000000001', domain: '3201000000' };
@@ -56,14 +56,7 @@ describe('voice broadcast as a lower platform (R-FN-3, issue 15)', () => {
     await v?.close();
   });
 
-  const broadcast = async (targetGb: string): Promise<string> => {
-    const sn = upper.node.nextSn();
-    const before = upper.received.length;
-    const notify = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Broadcast</CmdType>\r\n<SN>${sn}</SN>\r\n<SourceID>${SOURCE_ID}</SourceID>\r\n<TargetID>${targetGb}</TargetID>\r\n</Notify>\r\n`;
-    expect((await upper.node.message(dest, SITE.id, notify)).status).toBe(200);
-    await until('answer to Broadcast', () => upper.received.slice(before).some((r) => r.msg?.sn === sn));
-    return Buffer.from(upper.received.slice(before).find((r) => r.msg?.sn === sn)!.req.body).toString('latin1');
-  };
+  const broadcast = (targetGb: string): Promise<string> => sendBroadcast(upper, dest, SITE.id, SOURCE_ID, targetGb);
 
   it('R-FN-3: Broadcast → Result OK, the site INVITEs the SourceID for PCMA audio, a 1 kHz tone reaches the camera speaker intact; BYE ends it', async () => {
     const answer = await broadcast(cams.room1.gb);

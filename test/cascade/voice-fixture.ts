@@ -72,3 +72,14 @@ export async function sendTone(to: { host: string; port: number }, tone: { hz: n
   }
   return udp;
 }
+
+/** The upper sends Broadcast (SourceID → TargetID) to `toId` at `dest`; resolves with the lower's Response body. */
+export async function sendBroadcast(upper: RawUpper, dest: SipDestination, toId: string, sourceId: string, targetGb: string, timeoutMs?: number): Promise<string> {
+  const sn = upper.node.nextSn();
+  const before = upper.received.length;
+  const notify = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Broadcast</CmdType>\r\n<SN>${sn}</SN>\r\n<SourceID>${sourceId}</SourceID>\r\n<TargetID>${targetGb}</TargetID>\r\n</Notify>\r\n`;
+  const sent = await upper.node.message(dest, toId, notify);
+  if (sent.status !== 200) throw new Error(`Broadcast MESSAGE answered ${sent.status}`);
+  await until('answer to Broadcast', () => upper.received.slice(before).some((r) => r.msg?.sn === sn), timeoutMs);
+  return Buffer.from(upper.received.slice(before).find((r) => r.msg?.sn === sn)!.req.body).toString('latin1');
+}

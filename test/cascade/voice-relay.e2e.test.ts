@@ -14,7 +14,7 @@ import type { Simulator } from '../../src/sim/index.ts';
 import { RawUpper } from './raw-upper.ts';
 import { addLower, addSimCameras, CITY, PASSWORD, PROVINCE, SITE, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
-import { sendTone } from './voice-fixture.ts';
+import { sendBroadcast, sendTone } from './voice-fixture.ts';
 
 /** The province's audio source (SourceID). */
 const SOURCE_ID = '32000000001370000001';
@@ -64,14 +64,7 @@ describe('voice broadcast from the province to a site room through the city (R-F
     await sim?.close();
   });
 
-  const broadcast = async (targetGb: string): Promise<string> => {
-    const sn = province.node.nextSn();
-    const before = province.received.length;
-    const notify = `<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Broadcast</CmdType>\r\n<SN>${sn}</SN>\r\n<SourceID>${SOURCE_ID}</SourceID>\r\n<TargetID>${targetGb}</TargetID>\r\n</Notify>\r\n`;
-    expect((await province.node.message(dest, CITY.id, notify)).status).toBe(200);
-    await until('answer to Broadcast', () => province.received.slice(before).some((r) => r.msg?.sn === sn), 20_000);
-    return Buffer.from(province.received.slice(before).find((r) => r.msg?.sn === sn)!.req.body).toString('latin1');
-  };
+  const broadcast = (targetGb: string): Promise<string> => sendBroadcast(province, dest, CITY.id, SOURCE_ID, targetGb, 20_000);
 
   it('R-FN-3: the province\'s 1 kHz tone is heard in the site room through the city, none lost; BYE ends both legs', async () => {
     const answer = await broadcast(cityCam.room1);

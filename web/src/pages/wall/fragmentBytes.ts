@@ -1,18 +1,5 @@
 // Bytes of the server's live fMP4 fragments (src/live/fmp4-live.ts) as the wall player needs them.
 
-/** One buffer for several fragments: one SourceBuffer append instead of one per fragment. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Video timescale of the server's live fMP4 (src/live/fmp4-live.ts: RTP's 90 kHz). */
 const TIMESCALE_HZ = 90_000;
 

@@ -1,7 +1,8 @@
 // One tile's MediaSource: a new MediaSource per init segment (camera reconnect or new resolution),
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
-import { concat, decodeTimeS } from './fragmentBytes.ts';
+import { concatBytes } from '../../../../src/media/bytes.ts';
+import { decodeTimeS } from './fragmentBytes.ts';
 import { liveEdgeAction } from './liveEdgePolicy.ts';
 import { newPlayerCounters } from './playerCounters.ts';
 import type { PlayerCounters } from './playerCounters.ts';
@@ -182,7 +183,7 @@ export class MsePlayer implements ChannelHandler {
     if (this.initOnly) return; // the init goes in with the GOP burst right behind it: one append
     // Everything queued in one append: a joiner's init + GOP burst (up to 2 s of frames) is one
     // SourceBuffer update instead of one per frame, each waiting for the previous updateend.
-    const next = this.queue.length === 1 ? this.queue[0] : concat(this.queue);
+    const next = this.queue.length === 1 ? this.queue[0] : concatBytes(this.queue);
     this.counters.appends++;
     this.counters.fragments += this.queue.length;
     this.queue = [];
