@@ -24,9 +24,11 @@ export default defineConfig({
     pool: 'forks',
     // Repository suites share one PostgreSQL server; each test file uses its own database/schema.
     fileParallelism: true,
-    // Two on the 2-core CI machine: three was tried (2026-12-06) and was slower, with Chromium and
-    // ffmpeg tests failing under the load.
-    maxWorkers: 2,
+    // Three on the 2-core CI machine: the suite is not CPU-bound (1.28 of 2 cores with two workers,
+    // most files wait on real time: recordings, timeouts, pages), so a third file waiting beside
+    // them shortens the run: 21 min 12 s → 16 min 43 s on a quiet machine, 0 failed (2026-12-07,
+    // docs/benchmarks.md). Three was slower on 2026-12-06 only on a machine shared with helpers.
+    maxWorkers: 3,
     // Longest files first (committed durations): CI has no result cache to order them by.
     sequence: { sequencer: LongestFirstSequencer },
     // A page or server answer that takes 1 s (the default) on a loaded 2-core CI machine is not a
