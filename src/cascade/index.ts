@@ -19,6 +19,7 @@ import { LowerLink } from './lower-link.ts';
 import type { LowerLinkStatus } from './lower-link.ts';
 import { MediaSessions } from './media-sessions.ts';
 import { VoiceBroadcasts } from './voice-broadcast.ts';
+import type { VoiceLegStatus } from './voice.ts';
 import { roomAudioOf } from './room-audio.ts';
 import { CascadeService } from './service.ts';
 import { LowerSubscriptions } from './subscriptions-lower.ts';
@@ -68,6 +69,8 @@ export interface CascadeStatus {
   mediaSessions: number;
   /** Voice legs now: broadcasts/talks from our upper to our cameras, and ours down to lowers' channels. */
   voiceSessions: { fromUpper: number; toLowers: number };
+  /** Those legs one by one (CascadeService.status lists only the caller's scope). */
+  voiceLegs: VoiceLegStatus[];
   /** Subscriptions our upper holds here (lower role) and ours at our lowers (upper role). */
   subscriptions: { fromUpper: LowerSubscriptionStatus[]; toLowers: UpperSubscriptionStatus[] };
   /** Lowers caught declaring one MANSCDP charset and sending another (decoded by the bytes). */
@@ -297,6 +300,7 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
       enabled: this.enabled, sipId: this.settings?.id, domain: this.settings?.domain, udpPort: t?.udpPort, tcpPort: t?.tcpPort,
       upper: this.link ? { ...this.link.status } : undefined, mediaSessions: this.sessions?.count ?? 0,
       voiceSessions: { fromUpper: this.voice?.count ?? 0, toLowers: this.broadcasts?.count ?? 0 },
+      voiceLegs: [...(this.voice?.list() ?? []), ...(this.broadcasts?.list() ?? [])],
       subscriptions: { fromUpper: this.lowerSubs?.status() ?? [], toLowers: this.upperSubs?.status() ?? [] },
       charsetMismatches: [...(this.registry?.charsetMismatches ?? new Map<string, never>())].map(([sipId, m]) => ({ sipId, ...m })),
     };

@@ -1,6 +1,7 @@
 // Cascade rules for the API: who may see and manage lower platforms (scope through the org node
 // they hang under), RecordInfo and PTZ passthrough (audited). Routes stay thin.
 import type { Actor } from '../auth/actor.ts';
+import { inScope } from '../auth/actor.ts';
 import { actorPath, outOfScope, requirePermission, runAudited } from '../auth/guard.ts';
 import { computeHa1, formatGbTime } from '../gb28181/index.ts';
 import type { CatalogInfo, RecordItem } from '../gb28181/index.ts';
@@ -67,7 +68,10 @@ export class CascadeService {
     const lowers = await repos(this.app.store.db).cascade.listLowers(actor.scope);
     const up = this.m.link?.upper;
     const upperAddress = up ? { host: up.host, port: up.port, transport: up.transport, keepaliveS: up.keepaliveS, expiresS: up.expiresS } : undefined;
-    return { ...this.m.status(), lowers: lowers.length, lowersOnline: lowers.filter((l) => l.online).length, ...(upperAddress ? { upperAddress } : {}) };
+    const status = this.m.status();
+    // A voice leg names a room: only those inside the caller's scope (R-CITY-2).
+    const voiceLegs = status.voiceLegs.filter((l) => inScope(actor.scope, l.scopePath));
+    return { ...status, voiceLegs, lowers: lowers.length, lowersOnline: lowers.filter((l) => l.online).length, ...(upperAddress ? { upperAddress } : {}) };
   }
 
   async listLowers(actor: Actor): Promise<LowerDetailView[]> {

@@ -24,6 +24,7 @@ import type { SipNode } from './sip-node.ts';
 import { userOf } from './sip-node.ts';
 import type { UpperCalls } from './upper-calls.ts';
 import type { UpperRegistry } from './upper-registry.ts';
+import type { VoiceLegStatus } from './voice.ts';
 
 export interface UpperBroadcastDeps {
   node: SipNode;
@@ -44,6 +45,8 @@ interface Pending {
   sourceId: string;
   channelId: string;
   lower: LowerRow;
+  /** Our camera row that pulls the channel, when the console opened it through one. */
+  camera?: Pick<CameraRow, 'id' | 'name' | 'site_path'>;
   settle(leg: Leg | Error): void;
 }
 
@@ -55,6 +58,7 @@ interface Leg {
   lower: string;
   sourceId: string;
   transport: 'udp' | 'tcp';
+  view: VoiceLegStatus;
   stop(reason: string, bye: boolean): void;
 }
 
@@ -88,6 +92,11 @@ export class UpperBroadcasts {
     return this.legs.size;
   }
 
+  /** The broadcasts running now (the 级联 page's voice list). */
+  list(): VoiceLegStatus[] {
+    return [...this.legs.values()].map((l) => l.view);
+  }
+
   /** A voice-input id of ours for one broadcast: the lower INVITEs it, so it names the broadcast. */
   private nextSourceId(): string {
     const own = this.d.node.identity.id;
@@ -99,11 +108,11 @@ export class UpperBroadcasts {
   openCamera(camera: CameraRow): Promise<LowerSpeaker> {
     const channelId = gbChannelIdOf(camera);
     if (!channelId) return Promise.reject(new SpeakerError('failed', `camera ${camera.name} names no 20-digit channel id`, '该通道的国标编码无效'));
-    return this.open(channelId);
+    return this.open(channelId, camera);
   }
 
   /** Opens the speaker of a lower's channel: Broadcast, its INVITE, then G.711 down. SpeakerError when it cannot. */
-  async open(channelId: string): Promise<LowerSpeaker> {
+  async open(channelId: string, camera?: Pick<CameraRow, 'id' | 'name' | 'site_path'>): Promise<LowerSpeaker> {
     const { log } = this.d;
     let lower: LowerRow;
     try {
@@ -118,7 +127,7 @@ export class UpperBroadcasts {
       settle = (x) => (x instanceof Error ? reject(x) : resolve(x));
     });
     void invited.catch(() => undefined); // awaited below once the Response is OK
-    this.pending.set(sourceId, { sourceId, channelId, lower, settle });
+    this.pending.set(sourceId, { sourceId, channelId, lower, ...(camera ? { camera } : {}), settle });
     const sn = this.d.node.nextSn();
     log.info({ lower: lower.sip_id, channelId, sourceId, sn }, 'voice broadcast to a lower platform channel: Broadcast sent');
     let timer: NodeJS.Timeout | undefined;
@@ -206,8 +215,12 @@ export class UpperBroadcasts {
 
   private startLeg(dialog: SipDialog, sender: G711RtpSender, p: Pending, transport: 'udp' | 'tcp'): Leg {
     const startedAtMs = Date.now();
+    const view: VoiceLegStatus = {
+      callId: dialog.callId, direction: 'to_lower', kind: 'broadcast', twoWay: false, ...(p.camera ? { cameraId: p.camera.id, cameraName: p.camera.name } : {}),
+      channelId: p.channelId, peerId: p.lower.sip_id, transport, startedAtMs, scopePath: p.camera?.site_path ?? p.lower.node_path,
+    };
     const leg: Leg = {
-      callId: dialog.callId, dialog, sender, channelId: p.channelId, lower: p.lower.sip_id, sourceId: p.sourceId, transport,
+      callId: dialog.callId, dialog, sender, channelId: p.channelId, lower: p.lower.sip_id, sourceId: p.sourceId, transport, view,
       stop: (reason, bye) => {
         if (this.legs.get(dialog.callId) !== leg) return;
         this.legs.delete(dialog.callId);

@@ -27,6 +27,7 @@ import type { RoomAudio } from './room-audio.ts';
 import { responseXml } from './lower-commands.ts';
 import type { SipNode } from './sip-node.ts';
 import { NO_AUDIO_OUTPUT } from './voice.ts';
+import type { VoiceLegStatus } from './voice.ts';
 
 
 /** The camera's speaker, open: G.711 in, closed once (tests pass their own). */
@@ -59,6 +60,7 @@ interface Leg {
   callId: string;
   dialog: SipDialog;
   camera: CameraRow;
+  view: VoiceLegStatus;
   stop(reason: string, bye: boolean): void;
 }
 
@@ -72,6 +74,11 @@ export class VoiceBroadcasts {
 
   get count(): number {
     return this.legs.size;
+  }
+
+  /** The legs running now (the 级联 page's voice list). */
+  list(): VoiceLegStatus[] {
+    return [...this.legs.values()].map((l) => l.view);
   }
 
   /**
@@ -171,7 +178,7 @@ export class VoiceBroadcasts {
       });
       return;
     }
-    this.startLeg('broadcast', dialog, camera, speaker, receiver);
+    this.startLeg('broadcast', dialog, camera, target.targetId, transport, speaker, receiver);
     await this.d.audit.record(actor, {
       action: 'cascade.broadcast', objectType: 'camera', objectId: camera.id, outcome: 'ok', scopePath: camera.site_path,
       detail: { sourceId: target.sourceId, targetId: target.targetId, transport, callId: dialog.callId },
@@ -218,7 +225,7 @@ export class VoiceBroadcasts {
       });
       const res = reply(200, { headers: { Contact: this.d.node.contact(ctx.source.transport), 'Content-Type': 'APPLICATION/SDP' }, body: new TextEncoder().encode(answer) });
       const dialog = createUasDialog(req, res, ctx.source);
-      this.startLeg('talk', dialog, camera, speaker, receiver, up);
+      this.startLeg('talk', dialog, camera, channelId, offer.transport, speaker, receiver, up);
       const direction = up ? `both ways (sendrecv): the room's ${up.room.law} microphone to the upper` : 'to the room only (recvonly)';
       this.d.log.info({ cameraId: camera.id, channelId, transport: offer.transport, direction }, 'voice talk from the upper to an exam room started');
       // Answered 200 already: an audit failure must not turn into a second (488) answer.
@@ -240,14 +247,18 @@ export class VoiceBroadcasts {
   }
 
   /** Forwards the upper's G.711 to the camera until BYE, the camera closing, or silence. */
-  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, speaker: CameraSpeaker, rx: G711RtpReceiver, up?: { sender: G711RtpSender; room: RoomAudio }): void {
+  private startLeg(kind: 'broadcast' | 'talk', d: SipDialog, camera: CameraRow, channelId: string, transport: 'udp' | 'tcp', speaker: CameraSpeaker, rx: G711RtpReceiver, up?: { sender: G711RtpSender; room: RoomAudio }): void {
     const { node, log } = this.d;
     rx.on('audio', (law, payload) => speaker.send(law, payload));
     // Two-way talk: the room's microphone up, from now until the leg ends.
     const unsubscribe = up?.room.subscribe((payload) => up.sender.send(up.room.law, payload));
     const startedAtMs = Date.now();
+    const view: VoiceLegStatus = {
+      callId: d.callId, direction: 'from_upper', kind, twoWay: up !== undefined, cameraId: camera.id, cameraName: camera.name, channelId,
+      peerId: this.d.upper().id, transport, startedAtMs, scopePath: camera.site_path,
+    };
     const leg: Leg = {
-      callId: d.callId, dialog: d, camera,
+      callId: d.callId, dialog: d, camera, view,
       stop: (reason, bye) => {
         if (this.legs.get(d.callId) !== leg) return;
         this.legs.delete(d.callId);

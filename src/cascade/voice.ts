@@ -13,6 +13,29 @@ import type { Store } from '../store/db.ts';
 import { repos } from '../store/repos/index.ts';
 import { responseXml } from './lower-commands.ts';
 
+/**
+ * One voice leg running now, as the 级联 page lists it (issue 15: what the system knows, a person
+ * can see): our upper's voice into one of our rooms, or ours down to a lower platform's channel.
+ */
+export interface VoiceLegStatus {
+  callId: string;
+  direction: 'from_upper' | 'to_lower';
+  kind: 'broadcast' | 'talk';
+  /** The room's microphone goes up in the same session (a two-way talk). */
+  twoWay: boolean;
+  /** Our camera: the room spoken into (from_upper), or the camera row that pulls the lower's channel (to_lower). */
+  cameraId?: number;
+  cameraName?: string;
+  /** The 20-digit channel id addressed. */
+  channelId: string;
+  /** The SIP id of the other platform: our upper, or the lower. */
+  peerId: string;
+  transport: 'udp' | 'tcp';
+  startedAtMs: number;
+  /** Where the leg belongs (the camera's site, else the lower's org node): a caller sees only legs in scope. */
+  scopePath: string;
+}
+
 export const NO_AUDIO_OUTPUT = 'no audio output at this node: voice broadcast and talk are not supported';
 
 /** Warning header value for a refused talk/broadcast INVITE. */

@@ -83,6 +83,11 @@ describe('voice broadcast from the province to a site room through the city (R-F
     expect(heard.toneHz).toBeGreaterThan(999);
     expect(heard.toneHz).toBeLessThan(1001);
     expect(city.cascade.status().voiceSessions).toEqual({ fromUpper: 1, toLowers: 1 });
+    // The city's 级联 page lists both legs of the relay: the province's into the city's camera, the city's down to the site's channel.
+    expect(city.cascade.status().voiceLegs.map((l) => [l.direction, l.kind, l.channelId]).sort()).toEqual([
+      ['from_upper', 'broadcast', expect.any(String)],
+      ['to_lower', 'broadcast', expect.any(String)],
+    ]);
 
     expect((await province.node.transport.bye(invites[0].dialog)).status).toBe(200);
     await until('both legs ended and the back channel closed', () => sim.speaker('room1')!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);

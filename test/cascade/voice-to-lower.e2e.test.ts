@@ -8,7 +8,9 @@
 // microphone's beep at its pitch; every packet the city took from the browser reached the room
 // (counts equal, none lost); 结束喊话 ends the legs on both nodes; a channel without a speaker is
 // refused on the tile with the Chinese reason the site's 551 means. Audited at both nodes.
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
@@ -18,7 +20,7 @@ import { toneSamples } from '../../src/media/g711/tone.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { repos } from '../../src/store/repos/index.ts';
-import { launchBrowser, pageApi } from '../e2e/helpers/browser.ts';
+import { launchBrowser, pageApi, settled } from '../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { beepsHeard, FAKE_MIC_HZ, loginInUi, pressTalk } from '../e2e/helpers/talk.ts';
 import type { AuditRecords } from '../e2e/helpers/talk.ts';
@@ -26,6 +28,8 @@ import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 import { ADMIN_PASSWORD } from '../helpers/app.ts';
 import { addLower, addSimCameras, CITY, PASSWORD, SITE, sleep, startLevel, stopLevels, until } from './helpers.ts';
 import type { Level } from './helpers.ts';
+
+const SHOTS = '/tmp/xuncha-shots';
 
 describe('喊话 from the city console to a site camera through the cascade (R-FN-3, issue 15)', () => {
   let sim: Simulator;
@@ -83,6 +87,24 @@ describe('喊话 from the city console to a site camera through the cascade (R-F
     const tones = await beepsHeard(sim, 'room1');
     console.log(`city → site → camera: beeps heard at ${tones.join(', ')} Hz`);
     expect(tones.some((hz) => Math.abs(hz - FAKE_MIC_HZ) < 20)).toBe(true);
+
+    // What the system knows, a person can see: the city's 级联 page lists its broadcast down to the
+    // site's channel by the camera's name; the site lists the upper's broadcast into room1 — to a
+    // caller whose scope holds the room only (R-CITY-2).
+    const cascadePage = await page.context().newPage();
+    await cascadePage.goto(`${baseUrl}/#/cascade`);
+    await expect.poll(() => cascadePage.getByTestId('voice-direction').first().textContent()).toBe('本节点 → 下级平台通道');
+    expect(await cascadePage.getByTestId('voice-kind').first().textContent()).toBe('喊话（广播）');
+    expect(await cascadePage.getByTestId('voice-camera').first().textContent()).toBe('考点一 room1');
+    mkdirSync(SHOTS, { recursive: true });
+    await settled(cascadePage);
+    await cascadePage.getByTestId('sessions-card').screenshot({ path: path.join(SHOTS, 'cascade-voice-leg.png') });
+    await cascadePage.close();
+    const siteAdmin = await site.t.actor('admin');
+    expect((await site.cascade.service.status(siteAdmin)).voiceLegs).toEqual([
+      expect.objectContaining({ direction: 'from_upper', kind: 'broadcast', twoWay: false, cameraId: siteCams.room1.id, channelId: siteCams.room1.gb, peerId: CITY.id }),
+    ]);
+    expect((await site.cascade.service.status({ ...siteAdmin, scope: { kind: 'subtree', path: '/0/elsewhere/' } })).voiceLegs).toEqual([]);
     await sleep(1000);
 
     // 结束喊话: the city hangs up, the site closes the camera's back channel; no leg is left anywhere.

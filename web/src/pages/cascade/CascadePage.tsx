@@ -17,6 +17,7 @@ import { cascadeApi } from './cascadeApi.ts';
 import type { CascadeStatus, Lower } from './cascadeApi.ts';
 import { useCascadeText } from './cascadeText.ts';
 import { LowersCard } from './LowersCard.tsx';
+import { SessionsCard } from './SessionsCard.tsx';
 import { UpperCard } from './UpperCard.tsx';
 import { UplinkCard } from './UplinkCard.tsx';
 
@@ -74,6 +75,7 @@ export function CascadePage({ user }: { user: User }) {
       </Space>
       {error && <Alert type="error" showIcon title={error} data-testid="cascade-error" />}
       <UpperCard status={status} />
+      <SessionsCard status={status} nowMs={updatedAt ?? Date.now()} />
       <LowersCard lowers={lowers ?? []} loading={lowers === undefined && !error} tick={tick} writable={writable} orgTree={orgTree} onChanged={load} />
       <UplinkCard tick={tick} />
       <AlarmsCard lowers={lowers ?? []} tick={tick} />

@@ -10,6 +10,7 @@ import { request } from '../../api.ts';
 // the page and the API cannot drift apart.
 export type UpperLinkStatus = LowerLinkStatus;
 export type CascadeStatus = Awaited<ReturnType<CascadeService['status']>>;
+export type VoiceLeg = CascadeStatus['voiceLegs'][number];
 export type LowerKind = LowerPlatformKind;
 export type Lower = LowerDetailView;
 /** `cameraId`: the camera of this node that pulls the channel (source GB/T 28181), if any. */

@@ -39,6 +39,11 @@ const zh = {
   description: '描述', cat_videoLoss: '视频丢失', cat_recordGap: '录像中断', cat_lowerOffline: '下级平台离线', cat_other: '其他告警',
   allLowers: '全部下级平台', allTypes: '全部类型', searchAlarm: '搜索通道、编号或描述', noAlarms: '暂无告警', newestFirst: '最新的在前，最多 {n} 条',
   priority_1: '一级警情', priority_2: '二级警情', priority_3: '三级警情', priority_4: '四级警情',
+  // 级联会话
+  sessionsTitle: '级联会话', voiceTitle: '语音（喊话 / 对讲）', noVoice: '当前没有语音会话', direction: '方向',
+  dir_from_upper: '上级平台 → 本节点考场', dir_to_lower: '本节点 → 下级平台通道', voiceKind: '类型', kind_broadcast: '喊话（广播）', kind_talk: '对讲', kind_talk2: '对讲（双向）',
+  peer: '对端平台', transport: '传输', startedAt: '开始时间', duration: '已持续', voiceHint: '上级平台向本节点摄像机的喊话与对讲，以及本节点向下级平台通道的喊话；每次均记入审计日志。',
+  mediaSessionsN: '{n} 路',
   // errors
   networkError: '网络错误：无法连接服务器', forbidden: '无权执行此操作',
 };
@@ -73,6 +78,10 @@ const en: Record<CascadeMsgKey, string> = {
   description: 'Description', cat_videoLoss: 'Video loss', cat_recordGap: 'Recording gap', cat_lowerOffline: 'Lower offline', cat_other: 'Other',
   allLowers: 'All lower platforms', allTypes: 'All types', searchAlarm: 'Search channel, ID or description', noAlarms: 'No alarms', newestFirst: 'Newest first, at most {n}',
   priority_1: 'Level 1', priority_2: 'Level 2', priority_3: 'Level 3', priority_4: 'Level 4',
+  sessionsTitle: 'Cascade sessions', voiceTitle: 'Voice (broadcast / talk)', noVoice: 'No voice session now', direction: 'Direction',
+  dir_from_upper: 'Upper platform → a room of this node', dir_to_lower: 'This node → a lower platform channel', voiceKind: 'Kind', kind_broadcast: 'Broadcast', kind_talk: 'Talk', kind_talk2: 'Talk (both ways)',
+  peer: 'Other platform', transport: 'Transport', startedAt: 'Started', duration: 'Running for', voiceHint: 'Broadcasts and talks from the upper platform to cameras of this node, and this node\'s broadcasts to lower platform channels; each one is in the audit log.',
+  mediaSessionsN: '{n}',
   networkError: 'Network error: cannot reach the server', forbidden: 'You are not allowed to do this',
 };
 
