@@ -149,6 +149,8 @@ export class CascadeModule extends EventEmitter<{ alarm: [CascadeAlarmEvent] }> 
         // A camera of ours that pulls a lower platform's channel (a city's camera of a site room):
         // the upper's voice is relayed down as our own Broadcast to that lower (upper-broadcast.ts).
         openLowerSpeaker: (c) => this.openLowerSpeaker(c),
+        // A lower's channel this node relays in its catalog without a camera row: the same, by channel id.
+        relayedChannel: (channelId) => this.broadcasts?.relayedChannel(channelId) ?? Promise.resolve(undefined),
       });
       this.handlers = new LowerHandlers({
         node, link: this.link, store: app.store, audit: app.audit, clock: app.clock, log: app.log, box: app.box, perMessage: this.opts.perMessage,

@@ -111,6 +111,16 @@ export class UpperBroadcasts {
     return this.open(channelId, camera);
   }
 
+  /**
+   * A channel in a lower's catalog as a voice target of our own upper (a province addressing a
+   * site's channel through our relayed catalog): the voice goes down as our Broadcast. Undefined
+   * when no lower owns it.
+   */
+  async relayedChannel(channelId: string): Promise<{ name: string; scopePath: string; open(): Promise<LowerSpeaker> } | undefined> {
+    const ch = await this.d.calls.channelOf(channelId);
+    return ch && { name: ch.name, scopePath: ch.lower.node_path, open: () => this.open(channelId) };
+  }
+
   /** Opens the speaker of a lower's channel: Broadcast, its INVITE, then G.711 down. SpeakerError when it cannot. */
   async open(channelId: string, camera?: Pick<CameraRow, 'id' | 'name' | 'site_path'>): Promise<LowerSpeaker> {
     const { log } = this.d;

@@ -71,6 +71,14 @@ export class UpperCalls {
     return r.getLower({ kind: 'all' }, ch.lower_id);
   }
 
+  /** The lower that reported `deviceId` and the channel's name in its catalog; undefined when in no catalog. */
+  async channelOf(deviceId: string): Promise<{ lower: LowerRow; name: string } | undefined> {
+    const r = repos(this.store.db).cascade;
+    const ch = await r.channelByDeviceId(deviceId);
+    const lower = ch ? await r.getLower({ kind: 'all' }, ch.lower_id) : undefined;
+    return ch && lower ? { lower, name: ch.name || deviceId } : undefined;
+  }
+
   /** BYE from a lower for one of our sessions: true when it was ours. */
   onBye(callId: string): boolean {
     const src = this.open.get(callId);

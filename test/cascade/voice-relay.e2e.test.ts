@@ -5,7 +5,8 @@
 // been accepted, INVITEs the province's audio source, and relays the province's G.711 down as RTP
 // to the site, which plays it on the simulated camera's back channel. The user's check: the room
 // hears the province's tone at its pitch, none lost; BYE from the province ends both legs; a camera
-// without a speaker two hops down is refused at the province with the site's reason.
+// without a speaker two hops down is refused at the province with the site's reason. The province may
+// also address a site channel the city has no camera for (the city relays the site's catalog upward).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, buildGbSdp, createUasDialog, parseGbSdp } from '../../src/gb28181/index.ts';
 import type { SipDestination, SipDialog, SipRequest } from '../../src/gb28181/index.ts';
@@ -26,10 +27,12 @@ describe('voice broadcast from the province to a site room through the city (R-F
   let site: Level;
   let dest: SipDestination;
   const cityCam: Record<string, string> = {};
+  let siteCams: Record<string, { id: number; gb: string }> = {};
   const invites: Array<{ req: SipRequest; dialog: SipDialog }> = [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ cameras: [{ id: 'room1', audio: 'pcma', speaker: true }, { id: 'mute', audio: 'pcma' }] });
+    // room2: a site camera the city has no camera row for (only in the site's catalog the city relays).
+    sim = await startSimulator({ cameras: [{ id: 'room1', audio: 'pcma', speaker: true }, { id: 'mute', audio: 'pcma' }, { id: 'room2', audio: 'pcma', speaker: true }] });
     province = await RawUpper.start(PROVINCE.id);
     province.onInvite = (req, reply, ctx) => {
       const answer = buildGbSdp({ sessionName: 'Play', originId: SOURCE_ID, ip: '127.0.0.1', port: 40010, transport: 'udp', direction: 'sendonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [{ payloadType: 8, encoding: 'PCMA', clockRate: 8000 }], ssrc: parseGbSdp(bodyText(req)).ssrc });
@@ -40,7 +43,7 @@ describe('voice broadcast from the province to a site room through the city (R-F
     await addLower(city, SITE.id, '南京市第一中学考点');
     await city.cascade.start();
     site = await startLevel(SITE, city, { recorder: true });
-    const siteCams = await addSimCameras(site, sim.port, ['room1', 'mute']);
+    siteCams = await addSimCameras(site, sim.port, ['room1', 'mute', 'room2']);
     await site.t.app.recorder.start();
     await site.cascade.start();
     const admin = await city.t.actor('admin');
@@ -48,7 +51,7 @@ describe('voice broadcast from the province to a site room through the city (R-F
     for (const name of ['room1', 'mute']) {
       cityCam[name] = (await city.t.app.devices.createCamera(admin, { roomId: room.id, name: `考点一 ${name}`, position: 'front', sourceKind: 'gb28181', mainStream: siteCams[name].gb, subStream: '' })).gbCode;
     }
-    await until('the city owns both site channels', async () => (await city.cascade.calls!.owns(siteCams.room1.gb)) && (await city.cascade.calls!.owns(siteCams.mute.gb)), 30_000);
+    await until('the city owns the site channels', async () => (await city.cascade.calls!.owns(siteCams.room1.gb)) && (await city.cascade.calls!.owns(siteCams.mute.gb)) && (await city.cascade.calls!.owns(siteCams.room2.gb)), 30_000);
     await until('the city registered to the province', () => province.registered && city.cascade.link!.registered);
     dest = { host: '127.0.0.1', port: city.cascade.node!.transport.udpPort!, transport: 'udp' };
   }, 120_000);
@@ -88,9 +91,38 @@ describe('voice broadcast from the province to a site room through the city (R-F
       ['from_upper', 'broadcast', expect.any(String)],
       ['to_lower', 'broadcast', expect.any(String)],
     ]);
+    // The city's 级联 page lists both legs of the relay: the province's into the city's camera, the city's down to the site's channel.
+    expect(city.cascade.status().voiceLegs.map((l) => [l.direction, l.kind, l.channelId]).sort()).toEqual([
+      ['from_upper', 'broadcast', expect.any(String)],
+      ['to_lower', 'broadcast', expect.any(String)],
+    ]);
 
     expect((await province.node.transport.bye(invites[0].dialog)).status).toBe(200);
     await until('both legs ended and the back channel closed', () => sim.speaker('room1')!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);
+  });
+
+  it('R-FN-3: a province addressing a site channel the city has no camera for (the city\'s relayed catalog) is heard in that room; the city lists the leg by the channel\'s name', async () => {
+    const invited = invites.length;
+    const answer = await broadcast(siteCams.room2.gb);
+    expect(answer).toMatch(/<Result>OK<\/Result>/);
+    await until('the city INVITEs the province\'s source', () => invites.length === invited + 1);
+    const offer = parseGbSdp(bodyText(invites[invited].req));
+    await until('the site plays into the camera', () => site.cascade.status().voiceSessions.fromUpper === 1 && sim.speaker('room2')!.sessions === 1, 10_000);
+    const legs = city.cascade.status().voiceLegs;
+    const fromUpper = legs.find((l) => l.direction === 'from_upper');
+    expect(fromUpper).toMatchObject({ kind: 'broadcast', channelId: siteCams.room2.gb, cameraName: 'cam-room2', peerId: PROVINCE.id });
+    expect(fromUpper!.cameraId).toBeUndefined();
+    expect(legs.find((l) => l.direction === 'to_lower')).toMatchObject({ channelId: siteCams.room2.gb, peerId: SITE.id });
+    const udp = await sendTone({ host: offer.ip, port: offer.port }, { hz: 1000, peakDbfs: -12, packets: 100, ssrc: Number(offer.ssrc) });
+    await until('tone heard in the room', () => (sim.speaker('room2')?.packets ?? 0) >= 100, 10_000);
+    udp.close();
+    const heard = sim.speaker('room2')!;
+    expect(heard).toMatchObject({ packets: 100, lost: 0, malformed: 0 });
+    expect(heard.toneHz).toBeGreaterThan(999);
+    expect(heard.toneHz).toBeLessThan(1001);
+    expect(sim.speaker('room1')!.sessions).toBe(0);
+    expect((await province.node.transport.bye(invites[invited].dialog)).status).toBe(200);
+    await until('both legs ended and the back channel closed', () => sim.speaker('room2')!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);
   });
 
   it('R-FN-3: a room without a speaker two hops down is refused at the province with the site\'s reason, and no INVITE follows', async () => {
