@@ -1,18 +1,19 @@
 // Sends the G.711 audio of a voice broadcast down to a lower platform (GB/T 28181-2016 §9.12,
 // this node as the upper): plain RTP with PT 8 (PCMA) or 0 (PCMU) as the lower's INVITE offered —
 // the same form audio-in.ts receives as a lower — over UDP to the address its SDP names, or over
-// TCP with RFC 4571 framing where we connect to it (its a=setup:passive). 20 ms packets, the SSRC
+// TCP with RFC 4571 framing: we connect to it (its a=setup:passive) or it connects to us (its
+// a=setup:active; we listen and answer passive). 20 ms packets, the SSRC
 // the lower named (y=), sequence and 8 kHz timestamps of our own (media/rtsp/backchannel.ts).
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { G711Law } from '../media/g711/level.ts';
 import { frameRfc4571 } from '../media/ps/index.ts';
 import { BackchannelPacketizer } from '../media/rtsp/backchannel.ts';
 
-/** How long connecting to a lower's TCP audio port may take. */
+/** How long connecting to a lower's TCP audio port, or its connecting to ours, may take. */
 const TCP_CONNECT_MS = 5000;
 /** Queued TCP bytes past which packets are dropped (2 s of G.711 with framing): a stalled peer does not grow memory. */
 const TCP_BACKLOG_BYTES = 2 * 50 * 174;
@@ -34,7 +35,9 @@ export class G711RtpSender extends EventEmitter<AudioOutEvents> {
   private constructor(
     private readonly packetizer: BackchannelPacketizer,
     private readonly udp?: { socket: UdpSocket; host: string; port: number },
-    private readonly tcp?: Socket,
+    private tcp?: Socket,
+    /** TCP passive: our listening socket until the lower connects. */
+    private server?: Server,
   ) {
     super();
   }
@@ -66,11 +69,45 @@ export class G711RtpSender extends EventEmitter<AudioOutEvents> {
         reject(e);
       });
     });
-    const s = new G711RtpSender(new BackchannelPacketizer(law, law === 'pcma' ? 8 : 0, ssrc), undefined, sock);
-    sock.on('error', () => undefined); // 'close' follows and says it
-    sock.on('close', () => s.close('the lower platform closed the audio connection'));
-    sock.on('data', () => undefined); // RTCP or nothing: not read
+    const s = new G711RtpSender(new BackchannelPacketizer(law, law === 'pcma' ? 8 : 0, ssrc));
+    s.attach(sock);
     return { sender: s, port: sock.localPort ?? 0 };
+  }
+
+  /**
+   * TCP passive: we listen on `bindHost` (the port goes into our answer with a=setup:passive) and
+   * the lower connects (its a=setup:active). One connection per leg; packets before it arrives are
+   * counted as dropped; no connection within 5 s (default) closes the sender.
+   */
+  static async tcpListen(bindHost: string, law: G711Law, ssrc: number, connectTimeoutMs = TCP_CONNECT_MS): Promise<{ sender: G711RtpSender; port: number }> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, bindHost, () => resolve()));
+    const s = new G711RtpSender(new BackchannelPacketizer(law, law === 'pcma' ? 8 : 0, ssrc), undefined, undefined, server);
+    const timer = setTimeout(() => s.close(`the lower platform did not connect to our TCP audio port within ${connectTimeoutMs} ms`), connectTimeoutMs);
+    timer.unref();
+    server.on('connection', (sock) => {
+      if (s.tcp || s.closed) return void sock.destroy(); // one receiver per leg
+      clearTimeout(timer);
+      server.close();
+      s.server = undefined;
+      s.attach(sock);
+    });
+    s.once('close', () => clearTimeout(timer));
+    const a = server.address();
+    return { sender: s, port: typeof a === 'object' && a ? a.port : 0 };
+  }
+
+  private attach(sock: Socket): void {
+    this.tcp = sock;
+    sock.setNoDelay(true);
+    sock.on('error', () => undefined); // 'close' follows and says it
+    sock.on('close', () => this.close('the lower platform closed the audio connection'));
+    sock.on('data', () => undefined); // RTCP or nothing: not read
+  }
+
+  /** Whether packets reach the lower now: UDP always, TCP once the connection is up (either side). */
+  get connected(): boolean {
+    return !this.closed && (this.udp !== undefined || this.tcp !== undefined);
   }
 
   get law(): G711Law {
@@ -81,6 +118,10 @@ export class G711RtpSender extends EventEmitter<AudioOutEvents> {
   send(from: G711Law, payload: Uint8Array): boolean {
     if (this.closed) return false;
     for (const packet of this.packetizer.packetize(from, payload)) {
+      if (this.server) {
+        this.dropped++; // TCP passive: the lower has not connected yet
+        continue;
+      }
       if (this.tcp) {
         if (this.tcp.writableLength > TCP_BACKLOG_BYTES) {
           this.dropped++;
@@ -103,6 +144,7 @@ export class G711RtpSender extends EventEmitter<AudioOutEvents> {
     const udp = this.udp?.socket;
     if (udp) setTimeout(() => udp.close(), SOCKET_LINGER_MS).unref();
     this.tcp?.end();
+    this.server?.close();
     this.emit('close', reason);
   }
 }

@@ -1,13 +1,14 @@
 // The upper's half of a voice broadcast (issue 15, R-FN-3): the Broadcast Notify we send is what
 // our lower half reads; the lower's Response (OK / ERROR with its Reason) is read back and its
-// refusals worded for the console; our RTP sender meets our lower's receiver over UDP and TCP.
+// refusals worded for the console; our RTP sender meets our lower's receiver over UDP and TCP (either side connecting).
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { buildBroadcastNotify, parseManscdp, readBroadcast, readBroadcastAnswer } from '../gb28181/index.ts';
 import type { OtherMessage } from '../gb28181/index.ts';
 import { encodeG711, transcodeG711 } from '../media/g711/encode.ts';
+import { Rfc4571Deframer } from '../media/ps/index.ts';
 import { parseRtpPacket } from '../media/rtp/packet.ts';
 import { G711RtpReceiver } from './audio-in.ts';
 import { G711RtpSender } from './audio-out.ts';
@@ -98,6 +99,44 @@ describe('G711RtpSender (the upper\'s audio out) meets G711RtpReceiver (the lowe
     const closed = new Promise<string>((r) => sender.once('close', r));
     receiver.close('lower hung up');
     expect(await closed).toBe('the lower platform closed the audio connection');
+    expect(sender.send('pcmu', new Uint8Array(160))).toBe(false);
+  });
+
+  it('TCP: a lower that connects to us (its a=setup:active) gets RFC 4571 framed PCMA with its SSRC, no gap; what was sent before it connected is counted dropped', async () => {
+    const { sender, port } = await G711RtpSender.tcpListen('127.0.0.1', 'pcma', 77);
+    expect(sender.send('pcma', new Uint8Array(160))).toBe(true); // nobody connected yet
+    expect([sender.packets, sender.dropped]).toEqual([0, 1]);
+    const seen: Array<{ ssrc: number; seq: number; pt: number; bytes: number }> = [];
+    const deframer = new Rfc4571Deframer();
+    const lower = connect({ host: '127.0.0.1', port });
+    lower.on('data', (chunk: Buffer) => {
+      for (const p of deframer.push(chunk)) {
+        const r = parseRtpPacket(p);
+        seen.push({ ssrc: r.ssrc, seq: r.sequence, pt: r.payloadType, bytes: r.payload.length });
+      }
+    });
+    await new Promise<void>((r) => lower.once('connect', () => r()));
+    // A second connection is not a second receiver.
+    const intruder = connect({ host: '127.0.0.1', port });
+    intruder.on('error', () => undefined);
+    const end0 = Date.now() + 3000;
+    while (!sender.connected && Date.now() < end0) await new Promise((r) => setTimeout(r, 10));
+    expect(sender.connected).toBe(true);
+    for (let i = 0; i < 25; i++) sender.send('pcma', new Uint8Array(160).fill(0xd5));
+    const end = Date.now() + 3000;
+    while (seen.length < 25 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(seen.length).toBe(25);
+    expect(seen.every((s, i) => s.ssrc === 77 && s.pt === 8 && s.bytes === 160 && s.seq === ((seen[0].seq + i) & 0xffff))).toBe(true);
+    const closed = new Promise<string>((r) => sender.once('close', r));
+    lower.destroy();
+    intruder.destroy();
+    expect(await closed).toBe('the lower platform closed the audio connection');
+  });
+
+  it('TCP: a lower that never connects to our port closes the sender with the reason, not a hang', async () => {
+    const { sender } = await G711RtpSender.tcpListen('127.0.0.1', 'pcmu', 1, 200);
+    const reason = await new Promise<string>((r) => sender.once('close', r));
+    expect(reason).toBe('the lower platform did not connect to our TCP audio port within 200 ms');
     expect(sender.send('pcmu', new Uint8Array(160))).toBe(false);
   });
 

@@ -6,7 +6,7 @@
 //      Result ERROR is the refusal (its Reason, classified for the console: no speaker, busy…).
 //   2. The lower INVITEs our SourceID (s=Play, m=audio, recvonly, PCMA/PCMU, y= its SSRC); we
 //      answer 200 sendonly with our sending port and the law chosen, UDP, or TCP where we connect
-//      (its a=setup:passive).
+//      (its a=setup:passive) or where we listen and it connects (its a=setup:active).
 //   3. The browser's G.711 is sent as plain RTP (audio-out.ts) until the operator stops (we BYE),
 //      the lower hangs up (its BYE), or the audio connection closes.
 import type { Logger } from 'pino';
@@ -205,14 +205,16 @@ export class UpperBroadcasts {
       p.settle(new SpeakerError('failed', `the lower's broadcast INVITE cannot be taken: ${reason}`, '下级平台未建立广播音频'));
     };
     if (!law) return refuse('no G.711 (PCMA/PCMU) in the offer');
-    // TCP: we connect to where it listens; a lower that wants to connect to us (active) is not supported.
-    if (offer.transport === 'tcp' && offer.setup === 'active') return refuse('TCP with a=setup:active (we would have to listen): offer passive');
+    // TCP: we connect to where it listens (its a=setup:passive), or listen where it connects (active).
     const ssrc = offer.ssrc ? Number(offer.ssrc) : 0;
     const to = { host: offer.ip, port: offer.port };
-    const opened = offer.transport === 'tcp' ? await G711RtpSender.tcp(to, law, ssrc) : await G711RtpSender.udp(this.d.mediaHost, to, law, ssrc);
+    const weListen = offer.transport === 'tcp' && offer.setup === 'active';
+    const opened = offer.transport === 'tcp'
+      ? (weListen ? await G711RtpSender.tcpListen(this.d.mediaHost, law, ssrc) : await G711RtpSender.tcp(to, law, ssrc))
+      : await G711RtpSender.udp(this.d.mediaHost, to, law, ssrc);
     const pt = law === 'pcma' ? 8 : 0;
     const answer = buildGbSdp({
-      sessionName: offer.sessionName, originId: p.sourceId, ip: this.d.mediaHost, port: opened.port, transport: offer.transport, ...(offer.transport === 'tcp' ? { setup: 'active' as const } : {}),
+      sessionName: offer.sessionName, originId: p.sourceId, ip: this.d.mediaHost, port: opened.port, transport: offer.transport, ...(offer.transport === 'tcp' ? { setup: weListen ? 'passive' as const : 'active' as const } : {}),
       direction: 'sendonly', startSec: 0, endSec: 0, media: 'audio', rtpMaps: [{ payloadType: pt, encoding: law === 'pcma' ? 'PCMA' : 'PCMU', clockRate: 8000 }],
       ...(offer.ssrc ? { ssrc: offer.ssrc } : {}), format: `v/////a/1/${pt}/1`,
     });
