@@ -69,36 +69,40 @@ describe('voice broadcast from the province to a site room through the city (R-F
 
   const broadcast = (targetGb: string): Promise<string> => sendBroadcast(province, dest, CITY.id, SOURCE_ID, targetGb, 20_000);
 
+  /**
+   * The province sends 100 packets of a 1 kHz tone to the city's audio port (from its INVITE's
+   * offer): the room hears every one at its pitch; then the province's BYE ends all three legs.
+   */
+  async function toneHeardThenBye(invite: { req: SipRequest; dialog: SipDialog }, room: string, checkLegs: () => void): Promise<void> {
+    const offer = parseGbSdp(bodyText(invite.req));
+    expect(offer).toMatchObject({ audioOnly: true, direction: 'recvonly' });
+    await until('the site plays into the camera', () => site.cascade.status().voiceSessions.fromUpper === 1 && sim.speaker(room)!.sessions === 1, 10_000);
+    checkLegs();
+    const udp = await sendTone({ host: offer.ip, port: offer.port }, { hz: 1000, peakDbfs: -12, packets: 100, ssrc: Number(offer.ssrc) });
+    await until('tone heard in the room', () => (sim.speaker(room)?.packets ?? 0) >= 100, 10_000);
+    udp.close();
+    const heard = sim.speaker(room)!;
+    expect(heard).toMatchObject({ packets: 100, lost: 0, malformed: 0 });
+    expect(heard.toneHz).toBeGreaterThan(999);
+    expect(heard.toneHz).toBeLessThan(1001);
+    expect((await province.node.transport.bye(invite.dialog)).status).toBe(200);
+    await until('both legs ended and the back channel closed', () => sim.speaker(room)!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);
+  }
+
   it('R-FN-3: the province\'s 1 kHz tone is heard in the site room through the city, none lost; BYE ends both legs', async () => {
     const answer = await broadcast(cityCam.room1);
     expect(answer).toMatch(/<Result>OK<\/Result>/);
     await until('the city INVITEs the province\'s source', () => invites.length === 1);
     // Two legs at the city: from its upper (the province) and its own broadcast down to the site.
     await until('both legs at the city', () => city.cascade.status().voiceSessions.fromUpper === 1 && city.cascade.status().voiceSessions.toLowers === 1);
-    const offer = parseGbSdp(bodyText(invites[0].req));
-    expect(offer).toMatchObject({ audioOnly: true, direction: 'recvonly' });
-    await until('the site plays into the camera', () => site.cascade.status().voiceSessions.fromUpper === 1 && sim.speaker('room1')!.sessions === 1, 10_000);
-    const udp = await sendTone({ host: offer.ip, port: offer.port }, { hz: 1000, peakDbfs: -12, packets: 100, ssrc: Number(offer.ssrc) });
-    await until('tone heard in the room', () => (sim.speaker('room1')?.packets ?? 0) >= 100, 10_000);
-    udp.close();
-    const heard = sim.speaker('room1')!;
-    expect(heard).toMatchObject({ packets: 100, lost: 0, malformed: 0 });
-    expect(heard.toneHz).toBeGreaterThan(999);
-    expect(heard.toneHz).toBeLessThan(1001);
-    expect(city.cascade.status().voiceSessions).toEqual({ fromUpper: 1, toLowers: 1 });
-    // The city's 级联 page lists both legs of the relay: the province's into the city's camera, the city's down to the site's channel.
-    expect(city.cascade.status().voiceLegs.map((l) => [l.direction, l.kind, l.channelId]).sort()).toEqual([
-      ['from_upper', 'broadcast', expect.any(String)],
-      ['to_lower', 'broadcast', expect.any(String)],
-    ]);
-    // The city's 级联 page lists both legs of the relay: the province's into the city's camera, the city's down to the site's channel.
-    expect(city.cascade.status().voiceLegs.map((l) => [l.direction, l.kind, l.channelId]).sort()).toEqual([
-      ['from_upper', 'broadcast', expect.any(String)],
-      ['to_lower', 'broadcast', expect.any(String)],
-    ]);
-
-    expect((await province.node.transport.bye(invites[0].dialog)).status).toBe(200);
-    await until('both legs ended and the back channel closed', () => sim.speaker('room1')!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);
+    await toneHeardThenBye(invites[0], 'room1', () => {
+      expect(city.cascade.status().voiceSessions).toEqual({ fromUpper: 1, toLowers: 1 });
+      // The city's 级联 page lists both legs of the relay: the province's into the city's camera, the city's down to the site's channel.
+      expect(city.cascade.status().voiceLegs.map((l) => [l.direction, l.kind, l.channelId]).sort()).toEqual([
+        ['from_upper', 'broadcast', expect.any(String)],
+        ['to_lower', 'broadcast', expect.any(String)],
+      ]);
+    });
   });
 
   it('R-FN-3: a province addressing a site channel the city has no camera for (the city\'s relayed catalog) is heard in that room; the city lists the leg by the channel\'s name', async () => {
@@ -106,23 +110,14 @@ describe('voice broadcast from the province to a site room through the city (R-F
     const answer = await broadcast(siteCams.room2.gb);
     expect(answer).toMatch(/<Result>OK<\/Result>/);
     await until('the city INVITEs the province\'s source', () => invites.length === invited + 1);
-    const offer = parseGbSdp(bodyText(invites[invited].req));
-    await until('the site plays into the camera', () => site.cascade.status().voiceSessions.fromUpper === 1 && sim.speaker('room2')!.sessions === 1, 10_000);
-    const legs = city.cascade.status().voiceLegs;
-    const fromUpper = legs.find((l) => l.direction === 'from_upper');
-    expect(fromUpper).toMatchObject({ kind: 'broadcast', channelId: siteCams.room2.gb, cameraName: 'cam-room2', peerId: PROVINCE.id });
-    expect(fromUpper!.cameraId).toBeUndefined();
-    expect(legs.find((l) => l.direction === 'to_lower')).toMatchObject({ channelId: siteCams.room2.gb, peerId: SITE.id });
-    const udp = await sendTone({ host: offer.ip, port: offer.port }, { hz: 1000, peakDbfs: -12, packets: 100, ssrc: Number(offer.ssrc) });
-    await until('tone heard in the room', () => (sim.speaker('room2')?.packets ?? 0) >= 100, 10_000);
-    udp.close();
-    const heard = sim.speaker('room2')!;
-    expect(heard).toMatchObject({ packets: 100, lost: 0, malformed: 0 });
-    expect(heard.toneHz).toBeGreaterThan(999);
-    expect(heard.toneHz).toBeLessThan(1001);
-    expect(sim.speaker('room1')!.sessions).toBe(0);
-    expect((await province.node.transport.bye(invites[invited].dialog)).status).toBe(200);
-    await until('both legs ended and the back channel closed', () => sim.speaker('room2')!.sessions === 0 && city.cascade.status().voiceSessions.fromUpper === 0 && city.cascade.status().voiceSessions.toLowers === 0 && site.cascade.status().voiceSessions.fromUpper === 0, 10_000);
+    await toneHeardThenBye(invites[invited], 'room2', () => {
+      const legs = city.cascade.status().voiceLegs;
+      const fromUpper = legs.find((l) => l.direction === 'from_upper');
+      expect(fromUpper).toMatchObject({ kind: 'broadcast', channelId: siteCams.room2.gb, cameraName: 'cam-room2', peerId: PROVINCE.id });
+      expect(fromUpper!.cameraId).toBeUndefined();
+      expect(legs.find((l) => l.direction === 'to_lower')).toMatchObject({ channelId: siteCams.room2.gb, peerId: SITE.id });
+      expect(sim.speaker('room1')!.sessions).toBe(0);
+    });
   });
 
   it('R-FN-3: a room without a speaker two hops down is refused at the province with the site\'s reason, and no INVITE follows', async () => {
