@@ -1,7 +1,7 @@
 // 级联会话: what this node carries over the cascade right now — video streams sent to the upper,
 // and every voice leg (the upper's 喊话/对讲 into one of our rooms, our 喊话 down to a lower's
 // channel), so an operator sees an upper speaking into a room without reading the audit log.
-import { Card, Descriptions, Empty, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Card, Descriptions, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { SoundOutlined } from '@ant-design/icons';
 import { formatBeijing } from '../../time.ts';
 import type { CascadeStatus, VoiceLeg } from './cascadeApi.ts';
@@ -28,7 +28,7 @@ export function SessionsCard({ status, nowMs }: { status?: CascadeStatus; nowMs:
       </Descriptions>
       <Typography.Text type="secondary">{c('voiceTitle')} · {c('voiceHint')}</Typography.Text>
       {legs.length === 0 ? (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={c('noVoice')} data-testid="voice-none" />
+        <div style={{ marginTop: 8 }}><Typography.Text data-testid="voice-none">{c('noVoice')}</Typography.Text></div>
       ) : (
         <Table<VoiceLeg>
           size="small" rowKey="callId" dataSource={legs} pagination={false} style={{ marginTop: 8 }} data-testid="voice-legs"
