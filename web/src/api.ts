@@ -9,6 +9,8 @@ import type { RetentionAlarmView } from '../../src/retention/index.ts';
 /** An open disk alarm (the server's view, type-only import). */
 export type DiskAlarm = RetentionAlarmView;
 import type { NodeIdentity } from '../../src/org/node-identity.ts';
+import { initialLang } from './i18n.ts';
+import { serverText } from './serverText.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -63,7 +65,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   }
   if (!res.ok) {
     const eb = (data && typeof data === 'object' ? data : {}) as ErrorBody;
-    const err = new ApiError(res.status, eb.error ?? `http_${res.status}`, eb.message ?? (text.slice(0, 200) || res.statusText), eb.details);
+    // The server's "中文 (English)" message in the reader's language (serverText.ts).
+    const message = eb.message !== undefined ? serverText(eb.message, initialLang()) : text.slice(0, 200) || res.statusText;
+    const err = new ApiError(res.status, eb.error ?? `http_${res.status}`, message, eb.details);
     if (res.status === 401 && !opts?.quiet401 && onUnauthorized) onUnauthorized();
     throw err;
   }

@@ -15,7 +15,7 @@ export function VerdictTag({ v }: { v: keyof typeof COLORS }) {
 }
 
 export function CameraResults({ campaign, canProbe, canSign, bust, onChanged }: { campaign: CampaignDetail; canProbe: boolean; canSign: boolean; bust: number; onChanged: () => void }) {
-  const { r, err } = useReadinessText();
+  const { r, err, sv } = useReadinessText();
   const { message } = AntApp.useApp();
   const [signing, setSigning] = useState<CameraResult>();
   const [form] = Form.useForm<{ signerName: string }>();
@@ -56,11 +56,11 @@ export function CameraResults({ campaign, canProbe, canSign, bust, onChanged }: 
             render: (_, c) => (
               <Space size={[4, 4]} wrap>
                 {c.results.map((x) => (
-                  <Tooltip key={x.probe} title={<div>{r('value')}: {x.value}<br />{r('rule')}: {x.rule}{x.reason ? <><br />{x.reason}</> : null}</div>}>
+                  <Tooltip key={x.probe} title={<div>{r('value')}: {sv(x.value)}<br />{r('rule')}: {sv(x.rule)}{x.reason ? <><br />{sv(x.reason)}</> : null}</div>}>
                     <Tag color={COLORS[x.verdict]}>{r(`probe_${x.probe}` as ReadinessMsgKey)}</Tag>
                   </Tooltip>
                 ))}
-                {c.results.filter((x) => x.reason).map((x) => <Typography.Text key={`${x.probe}-why`} type={x.verdict === 'fail' ? 'danger' : 'warning'} style={{ display: 'block', fontSize: 12 }}>{r(`probe_${x.probe}` as ReadinessMsgKey)}：{x.reason}</Typography.Text>)}
+                {c.results.filter((x) => x.reason).map((x) => <Typography.Text key={`${x.probe}-why`} type={x.verdict === 'fail' ? 'danger' : 'warning'} style={{ display: 'block', fontSize: 12 }}>{r(`probe_${x.probe}` as ReadinessMsgKey)}：{sv(x.reason ?? '')}</Typography.Text>)}
               </Space>
             ),
           },

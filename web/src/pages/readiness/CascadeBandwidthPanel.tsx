@@ -20,7 +20,7 @@ const mbps = (kbps: number) => `${(kbps / 1000).toFixed(2)} Mbit/s`;
 export function CascadeBandwidthPanel({ canMeasure }: { canMeasure: boolean }) {
   const { lang } = useI18n();
   const t = T[lang === 'en' ? 'en' : 'zh'];
-  const { r, err } = useReadinessText();
+  const { r, err, sv } = useReadinessText();
   const { message } = AntApp.useApp();
   const [lowers, setLowers] = useState<LowerDetailView[]>([]);
   const [results, setResults] = useState<CascadeBandwidthView[]>([]);
@@ -59,7 +59,7 @@ export function CascadeBandwidthPanel({ canMeasure }: { canMeasure: boolean }) {
           { title: t.streams, width: 70, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? `${b.streams}/${b.channelsTotal}` : '—'; } },
           { title: t.loss, width: 80, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? `${b.lossPercent.toFixed(2)}%` : '—'; } },
           { title: t.jitter, width: 80, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? `${b.jitterMs.toFixed(1)} ms` : '—'; } },
-          { title: `${r('rule')} / ${r('reasons')}`, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? `${b.rule}${b.reason ? `；${b.reason}` : ''}` : '—'; } },
+          { title: `${r('rule')} / ${r('reasons')}`, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? `${sv(b.rule)}${b.reason ? `；${sv(b.reason)}` : ''}` : '—'; } },
           { title: t.at, width: 150, render: (_, l) => { const b = results.find((x) => x.lowerId === l.id); return b ? formatBeijing(b.measuredAtMs) : '—'; } },
           ...(canMeasure ? [{ title: '', width: 80, render: (_: unknown, l: LowerDetailView) => <Button size="small" loading={busy === l.id} disabled={busy !== null} data-testid={`cascade-bw-measure-${l.id}`} onClick={() => void measure(l.id)}>{t.measure}</Button> }] : []),
         ]}

@@ -25,7 +25,7 @@ import type { ReportedSiteView } from '../../../../src/readiness/upward.ts';
 const STATE_COLOR = { ready: 'success', not_ready: 'error', unchecked: 'default' } as const;
 
 export function ReadinessPage({ user }: { user: User }) {
-  const { r, err } = useReadinessText();
+  const { r, err, sv } = useReadinessText();
   const { message } = AntApp.useApp();
   const [campaigns, setCampaigns] = useState<Campaign[]>();
   const [selected, setSelected] = useState<number>();
@@ -117,12 +117,12 @@ export function ReadinessPage({ user }: { user: User }) {
                 dataSource={detail.sites}
                 pagination={false}
                 columns={[
-                  { title: r('site'), dataIndex: 'siteName', width: 200 },
+                  { title: r('site'), dataIndex: 'siteName', width: 150 },
                   { title: r('siteState'), width: 90, render: (_, s) => <Tag color={STATE_COLOR[s.state]} data-testid={`site-state-${s.siteId}`}>{r(s.state)}</Tag> },
-                  { title: r('cameras'), width: 170, render: (_, s) => `${r('pass')} ${s.cameras.pass} / ${r('warn')} ${s.cameras.warn} / ${r('fail')} ${s.cameras.fail} / ${r('unchecked')} ${s.cameras.unchecked}` },
+                  { title: r('cameras'), width: 150, render: (_, s) => `${r('pass')} ${s.cameras.pass} / ${r('warn')} ${s.cameras.warn} / ${r('fail')} ${s.cameras.fail} / ${r('unchecked')} ${s.cameras.unchecked}` },
                   { title: r('checklist'), width: 90, render: (_, s) => `${s.checklist.signed}/${s.checklist.needed}` },
                   { title: r('bandwidth'), width: 190, render: (_, s) => <BandwidthCell site={s} canEdit={admin} onChanged={() => void load()} /> },
-                  { title: r('reasons'), render: (_, s) => s.reasons.join('；') },
+                  { title: r('reasons'), width: 240, render: (_, s) => s.reasons.map((x) => <div key={x}>{sv(x)}</div>) },
                   { title: r('report'), width: 70, render: (_, s) => <a href={readinessApi.reportUrl(detail.id, 'pdf', s.siteId)} target="_blank" rel="noreferrer" data-testid={`site-report-${s.siteId}`}>PDF</a> },
                 ]}
               />

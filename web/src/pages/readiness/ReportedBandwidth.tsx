@@ -20,7 +20,7 @@ const mbps = (kbps: number) => `${(kbps / 1000).toFixed(2)} Mbit/s`;
 export function ReportedBandwidth({ reloadKey }: { reloadKey: unknown }) {
   const { lang } = useI18n();
   const t = T[lang === 'en' ? 'en' : 'zh'];
-  const { r } = useReadinessText();
+  const { r, sv } = useReadinessText();
   const [rows, setRows] = useState<ReportedBandwidthView[]>([]);
   useEffect(() => {
     request<{ measurements: ReportedBandwidthView[] }>('GET', '/api/readiness/reported/bandwidth').then((x) => setRows(x.measurements), () => undefined);
@@ -39,7 +39,7 @@ export function ReportedBandwidth({ reloadKey }: { reloadKey: unknown }) {
           { title: r('verdict'), width: 90, render: (_, b) => <Tag color={COLOR[b.verdict]} data-testid={`reported-bw-${b.lowerSipId}`}>{r(b.verdict)}</Tag> },
           { title: t.achieved, width: 200, render: (_, b) => `${mbps(b.achievedKbps)} / ${b.requiredKbps === null ? t.unknown : mbps(b.requiredKbps)}` },
           { title: t.loss, width: 80, render: (_, b) => `${b.lossPercent.toFixed(2)}%` },
-          { title: `${r('rule')} / ${r('reasons')}`, render: (_, b) => `${b.rule}${b.reason ? `；${b.reason}` : ''}` },
+          { title: `${r('rule')} / ${r('reasons')}`, render: (_, b) => `${sv(b.rule)}${b.reason ? `；${sv(b.reason)}` : ''}` },
           { title: r('reportedAt'), width: 150, render: (_, b) => formatBeijing(b.measuredAtMs) },
         ]}
       />

@@ -15,7 +15,7 @@ const VCOLOR = { pass: 'success', warn: 'warning', fail: 'error', unchecked: 'de
 const mbps = (kbps: number) => `${(kbps / 1000).toFixed(1)} Mbit/s`;
 
 export function ReportedPanel({ sites }: { sites: ReportedSiteView[] }) {
-  const { r } = useReadinessText();
+  const { r, sv } = useReadinessText();
   // Probe names this console knows are translated; a newer lower's unknown probe shows its code.
   const probeName = (p: string) => {
     const k = `probe_${p}`;
@@ -76,12 +76,12 @@ export function ReportedPanel({ sites }: { sites: ReportedSiteView[] }) {
                                 {p.results.map((x) => (
                                   <li key={x.probe}>
                                     <Tag color={VCOLOR[x.verdict]}>{probeName(x.probe)}</Tag>
-                                    {r('value')}：{x.value}；{r('rule')}：{x.rule}{x.reason ? `；${x.reason}` : ''}
+                                    {r('value')}：{sv(x.value)}；{r('rule')}：{sv(x.rule)}{x.reason ? `；${sv(x.reason)}` : ''}
                                   </li>
                                 ))}
                               </ul>
                             ) : (
-                              p.reasons.join('；')
+                              p.reasons.map(sv).join('；')
                             ),
                         },
                       ]}
@@ -118,7 +118,7 @@ export function ReportedPanel({ sites }: { sites: ReportedSiteView[] }) {
                     '—'
                   ),
               },
-              { title: r('reasons'), render: (_, s) => s.reasons.join('；') || '—' },
+              { title: r('reasons'), width: 240, render: (_, s) => (s.reasons.length ? s.reasons.map((x) => <div key={x}>{sv(x)}</div>) : '—') },
               { title: r('reportedAt'), width: 170, render: (_, s) => (s.updatedAtMs ? formatBeijing(s.updatedAtMs) : '—') },
             ]}
           />

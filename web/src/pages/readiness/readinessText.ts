@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { ApiError } from '../../api.ts';
 import { useI18n } from '../../i18n.ts';
+import { serverText } from '../../serverText.ts';
 
 const zh = {
   title: '考前检测', subtitle: '考前三天全面检测、考前一天校时与工作站检查；各级可见各考点是否就绪', campaigns: '检测任务', newCampaign: '发起检测', name: '名称', node: '范围',
@@ -55,7 +56,9 @@ export function useReadinessText() {
       if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
       return s;
     };
-    const err = (e: unknown) => (e instanceof ApiError && e.status === 0 ? r('networkError') : e instanceof Error ? e.message : String(e));
-    return { lang, r, err };
+    const err = (e: unknown) => (e instanceof ApiError && e.status === 0 ? r('networkError') : serverText(e instanceof Error ? e.message : String(e), lang));
+    /** A server reason or value in the reader's language (the Chinese part of "中文 (English)"). */
+    const sv = (text: string) => serverText(text, lang);
+    return { lang, r, err, sv };
   }, [lang]);
 }
