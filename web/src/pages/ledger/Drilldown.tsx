@@ -27,7 +27,7 @@ export function Drilldown({ view, tickets }: { view: RollupView | undefined; tic
     setSiteDevices(undefined);
     if (site) void request<{ devices: DeviceView[]; stale: boolean }>('GET', `/api/ledger/site-devices?code=${encodeURIComponent(site.code)}`).then(setSiteDevices, () => setSiteDevices({ devices: [], stale: true }));
   }, [site]);
-  const top: RollupRow = useMemo(() => ({ key: 'top', name: '全部 / all', kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, examSites: 0, examLines: 0, examLinesWithGaps: 0, examRequiredMs: 0, examRecordedMs: 0, examCoverage: null, oldestReportAtMs: null, children: view?.tree ?? [] }), [view]);
+  const top: RollupRow = useMemo(() => ({ key: 'top', name: l('all'), kind: 'top', code: '', sites: 0, staleSites: 0, cameras: 0, camerasStale: 0, online: 0, recording: 0, onlineRate: null, recordingRate: null, unverified: 0, overdue: 0, examSites: 0, examLines: 0, examLinesWithGaps: 0, examRequiredMs: 0, examRecordedMs: 0, examCoverage: null, oldestReportAtMs: null, children: view?.tree ?? [] }), [view, l]);
   const path: RollupRow[] = [top];
   for (const k of trail) {
     const next = path[path.length - 1]!.children?.find((c) => c.key === k);
