@@ -8,6 +8,8 @@ import type { TicketView } from '../../../../src/ledger/schemas.ts';
 import { formatBeijing } from '../../time.ts';
 import { Chart } from './Chart.tsx';
 import { useLedgerText } from './ledgerText.ts';
+import { useReadinessText } from '../readiness/readinessText.ts';
+import type { ReadinessMsgKey } from '../readiness/readinessText.ts';
 
 const day = (ms: number | null) => (ms === null ? '—' : formatBeijing(ms).slice(0, 10));
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -16,6 +18,7 @@ const VERDICT_COLOR: Record<string, string> = { pass: 'green', warn: 'orange', f
 
 export function DeviceCard({ card, ticketColumns, onClose }: { card: DeviceCardView | undefined; ticketColumns: Array<Record<string, unknown>>; onClose: () => void }) {
   const { l } = useLedgerText();
+  const { r, sv } = useReadinessText();
   const d = card?.device;
   const h = card?.health;
   const series = (f: (p: HealthPoint) => number | null) => (h?.points ?? []).map((p) => [p.atMs + p.spanMs, f(p)]);
@@ -66,9 +69,9 @@ export function DeviceCard({ card, ticketColumns, onClose }: { card: DeviceCardV
                 <Typography.Text strong>{l('spans')}</Typography.Text>
                 <Table<StatusSpan> rowKey="fromMs" size="small" pagination={{ pageSize: 8 }} dataSource={[...h.spans].reverse()} data-testid="card-spans" columns={[
                   { title: l('state'), dataIndex: 'state', render: (v: string) => <Tag color={SPAN_COLOR[v]}>{l(`span_${v}`)}</Tag> },
-                  { title: '开始 / from', dataIndex: 'fromMs', render: (v: number) => formatBeijing(v) },
-                  { title: '结束 / to', dataIndex: 'toMs', render: (v: number) => formatBeijing(v) },
-                  { title: 'min', render: (_: unknown, s) => Math.round((s.toMs - s.fromMs) / 60_000) },
+                  { title: l('spanFrom'), dataIndex: 'fromMs', render: (v: number) => formatBeijing(v) },
+                  { title: l('spanTo'), dataIndex: 'toMs', render: (v: number) => formatBeijing(v) },
+                  { title: l('spanMinutes'), render: (_: unknown, s) => Math.round((s.toMs - s.fromMs) / 60_000) },
                 ]} />
               </Space>
             )}
@@ -76,10 +79,10 @@ export function DeviceCard({ card, ticketColumns, onClose }: { card: DeviceCardV
           {card.readiness.length > 0 && (
             <Card size="small" title={l('readinessLast')}>
               <Table rowKey="probe" size="small" pagination={false} dataSource={card.readiness} columns={[
-                { title: l('probe'), dataIndex: 'probe' },
-                { title: l('verdict'), dataIndex: 'verdict', render: (v: string) => <Tag color={VERDICT_COLOR[v]}>{v}</Tag> },
-                { title: l('value'), dataIndex: 'value' },
-                { title: l('summary'), dataIndex: 'reason' },
+                { title: l('probe'), dataIndex: 'probe', render: (v: string) => r(`probe_${v}` as ReadinessMsgKey) ?? v },
+                { title: l('verdict'), dataIndex: 'verdict', render: (v: string) => <Tag color={VERDICT_COLOR[v]}>{r(v as ReadinessMsgKey) ?? v}</Tag> },
+                { title: l('value'), dataIndex: 'value', render: (v: string) => sv(v) },
+                { title: l('summary'), dataIndex: 'reason', render: (v: string | null) => (v ? sv(v) : '') },
                 { title: l('sampled'), dataIndex: 'measuredAtMs', render: (v: number) => formatBeijing(v) },
               ]} />
             </Card>
