@@ -19,8 +19,8 @@ import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
 import type { LiveAccessApp } from './access.ts';
 import { LiveMuxer } from './fmp4-live.ts';
-import { parseRate } from './rate.ts';
-import type { LiveRate } from './rate.ts';
+import { parseRate, parseRateReason } from './rate.ts';
+import type { LiveRate, RateReason } from './rate.ts';
 import type { LiveStatus, QueueItem, ViewerQueue } from './hub.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 
@@ -55,6 +55,8 @@ export interface LiveSessionDeps {
   acquire(cam: CameraRow, stream: LiveStream): HubLease | undefined;
   /** The same stream as H.264 (one shared ffmpeg), for cameras that send H.265. */
   acquireH264?(cam: CameraRow, stream: LiveStream): HubLease | undefined;
+  /** Rate changes are logged at info (a tile that degraded itself, issue 16). */
+  log?: { info(obj: object, msg: string): void };
 }
 
 interface Channel {
@@ -110,7 +112,7 @@ export class LiveSocketSession {
   }
 
   async onMessage(text: string): Promise<void> {
-    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown };
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown; reason?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -122,7 +124,7 @@ export class LiveSocketSession {
     if (msg.op !== 'sub' && msg.op !== 'rate') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
     const rate = parseRate(msg.rate);
     if (!rate || (msg.op === 'rate' && msg.rate === undefined)) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
-    if (msg.op === 'rate') return this.setRate(ch, rate);
+    if (msg.op === 'rate') return this.setRate(ch, rate, parseRateReason(msg.reason));
     const codecs = parseCodecs(msg.codecs);
     if (!codecs) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
     const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
@@ -158,9 +160,12 @@ export class LiveSocketSession {
   }
 
   /** Overview ↔ full rate for one channel (issue 16): same hub, muxer and time line, no new init. */
-  private setRate(ch: number, rate: LiveRate): void {
+  private setRate(ch: number, rate: LiveRate, reason?: RateReason): void {
     const c = this.channels.get(ch);
     if (!c) return this.sendJson({ ev: 'error', ch, code: 'bad_channel' });
+    // 'degraded': the browser could not show every picture of this tile and asked for keyframes
+    // only; 'restored': it has headroom again (web/src/pages/wall/rateGovernor.ts).
+    this.deps.log?.info({ user: this.actor.username, cameraId: c.cameraId, stream: c.stream, ch, rate, reason: reason ?? 'unspecified' }, reason === 'degraded' ? 'live tile degraded to keyframes by the browser' : 'live tile rate changed');
     const keyOnly = rate === 'key';
     c.muxer.sparse = keyOnly;
     if (keyOnly && c.held?.kind === 'frame' && !c.held.frame.keyframe) c.held = undefined;

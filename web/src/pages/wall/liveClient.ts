@@ -4,16 +4,16 @@
 // Each subscribe declares the codecs this browser's MSE plays, so H.265 is transcoded only when needed.
 import { ApiError, api } from '../../api.ts';
 import { playableCodecs } from './mseCodecs.ts';
-import type { LiveRate } from '../../../../src/live/rate.ts';
+import type { LiveRate, RateReason } from '../../../../src/live/rate.ts';
 
-export type { LiveRate };
+export type { LiveRate, RateReason };
 
 export type Stream = 'main' | 'sub';
 
 export interface ChannelHandler {
   onInit(codec: string, init: Uint8Array): void;
   onMedia(fragment: Uint8Array, keyframe: boolean): void;
-  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean }): void;
+  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean; fps?: number }): void;
   onStatus(state: string, reason?: string): void;
   onError(code: string): void;
 }
@@ -70,12 +70,16 @@ export class LiveClient {
     return ch;
   }
 
-  /** Overview ↔ full rate of a subscribed tile: same channel, no new init (issue 16). */
-  setRate(ch: number, rate: LiveRate): void {
+  /**
+   * Overview ↔ full rate of a subscribed tile: same channel, no new init (issue 16). `reason` goes to
+   * the server's log: 'overview' (the wall's layout or a click), 'degraded' / 'restored' (the tile's
+   * rate governor: the browser could not keep up, then had headroom again).
+   */
+  setRate(ch: number, rate: LiveRate, reason?: RateReason): void {
     const s = this.subs.get(ch);
     if (!s || s.rate === rate) return;
     s.rate = rate;
-    if (s.sent && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'rate', ch, rate }));
+    if (s.sent && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'rate', ch, rate, reason }));
   }
 
   unsubscribe(ch: number): void {
@@ -149,7 +153,7 @@ export class LiveClient {
 
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data === 'string') {
-      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; transcoded?: boolean; wallAtZeroMs?: number; width?: number; height?: number };
+      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; transcoded?: boolean; wallAtZeroMs?: number; width?: number; height?: number; fps?: number };
       const h = m.ch === undefined ? undefined : this.handlers.get(m.ch);
       if (!h) return;
       if (m.ev === 'status') h.onStatus(m.state ?? 'unknown', m.reason);

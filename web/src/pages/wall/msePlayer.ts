@@ -2,9 +2,11 @@
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
 import { concatBytes } from '../../../../src/media/bytes.ts';
-import { decodeTimeS } from './fragmentBytes.ts';
-import { liveEdgeAction } from './liveEdgePolicy.ts';
-import { newPlayerCounters } from './playerCounters.ts';
+import { decodeTimeS, withKnownDuration } from './fragmentBytes.ts';
+import { liveEdgeAction, wallProfile } from './liveEdgePolicy.ts';
+import type { WallProfile } from './liveEdgePolicy.ts';
+import { StreamGaps, newPlayerCounters } from './playerCounters.ts';
+import { cancelFlush, flushSoon } from './appendBatch.ts';
 import type { PlayerCounters } from './playerCounters.ts';
 
 export { decodeTimeS };
@@ -22,6 +24,11 @@ const QUALITY_SAMPLE_MS = 1000;
 const STARVED_HOLD_MS = 5000;
 /** Until when some tile of this page dropped pictures lately (shared: one browser, one CPU). */
 let pageStarvedUntilMs = 0;
+
+export interface PlayerOptions {
+  /** Tiles playing on the page (the wall's layout; 1 for full screen): picks the WallProfile. */
+  wallTiles?: number;
+}
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -51,11 +58,18 @@ export class MsePlayer implements ChannelHandler {
   private switchedAtMs = 0;
   readonly counters: PlayerCounters = newPlayerCounters();
   private rateSinceMs = 0;
+  readonly profile: WallProfile;
+  private readonly gaps = new StreamGaps(this.counters);
+  private readonly flushNow = () => this.flush();
+  /** This MediaSource's init was given a duration (Chromium: recorded media, frame-threaded decoding). */
+  private recorded = false;
 
   constructor(
     readonly video: HTMLVideoElement,
     private readonly ev: PlayerEvents,
+    opts: PlayerOptions = {},
   ) {
+    this.profile = wallProfile(opts.wallTiles ?? 1);
     // Open the MediaSource while the server looks the camera up: sourceopen (~70 ms) then no
     // longer follows the init segment (time to first frame, docs/benchmarks.md).
     const ms = new MediaSource();
@@ -65,7 +79,7 @@ export class MsePlayer implements ChannelHandler {
     ms.addEventListener('sourceopen', () => {
       ahead.open = true;
       if (this.ahead === ahead && this.pendingInit) this.useAhead();
-    });
+    }, { once: true });
   }
 
   private useAhead(): void {
@@ -100,7 +114,8 @@ export class MsePlayer implements ChannelHandler {
     this.switchedAtMs = on ? 0 : Date.now();
   }
 
-  onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
+  onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean; fps?: number }): void {
+    if (m.fps && m.fps > 0 && m.fps <= 120) this.gaps.frameS = 1 / m.fps;
     if (m.codec) {
       this.codec = m.codec;
       // What the tile plays and whether the server transcoded it (H.265 → H.264), for the tests.
@@ -113,8 +128,12 @@ export class MsePlayer implements ChannelHandler {
     }
   }
 
-  onInit(_codec: string, init: Uint8Array): void {
+  onInit(_codec: string, rawInit: Uint8Array): void {
     this.reset();
+    // A big wall's full-rate tile plays the stream as recorded media (WallProfile.recordedInit;
+    // withKnownDuration copies). Not a keyframes-only tile: see `recorded`.
+    this.recorded = this.profile.recordedInit && !this.overview;
+    const init = this.recorded ? withKnownDuration(rawInit) : rawInit;
     this.initOnly = true;
     const type = `video/mp4; codecs="${this.codec || 'avc1.4d401f'}"`;
     if (!MediaSource.isTypeSupported(type)) {
@@ -135,10 +154,11 @@ export class MsePlayer implements ChannelHandler {
     this.url = URL.createObjectURL(ms);
     this.video.src = this.url;
     this.queue = [init.slice()];
+    // Once: an append after endOfStream (showNewestKey) opens the MediaSource again, with its SourceBuffer.
     ms.addEventListener('sourceopen', () => {
       if (this.ms !== ms) return;
       this.attach(ms, type);
-    });
+    }, { once: true });
   }
 
   onMedia(fragment: Uint8Array, keyframe: boolean): void {
@@ -154,13 +174,24 @@ export class MsePlayer implements ChannelHandler {
     }
     if (this.sb?.updating) this.counters.waitedFragments++;
     this.queue.push(fragment.slice());
-    if (keyframe) this.newestKeyS = decodeTimeS(fragment) ?? this.newestKeyS;
+    const dts = decodeTimeS(fragment);
+    if (keyframe) this.newestKeyS = dts ?? this.newestKeyS;
+    if (dts !== undefined) this.gaps.add(dts, !this.overview);
     this.initOnly = false;
     this.lastFrameAtMs = Date.now();
     if (!this.firstFrameAtMs) this.firstFrameAtMs = this.lastFrameAtMs;
     this.ev.onFrame();
-    this.flush();
+    if (this.profile.appendBatchMs > 0 && this.sb && !this.overview) flushSoon(this.flushNow, this.profile.appendBatchMs);
+    else this.flush();
   }
+
+  /** Pictures shown and lost since this tile's MediaSource opened (for the rate governor, rateGovernor.ts). */
+  pictures(): { shown: number; lost: number } {
+    const q = this.video.getVideoPlaybackQuality();
+    const passedOver = Math.round((this.counters.skippedS + this.counters.gapS) / this.gaps.frameS);
+    return { shown: q.totalVideoFrames - q.droppedVideoFrames, lost: q.droppedVideoFrames + passedOver };
+  }
+
 
   onStatus(state: string, reason?: string): void {
     this.ev.onState(state, reason);
@@ -205,7 +236,13 @@ export class MsePlayer implements ChannelHandler {
     const b = sb.buffered;
     if (b.length === 0 || this.newestKeyS < 0) return;
     if (!v.paused) v.pause();
-    if (Math.abs(v.currentTime - this.newestKeyS) > 0.001) v.currentTime = this.newestKeyS;
+    if (Math.abs(v.currentTime - this.newestKeyS) > 0.001) {
+      // Recorded media (a big wall's tile that gave way): the frame-threaded decoder gives a picture
+      // out only when the next one goes in, and there is none until the next keyframe. The end of
+      // the stream flushes it; the next append opens the MediaSource again (MSE "prepare append").
+      if (this.recorded && this.ms?.readyState === 'open') this.ms.endOfStream();
+      v.currentTime = this.newestKeyS;
+    }
     if (b.start(0) < b.end(b.length - 1) - 10) this.trim(sb);
   }
 
@@ -218,7 +255,7 @@ export class MsePlayer implements ChannelHandler {
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     const nowMs = Date.now();
     if (!this.sampleQuality(nowMs)) return;
-    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking, switching: nowMs - this.switchedAtMs < 3000 });
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking, switching: nowMs - this.switchedAtMs < 3000, holdS: this.profile.holdS });
     if (a.kind === 'rate') this.setRate(a.rate, nowMs);
     else if (a.kind !== 'wait') {
       if (a.kind === 'key') {
@@ -287,6 +324,8 @@ export class MsePlayer implements ChannelHandler {
     this.url = undefined;
     this.wallAtZeroMs = undefined;
     this.newestKeyS = -1;
+    this.gaps.reset();
+    cancelFlush(this.flushNow);
     this.quality = { atMs: 0, decoded: 0, dropped: 0 };
   }
 
