@@ -52,6 +52,9 @@ function setup(n: number) {
   const clock = { nowMs: 0 };
   const tiles = Array.from({ length: n }, (_, i) => new FakeTile(`t${i}`));
   for (const t of tiles) t.handle(g, clock);
+  // Past the grace period of a tile that starts (GOVERNOR.graceMs), on a page that keeps up.
+  run(g, tiles, clock, 4, () => 0);
+  expect(tiles.flatMap((t) => t.changes)).toEqual([]);
   return { g, clock, tiles };
 }
 
@@ -60,6 +63,16 @@ describe('rate governor (R-FN-1)', () => {
     const { g, clock, tiles } = setup(4);
     run(g, tiles, clock, 60, () => 0.01);
     expect(tiles.flatMap((t) => t.changes)).toEqual([]);
+  });
+
+  it('does not judge a tile in its first seconds at full rate (the join\'s catch-up is a burst by design)', () => {
+    const g = new RateGovernor();
+    const clock = { nowMs: 0 };
+    const t = new FakeTile('joining');
+    t.handle(g, clock);
+    let s = 0;
+    run(g, [t], clock, 30, () => (s++ < 2 ? 0.4 : 0)); // loses 40 % in its first 2 s, then keeps up
+    expect(t.changes).toEqual([]);
   });
 
   it('a page that cannot keep up: one tile gives way at a time until the rest keep up, and says why', () => {
@@ -82,7 +95,7 @@ describe('rate governor (R-FN-1)', () => {
     expect(tiles[0].degraded).toBe(false);
     expect(tiles[1].degraded && tiles[2].degraded).toBe(true);
     // 10 s on, one of them comes back and makes the priority tile lose pictures again: it gives way again.
-    run(g, tiles, clock, 12, (t) => (t === tiles[0] && tiles.filter((x) => x.full && !x.degraded).length > 1 ? 0.3 : 0));
+    run(g, tiles, clock, 16, (t) => (t === tiles[0] && tiles.filter((x) => x.full && !x.degraded).length > 1 ? 0.3 : 0));
     expect(tiles[0].degraded).toBe(false);
     expect(tiles[1].changes.map((c) => c.on)).toEqual([true, false, true]);
     expect(tiles[1].degraded && tiles[2].degraded).toBe(true);

@@ -24,6 +24,12 @@ export interface DegradeWhy {
 
 export const GOVERNOR = {
   sampleMs: 1000,
+  /**
+   * Not judged in its first seconds at full rate (a join, a click from the overview, a return): it
+   * plays a GOP sent at once at the catch-up rate while the page starts its other tiles — a burst by
+   * design, not a tile that cannot keep up.
+   */
+  graceMs: 2000,
   /** Samples in the window a decision looks at (2 s: a stall shows as a keyframe jump within a GOP). */
   windowSamples: 2,
   /** Lost share of the window from which a tile cannot keep up, and the fewest pictures lost. */
@@ -52,6 +58,8 @@ interface Governed {
   restoredAtMs: number;
   quietMs: number;
   wasPriority: boolean;
+  /** Samples before this are not counted (GOVERNOR.graceMs after the tile starts at full rate). */
+  graceUntilMs?: number;
 }
 
 const sum = (g: Governed) => g.window.reduce((a, w) => ({ shown: a.shown + w.shown, lost: a.lost + w.lost }), { shown: 0, lost: 0 });
@@ -118,13 +126,16 @@ export class RateGovernor {
     if (g.degraded || !g.t.wantsFull()) {
       g.window = [];
       g.last = undefined;
+      g.graceUntilMs = undefined;
       return;
     }
     if (nowMs - g.restoredAtMs >= GOVERNOR.steadyMs) g.quietMs = GOVERNOR.quietMs;
     const p = g.t.pictures();
     if (!p) return;
+    g.graceUntilMs ??= nowMs + GOVERNOR.graceMs;
     const last = g.last;
     g.last = p;
+    if (nowMs < g.graceUntilMs) return;
     // A new picture source (MediaSource) starts the counts again.
     if (!last || p.shown < last.shown || p.lost < last.lost) return;
     g.window.push({ shown: p.shown - last.shown, lost: p.lost - last.lost });
@@ -138,6 +149,7 @@ export class RateGovernor {
     g.degradedAtMs = nowMs;
     g.window = [];
     g.last = undefined;
+    g.graceUntilMs = undefined;
     this.lastDegradeMs = nowMs;
     g.t.setDegraded(true, why);
   }
@@ -147,6 +159,7 @@ export class RateGovernor {
     g.restoredAtMs = nowMs;
     g.window = [];
     g.last = undefined;
+    g.graceUntilMs = undefined;
     this.lastRestoreMs = nowMs;
     g.t.setDegraded(false, { lostPct: 0, windowS: 0 });
   }
