@@ -65,6 +65,8 @@ export interface PageRun {
   overview?: boolean;
   /** The player's profile is that of a wall of this many tiles (liveEdgePolicy.ts wallProfile); default: the tiles of the run. */
   wallTiles?: number;
+  /** Overrides of that profile (BENCH_LIVE_RECORDED=1: recordedInit). */
+  profile?: { recordedInit?: boolean };
   /** Tiles are governed as in the console (rateGovernor.ts: a tile that cannot keep up plays keyframes only for a while). */
   govern?: boolean;
 }
@@ -242,7 +244,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const t0 = performance.now();
       diag?.subscribedAt(i, t0);
       const since = () => Math.round(performance.now() - t0);
-      const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined }, { wallTiles: run.wallTiles ?? run.cameraIds.length });
+      const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined }, { wallTiles: run.wallTiles ?? run.cameraIds.length, profile: run.profile });
       const rate = run.overview && i !== 0 ? 'key' : 'full';
       player.setOverview(rate === 'key');
       overviewKey[i] = rate === 'key';
@@ -271,10 +273,10 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
           ph.inits++;
           player.onInit(codec, init);
         },
-        onMedia: (fragment, keyframe) => {
+        onMedia: (fragment, keyframe, afterSkip) => {
           if (ph.firstFragmentMs < 0) ph.firstFragmentMs = since();
           r.received = (r.received ?? 0) + 1;
-          player.onMedia(fragment, keyframe);
+          player.onMedia(fragment, keyframe, afterSkip);
         },
         onMeta: (m) => player.onMeta(m),
         onStatus: (state, reason) => player.onStatus(state, reason),

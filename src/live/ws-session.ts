@@ -8,7 +8,7 @@
 // anything but an array of short strings naming at least one known codec → {ev:'error', ch,
 // code:'bad_message'} and the channel stays as it was.
 // Server → client: binary [type u8][flags u8][channel u16 BE] + fMP4 (type 1 init, 2 fragment;
-// flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
+// flags bit 0 = keyframe, bit 1 = frames skipped before it because the socket was too slow) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
 // each init names the codec the tile gets (`codec` RFC 6381, `videoCodec` h264|h265) and `transcoded`.
 import { LOGIN_RECHECK_MS } from '../auth/session-watch.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -220,7 +220,8 @@ export class LiveSocketSession {
           const frag = c.muxer.fragment(item.frame, HEADER_BYTES);
           if (!frag) continue;
           if (!hadBase) this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, wallAtZeroMs: c.muxer.wallAtZeroMs });
-          writeHeader(frag, MSG_MEDIA, item.frame.keyframe ? 1 : 0, c.ch);
+          // Flags: bit 0 keyframe, bit 1 frames were skipped before this one (this socket was too slow).
+          writeHeader(frag, MSG_MEDIA, (item.frame.keyframe ? 1 : 0) | (c.queue.takeSlowSkipped() > 0 ? 2 : 0), c.ch);
           this.ws.send(frag);
         }
       }

@@ -12,7 +12,8 @@ export type Stream = 'main' | 'sub';
 
 export interface ChannelHandler {
   onInit(codec: string, init: Uint8Array): void;
-  onMedia(fragment: Uint8Array, keyframe: boolean): void;
+  /** `afterSkip`: the server skipped frames before this one (this socket was too slow). */
+  onMedia(fragment: Uint8Array, keyframe: boolean, afterSkip?: boolean): void;
   onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean; fps?: number }): void;
   onStatus(state: string, reason?: string): void;
   onError(code: string): void;
@@ -170,6 +171,6 @@ export class LiveClient {
     const h = this.handlers.get(ch);
     if (!h) return;
     if (b[0] === 1) h.onInit('', b.subarray(4));
-    else if (b[0] === 2) h.onMedia(b.subarray(4), (b[1] & 1) === 1);
+    else if (b[0] === 2) h.onMedia(b.subarray(4), (b[1] & 1) === 1, (b[1] & 2) === 2);
   }
 }

@@ -28,6 +28,8 @@ let pageStarvedUntilMs = 0;
 export interface PlayerOptions {
   /** Tiles playing on the page (the wall's layout; 1 for full screen): picks the WallProfile. */
   wallTiles?: number;
+  /** Overrides of that profile (bench:live's A/B runs). */
+  profile?: Partial<WallProfile>;
 }
 
 export class MsePlayer implements ChannelHandler {
@@ -69,7 +71,7 @@ export class MsePlayer implements ChannelHandler {
     private readonly ev: PlayerEvents,
     opts: PlayerOptions = {},
   ) {
-    this.profile = wallProfile(opts.wallTiles ?? 1);
+    this.profile = { ...wallProfile(opts.wallTiles ?? 1), ...opts.profile };
     // Open the MediaSource while the server looks the camera up: sourceopen (~70 ms) then no
     // longer follows the init segment (time to first frame, docs/benchmarks.md).
     const ms = new MediaSource();
@@ -130,8 +132,9 @@ export class MsePlayer implements ChannelHandler {
 
   onInit(_codec: string, rawInit: Uint8Array): void {
     this.reset();
-    // A big wall's full-rate tile plays the stream as recorded media (WallProfile.recordedInit;
-    // withKnownDuration copies). Not a keyframes-only tile: see `recorded`.
+    // Recorded media (WallProfile.recordedInit, off by default; withKnownDuration copies). Not a
+    // tile that starts on keyframes only: from there the switch to full rate showed no new picture
+    // in recorded mode (overview e2e, 2026-12-07).
     this.recorded = this.profile.recordedInit && !this.overview;
     const init = this.recorded ? withKnownDuration(rawInit) : rawInit;
     this.initOnly = true;
@@ -161,9 +164,11 @@ export class MsePlayer implements ChannelHandler {
     }, { once: true });
   }
 
-  onMedia(fragment: Uint8Array, keyframe: boolean): void {
+  onMedia(fragment: Uint8Array, keyframe: boolean, afterSkip = false): void {
     if (!this.ms) return;
     if (this.waitKey && !keyframe) return;
+    // Pictures this page lost before this one: the server's skip, or the queue dropped just below.
+    const lostBefore = (afterSkip || this.waitKey) && !this.overview;
     this.waitKey = false;
     if (this.queue.length > 100 && this.sb) {
       // The decoder fell behind (busy page): drop to the next keyframe rather than grow.
@@ -176,7 +181,7 @@ export class MsePlayer implements ChannelHandler {
     this.queue.push(fragment.slice());
     const dts = decodeTimeS(fragment);
     if (keyframe) this.newestKeyS = dts ?? this.newestKeyS;
-    if (dts !== undefined) this.gaps.add(dts, !this.overview);
+    if (dts !== undefined) this.gaps.add(dts, lostBefore);
     this.initOnly = false;
     this.lastFrameAtMs = Date.now();
     if (!this.firstFrameAtMs) this.firstFrameAtMs = this.lastFrameAtMs;

@@ -33,10 +33,10 @@ export function newPlayerCounters(): PlayerCounters {
 }
 
 /**
- * Pictures missing from a full-rate stream (the server skipped to a keyframe for a slow socket, or
- * the player dropped its queue): a jump in decode time of more than 2.5 frame intervals, counted in
- * `counters.gapS`. Not counted in the overview (one picture per GOP); a GOP sent again (decode time
- * going back) is no gap.
+ * Pictures missing from a full-rate stream because of this page (the server skipped to a keyframe
+ * for this slow socket, or the player dropped its queue): the jump in decode time before the frame
+ * that follows the skip, less one frame interval, in `counters.gapS`. A camera that stalls is not
+ * the page's doing: its gaps are not counted. Nor in the overview (one picture per GOP).
  */
 export class StreamGaps {
   private lastDtsS = -1;
@@ -45,9 +45,9 @@ export class StreamGaps {
 
   constructor(private readonly counters: PlayerCounters) {}
 
-  add(dtsS: number, fullRate: boolean): void {
+  add(dtsS: number, afterSkip: boolean): void {
     const d = dtsS - this.lastDtsS;
-    if (this.lastDtsS >= 0 && fullRate && d > 2.5 * this.frameS) this.counters.gapS += d - this.frameS;
+    if (this.lastDtsS >= 0 && afterSkip && d > 1.5 * this.frameS) this.counters.gapS += d - this.frameS;
     this.lastDtsS = dtsS;
   }
 
