@@ -70,18 +70,20 @@ export function liveEdgeAction(i: EdgeInput): EdgeAction {
 }
 
 /**
- * From this many tiles on a page the wall plays as a big wall (wallProfile). Chromium plays an fMP4
- * whose init gives no duration as a live stream in "low delay" mode: its H.264 decoder then runs
- * without frame threads, and its renderer resumes after a stall with a single decoded picture
- * (media/renderers/video_renderer_impl.cc, ffmpeg_video_decoder.cc). Right for a few tiles (lowest
- * latency), costly on a wall that cannot decode every picture (docs/benchmarks.md, player17).
+ * From this many tiles on a page the wall plays as a big wall (wallProfile): a browser that cannot
+ * decode every picture of such a wall ran its tiles dry a few frames ahead of the playhead, and each
+ * stall then cost the rest of a GOP at the next keyframe jump (docs/benchmarks.md, player17).
  */
 export const BIG_WALL_TILES = 9;
 
 export interface WallProfile {
   /** Seconds behind the newest frame (EdgeInput.holdS). */
   holdS: number;
-  /** Give the init segment a duration so Chromium plays it as recorded media (frame-threaded decoding, a renderer queue of several pictures). */
+  /**
+   * Give the init segment a duration so Chromium plays it as recorded media instead of "low delay"
+   * (frame-threaded decoding, a renderer that waits for several pictures after a stall). Off: see
+   * wallProfile and docs/design/live.md "Big walls".
+   */
   recordedInit: boolean;
   /** Appends wait this long for more fragments (one SourceBuffer update for several pictures); 0 = at once. */
   appendBatchMs: number;
