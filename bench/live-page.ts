@@ -12,7 +12,7 @@ import type { RateGovernor } from '../web/src/pages/wall/rateGovernor.ts';
 
 /** What bench/lib/live-bundle.ts defines on window. */
 interface LiveLib {
-  LiveClient: new () => LiveClient;
+  LiveClient: new (opts?: { bundle?: boolean }) => LiveClient;
   MsePlayer: new (video: HTMLVideoElement, ev: PlayerEvents, opts?: PlayerOptions) => MsePlayer;
   pageGovernor: RateGovernor;
 }
@@ -65,6 +65,8 @@ export interface PageRun {
   overview?: boolean;
   /** The player's profile is that of a wall of this many tiles (liveEdgePolicy.ts wallProfile); default: the tiles of the run. */
   wallTiles?: number;
+  /** false: one WebSocket message per frame (BENCH_LIVE_BUNDLE=0), else the server bundles a pump's messages. */
+  bundle?: boolean;
   /** Overrides of that profile (BENCH_LIVE_RECORDED=1: recordedInit). */
   profile?: { recordedInit?: boolean };
   /** Tiles are governed as in the console (rateGovernor.ts: a tile that cannot keep up plays keyframes only for a while). */
@@ -191,7 +193,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     // only timestamps the callbacks before handing them to the player.
     const lib = (window as unknown as Record<string, LiveLib>)[run.bundleGlobal];
     if (!lib) throw new Error(`the console's live player is not in the page (window.${run.bundleGlobal})`);
-    const client = new lib.LiveClient();
+    const client = new lib.LiveClient({ bundle: run.bundle });
     // sourceopen and the first append happen inside MsePlayer: for the whole run, object URLs are
     // mapped to their MediaSource (a tile's is its video.src) and addSourceBuffer wraps the first
     // append of the tile whose MediaSource it is (MsePlayer may open a second one on a new init).

@@ -26,6 +26,15 @@ import type { HubLease, LiveStream } from './sources.ts';
 
 export const MSG_INIT = 1;
 export const MSG_MEDIA = 2;
+/**
+ * Several binary messages in one (a client that subscribed with `bundle: true`): [3][0][count u16]
+ * then per message its length (u32 BE) and its bytes. What one pump sends to a wall of 64 tiles
+ * is then one WebSocket message instead of one per frame per tile: each message is a task on the
+ * page's main thread (issue 16: 64 tiles took 10–14 of their 25 frames/s off the socket).
+ */
+export const MSG_BUNDLE = 3;
+/** A bundling client's frames wait this long for others (one pump, one message, for every tile). */
+const BUNDLE_MS = 10;
 export const HEADER_BYTES = 4;
 /** Stop sending to this socket while more than this is buffered (the queues then skip). */
 const MAX_BUFFERED = 1 << 20;
@@ -95,6 +104,10 @@ export class LiveSocketSession {
   private pumpTimer?: NodeJS.Timeout;
   private aliveTimer?: NodeJS.Timeout;
   private closed = false;
+  /** The client takes MSG_BUNDLE (it said so in a `sub`); binary messages of one pump go out together. */
+  private bundle = false;
+  private out: Uint8Array[] = [];
+  private bundleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: LiveSocket,
@@ -112,7 +125,7 @@ export class LiveSocketSession {
   }
 
   async onMessage(text: string): Promise<void> {
-    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown; reason?: unknown };
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown; reason?: unknown; bundle?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -127,6 +140,7 @@ export class LiveSocketSession {
     if (msg.op === 'rate') return this.setRate(ch, rate, parseRateReason(msg.reason));
     const codecs = parseCodecs(msg.codecs);
     if (!codecs) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
+    if (msg.bundle === true) this.bundle = true;
     const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
     const cameraId = Number(msg.cameraId);
     // A tile may bring a newer token (tours, new cameras); it must be the same user and login.
@@ -151,7 +165,7 @@ export class LiveSocketSession {
     channel.muxer.sparse = rate === 'key';
     this.log.start(cam, stream, 'mse');
     channel.queue = lease.hub.addViewer(
-      () => this.pump(),
+      () => this.onNotify(),
       (s) => this.onStatus(channel, s),
       rate === 'key',
     );
@@ -189,6 +203,15 @@ export class LiveSocketSession {
     if (!silent) this.sendJson({ ev: 'unsub', ch });
   }
 
+  /** A hub queued a frame: sent now, or with the others of the next BUNDLE_MS (bundling client). */
+  private onNotify(): void {
+    if (!this.bundle) return this.pump();
+    this.bundleTimer ??= setTimeout(() => {
+      this.bundleTimer = undefined;
+      this.pump();
+    }, BUNDLE_MS);
+  }
+
   /** Sends queued items while the socket keeps up; the queues skip to keyframes when it does not. */
   private pump(): void {
     if (this.closed) return;
@@ -222,9 +245,10 @@ export class LiveSocketSession {
           if (!hadBase) this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, wallAtZeroMs: c.muxer.wallAtZeroMs });
           // Flags: bit 0 keyframe, bit 1 frames were skipped before this one (this socket was too slow).
           writeHeader(frag, MSG_MEDIA, (item.frame.keyframe ? 1 : 0) | (c.queue.takeSlowSkipped() > 0 ? 2 : 0), c.ch);
-          this.ws.send(frag);
+          this.sendBytes(frag);
         }
       }
+      this.flushBundle(); // bufferedAmount must see what this round sent
     }
     const pending = [...this.channels.values()].some((c) => c.queue.length > 0 || c.held);
     if (pending && !this.pumpTimer) {
@@ -244,7 +268,7 @@ export class LiveSocketSession {
     c.lease = lease;
     c.transcoded = true;
     c.queue = lease.hub.addViewer(
-      () => this.pump(),
+      () => this.onNotify(),
       (s) => this.onStatus(c, s),
       c.queue.keyOnly,
     );
@@ -254,7 +278,32 @@ export class LiveSocketSession {
     const out = new Uint8Array(HEADER_BYTES + payload.length);
     out.set(payload, HEADER_BYTES);
     writeHeader(out, type, flags, ch);
-    this.ws.send(out);
+    this.sendBytes(out);
+  }
+
+  private sendBytes(msg: Uint8Array): void {
+    if (this.bundle) this.out.push(msg);
+    else this.ws.send(msg);
+  }
+
+  private flushBundle(): void {
+    const msgs = this.out;
+    if (msgs.length === 0) return;
+    this.out = [];
+    if (msgs.length === 1) return this.ws.send(msgs[0]);
+    let n = 4;
+    for (const m of msgs) n += 4 + m.length;
+    const buf = new Uint8Array(n);
+    const view = new DataView(buf.buffer);
+    buf[0] = MSG_BUNDLE;
+    view.setUint16(2, Math.min(msgs.length, 0xffff));
+    let o = 4;
+    for (const m of msgs) {
+      view.setUint32(o, m.length);
+      buf.set(m, o + 4);
+      o += 4 + m.length;
+    }
+    this.ws.send(buf);
   }
 
   private sendJson(v: Record<string, unknown>): void {
@@ -270,6 +319,7 @@ export class LiveSocketSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.pumpTimer);
+    clearTimeout(this.bundleTimer);
     clearInterval(this.aliveTimer);
     for (const ch of [...this.channels.keys()]) this.unsubscribe(ch, true);
     await this.log.closeAll();

@@ -12,8 +12,13 @@ export const SOCKET_SPY = `(() => {
       super(url, p);
       this.addEventListener('message', (e) => {
         if (typeof e.data === 'string') { const m = JSON.parse(e.data); if (m.ev === 'meta' && m.cameraId !== undefined) chOf[m.cameraId] = m.ch; return; }
-        const b = new Uint8Array(e.data, 0, 4);
-        log.push([(b[2] << 8) | b[3], b[0], (b[1] & 1) === 1, performance.now()]);
+        const at = performance.now();
+        const one = (b) => log.push([(b[2] << 8) | b[3], b[0], (b[1] & 1) === 1, at]);
+        const all = new Uint8Array(e.data);
+        if (all[0] !== 3) return one(all);
+        // A bundle (src/live/ws-session.ts MSG_BUNDLE): [len u32][message] each.
+        const v = new DataView(e.data);
+        for (let o = 4; o + 4 <= all.length; o += 4 + v.getUint32(o)) one(all.subarray(o + 4, o + 8));
       });
     }
   };

@@ -57,6 +57,9 @@ export class LiveClient {
   private closed = false;
   private retry?: number;
 
+  /** `bundle: false`: one WebSocket message per frame as before MSG_BUNDLE (bench:live's A/B). */
+  constructor(private readonly opts: { bundle?: boolean } = {}) {}
+
   /** Subscribes a tile; returns its channel id. The token must name the camera. */
   async subscribe(cameraId: number, stream: Stream, token: string, h: ChannelHandler, rate: LiveRate = 'full'): Promise<number> {
     const ch = this.nextCh++ & 0xffff;
@@ -65,7 +68,7 @@ export class LiveClient {
     const ws = await this.open(token);
     const s = this.subs.get(ch); // the rate may have changed while the socket opened
     if (s) {
-      ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs(), rate: s.rate }));
+      ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs(), rate: s.rate, bundle: this.opts.bundle !== false }));
       s.sent = true;
     }
     return ch;
@@ -146,7 +149,7 @@ export class LiveClient {
       const first = this.subs.values().next().value;
       if (!first) return;
       const ws = await this.open(first.token);
-      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs(), rate: s.rate }));
+      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs(), rate: s.rate, bundle: this.opts.bundle !== false }));
     } catch {
       if (!this.closed) this.retry = window.setTimeout(() => void this.resubscribe(), 3000);
     }
@@ -167,6 +170,17 @@ export class LiveClient {
       return;
     }
     const b = new Uint8Array(data);
+    if (b[0] !== 3) return this.onBinary(b);
+    // A bundle (the server's pump, src/live/ws-session.ts MSG_BUNDLE): [len u32][message] each.
+    const view = new DataView(data);
+    for (let o = 4; o + 4 <= b.length; ) {
+      const n = view.getUint32(o);
+      this.onBinary(b.subarray(o + 4, o + 4 + n));
+      o += 4 + n;
+    }
+  }
+
+  private onBinary(b: Uint8Array): void {
     const ch = (b[2] << 8) | b[3];
     const h = this.handlers.get(ch);
     if (!h) return;
