@@ -7,12 +7,14 @@
 // the receive time ×90, see src/live/webrtc.ts).
 
 import type { ChannelHandler, LiveClient } from '../web/src/pages/wall/liveClient.ts';
-import type { MsePlayer, PlayerCounters, PlayerEvents } from '../web/src/pages/wall/msePlayer.ts';
+import type { MsePlayer, PlayerCounters, PlayerEvents, PlayerOptions } from '../web/src/pages/wall/msePlayer.ts';
+import type { RateGovernor } from '../web/src/pages/wall/rateGovernor.ts';
 
 /** What bench/lib/live-bundle.ts defines on window. */
 interface LiveLib {
-  LiveClient: new () => LiveClient;
-  MsePlayer: new (video: HTMLVideoElement, ev: PlayerEvents) => MsePlayer;
+  LiveClient: new (opts?: { bundle?: boolean }) => LiveClient;
+  MsePlayer: new (video: HTMLVideoElement, ev: PlayerEvents, opts?: PlayerOptions) => MsePlayer;
+  pageGovernor: RateGovernor;
 }
 
 export interface TileResult {
@@ -38,6 +40,8 @@ export interface TileResult {
   waiting?: number;
   seeks?: number;
   seekingMs?: number;
+  /** Rate governor (issue 16): [ms after the window's start, degraded?] per change of this tile. */
+  degrades?: Array<[number, boolean]>;
 }
 
 export interface PageRun {
@@ -59,6 +63,14 @@ export interface PageRun {
    * click in the console does (LiveClient.setRate + MsePlayer.setOverview).
    */
   overview?: boolean;
+  /** The player's profile is that of a wall of this many tiles (liveEdgePolicy.ts wallProfile); default: the tiles of the run. */
+  wallTiles?: number;
+  /** false: one WebSocket message per frame (BENCH_LIVE_BUNDLE=0), else the server bundles a pump's messages. */
+  bundle?: boolean;
+  /** Overrides of that profile (BENCH_LIVE_RECORDED=1: recordedInit). */
+  profile?: { recordedInit?: boolean };
+  /** Tiles are governed as in the console (rateGovernor.ts: a tile that cannot keep up plays keyframes only for a while). */
+  govern?: boolean;
 }
 
 /** BENCH_LIVE_DIAG=1 (MSE): main-thread long tasks and socket arrivals during the subscribe phase. */
@@ -181,7 +193,7 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     // only timestamps the callbacks before handing them to the player.
     const lib = (window as unknown as Record<string, LiveLib>)[run.bundleGlobal];
     if (!lib) throw new Error(`the console's live player is not in the page (window.${run.bundleGlobal})`);
-    const client = new lib.LiveClient();
+    const client = new lib.LiveClient({ bundle: run.bundle });
     // sourceopen and the first append happen inside MsePlayer: for the whole run, object URLs are
     // mapped to their MediaSource (a tile's is its video.src) and addSourceBuffer wraps the first
     // append of the tile whose MediaSource it is (MsePlayer may open a second one on a new init).
@@ -217,6 +229,9 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
     const subscribed: Array<Promise<void>> = [];
     const players: MsePlayer[] = [];
     const channels: number[] = [];
+    /** Overview: which tiles take keyframes only, and which is selected (the governor's priority tile). */
+    const overviewKey: boolean[] = [];
+    let selectedTile = 0;
     let wsOpenMs = -1;
     run.cameraIds.forEach((cameraId, i) => {
       const v = document.createElement('video') as RvfcVideo;
@@ -231,9 +246,24 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const t0 = performance.now();
       diag?.subscribedAt(i, t0);
       const since = () => Math.round(performance.now() - t0);
-      const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined });
+      const player = new lib.MsePlayer(v, { onState: () => undefined, onFrame: () => undefined }, { wallTiles: run.wallTiles ?? run.cameraIds.length, profile: run.profile });
       const rate = run.overview && i !== 0 ? 'key' : 'full';
       player.setOverview(rate === 'key');
+      overviewKey[i] = rate === 'key';
+      if (run.govern) {
+        // As Tile.tsx: the governor degrades the tile to keyframes only and brings it back.
+        r.degrades = [];
+        closers.push(lib.pageGovernor.register({
+          priority: () => selectedTile === i,
+          wantsFull: () => !overviewKey[i],
+          pictures: () => (player.firstFrameAtMs ? player.pictures() : undefined),
+          setDegraded: (on) => {
+            r.degrades!.push([Math.round(Date.now() - (until - run.measureMs)), on]);
+            player.setOverview(on || overviewKey[i]);
+            if (channels[i] !== undefined) client.setRate(channels[i], on || overviewKey[i] ? 'key' : 'full', on ? 'degraded' : 'restored');
+          },
+        }));
+      }
       players.push(player);
       playerOf.push(player);
       const ms = objects.get(v.src); // the MediaSource MsePlayer opens at subscribe time
@@ -245,10 +275,10 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
           ph.inits++;
           player.onInit(codec, init);
         },
-        onMedia: (fragment, keyframe) => {
+        onMedia: (fragment, keyframe, afterSkip) => {
           if (ph.firstFragmentMs < 0) ph.firstFragmentMs = since();
           r.received = (r.received ?? 0) + 1;
-          player.onMedia(fragment, keyframe);
+          player.onMedia(fragment, keyframe, afterSkip);
         },
         onMeta: (m) => player.onMeta(m),
         onStatus: (state, reason) => player.onStatus(state, reason),
@@ -277,11 +307,14 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
       const at = until - run.measureMs / 2;
       window.setTimeout(() => {
         // What a click on tile 1 does in the console (Tile.tsx): the player first, then the server.
+        selectedTile = 1;
+        overviewKey[0] = true;
+        overviewKey[1] = false;
         players[0].setOverview(true);
-        client.setRate(channels[0], 'key');
+        client.setRate(channels[0], 'key', 'overview');
         players[1].setOverview(false);
         switchAt.set(videos[1], { atMs: Date.now(), n: 0 });
-        client.setRate(channels[1], 'full');
+        client.setRate(channels[1], 'full', 'overview');
       }, Math.max(0, at - Date.now()));
     }
     closers.push(() => client.close());
@@ -329,9 +362,20 @@ export async function runInPage(run: PageRun): Promise<TileResult[]> {
   });
   const diagOut = (window as unknown as { __xunchaLiveDiag?: PageDiag }).__xunchaLiveDiag;
   if (diagOut) diagOut.firstFrameMs = results.map((r) => Math.round(r.ttffMs));
-  closers.forEach((c) => c());
-  root.remove();
+  // The tiles stay subscribed until closeRun(): the server counts a viewer's skipped frames only
+  // while it is subscribed (GET /api/live/stats), and the bench reads them after the window.
+  (window as unknown as { __xunchaLiveClose?: () => void }).__xunchaLiveClose = () => {
+    closers.forEach((c) => c());
+    root.remove();
+  };
   return results;
+}
+
+/** Ends the last runInPage: unsubscribes its tiles and removes them. */
+export function closeRun(): void {
+  const w = window as unknown as { __xunchaLiveClose?: () => void };
+  w.__xunchaLiveClose?.();
+  w.__xunchaLiveClose = undefined;
 }
 
 /** Puts the peer's fMP4 clips (base64) into the page as blob URLs: window.__xunchaPeerClips. */

@@ -17,7 +17,7 @@ import { startTraceWindow } from './lib/trace-window.ts';
 import { childTrees, startCpuWindow } from './lib/proc-tree.ts';
 import { runBench, SMOKE } from './lib/lifecycle.ts';
 import { prepare } from './lib/prepare.ts';
-import { loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
+import { closeRun, loadPeerClips, runInPage, runPeerInPage } from './live-page.ts';
 import type { PageRun, TileResult } from './live-page.ts';
 
 // BENCH_SMOKE=1 (test/bench/smoke.test.ts): every scenario with at most 2 tiles for 1.5 s (HLS 4 s), only to
@@ -30,6 +30,21 @@ const WAIT = SMOKE ? { settleMs: 500, idleMs: 300, betweenMs: 100, hlsMs: 4000 }
 const DIAG = process.env.BENCH_LIVE_DIAG === '1' || process.env.BENCH_LIVE_DIAG === 'trace';
 /** BENCH_LIVE_DIAG=trace: also a Chromium trace of each MSE scenario's first 1.5 s (bench/lib/trace-window.ts). */
 const TRACE = process.env.BENCH_LIVE_DIAG === 'trace';
+/**
+ * BENCH_LIVE_PROFILE=small: every wall plays with the small-wall profile (liveEdgePolicy.ts
+ * wallProfile(1): Chromium's live low-delay mode, 0.12 s hold, appends at once), for an A/B against
+ * the default (each wall's own size).
+ */
+const SMALL_PROFILE = process.env.BENCH_LIVE_PROFILE === 'small';
+/** BENCH_LIVE_RECORDED=1: big walls' full-rate tiles with WallProfile.recordedInit (off by default). */
+const RECORDED = process.env.BENCH_LIVE_RECORDED === '1';
+/** BENCH_LIVE_BUNDLE=0: the server sends one WebSocket message per frame (src/live/ws-session.ts MSG_BUNDLE off). */
+const BUNDLE = process.env.BENCH_LIVE_BUNDLE !== '0';
+/**
+ * BENCH_LIVE_GOVERN: which scenarios run the console's rate governor (rateGovernor.ts): 'overview'
+ * (default: the overview's full-rate tile, as in the console), 'all' (every MSE wall), 'off'.
+ */
+const GOVERN = process.env.BENCH_LIVE_GOVERN ?? 'overview';
 
 interface Scenario {
   name: string;
@@ -93,6 +108,8 @@ interface Outcome {
   overview?: { received: number; presented: number; switchFirstMs: number; switchTenthMs: number };
   /** Where the pictures went (issue 16): per tile per second of the window, and the player's jumps. */
   where?: Where;
+  /** Tiles the rate governor degraded to keyframes during the window (when it ran). */
+  degradedTiles?: number;
 }
 
 interface Where {
@@ -104,6 +121,8 @@ interface Where {
   hiddenPerS: number;
   /** Media frames passed over by keyframe jumps (never decoded). */
   skippedPerS: number;
+  /** Media frames missing from the stream the tile received (the server skipped them for a slow socket). */
+  gapPerS: number;
   waitingPerTile: number;
   seeksPerTile: number;
   keyJumps: number;
@@ -130,6 +149,7 @@ function whereWent(tiles: TileResult[], windowMs: number): Where {
     presentedPerS: perS(s((t) => t.presented)),
     hiddenPerS: perS(s((t) => t.player?.hiddenDecodeS) * 25),
     skippedPerS: perS(s((t) => t.player?.skippedS) * 25),
+    gapPerS: perS(s((t) => t.player?.gapS) * 25),
     waitingPerTile: round2(s((t) => t.waiting) / n),
     seeksPerTile: round2(seeks / n),
     keyJumps: s((t) => t.player?.keyJumps),
@@ -181,7 +201,7 @@ async function main(): Promise<void> {
     if (Object.keys(peerClips).length) await page.evaluate(loadPeerClips, peerClips);
     await new Promise((r) => setTimeout(r, WAIT.settleMs));
     console.log(`load average before measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
-    console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each`);
+    console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each; player profile ${SMALL_PROFILE ? 'small (every wall as 1 tile)' : 'by wall size'}${RECORDED ? ', recorded init' : ''}; ${BUNDLE ? 'bundled' : 'one message per frame'}; rate governor: ${GOVERN}`);
 
     const out: Record<string, Outcome> = {};
     let hls: Awaited<ReturnType<typeof measureHls>> | undefined;
@@ -205,7 +225,8 @@ async function main(): Promise<void> {
         const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
         // The server takes one WebRTC offer per live token (issue 13): one token per tile.
         const webrtcTokens = sc.kind === 'webrtc' ? await Promise.all(ids.map(async (id) => (await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: [id], stream: sc.stream })).token)) : undefined;
-        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse', overview: sc.overview };
+        const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse', overview: sc.overview,
+          wallTiles: SMALL_PROFILE ? 1 : sc.tiles, profile: RECORDED ? { recordedInit: true } : undefined, bundle: BUNDLE, govern: sc.kind === 'mse' && (GOVERN === 'all' || (GOVERN === 'overview' && sc.overview === true)) };
         const stopTrace = TRACE && sc.kind === 'mse' ? await startTraceWindow(page, 1500) : undefined;
         const running = page.evaluate(runInPage, run);
         if (stopTrace) {
@@ -215,7 +236,10 @@ async function main(): Promise<void> {
         tiles = await running;
       }
       const used = cpu();
+      // Read while the tiles are still subscribed: the server's counts are those of its viewers now
+      // (before 2026-12-07 23:30 the bench read them after unsubscribing: "server skipped 0").
       const stats = await admin.json<{ skippedFrames: number; sentFrames: number }>('GET', '/api/live/stats');
+      if (sc.kind !== 'peer') await page.evaluate(closeRun);
       const serverSkipped = sc.kind === 'peer' ? 0 : stats.skippedFrames - statsBefore.skippedFrames;
       const total = tiles.reduce((s, t) => s + t.total, 0);
       const dropped = tiles.reduce((s, t) => s + t.dropped, 0);
@@ -240,7 +264,7 @@ async function main(): Promise<void> {
       if (sc.kind === 'mse' || sc.kind === 'peer') {
         const w = (o.where = whereWent(tiles, MEASURE_MS));
         console.log(`  where pictures went, per tile per s: received ${w.receivedPerS}, decoded ${w.decodedPerS} (of which dropped ${w.droppedPerS}), presented ${w.presentedPerS}; ` +
-          `decoded unseen before GOP-jump targets ≈ ${w.hiddenPerS}, passed over by keyframe jumps ≈ ${w.skippedPerS}; load average ${loadavg()[0].toFixed(2)}`);
+          `decoded unseen before GOP-jump targets ≈ ${w.hiddenPerS}, passed over by keyframe jumps ≈ ${w.skippedPerS}, missing from the stream (server skips) ≈ ${w.gapPerS}; load average ${loadavg()[0].toFixed(2)}`);
         console.log(`  jumps: ${w.keyJumps} to a keyframe, ${w.gopJumps} inside a GOP, ${w.gapJumps} over a gap (seeks per tile ${w.seeksPerTile}, ${w.seekingMsAvg} ms each); ` +
           `'waiting' stalls per tile ${w.waitingPerTile}; appends: ${w.fragmentsPerAppend} fragments each, ${w.waitedFragmentsPct}% of fragments waited for updateend, queue resets ${w.queueResets}; speed-up > 1× ${w.speedupSPerTile} s per tile`);
       }
@@ -260,6 +284,11 @@ async function main(): Promise<void> {
         // Which tiles dropped (issue 16: < 1 % of the sent pictures): tile 0 is full rate for the first half, tile 1 for the second.
         const worst = tiles.map((t, i) => ({ i, d: t.dropped, n: t.total, w: t.waiting ?? 0, j: t.player ? `${t.player.keyJumps}k/${t.player.gopJumps}g` : '' })).filter((t) => t.d > 0).sort((x, y) => y.d - x.d);
         console.log(`  overview drops by tile [tile: dropped/decoded, waiting, jumps]: ${worst.slice(0, 8).map((t) => `${t.i}: ${t.d}/${t.n}, ${t.w}w, ${t.j}`).join('; ') || 'none'} (${worst.length} tiles dropped any)`);
+      }
+      const governed = tiles.map((t, i) => ({ i, d: t.degrades ?? [] })).filter((t) => t.d.length > 0);
+      if (tiles.some((t) => t.degrades)) {
+        o.degradedTiles = governed.filter((t) => t.d.some(([, on]) => on)).length;
+        console.log(`  rate governor: ${o.degradedTiles} tiles degraded to keyframes; changes [tile: ms after start ↓ degraded / ↑ full]: ${governed.slice(0, 12).map((t) => `${t.i}: ${t.d.map(([ms, on]) => `${on ? '↓' : '↑'}${ms}`).join(' ')}`).join('; ') || 'none'}`);
       }
       if (DIAG && sc.kind === 'mse') {
         console.log(`  diag: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __xunchaLiveDiag?: unknown }).__xunchaLiveDiag))}`);
@@ -307,6 +336,7 @@ async function main(): Promise<void> {
       overview64ChromiumCpuPct: orNull(ov?.cpu.chromium),
       overviewSwitchFirstMs: orNull(ov?.overview?.switchFirstMs),
       overviewSwitchTenthMs: orNull(ov?.overview?.switchTenthMs),
+      overviewDegradedTiles: orNull(ov?.degradedTiles),
       shownFps16P50: orNull(a?.shownFpsP50),
       peerShownFps16P50: orNull(out['peer-main-16']?.shownFpsP50),
       where: Object.fromEntries(Object.entries(out).filter(([, o]) => o.where).map(([name, o]) => [name, o.where])),

@@ -1,6 +1,6 @@
 // The console's own live player (web/src/pages/wall/liveClient.ts + msePlayer.ts) bundled with
 // esbuild into one IIFE script, so that bench/live.ts measures the shipped code rather than a copy.
-// The script defines window.__xunchaLive = { LiveClient, MsePlayer } (see live-page.ts).
+// The script defines window.__xunchaLive = { LiveClient, MsePlayer, pageGovernor } (see live-page.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, stop } from 'esbuild';
@@ -13,7 +13,7 @@ export const LIVE_BUNDLE_GLOBAL = '__xunchaLive';
 export async function buildLiveBundle(): Promise<string> {
   const res = await build({
     stdin: {
-      contents: "export { LiveClient } from './liveClient.ts';\nexport { MsePlayer } from './msePlayer.ts';\n",
+      contents: "export { LiveClient } from './liveClient.ts';\nexport { MsePlayer } from './msePlayer.ts';\nexport { pageGovernor } from './rateGovernor.ts';\n",
       resolveDir: WALL_DIR,
       sourcefile: 'live-bundle-entry.ts',
       loader: 'ts',

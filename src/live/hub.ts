@@ -38,6 +38,13 @@ export class ViewerQueue {
   /** Overview tile: only keyframes are queued (LiveHub.setKeyOnly switches). */
   keyOnly = false;
   private waitKeyframe = true;
+  /**
+   * Frames dropped since the last one taken because this viewer was too slow (not those before the
+   * first keyframe of a session): the next frame sent says so (ws-session.ts flag bit 1), so the
+   * browser counts them as pictures it lost (web/src/pages/wall/rateGovernor.ts).
+   */
+  private slowSkipped = 0;
+  private overflowed = false;
 
   constructor(
     private readonly limits: Pick<HubLimits, 'queueMaxBytes' | 'queueMaxFrames'>,
@@ -62,19 +69,30 @@ export class ViewerQueue {
     }
     if (this.waitKeyframe && !frame.keyframe) {
       this.skippedFrames++;
+      if (this.overflowed) this.slowSkipped++;
       return;
     }
     this.waitKeyframe = false;
+    this.overflowed = false;
     if (this.length >= this.limits.queueMaxFrames || this.bytes + bytes > this.limits.queueMaxBytes) {
       this.overflow();
       if (!frame.keyframe) {
         this.skippedFrames++;
+        this.slowSkipped++;
         return;
       }
+      this.overflowed = false;
       this.waitKeyframe = false;
     }
     this.items.push({ kind: 'frame', frame, bytes });
     this.bytes += bytes;
+  }
+
+  /** Frames skipped for slowness before the next frame taken (then 0 again). */
+  takeSlowSkipped(): number {
+    const n = this.slowSkipped;
+    this.slowSkipped = 0;
+    return n;
   }
 
   take(): QueueItem | undefined {
@@ -118,8 +136,12 @@ export class ViewerQueue {
     for (let i = this.head; i < this.items.length; i++) {
       const it = this.items[i];
       if (it.kind === 'init') init = it;
-      else this.skippedFrames++;
+      else {
+        this.skippedFrames++;
+        this.slowSkipped++;
+      }
     }
+    this.overflowed = true;
     this.items = init ? [init] : [];
     this.head = 0;
     this.bytes = 0;

@@ -10,3 +10,11 @@ export function parseRate(v: unknown): LiveRate | undefined {
   if (v === undefined) return 'full';
   return v === 'full' || v === 'key' ? v : undefined;
 }
+
+/** Why a client changed a channel's rate (logged by the server): see LiveClient.setRate. */
+export type RateReason = 'overview' | 'degraded' | 'restored';
+
+/** A client's `reason`: one of RateReason, else undefined (not logged as given). */
+export function parseRateReason(v: unknown): RateReason | undefined {
+  return v === 'overview' || v === 'degraded' || v === 'restored' ? v : undefined;
+}

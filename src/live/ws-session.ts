@@ -8,7 +8,7 @@
 // anything but an array of short strings naming at least one known codec → {ev:'error', ch,
 // code:'bad_message'} and the channel stays as it was.
 // Server → client: binary [type u8][flags u8][channel u16 BE] + fMP4 (type 1 init, 2 fragment;
-// flags bit 0 = keyframe) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
+// flags bit 0 = keyframe, bit 1 = frames skipped before it because the socket was too slow) and JSON text {ev:'meta'|'status'|'error'|'unsub', ch, …}; the meta before
 // each init names the codec the tile gets (`codec` RFC 6381, `videoCodec` h264|h265) and `transcoded`.
 import { LOGIN_RECHECK_MS } from '../auth/session-watch.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -19,13 +19,24 @@ import type { CameraRow } from '../store/repos/camera-repo.ts';
 import { LiveAccessError, ViewingLog, cameraForViewing, sessionAlive } from './access.ts';
 import type { LiveAccessApp } from './access.ts';
 import { LiveMuxer } from './fmp4-live.ts';
-import { parseRate } from './rate.ts';
-import type { LiveRate } from './rate.ts';
+import { parseRate, parseRateReason } from './rate.ts';
+import type { LiveRate, RateReason } from './rate.ts';
 import type { LiveStatus, QueueItem, ViewerQueue } from './hub.ts';
 import type { HubLease, LiveStream } from './sources.ts';
 
 export const MSG_INIT = 1;
 export const MSG_MEDIA = 2;
+/**
+ * Several binary messages in one (a client that subscribed with `bundle: true`): [3][0][count u16]
+ * then per message its length (u32 BE) and its bytes. What one pump sends to a wall of 64 tiles
+ * is then one WebSocket message instead of one per frame per tile: each message is a task on the
+ * page's main thread (issue 16: 64 tiles took 10–14 of their 25 frames/s off the socket).
+ */
+export const MSG_BUNDLE = 3;
+/** A bundling client's frames wait this long for others (one pump, one message, for every tile). */
+const BUNDLE_MS = 10;
+/** From this many channels on a socket (a big wall, as web/src/pages/wall/liveEdgePolicy.ts BIG_WALL_TILES). */
+const BUNDLE_MIN_CHANNELS = 9;
 export const HEADER_BYTES = 4;
 /** Stop sending to this socket while more than this is buffered (the queues then skip). */
 const MAX_BUFFERED = 1 << 20;
@@ -55,6 +66,8 @@ export interface LiveSessionDeps {
   acquire(cam: CameraRow, stream: LiveStream): HubLease | undefined;
   /** The same stream as H.264 (one shared ffmpeg), for cameras that send H.265. */
   acquireH264?(cam: CameraRow, stream: LiveStream): HubLease | undefined;
+  /** Rate changes are logged at info (a tile that degraded itself, issue 16). */
+  log?: { info(obj: object, msg: string): void };
 }
 
 interface Channel {
@@ -93,6 +106,10 @@ export class LiveSocketSession {
   private pumpTimer?: NodeJS.Timeout;
   private aliveTimer?: NodeJS.Timeout;
   private closed = false;
+  /** The client takes MSG_BUNDLE (it said so in a `sub`); binary messages of one pump go out together. */
+  private bundle = false;
+  private out: Uint8Array[] = [];
+  private bundleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: LiveSocket,
@@ -110,7 +127,7 @@ export class LiveSocketSession {
   }
 
   async onMessage(text: string): Promise<void> {
-    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown };
+    let msg: { op?: unknown; ch?: unknown; cameraId?: unknown; stream?: unknown; token?: unknown; codecs?: unknown; rate?: unknown; reason?: unknown; bundle?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -122,9 +139,10 @@ export class LiveSocketSession {
     if (msg.op !== 'sub' && msg.op !== 'rate') return this.sendJson({ ev: 'error', ch, code: 'bad_op' });
     const rate = parseRate(msg.rate);
     if (!rate || (msg.op === 'rate' && msg.rate === undefined)) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
-    if (msg.op === 'rate') return this.setRate(ch, rate);
+    if (msg.op === 'rate') return this.setRate(ch, rate, parseRateReason(msg.reason));
     const codecs = parseCodecs(msg.codecs);
     if (!codecs) return this.sendJson({ ev: 'error', ch, code: 'bad_message' });
+    if (msg.bundle === true) this.bundle = true;
     const stream: LiveStream = msg.stream === 'main' ? 'main' : 'sub';
     const cameraId = Number(msg.cameraId);
     // A tile may bring a newer token (tours, new cameras); it must be the same user and login.
@@ -149,7 +167,7 @@ export class LiveSocketSession {
     channel.muxer.sparse = rate === 'key';
     this.log.start(cam, stream, 'mse');
     channel.queue = lease.hub.addViewer(
-      () => this.pump(),
+      () => this.onNotify(),
       (s) => this.onStatus(channel, s),
       rate === 'key',
     );
@@ -158,9 +176,12 @@ export class LiveSocketSession {
   }
 
   /** Overview ↔ full rate for one channel (issue 16): same hub, muxer and time line, no new init. */
-  private setRate(ch: number, rate: LiveRate): void {
+  private setRate(ch: number, rate: LiveRate, reason?: RateReason): void {
     const c = this.channels.get(ch);
     if (!c) return this.sendJson({ ev: 'error', ch, code: 'bad_channel' });
+    // 'degraded': the browser could not show every picture of this tile and asked for keyframes
+    // only; 'restored': it has headroom again (web/src/pages/wall/rateGovernor.ts).
+    this.deps.log?.info({ user: this.actor.username, cameraId: c.cameraId, stream: c.stream, ch, rate, reason: reason ?? 'unspecified' }, reason === 'degraded' ? 'live tile degraded to keyframes by the browser' : 'live tile rate changed');
     const keyOnly = rate === 'key';
     c.muxer.sparse = keyOnly;
     if (keyOnly && c.held?.kind === 'frame' && !c.held.frame.keyframe) c.held = undefined;
@@ -182,6 +203,18 @@ export class LiveSocketSession {
     c.lease.release();
     this.log.stop(c.cameraId, c.stream, 'mse');
     if (!silent) this.sendJson({ ev: 'unsub', ch });
+  }
+
+  /**
+   * A hub queued a frame: sent now, or with the others of the next BUNDLE_MS (a bundling client
+   * with a big wall; a few tiles' frames go at once: 4 tiles' TTFF p95 132–155 ms with the wait).
+   */
+  private onNotify(): void {
+    if (!this.bundle || this.channels.size < BUNDLE_MIN_CHANNELS) return this.pump();
+    this.bundleTimer ??= setTimeout(() => {
+      this.bundleTimer = undefined;
+      this.pump();
+    }, BUNDLE_MS);
   }
 
   /** Sends queued items while the socket keeps up; the queues skip to keyframes when it does not. */
@@ -215,10 +248,12 @@ export class LiveSocketSession {
           const frag = c.muxer.fragment(item.frame, HEADER_BYTES);
           if (!frag) continue;
           if (!hadBase) this.sendJson({ ev: 'meta', ch: c.ch, cameraId: c.cameraId, wallAtZeroMs: c.muxer.wallAtZeroMs });
-          writeHeader(frag, MSG_MEDIA, item.frame.keyframe ? 1 : 0, c.ch);
-          this.ws.send(frag);
+          // Flags: bit 0 keyframe, bit 1 frames were skipped before this one (this socket was too slow).
+          writeHeader(frag, MSG_MEDIA, (item.frame.keyframe ? 1 : 0) | (c.queue.takeSlowSkipped() > 0 ? 2 : 0), c.ch);
+          this.sendBytes(frag);
         }
       }
+      this.flushBundle(); // bufferedAmount must see what this round sent
     }
     const pending = [...this.channels.values()].some((c) => c.queue.length > 0 || c.held);
     if (pending && !this.pumpTimer) {
@@ -238,7 +273,7 @@ export class LiveSocketSession {
     c.lease = lease;
     c.transcoded = true;
     c.queue = lease.hub.addViewer(
-      () => this.pump(),
+      () => this.onNotify(),
       (s) => this.onStatus(c, s),
       c.queue.keyOnly,
     );
@@ -248,7 +283,32 @@ export class LiveSocketSession {
     const out = new Uint8Array(HEADER_BYTES + payload.length);
     out.set(payload, HEADER_BYTES);
     writeHeader(out, type, flags, ch);
-    this.ws.send(out);
+    this.sendBytes(out);
+  }
+
+  private sendBytes(msg: Uint8Array): void {
+    if (this.bundle) this.out.push(msg);
+    else this.ws.send(msg);
+  }
+
+  private flushBundle(): void {
+    const msgs = this.out;
+    if (msgs.length === 0) return;
+    this.out = [];
+    if (msgs.length === 1) return this.ws.send(msgs[0]);
+    let n = 4;
+    for (const m of msgs) n += 4 + m.length;
+    const buf = new Uint8Array(n);
+    const view = new DataView(buf.buffer);
+    buf[0] = MSG_BUNDLE;
+    view.setUint16(2, Math.min(msgs.length, 0xffff));
+    let o = 4;
+    for (const m of msgs) {
+      view.setUint32(o, m.length);
+      buf.set(m, o + 4);
+      o += 4 + m.length;
+    }
+    this.ws.send(buf);
   }
 
   private sendJson(v: Record<string, unknown>): void {
@@ -264,6 +324,7 @@ export class LiveSocketSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.pumpTimer);
+    clearTimeout(this.bundleTimer);
     clearInterval(this.aliveTimer);
     for (const ch of [...this.channels.keys()]) this.unsubscribe(ch, true);
     await this.log.closeAll();

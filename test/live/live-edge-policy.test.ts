@@ -3,7 +3,7 @@
 // arrive at 25 fps with a 2-s GOP, a decoder of a given speed restarts at the keyframe at or before
 // every seek target (as Chromium's does), and the playhead only moves over decoded pictures.
 import { describe, expect, it } from 'vitest';
-import { CATCH_UP_RATE, KEY_JUMP_S, LIVE_HOLD_S, liveEdgeAction } from '../../web/src/pages/wall/liveEdgePolicy.ts';
+import { BIG_WALL_TILES, CATCH_UP_RATE, KEY_JUMP_S, LIVE_HOLD_S, liveEdgeAction, wallProfile } from '../../web/src/pages/wall/liveEdgePolicy.ts';
 
 const FPS = 25;
 const GOP = 50;
@@ -41,6 +41,18 @@ describe('liveEdgeAction (R-FN-1)', () => {
     expect(liveEdgeAction({ currentTimeS: 10, startS: 10, endS: 11.5, newestKeyS: 10, starved: true, seeking: false, switching: false })).toEqual({ kind: 'rate', rate: 1 });
     // Already near the edge: no jump is needed.
     expect(liveEdgeAction({ currentTimeS: 11.3, startS: 10, endS: 11.5, newestKeyS: 10, starved: false, seeking: false, switching: true }).kind).toBe('rate');
+  });
+
+  it('a big wall holds more behind the live edge and jumps later; a small one keeps 0.12 s and appends at once (issue 16)', () => {
+    expect(wallProfile(4)).toEqual({ holdS: LIVE_HOLD_S, recordedInit: false, appendBatchMs: 0 });
+    const big = wallProfile(BIG_WALL_TILES);
+    expect(big.holdS).toBeGreaterThan(LIVE_HOLD_S);
+    expect(big.appendBatchMs).toBeGreaterThan(0);
+    expect(big.appendBatchMs / 1000).toBeLessThan(big.holdS); // a batch never empties the hold
+    // 0.5 s behind with a keyframe ahead: a small wall jumps, a big one (hold 0.3 s) plays on at 1×.
+    const at = (holdS?: number) => liveEdgeAction({ currentTimeS: 19.6, startS: 18, endS: 20.1, newestKeyS: 20, starved: true, seeking: false, holdS });
+    expect(at().kind).toBe('key');
+    expect(at(big.holdS)).toEqual({ kind: 'rate', rate: 1 });
   });
 
   it('does not seek again while a seek is under way', () => {

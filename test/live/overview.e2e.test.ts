@@ -9,42 +9,12 @@ import type { BrowserSession } from '../e2e/helpers/browser.ts';
 import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
 import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './helpers/live-server.ts';
 import type { LiveServer } from './helpers/live-server.ts';
+import { SOCKET_SPY, countsByTile } from './helpers/socket-spy.ts';
 
 let server: LiveServer;
 let browser: BrowserSession;
 let page: Page;
 let rooms: Array<{ id: number; cameras: Array<{ id: number }> }> = [];
-
-/** Page-side log of the live socket: [channel, type, keyframe, ms] per binary message; ch per camera. */
-const SOCKET_SPY = `(() => {
-  const log = []; const chOf = {};
-  window.__live = { log, chOf };
-  const Ws = window.WebSocket;
-  window.WebSocket = class extends Ws {
-    constructor(url, p) {
-      super(url, p);
-      this.addEventListener('message', (e) => {
-        if (typeof e.data === 'string') { const m = JSON.parse(e.data); if (m.ev === 'meta' && m.cameraId !== undefined) chOf[m.cameraId] = m.ch; return; }
-        const b = new Uint8Array(e.data, 0, 4);
-        log.push([(b[2] << 8) | b[3], b[0], (b[1] & 1) === 1, performance.now()]);
-      });
-    }
-  };
-})();`;
-
-type Counts = { key: number; other: number };
-/** Media messages per tile since `sinceMs` (page clock): keyframes and other frames. */
-function countsByTile(p: Page, tiles: number[], sinceMs: number): Promise<Counts[]> {
-  return p.evaluate(({ tiles, sinceMs }) => {
-    const live = (window as unknown as { __live: { log: Array<[number, number, boolean, number]>; chOf: Record<string, number> } }).__live;
-    return tiles.map((i) => {
-      const cam = document.querySelector(`[data-testid="wall-tile-${i}"]`)?.getAttribute('data-camera-id') ?? '';
-      const ch = live.chOf[cam];
-      const own = live.log.filter(([c, type, , at]) => c === ch && type === 2 && at >= sinceMs);
-      return { key: own.filter((m) => m[2]).length, other: own.filter((m) => !m[2]).length };
-    });
-  }, { tiles, sinceMs });
-}
 
 beforeAll(async () => {
   ensureWebBuilt(); // the console with the overview (web/src newer than web/dist)

@@ -110,7 +110,7 @@ export function liveRoutes(app: App, live: LiveModule) {
       actorOfToken(app, token, clientOf(req)).then(
         async ({ actor, claims }) => {
           if (closed) return;
-          session = new LiveSocketSession(socket, { app, acquire: (cam, st) => live.acquire(cam, st), acquireH264: (cam, st) => live.acquireH264(cam, st) }, actor, claims);
+          session = new LiveSocketSession(socket, { app, acquire: (cam, st) => live.acquire(cam, st), acquireH264: (cam, st) => live.acquireH264(cam, st), log: app.log }, actor, claims);
           live.sockets.add(session);
           // Logout, disable, password change: the socket closes at once (issue 13 item 5).
           unwatch = app.sessions.watch(claims.s, () => socket.close(4401, 'session ended'));

@@ -7,8 +7,10 @@ import { useI18n } from '../../i18n.ts';
 import { formatBeijing } from '../../time.ts';
 import { useConsoleText } from '../../consoleText.ts';
 import { cameraStateKind, cameraStateText, sinceText } from '../../components/CameraState.tsx';
-import type { LiveClient, Stream } from './liveClient.ts';
+import type { LiveClient, RateReason, Stream } from './liveClient.ts';
 import { MsePlayer } from './msePlayer.ts';
+import { pageGovernor } from './rateGovernor.ts';
+import type { DegradeWhy } from './rateGovernor.ts';
 import type { CameraStatusView, TokenCache, WallCamera } from './wallModel.ts';
 import { TilePtz } from '../duty/TilePtz.tsx';
 import { MarkIncidentButton } from '../duty/MarkIncident.tsx';
@@ -38,6 +40,10 @@ interface Props {
   /** The tile the patroller picked in an overview grid (full rate, outlined). */
   selected?: boolean;
   onSelect?: (index: number) => void;
+  /** The tile the patroller picked (any layout): the last to give way when the page cannot keep up. */
+  priority?: boolean;
+  /** Tiles of the wall (its layout), for the player's profile (liveEdgePolicy.ts wallProfile). */
+  wallTiles?: number;
 }
 
 type TileState = 'idle' | 'connecting' | 'online' | 'offline' | 'refused' | 'unsupported' | 'paused';
@@ -76,7 +82,7 @@ function chineseHead(message: string): string {
   return i > 0 && /[\u4e00-\u9fff]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
 }
 
-export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect }: Props) {
+export function Tile({ index, cam, stream, client, tokens, status, onDropCameras, onOpen, big, overview = false, selected, onSelect, priority = false, wallTiles = 1 }: Props) {
   const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
@@ -92,14 +98,25 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
   const wantStream: Stream = stream === 'sub' && (fallback || cam?.hasSub === false) ? 'main' : stream;
   const { c } = useConsoleText();
   useEffect(() => setFallback(false), [cam?.id]);
-  // Overview ↔ full rate on the running subscription (no resubscribe: the picture stays).
-  const rate = useRef(overview);
+  // A full-rate tile the browser cannot keep up with plays keyframes only for a while (rateGovernor.ts).
+  const [degraded, setDegraded] = useState<DegradeWhy | null>(null);
+  const keyOnly = overview || degraded !== null;
+  // Overview or degraded ↔ full rate on the running subscription (no resubscribe: the picture stays).
+  const rate = useRef(keyOnly);
+  const rateReason = useRef<RateReason>('overview');
+  const wantsFull = useRef(!overview);
+  wantsFull.current = !overview;
+  const prio = useRef(false);
+  prio.current = priority || big === true || selected === true;
+  const tiles = useRef(wallTiles);
+  tiles.current = big ? 1 : wallTiles;
   const live = useRef<{ ch?: number; player?: MsePlayer }>({});
   useEffect(() => {
-    rate.current = overview;
-    live.current.player?.setOverview(overview);
-    if (live.current.ch !== undefined) client.setRate(live.current.ch, overview ? 'key' : 'full');
-  }, [overview, client]);
+    rate.current = keyOnly;
+    live.current.player?.setOverview(keyOnly);
+    if (live.current.ch !== undefined) client.setRate(live.current.ch, keyOnly ? 'key' : 'full', rateReason.current);
+    rateReason.current = 'overview';
+  }, [keyOnly, client]);
   const { tt } = useTileText();
   const { message } = AntApp.useApp();
   const exam = useExamStatus(cam?.id);
@@ -222,10 +239,23 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
         } else if (s === 'unsupported') setState('unsupported');
         else if (s === 'connecting') setState((p) => (p === 'online' ? 'offline' : 'connecting'));
       },
-    });
+    }, { wallTiles: tiles.current });
     (v as HTMLVideoElement & { xcPlayer?: MsePlayer }).xcPlayer = player;
     player.setOverview(rate.current);
     live.current = { player };
+    const name = `${cam.roomName} · ${cam.name}`;
+    const ungovern = pageGovernor.register({
+      priority: () => prio.current,
+      wantsFull: () => wantsFull.current,
+      pictures: () => (player.firstFrameAtMs ? player.pictures() : undefined),
+      setDegraded: (on, why) => {
+        rateReason.current = on ? 'degraded' : 'restored';
+        // Logged in the browser; the server logs the rate change with its reason (ws-session.ts).
+        if (on) console.info(`[wall] ${name}: 画面降帧 — ${why.lostPct}% of pictures lost in ${why.windowS} s, keyframes only until the page has headroom`);
+        else console.info(`[wall] ${name}: full frame rate again`);
+        setDegraded(on ? why : null);
+      },
+    });
     tokens.get([cam.id], wantStream).then(
       async (token) => {
         if (cancelled) return;
@@ -248,6 +278,8 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
     }, 500);
     return () => {
       cancelled = true;
+      ungovern();
+      setDegraded(null);
       window.clearInterval(watchdog);
       if (ch !== undefined) client.unsubscribe(ch);
       player.destroy();
@@ -275,7 +307,8 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
       data-testid={`wall-tile-${index}`}
       data-camera-id={cam?.id ?? ''}
       data-state={state}
-      data-rate={cam ? (overview ? 'key' : 'full') : undefined}
+      data-rate={cam ? (keyOnly ? 'key' : 'full') : undefined}
+      data-degraded={degraded ? 'true' : undefined}
       onClick={() => onSelect?.(index)}
       onDragOver={(e) => {
         if (onDropCameras) {
@@ -307,6 +340,11 @@ export function Tile({ index, cam, stream, client, tokens, status, onDropCameras
             {cameraStateKind(status) === 'error' && (
               <span className="xc-tile-state xc-s-offline" data-testid="tile-camera-error" title={`${sinceText(status, c)} ${status?.detail ?? ''}`}>
                 {cameraStateText(status, lang, c)}
+              </span>
+            )}
+            {degraded && (
+              <span className="xc-tile-degraded" data-testid="tile-degraded" title={c('wallDegradedTip', { pct: degraded.lostPct, s: degraded.windowS })}>
+                {c('wallDegraded')}
               </span>
             )}
             <span className={`xc-tile-state xc-s-${state}`} data-testid="tile-state">{state === 'offline' ? t('wallLost') : label[state]}</span>

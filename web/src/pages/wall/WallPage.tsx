@@ -287,7 +287,8 @@ export function WallPage({ user }: { user: User }) {
         <div className="xc-wall-grid" data-testid="wall-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${cols}, 1fr)` }}>
           {shown.map((cam, i) => (
             <Tile key={`${i}-${cam?.id ?? 'none'}`} index={i} cam={cam} stream="sub" client={client} tokens={tokens} status={cam ? statuses.get(cam.id) : undefined} onDropCameras={place} onOpen={setFull}
-              overview={layout >= OVERVIEW_MIN_TILES && selected !== i} selected={layout >= OVERVIEW_MIN_TILES && selected === i} onSelect={setSelected} />
+              overview={layout >= OVERVIEW_MIN_TILES && selected !== i} selected={layout >= OVERVIEW_MIN_TILES && selected === i} onSelect={setSelected}
+              priority={selected === i} wallTiles={layout} />
           ))}
         </div>
       </div>

@@ -14,3 +14,26 @@ export function decodeTimeS(fragment: Uint8Array): number | undefined {
   }
   return undefined;
 }
+
+/** mvhd duration written by withKnownDuration: 2^31 − 1 ms (24.8 days), at the live muxer's 1-ms movie timescale. */
+const KNOWN_DURATION = 0x7fffffff;
+
+/**
+ * A copy of a live init segment whose movie header gives a duration (the server's says "unknown",
+ * src/media/fmp4/init-segment.ts). Chromium takes an fMP4 without a duration for a live stream and
+ * plays it in "low delay" mode — no decoder frame threads, a renderer that restarts after a stall
+ * with one picture — which a big wall cannot afford (liveEdgePolicy.ts wallProfile). Appends past
+ * the duration extend it, so the tile plays on as before. Unchanged when there is no version-0 mvhd.
+ */
+export function withKnownDuration(init: Uint8Array): Uint8Array {
+  const n = Math.min(init.length - 28, 256);
+  for (let i = 4; i < n; i++) {
+    if (init[i] !== 0x6d || init[i + 1] !== 0x76 || init[i + 2] !== 0x68 || init[i + 3] !== 0x64) continue; // 'mvhd'
+    if (init[i + 4] !== 0) return init; // version 1: 64-bit fields, not what the server writes
+    const out = init.slice();
+    const view = new DataView(out.buffer, out.byteOffset + i + 4);
+    if (view.getUint32(16) === 0) view.setUint32(16, KNOWN_DURATION); // after version/flags, creation, modification, timescale
+    return out;
+  }
+  return init;
+}

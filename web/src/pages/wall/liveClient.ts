@@ -4,16 +4,17 @@
 // Each subscribe declares the codecs this browser's MSE plays, so H.265 is transcoded only when needed.
 import { ApiError, api } from '../../api.ts';
 import { playableCodecs } from './mseCodecs.ts';
-import type { LiveRate } from '../../../../src/live/rate.ts';
+import type { LiveRate, RateReason } from '../../../../src/live/rate.ts';
 
-export type { LiveRate };
+export type { LiveRate, RateReason };
 
 export type Stream = 'main' | 'sub';
 
 export interface ChannelHandler {
   onInit(codec: string, init: Uint8Array): void;
-  onMedia(fragment: Uint8Array, keyframe: boolean): void;
-  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean }): void;
+  /** `afterSkip`: the server skipped frames before this one (this socket was too slow). */
+  onMedia(fragment: Uint8Array, keyframe: boolean, afterSkip?: boolean): void;
+  onMeta(m: { wallAtZeroMs?: number; width?: number; height?: number; codec?: string; transcoded?: boolean; fps?: number }): void;
   onStatus(state: string, reason?: string): void;
   onError(code: string): void;
 }
@@ -56,6 +57,9 @@ export class LiveClient {
   private closed = false;
   private retry?: number;
 
+  /** `bundle: false`: one WebSocket message per frame as before MSG_BUNDLE (bench:live's A/B). */
+  constructor(private readonly opts: { bundle?: boolean } = {}) {}
+
   /** Subscribes a tile; returns its channel id. The token must name the camera. */
   async subscribe(cameraId: number, stream: Stream, token: string, h: ChannelHandler, rate: LiveRate = 'full'): Promise<number> {
     const ch = this.nextCh++ & 0xffff;
@@ -64,18 +68,22 @@ export class LiveClient {
     const ws = await this.open(token);
     const s = this.subs.get(ch); // the rate may have changed while the socket opened
     if (s) {
-      ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs(), rate: s.rate }));
+      ws.send(JSON.stringify({ op: 'sub', ch, cameraId, stream, token, codecs: playableCodecs(), rate: s.rate, bundle: this.opts.bundle !== false }));
       s.sent = true;
     }
     return ch;
   }
 
-  /** Overview ↔ full rate of a subscribed tile: same channel, no new init (issue 16). */
-  setRate(ch: number, rate: LiveRate): void {
+  /**
+   * Overview ↔ full rate of a subscribed tile: same channel, no new init (issue 16). `reason` goes to
+   * the server's log: 'overview' (the wall's layout or a click), 'degraded' / 'restored' (the tile's
+   * rate governor: the browser could not keep up, then had headroom again).
+   */
+  setRate(ch: number, rate: LiveRate, reason?: RateReason): void {
     const s = this.subs.get(ch);
     if (!s || s.rate === rate) return;
     s.rate = rate;
-    if (s.sent && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'rate', ch, rate }));
+    if (s.sent && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: 'rate', ch, rate, reason }));
   }
 
   unsubscribe(ch: number): void {
@@ -141,7 +149,7 @@ export class LiveClient {
       const first = this.subs.values().next().value;
       if (!first) return;
       const ws = await this.open(first.token);
-      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs(), rate: s.rate }));
+      for (const [ch, s] of this.subs) ws.send(JSON.stringify({ op: 'sub', ch, cameraId: s.cameraId, stream: s.stream, token: s.token, codecs: playableCodecs(), rate: s.rate, bundle: this.opts.bundle !== false }));
     } catch {
       if (!this.closed) this.retry = window.setTimeout(() => void this.resubscribe(), 3000);
     }
@@ -149,7 +157,7 @@ export class LiveClient {
 
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data === 'string') {
-      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; transcoded?: boolean; wallAtZeroMs?: number; width?: number; height?: number };
+      const m = JSON.parse(data) as { ev: string; ch?: number; state?: string; reason?: string; code?: string; codec?: string; transcoded?: boolean; wallAtZeroMs?: number; width?: number; height?: number; fps?: number };
       const h = m.ch === undefined ? undefined : this.handlers.get(m.ch);
       if (!h) return;
       if (m.ev === 'status') h.onStatus(m.state ?? 'unknown', m.reason);
@@ -162,10 +170,21 @@ export class LiveClient {
       return;
     }
     const b = new Uint8Array(data);
+    if (b[0] !== 3) return this.onBinary(b);
+    // A bundle (the server's pump, src/live/ws-session.ts MSG_BUNDLE): [len u32][message] each.
+    const view = new DataView(data);
+    for (let o = 4; o + 4 <= b.length; ) {
+      const n = view.getUint32(o);
+      this.onBinary(b.subarray(o + 4, o + 4 + n));
+      o += 4 + n;
+    }
+  }
+
+  private onBinary(b: Uint8Array): void {
     const ch = (b[2] << 8) | b[3];
     const h = this.handlers.get(ch);
     if (!h) return;
     if (b[0] === 1) h.onInit('', b.subarray(4));
-    else if (b[0] === 2) h.onMedia(b.subarray(4), (b[1] & 1) === 1);
+    else if (b[0] === 2) h.onMedia(b.subarray(4), (b[1] & 1) === 1, (b[1] & 2) === 2);
   }
 }

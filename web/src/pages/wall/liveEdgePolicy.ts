@@ -48,19 +48,52 @@ export interface EdgeInput {
    * 0.7–1.1 s to reach pictures newer than the click (bench:live, 2026-12-07 21:46).
    */
   switching?: boolean;
+  /** Seconds to stay behind the newest frame (default LIVE_HOLD_S; a big wall holds more, see wallProfile). */
+  holdS?: number;
 }
 
 export type EdgeAction = { kind: 'gap' | 'key' | 'switch'; seekToS: number } | { kind: 'rate'; rate: number } | { kind: 'wait' };
 
 /** What to do after an append (the video has shown its first picture). Never a jump inside a GOP, but once after a switch to full rate. */
 export function liveEdgeAction(i: EdgeInput): EdgeAction {
+  const hold = i.holdS ?? LIVE_HOLD_S;
+  const keyJump = Math.max(KEY_JUMP_S, hold + 0.3);
   const lag = i.endS - i.currentTimeS;
   const key = i.newestKeyS >= i.startS && i.newestKeyS <= i.endS ? i.newestKeyS : -1;
   if (i.seeking) return { kind: 'wait' };
   // A gap (or a trim past the playhead): the range after it starts at a keyframe.
   if (i.currentTimeS < i.startS) return { kind: 'gap', seekToS: key >= 0 ? key : i.startS };
-  if (lag > KEY_JUMP_S && key > i.currentTimeS + LIVE_HOLD_S) return { kind: 'key', seekToS: key };
-  if (i.switching && lag > KEY_JUMP_S) return { kind: 'switch', seekToS: i.endS - LIVE_HOLD_S };
+  if (lag > keyJump && key > i.currentTimeS + hold) return { kind: 'key', seekToS: key };
+  if (i.switching && lag > keyJump) return { kind: 'switch', seekToS: i.endS - hold };
   if (i.starved) return { kind: 'rate', rate: 1 };
-  return { kind: 'rate', rate: lag > KEY_JUMP_S ? CATCH_UP_RATE : lag > LIVE_HOLD_S * 2.5 ? 1.1 : lag < LIVE_HOLD_S / 2 ? 0.95 : 1 };
+  return { kind: 'rate', rate: lag > keyJump ? CATCH_UP_RATE : lag > hold * 2.5 ? 1.1 : lag < hold / 2 ? 0.95 : 1 };
+}
+
+/**
+ * From this many tiles on a page the wall plays as a big wall (wallProfile): a browser that cannot
+ * decode every picture of such a wall ran its tiles dry a few frames ahead of the playhead, and each
+ * stall then cost the rest of a GOP at the next keyframe jump (docs/benchmarks.md, player17).
+ */
+export const BIG_WALL_TILES = 9;
+
+export interface WallProfile {
+  /** Seconds behind the newest frame (EdgeInput.holdS). */
+  holdS: number;
+  /**
+   * Give the init segment a duration so Chromium plays it as recorded media instead of "low delay"
+   * (frame-threaded decoding, a renderer that waits for several pictures after a stall). Off: see
+   * wallProfile and docs/design/live.md "Big walls".
+   */
+  recordedInit: boolean;
+  /** Appends wait this long for more fragments (one SourceBuffer update for several pictures); 0 = at once. */
+  appendBatchMs: number;
+}
+
+/** How a tile plays on a page of `wallTiles` tiles (1 = a single tile or full screen). */
+export function wallProfile(wallTiles: number): WallProfile {
+  if (wallTiles < BIG_WALL_TILES) return { holdS: LIVE_HOLD_S, recordedInit: false, appendBatchMs: 0 };
+  // recordedInit stays off: measured, it cut the stalls of a 16-tile wall threefold but its tiles
+  // received fewer frames, and a tile on keyframes only could not come back to full rate in it
+  // (docs/benchmarks.md, player17).
+  return { holdS: 0.3, recordedInit: false, appendBatchMs: 80 };
 }

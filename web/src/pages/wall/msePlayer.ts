@@ -2,9 +2,11 @@
 // appends in order, keeps at most a few seconds buffered and stays at the live edge.
 import type { ChannelHandler } from './liveClient.ts';
 import { concatBytes } from '../../../../src/media/bytes.ts';
-import { decodeTimeS } from './fragmentBytes.ts';
-import { liveEdgeAction } from './liveEdgePolicy.ts';
-import { newPlayerCounters } from './playerCounters.ts';
+import { decodeTimeS, withKnownDuration } from './fragmentBytes.ts';
+import { liveEdgeAction, wallProfile } from './liveEdgePolicy.ts';
+import type { WallProfile } from './liveEdgePolicy.ts';
+import { StreamGaps, newPlayerCounters } from './playerCounters.ts';
+import { cancelFlush, flushSoon } from './appendBatch.ts';
 import type { PlayerCounters } from './playerCounters.ts';
 
 export { decodeTimeS };
@@ -22,6 +24,13 @@ const QUALITY_SAMPLE_MS = 1000;
 const STARVED_HOLD_MS = 5000;
 /** Until when some tile of this page dropped pictures lately (shared: one browser, one CPU). */
 let pageStarvedUntilMs = 0;
+
+export interface PlayerOptions {
+  /** Tiles playing on the page (the wall's layout; 1 for full screen): picks the WallProfile. */
+  wallTiles?: number;
+  /** Overrides of that profile (bench:live's A/B runs). */
+  profile?: Partial<WallProfile>;
+}
 
 export class MsePlayer implements ChannelHandler {
   private ms?: MediaSource;
@@ -51,11 +60,18 @@ export class MsePlayer implements ChannelHandler {
   private switchedAtMs = 0;
   readonly counters: PlayerCounters = newPlayerCounters();
   private rateSinceMs = 0;
+  readonly profile: WallProfile;
+  private readonly gaps = new StreamGaps(this.counters);
+  private readonly flushNow = () => this.flush();
+  /** This MediaSource's init was given a duration (Chromium: recorded media, frame-threaded decoding). */
+  private recorded = false;
 
   constructor(
     readonly video: HTMLVideoElement,
     private readonly ev: PlayerEvents,
+    opts: PlayerOptions = {},
   ) {
+    this.profile = { ...wallProfile(opts.wallTiles ?? 1), ...opts.profile };
     // Open the MediaSource while the server looks the camera up: sourceopen (~70 ms) then no
     // longer follows the init segment (time to first frame, docs/benchmarks.md).
     const ms = new MediaSource();
@@ -65,7 +81,7 @@ export class MsePlayer implements ChannelHandler {
     ms.addEventListener('sourceopen', () => {
       ahead.open = true;
       if (this.ahead === ahead && this.pendingInit) this.useAhead();
-    });
+    }, { once: true });
   }
 
   private useAhead(): void {
@@ -100,7 +116,8 @@ export class MsePlayer implements ChannelHandler {
     this.switchedAtMs = on ? 0 : Date.now();
   }
 
-  onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean }): void {
+  onMeta(m: { wallAtZeroMs?: number; codec?: string; transcoded?: boolean; fps?: number }): void {
+    if (m.fps && m.fps > 0 && m.fps <= 120) this.gaps.frameS = 1 / m.fps;
     if (m.codec) {
       this.codec = m.codec;
       // What the tile plays and whether the server transcoded it (H.265 → H.264), for the tests.
@@ -113,8 +130,13 @@ export class MsePlayer implements ChannelHandler {
     }
   }
 
-  onInit(_codec: string, init: Uint8Array): void {
+  onInit(_codec: string, rawInit: Uint8Array): void {
     this.reset();
+    // Recorded media (WallProfile.recordedInit, off by default; withKnownDuration copies). Not a
+    // tile that starts on keyframes only: from there the switch to full rate showed no new picture
+    // in recorded mode (overview e2e, 2026-12-07).
+    this.recorded = this.profile.recordedInit && !this.overview;
+    const init = this.recorded ? withKnownDuration(rawInit) : rawInit;
     this.initOnly = true;
     const type = `video/mp4; codecs="${this.codec || 'avc1.4d401f'}"`;
     if (!MediaSource.isTypeSupported(type)) {
@@ -135,15 +157,18 @@ export class MsePlayer implements ChannelHandler {
     this.url = URL.createObjectURL(ms);
     this.video.src = this.url;
     this.queue = [init.slice()];
+    // Once: an append after endOfStream (showNewestKey) opens the MediaSource again, with its SourceBuffer.
     ms.addEventListener('sourceopen', () => {
       if (this.ms !== ms) return;
       this.attach(ms, type);
-    });
+    }, { once: true });
   }
 
-  onMedia(fragment: Uint8Array, keyframe: boolean): void {
+  onMedia(fragment: Uint8Array, keyframe: boolean, afterSkip = false): void {
     if (!this.ms) return;
     if (this.waitKey && !keyframe) return;
+    // Pictures this page lost before this one: the server's skip, or the queue dropped just below.
+    const lostBefore = (afterSkip || this.waitKey) && !this.overview;
     this.waitKey = false;
     if (this.queue.length > 100 && this.sb) {
       // The decoder fell behind (busy page): drop to the next keyframe rather than grow.
@@ -154,13 +179,24 @@ export class MsePlayer implements ChannelHandler {
     }
     if (this.sb?.updating) this.counters.waitedFragments++;
     this.queue.push(fragment.slice());
-    if (keyframe) this.newestKeyS = decodeTimeS(fragment) ?? this.newestKeyS;
+    const dts = decodeTimeS(fragment);
+    if (keyframe) this.newestKeyS = dts ?? this.newestKeyS;
+    if (dts !== undefined) this.gaps.add(dts, lostBefore);
     this.initOnly = false;
     this.lastFrameAtMs = Date.now();
     if (!this.firstFrameAtMs) this.firstFrameAtMs = this.lastFrameAtMs;
     this.ev.onFrame();
-    this.flush();
+    if (this.profile.appendBatchMs > 0 && this.sb && !this.overview) flushSoon(this.flushNow, this.profile.appendBatchMs);
+    else this.flush();
   }
+
+  /** Pictures shown and lost since this tile's MediaSource opened (for the rate governor, rateGovernor.ts). */
+  pictures(): { shown: number; lost: number } {
+    const q = this.video.getVideoPlaybackQuality();
+    const passedOver = Math.round((this.counters.skippedS + this.counters.gapS) / this.gaps.frameS);
+    return { shown: q.totalVideoFrames - q.droppedVideoFrames, lost: q.droppedVideoFrames + passedOver };
+  }
+
 
   onStatus(state: string, reason?: string): void {
     this.ev.onState(state, reason);
@@ -205,7 +241,13 @@ export class MsePlayer implements ChannelHandler {
     const b = sb.buffered;
     if (b.length === 0 || this.newestKeyS < 0) return;
     if (!v.paused) v.pause();
-    if (Math.abs(v.currentTime - this.newestKeyS) > 0.001) v.currentTime = this.newestKeyS;
+    if (Math.abs(v.currentTime - this.newestKeyS) > 0.001) {
+      // Recorded media (a big wall's tile that gave way): the frame-threaded decoder gives a picture
+      // out only when the next one goes in, and there is none until the next keyframe. The end of
+      // the stream flushes it; the next append opens the MediaSource again (MSE "prepare append").
+      if (this.recorded && this.ms?.readyState === 'open') this.ms.endOfStream();
+      v.currentTime = this.newestKeyS;
+    }
     if (b.start(0) < b.end(b.length - 1) - 10) this.trim(sb);
   }
 
@@ -218,7 +260,7 @@ export class MsePlayer implements ChannelHandler {
     // Show the GOP's keyframe first (picture at once), then catch up with the live edge.
     const nowMs = Date.now();
     if (!this.sampleQuality(nowMs)) return;
-    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking, switching: nowMs - this.switchedAtMs < 3000 });
+    const a = liveEdgeAction({ currentTimeS: v.currentTime, startS: b.start(b.length - 1), endS: end, newestKeyS: this.newestKeyS, starved: nowMs < this.starvedUntilMs || nowMs < pageStarvedUntilMs, seeking: v.seeking, switching: nowMs - this.switchedAtMs < 3000, holdS: this.profile.holdS });
     if (a.kind === 'rate') this.setRate(a.rate, nowMs);
     else if (a.kind !== 'wait') {
       if (a.kind === 'key') {
@@ -287,6 +329,8 @@ export class MsePlayer implements ChannelHandler {
     this.url = undefined;
     this.wallAtZeroMs = undefined;
     this.newestKeyS = -1;
+    this.gaps.reset();
+    cancelFlush(this.flushNow);
     this.quality = { atMs: 0, decoded: 0, dropped: 0 };
   }
 
