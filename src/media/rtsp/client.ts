@@ -15,6 +15,8 @@ import { parseRtspUrl, RtspUrlError } from './url.ts';
 import type { ParsedRtspUrl } from './url.ts';
 import { parsePublic, parseSession, parseTransport } from './transport.ts';
 import { MediaReceiver } from './receiver.ts';
+import { SlabReader } from './read-slab.ts';
+import type { ReadPacer } from './read-slab.ts';
 import type { TrackStatsSnapshot } from './track-stats.ts';
 import { parseRtspDate, statedClock } from './date-clock.ts';
 import type { DateSample, StatedClock } from './date-clock.ts';
@@ -49,6 +51,8 @@ export interface RtspClientOptions {
    * tracks, so no no-media watchdog: keep-alives detect a dead camera). TCP transport only.
    */
   backchannel?: 'with-media' | 'only';
+  /** Spaces out the socket's reads (read-slab.ts); default: read as data arrives. */
+  readPacer?: ReadPacer;
 }
 
 export interface RtspTrack {
@@ -219,7 +223,9 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   }
 
   private async connect(target: ParsedRtspUrl): Promise<void> {
-    const pending = connectTcp(target.host, target.port, this.timeoutMs);
+    // The socket reads into slabs: no allocation and copy per read (read-slab.ts).
+    const reader = new SlabReader(this.options.readPacer);
+    const pending = connectTcp(target.host, target.port, this.timeoutMs, reader);
     this.abortConnect = pending.abort;
     const socket = await pending.socket;
     this.abortConnect = undefined;
@@ -227,7 +233,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.conn = new RtspConnection(socket, {
       onInterleaved: (ch, data) => this.receiver?.onInterleaved(ch, data),
       onClose: (err) => this.closeWith(err.reason),
-    }, this.userAgent);
+    }, this.userAgent, reader);
     if (this.closed) this.conn.close(new RtspClientError('stopped', 'closed while connecting'));
   }
 
