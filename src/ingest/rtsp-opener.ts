@@ -3,7 +3,6 @@
 import { EventEmitter } from 'node:events';
 import { createDepacketizer } from '../media/rtp/depacketize/index.ts';
 import { RtspClient, RtspClientError } from '../media/rtsp/client.ts';
-import { ReadPacer } from '../media/rtsp/read-slab.ts';
 import type { StatedClock } from '../media/rtsp/date-clock.ts';
 import type { AudioParams, Depacketizer, MediaFrame, VideoParams } from '../media/types.ts';
 import type { CameraOpener, FrameSource, FrameSourceEvents, SessionEnd, StreamSpec } from './source.ts';
@@ -155,10 +154,6 @@ class RtspFrameSource extends EventEmitter<FrameSourceEvents> implements FrameSo
   }
 }
 
-// EXPERIMENT (rec17, to be removed or made a setting): read pacing for the A/B runs.
-const EXPERIMENT_PACE_MS = Number(process.env.XUNCHA_READ_PACE_MS ?? '') || 0;
-const experimentPacer = EXPERIMENT_PACE_MS > 0 ? new ReadPacer(EXPERIMENT_PACE_MS) : undefined;
-
 export class RtspCameraOpener implements CameraOpener {
   constructor(private readonly opts: { timeoutMs?: number; now?: () => number } = {}) {}
 
@@ -172,7 +167,6 @@ export class RtspCameraOpener implements CameraOpener {
       timeoutMs: this.opts.timeoutMs ?? 10_000,
       now: this.opts.now,
       userAgent: 'xuncha',
-      readPacer: experimentPacer,
     });
     const source = new RtspFrameSource(client);
     // stop() during start() closes the socket: the pending request rejects with 'stopped' at once.

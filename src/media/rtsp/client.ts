@@ -16,7 +16,6 @@ import type { ParsedRtspUrl } from './url.ts';
 import { parsePublic, parseSession, parseTransport } from './transport.ts';
 import { MediaReceiver } from './receiver.ts';
 import { SlabReader } from './read-slab.ts';
-import type { ReadPacer } from './read-slab.ts';
 import type { TrackStatsSnapshot } from './track-stats.ts';
 import { parseRtspDate, statedClock } from './date-clock.ts';
 import type { DateSample, StatedClock } from './date-clock.ts';
@@ -51,8 +50,6 @@ export interface RtspClientOptions {
    * tracks, so no no-media watchdog: keep-alives detect a dead camera). TCP transport only.
    */
   backchannel?: 'with-media' | 'only';
-  /** Spaces out the socket's reads (read-slab.ts); default: read as data arrives. */
-  readPacer?: ReadPacer;
 }
 
 export interface RtspTrack {
@@ -224,7 +221,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   private async connect(target: ParsedRtspUrl): Promise<void> {
     // The socket reads into slabs: no allocation and copy per read (read-slab.ts).
-    const reader = new SlabReader(this.options.readPacer);
+    const reader = new SlabReader();
     const pending = connectTcp(target.host, target.port, this.timeoutMs, reader);
     this.abortConnect = pending.abort;
     const socket = await pending.socket;

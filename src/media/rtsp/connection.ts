@@ -38,13 +38,8 @@ export class RtspConnection {
       onMessage: (m) => this.onMessage(m),
       onInterleaved: (ch, data) => handlers.onInterleaved(ch, data),
     });
-    if (reader) {
-      reader.setSink((chunk) => this.onData(chunk));
-      // socket.read(0) restarts a socket that a paced read stopped (net's onread: readStart).
-      reader.resume = () => {
-        if (!this.closed) socket.read(0);
-      };
-    } else socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (reader) reader.setSink((chunk) => this.onData(chunk));
+    else socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.fail(new RtspClientError('eof', 'server closed the connection')));
     socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new RtspClientError(socketErrorCode(err), `socket error ${err.code ?? err.message}`)));
     socket.on('close', () => this.fail(new RtspClientError('eof', 'connection closed')));

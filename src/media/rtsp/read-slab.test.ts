@@ -1,10 +1,10 @@
 // Socket reads into slabs (issue 16): every byte arrives once, in order; consecutive reads lie one
 // after the other in a slab and are never overwritten (the parser and depacketizers keep views of
-// them); a paced socket takes what arrived meanwhile in fewer reads. Real TCP sockets on loopback.
+// them). Real TCP sockets on loopback.
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIN_READ_BYTES, ReadPacer, SLAB_BYTES, SlabReader } from './read-slab.ts';
+import { MIN_READ_BYTES, SLAB_BYTES, SlabReader } from './read-slab.ts';
 
 let server: Server | undefined;
 afterEach(() => {
@@ -32,7 +32,6 @@ function readAll(port: number, reader: SlabReader): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   reader.setSink((c) => chunks.push(c));
   const socket = connect({ host: '127.0.0.1', port, onread: reader.onread });
-  reader.resume = () => socket.read(0);
   return new Promise((resolve, reject) => {
     socket.on('error', reject);
     socket.on('end', () => resolve(chunks));
@@ -59,14 +58,5 @@ describe('SlabReader', () => {
       if (a.buffer === b.buffer) expect(b.byteOffset, 'the next read lands right after the previous one').toBe(a.byteOffset + a.length);
     }
     expect(reader.reads).toBe(chunks.length);
-  });
-
-  it('with a pacer, takes what arrived meanwhile in one read', async () => {
-    const writes = Array.from({ length: 40 }, (_, i) => pattern(500, i));
-    const paced = new SlabReader(new ReadPacer(50));
-    const chunks = await readAll(await serve(writes, 5), paced);
-    expect(Buffer.compare(Buffer.concat(chunks), Buffer.concat(writes))).toBe(0);
-    // 40 writes 5 ms apart (≥ 200 ms): one read per 50 ms tick, not one per write.
-    expect(paced.reads).toBeLessThan(20);
   });
 });

@@ -20,49 +20,16 @@ export const MIN_READ_BYTES = 16 * 1024;
 
 export type ChunkSink = (chunk: Uint8Array) => void;
 
-/**
- * Spaces out a socket's reads (optional): after a read the socket stops reading until the pacer's
- * next tick, so what arrives meanwhile is taken in one read instead of one per TCP segment or per
- * write of the camera. All sockets share one timer. Adds up to `intervalMs` of latency.
- */
-export class ReadPacer {
-  private waiting: Array<() => void> = [];
-  private timer: NodeJS.Timeout | undefined;
-  constructor(readonly intervalMs: number) {}
-
-  hold(resume: () => void): void {
-    this.waiting.push(resume);
-    this.timer ??= setTimeout(this.release, this.intervalMs);
-  }
-
-  private readonly release = (): void => {
-    this.timer = undefined;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resume of waiting) resume();
-  };
-}
-
 export class SlabReader {
   /** Where the chunks go (the connection that owns the socket); chunks read before it is set wait. */
   private sink: ChunkSink | undefined;
   private early: Uint8Array[] | undefined = [];
-  /** Set with the socket: reads again after a paced pause. */
-  resume: (() => void) | undefined;
-  /** Reads since creation (diagnostics: reads per second is the cost that pacing lowers). */
+  /** Reads since creation (diagnostics). */
   reads = 0;
   private slab: Uint8Array = newSlab();
   private offset = 0;
   /** The region the socket reads into next (kept here so that it cannot be collected meanwhile). */
   private region: Uint8Array = this.slab;
-
-  private readonly resumeLater = (): void => this.resume?.();
-
-  private readonly pacer: ReadPacer | undefined;
-
-  constructor(pacer?: ReadPacer) {
-    this.pacer = pacer;
-  }
 
   /** Options for `net.connect({ …, onread })`. */
   readonly onread: OnReadOpts = {
@@ -73,10 +40,7 @@ export class SlabReader {
       this.offset += nread;
       if (this.sink) this.sink(chunk);
       else this.early?.push(chunk);
-      if (!this.pacer || !this.resume) return true;
-      // false: net stops reading this socket (readStop) until resume() starts it again.
-      this.pacer.hold(this.resumeLater);
-      return false;
+      return true;
     },
   };
 
