@@ -27,15 +27,16 @@ import { hotSpots, inclusiveShare } from './lib/cpuprofile.ts';
 import { forkOwned, onBenchExit, runBench, SMOKE } from './lib/lifecycle.ts';
 import { compiledPath, prepare, prepareServer } from './lib/prepare.ts';
 import { countFfmpegFrames, startFfmpegRecorders } from './lib/ffmpeg-record.ts';
-import { ProcGroupSampler, cpuModel, loadAverage, machineCpu } from './lib/proc.ts';
+import { ProcGroupSampler, cpuModel, loadAverage, machineCpu, readThreadCpuS } from './lib/proc.ts';
 import type { ParentMsg, ProbeReply, WorkerInit, WorkerMsg } from './lib/record-worker.ts';
+import { saturation } from './lib/saturation.ts';
 import { startSimProcess } from './lib/sim-process.ts';
 import type { SimProcess } from './lib/sim-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Smoke mode (4 local cameras): what is in flight arrives well within 0.5 s.
 const DRAIN_MS = SMOKE ? 500 : 1500;
-/** Keep-up limits of --find-max. */
+/** Keep-up limits of --find-max: the recorder's event-loop thread (one core), the index lag. */
 const MAX_CPU_PCT = 90;
 const MAX_INDEX_LAG_MS = 4000;
 
@@ -179,6 +180,7 @@ async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): P
   sampler.mark();
   simSampler.mark();
   const machine = machineCpu();
+  const mainCpu0 = readThreadCpuS(child.pid!) ?? 0;
   const t0 = performance.now();
   const recordingP = w.next('recording', 60_000);
   w.send({ type: 'start' });
@@ -189,6 +191,10 @@ async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): P
   w.send({ type: 'probe' });
   const probe: ProbeReply = await probeP;
   const active = { cpuS: sampler.totals().cpuS, wallS: (performance.now() - t0) / 1000 };
+  // The event loop's thread alone: one core is its limit, whatever the pool threads do.
+  const mainThreadCpuPct = (((readThreadCpuS(child.pid!) ?? mainCpu0) - mainCpu0) / active.wallS) * 100;
+  const simCpuActivePct = (simSampler.totals().cpuS / active.wallS) * 100;
+  const busyActive = machine().busyCores;
   await closeWindow(sim);
   const after = await sim.stats();
   const stoppedP = w.next('stopped');
@@ -221,6 +227,9 @@ async function xunchaPhase(sim: SimProcess, tmp: string, profileDir?: string): P
     machineBusyCores: busy.busyCores,
     load,
     extra: {
+      mainThreadCpuPct: r2(mainThreadCpuPct),
+      simCpuActivePct: r2(simCpuActivePct),
+      machineBusyCoresActive: r2(busyActive),
       camerasRecording: rec.recording,
       allRecordingAfterMs: rec.allRecordingAfterMs,
       indexLagMaxMs: probe.indexLagMaxMs,
@@ -376,6 +385,7 @@ async function main(): Promise<void> {
         memRatio: f ? Math.round((x.peakKb / f.peakKb) * 1000) / 1000 : null,
         lostFrames: x.lost,
         xunchaCpuPct: r2(x.cpuPct),
+        xunchaMainThreadCpuPct: x.extra.mainThreadCpuPct,
         xunchaPeakMb: mb(x.peakKb),
         ffmpegCpuPct: f ? r2(f.cpuPct) : null,
         ffmpegPeakMb: f ? mb(f.peakKb) : null,
@@ -391,17 +401,30 @@ async function main(): Promise<void> {
   } else {
     const steps: Array<Record<string, unknown>> = [];
     let best = 0;
-    for (let n = cameras; n <= 600; n += 50) {
+    for (let n = cameras; n <= 1000; n += 50) {
       const [x] = await runOnce(n, false, values.profile === true);
       const reasons: string[] = [];
       if (x.lost > 0) reasons.push(`${x.lost} frames lost on ${x.camerasLosing} cameras`);
-      if (x.cpuPct >= MAX_CPU_PCT) reasons.push(`recorder CPU ${x.cpuPct.toFixed(0)}% >= ${MAX_CPU_PCT}%`);
+      const mainPct = Number(x.extra.mainThreadCpuPct);
+      if (mainPct >= MAX_CPU_PCT) reasons.push(`recorder event-loop thread CPU ${mainPct.toFixed(0)}% >= ${MAX_CPU_PCT}%`);
+      const endReasons = x.extra.endReasons as Record<string, number>;
+      const sat = saturation({
+        mainThreadCpuPct: mainPct,
+        eventLoopDelayP99Ms: Number(x.extra.eventLoopDelayP99Ms),
+        simCpuPct: Number(x.extra.simCpuActivePct),
+        machineBusyCores: Number(x.extra.machineBusyCoresActive),
+        cores: loadAverage().cores,
+        indexLagMaxMs: Number(x.extra.indexLagMaxMs),
+        indexLagLimitMs: MAX_INDEX_LAG_MS,
+        writeBacklogRuns: endReasons['write-backlog'] ?? 0,
+      });
       if (Number(x.extra.indexLagMaxMs) > MAX_INDEX_LAG_MS) reasons.push(`index ${String(x.extra.indexLagMaxMs)} ms behind`);
       if (x.extra.camerasRecording !== n) reasons.push(`only ${String(x.extra.camerasRecording)}/${n} cameras recording`);
       const step = {
         cameras: n,
         ok: reasons.length === 0,
         cpuPct: r2(x.cpuPct),
+        mainThreadCpuPct: r2(mainPct),
         peakMb: mb(x.peakKb),
         sent: x.sent,
         written: x.written,
@@ -413,6 +436,9 @@ async function main(): Promise<void> {
         machineBusyCores: r2(x.machineBusyCores),
         load: x.load,
         why: reasons.join('; ') || undefined,
+        // Each resource's share of its limit, and the one nearest to it: what saturates first.
+        levels: sat.levels,
+        nearestLimit: sat.nearest,
       };
       steps.push(step);
       console.log(JSON.stringify(step));
@@ -420,8 +446,11 @@ async function main(): Promise<void> {
       if (reasons.length > 0) break;
       best = n;
     }
-    console.log(`\nlargest N recorded without loss, under ${MAX_CPU_PCT}% of one core, index within ${MAX_INDEX_LAG_MS / 1000} s: ${best || `none (from ${cameras})`}`);
-    console.log(JSON.stringify({ findMax: true, seconds, cameras: best, maxCameras: best, limits: { cpuPct: MAX_CPU_PCT, indexLagMs: MAX_INDEX_LAG_MS }, steps }));
+    const last = steps.at(-1);
+    const saturatedFirst = last ? String(last.nearestLimit) : undefined;
+    console.log(`\nlargest N recorded without loss, recorder event loop under ${MAX_CPU_PCT}% of one core, index within ${MAX_INDEX_LAG_MS / 1000} s: ${best || `none (from ${cameras})`}`);
+    console.log(`saturated first (nearest its limit at the last step, ${String(last?.cameras)} cameras): ${saturatedFirst}; ${JSON.stringify(last?.levels)}`);
+    console.log(JSON.stringify({ findMax: true, seconds, cameras: best, maxCameras: best, saturatedFirst, limits: { mainThreadCpuPct: MAX_CPU_PCT, indexLagMs: MAX_INDEX_LAG_MS }, steps }));
   }
 }
 

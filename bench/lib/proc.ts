@@ -38,6 +38,20 @@ export function readProc(pid: number): ProcSample | undefined {
   }
 }
 
+/**
+ * CPU seconds (utime+stime) of one thread of a process: `tid` = `pid` is its main thread, the one
+ * that runs a node's event loop (the rest of a node's CPU is libuv's thread pool and V8's helpers).
+ */
+export function readThreadCpuS(pid: number, tid = pid): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Tracked {
   /** CPU seconds at the start mark (or 0 when tracked from spawn). */
   baseCpuS: number;

@@ -81,6 +81,9 @@ const CHECK_MIN_PACKETS = 10;
 /** Share of bad packets in a window past which the stream is garbage (a healthy camera has none). */
 export const GARBAGE_SHARE = 0.2;
 
+const GOOD: { good: boolean; verdict?: StreamVerdict } = Object.freeze({ good: true });
+const BAD: { good: boolean; verdict?: StreamVerdict } = Object.freeze({ good: false });
+
 /** Judges one video track's payloads over consecutive windows of packets. */
 export class StreamCheck {
   /** Packets that failed the check, ever. */
@@ -111,7 +114,8 @@ export class StreamCheck {
       if (this.other(payload)) this.otherCodecInWindow++;
     }
     const n = this.inWindow;
-    if (n < CHECK_WINDOW_PACKETS && (n < CHECK_MIN_PACKETS || nowMs - this.windowStartMs < CHECK_WINDOW_MS)) return { good };
+    // Shared answers while a window is open: nothing allocated per packet.
+    if (n < CHECK_WINDOW_PACKETS && (n < CHECK_MIN_PACKETS || nowMs - this.windowStartMs < CHECK_WINDOW_MS)) return good ? GOOD : BAD;
     const bad = this.badInWindow;
     const other = this.otherCodecInWindow;
     this.inWindow = this.badInWindow = this.otherCodecInWindow = 0;

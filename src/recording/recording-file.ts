@@ -1,6 +1,6 @@
-// One fMP4 file being written: init segment, then fragments, each appended and fdatasynced
-// before the index learns of it. Writes of one file are chained so they land in order; the hot
-// path (push) never waits for the disk.
+// One fMP4 file being written: init segment, then fragments, each appended durably (an O_DSYNC
+// write, file-store.ts) before the index learns of it. Writes of one file are chained so they land
+// in order; the hot path (push) never waits for the disk.
 import type { BuiltFragment } from '../media/fmp4/fragment-builder.ts';
 import { FragmentBuilder } from '../media/fmp4/fragment-builder.ts';
 import type { AudioParams, MediaFrame, VideoParams } from '../media/types.ts';

@@ -15,6 +15,7 @@ import { parseRtspUrl, RtspUrlError } from './url.ts';
 import type { ParsedRtspUrl } from './url.ts';
 import { parsePublic, parseSession, parseTransport } from './transport.ts';
 import { MediaReceiver } from './receiver.ts';
+import { SlabReader } from './read-slab.ts';
 import type { TrackStatsSnapshot } from './track-stats.ts';
 import { parseRtspDate, statedClock } from './date-clock.ts';
 import type { DateSample, StatedClock } from './date-clock.ts';
@@ -219,7 +220,9 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   }
 
   private async connect(target: ParsedRtspUrl): Promise<void> {
-    const pending = connectTcp(target.host, target.port, this.timeoutMs);
+    // The socket reads into slabs: no allocation and copy per read (read-slab.ts).
+    const reader = new SlabReader();
+    const pending = connectTcp(target.host, target.port, this.timeoutMs, reader);
     this.abortConnect = pending.abort;
     const socket = await pending.socket;
     this.abortConnect = undefined;
@@ -227,7 +230,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.conn = new RtspConnection(socket, {
       onInterleaved: (ch, data) => this.receiver?.onInterleaved(ch, data),
       onClose: (err) => this.closeWith(err.reason),
-    }, this.userAgent);
+    }, this.userAgent, reader);
     if (this.closed) this.conn.close(new RtspClientError('stopped', 'closed while connecting'));
   }
 

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { RtspMessageParser, RtspParseError, serializeInterleaved, serializeRequest, serializeResponse } from './message.ts';
 import type { RtspMessage, RtspResponse } from './message.ts';
 import { RtspClientError, socketErrorCode } from './errors.ts';
+import type { SlabReader } from './read-slab.ts';
 
 export interface ConnectionHandlers {
   onInterleaved(channel: number, data: Uint8Array): void;
@@ -26,16 +27,19 @@ export class RtspConnection {
   private cseq = 0;
   private closed = false;
 
+  /** @param reader the socket's slab reader when it was connected with one (connectTcp), else 'data' events are read. */
   constructor(
     private readonly socket: Socket,
     private readonly handlers: ConnectionHandlers,
     private readonly userAgent: string,
+    reader?: SlabReader,
   ) {
     this.parser = new RtspMessageParser({
       onMessage: (m) => this.onMessage(m),
       onInterleaved: (ch, data) => handlers.onInterleaved(ch, data),
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (reader) reader.setSink((chunk) => this.onData(chunk));
+    else socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.fail(new RtspClientError('eof', 'server closed the connection')));
     socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new RtspClientError(socketErrorCode(err), `socket error ${err.code ?? err.message}`)));
     socket.on('close', () => this.fail(new RtspClientError('eof', 'connection closed')));
@@ -89,7 +93,7 @@ export class RtspConnection {
     this.handlers.onClose(err);
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.closed) return;
     try {
       this.parser.push(chunk);
@@ -125,9 +129,12 @@ export class RtspConnection {
   }
 }
 
-/** TCP connect with a timeout; abort() rejects with 'stopped' and destroys the socket. */
-export function connectTcp(host: string, port: number, timeoutMs: number): { socket: Promise<Socket>; abort: () => void } {
-  const socket = connect({ host, port });
+/**
+ * TCP connect with a timeout; abort() rejects with 'stopped' and destroys the socket. With a
+ * `reader` the socket reads into its slabs (no 'data' events): pass the same reader to RtspConnection.
+ */
+export function connectTcp(host: string, port: number, timeoutMs: number, reader?: SlabReader): { socket: Promise<Socket>; abort: () => void } {
+  const socket = connect(reader ? { host, port, onread: reader.onread } : { host, port });
   socket.setNoDelay(true);
   let abort = (): void => {};
   const promise = new Promise<Socket>((resolve, reject) => {

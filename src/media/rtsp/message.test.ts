@@ -94,6 +94,31 @@ describe('RtspMessageParser', () => {
     }
   });
 
+  it('hands out a frame split over reads into one slab as a view of that memory; copies when the rest comes from elsewhere (issue 16)', () => {
+    const payload = Buffer.alloc(3000, 7);
+    const frame = serializeInterleaved(2, payload);
+    const slab = new Uint8Array(8192);
+    slab.set(frame, 100);
+    const contiguous = collector();
+    contiguous.parser.push(slab.subarray(100, 1100));
+    expect(contiguous.items).toHaveLength(0);
+    contiguous.parser.push(slab.subarray(1100, 100 + frame.length));
+    const a = (contiguous.items[0] as { data: Uint8Array }).data;
+    expect(a.buffer, 'no copy').toBe(slab.buffer);
+    expect(a.byteOffset).toBe(104);
+    expect(Buffer.compare(a, payload)).toBe(0);
+    expect(contiguous.parser.bufferedBytes).toBe(0);
+
+    const elsewhere = collector();
+    elsewhere.parser.push(slab.subarray(100, 1100));
+    elsewhere.parser.push(Uint8Array.from(frame.subarray(1000, 2000)));
+    elsewhere.parser.push(Uint8Array.from(frame.subarray(2000)));
+    slab.fill(0); // a copy: what happens to the first read's memory later does not reach the frame
+    const b = (elsewhere.items[0] as { data: Uint8Array }).data;
+    expect(b.buffer).not.toBe(slab.buffer);
+    expect(Buffer.compare(b, payload)).toBe(0);
+  });
+
   it('resynchronises after garbage between elements', () => {
     const { parser, items } = collector({ maxChannel: 3 });
     parser.push(Buffer.concat([Buffer.from([0, 1, 2, 0xff, 0x24, 0xf0, 0, 0]), Buffer.from('xyz ABC def\r\n'), sample()]));

@@ -2,10 +2,12 @@
 // Content-Length) interleaved with binary frames "$" + channel + u16 length (§10.12).
 //
 // Hot path design: an interleaved frame that lies inside one pushed chunk is handed out as a
-// subarray of that chunk (zero copy). A frame straddling chunks is copied once into a buffer
-// allocated for that frame alone. Handed-out bytes are therefore never overwritten by the parser and
-// stay valid after the callback (depacketizers keep fragments across packets). The parser takes
-// ownership of pushed chunks: callers must not mutate them afterwards (Node socket chunks are fresh).
+// subarray of that chunk (zero copy). A frame straddling chunks that follow each other in memory
+// (socket reads into one slab, read-slab.ts) is handed out as a view of that memory too; otherwise
+// it is copied once into a buffer allocated for that frame alone. Handed-out bytes are therefore
+// never overwritten by the parser and stay valid after the callback (depacketizers keep fragments
+// across packets). The parser takes ownership of pushed chunks: callers must not mutate them
+// afterwards (socket reads are fresh memory: Node's chunks, or slab space never read into twice).
 import { parseHead } from './message-head.ts';
 import type { RtspHeaders } from './headers.ts';
 
@@ -73,8 +75,11 @@ export class RtspMessageParser {
   // Partial element (text message or short frame header) awaiting more bytes.
   private carry = new Uint8Array(0);
   private carryLen = 0;
-  // Interleaved frame being filled across chunks.
+  // Interleaved frame being filled across chunks: in `frame` (a copy), or in place when its
+  // chunks follow each other in one buffer (`inPlace`: a view of the whole frame's memory, of
+  // which the first frameFill bytes have been pushed).
   private frame: Uint8Array | null = null;
+  private inPlace: Uint8Array | null = null;
   private frameFill = 0;
   private frameChannel = 0;
   // Progress on the text message at carry[0], reset whenever that element is consumed.
@@ -106,7 +111,9 @@ export class RtspMessageParser {
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {
-      if (this.frame) {
+      if (this.inPlace) {
+        pos = this.extendInPlace(chunk, pos);
+      } else if (this.frame) {
         pos = this.fillFrame(chunk, pos);
       } else if (this.carryLen > 0) {
         pos = this.drainCarry(chunk, pos);
@@ -163,6 +170,24 @@ export class RtspMessageParser {
     this.carryLen = need;
   }
 
+  /** The next bytes of a frame held in place: still in place if this chunk continues it in memory, else copied. */
+  private extendInPlace(chunk: Uint8Array, pos: number): number {
+    const view = this.inPlace as Uint8Array;
+    this.inPlace = null;
+    if (chunk.buffer !== view.buffer || chunk.byteOffset + pos !== view.byteOffset + this.frameFill) {
+      this.frame = new Uint8Array(view.length);
+      this.frame.set(view.subarray(0, this.frameFill));
+      return this.fillFrame(chunk, pos);
+    }
+    const n = Math.min(view.length - this.frameFill, chunk.length - pos);
+    this.frameFill += n;
+    if (this.frameFill === view.length) {
+      this.frameFill = 0;
+      this.sink.onInterleaved(this.frameChannel, view);
+    } else this.inPlace = view;
+    return pos + n;
+  }
+
   private fillFrame(chunk: Uint8Array, pos: number): number {
     const frame = this.frame as Uint8Array;
     const n = Math.min(frame.length - this.frameFill, chunk.length - pos);
@@ -192,11 +217,18 @@ export class RtspMessageParser {
         this.sink.onInterleaved(channel, data);
         return 4 + len;
       }
+      this.frameFill = avail;
+      this.frameChannel = channel;
+      const at = buf.byteOffset + start + 4;
+      if (!fromCarry && at + len <= buf.buffer.byteLength) {
+        // Straddles chunks, but the rest may land right after this chunk (the next read into the
+        // same slab): keep a view; extendInPlace copies only if it does not.
+        this.inPlace = new Uint8Array(buf.buffer, at, len);
+        return end - start;
+      }
       // Straddles chunks: one allocation for this frame, filled by later pushes.
       this.frame = new Uint8Array(len);
       this.frame.set(buf.subarray(start + 4, end));
-      this.frameFill = avail;
-      this.frameChannel = channel;
       return end - start;
     }
     if (b >= 0x41 && b <= 0x5a) {

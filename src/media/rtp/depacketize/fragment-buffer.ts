@@ -4,12 +4,21 @@
 
 /** Largest reassembled unit we accept; a 4K IDR slice is well under this. */
 export const MAX_REASSEMBLY_BYTES = 8 * 1024 * 1024;
+/** Reassembled units are carved from slabs of this size (about a quarter second of 2 Mb/s video). */
+const SLAB_BYTES = 64 * 1024;
+
+function unfilled(size: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(b.buffer, b.byteOffset, size);
+}
 
 export class FragmentBuffer {
   private readonly chunks: Uint8Array[] = [];
   private total = 0;
   private header: Uint8Array | undefined;
   private overflowed = false;
+  private slab: Uint8Array | undefined;
+  private slabUsed = 0;
 
   get active(): boolean {
     return this.header !== undefined;
@@ -41,10 +50,11 @@ export class FragmentBuffer {
   }
 
   /**
-   * Completes the unit: one allocation + copy; undefined if nothing valid was collected. The
-   * array is not zero-filled (every byte is copied in), and units under 4 KB share Node's
-   * buffer pool instead of an ArrayBuffer each: less work per NAL and less external memory
-   * for the GC to chase.
+   * Completes the unit with one copy; undefined if nothing valid was collected. Units are carved
+   * one after the other from a slab of SLAB_BYTES (not zero-filled: every byte is copied in)
+   * instead of an allocation each (issue 16: one native allocation per ~SLAB_BYTES of video instead
+   * of one per NAL, fewer ArrayBuffers for the GC to track); a unit larger than a quarter slab gets
+   * its own memory. A slab is freed by the GC once no unit carved from it is referenced any more.
    */
   finish(): Uint8Array | undefined {
     const header = this.header;
@@ -52,8 +62,7 @@ export class FragmentBuffer {
       this.reset();
       return undefined;
     }
-    const pooled = Buffer.allocUnsafe(this.total);
-    const out = new Uint8Array(pooled.buffer, pooled.byteOffset, this.total);
+    const out = this.carve(this.total);
     out.set(header, 0);
     let o = header.length;
     for (const c of this.chunks) {
@@ -61,6 +70,18 @@ export class FragmentBuffer {
       o += c.length;
     }
     this.reset();
+    return out;
+  }
+
+  private carve(size: number): Uint8Array {
+    if (size > SLAB_BYTES / 4) return unfilled(size);
+    if (this.slab === undefined || this.slab.length - this.slabUsed < size) {
+      this.slab = unfilled(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + size);
+    // 8-byte aligned, like Node's own buffer pool.
+    this.slabUsed += (size + 7) & ~7;
     return out;
   }
 
