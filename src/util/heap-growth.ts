@@ -5,7 +5,9 @@
 // 16 MB young generation, 50 cameras used up that headroom every ~0.35 s, so the node ran an
 // incremental mark-compact of its whole ~22 MB heap 2–3 times a second (70–79 in 30 s;
 // `npm run bench:record -- --worker-flags=--trace-gc`). Growing the limit to twice the live size
-// cut that to 30 and the recorder's CPU by about a quarter (docs/benchmarks.md, 2026-12-08).
+// cut that to 42 in 30 s when set here at run time (30 when given on node's command line) and
+// peak memory by ~20 MB; the CPU saving was within the noise of the shared machine it was measured
+// on (docs/benchmarks.md, 2026-12-08).
 import v8 from 'node:v8';
 
 /** Old-generation limit after a collection = live size × (1 + HEAP_GROWING_PERCENT / 100) + young generation. */
