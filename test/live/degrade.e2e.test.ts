@@ -8,17 +8,13 @@
 // comes back to full rate by itself.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../e2e/helpers/browser.ts';
-import type { BrowserSession } from '../e2e/helpers/browser.ts';
-import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
-import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './helpers/live-server.ts';
-import type { LiveServer } from './helpers/live-server.ts';
-import { SOCKET_SPY, countsByTile } from './helpers/socket-spy.ts';
+import { countsByTile } from './helpers/socket-spy.ts';
+import { openWallSession } from './helpers/wall-session.ts';
+import type { WallRoom, WallSession } from './helpers/wall-session.ts';
 
-let server: LiveServer;
-let browser: BrowserSession;
+let wall: WallSession;
 let page: Page;
-let rooms: Array<{ id: number; cameras: Array<{ id: number }> }> = [];
+let rooms: WallRoom[] = [];
 
 /** totalVideoFrames of tile i's <video>. */
 function decodedOf(p: Page, i: number): Promise<number> {
@@ -46,27 +42,13 @@ function degradedTiles(p: Page): Promise<number[]> {
 }
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: String(await freePort()), XUNCHA_LOG_LEVEL: 'info' });
-  const admin = new ApiClient(server.baseUrl);
-  await admin.login('admin', ADMIN_PASSWORD);
-  const { nodes } = await admin.json<{ nodes: Array<{ rooms?: typeof rooms }> }>('GET', '/api/org/tree');
-  rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
-  browser = await launchBrowser({ bypassCSP: true }); // the test's own busy workers (blob: scripts)
-  page = browser.page;
-  await page.addInitScript(SOCKET_SPY);
-  await page.goto(server.baseUrl);
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('header-user').waitFor();
-  await page.goto(`${server.baseUrl}/#/wall`);
-  await page.getByTestId('wall-grid').waitFor();
+  // The test's own busy Web Workers are blob: scripts; info logs carry the server's degrade lines.
+  wall = await openWallSession({ env: { XUNCHA_LOG_LEVEL: 'info' }, browser: { bypassCSP: true } });
+  ({ page, rooms } = wall);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await wall?.close();
 });
 
 describe('a wall tile that cannot keep up (issue 16, R-FN-1)', () => {
@@ -129,7 +111,7 @@ describe('a wall tile that cannot keep up (issue 16, R-FN-1)', () => {
     expect(c.key).toBeGreaterThanOrEqual(2);
     expect(decodedAfter - decodedBefore).toBeGreaterThanOrEqual(c.key);
     // The server logged the browser's request with its reason.
-    expect(server.logs.some((l) => l.includes('live tile degraded to keyframes by the browser') && l.includes('"reason":"degraded"'))).toBe(true);
+    expect(wall.server.logs.some((l) => l.includes('live tile degraded to keyframes by the browser') && l.includes('"reason":"degraded"'))).toBe(true);
 
     // Headroom again: the tile comes back to full rate by itself (quiet period 10 s) and drops the label.
     await expect.poll(() => tile.getAttribute('data-degraded'), { timeout: 40_000, interval: 500 }).toBeNull();
@@ -138,6 +120,6 @@ describe('a wall tile that cannot keep up (issue 16, R-FN-1)', () => {
     await page.waitForTimeout(3000);
     const [back] = await countsByTile(page, [first], t2);
     expect(back.other).toBeGreaterThan(20);
-    expect(server.logs.some((l) => l.includes('"reason":"restored"'))).toBe(true);
+    expect(wall.server.logs.some((l) => l.includes('"reason":"restored"'))).toBe(true);
   }, 180_000);
 });

@@ -4,40 +4,21 @@
 // black — while the other tiles stay on keyframes.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../e2e/helpers/browser.ts';
-import type { BrowserSession } from '../e2e/helpers/browser.ts';
-import { ensureWebBuilt } from '../e2e/helpers/web-build.ts';
-import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './helpers/live-server.ts';
-import type { LiveServer } from './helpers/live-server.ts';
-import { SOCKET_SPY, countsByTile } from './helpers/socket-spy.ts';
+import { countsByTile } from './helpers/socket-spy.ts';
+import { openWallSession } from './helpers/wall-session.ts';
+import type { WallRoom, WallSession } from './helpers/wall-session.ts';
 
-let server: LiveServer;
-let browser: BrowserSession;
+let wall: WallSession;
 let page: Page;
-let rooms: Array<{ id: number; cameras: Array<{ id: number }> }> = [];
+let rooms: WallRoom[] = [];
 
 beforeAll(async () => {
-  ensureWebBuilt(); // the console with the overview (web/src newer than web/dist)
-  server = await startLiveServer({ XUNCHA_SIM_ROOMS: '2', XUNCHA_SIM_PORT: String(await freePort()) });
-  const admin = new ApiClient(server.baseUrl);
-  await admin.login('admin', ADMIN_PASSWORD);
-  const { nodes } = await admin.json<{ nodes: Array<{ rooms?: typeof rooms }> }>('GET', '/api/org/tree');
-  rooms = nodes.flatMap((n) => n.rooms ?? []).filter((r) => r.cameras.length > 0);
-  browser = await launchBrowser();
-  page = browser.page;
-  await page.addInitScript(SOCKET_SPY);
-  await page.goto(server.baseUrl);
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('header-user').waitFor();
-  await page.goto(`${server.baseUrl}/#/wall`);
-  await page.getByTestId('wall-grid').waitFor();
+  wall = await openWallSession();
+  ({ page, rooms } = wall);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await wall?.close();
 });
 
 describe('patrol overview of a 25-tile grid (issue 16, R-FN-1)', () => {
