@@ -67,8 +67,8 @@ export interface PageRun {
   wallTiles?: number;
   /** false: one WebSocket message per frame (BENCH_LIVE_BUNDLE=0), else the server bundles a pump's messages. */
   bundle?: boolean;
-  /** Overrides of that profile (BENCH_LIVE_RECORDED=1: recordedInit). */
-  profile?: { recordedInit?: boolean };
+  /** Overrides of that profile (BENCH_LIVE_RECORDED=1: recordedInit; BENCH_LIVE_HOLD_S: holdS of big walls). */
+  profile?: { recordedInit?: boolean; holdS?: number };
   /** Tiles are governed as in the console (rateGovernor.ts: a tile that cannot keep up plays keyframes only for a while). */
   govern?: boolean;
 }

@@ -38,6 +38,8 @@ const TRACE = process.env.BENCH_LIVE_DIAG === 'trace';
 const SMALL_PROFILE = process.env.BENCH_LIVE_PROFILE === 'small';
 /** BENCH_LIVE_RECORDED=1: big walls' full-rate tiles with WallProfile.recordedInit (off by default). */
 const RECORDED = process.env.BENCH_LIVE_RECORDED === '1';
+/** BENCH_LIVE_HOLD_S=0.8: big walls hold this many seconds behind the live edge instead of their profile's (A/B of wallProfile). */
+const HOLD_S = process.env.BENCH_LIVE_HOLD_S ? Number(process.env.BENCH_LIVE_HOLD_S) : undefined;
 /** BENCH_LIVE_BUNDLE=0: the server sends one WebSocket message per frame (src/live/ws-session.ts MSG_BUNDLE off). */
 const BUNDLE = process.env.BENCH_LIVE_BUNDLE !== '0';
 /**
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     if (Object.keys(peerClips).length) await page.evaluate(loadPeerClips, peerClips);
     await new Promise((r) => setTimeout(r, WAIT.settleMs));
     console.log(`load average before measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
-    console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each; player profile ${SMALL_PROFILE ? 'small (every wall as 1 tile)' : 'by wall size'}${RECORDED ? ', recorded init' : ''}; ${BUNDLE ? 'bundled' : 'one message per frame'}; rate governor: ${GOVERN}`);
+    console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${MEASURE_MS} ms each; player profile ${SMALL_PROFILE ? 'small (every wall as 1 tile)' : 'by wall size'}${RECORDED ? ', recorded init' : ''}${HOLD_S !== undefined ? `, big walls hold ${HOLD_S} s` : ''}; ${BUNDLE ? 'bundled' : 'one message per frame'}; rate governor: ${GOVERN}`);
 
     const out: Record<string, Outcome> = {};
     let hls: Awaited<ReturnType<typeof measureHls>> | undefined;
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
         // The server takes one WebRTC offer per live token (issue 13): one token per tile.
         const webrtcTokens = sc.kind === 'webrtc' ? await Promise.all(ids.map(async (id) => (await admin.json<{ token: string }>('POST', '/api/live/token', { cameraIds: [id], stream: sc.stream })).token)) : undefined;
         const run: PageRun = { transport: sc.kind === 'webrtc' ? 'webrtc' : 'mse', stream: sc.stream, cameraIds: ids, token, webrtcTokens, csrf, measureMs: MEASURE_MS, bundleGlobal: LIVE_BUNDLE_GLOBAL, diag: DIAG && sc.kind === 'mse', overview: sc.overview,
-          wallTiles: SMALL_PROFILE ? 1 : sc.tiles, profile: RECORDED ? { recordedInit: true } : undefined, bundle: BUNDLE, govern: sc.kind === 'mse' && (GOVERN === 'all' || (GOVERN === 'overview' && sc.overview === true)) };
+          wallTiles: SMALL_PROFILE ? 1 : sc.tiles, profile: RECORDED || HOLD_S !== undefined ? { ...(RECORDED ? { recordedInit: true } : {}), ...(HOLD_S !== undefined && sc.tiles >= 9 ? { holdS: HOLD_S } : {}) } : undefined, bundle: BUNDLE, govern: sc.kind === 'mse' && (GOVERN === 'all' || (GOVERN === 'overview' && sc.overview === true)) };
         const stopTrace = TRACE && sc.kind === 'mse' ? await startTraceWindow(page, 1500) : undefined;
         const running = page.evaluate(runInPage, run);
         if (stopTrace) {
