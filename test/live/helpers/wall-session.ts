@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../e2e/helpers/browser.ts';
 import type { BrowserSession } from '../../e2e/helpers/browser.ts';
+import { loginInUi } from '../../e2e/helpers/talk.ts';
 import { ensureWebBuilt } from '../../e2e/helpers/web-build.ts';
 import { ADMIN_PASSWORD, ApiClient, freePort, startLiveServer } from './live-server.ts';
 import type { LiveServer } from './live-server.ts';
@@ -30,11 +31,7 @@ export async function openWallSession(opts: { env?: Record<string, string>; brow
   const browser = await launchBrowser(opts.browser);
   const page = browser.page;
   await page.addInitScript(SOCKET_SPY);
-  await page.goto(server.baseUrl);
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('header-user').waitFor();
+  await loginInUi(page, server.baseUrl, ADMIN_PASSWORD);
   await page.goto(`${server.baseUrl}/#/wall`);
   await page.getByTestId('wall-grid').waitFor();
   return {

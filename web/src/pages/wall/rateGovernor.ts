@@ -147,9 +147,7 @@ export class RateGovernor {
     if (nowMs - g.restoredAtMs < GOVERNOR.relapseMs) g.quietMs = Math.min(g.quietMs * 2, GOVERNOR.maxQuietMs);
     g.degraded = true;
     g.degradedAtMs = nowMs;
-    g.window = [];
-    g.last = undefined;
-    g.graceUntilMs = undefined;
+    freshWindow(g);
     this.lastDegradeMs = nowMs;
     g.t.setDegraded(true, why);
   }
@@ -157,9 +155,7 @@ export class RateGovernor {
   private restore(g: Governed, nowMs: number): void {
     g.degraded = false;
     g.restoredAtMs = nowMs;
-    g.window = [];
-    g.last = undefined;
-    g.graceUntilMs = undefined;
+    freshWindow(g);
     this.lastRestoreMs = nowMs;
     g.t.setDegraded(false, { lostPct: 0, windowS: 0 });
   }
@@ -167,3 +163,10 @@ export class RateGovernor {
 
 /** The page's governor (every wall tile of this browser tab). */
 export const pageGovernor = new RateGovernor(true);
+
+/** After a change of rate the tile is judged afresh: no samples, no baseline, no grace left over. */
+function freshWindow(g: Governed): void {
+  g.window = [];
+  g.last = undefined;
+  g.graceUntilMs = undefined;
+}
